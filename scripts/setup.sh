@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Installs exactly the Debian 12 packages Lightbox needs to build, test and run.
+# Idempotent: does nothing (no apt-get update) when every package is already present.
+set -euo pipefail
+
+BUILD_PACKAGES=(
+  build-essential cmake ninja-build ccache pkg-config
+  qt6-base-dev libqt6opengl6-dev libxkbcommon-dev libgl-dev
+  libvtk9-dev libinsighttoolkit5-dev libgdcm-dev libdcmtk-dev
+  libtorch-dev libsqlite3-dev zlib1g-dev catch2
+)
+RUNTIME_PACKAGES=(
+  xvfb xauth libgl1-mesa-dri
+)
+TOOL_PACKAGES=(
+  python3-torch python3-numpy python3-pydicom dcmtk libgdcm-tools dcm2niix time
+)
+
+ALL=("${BUILD_PACKAGES[@]}" "${RUNTIME_PACKAGES[@]}" "${TOOL_PACKAGES[@]}")
+
+missing=()
+for p in "${ALL[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#ALL[@]} packages present"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "setup: installing ${#missing[@]} missing packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+echo "setup: done"
