@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "app/cli/Arguments.h"
+#include "app/cli/Commands.h"
+
+#include <cstdio>
+#include <cstring>
+#include <exception>
+
+namespace lightbox::cli {
+namespace {
+
+constexpr const char* kUsage = R"(usage: lightbox COMMAND [ARGS]
+
+  info PATH [--json]               studies and series found, with warnings and rejected files
+  import PATH... [--index DB]      add folders/files/DICOMDIRs to the local study index
+  list [--json] [--rejected]       studies in the local study index
+  convert SERIES_OR_PATH OUT       write a series as .nii/.nii.gz/.nrrd/.mha [--series INDEX|UID]
+  make-phantom OUT_DIR             write the synthetic chest CT (DICOM + phantom.json)
+  default-study                    print the default study folder (generated on first use)
+
+Exit codes: 0 ok, 1 failure, 2 usage error, 3 no loadable image series.
+)";
+
+} // namespace
+
+int runCommandLine(int argc, char** argv) {
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
+    std::fputs(kUsage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? kExitUsage : kExitOk;
+  }
+  const std::string command = argv[1];
+  const std::vector<std::string> args(argv + 2, argv + argc);
+  try {
+    if (command == "info") return runInfo(args);
+    if (command == "import") return runImport(args);
+    if (command == "list") return runList(args);
+    if (command == "convert") return runConvert(args);
+    if (command == "make-phantom") return runMakePhantom(args);
+    if (command == "default-study") {
+      std::printf("%s\n", ensureDefaultStudy().c_str());
+      return kExitOk;
+    }
+    std::fprintf(stderr, "lightbox: unknown command '%s'\n\n%s", command.c_str(), kUsage);
+    return kExitUsage;
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "lightbox %s: %s\n", command.c_str(), e.what());
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "lightbox %s: error: %s\n", command.c_str(), e.what());
+    const bool noImages = std::strstr(e.what(), "no loadable image series") != nullptr;
+    return noImages ? kExitNoImages : kExitFailure;
+  }
+}
+
+} // namespace lightbox::cli

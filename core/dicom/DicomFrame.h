@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "core/geometry/Vec3.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace lightbox {
+
+/// Header facts of one DICOM file, shared by all frames read from it.
+struct DicomFileInfo {
+  std::string path;
+  std::uintmax_t fileSize = 0;
+  std::int64_t modifiedTime = 0; ///< seconds since epoch, for incremental re-import
+
+  std::string transferSyntaxUid;
+  std::string sopClassUid;
+  std::string sopInstanceUid;
+  std::string modality;
+  std::string patientName, patientId, patientBirthDate, patientSex;
+  std::string studyInstanceUid, studyDate, studyTime, studyDescription, accessionNumber;
+  std::string seriesInstanceUid, seriesDescription;
+  int seriesNumber = 0;
+  std::string manufacturer;
+  std::string frameOfReferenceUid;
+  std::vector<std::string> imageType;
+
+  unsigned storedRows = 0, storedColumns = 0; ///< as stored (a mosaic's full matrix)
+  unsigned numberOfFrames = 1;
+  unsigned samplesPerPixel = 1, bitsAllocated = 0, bitsStored = 0, highBit = 0;
+  unsigned pixelRepresentation = 0; ///< 0 unsigned, 1 two's complement
+  std::string photometric;
+  double gantryTilt = 0.0;
+  bool hasWindow = false;
+  double windowCenter = 0.0, windowWidth = 0.0;
+
+  /// Offset and length of the native (uncompressed, little-endian) pixel data value, or 0 when
+  /// the pixels need a codec; lets the loader read pixels straight into the volume.
+  std::uint64_t nativePixelOffset = 0;
+  std::uint64_t nativePixelLength = 0;
+  bool hasPixelData = false;
+  bool isEnhanced = false; ///< per-frame functional groups
+  unsigned mosaicTiles = 0; ///< Siemens mosaic: number of images in the mosaic, else 0
+};
+
+/// One 2D image: a classic single-frame file, one frame of a multi-frame object, or one tile of
+/// a Siemens mosaic. Geometry is in LPS millimetres.
+struct DicomFrame {
+  std::shared_ptr<const DicomFileInfo> file;
+  unsigned frameIndex = 0; ///< frame within the file
+  int mosaicTile = -1;     ///< tile index when the frame is cut from a mosaic
+  unsigned rows = 0, columns = 0;
+
+  bool hasPosition = false, hasOrientation = false, hasPixelSpacing = false;
+  Vec3 position{0, 0, 0};     ///< ImagePositionPatient: centre of the first transmitted voxel
+  Vec3 rowDirection{1, 0, 0}; ///< direction of increasing column index
+  Vec3 columnDirection{0, 1, 0};
+  double spacingX = 1.0; ///< between columns (PixelSpacing[1])
+  double spacingY = 1.0; ///< between rows (PixelSpacing[0])
+  double sliceThickness = 0.0;
+  double spacingBetweenSlices = 0.0;
+
+  double rescaleSlope = 1.0, rescaleIntercept = 0.0;
+  int echoNumber = 0;
+  int acquisitionNumber = 0;
+  int instanceNumber = 0;
+  int temporalPosition = 0;
+  int stackIndex = 0; ///< 0 when unknown
+  std::vector<unsigned> dimensionIndex;
+
+  Vec3 normal() const { return cross(rowDirection, columnDirection); }
+};
+
+} // namespace lightbox

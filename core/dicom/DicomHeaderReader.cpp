@@ -1,0 +1,421 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core/dicom/DicomHeaderReader.h"
+
+#include <gdcmAttribute.h>
+#include <gdcmReader.h>
+#include <gdcmSequenceOfItems.h>
+#include <gdcmSplitMosaicFilter.h>
+#include <gdcmTrace.h>
+#include <gdcmTransferSyntax.h>
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace lightbox {
+namespace {
+
+const gdcm::Tag kPixelData(0x7fe0, 0x0010);
+
+std::string trim(std::string s) {
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\0')) {
+    s.pop_back();
+  }
+  std::size_t b = 0;
+  while (b < s.size() && s[b] == ' ') {
+    ++b;
+  }
+  return s.substr(b);
+}
+
+std::string getString(const gdcm::DataSet& ds, const gdcm::Tag& tag) {
+  if (!ds.FindDataElement(tag)) {
+    return {};
+  }
+  const gdcm::DataElement& de = ds.GetDataElement(tag);
+  const gdcm::ByteValue* bv = de.GetByteValue();
+  if (!bv || !bv->GetPointer()) {
+    return {};
+  }
+  return trim(std::string(bv->GetPointer(), bv->GetLength()));
+}
+
+std::vector<std::string> splitValues(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, '\\')) {
+    out.push_back(trim(item));
+  }
+  return out;
+}
+
+/// Decimal/integer strings (DS, IS); malformed numbers give an empty vector.
+std::vector<double> getNumbers(const gdcm::DataSet& ds, const gdcm::Tag& tag) {
+  std::vector<double> out;
+  for (const std::string& v : splitValues(getString(ds, tag))) {
+    char* end = nullptr;
+    const double d = std::strtod(v.c_str(), &end);
+    if (v.empty() || end == v.c_str() || *end != '\0') {
+      return {};
+    }
+    out.push_back(d);
+  }
+  return out;
+}
+
+std::optional<double> getNumber(const gdcm::DataSet& ds, const gdcm::Tag& tag) {
+  const auto v = getNumbers(ds, tag);
+  if (v.empty()) {
+    return std::nullopt;
+  }
+  return v.front();
+}
+
+int getInt(const gdcm::DataSet& ds, const gdcm::Tag& tag, int fallback = 0) {
+  const auto v = getNumber(ds, tag);
+  return v ? int(*v) : fallback;
+}
+
+/// US attributes (Rows, BitsAllocated, ...), robust to VR UN and byte order.
+template <std::uint16_t G, std::uint16_t E> unsigned getUS(const gdcm::DataSet& ds) {
+  const gdcm::Tag tag(G, E);
+  if (!ds.FindDataElement(tag)) {
+    return 0;
+  }
+  const gdcm::DataElement& de = ds.GetDataElement(tag);
+  const gdcm::ByteValue* bv = de.GetByteValue();
+  if (!bv || bv->GetLength() < 2) {
+    return 0;
+  }
+  gdcm::Attribute<G, E> at;
+  at.SetFromDataElement(de);
+  return at.GetValue();
+}
+
+/// The first item of a sequence, or null.
+const gdcm::DataSet* firstItem(const gdcm::DataSet& ds, const gdcm::Tag& tag) {
+  if (!ds.FindDataElement(tag)) {
+    return nullptr;
+  }
+  gdcm::SmartPointer<gdcm::SequenceOfItems> sq = ds.GetDataElement(tag).GetValueAsSQ();
+  if (!sq || sq->GetNumberOfItems() == 0) {
+    return nullptr;
+  }
+  return &sq->GetItem(1).GetNestedDataSet();
+}
+
+/// Geometry and value attributes that classic files hold at the top level and enhanced files
+/// hold in functional-group macros. Applying a group only overwrites what it carries.
+void applyFrameAttributes(const gdcm::DataSet& ds, DicomFrame& f) {
+  if (const auto ipp = getNumbers(ds, gdcm::Tag(0x0020, 0x0032)); ipp.size() == 3) {
+    f.position = {ipp[0], ipp[1], ipp[2]};
+    f.hasPosition = true;
+  }
+  if (const auto iop = getNumbers(ds, gdcm::Tag(0x0020, 0x0037)); iop.size() == 6) {
+    const Vec3 r{iop[0], iop[1], iop[2]};
+    const Vec3 c{iop[3], iop[4], iop[5]};
+    if (norm(r) > 0.5 && norm(c) > 0.5) {
+      f.rowDirection = normalized(r);
+      f.columnDirection = normalized(c);
+      f.hasOrientation = true;
+    }
+  }
+  if (const auto ps = getNumbers(ds, gdcm::Tag(0x0028, 0x0030)); ps.size() == 2 && ps[0] > 0 && ps[1] > 0) {
+    f.spacingY = ps[0];
+    f.spacingX = ps[1];
+    f.hasPixelSpacing = true;
+  }
+  if (const auto t = getNumber(ds, gdcm::Tag(0x0018, 0x0050))) {
+    f.sliceThickness = *t;
+  }
+  if (const auto s = getNumber(ds, gdcm::Tag(0x0018, 0x0088))) {
+    f.spacingBetweenSlices = *s;
+  }
+  if (const auto slope = getNumber(ds, gdcm::Tag(0x0028, 0x1053)); slope && *slope != 0.0) {
+    f.rescaleSlope = *slope;
+  }
+  if (const auto icpt = getNumber(ds, gdcm::Tag(0x0028, 0x1052))) {
+    f.rescaleIntercept = *icpt;
+  }
+}
+
+/// Functional groups of an enhanced object: every macro item the group holds is applied.
+void applyFunctionalGroup(const gdcm::DataSet& group, DicomFrame& f) {
+  static const gdcm::Tag kMacros[] = {
+      gdcm::Tag(0x0020, 0x9113), // Plane Position
+      gdcm::Tag(0x0020, 0x9116), // Plane Orientation
+      gdcm::Tag(0x0028, 0x9110), // Pixel Measures
+      gdcm::Tag(0x0028, 0x9145), // Pixel Value Transformation
+      gdcm::Tag(0x0028, 0x9132), // Frame VOI LUT (ignored: display state)
+  };
+  for (const gdcm::Tag& t : kMacros) {
+    if (const gdcm::DataSet* item = firstItem(group, t)) {
+      applyFrameAttributes(*item, f);
+    }
+  }
+  if (const gdcm::DataSet* content = firstItem(group, gdcm::Tag(0x0020, 0x9111))) {
+    const gdcm::Tag kDimIndex(0x0020, 0x9157);
+    if (content->FindDataElement(kDimIndex)) {
+      const gdcm::ByteValue* bv = content->GetDataElement(kDimIndex).GetByteValue();
+      if (bv && bv->GetLength() >= 4) {
+        f.dimensionIndex.resize(bv->GetLength() / 4);
+        std::memcpy(f.dimensionIndex.data(), bv->GetPointer(), f.dimensionIndex.size() * 4);
+      }
+    }
+    const gdcm::Tag kTemporalIndex(0x0020, 0x9128);
+    if (content->FindDataElement(kTemporalIndex)) {
+      const gdcm::ByteValue* bv = content->GetDataElement(kTemporalIndex).GetByteValue();
+      if (bv && bv->GetLength() >= 4) {
+        std::uint32_t v = 0;
+        std::memcpy(&v, bv->GetPointer(), 4);
+        f.temporalPosition = int(v);
+      }
+    }
+    f.stackIndex = getInt(*content, gdcm::Tag(0x0020, 0x9056), 0);
+  }
+}
+
+/// Reads the element header just before `valueOffset` and returns the value length when it is a
+/// native Pixel Data element in the given little-endian encoding, else 0.
+std::uint64_t nativePixelLength(const std::string& path, std::uint64_t valueOffset, bool explicitVr) {
+  const std::uint64_t headerSize = explicitVr ? 12 : 8;
+  if (valueOffset < headerSize) {
+    return 0;
+  }
+  std::ifstream in(path, std::ios::binary);
+  in.seekg(std::streamoff(valueOffset - headerSize));
+  unsigned char h[12] = {};
+  if (!in.read(reinterpret_cast<char*>(h), std::streamsize(headerSize))) {
+    return 0;
+  }
+  if (!(h[0] == 0xe0 && h[1] == 0x7f && h[2] == 0x10 && h[3] == 0x00)) {
+    return 0;
+  }
+  std::uint32_t length = 0;
+  if (explicitVr) {
+    if (!((h[4] == 'O' && (h[5] == 'W' || h[5] == 'B')) && h[6] == 0 && h[7] == 0)) {
+      return 0;
+    }
+    std::memcpy(&length, h + 8, 4);
+  } else {
+    std::memcpy(&length, h + 4, 4);
+  }
+  return length == 0xffffffffu ? 0 : length;
+}
+
+IngestIssue fileIssue(IssueKind kind, const std::string& path, std::string message,
+                      IssueSeverity severity = IssueSeverity::Error) {
+  return IngestIssue{kind, severity, path, std::move(message)};
+}
+
+bool containsValue(const std::vector<std::string>& values, const char* v) {
+  return std::find(values.begin(), values.end(), v) != values.end();
+}
+
+} // namespace
+
+void quietGdcm() {
+  gdcm::Trace::SetDebug(false);
+  gdcm::Trace::SetWarning(false);
+  gdcm::Trace::SetError(false);
+}
+
+bool isNativeLittleEndian(const std::string& ts) {
+  return ts == "1.2.840.10008.1.2" || ts == "1.2.840.10008.1.2.1";
+}
+
+HeaderReadResult readDicomHeader(const std::string& path) {
+  HeaderReadResult result;
+  auto info = std::make_shared<DicomFileInfo>();
+  info->path = path;
+  std::error_code ec;
+  info->fileSize = fs::file_size(path, ec);
+  if (ec) {
+    result.issue = fileIssue(IssueKind::UnreadableFile, path, "cannot read file: " + ec.message());
+    return result;
+  }
+  const auto mtime = fs::last_write_time(path, ec);
+  if (!ec) {
+    info->modifiedTime = std::chrono::duration_cast<std::chrono::seconds>(mtime.time_since_epoch()).count();
+  }
+
+  gdcm::Reader reader;
+  reader.SetFileName(path.c_str());
+  bool ok = false;
+  try {
+    ok = reader.ReadUpToTag(kPixelData, std::set<gdcm::Tag>{kPixelData});
+  } catch (const std::exception& e) {
+    ok = false;
+  }
+  if (!ok) {
+    // Distinguish "not DICOM at all" from a broken DICOM file by the magic at byte 128.
+    std::ifstream in(path, std::ios::binary);
+    char magic[4] = {};
+    in.seekg(128);
+    const bool hasMagic = bool(in.read(magic, 4)) && std::memcmp(magic, "DICM", 4) == 0;
+    if (hasMagic) {
+      result.issue = fileIssue(IssueKind::UnreadableFile, path,
+                               "DICOM header could not be parsed (truncated or corrupt data set)");
+    } else {
+      result.issue = fileIssue(IssueKind::NotDicom, path, "not a DICOM file", IssueSeverity::Info);
+    }
+    return result;
+  }
+
+  const gdcm::File& file = reader.GetFile();
+  const gdcm::DataSet& ds = file.GetDataSet();
+  const gdcm::TransferSyntax ts = file.GetHeader().GetDataSetTransferSyntax();
+  const char* tsString = gdcm::TransferSyntax::GetTSString(ts);
+  info->transferSyntaxUid = getString(file.GetHeader(), gdcm::Tag(0x0002, 0x0010));
+  if (info->transferSyntaxUid.empty() && tsString && ts != gdcm::TransferSyntax::TS_END) {
+    info->transferSyntaxUid = tsString; // raw data set without file meta: GDCM's inference
+  }
+
+  info->sopClassUid = getString(ds, gdcm::Tag(0x0008, 0x0016));
+  info->sopInstanceUid = getString(ds, gdcm::Tag(0x0008, 0x0018));
+  info->modality = getString(ds, gdcm::Tag(0x0008, 0x0060));
+  info->imageType = splitValues(getString(ds, gdcm::Tag(0x0008, 0x0008)));
+  info->patientName = getString(ds, gdcm::Tag(0x0010, 0x0010));
+  info->patientId = getString(ds, gdcm::Tag(0x0010, 0x0020));
+  info->patientBirthDate = getString(ds, gdcm::Tag(0x0010, 0x0030));
+  info->patientSex = getString(ds, gdcm::Tag(0x0010, 0x0040));
+  info->studyInstanceUid = getString(ds, gdcm::Tag(0x0020, 0x000d));
+  info->studyDate = getString(ds, gdcm::Tag(0x0008, 0x0020));
+  info->studyTime = getString(ds, gdcm::Tag(0x0008, 0x0030));
+  info->studyDescription = getString(ds, gdcm::Tag(0x0008, 0x1030));
+  info->accessionNumber = getString(ds, gdcm::Tag(0x0008, 0x0050));
+  info->seriesInstanceUid = getString(ds, gdcm::Tag(0x0020, 0x000e));
+  info->seriesDescription = getString(ds, gdcm::Tag(0x0008, 0x103e));
+  info->seriesNumber = getInt(ds, gdcm::Tag(0x0020, 0x0011));
+  info->manufacturer = getString(ds, gdcm::Tag(0x0008, 0x0070));
+  info->frameOfReferenceUid = getString(ds, gdcm::Tag(0x0020, 0x0052));
+
+  info->storedRows = getUS<0x0028, 0x0010>(ds);
+  info->storedColumns = getUS<0x0028, 0x0011>(ds);
+  info->samplesPerPixel = std::max(1u, getUS<0x0028, 0x0002>(ds));
+  info->bitsAllocated = getUS<0x0028, 0x0100>(ds);
+  info->bitsStored = getUS<0x0028, 0x0101>(ds);
+  info->highBit = getUS<0x0028, 0x0102>(ds);
+  info->pixelRepresentation = getUS<0x0028, 0x0103>(ds);
+  info->photometric = getString(ds, gdcm::Tag(0x0028, 0x0004));
+  info->gantryTilt = getNumber(ds, gdcm::Tag(0x0018, 0x1120)).value_or(0.0);
+  if (const auto wc = getNumber(ds, gdcm::Tag(0x0028, 0x1050))) {
+    if (const auto ww = getNumber(ds, gdcm::Tag(0x0028, 0x1051)); ww && *ww > 0) {
+      info->hasWindow = true;
+      info->windowCenter = *wc;
+      info->windowWidth = *ww;
+    }
+  }
+  const std::string framesText = getString(ds, gdcm::Tag(0x0028, 0x0008));
+  if (!framesText.empty()) {
+    const auto n = getNumber(ds, gdcm::Tag(0x0028, 0x0008));
+    if (!n || *n < 1) {
+      result.issue = fileIssue(IssueKind::UnreadableFile, path,
+                               "invalid NumberOfFrames '" + framesText + "'");
+      return result;
+    }
+    info->numberOfFrames = unsigned(*n);
+  }
+
+  // Pixel data: where it starts (when native) and whether there is any.
+  const std::uint64_t valueOffset = reader.GetStreamCurrentPosition();
+  const bool native = isNativeLittleEndian(info->transferSyntaxUid);
+  if (native && valueOffset < info->fileSize) {
+    const bool explicitVr = info->transferSyntaxUid == "1.2.840.10008.1.2.1";
+    const std::uint64_t length = nativePixelLength(path, valueOffset, explicitVr);
+    if (length > 0) {
+      info->nativePixelOffset = valueOffset;
+      info->nativePixelLength = length;
+      info->hasPixelData = true;
+    }
+  } else if (!native && valueOffset < info->fileSize) {
+    info->hasPixelData = true; // encapsulated or other byte order: decoded through a codec
+  }
+  if (!native && info->storedRows > 0 && info->storedColumns > 0 && info->bitsAllocated > 0) {
+    info->hasPixelData = true;
+  }
+
+  if (!info->hasPixelData || info->storedRows == 0 || info->storedColumns == 0) {
+    const std::string what = info->modality.empty() ? std::string("object") : info->modality + " object";
+    result.issue = fileIssue(IssueKind::NoPixelData, path,
+                             "no image pixel data (" + what + "); nothing to display",
+                             IssueSeverity::Warning);
+    return result;
+  }
+
+  info->isEnhanced = ds.FindDataElement(gdcm::Tag(0x5200, 0x9230));
+  const bool mosaic = containsValue(info->imageType, "MOSAIC");
+
+  DicomFrame base;
+  base.rows = info->storedRows;
+  base.columns = info->storedColumns;
+  base.echoNumber = getInt(ds, gdcm::Tag(0x0018, 0x0086));
+  base.acquisitionNumber = getInt(ds, gdcm::Tag(0x0020, 0x0012));
+  base.instanceNumber = getInt(ds, gdcm::Tag(0x0020, 0x0013));
+  base.temporalPosition = getInt(ds, gdcm::Tag(0x0020, 0x0100));
+  applyFrameAttributes(ds, base);
+
+  if (info->isEnhanced) {
+    if (const gdcm::DataSet* shared = firstItem(ds, gdcm::Tag(0x5200, 0x9229))) {
+      applyFunctionalGroup(*shared, base);
+    }
+    gdcm::SmartPointer<gdcm::SequenceOfItems> perFrame =
+        ds.GetDataElement(gdcm::Tag(0x5200, 0x9230)).GetValueAsSQ();
+    const unsigned items = perFrame ? unsigned(perFrame->GetNumberOfItems()) : 0u;
+    if (items != info->numberOfFrames) {
+      result.issue = fileIssue(IssueKind::UnreadableFile, path,
+                               "per-frame functional groups hold " + std::to_string(items) +
+                                   " items for " + std::to_string(info->numberOfFrames) + " frames");
+      return result;
+    }
+    for (unsigned i = 0; i < items; ++i) {
+      DicomFrame f = base;
+      f.frameIndex = i;
+      applyFunctionalGroup(perFrame->GetItem(i + 1).GetNestedDataSet(), f);
+      result.frames.push_back(std::move(f));
+    }
+  } else if (mosaic && info->numberOfFrames == 1) {
+    gdcm::SplitMosaicFilter filter;
+    filter.SetFile(file);
+    unsigned dims[3] = {0, 0, 0};
+    double normal[3] = {0, 0, 1};
+    double origin[3] = {0, 0, 0};
+    bool inverted = false;
+    if (!filter.ComputeMOSAICDimensions(dims) || dims[2] == 0 ||
+        !filter.ComputeMOSAICSliceNormal(normal, inverted) ||
+        !filter.ComputeMOSAICSlicePosition(origin, inverted)) {
+      result.issue = fileIssue(IssueKind::UnreadableFile, path,
+                               "Siemens mosaic without usable CSA header (tile count, slice normal)");
+      return result;
+    }
+    info->mosaicTiles = dims[2];
+    const double step = base.spacingBetweenSlices > 0 ? base.spacingBetweenSlices : base.sliceThickness;
+    const Vec3 n{normal[0], normal[1], normal[2]};
+    for (unsigned t = 0; t < dims[2]; ++t) {
+      DicomFrame f = base;
+      f.mosaicTile = int(t);
+      f.columns = dims[0];
+      f.rows = dims[1];
+      f.position = Vec3{origin[0], origin[1], origin[2]} + n * (double(t) * step);
+      result.frames.push_back(std::move(f));
+    }
+  } else {
+    for (unsigned i = 0; i < info->numberOfFrames; ++i) {
+      DicomFrame f = base;
+      f.frameIndex = i;
+      result.frames.push_back(std::move(f));
+    }
+  }
+
+  for (DicomFrame& f : result.frames) {
+    f.file = info;
+  }
+  return result;
+}
+
+} // namespace lightbox

@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core/dicom/PixelFormat.h"
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <stdexcept>
+#include <type_traits>
+
+namespace lightbox {
+
+std::pair<double, double> PixelFormat::storedRange() const {
+  const double span = std::ldexp(1.0, int(bitsStored));
+  return isSigned ? std::make_pair(-span / 2, span / 2 - 1) : std::make_pair(0.0, span - 1);
+}
+
+namespace {
+
+template <typename Raw, typename Out>
+void convertTyped(const Raw* src, std::size_t srcStride, Out* dst, std::size_t width, std::size_t height,
+                  const PixelFormat& f, double slope, double intercept) {
+  using U = std::make_unsigned_t<Raw>;
+  const unsigned shift = (f.highBit + 1 >= f.bitsStored) ? f.highBit + 1 - f.bitsStored : 0;
+  const unsigned bits = f.bitsStored;
+  const std::int64_t mask = bits >= 64 ? -1 : (std::int64_t(1) << bits) - 1;
+  const std::int64_t signBit = std::int64_t(1) << (bits - 1);
+  const std::int64_t invertBase = f.isSigned ? -1 : mask; // MONOCHROME1: max - v (unsigned), -1 - v (signed)
+  const bool identityScale = slope == 1.0 && intercept == std::round(intercept);
+  const std::int64_t intIntercept = std::int64_t(intercept);
+  for (std::size_t y = 0; y < height; ++y) {
+    const Raw* in = src + y * srcStride;
+    Out* out = dst + y * width;
+    for (std::size_t x = 0; x < width; ++x) {
+      std::int64_t v = (std::int64_t(U(in[x])) >> shift) & mask;
+      if (f.isSigned && (v & signBit)) {
+        v -= (mask + 1);
+      }
+      if (f.monochrome1) {
+        v = invertBase - v;
+      }
+      if constexpr (std::is_integral_v<Out>) {
+        out[x] = identityScale ? Out(v + intIntercept) : Out(std::lround(double(v) * slope + intercept));
+      } else {
+        out[x] = Out(double(v) * slope + intercept);
+      }
+    }
+  }
+}
+
+} // namespace
+
+template <typename Out>
+void convertStoredPixels(const void* src, std::size_t srcStride, Out* dst, std::size_t width,
+                         std::size_t height, const PixelFormat& f, double slope, double intercept) {
+  switch (f.bitsAllocated) {
+  case 8:
+    convertTyped(static_cast<const std::uint8_t*>(src), srcStride, dst, width, height, f, slope, intercept);
+    return;
+  case 16:
+    convertTyped(static_cast<const std::uint16_t*>(src), srcStride, dst, width, height, f, slope, intercept);
+    return;
+  case 32:
+    convertTyped(static_cast<const std::uint32_t*>(src), srcStride, dst, width, height, f, slope, intercept);
+    return;
+  default:
+    throw std::runtime_error("unsupported BitsAllocated " + std::to_string(f.bitsAllocated));
+  }
+}
+
+template void convertStoredPixels<std::int16_t>(const void*, std::size_t, std::int16_t*, std::size_t,
+                                                std::size_t, const PixelFormat&, double, double);
+template void convertStoredPixels<float>(const void*, std::size_t, float*, std::size_t, std::size_t,
+                                         const PixelFormat&, double, double);
+
+} // namespace lightbox

@@ -1,0 +1,438 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core/dicom/SeriesAssembler.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <numeric>
+#include <set>
+#include <sstream>
+
+namespace lightbox {
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+
+std::string formatMm(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.2f", v);
+  return buf;
+}
+
+/// Frames group: a list of frames plus a label accumulated over the splits.
+struct Group {
+  std::vector<DicomFrame> frames;
+  std::string label;
+};
+
+bool sameOrientation(const DicomFrame& a, const DicomFrame& b) {
+  for (int c = 0; c < 3; ++c) {
+    if (std::abs(a.rowDirection[c] - b.rowDirection[c]) > kOrientationTol ||
+        std::abs(a.columnDirection[c] - b.columnDirection[c]) > kOrientationTol) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool sameGeometryClass(const DicomFrame& a, const DicomFrame& b) {
+  return a.rows == b.rows && a.columns == b.columns && a.hasOrientation == b.hasOrientation &&
+         std::abs(a.spacingX - b.spacingX) < kGeomTolMm &&
+         std::abs(a.spacingY - b.spacingY) < kGeomTolMm && sameOrientation(a, b) &&
+         a.file->frameOfReferenceUid == b.file->frameOfReferenceUid;
+}
+
+std::string geometryDifference(const DicomFrame& a, const DicomFrame& b) {
+  if (a.rows != b.rows || a.columns != b.columns) {
+    return "matrix " + std::to_string(a.columns) + "x" + std::to_string(a.rows) + " vs " +
+           std::to_string(b.columns) + "x" + std::to_string(b.rows);
+  }
+  if (!sameOrientation(a, b) || a.hasOrientation != b.hasOrientation) {
+    return "image orientation differs";
+  }
+  if (a.file->frameOfReferenceUid != b.file->frameOfReferenceUid) {
+    return "frame of reference differs";
+  }
+  return "pixel spacing " + formatMm(a.spacingY) + "x" + formatMm(a.spacingX) + " vs " +
+         formatMm(b.spacingY) + "x" + formatMm(b.spacingX) + " mm";
+}
+
+/// Splits a group into clusters with the same geometry class (first-fit, order kept).
+std::vector<Group> splitByGeometry(Group g, std::vector<IngestIssue>& issues) {
+  std::vector<Group> parts;
+  for (DicomFrame& f : g.frames) {
+    auto it = std::find_if(parts.begin(), parts.end(),
+                           [&](const Group& p) { return sameGeometryClass(p.frames.front(), f); });
+    if (it == parts.end()) {
+      parts.push_back(Group{{}, g.label});
+      it = parts.end() - 1;
+    }
+    it->frames.push_back(std::move(f));
+  }
+  if (parts.size() > 1) {
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+      const DicomFrame& f = parts[i].frames.front();
+      parts[i].label += (parts[i].label.empty() ? "" : ", ") + std::string("stack ") +
+                        std::to_string(i + 1) + " (" + std::to_string(f.columns) + "x" +
+                        std::to_string(f.rows) + ")";
+    }
+    issues.push_back({IssueKind::SplitDistinctGeometry, IssueSeverity::Info, "",
+                      "series split into " + std::to_string(parts.size()) +
+                          " stacks: " + geometryDifference(parts[0].frames.front(), parts[1].frames.front())});
+  }
+  return parts;
+}
+
+/// Splits by echo number and value kind (magnitude / phase / real / imaginary).
+std::vector<Group> splitByValueKind(Group g, std::vector<IngestIssue>& issues) {
+  std::map<std::pair<int, std::string>, Group> parts;
+  for (DicomFrame& f : g.frames) {
+    auto key = std::make_pair(f.echoNumber, valueKind(f.file->imageType));
+    parts[key].frames.push_back(std::move(f));
+  }
+  std::vector<Group> out;
+  std::set<int> echoes;
+  std::set<std::string> kinds;
+  for (const auto& [key, part] : parts) {
+    echoes.insert(key.first);
+    kinds.insert(key.second);
+  }
+  const bool severalEchoes = echoes.size() > 1;
+  const bool severalKinds = kinds.size() > 1;
+  for (auto& [key, part] : parts) {
+    part.label = g.label;
+    auto append = [&](const std::string& s) { part.label += (part.label.empty() ? "" : ", ") + s; };
+    if (severalEchoes) {
+      append("echo " + std::to_string(key.first));
+    }
+    if (severalKinds) {
+      static const std::map<std::string, std::string> kNames{
+          {"M", "magnitude"}, {"P", "phase"}, {"R", "real"}, {"I", "imaginary"}};
+      append(kNames.at(key.second));
+    }
+    out.push_back(std::move(part));
+  }
+  if (out.size() > 1) {
+    issues.push_back({IssueKind::SplitDistinctVolumes, IssueSeverity::Info, "",
+                      "series holds " + std::to_string(out.size()) +
+                          " distinct image sets (echoes / magnitude / phase), shown separately"});
+  }
+  return out;
+}
+
+double along(const DicomFrame& f, const Vec3& normal) { return dot(f.position, normal); }
+
+/// Number of distinct slice positions (tolerance kGeomTolMm along the normal).
+std::size_t distinctPositions(std::vector<double> d) {
+  std::sort(d.begin(), d.end());
+  std::size_t n = d.empty() ? 0 : 1;
+  for (std::size_t i = 1; i < d.size(); ++i) {
+    if (d[i] - d[i - 1] > kGeomTolMm) {
+      ++n;
+    }
+  }
+  return n;
+}
+
+/// Separates repeated positions into volumes (time points / acquisitions) by the first key
+/// that gives equally sized stacks without repeats.
+std::vector<std::vector<DicomFrame>> separateRepeats(std::vector<DicomFrame> frames,
+                                                     const Vec3& normal,
+                                                     std::vector<IngestIssue>& issues) {
+  std::vector<double> d;
+  for (const DicomFrame& f : frames) {
+    d.push_back(along(f, normal));
+  }
+  const std::size_t positions = distinctPositions(d);
+  if (positions == frames.size()) {
+    return {std::move(frames)};
+  }
+  using KeyFn = int (*)(const DicomFrame&);
+  const std::pair<const char*, KeyFn> keys[] = {
+      {"acquisition number", [](const DicomFrame& f) { return f.acquisitionNumber; }},
+      {"temporal position", [](const DicomFrame& f) { return f.temporalPosition; }},
+      {"stack", [](const DicomFrame& f) { return f.stackIndex; }},
+  };
+  for (const auto& [name, key] : keys) {
+    std::map<int, std::vector<DicomFrame>> byKey;
+    for (const DicomFrame& f : frames) {
+      byKey[key(f)].push_back(f);
+    }
+    if (byKey.size() < 2) {
+      continue;
+    }
+    bool ok = true;
+    for (const auto& [k, part] : byKey) {
+      std::vector<double> pd;
+      for (const DicomFrame& f : part) {
+        pd.push_back(along(f, normal));
+      }
+      ok = ok && part.size() == byKey.begin()->second.size() && distinctPositions(pd) == part.size();
+    }
+    if (ok) {
+      std::vector<std::vector<DicomFrame>> volumes;
+      for (auto& [k, part] : byKey) {
+        volumes.push_back(std::move(part));
+      }
+      issues.push_back({IssueKind::SplitDistinctVolumes, IssueSeverity::Info, "",
+                        std::to_string(volumes.size()) + " volumes of " +
+                            std::to_string(positions) + " slices, ordered by " + name});
+      return volumes;
+    }
+  }
+  // No key separates them: keep the first frame at each position.
+  std::vector<std::size_t> order(frames.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return d[a] < d[b]; });
+  std::vector<DicomFrame> kept;
+  double last = -1e300;
+  for (std::size_t i : order) {
+    if (d[i] - last > kGeomTolMm) {
+      kept.push_back(frames[i]);
+      last = d[i];
+    }
+  }
+  issues.push_back({IssueKind::DuplicatePosition, IssueSeverity::Warning, "",
+                    std::to_string(frames.size() - kept.size()) +
+                        " frames repeat a slice position and were left out"});
+  return {std::move(kept)};
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/// Sorts each stack along the normal, measures spacing and shear, and sets the geometry.
+void measureStack(AssembledSeries& s) {
+  const DicomFrame& ref = s.volumes.front().slices.front();
+  const Vec3 normal = ref.normal();
+  for (SliceStack& stack : s.volumes) {
+    std::stable_sort(stack.slices.begin(), stack.slices.end(),
+                     [&](const DicomFrame& a, const DicomFrame& b) { return along(a, normal) < along(b, normal); });
+  }
+  const std::vector<DicomFrame>& slices = s.volumes.front().slices;
+  VolumeGeometry& g = s.geometry;
+  g.size = {ref.columns, ref.rows, slices.size()};
+  g.spacing = {ref.spacingX, ref.spacingY, 1.0};
+  g.origin = slices.front().position;
+  g.direction = {ref.rowDirection, ref.columnDirection, normal};
+
+  if (slices.size() < 2) {
+    g.spacing[2] = ref.sliceThickness > 0 ? ref.sliceThickness : 1.0;
+    return;
+  }
+  std::vector<double> gaps;
+  for (std::size_t k = 1; k < slices.size(); ++k) {
+    const Vec3 delta = slices[k].position - slices[k - 1].position;
+    const double gap = dot(delta, normal);
+    gaps.push_back(gap);
+  }
+  const double nominal = median(gaps);
+  s.nominalSpacing = nominal;
+  g.spacing[2] = nominal;
+
+  // Gantry tilt: slice positions move along a line that is not the slice normal.
+  const Vec3 span = slices.back().position - slices.front().position;
+  const double spanAlong = dot(span, normal);
+  const double shearMm = norm(span - normal * spanAlong);
+  if (shearMm > kShearTolMm * double(slices.size())) {
+    s.tiltDegrees = std::atan2(shearMm, spanAlong) * 180.0 / kPi;
+    s.needsResampling = true;
+    char msg[200];
+    std::snprintf(msg, sizeof(msg),
+                  "gantry tilt: slices are sheared by %.1f degrees (header GantryDetectorTilt %.1f); "
+                  "resampled onto an orthogonal grid",
+                  s.tiltDegrees, ref.file->gantryTilt);
+    s.issues.push_back({IssueKind::GantryTilt, IssueSeverity::Warning, "", msg});
+  }
+
+  // Missing slices (gaps that are whole multiples of the nominal spacing) and uneven spacing.
+  std::size_t missing = 0;
+  bool uneven = false;
+  for (std::size_t k = 0; k < gaps.size(); ++k) {
+    const double ratio = gaps[k] / nominal;
+    if (std::abs(ratio - 1.0) <= kSpacingRelTol) {
+      continue;
+    }
+    const double whole = std::round(ratio);
+    const double za = along(slices[k], normal), zb = along(slices[k + 1], normal);
+    if (whole >= 2.0 && std::abs(ratio - whole) <= 0.1) {
+      const std::size_t n = std::size_t(whole) - 1;
+      missing += n;
+      s.issues.push_back({IssueKind::MissingSlices, IssueSeverity::Warning, "",
+                          std::to_string(n) + " slice" + (n > 1 ? "s" : "") + " missing between " +
+                              formatMm(za) + " and " + formatMm(zb) + " mm along the slice normal"});
+    } else {
+      uneven = true;
+    }
+  }
+  if (uneven) {
+    const auto [lo, hi] = std::minmax_element(gaps.begin(), gaps.end());
+    s.issues.push_back({IssueKind::UnevenSpacing, IssueSeverity::Warning, "",
+                        "uneven slice spacing: gaps from " + formatMm(*lo) + " to " + formatMm(*hi) +
+                            " mm (median " + formatMm(nominal) + " mm); resampled to a uniform grid"});
+  }
+  if (uneven || missing > 0) {
+    s.needsResampling = true;
+  }
+  if (s.needsResampling) {
+    // Uniform output grid: row/column/normal axes, covering every input slice.
+    double aMin = 0, aMax = 0, bMin = 0, bMax = 0;
+    for (const DicomFrame& f : slices) {
+      const Vec3 o = f.position - slices.front().position;
+      aMin = std::min(aMin, dot(o, ref.rowDirection));
+      aMax = std::max(aMax, dot(o, ref.rowDirection));
+      bMin = std::min(bMin, dot(o, ref.columnDirection));
+      bMax = std::max(bMax, dot(o, ref.columnDirection));
+    }
+    g.origin = slices.front().position + ref.rowDirection * aMin + ref.columnDirection * bMin;
+    g.size[0] = ref.columns + std::size_t(std::ceil((aMax - aMin) / ref.spacingX - 1e-6));
+    g.size[1] = ref.rows + std::size_t(std::ceil((bMax - bMin) / ref.spacingY - 1e-6));
+    g.size[2] = std::size_t(std::llround(spanAlong / nominal)) + 1;
+  }
+}
+
+} // namespace
+
+std::string valueKind(const std::vector<std::string>& imageType) {
+  for (std::size_t i = 2; i < imageType.size(); ++i) {
+    const std::string& v = imageType[i];
+    if (v == "P" || v == "PHASE" || v == "PHASE MAP") {
+      return "P";
+    }
+    if (v == "R" || v == "REAL") {
+      return "R";
+    }
+    if (v == "I" || v == "IMAGINARY") {
+      return "I";
+    }
+  }
+  return "M";
+}
+
+bool isLocalizer(const DicomFileInfo& info) {
+  return std::find(info.imageType.begin(), info.imageType.end(), "LOCALIZER") != info.imageType.end();
+}
+
+std::size_t AssembledSeries::frameCount() const {
+  std::size_t n = 0;
+  for (const SliceStack& v : volumes) {
+    n += v.slices.size();
+  }
+  return n;
+}
+
+std::string AssembledSeries::displayName() const {
+  std::string name = header->seriesDescription.empty() ? "series " + std::to_string(header->seriesNumber)
+                                                        : header->seriesDescription;
+  return partLabel.empty() ? name : name + " [" + partLabel + "]";
+}
+
+AssemblyResult assembleSeries(const std::vector<DicomFrame>& frames) {
+  AssemblyResult result;
+  // 1. Group by series instance UID and number (files without a UID stand alone).
+  std::map<std::string, Group> bySeries;
+  std::vector<std::string> order;
+  for (const DicomFrame& f : frames) {
+    // Series number is part of the key: some exporters reuse one UID for several series.
+    std::string key = f.file->seriesInstanceUid + "#" + std::to_string(f.file->seriesNumber);
+    if (f.file->seriesInstanceUid.empty()) {
+      key = "file:" + f.file->path;
+    }
+    auto [it, inserted] = bySeries.try_emplace(key);
+    if (inserted) {
+      order.push_back(key);
+    }
+    it->second.frames.push_back(f);
+  }
+
+  for (const std::string& key : order) {
+    Group group = std::move(bySeries[key]);
+    // 2. Localizers never join a volume.
+    std::size_t localizers = 0;
+    std::string localizerPath;
+    group.frames.erase(std::remove_if(group.frames.begin(), group.frames.end(),
+                                      [&](const DicomFrame& f) {
+                                        if (!isLocalizer(*f.file)) {
+                                          return false;
+                                        }
+                                        ++localizers;
+                                        localizerPath = f.file->path;
+                                        return true;
+                                      }),
+                       group.frames.end());
+    if (localizers > 0) {
+      result.issues.push_back({IssueKind::Localizer, IssueSeverity::Info, localizerPath,
+                               std::to_string(localizers) +
+                                   " localizer image(s) kept out of the volume"});
+    }
+    if (group.frames.empty()) {
+      continue;
+    }
+    std::vector<IngestIssue> splitIssues;
+    // 3. Geometry classes, then 4. value kinds.
+    for (Group& geo : splitByGeometry(std::move(group), splitIssues)) {
+      for (Group& part : splitByValueKind(std::move(geo), splitIssues)) {
+        const DicomFrame& first = part.frames.front();
+        const bool classicMultiFrame = !first.file->isEnhanced && first.file->numberOfFrames > 1 &&
+                                       first.mosaicTile < 0;
+        const bool noGeometry = !first.hasPosition || !first.hasOrientation;
+        if (noGeometry && !classicMultiFrame) {
+          // Images without position: each is its own 2D image (radiographs, secondary captures).
+          for (DicomFrame& f : part.frames) {
+            AssembledSeries s;
+            s.header = f.file;
+            s.partLabel = part.label;
+            s.isSingleImage = true;
+            s.volumes.push_back(SliceStack{{f}});
+            measureStack(s);
+            if (!f.hasPixelSpacing) {
+              s.issues.push_back({IssueKind::MissingGeometry, IssueSeverity::Warning, f.file->path,
+                                  "no pixel spacing: distances are in pixels, not mm"});
+            }
+            result.series.push_back(std::move(s));
+          }
+          continue;
+        }
+        AssembledSeries s;
+        s.header = first.file;
+        s.partLabel = part.label;
+        s.issues = splitIssues;
+        if (classicMultiFrame && (noGeometry || distinctPositions([&] {
+                                    std::vector<double> d;
+                                    for (const DicomFrame& f : part.frames) d.push_back(along(f, f.normal()));
+                                    return d;
+                                  }()) == 1)) {
+          // Classic multi-frame without per-frame positions: frames stacked in stored order.
+          s.volumes.push_back(SliceStack{part.frames});
+          const double step = first.spacingBetweenSlices > 0 ? first.spacingBetweenSlices
+                                                             : (first.sliceThickness > 0 ? first.sliceThickness : 1.0);
+          s.geometry.size = {first.columns, first.rows, part.frames.size()};
+          s.geometry.spacing = {first.spacingX, first.spacingY, step};
+          s.geometry.origin = first.position;
+          s.geometry.direction = {first.rowDirection, first.columnDirection, first.normal()};
+          s.nominalSpacing = step;
+          s.issues.push_back({IssueKind::MissingGeometry, IssueSeverity::Warning, first.file->path,
+                              "multi-frame image without per-frame positions: frames stacked in stored "
+                              "order at " + formatMm(step) + " mm"});
+          result.series.push_back(std::move(s));
+          continue;
+        }
+        // 5. Repeated positions become separate volumes (time points).
+        for (auto& stack : separateRepeats(std::move(part.frames), first.normal(), s.issues)) {
+          s.volumes.push_back(SliceStack{std::move(stack)});
+        }
+        s.isSingleImage = s.volumes.front().slices.size() == 1 && s.volumes.size() == 1;
+        // 6. Sort, measure spacing and tilt, fix the geometry.
+        measureStack(s);
+        result.series.push_back(std::move(s));
+      }
+    }
+  }
+  return result;
+}
+
+} // namespace lightbox

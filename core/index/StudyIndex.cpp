@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core/index/StudyIndex.h"
+
+#include <sqlite3.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <stdexcept>
+
+namespace fs = std::filesystem;
+
+namespace lightbox {
+namespace {
+
+constexpr const char* kSchema = R"sql(
+PRAGMA journal_mode=WAL;
+CREATE TABLE IF NOT EXISTS files (
+  path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime INTEGER NOT NULL,
+  status TEXT NOT NULL, reason TEXT, series_uid TEXT, sop_uid TEXT);
+CREATE INDEX IF NOT EXISTS files_series ON files(series_uid);
+CREATE TABLE IF NOT EXISTS series (
+  series_uid TEXT PRIMARY KEY, study_uid TEXT NOT NULL, number INTEGER, description TEXT,
+  modality TEXT);
+CREATE TABLE IF NOT EXISTS studies (
+  study_uid TEXT PRIMARY KEY, patient_id TEXT, patient_name TEXT, birth_date TEXT, sex TEXT,
+  study_date TEXT, study_time TEXT, description TEXT, accession TEXT);
+)sql";
+
+/// A prepared statement with RAII finalisation and typed binding.
+class Statement {
+public:
+  Statement(sqlite3* db, const char* sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) {
+      throw std::runtime_error(std::string("study index: ") + sqlite3_errmsg(db));
+    }
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& bind(int i, const std::string& v) {
+    sqlite3_bind_text(stmt_, i, v.c_str(), int(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Statement& bind(int i, std::int64_t v) {
+    sqlite3_bind_int64(stmt_, i, v);
+    return *this;
+  }
+  bool step() {
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) {
+      return true;
+    }
+    if (rc != SQLITE_DONE) {
+      throw std::runtime_error(std::string("study index: ") + sqlite3_errmsg(db_));
+    }
+    return false;
+  }
+  void run() {
+    step();
+    reset();
+  }
+  void reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+  std::string text(int col) const {
+    const auto* p = sqlite3_column_text(stmt_, col);
+    return p ? reinterpret_cast<const char*>(p) : "";
+  }
+  std::int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
+
+private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+} // namespace
+
+struct StudyIndex::Impl {
+  sqlite3* db = nullptr;
+  std::string path;
+
+  void exec(const char* sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+      std::string msg = err ? err : "unknown error";
+      sqlite3_free(err);
+      throw std::runtime_error("study index " + path + ": " + msg);
+    }
+  }
+};
+
+StudyIndex::StudyIndex(const std::string& databasePath) : impl_(std::make_unique<Impl>()) {
+  impl_->path = databasePath;
+  std::error_code ec;
+  const fs::path parent = fs::path(databasePath).parent_path();
+  if (!parent.empty()) {
+    fs::create_directories(parent, ec);
+  }
+  if (sqlite3_open(databasePath.c_str(), &impl_->db) != SQLITE_OK) {
+    const std::string msg = impl_->db ? sqlite3_errmsg(impl_->db) : "out of memory";
+    sqlite3_close(impl_->db);
+    throw std::runtime_error("cannot open study index " + databasePath + ": " + msg);
+  }
+  sqlite3_busy_timeout(impl_->db, 5000);
+  impl_->exec(kSchema);
+}
+
+StudyIndex::~StudyIndex() { sqlite3_close(impl_->db); }
+
+std::string StudyIndex::defaultPath() {
+  if (const char* p = std::getenv("LIGHTBOX_INDEX"); p && *p) {
+    return p;
+  }
+  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg) {
+    return (fs::path(xdg) / "lightbox" / "index.sqlite").string();
+  }
+  const char* home = std::getenv("HOME");
+  return (fs::path(home ? home : ".") / ".local" / "share" / "lightbox" / "index.sqlite").string();
+}
+
+ImportStats StudyIndex::import(const std::string& path, unsigned threads, const ScanProgress& progress) {
+  ImportStats stats;
+  std::vector<std::string> files = listCandidateFiles(path);
+  for (std::string& f : files) {
+    f = fs::absolute(f).lexically_normal().string();
+  }
+  stats.filesSeen = files.size();
+
+  // What is indexed already under this path.
+  std::map<std::string, std::pair<std::int64_t, std::int64_t>> known;
+  std::string root = fs::absolute(path).lexically_normal().string();
+  {
+    Statement q(impl_->db, "SELECT path, size, mtime FROM files WHERE path = ?1 OR path LIKE ?2");
+    q.bind(1, root).bind(2, (root.back() == '/' ? root : root + "/") + "%");
+    while (q.step()) {
+      known[q.text(0)] = {q.integer(1), q.integer(2)};
+    }
+  }
+  std::vector<std::string> toScan;
+  const std::set<std::string> present(files.begin(), files.end());
+  for (const std::string& f : files) {
+    std::error_code ec;
+    const auto size = std::int64_t(fs::file_size(f, ec));
+    const auto mtime = std::chrono::duration_cast<std::chrono::seconds>(
+                           fs::last_write_time(f, ec).time_since_epoch()).count();
+    const auto it = known.find(f);
+    if (it != known.end() && it->second == std::make_pair(size, std::int64_t(mtime))) {
+      ++stats.unchanged;
+    } else {
+      toScan.push_back(f);
+    }
+  }
+  const ScanResult scan = scanFiles(toScan, threads, progress);
+  stats.scanned = toScan.size();
+
+  impl_->exec("BEGIN IMMEDIATE");
+  try {
+    Statement delFile(impl_->db, "DELETE FROM files WHERE path = ?1");
+    for (const auto& [p, meta] : known) {
+      if (!present.count(p)) {
+        delFile.bind(1, p).run();
+        ++stats.removed;
+      }
+    }
+    Statement putFile(impl_->db,
+                      "INSERT OR REPLACE INTO files(path, size, mtime, status, reason, series_uid, sop_uid) "
+                      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    Statement putSeries(impl_->db,
+                        "INSERT OR REPLACE INTO series(series_uid, study_uid, number, description, modality) "
+                        "VALUES(?1, ?2, ?3, ?4, ?5)");
+    Statement putStudy(impl_->db,
+                       "INSERT OR REPLACE INTO studies(study_uid, patient_id, patient_name, birth_date, sex, "
+                       "study_date, study_time, description, accession) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    std::set<std::string> filesDone;
+    for (const DicomFrame& f : scan.frames) {
+      const DicomFileInfo& h = *f.file;
+      if (!filesDone.insert(h.path).second) {
+        continue;
+      }
+      putFile.bind(1, h.path).bind(2, std::int64_t(h.fileSize)).bind(3, h.modifiedTime).bind(4, std::string("image"))
+          .bind(5, std::string()).bind(6, h.seriesInstanceUid).bind(7, h.sopInstanceUid).run();
+      putSeries.bind(1, h.seriesInstanceUid).bind(2, h.studyInstanceUid).bind(3, std::int64_t(h.seriesNumber))
+          .bind(4, h.seriesDescription).bind(5, h.modality).run();
+      putStudy.bind(1, h.studyInstanceUid).bind(2, h.patientId).bind(3, h.patientName).bind(4, h.patientBirthDate)
+          .bind(5, h.patientSex).bind(6, h.studyDate).bind(7, h.studyTime).bind(8, h.studyDescription)
+          .bind(9, h.accessionNumber).run();
+    }
+    for (const IngestIssue& issue : scan.issues) {
+      std::error_code ec;
+      const auto size = std::int64_t(fs::file_size(issue.path, ec));
+      const auto mtime = std::chrono::duration_cast<std::chrono::seconds>(
+                             fs::last_write_time(issue.path, ec).time_since_epoch()).count();
+      const bool notDicom = issue.kind == IssueKind::NotDicom;
+      (notDicom ? stats.notDicom : stats.rejected)++;
+      putFile.bind(1, issue.path).bind(2, size).bind(3, std::int64_t(mtime))
+          .bind(4, std::string(notDicom ? "not-dicom" : "rejected")).bind(5, issue.message)
+          .bind(6, std::string()).bind(7, std::string()).run();
+    }
+    // Series and studies left without files disappear.
+    impl_->exec("DELETE FROM series WHERE series_uid NOT IN (SELECT DISTINCT series_uid FROM files "
+                "WHERE series_uid IS NOT NULL)");
+    impl_->exec("DELETE FROM studies WHERE study_uid NOT IN (SELECT study_uid FROM series)");
+    impl_->exec("COMMIT");
+  } catch (...) {
+    sqlite3_exec(impl_->db, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+  return stats;
+}
+
+std::vector<IndexedStudy> StudyIndex::studies() const {
+  std::vector<IndexedStudy> out;
+  Statement q(impl_->db,
+              "SELECT study_uid, patient_id, patient_name, birth_date, sex, study_date, study_time, "
+              "description, accession FROM studies ORDER BY study_date DESC, patient_name, study_uid");
+  while (q.step()) {
+    IndexedStudy s;
+    s.studyInstanceUid = q.text(0);
+    s.patientId = q.text(1);
+    s.patientName = q.text(2);
+    s.patientBirthDate = q.text(3);
+    s.patientSex = q.text(4);
+    s.studyDate = q.text(5);
+    s.studyTime = q.text(6);
+    s.description = q.text(7);
+    s.accessionNumber = q.text(8);
+    out.push_back(std::move(s));
+  }
+  Statement sq(impl_->db,
+               "SELECT s.series_uid, s.number, s.description, s.modality, COUNT(f.path), MIN(f.path) "
+               "FROM series s JOIN files f ON f.series_uid = s.series_uid WHERE s.study_uid = ?1 "
+               "GROUP BY s.series_uid ORDER BY s.number, s.series_uid");
+  for (IndexedStudy& s : out) {
+    sq.bind(1, s.studyInstanceUid);
+    while (sq.step()) {
+      s.series.push_back({sq.text(0), int(sq.integer(1)), sq.text(2), sq.text(3), std::size_t(sq.integer(4)),
+                          fs::path(sq.text(5)).parent_path().string()});
+    }
+    sq.reset();
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> StudyIndex::rejectedFiles() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  Statement q(impl_->db, "SELECT path, reason FROM files WHERE status = 'rejected' ORDER BY path");
+  while (q.step()) {
+    out.emplace_back(q.text(0), q.text(1));
+  }
+  return out;
+}
+
+} // namespace lightbox

@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core/io/ImageFileIO.h"
+
+#include <itkImage.h>
+#include <itkImageFileReader.h>
+#include <itkImageFileWriter.h>
+#include <itkImageIOBase.h>
+#include <itkMetaImageIOFactory.h>
+#include <itkNiftiImageIOFactory.h>
+#include <itkNrrdImageIOFactory.h>
+
+#include <algorithm>
+#include <cmath>
+#include <mutex>
+#include <stdexcept>
+
+namespace lightbox {
+namespace {
+
+void registerFactories() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    itk::NiftiImageIOFactory::RegisterOneFactory();
+    itk::NrrdImageIOFactory::RegisterOneFactory();
+    itk::MetaImageIOFactory::RegisterOneFactory();
+  });
+}
+
+bool endsWith(const std::string& s, const std::string& suffix) {
+  if (s.size() < suffix.size()) {
+    return false;
+  }
+  std::string tail = s.substr(s.size() - suffix.size());
+  std::transform(tail.begin(), tail.end(), tail.begin(), ::tolower);
+  return tail == suffix;
+}
+
+template <typename T, unsigned D> std::vector<Volume> toVolumes(const itk::Image<T, D>* image) {
+  const auto region = image->GetLargestPossibleRegion();
+  const auto& sp = image->GetSpacing();
+  const auto& org = image->GetOrigin();
+  const auto& dir = image->GetDirection();
+  VolumeGeometry g;
+  for (unsigned c = 0; c < 3; ++c) {
+    g.size[c] = c < D ? region.GetSize(c) : 1;
+    g.spacing[c] = c < D ? sp[c] : 1.0;
+    g.origin[c] = c < D ? org[c] : 0.0;
+    for (unsigned r = 0; r < 3; ++r) {
+      g.direction[c][r] = (c < D && r < D) ? dir(r, c) : (r == c ? 1.0 : 0.0);
+    }
+  }
+  const std::size_t frames = D > 3 ? region.GetSize(3) : 1;
+  const std::size_t n = g.voxelCount();
+  const T* data = image->GetBufferPointer();
+  std::vector<Volume> out;
+  for (std::size_t t = 0; t < frames; ++t) {
+    Volume v;
+    v.geometry = g;
+    v.voxels = std::vector<T>(data + t * n, data + (t + 1) * n);
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+template <typename T, unsigned D> std::vector<Volume> readAs(const std::string& path) {
+  auto reader = itk::ImageFileReader<itk::Image<T, D>>::New();
+  reader->SetFileName(path);
+  reader->Update();
+  return toVolumes<T, D>(reader->GetOutput());
+}
+
+template <typename T, unsigned D>
+void writeAs(const std::vector<Volume>& volumes, const std::string& path) {
+  using Image = itk::Image<T, D>;
+  const VolumeGeometry& g = volumes.front().geometry;
+  typename Image::RegionType region;
+  typename Image::SpacingType spacing;
+  typename Image::PointType origin;
+  typename Image::DirectionType direction;
+  direction.SetIdentity();
+  for (unsigned c = 0; c < 3; ++c) {
+    region.SetSize(c, g.size[c]);
+    spacing[c] = g.spacing[c];
+    origin[c] = g.origin[c];
+    for (unsigned r = 0; r < 3; ++r) {
+      direction(r, c) = g.direction[c][r];
+    }
+  }
+  if constexpr (D == 4) {
+    region.SetSize(3, volumes.size());
+    spacing[3] = 1.0;
+    origin[3] = 0.0;
+  }
+  auto image = Image::New();
+  image->SetRegions(region);
+  image->SetSpacing(spacing);
+  image->SetOrigin(origin);
+  image->SetDirection(direction);
+  image->Allocate();
+  T* dst = image->GetBufferPointer();
+  for (const Volume& v : volumes) {
+    if (!sameGrid(v.geometry, g)) {
+      throw std::runtime_error(path + ": volumes of a 4D series must share one grid");
+    }
+    std::visit([&](const auto& src) {
+      for (const auto& x : src) {
+        *dst++ = T(x);
+      }
+    }, v.voxels);
+  }
+  auto writer = itk::ImageFileWriter<Image>::New();
+  writer->SetFileName(path);
+  writer->SetInput(image);
+  writer->SetUseCompression(true);
+  writer->Update();
+}
+
+/// Stores float voxels as int16 when every value is an integer in int16's range.
+void compactIfIntegral(Volume& v) {
+  const auto& f = std::get<std::vector<float>>(v.voxels);
+  for (float x : f) {
+    if (x != std::nearbyint(x) || x < -32768.0f || x > 32767.0f) {
+      return;
+    }
+  }
+  v.voxels = std::vector<std::int16_t>(f.begin(), f.end());
+}
+
+} // namespace
+
+bool isResearchImageFile(const std::string& path) {
+  for (const char* ext : {".nii", ".nii.gz", ".nrrd", ".nhdr", ".mha", ".mhd"}) {
+    if (endsWith(path, ext)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::vector<Volume> readResearchImage(const std::string& path) {
+  registerFactories();
+  try {
+    auto io = itk::ImageIOFactory::CreateImageIO(path.c_str(), itk::ImageIOFactory::IOFileModeEnum::ReadMode);
+    if (!io) {
+      throw std::runtime_error("no reader for this format");
+    }
+    io->SetFileName(path);
+    io->ReadImageInformation();
+    const unsigned dims = io->GetNumberOfDimensions();
+    if (io->GetNumberOfComponents() != 1) {
+      throw std::runtime_error("multi-component images are not supported");
+    }
+    // Read as float: ITK applies NIfTI scl_slope/scl_inter for float output only.
+    std::vector<Volume> volumes;
+    if (dims <= 3) {
+      volumes = readAs<float, 3>(path);
+    } else if (dims == 4) {
+      volumes = readAs<float, 4>(path);
+    } else {
+      throw std::runtime_error(std::to_string(dims) + "-dimensional images are not supported");
+    }
+    for (Volume& v : volumes) {
+      compactIfIntegral(v);
+    }
+    return volumes;
+  } catch (const itk::ExceptionObject& e) {
+    throw std::runtime_error(path + ": " + e.GetDescription());
+  } catch (const std::runtime_error& e) {
+    const std::string what = e.what();
+    if (what.rfind(path, 0) == 0) {
+      throw;
+    }
+    throw std::runtime_error(path + ": " + what);
+  }
+}
+
+void writeResearchImage(const std::vector<Volume>& volumes, const std::string& path) {
+  registerFactories();
+  if (volumes.empty()) {
+    throw std::runtime_error(path + ": nothing to write");
+  }
+  if (!isResearchImageFile(path)) {
+    throw std::runtime_error(path + ": unknown output format (use .nii, .nii.gz, .nrrd or .mha)");
+  }
+  const bool isInt16 = volumes.front().voxelType() == VoxelType::Int16;
+  try {
+    if (volumes.size() == 1) {
+      isInt16 ? writeAs<std::int16_t, 3>(volumes, path) : writeAs<float, 3>(volumes, path);
+    } else {
+      isInt16 ? writeAs<std::int16_t, 4>(volumes, path) : writeAs<float, 4>(volumes, path);
+    }
+  } catch (const itk::ExceptionObject& e) {
+    throw std::runtime_error(path + ": " + e.GetDescription());
+  }
+}
+
+} // namespace lightbox

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core/study/StudyLoader.h"
+
+#include "core/io/ImageFileIO.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <stdexcept>
+
+namespace lightbox {
+
+StudyScan scanStudy(const std::string& path, unsigned threads, const ScanProgress& progress) {
+  StudyScan out;
+  out.path = path;
+  ScanResult scan = scanPath(path, threads, progress);
+  out.filesSeen = scan.filesSeen;
+  out.cancelled = scan.cancelled;
+  for (IngestIssue& issue : scan.issues) {
+    if (issue.kind == IssueKind::NotDicom) {
+      ++out.notDicom;
+    } else {
+      out.fileIssues.push_back(std::move(issue));
+    }
+  }
+  AssemblyResult assembled = assembleSeries(scan.frames);
+  out.series = std::move(assembled.series);
+  out.assemblyIssues = std::move(assembled.issues);
+  return out;
+}
+
+const AssembledSeries& selectSeries(const StudyScan& scan, const std::string& selector) {
+  if (scan.series.empty()) {
+    throw std::runtime_error("no loadable image series found in " + scan.path);
+  }
+  if (selector.empty()) {
+    return *std::max_element(scan.series.begin(), scan.series.end(),
+                             [](const AssembledSeries& a, const AssembledSeries& b) {
+                               return a.frameCount() < b.frameCount();
+                             });
+  }
+  if (std::all_of(selector.begin(), selector.end(), ::isdigit)) {
+    const std::size_t index = std::stoul(selector);
+    if (index >= 1 && index <= scan.series.size()) {
+      return scan.series[index - 1];
+    }
+    throw std::runtime_error("series " + selector + " does not exist (" +
+                             std::to_string(scan.series.size()) + " series found)");
+  }
+  for (const AssembledSeries& s : scan.series) {
+    if (s.header->seriesInstanceUid == selector) {
+      return s;
+    }
+  }
+  throw std::runtime_error("no series with UID " + selector + " in " + scan.path);
+}
+
+LoadedSeries loadPath(const std::string& path, const std::string& selector, const LoadOptions& options) {
+  if (isResearchImageFile(path) && std::filesystem::is_regular_file(path)) {
+    LoadedSeries out;
+    out.volumes = readResearchImage(path);
+    return out;
+  }
+  const StudyScan scan = scanStudy(path, options.threads);
+  LoadedSeries loaded = loadSeries(selectSeries(scan, selector), options);
+  return loaded;
+}
+
+} // namespace lightbox

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "tests/support/TestData.h"
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+
+namespace lightbox::test {
+
+std::string sharedData(const std::string& relative) {
+  const char* env = std::getenv("LIGHTBOX_SHARED_DATA");
+  const fs::path root = env && *env ? fs::path(env) : fs::path(LIGHTBOX_SHARED_DATA_DIR);
+  const fs::path p = root / relative;
+  if (!fs::exists(p)) {
+    FAIL("shared test data missing: " << p.string()
+                                      << " (set LIGHTBOX_SHARED_DATA to the folder holding ct/, mr/, ...)");
+  }
+  return p.string();
+}
+
+namespace {
+struct ScratchRoot {
+  fs::path path;
+  ScratchRoot() {
+    path = fs::temp_directory_path() / ("lightbox-test-" + std::to_string(::getpid()));
+    fs::create_directories(path);
+  }
+  ~ScratchRoot() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+} // namespace
+
+std::string scratchFolder(const std::string& name) {
+  static ScratchRoot root;
+  const fs::path p = root.path / name;
+  fs::remove_all(p);
+  fs::create_directories(p);
+  return p.string();
+}
+
+WorldComparison compareInWorld(const Volume& ours, const Volume& reference, double valueTolerance) {
+  WorldComparison c;
+  const VolumeGeometry& g = ours.geometry;
+  const VolumeGeometry& r = reference.geometry;
+  for (std::size_t k = 0; k < g.size[2]; ++k) {
+    for (std::size_t j = 0; j < g.size[1]; ++j) {
+      for (std::size_t i = 0; i < g.size[0]; ++i) {
+        ++c.voxels;
+        const Vec3 lps = g.ijkToLps({double(i), double(j), double(k)});
+        const Vec3 idx = r.lpsToIjk(lps);
+        const Vec3 rounded{std::round(idx[0]), std::round(idx[1]), std::round(idx[2])};
+        c.maxIndexErrorMm = std::max(c.maxIndexErrorMm, norm(lps - r.ijkToLps(rounded)));
+        if (rounded[0] < 0 || rounded[1] < 0 || rounded[2] < 0 || rounded[0] >= double(r.size[0]) ||
+            rounded[1] >= double(r.size[1]) || rounded[2] >= double(r.size[2])) {
+          ++c.outside;
+          continue;
+        }
+        const double a = ours.value(i, j, k);
+        const double b = reference.value(std::size_t(rounded[0]), std::size_t(rounded[1]), std::size_t(rounded[2]));
+        const double d = std::abs(a - b);
+        c.maxAbsDifference = std::max(c.maxAbsDifference, d);
+        if (d > valueTolerance) {
+          ++c.mismatches;
+        }
+      }
+    }
+  }
+  return c;
+}
+
+} // namespace lightbox::test
