@@ -64,6 +64,7 @@ struct DicomFrame {
   double spacingBetweenSlices = 0.0;
 
   double rescaleSlope = 1.0, rescaleIntercept = 0.0;
+  double philipsScaleSlope = 0.0; ///< Philips private scale slope (2005,100E), 0 when absent
   int echoNumber = 0;
   int acquisitionNumber = 0;
   int instanceNumber = 0;

@@ -9,6 +9,7 @@
 #include <gdcmTransferSyntax.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -208,6 +209,25 @@ std::uint64_t nativePixelLength(const std::string& path, std::uint64_t valueOffs
   return length == 0xffffffffu ? 0 : length;
 }
 
+/// Philips private "scale slope" (2005,xx0E, FL) when the file carries one, else 0.
+double philipsScaleSlope(const gdcm::DataSet& ds) {
+  const gdcm::Tag creatorTag(0x2005, 0x0010);
+  if (getString(ds, creatorTag) != "Philips MR Imaging DD 001") {
+    return 0.0;
+  }
+  const gdcm::Tag tag(0x2005, 0x100e);
+  if (!ds.FindDataElement(tag)) {
+    return 0.0;
+  }
+  const gdcm::ByteValue* bv = ds.GetDataElement(tag).GetByteValue();
+  if (!bv || bv->GetLength() != 4) {
+    return 0.0;
+  }
+  float v = 0.0f;
+  std::memcpy(&v, bv->GetPointer(), 4);
+  return std::isfinite(v) && v > 0.0f ? double(v) : 0.0;
+}
+
 IngestIssue fileIssue(IssueKind kind, const std::string& path, std::string message,
                       IssueSeverity severity = IssueSeverity::Error) {
   return IngestIssue{kind, severity, path, std::move(message)};
@@ -359,6 +379,7 @@ HeaderReadResult readDicomHeader(const std::string& path) {
   base.instanceNumber = getInt(ds, gdcm::Tag(0x0020, 0x0013));
   base.temporalPosition = getInt(ds, gdcm::Tag(0x0020, 0x0100));
   applyFrameAttributes(ds, base);
+  base.philipsScaleSlope = philipsScaleSlope(ds);
 
   if (info->isEnhanced) {
     if (const gdcm::DataSet* shared = firstItem(ds, gdcm::Tag(0x5200, 0x9229))) {
@@ -384,24 +405,28 @@ HeaderReadResult readDicomHeader(const std::string& path) {
     filter.SetFile(file);
     unsigned dims[3] = {0, 0, 0};
     double normal[3] = {0, 0, 1};
-    double origin[3] = {0, 0, 0};
     bool inverted = false;
-    if (!filter.ComputeMOSAICDimensions(dims) || dims[2] == 0 ||
-        !filter.ComputeMOSAICSliceNormal(normal, inverted) ||
-        !filter.ComputeMOSAICSlicePosition(origin, inverted)) {
+    if (!filter.ComputeMOSAICDimensions(dims) || dims[2] == 0 || dims[0] == 0 || dims[1] == 0 ||
+        !filter.ComputeMOSAICSliceNormal(normal, inverted)) {
       result.issue = fileIssue(IssueKind::UnreadableFile, path,
                                "Siemens mosaic without usable CSA header (tile count, slice normal)");
       return result;
     }
     info->mosaicTiles = dims[2];
+    // ImagePositionPatient is the corner of the whole mosaic; the first tile's first voxel lies
+    // half the unused mosaic width and height further in (as nibabel and dcm2niix compute it).
+    const Vec3 tileOrigin =
+        base.position + base.rowDirection * (0.5 * double(info->storedColumns - dims[0]) * base.spacingX) +
+        base.columnDirection * (0.5 * double(info->storedRows - dims[1]) * base.spacingY);
+    // Slices step along the CSA SliceNormalVector, which may oppose row x column.
     const double step = base.spacingBetweenSlices > 0 ? base.spacingBetweenSlices : base.sliceThickness;
-    const Vec3 n{normal[0], normal[1], normal[2]};
+    const Vec3 n = normalized(Vec3{normal[0], normal[1], normal[2]});
     for (unsigned t = 0; t < dims[2]; ++t) {
       DicomFrame f = base;
       f.mosaicTile = int(t);
       f.columns = dims[0];
       f.rows = dims[1];
-      f.position = Vec3{origin[0], origin[1], origin[2]} + n * (double(t) * step);
+      f.position = tileOrigin + n * (double(t) * step);
       result.frames.push_back(std::move(f));
     }
   } else {

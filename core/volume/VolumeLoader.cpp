@@ -103,7 +103,26 @@ VoxelType voxelTypeFor(const AssembledSeries& series) {
   return VoxelType::Int16;
 }
 
-LoadedSeries loadSeries(const AssembledSeries& series, const LoadOptions& options) {
+/// The series with Philips floating-point scaling folded into each frame's rescale.
+AssembledSeries withPhilipsFloatScaling(const AssembledSeries& series) {
+  AssembledSeries scaled = series;
+  for (SliceStack& stack : scaled.volumes) {
+    for (DicomFrame& f : stack.slices) {
+      if (f.philipsScaleSlope > 0) {
+        const double divisor = f.rescaleSlope * f.philipsScaleSlope;
+        f.rescaleSlope /= divisor;
+        f.rescaleIntercept /= divisor;
+      }
+    }
+  }
+  return scaled;
+}
+
+LoadedSeries loadSeries(const AssembledSeries& input, const LoadOptions& options) {
+  const bool philips = options.philipsFloatValues &&
+                       input.volumes.front().slices.front().philipsScaleSlope > 0;
+  const AssembledSeries scaled = philips ? withPhilipsFloatScaling(input) : AssembledSeries{};
+  const AssembledSeries& series = philips ? scaled : input;
   LoadedSeries out;
   out.issues = series.issues;
   const DicomFrame& ref = series.volumes.front().slices.front();

@@ -16,6 +16,9 @@ struct LoadOptions {
   /// Resample uneven, gapped or tilted stacks onto AssembledSeries::geometry. When false they are
   /// returned as the raw sorted stack with the nominal spacing (geometrically approximate).
   bool resampleToUniform = true;
+  /// Philips MR: floating-point values FP = DV / (RS * SS) instead of the displayed values DV
+  /// (what dcm2niix writes by default); no effect on other data.
+  bool philipsFloatValues = false;
   /// (slices done, slices total); return false to cancel (loadSeries then throws LoadCancelled).
   std::function<bool(std::size_t, std::size_t)> progress;
 };

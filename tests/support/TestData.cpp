@@ -45,6 +45,9 @@ std::string scratchFolder(const std::string& name) {
   return p.string();
 }
 
+/// float32 rounding of rescaled values (NIfTI scl_slope is float32): 1e-6 of the value.
+constexpr double kRelativeValueTolerance = 1e-6;
+
 WorldComparison compareInWorld(const Volume& ours, const Volume& reference, double valueTolerance) {
   WorldComparison c;
   const VolumeGeometry& g = ours.geometry;
@@ -66,7 +69,7 @@ WorldComparison compareInWorld(const Volume& ours, const Volume& reference, doub
         const double b = reference.value(std::size_t(rounded[0]), std::size_t(rounded[1]), std::size_t(rounded[2]));
         const double d = std::abs(a - b);
         c.maxAbsDifference = std::max(c.maxAbsDifference, d);
-        if (d > valueTolerance) {
+        if (d > valueTolerance + kRelativeValueTolerance * std::max(std::abs(a), std::abs(b))) {
           ++c.mismatches;
         }
       }

@@ -23,6 +23,7 @@ struct WorldComparison {
   double maxIndexErrorMm = 0; ///< distance from the mapped point to the nearest reference voxel centre
   double maxAbsDifference = 0;
 };
+/// Values match within `valueTolerance` plus 1e-6 of their magnitude (float32 rescale rounding).
 WorldComparison compareInWorld(const Volume& ours, const Volume& reference, double valueTolerance);
 
 } // namespace lightbox::test
