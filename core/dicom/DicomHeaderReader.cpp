@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/dicom/DicomHeaderReader.h"
 
+#include "core/dicom/TransferSyntaxNames.h"
+
 #include <gdcmAttribute.h>
 #include <gdcmReader.h>
 #include <gdcmSequenceOfItems.h>
@@ -98,16 +100,17 @@ template <std::uint16_t G, std::uint16_t E> unsigned getUS(const gdcm::DataSet& 
   return at.GetValue();
 }
 
-/// The first item of a sequence, or null.
-const gdcm::DataSet* firstItem(const gdcm::DataSet& ds, const gdcm::Tag& tag) {
+/// A copy of the first item of a sequence. (GetValueAsSQ may parse a temporary sequence from raw
+/// bytes, so no pointer into it may outlive the call.)
+std::optional<gdcm::DataSet> firstItem(const gdcm::DataSet& ds, const gdcm::Tag& tag) {
   if (!ds.FindDataElement(tag)) {
-    return nullptr;
+    return std::nullopt;
   }
   gdcm::SmartPointer<gdcm::SequenceOfItems> sq = ds.GetDataElement(tag).GetValueAsSQ();
   if (!sq || sq->GetNumberOfItems() == 0) {
-    return nullptr;
+    return std::nullopt;
   }
-  return &sq->GetItem(1).GetNestedDataSet();
+  return sq->GetItem(1).GetNestedDataSet();
 }
 
 /// Geometry and value attributes that classic files hold at the top level and enhanced files
@@ -155,11 +158,11 @@ void applyFunctionalGroup(const gdcm::DataSet& group, DicomFrame& f) {
       gdcm::Tag(0x0028, 0x9132), // Frame VOI LUT (ignored: display state)
   };
   for (const gdcm::Tag& t : kMacros) {
-    if (const gdcm::DataSet* item = firstItem(group, t)) {
+    if (const auto item = firstItem(group, t)) {
       applyFrameAttributes(*item, f);
     }
   }
-  if (const gdcm::DataSet* content = firstItem(group, gdcm::Tag(0x0020, 0x9111))) {
+  if (const auto content = firstItem(group, gdcm::Tag(0x0020, 0x9111))) {
     const gdcm::Tag kDimIndex(0x0020, 0x9157);
     if (content->FindDataElement(kDimIndex)) {
       const gdcm::ByteValue* bv = content->GetDataElement(kDimIndex).GetByteValue();
@@ -228,6 +231,43 @@ double philipsScaleSlope(const gdcm::DataSet& ds) {
   return std::isfinite(v) && v > 0.0f ? double(v) : 0.0;
 }
 
+/// Transfer Syntax UID from the file meta group (always Explicit VR Little Endian), read without
+/// GDCM so that files in syntaxes GDCM does not know can still be named. Empty when absent.
+std::string readMetaTransferSyntax(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  in.seekg(132);
+  for (int guard = 0; guard < 64 && in; ++guard) {
+    unsigned char h[8];
+    if (!in.read(reinterpret_cast<char*>(h), 8)) {
+      return {};
+    }
+    const unsigned group = h[0] | (h[1] << 8), element = h[2] | (h[3] << 8);
+    if (group != 0x0002) {
+      return {};
+    }
+    const std::string vr(reinterpret_cast<char*>(h + 4), 2);
+    std::uint32_t length = h[6] | (h[7] << 8);
+    if (vr == "OB" || vr == "OW" || vr == "UN" || vr == "SQ" || vr == "UT") {
+      unsigned char l[4];
+      if (!in.read(reinterpret_cast<char*>(l), 4)) {
+        return {};
+      }
+      length = l[0] | (l[1] << 8) | (l[2] << 16) | (std::uint32_t(l[3]) << 24);
+    }
+    if (length > 4096) {
+      return {};
+    }
+    std::string value(length, '\0');
+    if (!in.read(value.data(), length)) {
+      return {};
+    }
+    if (element == 0x0010) {
+      return trim(value);
+    }
+  }
+  return {};
+}
+
 IngestIssue fileIssue(IssueKind kind, const std::string& path, std::string message,
                       IssueSeverity severity = IssueSeverity::Error) {
   return IngestIssue{kind, severity, path, std::move(message)};
@@ -278,7 +318,12 @@ HeaderReadResult readDicomHeader(const std::string& path) {
     char magic[4] = {};
     in.seekg(128);
     const bool hasMagic = bool(in.read(magic, 4)) && std::memcmp(magic, "DICM", 4) == 0;
-    if (hasMagic) {
+    const std::string metaSyntax = hasMagic ? readMetaTransferSyntax(path) : std::string();
+    if (!metaSyntax.empty() && gdcm::TransferSyntax::GetTSType(metaSyntax.c_str()) == gdcm::TransferSyntax::TS_END) {
+      result.issue = fileIssue(IssueKind::UnsupportedTransferSyntax, path,
+                               "transfer syntax " + transferSyntaxName(metaSyntax) +
+                                   " is not supported by this build (GDCM 3.0 cannot decode it)");
+    } else if (hasMagic) {
       result.issue = fileIssue(IssueKind::UnreadableFile, path,
                                "DICOM header could not be parsed (truncated or corrupt data set)");
     } else {
@@ -382,7 +427,7 @@ HeaderReadResult readDicomHeader(const std::string& path) {
   base.philipsScaleSlope = philipsScaleSlope(ds);
 
   if (info->isEnhanced) {
-    if (const gdcm::DataSet* shared = firstItem(ds, gdcm::Tag(0x5200, 0x9229))) {
+    if (const auto shared = firstItem(ds, gdcm::Tag(0x5200, 0x9229))) {
       applyFunctionalGroup(*shared, base);
     }
     gdcm::SmartPointer<gdcm::SequenceOfItems> perFrame =

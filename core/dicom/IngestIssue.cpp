@@ -8,6 +8,7 @@ const char* toString(IssueKind kind) {
   case IssueKind::NotDicom: return "not-dicom";
   case IssueKind::UnreadableFile: return "unreadable-file";
   case IssueKind::NoPixelData: return "no-pixel-data";
+  case IssueKind::NotAnImage: return "not-an-image";
   case IssueKind::UnsupportedTransferSyntax: return "unsupported-transfer-syntax";
   case IssueKind::UnsupportedPixelFormat: return "unsupported-pixel-format";
   case IssueKind::MissingGeometry: return "missing-geometry";

@@ -12,6 +12,7 @@ enum class IssueKind {
   NotDicom,              ///< not a DICOM file at all (README, NIfTI, ...): skipped quietly
   UnreadableFile,        ///< DICOM parse failed (truncated, corrupt)
   NoPixelData,           ///< a DICOM object without an image (SR, RT plan, ...)
+  NotAnImage,            ///< pixel data that is not an image to read (DICOM SEG)
   UnsupportedTransferSyntax,
   UnsupportedPixelFormat, ///< e.g. colour or > 16 bit where a grey volume is required
   MissingGeometry,       ///< no position/orientation: shown as a 2D image only

@@ -8,6 +8,7 @@
 #include <numeric>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 namespace lightbox {
 namespace {
@@ -199,6 +200,35 @@ std::vector<std::vector<DicomFrame>> separateRepeats(std::vector<DicomFrame> fra
   return {std::move(kept)};
 }
 
+double median(std::vector<double> v);
+
+/// Sorts along the normal and cuts wherever a gap exceeds kBlockSplitGapFactor x the median gap.
+std::vector<std::vector<DicomFrame>> splitAtLargeGaps(std::vector<DicomFrame> frames, const Vec3& normal) {
+  std::stable_sort(frames.begin(), frames.end(),
+                   [&](const DicomFrame& a, const DicomFrame& b) { return along(a, normal) < along(b, normal); });
+  if (frames.size() < 3) {
+    if (frames.size() == 2 && along(frames[1], normal) - along(frames[0], normal) >
+                                  kBlockSplitGapFactor * std::max(frames[0].sliceThickness, 1.0)) {
+      std::vector<std::vector<DicomFrame>> two{{frames[0]}, {frames[1]}};
+      return two;
+    }
+    return {std::move(frames)};
+  }
+  std::vector<double> gaps;
+  for (std::size_t k = 1; k < frames.size(); ++k) {
+    gaps.push_back(along(frames[k], normal) - along(frames[k - 1], normal));
+  }
+  const double nominal = median(gaps);
+  std::vector<std::vector<DicomFrame>> blocks(1);
+  for (std::size_t k = 0; k < frames.size(); ++k) {
+    if (k > 0 && gaps[k - 1] > kBlockSplitGapFactor * nominal) {
+      blocks.emplace_back();
+    }
+    blocks.back().push_back(std::move(frames[k]));
+  }
+  return blocks;
+}
+
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   const std::size_t n = v.size();
@@ -313,6 +343,10 @@ std::string valueKind(const std::vector<std::string>& imageType) {
   return "M";
 }
 
+bool isSegmentation(const DicomFileInfo& info) {
+  return info.sopClassUid == "1.2.840.10008.5.1.4.1.1.66.4" || info.modality == "SEG";
+}
+
 bool isLocalizer(const DicomFileInfo& info) {
   return std::find(info.imageType.begin(), info.imageType.end(), "LOCALIZER") != info.imageType.end();
 }
@@ -364,6 +398,45 @@ AssemblyResult assembleSeries(const std::vector<DicomFrame>& frames) {
                                         return true;
                                       }),
                        group.frames.end());
+    // 2b. Segmentations are overlays of another series, not images to read.
+    const std::size_t before = group.frames.size();
+    std::string segPath;
+    group.frames.erase(std::remove_if(group.frames.begin(), group.frames.end(),
+                                      [&](const DicomFrame& f) {
+                                        const bool seg = isSegmentation(*f.file);
+                                        if (seg) segPath = f.file->path;
+                                        return seg;
+                                      }),
+                       group.frames.end());
+    if (group.frames.size() != before) {
+      result.issues.push_back({IssueKind::NotAnImage, IssueSeverity::Info, segPath,
+                               "DICOM Segmentation (" + std::to_string(before - group.frames.size()) +
+                                   " frames): an overlay object, not an image series"});
+    }
+    // 2c. The same instance stored twice (e.g. in several transfer syntaxes): keep the first.
+    {
+      std::set<std::tuple<std::string, unsigned, int>> seen;
+      std::size_t copies = 0;
+      std::string copyPath;
+      group.frames.erase(std::remove_if(group.frames.begin(), group.frames.end(),
+                                        [&](const DicomFrame& f) {
+                                          if (f.file->sopInstanceUid.empty()) return false;
+                                          const bool dup = !seen.emplace(f.file->sopInstanceUid, f.frameIndex,
+                                                                         f.mosaicTile).second;
+                                          if (dup) {
+                                            ++copies;
+                                            copyPath = f.file->path;
+                                          }
+                                          return dup;
+                                        }),
+                         group.frames.end());
+      if (copies > 0) {
+        result.issues.push_back({IssueKind::DuplicatePosition, IssueSeverity::Info, copyPath,
+                                 std::to_string(copies) +
+                                     " frame(s) are copies of an instance already read (same SOP Instance "
+                                     "UID); the first copy is used"});
+      }
+    }
     if (localizers > 0) {
       result.issues.push_back({IssueKind::Localizer, IssueSeverity::Info, localizerPath,
                                std::to_string(localizers) +
@@ -425,10 +498,30 @@ AssemblyResult assembleSeries(const std::vector<DicomFrame>& frames) {
         for (auto& stack : separateRepeats(std::move(part.frames), first.normal(), s.issues)) {
           s.volumes.push_back(SliceStack{std::move(stack)});
         }
-        s.isSingleImage = s.volumes.front().slices.size() == 1 && s.volumes.size() == 1;
-        // 6. Sort, measure spacing and tilt, fix the geometry.
-        measureStack(s);
-        result.series.push_back(std::move(s));
+        // 6. Far-apart blocks of slices become separate parts.
+        const bool singleVolume = s.volumes.size() == 1;
+        std::vector<std::vector<DicomFrame>> blocks;
+        if (singleVolume) {
+          blocks = splitAtLargeGaps(std::move(s.volumes.front().slices), first.normal());
+          s.volumes.clear();
+        }
+        for (std::size_t b = 0; b < std::max<std::size_t>(blocks.size(), 1); ++b) {
+          AssembledSeries part2 = s;
+          if (singleVolume) {
+            part2.volumes = {SliceStack{std::move(blocks[b])}};
+          }
+          if (blocks.size() > 1) {
+            part2.partLabel += (part2.partLabel.empty() ? "" : ", ") + std::string("block ") +
+                               std::to_string(b + 1) + " of " + std::to_string(blocks.size());
+            part2.issues.push_back({IssueKind::SplitDistinctGeometry, IssueSeverity::Info, "",
+                                    "slices form " + std::to_string(blocks.size()) +
+                                        " separate blocks far apart; each is shown on its own"});
+          }
+          part2.isSingleImage = part2.volumes.front().slices.size() == 1 && part2.volumes.size() == 1;
+          // 7. Sort, measure spacing and tilt, fix the geometry.
+          measureStack(part2);
+          result.series.push_back(std::move(part2));
+        }
       }
     }
   }

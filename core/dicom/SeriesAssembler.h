@@ -15,6 +15,9 @@ namespace lightbox {
 constexpr double kSpacingRelTol = 0.01;
 /// Cosine tolerance when comparing orientations of two frames.
 constexpr double kOrientationTol = 1e-4;
+/// A gap this many times the nominal spacing splits a stack into separate blocks rather than
+/// being filled by interpolation.
+constexpr double kBlockSplitGapFactor = 4.5;
 /// In-plane shift per slice (mm) above which a stack counts as sheared (gantry tilt).
 constexpr double kShearTolMm = 0.01;
 
@@ -54,5 +57,8 @@ std::string valueKind(const std::vector<std::string>& imageType);
 
 /// True for scouts / localizers, which never join a volume.
 bool isLocalizer(const DicomFileInfo& info);
+
+/// True for objects with pixel data that are not images to read (DICOM SEG).
+bool isSegmentation(const DicomFileInfo& info);
 
 } // namespace lightbox
