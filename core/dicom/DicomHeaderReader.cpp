@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cctype>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -231,6 +232,23 @@ double philipsScaleSlope(const gdcm::DataSet& ds) {
   return std::isfinite(v) && v > 0.0f ? double(v) : 0.0;
 }
 
+/// True when a file without the DICM preamble starts (within its first bytes) like a raw data set:
+/// an element of group 0x0008 with an explicit VR of two capital letters.
+bool looksLikeRawDataSet(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  unsigned char b[16] = {};
+  in.read(reinterpret_cast<char*>(b), sizeof(b));
+  const auto got = std::size_t(in.gcount());
+  for (std::size_t o = 0; o + 6 <= got && o < 4; ++o) {
+    const bool group8 = b[o] == 0x08 && b[o + 1] == 0x00;
+    const bool vr = std::isupper(b[o + 4]) && std::isupper(b[o + 5]);
+    if (group8 && vr) {
+      return true;
+    }
+  }
+  return false;
+}
+
 /// Transfer Syntax UID from the file meta group (always Explicit VR Little Endian), read without
 /// GDCM so that files in syntaxes GDCM does not know can still be named. Empty when absent.
 std::string readMetaTransferSyntax(const std::string& path) {
@@ -318,6 +336,7 @@ HeaderReadResult readDicomHeader(const std::string& path) {
     char magic[4] = {};
     in.seekg(128);
     const bool hasMagic = bool(in.read(magic, 4)) && std::memcmp(magic, "DICM", 4) == 0;
+    const bool rawDataSet = !hasMagic && looksLikeRawDataSet(path);
     const std::string metaSyntax = hasMagic ? readMetaTransferSyntax(path) : std::string();
     if (!metaSyntax.empty() && gdcm::TransferSyntax::GetTSType(metaSyntax.c_str()) == gdcm::TransferSyntax::TS_END) {
       result.issue = fileIssue(IssueKind::UnsupportedTransferSyntax, path,
@@ -326,6 +345,9 @@ HeaderReadResult readDicomHeader(const std::string& path) {
     } else if (hasMagic) {
       result.issue = fileIssue(IssueKind::UnreadableFile, path,
                                "DICOM header could not be parsed (truncated or corrupt data set)");
+    } else if (rawDataSet) {
+      result.issue = fileIssue(IssueKind::UnreadableFile, path,
+                               "DICOM data set without preamble or file meta information could not be parsed");
     } else {
       result.issue = fileIssue(IssueKind::NotDicom, path, "not a DICOM file", IssueSeverity::Info);
     }

@@ -415,27 +415,24 @@ AssemblyResult assembleSeries(const std::vector<DicomFrame>& frames) {
     }
     // 2c. The same instance stored twice (e.g. in several transfer syntaxes): keep the first.
     {
-      std::set<std::tuple<std::string, unsigned, int>> seen;
-      std::size_t copies = 0;
-      std::string copyPath;
+      std::map<std::tuple<std::string, unsigned, int>, std::string> firstFile;
+      std::set<std::string> reported;
       group.frames.erase(std::remove_if(group.frames.begin(), group.frames.end(),
                                         [&](const DicomFrame& f) {
                                           if (f.file->sopInstanceUid.empty()) return false;
-                                          const bool dup = !seen.emplace(f.file->sopInstanceUid, f.frameIndex,
-                                                                         f.mosaicTile).second;
-                                          if (dup) {
-                                            ++copies;
-                                            copyPath = f.file->path;
+                                          const auto [it, fresh] = firstFile.emplace(
+                                              std::make_tuple(f.file->sopInstanceUid, f.frameIndex, f.mosaicTile),
+                                              f.file->path);
+                                          if (fresh || it->second == f.file->path) return false;
+                                          if (reported.insert(f.file->path).second) {
+                                            result.issues.push_back(
+                                                {IssueKind::DuplicatePosition, IssueSeverity::Info, f.file->path,
+                                                 "same SOP Instance UID as " + it->second +
+                                                     ", which is used instead"});
                                           }
-                                          return dup;
+                                          return true;
                                         }),
                          group.frames.end());
-      if (copies > 0) {
-        result.issues.push_back({IssueKind::DuplicatePosition, IssueSeverity::Info, copyPath,
-                                 std::to_string(copies) +
-                                     " frame(s) are copies of an instance already read (same SOP Instance "
-                                     "UID); the first copy is used"});
-      }
     }
     if (localizers > 0) {
       result.issues.push_back({IssueKind::Localizer, IssueSeverity::Info, localizerPath,

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "tests/support/TestData.h"
+
+#include "core/phantom/DicomSeriesWriter.h"
+#include "core/study/StudyLoader.h"
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+using namespace lightbox;
+using lightbox::test::sharedData;
+
+namespace {
+
+bool hasIssue(const std::vector<IngestIssue>& issues, IssueKind kind, const std::string& text = {}) {
+  for (const IngestIssue& i : issues) {
+    if (i.kind == kind && i.message.find(text) != std::string::npos) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/// A small axial CT series; value of slice k = 100 * k so slices can be told apart after loading.
+DicomSeriesSpec axialSpec(const std::string& folder, std::vector<double> zs) {
+  DicomSeriesSpec spec;
+  spec.folder = folder;
+  spec.rows = 8;
+  spec.columns = 10;
+  spec.spacingX = 0.8;
+  spec.spacingY = 0.6;
+  for (double z : zs) {
+    spec.slicePositions.push_back({-4.0, -2.4, z});
+  }
+  return spec;
+}
+
+void fillBySlice(std::size_t k, std::vector<std::int16_t>& stored) {
+  std::fill(stored.begin(), stored.end(), std::int16_t(100 * k));
+}
+
+} // namespace
+
+TEST_CASE("gantry-tilted head CT with uneven gaps is detected and resampled", "[assembly][tilt]") {
+  const StudyScan scan = scanStudy(sharedData("ct/head_ge_gantry_tilt_variable_spacing/dicom"));
+  REQUIRE(scan.series.size() == 1);
+  const AssembledSeries& s = scan.series[0];
+  CHECK(s.frameCount() == 28);
+  CHECK(s.volumes.size() == 1); // acquisition number differs per slice, yet positions never repeat
+  CHECK(s.needsResampling);
+  CHECK(s.tiltDegrees == Approx(18.5).margin(0.2));
+  CHECK(hasIssue(s.issues, IssueKind::GantryTilt, "18.5"));
+  CHECK(hasIssue(s.issues, IssueKind::UnevenSpacing));
+  CHECK(s.geometry.orthonormalityError() < 1e-6);
+  const LoadedSeries loaded = loadSeries(s);
+  REQUIRE(loaded.volumes.size() == 1);
+  CHECK(loaded.volumes[0].geometry == s.geometry);
+  // The resampled grid holds brain-range values, not only padding.
+  const auto [lo, hi] = loaded.volumes[0].range();
+  CHECK(lo <= -1000);
+  CHECK(hi > 1000);
+}
+
+TEST_CASE("Philips dual echo series splits into echo x magnitude/phase parts", "[assembly]") {
+  const StudyScan scan =
+      scanStudy(sharedData("registration/mr_philips_table_shift_60mm/fixed_1301_Dual-echo_iso/dicom"));
+  REQUIRE(scan.series.size() == 4);
+  CHECK(scan.series[0].partLabel == "echo 1, magnitude");
+  CHECK(scan.series[1].partLabel == "echo 1, phase");
+  CHECK(scan.series[2].partLabel == "echo 2, magnitude");
+  CHECK(scan.series[3].partLabel == "echo 2, phase");
+  for (const AssembledSeries& s : scan.series) {
+    CHECK(s.frameCount() == 30);
+    CHECK(s.geometry.size[2] == 30);
+  }
+}
+
+TEST_CASE("enhanced EPI in 4 files becomes 4 time points of 6 slices", "[assembly][enhanced]") {
+  const StudyScan scan = scanStudy(sharedData("mr/brain_siemens_xa10_enhanced_epi/dicom"));
+  REQUIRE(scan.series.size() == 1);
+  CHECK(scan.series[0].volumes.size() == 4);
+  CHECK(scan.series[0].geometry.size == std::array<std::size_t, 3>{64, 64, 6});
+}
+
+TEST_CASE("localizers never join the volume", "[assembly][synthetic]") {
+  const std::string folder = test::scratchFolder("localizer");
+  DicomSeriesSpec axial = axialSpec(folder, {0, 1, 2, 3});
+  writeDicomSeries(axial, fillBySlice);
+  DicomSeriesSpec scout = axialSpec(folder, {0});
+  scout.filePrefix = "SCOUT";
+  scout.seriesInstanceUid = axial.seriesInstanceUid;
+  scout.studyInstanceUid = axial.studyInstanceUid;
+  scout.imageType = {"ORIGINAL", "PRIMARY", "LOCALIZER"};
+  scout.rowDirection = {0, 1, 0};
+  scout.columnDirection = {0, 0, -1};
+  writeDicomSeries(scout, fillBySlice);
+  const StudyScan scan = scanStudy(folder);
+  REQUIRE(scan.series.size() == 1);
+  CHECK(scan.series[0].frameCount() == 4);
+  CHECK(hasIssue(scan.assemblyIssues, IssueKind::Localizer, "1 localizer"));
+}
+
+TEST_CASE("a missing slice is reported with its position and filled on a uniform grid", "[assembly][synthetic]") {
+  const std::string folder = test::scratchFolder("missing");
+  DicomSeriesSpec spec = axialSpec(folder, {0, 2, 4, 8, 10}); // 6 is missing
+  writeDicomSeries(spec, fillBySlice);
+  const StudyScan scan = scanStudy(folder);
+  REQUIRE(scan.series.size() == 1);
+  const AssembledSeries& s = scan.series[0];
+  CHECK(hasIssue(s.issues, IssueKind::MissingSlices, "1 slice missing between 4.00 and 8.00 mm"));
+  const LoadedSeries loaded = loadSeries(s);
+  const Volume& v = loaded.volumes.at(0);
+  REQUIRE(v.geometry.size[2] == 6);
+  CHECK(v.geometry.spacing[2] == Approx(2.0));
+  CHECK(v.value(0, 0, 2) == 200);
+  CHECK(v.value(0, 0, 3) == 250); // interpolated between z=4 (200) and z=8 (300)
+  CHECK(v.value(0, 0, 4) == 300);
+}
+
+TEST_CASE("slices far apart split into blocks instead of being interpolated", "[assembly][synthetic]") {
+  const std::string folder = test::scratchFolder("blocks");
+  DicomSeriesSpec spec = axialSpec(folder, {0, 1, 2, 50, 51, 52});
+  writeDicomSeries(spec, fillBySlice);
+  const StudyScan scan = scanStudy(folder);
+  REQUIRE(scan.series.size() == 2);
+  CHECK(scan.series[0].partLabel == "block 1 of 2");
+  CHECK(scan.series[0].geometry.size[2] == 3);
+  CHECK(scan.series[1].geometry.origin[2] == Approx(50));
+}
+
+TEST_CASE("repeated positions with distinct acquisition numbers become time points", "[assembly][synthetic]") {
+  const std::string folder = test::scratchFolder("dynamic");
+  DicomSeriesSpec spec = axialSpec(folder, {0, 1, 2, 0, 1, 2});
+  spec.acquisitionNumbers = {1, 1, 1, 2, 2, 2};
+  writeDicomSeries(spec, fillBySlice);
+  const StudyScan scan = scanStudy(folder);
+  REQUIRE(scan.series.size() == 1);
+  REQUIRE(scan.series[0].volumes.size() == 2);
+  const LoadedSeries loaded = loadSeries(scan.series[0]);
+  CHECK(loaded.volumes[0].value(0, 0, 1) == 100);
+  CHECK(loaded.volumes[1].value(0, 0, 1) == 400);
+}
