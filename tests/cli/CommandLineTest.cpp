@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "tests/support/TestData.h"
+
+#include "app/cli/Arguments.h"
+#include "app/cli/Commands.h"
+#include "core/io/ImageFileIO.h"
+#include "core/study/StudyLoader.h"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <iostream>
+#include <sstream>
+
+using namespace lightbox;
+
+namespace {
+
+struct Run {
+  int exitCode;
+  std::string out;
+};
+
+/// Runs `lightbox ARGS...` in-process, capturing what goes to std::cout.
+Run lightboxCli(std::vector<std::string> args) {
+  args.insert(args.begin(), "lightbox");
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  std::ostringstream captured;
+  std::streambuf* old = std::cout.rdbuf(captured.rdbuf());
+  const int code = cli::runCommandLine(int(argv.size()), argv.data());
+  std::cout.rdbuf(old);
+  return {code, captured.str()};
+}
+
+} // namespace
+
+TEST_CASE("exit codes: usage 2, nothing loadable 3, success 0", "[cli]") {
+  CHECK(lightboxCli({}).exitCode == cli::kExitUsage);
+  CHECK(lightboxCli({"frobnicate"}).exitCode == cli::kExitUsage);
+  CHECK(lightboxCli({"info"}).exitCode == cli::kExitUsage);
+  CHECK(lightboxCli({"info", "x", "--bogus"}).exitCode == cli::kExitUsage);
+  CHECK(lightboxCli({"info", "/nonexistent/lightbox"}).exitCode == cli::kExitFailure);
+  const std::string empty = test::scratchFolder("cli-empty");
+  CHECK(lightboxCli({"info", empty, "--quiet"}).exitCode == cli::kExitNoImages);
+  CHECK(lightboxCli({"convert", empty, empty + "/out.nii.gz"}).exitCode == cli::kExitNoImages);
+}
+
+TEST_CASE("info --json lists the series with geometry, syntax and rejected files", "[cli]") {
+  const Run run = lightboxCli({"info", test::sharedData("ct/head_ge_gantry_tilt_variable_spacing"), "--json"});
+  REQUIRE(run.exitCode == cli::kExitOk);
+  const nlohmann::json j = nlohmann::json::parse(run.out);
+  CHECK(j["series_count"] == 1);
+  const auto& series = j["patients"][0]["studies"][0]["series"][0];
+  CHECK(series["modality"] == "CT");
+  CHECK(series["frames"] == 28);
+  CHECK(series["tilt_degrees"].get<double>() == Approx(18.5).margin(0.2));
+  CHECK(series["transfer_syntaxes"][0] == "Explicit VR Little Endian (1.2.840.10008.1.2.1)");
+  CHECK(series["issues"].size() >= 2);
+
+  const Run bad = lightboxCli({"info", test::sharedData("malformed/pydicom"), "--json"});
+  const nlohmann::json jb = nlohmann::json::parse(bad.out);
+  bool namesTruncated = false;
+  for (const auto& r : jb["rejected_files"]) {
+    CHECK_FALSE(r["file"].get<std::string>().empty());
+    namesTruncated = namesTruncated || r["file"].get<std::string>().find("rtplan_truncated.dcm") != std::string::npos;
+  }
+  CHECK(namesTruncated);
+}
+
+TEST_CASE("convert writes what the loader loads, and import/list use the given index", "[cli]") {
+  const std::string work = test::scratchFolder("cli-convert");
+  const std::string slab = test::sharedData("ct/chest_lidc-idri-0001_nodule_slab/dicom");
+  REQUIRE(lightboxCli({"convert", slab, work + "/slab.nrrd"}).exitCode == cli::kExitOk);
+  const std::vector<Volume> written = readResearchImage(work + "/slab.nrrd");
+  const LoadedSeries loaded = loadPath(slab);
+  REQUIRE(written.size() == 1);
+  CHECK(sameGrid(written[0].geometry, loaded.volumes[0].geometry));
+  CHECK(written[0].value(12345) == loaded.volumes[0].value(12345));
+
+  const std::string db = work + "/index.sqlite";
+  CHECK(lightboxCli({"import", slab, "--index", db, "--quiet"}).exitCode == cli::kExitOk);
+  const Run list = lightboxCli({"list", "--index", db, "--json"});
+  REQUIRE(list.exitCode == cli::kExitOk);
+  const nlohmann::json j = nlohmann::json::parse(list.out);
+  REQUIRE(j.size() == 1);
+  CHECK(j[0]["patient_id"] == "LIDC-IDRI-0001");
+  CHECK(j[0]["series"][0]["files"] == 16);
+}

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core/dicom/PixelFormat.h"
+
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <vector>
+
+using namespace lightbox;
+
+TEST_CASE("12-bit stored values are masked and sign-extended", "[pixels]") {
+  const std::vector<std::uint16_t> raw{0x0F0F, 0xFFFF, 0x0800, 0x07FF, 0xF001};
+  std::vector<float> out(raw.size());
+  PixelFormat unsignedFmt{16, 12, 11, false, false};
+  convertStoredPixels(raw.data(), raw.size(), out.data(), raw.size(), 1, unsignedFmt, 1.0, 0.0);
+  CHECK(out == std::vector<float>{3855, 4095, 2048, 2047, 1});
+  PixelFormat signedFmt{16, 12, 11, true, false};
+  convertStoredPixels(raw.data(), raw.size(), out.data(), raw.size(), 1, signedFmt, 1.0, 0.0);
+  CHECK(out == std::vector<float>{-241, -1, -2048, 2047, 1});
+}
+
+TEST_CASE("MONOCHROME1 is inverted to MONOCHROME2 before rescale", "[pixels]") {
+  const std::vector<std::uint16_t> raw{0, 1000, 4095};
+  std::vector<std::int16_t> out(raw.size());
+  PixelFormat mono1{16, 12, 11, false, true};
+  convertStoredPixels(raw.data(), raw.size(), out.data(), raw.size(), 1, mono1, 1.0, -1024.0);
+  CHECK(out == std::vector<std::int16_t>{4095 - 1024, 3095 - 1024, -1024});
+}
+
+TEST_CASE("rescale slope and intercept give modality values; in-place conversion is allowed", "[pixels]") {
+  std::vector<std::uint16_t> buffer{0, 1024, 2000};
+  auto* inPlace = reinterpret_cast<std::int16_t*>(buffer.data());
+  convertStoredPixels(buffer.data(), 3, inPlace, 3, 1, PixelFormat{16, 16, 15, false, false}, 1.0, -1024.0);
+  CHECK(std::vector<std::int16_t>(inPlace, inPlace + 3) == std::vector<std::int16_t>{-1024, 0, 976});
+  const std::vector<std::uint8_t> bytes{10, 20};
+  std::vector<float> out(2);
+  convertStoredPixels(bytes.data(), 2, out.data(), 2, 1, PixelFormat{8, 8, 7, false, false}, 0.5, 1.0);
+  CHECK(out == std::vector<float>{6.0f, 11.0f});
+}
+
+TEST_CASE("a mosaic tile is cut out with the full row stride", "[pixels]") {
+  // 4x2 stored matrix, tile of 2x2 starting at column 2.
+  const std::vector<std::uint16_t> raw{1, 2, 3, 4, 5, 6, 7, 8};
+  std::vector<float> tile(4);
+  convertStoredPixels(raw.data() + 2, 4, tile.data(), 2, 2, PixelFormat{16, 16, 15, false, false}, 1.0, 0.0);
+  CHECK(tile == std::vector<float>{3, 4, 7, 8});
+}

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "tests/support/TestData.h"
+
+#include "core/io/ImageFileIO.h"
+#include "core/study/StudyLoader.h"
+
+#include <catch2/catch.hpp>
+
+using namespace lightbox;
+
+namespace {
+
+Volume obliqueVolume(VoxelType type) {
+  Volume v;
+  v.geometry.size = {5, 4, 3};
+  v.geometry.spacing = {0.7, 0.9, 2.5};
+  v.geometry.origin = {-12.5, 30.25, 7.0};
+  const Vec3 row = normalized({0.9, 0.3, 0.1});
+  const Vec3 col = normalized(Vec3{-0.3, 0.9, 0.2} - row * dot(Vec3{-0.3, 0.9, 0.2}, row));
+  v.geometry.direction = {row, col, cross(row, col)};
+  const std::size_t n = v.geometry.voxelCount();
+  if (type == VoxelType::Int16) {
+    std::vector<std::int16_t> data(n);
+    for (std::size_t i = 0; i < n; ++i) data[i] = std::int16_t(int(i) * 37 - 1000);
+    v.voxels = data;
+  } else {
+    std::vector<float> data(n);
+    for (std::size_t i = 0; i < n; ++i) data[i] = float(i) * 0.25f - 3.5f;
+    v.voxels = data;
+  }
+  return v;
+}
+
+} // namespace
+
+TEST_CASE("NIfTI, NRRD and MetaImage round-trip values and LPS geometry", "[io]") {
+  const std::string folder = test::scratchFolder("research-io");
+  for (const char* ext : {".nii.gz", ".nii", ".nrrd", ".mha"}) {
+    for (VoxelType type : {VoxelType::Int16, VoxelType::Float32}) {
+      const Volume v = obliqueVolume(type);
+      const std::string path = folder + "/volume" + (type == VoxelType::Int16 ? "-i16" : "-f32") + ext;
+      INFO(path);
+      writeResearchImage({v}, path);
+      const std::vector<Volume> back = readResearchImage(path);
+      REQUIRE(back.size() == 1);
+      CHECK(sameGrid(back[0].geometry, v.geometry, 1e-4)); // NIfTI stores float32 geometry
+      CHECK(back[0].voxelType() == type);
+      for (std::size_t i = 0; i < v.geometry.voxelCount(); ++i) {
+        REQUIRE(back[0].value(i) == v.value(i));
+      }
+    }
+  }
+}
+
+TEST_CASE("a 4D series converts to a 4D file and back", "[io]") {
+  const std::string folder = test::scratchFolder("research-4d");
+  const LoadedSeries epi = loadPath(test::sharedData("mr/brain_siemens_xa10_enhanced_epi/dicom"));
+  REQUIRE(epi.volumes.size() == 4);
+  writeResearchImage(epi.volumes, folder + "/epi.nii.gz");
+  const std::vector<Volume> back = readResearchImage(folder + "/epi.nii.gz");
+  REQUIRE(back.size() == 4);
+  for (std::size_t t = 0; t < 4; ++t) {
+    CHECK(sameGrid(back[t].geometry, epi.volumes[t].geometry, 1e-3));
+    CHECK(back[t].value(100) == epi.volumes[t].value(100));
+  }
+}
+
+TEST_CASE("reading a missing or foreign file names the file", "[io]") {
+  const std::string folder = test::scratchFolder("research-bad");
+  CHECK_THROWS_WITH(readResearchImage(folder + "/absent.nii"), Catch::Contains(folder + "/absent.nii"));
+  CHECK_THROWS_WITH(writeResearchImage({obliqueVolume(VoxelType::Int16)}, folder + "/x.png"),
+                    Catch::Contains("unknown output format"));
+}
