@@ -8,13 +8,13 @@ BUILD_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
   qt6-base-dev libqt6opengl6-dev libxkbcommon-dev libgl-dev
   libvtk9-dev libinsighttoolkit5-dev libgdcm-dev libdcmtk-dev
-  libtorch-dev libsqlite3-dev zlib1g-dev catch2
+  libtorch-dev libsqlite3-dev nlohmann-json3-dev zlib1g-dev catch2
 )
 RUNTIME_PACKAGES=(
   xvfb xauth libgl1-mesa-dri
 )
 TOOL_PACKAGES=(
-  python3-torch python3-numpy python3-pydicom dcmtk libgdcm-tools dcm2niix time
+  python3-torch python3-numpy python3-pydicom dcmtk libgdcm-tools dcm2niix time bc
 )
 
 ALL=("${BUILD_PACKAGES[@]}" "${RUNTIME_PACKAGES[@]}" "${TOOL_PACKAGES[@]}")
