@@ -82,7 +82,6 @@ template <typename Out> void decodeNative(const std::vector<FrameTarget<Out>>& t
   for (const FrameTarget<Out>& t : targets) {
     const DicomFrame& f = *t.frame;
     const std::uint64_t offset = info.nativePixelOffset + std::uint64_t(f.frameIndex) * frameBytes;
-    const std::size_t pixels = std::size_t(f.rows) * f.columns;
     if (f.mosaicTile < 0 && sizeof(Out) == bytesPerPixel) {
       // Copy-free: read straight into the volume, convert in place.
       file.readExactly(t.destination, frameBytes, offset);
@@ -98,7 +97,6 @@ template <typename Out> void decodeNative(const std::vector<FrameTarget<Out>>& t
       start = (std::size_t(f.mosaicTile) / perRow) * f.rows * info.storedColumns +
               (std::size_t(f.mosaicTile) % perRow) * f.columns;
     }
-    (void)pixels;
     convertStoredPixels(scratch.data() + start * bytesPerPixel, info.storedColumns, t.destination,
                         f.columns, f.rows, format, f.rescaleSlope, f.rescaleIntercept);
   }

@@ -136,6 +136,14 @@ std::size_t distinctPositions(std::vector<double> d) {
   return n;
 }
 
+bool allAtOnePosition(const std::vector<DicomFrame>& frames) {
+  std::vector<double> d;
+  for (const DicomFrame& f : frames) {
+    d.push_back(along(f, f.normal()));
+  }
+  return distinctPositions(d) == 1;
+}
+
 /// Separates repeated positions into volumes (time points / acquisitions) by the first key
 /// that gives equally sized stacks without repeats.
 std::vector<std::vector<DicomFrame>> separateRepeats(std::vector<DicomFrame> frames,
@@ -471,11 +479,7 @@ AssemblyResult assembleSeries(const std::vector<DicomFrame>& frames) {
         s.header = first.file;
         s.partLabel = part.label;
         s.issues = splitIssues;
-        if (classicMultiFrame && (noGeometry || distinctPositions([&] {
-                                    std::vector<double> d;
-                                    for (const DicomFrame& f : part.frames) d.push_back(along(f, f.normal()));
-                                    return d;
-                                  }()) == 1)) {
+        if (classicMultiFrame && (noGeometry || allAtOnePosition(part.frames))) {
           // Classic multi-frame without per-frame positions: frames stacked in stored order.
           s.volumes.push_back(SliceStack{part.frames});
           const double step = first.spacingBetweenSlices > 0 ? first.spacingBetweenSlices

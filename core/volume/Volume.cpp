@@ -2,7 +2,6 @@
 #include "core/volume/Volume.h"
 
 #include <algorithm>
-#include <limits>
 
 namespace lightbox {
 
