@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "core/volume/Volume.h"
+
+#include <string>
+#include <vector>
+
+namespace lightbox {
+
+/// The standard reading planes, shown in radiological convention.
+enum class ViewPlane { Axial, Coronal, Sagittal };
+
+ViewPlane parseViewPlane(const std::string& name); ///< "axial" | "coronal" | "sagittal"; throws otherwise
+const char* toString(ViewPlane plane);
+
+/// A planar grid of display pixels in LPS: pixel (x, y) is at origin + right*x*pixelMm + down*y*pixelMm.
+struct SlicePlane {
+  Vec3 origin{0, 0, 0};  ///< centre of the top-left display pixel
+  Vec3 right{1, 0, 0};   ///< unit LPS direction of screen +x
+  Vec3 down{0, 1, 0};    ///< unit LPS direction of screen +y (rows go down)
+  double pixelMm = 1.0;
+  std::size_t width = 0, height = 0;
+
+  Vec3 normal() const { return cross(right, down); }
+  Vec3 pixelToLps(double x, double y) const { return origin + right * (x * pixelMm) + down * (y * pixelMm); }
+  /// Continuous display pixel of an LPS point projected onto the plane.
+  std::pair<double, double> lpsToPixel(const Vec3& p) const {
+    const Vec3 d = p - origin;
+    return {dot(d, right) / pixelMm, dot(d, down) / pixelMm};
+  }
+};
+
+/// Screen axes of a view plane in radiological convention: axial and coronal show the patient's
+/// left on screen right; axial shows anterior up, coronal and sagittal superior up; sagittal shows
+/// anterior on screen left.
+std::pair<Vec3, Vec3> screenAxes(ViewPlane plane);
+
+/// The plane through `centerLps` covering the whole volume in `plane`'s orientation, with square
+/// pixels of the volume's finest in-plane spacing.
+SlicePlane planeThrough(const VolumeGeometry& g, ViewPlane plane, const Vec3& centerLps);
+
+/// Number of distinct slices along the plane's normal and the LPS centre of slice `index`
+/// (0 = most inferior for axial, most anterior for coronal, patient right for sagittal).
+std::size_t sliceCount(const VolumeGeometry& g, ViewPlane plane);
+Vec3 sliceCenter(const VolumeGeometry& g, ViewPlane plane, double index);
+double sliceSpacing(const VolumeGeometry& g, ViewPlane plane);
+
+enum class Interpolation { Nearest, Linear };
+
+/// Samples the volume on the plane; pixels outside the volume get `outside`.
+std::vector<float> sampleSlice(const Volume& v, const SlicePlane& plane, Interpolation interp,
+                               float outside);
+
+} // namespace lightbox
