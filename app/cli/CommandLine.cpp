@@ -16,6 +16,7 @@ constexpr const char* kUsage = R"(usage: lightbox COMMAND [ARGS]
   list [--json] [--rejected]       studies in the local study index
   convert SERIES_OR_PATH OUT       write a series as .nii/.nii.gz/.nrrd/.mha [--series INDEX|UID]
   make-phantom OUT_DIR             write the synthetic chest CT (DICOM + phantom.json)
+  render PATH --plane P -o OUT.png render a slice headlessly [--slice N] [--preset lung] [--marker x,y,z]
   default-study                    print the default study folder (generated on first use)
 
 Exit codes: 0 ok, 1 failure, 2 usage error, 3 no loadable image series.
@@ -36,6 +37,7 @@ int runCommandLine(int argc, char** argv) {
     if (command == "list") return runList(args);
     if (command == "convert") return runConvert(args);
     if (command == "make-phantom") return runMakePhantom(args);
+    if (command == "render") return runRender(args);
     if (command == "default-study") {
       std::printf("%s\n", ensureDefaultStudy().c_str());
       return kExitOk;

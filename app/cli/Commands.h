@@ -11,6 +11,7 @@ int runImport(const std::vector<std::string>& args);
 int runList(const std::vector<std::string>& args);
 int runConvert(const std::vector<std::string>& args);
 int runMakePhantom(const std::vector<std::string>& args);
+int runRender(const std::vector<std::string>& args);
 
 /// Dispatches `lightbox COMMAND ...`; returns the process exit code.
 int runCommandLine(int argc, char** argv);

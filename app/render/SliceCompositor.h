@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "core/display/WindowLevel.h"
+#include "core/volume/SliceSampler.h"
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace lightbox {
+
+using Rgba = std::array<std::uint8_t, 4>;
+
+/// Label map overlay: a volume of integer labels (0 = none) drawn with per-label colour; filled
+/// with `opacity` and/or outlined.
+struct LabelMapLayer {
+  std::shared_ptr<const Volume> labels;
+  std::map<int, Rgba> colours;
+  double opacity = 0.4;
+  bool outline = true;
+};
+
+/// Point markers (findings, probe points, measurement handles) at LPS positions.
+struct Marker {
+  Vec3 lps{0, 0, 0};
+  Rgba colour{255, 255, 0, 255};
+  double radiusMm = 3.0;
+  bool filled = false;
+};
+
+/// Everything drawn over the grey slice, in order: the general overlay mechanism that AI results
+/// and annotations draw through.
+struct OverlayLayers {
+  std::vector<LabelMapLayer> labelMaps;
+  std::vector<Marker> markers;
+  /// Markers are shown on slices within this distance (mm) of their centre.
+  double markerSlabMm = 3.0;
+};
+
+/// A composited display slice, RGBA row-major, row 0 at the top.
+struct SliceImage {
+  std::size_t width = 0, height = 0;
+  std::vector<std::uint8_t> rgba;
+  Rgba pixel(std::size_t x, std::size_t y) const {
+    const std::uint8_t* p = rgba.data() + 4 * (y * width + x);
+    return {p[0], p[1], p[2], p[3]};
+  }
+};
+
+/// Samples `volume` on `plane`, maps it through the window (optionally inverted), blends overlays.
+SliceImage compositeSlice(const Volume& volume, const SlicePlane& plane, const WindowLevel& window, bool invert,
+                          const OverlayLayers& overlays);
+
+} // namespace lightbox

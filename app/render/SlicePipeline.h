@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "app/render/SliceCompositor.h"
+
+#include <memory>
+#include <string>
+
+class vtkRenderer;
+class vtkRenderWindow;
+
+namespace lightbox {
+
+/// What one slice viewport shows: display state, never data.
+struct SliceViewState {
+  ViewPlane plane = ViewPlane::Axial;
+  Vec3 crosshairLps{0, 0, 0}; ///< the slice passes through this point
+  WindowLevel window;
+  bool invert = false;
+  double zoom = 1.0;
+  bool showAnnotations = true;
+};
+
+/// Owns the VTK objects of one slice viewport (composited slice image, orientation letters,
+/// corner text, crosshair) and renders into any vtkRenderWindow: a widget's, or an offscreen one
+/// in tests and `lightbox render`. No Qt here.
+class SlicePipeline {
+public:
+  SlicePipeline();
+  ~SlicePipeline();
+  SlicePipeline(const SlicePipeline&) = delete;
+  SlicePipeline& operator=(const SlicePipeline&) = delete;
+
+  void setVolume(std::shared_ptr<const Volume> volume, std::string patientText, std::string seriesText);
+  void setState(const SliceViewState& state);
+  const SliceViewState& state() const;
+  void setOverlays(OverlayLayers overlays);
+  /// The plane currently shown (valid after setVolume).
+  const SlicePlane& plane() const;
+  /// The composited slice last uploaded to VTK.
+  const SliceImage& image() const;
+
+  /// Adds this pipeline's renderer to `window` (once).
+  void attach(vtkRenderWindow* window);
+  vtkRenderer* renderer() const;
+  /// Recomposites the slice and fits the camera to a viewport of width x height pixels.
+  void update(int width, int height);
+
+  /// Renders offscreen at width x height and writes a PNG. Throws std::runtime_error on failure.
+  void renderToPng(const std::string& path, int width, int height);
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+} // namespace lightbox

@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "core/geometry/Vec3.h"
+
+#include <string>
+#include <vector>
+
+namespace lightbox {
+
+/// Display window: values below center - width/2 are black, above center + width/2 white.
+struct WindowLevel {
+  double center = 40.0;
+  double width = 400.0;
+  bool operator==(const WindowLevel& o) const { return center == o.center && width == o.width; }
+};
+
+struct WindowPreset {
+  std::string name; ///< "lung", "mediastinum", ...
+  char key;         ///< number key that selects it in the viewer
+  WindowLevel window;
+};
+
+/// Presets radiologists know (CT, in HU): lung, mediastinum, bone, brain, abdomen, liver.
+const std::vector<WindowPreset>& windowPresets();
+/// The preset called `name`; throws std::invalid_argument listing the names otherwise.
+WindowLevel windowPreset(const std::string& name);
+
+/// Orientation letter(s) of an LPS direction for a viewport edge: "L", "R", "A", "P", "S", "I",
+/// or two letters for oblique directions ("LA"), strongest first.
+std::string orientationLetters(const Vec3& direction);
+
+} // namespace lightbox
