@@ -6,11 +6,29 @@
 #include "core/io/ImageFileIO.h"
 #include "core/study/StudyLoader.h"
 
+#include <algorithm>
 #include <filesystem>
+#include <optional>
 
 #include <cstdio>
 
 namespace lightbox::cli {
+namespace {
+
+/// Window spanning the 1st to 99th percentile of the voxel values.
+WindowLevel percentileWindow(const Volume& v) {
+  std::vector<float> sample;
+  const std::size_t n = v.geometry.voxelCount();
+  const std::size_t step = std::max<std::size_t>(1, n / 200000);
+  for (std::size_t i = 0; i < n; i += step) {
+    sample.push_back(float(v.value(i)));
+  }
+  std::sort(sample.begin(), sample.end());
+  const double lo = sample[sample.size() / 100], hi = sample[sample.size() * 99 / 100];
+  return {0.5 * (lo + hi), std::max(hi - lo, 1.0)};
+}
+
+} // namespace
 
 int runRender(const std::vector<std::string>& argv) {
   const Arguments args(argv, {"invert", "no-annotations"},
@@ -20,6 +38,7 @@ int runRender(const std::vector<std::string>& argv) {
                      "[--preset NAME | --window W --level L] [--invert] [--size PX] [--marker x,y,z] -o out.png");
   }
   std::string patientText, seriesText;
+  std::optional<WindowLevel> seriesWindow;
   LoadedSeries loaded;
   if (isResearchImageFile(args.positional()[0])) {
     loaded = loadPath(args.positional()[0]);
@@ -30,6 +49,9 @@ int runRender(const std::vector<std::string>& argv) {
     loaded = loadSeries(series);
     const DicomFileInfo& h = *series.header;
     patientText = h.patientName + (h.patientId.empty() ? "" : "  " + h.patientId) + "\n" + h.studyDate;
+    if (h.hasWindow) {
+      seriesWindow = WindowLevel{h.windowCenter, h.windowWidth};
+    }
     seriesText = h.modality + " #" + std::to_string(h.seriesNumber) + " " + series.displayName();
   }
   auto volume = std::make_shared<const Volume>(loaded.volumes.front());
@@ -41,9 +63,10 @@ int runRender(const std::vector<std::string>& argv) {
     state.window = windowPreset(args.option("preset"));
   } else if (!args.option("window").empty()) {
     state.window = {std::stod(args.option("level", "40")), std::stod(args.option("window"))};
+  } else if (seriesWindow) {
+    state.window = *seriesWindow;
   } else {
-    const auto [lo, hi] = volume->range();
-    state.window = {0.5 * (lo + hi), std::max(hi - lo, 1.0)};
+    state.window = percentileWindow(*volume);
   }
   const std::size_t count = sliceCount(volume->geometry, state.plane);
   if (!args.option("slice").empty()) {
