@@ -102,6 +102,13 @@ struct SlicePipeline::Impl {
     corners->SetVisibility(state.showAnnotations);
   }
 
+  /// Display pixels per image pixel and the image's top-left corner on screen.
+  double screenScale(int width, int height) const {
+    const double halfH = 0.5 * double(image.height), halfW = 0.5 * double(image.width);
+    const double parallelScale = std::max(halfH, halfW * double(height) / double(std::max(width, 1))) / state.zoom;
+    return 0.5 * double(height) / parallelScale;
+  }
+
   void fitCamera(int width, int height) {
     vtkCamera* cam = renderer->GetActiveCamera();
     const double cx = 0.5 * double(image.width - 1), cy = 0.5 * double(image.height - 1);
@@ -154,6 +161,20 @@ vtkRenderer* SlicePipeline::renderer() const { return impl_->renderer; }
 void SlicePipeline::update(int width, int height) {
   impl_->fitCamera(width, height);
   impl_->annotate(width, height);
+}
+
+Vec3 SlicePipeline::screenToLps(double x, double y, int width, int height) const {
+  const double s = impl_->screenScale(width, height);
+  const double px = (x + 0.5 - 0.5 * width) / s + 0.5 * double(impl_->image.width - 1);
+  const double py = (y + 0.5 - 0.5 * height) / s + 0.5 * double(impl_->image.height - 1);
+  return impl_->plane.pixelToLps(px, py);
+}
+
+std::pair<double, double> SlicePipeline::lpsToScreen(const Vec3& lps, int width, int height) const {
+  const double s = impl_->screenScale(width, height);
+  const auto [px, py] = impl_->plane.lpsToPixel(lps);
+  return {0.5 * width + (px - 0.5 * double(impl_->image.width - 1)) * s - 0.5,
+          0.5 * height + (py - 0.5 * double(impl_->image.height - 1)) * s - 0.5};
 }
 
 void SlicePipeline::renderToPng(const std::string& path, int width, int height) {

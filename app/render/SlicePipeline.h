@@ -46,6 +46,11 @@ public:
   /// Recomposites the slice and fits the camera to a viewport of width x height pixels.
   void update(int width, int height);
 
+  /// Screen pixel (x right, y down, from the viewport's top-left) <-> LPS on the shown plane, for a
+  /// viewport of width x height pixels.
+  Vec3 screenToLps(double x, double y, int width, int height) const;
+  std::pair<double, double> lpsToScreen(const Vec3& lps, int width, int height) const;
+
   /// Renders offscreen at width x height and writes a PNG. Throws std::runtime_error on failure.
   void renderToPng(const std::string& path, int width, int height);
 

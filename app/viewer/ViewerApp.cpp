@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "app/viewer/ViewerApp.h"
+
+#include "app/viewer/MainWindow.h"
+
+#include <QApplication>
+#include <QPixmap>
+#include <QSurfaceFormat>
+#include <QTimer>
+
+#include <cstdio>
+
+namespace lightbox {
+
+int runViewer(int argc, char** argv, const std::string& path, const std::string& screenshotPath) {
+  // The surface VTK renders into under Mesa llvmpipe as well as on hardware.
+  QSurfaceFormat format;
+  format.setRenderableType(QSurfaceFormat::OpenGL);
+  format.setVersion(3, 2);
+  format.setProfile(QSurfaceFormat::CoreProfile);
+  format.setDepthBufferSize(8);
+  format.setStencilBufferSize(0);
+  format.setAlphaBufferSize(8);
+  format.setSamples(0);
+  QSurfaceFormat::setDefaultFormat(format);
+
+  QApplication app(argc, argv);
+  QApplication::setApplicationName("Lightbox");
+  MainWindow window;
+  window.show();
+  int status = 0;
+  if (!path.empty() && !window.openPath(QString::fromStdString(path))) {
+    status = 1;
+  }
+  if (!screenshotPath.empty()) {
+    QTimer::singleShot(0, &window, [&] {
+      const QPixmap shot = window.grab();
+      if (!shot.save(QString::fromStdString(screenshotPath))) {
+        std::fprintf(stderr, "lightbox: cannot write %s\n", screenshotPath.c_str());
+        status = 1;
+      } else {
+        std::printf("wrote %s (%dx%d)\n", screenshotPath.c_str(), shot.width(), shot.height());
+      }
+      QApplication::exit(status);
+    });
+  }
+  const int rc = app.exec();
+  return status != 0 ? status : rc;
+}
+
+} // namespace lightbox
