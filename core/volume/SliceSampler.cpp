@@ -119,6 +119,15 @@ std::vector<float> sampleSlice(const Volume& v, const SlicePlane& plane, Interpo
   const Vec3 dx = g.lpsToIjk(plane.origin + plane.right * plane.pixelMm) - o;
   const Vec3 dy = g.lpsToIjk(plane.origin + plane.down * plane.pixelMm) - o;
   const double maxI = double(g.size[0]) - 0.5, maxJ = double(g.size[1]) - 0.5, maxK = double(g.size[2]) - 0.5;
+  // Fast path: the plane lies on voxel centres with display pixels on voxel centres (an axial
+  // acquisition scrolled axially at native resolution): sampling is a plain copy.
+  auto near = [](double a, double b) { return std::abs(a - b) < 1e-6; };
+  const bool onVoxelGrid = near(dx[0], 1) && near(dx[1], 0) && near(dx[2], 0) && near(dy[0], 0) &&
+                           near(dy[1], 1) && near(dy[2], 0) && near(o[0], std::round(o[0])) &&
+                           near(o[1], std::round(o[1])) && near(o[2], std::round(o[2]));
+  if (onVoxelGrid) {
+    interp = Interpolation::Nearest;
+  }
   std::visit([&](const auto& data) {
     const std::size_t nx = g.size[0], nxy = g.size[0] * g.size[1];
     for (std::size_t y = 0; y < plane.height; ++y) {
