@@ -13,22 +13,6 @@
 #include <cstdio>
 
 namespace lightbox::cli {
-namespace {
-
-/// Window spanning the 1st to 99th percentile of the voxel values.
-WindowLevel percentileWindow(const Volume& v) {
-  std::vector<float> sample;
-  const std::size_t n = v.geometry.voxelCount();
-  const std::size_t step = std::max<std::size_t>(1, n / 200000);
-  for (std::size_t i = 0; i < n; i += step) {
-    sample.push_back(float(v.value(i)));
-  }
-  std::sort(sample.begin(), sample.end());
-  const double lo = sample[sample.size() / 100], hi = sample[sample.size() * 99 / 100];
-  return {0.5 * (lo + hi), std::max(hi - lo, 1.0)};
-}
-
-} // namespace
 
 int runRender(const std::vector<std::string>& argv) {
   const Arguments args(argv, {"invert", "no-annotations"},

@@ -28,14 +28,7 @@ WindowLevel initialWindow(const AssembledSeries& series, const Volume& v) {
   if (series.header->hasWindow) {
     return {series.header->windowCenter, series.header->windowWidth};
   }
-  std::vector<float> sample;
-  const std::size_t n = v.geometry.voxelCount();
-  for (std::size_t i = 0; i < n; i += std::max<std::size_t>(1, n / 100000)) {
-    sample.push_back(float(v.value(i)));
-  }
-  std::sort(sample.begin(), sample.end());
-  const double lo = sample[sample.size() / 100], hi = sample[sample.size() * 99 / 100];
-  return {0.5 * (lo + hi), std::max(hi - lo, 1.0)};
+  return percentileWindow(v);
 }
 
 QString issueLine(const IngestIssue& i) {

@@ -12,8 +12,7 @@
 
 namespace lightbox {
 
-int runViewer(int argc, char** argv, const std::string& path, const std::string& screenshotPath) {
-  // The surface VTK renders into under Mesa llvmpipe as well as on hardware.
+void setViewerSurfaceFormat() {
   QSurfaceFormat format;
   format.setRenderableType(QSurfaceFormat::OpenGL);
   format.setVersion(3, 2);
@@ -23,7 +22,10 @@ int runViewer(int argc, char** argv, const std::string& path, const std::string&
   format.setAlphaBufferSize(8);
   format.setSamples(0);
   QSurfaceFormat::setDefaultFormat(format);
+}
 
+int runViewer(int argc, char** argv, const std::string& path, const std::string& screenshotPath) {
+  setViewerSurfaceFormat();
   QApplication app(argc, argv);
   QApplication::setApplicationName("Lightbox");
   MainWindow window;

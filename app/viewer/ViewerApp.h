@@ -5,6 +5,10 @@
 
 namespace lightbox {
 
+/// Sets the default OpenGL surface VTK renders into (3.2 core, depth 8, stencil 0, alpha 8, no
+/// multisampling): works on Mesa llvmpipe as on hardware. Call before creating QApplication.
+void setViewerSurfaceFormat();
+
 /// Runs the viewer on `path` (empty: an empty window). With a screenshot path, the window is
 /// shown, rendered once, saved as PNG and the viewer exits (real-window tests, headless demos).
 int runViewer(int argc, char** argv, const std::string& path, const std::string& screenshotPath);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/display/WindowLevel.h"
 
+#include "core/volume/Volume.h"
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -24,6 +26,21 @@ WindowLevel windowPreset(const std::string& name) {
     names += (names.empty() ? "" : ", ") + p.name;
   }
   throw std::invalid_argument("unknown window preset '" + name + "' (" + names + ")");
+}
+
+WindowLevel percentileWindow(const Volume& v) {
+  std::vector<float> sample;
+  const std::size_t n = v.geometry.voxelCount();
+  const std::size_t step = std::max<std::size_t>(1, n / 200000);
+  for (std::size_t i = 0; i < n; i += step) {
+    sample.push_back(float(v.value(i)));
+  }
+  if (sample.empty()) {
+    return {};
+  }
+  std::sort(sample.begin(), sample.end());
+  const double lo = sample[sample.size() / 100], hi = sample[sample.size() * 99 / 100];
+  return {0.5 * (lo + hi), std::max(hi - lo, 1.0)};
 }
 
 std::string orientationLetters(const Vec3& d) {

@@ -8,6 +8,8 @@
 
 namespace lightbox {
 
+struct Volume;
+
 /// Display window: values below center - width/2 are black, above center + width/2 white.
 struct WindowLevel {
   double center = 40.0;
@@ -25,6 +27,10 @@ struct WindowPreset {
 const std::vector<WindowPreset>& windowPresets();
 /// The preset called `name`; throws std::invalid_argument listing the names otherwise.
 WindowLevel windowPreset(const std::string& name);
+
+/// Window spanning the 1st to 99th percentile of a volume's values (a subsample of at most ~200k
+/// voxels): the default when a series carries no window of its own.
+WindowLevel percentileWindow(const Volume& volume);
 
 /// Orientation letter(s) of an LPS direction for a viewport edge: "L", "R", "A", "P", "S", "I",
 /// or two letters for oblique directions ("LA"), strongest first.

@@ -4,7 +4,8 @@
 #include <catch2/catch.hpp>
 
 #include <QApplication>
-#include <QSurfaceFormat>
+
+#include "app/viewer/ViewerApp.h"
 
 #include <cstring>
 
@@ -15,15 +16,7 @@ int main(int argc, char** argv) {
       return Catch::Session().run(argc, argv);
     }
   }
-  QSurfaceFormat format;
-  format.setRenderableType(QSurfaceFormat::OpenGL);
-  format.setVersion(3, 2);
-  format.setProfile(QSurfaceFormat::CoreProfile);
-  format.setDepthBufferSize(8);
-  format.setStencilBufferSize(0);
-  format.setAlphaBufferSize(8);
-  format.setSamples(0);
-  QSurfaceFormat::setDefaultFormat(format);
+  lightbox::setViewerSurfaceFormat();
   QApplication app(argc, argv);
   return Catch::Session().run(argc, argv);
 }
