@@ -33,6 +33,7 @@ struct SlicePipeline::Impl {
   OverlayLayers overlays;
   SlicePlane plane;
   SliceImage image;
+  bool stale = true; ///< state, overlays or volume changed since the last composite
 
   vtkNew<vtkRenderer> renderer;
   vtkNew<vtkImageData> imageData;
@@ -60,10 +61,12 @@ struct SlicePipeline::Impl {
     renderer->GetActiveCamera()->ParallelProjectionOn();
   }
 
+  /// Composites once per change, however many setters ran before the frame.
   void recomposite() {
-    if (!volume) {
+    if (!volume || !stale) {
       return;
     }
+    stale = false;
     plane = planeThrough(volume->geometry, state.plane, state.crosshairLps);
     image = compositeSlice(*volume, plane, state.window, state.invert, overlays);
     imageData->SetDimensions(int(image.width), int(image.height), 1);
@@ -132,23 +135,30 @@ void SlicePipeline::setVolume(std::shared_ptr<const Volume> volume, std::string 
   const VolumeGeometry& g = impl_->volume->geometry;
   impl_->state.crosshairLps = g.ijkToLps({0.5 * double(g.size[0] - 1), 0.5 * double(g.size[1] - 1),
                                           0.5 * double(g.size[2] - 1)});
-  impl_->recomposite();
+  impl_->stale = true;
 }
 
 void SlicePipeline::setState(const SliceViewState& state) {
   impl_->state = state;
-  impl_->recomposite();
+  impl_->stale = true;
 }
 
 const SliceViewState& SlicePipeline::state() const { return impl_->state; }
 
 void SlicePipeline::setOverlays(OverlayLayers overlays) {
   impl_->overlays = std::move(overlays);
-  impl_->recomposite();
+  impl_->stale = true;
 }
 
-const SlicePlane& SlicePipeline::plane() const { return impl_->plane; }
-const SliceImage& SlicePipeline::image() const { return impl_->image; }
+const SlicePlane& SlicePipeline::plane() const {
+  impl_->recomposite();
+  return impl_->plane;
+}
+
+const SliceImage& SlicePipeline::image() const {
+  impl_->recomposite();
+  return impl_->image;
+}
 
 void SlicePipeline::attach(vtkRenderWindow* window) {
   if (!window->GetRenderers()->IsItemPresent(impl_->renderer)) {
@@ -159,11 +169,13 @@ void SlicePipeline::attach(vtkRenderWindow* window) {
 vtkRenderer* SlicePipeline::renderer() const { return impl_->renderer; }
 
 void SlicePipeline::update(int width, int height) {
+  impl_->recomposite();
   impl_->fitCamera(width, height);
   impl_->annotate(width, height);
 }
 
 Vec3 SlicePipeline::screenToLps(double x, double y, int width, int height) const {
+  impl_->recomposite();
   const double s = impl_->screenScale(width, height);
   const double px = (x + 0.5 - 0.5 * width) / s + 0.5 * double(impl_->image.width - 1);
   const double py = (y + 0.5 - 0.5 * height) / s + 0.5 * double(impl_->image.height - 1);
@@ -171,6 +183,7 @@ Vec3 SlicePipeline::screenToLps(double x, double y, int width, int height) const
 }
 
 std::pair<double, double> SlicePipeline::lpsToScreen(const Vec3& lps, int width, int height) const {
+  impl_->recomposite();
   const double s = impl_->screenScale(width, height);
   const auto [px, py] = impl_->plane.lpsToPixel(lps);
   return {0.5 * width + (px - 0.5 * double(impl_->image.width - 1)) * s - 0.5,

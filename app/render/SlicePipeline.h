@@ -31,6 +31,8 @@ public:
   SlicePipeline(const SlicePipeline&) = delete;
   SlicePipeline& operator=(const SlicePipeline&) = delete;
 
+  /// Setters only record the change; the slice is composited once, by update() or when the
+  /// plane or image is asked for.
   void setVolume(std::shared_ptr<const Volume> volume, std::string patientText, std::string seriesText);
   void setState(const SliceViewState& state);
   const SliceViewState& state() const;
@@ -43,7 +45,7 @@ public:
   /// Adds this pipeline's renderer to `window` (once).
   void attach(vtkRenderWindow* window);
   vtkRenderer* renderer() const;
-  /// Recomposites the slice and fits the camera to a viewport of width x height pixels.
+  /// Composites the slice if anything changed and fits the camera to a viewport of width x height pixels.
   void update(int width, int height);
 
   /// Screen pixel (x right, y down, from the viewport's top-left) <-> LPS on the shown plane, for a
