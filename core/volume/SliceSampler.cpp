@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <stdexcept>
 
 namespace lightbox {
@@ -30,6 +31,23 @@ std::pair<Vec3, Vec3> screenAxes(ViewPlane plane) {
   case ViewPlane::Sagittal: return {Vec3{0, 1, 0}, Vec3{0, 0, -1}}; // right: posterior, down: inferior
   }
   return {Vec3{1, 0, 0}, Vec3{0, 1, 0}};
+}
+
+std::pair<Vec3, Vec3> obliqueAxes(ViewPlane plane, double yawDeg, double pitchDeg) {
+  auto [right, down] = screenAxes(plane);
+  // Rodrigues rotation of v about the unit axis k by angle a.
+  auto rotate = [](const Vec3& v, const Vec3& k, double a) {
+    const double c = std::cos(a), s = std::sin(a);
+    return v * c + cross(k, v) * s + k * (dot(k, v) * (1.0 - c));
+  };
+  const double deg = 3.14159265358979323846 / 180.0;
+  // Yaw about the screen vertical: right and the normal turn.
+  right = normalized(rotate(right, down, yawDeg * deg));
+  // Pitch about the (new) screen horizontal: down and the normal turn.
+  down = normalized(rotate(down, right, pitchDeg * deg));
+  // Re-orthogonalise against rounding.
+  down = normalized(down - right * dot(down, right));
+  return {right, down};
 }
 
 namespace {
@@ -90,15 +108,42 @@ Vec3 sliceCenter(const VolumeGeometry& g, ViewPlane plane, double index) {
   return mid + scroll * (along - dot(mid, scroll));
 }
 
+double sliceSpacingAlong(const VolumeGeometry& g, const Vec3& normal) {
+  const Vec3 n = normalized(normal);
+  // Distance along n between adjacent voxel planes of the axis most aligned with n.
+  int best = 0;
+  for (int c = 1; c < 3; ++c) {
+    if (std::abs(dot(g.direction[c], n)) > std::abs(dot(g.direction[best], n))) best = c;
+  }
+  const double cosine = std::abs(dot(g.direction[best], n));
+  // Oblique to the axis: step so that successive slices advance one voxel of the best axis, but
+  // never more than the coarsest spacing.
+  return std::min(g.spacing[best] / std::max(cosine, 1e-6),
+                  std::max({g.spacing[0], g.spacing[1], g.spacing[2]}));
+}
+
 SlicePlane planeThrough(const VolumeGeometry& g, ViewPlane plane, const Vec3& centerLps) {
   const auto [right, down] = screenAxes(plane);
+  SlicePlane p = planeThrough(g, right, down, centerLps);
+  if (plane == ViewPlane::Axial) {
+    // Axial views of axial stacks keep the native in-plane pixel (the voxel-grid fast path).
+    const double pixel = std::min(g.spacing[0], g.spacing[1]);
+    if (pixel != p.pixelMm) {
+      const Vec3 c = p.pixelToLps(0.5 * double(p.width - 1), 0.5 * double(p.height - 1));
+      p.width = std::size_t(std::llround(double(p.width - 1) * p.pixelMm / pixel)) + 1;
+      p.height = std::size_t(std::llround(double(p.height - 1) * p.pixelMm / pixel)) + 1;
+      p.pixelMm = pixel;
+      p.origin = c - right * (0.5 * double(p.width - 1) * pixel) - down * (0.5 * double(p.height - 1) * pixel);
+    }
+  }
+  return p;
+}
+
+SlicePlane planeThrough(const VolumeGeometry& g, const Vec3& right, const Vec3& down, const Vec3& centerLps) {
   SlicePlane p;
   p.right = right;
   p.down = down;
-  p.pixelMm = std::min(g.spacing[0], g.spacing[1]);
-  if (plane != ViewPlane::Axial) {
-    p.pixelMm = std::min({g.spacing[0], g.spacing[1], g.spacing[2]});
-  }
+  p.pixelMm = std::min({g.spacing[0], g.spacing[1], g.spacing[2]});
   const double w = extentAlong(g, right), h = extentAlong(g, down);
   p.width = std::size_t(std::llround(w / p.pixelMm)) + 1;
   p.height = std::size_t(std::llround(h / p.pixelMm)) + 1;
@@ -159,6 +204,72 @@ std::vector<float> sampleSlice(const Volume& v, const SlicePlane& plane, Interpo
     }
   }, v.voxels);
   return out;
+}
+
+} // namespace lightbox
+
+namespace lightbox {
+
+SlabMode parseSlabMode(const std::string& name) {
+  if (name == "none") return SlabMode::None;
+  if (name == "mip") return SlabMode::Mip;
+  if (name == "minip") return SlabMode::MinIp;
+  if (name == "mean") return SlabMode::Mean;
+  throw std::invalid_argument("unknown slab mode '" + name + "' (none, mip, minip or mean)");
+}
+
+const char* toString(SlabMode mode) {
+  switch (mode) {
+  case SlabMode::None: return "none";
+  case SlabMode::Mip: return "MIP";
+  case SlabMode::MinIp: return "MinIP";
+  case SlabMode::Mean: return "mean";
+  }
+  return "?";
+}
+
+std::vector<float> sampleSlab(const Volume& v, const SlicePlane& plane, SlabMode mode, double thicknessMm,
+                              Interpolation interp, float outside) {
+  const VolumeGeometry& g = v.geometry;
+  const double step = 0.5 * std::min({g.spacing[0], g.spacing[1], g.spacing[2]});
+  if (mode == SlabMode::None || thicknessMm < step) {
+    return sampleSlice(v, plane, interp, outside);
+  }
+  const int samples = std::max(2, int(std::ceil(thicknessMm / step)) + 1);
+  const Vec3 n = plane.normal();
+  // A sentinel far outside any modality range marks pixels outside the volume.
+  const float missing = -3.0e38f;
+  std::vector<float> acc(plane.width * plane.height, 0.0f);
+  std::vector<std::uint16_t> count(acc.size(), 0);
+  for (int s = 0; s < samples; ++s) {
+    SlicePlane p = plane;
+    p.origin = plane.origin + n * (-0.5 * thicknessMm + thicknessMm * double(s) / double(samples - 1));
+    const std::vector<float> values = sampleSlice(v, p, interp, missing);
+    for (std::size_t i = 0; i < acc.size(); ++i) {
+      const float x = values[i];
+      if (x == missing) {
+        continue;
+      }
+      if (count[i] == 0) {
+        acc[i] = x;
+      } else if (mode == SlabMode::Mip) {
+        acc[i] = std::max(acc[i], x);
+      } else if (mode == SlabMode::MinIp) {
+        acc[i] = std::min(acc[i], x);
+      } else {
+        acc[i] += x;
+      }
+      ++count[i];
+    }
+  }
+  for (std::size_t i = 0; i < acc.size(); ++i) {
+    if (count[i] == 0) {
+      acc[i] = outside;
+    } else if (mode == SlabMode::Mean) {
+      acc[i] /= float(count[i]);
+    }
+  }
+  return acc;
 }
 
 } // namespace lightbox

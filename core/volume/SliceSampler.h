@@ -36,9 +36,20 @@ struct SlicePlane {
 /// anterior on screen left.
 std::pair<Vec3, Vec3> screenAxes(ViewPlane plane);
 
+/// Screen axes of an oblique reformat: `plane`'s axes turned by `yawDeg` about the screen's
+/// vertical axis, then by `pitchDeg` about the screen's horizontal axis. Zero angles give
+/// screenAxes(plane); the result stays orthonormal.
+std::pair<Vec3, Vec3> obliqueAxes(ViewPlane plane, double yawDeg, double pitchDeg);
+
 /// The plane through `centerLps` covering the whole volume in `plane`'s orientation, with square
 /// pixels of the volume's finest in-plane spacing.
 SlicePlane planeThrough(const VolumeGeometry& g, ViewPlane plane, const Vec3& centerLps);
+/// The same for any orthonormal screen axes (oblique reformats); the field of view covers the
+/// volume's bounding box seen along the plane normal, pixels are the volume's finest spacing.
+SlicePlane planeThrough(const VolumeGeometry& g, const Vec3& right, const Vec3& down, const Vec3& centerLps);
+
+/// Distance between adjacent slices along an arbitrary normal: the volume's sampling along it.
+double sliceSpacingAlong(const VolumeGeometry& g, const Vec3& normal);
 
 /// Number of distinct slices along the plane's normal and the LPS centre of slice `index`
 /// (0 = most inferior for axial, most anterior for coronal, patient right for sagittal).
@@ -51,5 +62,17 @@ enum class Interpolation { Nearest, Linear };
 /// Samples the volume on the plane; pixels outside the volume get `outside`.
 std::vector<float> sampleSlice(const Volume& v, const SlicePlane& plane, Interpolation interp,
                                float outside);
+
+/// Thick-slab projection modes.
+enum class SlabMode { None, Mip, MinIp, Mean };
+SlabMode parseSlabMode(const std::string& name); ///< "none" | "mip" | "minip" | "mean"; throws otherwise
+const char* toString(SlabMode mode);
+
+/// Projects a slab of `thicknessMm` centred on the plane: planes spaced at most half the volume's
+/// finest spacing apart (and never fewer than two) are sampled and combined per pixel (maximum,
+/// minimum or mean). Pixels are combined only over samples inside the volume. SlabMode::None or a
+/// thickness below one sampling step is a plain sampleSlice.
+std::vector<float> sampleSlab(const Volume& v, const SlicePlane& plane, SlabMode mode, double thicknessMm,
+                              Interpolation interp, float outside);
 
 } // namespace lightbox

@@ -97,3 +97,77 @@ TEST_CASE("linear sampling interpolates between voxel centres", "[mpr]") {
   p.origin = {5, 0, 0};
   CHECK(sampleSlice(v, p, Interpolation::Linear, -1.0f)[0] == -1.0f);
 }
+
+TEST_CASE("oblique axes stay orthonormal and reduce to the standard planes at zero angles", "[mpr]") {
+  for (ViewPlane plane : {ViewPlane::Axial, ViewPlane::Coronal, ViewPlane::Sagittal}) {
+    const auto [r0, d0] = screenAxes(plane);
+    const auto [r, d] = obliqueAxes(plane, 0, 0);
+    CHECK(norm(r - r0) < 1e-12);
+    CHECK(norm(d - d0) < 1e-12);
+    const auto [ro, dd] = obliqueAxes(plane, 33, -21);
+    CHECK(norm(ro) == Approx(1.0));
+    CHECK(norm(dd) == Approx(1.0));
+    CHECK(dot(ro, dd) == Approx(0.0).margin(1e-12));
+  }
+  // Yaw of an axial view about its vertical axis tilts screen-right from patient left toward superior
+  // or inferior by exactly the angle.
+  const auto [r, d] = obliqueAxes(ViewPlane::Axial, 30, 0);
+  CHECK(std::abs(r[0]) == Approx(std::cos(30 * 3.14159265358979 / 180)));
+  CHECK(std::abs(r[2]) == Approx(0.5));
+  CHECK(norm(d - Vec3{0, 1, 0}) < 1e-12);
+}
+
+TEST_CASE("a marker lands at its predicted pixel on an oblique reformat", "[mpr]") {
+  LoadedSeries mr = loadPath(test::sharedData("mr/phantom_ge_3d_t1_mprage_oblique/dicom"));
+  Volume& v = mr.volumes.at(0);
+  const Vec3 marker = v.geometry.ijkToLps({128, 128, 65}) + Vec3{-25, 10, 20};
+  paintMarker(v, marker, 30000);
+  const auto [right, down] = obliqueAxes(ViewPlane::Coronal, -20, 35);
+  const SlicePlane p = planeThrough(v.geometry, right, down, marker);
+  const std::vector<float> img = sampleSlice(v, p, Interpolation::Nearest, 0.0f);
+  const auto [ex, ey] = p.lpsToPixel(marker);
+  const auto [x, y] = brightestPixel(img, p);
+  CHECK(std::abs(x - ex) <= 1.5);
+  CHECK(std::abs(y - ey) <= 1.5);
+}
+
+TEST_CASE("thick-slab MIP, MinIP and mean combine the slices around the plane", "[mpr][slab]") {
+  Volume v;
+  v.geometry.size = {8, 8, 20};
+  v.geometry.spacing = {1, 1, 1};
+  std::vector<std::int16_t> data(v.geometry.voxelCount(), 0);
+  // Slice k holds the value 10 * k everywhere, so slabs along z have predictable results.
+  for (std::size_t k = 0; k < 20; ++k)
+    for (std::size_t i = 0; i < 64; ++i) data[k * 64 + i] = std::int16_t(10 * k);
+  v.voxels = data;
+  const SlicePlane p = planeThrough(v.geometry, ViewPlane::Axial, {3, 3, 10});
+  CHECK(sampleSlab(v, p, SlabMode::Mip, 6.0, Interpolation::Linear, -1)[20] == Approx(130.0));
+  CHECK(sampleSlab(v, p, SlabMode::MinIp, 6.0, Interpolation::Linear, -1)[20] == Approx(70.0));
+  CHECK(sampleSlab(v, p, SlabMode::Mean, 6.0, Interpolation::Linear, -1)[20] == Approx(100.0));
+  CHECK(sampleSlab(v, p, SlabMode::None, 6.0, Interpolation::Linear, -1)[20] == Approx(100.0));
+  // At the edge of the volume only samples inside count: slice 0 and 1 give 0 and 10 for MIP at z=0.
+  const SlicePlane edge = planeThrough(v.geometry, ViewPlane::Axial, {3, 3, 0});
+  CHECK(sampleSlab(v, edge, SlabMode::Mip, 4.0, Interpolation::Linear, -1)[20] == Approx(20.0));
+  CHECK(sampleSlab(v, edge, SlabMode::MinIp, 4.0, Interpolation::Linear, -1)[20] == Approx(0.0));
+  CHECK_THROWS_WITH(parseSlabMode("avg"), "unknown slab mode 'avg' (none, mip, minip or mean)");
+}
+
+TEST_CASE("MIP and MinIP slabs of a real chest CT bound the thin slice", "[mpr][slab]") {
+  // Real CT (the LIDC slab): a thin MinIP through lung is at most the thin slice; a MIP at least.
+  LoadedSeries ct = loadPath(test::sharedData("ct/chest_lidc-idri-0001_nodule_slab/dicom"));
+  const Volume& v = ct.volumes.at(0);
+  const VolumeGeometry& g = v.geometry;
+  const Vec3 c = g.ijkToLps({0.5 * double(g.size[0] - 1), 0.5 * double(g.size[1] - 1), 0.5 * double(g.size[2] - 1)});
+  const SlicePlane p = planeThrough(g, ViewPlane::Axial, c);
+  const auto thin = sampleSlice(v, p, Interpolation::Linear, -1024);
+  const auto mip = sampleSlab(v, p, SlabMode::Mip, 10.0, Interpolation::Linear, -1024);
+  const auto minip = sampleSlab(v, p, SlabMode::MinIp, 10.0, Interpolation::Linear, -1024);
+  std::size_t higher = 0;
+  for (std::size_t i = 0; i < thin.size(); ++i) {
+    REQUIRE(mip[i] >= thin[i] - 1e-3f);
+    REQUIRE(minip[i] <= thin[i] + 1e-3f);
+    higher += mip[i] > thin[i] + 50 ? 1 : 0;
+  }
+  // Vessels coming into the slab from neighbouring slices make many pixels brighter.
+  CHECK(higher > thin.size() / 100);
+}
