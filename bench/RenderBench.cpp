@@ -89,7 +89,7 @@ int main(int argc, char** argv) {
   for (std::size_t s = 0; s < slices; ++s) {
     const auto t0 = Clock::now();
     const SlicePlane plane = planeThrough(g, ViewPlane::Axial, sliceCenter(g, ViewPlane::Axial, double(s)));
-    const SliceImage img = compositeSlice(*volume, plane, state.window, false, overlays);
+    const SliceImage img = compositeSlice(*volume, plane, GreyMapping{state.window, false, SlabMode::None, 0.0}, overlays);
     composite.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
   }
 

@@ -3,6 +3,7 @@
 #include "app/cli/Commands.h"
 
 #include "app/render/SlicePipeline.h"
+#include "app/render/VolumePipeline.h"
 #include "core/io/ImageFileIO.h"
 #include "core/study/StudyLoader.h"
 
@@ -15,11 +16,14 @@
 namespace lightbox::cli {
 
 int runRender(const std::vector<std::string>& argv) {
-  const Arguments args(argv, {"invert", "no-annotations"},
-                       {"plane", "slice", "preset", "window", "level", "series", "size", "o", "marker"});
+  const Arguments args(argv, {"invert", "no-annotations", "crosshair"},
+                       {"plane", "slice", "preset", "window", "level", "series", "size", "o", "marker", "slab",
+                        "thickness", "yaw", "pitch", "zoom", "azimuth", "elevation"});
   if (args.positional().size() != 1 || args.option("o").empty()) {
-    throw UsageError("usage: lightbox render SERIES_OR_PATH --plane axial|coronal|sagittal [--slice N] "
-                     "[--preset NAME | --window W --level L] [--invert] [--size PX] [--marker x,y,z] -o out.png");
+    throw UsageError("usage: lightbox render SERIES_OR_PATH --plane axial|coronal|sagittal|3d [--slice N] "
+                     "[--preset NAME | --window W --level L] [--invert] [--size PX] [--marker x,y,z] "
+                     "[--slab mip|minip|mean --thickness MM] [--yaw DEG --pitch DEG] [--zoom F] [--crosshair] "
+                     "[3d: --preset bone|soft|lung|mip --azimuth DEG --elevation DEG] -o out.png");
   }
   std::string patientText, seriesText;
   std::optional<WindowLevel> seriesWindow;
@@ -39,6 +43,18 @@ int runRender(const std::vector<std::string>& argv) {
     seriesText = h.modality + " #" + std::to_string(h.seriesNumber) + " " + series.displayName();
   }
   auto volume = std::make_shared<const Volume>(loaded.volumes.front());
+  const int size = std::stoi(args.option("size", "768"));
+  if (args.option("plane") == "3d") {
+    VolumePipeline pipeline3d;
+    pipeline3d.setPreset(parseVolumePreset(args.option("preset", "bone")));
+    pipeline3d.setWindow(seriesWindow ? *seriesWindow : percentileWindow(*volume));
+    pipeline3d.setVolume(volume);
+    pipeline3d.setCrosshairVisible(args.flag("crosshair"));
+    pipeline3d.rotate(std::stod(args.option("azimuth", "0")), std::stod(args.option("elevation", "0")));
+    pipeline3d.renderToPng(args.option("o"), size, size);
+    std::printf("wrote %s (3D %s)\n", args.option("o").c_str(), toString(pipeline3d.preset()));
+    return kExitOk;
+  }
   SlicePipeline pipeline;
   pipeline.setVolume(volume, patientText, seriesText);
   SliceViewState state = pipeline.state();
@@ -61,6 +77,14 @@ int runRender(const std::vector<std::string>& argv) {
     state.crosshairLps = sliceCenter(volume->geometry, state.plane, index);
   }
   state.invert = args.flag("invert");
+  state.showCrosshair = args.flag("crosshair");
+  state.yawDeg = std::stod(args.option("yaw", "0"));
+  state.pitchDeg = std::stod(args.option("pitch", "0"));
+  state.zoom = std::stod(args.option("zoom", "1"));
+  if (!args.option("slab").empty()) {
+    state.slab = parseSlabMode(args.option("slab"));
+    state.slabMm = std::stod(args.option("thickness", "10"));
+  }
   state.showAnnotations = !args.flag("no-annotations");
   OverlayLayers overlays;
   if (!args.option("marker").empty()) {
@@ -75,7 +99,6 @@ int runRender(const std::vector<std::string>& argv) {
   }
   pipeline.setState(state);
   pipeline.setOverlays(overlays);
-  const int size = std::stoi(args.option("size", "768"));
   pipeline.renderToPng(args.option("o"), size, size);
   std::printf("wrote %s (%s slice through %.1f %.1f %.1f, %zu slices in this plane)\n", args.option("o").c_str(),
               toString(state.plane), state.crosshairLps[0], state.crosshairLps[1], state.crosshairLps[2], count);

@@ -61,13 +61,15 @@ void drawMarker(SliceImage& img, const SlicePlane& plane, const Marker& m, doubl
 
 } // namespace
 
-SliceImage compositeSlice(const Volume& volume, const SlicePlane& plane, const WindowLevel& window, bool invert,
+SliceImage compositeSlice(const Volume& volume, const SlicePlane& plane, const GreyMapping& grey,
                           const OverlayLayers& overlays) {
+  const WindowLevel& window = grey.window;
+  const bool invert = grey.invert;
   SliceImage img;
   img.width = plane.width;
   img.height = plane.height;
   const float outside = volume.units == "HU" ? -1024.0f : 0.0f;
-  const std::vector<float> values = sampleSlice(volume, plane, Interpolation::Linear, outside);
+  const std::vector<float> values = sampleSlab(volume, plane, grey.slab, grey.slabMm, Interpolation::Linear, outside);
   img.rgba.resize(values.size() * 4);
   const double lo = window.center - 0.5 * window.width;
   const double scale = 255.0 / std::max(window.width, 1e-6);

@@ -32,13 +32,41 @@ struct Marker {
   bool filled = false;
 };
 
+/// A line through LPS points (measurements, outlines, contours), drawn crisp in screen space by
+/// the pipeline when every point lies within `slabMm` of the shown plane.
+struct Polyline {
+  std::vector<Vec3> lps;
+  Rgba colour{255, 255, 0, 255};
+  bool handles = false; ///< small squares at the points (editable shapes)
+  double slabMm = 1.0;
+};
+
+/// Text anchored at an LPS point (shown with the same rule as polylines).
+struct TextLabel {
+  Vec3 lps{0, 0, 0};
+  std::string text;
+  Rgba colour{255, 255, 0, 255};
+  double slabMm = 1.0;
+};
+
 /// Everything drawn over the grey slice, in order: the general overlay mechanism that AI results
-/// and annotations draw through.
+/// and annotations draw through. Label maps and markers are composited into the slice image;
+/// polylines and labels are drawn by the pipeline in screen space.
 struct OverlayLayers {
   std::vector<LabelMapLayer> labelMaps;
   std::vector<Marker> markers;
   /// Markers are shown on slices within this distance (mm) of their centre.
   double markerSlabMm = 3.0;
+  std::vector<Polyline> polylines;
+  std::vector<TextLabel> labels;
+};
+
+/// How grey values are formed: window, inversion and thick-slab projection.
+struct GreyMapping {
+  WindowLevel window;
+  bool invert = false;
+  SlabMode slab = SlabMode::None;
+  double slabMm = 0.0;
 };
 
 /// A composited display slice, RGBA row-major, row 0 at the top.
@@ -51,8 +79,13 @@ struct SliceImage {
   }
 };
 
-/// Samples `volume` on `plane`, maps it through the window (optionally inverted), blends overlays.
-SliceImage compositeSlice(const Volume& volume, const SlicePlane& plane, const WindowLevel& window, bool invert,
+/// Samples `volume` on `plane` (a slab when asked), maps it through the window (optionally
+/// inverted), blends label maps and markers.
+SliceImage compositeSlice(const Volume& volume, const SlicePlane& plane, const GreyMapping& grey,
                           const OverlayLayers& overlays);
+inline SliceImage compositeSlice(const Volume& volume, const SlicePlane& plane, const WindowLevel& window,
+                                 bool invert, const OverlayLayers& overlays) {
+  return compositeSlice(volume, plane, GreyMapping{window, invert, SlabMode::None, 0.0}, overlays);
+}
 
 } // namespace lightbox

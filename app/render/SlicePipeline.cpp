@@ -1,7 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/render/SlicePipeline.h"
 
+#include <vtkActor2D.h>
 #include <vtkCamera.h>
+#include <vtkCellArray.h>
+#include <vtkCellData.h>
+#include <vtkPoints.h>
+#include <vtkPolyData.h>
+#include <vtkPolyDataMapper2D.h>
+#include <vtkProperty2D.h>
 #include <vtkCornerAnnotation.h>
 #include <vtkImageActor.h>
 #include <vtkImageData.h>
@@ -26,6 +33,43 @@
 
 namespace lightbox {
 
+Rgba planeColour(ViewPlane plane) {
+  switch (plane) {
+  case ViewPlane::Axial: return {230, 60, 60, 255};
+  case ViewPlane::Sagittal: return {235, 210, 60, 255};
+  case ViewPlane::Coronal: return {70, 200, 90, 255};
+  }
+  return {255, 255, 255, 255};
+}
+
+namespace {
+
+/// The standard plane whose normal is closest to `n` (names the crosshair line along it).
+ViewPlane planeWithNormal(const Vec3& n) {
+  ViewPlane best = ViewPlane::Axial;
+  double bestDot = -1;
+  for (ViewPlane p : {ViewPlane::Axial, ViewPlane::Coronal, ViewPlane::Sagittal}) {
+    const auto [r, d] = screenAxes(p);
+    const double c = std::abs(dot(cross(r, d), n));
+    if (c > bestDot) {
+      bestDot = c;
+      best = p;
+    }
+  }
+  return best;
+}
+
+/// A round length (1, 2, 5 x 10^n mm) near `target` mm.
+double roundLength(double target) {
+  const double p = std::pow(10.0, std::floor(std::log10(std::max(target, 1e-3))));
+  for (double m : {5.0, 2.0, 1.0}) {
+    if (m * p <= target) return m * p;
+  }
+  return p;
+}
+
+} // namespace
+
 struct SlicePipeline::Impl {
   std::shared_ptr<const Volume> volume;
   std::string patientText, seriesText;
@@ -34,12 +78,18 @@ struct SlicePipeline::Impl {
   SlicePlane plane;
   SliceImage image;
   bool stale = true; ///< state, overlays or volume changed since the last composite
+  double scaleBar = 0.0;
 
   vtkNew<vtkRenderer> renderer;
   vtkNew<vtkImageData> imageData;
   vtkNew<vtkImageActor> actor;
   vtkNew<vtkCornerAnnotation> corners;
   vtkNew<vtkTextActor> letters[4]; // left, right, top, bottom
+  // Screen-space vector overlays: crosshair lines, polylines, handles, scale bar.
+  vtkNew<vtkPolyData> lines;
+  vtkNew<vtkActor2D> linesActor;
+  vtkNew<vtkTextActor> scaleText;
+  std::vector<vtkSmartPointer<vtkTextActor>> labelActors;
 
   Impl() {
     renderer->SetBackground(0, 0, 0);
@@ -58,6 +108,17 @@ struct SlicePipeline::Impl {
       l->GetTextProperty()->SetVerticalJustificationToCentered();
       renderer->AddViewProp(l);
     }
+    vtkNew<vtkPolyDataMapper2D> mapper;
+    mapper->SetInputData(lines);
+    mapper->SetScalarModeToUseCellData();
+    mapper->SetColorModeToDirectScalars();
+    linesActor->SetMapper(mapper);
+    linesActor->GetProperty()->SetLineWidth(2.0);
+    renderer->AddViewProp(linesActor);
+    scaleText->GetTextProperty()->SetFontSize(14);
+    scaleText->GetTextProperty()->SetColor(0.9, 0.9, 0.9);
+    scaleText->GetTextProperty()->SetJustificationToCentered();
+    renderer->AddViewProp(scaleText);
     renderer->GetActiveCamera()->ParallelProjectionOn();
   }
 
@@ -67,8 +128,10 @@ struct SlicePipeline::Impl {
       return;
     }
     stale = false;
-    plane = planeThrough(volume->geometry, state.plane, state.crosshairLps);
-    image = compositeSlice(*volume, plane, state.window, state.invert, overlays);
+    const auto [right, down] = state.axes();
+    plane = state.oblique() ? planeThrough(volume->geometry, right, down, state.crosshairLps)
+                            : planeThrough(volume->geometry, state.plane, state.crosshairLps);
+    image = compositeSlice(*volume, plane, GreyMapping{state.window, state.invert, state.slab, state.slabMm}, overlays);
     imageData->SetDimensions(int(image.width), int(image.height), 1);
     imageData->AllocateScalars(VTK_UNSIGNED_CHAR, 4);
     auto* dst = static_cast<std::uint8_t*>(imageData->GetScalarPointer());
@@ -80,8 +143,15 @@ struct SlicePipeline::Impl {
     imageData->Modified();
   }
 
+  double thicknessMm() const {
+    if (state.slab != SlabMode::None && state.slabMm > 0) {
+      return state.slabMm;
+    }
+    return sliceSpacingAlong(volume->geometry, plane.normal());
+  }
+
   void annotate(int width, int height) {
-    const auto [right, down] = screenAxes(state.plane);
+    const auto [right, down] = state.axes();
     letters[0]->SetInput(orientationLetters(right * -1.0).c_str());
     letters[1]->SetInput(orientationLetters(right).c_str());
     letters[2]->SetInput(orientationLetters(down * -1.0).c_str());
@@ -90,10 +160,16 @@ struct SlicePipeline::Impl {
     letters[1]->SetDisplayPosition(width - 14, height / 2);
     letters[2]->SetDisplayPosition(width / 2, height - 14);
     letters[3]->SetDisplayPosition(width / 2, 14);
-    char text[256];
+    char text[320];
     const Vec3 n = plane.normal();
+    // Position along the standard axis (z for axial...), signed as DICOM LPS.
     const double position = dot(state.crosshairLps, Vec3{std::abs(n[0]), std::abs(n[1]), std::abs(n[2])});
-    std::snprintf(text, sizeof(text), "%s\n%s %.1f mm", seriesText.c_str(), toString(state.plane), position);
+    char slab[64] = "";
+    if (state.slab != SlabMode::None && state.slabMm > 0) {
+      std::snprintf(slab, sizeof(slab), "  %s slab", toString(state.slab));
+    }
+    std::snprintf(text, sizeof(text), "%s\n%s%s %.1f mm  thk %.2f mm%s", seriesText.c_str(), toString(state.plane),
+                  state.oblique() ? " oblique" : "", position, thicknessMm(), slab);
     corners->SetText(2, patientText.c_str());
     corners->SetText(0, text);
     std::snprintf(text, sizeof(text), "W %.0f L %.0f%s\nzoom %.2f", state.window.width, state.window.center,
@@ -105,16 +181,30 @@ struct SlicePipeline::Impl {
     corners->SetVisibility(state.showAnnotations);
   }
 
-  /// Display pixels per image pixel and the image's top-left corner on screen.
+  /// Display pixels per image pixel.
   double screenScale(int width, int height) const {
     const double halfH = 0.5 * double(image.height), halfW = 0.5 * double(image.width);
     const double parallelScale = std::max(halfH, halfW * double(height) / double(std::max(width, 1))) / state.zoom;
     return 0.5 * double(height) / parallelScale;
   }
 
+  /// Image pixel shown at the viewport centre (pan moves it).
+  std::pair<double, double> viewCentrePixel() const {
+    return {0.5 * double(image.width - 1) + state.panMm[0] / plane.pixelMm,
+            0.5 * double(image.height - 1) + state.panMm[1] / plane.pixelMm};
+  }
+
+  std::pair<double, double> toScreen(const Vec3& lps, int width, int height) const {
+    const double s = screenScale(width, height);
+    const auto [px, py] = plane.lpsToPixel(lps);
+    const auto [cx, cy] = viewCentrePixel();
+    return {0.5 * width + (px - cx) * s - 0.5, 0.5 * height + (py - cy) * s - 0.5};
+  }
+
   void fitCamera(int width, int height) {
     vtkCamera* cam = renderer->GetActiveCamera();
-    const double cx = 0.5 * double(image.width - 1), cy = 0.5 * double(image.height - 1);
+    const auto [px, py] = viewCentrePixel();
+    const double cx = px, cy = double(image.height - 1) - py; // VTK rows go up
     cam->SetFocalPoint(cx, cy, 0);
     cam->SetPosition(cx, cy, 1000);
     cam->SetViewUp(0, 1, 0);
@@ -122,6 +212,90 @@ struct SlicePipeline::Impl {
     const double halfH = 0.5 * double(image.height), halfW = 0.5 * double(image.width);
     cam->SetParallelScale(std::max(halfH, halfW / aspect) / state.zoom);
     renderer->ResetCameraClippingRange();
+  }
+
+  /// Crosshair lines, polylines with handles, scale bar and text labels, in display coordinates.
+  void drawVectors(int width, int height) {
+    vtkNew<vtkPoints> points;
+    vtkNew<vtkCellArray> cells;
+    vtkNew<vtkUnsignedCharArray> colours;
+    colours->SetNumberOfComponents(4);
+    auto addLine = [&](const std::vector<std::pair<double, double>>& screen, const Rgba& c) {
+      if (screen.size() < 2) return;
+      std::vector<vtkIdType> ids;
+      for (const auto& [x, y] : screen) {
+        ids.push_back(points->InsertNextPoint(x + 0.5, double(height) - 0.5 - y, 0));
+      }
+      cells->InsertNextCell(vtkIdType(ids.size()), ids.data());
+      colours->InsertNextTypedTuple(c.data());
+    };
+    if (state.showCrosshair) {
+      const auto [cx, cy] = toScreen(state.crosshairLps, width, height);
+      const double gap = 12;
+      // Horizontal line: where the plane whose normal is screen-down cuts this view.
+      const Rgba h = planeColour(planeWithNormal(plane.down)), v = planeColour(planeWithNormal(plane.right));
+      Rgba hc = h, vc = v;
+      hc[3] = vc[3] = 170;
+      addLine({{0, cy}, {cx - gap, cy}}, hc);
+      addLine({{cx + gap, cy}, {double(width), cy}}, hc);
+      addLine({{cx, 0}, {cx, cy - gap}}, vc);
+      addLine({{cx, cy + gap}, {cx, double(height)}}, vc);
+    }
+    const Vec3 n = plane.normal();
+    auto onSlice = [&](const Vec3& p, double slabMm) { return std::abs(dot(p - plane.origin, n)) <= slabMm; };
+    for (const Polyline& line : overlays.polylines) {
+      bool visible = !line.lps.empty();
+      for (const Vec3& p : line.lps) visible = visible && onSlice(p, line.slabMm);
+      if (!visible) continue;
+      std::vector<std::pair<double, double>> screen;
+      for (const Vec3& p : line.lps) screen.push_back(toScreen(p, width, height));
+      addLine(screen, line.colour);
+      if (line.handles) {
+        for (const auto& [x, y] : screen) {
+          const double r = 4;
+          addLine({{x - r, y - r}, {x + r, y - r}, {x + r, y + r}, {x - r, y + r}, {x - r, y - r}}, line.colour);
+        }
+      }
+    }
+    scaleBar = 0.0;
+    if (state.showAnnotations) {
+      // Scale bar: bottom right, a round length near a fifth of the viewport width.
+      const double mmPerPx = plane.pixelMm / screenScale(width, height);
+      scaleBar = roundLength(0.2 * width * mmPerPx);
+      const double len = scaleBar / mmPerPx;
+      const double x1 = width - 60.0, x0 = x1 - len, y = height - 40.0;
+      addLine({{x0, y - 6}, {x0, y}, {x1, y}, {x1, y - 6}}, Rgba{230, 230, 230, 255});
+      char t[32];
+      std::snprintf(t, sizeof(t), scaleBar >= 10 ? "%.0f mm" : "%.1f mm", scaleBar);
+      scaleText->SetInput(t);
+      scaleText->SetDisplayPosition(int(0.5 * (x0 + x1)), int(height - y + 6));
+    }
+    scaleText->SetVisibility(state.showAnnotations);
+    lines->SetPoints(points);
+    lines->SetLines(cells);
+    lines->GetCellData()->SetScalars(colours);
+    lines->Modified();
+
+    std::size_t used = 0;
+    for (const TextLabel& label : overlays.labels) {
+      if (!onSlice(label.lps, label.slabMm)) continue;
+      if (used == labelActors.size()) {
+        auto a = vtkSmartPointer<vtkTextActor>::New();
+        a->GetTextProperty()->SetFontSize(14);
+        a->GetTextProperty()->SetShadow(true);
+        renderer->AddViewProp(a);
+        labelActors.push_back(a);
+      }
+      vtkTextActor* a = labelActors[used++];
+      const auto [x, y] = toScreen(label.lps, width, height);
+      a->SetInput(label.text.c_str());
+      a->GetTextProperty()->SetColor(label.colour[0] / 255.0, label.colour[1] / 255.0, label.colour[2] / 255.0);
+      a->SetDisplayPosition(int(x + 8), int(double(height) - y + 8));
+      a->SetVisibility(true);
+    }
+    for (std::size_t i = used; i < labelActors.size(); ++i) {
+      labelActors[i]->SetVisibility(false);
+    }
   }
 };
 
@@ -172,23 +346,29 @@ void SlicePipeline::update(int width, int height) {
   impl_->recomposite();
   impl_->fitCamera(width, height);
   impl_->annotate(width, height);
+  impl_->drawVectors(width, height);
 }
 
 Vec3 SlicePipeline::screenToLps(double x, double y, int width, int height) const {
   impl_->recomposite();
   const double s = impl_->screenScale(width, height);
-  const double px = (x + 0.5 - 0.5 * width) / s + 0.5 * double(impl_->image.width - 1);
-  const double py = (y + 0.5 - 0.5 * height) / s + 0.5 * double(impl_->image.height - 1);
+  const auto [cx, cy] = impl_->viewCentrePixel();
+  const double px = (x + 0.5 - 0.5 * width) / s + cx;
+  const double py = (y + 0.5 - 0.5 * height) / s + cy;
   return impl_->plane.pixelToLps(px, py);
 }
 
 std::pair<double, double> SlicePipeline::lpsToScreen(const Vec3& lps, int width, int height) const {
   impl_->recomposite();
-  const double s = impl_->screenScale(width, height);
-  const auto [px, py] = impl_->plane.lpsToPixel(lps);
-  return {0.5 * width + (px - 0.5 * double(impl_->image.width - 1)) * s - 0.5,
-          0.5 * height + (py - 0.5 * double(impl_->image.height - 1)) * s - 0.5};
+  return impl_->toScreen(lps, width, height);
 }
+
+double SlicePipeline::mmPerScreenPixel(int width, int height) const {
+  impl_->recomposite();
+  return impl_->plane.pixelMm / impl_->screenScale(width, height);
+}
+
+double SlicePipeline::scaleBarMm() const { return impl_->scaleBar; }
 
 void SlicePipeline::renderToPng(const std::string& path, int width, int height) {
   vtkNew<vtkRenderWindow> window;

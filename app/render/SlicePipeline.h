@@ -14,12 +14,24 @@ namespace lightbox {
 /// What one slice viewport shows: display state, never data.
 struct SliceViewState {
   ViewPlane plane = ViewPlane::Axial;
-  Vec3 crosshairLps{0, 0, 0}; ///< the slice passes through this point
+  double yawDeg = 0.0, pitchDeg = 0.0; ///< oblique reformat: the plane turned (see obliqueAxes)
+  Vec3 crosshairLps{0, 0, 0};          ///< the slice passes through this point
   WindowLevel window;
   bool invert = false;
+  SlabMode slab = SlabMode::None;
+  double slabMm = 0.0;
   double zoom = 1.0;
-  bool showAnnotations = true;
+  double panMm[2] = {0.0, 0.0}; ///< view centre moved along the screen axes, in mm
+  bool showAnnotations = true;  ///< corner text, orientation letters, scale bar
+  bool showCrosshair = true;    ///< lines through the crosshair in the other planes' colours
+  /// Screen axes (right, down) of this state.
+  std::pair<Vec3, Vec3> axes() const { return obliqueAxes(plane, yawDeg, pitchDeg); }
+  bool oblique() const { return yawDeg != 0.0 || pitchDeg != 0.0; }
 };
+
+/// The colour of a reading plane's crosshair line and view label: axial red, sagittal yellow,
+/// coronal green (the convention of 3D Slicer and most MPR viewers).
+Rgba planeColour(ViewPlane plane);
 
 /// Owns the VTK objects of one slice viewport (composited slice image, orientation letters,
 /// corner text, crosshair) and renders into any vtkRenderWindow: a widget's, or an offscreen one
@@ -52,6 +64,10 @@ public:
   /// viewport of width x height pixels.
   Vec3 screenToLps(double x, double y, int width, int height) const;
   std::pair<double, double> lpsToScreen(const Vec3& lps, int width, int height) const;
+  /// Millimetres per screen pixel at the current zoom.
+  double mmPerScreenPixel(int width, int height) const;
+  /// The scale bar's length in mm (a round number near a fifth of the viewport), 0 when hidden.
+  double scaleBarMm() const;
 
   /// Renders offscreen at width x height and writes a PNG. Throws std::runtime_error on failure.
   void renderToPng(const std::string& path, int width, int height);

@@ -254,4 +254,14 @@ std::vector<std::pair<std::string, std::string>> StudyIndex::rejectedFiles() con
   return out;
 }
 
+std::vector<std::string> StudyIndex::seriesFiles(const std::string& seriesInstanceUid) const {
+  std::vector<std::string> out;
+  Statement q(impl_->db, "SELECT path FROM files WHERE status = 'image' AND series_uid = ?1 ORDER BY path");
+  q.bind(1, seriesInstanceUid);
+  while (q.step()) {
+    out.push_back(q.text(0));
+  }
+  return out;
+}
+
 } // namespace lightbox

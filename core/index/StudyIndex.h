@@ -54,6 +54,8 @@ public:
 
   ImportStats import(const std::string& path, unsigned threads = 0, const ScanProgress& progress = {});
   std::vector<IndexedStudy> studies() const;
+  /// Indexed files of a series (sorted by path), to open or thumbnail it without rescanning its folder.
+  std::vector<std::string> seriesFiles(const std::string& seriesInstanceUid) const;
   /// Rejected files and their reasons, as stored at import.
   std::vector<std::pair<std::string, std::string>> rejectedFiles() const;
 

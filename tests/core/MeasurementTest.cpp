@@ -3,6 +3,7 @@
 // and on oblique reformats; ROI statistics match values computed independently from the voxels.
 #include "tests/support/TestData.h"
 
+#include "core/annotation/AnnotationStore.h"
 #include "core/annotation/Measurement.h"
 #include "core/study/StudyLoader.h"
 #include "core/volume/SliceSampler.h"
@@ -11,6 +12,8 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 
 using namespace lightbox;
 
@@ -119,4 +122,23 @@ TEST_CASE("measurements round-trip through JSON and malformed input is refused",
   bad = toJson({a});
   bad[0]["kind"] = "spline";
   CHECK_THROWS_WITH(measurementsFromJson(bad), "unknown measurement kind 'spline'");
+}
+
+TEST_CASE("annotations are saved per series, replaced atomically and corrupt files are named", "[measurement][store]") {
+  const std::string folder = test::scratchFolder("annotations");
+  const AnnotationStore store(folder);
+  CHECK(store.load("1.2.3").measurements.empty());
+  Measurement m;
+  m.id = 1;
+  m.points = {{0, 0, 0}, {10, 0, 0}};
+  store.save("1.2.3", {{m}});
+  m.id = 2;
+  store.save("1.2.3", {{m, m}});
+  const SeriesAnnotations back = store.load("1.2.3");
+  REQUIRE(back.measurements.size() == 2);
+  CHECK(back.measurements[1].id == 2);
+  CHECK_FALSE(std::filesystem::exists(store.pathFor("1.2.3") + ".tmp"));
+  CHECK(store.pathFor("a/b c") == folder + "/a_b_c.json");
+  { std::ofstream(store.pathFor("bad")) << "{\"measurements\": [ {\"id\": "; }
+  CHECK_THROWS_WITH(store.load("bad"), Catch::Contains(store.pathFor("bad")) && Catch::Contains("cannot read annotations"));
 }

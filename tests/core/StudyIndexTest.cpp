@@ -57,6 +57,10 @@ TEST_CASE("study index lists imported studies and re-imports only new or changed
   CHECK(third.rejected == 1);
   studies = index.studies();
   CHECK(studies.at(0).series.at(0).files == 15);
+  const std::vector<std::string> files = index.seriesFiles(studies[0].series[0].seriesInstanceUid);
+  CHECK(files.size() == 15);
+  CHECK(std::find(files.begin(), files.end(), copies[1].string()) == files.end());
+  CHECK(std::find(files.begin(), files.end(), copies[0].string()) != files.end());
   const auto rejected = index.rejectedFiles();
   REQUIRE(rejected.size() == 1);
   CHECK(rejected[0].first == (studyDir / "broken.dcm").string());

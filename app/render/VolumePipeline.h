@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "app/render/SliceCompositor.h"
+
+#include <memory>
+#include <string>
+
+class vtkRenderer;
+class vtkRenderWindow;
+
+namespace lightbox {
+
+/// Transfer-function presets of the 3D view. The CT presets are in HU; MIP works for any modality.
+enum class VolumePreset { Bone, SoftTissue, Lung, Mip };
+VolumePreset parseVolumePreset(const std::string& name); ///< "bone" | "soft" | "lung" | "mip"; throws otherwise
+const char* toString(VolumePreset preset);
+
+/// Owns the VTK objects of the 3D view: ray-cast volume rendering of an axis-aligned, size-bounded
+/// copy of the volume (so it stays interactive on software OpenGL), the crosshair as three lines
+/// in the planes' colours, and a camera that starts in the anterior view (patient's left on screen
+/// right, superior up). Renders into any vtkRenderWindow; no Qt here.
+class VolumePipeline {
+public:
+  VolumePipeline();
+  ~VolumePipeline();
+  VolumePipeline(const VolumePipeline&) = delete;
+  VolumePipeline& operator=(const VolumePipeline&) = delete;
+
+  /// Resamples `volume` to at most `maxSize` voxels per axis and resets the camera.
+  void setVolume(std::shared_ptr<const Volume> volume, std::size_t maxSize = 256);
+  void setPreset(VolumePreset preset);
+  VolumePreset preset() const;
+  /// Window used by the MIP preset (and for non-CT volumes).
+  void setWindow(const WindowLevel& window);
+  void setCrosshair(const Vec3& lps);
+  void setCrosshairVisible(bool visible);
+
+  /// Anterior view of the whole volume.
+  void resetCamera();
+  /// Turns the camera about the view-up axis and the screen horizontal axis (degrees).
+  void rotate(double azimuthDeg, double elevationDeg);
+  void zoom(double factor);
+
+  void attach(vtkRenderWindow* window);
+  vtkRenderer* renderer() const;
+  /// Prepares the frame (corner text) for a viewport of width x height pixels.
+  void update(int width, int height);
+  /// Projects an LPS point to screen pixels (x right, y down) for a width x height viewport.
+  std::pair<double, double> lpsToScreen(const Vec3& lps, int width, int height) const;
+
+  /// Renders offscreen at width x height and writes a PNG. Throws std::runtime_error on failure.
+  void renderToPng(const std::string& path, int width, int height);
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+} // namespace lightbox
