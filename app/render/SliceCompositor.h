@@ -38,6 +38,7 @@ struct Polyline {
   std::vector<Vec3> lps;
   Rgba colour{255, 255, 0, 255};
   bool handles = false; ///< small squares at the points (editable shapes)
+  bool line = true;     ///< false: only the handles
   double slabMm = 1.0;
 };
 

@@ -249,7 +249,7 @@ struct SlicePipeline::Impl {
       if (!visible) continue;
       std::vector<std::pair<double, double>> screen;
       for (const Vec3& p : line.lps) screen.push_back(toScreen(p, width, height));
-      addLine(screen, line.colour);
+      if (line.line) addLine(screen, line.colour);
       if (line.handles) {
         for (const auto& [x, y] : screen) {
           const double r = 4;
@@ -263,7 +263,7 @@ struct SlicePipeline::Impl {
       const double mmPerPx = plane.pixelMm / screenScale(width, height);
       scaleBar = roundLength(0.2 * width * mmPerPx);
       const double len = scaleBar / mmPerPx;
-      const double x1 = width - 60.0, x0 = x1 - len, y = height - 40.0;
+      const double x1 = width - 24.0, x0 = x1 - len, y = height - 64.0; // above the corner text
       addLine({{x0, y - 6}, {x0, y}, {x1, y}, {x1, y - 6}}, Rgba{230, 230, 230, 255});
       char t[32];
       std::snprintf(t, sizeof(t), scaleBar >= 10 ? "%.0f mm" : "%.1f mm", scaleBar);
@@ -313,6 +313,15 @@ void SlicePipeline::setVolume(std::shared_ptr<const Volume> volume, std::string 
 }
 
 void SlicePipeline::setState(const SliceViewState& state) {
+  const SliceViewState& o = impl_->state;
+  const bool same = o.plane == state.plane && o.yawDeg == state.yawDeg && o.pitchDeg == state.pitchDeg &&
+                    o.crosshairLps == state.crosshairLps && o.window == state.window && o.invert == state.invert &&
+                    o.slab == state.slab && o.slabMm == state.slabMm && o.zoom == state.zoom &&
+                    o.panMm[0] == state.panMm[0] && o.panMm[1] == state.panMm[1] &&
+                    o.showAnnotations == state.showAnnotations && o.showCrosshair == state.showCrosshair;
+  if (same) {
+    return; // nothing to composite again (the widget syncs its state before every query)
+  }
   impl_->state = state;
   impl_->stale = true;
 }

@@ -2,31 +2,48 @@
 #include "app/viewer/MainWindow.h"
 
 #include "app/viewer/SliceViewport.h"
+#include "app/viewer/StudyBrowser.h"
 #include "app/viewer/ViewerDocument.h"
+#include "app/viewer/VolumeViewport.h"
+#include "core/index/StudyIndex.h"
+#include "core/io/ImageFileIO.h"
 #include "core/study/StudyLoader.h"
 
+#include <QActionGroup>
 #include <QApplication>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QGridLayout>
+#include <QHeaderView>
 #include <QLabel>
 #include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QMimeData>
 #include <QProgressDialog>
+#include <QSettings>
 #include <QStatusBar>
+#include <QTableWidget>
 #include <QThread>
-
-#include <atomic>
+#include <QToolBar>
+#include <QUndoStack>
 
 #include <algorithm>
+#include <atomic>
+#include <filesystem>
 
 namespace lightbox {
 namespace {
 
+constexpr int kMaxRecent = 10;
+
 /// Window the series asks for, else the 1st-99th percentile of its values.
-WindowLevel initialWindow(const AssembledSeries& series, const Volume& v) {
-  if (series.header->hasWindow) {
-    return {series.header->windowCenter, series.header->windowWidth};
+WindowLevel initialWindow(const DicomFileInfo* header, const Volume& v) {
+  if (header && header->hasWindow) {
+    return {header->windowCenter, header->windowWidth};
   }
   return percentileWindow(v);
 }
@@ -39,88 +56,263 @@ QString issueLine(const IngestIssue& i) {
   return line;
 }
 
+/// The standard plane a single image was acquired in (the plane whose normal is closest).
+ViewPlane acquisitionPlane(const VolumeGeometry& g) {
+  const Vec3 n = g.direction[2];
+  ViewPlane best = ViewPlane::Axial;
+  double bestDot = -1;
+  for (ViewPlane p : {ViewPlane::Axial, ViewPlane::Coronal, ViewPlane::Sagittal}) {
+    const auto [r, d] = screenAxes(p);
+    const double c = std::abs(dot(cross(r, d), n));
+    if (c > bestDot) {
+      bestDot = c;
+      best = p;
+    }
+  }
+  return best;
+}
+
 } // namespace
 
 MainWindow::MainWindow(QWidget* parent)
-    : QMainWindow(parent), document_(new ViewerDocument(this)), messages_(new QListWidget), probe_(new QLabel) {
+    : QMainWindow(parent), document_(new ViewerDocument(this)), comparison_(new ViewerDocument(this)),
+      messages_(new QListWidget), table_(new QTableWidget(0, 4)), browser_(new StudyBrowser), probe_(new QLabel) {
   setWindowTitle("Lightbox");
+  setAcceptDrops(true);
   auto* central = new QWidget;
   grid_ = new QGridLayout(central);
   grid_->setContentsMargins(0, 0, 0, 0);
   grid_->setSpacing(2);
-  const ViewPlane planes[3] = {ViewPlane::Axial, ViewPlane::Sagittal, ViewPlane::Coronal};
+  const ViewPlane planes[3] = {ViewPlane::Axial, ViewPlane::Coronal, ViewPlane::Sagittal};
   for (int i = 0; i < 3; ++i) {
-    views_[i] = new SliceViewport(document_, planes[i]);
-    connect(views_[i], &SliceViewport::probed, probe_, &QLabel::setText);
-    connect(views_[i], &SliceViewport::maximizeRequested, this, &MainWindow::toggleMaximized);
-    views_[i]->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
-    views_[i]->setMinimumSize(64, 64);
+    views_[std::size_t(i)] = new SliceViewport(document_, planes[i]);
   }
-  messages_->setWordWrap(true);
-  messages_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Ignored);
-  setLayoutMode(2, 2);
+  volumeView_ = new VolumeViewport(document_);
+  comparisonView_ = new SliceViewport(comparison_, ViewPlane::Axial);
+  for (SliceViewport* v : {views_[0], views_[1], views_[2], comparisonView_}) {
+    connect(v, &SliceViewport::probed, probe_, &QLabel::setText);
+    connect(v, &SliceViewport::maximizeRequested, this, [this](SliceViewport* w) { toggleMaximized(w); });
+  }
+  connect(volumeView_, &VolumeViewport::maximizeRequested, this, &MainWindow::toggleMaximized);
+  for (QWidget* w : std::initializer_list<QWidget*>{views_[0], views_[1], views_[2], volumeView_, comparisonView_}) {
+    w->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
+    w->setMinimumSize(64, 64);
+    w->hide();
+  }
   setCentralWidget(central);
+
+  // Docks: study browser, measurements, ingest messages.
+  auto* browserDock = new QDockWidget("Studies", this);
+  browserDock->setObjectName("studies");
+  browserDock->setWidget(browser_);
+  addDockWidget(Qt::LeftDockWidgetArea, browserDock);
+  connect(browser_, &StudyBrowser::openSeries, this, [this](const QString& f, const QString& uid) { openPath(f, uid); });
+  connect(browser_, &StudyBrowser::openComparison, this,
+          [this](const QString& f, const QString& uid) { openComparison(f, uid); });
+  connect(browser_, &StudyBrowser::indexError, messages_, [this](const QString& m) { messages_->addItem("error: " + m); });
+
+  table_->setHorizontalHeaderLabels({"#", "Type", "Value", "Label"});
+  table_->horizontalHeader()->setSectionResizeMode(2, QHeaderView::Stretch);
+  table_->verticalHeader()->hide();
+  table_->setSelectionBehavior(QAbstractItemView::SelectRows);
+  table_->setSelectionMode(QAbstractItemView::SingleSelection);
+  auto* tableDock = new QDockWidget("Measurements", this);
+  tableDock->setObjectName("measurements");
+  tableDock->setWidget(table_);
+  addDockWidget(Qt::RightDockWidgetArea, tableDock);
+  connect(table_, &QTableWidget::itemSelectionChanged, this, [this] {
+    const auto rows = table_->selectionModel()->selectedRows();
+    if (rows.isEmpty()) return;
+    const int id = table_->item(rows.front().row(), 0)->text().toInt();
+    if (id == document_->selectedMeasurement()) return;
+    document_->selectMeasurement(id);
+    if (const Measurement* m = document_->measurement(id)) {
+      Vec3 c{0, 0, 0};
+      for (const Vec3& p : m->points) c = c + p * (1.0 / double(m->points.size()));
+      document_->setCrosshair(c); // every view goes to the measurement
+    }
+  });
+  connect(table_, &QTableWidget::itemChanged, this, [this](QTableWidgetItem* item) {
+    if (item->column() != 3) return;
+    const int id = table_->item(item->row(), 0)->text().toInt();
+    if (const Measurement* m = document_->measurement(id)) {
+      Measurement edited = *m;
+      edited.label = item->text().toStdString();
+      document_->replaceMeasurement(edited, "Label measurement");
+    }
+  });
+  connect(document_, &ViewerDocument::measurementsChanged, this, &MainWindow::refreshTable);
+  connect(document_, &ViewerDocument::annotationError, this, [this](const QString& m) {
+    messages_->addItem("error: " + m);
+    statusBar()->showMessage(m);
+  });
+
+  messages_->setWordWrap(true);
+  auto* messagesDock = new QDockWidget("Messages", this);
+  messagesDock->setObjectName("messages");
+  messagesDock->setWidget(messages_);
+  addDockWidget(Qt::BottomDockWidgetArea, messagesDock);
+
+  // The comparison follows the current series' crosshair by the same displacement.
+  connect(document_, &ViewerDocument::crosshairChanged, this, [this] {
+    const Vec3 now = document_->crosshair();
+    if (linkComparison_ && comparison_->volume()) {
+      const Vec3 delta{now[0] - lastCrosshair_[0], now[1] - lastCrosshair_[1], now[2] - lastCrosshair_[2]};
+      comparison_->setCrosshair(comparison_->crosshair() + delta);
+    }
+    for (int a = 0; a < 3; ++a) lastCrosshair_[a] = now[std::size_t(a)];
+  });
+  connect(document_, &ViewerDocument::displayChanged, this, [this] {
+    if (comparison_->volume() && linkComparison_) {
+      comparison_->setWindow(document_->window());
+    }
+  });
+
+  resizeDocks({browserDock, tableDock}, {330, 330}, Qt::Horizontal);
+  resizeDocks({messagesDock}, {110}, Qt::Vertical);
   statusBar()->addPermanentWidget(probe_);
   buildMenus();
-  resize(1280, 960);
+  setLayoutMode(2, 2);
+  resize(1600, 1000);
+  browser_->refresh();
 }
+
+MainWindow::~MainWindow() = default;
 
 void MainWindow::buildMenus() {
   QMenu* file = menuBar()->addMenu("&File");
   file->addAction("&Open folder...", QKeySequence::Open, this, [this] {
     const QString dir = QFileDialog::getExistingDirectory(this, "Open study folder");
-    if (!dir.isEmpty()) {
-      openPath(dir);
-    }
+    if (!dir.isEmpty()) openPath(dir);
   });
+  file->addAction("Open &comparison (prior)...", this, [this] {
+    const QString dir = QFileDialog::getExistingDirectory(this, "Open comparison study folder");
+    if (!dir.isEmpty()) openComparison(dir);
+  });
+  recentMenu_ = file->addMenu("&Recent");
+  rebuildRecentMenu();
+  file->addAction("&Import folder into the study list...", this, [this] {
+    const QString dir = QFileDialog::getExistingDirectory(this, "Import folder");
+    if (dir.isEmpty()) return;
+    try {
+      const ImportStats s = StudyIndex(StudyIndex::defaultPath()).import(dir.toStdString());
+      statusBar()->showMessage(QString("Imported %1 files (%2 new or changed, %3 rejected)")
+                                   .arg(s.filesSeen).arg(s.scanned).arg(s.rejected));
+    } catch (const std::exception& e) {
+      messages_->addItem(QString("error: ") + e.what());
+    }
+    browser_->refresh();
+  });
+  file->addSeparator();
   file->addAction("&Quit", QKeySequence::Quit, qApp, &QApplication::quit);
+
+  QMenu* edit = menuBar()->addMenu("&Edit");
+  QAction* undo = document_->undoStack()->createUndoAction(this, "&Undo");
+  undo->setShortcut(QKeySequence::Undo);
+  QAction* redo = document_->undoStack()->createRedoAction(this, "&Redo");
+  redo->setShortcuts({QKeySequence::Redo, QKeySequence("Ctrl+Y")});
+  edit->addAction(undo);
+  edit->addAction(redo);
+  edit->addAction("&Delete measurement", this, [this] {
+    if (document_->selectedMeasurement() != 0) document_->removeMeasurement(document_->selectedMeasurement());
+  });
+
+  QToolBar* bar = addToolBar("Tools");
+  bar->setObjectName("tools");
+  QMenu* toolsMenu = menuBar()->addMenu("&Tools");
+  tools_ = new QActionGroup(this);
+  const struct {
+    const char* name;
+    const char* key;
+    Tool tool;
+  } toolList[] = {{"Navigate", "Esc", Tool::Navigate},       {"Length", "Shift+L", Tool::Length},
+                  {"Angle", "Shift+A", Tool::Angle},         {"Ellipse ROI", "Shift+E", Tool::Ellipse},
+                  {"Rectangle ROI", "Shift+R", Tool::Rectangle}, {"Point", "Shift+P", Tool::Point}};
+  for (const auto& t : toolList) {
+    QAction* a = tools_->addAction(QString("%1 (%2)").arg(t.name, t.key));
+    a->setCheckable(true);
+    a->setChecked(t.tool == Tool::Navigate);
+    if (t.tool != Tool::Navigate) a->setShortcut(QKeySequence(t.key));
+    const Tool tool = t.tool;
+    connect(a, &QAction::triggered, this, [this, tool] { document_->setTool(tool); });
+    toolsMenu->addAction(a);
+    bar->addAction(a);
+  }
+  connect(document_, &ViewerDocument::toolChanged, this, [this] {
+    const int index = int(document_->tool());
+    tools_->actions().at(index)->setChecked(true);
+  });
+  bar->addSeparator();
+  bar->addAction(undo);
+  bar->addAction(redo);
+
   QMenu* view = menuBar()->addMenu("&View");
   view->addAction("1 x 1", this, [this] { setLayoutMode(1, 1); });
-  view->addAction("1 x 2", this, [this] { setLayoutMode(2, 1); });
+  view->addAction("1 x 2 (current | comparison)", this, [this] { setLayoutMode(2, 1); });
   view->addAction("1 x 3", this, [this] { setLayoutMode(3, 1); });
-  view->addAction("2 x 2", this, [this] { setLayoutMode(2, 2); });
+  view->addAction("2 x 2 (MPR + 3D)", this, [this] { setLayoutMode(2, 2); });
+  view->addSeparator();
+  QAction* link = view->addAction("Link comparison scrolling", this, [this](bool on) { linkComparison_ = on; });
+  link->setCheckable(true);
+  link->setChecked(true);
+  view->addAction("Crosshair lines (X)", this,
+                  [this] { document_->setCrosshairLinesVisible(!document_->crosshairLinesVisible()); });
+  QMenu* vr = view->addMenu("3D preset");
+  for (VolumePreset p : {VolumePreset::Bone, VolumePreset::SoftTissue, VolumePreset::Lung, VolumePreset::Mip}) {
+    vr->addAction(toString(p), this, [this, p] { volumeView_->setPreset(p); });
+  }
+
   QMenu* help = menuBar()->addMenu("&Help");
   help->addAction("&Shortcuts", QKeySequence::HelpContents, this, &MainWindow::showShortcuts);
 }
 
 void MainWindow::setLayoutMode(int columns, int rows) {
   maximized_ = nullptr;
-  for (SliceViewport* v : views_) {
-    grid_->removeWidget(v);
-    v->hide();
+  columns_ = columns;
+  rows_ = rows;
+  for (QWidget* w : std::initializer_list<QWidget*>{views_[0], views_[1], views_[2], volumeView_, comparisonView_}) {
+    grid_->removeWidget(w);
+    w->hide();
   }
-  grid_->removeWidget(messages_);
-  messages_->hide();
   for (int i = 0; i < 3; ++i) {
     grid_->setRowStretch(i, i < rows ? 1 : 0);
     grid_->setColumnStretch(i, i < columns ? 1 : 0);
   }
-  const int cells = columns * rows;
-  for (int i = 0; i < cells && i < 3; ++i) {
-    grid_->addWidget(views_[i], i / columns, i % columns);
-    views_[i]->show();
+  std::vector<QWidget*> cells;
+  const bool single = document_->volume() && document_->volume()->geometry.size[2] == 1;
+  if (columns * rows == 1 || single) {
+    cells = {views_[0]};
+    columns_ = rows_ = 1;
+  } else if (columns == 2 && rows == 1) {
+    cells = {views_[0], comparison_->volume() ? static_cast<QWidget*>(comparisonView_) : views_[1]};
+  } else if (columns == 3) {
+    cells = {views_[0], views_[1], views_[2]};
+  } else {
+    cells = {views_[0], views_[1], views_[2], volumeView_};
   }
-  if (cells == 4) {
-    grid_->addWidget(messages_, 1, 1); // the 3D view takes this cell once it exists
-    messages_->show();
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    grid_->addWidget(cells[i], int(i) / columns_, int(i) % columns_);
+    cells[i]->show();
   }
 }
 
-void MainWindow::toggleMaximized(SliceViewport* view) {
+void MainWindow::toggleMaximized(QWidget* view) {
   if (maximized_ == view) {
     setLayoutMode(2, 2);
     return;
   }
+  const int columns = columns_, rows = rows_;
   setLayoutMode(1, 1);
   views_[0]->hide();
   grid_->removeWidget(views_[0]);
   grid_->addWidget(view, 0, 0);
   view->show();
   maximized_ = view;
+  columns_ = columns;
+  rows_ = rows;
 }
 
-bool MainWindow::openPath(const QString& path) {
-  messages_->clear();
+bool MainWindow::loadInto(ViewerDocument* doc, const QString& path, const QString& seriesUid, bool comparison) {
   QProgressDialog progress("Reading " + path, "Cancel", 0, 100, this);
   progress.setWindowModality(Qt::WindowModal);
   progress.setMinimumDuration(500);
@@ -135,56 +327,153 @@ bool MainWindow::openPath(const QString& path) {
     }
     return !cancelled.load();
   };
+  const QString role = comparison ? "comparison: " : "";
   try {
-    const StudyScan scan = scanStudy(path.toStdString(), 0, report);
-    if (scan.cancelled) {
-      statusBar()->showMessage("Opening cancelled");
-      return false;
-    }
-    for (const IngestIssue& i : scan.fileIssues) {
-      messages_->addItem(issueLine(i));
-    }
-    for (const IngestIssue& i : scan.assemblyIssues) {
-      messages_->addItem(issueLine(i));
-    }
-    const AssembledSeries& series = selectSeries(scan, {});
     LoadOptions options;
     options.progress = report;
-    LoadedSeries loaded = loadSeries(series, options);
-    for (const IngestIssue& i : loaded.issues) {
-      messages_->addItem(issueLine(i));
+    LoadedSeries loaded;
+    QString patient, seriesText, key;
+    const DicomFileInfo* header = nullptr;
+    StudyScan scan;
+    if (isResearchImageFile(path.toStdString())) {
+      loaded = loadPath(path.toStdString(), {}, options);
+      seriesText = QFileInfo(path).fileName();
+      key = QFileInfo(path).absoluteFilePath();
+    } else {
+      scan = scanStudy(path.toStdString(), 0, report);
+      if (scan.cancelled) {
+        statusBar()->showMessage("Opening cancelled");
+        return false;
+      }
+      for (const IngestIssue& i : scan.fileIssues) messages_->addItem(role + issueLine(i));
+      for (const IngestIssue& i : scan.assemblyIssues) messages_->addItem(role + issueLine(i));
+      const AssembledSeries& series = selectSeries(scan, seriesUid.toStdString());
+      loaded = loadSeries(series, options);
+      header = series.header.get();
+      patient = QString::fromStdString(header->patientName + "  " + header->patientId + "\n" + header->studyDate);
+      seriesText = QString::fromStdString(header->modality + " #" + std::to_string(header->seriesNumber) + " " +
+                                          series.displayName());
+      key = QString::fromStdString(header->seriesInstanceUid);
+      messages_->insertItem(0, QString("%1%2 series found in %3 files; showing %4")
+                                   .arg(role).arg(scan.series.size()).arg(scan.filesSeen).arg(seriesText));
     }
+    for (const IngestIssue& i : loaded.issues) messages_->addItem(role + issueLine(i));
     auto volume = std::make_shared<const Volume>(std::move(loaded.volumes.front()));
-    const DicomFileInfo& h = *series.header;
-    const QString patient = QString::fromStdString(h.patientName + "  " + h.patientId + "\n" + h.studyDate);
-    const QString seriesText =
-        QString::fromStdString(h.modality + " #" + std::to_string(h.seriesNumber) + " " + series.displayName());
-    document_->setVolume(volume, patient, seriesText, loaded.issues, initialWindow(series, *volume));
-    messages_->insertItem(0, QString("%1 series found in %2 files; showing %3")
-                                 .arg(scan.series.size()).arg(scan.filesSeen).arg(seriesText));
-    setWindowTitle("Lightbox — " + seriesText);
+    const WindowLevel window = initialWindow(header, *volume);
+    doc->setVolume(volume, patient, seriesText, loaded.issues, window, key);
     return true;
   } catch (const LoadCancelled&) {
     statusBar()->showMessage("Opening cancelled");
   } catch (const std::exception& e) {
-    messages_->addItem(QString("error: ") + e.what());
+    messages_->addItem(role + QString("error: ") + e.what());
     QMessageBox::warning(this, "Cannot open study", e.what());
   }
   return false;
 }
 
+bool MainWindow::openPath(const QString& path, const QString& seriesUid) {
+  messages_->clear();
+  for (SliceViewport* v : views_) v->setCine(false);
+  if (!loadInto(document_, path, seriesUid, false)) {
+    return false;
+  }
+  const Vec3 c = document_->crosshair();
+  for (int a = 0; a < 3; ++a) lastCrosshair_[a] = c[std::size_t(a)];
+  // A single image (radiograph, one slice) opens alone in its acquisition plane.
+  const VolumeGeometry& g = document_->volume()->geometry;
+  views_[0]->setPlane(g.size[2] == 1 ? acquisitionPlane(g) : ViewPlane::Axial);
+  setLayoutMode(g.size[2] == 1 ? 1 : 2, g.size[2] == 1 ? 1 : 2);
+  setWindowTitle("Lightbox — " + document_->seriesText());
+  rememberRecent(path);
+  if (!isResearchImageFile(path.toStdString())) {
+    try {
+      StudyIndex(StudyIndex::defaultPath()).import(path.toStdString());
+      browser_->refresh();
+    } catch (const std::exception& e) {
+      messages_->addItem(QString("warning: not added to the study list: ") + e.what());
+    }
+  }
+  return true;
+}
+
+bool MainWindow::openComparison(const QString& path, const QString& seriesUid) {
+  if (!loadInto(comparison_, path, seriesUid, true)) {
+    return false;
+  }
+  setLayoutMode(2, 1);
+  return true;
+}
+
+void MainWindow::refreshTable() {
+  const QSignalBlocker block(table_);
+  const auto& ms = document_->measurements();
+  table_->setRowCount(int(ms.size()));
+  for (std::size_t i = 0; i < ms.size(); ++i) {
+    const Measurement& m = ms[i];
+    Measurement unlabeled = m;
+    unlabeled.label.clear();
+    auto* id = new QTableWidgetItem(QString::number(m.id));
+    auto* kind = new QTableWidgetItem(toString(m.kind));
+    auto* value = new QTableWidgetItem(QString::fromStdString(describe(unlabeled, document_->volume().get())));
+    for (QTableWidgetItem* it : {id, kind, value}) it->setFlags(it->flags() & ~Qt::ItemIsEditable);
+    table_->setItem(int(i), 0, id);
+    table_->setItem(int(i), 1, kind);
+    table_->setItem(int(i), 2, value);
+    table_->setItem(int(i), 3, new QTableWidgetItem(QString::fromStdString(m.label)));
+    if (m.id == document_->selectedMeasurement()) table_->selectRow(int(i));
+  }
+}
+
+QStringList MainWindow::recentPaths() const { return QSettings().value("recent").toStringList(); }
+
+void MainWindow::rememberRecent(const QString& path) {
+  QStringList recent = recentPaths();
+  const QString abs = QFileInfo(path).absoluteFilePath();
+  recent.removeAll(abs);
+  recent.prepend(abs);
+  while (recent.size() > kMaxRecent) recent.removeLast();
+  QSettings().setValue("recent", recent);
+  rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu() {
+  recentMenu_->clear();
+  for (const QString& p : recentPaths()) {
+    recentMenu_->addAction(p, this, [this, p] { openPath(p); });
+  }
+  recentMenu_->setEnabled(!recentMenu_->isEmpty());
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* e) {
+  if (e->mimeData()->hasUrls()) e->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* e) {
+  const QList<QUrl> urls = e->mimeData()->urls();
+  if (!urls.isEmpty() && urls.front().isLocalFile()) {
+    e->acceptProposedAction();
+    openPath(urls.front().toLocalFile());
+  }
+}
+
 void MainWindow::showShortcuts() {
   QMessageBox::information(this, "Shortcuts",
-                           "Wheel, Up/Down: next/previous slice\n"
+                           "Wheel, Up/Down: next/previous slice; Ctrl+drag: scroll\n"
                            "PageUp/PageDown: 10 slices\n"
-                           "Ctrl+Wheel: zoom\n"
+                           "C: cine on/off in the focused view\n"
+                           "Ctrl+Wheel: zoom; middle drag: pan; Home: reset zoom and pan\n"
                            "Left click/drag: move the crosshair (all views follow)\n"
                            "Right drag: window (horizontal) / level (vertical)\n"
                            "1 lung, 2 mediastinum, 3 bone, 4 brain, 5 abdomen, 6 liver, 0 series window\n"
-                           "I: invert grey scale\n"
-                           "T: toggle corner text and orientation letters\n"
+                           "I: invert grey scale; T: corner text, letters and scale bar; X: crosshair lines\n"
+                           "Shift+drag: oblique (turn the plane); O: back to the standard plane\n"
+                           "S: slab MIP / MinIP / mean / off; [ and ]: slab thickness -/+ 2 mm\n"
+                           "Shift+L length, Shift+A angle, Shift+E ellipse, Shift+R rectangle, Shift+P point;\n"
+                           "  drag a handle to edit; Delete removes the selected; Esc: back to navigate\n"
+                           "Ctrl+Z / Ctrl+Shift+Z: undo / redo\n"
+                           "3D view: drag rotates, wheel zooms, 1 bone, 2 soft tissue, 3 lung, 4 MIP, Home resets\n"
                            "Double click: maximise / restore a view\n"
-                           "Ctrl+O: open a folder");
+                           "Ctrl+O: open a folder (or drop it on the window)");
 }
 
 } // namespace lightbox

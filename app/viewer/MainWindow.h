@@ -2,42 +2,85 @@
 #pragma once
 
 #include <QMainWindow>
+#include <QStringList>
 
 #include <array>
 
+class QAction;
+class QActionGroup;
 class QGridLayout;
 class QLabel;
 class QListWidget;
+class QMenu;
+class QTableWidget;
 
 namespace lightbox {
 
 class SliceViewport;
+class StudyBrowser;
 class ViewerDocument;
+class VolumeViewport;
 
-/// The reading room: linked axial / coronal / sagittal views over one document, an ingest panel
-/// that shows warnings and rejected files, File > Open with progress and cancel.
+/// The reading room: linked axial / coronal / sagittal views and a 3D view over one document, an
+/// optional comparison (prior) series side by side, the study browser, the measurement table and
+/// an ingest panel that shows warnings and rejected files. File > Open or drag-and-drop of a
+/// folder, with progress and cancel.
 class MainWindow : public QMainWindow {
   Q_OBJECT
 public:
   explicit MainWindow(QWidget* parent = nullptr);
+  ~MainWindow() override;
 
-  /// Scans and loads the largest series under `path` (progress dialog, cancellable). Errors and
-  /// ingest warnings are listed in the panel; returns false when nothing could be shown.
-  bool openPath(const QString& path);
+  /// Scans and loads a series under `path` (the largest, or the one with Series Instance UID
+  /// `seriesUid`), with a progress dialog and cancel, and adds the folder to the study index and
+  /// the recent list. Errors and ingest warnings are listed in the panel; returns false when
+  /// nothing could be shown.
+  bool openPath(const QString& path, const QString& seriesUid = {});
+  /// Loads a second series (a prior) shown beside the current one in the 1 x 2 layout, scrolled
+  /// in step with it.
+  bool openComparison(const QString& path, const QString& seriesUid = {});
+
   ViewerDocument* document() const { return document_; }
+  ViewerDocument* comparison() const { return comparison_; }
+  SliceViewport* view(int i) const { return views_.at(std::size_t(i)); }
+  VolumeViewport* volumeView() const { return volumeView_; }
+  SliceViewport* comparisonView() const { return comparisonView_; }
+  StudyBrowser* browser() const { return browser_; }
+  QTableWidget* measurementTable() const { return table_; }
+  QListWidget* messages() const { return messages_; }
+  /// Layout: columns x rows (1x1, 2x1, 3x1, 2x2).
+  void setLayoutMode(int columns, int rows);
+  QStringList recentPaths() const;
+
+protected:
+  void dragEnterEvent(QDragEnterEvent* e) override;
+  void dropEvent(QDropEvent* e) override;
 
 private:
   void buildMenus();
-  void setLayoutMode(int columns, int rows);
-  void toggleMaximized(SliceViewport* view);
+  void toggleMaximized(QWidget* view);
   void showShortcuts();
+  void refreshTable();
+  void rememberRecent(const QString& path);
+  void rebuildRecentMenu();
+  bool loadInto(ViewerDocument* doc, const QString& path, const QString& seriesUid, bool comparison);
 
   ViewerDocument* document_;
-  std::array<SliceViewport*, 3> views_{};
+  ViewerDocument* comparison_;
+  std::array<SliceViewport*, 3> views_{}; // axial, coronal, sagittal
+  VolumeViewport* volumeView_;
+  SliceViewport* comparisonView_;
   QListWidget* messages_;
+  QTableWidget* table_;
+  StudyBrowser* browser_;
   QGridLayout* grid_;
   QLabel* probe_;
-  SliceViewport* maximized_ = nullptr;
+  QMenu* recentMenu_ = nullptr;
+  QActionGroup* tools_ = nullptr;
+  QWidget* maximized_ = nullptr;
+  int columns_ = 2, rows_ = 2;
+  bool linkComparison_ = true;
+  double lastCrosshair_[3] = {0, 0, 0};
 };
 
 } // namespace lightbox

@@ -5,127 +5,180 @@
 
 #include <QKeyEvent>
 #include <QMouseEvent>
-#include <QOpenGLContext>
+#include <QTimer>
 #include <QWheelEvent>
 
-#include <vtkCallbackCommand.h>
-#include <vtkGenericOpenGLRenderWindow.h>
-#include <vtkOpenGLState.h>
-#include <vtkSmartPointer.h>
+#include <vtkRenderWindow.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace lightbox {
+namespace {
 
-struct SliceViewport::VtkHandles {
-  vtkSmartPointer<vtkGenericOpenGLRenderWindow> window = vtkSmartPointer<vtkGenericOpenGLRenderWindow>::New();
-  vtkSmartPointer<vtkCallbackCommand> makeCurrent = vtkSmartPointer<vtkCallbackCommand>::New();
-  vtkSmartPointer<vtkCallbackCommand> isCurrent = vtkSmartPointer<vtkCallbackCommand>::New();
-  vtkSmartPointer<vtkCallbackCommand> frame = vtkSmartPointer<vtkCallbackCommand>::New();
-};
+constexpr double kHandlePixels = 8.0;
+
+MeasurementKind kindOf(Tool tool) {
+  switch (tool) {
+  case Tool::Angle: return MeasurementKind::Angle;
+  case Tool::Ellipse: return MeasurementKind::Ellipse;
+  case Tool::Rectangle: return MeasurementKind::Rectangle;
+  case Tool::Point: return MeasurementKind::Point;
+  default: return MeasurementKind::Length;
+  }
+}
+
+} // namespace
 
 SliceViewport::SliceViewport(ViewerDocument* document, ViewPlane plane, QWidget* parent)
-    : QOpenGLWidget(parent), document_(document), plane_(plane), pipeline_(std::make_unique<SlicePipeline>()),
-      vtk_(std::make_unique<VtkHandles>()) {
+    : VtkViewport(parent), document_(document), plane_(plane), pipeline_(std::make_unique<SlicePipeline>()),
+      cine_(new QTimer(this)) {
   setFocusPolicy(Qt::StrongFocus);
   setMouseTracking(true);
-  window_ = vtk_->window;
-  window_->SetReadyForRendering(false);
-  window_->SetFrameBlitModeToNoBlit();
-  window_->SetMultiSamples(0);
-  // VTK asks to make its context current: use Qt's context directly, never QOpenGLWidget::makeCurrent()
-  // (it rebinds the widget FBO behind VTK's state cache).
-  vtk_->makeCurrent->SetClientData(this);
-  vtk_->makeCurrent->SetCallback([](vtkObject*, unsigned long, void* client, void*) {
-    auto* self = static_cast<SliceViewport*>(client);
-    if (QOpenGLContext* ctx = self->context()) {
-      ctx->makeCurrent(ctx->surface());
+  pipeline_->attach(renderWindow());
+  cine_->setInterval(100); // 10 slices per second
+  connect(cine_, &QTimer::timeout, this, [this] {
+    const Vec3 before = document_->crosshair();
+    document_->scroll(plane_, 1);
+    if (norm(document_->crosshair() - before) < 1e-9) {
+      document_->scroll(plane_, -100000); // wrap to the first slice
     }
   });
-  window_->AddObserver(vtkCommand::WindowMakeCurrentEvent, vtk_->makeCurrent);
-  vtk_->isCurrent->SetClientData(this);
-  vtk_->isCurrent->SetCallback([](vtkObject*, unsigned long, void* client, void* callData) {
-    auto* self = static_cast<SliceViewport*>(client);
-    *static_cast<bool*>(callData) = self->context() && QOpenGLContext::currentContext() == self->context();
-  });
-  window_->AddObserver(vtkCommand::WindowIsCurrentEvent, vtk_->isCurrent);
-  vtk_->frame->SetClientData(this);
-  vtk_->frame->SetCallback([](vtkObject*, unsigned long, void* client, void*) {
-    static_cast<SliceViewport*>(client)->update();
-  });
-  window_->AddObserver(vtkCommand::WindowFrameEvent, vtk_->frame);
-  pipeline_->attach(window_);
-
   connect(document_, &ViewerDocument::volumeChanged, this, [this] {
     pipeline_->setVolume(document_->volume(), document_->patientText().toStdString(),
                          document_->seriesText().toStdString());
     zoom_ = 1.0;
+    pan_[0] = pan_[1] = 0;
+    editing_.reset();
     update();
   });
   connect(document_, &ViewerDocument::crosshairChanged, this, qOverload<>(&SliceViewport::update));
   connect(document_, &ViewerDocument::displayChanged, this, qOverload<>(&SliceViewport::update));
+  connect(document_, &ViewerDocument::measurementsChanged, this, qOverload<>(&SliceViewport::update));
+  connect(document_, &ViewerDocument::toolChanged, this, [this] {
+    editing_.reset();
+    setCursor(document_->tool() == Tool::Navigate ? Qt::ArrowCursor : Qt::CrossCursor);
+    update();
+  });
 }
 
-SliceViewport::~SliceViewport() {
-  makeCurrent();
-  window_->Finalize();
-  doneCurrent();
+SliceViewport::~SliceViewport() = default;
+
+void SliceViewport::setPlane(ViewPlane plane) {
+  plane_ = plane;
+  update();
 }
 
-void SliceViewport::initializeGL() {
-  window_->GetState()->Reset();
-  window_->SetOwnContext(0);
-  window_->SetReadyForRendering(true);
-  window_->OpenGLInitContext();
+bool SliceViewport::cineRunning() const { return cine_->isActive(); }
+
+void SliceViewport::setCine(bool on) {
+  if (on) {
+    cine_->start();
+  } else {
+    cine_->stop();
+  }
 }
 
-void SliceViewport::resizeGL(int w, int h) {
-  const double dpr = devicePixelRatioF();
-  window_->SetSize(int(w * dpr), int(h * dpr));
+double SliceViewport::visibleSlabMm() const {
+  if (!document_->volume()) return 1.0;
+  const auto [r, d] = document_->axes(plane_);
+  return 0.5 * sliceSpacingAlong(document_->volume()->geometry, cross(r, d)) + 1e-3;
 }
 
-void SliceViewport::syncFromDocument() {
+void SliceViewport::syncState() const {
   SliceViewState state;
   state.plane = plane_;
+  const PlaneSettings ps = document_->planeSettings(plane_);
+  state.yawDeg = ps.yawDeg;
+  state.pitchDeg = ps.pitchDeg;
+  state.slab = ps.slab;
+  state.slabMm = ps.slabMm;
   state.crosshairLps = document_->crosshair();
   state.window = document_->window();
   state.invert = document_->inverted();
   state.zoom = zoom_;
+  state.panMm[0] = pan_[0];
+  state.panMm[1] = pan_[1];
   state.showAnnotations = document_->annotationsVisible();
+  state.showCrosshair = document_->crosshairLinesVisible();
   pipeline_->setState(state);
-  OverlayLayers overlays;
-  overlays.markers.push_back({document_->crosshair(), {0, 200, 255, 200}, 1.5, false});
-  pipeline_->setOverlays(overlays);
 }
 
-void SliceViewport::paintGL() {
+void SliceViewport::syncFromDocument() {
+  syncState();
+  OverlayLayers overlays;
+  const double slab = visibleSlabMm();
+  const Volume* volume = document_->volume().get();
+  auto draw = [&](const Measurement& m, bool selected) {
+    const Rgba colour = selected ? Rgba{80, 220, 255, 255} : Rgba{255, 210, 40, 255};
+    Polyline line;
+    line.lps = outline(m);
+    line.colour = colour;
+    line.slabMm = slab;
+    if (m.kind != MeasurementKind::Point) {
+      overlays.polylines.push_back(line);
+    }
+    line.lps = m.points;
+    line.line = false;
+    line.handles = true;
+    overlays.polylines.push_back(line);
+    TextLabel label;
+    label.lps = m.points.back();
+    try {
+      label.text = describe(m, volume);
+    } catch (const std::exception&) {
+      label.text = toString(m.kind);
+    }
+    label.colour = colour;
+    label.slabMm = slab;
+    overlays.labels.push_back(label);
+  };
+  for (const Measurement& m : document_->measurements()) {
+    if (editing_ && editing_->id == m.id) continue;
+    draw(m, m.id == document_->selectedMeasurement());
+  }
+  if (editing_) {
+    draw(*editing_, true);
+  }
+  pipeline_->setOverlays(std::move(overlays));
+}
+
+bool SliceViewport::prepareFrame(int width, int height) {
   if (!document_->volume()) {
-    return;
+    return false;
   }
   syncFromDocument();
-  const double dpr = devicePixelRatioF();
-  const int w = int(width() * dpr), h = int(height() * dpr);
-  window_->SetSize(w, h);
-  pipeline_->update(w, h);
-  vtkOpenGLState* state = window_->GetState();
-  state->Reset();
-  state->Push();
-  window_->Render();
-  state->PushFramebufferBindings();
-  state->vtkglBindFramebuffer(GL_DRAW_FRAMEBUFFER, defaultFramebufferObject());
-  window_->BlitDisplayFramebuffer(0, 0, 0, w, h, 0, 0, w, h, GL_COLOR_BUFFER_BIT, GL_NEAREST);
-  state->PopFramebufferBindings();
-  // Qt composites with alpha: make the frame opaque.
-  state->vtkglColorMask(false, false, false, true);
-  state->vtkglClearColor(0, 0, 0, 1);
-  state->vtkglClear(GL_COLOR_BUFFER_BIT);
-  state->vtkglColorMask(true, true, true, true);
-  state->Pop();
+  pipeline_->update(width, height);
+  return true;
 }
 
-Vec3 SliceViewport::lpsAt(const QPoint& p) const {
+Vec3 SliceViewport::lpsAt(const QPointF& p) const {
+  syncState();
   const double dpr = devicePixelRatioF();
-  return pipeline_->screenToLps(p.x() * dpr, p.y() * dpr, int(width() * dpr), int(height() * dpr));
+  return pipeline_->screenToLps(p.x() * dpr, p.y() * dpr, frameWidth(), frameHeight());
+}
+
+QPointF SliceViewport::widgetPointOf(const Vec3& lps) const {
+  syncState();
+  const double dpr = devicePixelRatioF();
+  const auto [x, y] = pipeline_->lpsToScreen(lps, frameWidth(), frameHeight());
+  return {x / dpr, y / dpr};
+}
+
+std::optional<std::pair<int, int>> SliceViewport::handleAt(const QPointF& p) const {
+  const Vec3 n = pipeline_->plane().normal();
+  const Vec3 origin = pipeline_->plane().origin;
+  const double slab = visibleSlabMm();
+  for (const Measurement& m : document_->measurements()) {
+    for (std::size_t i = 0; i < m.points.size(); ++i) {
+      if (std::abs(dot(m.points[i] - origin, n)) > slab) continue;
+      const QPointF q = widgetPointOf(m.points[i]);
+      if (std::hypot(q.x() - p.x(), q.y() - p.y()) <= kHandlePixels) {
+        return std::make_pair(m.id, int(i));
+      }
+    }
+  }
+  return std::nullopt;
 }
 
 void SliceViewport::wheelEvent(QWheelEvent* e) {
@@ -139,26 +192,132 @@ void SliceViewport::wheelEvent(QWheelEvent* e) {
 }
 
 void SliceViewport::mousePressEvent(QMouseEvent* e) {
-  dragStart_ = e->pos();
-  dragWindow_ = document_->window();
-  if (e->button() == Qt::LeftButton && document_->volume()) {
-    document_->setCrosshair(lpsAt(e->pos()));
+  if (!document_->volume()) {
+    return;
   }
+  const QPointF pos = e->position();
+  dragStart_ = pos;
+  dragWindow_ = document_->window();
+  dragPan_[0] = pan_[0];
+  dragPan_[1] = pan_[1];
+  const PlaneSettings ps = document_->planeSettings(plane_);
+  dragYaw_ = ps.yawDeg;
+  dragPitch_ = ps.pitchDeg;
+  dragScrolled_ = 0;
+  if (e->button() == Qt::RightButton) {
+    drag_ = Drag::Window;
+    return;
+  }
+  if (e->button() == Qt::MiddleButton) {
+    drag_ = Drag::Pan;
+    return;
+  }
+  if (e->button() != Qt::LeftButton) {
+    return;
+  }
+  if (e->modifiers() & Qt::ShiftModifier) {
+    drag_ = Drag::Rotate;
+    return;
+  }
+  if (e->modifiers() & Qt::ControlModifier) {
+    drag_ = Drag::Scroll;
+    return;
+  }
+  const Vec3 p = lpsAt(pos);
+  if (editing_ && editing_->kind == MeasurementKind::Angle && drag_ == Drag::Create) {
+    // Angle: the next click fixes the point being placed.
+    ++editingPoint_;
+    if (editingPoint_ >= 3) {
+      document_->addMeasurement(*editing_);
+      editing_.reset();
+      drag_ = Drag::None;
+    }
+    update();
+    return;
+  }
+  if (const auto handle = handleAt(pos)) {
+    editing_ = *document_->measurement(handle->first);
+    editingPoint_ = handle->second;
+    document_->selectMeasurement(handle->first);
+    drag_ = Drag::Handle;
+    return;
+  }
+  if (document_->tool() == Tool::Navigate) {
+    drag_ = Drag::Crosshair;
+    document_->setCrosshair(p);
+    return;
+  }
+  // Start a new measurement on this view's plane.
+  Measurement m;
+  m.kind = kindOf(document_->tool());
+  const SlicePlane& plane = pipeline_->plane();
+  m.planeRight = plane.right;
+  m.planeDown = plane.down;
+  m.points.assign(Measurement::pointCount(m.kind), p);
+  if (m.kind == MeasurementKind::Point) {
+    document_->addMeasurement(m);
+    return;
+  }
+  editing_ = m;
+  editingPoint_ = 1;
+  drag_ = Drag::Create;
+  update();
 }
 
 void SliceViewport::mouseMoveEvent(QMouseEvent* e) {
   if (!document_->volume()) {
     return;
   }
-  if (e->buttons() & Qt::RightButton) {
+  const QPointF pos = e->position();
+  const QPointF d = pos - dragStart_;
+  const Vec3 p = lpsAt(pos);
+  switch (drag_) {
+  case Drag::Window: {
     // Window/level by right-drag: horizontal changes width, vertical the level.
-    const QPoint d = e->pos() - dragStart_;
     const double scale = std::max(dragWindow_.width, 10.0) / 200.0;
     document_->setWindow({dragWindow_.center + d.y() * scale, dragWindow_.width + d.x() * scale});
-  } else if (e->buttons() & Qt::LeftButton) {
-    document_->setCrosshair(lpsAt(e->pos()));
+    break;
   }
-  const Vec3 p = lpsAt(e->pos());
+  case Drag::Pan: {
+    const double mm = pipeline_->mmPerScreenPixel(frameWidth(), frameHeight()) * devicePixelRatioF();
+    pan_[0] = dragPan_[0] - d.x() * mm;
+    pan_[1] = dragPan_[1] - d.y() * mm;
+    update();
+    break;
+  }
+  case Drag::Scroll: {
+    const int steps = int(-d.y() / 4.0);
+    if (steps != dragScrolled_) {
+      document_->scroll(plane_, steps - dragScrolled_);
+      dragScrolled_ = steps;
+    }
+    break;
+  }
+  case Drag::Rotate: {
+    PlaneSettings ps = document_->planeSettings(plane_);
+    ps.yawDeg = std::clamp(dragYaw_ + d.x() * 0.25, -89.0, 89.0);
+    ps.pitchDeg = std::clamp(dragPitch_ - d.y() * 0.25, -89.0, 89.0);
+    document_->setPlaneSettings(plane_, ps);
+    break;
+  }
+  case Drag::Crosshair: document_->setCrosshair(p); break;
+  case Drag::Create:
+  case Drag::Handle:
+    if (editing_) {
+      editing_->points[std::size_t(editingPoint_)] = p;
+      if (editing_->kind == MeasurementKind::Angle && drag_ == Drag::Create) {
+        for (std::size_t i = std::size_t(editingPoint_) + 1; i < 3; ++i) editing_->points[i] = p;
+      }
+      update();
+    }
+    break;
+  case Drag::None:
+    if (editing_ && editing_->kind == MeasurementKind::Angle) {
+      for (std::size_t i = std::size_t(editingPoint_); i < 3; ++i) editing_->points[i] = p;
+      update();
+    }
+    break;
+  }
   const double v = document_->valueAt(p);
   const QString unit = QString::fromStdString(document_->volume()->units);
   emit probed(std::isnan(v) ? QString()
@@ -166,9 +325,33 @@ void SliceViewport::mouseMoveEvent(QMouseEvent* e) {
                                   .arg(v, 0, 'f', 0).arg(unit).arg(p[0], 0, 'f', 1).arg(p[1], 0, 'f', 1).arg(p[2], 0, 'f', 1));
 }
 
-void SliceViewport::mouseDoubleClickEvent(QMouseEvent*) { emit maximizeRequested(this); }
+void SliceViewport::mouseReleaseEvent(QMouseEvent*) {
+  if (drag_ == Drag::Handle && editing_) {
+    document_->replaceMeasurement(*editing_, QString("Edit %1").arg(toString(editing_->kind)));
+    editing_.reset();
+  } else if (drag_ == Drag::Create && editing_) {
+    if (editing_->kind == MeasurementKind::Angle) {
+      // Angles are placed click by click: keep drawing.
+      return;
+    }
+    // A click without a drag makes no measurement.
+    if (norm(editing_->points[1] - editing_->points[0]) >= 0.5) {
+      document_->addMeasurement(*editing_);
+    }
+    editing_.reset();
+  }
+  drag_ = Drag::None;
+  update();
+}
+
+void SliceViewport::mouseDoubleClickEvent(QMouseEvent*) {
+  if (!editing_) {
+    emit maximizeRequested(this);
+  }
+}
 
 void SliceViewport::keyPressEvent(QKeyEvent* e) {
+  PlaneSettings ps = document_->planeSettings(plane_);
   switch (e->key()) {
   case Qt::Key_Up: document_->scroll(plane_, 1); return;
   case Qt::Key_Down: document_->scroll(plane_, -1); return;
@@ -176,7 +359,36 @@ void SliceViewport::keyPressEvent(QKeyEvent* e) {
   case Qt::Key_PageDown: document_->scroll(plane_, -10); return;
   case Qt::Key_I: document_->setInverted(!document_->inverted()); return;
   case Qt::Key_T: document_->setAnnotationsVisible(!document_->annotationsVisible()); return;
+  case Qt::Key_X: document_->setCrosshairLinesVisible(!document_->crosshairLinesVisible()); return;
+  case Qt::Key_C: setCine(!cineRunning()); return;
   case Qt::Key_0: document_->setWindow(document_->seriesWindow()); return;
+  case Qt::Key_S:
+    ps.slab = ps.slab == SlabMode::None ? SlabMode::Mip
+              : ps.slab == SlabMode::Mip ? SlabMode::MinIp
+              : ps.slab == SlabMode::MinIp ? SlabMode::Mean
+                                           : SlabMode::None;
+    document_->setPlaneSettings(plane_, ps);
+    return;
+  case Qt::Key_BracketRight: ps.slabMm += 2; document_->setPlaneSettings(plane_, ps); return;
+  case Qt::Key_BracketLeft: ps.slabMm -= 2; document_->setPlaneSettings(plane_, ps); return;
+  case Qt::Key_O:
+    ps.yawDeg = ps.pitchDeg = 0;
+    document_->setPlaneSettings(plane_, ps);
+    return;
+  case Qt::Key_Home:
+    zoom_ = 1.0;
+    pan_[0] = pan_[1] = 0;
+    update();
+    return;
+  case Qt::Key_Delete:
+  case Qt::Key_Backspace:
+    if (document_->selectedMeasurement() != 0) document_->removeMeasurement(document_->selectedMeasurement());
+    return;
+  case Qt::Key_Escape:
+    editing_.reset();
+    drag_ = Drag::None;
+    document_->setTool(Tool::Navigate);
+    return;
   default: break;
   }
   for (const WindowPreset& preset : windowPresets()) {
@@ -185,7 +397,7 @@ void SliceViewport::keyPressEvent(QKeyEvent* e) {
       return;
     }
   }
-  QOpenGLWidget::keyPressEvent(e);
+  VtkViewport::keyPressEvent(e);
 }
 
 } // namespace lightbox

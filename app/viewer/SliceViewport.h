@@ -2,28 +2,37 @@
 #pragma once
 
 #include "app/render/SlicePipeline.h"
+#include "app/viewer/VtkViewport.h"
+#include "core/annotation/Measurement.h"
 
-#include <QOpenGLWidget>
 #include <QPoint>
 
 #include <memory>
+#include <optional>
 
-class vtkGenericOpenGLRenderWindow;
+class QTimer;
 
 namespace lightbox {
 
 class ViewerDocument;
 
-/// Hosts a SlicePipeline in a QOpenGLWidget (VTK's Qt module is Qt5-only in Debian, so the
-/// hosting is ours). Mouse and keys become commands on the document.
-class SliceViewport : public QOpenGLWidget {
+/// One slice view of a document: hosts a SlicePipeline; mouse and keys become commands on the
+/// document (crosshair, window, oblique, slab, measurements). Zoom and pan are this view's own.
+class SliceViewport : public VtkViewport {
   Q_OBJECT
 public:
   SliceViewport(ViewerDocument* document, ViewPlane plane, QWidget* parent = nullptr);
   ~SliceViewport() override;
 
   ViewPlane plane() const { return plane_; }
+  void setPlane(ViewPlane plane);
   SlicePipeline& pipeline() { return *pipeline_; }
+  ViewerDocument* document() const { return document_; }
+  bool cineRunning() const;
+  void setCine(bool on);
+  /// Widget point <-> LPS on the shown plane.
+  Vec3 lpsAt(const QPointF& p) const;
+  QPointF widgetPointOf(const Vec3& lps) const;
 
 signals:
   /// Value under the cursor, for the status bar ("-850 HU at (x, y, z)").
@@ -31,28 +40,38 @@ signals:
   void maximizeRequested(SliceViewport* view);
 
 protected:
-  void initializeGL() override;
-  void resizeGL(int w, int h) override;
-  void paintGL() override;
+  bool prepareFrame(int width, int height) override;
   void wheelEvent(QWheelEvent* e) override;
   void mousePressEvent(QMouseEvent* e) override;
   void mouseMoveEvent(QMouseEvent* e) override;
+  void mouseReleaseEvent(QMouseEvent* e) override;
   void mouseDoubleClickEvent(QMouseEvent* e) override;
   void keyPressEvent(QKeyEvent* e) override;
 
 private:
+  enum class Drag { None, Crosshair, Window, Pan, Scroll, Rotate, Create, Handle };
+  /// Pushes the document's and this view's display state to the pipeline (cheap when unchanged).
+  void syncState() const;
   void syncFromDocument();
-  Vec3 lpsAt(const QPoint& p) const;
+  /// The measurement handle within a few pixels of `p`: (id, point index).
+  std::optional<std::pair<int, int>> handleAt(const QPointF& p) const;
+  double visibleSlabMm() const;
 
   ViewerDocument* document_;
   ViewPlane plane_;
   std::unique_ptr<SlicePipeline> pipeline_;
-  vtkGenericOpenGLRenderWindow* window_ = nullptr; // owned through a vtkSmartPointer in the .cpp
-  struct VtkHandles;
-  std::unique_ptr<VtkHandles> vtk_;
-  QPoint dragStart_;
+  QTimer* cine_;
+  Drag drag_ = Drag::None;
+  QPointF dragStart_;
   WindowLevel dragWindow_;
+  double dragPan_[2] = {0, 0};
+  double dragYaw_ = 0, dragPitch_ = 0;
+  int dragScrolled_ = 0;
   double zoom_ = 1.0;
+  double pan_[2] = {0, 0};
+  /// The measurement being drawn or edited (not yet in the document).
+  std::optional<Measurement> editing_;
+  int editingPoint_ = 0;
 };
 
 } // namespace lightbox

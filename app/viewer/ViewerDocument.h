@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "core/annotation/Measurement.h"
 #include "core/display/WindowLevel.h"
 #include "core/dicom/IngestIssue.h"
 #include "core/volume/SliceSampler.h"
@@ -8,30 +9,49 @@
 #include <QObject>
 #include <QString>
 
+#include <map>
 #include <memory>
 #include <vector>
 
+class QUndoStack;
+
 namespace lightbox {
 
-/// The open study as the viewer sees it: the volume, the shared crosshair and display state.
-/// Views observe it and send commands to it; widgets hold no truth.
+/// What the left mouse button does in a slice view.
+enum class Tool { Navigate, Length, Angle, Ellipse, Rectangle, Point };
+
+/// Per-plane reformat settings shared by every view of that plane.
+struct PlaneSettings {
+  double yawDeg = 0.0, pitchDeg = 0.0; ///< oblique rotation (obliqueAxes)
+  SlabMode slab = SlabMode::None;
+  double slabMm = 10.0;
+};
+
+/// The open series as the viewer sees it: the volume, the shared crosshair, display state and the
+/// reader's measurements (undoable, saved crash-safe with the series after every change). Views
+/// observe it and send commands to it; widgets hold no truth.
 class ViewerDocument : public QObject {
   Q_OBJECT
 public:
   explicit ViewerDocument(QObject* parent = nullptr);
+  ~ViewerDocument() override;
 
-  /// Replaces the open volume; the crosshair moves to its centre.
+  /// Replaces the open volume; the crosshair moves to its centre. `seriesKey` (the Series Instance
+  /// UID, or a file name for research formats) names where measurements are saved; empty: not saved.
   void setVolume(std::shared_ptr<const Volume> volume, QString patientText, QString seriesText,
-                 std::vector<IngestIssue> issues, WindowLevel initialWindow);
+                 std::vector<IngestIssue> issues, WindowLevel initialWindow, QString seriesKey = {});
   std::shared_ptr<const Volume> volume() const { return volume_; }
   const QString& patientText() const { return patientText_; }
   const QString& seriesText() const { return seriesText_; }
+  const QString& seriesKey() const { return seriesKey_; }
   const std::vector<IngestIssue>& issues() const { return issues_; }
 
   const Vec3& crosshair() const { return crosshair_; }
   void setCrosshair(const Vec3& lps); ///< clamped into the volume's bounds
-  /// Moves the crosshair by `steps` slices along `plane`'s normal.
+  /// Moves the crosshair by `steps` slices along the normal of `plane` (oblique when turned).
   void scroll(ViewPlane plane, int steps);
+  /// Screen axes of `plane` with its oblique settings.
+  std::pair<Vec3, Vec3> axes(ViewPlane plane) const;
 
   const WindowLevel& window() const { return window_; }
   void setWindow(const WindowLevel& window);
@@ -41,23 +61,56 @@ public:
   void setInverted(bool inverted);
   bool annotationsVisible() const { return annotations_; }
   void setAnnotationsVisible(bool visible);
+  bool crosshairLinesVisible() const { return crosshairLines_; }
+  void setCrosshairLinesVisible(bool visible);
+  PlaneSettings planeSettings(ViewPlane plane) const;
+  void setPlaneSettings(ViewPlane plane, const PlaneSettings& settings);
+
+  Tool tool() const { return tool_; }
+  void setTool(Tool tool);
+
+  /// Measurements: every change is one undo step and is saved at once.
+  const std::vector<Measurement>& measurements() const { return measurements_; }
+  const Measurement* measurement(int id) const;
+  int addMeasurement(Measurement m); ///< assigns and returns the id
+  void replaceMeasurement(const Measurement& m, const QString& what);
+  void removeMeasurement(int id);
+  int selectedMeasurement() const { return selected_; }
+  void selectMeasurement(int id);
+  QUndoStack* undoStack() const { return undo_; }
 
   /// Value at an LPS point (nearest voxel), or NaN outside the volume.
   double valueAt(const Vec3& lps) const;
+
+  /// Called by the undo commands: replaces the whole list and saves it.
+  void applyMeasurements(const std::vector<Measurement>& ms);
 
 signals:
   void volumeChanged();
   void crosshairChanged();
   void displayChanged();
+  void toolChanged();
+  void measurementsChanged();
+  /// Saving or loading annotations failed; the message names the file.
+  void annotationError(const QString& message);
 
 private:
+  void pushMeasurements(std::vector<Measurement> after, const QString& what);
+
   std::shared_ptr<const Volume> volume_;
-  QString patientText_, seriesText_;
+  QString patientText_, seriesText_, seriesKey_;
   std::vector<IngestIssue> issues_;
   Vec3 crosshair_{0, 0, 0};
   WindowLevel window_, seriesWindow_;
   bool inverted_ = false;
   bool annotations_ = true;
+  bool crosshairLines_ = true;
+  std::map<ViewPlane, PlaneSettings> planes_;
+  Tool tool_ = Tool::Navigate;
+  std::vector<Measurement> measurements_;
+  int selected_ = 0;
+  int nextId_ = 1;
+  QUndoStack* undo_;
 };
 
 } // namespace lightbox

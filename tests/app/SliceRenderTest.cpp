@@ -47,7 +47,7 @@ std::pair<double, double> imageToScreen(const SliceImage& img, int width, int he
 
 } // namespace
 
-TEST_CASE("a marker at a known LPS point is drawn at its screen position; lung preset greys match", "[render]") {
+TEST_CASE("a marker at a known LPS point is drawn at its screen position and lung preset greys match", "[render]") {
   auto volume = std::make_shared<Volume>();
   volume->geometry.size = {100, 80, 40};
   volume->geometry.spacing = {1.0, 1.0, 2.5};

@@ -27,7 +27,7 @@ TEST_CASE("MONOCHROME1 is inverted to MONOCHROME2 before rescale", "[pixels]") {
   CHECK(out == std::vector<std::int16_t>{4095 - 1024, 3095 - 1024, -1024});
 }
 
-TEST_CASE("rescale slope and intercept give modality values; in-place conversion is allowed", "[pixels]") {
+TEST_CASE("rescale slope and intercept give modality values, in place too", "[pixels]") {
   std::vector<std::uint16_t> buffer{0, 1024, 2000};
   auto* inPlace = reinterpret_cast<std::int16_t*>(buffer.data());
   convertStoredPixels(buffer.data(), 3, inPlace, 3, 1, PixelFormat{16, 16, 15, false, false}, 1.0, -1024.0);

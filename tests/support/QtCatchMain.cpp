@@ -4,10 +4,14 @@
 #include <catch2/catch.hpp>
 
 #include <QApplication>
+#include <QStandardPaths>
 
 #include "app/viewer/ViewerApp.h"
 
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <string>
 
 int main(int argc, char** argv) {
   // Listing tests (CTest discovery at build time) needs no display; running them does.
@@ -16,7 +20,19 @@ int main(int argc, char** argv) {
       return Catch::Session().run(argc, argv);
     }
   }
+  // The viewer writes a study index, annotations and settings: keep them out of the user's.
+  char scratch[] = "/tmp/lightbox-viewer-tests-XXXXXX";
+  if (!mkdtemp(scratch)) {
+    std::perror("mkdtemp");
+    return 2;
+  }
+  setenv("LIGHTBOX_INDEX", (std::string(scratch) + "/index.sqlite").c_str(), 1);
+  setenv("LIGHTBOX_ANNOTATIONS", (std::string(scratch) + "/annotations").c_str(), 1);
+  setenv("XDG_CONFIG_HOME", scratch, 1);
+  QStandardPaths::setTestModeEnabled(true);
   lightbox::setViewerSurfaceFormat();
   QApplication app(argc, argv);
+  QApplication::setOrganizationName("LightboxTests");
+  QApplication::setApplicationName("LightboxTests");
   return Catch::Session().run(argc, argv);
 }

@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "app/viewer/StudyBrowser.h"
+
+#include "core/display/WindowLevel.h"
+#include "core/index/StudyIndex.h"
+#include "core/study/StudyLoader.h"
+
+#include <QHeaderView>
+#include <QImage>
+#include <QLineEdit>
+#include <QMenu>
+#include <QPixmap>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+
+namespace lightbox {
+namespace {
+
+constexpr int kThumb = 64;
+constexpr int kUidRole = Qt::UserRole;
+constexpr int kFolderRole = Qt::UserRole + 1;
+constexpr int kSearchRole = Qt::UserRole + 2;
+
+/// Middle slice of a series as a 64 x 64 grey image (percentile window), from one of its files.
+QImage makeThumbnail(const std::string& file) {
+  LoadedSeries s = loadPath(file);
+  const Volume& v = s.volumes.at(0);
+  const VolumeGeometry& g = v.geometry;
+  const WindowLevel w = percentileWindow(v);
+  const std::size_t k = g.size[2] / 2;
+  QImage img(kThumb, kThumb, QImage::Format_Grayscale8);
+  img.fill(0);
+  const double scale = double(std::max(g.size[0], g.size[1])) / kThumb;
+  const double x0 = 0.5 * (double(g.size[0]) - scale * kThumb), y0 = 0.5 * (double(g.size[1]) - scale * kThumb);
+  for (int y = 0; y < kThumb; ++y) {
+    for (int x = 0; x < kThumb; ++x) {
+      const double i = x0 + (x + 0.5) * scale, j = y0 + (y + 0.5) * scale;
+      if (i < 0 || j < 0 || i >= double(g.size[0]) || j >= double(g.size[1])) continue;
+      const double value = v.value(std::size_t(i), std::size_t(j), k);
+      const double grey = std::clamp((value - (w.center - 0.5 * w.width)) / w.width * 255.0, 0.0, 255.0);
+      img.scanLine(y)[x] = uchar(std::lround(grey));
+    }
+  }
+  return img;
+}
+
+} // namespace
+
+StudyBrowser::StudyBrowser(QWidget* parent) : QWidget(parent), search_(new QLineEdit), tree_(new QTreeWidget) {
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(2, 2, 2, 2);
+  search_->setPlaceholderText("Search name, ID, date, modality");
+  search_->setClearButtonEnabled(true);
+  layout->addWidget(search_);
+  layout->addWidget(tree_);
+  tree_->setHeaderLabels({"Patient / study / series", "Date", "Mod.", "Images"});
+  tree_->setIconSize(QSize(kThumb, kThumb));
+  tree_->header()->setSectionResizeMode(0, QHeaderView::Stretch);
+  for (int c = 1; c < 4; ++c) tree_->header()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
+  tree_->header()->setStretchLastSection(false);
+  setMinimumWidth(260);
+  tree_->setContextMenuPolicy(Qt::CustomContextMenu);
+  connect(search_, &QLineEdit::textChanged, this, &StudyBrowser::setFilter);
+  connect(tree_, &QTreeWidget::itemActivated, this, [this](QTreeWidgetItem* item) {
+    if (!item->data(0, kUidRole).toString().isEmpty()) {
+      emit openSeries(item->data(0, kFolderRole).toString(), item->data(0, kUidRole).toString());
+    }
+  });
+  connect(tree_, &QWidget::customContextMenuRequested, this, [this](const QPoint& pos) {
+    QTreeWidgetItem* item = tree_->itemAt(pos);
+    if (!item || item->data(0, kUidRole).toString().isEmpty()) return;
+    QMenu menu;
+    menu.addAction("Open", this, [this, item] {
+      emit openSeries(item->data(0, kFolderRole).toString(), item->data(0, kUidRole).toString());
+    });
+    menu.addAction("Open as comparison (prior)", this, [this, item] {
+      emit openComparison(item->data(0, kFolderRole).toString(), item->data(0, kUidRole).toString());
+    });
+    menu.exec(tree_->viewport()->mapToGlobal(pos));
+  });
+}
+
+StudyBrowser::~StudyBrowser() { stopThumbnails(); }
+
+void StudyBrowser::refresh() {
+  stopThumbnails();
+  tree_->clear();
+  std::vector<IndexedStudy> studies;
+  try {
+    studies = StudyIndex(StudyIndex::defaultPath()).studies();
+  } catch (const std::exception& e) {
+    emit indexError(e.what());
+    return;
+  }
+  std::vector<std::string> pending;
+  QMap<QString, QTreeWidgetItem*> patients;
+  for (const IndexedStudy& st : studies) {
+    const QString patientKey = QString::fromStdString(st.patientId + "|" + st.patientName);
+    QTreeWidgetItem*& patient = patients[patientKey];
+    if (!patient) {
+      patient = new QTreeWidgetItem(tree_);
+      patient->setText(0, QString::fromStdString(st.patientName.empty() ? "(no name)" : st.patientName) + "  " +
+                              QString::fromStdString(st.patientId.empty() ? "(no ID)" : st.patientId));
+      patient->setExpanded(true);
+    }
+    auto* study = new QTreeWidgetItem(patient);
+    study->setText(0, QString::fromStdString(st.description.empty() ? "(study)" : st.description));
+    study->setText(1, QString::fromStdString(st.studyDate));
+    study->setExpanded(true);
+    QString search = QString::fromStdString(st.patientName + " " + st.patientId + " " + st.studyDate + " " +
+                                            st.description + " " + st.accessionNumber);
+    for (const IndexedSeries& se : st.series) {
+      auto* item = new QTreeWidgetItem(study);
+      const QString uid = QString::fromStdString(se.seriesInstanceUid);
+      item->setText(0, QString("#%1 %2").arg(se.seriesNumber).arg(QString::fromStdString(se.description)));
+      item->setText(2, QString::fromStdString(se.modality));
+      item->setText(3, QString::number(se.files));
+      item->setData(0, kUidRole, uid);
+      item->setData(0, kFolderRole, QString::fromStdString(se.folder));
+      item->setToolTip(0, QString::fromStdString(se.folder));
+      if (thumbnails_.contains(uid)) {
+        item->setIcon(0, thumbnails_[uid]);
+      } else {
+        pending.push_back(se.seriesInstanceUid);
+      }
+      search += " " + QString::fromStdString(se.modality + " " + se.description);
+    }
+    study->setData(0, kSearchRole, search);
+  }
+  setFilter(search_->text());
+  startThumbnails(std::move(pending));
+}
+
+void StudyBrowser::setFilter(const QString& text) {
+  if (search_->text() != text) {
+    search_->setText(text); // re-enters through textChanged
+    return;
+  }
+  for (int p = 0; p < tree_->topLevelItemCount(); ++p) {
+    QTreeWidgetItem* patient = tree_->topLevelItem(p);
+    bool any = false;
+    for (int s = 0; s < patient->childCount(); ++s) {
+      QTreeWidgetItem* study = patient->child(s);
+      const bool match = text.isEmpty() || study->data(0, kSearchRole).toString().contains(text, Qt::CaseInsensitive);
+      study->setHidden(!match);
+      any = any || match;
+    }
+    patient->setHidden(!any);
+  }
+}
+
+int StudyBrowser::visibleSeriesCount() const {
+  int n = 0;
+  for (QTreeWidgetItemIterator it(tree_); *it; ++it) {
+    const QTreeWidgetItem* item = *it;
+    if (item->data(0, kUidRole).toString().isEmpty()) continue;
+    bool hidden = false;
+    for (const QTreeWidgetItem* p = item; p; p = p->parent()) hidden = hidden || p->isHidden();
+    n += hidden ? 0 : 1;
+  }
+  return n;
+}
+
+void StudyBrowser::startThumbnails(std::vector<std::string> seriesUids) {
+  if (seriesUids.empty()) {
+    return;
+  }
+  stop_ = false;
+  worker_ = std::thread([this, uids = std::move(seriesUids)] {
+    try {
+      StudyIndex index(StudyIndex::defaultPath()); // one index connection per thread
+      for (const std::string& uid : uids) {
+        if (stop_) return;
+        const std::vector<std::string> files = index.seriesFiles(uid);
+        if (files.empty()) continue;
+        QImage thumb;
+        try {
+          thumb = makeThumbnail(files[files.size() / 2]);
+        } catch (const std::exception&) {
+          continue; // the series' own errors show when it is opened
+        }
+        if (stop_) return;
+        QMetaObject::invokeMethod(this, [this, uid = QString::fromStdString(uid), thumb] {
+          const QIcon icon(QPixmap::fromImage(thumb));
+          thumbnails_[uid] = icon;
+          for (QTreeWidgetItemIterator it(tree_); *it; ++it) {
+            if ((*it)->data(0, kUidRole).toString() == uid) (*it)->setIcon(0, icon);
+          }
+          emit thumbnailReady(uid);
+        }, Qt::QueuedConnection);
+      }
+    } catch (const std::exception&) {
+      // The index could not be read here; refresh() reported it already.
+    }
+  });
+}
+
+void StudyBrowser::stopThumbnails() {
+  stop_ = true;
+  if (worker_.joinable()) {
+    worker_.join();
+  }
+}
+
+} // namespace lightbox

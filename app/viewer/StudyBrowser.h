@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <QIcon>
+#include <QMap>
+#include <QWidget>
+
+#include <atomic>
+#include <string>
+#include <thread>
+#include <vector>
+
+class QLineEdit;
+class QTreeWidget;
+class QTreeWidgetItem;
+
+namespace lightbox {
+
+/// Patients, studies and series from the local study index, with a thumbnail per series and a
+/// search over name, patient ID, date, modality and description. Thumbnails (middle slice of each
+/// series) are made on a worker thread and arrive as they are ready.
+class StudyBrowser : public QWidget {
+  Q_OBJECT
+public:
+  explicit StudyBrowser(QWidget* parent = nullptr);
+  ~StudyBrowser() override;
+
+  /// Re-reads the index (after an import).
+  void refresh();
+  /// Shows only studies whose patient name, ID, date, modality or description contains `text`.
+  void setFilter(const QString& text);
+  QTreeWidget* tree() const { return tree_; }
+  /// Number of series items visible under the current filter.
+  int visibleSeriesCount() const;
+  /// Series whose thumbnail is ready.
+  int thumbnailCount() const { return int(thumbnails_.size()); }
+
+signals:
+  /// A series was chosen (double-click or Enter): its folder and Series Instance UID.
+  void openSeries(const QString& folder, const QString& seriesUid);
+  void openComparison(const QString& folder, const QString& seriesUid);
+  void thumbnailReady(const QString& seriesUid);
+  /// Reading the index failed; the message names the file.
+  void indexError(const QString& message);
+
+private:
+  void startThumbnails(std::vector<std::string> seriesUids);
+  void stopThumbnails();
+
+  QLineEdit* search_;
+  QTreeWidget* tree_;
+  QMap<QString, QIcon> thumbnails_;
+  std::thread worker_;
+  std::atomic<bool> stop_{false};
+};
+
+} // namespace lightbox

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "app/viewer/VolumeViewport.h"
+
+#include "app/viewer/ViewerDocument.h"
+
+#include <QKeyEvent>
+#include <QMouseEvent>
+#include <QWheelEvent>
+
+#include <cmath>
+
+namespace lightbox {
+
+VolumeViewport::VolumeViewport(ViewerDocument* document, QWidget* parent)
+    : VtkViewport(parent), document_(document), pipeline_(std::make_unique<VolumePipeline>()) {
+  setFocusPolicy(Qt::StrongFocus);
+  pipeline_->attach(renderWindow());
+  connect(document_, &ViewerDocument::volumeChanged, this, [this] {
+    pipeline_->setWindow(document_->window());
+    pipeline_->setVolume(document_->volume());
+    pipeline_->setCrosshair(document_->crosshair());
+    hasVolume_ = true;
+    update();
+  });
+  connect(document_, &ViewerDocument::crosshairChanged, this, [this] {
+    pipeline_->setCrosshair(document_->crosshair());
+    update();
+  });
+  connect(document_, &ViewerDocument::displayChanged, this, [this] {
+    pipeline_->setCrosshairVisible(document_->crosshairLinesVisible());
+    update();
+  });
+}
+
+VolumeViewport::~VolumeViewport() = default;
+
+void VolumeViewport::setPreset(VolumePreset preset) {
+  pipeline_->setWindow(document_->window());
+  pipeline_->setPreset(preset);
+  update();
+}
+
+bool VolumeViewport::prepareFrame(int width, int height) {
+  if (!hasVolume_) {
+    return false;
+  }
+  pipeline_->update(width, height);
+  return true;
+}
+
+void VolumeViewport::mousePressEvent(QMouseEvent* e) { last_ = e->position(); }
+
+void VolumeViewport::mouseMoveEvent(QMouseEvent* e) {
+  if (e->buttons() & Qt::LeftButton) {
+    const QPointF d = e->position() - last_;
+    pipeline_->rotate(-d.x() * 0.5, d.y() * 0.5);
+    update();
+  }
+  last_ = e->position();
+}
+
+void VolumeViewport::mouseDoubleClickEvent(QMouseEvent*) { emit maximizeRequested(this); }
+
+void VolumeViewport::wheelEvent(QWheelEvent* e) {
+  pipeline_->zoom(std::pow(1.1, e->angleDelta().y() / 120.0));
+  update();
+}
+
+void VolumeViewport::keyPressEvent(QKeyEvent* e) {
+  switch (e->key()) {
+  case Qt::Key_1: setPreset(VolumePreset::Bone); return;
+  case Qt::Key_2: setPreset(VolumePreset::SoftTissue); return;
+  case Qt::Key_3: setPreset(VolumePreset::Lung); return;
+  case Qt::Key_4: setPreset(VolumePreset::Mip); return;
+  case Qt::Key_Home: pipeline_->resetCamera(); update(); return;
+  default: VtkViewport::keyPressEvent(e);
+  }
+}
+
+} // namespace lightbox

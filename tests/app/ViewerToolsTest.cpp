@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: Apache-2.0
+// The reading-room tools in a real window under Xvfb: measurements drawn with the mouse (values in
+// mm, handles, undo/redo, saved with the series), the study browser, comparison side by side,
+// single images, drag-and-drop, oblique, slab, cine and the 3D view.
+#include "tests/support/TestData.h"
+
+#include "app/viewer/MainWindow.h"
+#include "app/viewer/SliceViewport.h"
+#include "app/viewer/StudyBrowser.h"
+#include "app/viewer/ViewerDocument.h"
+#include "app/viewer/VolumeViewport.h"
+#include "core/annotation/AnnotationStore.h"
+
+#include <catch2/catch.hpp>
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QImage>
+#include <QKeyEvent>
+#include <QListWidget>
+#include <QMimeData>
+#include <QMouseEvent>
+#include <QSignalSpy>
+#include <QTableWidget>
+#include <QTreeWidget>
+#include <QUndoStack>
+#include <QUrl>
+
+#include <cmath>
+#include <filesystem>
+
+using namespace lightbox;
+
+namespace {
+
+const char* kSlab = "ct/chest_lidc-idri-0001_nodule_slab/dicom";
+
+void mouse(QWidget* w, QEvent::Type type, QPointF p, Qt::MouseButton button, Qt::KeyboardModifiers mods = {}) {
+  const Qt::MouseButtons buttons = type == QEvent::MouseButtonRelease ? Qt::NoButton : Qt::MouseButtons(button);
+  QMouseEvent e(type, p, w->mapToGlobal(p), type == QEvent::MouseMove ? Qt::NoButton : button, buttons, mods);
+  QApplication::sendEvent(w, &e);
+}
+
+void drag(QWidget* w, QPointF from, QPointF to, Qt::MouseButton button = Qt::LeftButton, Qt::KeyboardModifiers mods = {}) {
+  mouse(w, QEvent::MouseButtonPress, from, button, mods);
+  QMouseEvent move(QEvent::MouseMove, to, w->mapToGlobal(to), Qt::NoButton, button, mods);
+  QApplication::sendEvent(w, &move);
+  mouse(w, QEvent::MouseButtonRelease, to, button, mods);
+}
+
+void key(QWidget* w, int k, Qt::KeyboardModifiers mods = {}, const QString& text = {}) {
+  QKeyEvent e(QEvent::KeyPress, k, mods, text);
+  QApplication::sendEvent(w, &e);
+}
+
+/// Processes events until `done` or `ms` pass.
+template <typename F> bool waitFor(F done, int ms) {
+  QElapsedTimer t;
+  t.start();
+  while (!done() && t.elapsed() < ms) {
+    QApplication::processEvents(QEventLoop::AllEvents, 20);
+  }
+  return done();
+}
+
+} // namespace
+
+TEST_CASE("document: measurements are undoable and saved with the series after every change", "[viewer][measurement]") {
+  auto v = std::make_shared<Volume>();
+  v->geometry.size = {20, 20, 10};
+  v->geometry.spacing = {0.5, 0.5, 2.0};
+  v->units = "HU";
+  v->voxels = std::vector<std::int16_t>(v->geometry.voxelCount(), 40);
+  const std::string key = "1.2.826.0.1.3680043.99.1";
+  const AnnotationStore store(AnnotationStore::defaultFolder());
+  std::filesystem::remove(store.pathFor(key));
+  {
+    ViewerDocument doc;
+    doc.setVolume(v, "P", "S", {}, {40, 400}, QString::fromStdString(key));
+    Measurement m;
+    m.points = {{0, 0, 0}, {6, 8, 0}};
+    const int id = doc.addMeasurement(m);
+    CHECK(doc.measurements().size() == 1);
+    CHECK(store.load(key).measurements.size() == 1);
+    Measurement moved = *doc.measurement(id);
+    moved.points[1] = {3, 4, 0};
+    doc.replaceMeasurement(moved, "Edit");
+    CHECK(lengthMm(store.load(key).measurements.at(0)) == Approx(5.0));
+    doc.undoStack()->undo();
+    CHECK(lengthMm(*doc.measurement(id)) == Approx(10.0));
+    CHECK(lengthMm(store.load(key).measurements.at(0)) == Approx(10.0));
+    doc.removeMeasurement(id);
+    CHECK(store.load(key).measurements.empty());
+    doc.undoStack()->undo();
+    doc.undoStack()->redo();
+    doc.undoStack()->undo();
+    REQUIRE(doc.measurements().size() == 1);
+    // The document goes away without any "save": what was decided is on disk already.
+  }
+  ViewerDocument reopened;
+  reopened.setVolume(v, "P", "S", {}, {40, 400}, QString::fromStdString(key));
+  REQUIRE(reopened.measurements().size() == 1);
+  CHECK(lengthMm(reopened.measurements()[0]) == Approx(10.0));
+  // New ids continue after the saved ones.
+  Measurement p;
+  p.kind = MeasurementKind::Point;
+  p.points = {{1, 1, 1}};
+  CHECK(reopened.addMeasurement(p) == reopened.measurements()[0].id + 1);
+}
+
+TEST_CASE("real window: a length and an ellipse drawn with the mouse, edited by a handle, undone", "[viewer][window][measurement]") {
+  MainWindow window;
+  window.resize(1400, 900);
+  window.show();
+  REQUIRE(window.openPath(QString::fromStdString(test::sharedData(kSlab))));
+  QApplication::processEvents();
+  ViewerDocument* doc = window.document();
+  for (Measurement m : doc->measurements()) doc->removeMeasurement(m.id); // earlier runs' leftovers
+  SliceViewport* axial = window.view(0);
+  REQUIRE(axial->plane() == ViewPlane::Axial);
+  axial->grabFramebuffer(); // lays out and renders once
+
+  doc->setTool(Tool::Length);
+  const QPointF a(axial->width() * 0.3, axial->height() * 0.5), b(axial->width() * 0.7, axial->height() * 0.5);
+  drag(axial, a, b);
+  REQUIRE(doc->measurements().size() == 1);
+  const Measurement length = doc->measurements()[0];
+  // The length is the on-screen distance times millimetres per pixel (isotropic in-plane here, 0.7 mm).
+  const double mmPerPx = axial->pipeline().mmPerScreenPixel(axial->width(), axial->height());
+  CHECK(lengthMm(length) == Approx((b.x() - a.x()) * mmPerPx).epsilon(0.01));
+  CHECK(std::abs(length.points[0][2] - doc->crosshair()[2]) < 1e-6); // on the shown slice
+  CHECK(window.measurementTable()->rowCount() == 1);
+  CHECK(window.measurementTable()->item(0, 2)->text().endsWith(" mm"));
+
+  // Drag the second handle back to halfway: the length halves; undo restores it, redo again.
+  doc->setTool(Tool::Navigate);
+  const QPointF mid((a.x() + b.x()) / 2, a.y());
+  drag(axial, axial->widgetPointOf(length.points[1]), mid);
+  CHECK(lengthMm(doc->measurements()[0]) == Approx(lengthMm(length) / 2).epsilon(0.02));
+  CHECK(doc->crosshair() == doc->crosshair()); // the handle drag did not become a crosshair move
+  doc->undoStack()->undo();
+  CHECK(lengthMm(doc->measurements()[0]) == Approx(lengthMm(length)));
+  doc->undoStack()->redo();
+  CHECK(lengthMm(doc->measurements()[0]) == Approx(lengthMm(length) / 2).epsilon(0.02));
+
+  // An ellipse ROI in lung: statistics in HU, shown in the table.
+  doc->setTool(Tool::Ellipse);
+  drag(axial, QPointF(axial->width() * 0.3, axial->height() * 0.3), QPointF(axial->width() * 0.4, axial->height() * 0.4));
+  REQUIRE(doc->measurements().size() == 2);
+  const Measurement roi = doc->measurements()[1];
+  const RoiStats s = roiStats(*doc->volume(), roi);
+  CHECK(s.areaMm2 > 50);
+  CHECK(window.measurementTable()->item(1, 2)->text().contains("mean"));
+  // Delete removes the selected one; undo brings it back.
+  key(axial, Qt::Key_Delete);
+  CHECK(doc->measurements().size() == 1);
+  doc->undoStack()->undo();
+  CHECK(doc->measurements().size() == 2);
+
+  // The drawn shapes are visible: the line's colour appears where the measurement lies on screen.
+  const QImage frame = axial->grabFramebuffer();
+  const QPointF on = axial->widgetPointOf(doc->measurements()[0].points[0] * 0.5 + doc->measurements()[0].points[1] * 0.5);
+  const double dpr = axial->devicePixelRatioF();
+  bool yellow = false;
+  for (int dy = -2; dy <= 2; ++dy) {
+    const QColor c = frame.pixelColor(int(on.x() * dpr), int(on.y() * dpr) + dy);
+    yellow = yellow || (c.red() > 180 && c.green() > 150 && c.blue() < 120) || (c.blue() > 180 && c.green() > 150 && c.red() < 150);
+  }
+  CHECK(yellow);
+}
+
+TEST_CASE("real window: pan, oblique, slab and cine change the view and the 3D view renders", "[viewer][window]") {
+  MainWindow window;
+  window.resize(1400, 900);
+  window.show();
+  REQUIRE(window.openPath(QString::fromStdString(test::sharedData(kSlab))));
+  ViewerDocument* doc = window.document();
+  SliceViewport* coronal = window.view(1);
+  coronal->grabFramebuffer();
+  // Pan: the LPS point under a fixed widget point moves by the drag distance in mm.
+  const QPointF probe(coronal->width() * 0.5, coronal->height() * 0.5);
+  const Vec3 before = coronal->lpsAt(probe);
+  drag(coronal, probe, probe + QPointF(50, 0), Qt::MiddleButton);
+  const double mmPerPx = coronal->pipeline().mmPerScreenPixel(coronal->width(), coronal->height());
+  CHECK(norm(coronal->lpsAt(probe) - before) == Approx(50 * mmPerPx).epsilon(0.02));
+  // Oblique: Shift+drag turns the coronal plane; O returns to the standard plane.
+  drag(coronal, probe, probe + QPointF(80, 0), Qt::LeftButton, Qt::ShiftModifier);
+  CHECK(doc->planeSettings(ViewPlane::Coronal).yawDeg == Approx(20.0));
+  key(coronal, Qt::Key_O);
+  CHECK(doc->planeSettings(ViewPlane::Coronal).yawDeg == 0.0);
+  // Slab: S cycles to MIP, ] thickens it.
+  key(coronal, Qt::Key_S);
+  CHECK(doc->planeSettings(ViewPlane::Coronal).slab == SlabMode::Mip);
+  key(coronal, Qt::Key_BracketRight);
+  CHECK(doc->planeSettings(ViewPlane::Coronal).slabMm == Approx(12.0));
+  // Cine in the axial view advances the slice on its own.
+  SliceViewport* axial = window.view(0);
+  const double z = doc->crosshair()[2];
+  key(axial, Qt::Key_C);
+  REQUIRE(axial->cineRunning());
+  CHECK(waitFor([&] { return doc->crosshair()[2] != z; }, 2000));
+  key(axial, Qt::Key_C);
+  CHECK_FALSE(axial->cineRunning());
+
+  // The 3D view shows bone in front of a black background.
+  VolumeViewport* vr = window.volumeView();
+  REQUIRE(vr->isVisible());
+  const QImage shot = vr->grabFramebuffer();
+  int lit = 0, black = 0;
+  for (int y = 0; y < shot.height(); y += 4)
+    for (int x = 0; x < shot.width(); x += 4) {
+      const int g = qGray(shot.pixel(x, y));
+      lit += g > 80;
+      black += g < 10;
+    }
+  CHECK(lit > 50);
+  CHECK(black > lit);
+}
+
+TEST_CASE("real window: study browser lists, searches and thumbnails the opened study, keeps recents, accepts a drop", "[viewer][window][browser]") {
+  MainWindow window;
+  window.resize(1400, 900);
+  window.show();
+  const QString slab = QString::fromStdString(test::sharedData(kSlab));
+  REQUIRE(window.openPath(slab));
+  StudyBrowser* browser = window.browser();
+  CHECK(browser->visibleSeriesCount() >= 1);
+  browser->setFilter("LIDC-IDRI-0001");
+  CHECK(browser->visibleSeriesCount() == 1);
+  browser->setFilter("no such patient");
+  CHECK(browser->visibleSeriesCount() == 0);
+  browser->setFilter("");
+  CHECK(waitFor([&] { return browser->thumbnailCount() >= 1; }, 20000));
+  CHECK(window.recentPaths().front() == QFileInfo(slab).absoluteFilePath());
+
+  // Dropping a folder on the window opens it.
+  const QString popi = QString::fromStdString(test::sharedData("ct/chest_4dct_popi_phase00/dicom"));
+  QMimeData mime;
+  mime.setUrls({QUrl::fromLocalFile(popi)});
+  QDragEnterEvent enter(QPoint(400, 300), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+  QApplication::sendEvent(&window, &enter);
+  CHECK(enter.isAccepted());
+  QDropEvent drop(QPointF(400, 300), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+  QApplication::sendEvent(&window, &drop);
+  REQUIRE(window.document()->volume());
+  CHECK(window.document()->volume()->geometry.size[2] == 141);
+  browser->setFilter("");
+  CHECK(browser->visibleSeriesCount() >= 2);
+}
+
+TEST_CASE("real window: a prior beside the current series scrolls with it and a single image opens alone", "[viewer][window]") {
+  MainWindow window;
+  window.resize(1400, 900);
+  window.show();
+  const QString slab = QString::fromStdString(test::sharedData(kSlab));
+  REQUIRE(window.openPath(slab));
+  REQUIRE(window.openComparison(slab));
+  CHECK(window.comparisonView()->isVisible());
+  CHECK(window.view(0)->isVisible());
+  CHECK_FALSE(window.view(1)->isVisible());
+  const double z0 = window.comparison()->crosshair()[2];
+  key(window.view(0), Qt::Key_Up);
+  CHECK(window.comparison()->crosshair()[2] == Approx(z0 + 2.5));
+
+  // One file of the slab: a single image in one view of its acquisition plane.
+  std::string one;
+  for (const auto& e : std::filesystem::directory_iterator(slab.toStdString())) {
+    if (e.path().extension() == ".dcm" || one.empty()) one = e.path().string();
+  }
+  REQUIRE(window.openPath(QString::fromStdString(one)));
+  CHECK(window.document()->volume()->geometry.size[2] == 1);
+  CHECK(window.view(0)->isVisible());
+  CHECK_FALSE(window.view(1)->isVisible());
+  CHECK_FALSE(window.volumeView()->isVisible());
+  const QImage cell = window.view(0)->grabFramebuffer();
+  int bright = 0;
+  for (int y = 0; y < cell.height(); y += 4)
+    for (int x = 0; x < cell.width(); x += 4) bright += qGray(cell.pixel(x, y)) > 150;
+  CHECK(bright > 100);
+}
