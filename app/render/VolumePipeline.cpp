@@ -11,6 +11,7 @@
 #include <vtkCornerAnnotation.h>
 #include <vtkFloatArray.h>
 #include <vtkImageData.h>
+#include <vtkMatrix4x4.h>
 #include <vtkNew.h>
 #include <vtkPNGWriter.h>
 #include <vtkPiecewiseFunction.h>
@@ -263,13 +264,14 @@ void VolumePipeline::update(int, int) {
 }
 
 std::pair<double, double> VolumePipeline::lpsToScreen(const Vec3& lps, int width, int height) const {
-  vtkRenderer* r = impl_->renderer;
-  r->SetWorldPoint(lps[0], lps[1], lps[2], 1.0);
-  r->WorldToDisplay();
-  double d[3];
-  r->GetDisplayPoint(d);
-  (void)width;
-  return {d[0], double(height) - 1.0 - d[1]};
+  // From the camera alone, so it works with or without a window attached.
+  vtkCamera* cam = impl_->renderer->GetActiveCamera();
+  vtkMatrix4x4* m = cam->GetCompositeProjectionTransformMatrix(double(width) / double(std::max(height, 1)), -1, 1);
+  const double in[4] = {lps[0], lps[1], lps[2], 1.0};
+  double out[4];
+  m->MultiplyPoint(in, out);
+  const double nx = out[0] / out[3], ny = out[1] / out[3];
+  return {0.5 * (nx + 1.0) * width - 0.5, double(height) - 0.5 * (ny + 1.0) * height - 0.5};
 }
 
 void VolumePipeline::renderToPng(const std::string& path, int width, int height) {

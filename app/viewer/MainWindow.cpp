@@ -112,7 +112,9 @@ MainWindow::MainWindow(QWidget* parent)
   connect(browser_, &StudyBrowser::indexError, messages_, [this](const QString& m) { messages_->addItem("error: " + m); });
 
   table_->setHorizontalHeaderLabels({"#", "Type", "Value", "Label"});
+  table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
   table_->horizontalHeader()->setSectionResizeMode(2, QHeaderView::Stretch);
+  table_->setWordWrap(true);
   table_->verticalHeader()->hide();
   table_->setSelectionBehavior(QAbstractItemView::SelectRows);
   table_->setSelectionMode(QAbstractItemView::SingleSelection);
@@ -142,6 +144,7 @@ MainWindow::MainWindow(QWidget* parent)
     }
   });
   connect(document_, &ViewerDocument::measurementsChanged, this, &MainWindow::refreshTable);
+  connect(document_->undoStack(), &QUndoStack::indexChanged, browser_, &StudyBrowser::refresh);
   connect(document_, &ViewerDocument::annotationError, this, [this](const QString& m) {
     messages_->addItem("error: " + m);
     statusBar()->showMessage(m);

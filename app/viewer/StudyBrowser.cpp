@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/viewer/StudyBrowser.h"
 
+#include "core/annotation/AnnotationStore.h"
 #include "core/display/WindowLevel.h"
 #include "core/index/StudyIndex.h"
 #include "core/study/StudyLoader.h"
@@ -96,6 +97,7 @@ void StudyBrowser::refresh() {
     return;
   }
   std::vector<std::string> pending;
+  const AnnotationStore store(AnnotationStore::defaultFolder());
   QMap<QString, QTreeWidgetItem*> patients;
   for (const IndexedStudy& st : studies) {
     const QString patientKey = QString::fromStdString(st.patientId + "|" + st.patientName);
@@ -116,6 +118,13 @@ void StudyBrowser::refresh() {
       auto* item = new QTreeWidgetItem(study);
       const QString uid = QString::fromStdString(se.seriesInstanceUid);
       item->setText(0, QString("#%1 %2").arg(se.seriesNumber).arg(QString::fromStdString(se.description)));
+      // The reader's measurements are listed with the series they belong to.
+      try {
+        const std::size_t n = store.load(se.seriesInstanceUid).measurements.size();
+        if (n > 0) item->setText(0, item->text(0) + QString("  [%1 measurement%2]").arg(n).arg(n == 1 ? "" : "s"));
+      } catch (const std::exception& e) {
+        emit indexError(e.what());
+      }
       item->setText(2, QString::fromStdString(se.modality));
       item->setText(3, QString::number(se.files));
       item->setData(0, kUidRole, uid);

@@ -27,6 +27,7 @@
 #include <QUrl>
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 
 using namespace lightbox;
@@ -167,6 +168,15 @@ TEST_CASE("real window: a length and an ellipse drawn with the mouse, edited by 
     yellow = yellow || (c.red() > 180 && c.green() > 150 && c.blue() < 120) || (c.blue() > 180 && c.green() > 150 && c.red() < 150);
   }
   CHECK(yellow);
+  // The study browser lists the measurements with the series.
+  bool listed = false;
+  for (QTreeWidgetItemIterator it(window.browser()->tree()); *it; ++it) {
+    listed = listed || (*it)->text(0).contains("[2 measurements]");
+  }
+  CHECK(listed);
+  if (const char* shots = std::getenv("LIGHTBOX_TEST_SHOTS")) {
+    window.grab().save(QString(shots) + "/measurements.png"); // for a person to look at
+  }
 }
 
 TEST_CASE("real window: pan, oblique, slab and cine change the view and the 3D view renders", "[viewer][window]") {
