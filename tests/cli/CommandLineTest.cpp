@@ -7,6 +7,8 @@
 #include "core/study/StudyLoader.h"
 
 #include <catch2/catch.hpp>
+
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include <iostream>
@@ -86,4 +88,20 @@ TEST_CASE("convert writes what the loader loads, and import/list use the given i
   REQUIRE(j.size() == 1);
   CHECK(j[0]["patient_id"] == "LIDC-IDRI-0001");
   CHECK(j[0]["series"][0]["files"] == 16);
+}
+
+TEST_CASE("render writes slab, oblique and 3D views and refuses unknown modes", "[cli][render]") {
+  const std::string out = test::scratchFolder("cli-render");
+  const std::string slab = test::sharedData("ct/chest_lidc-idri-0001_nodule_slab/dicom");
+  const Run mip = lightboxCli({"render", slab, "--plane", "coronal", "--slab", "mip", "--thickness", "12", "--yaw",
+                               "15", "--size", "256", "-o", out + "/mip.png"});
+  CHECK(mip.exitCode == cli::kExitOk);
+  CHECK(std::filesystem::file_size(out + "/mip.png") > 5000);
+  const Run vr = lightboxCli({"render", slab, "--plane", "3d", "--preset", "lung", "--azimuth", "30", "--size",
+                              "256", "-o", out + "/vr.png"});
+  CHECK(vr.exitCode == cli::kExitOk);
+  CHECK(std::filesystem::file_size(out + "/vr.png") > 2000);
+  CHECK(lightboxCli({"render", slab, "--plane", "3d", "--preset", "glass", "-o", out + "/x.png"}).exitCode != cli::kExitOk);
+  CHECK(lightboxCli({"render", slab, "--slab", "avg", "-o", out + "/x.png"}).exitCode != cli::kExitOk);
+  CHECK_FALSE(std::filesystem::exists(out + "/x.png"));
 }
