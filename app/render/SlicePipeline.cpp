@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/render/SlicePipeline.h"
 
+#include "app/render/OffscreenPng.h"
+
 #include <vtkActor2D.h>
 #include <vtkCamera.h>
 #include <vtkCellArray.h>
@@ -15,7 +17,6 @@
 #include <vtkImageMapper3D.h>
 #include <vtkImageProperty.h>
 #include <vtkNew.h>
-#include <vtkPNGWriter.h>
 #include <vtkRenderWindow.h>
 #include <vtkRendererCollection.h>
 #include <vtkRenderer.h>
@@ -24,7 +25,6 @@
 #include <vtkTextProperty.h>
 #include <vtkUnsignedCharArray.h>
 #include <vtkPointData.h>
-#include <vtkWindowToImageFilter.h>
 
 #include <cmath>
 #include <cstdio>
@@ -43,21 +43,6 @@ Rgba planeColour(ViewPlane plane) {
 }
 
 namespace {
-
-/// The standard plane whose normal is closest to `n` (names the crosshair line along it).
-ViewPlane planeWithNormal(const Vec3& n) {
-  ViewPlane best = ViewPlane::Axial;
-  double bestDot = -1;
-  for (ViewPlane p : {ViewPlane::Axial, ViewPlane::Coronal, ViewPlane::Sagittal}) {
-    const auto [r, d] = screenAxes(p);
-    const double c = std::abs(dot(cross(r, d), n));
-    if (c > bestDot) {
-      bestDot = c;
-      best = p;
-    }
-  }
-  return best;
-}
 
 /// A round length (1, 2, 5 x 10^n mm) near `target` mm.
 double roundLength(double target) {
@@ -233,7 +218,7 @@ struct SlicePipeline::Impl {
       const auto [cx, cy] = toScreen(state.crosshairLps, width, height);
       const double gap = 12;
       // Horizontal line: where the plane whose normal is screen-down cuts this view.
-      const Rgba h = planeColour(planeWithNormal(plane.down)), v = planeColour(planeWithNormal(plane.right));
+      const Rgba h = planeColour(nearestViewPlane(plane.down)), v = planeColour(nearestViewPlane(plane.right));
       Rgba hc = h, vc = v;
       hc[3] = vc[3] = 170;
       addLine({{0, cy}, {cx - gap, cy}}, hc);
@@ -380,26 +365,8 @@ double SlicePipeline::mmPerScreenPixel(int width, int height) const {
 double SlicePipeline::scaleBarMm() const { return impl_->scaleBar; }
 
 void SlicePipeline::renderToPng(const std::string& path, int width, int height) {
-  vtkNew<vtkRenderWindow> window;
-  window->SetOffScreenRendering(1);
-  window->SetSize(width, height);
-  window->SetMultiSamples(0);
-  attach(window);
   update(width, height);
-  window->Render();
-  vtkNew<vtkWindowToImageFilter> grab;
-  grab->SetInput(window);
-  grab->SetInputBufferTypeToRGB();
-  grab->ReadFrontBufferOff();
-  grab->Update();
-  vtkNew<vtkPNGWriter> writer;
-  writer->SetFileName(path.c_str());
-  writer->SetInputConnection(grab->GetOutputPort());
-  writer->Write();
-  window->RemoveRenderer(impl_->renderer);
-  if (writer->GetErrorCode() != 0) {
-    throw std::runtime_error("cannot write " + path);
-  }
+  renderOffscreenPng(impl_->renderer, path, width, height);
 }
 
 } // namespace lightbox

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/render/VolumePipeline.h"
 
+#include "app/render/OffscreenPng.h"
+
 #include "core/volume/AxisAlignedResample.h"
 
 #include <vtkActor.h>
@@ -13,7 +15,6 @@
 #include <vtkImageData.h>
 #include <vtkMatrix4x4.h>
 #include <vtkNew.h>
-#include <vtkPNGWriter.h>
 #include <vtkPiecewiseFunction.h>
 #include <vtkPointData.h>
 #include <vtkPoints.h>
@@ -28,7 +29,6 @@
 #include <vtkUnsignedCharArray.h>
 #include <vtkVolume.h>
 #include <vtkVolumeProperty.h>
-#include <vtkWindowToImageFilter.h>
 
 #include <cstring>
 #include <stdexcept>
@@ -275,26 +275,8 @@ std::pair<double, double> VolumePipeline::lpsToScreen(const Vec3& lps, int width
 }
 
 void VolumePipeline::renderToPng(const std::string& path, int width, int height) {
-  vtkNew<vtkRenderWindow> window;
-  window->SetOffScreenRendering(1);
-  window->SetSize(width, height);
-  window->SetMultiSamples(0);
-  attach(window);
   update(width, height);
-  window->Render();
-  vtkNew<vtkWindowToImageFilter> grab;
-  grab->SetInput(window);
-  grab->SetInputBufferTypeToRGB();
-  grab->ReadFrontBufferOff();
-  grab->Update();
-  vtkNew<vtkPNGWriter> writer;
-  writer->SetFileName(path.c_str());
-  writer->SetInputConnection(grab->GetOutputPort());
-  writer->Write();
-  window->RemoveRenderer(impl_->renderer);
-  if (writer->GetErrorCode() != 0) {
-    throw std::runtime_error("cannot write " + path);
-  }
+  renderOffscreenPng(impl_->renderer, path, width, height);
 }
 
 } // namespace lightbox

@@ -56,22 +56,6 @@ QString issueLine(const IngestIssue& i) {
   return line;
 }
 
-/// The standard plane a single image was acquired in (the plane whose normal is closest).
-ViewPlane acquisitionPlane(const VolumeGeometry& g) {
-  const Vec3 n = g.direction[2];
-  ViewPlane best = ViewPlane::Axial;
-  double bestDot = -1;
-  for (ViewPlane p : {ViewPlane::Axial, ViewPlane::Coronal, ViewPlane::Sagittal}) {
-    const auto [r, d] = screenAxes(p);
-    const double c = std::abs(dot(cross(r, d), n));
-    if (c > bestDot) {
-      bestDot = c;
-      best = p;
-    }
-  }
-  return best;
-}
-
 } // namespace
 
 MainWindow::MainWindow(QWidget* parent)
@@ -384,7 +368,7 @@ bool MainWindow::openPath(const QString& path, const QString& seriesUid) {
   for (int a = 0; a < 3; ++a) lastCrosshair_[a] = c[std::size_t(a)];
   // A single image (radiograph, one slice) opens alone in its acquisition plane.
   const VolumeGeometry& g = document_->volume()->geometry;
-  views_[0]->setPlane(g.size[2] == 1 ? acquisitionPlane(g) : ViewPlane::Axial);
+  views_[0]->setPlane(g.size[2] == 1 ? nearestViewPlane(g.direction[2]) : ViewPlane::Axial);
   setLayoutMode(g.size[2] == 1 ? 1 : 2, g.size[2] == 1 ? 1 : 2);
   setWindowTitle("Lightbox — " + document_->seriesText());
   rememberRecent(path);

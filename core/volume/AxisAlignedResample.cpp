@@ -2,6 +2,7 @@
 #include "core/volume/AxisAlignedResample.h"
 
 #include "core/util/ParallelFor.h"
+#include "core/volume/Trilinear.h"
 
 #include <algorithm>
 #include <cmath>
@@ -32,7 +33,6 @@ Volume resampleAxisAligned(const Volume& v, std::size_t maxSize, float outside) 
   }
   std::vector<float> data(o.voxelCount(), outside);
   std::visit([&](const auto& src) {
-    const std::size_t nx = g.size[0], nxy = g.size[0] * g.size[1];
     parallelFor(o.size[2], 0, [&](std::size_t k) {
       for (std::size_t j = 0; j < o.size[1]; ++j) {
         for (std::size_t i = 0; i < o.size[0]; ++i) {
@@ -41,19 +41,7 @@ Volume resampleAxisAligned(const Volume& v, std::size_t maxSize, float outside) 
               p[1] > double(g.size[1]) - 0.5 || p[2] > double(g.size[2]) - 0.5) {
             continue;
           }
-          const double fi = std::clamp(p[0], 0.0, double(g.size[0] - 1));
-          const double fj = std::clamp(p[1], 0.0, double(g.size[1] - 1));
-          const double fk = std::clamp(p[2], 0.0, double(g.size[2] - 1));
-          const std::size_t i0 = std::size_t(fi), j0 = std::size_t(fj), k0 = std::size_t(fk);
-          const std::size_t i1 = std::min(i0 + 1, g.size[0] - 1), j1 = std::min(j0 + 1, g.size[1] - 1),
-                            k1 = std::min(k0 + 1, g.size[2] - 1);
-          const double a = fi - double(i0), b = fj - double(j0), c = fk - double(k0);
-          auto at = [&](std::size_t x, std::size_t y, std::size_t z) { return double(src[x + nx * y + nxy * z]); };
-          const double v00 = at(i0, j0, k0) * (1 - a) + at(i1, j0, k0) * a;
-          const double v10 = at(i0, j1, k0) * (1 - a) + at(i1, j1, k0) * a;
-          const double v01 = at(i0, j0, k1) * (1 - a) + at(i1, j0, k1) * a;
-          const double v11 = at(i0, j1, k1) * (1 - a) + at(i1, j1, k1) * a;
-          data[i + o.size[0] * (j + o.size[1] * k)] = float((v00 * (1 - b) + v10 * b) * (1 - c) + (v01 * (1 - b) + v11 * b) * c);
+          data[i + o.size[0] * (j + o.size[1] * k)] = float(trilinear(src.data(), g, p));
         }
       }
     });

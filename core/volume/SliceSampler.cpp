@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/volume/SliceSampler.h"
 
+#include "core/volume/Trilinear.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -48,6 +50,20 @@ std::pair<Vec3, Vec3> obliqueAxes(ViewPlane plane, double yawDeg, double pitchDe
   // Re-orthogonalise against rounding.
   down = normalized(down - right * dot(down, right));
   return {right, down};
+}
+
+ViewPlane nearestViewPlane(const Vec3& normal) {
+  ViewPlane best = ViewPlane::Axial;
+  double bestDot = -1;
+  for (ViewPlane p : {ViewPlane::Axial, ViewPlane::Coronal, ViewPlane::Sagittal}) {
+    const auto [r, d] = screenAxes(p);
+    const double c = std::abs(dot(cross(r, d), normalized(normal)));
+    if (c > bestDot) {
+      bestDot = c;
+      best = p;
+    }
+  }
+  return best;
 }
 
 namespace {
@@ -187,19 +203,7 @@ std::vector<float> sampleSlice(const Volume& v, const SlicePlane& plane, Interpo
           row[x] = float(data[i + nx * j + nxy * k]);
           continue;
         }
-        const double fi = std::clamp(p[0], 0.0, double(g.size[0] - 1));
-        const double fj = std::clamp(p[1], 0.0, double(g.size[1] - 1));
-        const double fk = std::clamp(p[2], 0.0, double(g.size[2] - 1));
-        const std::size_t i0 = std::size_t(fi), j0 = std::size_t(fj), k0 = std::size_t(fk);
-        const std::size_t i1 = std::min(i0 + 1, g.size[0] - 1), j1 = std::min(j0 + 1, g.size[1] - 1),
-                          k1 = std::min(k0 + 1, g.size[2] - 1);
-        const double a = fi - double(i0), b = fj - double(j0), c = fk - double(k0);
-        auto at = [&](std::size_t i, std::size_t j, std::size_t k) { return double(data[i + nx * j + nxy * k]); };
-        const double v00 = at(i0, j0, k0) * (1 - a) + at(i1, j0, k0) * a;
-        const double v10 = at(i0, j1, k0) * (1 - a) + at(i1, j1, k0) * a;
-        const double v01 = at(i0, j0, k1) * (1 - a) + at(i1, j0, k1) * a;
-        const double v11 = at(i0, j1, k1) * (1 - a) + at(i1, j1, k1) * a;
-        row[x] = float((v00 * (1 - b) + v10 * b) * (1 - c) + (v01 * (1 - b) + v11 * b) * c);
+        row[x] = float(trilinear(data.data(), g, p));
       }
     }
   }, v.voxels);

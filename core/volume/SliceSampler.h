@@ -36,6 +36,9 @@ struct SlicePlane {
 /// anterior on screen left.
 std::pair<Vec3, Vec3> screenAxes(ViewPlane plane);
 
+/// The standard plane whose normal is closest to `normal` (the acquisition plane of a slice).
+ViewPlane nearestViewPlane(const Vec3& normal);
+
 /// Screen axes of an oblique reformat: `plane`'s axes turned by `yawDeg` about the screen's
 /// vertical axis, then by `pitchDeg` about the screen's horizontal axis. Zero angles give
 /// screenAxes(plane); the result stays orthonormal.
