@@ -314,8 +314,21 @@ void SlicePipeline::setState(const SliceViewState& state) {
 const SliceViewState& SlicePipeline::state() const { return impl_->state; }
 
 void SlicePipeline::setOverlays(OverlayLayers overlays) {
+  // Only label maps and markers are composited into the slice; polylines and labels are drawn in
+  // screen space every update(), so changing them alone costs no composite.
+  const OverlayLayers& o = impl_->overlays;
+  bool same = o.markerSlabMm == overlays.markerSlabMm && o.markers.size() == overlays.markers.size() &&
+              o.labelMaps.size() == overlays.labelMaps.size();
+  for (std::size_t i = 0; same && i < o.markers.size(); ++i) {
+    const Marker &a = o.markers[i], &b = overlays.markers[i];
+    same = a.lps == b.lps && a.colour == b.colour && a.radiusMm == b.radiusMm && a.filled == b.filled;
+  }
+  for (std::size_t i = 0; same && i < o.labelMaps.size(); ++i) {
+    const LabelMapLayer &a = o.labelMaps[i], &b = overlays.labelMaps[i];
+    same = a.labels == b.labels && a.colours == b.colours && a.opacity == b.opacity && a.outline == b.outline;
+  }
   impl_->overlays = std::move(overlays);
-  impl_->stale = true;
+  impl_->stale = impl_->stale || !same;
 }
 
 const SlicePlane& SlicePipeline::plane() const {

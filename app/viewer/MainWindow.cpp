@@ -128,7 +128,9 @@ MainWindow::MainWindow(QWidget* parent)
     }
   });
   connect(document_, &ViewerDocument::measurementsChanged, this, &MainWindow::refreshTable);
-  connect(document_->undoStack(), &QUndoStack::indexChanged, browser_, &StudyBrowser::refresh);
+  connect(document_, &ViewerDocument::measurementsChanged, this, [this] {
+    browser_->setMeasurementCount(document_->seriesKey(), int(document_->measurements().size()));
+  });
   connect(document_, &ViewerDocument::annotationError, this, [this](const QString& m) {
     messages_->addItem("error: " + m);
     statusBar()->showMessage(m);

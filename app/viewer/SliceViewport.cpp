@@ -50,6 +50,7 @@ SliceViewport::SliceViewport(ViewerDocument* document, ViewPlane plane, QWidget*
     zoom_ = 1.0;
     pan_[0] = pan_[1] = 0;
     editing_.reset();
+    labelCache_.clear();
     update();
   });
   connect(document_, &ViewerDocument::crosshairChanged, this, qOverload<>(&SliceViewport::update));
@@ -124,11 +125,16 @@ void SliceViewport::syncFromDocument() {
     overlays.polylines.push_back(line);
     TextLabel label;
     label.lps = m.points.back();
-    try {
-      label.text = describe(m, volume);
-    } catch (const std::exception&) {
-      label.text = toString(m.kind);
+    // ROI statistics sample the volume: computed once per shape, not per frame.
+    auto& cached = labelCache_[m.id];
+    if (!(cached.first == m)) {
+      try {
+        cached = {m, describe(m, volume)};
+      } catch (const std::exception&) {
+        cached = {m, toString(m.kind)};
+      }
     }
+    label.text = cached.second;
     label.colour = colour;
     label.slabMm = slab;
     overlays.labels.push_back(label);

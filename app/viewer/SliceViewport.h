@@ -7,6 +7,7 @@
 
 #include <QPoint>
 
+#include <map>
 #include <memory>
 #include <optional>
 
@@ -72,6 +73,8 @@ private:
   /// The measurement being drawn or edited (not yet in the document).
   std::optional<Measurement> editing_;
   int editingPoint_ = 0;
+  /// Label text per measurement id, with the shape it was computed for.
+  std::map<int, std::pair<Measurement, std::string>> labelCache_;
 };
 
 } // namespace lightbox

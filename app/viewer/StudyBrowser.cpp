@@ -24,6 +24,12 @@ constexpr int kThumb = 64;
 constexpr int kUidRole = Qt::UserRole;
 constexpr int kFolderRole = Qt::UserRole + 1;
 constexpr int kSearchRole = Qt::UserRole + 2;
+constexpr int kBaseTextRole = Qt::UserRole + 3;
+
+void setItemMeasurements(QTreeWidgetItem* item, int n) {
+  const QString base = item->data(0, kBaseTextRole).toString();
+  item->setText(0, n > 0 ? base + QString("  [%1 measurement%2]").arg(n).arg(n == 1 ? "" : "s") : base);
+}
 
 /// Middle slice of a series as a 64 x 64 grey image (percentile window), from one of its files.
 QImage makeThumbnail(const std::string& file) {
@@ -117,14 +123,16 @@ void StudyBrowser::refresh() {
     for (const IndexedSeries& se : st.series) {
       auto* item = new QTreeWidgetItem(study);
       const QString uid = QString::fromStdString(se.seriesInstanceUid);
-      item->setText(0, QString("#%1 %2").arg(se.seriesNumber).arg(QString::fromStdString(se.description)));
+      item->setData(0, kBaseTextRole,
+                    QString("#%1 %2").arg(se.seriesNumber).arg(QString::fromStdString(se.description)));
       // The reader's measurements are listed with the series they belong to.
+      std::size_t n = 0;
       try {
-        const std::size_t n = store.load(se.seriesInstanceUid).measurements.size();
-        if (n > 0) item->setText(0, item->text(0) + QString("  [%1 measurement%2]").arg(n).arg(n == 1 ? "" : "s"));
+        n = store.load(se.seriesInstanceUid).measurements.size();
       } catch (const std::exception& e) {
         emit indexError(e.what());
       }
+      setItemMeasurements(item, int(n));
       item->setText(2, QString::fromStdString(se.modality));
       item->setText(3, QString::number(se.files));
       item->setData(0, kUidRole, uid);
@@ -158,6 +166,12 @@ void StudyBrowser::setFilter(const QString& text) {
       any = any || match;
     }
     patient->setHidden(!any);
+  }
+}
+
+void StudyBrowser::setMeasurementCount(const QString& seriesUid, int count) {
+  for (QTreeWidgetItemIterator it(tree_); *it; ++it) {
+    if ((*it)->data(0, kUidRole).toString() == seriesUid) setItemMeasurements(*it, count);
   }
 }
 

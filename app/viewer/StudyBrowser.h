@@ -30,6 +30,8 @@ public:
   /// Shows only studies whose patient name, ID, date, modality or description contains `text`.
   void setFilter(const QString& text);
   QTreeWidget* tree() const { return tree_; }
+  /// Shows the open series' measurement count without re-reading the index.
+  void setMeasurementCount(const QString& seriesUid, int count);
   /// Number of series items visible under the current filter.
   int visibleSeriesCount() const;
   /// Series whose thumbnail is ready.
