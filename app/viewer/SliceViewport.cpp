@@ -317,12 +317,7 @@ void SliceViewport::mouseMoveEvent(QMouseEvent* e) {
       update();
     }
     break;
-  case Drag::None:
-    if (editing_ && editing_->kind == MeasurementKind::Angle) {
-      for (std::size_t i = std::size_t(editingPoint_); i < 3; ++i) editing_->points[i] = p;
-      update();
-    }
-    break;
+  case Drag::None: break; // an angle being placed stays in Drag::Create between its clicks
   }
   const double v = document_->valueAt(p);
   const QString unit = QString::fromStdString(document_->volume()->units);
