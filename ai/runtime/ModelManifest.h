@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <array>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace lightbox {
+
+class ModelRunner;
+
+/// One operating point of a detector: the score threshold at which the validation set gave
+/// `fpPerScan` false positives per scan, and the sensitivity it had there.
+struct OperatingPoint {
+  double fpPerScan = 0;
+  double threshold = 0;
+  double sensitivity = 0;
+};
+
+/// What a model expects, what it returns and where its weights are. The schema is documented in
+/// resources/models/MANIFEST.md; every field below is required unless marked optional.
+struct ModelManifest {
+  std::string schema; ///< "lightbox-model/1"
+  std::string name, version, task, licence, intendedUse, trainingData;
+  std::string weightsFile; ///< relative to the manifest's folder
+  std::string weightsSha256;
+
+  // Input contract.
+  std::vector<std::string> modalities;   ///< e.g. {"CT"}
+  std::string orientation;               ///< how the tensor axes map to patient axes
+  std::array<double, 3> targetSpacingXyz{1, 1, 1}; ///< mm
+  double maxSliceThicknessMm = 0;        ///< 0: no limit
+  double minCoverageMm = 0;              ///< shortest extent along z the model needs (0: none)
+  std::array<double, 2> intensityWindow{0, 1}; ///< values clipped to this range...
+  std::array<double, 2> normalisedRange{0, 1}; ///< ...then mapped linearly onto this one
+  std::array<std::size_t, 3> patchXyz{32, 32, 32};
+  double overlap = 0.5;
+  int inputChannels = 1;
+
+  // Output contract.
+  std::string outputType;            ///< "logit" (one score per patch) or "probability-map"
+  std::vector<std::string> labels;
+  double threshold = 0.5;            ///< default score threshold
+  std::string calibration;           ///< "platt" or "none"
+  double plattA = 1, plattB = 0;     ///< p = 1 / (1 + exp(-(a * logit + b)))
+  std::vector<OperatingPoint> operatingPoints; ///< ascending fpPerScan
+
+  std::string manifestPath; ///< filled in by the loader
+  std::string weightsPath() const;
+  /// Calibrated probability of a raw logit.
+  double probability(double logit) const;
+  /// Threshold for an expected number of false positives per scan: the operating point with the
+  /// largest fpPerScan not above `fpPerScan` (the strictest one when none is).
+  double thresholdForFpPerScan(double fpPerScan) const;
+};
+
+/// Parses and validates a manifest file. Throws std::runtime_error naming the file and the first
+/// missing or malformed field.
+ModelManifest readModelManifest(const std::string& manifestPath);
+
+/// A model found in a models folder: its manifest and whether it may be used.
+struct ModelEntry {
+  ModelManifest manifest;
+  bool usable = false;
+  std::string problem; ///< why it is refused (manifest error, missing weights, hash mismatch)
+};
+
+/// Reads the manifest and checks the weights' sha256. Never throws: problems land in `problem`.
+ModelEntry inspectModel(const std::string& manifestPath);
+
+/// Every `*.json` manifest in `folders` (missing folders are skipped), sorted by name.
+std::vector<ModelEntry> listModels(const std::vector<std::string>& folders);
+
+/// Built-in models (the project's resources/models, or $LIGHTBOX_MODELS_BUILTIN) followed by the
+/// user's folder ($LIGHTBOX_MODELS, else ~/.local/share/lightbox/models).
+std::vector<std::string> defaultModelFolders();
+
+/// Finds a usable model by manifest name in `folders`. Throws std::runtime_error with the reason
+/// when it is missing or refused.
+ModelEntry findModel(const std::string& name, const std::vector<std::string>& folders);
+
+/// Verifies the manifest (hash included) and loads the weights with the matching backend.
+std::unique_ptr<ModelRunner> loadVerifiedModel(const ModelEntry& entry, int threads = 0);
+
+} // namespace lightbox

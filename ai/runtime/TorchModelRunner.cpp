@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: Apache-2.0
+// The only translation unit of Lightbox that includes Torch headers.
+#include "ai/runtime/AiRuntime.h"
+#include "ai/runtime/ModelRunner.h"
+
+#include <ATen/Parallel.h>
+#include <torch/script.h>
+#include <torch/version.h>
+
+#include <algorithm>
+#include <filesystem>
+
+namespace lightbox {
+
+AiRuntimeInfo aiRuntimeInfo() { return {"LibTorch", TORCH_VERSION, at::get_num_threads()}; }
+
+void setAiThreads(int threads) { at::set_num_threads(std::max(1, threads)); }
+
+namespace {
+
+class TorchModelRunner final : public ModelRunner {
+public:
+  TorchModelRunner(std::string path, torch::jit::Module module)
+    : path_(std::move(path)), module_(std::move(module)) {}
+
+  Tensor run(const Tensor& input) const override {
+    if (input.data.size() != input.numel()) {
+      throw std::runtime_error(path_ + ": input data size does not match its shape");
+    }
+    c10::InferenceMode guard;
+    // from_blob does not copy; the input outlives the forward pass.
+    at::Tensor x = torch::from_blob(const_cast<float*>(input.data.data()), input.shape, torch::kFloat32);
+    at::Tensor y;
+    try {
+      y = module_.forward({x}).toTensor();
+    } catch (const std::exception& e) {
+      std::string what = e.what();
+      what = what.substr(0, what.find('\n'));
+      throw std::runtime_error(std::filesystem::path(path_).filename().string() +
+                               ": the model rejected the input: " + what);
+    }
+    y = y.to(torch::kFloat32).contiguous();
+    Tensor out;
+    out.shape.assign(y.sizes().begin(), y.sizes().end());
+    out.data.assign(y.data_ptr<float>(), y.data_ptr<float>() + y.numel());
+    return out;
+  }
+
+  std::string backend() const override { return "LibTorch " TORCH_VERSION; }
+  std::string path() const override { return path_; }
+
+private:
+  std::string path_;
+  mutable torch::jit::Module module_; // forward() is not const in the TorchScript API
+};
+
+} // namespace
+
+std::unique_ptr<ModelRunner> loadTorchScriptModel(const std::string& path, int threads) {
+  if (threads > 0) {
+    setAiThreads(threads);
+  }
+  if (!std::filesystem::is_regular_file(path)) {
+    throw std::runtime_error(path + ": model file not found");
+  }
+  try {
+    torch::jit::Module module = torch::jit::load(path, torch::kCPU);
+    module.eval();
+    return std::make_unique<TorchModelRunner>(path, std::move(module));
+  } catch (const c10::Error& e) {
+    std::string what = e.what();
+    what = what.substr(0, what.find('\n'));
+    throw std::runtime_error(path + ": not a loadable TorchScript model: " + what);
+  }
+}
+
+} // namespace lightbox
