@@ -17,6 +17,10 @@ constexpr const char* kUsage = R"(usage: lightbox COMMAND [ARGS]
   convert SERIES_OR_PATH OUT       write a series as .nii/.nii.gz/.nrrd/.mha [--series INDEX|UID]
   make-phantom OUT_DIR             write the synthetic chest CT (DICOM + phantom.json)
   render PATH --plane P -o OUT.png render a slice headlessly [--slice N] [--preset lung] [--marker x,y,z]
+  models [--json]                  AI models found (built-in and user folder), licence, intended use
+  detect PATH [--json OUT]         lung nodule detection [--fp-per-scan F] [--threads N] [--model NAME]
+  eval-detection DET.json REF ...  FROC and CPM against LIDC reader XML or ground-truth JSON
+  make-nodule-dataset OUT BG[=REF] training patches: synthetic nodules in real scans (ai/training)
   default-study                    print the default study folder (generated on first use)
 
 Exit codes: 0 ok, 1 failure, 2 usage error, 3 no loadable image series.
@@ -38,6 +42,10 @@ int runCommandLine(int argc, char** argv) {
     if (command == "convert") return runConvert(args);
     if (command == "make-phantom") return runMakePhantom(args);
     if (command == "render") return runRender(args);
+    if (command == "models") return runModels(args);
+    if (command == "detect") return runDetect(args);
+    if (command == "eval-detection") return runEvalDetection(args);
+    if (command == "make-nodule-dataset") return runMakeNoduleDataset(args);
     if (command == "default-study") {
       std::printf("%s\n", ensureDefaultStudy().c_str());
       return kExitOk;

@@ -12,6 +12,10 @@ int runList(const std::vector<std::string>& args);
 int runConvert(const std::vector<std::string>& args);
 int runMakePhantom(const std::vector<std::string>& args);
 int runRender(const std::vector<std::string>& args);
+int runModels(const std::vector<std::string>& args);
+int runDetect(const std::vector<std::string>& args);
+int runEvalDetection(const std::vector<std::string>& args);
+int runMakeNoduleDataset(const std::vector<std::string>& args);
 
 /// Dispatches `lightbox COMMAND ...`; returns the process exit code.
 int runCommandLine(int argc, char** argv);

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "ai/nodule/DetectionJson.h"
+
+namespace lightbox {
+
+nlohmann::json detectionToJson(const DetectionResult& r, const ModelManifest& m, double fpPerScan, double threshold) {
+  nlohmann::json findings = nlohmann::json::array();
+  for (const NoduleFinding& f : r.findings) {
+    findings.push_back({{"id", f.id},
+                        {"center_lps", f.centerLps},
+                        {"diameter_mm", f.diameterMm},
+                        {"solid_diameter_mm", f.solidDiameterMm},
+                        {"volume_mm3", f.volumeMm3},
+                        {"type", f.type},
+                        {"score", f.score},
+                        {"probability", f.probability},
+                        {"mean_hu", f.meanHu},
+                        {"at_operating_point", f.score >= threshold}});
+  }
+  return {{"model",
+           {{"name", m.name},
+            {"version", m.version},
+            {"task", m.task},
+            {"sha256", m.weightsSha256},
+            {"licence", m.licence},
+            {"intended_use", m.intendedUse},
+            {"backend", r.backend}}},
+          {"warnings", r.warnings},
+          {"operating_point", {{"fp_per_scan", fpPerScan}, {"threshold", threshold}}},
+          {"candidates", r.candidates},
+          {"lung_volume_ml", r.lungVolumeMl},
+          {"timing_s", {{"prepare", r.prepareSeconds}, {"inference", r.inferenceSeconds}}},
+          {"findings", findings}};
+}
+
+VolumeGeometry geometryFromJson(const nlohmann::json& j) {
+  VolumeGeometry g;
+  for (int a = 0; a < 3; ++a) {
+    g.size[a] = j.at("size").at(a).get<std::size_t>();
+    g.spacing[a] = j.at("spacing_mm").at(a).get<double>();
+    g.origin[a] = j.at("origin_lps").at(a).get<double>();
+    for (int b = 0; b < 3; ++b) g.direction[a][b] = j.at("direction").at(a).at(b).get<double>();
+  }
+  return g;
+}
+
+} // namespace lightbox

@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "ai/nodule/LungMask.h"
+
+#include "core/util/ParallelFor.h"
+
+#include <algorithm>
+#include <limits>
+
+namespace lightbox {
+namespace {
+
+/// Marks (value 1 in `reached`) every pixel of slice k with `open` set that is 4-connected to the
+/// slice border through open pixels.
+void floodFromBorder(const std::vector<std::uint8_t>& open, std::size_t nx, std::size_t ny,
+                     std::vector<std::uint8_t>& reached) {
+  reached.assign(nx * ny, 0);
+  std::vector<std::size_t> stack;
+  auto push = [&](std::size_t p) {
+    if (open[p] && !reached[p]) {
+      reached[p] = 1;
+      stack.push_back(p);
+    }
+  };
+  for (std::size_t i = 0; i < nx; ++i) {
+    push(i);
+    push(i + nx * (ny - 1));
+  }
+  for (std::size_t j = 0; j < ny; ++j) {
+    push(nx * j);
+    push(nx - 1 + nx * j);
+  }
+  while (!stack.empty()) {
+    const std::size_t p = stack.back();
+    stack.pop_back();
+    const std::size_t i = p % nx, j = p / nx;
+    if (i > 0) push(p - 1);
+    if (i + 1 < nx) push(p + 1);
+    if (j > 0) push(p - nx);
+    if (j + 1 < ny) push(p + nx);
+  }
+}
+
+/// 1D squared distance transform of f (0 at sources, +inf elsewhere) with sample spacing h.
+void distance1d(const float* f, float* d, std::size_t n, double h, std::vector<int>& v, std::vector<double>& z) {
+  const double inf = std::numeric_limits<double>::infinity();
+  v.assign(n, 0);
+  z.assign(n + 1, 0.0);
+  int k = -1;
+  for (std::size_t q = 0; q < n; ++q) {
+    if (!std::isfinite(f[q])) {
+      continue;
+    }
+    const double fq = f[q], xq = double(q) * h;
+    while (k >= 0) {
+      const double xv = double(v[k]) * h;
+      const double s = ((fq + xq * xq) - (double(f[v[k]]) + xv * xv)) / (2 * (xq - xv));
+      if (s <= z[k]) {
+        --k;
+      } else {
+        break;
+      }
+    }
+    ++k;
+    v[k] = int(q);
+    z[k] = k == 0 ? -inf : ((fq + xq * xq) - (double(f[v[k - 1]]) + std::pow(double(v[k - 1]) * h, 2))) /
+                               (2 * (xq - double(v[k - 1]) * h));
+    z[k + 1] = inf;
+  }
+  if (k < 0) {
+    std::fill(d, d + n, std::numeric_limits<float>::infinity());
+    return;
+  }
+  int j = 0;
+  for (std::size_t q = 0; q < n; ++q) {
+    const double xq = double(q) * h;
+    while (z[j + 1] < xq) {
+      ++j;
+    }
+    const double dx = xq - double(v[j]) * h;
+    d[q] = float(dx * dx + double(f[v[j]]));
+  }
+}
+
+} // namespace
+
+Mask lungAirMask(const Volume& hu, unsigned threads) {
+  const auto& g = hu.geometry;
+  const std::size_t nx = g.size[0], ny = g.size[1], nz = g.size[2], plane = nx * ny;
+  Mask air(g.voxelCount(), 0);
+  parallelFor(nz, threads, [&](std::size_t k) {
+    std::vector<std::uint8_t> open(plane), reached;
+    for (std::size_t p = 0; p < plane; ++p) {
+      open[p] = hu.value(k * plane + p) < -400.0;
+    }
+    floodFromBorder(open, nx, ny, reached);
+    for (std::size_t p = 0; p < plane; ++p) {
+      air[k * plane + p] = open[p] && !reached[p];
+    }
+  });
+  // 3D components (6-connected); keep the largest, and the second when it is a real lung.
+  std::vector<std::int32_t> label(air.size(), 0);
+  std::vector<std::size_t> sizes{0};
+  std::vector<std::size_t> stack;
+  for (std::size_t s = 0; s < air.size(); ++s) {
+    if (!air[s] || label[s]) {
+      continue;
+    }
+    const auto id = std::int32_t(sizes.size());
+    std::size_t count = 0;
+    label[s] = id;
+    stack.push_back(s);
+    while (!stack.empty()) {
+      const std::size_t p = stack.back();
+      stack.pop_back();
+      ++count;
+      const std::size_t i = p % nx, j = (p / nx) % ny, k = p / plane;
+      auto visit = [&](std::size_t q) {
+        if (air[q] && !label[q]) {
+          label[q] = id;
+          stack.push_back(q);
+        }
+      };
+      if (i > 0) visit(p - 1);
+      if (i + 1 < nx) visit(p + 1);
+      if (j > 0) visit(p - nx);
+      if (j + 1 < ny) visit(p + nx);
+      if (k > 0) visit(p - plane);
+      if (k + 1 < nz) visit(p + plane);
+    }
+    sizes.push_back(count);
+  }
+  std::vector<std::int32_t> order(sizes.size() - 1);
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    order[i] = std::int32_t(i + 1);
+  }
+  std::sort(order.begin(), order.end(), [&](std::int32_t a, std::int32_t b) { return sizes[a] > sizes[b]; });
+  std::vector<std::uint8_t> keep(sizes.size(), 0);
+  if (!order.empty()) {
+    keep[order[0]] = 1;
+    if (order.size() > 1 && sizes[order[1]] * 5 >= sizes[order[0]]) {
+      keep[order[1]] = 1;
+    }
+  }
+  for (std::size_t p = 0; p < air.size(); ++p) {
+    air[p] = keep[label[p]];
+  }
+  return air;
+}
+
+std::vector<float> squaredDistanceTo(const Mask& mask, const std::array<std::size_t, 3>& n, const Vec3& h,
+                                     unsigned threads) {
+  const float inf = std::numeric_limits<float>::infinity();
+  std::vector<float> d(mask.size());
+  for (std::size_t p = 0; p < mask.size(); ++p) {
+    d[p] = mask[p] ? 0.0f : inf;
+  }
+  const std::size_t nx = n[0], ny = n[1], nz = n[2];
+  // Along x, then y, then z; each pass reads the previous one's result.
+  parallelFor(ny * nz, threads, [&](std::size_t line) {
+    std::vector<float> f(nx), out(nx);
+    std::vector<int> v;
+    std::vector<double> z;
+    float* row = &d[line * nx];
+    std::copy(row, row + nx, f.begin());
+    distance1d(f.data(), out.data(), nx, h[0], v, z);
+    std::copy(out.begin(), out.end(), row);
+  });
+  parallelFor(nx * nz, threads, [&](std::size_t line) {
+    const std::size_t i = line % nx, k = line / nx;
+    std::vector<float> f(ny), out(ny);
+    std::vector<int> v;
+    std::vector<double> z;
+    for (std::size_t j = 0; j < ny; ++j) f[j] = d[i + nx * (j + ny * k)];
+    distance1d(f.data(), out.data(), ny, h[1], v, z);
+    for (std::size_t j = 0; j < ny; ++j) d[i + nx * (j + ny * k)] = out[j];
+  });
+  parallelFor(nx * ny, threads, [&](std::size_t line) {
+    std::vector<float> f(nz), out(nz);
+    std::vector<int> v;
+    std::vector<double> z;
+    for (std::size_t k = 0; k < nz; ++k) f[k] = d[line + nx * ny * k];
+    distance1d(f.data(), out.data(), nz, h[2], v, z);
+    for (std::size_t k = 0; k < nz; ++k) d[line + nx * ny * k] = out[k];
+  });
+  return d;
+}
+
+Mask closeLungMask(const Mask& air, const std::array<std::size_t, 3>& n, const Vec3& spacing, double r,
+                   unsigned threads) {
+  const float r2 = float(r * r);
+  const std::vector<float> toAir = squaredDistanceTo(air, n, spacing, threads);
+  Mask outside(air.size());
+  for (std::size_t p = 0; p < air.size(); ++p) {
+    outside[p] = toAir[p] > r2; // not in the dilation
+  }
+  const std::vector<float> toOutside = squaredDistanceTo(outside, n, spacing, threads);
+  Mask closed(air.size());
+  for (std::size_t p = 0; p < air.size(); ++p) {
+    closed[p] = toOutside[p] > r2;
+  }
+  const std::size_t plane = n[0] * n[1];
+  parallelFor(n[2], threads, [&](std::size_t k) {
+    std::vector<std::uint8_t> open(plane), reached;
+    for (std::size_t p = 0; p < plane; ++p) open[p] = !closed[k * plane + p];
+    floodFromBorder(open, n[0], n[1], reached);
+    for (std::size_t p = 0; p < plane; ++p) {
+      if (open[p] && !reached[p]) closed[k * plane + p] = 1;
+    }
+  });
+  return closed;
+}
+
+} // namespace lightbox

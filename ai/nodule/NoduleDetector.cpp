@@ -1,0 +1,383 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "ai/nodule/NoduleDetector.h"
+
+#include "ai/runtime/ModelRunner.h"
+#include "core/util/ParallelFor.h"
+#include "core/volume/Trilinear.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+namespace lightbox {
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+
+double secondsSince(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+/// Separable Gaussian smoothing of a scalar grid, sigma in voxels, borders clamped.
+std::vector<float> gaussian(const std::vector<float>& in, const std::array<std::size_t, 3>& n, double sigma,
+                            unsigned threads) {
+  const int radius = std::max(1, int(std::ceil(3.0 * sigma)));
+  std::vector<float> kernel(2 * radius + 1);
+  double sum = 0;
+  for (int t = -radius; t <= radius; ++t) {
+    sum += kernel[t + radius] = float(std::exp(-0.5 * t * t / (sigma * sigma)));
+  }
+  for (float& k : kernel) k = float(k / sum);
+  std::vector<float> a = in, b(in.size());
+  const std::array<std::size_t, 3> stride{1, n[0], n[0] * n[1]};
+  for (int axis = 0; axis < 3; ++axis) {
+    const std::size_t len = n[axis], s = stride[axis];
+    const std::size_t lines = a.size() / len;
+    parallelFor(lines, threads, [&](std::size_t line) {
+      // The first voxel of this line: enumerate the other two axes.
+      std::size_t base;
+      if (axis == 0) base = line * n[0];
+      else if (axis == 1) base = (line % n[0]) + (line / n[0]) * n[0] * n[1];
+      else base = line;
+      for (std::size_t t = 0; t < len; ++t) {
+        double acc = 0;
+        for (int o = -radius; o <= radius; ++o) {
+          const std::size_t q = std::size_t(std::clamp<long>(long(t) + o, 0, long(len) - 1));
+          acc += kernel[o + radius] * a[base + q * s];
+        }
+        b[base + t * s] = float(acc);
+      }
+    });
+    std::swap(a, b);
+  }
+  return a;
+}
+
+/// Eigenvalues of a symmetric 3x3 matrix, descending (l1 >= l2 >= l3).
+void eigenSymmetric(double a, double b, double c, double d, double e, double f, double& l1, double& l2, double& l3) {
+  const double p1 = d * d + e * e + f * f;
+  const double q = (a + b + c) / 3.0;
+  const double p2 = (a - q) * (a - q) + (b - q) * (b - q) + (c - q) * (c - q) + 2.0 * p1;
+  if (p2 < 1e-30) {
+    l1 = l2 = l3 = q;
+    return;
+  }
+  const double p = std::sqrt(p2 / 6.0);
+  const double ba = (a - q) / p, bb = (b - q) / p, bc = (c - q) / p, bd = d / p, be = e / p, bf = f / p;
+  const double det = ba * (bb * bc - bf * bf) - bd * (bd * bc - bf * be) + be * (bd * bf - bb * be);
+  const double r = std::clamp(det / 2.0, -1.0, 1.0);
+  const double phi = std::acos(r) / 3.0;
+  l1 = q + 2.0 * p * std::cos(phi);
+  l3 = q + 2.0 * p * std::cos(phi + 2.0 * kPi / 3.0);
+  l2 = 3.0 * q - l1 - l3;
+}
+
+} // namespace
+
+PreparedScan prepareScan(const Volume& hu, const NoduleDetectorSettings& settings) {
+  PreparedScan out;
+  const VolumeGeometry& g = hu.geometry;
+  const Mask air = lungAirMask(hu, settings.threads);
+  std::array<std::size_t, 3> lo{g.size[0], g.size[1], g.size[2]}, hi{0, 0, 0};
+  std::size_t airCount = 0;
+  for (std::size_t k = 0; k < g.size[2]; ++k) {
+    for (std::size_t j = 0; j < g.size[1]; ++j) {
+      for (std::size_t i = 0; i < g.size[0]; ++i) {
+        if (air[i + g.size[0] * (j + g.size[1] * k)]) {
+          ++airCount;
+          lo = {std::min(lo[0], i), std::min(lo[1], j), std::min(lo[2], k)};
+          hi = {std::max(hi[0], i), std::max(hi[1], j), std::max(hi[2], k)};
+        }
+      }
+    }
+  }
+  const double voxelMl = g.spacing[0] * g.spacing[1] * g.spacing[2] / 1000.0;
+  if (airCount * voxelMl < 5.0) {
+    return out; // no lung: nothing to look at
+  }
+  // The lungs' box plus a margin, in the scan's index space.
+  Vec3 from, to;
+  for (int a = 0; a < 3; ++a) {
+    const double margin = 15.0 / g.spacing[a];
+    from[a] = std::max(0.0, double(lo[a]) - margin);
+    to[a] = std::min(double(g.size[a] - 1), double(hi[a]) + margin);
+  }
+  const double s = settings.spacingMm;
+  out.grid = g;
+  out.grid.origin = g.ijkToLps(from);
+  out.grid.spacing = {s, s, s};
+  for (int a = 0; a < 3; ++a) {
+    out.grid.size[a] = std::size_t(std::floor((to[a] - from[a]) * g.spacing[a] / s + 1e-6)) + 1;
+  }
+  const std::array<std::size_t, 3> n = out.grid.size;
+  out.hu.size = n;
+  out.hu.data.resize(out.grid.voxelCount());
+  Mask airIso(out.grid.voxelCount());
+  parallelFor(n[2], settings.threads, [&](std::size_t k) {
+    for (std::size_t j = 0; j < n[1]; ++j) {
+      for (std::size_t i = 0; i < n[0]; ++i) {
+        const Vec3 p{from[0] + double(i) * s / g.spacing[0], from[1] + double(j) * s / g.spacing[1],
+                     from[2] + double(k) * s / g.spacing[2]};
+        const std::size_t q = i + n[0] * (j + n[1] * k);
+        out.hu.data[q] = float(std::visit([&](const auto& v) { return trilinear(v.data(), g, p); }, hu.voxels));
+        const std::size_t ni = std::min(g.size[0] - 1, std::size_t(std::lround(p[0])));
+        const std::size_t nj = std::min(g.size[1] - 1, std::size_t(std::lround(p[1])));
+        const std::size_t nk = std::min(g.size[2] - 1, std::size_t(std::lround(p[2])));
+        airIso[q] = air[ni + g.size[0] * (nj + g.size[1] * nk)];
+      }
+    }
+  });
+  out.lung = closeLungMask(airIso, n, out.grid.spacing, 12.0, settings.threads);
+  out.lungVolumeMl = double(std::count(out.lung.begin(), out.lung.end(), 1)) * s * s * s / 1000.0;
+
+  // Multi-scale Hessian "dot" filter (Li, Sone & Doi 2003) on the lungs only: bright blobs have
+  // three strongly negative eigenvalues, vessels two, walls one.
+  std::vector<float> base(out.hu.data.size());
+  for (std::size_t q = 0; q < base.size(); ++q) {
+    // Saturating at -600 HU makes ground glass as bright as solid tissue for the filter, so
+    // candidates are ranked by shape, not by density (faint nodules would otherwise rank below
+    // hundreds of vessel branchings).
+    base[q] = out.lung[q] ? float(std::clamp((double(out.hu.data[q]) + 950.0) / 350.0, 0.0, 1.0)) : 0.0f;
+  }
+  std::vector<float> best(base.size(), 0.0f), bestScale(base.size(), 0.0f);
+  const std::size_t sx = 1, sy = n[0], sz = n[0] * n[1];
+  for (double sigmaMm : {1.0, 1.6, 2.6, 4.2, 6.5}) {
+    const double sigma = sigmaMm / s;
+    const std::vector<float> G = gaussian(base, n, sigma, settings.threads);
+    parallelFor(n[2], settings.threads, [&](std::size_t k) {
+      if (k == 0 || k + 1 >= n[2]) return;
+      for (std::size_t j = 1; j + 1 < n[1]; ++j) {
+        for (std::size_t i = 1; i + 1 < n[0]; ++i) {
+          const std::size_t q = i + n[0] * (j + n[1] * k);
+          if (!out.lung[q]) continue;
+          const double c = G[q];
+          const double xx = G[q + sx] - 2 * c + G[q - sx];
+          const double yy = G[q + sy] - 2 * c + G[q - sy];
+          const double zz = G[q + sz] - 2 * c + G[q - sz];
+          const double xy = 0.25 * (G[q + sx + sy] - G[q + sx - sy] - G[q - sx + sy] + G[q - sx - sy]);
+          const double xz = 0.25 * (G[q + sx + sz] - G[q + sx - sz] - G[q - sx + sz] + G[q - sx - sz]);
+          const double yz = 0.25 * (G[q + sy + sz] - G[q + sy - sz] - G[q - sy + sz] + G[q - sy - sz]);
+          double l1, l2, l3;
+          eigenSymmetric(xx, yy, zz, xy, xz, yz, l1, l2, l3);
+          if (l1 >= 0) continue;
+          const double dot = sigma * sigma * l1 * l1 / -l3;
+          if (dot > best[q]) {
+            best[q] = float(dot);
+            bestScale[q] = float(sigmaMm);
+          }
+        }
+      }
+    });
+  }
+  std::vector<NoduleCandidate> maxima;
+  for (std::size_t k = 1; k + 1 < n[2]; ++k) {
+    for (std::size_t j = 1; j + 1 < n[1]; ++j) {
+      for (std::size_t i = 1; i + 1 < n[0]; ++i) {
+        const std::size_t q = i + n[0] * (j + n[1] * k);
+        const float r = best[q];
+        if (r < settings.minResponse || out.hu.data[q] < -750.0f) continue;
+        bool isMax = true;
+        for (int dz = -1; dz <= 1 && isMax; ++dz)
+          for (int dy = -1; dy <= 1 && isMax; ++dy)
+            for (int dx = -1; dx <= 1; ++dx) {
+              if (best[q + dx * sx + dy * sy + dz * sz] > r) {
+                isMax = false;
+                break;
+              }
+            }
+        if (isMax) {
+          maxima.push_back({out.grid.ijkToLps({double(i), double(j), double(k)}), bestScale[q] * std::sqrt(3.0), r});
+        }
+      }
+    }
+  }
+  std::sort(maxima.begin(), maxima.end(), [](const auto& a, const auto& b) { return a.response > b.response; });
+  out.maxima = maxima.size();
+  for (const NoduleCandidate& c : maxima) {
+    if (out.candidates.size() >= settings.maxCandidates) break;
+    const bool near = std::any_of(out.candidates.begin(), out.candidates.end(), [&](const NoduleCandidate& o) {
+      return norm(o.centerLps - c.centerLps) < std::max(3.0, 0.5 * o.radiusMm);
+    });
+    if (!near) out.candidates.push_back(c);
+  }
+  return out;
+}
+
+Tensor cutPatches(const PreparedScan& scan, const std::vector<Vec3>& centers, std::size_t p) {
+  Tensor t;
+  t.shape = {std::int64_t(centers.size()), 1, std::int64_t(p), std::int64_t(p), std::int64_t(p)};
+  t.data.assign(centers.size() * p * p * p, -1000.0f);
+  const auto& n = scan.grid.size;
+  const long half = long(p / 2);
+  for (std::size_t c = 0; c < centers.size(); ++c) {
+    const Vec3 ijk = scan.grid.lpsToIjk(centers[c]);
+    const long ci = std::lround(ijk[0]), cj = std::lround(ijk[1]), ck = std::lround(ijk[2]);
+    float* dst = &t.data[c * p * p * p];
+    for (std::size_t z = 0; z < p; ++z) {
+      const long k = ck - half + long(z);
+      if (k < 0 || k >= long(n[2])) continue;
+      for (std::size_t y = 0; y < p; ++y) {
+        const long j = cj - half + long(y);
+        if (j < 0 || j >= long(n[1])) continue;
+        for (std::size_t x = 0; x < p; ++x) {
+          const long i = ci - half + long(x);
+          if (i < 0 || i >= long(n[0])) continue;
+          dst[x + p * (y + p * z)] = scan.hu.data[std::size_t(i) + n[0] * (std::size_t(j) + n[1] * std::size_t(k))];
+        }
+      }
+    }
+  }
+  return t;
+}
+
+NoduleMeasurement measureNodule(const PreparedScan& scan, const Vec3& center, double hint) {
+  const auto& n = scan.grid.size;
+  const double s = scan.grid.spacing[0];
+  const double rMax = std::clamp(2.5 * hint, 8.0, 25.0);
+  const double bin = 0.5 * s;
+  const std::size_t bins = std::size_t(rMax / bin) + 1;
+  // Per shell: in-lung voxels and those above -700 / -400 / -300 HU.
+  std::vector<std::array<double, 4>> shell(bins, {0, 0, 0, 0});
+  const Vec3 c = scan.grid.lpsToIjk(center);
+  const long reach = long(std::ceil(rMax / s));
+  const long ci = std::lround(c[0]), cj = std::lround(c[1]), ck = std::lround(c[2]);
+  struct Sample {
+    double r;
+    float hu;
+  };
+  std::vector<Sample> samples;
+  for (long k = ck - reach; k <= ck + reach; ++k) {
+    for (long j = cj - reach; j <= cj + reach; ++j) {
+      for (long i = ci - reach; i <= ci + reach; ++i) {
+        if (i < 0 || j < 0 || k < 0 || i >= long(n[0]) || j >= long(n[1]) || k >= long(n[2])) continue;
+        const std::size_t q = std::size_t(i) + n[0] * (std::size_t(j) + n[1] * std::size_t(k));
+        if (!scan.lung[q]) continue;
+        const double r = s * std::sqrt(double((i - ci) * (i - ci) + (j - cj) * (j - cj) + (k - ck) * (k - ck)));
+        if (r > rMax) continue;
+        const float v = scan.hu.data[q];
+        auto& b = shell[std::min(bins - 1, std::size_t(r / bin))];
+        b[0] += 1;
+        b[1] += v > -700;
+        b[2] += v > -400;
+        b[3] += v > -300;
+        samples.push_back({r, v});
+      }
+    }
+  }
+  // Radius where the shells stop being mostly above the threshold (linear between bins).
+  auto radiusAbove = [&](int t) {
+    double prev = 1.0;
+    for (std::size_t b = 0; b < bins; ++b) {
+      if (shell[b][0] == 0) continue;
+      const double f = shell[b][t] / shell[b][0];
+      if (f < 0.5) {
+        const double w = (prev - 0.5) / std::max(1e-9, prev - f);
+        return (double(b) + w) * bin;
+      }
+      prev = f;
+    }
+    return rMax;
+  };
+  NoduleMeasurement m;
+  const double rAll = radiusAbove(1), rMid = radiusAbove(2), rSolid = radiusAbove(3);
+  if (rSolid < std::max(1.0, 0.25 * rAll)) {
+    m.type = "ground-glass";
+  } else if (rSolid >= 0.7 * rAll) {
+    m.type = "solid";
+  } else {
+    m.type = "part-solid";
+  }
+  const bool solid = m.type == "solid";
+  const double r = solid ? rMid : rAll;
+  const float threshold = solid ? -400.0f : -700.0f;
+  m.diameterMm = 2.0 * r;
+  m.solidDiameterMm = solid ? m.diameterMm : (m.type == "part-solid" ? 2.0 * rSolid : 0.0);
+  double count = 0, sum = 0;
+  for (const Sample& x : samples) {
+    if (x.r <= r + 0.5 * s && x.hu > threshold) {
+      ++count;
+      sum += x.hu;
+    }
+  }
+  m.volumeMm3 = count * s * s * s;
+  m.meanHu = count > 0 ? sum / count : 0.0;
+  return m;
+}
+
+DetectionResult detectNodules(const Volume& hu, const ScanFacts& facts, const ModelManifest& manifest,
+                              const ModelRunner& runner, const ProgressCallback& progress,
+                              const NoduleDetectorSettings& settingsIn) {
+  NoduleDetectorSettings settings = settingsIn;
+  settings.spacingMm = manifest.targetSpacingXyz[0];
+  settings.patch = manifest.patchXyz[0];
+  DetectionResult result;
+  result.modelName = manifest.name;
+  result.modelVersion = manifest.version;
+  result.modelSha256 = manifest.weightsSha256;
+  result.backend = runner.backend();
+  result.warnings = preflightWarnings(manifest, hu, facts);
+  if (hu.units != "HU" && facts.modality != "CT") {
+    result.warnings.push_back("values are not Hounsfield units; the lung mask and candidates assume CT");
+  }
+  auto t0 = std::chrono::steady_clock::now();
+  const PreparedScan scan = prepareScan(hu, settings);
+  result.prepareSeconds = secondsSince(t0);
+  result.candidates = scan.candidates.size();
+  result.lungVolumeMl = scan.lungVolumeMl;
+  if (scan.lungVolumeMl <= 0) {
+    result.warnings.push_back("no lung found in this scan (no air region inside the body)");
+    return result;
+  }
+  t0 = std::chrono::steady_clock::now();
+  double floor = manifest.threshold;
+  for (const OperatingPoint& op : manifest.operatingPoints) floor = std::min(floor, op.threshold);
+  const std::size_t batch = 16;
+  const std::size_t batches = (scan.candidates.size() + batch - 1) / batch;
+  std::vector<std::pair<double, std::size_t>> scored; // (logit, candidate)
+  for (std::size_t b = 0; b < batches; ++b) {
+    std::vector<Vec3> centers;
+    for (std::size_t c = b * batch; c < std::min(scan.candidates.size(), (b + 1) * batch); ++c) {
+      centers.push_back(scan.candidates[c].centerLps);
+    }
+    Tensor x = cutPatches(scan, centers, settings.patch);
+    const double lo = manifest.intensityWindow[0], hi = manifest.intensityWindow[1];
+    const double a = manifest.normalisedRange[0], sc = (manifest.normalisedRange[1] - a) / (hi - lo);
+    for (float& v : x.data) v = float(a + (std::clamp(double(v), lo, hi) - lo) * sc);
+    const Tensor y = runner.run(x);
+    if (y.data.size() != centers.size()) {
+      throw std::runtime_error(manifest.name + ": expected one logit per patch, got " + std::to_string(y.data.size()) +
+                               " for " + std::to_string(centers.size()));
+    }
+    for (std::size_t c = 0; c < centers.size(); ++c) {
+      scored.emplace_back(double(y.data[c]), b * batch + c);
+    }
+    if (progress && !progress(b + 1, batches)) throw InferenceCancelled();
+  }
+  std::sort(scored.begin(), scored.end(), [](const auto& x, const auto& y) { return x.first > y.first; });
+  for (const auto& [logit, index] : scored) {
+    const double score = 1.0 / (1.0 + std::exp(-logit));
+    if (score < floor) break;
+    const NoduleCandidate& cand = scan.candidates[index];
+    const NoduleMeasurement m = measureNodule(scan, cand.centerLps, cand.radiusMm);
+    const double radius = std::max(m.diameterMm / 2.0, 3.0);
+    const bool suppressed = std::any_of(result.findings.begin(), result.findings.end(), [&](const NoduleFinding& f) {
+      return norm(f.centerLps - cand.centerLps) < std::max(radius, f.diameterMm / 2.0);
+    });
+    if (suppressed) continue;
+    NoduleFinding f;
+    f.id = "F" + std::to_string(result.findings.size() + 1);
+    f.centerLps = cand.centerLps;
+    f.diameterMm = m.diameterMm;
+    f.solidDiameterMm = m.solidDiameterMm;
+    f.volumeMm3 = m.volumeMm3;
+    f.type = m.type;
+    f.meanHu = m.meanHu;
+    f.score = score;
+    f.probability = manifest.probability(logit);
+    result.findings.push_back(f);
+  }
+  result.inferenceSeconds = secondsSince(t0);
+  return result;
+}
+
+} // namespace lightbox

@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "ai/nodule/LungMask.h"
+#include "ai/runtime/ModelManifest.h"
+#include "ai/runtime/SlidingWindow.h"
+#include "ai/runtime/Tensor.h"
+#include "ai/runtime/VolumeInference.h"
+#include "core/volume/Volume.h"
+
+#include <string>
+#include <vector>
+
+namespace lightbox {
+
+class ModelRunner;
+
+/// A blob the classical front end proposes to the network.
+struct NoduleCandidate {
+  Vec3 centerLps{0, 0, 0};
+  double radiusMm = 0;   ///< scale of the strongest blob response (sigma * sqrt(3))
+  double response = 0;   ///< scale-normalised Hessian "dot" filter
+};
+
+/// A scan prepared for nodule detection: the lungs' bounding box resampled to the model's
+/// isotropic spacing, the closed lung mask on that grid, and the candidates.
+struct PreparedScan {
+  VolumeGeometry grid;       ///< the isotropic grid (same directions as the scan)
+  FloatGrid hu;              ///< HU on `grid`
+  Mask lung;                 ///< closed lung mask on `grid`
+  std::vector<NoduleCandidate> candidates;
+  std::size_t maxima = 0; ///< local maxima above the response floor, before suppression and the cap
+  double lungVolumeMl = 0;
+};
+
+struct NoduleDetectorSettings {
+  double spacingMm = 1.25;        ///< isotropic grid the candidates and patches live on
+  std::size_t patch = 32;         ///< patch edge in voxels
+  std::size_t maxCandidates = 1500;
+  double minResponse = 0.02;
+  unsigned threads = 0;
+};
+
+/// Lung mask, isotropic resampling of the lungs' box and candidate generation.
+PreparedScan prepareScan(const Volume& hu, const NoduleDetectorSettings& settings = {});
+
+/// Patches (N, 1, p, p, p) in HU centred on `centers` (LPS), cut from the prepared grid (air
+/// outside it), not yet normalised.
+Tensor cutPatches(const PreparedScan& scan, const std::vector<Vec3>& centers, std::size_t patch);
+
+/// Size and type of a blob by radial profiles around its centre on the prepared grid.
+struct NoduleMeasurement {
+  double diameterMm = 0;      ///< equivalent sphere diameter of the nodule (all components)
+  double solidDiameterMm = 0; ///< of the part denser than -300 HU
+  double volumeMm3 = 0;
+  std::string type;           ///< "solid", "part-solid" or "ground-glass"
+  double meanHu = 0;
+};
+NoduleMeasurement measureNodule(const PreparedScan& scan, const Vec3& centerLps, double radiusHintMm);
+
+struct NoduleFinding {
+  std::string id;             ///< "F1", "F2", ... by rank
+  Vec3 centerLps{0, 0, 0};
+  double diameterMm = 0, solidDiameterMm = 0, volumeMm3 = 0;
+  std::string type;
+  double score = 0;           ///< the network's output as a probability (sigmoid of its logit)
+  double probability = 0;     ///< calibrated probability (the manifest's Platt scaling)
+  double meanHu = 0;
+};
+
+struct DetectionResult {
+  std::string modelName, modelVersion, modelSha256, backend;
+  std::vector<std::string> warnings; ///< pre-flight; empty when the scan is in the intended use
+  std::vector<NoduleFinding> findings; ///< by descending score, NMS applied, every candidate kept
+  std::size_t candidates = 0;
+  double lungVolumeMl = 0;
+  double prepareSeconds = 0, inferenceSeconds = 0;
+};
+
+/// The whole pipeline. Findings below the manifest's loosest operating point are dropped; the
+/// caller filters further by operating point. Progress counts candidate batches.
+DetectionResult detectNodules(const Volume& hu, const ScanFacts& facts, const ModelManifest& manifest,
+                              const ModelRunner& runner, const ProgressCallback& progress = {},
+                              const NoduleDetectorSettings& settings = {});
+
+} // namespace lightbox

@@ -1,0 +1,42 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The nodule candidate classifier: a small 3D CNN on 32^3 patches at 1.25 mm."""
+import torch
+from torch import nn
+
+
+def block(cin, cout):
+    return nn.Sequential(nn.Conv3d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm3d(cout), nn.ReLU(inplace=True))
+
+
+class NoduleNet(nn.Module):
+    """(N, 1, 32, 32, 32) normalised HU -> (N, 1) logit that the patch is centred on a nodule."""
+
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(
+            # Strided first layer: 1.25 mm in, 2.5 mm features out (the cost of full-resolution
+            # 3D convolutions is what would not fit a CPU training budget).
+            nn.Conv3d(1, 16, 3, stride=2, padding=1, bias=False), nn.BatchNorm3d(16), nn.ReLU(inplace=True),  # 16^3
+            block(16, 24), nn.MaxPool3d(2),          # 8^3
+            block(24, 32), block(32, 32), nn.MaxPool3d(2),  # 4^3
+            block(32, 64),
+        )
+        self.head = nn.Sequential(nn.Dropout(0.2), nn.Linear(64 + 64, 1))
+
+    def forward(self, x):
+        f = self.features(x)
+        # Global average (context) and the centre 2^3 (the candidate itself).
+        centre = f[:, :, 1:3, 1:3, 1:3].mean(dim=[2, 3, 4])
+        pooled = f.mean(dim=[2, 3, 4])
+        return self.head(torch.cat([pooled, centre], 1))
+
+
+def golden_input():
+    """A fixed input the C++ test rebuilds from the same formula (tests/ai/NoduleModelTest.cpp)."""
+    z = torch.arange(32, dtype=torch.float32).reshape(32, 1, 1)
+    y = torch.arange(32, dtype=torch.float32).reshape(1, 32, 1)
+    x = torch.arange(32, dtype=torch.float32).reshape(1, 1, 32)
+    r2 = (x - 15.5) ** 2 + (y - 15.5) ** 2 + (z - 15.5) ** 2
+    blob = torch.exp(-r2 / (2 * 4.0 ** 2)) * 1.6 - 0.8           # a bright ball on dark lung
+    stripes = torch.sin(0.3 * x) * 0.5 + torch.cos(0.2 * y) * 0.25 - z / 64.0
+    return torch.stack([blob, stripes]).unsqueeze(1)             # (2, 1, 32, 32, 32)

@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: Apache-2.0
+// lightbox detect | eval-detection | models | make-nodule-dataset
+#include "ai/nodule/DetectionJson.h"
+#include "ai/nodule/Froc.h"
+#include "ai/nodule/NoduleDetector.h"
+#include "ai/nodule/ReferenceNodules.h"
+#include "ai/nodule/TrainingData.h"
+#include "ai/runtime/ModelManifest.h"
+#include "ai/runtime/ModelRunner.h"
+#include "app/cli/Arguments.h"
+#include "app/cli/Commands.h"
+#include "core/io/ImageFileIO.h"
+#include "core/io/IngestJson.h"
+#include "core/study/StudyLoader.h"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+namespace lightbox::cli {
+namespace {
+
+struct ScanInput {
+  Volume volume;
+  ScanFacts facts;
+  std::string seriesUid;
+};
+
+ScanInput loadScan(const std::string& path, const std::string& selector, const std::string& modality) {
+  ScanInput in;
+  if (isResearchImageFile(path)) {
+    in.volume = loadPath(path).volumes.at(0);
+    in.facts.modality = modality; // NIfTI & co. do not say
+    return in;
+  }
+  const StudyScan scan = scanStudy(path);
+  if (scan.series.empty()) throw std::runtime_error(path + ": no loadable image series");
+  const AssembledSeries& series = selectSeries(scan, selector);
+  LoadedSeries loaded = loadSeries(series);
+  in.volume = std::move(loaded.volumes.at(0));
+  in.facts.modality = modality.empty() ? series.header->modality : modality;
+  if (!series.volumes.empty() && !series.volumes.front().slices.empty()) {
+    in.facts.sliceThicknessMm = series.volumes.front().slices.front().sliceThickness;
+  }
+  in.seriesUid = series.header->seriesInstanceUid;
+  return in;
+}
+
+} // namespace
+
+int runModels(const std::vector<std::string>& rawArgs) {
+  const Arguments args(rawArgs, {"json"}, {});
+  const std::vector<ModelEntry> models = listModels(defaultModelFolders());
+  if (args.flag("json")) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const ModelEntry& e : models) {
+      out.push_back({{"name", e.manifest.name}, {"version", e.manifest.version}, {"task", e.manifest.task},
+                     {"licence", e.manifest.licence}, {"intended_use", e.manifest.intendedUse},
+                     {"manifest", e.manifest.manifestPath}, {"usable", e.usable}, {"problem", e.problem}});
+    }
+    std::printf("%s\n", out.dump(2).c_str());
+    return kExitOk;
+  }
+  std::printf("model folders:");
+  for (const std::string& f : defaultModelFolders()) std::printf(" %s", f.c_str());
+  std::printf("\n");
+  for (const ModelEntry& e : models) {
+    std::printf("%-22s %-8s %-12s %s\n  intended use: %s\n", e.manifest.name.c_str(), e.manifest.version.c_str(),
+                e.manifest.licence.c_str(), e.usable ? "ok" : ("REFUSED: " + e.problem).c_str(),
+                e.manifest.intendedUse.c_str());
+  }
+  return kExitOk;
+}
+
+int runDetect(const std::vector<std::string>& rawArgs) {
+  const Arguments args(rawArgs, {}, {"json", "series", "model", "threads", "fp-per-scan", "modality"});
+  if (args.positional().size() != 1) {
+    throw UsageError("usage: lightbox detect SERIES_OR_PATH [--json OUT.json] [--series INDEX|UID] "
+                     "[--model NAME] [--threads N] [--fp-per-scan F] [--modality CT]");
+  }
+  const ModelEntry entry = findModel(args.option("model", "lightbox-nodule"), defaultModelFolders());
+  const int threads = std::stoi(args.option("threads", "0"));
+  const auto runner = loadVerifiedModel(entry, threads);
+  const ScanInput in = loadScan(args.positional()[0], args.option("series"), args.option("modality"));
+  const DetectionResult r = detectNodules(in.volume, in.facts, entry.manifest, *runner);
+  const double fpPerScan = std::stod(args.option("fp-per-scan", "1"));
+  const double threshold = entry.manifest.thresholdForFpPerScan(fpPerScan);
+  for (const std::string& w : r.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+  std::printf("%s %s: %zu candidates, %zu findings kept (%.1f s prepare, %.1f s inference)\n",
+              entry.manifest.name.c_str(), entry.manifest.version.c_str(), r.candidates, r.findings.size(),
+              r.prepareSeconds, r.inferenceSeconds);
+  std::printf("operating point %.3g FP/scan: score >= %.3f\n", fpPerScan, threshold);
+  std::printf("%-4s %8s %8s %8s %8s  %-13s %s\n", "id", "score", "prob", "diam mm", "vol mm3", "type", "centre LPS mm");
+  for (const NoduleFinding& f : r.findings) {
+    if (f.score < threshold) continue;
+    std::printf("%-4s %8.3f %8.3f %8.1f %8.0f  %-13s (%.1f, %.1f, %.1f)\n", f.id.c_str(), f.score, f.probability,
+                f.diameterMm, f.volumeMm3, f.type.c_str(), f.centerLps[0], f.centerLps[1], f.centerLps[2]);
+  }
+  if (!args.option("json").empty()) {
+    nlohmann::json j = detectionToJson(r, entry.manifest, fpPerScan, threshold);
+    j["series"] = {{"path", args.positional()[0]}, {"series_instance_uid", in.seriesUid},
+                   {"modality", in.facts.modality}, {"geometry", toJson(in.volume.geometry)}};
+    std::ofstream f(args.option("json"));
+    f << j.dump(2) << '\n';
+    if (!f) throw std::runtime_error("cannot write " + args.option("json"));
+  }
+  return kExitOk;
+}
+
+int runEvalDetection(const std::vector<std::string>& rawArgs) {
+  const Arguments args(rawArgs, {}, {"json"});
+  const auto& pos = args.positional();
+  if (pos.empty() || pos.size() % 2 != 0) {
+    throw UsageError("usage: lightbox eval-detection DETECTIONS.json REFERENCE [DETECTIONS.json REFERENCE ...] "
+                     "[--json OUT]\n  REFERENCE: an LIDC reader XML or a Lightbox ground-truth JSON (phantom.json)");
+  }
+  std::vector<ScanForEvaluation> scans;
+  for (std::size_t i = 0; i < pos.size(); i += 2) {
+    std::ifstream f(pos[i]);
+    if (!f) throw std::runtime_error(pos[i] + ": cannot be read");
+    nlohmann::json det;
+    try {
+      f >> det;
+    } catch (const std::exception& e) {
+      throw std::runtime_error(pos[i] + ": not a detection JSON (" + e.what() + ")");
+    }
+    if (!det.contains("series") || !det["series"].contains("geometry")) {
+      throw std::runtime_error(pos[i] + ": no series.geometry (write it with lightbox detect --json)");
+    }
+    ScanForEvaluation s;
+    s.name = std::filesystem::path(pos[i]).filename().string();
+    s.reference = readReferenceNodules(pos[i + 1], geometryFromJson(det["series"]["geometry"]));
+    for (const auto& x : det.at("findings")) {
+      const auto& c = x.at("center_lps");
+      s.detections.push_back({{c[0].get<double>(), c[1].get<double>(), c[2].get<double>()}, x.at("score").get<double>()});
+    }
+    std::printf("%s: %zu reference nodules, %zu detections\n", s.name.c_str(), s.reference.size(), s.detections.size());
+    for (const ReferenceNodule& n : s.reference) {
+      double best = 0, dist = 1e9;
+      for (const ScoredPoint& d : s.detections) {
+        const double dd = norm(d.centerLps - n.centerLps);
+        if (dd <= n.diameterMm / 2 && d.score > best) {
+          best = d.score;
+          dist = dd;
+        }
+      }
+      std::printf("  %-8s %5.1f mm %-13s readers %d%s  best hit: %s\n", n.id.c_str(), n.diameterMm, n.type.c_str(),
+                  n.readers, n.counts ? "" : " (does not count)",
+                  best > 0 ? ("score " + std::to_string(best).substr(0, 5) + " at " + std::to_string(dist).substr(0, 4) + " mm").c_str()
+                           : "none");
+    }
+    scans.push_back(std::move(s));
+  }
+  const FrocResult r = computeFroc(scans);
+  std::printf("\nFROC over %zu scans, %zu counting nodules, %zu detections\n", r.scans, r.nodules, r.detections);
+  std::printf("%12s %12s %10s\n", "FP/scan", "sensitivity", "threshold");
+  for (const FrocPoint& p : r.points) std::printf("%12.3f %12.3f %10.3f\n", p.fpPerScan, p.sensitivity, p.threshold);
+  std::printf("CPM %.3f (max sensitivity %.3f at %.2f FP/scan)\n", r.cpm, r.maxSensitivity, r.fpPerScanAtMax);
+  if (!args.option("json").empty()) {
+    nlohmann::json j{{"scans", r.scans}, {"nodules", r.nodules}, {"cpm", r.cpm}, {"max_sensitivity", r.maxSensitivity}};
+    for (const FrocPoint& p : r.points) {
+      j["froc"].push_back({{"fp_per_scan", p.fpPerScan}, {"sensitivity", p.sensitivity}, {"threshold", p.threshold}});
+    }
+    std::ofstream(args.option("json")) << j.dump(2) << '\n';
+  }
+  return kExitOk;
+}
+
+int runMakeNoduleDataset(const std::vector<std::string>& rawArgs) {
+  const Arguments args(rawArgs, {"val-scans"}, {"copies", "nodules", "seed", "every"});
+  if (args.positional().size() < 2) {
+    throw UsageError("usage: lightbox make-nodule-dataset OUT_DIR BACKGROUND[=REFERENCE] ... [--copies N] "
+                     "[--nodules K] [--seed S] [--every V] [--val-scans]");
+  }
+  DatasetOptions o;
+  o.outFolder = args.positional()[0];
+  o.copies = std::stoul(args.option("copies", "20"));
+  o.nodulesPerCopy = std::stoul(args.option("nodules", "8"));
+  o.seed = std::uint32_t(std::stoul(args.option("seed", "1")));
+  o.validationEvery = std::stoul(args.option("every", "5"));
+  o.writeValidationScans = args.flag("val-scans");
+  for (std::size_t i = 1; i < args.positional().size(); ++i) {
+    const std::string& a = args.positional()[i];
+    DatasetBackground b;
+    const std::size_t eq = a.find('=');
+    b.path = a.substr(0, eq);
+    if (eq != std::string::npos) {
+      const Volume v = loadPath(b.path).volumes.at(0);
+      b.avoid = readReferenceNodules(a.substr(eq + 1), v.geometry);
+      std::fprintf(stderr, "%s: keeping away from %zu real nodules\n", b.path.c_str(), b.avoid.size());
+    }
+    o.backgrounds.push_back(b);
+  }
+  writeNoduleDataset(o);
+  return kExitOk;
+}
+
+} // namespace lightbox::cli

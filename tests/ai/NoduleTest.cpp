@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: Apache-2.0
+// Nodule pipeline pieces that do not need the trained model, plus the clinical scores.
+#include "ai/nodule/ClinicalScores.h"
+#include "ai/nodule/Froc.h"
+#include "ai/nodule/NoduleDetector.h"
+#include "ai/nodule/ReferenceNodules.h"
+#include "core/phantom/ChestPhantom.h"
+#include "core/study/StudyLoader.h"
+#include "tests/support/TestData.h"
+
+#include <catch2/catch.hpp>
+
+using namespace lightbox;
+
+namespace {
+
+const std::string kLidc = "ct/chest_lidc-idri-0001_nodule_slab";
+
+/// The phantom at a reduced size (fast) with its nodules.
+struct SmallPhantom {
+  Volume volume;
+  std::vector<PhantomNodule> nodules;
+};
+
+const SmallPhantom& smallPhantom() {
+  static const SmallPhantom p = [] {
+    ChestPhantomSpec spec;
+    spec.matrix = 384;
+    spec.pixelMm = 0.9;
+    spec.slices = 100;
+    spec.sliceMm = 1.5;
+    SmallPhantom out;
+    std::vector<std::int16_t> hu = renderChestPhantom(spec, out.volume.geometry);
+    out.volume.voxels = std::move(hu);
+    out.volume.units = "HU";
+    out.nodules = phantomNodules(spec);
+    return out;
+  }();
+  return p;
+}
+
+} // namespace
+
+TEST_CASE("the lung mask of the POPI chest CT holds two lungs of plausible volume", "[ai][nodule]") {
+  const Volume v = loadPath(test::sharedData("ct/chest_4dct_popi_phase00")).volumes.at(0);
+  const PreparedScan scan = prepareScan(v);
+  INFO("lung volume " << scan.lungVolumeMl << " ml");
+  CHECK(scan.lungVolumeMl > 2500);
+  CHECK(scan.lungVolumeMl < 7500);
+  // Both sides of the body have lung.
+  std::size_t left = 0, right = 0;
+  const auto& n = scan.grid.size;
+  for (std::size_t q = 0; q < scan.lung.size(); q += 7) {
+    if (!scan.lung[q]) continue;
+    const Vec3 p = scan.grid.ijkToLps({double(q % n[0]), double((q / n[0]) % n[1]), double(q / (n[0] * n[1]))});
+    (p[0] > 0 ? left : right)++;
+  }
+  CHECK(left > 0.3 * (left + right));
+  CHECK(right > 0.3 * (left + right));
+  CHECK(scan.candidates.size() > 50);
+}
+
+TEST_CASE("candidates reach every phantom nodule and the radial profiles size and type them", "[ai][nodule]") {
+  const SmallPhantom& p = smallPhantom();
+  const PreparedScan scan = prepareScan(p.volume);
+  REQUIRE(scan.lungVolumeMl > 1000);
+  for (const PhantomNodule& n : p.nodules) {
+    INFO(n.id << " " << n.type << " " << n.site << " " << n.diameterMm << " mm");
+    double nearest = 1e9;
+    for (const NoduleCandidate& c : scan.candidates) nearest = std::min(nearest, norm(c.centerLps - n.centerLps));
+    CHECK(nearest <= n.diameterMm / 2);
+    const NoduleMeasurement m = measureNodule(scan, n.centerLps, n.diameterMm / 2);
+    INFO("measured " << m.diameterMm << " mm " << m.type << ", solid " << m.solidDiameterMm << " mm, " << m.volumeMm3
+                     << " mm3");
+    CHECK(m.type == n.type);
+    CHECK(m.diameterMm == Approx(n.diameterMm).epsilon(0.25));
+    const double sphere = 3.14159265 / 6 * n.diameterMm * n.diameterMm * n.diameterMm;
+    CHECK(m.volumeMm3 == Approx(sphere).epsilon(0.6));
+  }
+}
+
+TEST_CASE("the LIDC reader XML gives the slab's nodule, marked by all four readers", "[ai][nodule]") {
+  const Volume v = loadPath(test::sharedData(kLidc + "/dicom")).volumes.at(0);
+  const std::vector<ReferenceNodule> ref = readReferenceNodules(test::sharedData(kLidc + "/annotations/069.xml"), v.geometry);
+  REQUIRE(ref.size() == 1);
+  const ReferenceNodule& n = ref.front();
+  INFO("centre " << n.centerLps[0] << ", " << n.centerLps[1] << ", " << n.centerLps[2] << "; " << n.diameterMm << " mm");
+  CHECK(n.readers == 4);
+  CHECK(n.counts);
+  CHECK(n.centerLps[2] > -125.0);
+  CHECK(n.centerLps[2] < -105.0);
+  CHECK(n.diameterMm > 15.0);
+  CHECK(n.diameterMm < 40.0);
+  // The centre is dense tissue in the image.
+  const Vec3 ijk = v.geometry.lpsToIjk(n.centerLps);
+  CHECK(v.value(std::size_t(std::lround(ijk[0])), std::size_t(std::lround(ijk[1])), std::size_t(std::lround(ijk[2]))) > -300);
+  CHECK_THROWS_WITH(readReferenceNodules(test::sharedData(kLidc + "/dicom/-100.000000.dcm"), v.geometry),
+                    Catch::Contains("-100.000000.dcm") && Catch::Contains("neither"));
+}
+
+TEST_CASE("FROC and CPM follow the LUNA16 rules", "[ai][froc]") {
+  ScanForEvaluation a, b;
+  a.reference = {{"A1", {0, 0, 0}, 10, "solid", 4, true}, {"A2", {50, 0, 0}, 6, "solid", 1, false}};
+  b.reference = {{"B1", {0, 0, 0}, 8, "solid", 4, true}};
+  a.detections = {{{1, 0, 0}, 0.9}, {{2, 0, 0}, 0.8},   // two hits on A1: one TP, the second ignored
+                  {{50, 1, 0}, 0.7},                    // on a nodule that does not count: ignored
+                  {{100, 0, 0}, 0.6}};                  // false positive
+  b.detections = {{{30, 0, 0}, 0.95}, {{0, 3, 0}, 0.5}}; // FP first, then the hit
+  const FrocResult r = computeFroc({a, b});
+  CHECK(r.nodules == 2);
+  // Steps: 0.95 FP (0.5 FP/scan, sens 0), 0.9 TP (0.5, 0.5), 0.8 ignored hit, 0.6 FP (1.0, 0.5), 0.5 TP (1.0, 1.0).
+  REQUIRE(r.points.size() == 7);
+  CHECK(r.points[0].sensitivity == 0.0);  // 1/8
+  CHECK(r.points[1].sensitivity == 0.0);  // 1/4
+  CHECK(r.points[2].sensitivity == 0.5);  // 1/2
+  CHECK(r.points[3].sensitivity == 1.0);  // 1
+  CHECK(r.points[3].threshold == 0.5);
+  CHECK(r.points[6].sensitivity == 1.0);
+  CHECK(r.cpm == Approx((0 + 0 + 0.5 + 1 + 1 + 1 + 1) / 7.0));
+}
+
+TEST_CASE("Lung-RADS v2022 categories follow size and type, with the rule shown", "[ai][clinical]") {
+  CHECK(suggestLungRads({}).category == "1");
+  CHECK(suggestLungRads({{"a", "solid", 5.9, 5.9}}).category == "2");
+  CHECK(suggestLungRads({{"a", "solid", 6.0, 6.0}}).category == "3");
+  CHECK(suggestLungRads({{"a", "solid", 7.96, 7.96}}).category == "4A"); // rounds to 8.0 mm
+  CHECK(suggestLungRads({{"a", "solid", 14.9, 14.9}}).category == "4A");
+  CHECK(suggestLungRads({{"a", "solid", 15.0, 15.0}}).category == "4B");
+  CHECK(suggestLungRads({{"a", "part-solid", 5.0, 2.0}}).category == "2");
+  CHECK(suggestLungRads({{"a", "part-solid", 12.0, 5.0}}).category == "3");
+  CHECK(suggestLungRads({{"a", "part-solid", 12.0, 6.5}}).category == "4A");
+  CHECK(suggestLungRads({{"a", "part-solid", 12.0, 8.0}}).category == "4B");
+  CHECK(suggestLungRads({{"a", "ground-glass", 29.0, 0}}).category == "2");
+  CHECK(suggestLungRads({{"a", "ground-glass", 30.0, 0}}).category == "3");
+  const LungRadsSuggestion s = suggestLungRads({{"F1", "solid", 4, 4}, {"F2", "solid", 9.2, 9.2}, {"F3", "ground-glass", 12, 0}});
+  CHECK(s.category == "4A");
+  CHECK(s.nodule == "F2");
+  CHECK_THAT(s.rule, Catch::Contains("solid nodule 9.2 mm >= 8 and < 15 mm") && Catch::Contains("v2022"));
+  CHECK_THAT(s.management, Catch::Contains("3 months"));
+}
+
+TEST_CASE("the Brock model reproduces its published coefficients", "[ai][clinical]") {
+  BrockFactors f; // the model's reference patient: 62, male, 10 mm solid, 4 nodules, nothing else
+  f.noduleSizeMm = 10;
+  f.noduleCount = 4;
+  CHECK(brockProbability(f) == Approx(1.0 / (1.0 + std::exp(3.65953))).epsilon(1e-4));
+  BrockFactors g = f;
+  g.female = true;
+  g.spiculation = true;
+  g.upperLobe = true;
+  g.type = "part-solid";
+  // Each factor adds its coefficient to the logit.
+  const double logit = -3.65953 + 0.6011 + 0.7729 + 0.6581 + 0.377;
+  CHECK(brockProbability(g) == Approx(1.0 / (1.0 + std::exp(-logit))).epsilon(1e-4));
+  BrockFactors small = f;
+  small.noduleSizeMm = 4;
+  CHECK(brockProbability(small) < brockProbability(f));
+  CHECK(ageAt("19600101", "20260101") == 66);
+  CHECK(ageAt("19601231", "20260101") == 65);
+  CHECK_FALSE(ageAt("", "20260101").has_value());
+}
