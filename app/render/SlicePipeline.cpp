@@ -74,6 +74,7 @@ struct SlicePipeline::Impl {
   vtkNew<vtkPolyData> lines;
   vtkNew<vtkActor2D> linesActor;
   vtkNew<vtkTextActor> scaleText;
+  vtkNew<vtkTextActor> banner;
   std::vector<vtkSmartPointer<vtkTextActor>> labelActors;
 
   Impl() {
@@ -85,6 +86,14 @@ struct SlicePipeline::Impl {
     corners->SetMaximumFontSize(16);
     corners->GetTextProperty()->SetColor(0.9, 0.9, 0.6);
     renderer->AddViewProp(corners);
+    banner->GetTextProperty()->SetFontSize(15);
+    banner->GetTextProperty()->SetBold(true);
+    banner->GetTextProperty()->SetShadow(true);
+    banner->GetTextProperty()->SetColor(1.0, 0.55, 0.1);
+    banner->GetTextProperty()->SetJustificationToCentered();
+    banner->GetTextProperty()->SetVerticalJustificationToTop();
+    banner->SetVisibility(false);
+    renderer->AddViewProp(banner);
     for (auto& l : letters) {
       l->GetTextProperty()->SetFontSize(18);
       l->GetTextProperty()->SetBold(true);
@@ -256,6 +265,11 @@ struct SlicePipeline::Impl {
       scaleText->SetDisplayPosition(int(0.5 * (x0 + x1)), int(height - y + 6));
     }
     scaleText->SetVisibility(state.showAnnotations);
+    banner->SetVisibility(!state.aiBanner.empty());
+    if (!state.aiBanner.empty()) {
+      banner->SetInput(state.aiBanner.c_str());
+      banner->SetDisplayPosition(width / 2, height - 8);
+    }
     lines->SetPoints(points);
     lines->SetLines(cells);
     lines->GetCellData()->SetScalars(colours);

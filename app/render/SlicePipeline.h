@@ -24,6 +24,9 @@ struct SliceViewState {
   double panMm[2] = {0.0, 0.0}; ///< view centre moved along the screen axes, in mm
   bool showAnnotations = true;  ///< corner text, orientation letters, scale bar
   bool showCrosshair = true;    ///< lines through the crosshair in the other planes' colours
+  /// AI status shown at the top centre in orange whatever showAnnotations says (pre-flight
+  /// warnings must not be hidden with the corner text); empty: none.
+  std::string aiBanner;
   /// Screen axes (right, down) of this state.
   std::pair<Vec3, Vec3> axes() const { return obliqueAxes(plane, yawDeg, pitchDeg); }
   bool oblique() const { return yawDeg != 0.0 || pitchDeg != 0.0; }

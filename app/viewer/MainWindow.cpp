@@ -11,6 +11,10 @@
 
 #include <QActionGroup>
 #include <QApplication>
+#include "app/viewer/FindingsPanel.h"
+#include "ai/nodule/ClinicalScores.h"
+#include "ai/runtime/ModelManifest.h"
+
 #include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
@@ -142,6 +146,19 @@ MainWindow::MainWindow(QWidget* parent)
   messagesDock->setWidget(messages_);
   addDockWidget(Qt::BottomDockWidgetArea, messagesDock);
 
+  findings_ = new FindingsPanel(document_, this);
+  auto* findingsDock = new QDockWidget("AI findings", this);
+  findingsDock->setObjectName("findings");
+  findingsDock->setWidget(findings_);
+  addDockWidget(Qt::RightDockWidgetArea, findingsDock);
+  connect(findings_, &FindingsPanel::detectionFinished, this, [this](bool ok, const QString& message) {
+    messages_->insertItem(0, (ok ? "AI: " : "AI error: ") + message);
+    statusBar()->showMessage(message);
+  });
+  connect(findings_, &FindingsPanel::editRequested, this, [this](int) {
+    statusBar()->showMessage("Drag the diameter's handles to the nodule's edges; the finding is marked edited");
+  });
+
   // The comparison follows the current series' crosshair by the same displacement.
   connect(document_, &ViewerDocument::crosshairChanged, this, [this] {
     const Vec3 now = document_->crosshair();
@@ -251,6 +268,33 @@ void MainWindow::buildMenus() {
     vr->addAction(toString(p), this, [this, p] { volumeView_->setPreset(p); });
   }
 
+  QMenu* ai = menuBar()->addMenu("&AI");
+  ai->addAction("Detect lung nodules", QKeySequence("Ctrl+D"), this, [this] { findings_->runDetection(); });
+  ai->addAction("Cancel detection", this, [this] { findings_->cancelDetection(); });
+  ai->addSeparator();
+  ai->addAction("Next finding", QKeySequence("N"), findings_, &FindingsPanel::next);
+  ai->addAction("Previous finding", QKeySequence("P"), findings_, &FindingsPanel::previous);
+  ai->addAction("Accept finding", QKeySequence("A"), findings_, &FindingsPanel::accept);
+  ai->addAction("Reject finding", QKeySequence("R"), findings_, &FindingsPanel::reject);
+  ai->addAction("Edit finding", QKeySequence("E"), findings_, &FindingsPanel::edit);
+  ai->addSeparator();
+  ai->addAction("Models...", this, [this] {
+    QString text;
+    for (const ModelEntry& e : listModels(defaultModelFolders())) {
+      text += QString("%1 %2 (%3): %4\n  %5\n  %6\n\n")
+                  .arg(QString::fromStdString(e.manifest.name), QString::fromStdString(e.manifest.version),
+                       QString::fromStdString(e.manifest.licence),
+                       e.usable ? QString("ok") : "REFUSED: " + QString::fromStdString(e.problem),
+                       QString::fromStdString(e.manifest.intendedUse),
+                       QString::fromStdString(e.manifest.manifestPath));
+    }
+    QString folders;
+    for (const std::string& f : defaultModelFolders()) folders += QString::fromStdString(f) + "\n";
+    QMessageBox::information(this, "AI models",
+                             (text.isEmpty() ? QString("No models found.\n\n") : text) +
+                                 "Add a model by dropping a TorchScript file and its manifest (JSON) into:\n" + folders);
+  });
+
   QMenu* help = menuBar()->addMenu("&Help");
   help->addAction("&Shortcuts", QKeySequence::HelpContents, this, &MainWindow::showShortcuts);
 }
@@ -350,6 +394,21 @@ bool MainWindow::loadInto(ViewerDocument* doc, const QString& path, const QStrin
     auto volume = std::make_shared<const Volume>(std::move(loaded.volumes.front()));
     const WindowLevel window = initialWindow(header, *volume);
     doc->setVolume(volume, patient, seriesText, loaded.issues, window, key);
+    if (!comparison) {
+      SeriesFacts facts;
+      if (header) {
+        facts.modality = header->modality;
+        const AssembledSeries& series = selectSeries(scan, seriesUid.toStdString());
+        if (!series.volumes.empty() && !series.volumes.front().slices.empty()) {
+          facts.sliceThicknessMm = series.volumes.front().slices.front().sliceThickness;
+        }
+        const std::optional<int> age = ageAt(header->patientBirthDate, header->studyDate);
+        doc->setPatientDefaults(age.value_or(0), header->patientSex == "F" || header->patientSex == "M" ? header->patientSex : "");
+      } else if (volume->units == "HU") {
+        facts.modality = "CT";
+      }
+      findings_->setSeriesFacts(facts);
+    }
     return true;
   } catch (const LoadCancelled&) {
     statusBar()->showMessage("Opening cancelled");
@@ -462,6 +521,8 @@ void MainWindow::showShortcuts() {
                            "Ctrl+Z / Ctrl+Shift+Z: undo / redo\n"
                            "3D view: drag rotates, wheel zooms, 1 bone, 2 soft tissue, 3 lung, 4 MIP, Home resets\n"
                            "Double click: maximise / restore a view\n"
+                           "AI: Ctrl+D detect nodules; N / P next / previous finding; A accept; R reject (reason\n"
+                           "  from the panel); E edit (drag the diameter's handles); all undoable\n"
                            "Ctrl+O: open a folder (or drop it on the window)");
 }
 

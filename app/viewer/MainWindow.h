@@ -16,6 +16,8 @@ class QTableWidget;
 
 namespace lightbox {
 
+class FindingsPanel;
+
 class SliceViewport;
 class StudyBrowser;
 class ViewerDocument;
@@ -48,6 +50,7 @@ public:
   StudyBrowser* browser() const { return browser_; }
   QTableWidget* measurementTable() const { return table_; }
   QListWidget* messages() const { return messages_; }
+  FindingsPanel* findingsPanel() const { return findings_; }
   /// Layout: columns x rows (1x1, 2x1, 3x1, 2x2).
   void setLayoutMode(int columns, int rows);
   QStringList recentPaths() const;
@@ -72,6 +75,7 @@ private:
   SliceViewport* comparisonView_;
   QListWidget* messages_;
   QTableWidget* table_;
+  FindingsPanel* findings_;
   StudyBrowser* browser_;
   QGridLayout* grid_;
   QLabel* probe_;

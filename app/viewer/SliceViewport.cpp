@@ -56,6 +56,7 @@ SliceViewport::SliceViewport(ViewerDocument* document, ViewPlane plane, QWidget*
   connect(document_, &ViewerDocument::crosshairChanged, this, qOverload<>(&SliceViewport::update));
   connect(document_, &ViewerDocument::displayChanged, this, qOverload<>(&SliceViewport::update));
   connect(document_, &ViewerDocument::measurementsChanged, this, qOverload<>(&SliceViewport::update));
+  connect(document_, &ViewerDocument::findingsChanged, this, qOverload<>(&SliceViewport::update));
   connect(document_, &ViewerDocument::toolChanged, this, [this] {
     editing_.reset();
     setCursor(document_->tool() == Tool::Navigate ? Qt::ArrowCursor : Qt::CrossCursor);
@@ -102,6 +103,7 @@ void SliceViewport::syncState() const {
   state.panMm[1] = pan_[1];
   state.showAnnotations = document_->annotationsVisible();
   state.showCrosshair = document_->crosshairLinesVisible();
+  state.aiBanner = document_->aiBanner().toStdString();
   pipeline_->setState(state);
 }
 
@@ -146,7 +148,52 @@ void SliceViewport::syncFromDocument() {
   if (editing_) {
     draw(*editing_, true);
   }
+  drawFindings(overlays);
   pipeline_->setOverlays(std::move(overlays));
+}
+
+Rgba findingColour(FindingState state) {
+  switch (state) {
+  case FindingState::Proposed: return {255, 140, 0, 255};
+  case FindingState::Accepted: return {60, 220, 90, 255};
+  case FindingState::Rejected: return {235, 60, 60, 255};
+  case FindingState::Edited: return {80, 200, 255, 255};
+  }
+  return {255, 140, 0, 255};
+}
+
+void SliceViewport::drawFindings(OverlayLayers& overlays) const {
+  const auto [right, down] = document_->axes(plane_);
+  const Vec3 n = normalized(cross(right, down));
+  const Vec3 c0 = document_->crosshair();
+  for (const Finding* f : document_->visibleFindings()) {
+    // A ring just outside the nodule where the slice cuts its sphere.
+    const double r = std::max(1.5, document_->effectiveDiameter(*f) / 2.0) + 2.0;
+    const double d = dot(f->centerLps - c0, n);
+    if (std::abs(d) >= r) continue;
+    const double rho = std::sqrt(r * r - d * d);
+    const Vec3 c = f->centerLps - n * d;
+    const bool selected = f->id == document_->selectedFinding();
+    const Rgba colour = findingColour(f->state);
+    for (int ring = 0; ring < (selected ? 2 : 1); ++ring) {
+      Polyline p;
+      p.colour = colour;
+      const double rr = rho + 1.2 * ring;
+      for (int a = 0; a <= 48; ++a) {
+        const double t = 2.0 * 3.14159265358979 * a / 48.0;
+        p.lps.push_back(c + right * (rr * std::cos(t)) + down * (rr * std::sin(t)));
+      }
+      overlays.polylines.push_back(p);
+    }
+    TextLabel label;
+    label.lps = c + right * (rho * 0.7071) - down * (rho * 0.7071);
+    char text[96];
+    std::snprintf(text, sizeof(text), "%s %.0f%%%s", f->id.c_str(), 100.0 * f->probability,
+                  f->state == FindingState::Proposed ? "" : (std::string(" ") + toString(f->state)).c_str());
+    label.text = text;
+    label.colour = colour;
+    overlays.labels.push_back(label);
+  }
 }
 
 bool SliceViewport::prepareFrame(int width, int height) {

@@ -54,6 +54,7 @@ private:
   /// Pushes the document's and this view's display state to the pipeline (cheap when unchanged).
   void syncState() const;
   void syncFromDocument();
+  void drawFindings(OverlayLayers& overlays) const;
   /// The measurement handle within a few pixels of `p`: (id, point index).
   std::optional<std::pair<int, int>> handleAt(const QPointF& p) const;
   double visibleSlabMm() const;

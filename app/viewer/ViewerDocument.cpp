@@ -13,18 +13,18 @@
 namespace lightbox {
 namespace {
 
-/// One undo step: the measurement list before and after.
-class MeasurementsCommand : public QUndoCommand {
+/// One undo step: measurements and findings before and after.
+class SnapshotCommand : public QUndoCommand {
 public:
-  MeasurementsCommand(ViewerDocument* doc, std::vector<Measurement> before, std::vector<Measurement> after,
-                      const QString& text)
+  SnapshotCommand(ViewerDocument* doc, ViewerDocument::Snapshot before, ViewerDocument::Snapshot after,
+                  const QString& text)
       : QUndoCommand(text), doc_(doc), before_(std::move(before)), after_(std::move(after)) {}
-  void redo() override { doc_->applyMeasurements(after_); }
-  void undo() override { doc_->applyMeasurements(before_); }
+  void redo() override { doc_->applySnapshot(after_); }
+  void undo() override { doc_->applySnapshot(before_); }
 
 private:
   ViewerDocument* doc_;
-  std::vector<Measurement> before_, after_;
+  ViewerDocument::Snapshot before_, after_;
 };
 
 } // namespace
@@ -45,10 +45,20 @@ void ViewerDocument::setVolume(std::shared_ptr<const Volume> volume, QString pat
   crosshair_ = g.ijkToLps({0.5 * double(g.size[0] - 1), 0.5 * double(g.size[1] - 1), 0.5 * double(g.size[2] - 1)});
   undo_->clear();
   measurements_.clear();
+  findings_.clear();
+  run_ = {};
+  hasRun_ = false;
+  patient_ = {};
   selected_ = 0;
+  selectedFinding_.clear();
   if (!seriesKey_.isEmpty()) {
     try {
-      measurements_ = AnnotationStore(AnnotationStore::defaultFolder()).load(seriesKey_.toStdString()).measurements;
+      SeriesAnnotations saved = AnnotationStore(AnnotationStore::defaultFolder()).load(seriesKey_.toStdString());
+      measurements_ = std::move(saved.measurements);
+      findings_ = std::move(saved.findings);
+      run_ = saved.findingsRun;
+      hasRun_ = saved.hasFindingsRun;
+      patient_ = saved.patient;
     } catch (const std::exception& e) {
       emit annotationError(e.what());
     }
@@ -59,6 +69,7 @@ void ViewerDocument::setVolume(std::shared_ptr<const Volume> volume, QString pat
   }
   emit volumeChanged();
   emit measurementsChanged();
+  emit findingsChanged();
 }
 
 void ViewerDocument::setCrosshair(const Vec3& lps) {
@@ -180,19 +191,214 @@ void ViewerDocument::selectMeasurement(int id) {
 }
 
 void ViewerDocument::pushMeasurements(std::vector<Measurement> after, const QString& what) {
-  undo_->push(new MeasurementsCommand(this, measurements_, std::move(after), what));
+  Snapshot next = snapshot();
+  next.measurements = std::move(after);
+  push(std::move(next), what);
 }
 
-void ViewerDocument::applyMeasurements(const std::vector<Measurement>& ms) {
-  measurements_ = ms;
-  if (!seriesKey_.isEmpty()) {
-    try {
-      AnnotationStore(AnnotationStore::defaultFolder()).save(seriesKey_.toStdString(), {measurements_});
-    } catch (const std::exception& e) {
-      emit annotationError(e.what());
+ViewerDocument::Snapshot ViewerDocument::snapshot() const { return {measurements_, findings_, run_, hasRun_}; }
+
+void ViewerDocument::push(Snapshot after, const QString& what) {
+  undo_->push(new SnapshotCommand(this, snapshot(), std::move(after), what));
+}
+
+void ViewerDocument::applySnapshot(const Snapshot& s) {
+  const bool findingsDiffer = s.findings != findings_ || !(s.run == run_) || s.hasRun != hasRun_;
+  measurements_ = s.measurements;
+  findings_ = s.findings;
+  run_ = s.run;
+  hasRun_ = s.hasRun;
+  save();
+  emit measurementsChanged();
+  if (findingsDiffer) emit findingsChanged();
+}
+
+void ViewerDocument::save() {
+  if (seriesKey_.isEmpty()) return;
+  try {
+    SeriesAnnotations a;
+    a.measurements = measurements_;
+    a.findings = findings_;
+    a.findingsRun = run_;
+    a.hasFindingsRun = hasRun_;
+    a.patient = patient_;
+    AnnotationStore(AnnotationStore::defaultFolder()).save(seriesKey_.toStdString(), a);
+  } catch (const std::exception& e) {
+    emit annotationError(e.what());
+  }
+}
+
+const Finding* ViewerDocument::finding(const std::string& id) const {
+  for (const Finding& f : findings_) {
+    if (f.id == id) return &f;
+  }
+  return nullptr;
+}
+
+void ViewerDocument::setDetectionResult(const FindingsRun& run, std::vector<Finding> findings) {
+  Snapshot next = snapshot();
+  next.findings = std::move(findings);
+  next.run = run;
+  next.hasRun = true;
+  push(std::move(next), QString("Detect nodules (%1 findings)").arg(next.findings.size()));
+}
+
+void ViewerDocument::setFpPerScan(double fpPerScan) {
+  if (run_.fpPerScan == fpPerScan) return;
+  run_.fpPerScan = fpPerScan;
+  save();
+  emit findingsChanged();
+}
+
+std::vector<const Finding*> ViewerDocument::visibleFindings() const {
+  std::vector<const Finding*> out;
+  const double threshold = run_.threshold();
+  for (const Finding& f : findings_) {
+    // A finding the reader already decided on stays visible whatever the operating point.
+    const bool decided = f.state != FindingState::Proposed;
+    if (f.score < threshold && !decided) continue;
+    if (hideRejected_ && f.state == FindingState::Rejected) continue;
+    out.push_back(&f);
+  }
+  return out;
+}
+
+void ViewerDocument::setRejectedHidden(bool hidden) {
+  hideRejected_ = hidden;
+  emit findingsChanged();
+}
+
+void ViewerDocument::setFindingState(const std::string& id, FindingState state, const std::string& reason) {
+  Snapshot next = snapshot();
+  for (Finding& f : next.findings) {
+    if (f.id != id) continue;
+    if (f.state == state && f.rejectReason == reason) return;
+    f.state = state;
+    f.rejectReason = state == FindingState::Rejected ? reason : std::string();
+    push(std::move(next), QString("%1 %2").arg(state == FindingState::Accepted   ? "Accept"
+                                                : state == FindingState::Rejected ? "Reject"
+                                                : state == FindingState::Edited   ? "Edit"
+                                                                                   : "Reset",
+                                               QString::fromStdString(id)));
+    return;
+  }
+}
+
+int ViewerDocument::editFinding(const std::string& id) {
+  const Finding* f = finding(id);
+  if (!f || !volume_) return 0;
+  if (f->measurementId && measurement(f->measurementId)) {
+    selectMeasurement(f->measurementId);
+    return f->measurementId;
+  }
+  Snapshot next = snapshot();
+  Measurement m;
+  m.kind = MeasurementKind::Length;
+  m.id = nextId_++;
+  m.label = f->id + " diameter";
+  const auto [right, down] = axes(ViewPlane::Axial);
+  m.planeRight = right;
+  m.planeDown = down;
+  const double r = std::max(1.0, f->diameterMm / 2.0);
+  m.points = {f->centerLps - right * r, f->centerLps + right * r};
+  next.measurements.push_back(m);
+  for (Finding& e : next.findings) {
+    if (e.id == id) {
+      e.state = FindingState::Edited;
+      e.measurementId = m.id;
     }
   }
-  emit measurementsChanged();
+  push(std::move(next), QString("Edit %1").arg(QString::fromStdString(id)));
+  selectMeasurement(m.id);
+  return m.id;
+}
+
+void ViewerDocument::setFindingType(const std::string& id, const std::string& type) {
+  Snapshot next = snapshot();
+  for (Finding& f : next.findings) {
+    if (f.id != id) continue;
+    const std::string edited = type == f.type ? std::string() : type;
+    if (f.editedType == edited) return;
+    f.editedType = edited;
+    if (f.state == FindingState::Proposed || f.state == FindingState::Accepted) f.state = FindingState::Edited;
+    push(std::move(next), QString("Set %1 type").arg(QString::fromStdString(id)));
+    return;
+  }
+}
+
+void ViewerDocument::setFindingFactors(const std::string& id, bool upperLobe, bool spiculated) {
+  Snapshot next = snapshot();
+  for (Finding& f : next.findings) {
+    if (f.id != id || (f.upperLobe == upperLobe && f.spiculated == spiculated)) continue;
+    f.upperLobe = upperLobe;
+    f.spiculated = spiculated;
+    push(std::move(next), QString("Brock factors of %1").arg(QString::fromStdString(id)));
+    return;
+  }
+}
+
+double ViewerDocument::effectiveDiameter(const Finding& f) const {
+  if (f.measurementId) {
+    if (const Measurement* m = measurement(f.measurementId); m && m->kind == MeasurementKind::Length) {
+      return lengthMm(*m);
+    }
+  }
+  return f.diameterMm;
+}
+
+void ViewerDocument::selectFinding(const std::string& id) {
+  const Finding* f = finding(id);
+  if (!f) return;
+  selectedFinding_ = id;
+  setCrosshair(f->centerLps);
+  emit findingSelected(QString::fromStdString(id));
+  emit findingsChanged();
+}
+
+std::string ViewerDocument::stepFinding(int direction) {
+  const std::vector<const Finding*> visible = visibleFindings();
+  if (visible.empty()) return {};
+  int index = -1;
+  for (std::size_t i = 0; i < visible.size(); ++i) {
+    if (visible[i]->id == selectedFinding_) index = int(i);
+  }
+  const int n = int(visible.size());
+  const int next = index < 0 ? (direction > 0 ? 0 : n - 1) : ((index + direction) % n + n) % n;
+  selectFinding(visible[std::size_t(next)]->id);
+  return selectedFinding_;
+}
+
+QString ViewerDocument::aiBanner() const {
+  if (!aiProgress_.isEmpty()) return aiProgress_;
+  if (!hasRun_ || run_.warnings.empty()) return {};
+  QString text = "AI outside intended use: ";
+  for (std::size_t i = 0; i < run_.warnings.size(); ++i) {
+    text += (i ? "; " : "") + QString::fromStdString(run_.warnings[i]);
+  }
+  return text;
+}
+
+void ViewerDocument::setAiProgress(const QString& text) {
+  if (aiProgress_ == text) return;
+  aiProgress_ = text;
+  emit displayChanged();
+}
+
+void ViewerDocument::setPatientFactors(const PatientFactors& f) {
+  if (patient_ == f) return;
+  patient_ = f;
+  save();
+  emit findingsChanged();
+}
+
+void ViewerDocument::setPatientDefaults(int ageYears, const std::string& sex) {
+  PatientFactors f = patient_;
+  if (f.ageYears == 0) f.ageYears = ageYears;
+  if (f.sex.empty()) f.sex = sex;
+  if (!(f == patient_)) {
+    patient_ = f;
+    emit findingsChanged(); // not saved until the reader changes something
+  }
 }
 
 double ViewerDocument::valueAt(const Vec3& lps) const {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "core/annotation/Finding.h"
 #include "core/annotation/Measurement.h"
 #include "core/display/WindowLevel.h"
 #include "core/dicom/IngestIssue.h"
@@ -82,8 +83,51 @@ public:
   /// Value at an LPS point (nearest voxel), or NaN outside the volume.
   double valueAt(const Vec3& lps) const;
 
-  /// Called by the undo commands: replaces the whole list and saves it.
-  void applyMeasurements(const std::vector<Measurement>& ms);
+  /// AI findings under review. Every decision is one undo step and is saved at once.
+  const std::vector<Finding>& findings() const { return findings_; }
+  const Finding* finding(const std::string& id) const;
+  const FindingsRun& findingsRun() const { return run_; }
+  bool hasFindingsRun() const { return hasRun_; }
+  /// Replaces the findings with a new detection run (undoable: undo restores the previous review).
+  void setDetectionResult(const FindingsRun& run, std::vector<Finding> findings);
+  /// Operating point (expected false positives per scan); saved, not an undo step.
+  void setFpPerScan(double fpPerScan);
+  /// Findings at or above the operating point, rejected ones left out when they are hidden.
+  std::vector<const Finding*> visibleFindings() const;
+  bool rejectedHidden() const { return hideRejected_; }
+  void setRejectedHidden(bool hidden);
+  void setFindingState(const std::string& id, FindingState state, const std::string& reason = {});
+  /// Starts editing a finding: adds a length measurement across it (axial, through its centre)
+  /// that the reader drags to the true diameter; the finding becomes "edited". One undo step.
+  int editFinding(const std::string& id);
+  void setFindingType(const std::string& id, const std::string& type);
+  void setFindingFactors(const std::string& id, bool upperLobe, bool spiculated);
+  /// The diameter the reader stands behind: the edit measurement's length when there is one.
+  double effectiveDiameter(const Finding& f) const;
+  const std::string& selectedFinding() const { return selectedFinding_; }
+  /// Selects a finding and moves the crosshair (every view) to its centre.
+  void selectFinding(const std::string& id);
+  /// Next (+1) or previous (-1) visible finding, wrapping; returns its id (empty when none).
+  std::string stepFinding(int direction);
+  const PatientFactors& patientFactors() const { return patient_; }
+  void setPatientFactors(const PatientFactors& f);
+  /// Fills age and sex from DICOM when the reader has not entered them.
+  void setPatientDefaults(int ageYears, const std::string& sex);
+
+  /// One line of AI status drawn on every slice view: pre-flight warnings of the current run, or
+  /// progress while detection runs (set by the window). Empty: nothing to say.
+  QString aiBanner() const;
+  void setAiProgress(const QString& text);
+
+  /// What one undo step restores.
+  struct Snapshot {
+    std::vector<Measurement> measurements;
+    std::vector<Finding> findings;
+    FindingsRun run;
+    bool hasRun = false;
+  };
+  /// Called by the undo commands: replaces measurements and findings and saves them.
+  void applySnapshot(const Snapshot& s);
 
 signals:
   void volumeChanged();
@@ -91,11 +135,16 @@ signals:
   void displayChanged();
   void toolChanged();
   void measurementsChanged();
+  void findingsChanged();
+  void findingSelected(const QString& id);
   /// Saving or loading annotations failed; the message names the file.
   void annotationError(const QString& message);
 
 private:
   void pushMeasurements(std::vector<Measurement> after, const QString& what);
+  Snapshot snapshot() const;
+  void push(Snapshot after, const QString& what);
+  void save();
 
   std::shared_ptr<const Volume> volume_;
   QString patientText_, seriesText_, seriesKey_;
@@ -110,6 +159,13 @@ private:
   std::vector<Measurement> measurements_;
   int selected_ = 0;
   int nextId_ = 1;
+  std::vector<Finding> findings_;
+  FindingsRun run_;
+  bool hasRun_ = false;
+  bool hideRejected_ = false;
+  std::string selectedFinding_;
+  PatientFactors patient_;
+  QString aiProgress_;
   QUndoStack* undo_;
 };
 

@@ -50,6 +50,16 @@ SeriesAnnotations AnnotationStore::load(const std::string& seriesKey) const {
     if (j.contains("measurements")) {
       out.measurements = measurementsFromJson(j.at("measurements"));
     }
+    if (j.contains("findings")) {
+      out.findings = findingsFromJson(j.at("findings"));
+    }
+    if (j.contains("findings_run")) {
+      out.findingsRun = findingsRunFromJson(j.at("findings_run"));
+      out.hasFindingsRun = true;
+    }
+    if (j.contains("patient_factors")) {
+      out.patient = patientFactorsFromJson(j.at("patient_factors"));
+    }
   } catch (const std::exception& e) {
     throw std::runtime_error(path + ": cannot read annotations: " + e.what());
   }
@@ -64,6 +74,11 @@ void AnnotationStore::save(const std::string& seriesKey, const SeriesAnnotations
   j["format"] = "lightbox-annotations/1";
   j["series"] = seriesKey;
   j["measurements"] = toJson(annotations.measurements);
+  j["findings"] = toJson(annotations.findings);
+  if (annotations.hasFindingsRun) {
+    j["findings_run"] = toJson(annotations.findingsRun);
+  }
+  j["patient_factors"] = toJson(annotations.patient);
   const std::string text = j.dump(1);
   const std::string tmp = path + ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

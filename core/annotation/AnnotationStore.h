@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "core/annotation/Finding.h"
 #include "core/annotation/Measurement.h"
 
 #include <string>
@@ -11,6 +12,10 @@ namespace lightbox {
 /// What a reader added to a series, saved with it.
 struct SeriesAnnotations {
   std::vector<Measurement> measurements;
+  std::vector<Finding> findings; ///< AI proposals and the reader's decisions on them
+  FindingsRun findingsRun;       ///< meaningful when findings were produced
+  bool hasFindingsRun = false;
+  PatientFactors patient;
 };
 
 /// Keeps each series' annotations in `<folder>/<series key>.json`. Every save is crash-safe: the

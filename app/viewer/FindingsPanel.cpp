@@ -1,0 +1,442 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "app/viewer/FindingsPanel.h"
+
+#include "ai/nodule/ClinicalScores.h"
+#include "ai/nodule/NoduleDetector.h"
+#include "ai/runtime/ModelManifest.h"
+#include "ai/runtime/ModelRunner.h"
+#include "app/viewer/ViewerDocument.h"
+
+#include <QApplication>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDateTime>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QImage>
+#include <QLabel>
+#include <QPointer>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+#include <cmath>
+#include <mutex>
+#include <thread>
+
+namespace lightbox {
+namespace {
+
+constexpr double kRates[] = {0.125, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0};
+const char* kRateNames[] = {"1/8", "1/4", "1/2", "1", "2", "4", "8"};
+enum Column { ColId, ColThumb, ColScore, ColDiameter, ColType, ColLocation, ColState, ColUpper, ColSpiculated, ColCount };
+
+/// The loaded model, shared by every run of this process (loading it is not free).
+struct LoadedModel {
+  std::mutex mutex;
+  ModelEntry entry;
+  std::shared_ptr<ModelRunner> runner;
+};
+LoadedModel& loadedModel() {
+  static LoadedModel m;
+  return m;
+}
+
+/// An axial thumbnail, 40 mm across, lung window, sampled from the document's volume.
+QImage thumbnail(const ViewerDocument& doc, const Finding& f) {
+  const int size = 48;
+  QImage img(size, size, QImage::Format_Grayscale8);
+  const auto [right, down] = obliqueAxes(ViewPlane::Axial, 0, 0);
+  for (int y = 0; y < size; ++y) {
+    for (int x = 0; x < size; ++x) {
+      const double mmPerPx = 40.0 / size;
+      const Vec3 p = f.centerLps + right * ((x - size / 2.0) * mmPerPx) + down * ((y - size / 2.0) * mmPerPx);
+      const double v = doc.valueAt(p);
+      const double g = std::isnan(v) ? 0.0 : std::clamp((v + 1350.0) / 1500.0, 0.0, 1.0);
+      reinterpret_cast<uchar*>(img.scanLine(y))[x] = uchar(g * 255);
+    }
+  }
+  return img;
+}
+
+QString location(const Finding& f) {
+  // LPS: +x is the patient's left.
+  return QString("%1 lung, z %2 mm").arg(f.centerLps[0] > 0 ? "L" : "R").arg(f.centerLps[2], 0, 'f', 1);
+}
+
+} // namespace
+
+FindingsPanel::FindingsPanel(ViewerDocument* document, QWidget* parent)
+  : QWidget(parent), document_(document), cancel_flag_(std::make_shared<std::atomic<bool>>(false)) {
+  auto* layout = new QVBoxLayout(this);
+  auto* top = new QHBoxLayout;
+  detect_ = new QPushButton("Detect nodules", this);
+  detect_->setToolTip("Run the lung nodule model on the open series (off the GUI thread)");
+  cancel_ = new QPushButton("Cancel", this);
+  cancel_->setVisible(false);
+  progress_ = new QProgressBar(this);
+  progress_->setVisible(false);
+  top->addWidget(detect_);
+  top->addWidget(cancel_);
+  top->addWidget(progress_, 1);
+  layout->addLayout(top);
+  model_ = new QLabel("No detection run on this series.", this);
+  model_->setWordWrap(true);
+  layout->addWidget(model_);
+  warnings_ = new QLabel(this);
+  warnings_->setWordWrap(true);
+  warnings_->setStyleSheet("color: #ff8c1a; font-weight: bold");
+  warnings_->setVisible(false);
+  layout->addWidget(warnings_);
+
+  auto* controls = new QFormLayout;
+  operatingPoint_ = new QComboBox(this);
+  for (int i = 0; i < 7; ++i) operatingPoint_->addItem(QString("%1 FP/scan").arg(kRateNames[i]), kRates[i]);
+  operatingPoint_->setCurrentIndex(3);
+  operatingPoint_->setToolTip("Expected false positives per scan (from the model's validation set): lower shows "
+                              "fewer, surer findings");
+  controls->addRow("Operating point", operatingPoint_);
+  reason_ = new QComboBox(this);
+  reason_->setEditable(true);
+  reason_->addItems({"not a nodule", "vessel", "scar / atelectasis", "benign calcification", "artefact",
+                     "outside the lung"});
+  controls->addRow("Reject reason (R)", reason_);
+  hideRejected_ = new QCheckBox("Hide rejected findings", this);
+  controls->addRow(hideRejected_);
+  layout->addLayout(controls);
+
+  table_ = new QTableWidget(0, ColCount, this);
+  table_->setHorizontalHeaderLabels({"#", "", "Score", "Diam. mm", "Type", "Location", "State", "Upper lobe", "Spic."});
+  table_->verticalHeader()->hide();
+  table_->setIconSize(QSize(48, 48));
+  table_->setSelectionBehavior(QAbstractItemView::SelectRows);
+  table_->setSelectionMode(QAbstractItemView::SingleSelection);
+  table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  table_->horizontalHeader()->setSectionResizeMode(ColLocation, QHeaderView::Stretch);
+  layout->addWidget(table_, 1);
+
+  auto* keys = new QHBoxLayout;
+  for (auto [label, tip, slot] : {std::tuple{"P", "Previous finding (P)", &FindingsPanel::previous},
+                                  std::tuple{"N", "Next finding (N)", &FindingsPanel::next},
+                                  std::tuple{"Accept", "Accept (A)", &FindingsPanel::accept},
+                                  std::tuple{"Reject", "Reject with the reason above (R)", &FindingsPanel::reject},
+                                  std::tuple{"Edit", "Edit: drag the diameter's handles (E)", &FindingsPanel::edit}}) {
+    auto* b = new QPushButton(label, this);
+    b->setToolTip(tip);
+    connect(b, &QPushButton::clicked, this, slot);
+    keys->addWidget(b);
+  }
+  layout->addLayout(keys);
+
+  auto* support = new QLabel("<b>Decision support</b> (suggestions for the reader, not a diagnosis)", this);
+  layout->addWidget(support);
+  auto* patient = new QHBoxLayout;
+  age_ = new QSpinBox(this);
+  age_->setRange(0, 120);
+  age_->setSpecialValueText("age ?");
+  age_->setSuffix(" y");
+  sex_ = new QComboBox(this);
+  sex_->addItems({"sex ?", "F", "M"});
+  familyHistory_ = new QCheckBox("family history", this);
+  emphysema_ = new QCheckBox("emphysema", this);
+  patient->addWidget(age_);
+  patient->addWidget(sex_);
+  patient->addWidget(familyHistory_);
+  patient->addWidget(emphysema_);
+  layout->addLayout(patient);
+  lungRads_ = new QLabel(this);
+  lungRads_->setWordWrap(true);
+  lungRads_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  layout->addWidget(lungRads_);
+  brock_ = new QLabel(this);
+  brock_->setWordWrap(true);
+  layout->addWidget(brock_);
+
+  connect(detect_, &QPushButton::clicked, this, [this] { runDetection(); });
+  connect(cancel_, &QPushButton::clicked, this, &FindingsPanel::cancelDetection);
+  connect(operatingPoint_, qOverload<int>(&QComboBox::currentIndexChanged), this, [this](int i) {
+    if (!refreshing_) document_->setFpPerScan(kRates[i]);
+  });
+  connect(hideRejected_, &QCheckBox::toggled, document_, &ViewerDocument::setRejectedHidden);
+  connect(table_, &QTableWidget::itemSelectionChanged, this, [this] {
+    if (refreshing_) return;
+    const auto rows = table_->selectionModel()->selectedRows();
+    if (rows.isEmpty()) return;
+    const std::string id = table_->item(rows.front().row(), ColId)->text().toStdString();
+    if (id != document_->selectedFinding()) document_->selectFinding(id);
+  });
+  connect(table_, &QTableWidget::itemChanged, this, [this](QTableWidgetItem* item) {
+    if (refreshing_ || (item->column() != ColUpper && item->column() != ColSpiculated)) return;
+    const std::string id = table_->item(item->row(), ColId)->text().toStdString();
+    document_->setFindingFactors(id, table_->item(item->row(), ColUpper)->checkState() == Qt::Checked,
+                                 table_->item(item->row(), ColSpiculated)->checkState() == Qt::Checked);
+  });
+  auto patientChanged = [this] {
+    if (refreshing_) return;
+    PatientFactors f = document_->patientFactors();
+    f.ageYears = age_->value();
+    f.sex = sex_->currentIndex() == 1 ? "F" : sex_->currentIndex() == 2 ? "M" : "";
+    f.familyHistory = familyHistory_->isChecked();
+    f.emphysema = emphysema_->isChecked();
+    document_->setPatientFactors(f);
+  };
+  connect(age_, qOverload<int>(&QSpinBox::valueChanged), this, patientChanged);
+  connect(sex_, qOverload<int>(&QComboBox::currentIndexChanged), this, patientChanged);
+  connect(familyHistory_, &QCheckBox::toggled, this, patientChanged);
+  connect(emphysema_, &QCheckBox::toggled, this, patientChanged);
+  connect(document_, &ViewerDocument::findingsChanged, this, &FindingsPanel::refresh);
+  connect(document_, &ViewerDocument::measurementsChanged, this, &FindingsPanel::refresh);
+  connect(document_, &ViewerDocument::volumeChanged, this, &FindingsPanel::refresh);
+  refresh();
+}
+
+FindingsPanel::~FindingsPanel() { cancel_flag_->store(true); }
+
+bool FindingsPanel::runDetection() {
+  if (running_ || !document_->volume()) return false;
+  running_ = true;
+  cancel_flag_ = std::make_shared<std::atomic<bool>>(false);
+  detect_->setEnabled(false);
+  cancel_->setVisible(true);
+  progress_->setVisible(true);
+  progress_->setRange(0, 0);
+  document_->setAiProgress("AI: detecting lung nodules...");
+  const std::shared_ptr<const Volume> volume = document_->volume();
+  const QString key = document_->seriesKey();
+  const SeriesFacts facts = facts_;
+  const auto cancel = cancel_flag_;
+  QPointer<FindingsPanel> self(this);
+  std::thread([self, volume, key, facts, cancel] {
+    QString error;
+    auto result = std::make_shared<std::pair<DetectionResult, ModelManifest>>();
+    try {
+      std::shared_ptr<ModelRunner> runner;
+      ModelEntry entry;
+      {
+        LoadedModel& m = loadedModel();
+        std::lock_guard<std::mutex> lock(m.mutex);
+        if (!m.runner) {
+          m.entry = findModel("lightbox-nodule", defaultModelFolders());
+          m.runner = loadVerifiedModel(m.entry, 0);
+        }
+        runner = m.runner;
+        entry = m.entry;
+      }
+      ScanFacts scanFacts{facts.modality, facts.sliceThicknessMm};
+      result->first = detectNodules(*volume, scanFacts, entry.manifest, *runner, [self, cancel](std::size_t done, std::size_t total) {
+        QMetaObject::invokeMethod(qApp, [self, done, total] {
+          if (self) {
+            self->progress_->setRange(0, int(total));
+            self->progress_->setValue(int(done));
+            self->document_->setAiProgress(QString("AI: scoring nodule candidates %1/%2").arg(done).arg(total));
+          }
+        }, Qt::QueuedConnection);
+        return !cancel->load();
+      });
+      result->second = entry.manifest;
+    } catch (const InferenceCancelled&) {
+      error = "Detection cancelled";
+    } catch (const std::exception& e) {
+      error = QString("Detection failed: ") + e.what();
+    }
+    QMetaObject::invokeMethod(qApp, [self, key, error, result] {
+      if (self) self->finishDetection(key, error, result.get());
+    }, Qt::QueuedConnection);
+  }).detach();
+  return true;
+}
+
+void FindingsPanel::cancelDetection() { cancel_flag_->store(true); }
+
+void FindingsPanel::finishDetection(const QString& seriesKey, const QString& error, const void* opaque) {
+  running_ = false;
+  detect_->setEnabled(true);
+  cancel_->setVisible(false);
+  progress_->setVisible(false);
+  document_->setAiProgress({});
+  if (!error.isEmpty()) {
+    emit detectionFinished(false, error);
+    return;
+  }
+  if (seriesKey != document_->seriesKey()) {
+    emit detectionFinished(false, "Detection result discarded: another series was opened meanwhile");
+    return;
+  }
+  const auto& [r, manifest] = *static_cast<const std::pair<DetectionResult, ModelManifest>*>(opaque);
+  FindingsRun run;
+  run.model = manifest.name;
+  run.modelVersion = manifest.version;
+  run.modelSha256 = manifest.weightsSha256;
+  run.backend = r.backend;
+  run.licence = manifest.licence;
+  run.intendedUse = manifest.intendedUse;
+  run.warnings = r.warnings;
+  run.fpPerScan = operatingPoint_->currentData().toDouble();
+  for (const OperatingPoint& op : manifest.operatingPoints) run.operatingPoints.emplace_back(op.fpPerScan, op.threshold);
+  run.ranAt = QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toStdString();
+  std::vector<Finding> findings;
+  for (const NoduleFinding& n : r.findings) {
+    Finding f;
+    f.id = n.id;
+    f.centerLps = n.centerLps;
+    f.diameterMm = n.diameterMm;
+    f.solidDiameterMm = n.solidDiameterMm;
+    f.volumeMm3 = n.volumeMm3;
+    f.type = n.type;
+    f.score = n.score;
+    f.probability = n.probability;
+    findings.push_back(f);
+  }
+  document_->setDetectionResult(run, std::move(findings));
+  const std::vector<const Finding*> visible = document_->visibleFindings();
+  if (!visible.empty()) document_->selectFinding(visible.front()->id);
+  emit detectionFinished(true, QString("%1 candidates, %2 findings at %3 FP/scan (%4 s)")
+                                   .arg(r.candidates)
+                                   .arg(visible.size())
+                                   .arg(run.fpPerScan)
+                                   .arg(r.prepareSeconds + r.inferenceSeconds, 0, 'f', 1));
+}
+
+std::string FindingsPanel::currentId() const {
+  if (!document_->selectedFinding().empty()) return document_->selectedFinding();
+  const std::vector<const Finding*> visible = document_->visibleFindings();
+  return visible.empty() ? std::string() : visible.front()->id;
+}
+
+void FindingsPanel::next() { document_->stepFinding(+1); }
+void FindingsPanel::previous() { document_->stepFinding(-1); }
+
+void FindingsPanel::accept() {
+  const std::string id = currentId();
+  if (id.empty()) return;
+  document_->setFindingState(id, FindingState::Accepted);
+}
+
+void FindingsPanel::reject() {
+  const std::string id = currentId();
+  if (id.empty()) return;
+  document_->setFindingState(id, FindingState::Rejected, reason_->currentText().toStdString());
+}
+
+void FindingsPanel::edit() {
+  const std::string id = currentId();
+  if (id.empty()) return;
+  document_->selectFinding(id);
+  const int m = document_->editFinding(id);
+  if (m) emit editRequested(m);
+}
+
+void FindingsPanel::refresh() {
+  refreshing_ = true;
+  const FindingsRun& run = document_->findingsRun();
+  if (document_->hasFindingsRun()) {
+    model_->setText(QString("<b>%1 %2</b> (%3, %4), %5<br>sha256 %6…")
+                        .arg(QString::fromStdString(run.model), QString::fromStdString(run.modelVersion),
+                             QString::fromStdString(run.licence), QString::fromStdString(run.backend),
+                             QString::fromStdString(run.ranAt), QString::fromStdString(run.modelSha256.substr(0, 12))));
+    model_->setToolTip(QString::fromStdString(run.intendedUse));
+    for (int i = 0; i < 7; ++i) {
+      if (std::abs(kRates[i] - run.fpPerScan) < 1e-9) operatingPoint_->setCurrentIndex(i);
+    }
+  } else {
+    model_->setText("No detection run on this series.");
+  }
+  const QString banner = document_->hasFindingsRun() && !run.warnings.empty() ? document_->aiBanner() : QString();
+  warnings_->setText(banner);
+  warnings_->setVisible(!banner.isEmpty());
+  hideRejected_->setChecked(document_->rejectedHidden());
+
+  const std::vector<const Finding*> visible = document_->visibleFindings();
+  table_->setRowCount(int(visible.size()));
+  int selectedRow = -1;
+  for (int row = 0; row < int(visible.size()); ++row) {
+    const Finding& f = *visible[std::size_t(row)];
+    auto set = [&](int col, const QString& text) {
+      auto* item = new QTableWidgetItem(text);
+      table_->setItem(row, col, item);
+      return item;
+    };
+    set(ColId, QString::fromStdString(f.id));
+    auto* thumb = set(ColThumb, {});
+    thumb->setIcon(QPixmap::fromImage(thumbnail(*document_, f)));
+    set(ColScore, QString("%1 (p %2)").arg(f.score, 0, 'f', 2).arg(f.probability, 0, 'f', 2));
+    const double d = document_->effectiveDiameter(f);
+    set(ColDiameter, f.measurementId ? QString("%1 (AI %2)").arg(d, 0, 'f', 1).arg(f.diameterMm, 0, 'f', 1)
+                                     : QString::number(d, 'f', 1));
+    set(ColType, QString::fromStdString(f.effectiveType()));
+    set(ColLocation, location(f));
+    auto* state = set(ColState, QString(toString(f.state)) +
+                                    (f.rejectReason.empty() ? "" : ": " + QString::fromStdString(f.rejectReason)));
+    state->setForeground(f.state == FindingState::Accepted   ? QColor(60, 180, 80)
+                         : f.state == FindingState::Rejected ? QColor(220, 60, 60)
+                         : f.state == FindingState::Edited   ? QColor(60, 160, 230)
+                                                             : QColor(230, 120, 0));
+    auto* upper = set(ColUpper, {});
+    upper->setFlags(Qt::ItemIsEnabled | Qt::ItemIsUserCheckable | Qt::ItemIsSelectable);
+    upper->setCheckState(f.upperLobe ? Qt::Checked : Qt::Unchecked);
+    auto* spic = set(ColSpiculated, {});
+    spic->setFlags(Qt::ItemIsEnabled | Qt::ItemIsUserCheckable | Qt::ItemIsSelectable);
+    spic->setCheckState(f.spiculated ? Qt::Checked : Qt::Unchecked);
+    if (f.id == document_->selectedFinding()) selectedRow = row;
+  }
+  table_->resizeRowsToContents();
+  if (selectedRow >= 0) table_->selectRow(selectedRow);
+  const PatientFactors& p = document_->patientFactors();
+  age_->setValue(p.ageYears);
+  sex_->setCurrentIndex(p.sex == "F" ? 1 : p.sex == "M" ? 2 : 0);
+  familyHistory_->setChecked(p.familyHistory);
+  emphysema_->setChecked(p.emphysema);
+  refreshing_ = false;
+  refreshDecisionSupport();
+}
+
+void FindingsPanel::refreshDecisionSupport() {
+  std::vector<AcceptedNodule> accepted;
+  std::vector<const Finding*> kept;
+  for (const Finding& f : document_->findings()) {
+    if (f.state != FindingState::Accepted && f.state != FindingState::Edited) continue;
+    const double d = document_->effectiveDiameter(f);
+    const std::string type = f.effectiveType();
+    const double solid = type == "solid" ? d : type == "part-solid" ? std::min(f.solidDiameterMm, d) : 0.0;
+    accepted.push_back({f.id, type, d, solid});
+    kept.push_back(&f);
+  }
+  if (!document_->hasFindingsRun()) {
+    lungRads_->clear();
+    brock_->clear();
+    return;
+  }
+  const LungRadsSuggestion s = suggestLungRads(accepted);
+  lungRads_->setText(QString("<b>Lung-RADS %1</b> suggested from %2 accepted nodule(s).<br>%3<br><i>%4</i>")
+                         .arg(QString::fromStdString(s.category))
+                         .arg(accepted.size())
+                         .arg(QString::fromStdString(s.rule).toHtmlEscaped(),
+                              QString::fromStdString(s.management).toHtmlEscaped()));
+  const PatientFactors& p = document_->patientFactors();
+  QString text;
+  for (const Finding* f : kept) {
+    BrockFactors b;
+    b.ageYears = p.ageYears > 0 ? p.ageYears : 62;
+    b.female = p.sex == "F";
+    b.familyHistory = p.familyHistory;
+    b.emphysema = p.emphysema;
+    b.noduleSizeMm = document_->effectiveDiameter(*f);
+    b.type = f->effectiveType();
+    b.upperLobe = f->upperLobe;
+    b.spiculation = f->spiculated;
+    b.noduleCount = int(kept.size());
+    text += QString("%1: Brock %2%%").arg(QString::fromStdString(f->id)).arg(100.0 * brockProbability(b), 0, 'f', 1);
+    text += "<br>";
+  }
+  if (!kept.empty()) {
+    text += QString("<i>Brock (PanCan) full model; age %1%2; upper lobe and spiculation as ticked per nodule.</i>")
+                .arg(p.ageYears > 0 ? QString::number(p.ageYears) : "unknown, 62 assumed")
+                .arg(p.sex.empty() ? ", sex unknown (male assumed)" : "");
+  }
+  brock_->setText(text);
+}
+
+} // namespace lightbox
