@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include <fstream>
 #include <iostream>
 #include <sstream>
 
@@ -104,4 +105,34 @@ TEST_CASE("render writes slab, oblique and 3D views and refuses unknown modes", 
   CHECK(lightboxCli({"render", slab, "--plane", "3d", "--preset", "glass", "-o", out + "/x.png"}).exitCode != cli::kExitOk);
   CHECK(lightboxCli({"render", slab, "--slab", "avg", "-o", out + "/x.png"}).exitCode != cli::kExitOk);
   CHECK_FALSE(std::filesystem::exists(out + "/x.png"));
+}
+
+TEST_CASE("detect writes the findings JSON and eval-detection scores it against the LIDC readers", "[cli][ai]") {
+  const std::string slab = test::sharedData("ct/chest_lidc-idri-0001_nodule_slab");
+  const std::string out = test::scratchFolder("cli-detect");
+  REQUIRE(lightboxCli({"detect", slab + "/dicom", "--json", out + "/det.json", "--fp-per-scan", "8"}).exitCode == 0);
+  std::ifstream f(out + "/det.json");
+  REQUIRE(f);
+  const nlohmann::json j = nlohmann::json::parse(f);
+  CHECK(j.at("model").at("name") == "lightbox-nodule");
+  CHECK(j.at("model").at("sha256").get<std::string>().size() == 64);
+  CHECK(j.at("warnings").size() == 1); // 37.5 mm of coverage: outside the intended use
+  REQUIRE(!j.at("findings").empty());
+  for (const auto& finding : j.at("findings")) {
+    CHECK(finding.at("center_lps").size() == 3);
+    CHECK(finding.at("diameter_mm").get<double>() > 0);
+    CHECK(finding.at("volume_mm3").get<double>() >= 0);
+    CHECK(finding.contains("type"));
+    CHECK(finding.at("score").get<double>() <= 1.0);
+  }
+  CHECK(j.at("series").at("geometry").at("size").at(2) == 16);
+  REQUIRE(lightboxCli({"eval-detection", out + "/det.json", slab + "/annotations/069.xml", "--json", out + "/froc.json"}).exitCode == 0);
+  const nlohmann::json froc = nlohmann::json::parse(std::ifstream(out + "/froc.json"));
+  CHECK(froc.at("nodules") == 1);
+  CHECK(froc.at("froc").size() == 7);
+  CHECK(froc.at("max_sensitivity") == 1.0);
+  // Wrong input gets a clear error and a failing exit code.
+  CHECK(lightboxCli({"detect", slab + "/dicom", "--model", "no-such-model"}).exitCode == 1);
+  CHECK(lightboxCli({"eval-detection", out + "/det.json"}).exitCode == 2);
+  CHECK(lightboxCli({"eval-detection", out + "/det.json", slab + "/dicom/-100.000000.dcm"}).exitCode == 1);
 }

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: Apache-2.0
+// The shipped nodule model (resources/models): hash-verified load, golden output from C++, and
+// detection on real data (the LIDC slab's nodule against its readers) and on the phantom.
+#include "ai/nodule/Froc.h"
+#include "ai/nodule/NoduleDetector.h"
+#include "ai/nodule/ReferenceNodules.h"
+#include "ai/runtime/ModelManifest.h"
+#include "ai/runtime/ModelRunner.h"
+#include "core/phantom/ChestPhantom.h"
+#include "core/study/StudyLoader.h"
+#include "tests/support/TestData.h"
+
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <fstream>
+
+using namespace lightbox;
+
+namespace {
+
+const std::string kLidc = "ct/chest_lidc-idri-0001_nodule_slab";
+
+ModelEntry shippedModel() {
+  return findModel("lightbox-nodule", {std::string(LIGHTBOX_SOURCE_DIR) + "/resources/models"});
+}
+
+/// ai/training/nodule_model.py golden_input(), rebuilt from the same formula.
+Tensor goldenInput() {
+  Tensor t;
+  t.shape = {2, 1, 32, 32, 32};
+  t.data.resize(2 * 32 * 32 * 32);
+  for (int z = 0; z < 32; ++z)
+    for (int y = 0; y < 32; ++y)
+      for (int x = 0; x < 32; ++x) {
+        const float r2 = float((x - 15.5) * (x - 15.5) + (y - 15.5) * (y - 15.5) + (z - 15.5) * (z - 15.5));
+        const std::size_t q = std::size_t(x + 32 * (y + 32 * z));
+        t.data[q] = std::exp(-r2 / (2.0f * 16.0f)) * 1.6f - 0.8f;
+        t.data[32768 + q] = std::sin(0.3f * float(x)) * 0.5f + std::cos(0.2f * float(y)) * 0.25f - float(z) / 64.0f;
+      }
+  return t;
+}
+
+} // namespace
+
+TEST_CASE("the shipped nodule model loads hash-verified and reproduces its golden output", "[ai][model]") {
+  const ModelEntry entry = shippedModel();
+  CHECK(entry.manifest.task == "lung-nodule-candidate-classification");
+  CHECK(entry.manifest.operatingPoints.size() == 7);
+  const auto runner = loadVerifiedModel(entry, 2);
+  std::ifstream f(std::string(LIGHTBOX_SOURCE_DIR) + "/tests/ai/golden/lightbox-nodule.json");
+  REQUIRE(f);
+  const nlohmann::json golden = nlohmann::json::parse(f);
+  CHECK(golden.at("sha256") == entry.manifest.weightsSha256);
+  const Tensor y = runner->run(goldenInput());
+  REQUIRE(y.data.size() == 2);
+  for (std::size_t i = 0; i < 2; ++i) {
+    CHECK(y.data[i] == Approx(golden.at("logits").at(i).get<double>()).margin(1e-4));
+  }
+  CHECK(y.data[0] > y.data[1]); // the ball looks more like a nodule than the stripes
+}
+
+TEST_CASE("detection finds the real LIDC nodule the four readers outlined, and warns about coverage", "[ai][model]") {
+  const ModelEntry entry = shippedModel();
+  const auto runner = loadVerifiedModel(entry, 2);
+  const Volume v = loadPath(test::sharedData(kLidc + "/dicom")).volumes.at(0);
+  const DetectionResult r = detectNodules(v, {"CT", 2.5}, entry.manifest, *runner);
+  REQUIRE(r.warnings.size() == 1);
+  CHECK_THAT(r.warnings.front(), Catch::Contains("covers 37.5 mm along z"));
+  const std::vector<ReferenceNodule> ref = readReferenceNodules(test::sharedData(kLidc + "/annotations/069.xml"), v.geometry);
+  REQUIRE(ref.size() == 1);
+  const NoduleFinding* hit = nullptr;
+  for (const NoduleFinding& f : r.findings) {
+    if (norm(f.centerLps - ref[0].centerLps) <= ref[0].diameterMm / 2) {
+      hit = &f;
+      break;
+    }
+  }
+  REQUIRE(hit != nullptr);
+  INFO(hit->id << " score " << hit->score << " diameter " << hit->diameterMm << " vs readers " << ref[0].diameterMm);
+  CHECK(hit->score >= entry.manifest.thresholdForFpPerScan(8.0));
+  CHECK(hit->diameterMm == Approx(ref[0].diameterMm).epsilon(0.5));
+}

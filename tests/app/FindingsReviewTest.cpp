@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: Apache-2.0
+// AI review: findings in the document (triage, undo, crash-safe saving) and the whole loop in a
+// real window with the shipped model on the project's phantom.
+#include "tests/support/TestData.h"
+
+#include "app/viewer/FindingsPanel.h"
+#include "app/viewer/MainWindow.h"
+#include "app/viewer/SliceViewport.h"
+#include "app/viewer/ViewerDocument.h"
+#include "core/annotation/AnnotationStore.h"
+#include "core/phantom/ChestPhantom.h"
+
+#include <catch2/catch.hpp>
+
+#include <QApplication>
+#include <QComboBox>
+#include <QElapsedTimer>
+#include <QLabel>
+#include <QSignalSpy>
+#include <QTableWidget>
+#include <QTest>
+#include <QUndoStack>
+
+#include <cstdlib>
+#include <filesystem>
+
+using namespace lightbox;
+
+namespace {
+
+template <typename F> bool waitFor(F done, int ms) {
+  QElapsedTimer t;
+  t.start();
+  while (!done() && t.elapsed() < ms) QApplication::processEvents(QEventLoop::AllEvents, 20);
+  return done();
+}
+
+Finding makeFinding(const std::string& id, Vec3 c, double d, double score, const std::string& type = "solid") {
+  Finding f;
+  f.id = id;
+  f.centerLps = c;
+  f.diameterMm = d;
+  f.solidDiameterMm = type == "solid" ? d : 0;
+  f.type = type;
+  f.score = score;
+  f.probability = score;
+  return f;
+}
+
+/// Pixels of `img` within `tol` of colour (r, g, b).
+int countColour(const QImage& img, int r, int g, int b, int tol = 40) {
+  int n = 0;
+  for (int y = 0; y < img.height(); ++y)
+    for (int x = 0; x < img.width(); ++x) {
+      const QColor c = img.pixelColor(x, y);
+      if (std::abs(c.red() - r) < tol && std::abs(c.green() - g) < tol && std::abs(c.blue() - b) < tol) ++n;
+    }
+  return n;
+}
+
+} // namespace
+
+TEST_CASE("document: triage is undoable and every decision is on disk at once", "[viewer][findings]") {
+  auto v = std::make_shared<Volume>();
+  v->geometry.size = {64, 64, 40};
+  v->geometry.spacing = {1, 1, 1};
+  v->units = "HU";
+  v->voxels = std::vector<std::int16_t>(v->geometry.voxelCount(), -850);
+  const std::string key = "1.2.826.0.1.3680043.99.77";
+  const AnnotationStore store(AnnotationStore::defaultFolder());
+  std::filesystem::remove(store.pathFor(key));
+
+  // Never deleted: like a process killed mid-review, nothing runs at shutdown.
+  auto* doc = new ViewerDocument;
+  doc->setVolume(v, "P", "S", {}, {-600, 1500}, QString::fromStdString(key));
+  FindingsRun run;
+  run.model = "test-model";
+  run.operatingPoints = {{0.5, 0.8}, {1.0, 0.5}, {8.0, 0.1}};
+  run.fpPerScan = 1.0;
+  doc->setDetectionResult(run, {makeFinding("F1", {10, 10, 10}, 8, 0.9), makeFinding("F2", {30, 30, 20}, 6, 0.6),
+                                makeFinding("F3", {40, 20, 30}, 12, 0.2, "ground-glass")});
+  CHECK(doc->visibleFindings().size() == 2); // F3 is below the 1 FP/scan threshold
+  doc->setFpPerScan(8.0);
+  CHECK(doc->visibleFindings().size() == 3);
+  doc->setFpPerScan(0.5);
+  CHECK(doc->visibleFindings().size() == 1);
+  doc->setFpPerScan(8.0);
+
+  CHECK(doc->stepFinding(+1) == "F1");
+  CHECK(doc->crosshair() == Vec3{10, 10, 10}); // every view goes to the finding
+  CHECK(doc->stepFinding(+1) == "F2");
+  CHECK(doc->stepFinding(-1) == "F1");
+  CHECK(doc->stepFinding(-1) == "F3"); // wraps
+  doc->setFindingState("F1", FindingState::Accepted);
+  doc->setFindingState("F2", FindingState::Rejected, "vessel");
+  const int m = doc->editFinding("F3");
+  REQUIRE(m > 0);
+  CHECK(doc->finding("F3")->state == FindingState::Edited);
+  CHECK(doc->effectiveDiameter(*doc->finding("F3")) == Approx(12.0));
+  Measurement dragged = *doc->measurement(m);
+  dragged.points[1] = dragged.points[0] + Vec3{15, 0, 0};
+  doc->replaceMeasurement(dragged, "Move handle");
+  CHECK(doc->effectiveDiameter(*doc->finding("F3")) == Approx(15.0));
+  CHECK(doc->finding("F3")->diameterMm == 12.0); // the AI's number is kept
+
+  // On disk already, with no explicit save: a fresh reader of the store sees every decision.
+  {
+    const SeriesAnnotations saved = store.load(key);
+    REQUIRE(saved.findings.size() == 3);
+    CHECK(saved.findings[0].state == FindingState::Accepted);
+    CHECK(saved.findings[1].state == FindingState::Rejected);
+    CHECK(saved.findings[1].rejectReason == "vessel");
+    CHECK(saved.findings[2].state == FindingState::Edited);
+    CHECK(saved.findings[2].measurementId == m);
+    CHECK(saved.findingsRun.fpPerScan == 8.0);
+    CHECK(saved.hasFindingsRun);
+  }
+  // A new document on the same series (the app reopened) restores the review.
+  {
+    ViewerDocument reopened;
+    reopened.setVolume(v, "P", "S", {}, {-600, 1500}, QString::fromStdString(key));
+    CHECK(reopened.findings() == doc->findings());
+    CHECK(reopened.effectiveDiameter(*reopened.finding("F3")) == Approx(15.0));
+  }
+
+  doc->setRejectedHidden(true);
+  CHECK(doc->visibleFindings().size() == 2);
+  doc->setRejectedHidden(false);
+  // Undo walks back: the handle move, the edit (measurement gone, state proposed), the reject.
+  doc->undoStack()->undo();
+  CHECK(doc->effectiveDiameter(*doc->finding("F3")) == Approx(12.0));
+  doc->undoStack()->undo();
+  CHECK(doc->finding("F3")->state == FindingState::Proposed);
+  CHECK(doc->measurement(m) == nullptr);
+  doc->undoStack()->undo();
+  CHECK(doc->finding("F2")->state == FindingState::Proposed);
+  CHECK(store.load(key).findings[1].state == FindingState::Proposed); // undo is saved too
+  doc->undoStack()->redo();
+  CHECK(doc->finding("F2")->state == FindingState::Rejected);
+}
+
+TEST_CASE("real window: detect on the phantom, triage with N, A, R and E, rings in state colours", "[viewer][findings][model]") {
+  const std::string folder = test::scratchFolder("review-phantom");
+  const ChestPhantom phantom = writeChestPhantom(folder);
+  MainWindow window;
+  window.resize(1400, 900);
+  window.show();
+  QApplication::setActiveWindow(&window);
+  REQUIRE(window.openPath(QString::fromStdString(folder)));
+  FindingsPanel* panel = window.findingsPanel();
+  QSignalSpy finished(panel, &FindingsPanel::detectionFinished);
+  REQUIRE(panel->runDetection());
+  CHECK_FALSE(panel->runDetection()); // one at a time
+  REQUIRE(waitFor([&] { return finished.count() > 0; }, 180000));
+  INFO(finished.front().at(1).toString().toStdString());
+  REQUIRE(finished.front().at(0).toBool());
+  ViewerDocument* doc = window.document();
+  REQUIRE(doc->hasFindingsRun());
+  CHECK(doc->findingsRun().warnings.empty()); // the phantom is inside the intended use
+  panel->operatingPoint()->setCurrentIndex(6); // 8 FP/scan: show everything the model proposes
+  const std::vector<const Finding*> visible = doc->visibleFindings();
+  REQUIRE(!visible.empty());
+  CHECK(panel->table()->rowCount() == int(visible.size()));
+  // At least half of the phantom's nodules are among the findings.
+  int hits = 0;
+  for (const PhantomNodule& n : phantom.nodules) {
+    for (const Finding* f : visible) {
+      if (norm(f->centerLps - n.centerLps) <= n.diameterMm / 2) {
+        ++hits;
+        break;
+      }
+    }
+  }
+  CHECK(hits >= 3);
+
+  SliceViewport* axial = window.view(0);
+  axial->setFocus();
+  QTest::keyClick(&window, Qt::Key_N); // the shortcut: first finding, every view goes there
+  const std::string first = doc->selectedFinding();
+  REQUIRE(!first.empty());
+  CHECK(norm(doc->crosshair() - doc->finding(first)->centerLps) < 1.0);
+  QImage frame = axial->grabFramebuffer();
+  const int orange = countColour(frame, 255, 140, 0);
+  CHECK(orange > 20);
+  QTest::keyClick(&window, Qt::Key_A);
+  CHECK(doc->finding(first)->state == FindingState::Accepted);
+  frame = axial->grabFramebuffer();
+  CHECK(countColour(frame, 60, 220, 90) > 20); // the ring turned green
+  if (const char* shots = std::getenv("LIGHTBOX_TEST_SHOTS")) window.grab().save(QString(shots) + "/findings.png");
+  CHECK_THAT(panel->lungRadsLabel()->text().toStdString(), Catch::Contains("Lung-RADS"));
+
+  QTest::keyClick(&window, Qt::Key_N);
+  const std::string second = doc->selectedFinding();
+  CHECK(second != first);
+  QTest::keyClick(&window, Qt::Key_R);
+  CHECK(doc->finding(second)->state == FindingState::Rejected);
+  CHECK(doc->finding(second)->rejectReason == panel->rejectReason()->currentText().toStdString());
+  QTest::keyClick(&window, Qt::Key_E);
+  CHECK(doc->finding(second)->state == FindingState::Edited);
+  CHECK(doc->finding(second)->measurementId > 0);
+  QTest::keyClick(&window, Qt::Key_Z, Qt::ControlModifier);
+  CHECK(doc->finding(second)->state == FindingState::Rejected);
+}
