@@ -361,7 +361,8 @@ DetectionResult detectNodules(const Volume& hu, const ScanFacts& facts, const Mo
     const NoduleMeasurement m = measureNodule(scan, cand.centerLps, cand.radiusMm);
     const double radius = std::max(m.diameterMm / 2.0, 3.0);
     const bool suppressed = std::any_of(result.findings.begin(), result.findings.end(), [&](const NoduleFinding& f) {
-      return norm(f.centerLps - cand.centerLps) < std::max(radius, f.diameterMm / 2.0);
+      // One nodule often raises several candidates (centre, lobes, a vessel touching it).
+      return norm(f.centerLps - cand.centerLps) < 1.2 * std::max(radius, f.diameterMm / 2.0);
     });
     if (suppressed) continue;
     NoduleFinding f;
