@@ -193,10 +193,16 @@ FindingsPanel::FindingsPanel(ViewerDocument* document, QWidget* parent)
   refresh();
 }
 
-FindingsPanel::~FindingsPanel() { cancel_flag_->store(true); }
+FindingsPanel::~FindingsPanel() {
+  // Stops at the next candidate batch; the lung mask and candidate stage (a few seconds) is not
+  // interruptible, so closing during detection may wait for it.
+  cancel_flag_->store(true);
+  if (worker_.joinable()) worker_.join();
+}
 
 bool FindingsPanel::runDetection() {
   if (running_ || !document_->volume()) return false;
+  if (worker_.joinable()) worker_.join(); // the previous run has finished (running_ is false)
   running_ = true;
   cancel_flag_ = std::make_shared<std::atomic<bool>>(false);
   detect_->setEnabled(false);
@@ -209,7 +215,7 @@ bool FindingsPanel::runDetection() {
   const SeriesFacts facts = facts_;
   const auto cancel = cancel_flag_;
   QPointer<FindingsPanel> self(this);
-  std::thread([self, volume, key, facts, cancel] {
+  worker_ = std::thread([self, volume, key, facts, cancel] {
     QString error;
     auto result = std::make_shared<std::pair<DetectionResult, ModelManifest>>();
     try {
@@ -245,7 +251,7 @@ bool FindingsPanel::runDetection() {
     QMetaObject::invokeMethod(qApp, [self, key, error, result] {
       if (self) self->finishDetection(key, error, result.get());
     }, Qt::QueuedConnection);
-  }).detach();
+  });
   return true;
 }
 

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <thread>
 
 class QCheckBox;
 class QComboBox;
@@ -85,6 +86,7 @@ private:
   bool running_ = false;
   bool refreshing_ = false;
   std::shared_ptr<std::atomic<bool>> cancel_flag_;
+  std::thread worker_; ///< joined on destruction: the model never outlives the window
 };
 
 } // namespace lightbox
