@@ -86,7 +86,7 @@ struct SlicePipeline::Impl {
     corners->SetMaximumFontSize(16);
     corners->GetTextProperty()->SetColor(0.9, 0.9, 0.6);
     renderer->AddViewProp(corners);
-    banner->GetTextProperty()->SetFontSize(15);
+    banner->GetTextProperty()->SetFontSize(13);
     banner->GetTextProperty()->SetBold(true);
     banner->GetTextProperty()->SetShadow(true);
     banner->GetTextProperty()->SetColor(1.0, 0.55, 0.1);
@@ -268,7 +268,7 @@ struct SlicePipeline::Impl {
     banner->SetVisibility(!state.aiBanner.empty());
     if (!state.aiBanner.empty()) {
       banner->SetInput(state.aiBanner.c_str());
-      banner->SetDisplayPosition(width / 2, height - 8);
+      banner->SetDisplayPosition(width / 2, height - 46); // below the two lines of corner text
     }
     lines->SetPoints(points);
     lines->SetLines(cells);

@@ -350,7 +350,7 @@ void FindingsPanel::refresh() {
   } else {
     model_->setText("No detection run on this series.");
   }
-  const QString banner = document_->hasFindingsRun() && !run.warnings.empty() ? document_->aiBanner() : QString();
+  const QString banner = document_->aiWarnings();
   warnings_->setText(banner);
   warnings_->setVisible(!banner.isEmpty());
   hideRejected_->setChecked(document_->rejectedHidden());

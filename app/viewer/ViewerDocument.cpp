@@ -371,11 +371,18 @@ std::string ViewerDocument::stepFinding(int direction) {
 QString ViewerDocument::aiBanner() const {
   if (!aiProgress_.isEmpty()) return aiProgress_;
   if (!hasRun_ || run_.warnings.empty()) return {};
-  QString text = "AI outside intended use: ";
+  // Short enough for a quarter of the screen; the full reasons are in the findings panel.
+  return QString("AI: scan outside the model's intended use\n(%1, see AI findings)")
+      .arg(run_.warnings.size() == 1 ? QString("1 warning") : QString("%1 warnings").arg(run_.warnings.size()));
+}
+
+QString ViewerDocument::aiWarnings() const {
+  QString text;
+  if (!hasRun_) return text;
   for (std::size_t i = 0; i < run_.warnings.size(); ++i) {
     text += (i ? "; " : "") + QString::fromStdString(run_.warnings[i]);
   }
-  return text;
+  return text.isEmpty() ? text : "AI outside intended use: " + text;
 }
 
 void ViewerDocument::setAiProgress(const QString& text) {

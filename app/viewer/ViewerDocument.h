@@ -117,6 +117,8 @@ public:
   /// One line of AI status drawn on every slice view: pre-flight warnings of the current run, or
   /// progress while detection runs (set by the window). Empty: nothing to say.
   QString aiBanner() const;
+  /// Every pre-flight warning of the current run, in full (empty: none).
+  QString aiWarnings() const;
   void setAiProgress(const QString& text);
 
   /// What one undo step restores.

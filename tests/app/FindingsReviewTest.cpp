@@ -3,6 +3,7 @@
 // real window with the shipped model on the project's phantom.
 #include "tests/support/TestData.h"
 
+#include "ai/nodule/ReferenceNodules.h"
 #include "app/viewer/FindingsPanel.h"
 #include "app/viewer/MainWindow.h"
 #include "app/viewer/SliceViewport.h"
@@ -203,4 +204,35 @@ TEST_CASE("real window: detect on the phantom, triage with N, A, R and E, rings 
   CHECK(doc->finding(second)->measurementId > 0);
   QTest::keyClick(&window, Qt::Key_Z, Qt::ControlModifier);
   CHECK(doc->finding(second)->state == FindingState::Rejected);
+}
+
+TEST_CASE("real window: a scan outside the model's intended use shows the pre-flight warning on the slices", "[viewer][findings][model]") {
+  MainWindow window;
+  window.resize(1400, 900);
+  window.show();
+  REQUIRE(window.openPath(QString::fromStdString(test::sharedData("ct/chest_lidc-idri-0001_nodule_slab/dicom"))));
+  FindingsPanel* panel = window.findingsPanel();
+  QSignalSpy finished(panel, &FindingsPanel::detectionFinished);
+  REQUIRE(panel->runDetection());
+  REQUIRE(waitFor([&] { return finished.count() > 0; }, 120000));
+  REQUIRE(finished.front().at(0).toBool());
+  ViewerDocument* doc = window.document();
+  CHECK_THAT(doc->aiBanner().toStdString(), Catch::Contains("outside the model's intended use"));
+  CHECK_THAT(doc->aiWarnings().toStdString(), Catch::Contains("covers 37.5 mm along z"));
+  // Drawn in orange at the top of every slice view, even with the corner text hidden (T).
+  doc->setAnnotationsVisible(false);
+  for (int v = 0; v < 3; ++v) {
+    const QImage frame = window.view(v)->grabFramebuffer();
+    const QImage top = frame.copy(0, 0, frame.width(), 90);
+    CHECK(countColour(top, 255, 140, 25, 60) > 30);
+  }
+  doc->setAnnotationsVisible(true);
+  // The real nodule (the four readers' outline) is the top finding.
+  const std::vector<ReferenceNodule> ref = readReferenceNodules(
+      test::sharedData("ct/chest_lidc-idri-0001_nodule_slab/annotations/069.xml"), doc->volume()->geometry);
+  REQUIRE(ref.size() == 1);
+  REQUIRE(!doc->visibleFindings().empty());
+  const Finding* top = doc->visibleFindings().front();
+  CHECK(norm(top->centerLps - ref[0].centerLps) < ref[0].diameterMm / 2);
+  if (const char* shots = std::getenv("LIGHTBOX_TEST_SHOTS")) window.grab().save(QString(shots) + "/findings-lidc.png");
 }
