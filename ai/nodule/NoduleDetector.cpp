@@ -340,9 +340,7 @@ DetectionResult detectNodules(const Volume& hu, const ScanFacts& facts, const Mo
       centers.push_back(scan.candidates[c].centerLps);
     }
     Tensor x = cutPatches(scan, centers, settings.patch);
-    const double lo = manifest.intensityWindow[0], hi = manifest.intensityWindow[1];
-    const double a = manifest.normalisedRange[0], sc = (manifest.normalisedRange[1] - a) / (hi - lo);
-    for (float& v : x.data) v = float(a + (std::clamp(double(v), lo, hi) - lo) * sc);
+    normaliseIntensity(x.data, manifest);
     const Tensor y = runner.run(x);
     if (y.data.size() != centers.size()) {
       throw std::runtime_error(manifest.name + ": expected one logit per patch, got " + std::to_string(y.data.size()) +

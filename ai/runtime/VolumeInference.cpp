@@ -100,11 +100,11 @@ Volume resampleToGeometry(const FloatGrid& grid, std::size_t channel, const Volu
   return out;
 }
 
-void normaliseIntensity(FloatGrid& grid, const ModelManifest& m) {
+void normaliseIntensity(std::vector<float>& values, const ModelManifest& m) {
   const double lo = m.intensityWindow[0], hi = m.intensityWindow[1];
   const double a = m.normalisedRange[0], b = m.normalisedRange[1];
   const double scale = (b - a) / (hi - lo);
-  for (float& v : grid.data) {
+  for (float& v : values) {
     v = float(a + (std::clamp(double(v), lo, hi) - lo) * scale);
   }
 }
@@ -116,7 +116,7 @@ std::vector<Volume> runDenseModel(const Volume& volume, const ModelManifest& m, 
   }
   VolumeGeometry g;
   FloatGrid grid = resampleToSpacing(volume, m.targetSpacingXyz, g);
-  normaliseIntensity(grid, m);
+  normaliseIntensity(grid.data, m);
   SlidingWindowOptions options;
   options.patchXyz = m.patchXyz;
   options.overlap = m.overlap;

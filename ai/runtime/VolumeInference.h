@@ -30,7 +30,7 @@ Volume resampleToGeometry(const FloatGrid& grid, std::size_t channel, const Volu
                           const VolumeGeometry& target);
 
 /// Clips to the manifest's intensity window and maps it linearly onto its normalised range.
-void normaliseIntensity(FloatGrid& grid, const ModelManifest& manifest);
+void normaliseIntensity(std::vector<float>& values, const ModelManifest& manifest);
 
 /// Runs a dense (probability-map) model on a whole volume: resample to the model's spacing,
 /// normalise, sliding-window inference with blending, and resample every output channel back onto

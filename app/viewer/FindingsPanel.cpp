@@ -28,6 +28,13 @@
 #include <thread>
 
 namespace lightbox {
+
+/// What the worker thread hands back to the GUI thread.
+struct DetectionOutcome {
+  DetectionResult result;
+  ModelManifest manifest;
+};
+
 namespace {
 
 constexpr double kRates[] = {0.125, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0};
@@ -217,7 +224,7 @@ bool FindingsPanel::runDetection() {
   QPointer<FindingsPanel> self(this);
   worker_ = std::thread([self, volume, key, facts, cancel] {
     QString error;
-    auto result = std::make_shared<std::pair<DetectionResult, ModelManifest>>();
+    auto result = std::make_shared<DetectionOutcome>();
     try {
       std::shared_ptr<ModelRunner> runner;
       ModelEntry entry;
@@ -232,7 +239,7 @@ bool FindingsPanel::runDetection() {
         entry = m.entry;
       }
       ScanFacts scanFacts{facts.modality, facts.sliceThicknessMm};
-      result->first = detectNodules(*volume, scanFacts, entry.manifest, *runner, [self, cancel](std::size_t done, std::size_t total) {
+      result->result = detectNodules(*volume, scanFacts, entry.manifest, *runner, [self, cancel](std::size_t done, std::size_t total) {
         QMetaObject::invokeMethod(qApp, [self, done, total] {
           if (self) {
             self->progress_->setRange(0, int(total));
@@ -242,7 +249,7 @@ bool FindingsPanel::runDetection() {
         }, Qt::QueuedConnection);
         return !cancel->load();
       });
-      result->second = entry.manifest;
+      result->manifest = entry.manifest;
     } catch (const InferenceCancelled&) {
       error = "Detection cancelled";
     } catch (const std::exception& e) {
@@ -257,7 +264,7 @@ bool FindingsPanel::runDetection() {
 
 void FindingsPanel::cancelDetection() { cancel_flag_->store(true); }
 
-void FindingsPanel::finishDetection(const QString& seriesKey, const QString& error, const void* opaque) {
+void FindingsPanel::finishDetection(const QString& seriesKey, const QString& error, const DetectionOutcome* outcome) {
   running_ = false;
   detect_->setEnabled(true);
   cancel_->setVisible(false);
@@ -271,7 +278,8 @@ void FindingsPanel::finishDetection(const QString& seriesKey, const QString& err
     emit detectionFinished(false, "Detection result discarded: another series was opened meanwhile");
     return;
   }
-  const auto& [r, manifest] = *static_cast<const std::pair<DetectionResult, ModelManifest>*>(opaque);
+  const DetectionResult& r = outcome->result;
+  const ModelManifest& manifest = outcome->manifest;
   FindingsRun run;
   run.model = manifest.name;
   run.modelVersion = manifest.version;

@@ -19,6 +19,7 @@ class QTableWidget;
 namespace lightbox {
 
 class ViewerDocument;
+struct DetectionOutcome;
 
 /// What detection needs to know about the open series beyond its voxels.
 struct SeriesFacts {
@@ -64,7 +65,7 @@ private:
   void refresh();
   void refreshDecisionSupport();
   std::string currentId() const;
-  void finishDetection(const QString& seriesKey, const QString& error, const void* result);
+  void finishDetection(const QString& seriesKey, const QString& error, const DetectionOutcome* outcome);
 
   ViewerDocument* document_;
   SeriesFacts facts_;
