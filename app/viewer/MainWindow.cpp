@@ -300,6 +300,8 @@ void MainWindow::buildMenus() {
 }
 
 void MainWindow::setLayoutMode(int columns, int rows) {
+  // Hiding the focused view hands the keys to the next widget in the tab chain: remember it.
+  QWidget* hadFocus = QApplication::focusWidget();
   maximized_ = nullptr;
   columns_ = columns;
   rows_ = rows;
@@ -327,6 +329,17 @@ void MainWindow::setLayoutMode(int columns, int rows) {
     grid_->addWidget(cells[i], int(i) / columns_, int(i) % columns_);
     cells[i]->show();
   }
+  focusImageArea(cells, hadFocus);
+}
+
+void MainWindow::focusImageArea(const std::vector<QWidget*>& shown, QWidget* hadFocus) {
+  // The image area keeps the keys (never the study search field): the view that had them if it is
+  // still shown, else the first one.
+  if (shown.empty()) {
+    return;
+  }
+  const bool kept = std::find(shown.begin(), shown.end(), hadFocus) != shown.end();
+  (kept ? hadFocus : shown.front())->setFocus(Qt::OtherFocusReason);
 }
 
 void MainWindow::toggleMaximized(QWidget* view) {
@@ -340,6 +353,7 @@ void MainWindow::toggleMaximized(QWidget* view) {
   grid_->removeWidget(views_[0]);
   grid_->addWidget(view, 0, 0);
   view->show();
+  view->setFocus(Qt::OtherFocusReason);
   maximized_ = view;
   columns_ = columns;
   rows_ = rows;
@@ -411,10 +425,16 @@ bool MainWindow::loadInto(ViewerDocument* doc, const QString& path, const QStrin
     }
     return true;
   } catch (const LoadCancelled&) {
+    progress.reset();
     statusBar()->showMessage("Opening cancelled");
   } catch (const std::exception& e) {
+    // The progress dialog is window-modal: left open, it would sit over the message box and
+    // swallow its clicks.
+    progress.reset();
+    progress.hide();
     messages_->addItem(role + QString("error: ") + e.what());
-    QMessageBox::warning(this, "Cannot open study", e.what());
+    statusBar()->showMessage(QString("Cannot open %1: %2").arg(path, e.what()));
+    QMessageBox::warning(this, "Cannot open study", QString("%1\n\n%2").arg(path, e.what()));
   }
   return false;
 }

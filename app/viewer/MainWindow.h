@@ -5,6 +5,7 @@
 #include <QStringList>
 
 #include <array>
+#include <vector>
 
 class QAction;
 class QActionGroup;
@@ -62,6 +63,8 @@ protected:
 private:
   void buildMenus();
   void toggleMaximized(QWidget* view);
+  /// Gives the keyboard to `hadFocus` when it is among the shown views, else to the first one.
+  void focusImageArea(const std::vector<QWidget*>& shown, QWidget* hadFocus);
   void showShortcuts();
   void refreshTable();
   void rememberRecent(const QString& path);

@@ -38,6 +38,7 @@ SliceViewport::SliceViewport(ViewerDocument* document, ViewPlane plane, QWidget*
   pipeline_->attach(renderWindow());
   cine_->setInterval(100); // 10 slices per second
   connect(cine_, &QTimer::timeout, this, [this] {
+    const InputScope scope(this); // the other views follow once the cine pauses (or every 0.6 s)
     const Vec3 before = document_->crosshair();
     document_->scroll(plane_, 1);
     if (norm(document_->crosshair() - before) < 1e-9) {
@@ -51,12 +52,12 @@ SliceViewport::SliceViewport(ViewerDocument* document, ViewPlane plane, QWidget*
     pan_[0] = pan_[1] = 0;
     editing_.reset();
     labelCache_.clear();
-    update();
+    update(); // a new series: every view at once, never a frame of the previous one
   });
-  connect(document_, &ViewerDocument::crosshairChanged, this, qOverload<>(&SliceViewport::update));
-  connect(document_, &ViewerDocument::displayChanged, this, qOverload<>(&SliceViewport::update));
-  connect(document_, &ViewerDocument::measurementsChanged, this, qOverload<>(&SliceViewport::update));
-  connect(document_, &ViewerDocument::findingsChanged, this, qOverload<>(&SliceViewport::update));
+  connect(document_, &ViewerDocument::crosshairChanged, this, &SliceViewport::requestFrame);
+  connect(document_, &ViewerDocument::displayChanged, this, &SliceViewport::requestFrame);
+  connect(document_, &ViewerDocument::measurementsChanged, this, &SliceViewport::requestFrame);
+  connect(document_, &ViewerDocument::findingsChanged, this, &SliceViewport::requestFrame);
   connect(document_, &ViewerDocument::toolChanged, this, [this] {
     editing_.reset();
     setCursor(document_->tool() == Tool::Navigate ? Qt::ArrowCursor : Qt::CrossCursor);
@@ -202,7 +203,18 @@ bool SliceViewport::prepareFrame(int width, int height) {
   }
   syncFromDocument();
   pipeline_->update(width, height);
+  shownVolume_ = document_->volume().get();
   return true;
+}
+
+QString SliceViewport::frameDescription() const {
+  // The position along the plane normal identifies the slice shown (the latency benchmark
+  // matches frames to key presses by it).
+  const SlicePlane& plane = pipeline_->plane();
+  return QString("%1 %2 %3")
+      .arg(toString(plane_))
+      .arg(dot(plane.origin, plane.normal()), 0, 'f', 3)
+      .arg(document_->seriesKey());
 }
 
 Vec3 SliceViewport::lpsAt(const QPointF& p) const {

@@ -31,6 +31,8 @@ public:
   ViewerDocument* document() const { return document_; }
   bool cineRunning() const;
   void setCine(bool on);
+  /// The volume drawn in the last frame (null before the first): tests check no view lags behind.
+  const Volume* shownVolume() const { return shownVolume_; }
   /// Widget point <-> LPS on the shown plane.
   Vec3 lpsAt(const QPointF& p) const;
   QPointF widgetPointOf(const Vec3& lps) const;
@@ -42,6 +44,7 @@ signals:
 
 protected:
   bool prepareFrame(int width, int height) override;
+  QString frameDescription() const override;
   void wheelEvent(QWheelEvent* e) override;
   void mousePressEvent(QMouseEvent* e) override;
   void mouseMoveEvent(QMouseEvent* e) override;
@@ -76,6 +79,7 @@ private:
   int editingPoint_ = 0;
   /// Label text per measurement id, with the shape it was computed for.
   std::map<int, std::pair<Measurement, std::string>> labelCache_;
+  const Volume* shownVolume_ = nullptr;
 };
 
 } // namespace lightbox

@@ -61,6 +61,10 @@ StudyBrowser::StudyBrowser(QWidget* parent) : QWidget(parent), search_(new QLine
   layout->setContentsMargins(2, 2, 2, 2);
   search_->setPlaceholderText("Search name, ID, date, modality");
   search_->setClearButtonEnabled(true);
+  // Typing reaches the search field only after the reader clicks it: image shortcuts (1, X, ...)
+  // must never land here when focus moves on after a menu or a layout change.
+  search_->setFocusPolicy(Qt::ClickFocus);
+  tree_->setFocusPolicy(Qt::ClickFocus);
   layout->addWidget(search_);
   layout->addWidget(tree_);
   tree_->setHeaderLabels({"Patient / study / series", "Date", "Mod.", "Images"});

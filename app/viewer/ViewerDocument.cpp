@@ -42,7 +42,8 @@ void ViewerDocument::setVolume(std::shared_ptr<const Volume> volume, QString pat
   window_ = seriesWindow_ = initialWindow;
   planes_.clear();
   const VolumeGeometry& g = volume_->geometry;
-  crosshair_ = g.ijkToLps({0.5 * double(g.size[0] - 1), 0.5 * double(g.size[1] - 1), 0.5 * double(g.size[2] - 1)});
+  // The middle of the volume, on an acquired slice.
+  crosshair_ = g.ijkToLps({0.5 * double(g.size[0] - 1), 0.5 * double(g.size[1] - 1), double((g.size[2] - 1) / 2)});
   undo_->clear();
   measurements_.clear();
   findings_.clear();
@@ -80,6 +81,12 @@ void ViewerDocument::setCrosshair(const Vec3& lps) {
   Vec3 ijk = g.lpsToIjk(lps);
   for (int a = 0; a < 3; ++a) {
     ijk[a] = std::clamp(ijk[a], 0.0, double(g.size[a] - 1));
+  }
+  // The acquisition plane shows acquired slices, never an image interpolated between two of them
+  // (measurements there lie on a real slice); a turned plane or a slab stays where it is put.
+  const PlaneSettings acquired = planeSettings(nearestViewPlane(g.direction[2]));
+  if (acquired.yawDeg == 0.0 && acquired.pitchDeg == 0.0 && acquired.slab == SlabMode::None) {
+    ijk[2] = std::round(ijk[2]);
   }
   crosshair_ = g.ijkToLps(ijk);
   emit crosshairChanged();

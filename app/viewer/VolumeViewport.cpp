@@ -14,6 +14,8 @@ namespace lightbox {
 VolumeViewport::VolumeViewport(ViewerDocument* document, QWidget* parent)
     : VtkViewport(parent), document_(document), pipeline_(std::make_unique<VolumePipeline>()) {
   setFocusPolicy(Qt::StrongFocus);
+  // Ray casting on software GL is the costliest frame: it follows the slice views once they rest.
+  setDeferral(250, 1500);
   pipeline_->attach(renderWindow());
   connect(document_, &ViewerDocument::volumeChanged, this, [this] {
     pipeline_->setWindow(document_->window());
@@ -24,11 +26,11 @@ VolumeViewport::VolumeViewport(ViewerDocument* document, QWidget* parent)
   });
   connect(document_, &ViewerDocument::crosshairChanged, this, [this] {
     pipeline_->setCrosshair(document_->crosshair());
-    update();
+    requestFrame();
   });
   connect(document_, &ViewerDocument::displayChanged, this, [this] {
     pipeline_->setCrosshairVisible(document_->crosshairLinesVisible());
-    update();
+    requestFrame();
   });
 }
 
@@ -45,6 +47,7 @@ bool VolumeViewport::prepareFrame(int width, int height) {
     return false;
   }
   pipeline_->update(width, height);
+  shownVolume_ = document_->volume().get();
   return true;
 }
 
@@ -73,6 +76,7 @@ void VolumeViewport::keyPressEvent(QKeyEvent* e) {
   case Qt::Key_3: setPreset(VolumePreset::Lung); return;
   case Qt::Key_4: setPreset(VolumePreset::Mip); return;
   case Qt::Key_Home: pipeline_->resetCamera(); update(); return;
+  case Qt::Key_X: document_->setCrosshairLinesVisible(!document_->crosshairLinesVisible()); return;
   default: VtkViewport::keyPressEvent(e);
   }
 }

@@ -22,6 +22,8 @@ public:
 
   VolumePipeline& pipeline() { return *pipeline_; }
   void setPreset(VolumePreset preset);
+  /// The volume drawn in the last frame (null before the first).
+  const Volume* shownVolume() const { return shownVolume_; }
 
 signals:
   void maximizeRequested(QWidget* view);
@@ -38,6 +40,7 @@ private:
   ViewerDocument* document_;
   std::unique_ptr<VolumePipeline> pipeline_;
   bool hasVolume_ = false;
+  const Volume* shownVolume_ = nullptr;
   QPointF last_;
 };
 

@@ -1,14 +1,53 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/viewer/VtkViewport.h"
 
+#include <QApplication>
+#include <QDateTime>
+#include <QEvent>
+#include <QFile>
 #include <QOpenGLContext>
+#include <QTimer>
 
 #include <vtkCallbackCommand.h>
 #include <vtkGenericOpenGLRenderWindow.h>
 #include <vtkOpenGLState.h>
 #include <vtkSmartPointer.h>
 
+#include <algorithm>
+#include <chrono>
+
 namespace lightbox {
+namespace {
+
+qint64 nowMs() { return QDateTime::currentMSecsSinceEpoch(); }
+
+/// LIGHTBOX_FRAME_LOG: one line per frame shown, "<epoch microseconds> <description>".
+QFile* frameLog() {
+  static QFile* log = [] {
+    const QByteArray path = qgetenv("LIGHTBOX_FRAME_LOG");
+    if (path.isEmpty()) return static_cast<QFile*>(nullptr);
+    auto* f = new QFile(QString::fromLocal8Bit(path));
+    return f->open(QIODevice::WriteOnly | QIODevice::Append | QIODevice::Unbuffered) ? f : nullptr;
+  }();
+  return log;
+}
+
+bool isInput(QEvent::Type t) {
+  switch (t) {
+  case QEvent::KeyPress:
+  case QEvent::KeyRelease:
+  case QEvent::MouseButtonPress:
+  case QEvent::MouseButtonRelease:
+  case QEvent::MouseButtonDblClick:
+  case QEvent::MouseMove:
+  case QEvent::Wheel: return true;
+  default: return false;
+  }
+}
+
+} // namespace
+
+VtkViewport* VtkViewport::inputView_ = nullptr;
 
 struct VtkViewport::Vtk {
   vtkSmartPointer<vtkGenericOpenGLRenderWindow> window = vtkSmartPointer<vtkGenericOpenGLRenderWindow>::New();
@@ -17,7 +56,22 @@ struct VtkViewport::Vtk {
   vtkSmartPointer<vtkCallbackCommand> frame = vtkSmartPointer<vtkCallbackCommand>::New();
 };
 
-VtkViewport::VtkViewport(QWidget* parent) : QOpenGLWidget(parent), vtk_(std::make_unique<Vtk>()) {
+VtkViewport::VtkViewport(QWidget* parent)
+    : QOpenGLWidget(parent), vtk_(std::make_unique<Vtk>()), deferred_(new QTimer(this)) {
+  deferred_->setSingleShot(true);
+  connect(deferred_, &QTimer::timeout, this, [this] {
+    deferredSince_ = -1;
+    update();
+  });
+  if (frameLog()) {
+    connect(this, &QOpenGLWidget::frameSwapped, this, [this] {
+      if (paintedDescription_.isEmpty()) return;
+      const long long us = std::chrono::duration_cast<std::chrono::microseconds>(
+                                 std::chrono::system_clock::now().time_since_epoch()).count();
+      frameLog()->write(QString("%1 %2\n").arg(us).arg(paintedDescription_).toUtf8());
+      paintedDescription_.clear();
+    });
+  }
   vtkGenericOpenGLRenderWindow* window = vtk_->window;
   window->SetReadyForRendering(false);
   window->SetFrameBlitModeToNoBlit();
@@ -39,8 +93,13 @@ VtkViewport::VtkViewport(QWidget* parent) : QOpenGLWidget(parent), vtk_(std::mak
   });
   window->AddObserver(vtkCommand::WindowIsCurrentEvent, vtk_->isCurrent);
   vtk_->frame->SetClientData(this);
+  // A render VTK starts by itself (outside paintGL) asks for a repaint. A render from paintGL also
+  // fires this event: asking again there would paint forever (both cores busy while idle).
   vtk_->frame->SetCallback([](vtkObject*, unsigned long, void* client, void*) {
-    static_cast<VtkViewport*>(client)->update();
+    auto* self = static_cast<VtkViewport*>(client);
+    if (!self->painting_) {
+      self->update();
+    }
   });
   window->AddObserver(vtkCommand::WindowFrameEvent, vtk_->frame);
 }
@@ -52,6 +111,52 @@ VtkViewport::~VtkViewport() {
 }
 
 vtkRenderWindow* VtkViewport::renderWindow() const { return vtk_->window; }
+
+void VtkViewport::setDeferral(int settleMs, int maxDeferMs) {
+  settleMs_ = settleMs;
+  maxDeferMs_ = maxDeferMs;
+}
+
+bool VtkViewport::framePending() const { return deferred_->isActive(); }
+
+void VtkViewport::requestFrame() {
+  if (!isVisible()) {
+    return; // painted with the current state when shown
+  }
+  if (inputView_ == nullptr || inputView_ == this) {
+    deferred_->stop();
+    deferredSince_ = -1;
+    update();
+    return;
+  }
+  // Another view is being driven: wait until its input pauses, but not forever (cine).
+  const qint64 now = nowMs();
+  if (deferredSince_ < 0) {
+    deferredSince_ = now;
+  }
+  const qint64 waited = now - deferredSince_;
+  deferred_->start(int(std::max<qint64>(0, std::min<qint64>(settleMs_, maxDeferMs_ - waited))));
+}
+
+bool VtkViewport::event(QEvent* e) {
+  if (e->type() == QEvent::Show) {
+    // A view shown again (layout change, maximise) has not painted what changed while it was
+    // hidden, and Qt composes its old framebuffer unless asked: paint the current state now.
+    update();
+  }
+  if (e->type() == QEvent::Enter) {
+    // Image keys work whenever the pointer is over the image area: it takes the keyboard from
+    // the study list or its search field (which get it back when clicked).
+    if (QApplication::activeModalWidget() == nullptr && QApplication::focusWidget() != this) {
+      setFocus(Qt::MouseFocusReason);
+    }
+  }
+  if (isInput(e->type())) {
+    InputScope scope(this);
+    return QOpenGLWidget::event(e);
+  }
+  return QOpenGLWidget::event(e);
+}
 
 void VtkViewport::initializeGL() {
   vtkGenericOpenGLRenderWindow* window = vtk_->window;
@@ -76,7 +181,13 @@ void VtkViewport::paintGL() {
   vtkOpenGLState* state = window->GetState();
   state->Reset();
   state->Push();
+  painting_ = true;
   window->Render();
+  painting_ = false;
+  ++framesPainted_;
+  if (frameLog()) {
+    paintedDescription_ = frameDescription();
+  }
   state->PushFramebufferBindings();
   state->vtkglBindFramebuffer(GL_DRAW_FRAMEBUFFER, defaultFramebufferObject());
   window->BlitDisplayFramebuffer(0, 0, 0, w, h, 0, 0, w, h, GL_COLOR_BUFFER_BIT, GL_NEAREST);

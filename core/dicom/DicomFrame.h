@@ -37,10 +37,11 @@ struct DicomFileInfo {
   bool hasWindow = false;
   double windowCenter = 0.0, windowWidth = 0.0;
 
-  /// Offset and length of the native (uncompressed, little-endian) pixel data value, or 0 when
-  /// the pixels need a codec; lets the loader read pixels straight into the volume.
+  /// Offset and length of the native (uncompressed) pixel data value, or 0 when the pixels need
+  /// a codec; lets the loader read pixels straight into the volume without GDCM's image reader.
   std::uint64_t nativePixelOffset = 0;
   std::uint64_t nativePixelLength = 0;
+  bool nativeBigEndian = false; ///< Explicit VR Big Endian: each stored value is byte-swapped
   bool hasPixelData = false;
   bool isEnhanced = false; ///< per-frame functional groups
   unsigned mosaicTiles = 0; ///< Siemens mosaic: number of images in the mosaic, else 0

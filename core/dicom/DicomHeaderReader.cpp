@@ -24,6 +24,7 @@ namespace lightbox {
 namespace {
 
 const gdcm::Tag kPixelData(0x7fe0, 0x0010);
+const char* const kExplicitBigEndian = "1.2.840.10008.1.2.2";
 
 std::string trim(std::string s) {
   while (!s.empty() && (s.back() == ' ' || s.back() == '\0')) {
@@ -85,20 +86,27 @@ int getInt(const gdcm::DataSet& ds, const gdcm::Tag& tag, int fallback = 0) {
   return v ? int(*v) : fallback;
 }
 
-/// US attributes (Rows, BitsAllocated, ...), robust to VR UN and byte order.
-template <std::uint16_t G, std::uint16_t E> unsigned getUS(const gdcm::DataSet& ds) {
-  const gdcm::Tag tag(G, E);
+/// US attributes (Rows, BitsAllocated, ...), robust to VR UN, a wrong VR and byte order: GDCM
+/// holds 16-bit binary values in host order (it swaps them when reading big-endian files), and
+/// gdcm::Attribute asserts (aborting the process) on a VR it does not expect, so the value is
+/// read from the bytes directly.
+unsigned getUS(const gdcm::DataSet& ds, std::uint16_t group, std::uint16_t element) {
+  const gdcm::Tag tag(group, element);
   if (!ds.FindDataElement(tag)) {
     return 0;
   }
   const gdcm::DataElement& de = ds.GetDataElement(tag);
   const gdcm::ByteValue* bv = de.GetByteValue();
-  if (!bv || bv->GetLength() < 2) {
+  if (!bv || !bv->GetPointer() || bv->GetLength() < 2) {
     return 0;
   }
-  gdcm::Attribute<G, E> at;
-  at.SetFromDataElement(de);
-  return at.GetValue();
+  const gdcm::VR vr = de.GetVR();
+  if (vr == gdcm::VR::IS || vr == gdcm::VR::DS) {
+    return unsigned(std::max(0, getInt(ds, tag)));
+  }
+  std::uint16_t value = 0;
+  std::memcpy(&value, bv->GetPointer(), 2);
+  return value;
 }
 
 /// A copy of the first item of a sequence. (GetValueAsSQ may parse a temporary sequence from raw
@@ -187,7 +195,9 @@ void applyFunctionalGroup(const gdcm::DataSet& group, DicomFrame& f) {
 
 /// Reads the element header just before `valueOffset` and returns the value length when it is a
 /// native Pixel Data element in the given little-endian encoding, else 0.
-std::uint64_t nativePixelLength(const std::string& path, std::uint64_t valueOffset, bool explicitVr) {
+/// Length of the native pixel data value that starts at `valueOffset`, read from its element
+/// header; 0 when the element there is not an uncompressed Pixel Data of defined length.
+std::uint64_t nativePixelLength(const std::string& path, std::uint64_t valueOffset, bool explicitVr, bool bigEndian) {
   const std::uint64_t headerSize = explicitVr ? 12 : 8;
   if (valueOffset < headerSize) {
     return 0;
@@ -198,18 +208,23 @@ std::uint64_t nativePixelLength(const std::string& path, std::uint64_t valueOffs
   if (!in.read(reinterpret_cast<char*>(h), std::streamsize(headerSize))) {
     return 0;
   }
-  if (!(h[0] == 0xe0 && h[1] == 0x7f && h[2] == 0x10 && h[3] == 0x00)) {
+  const unsigned char littleTag[4] = {0xe0, 0x7f, 0x10, 0x00};
+  const unsigned char bigTag[4] = {0x7f, 0xe0, 0x00, 0x10};
+  if (std::memcmp(h, bigEndian ? bigTag : littleTag, 4) != 0) {
     return 0;
   }
-  std::uint32_t length = 0;
+  unsigned char* lengthBytes = h + 4;
   if (explicitVr) {
     if (!((h[4] == 'O' && (h[5] == 'W' || h[5] == 'B')) && h[6] == 0 && h[7] == 0)) {
       return 0;
     }
-    std::memcpy(&length, h + 8, 4);
-  } else {
-    std::memcpy(&length, h + 4, 4);
+    lengthBytes = h + 8;
   }
+  if (bigEndian) {
+    std::reverse(lengthBytes, lengthBytes + 4);
+  }
+  std::uint32_t length = 0;
+  std::memcpy(&length, lengthBytes, 4);
   return length == 0xffffffffu ? 0 : length;
 }
 
@@ -382,13 +397,13 @@ HeaderReadResult readDicomHeader(const std::string& path) {
   info->manufacturer = getString(ds, gdcm::Tag(0x0008, 0x0070));
   info->frameOfReferenceUid = getString(ds, gdcm::Tag(0x0020, 0x0052));
 
-  info->storedRows = getUS<0x0028, 0x0010>(ds);
-  info->storedColumns = getUS<0x0028, 0x0011>(ds);
-  info->samplesPerPixel = std::max(1u, getUS<0x0028, 0x0002>(ds));
-  info->bitsAllocated = getUS<0x0028, 0x0100>(ds);
-  info->bitsStored = getUS<0x0028, 0x0101>(ds);
-  info->highBit = getUS<0x0028, 0x0102>(ds);
-  info->pixelRepresentation = getUS<0x0028, 0x0103>(ds);
+  info->storedRows = getUS(ds, 0x0028, 0x0010);
+  info->storedColumns = getUS(ds, 0x0028, 0x0011);
+  info->samplesPerPixel = std::max(1u, getUS(ds, 0x0028, 0x0002));
+  info->bitsAllocated = getUS(ds, 0x0028, 0x0100);
+  info->bitsStored = getUS(ds, 0x0028, 0x0101);
+  info->highBit = getUS(ds, 0x0028, 0x0102);
+  info->pixelRepresentation = getUS(ds, 0x0028, 0x0103);
   info->photometric = getString(ds, gdcm::Tag(0x0028, 0x0004));
   info->gantryTilt = getNumber(ds, gdcm::Tag(0x0018, 0x1120)).value_or(0.0);
   if (const auto wc = getNumber(ds, gdcm::Tag(0x0028, 0x1050))) {
@@ -411,13 +426,15 @@ HeaderReadResult readDicomHeader(const std::string& path) {
 
   // Pixel data: where it starts (when native) and whether there is any.
   const std::uint64_t valueOffset = reader.GetStreamCurrentPosition();
-  const bool native = isNativeLittleEndian(info->transferSyntaxUid);
+  const bool bigEndian = info->transferSyntaxUid == kExplicitBigEndian;
+  const bool native = isNativeLittleEndian(info->transferSyntaxUid) || bigEndian;
   if (native && valueOffset < info->fileSize) {
-    const bool explicitVr = info->transferSyntaxUid == "1.2.840.10008.1.2.1";
-    const std::uint64_t length = nativePixelLength(path, valueOffset, explicitVr);
+    const bool explicitVr = info->transferSyntaxUid != "1.2.840.10008.1.2";
+    const std::uint64_t length = nativePixelLength(path, valueOffset, explicitVr, bigEndian);
     if (length > 0) {
       info->nativePixelOffset = valueOffset;
       info->nativePixelLength = length;
+      info->nativeBigEndian = bigEndian;
       info->hasPixelData = true;
     }
   } else if (!native && valueOffset < info->fileSize) {
@@ -447,6 +464,12 @@ HeaderReadResult readDicomHeader(const std::string& path) {
   base.temporalPosition = getInt(ds, gdcm::Tag(0x0020, 0x0100));
   applyFrameAttributes(ds, base);
   base.philipsScaleSlope = philipsScaleSlope(ds);
+  if (info->modality == "RTDOSE") {
+    // A dose grid's stored integers times DoseGridScaling are the dose in DoseUnits (Gy).
+    if (const auto scaling = getNumber(ds, gdcm::Tag(0x3004, 0x000e)); scaling && *scaling > 0) {
+      base.rescaleSlope = *scaling;
+    }
+  }
 
   if (info->isEnhanced) {
     if (const auto shared = firstItem(ds, gdcm::Tag(0x5200, 0x9229))) {

@@ -5,11 +5,12 @@
 #include "core/dicom/TransferSyntaxNames.h"
 
 #include <gdcmImage.h>
-#include <gdcmImageReader.h>
+#include <gdcmReader.h>
 
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -66,6 +67,13 @@ private:
   int fd_;
 };
 
+/// Explicit VR Big Endian stores each value most significant byte first.
+void swapToHostOrder(char* data, std::size_t bytes, std::size_t bytesPerPixel) {
+  for (std::size_t i = 0; i + bytesPerPixel <= bytes; i += bytesPerPixel) {
+    std::reverse(data + i, data + i + bytesPerPixel);
+  }
+}
+
 template <typename Out> void decodeNative(const std::vector<FrameTarget<Out>>& targets) {
   const DicomFileInfo& info = *targets.front().frame->file;
   const PixelFormat format = headerFormat(info);
@@ -85,12 +93,18 @@ template <typename Out> void decodeNative(const std::vector<FrameTarget<Out>>& t
     if (f.mosaicTile < 0 && sizeof(Out) == bytesPerPixel) {
       // Copy-free: read straight into the volume, convert in place.
       file.readExactly(t.destination, frameBytes, offset);
+      if (info.nativeBigEndian) {
+        swapToHostOrder(reinterpret_cast<char*>(t.destination), frameBytes, bytesPerPixel);
+      }
       convertStoredPixels(t.destination, f.columns, t.destination, f.columns, f.rows, format,
                           f.rescaleSlope, f.rescaleIntercept);
       continue;
     }
     scratch.resize(frameBytes);
     file.readExactly(scratch.data(), frameBytes, offset);
+    if (info.nativeBigEndian) {
+      swapToHostOrder(scratch.data(), frameBytes, bytesPerPixel);
+    }
     std::size_t start = 0;
     if (f.mosaicTile >= 0) {
       const std::size_t perRow = info.storedColumns / f.columns;
@@ -102,32 +116,81 @@ template <typename Out> void decodeNative(const std::vector<FrameTarget<Out>>& t
   }
 }
 
+/// Compressed (encapsulated) or deflated pixel data, decoded by GDCM's codecs. The image is built
+/// from the header values this reader has already checked, not by gdcm::ImageReader: that one
+/// parses the image attributes again through gdcm::Attribute, which asserts (aborting the whole
+/// process) on values it does not expect, e.g. a NumberOfFrames it cannot read.
 template <typename Out> void decodeWithGdcm(const std::vector<FrameTarget<Out>>& targets) {
   const DicomFileInfo& info = *targets.front().frame->file;
-  gdcm::ImageReader reader;
+  const std::string tsName = transferSyntaxName(info.transferSyntaxUid);
+  gdcm::Reader reader;
   reader.SetFileName(info.path.c_str());
-  if (!reader.Read()) {
-    throw std::runtime_error("image could not be read (" + transferSyntaxName(info.transferSyntaxUid) + ")");
+  bool read = false;
+  try {
+    read = reader.Read();
+  } catch (const std::exception&) {
+    read = false;
   }
-  const gdcm::Image& image = reader.GetImage();
+  if (!read) {
+    throw std::runtime_error("image could not be read (" + tsName + ")");
+  }
+  const gdcm::DataSet& ds = reader.GetFile().GetDataSet();
+  const gdcm::Tag pixelTag(0x7fe0, 0x0010);
+  if (!ds.FindDataElement(pixelTag) || ds.GetDataElement(pixelTag).IsEmpty()) {
+    throw std::runtime_error("pixel data missing or empty (" + tsName + ")");
+  }
+  const gdcm::TransferSyntax ts = gdcm::TransferSyntax::GetTSType(info.transferSyntaxUid.c_str());
+  if (ts == gdcm::TransferSyntax::TS_END) {
+    throw std::runtime_error("unsupported transfer syntax " + info.transferSyntaxUid);
+  }
+  if (info.bitsAllocated == 0 || info.bitsStored > info.bitsAllocated || info.highBit >= info.bitsAllocated) {
+    throw std::runtime_error("inconsistent pixel format (BitsAllocated " + std::to_string(info.bitsAllocated) +
+                             ", BitsStored " + std::to_string(info.bitsStored) + ", HighBit " +
+                             std::to_string(info.highBit) + ")");
+  }
+  gdcm::Image image;
+  image.SetNumberOfDimensions(info.numberOfFrames > 1 ? 3 : 2);
+  image.SetDimension(0, info.storedColumns);
+  image.SetDimension(1, info.storedRows);
+  if (info.numberOfFrames > 1) {
+    image.SetDimension(2, info.numberOfFrames);
+  }
+  const PixelFormat declared = headerFormat(info);
+  image.SetPixelFormat(gdcm::PixelFormat(1, std::uint16_t(declared.bitsAllocated), std::uint16_t(declared.bitsStored),
+                                         std::uint16_t(declared.highBit), declared.isSigned ? 1 : 0));
+  gdcm::PhotometricInterpretation pi = gdcm::PhotometricInterpretation::GetPIType(info.photometric.c_str());
+  if (pi == gdcm::PhotometricInterpretation::UNKNOWN || pi == gdcm::PhotometricInterpretation::PI_END) {
+    pi = gdcm::PhotometricInterpretation::MONOCHROME2;
+  }
+  image.SetPhotometricInterpretation(pi);
+  image.SetTransferSyntax(ts);
+  image.SetDataElement(ds.GetDataElement(pixelTag));
+  std::vector<char> buffer(image.GetBufferLength());
+  bool decoded = false;
+  try {
+    decoded = image.GetBuffer(buffer.data());
+  } catch (const std::exception&) {
+    decoded = false;
+  }
+  if (!decoded) {
+    throw std::runtime_error("pixel data could not be decoded (" + tsName + ")");
+  }
+  // A codec may correct the declared format from its stream (e.g. a J2K pixel sign mismatch).
   const gdcm::PixelFormat& pf = image.GetPixelFormat();
   if (pf.GetSamplesPerPixel() != 1) {
     throw std::runtime_error("colour image cannot be loaded as a grey-scale volume");
   }
-  PixelFormat format;
+  PixelFormat format = declared;
   format.bitsAllocated = pf.GetBitsAllocated();
   format.bitsStored = pf.GetBitsStored();
   format.highBit = pf.GetHighBit();
   format.isSigned = pf.GetPixelRepresentation() == 1;
-  format.monochrome1 = image.GetPhotometricInterpretation() == gdcm::PhotometricInterpretation::MONOCHROME1;
+  if (format.bitsAllocated != 8 && format.bitsAllocated != 16 && format.bitsAllocated != 32) {
+    throw std::runtime_error("decoded BitsAllocated " + std::to_string(format.bitsAllocated) + " is not supported");
+  }
   const unsigned* dims = image.GetDimensions();
   if (dims[0] != info.storedColumns || dims[1] != info.storedRows) {
     throw std::runtime_error("decoded matrix does not match the header");
-  }
-  std::vector<char> buffer(image.GetBufferLength());
-  if (!image.GetBuffer(buffer.data())) {
-    throw std::runtime_error("pixel data could not be decoded (" +
-                             transferSyntaxName(info.transferSyntaxUid) + ")");
   }
   const std::size_t bytesPerPixel = format.bitsAllocated / 8;
   const std::size_t frameBytes = std::size_t(info.storedRows) * info.storedColumns * bytesPerPixel;

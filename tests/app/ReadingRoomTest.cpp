@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: Apache-2.0
+// The reading room as a radiologist meets it, in a real window under Xvfb: malformed files never
+// end the session, every view shows the series that was just opened, idle is idle, and image
+// keys reach the views after a menu, a layout change or a double click.
+#include "tests/support/TestData.h"
+
+#include "app/viewer/MainWindow.h"
+#include "app/viewer/SliceViewport.h"
+#include "app/viewer/StudyBrowser.h"
+#include "app/viewer/ViewerDocument.h"
+#include "app/viewer/VolumeViewport.h"
+
+#include <catch2/catch.hpp>
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QKeyEvent>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QMessageBox>
+#include <QMouseEvent>
+#include <QTest>
+#include <QTimer>
+
+#include <sys/resource.h>
+
+#include <filesystem>
+
+using namespace lightbox;
+
+namespace {
+
+const char* kSlab = "ct/chest_lidc-idri-0001_nodule_slab/dicom";
+const char* kChest = "ct/chest_4dct_popi_phase00";
+
+template <typename F> bool waitFor(F done, int ms) {
+  QElapsedTimer t;
+  t.start();
+  while (!done()) {
+    if (t.elapsed() > ms) return false;
+    QApplication::processEvents(QEventLoop::AllEvents, 20);
+  }
+  return true;
+}
+
+/// Runs the event loop for `ms` without spinning (the process sleeps when nothing happens).
+void idleFor(int ms) {
+  QEventLoop loop;
+  QTimer::singleShot(ms, &loop, &QEventLoop::quit);
+  loop.exec();
+}
+
+/// Closes any message box that opens (a blocking dialog would hang the test).
+class MessageBoxCloser {
+public:
+  MessageBoxCloser() {
+    timer_.setInterval(50);
+    QObject::connect(&timer_, &QTimer::timeout, [this] {
+      for (QWidget* w : QApplication::topLevelWidgets()) {
+        if (w->isVisible() && w->inherits("QMessageBox")) {
+          ++closed_;
+          w->close();
+        }
+      }
+    });
+    timer_.start();
+  }
+  int closed() const { return closed_; }
+
+private:
+  QTimer timer_;
+  int closed_ = 0;
+};
+
+double processCpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + 1e-6 * double(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+}
+
+std::vector<VtkViewport*> shownViews(MainWindow& w) {
+  std::vector<VtkViewport*> out;
+  for (int i = 0; i < 3; ++i) {
+    if (w.view(i)->isVisible()) out.push_back(w.view(i));
+  }
+  if (w.volumeView()->isVisible()) out.push_back(w.volumeView());
+  return out;
+}
+
+const Volume* shownVolume(VtkViewport* v) {
+  if (auto* s = qobject_cast<SliceViewport*>(v)) return s->shownVolume();
+  return static_cast<VolumeViewport*>(v)->shownVolume();
+}
+
+/// Waits until every shown view has painted a frame and no deferred frame is pending.
+bool settle(MainWindow& w, int ms) {
+  const bool ok = waitFor([&] {
+    for (VtkViewport* v : shownViews(w)) {
+      if (v->framePending() || shownVolume(v) != w.document()->volume().get()) return false;
+    }
+    return true;
+  }, ms);
+  if (!ok) {
+    for (VtkViewport* v : shownViews(w)) {
+      UNSCOPED_INFO(v->metaObject()->className() << " pending " << v->framePending() << " frames "
+                                                 << v->framesPainted() << " shows the open volume "
+                                                 << (shownVolume(v) == w.document()->volume().get()));
+    }
+  }
+  return ok;
+}
+
+} // namespace
+
+TEST_CASE("every malformed file opened in the viewer leaves the session alive with a reason", "[viewer][window][malformed]") {
+  MainWindow window;
+  window.resize(1000, 700);
+  window.show();
+  MessageBoxCloser closer;
+  const std::string root = test::sharedData("malformed");
+  int files = 0, opened = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(root)) {
+    if (!e.is_regular_file() || e.path().extension() != ".dcm") continue;
+    ++files;
+    INFO(e.path().string());
+    const bool ok = window.openPath(QString::fromStdString(e.path().string()));
+    opened += ok;
+    // Either the file shows or the reader is told why, naming the file.
+    if (!ok) {
+      bool named = false;
+      for (int i = 0; i < window.messages()->count(); ++i) {
+        named = named || window.messages()->item(i)->text().contains(QString::fromStdString(e.path().filename().string()));
+      }
+      CHECK(named);
+    }
+  }
+  CHECK(files >= 25);
+  CHECK(opened >= 10);
+  // The whole folder at once (File > Open of a folder holding every bad file): the session lives
+  // on and shows one of the loadable series.
+  CHECK(window.openPath(QString::fromStdString(root)));
+  CHECK(window.document()->volume());
+  // The big-endian RT dose that used to abort in GDCM opens with its dose grid.
+  REQUIRE(window.openPath(QString::fromStdString(test::sharedData("malformed/pydicom/rtdose_expb_1frame.dcm"))));
+  CHECK(window.document()->volume()->geometry.size[0] == 10);
+}
+
+TEST_CASE("opening a second series: every view shows it on its first frame, then the window is idle", "[viewer][window]") {
+  MainWindow window;
+  window.resize(1600, 1000);
+  window.show();
+  REQUIRE(window.openPath(QString::fromStdString(test::sharedData(kSlab))));
+  REQUIRE(settle(window, 20000));
+  REQUIRE(shownViews(window).size() == 4); // 2x2 with the 3D view
+
+  REQUIRE(window.openPath(QString::fromStdString(test::sharedData(kChest))));
+  const Volume* second = window.document()->volume().get();
+  REQUIRE(second->geometry.size[2] == 141);
+  // No view may paint the previous series after the open: the first frame of each is the new one.
+  std::map<VtkViewport*, std::uint64_t> before;
+  for (VtkViewport* v : shownViews(window)) before[v] = v->framesPainted();
+  REQUIRE(waitFor([&] {
+    for (VtkViewport* v : shownViews(window)) {
+      if (v->framesPainted() == before[v]) return false;
+    }
+    return true;
+  }, 20000));
+  for (VtkViewport* v : shownViews(window)) {
+    INFO(v->metaObject()->className());
+    CHECK(shownVolume(v) == second);
+  }
+  REQUIRE(settle(window, 20000));
+
+  // Idle: nothing happens, so nothing is painted and the process uses (almost) no CPU.
+  idleFor(500);
+  std::map<VtkViewport*, std::uint64_t> idle;
+  for (VtkViewport* v : shownViews(window)) idle[v] = v->framesPainted();
+  const double cpu0 = processCpuSeconds();
+  QElapsedTimer wall;
+  wall.start();
+  idleFor(3000);
+  const double cpuShare = (processCpuSeconds() - cpu0) / (double(wall.elapsed()) / 1000.0);
+  for (VtkViewport* v : shownViews(window)) {
+    INFO(v->metaObject()->className());
+    CHECK(v->framesPainted() == idle[v]);
+  }
+  INFO("idle CPU share of one core: " << cpuShare);
+  CHECK(cpuShare < 0.02);
+}
+
+TEST_CASE("a key in one view paints that view at once; the others follow when input pauses", "[viewer][window]") {
+  MainWindow window;
+  window.resize(1600, 1000);
+  window.show();
+  REQUIRE(window.openPath(QString::fromStdString(test::sharedData(kChest))));
+  REQUIRE(settle(window, 20000));
+  SliceViewport* axial = window.view(0);
+  REQUIRE(axial->plane() == ViewPlane::Axial);
+  const std::uint64_t axialFrames = axial->framesPainted();
+  const std::uint64_t coronalFrames = window.view(1)->framesPainted();
+  const std::uint64_t volumeFrames = window.volumeView()->framesPainted();
+  const double z = window.document()->crosshair()[2];
+  for (int i = 0; i < 10; ++i) {
+    QTest::keyClick(axial, Qt::Key_Down);
+    QApplication::processEvents();
+  }
+  CHECK(window.document()->crosshair()[2] == Approx(z - 20.0));
+  // The burst is drawn in the scrolled view; the coronal and 3D views wait for it to end.
+  CHECK(axial->framesPainted() > axialFrames);
+  CHECK(window.volumeView()->framePending());
+  CHECK(window.volumeView()->framesPainted() == volumeFrames);
+  REQUIRE(settle(window, 10000));
+  CHECK(window.view(1)->framesPainted() > coronalFrames);
+  CHECK(window.volumeView()->framesPainted() == volumeFrames + 1); // once, with the final state
+}
+
+TEST_CASE("image keys reach the views after a menu, a layout change and a double click", "[viewer][window]") {
+  MainWindow window;
+  window.resize(1600, 1000);
+  window.show();
+  REQUIRE(window.openPath(QString::fromStdString(test::sharedData(kSlab))));
+  REQUIRE(settle(window, 20000));
+  // Xvfb has no window manager to give the window back its activation after the progress dialog.
+  window.activateWindow();
+  REQUIRE(QTest::qWaitForWindowActive(&window));
+  auto* search = window.browser()->findChild<QLineEdit*>();
+  REQUIRE(search);
+  INFO(window.browser()->findChildren<QLineEdit*>().size() << " line edits; parent " << search->parent()->metaObject()->className());
+  CHECK(search->focusPolicy() == Qt::ClickFocus);
+
+  auto pressX1 = [&] {
+    // Keys go to whatever has the focus, as a real keyboard's do.
+    QWidget* target = QApplication::focusWidget() ? QApplication::focusWidget() : &window;
+    INFO("focus: " << (QApplication::focusWidget() ? QApplication::focusWidget()->metaObject()->className() : "none"));
+    const bool lines = window.document()->crosshairLinesVisible();
+    QTest::keyClick(target, Qt::Key_X);
+    QTest::keyClick(QApplication::focusWidget() ? QApplication::focusWidget() : &window, Qt::Key_1, Qt::NoModifier);
+    QApplication::processEvents();
+    CHECK(search->text().isEmpty());
+    CHECK(window.document()->crosshairLinesVisible() != lines);
+  };
+  SECTION("layout change") {
+    window.setLayoutMode(1, 1);
+    pressX1();
+    window.setLayoutMode(3, 1);
+    pressX1();
+    window.setLayoutMode(2, 2);
+    pressX1();
+  }
+  SECTION("double click maximises and restores") {
+    const QPoint centre = window.view(1)->rect().center();
+    QTest::mouseDClick(window.view(1), Qt::LeftButton, {}, centre);
+    QApplication::processEvents();
+    pressX1();
+    QTest::mouseDClick(window.view(1), Qt::LeftButton, {}, centre);
+    QApplication::processEvents();
+    pressX1();
+  }
+  SECTION("after the search field was used, the pointer over a view takes the keys back") {
+    QTest::mouseClick(search, Qt::LeftButton);
+    QTest::keyClicks(search, "zz");
+    CHECK(search->text() == "zz");
+    search->clear();
+    REQUIRE(QApplication::focusWidget() == search);
+    QEvent enter(QEvent::Enter);
+    QApplication::sendEvent(window.view(0), &enter);
+    pressX1();
+  }
+}
