@@ -37,6 +37,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <filesystem>
 
 namespace lightbox {
@@ -138,6 +139,7 @@ MainWindow::MainWindow(QWidget* parent)
   connect(document_, &ViewerDocument::annotationError, this, [this](const QString& m) {
     messages_->addItem("error: " + m);
     statusBar()->showMessage(m);
+    std::fprintf(stderr, "lightbox: %s\n", qPrintable(m));
   });
 
   messages_->setWordWrap(true);
