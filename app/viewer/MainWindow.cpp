@@ -136,11 +136,14 @@ MainWindow::MainWindow(QWidget* parent)
   connect(document_, &ViewerDocument::measurementsChanged, this, [this] {
     browser_->setMeasurementCount(document_->seriesKey(), int(document_->measurements().size()));
   });
-  connect(document_, &ViewerDocument::annotationError, this, [this](const QString& m) {
-    messages_->addItem("error: " + m);
-    statusBar()->showMessage(m);
-    std::fprintf(stderr, "lightbox: %s\n", qPrintable(m));
-  });
+  for (ViewerDocument* doc : {document_, comparison_}) {
+    const QString role = doc == comparison_ ? "comparison: " : "";
+    connect(doc, &ViewerDocument::annotationError, this, [this, role](const QString& m) {
+      messages_->addItem(role + "error: " + m);
+      statusBar()->showMessage(role + m);
+      std::fprintf(stderr, "lightbox: %s%s\n", qPrintable(role), qPrintable(m));
+    });
+  }
 
   messages_->setWordWrap(true);
   auto* messagesDock = new QDockWidget("Messages", this);

@@ -63,14 +63,18 @@ std::string geometryDifference(const DicomFrame& a, const DicomFrame& b) {
          formatMm(b.spacingY) + "x" + formatMm(b.spacingX) + " mm";
 }
 
-/// Frames of one grid (see sameGrid) whose positions say they are one stack: each has a
+/// Fewer slices than this under different frames of reference are never joined by position.
+constexpr std::size_t kMinSlicesToAssembleByPosition = 3;
+
+/// Frames of one grid (see sameGrid) whose positions say they are one stack: at least
+/// kMinSlicesToAssembleByPosition of them, each has a
 /// position, no two share one, the gaps along the normal are even (kSpacingRelTol of their
 /// median) and the in-plane step is the same between every neighbour (a straight or uniformly
 /// sheared stack). Then a frame of reference that differs per slice is an artefact of the
 /// exporter (e.g. an old de-identification), not a second acquisition.
 bool formsOneStackByPosition(const std::vector<DicomFrame>& frames) {
-  if (frames.size() < 2) {
-    return true;
+  if (frames.size() < kMinSlicesToAssembleByPosition) {
+    return false; // one gap says nothing about evenness
   }
   for (const DicomFrame& f : frames) {
     if (!f.hasPosition || !f.hasOrientation) {

@@ -237,6 +237,12 @@ TEST_CASE("overlapping or uneven positions under different frames of reference a
     const StudyScan scan = scanStudy(folder);
     CHECK(scan.series.size() == 4);
   }
+  SECTION("two slices, a frame of reference each: one gap is no evidence of one stack") {
+    const std::string folder = test::scratchFolder("for-two");
+    const std::string uid = generateUid();
+    writeSlicesWithFrames(folder, uid, "T", {{0, 0, 0}, {0, 0, 40}}, framePerSlice(uid + ".13", 2));
+    CHECK(scanStudy(folder).series.size() == 2);
+  }
   SECTION("an even stack, a frame of reference per slice, becomes one volume in position order") {
     const std::string folder = test::scratchFolder("for-even");
     const std::string uid = generateUid();
