@@ -34,9 +34,11 @@ void requireWritableFolder(const std::string& folder) {
   std::error_code ec;
   fs::create_directories(folder, ec);
   if (ec || !fs::is_directory(folder)) {
-    throw OutputError("cannot write into " + folder + ": " + (ec ? ec.message() : std::string("not a folder")));
+    throw OutputError("cannot write into " + folder + ": " +
+                      (ec ? ec.message() : std::string("not a folder")));
   }
-  const std::string probe = (fs::path(folder) / (".lightbox-write-test-" + std::to_string(::getpid()))).string();
+  const std::string probe =
+      (fs::path(folder) / (".lightbox-write-test-" + std::to_string(::getpid()))).string();
   const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) {
     throw OutputError("cannot write into " + folder + ": " + std::strerror(errno));

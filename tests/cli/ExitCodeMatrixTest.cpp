@@ -36,12 +36,15 @@ Process runLightbox(const std::vector<std::string>& args) {
   const std::string outPath = io + "/stdout", errPath = io + "/stderr";
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, outPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, 2, errPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 1, outPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0644);
+  posix_spawn_file_actions_addopen(&actions, 2, errPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0644);
   std::vector<std::string> all{LIGHTBOX_BINARY};
   all.insert(all.end(), args.begin(), args.end());
   std::vector<char*> argv;
-  for (std::string& a : all) argv.push_back(a.data());
+  for (std::string& a : all)
+    argv.push_back(a.data());
   argv.push_back(nullptr);
   pid_t pid = 0;
   const int rc = posix_spawn(&pid, LIGHTBOX_BINARY, &actions, nullptr, argv.data(), environ);
@@ -65,7 +68,8 @@ struct Row {
 void checkRows(const std::vector<Row>& rows) {
   for (const Row& row : rows) {
     std::string line = "lightbox";
-    for (const std::string& a : row.args) line += " " + a;
+    for (const std::string& a : row.args)
+      line += " " + a;
     const Process p = runLightbox(row.args);
     INFO(line << "\n  exit " << p.exitCode << "\n  stderr: " << p.err);
     CHECK(p.exitCode == row.exitCode);
@@ -79,11 +83,13 @@ void checkRows(const std::vector<Row>& rows) {
 
 } // namespace
 
-TEST_CASE("exit-code matrix: every command, bad option values 2, unwritable outputs 1, no image series 3",
-          "[cli][exit-codes]") {
+TEST_CASE(
+    "exit-code matrix: every command, bad option values 2, unwritable outputs 1, no image series 3",
+    "[cli][exit-codes]") {
   const std::string work = lightbox::test::scratchFolder("matrix");
   const std::string slab = lightbox::test::sharedData("ct/chest_lidc-idri-0001_nodule_slab/dicom");
-  const std::string xml = lightbox::test::sharedData("ct/chest_lidc-idri-0001_nodule_slab/annotations/069.xml");
+  const std::string xml =
+      lightbox::test::sharedData("ct/chest_lidc-idri-0001_nodule_slab/annotations/069.xml");
   const std::string empty = work + "/empty";
   std::filesystem::create_directories(empty);
   { std::ofstream(empty + "/README.txt") << "no images here\n"; }
@@ -102,7 +108,9 @@ TEST_CASE("exit-code matrix: every command, bad option values 2, unwritable outp
         {{"list", "--bogus"}, 2, "--bogus"},
         {{"convert", slab, work + "/a.nii.gz", "--threads", "2x"}, 2, "--threads"},
         {{"convert", slab, work + "/a.nii.gz", "--series", "99"}, 2, "--series"},
-        {{"convert", slab, work + "/a.nii.gz", "--series", "99999999999999999999999"}, 2, "--series"},
+        {{"convert", slab, work + "/a.nii.gz", "--series", "99999999999999999999999"},
+         2,
+         "--series"},
         {{"make-phantom", work + "/ph", "--slices", "abc"}, 2, "--slices"},
         {{"make-phantom", work + "/ph", "--matrix", "0"}, 2, "--matrix"},
         {{"models", "--bogus"}, 2, "--bogus"},
@@ -119,7 +127,9 @@ TEST_CASE("exit-code matrix: every command, bad option values 2, unwritable outp
         {{"render", slab, "--size", "abc", "-o", work + "/r.png"}, 2, "--size"},
         {{"render", slab, "--plane", "diagonal", "-o", work + "/r.png"}, 2, "--plane"},
         {{"render", slab, "--slab", "avg", "-o", work + "/r.png"}, 2, "--slab"},
-        {{"render", slab, "--plane", "3d", "--preset", "glass", "-o", work + "/r.png"}, 2, "--preset"},
+        {{"render", slab, "--plane", "3d", "--preset", "glass", "-o", work + "/r.png"},
+         2,
+         "--preset"},
         {{"render", slab, "--zoom", "0", "-o", work + "/r.png"}, 2, "--zoom"},
         {{"render", slab, "--slice", "400", "-o", work + "/r.png"}, 2, "--slice"},
     });
@@ -138,8 +148,12 @@ TEST_CASE("exit-code matrix: every command, bad option values 2, unwritable outp
         {{"make-phantom", bad + "/ph"}, 1, bad + "/ph"},
         {{"detect", slab, "--json", "/nonexistent/x.json"}, 1, "/nonexistent/x.json"},
         {{"detect", slab, "--json", bad + "/x.json"}, 1, bad + "/x.json"},
-        {{"eval-detection", work + "/det.json", xml, "--json", "/nonexistent/x.json"}, 1, "/nonexistent/x.json"},
-        {{"eval-detection", work + "/det.json", xml, "--json", bad + "/x.json"}, 1, bad + "/x.json"},
+        {{"eval-detection", work + "/det.json", xml, "--json", "/nonexistent/x.json"},
+         1,
+         "/nonexistent/x.json"},
+        {{"eval-detection", work + "/det.json", xml, "--json", bad + "/x.json"},
+         1,
+         bad + "/x.json"},
         {{"make-nodule-dataset", bad + "/ds", slab}, 1, bad + "/ds"},
         {{"default-study"}, 1, bad + "/study"},
         {{"render", slab, "--plane", "axial", "-o", "/nonexistent/a.png"}, 1, "/nonexistent/a.png"},
