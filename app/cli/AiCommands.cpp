@@ -9,6 +9,7 @@
 #include "ai/runtime/ModelRunner.h"
 #include "app/cli/Arguments.h"
 #include "app/cli/Commands.h"
+#include "app/cli/OutputCheck.h"
 #include "core/io/ImageFileIO.h"
 #include "core/io/IngestJson.h"
 #include "core/study/StudyLoader.h"
@@ -37,7 +38,7 @@ ScanInput loadScan(const std::string& path, const std::string& selector, const s
     return in;
   }
   const StudyScan scan = scanStudy(path);
-  if (scan.series.empty()) throw std::runtime_error(path + ": no loadable image series");
+  if (scan.series.empty()) throw NoImageSeriesError(path + ": no loadable image series");
   const AssembledSeries& series = selectSeries(scan, selector);
   LoadedSeries loaded = loadSeries(series);
   in.volume = std::move(loaded.volumes.at(0));
@@ -53,6 +54,7 @@ ScanInput loadScan(const std::string& path, const std::string& selector, const s
 
 int runModels(const std::vector<std::string>& rawArgs) {
   const Arguments args(rawArgs, {"json"}, {});
+  if (!args.positional().empty()) throw UsageError("usage: lightbox models [--json]");
   const std::vector<ModelEntry> models = listModels(defaultModelFolders());
   if (args.flag("json")) {
     nlohmann::json out = nlohmann::json::array();
@@ -81,12 +83,13 @@ int runDetect(const std::vector<std::string>& rawArgs) {
     throw UsageError("usage: lightbox detect SERIES_OR_PATH [--json OUT.json] [--series INDEX|UID] "
                      "[--model NAME] [--threads N] [--fp-per-scan F] [--modality CT]");
   }
+  const int threads = int(args.integer("threads", 0, 0, 1024));
+  const double fpPerScan = args.number("fp-per-scan", 1.0, 1e-3, 1e3);
+  if (args.has("json")) requireWritableFile(args.option("json")); // before the detection
   const ModelEntry entry = findModel(args.option("model", "lightbox-nodule"), defaultModelFolders());
-  const int threads = std::stoi(args.option("threads", "0"));
   const auto runner = loadVerifiedModel(entry, threads);
   const ScanInput in = loadScan(args.positional()[0], args.option("series"), args.option("modality"));
   const DetectionResult r = detectNodules(in.volume, in.facts, entry.manifest, *runner);
-  const double fpPerScan = std::stod(args.option("fp-per-scan", "1"));
   const double threshold = entry.manifest.thresholdForFpPerScan(fpPerScan);
   for (const std::string& w : r.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
   std::printf("%s %s: %zu candidates, %zu findings kept (%.1f s prepare, %.1f s inference)\n",
@@ -105,7 +108,8 @@ int runDetect(const std::vector<std::string>& rawArgs) {
                    {"modality", in.facts.modality}, {"geometry", toJson(in.volume.geometry)}};
     std::ofstream f(args.option("json"));
     f << j.dump(2) << '\n';
-    if (!f) throw std::runtime_error("cannot write " + args.option("json"));
+    f.close();
+    if (!f) throw OutputError("cannot write " + args.option("json"));
   }
   return kExitOk;
 }
@@ -117,6 +121,7 @@ int runEvalDetection(const std::vector<std::string>& rawArgs) {
     throw UsageError("usage: lightbox eval-detection DETECTIONS.json REFERENCE [DETECTIONS.json REFERENCE ...] "
                      "[--json OUT]\n  REFERENCE: an LIDC reader XML or a Lightbox ground-truth JSON (phantom.json)");
   }
+  if (args.has("json")) requireWritableFile(args.option("json"));
   std::vector<ScanForEvaluation> scans;
   for (std::size_t i = 0; i < pos.size(); i += 2) {
     std::ifstream f(pos[i]);
@@ -164,7 +169,10 @@ int runEvalDetection(const std::vector<std::string>& rawArgs) {
     for (const FrocPoint& p : r.points) {
       j["froc"].push_back({{"fp_per_scan", p.fpPerScan}, {"sensitivity", p.sensitivity}, {"threshold", p.threshold}});
     }
-    std::ofstream(args.option("json")) << j.dump(2) << '\n';
+    std::ofstream f(args.option("json"));
+    f << j.dump(2) << '\n';
+    f.close();
+    if (!f) throw OutputError("cannot write " + args.option("json"));
   }
   return kExitOk;
 }
@@ -177,10 +185,11 @@ int runMakeNoduleDataset(const std::vector<std::string>& rawArgs) {
   }
   DatasetOptions o;
   o.outFolder = args.positional()[0];
-  o.copies = std::stoul(args.option("copies", "20"));
-  o.nodulesPerCopy = std::stoul(args.option("nodules", "8"));
-  o.seed = std::uint32_t(std::stoul(args.option("seed", "1")));
-  o.validationEvery = std::stoul(args.option("every", "5"));
+  o.copies = std::size_t(args.integer("copies", 20, 1, 100000));
+  o.nodulesPerCopy = std::size_t(args.integer("nodules", 8, 1, 1000));
+  o.seed = std::uint32_t(args.integer("seed", 1, 0, 0xFFFFFFFFll));
+  o.validationEvery = std::size_t(args.integer("every", 5, 1, 100000));
+  requireWritableFolder(o.outFolder);
   o.writeValidationScans = args.flag("val-scans");
   for (std::size_t i = 1; i < args.positional().size(); ++i) {
     const std::string& a = args.positional()[i];

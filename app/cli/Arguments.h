@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <limits>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -17,6 +18,10 @@ enum ExitCode : int {
   kExitNoImages = 3,  ///< the input holds no loadable image series
 };
 
+/// No upper bound for Arguments::integer.
+constexpr long long kNoLimit = std::numeric_limits<long long>::max();
+
+/// Wrong arguments: exit code 2, the message names the option or argument.
 struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
@@ -31,6 +36,23 @@ public:
   const std::vector<std::string>& positional() const { return positional_; }
   bool flag(const std::string& name) const { return flags_.count(name) > 0; }
   std::string option(const std::string& name, const std::string& fallback = {}) const;
+  bool has(const std::string& name) const { return options_.count(name) > 0; }
+  /// --name's value as a whole number in [min, max], or `fallback` when the option is absent.
+  /// Throws UsageError naming the option and the value when it is anything else.
+  long long integer(const std::string& name, long long fallback, long long min, long long max) const;
+  /// --name's value as a finite number in [min, max], or `fallback` when absent (UsageError else).
+  double number(const std::string& name, double fallback, double min = -1e300, double max = 1e300) const;
+  /// --name's value passed through `parse` (which throws on a bad value), or `fallback` when
+  /// absent; a throw becomes a UsageError naming the option.
+  template <typename Parse>
+  auto parsed(const std::string& name, const std::string& fallback, Parse parse) const -> decltype(parse(fallback)) {
+    const std::string value = option(name, fallback);
+    try {
+      return parse(value);
+    } catch (const std::exception& e) {
+      throw UsageError("option --" + name + ": " + e.what());
+    }
+  }
 
 private:
   std::vector<std::string> positional_;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/cli/Arguments.h"
 #include "app/cli/Commands.h"
+#include "app/cli/OutputCheck.h"
+#include "core/study/StudyLoader.h"
 
 #include <cstdio>
 #include <cstring>
@@ -47,6 +49,9 @@ int runCommandLine(int argc, char** argv) {
     if (command == "eval-detection") return runEvalDetection(args);
     if (command == "make-nodule-dataset") return runMakeNoduleDataset(args);
     if (command == "default-study") {
+      const Arguments none(args, {}, {});
+      if (!none.positional().empty()) throw UsageError("usage: lightbox default-study (no arguments)");
+      requireWritableFolder(defaultStudyFolder());
       std::printf("%s\n", ensureDefaultStudy().c_str());
       return kExitOk;
     }
@@ -55,10 +60,16 @@ int runCommandLine(int argc, char** argv) {
   } catch (const UsageError& e) {
     std::fprintf(stderr, "lightbox %s: %s\n", command.c_str(), e.what());
     return kExitUsage;
-  } catch (const std::exception& e) {
+  } catch (const UnknownSeriesError& e) {
+    std::fprintf(stderr, "lightbox %s: option --series: %s\n", command.c_str(), e.what());
+    return kExitUsage;
+  } catch (const NoImageSeriesError& e) {
     std::fprintf(stderr, "lightbox %s: error: %s\n", command.c_str(), e.what());
-    const bool noImages = std::strstr(e.what(), "no loadable image series") != nullptr;
-    return noImages ? kExitNoImages : kExitFailure;
+    return kExitNoImages;
+  } catch (const std::exception& e) {
+    // OutputError (names the path), I/O and unreadable input.
+    std::fprintf(stderr, "lightbox %s: error: %s\n", command.c_str(), e.what());
+    return kExitFailure;
   }
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/cli/Arguments.h"
 #include "app/cli/Commands.h"
+#include "app/cli/OutputCheck.h"
 
 #include "core/io/ImageFileIO.h"
 #include "core/study/StudyLoader.h"
@@ -21,7 +22,8 @@ int runConvert(const std::vector<std::string>& argv) {
     throw UsageError("unknown output format: " + output + " (use .nii, .nii.gz, .nrrd or .mha)");
   }
   LoadOptions options;
-  options.threads = unsigned(std::stoul(args.option("threads", "0")));
+  options.threads = unsigned(args.integer("threads", 0, 0, 1024));
+  requireWritableFile(output); // before the long load
   options.resampleToUniform = !args.flag("no-resample");
   const LoadedSeries loaded = loadPath(input, args.option("series"), options);
   for (const IngestIssue& i : loaded.issues) {

@@ -17,14 +17,19 @@ int runImport(const std::vector<std::string>& argv) {
   if (args.positional().empty()) {
     throw UsageError("usage: lightbox import PATH... [--index DB] [--quiet]");
   }
+  const unsigned threads = unsigned(args.integer("threads", 0, 0, 1024));
   StudyIndex index(args.option("index", StudyIndex::defaultPath()));
-  const unsigned threads = unsigned(std::stoul(args.option("threads", "0")));
+  bool withoutImages = false;
   for (const std::string& path : args.positional()) {
     const ImportStats s = index.import(path, threads, makeProgressPrinter("importing", args.flag("quiet")));
     std::printf("%s: %zu files, %zu read, %zu unchanged, %zu removed, %zu rejected, %zu not DICOM\n",
                 path.c_str(), s.filesSeen, s.scanned, s.unchanged, s.removed, s.rejected, s.notDicom);
+    if (s.filesSeen == s.notDicom + s.rejected) {
+      std::fprintf(stderr, "lightbox import: error: no loadable image series in %s\n", path.c_str());
+      withoutImages = true;
+    }
   }
-  return kExitOk;
+  return withoutImages ? kExitNoImages : kExitOk;
 }
 
 int runList(const std::vector<std::string>& argv) {

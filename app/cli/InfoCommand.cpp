@@ -60,7 +60,7 @@ int runInfo(const std::vector<std::string>& argv) {
   if (isResearchImageFile(path) && std::filesystem::is_regular_file(path)) {
     return printResearchImage(path, json);
   }
-  const unsigned threads = unsigned(std::stoul(args.option("threads", "0")));
+  const unsigned threads = unsigned(args.integer("threads", 0, 0, 1024));
   const StudyScan scan = scanStudy(path, threads, makeProgressPrinter("scanning", args.flag("quiet") || json));
   if (json) {
     std::cout << toJson(scan).dump(2) << "\n";
@@ -92,7 +92,11 @@ int runInfo(const std::vector<std::string>& argv) {
       }
     }
   }
-  return scan.series.empty() ? kExitNoImages : kExitOk;
+  if (scan.series.empty()) {
+    std::fprintf(stderr, "lightbox info: error: no loadable image series found in %s\n", path.c_str());
+    return kExitNoImages;
+  }
+  return kExitOk;
 }
 
 } // namespace lightbox::cli

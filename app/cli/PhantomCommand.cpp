@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/cli/Arguments.h"
 #include "app/cli/Commands.h"
+#include "app/cli/OutputCheck.h"
 
 #include "core/phantom/ChestPhantom.h"
 
@@ -18,9 +19,10 @@ int runMakePhantom(const std::vector<std::string>& argv) {
     throw UsageError("usage: lightbox make-phantom OUT_DIR [--slices N] [--matrix N] [--seed S]");
   }
   ChestPhantomSpec spec;
-  spec.slices = unsigned(std::stoul(args.option("slices", std::to_string(spec.slices))));
-  spec.matrix = unsigned(std::stoul(args.option("matrix", std::to_string(spec.matrix))));
-  spec.seed = std::uint32_t(std::stoul(args.option("seed", std::to_string(spec.seed))));
+  spec.slices = unsigned(args.integer("slices", spec.slices, 8, 4096));
+  spec.matrix = unsigned(args.integer("matrix", spec.matrix, 64, 4096));
+  spec.seed = std::uint32_t(args.integer("seed", spec.seed, 0, 0xFFFFFFFFll));
+  requireWritableFolder(args.positional()[0]);
   const ChestPhantom p = writeChestPhantom(args.positional()[0], spec);
   std::printf("wrote %zu slices (%ux%u, %.2f x %.2f x %.2f mm) and phantom.json with %zu nodules to %s\n",
               p.files.size(), spec.matrix, spec.matrix, spec.pixelMm, spec.pixelMm, spec.sliceMm,

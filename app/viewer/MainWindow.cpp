@@ -37,6 +37,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <filesystem>
 
 namespace lightbox {
@@ -135,10 +136,14 @@ MainWindow::MainWindow(QWidget* parent)
   connect(document_, &ViewerDocument::measurementsChanged, this, [this] {
     browser_->setMeasurementCount(document_->seriesKey(), int(document_->measurements().size()));
   });
-  connect(document_, &ViewerDocument::annotationError, this, [this](const QString& m) {
-    messages_->addItem("error: " + m);
-    statusBar()->showMessage(m);
-  });
+  for (ViewerDocument* doc : {document_, comparison_}) {
+    const QString role = doc == comparison_ ? "comparison: " : "";
+    connect(doc, &ViewerDocument::annotationError, this, [this, role](const QString& m) {
+      messages_->addItem(role + "error: " + m);
+      statusBar()->showMessage(role + m);
+      std::fprintf(stderr, "lightbox: %s%s\n", qPrintable(role), qPrintable(m));
+    });
+  }
 
   messages_->setWordWrap(true);
   auto* messagesDock = new QDockWidget("Messages", this);

@@ -52,16 +52,25 @@ void ViewerDocument::setVolume(std::shared_ptr<const Volume> volume, QString pat
   patient_ = {};
   selected_ = 0;
   selectedFinding_.clear();
+  annotationsReadOnly_ = false;
   if (!seriesKey_.isEmpty()) {
+    const AnnotationStore store(AnnotationStore::defaultFolder());
+    // An unreadable file is moved aside (or, when it cannot be, the series stays read-only):
+    // the reader's earlier work is never saved over.
+    OpenedAnnotations opened = store.open(seriesKey_.toStdString());
+    measurements_ = std::move(opened.annotations.measurements);
+    findings_ = std::move(opened.annotations.findings);
+    run_ = opened.annotations.findingsRun;
+    hasRun_ = opened.annotations.hasFindingsRun;
+    patient_ = opened.annotations.patient;
+    annotationsReadOnly_ = opened.readOnly();
+    if (!opened.problem.empty()) {
+      emit annotationError(QString::fromStdString(opened.problem));
+    }
     try {
-      SeriesAnnotations saved = AnnotationStore(AnnotationStore::defaultFolder()).load(seriesKey_.toStdString());
-      measurements_ = std::move(saved.measurements);
-      findings_ = std::move(saved.findings);
-      run_ = saved.findingsRun;
-      hasRun_ = saved.hasFindingsRun;
-      patient_ = saved.patient;
+      store.checkWritable(); // say so now, not after the reader's first measurement
     } catch (const std::exception& e) {
-      emit annotationError(e.what());
+      emit annotationError(QString::fromStdString(e.what()) + "; measurements of this series will not be saved");
     }
   }
   nextId_ = 1;
@@ -222,6 +231,13 @@ void ViewerDocument::applySnapshot(const Snapshot& s) {
 
 void ViewerDocument::save() {
   if (seriesKey_.isEmpty()) return;
+  if (annotationsReadOnly_) {
+    emit annotationError("not saved: the series' annotation file could not be read nor moved aside (" +
+                         QString::fromStdString(AnnotationStore(AnnotationStore::defaultFolder())
+                                                    .pathFor(seriesKey_.toStdString())) +
+                         "); move it away and reopen the series");
+    return;
+  }
   try {
     SeriesAnnotations a;
     a.measurements = measurements_;

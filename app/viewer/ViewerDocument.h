@@ -139,7 +139,8 @@ signals:
   void measurementsChanged();
   void findingsChanged();
   void findingSelected(const QString& id);
-  /// Saving or loading annotations failed; the message names the file.
+  /// Saving or loading annotations failed, an unreadable file was moved aside, or the folder
+  /// cannot be written to; the message names the file or folder.
   void annotationError(const QString& message);
 
 private:
@@ -164,6 +165,8 @@ private:
   std::vector<Finding> findings_;
   FindingsRun run_;
   bool hasRun_ = false;
+  /// The series' saved file could not be read nor moved aside: never save over it.
+  bool annotationsReadOnly_ = false;
   bool hideRejected_ = false;
   std::string selectedFinding_;
   PatientFactors patient_;

@@ -5,10 +5,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cctype>
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -29,49 +32,178 @@ std::string AnnotationStore::defaultFolder() {
   return (fs::path(StudyIndex::defaultPath()).parent_path() / "annotations").string();
 }
 
+namespace {
+
+constexpr const char* kFormat = "lightbox-annotations/1";
+/// Longest file name stem before it is cut and hashed (file systems allow 255 bytes).
+constexpr std::size_t kMaxStem = 200;
+
+bool keptAsIs(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-';
+}
+
+/// 64-bit FNV-1a.
+std::uint64_t hashKey(const std::string& key) {
+  std::uint64_t h = 1469598103934665603ull;
+  for (char c : key) {
+    h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+  }
+  return h;
+}
+
+/// What one annotation file holds, with the key it was written for.
+struct ParsedFile {
+  SeriesAnnotations annotations;
+  std::string seriesKey;
+};
+
+ParsedFile parseFile(const std::string& path) {
+  ParsedFile out;
+  std::ifstream in(path);
+  if (!in) {
+    throw AnnotationReadError(path, std::strerror(errno));
+  }
+  try {
+    const nlohmann::json j = nlohmann::json::parse(in);
+    if (!j.is_object()) {
+      throw std::runtime_error("not a JSON object");
+    }
+    if (j.contains("format") && j.at("format") != kFormat) {
+      throw std::runtime_error("format " + j.at("format").dump() + " is not " + kFormat +
+                               " (written by a newer version?)");
+    }
+    if (j.contains("series") && j.at("series").is_string()) {
+      out.seriesKey = j.at("series").get<std::string>();
+    }
+    if (j.contains("measurements")) {
+      out.annotations.measurements = measurementsFromJson(j.at("measurements"));
+    }
+    if (j.contains("findings")) {
+      out.annotations.findings = findingsFromJson(j.at("findings"));
+    }
+    if (j.contains("findings_run")) {
+      out.annotations.findingsRun = findingsRunFromJson(j.at("findings_run"));
+      out.annotations.hasFindingsRun = true;
+    }
+    if (j.contains("patient_factors")) {
+      out.annotations.patient = patientFactorsFromJson(j.at("patient_factors"));
+    }
+  } catch (const std::exception& e) {
+    throw AnnotationReadError(path, e.what());
+  }
+  return out;
+}
+
+std::string timestampNow() {
+  const std::time_t t = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&t, &local);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y%m%d-%H%M%S", &local);
+  return buf;
+}
+
+} // namespace
+
 std::string AnnotationStore::pathFor(const std::string& seriesKey) const {
-  // UIDs are digits and dots; anything else (a file name key) is made safe for a file name.
+  static const char* kHex = "0123456789ABCDEF";
   std::string name;
   for (char c : seriesKey) {
-    name += (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-') ? c : '_';
+    if (keptAsIs(c)) {
+      name += c;
+    } else {
+      const auto b = static_cast<unsigned char>(c);
+      name += {'_', kHex[b >> 4], kHex[b & 15]};
+    }
+  }
+  if (name.size() > kMaxStem) {
+    char hash[24];
+    std::snprintf(hash, sizeof(hash), "_~%016llx", static_cast<unsigned long long>(hashKey(seriesKey)));
+    name = name.substr(0, kMaxStem - 20) + hash;
   }
   return (fs::path(folder_) / (name + ".json")).string();
 }
 
-SeriesAnnotations AnnotationStore::load(const std::string& seriesKey) const {
+std::string AnnotationStore::existingPathFor(const std::string& seriesKey) const {
   const std::string path = pathFor(seriesKey);
-  SeriesAnnotations out;
-  if (!fs::exists(path)) {
-    return out;
+  if (fs::exists(path)) {
+    return path;
   }
-  std::ifstream in(path);
+  // Before the names were made injective, every byte other than [A-Za-z0-9.-] became '_'.
+  std::string legacy;
+  for (char c : seriesKey) {
+    legacy += keptAsIs(c) ? c : '_';
+  }
+  const std::string legacyPath = (fs::path(folder_) / (legacy + ".json")).string();
+  std::error_code ec; // a name too long for the file system simply does not exist
+  if (legacyPath != path && fs::exists(legacyPath, ec)) {
+    try {
+      if (parseFile(legacyPath).seriesKey == seriesKey) {
+        return legacyPath;
+      }
+    } catch (const AnnotationReadError&) {
+      // Unreadable and possibly another key's: not ours to read or to move.
+    }
+  }
+  return path;
+}
+
+SeriesAnnotations AnnotationStore::load(const std::string& seriesKey) const {
+  const std::string path = existingPathFor(seriesKey);
+  if (!fs::exists(path)) {
+    return {};
+  }
+  return parseFile(path).annotations;
+}
+
+OpenedAnnotations AnnotationStore::open(const std::string& seriesKey) const {
+  OpenedAnnotations out;
   try {
-    const nlohmann::json j = nlohmann::json::parse(in);
-    if (j.contains("measurements")) {
-      out.measurements = measurementsFromJson(j.at("measurements"));
+    out.annotations = load(seriesKey);
+    return out;
+  } catch (const AnnotationReadError& e) {
+    out.unreadablePath = e.path;
+    std::string aside = e.path + ".unreadable-" + timestampNow();
+    for (int n = 2; fs::exists(aside); ++n) {
+      aside = e.path + ".unreadable-" + timestampNow() + "-" + std::to_string(n);
     }
-    if (j.contains("findings")) {
-      out.findings = findingsFromJson(j.at("findings"));
+    if (std::rename(e.path.c_str(), aside.c_str()) == 0) {
+      out.movedTo = aside;
+      out.problem = std::string(e.what()) + "; the file was moved aside to " + aside +
+                    " and is kept; this series starts with no saved measurements";
+    } else {
+      out.problem = std::string(e.what()) + "; it could not be moved aside (" + std::strerror(errno) +
+                    "), so this series is read-only: nothing will be saved over it";
     }
-    if (j.contains("findings_run")) {
-      out.findingsRun = findingsRunFromJson(j.at("findings_run"));
-      out.hasFindingsRun = true;
-    }
-    if (j.contains("patient_factors")) {
-      out.patient = patientFactorsFromJson(j.at("patient_factors"));
-    }
-  } catch (const std::exception& e) {
-    throw std::runtime_error(path + ": cannot read annotations: " + e.what());
   }
   return out;
+}
+
+void AnnotationStore::checkWritable() const {
+  std::error_code ec;
+  fs::create_directories(folder_, ec);
+  if (ec || !fs::is_directory(folder_)) {
+    throw AnnotationWriteError(folder_ + ": cannot save annotations here: " +
+                               (ec ? ec.message() : std::string("not a folder")));
+  }
+  const std::string probe = (fs::path(folder_) / (".write-test-" + std::to_string(::getpid()))).string();
+  const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    throw AnnotationWriteError(folder_ + ": cannot save annotations here: " + std::strerror(errno));
+  }
+  ::close(fd);
+  ::unlink(probe.c_str());
 }
 
 void AnnotationStore::save(const std::string& seriesKey, const SeriesAnnotations& annotations) const {
   const std::string path = pathFor(seriesKey);
   std::error_code ec;
   fs::create_directories(folder_, ec);
+  if (ec) {
+    throw AnnotationWriteError(path + ": cannot save annotations: folder " + folder_ + ": " + ec.message());
+  }
   nlohmann::json j;
-  j["format"] = "lightbox-annotations/1";
+  j["format"] = kFormat;
   j["series"] = seriesKey;
   j["measurements"] = toJson(annotations.measurements);
   j["findings"] = toJson(annotations.findings);
@@ -83,7 +215,7 @@ void AnnotationStore::save(const std::string& seriesKey, const SeriesAnnotations
   const std::string tmp = path + ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) {
-    throw std::runtime_error(path + ": cannot save annotations: " + std::strerror(errno));
+    throw AnnotationWriteError(path + ": cannot save annotations: " + std::strerror(errno));
   }
   std::size_t written = 0;
   while (written < text.size()) {
@@ -91,15 +223,17 @@ void AnnotationStore::save(const std::string& seriesKey, const SeriesAnnotations
     if (n <= 0) {
       const int err = errno;
       ::close(fd);
-      throw std::runtime_error(path + ": cannot save annotations: " + std::strerror(err));
+      throw AnnotationWriteError(path + ": cannot save annotations: " + std::strerror(err));
     }
     written += std::size_t(n);
   }
   if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    throw std::runtime_error(path + ": cannot save annotations: " + std::strerror(errno));
+    throw AnnotationWriteError(path + ": cannot save annotations: " + std::strerror(errno));
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    throw std::runtime_error(path + ": cannot save annotations: " + std::strerror(errno));
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    throw AnnotationWriteError(path + ": cannot save annotations: " + std::strerror(err));
   }
 }
 

@@ -20,6 +20,7 @@ const char* toString(IssueKind kind) {
   case IssueKind::MissingSlices: return "missing-slices";
   case IssueKind::UnevenSpacing: return "uneven-spacing";
   case IssueKind::GantryTilt: return "gantry-tilt";
+  case IssueKind::FrameOfReferenceDiffers: return "frame-of-reference-differs";
   case IssueKind::Resampled: return "resampled";
   case IssueKind::NonSquarePixelsOrOther: return "other";
   }

@@ -26,6 +26,7 @@ enum class IssueKind {
   GantryTilt,
   Resampled,
   NonSquarePixelsOrOther,
+  FrameOfReferenceDiffers, ///< one stack whose slices name different frames of reference: assembled by position
 };
 
 enum class IssueSeverity { Info, Warning, Error };

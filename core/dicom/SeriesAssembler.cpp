@@ -37,11 +37,15 @@ bool sameOrientation(const DicomFrame& a, const DicomFrame& b) {
   return true;
 }
 
-bool sameGeometryClass(const DicomFrame& a, const DicomFrame& b) {
+/// Matrix, pixel spacing and orientation agree: the frames could belong to one stack.
+bool sameGrid(const DicomFrame& a, const DicomFrame& b) {
   return a.rows == b.rows && a.columns == b.columns && a.hasOrientation == b.hasOrientation &&
          std::abs(a.spacingX - b.spacingX) < kGeomTolMm &&
-         std::abs(a.spacingY - b.spacingY) < kGeomTolMm && sameOrientation(a, b) &&
-         a.file->frameOfReferenceUid == b.file->frameOfReferenceUid;
+         std::abs(a.spacingY - b.spacingY) < kGeomTolMm && sameOrientation(a, b);
+}
+
+bool sameGeometryClass(const DicomFrame& a, const DicomFrame& b) {
+  return sameGrid(a, b) && a.file->frameOfReferenceUid == b.file->frameOfReferenceUid;
 }
 
 std::string geometryDifference(const DicomFrame& a, const DicomFrame& b) {
@@ -59,17 +63,94 @@ std::string geometryDifference(const DicomFrame& a, const DicomFrame& b) {
          formatMm(b.spacingY) + "x" + formatMm(b.spacingX) + " mm";
 }
 
-/// Splits a group into clusters with the same geometry class (first-fit, order kept).
+/// Fewer slices than this under different frames of reference are never joined by position.
+constexpr std::size_t kMinSlicesToAssembleByPosition = 3;
+
+/// Frames of one grid (see sameGrid) whose positions say they are one stack: at least
+/// kMinSlicesToAssembleByPosition of them, each has a
+/// position, no two share one, the gaps along the normal are even (kSpacingRelTol of their
+/// median) and the in-plane step is the same between every neighbour (a straight or uniformly
+/// sheared stack). Then a frame of reference that differs per slice is an artefact of the
+/// exporter (e.g. an old de-identification), not a second acquisition.
+bool formsOneStackByPosition(const std::vector<DicomFrame>& frames) {
+  if (frames.size() < kMinSlicesToAssembleByPosition) {
+    return false; // one gap says nothing about evenness
+  }
+  for (const DicomFrame& f : frames) {
+    if (!f.hasPosition || !f.hasOrientation) {
+      return false;
+    }
+  }
+  const Vec3 normal = frames.front().normal();
+  std::vector<Vec3> positions;
+  for (const DicomFrame& f : frames) {
+    positions.push_back(f.position);
+  }
+  std::sort(positions.begin(), positions.end(),
+            [&](const Vec3& a, const Vec3& b) { return dot(a, normal) < dot(b, normal); });
+  std::vector<double> gaps;
+  for (std::size_t k = 1; k < positions.size(); ++k) {
+    gaps.push_back(dot(positions[k] - positions[k - 1], normal));
+  }
+  std::vector<double> sorted = gaps;
+  std::sort(sorted.begin(), sorted.end());
+  const double nominal = sorted[sorted.size() / 2];
+  if (sorted.front() <= kGeomTolMm) {
+    return false; // repeated (overlapping) positions: two acquisitions, not one stack
+  }
+  const Vec3 span = positions.back() - positions.front();
+  const Vec3 inPlaneStep = (span - normal * dot(span, normal)) * (1.0 / double(positions.size() - 1));
+  for (std::size_t k = 1; k < positions.size(); ++k) {
+    const Vec3 d = positions[k] - positions[k - 1];
+    const double gap = gaps[k - 1];
+    if (std::abs(gap / nominal - 1.0) > kSpacingRelTol) {
+      return false;
+    }
+    if (norm((d - normal * gap) - inPlaneStep) > kSpacingRelTol * nominal + kGeomTolMm) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/// Splits a group into clusters with the same geometry class (first-fit, order kept). Frames of
+/// one grid whose frame of reference differs between slices stay together when their positions
+/// form one even stack (formsOneStackByPosition); otherwise the frame of reference splits them.
 std::vector<Group> splitByGeometry(Group g, std::vector<IngestIssue>& issues) {
-  std::vector<Group> parts;
+  std::vector<Group> grids;
   for (DicomFrame& f : g.frames) {
-    auto it = std::find_if(parts.begin(), parts.end(),
-                           [&](const Group& p) { return sameGeometryClass(p.frames.front(), f); });
-    if (it == parts.end()) {
-      parts.push_back(Group{{}, g.label});
-      it = parts.end() - 1;
+    auto it = std::find_if(grids.begin(), grids.end(),
+                           [&](const Group& p) { return sameGrid(p.frames.front(), f); });
+    if (it == grids.end()) {
+      grids.push_back(Group{{}, g.label});
+      it = grids.end() - 1;
     }
     it->frames.push_back(std::move(f));
+  }
+  std::vector<Group> parts;
+  for (Group& grid : grids) {
+    std::set<std::string> frames;
+    for (const DicomFrame& f : grid.frames) {
+      frames.insert(f.file->frameOfReferenceUid);
+    }
+    if (frames.size() > 1 && formsOneStackByPosition(grid.frames)) {
+      issues.push_back({IssueKind::FrameOfReferenceDiffers, IssueSeverity::Warning, "",
+                        "frame of reference differs between slices: assembled by position (" +
+                            std::to_string(frames.size()) + " frame of reference UIDs in " +
+                            std::to_string(grid.frames.size()) + " slices)"});
+      parts.push_back(std::move(grid));
+      continue;
+    }
+    const std::size_t first = parts.size();
+    for (DicomFrame& f : grid.frames) {
+      auto it = std::find_if(parts.begin() + std::ptrdiff_t(first), parts.end(),
+                             [&](const Group& p) { return sameGeometryClass(p.frames.front(), f); });
+      if (it == parts.end()) {
+        parts.push_back(Group{{}, g.label});
+        it = parts.end() - 1;
+      }
+      it->frames.push_back(std::move(f));
+    }
   }
   if (parts.size() > 1) {
     for (std::size_t i = 0; i < parts.size(); ++i) {

@@ -4,6 +4,7 @@
 #include "core/io/ImageFileIO.h"
 
 #include <algorithm>
+#include <charconv>
 #include <filesystem>
 #include <stdexcept>
 
@@ -30,7 +31,7 @@ StudyScan scanStudy(const std::string& path, unsigned threads, const ScanProgres
 
 const AssembledSeries& selectSeries(const StudyScan& scan, const std::string& selector) {
   if (scan.series.empty()) {
-    throw std::runtime_error("no loadable image series found in " + scan.path);
+    throw NoImageSeriesError("no loadable image series found in " + scan.path);
   }
   if (selector.empty()) {
     return *std::max_element(scan.series.begin(), scan.series.end(),
@@ -39,11 +40,12 @@ const AssembledSeries& selectSeries(const StudyScan& scan, const std::string& se
                              });
   }
   if (std::all_of(selector.begin(), selector.end(), ::isdigit)) {
-    const std::size_t index = std::stoul(selector);
-    if (index >= 1 && index <= scan.series.size()) {
+    std::size_t index = 0;
+    const auto [end, ec] = std::from_chars(selector.data(), selector.data() + selector.size(), index);
+    if (ec == std::errc() && end == selector.data() + selector.size() && index >= 1 && index <= scan.series.size()) {
       return scan.series[index - 1];
     }
-    throw std::runtime_error("series " + selector + " does not exist (" +
+    throw UnknownSeriesError("series " + selector + " does not exist (" +
                              std::to_string(scan.series.size()) + " series found)");
   }
   for (const AssembledSeries& s : scan.series) {
@@ -51,7 +53,7 @@ const AssembledSeries& selectSeries(const StudyScan& scan, const std::string& se
       return s;
     }
   }
-  throw std::runtime_error("no series with UID " + selector + " in " + scan.path);
+  throw UnknownSeriesError("no series with UID " + selector + " in " + scan.path);
 }
 
 LoadedSeries loadPath(const std::string& path, const std::string& selector, const LoadOptions& options) {

@@ -6,6 +6,7 @@
 #include "core/volume/VolumeLoader.h"
 
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -25,9 +26,20 @@ struct StudyScan {
 /// Scans (header-only) and assembles everything under `path` (folder, file or DICOMDIR).
 StudyScan scanStudy(const std::string& path, unsigned threads = 0, const ScanProgress& progress = {});
 
+/// The scanned path holds no image series that could be loaded.
+struct NoImageSeriesError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// A series selector names no series of the scan.
+struct UnknownSeriesError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 /// Picks a series: by position in `scan.series` (1-based, as `lightbox info` lists them) or by
 /// Series Instance UID (the first part when a series was split). Empty selector: the only series,
-/// else the one with the most frames. Throws std::runtime_error when nothing matches.
+/// else the one with the most frames. Throws NoImageSeriesError when the scan found none, and
+/// UnknownSeriesError when the selector matches none.
 const AssembledSeries& selectSeries(const StudyScan& scan, const std::string& selector);
 
 /// Loads a DICOM series (chosen by `selector` as above) or a NIfTI/NRRD/MetaImage file.

@@ -83,3 +83,28 @@ TEST_CASE("detection finds the real LIDC nodule the four readers outlined, and w
   CHECK(hit->score >= entry.manifest.thresholdForFpPerScan(8.0));
   CHECK(hit->diameterMm == Approx(ref[0].diameterMm).epsilon(0.5));
 }
+
+TEST_CASE("detection on the LIDC slab with a frame of reference per slice gives the original's findings",
+          "[ai][model][frame-of-reference]") {
+  const ModelEntry entry = shippedModel();
+  const auto runner = loadVerifiedModel(entry, 2);
+  const std::string copy = test::scratchFolder("lidc-for-per-slice");
+  REQUIRE(test::copyWithFrameOfReferencePerSlice(test::sharedData(kLidc + "/dicom"), copy) == 16);
+  const LoadedSeries perSlice = loadPath(copy);
+  REQUIRE(perSlice.volumes.size() == 1);
+  REQUIRE(perSlice.volumes[0].geometry.size[2] == 16);
+  const Volume original = loadPath(test::sharedData(kLidc + "/dicom")).volumes.at(0);
+  const DetectionResult a = detectNodules(original, {"CT", 2.5}, entry.manifest, *runner);
+  const DetectionResult b = detectNodules(perSlice.volumes[0], {"CT", 2.5}, entry.manifest, *runner);
+  REQUIRE(!a.findings.empty());
+  REQUIRE(a.findings.size() == b.findings.size());
+  CHECK(a.candidates == b.candidates);
+  for (std::size_t i = 0; i < a.findings.size(); ++i) {
+    INFO("finding " << a.findings[i].id);
+    CHECK(a.findings[i].id == b.findings[i].id);
+    CHECK(norm(a.findings[i].centerLps - b.findings[i].centerLps) < 1e-9);
+    CHECK(a.findings[i].diameterMm == Approx(b.findings[i].diameterMm).margin(1e-9));
+    CHECK(a.findings[i].type == b.findings[i].type);
+    CHECK(a.findings[i].score == Approx(b.findings[i].score).margin(1e-6));
+  }
+}

@@ -10,6 +10,7 @@
 #include "app/viewer/ViewerDocument.h"
 #include "app/viewer/VolumeViewport.h"
 #include "core/annotation/AnnotationStore.h"
+#include "core/study/StudyLoader.h"
 
 #include <catch2/catch.hpp>
 
@@ -29,6 +30,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 
 using namespace lightbox;
 
@@ -107,6 +109,70 @@ TEST_CASE("document: measurements are undoable and saved with the series after e
   p.kind = MeasurementKind::Point;
   p.points = {{1, 1, 1}};
   CHECK(reopened.addMeasurement(p) == reopened.measurements()[0].id + 1);
+}
+
+TEST_CASE("real window: a corrupt saved review is moved aside, the reader is told, and an edit never overwrites it",
+          "[viewer][window][measurement][store]") {
+  const std::string slab = test::sharedData(kSlab);
+  const std::string key = scanStudy(slab).series.at(0).header->seriesInstanceUid;
+  const AnnotationStore store(AnnotationStore::defaultFolder());
+  std::filesystem::create_directories(store.folder());
+  const std::string corrupt = R"({"format": "lightbox-annotations/1", "measurements": [ {"id": 1, "kind": "len)";
+  { std::ofstream(store.pathFor(key)) << corrupt; }
+
+  MainWindow window;
+  window.resize(1000, 700);
+  window.show();
+  REQUIRE(window.openPath(QString::fromStdString(slab)));
+  QApplication::processEvents();
+  // The Messages dock names the unreadable file and where it now is.
+  QString told;
+  for (int i = 0; i < window.messages()->count(); ++i) {
+    const QString line = window.messages()->item(i)->text();
+    if (line.contains("moved aside")) told = line;
+  }
+  INFO(told.toStdString());
+  REQUIRE(told.contains(QString::fromStdString(store.pathFor(key))));
+  const QString marker = ".unreadable-";
+  const int at = told.indexOf(QString::fromStdString(store.pathFor(key)) + marker);
+  REQUIRE(at >= 0);
+  const std::string aside = told.mid(at, int(store.pathFor(key).size()) + marker.size() + 15).toStdString();
+  auto text = [](const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  CHECK(text(aside) == corrupt);
+
+  // The reader edits: the new review is saved, the corrupt one is still there, untouched.
+  ViewerDocument* doc = window.document();
+  CHECK(doc->measurements().empty());
+  Measurement m;
+  m.points = {doc->crosshair(), doc->crosshair() + Vec3{10, 0, 0}};
+  doc->addMeasurement(m);
+  CHECK(store.load(key).measurements.size() == 1);
+  CHECK(text(aside) == corrupt);
+  std::filesystem::remove(aside);
+  std::filesystem::remove(store.pathFor(key));
+}
+
+TEST_CASE("document: an annotation folder that cannot be written is reported when the series opens", "[viewer][store]") {
+  auto v = std::make_shared<Volume>();
+  v->geometry.size = {4, 4, 2};
+  v->voxels = std::vector<std::int16_t>(v->geometry.voxelCount(), 0);
+  const std::string root = test::scratchFolder("viewer-unwritable");
+  { std::ofstream(root + "/file") << "x"; }
+  const std::string previous = AnnotationStore::defaultFolder();
+  setenv("LIGHTBOX_ANNOTATIONS", (root + "/file/annotations").c_str(), 1);
+  ViewerDocument doc;
+  QSignalSpy errors(&doc, &ViewerDocument::annotationError);
+  doc.setVolume(v, "P", "S", {}, {40, 400}, "1.2.826.0.1.3680043.99.5");
+  REQUIRE(errors.count() == 1); // at once, before any edit
+  CHECK(errors.at(0).at(0).toString().contains(QString::fromStdString(root + "/file/annotations")));
+  Measurement m;
+  m.points = {{0, 0, 0}, {1, 0, 0}};
+  doc.addMeasurement(m);
+  CHECK(errors.count() == 2); // and again for the edit that could not be saved
+  setenv("LIGHTBOX_ANNOTATIONS", previous.c_str(), 1);
 }
 
 TEST_CASE("real window: a length and an ellipse drawn with the mouse, edited by a handle, undone", "[viewer][window][measurement]") {

@@ -138,7 +138,106 @@ TEST_CASE("annotations are saved per series, replaced atomically and corrupt fil
   REQUIRE(back.measurements.size() == 2);
   CHECK(back.measurements[1].id == 2);
   CHECK_FALSE(std::filesystem::exists(store.pathFor("1.2.3") + ".tmp"));
-  CHECK(store.pathFor("a/b c") == folder + "/a_b_c.json");
+  CHECK(store.pathFor("a/b c") == folder + "/a_2Fb_20c.json");
   { std::ofstream(store.pathFor("bad")) << "{\"measurements\": [ {\"id\": "; }
   CHECK_THROWS_WITH(store.load("bad"), Catch::Contains(store.pathFor("bad")) && Catch::Contains("cannot read annotations"));
+  CHECK_THROWS_AS(store.load("bad"), AnnotationReadError);
+  CHECK(std::filesystem::exists(store.pathFor("bad"))); // load() only reads
+}
+
+namespace {
+std::string fileText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+} // namespace
+
+TEST_CASE("two series keys never share an annotation file, and UID names stay as today's version wrote them",
+          "[measurement][store]") {
+  const std::string folder = test::scratchFolder("annotation-names");
+  const AnnotationStore store(folder);
+  const std::string uid = "1.3.6.1.4.1.14519.5.2.1.6279.6001.179049373636438705059720603192";
+  CHECK(store.pathFor(uid) == folder + "/" + uid + ".json");
+  CHECK(store.pathFor("a/b") != store.pathFor("a_b"));
+  CHECK(store.pathFor("a/b") == folder + "/a_2Fb.json");
+  CHECK(store.pathFor("a_b") == folder + "/a_5Fb.json");
+  CHECK(store.pathFor("a b") != store.pathFor("a_20b"));
+  const std::string longA = "/data/" + std::string(300, 'x') + "/a.nii.gz";
+  const std::string longB = "/data/" + std::string(300, 'x') + "/b.nii.gz";
+  CHECK(store.pathFor(longA) != store.pathFor(longB));
+  CHECK(std::filesystem::path(store.pathFor(longA)).filename().string().size() < 255);
+  Measurement m;
+  m.id = 7;
+  m.points = {{0, 0, 0}, {3, 4, 0}};
+  store.save("a/b", {{m}});
+  store.save("a_b", {{m, m}});
+  CHECK(store.load("a/b").measurements.size() == 1);
+  CHECK(store.load("a_b").measurements.size() == 2);
+  store.save(longA, {{m}});
+  CHECK(store.load(longA).measurements.size() == 1);
+  CHECK(store.load(longB).measurements.empty());
+
+  // A file today's version wrote for a non-UID key under its old name still opens, but only for
+  // the key it names inside.
+  store.save("legacy", {{m}});
+  std::filesystem::copy_file(store.pathFor("legacy"), folder + "/p_q.json");
+  {
+    nlohmann::json j = nlohmann::json::parse(fileText(folder + "/p_q.json"));
+    j["series"] = "p/q";
+    std::ofstream(folder + "/p_q.json") << j.dump();
+  }
+  CHECK(store.load("p/q").measurements.size() == 1);
+  CHECK(store.load("p q").measurements.empty()); // same old name, another key
+}
+
+TEST_CASE("an unreadable review is moved aside with a timestamp, never overwritten", "[measurement][store]") {
+  const std::string folder = test::scratchFolder("annotation-unreadable");
+  const AnnotationStore store(folder);
+  const std::string key = "1.2.826.0.1.3680043.99.77";
+  const std::string corrupt = R"({"format": "lightbox-annotations/1", "measurements": [ {"id": 3, "kind": )";
+  { std::ofstream(store.pathFor(key)) << corrupt; }
+  const OpenedAnnotations opened = store.open(key);
+  CHECK(opened.annotations.measurements.empty());
+  CHECK(opened.unreadablePath == store.pathFor(key));
+  REQUIRE_FALSE(opened.movedTo.empty());
+  CHECK_FALSE(opened.readOnly());
+  CHECK_THAT(opened.movedTo, Catch::StartsWith(store.pathFor(key) + ".unreadable-20"));
+  CHECK(opened.movedTo.size() == (store.pathFor(key) + ".unreadable-YYYYmmdd-HHMMSS").size());
+  CHECK(fileText(opened.movedTo) == corrupt);
+  CHECK_FALSE(std::filesystem::exists(store.pathFor(key)));
+  CHECK_THAT(opened.problem, Catch::Contains(store.pathFor(key)) && Catch::Contains(opened.movedTo));
+
+  // A second unreadable file in the same second gets its own name.
+  { std::ofstream(store.pathFor(key)) << "{}}"; }
+  const OpenedAnnotations again = store.open(key);
+  REQUIRE_FALSE(again.movedTo.empty());
+  CHECK(again.movedTo != opened.movedTo);
+  CHECK(fileText(opened.movedTo) == corrupt);
+
+  // A newer format is not guessed at: it is kept aside too.
+  { std::ofstream(store.pathFor(key)) << R"({"format": "lightbox-annotations/2", "measurements": []})"; }
+  const OpenedAnnotations newer = store.open(key);
+  CHECK_THAT(newer.problem, Catch::Contains("lightbox-annotations/2"));
+  CHECK_FALSE(newer.movedTo.empty());
+
+  // A readable file opens as it is and stays where it is.
+  Measurement m;
+  m.points = {{0, 0, 0}, {1, 0, 0}};
+  store.save(key, {{m}});
+  const OpenedAnnotations fine = store.open(key);
+  CHECK(fine.problem.empty());
+  CHECK(fine.annotations.measurements.size() == 1);
+}
+
+TEST_CASE("saving into a folder that cannot exist fails at once, naming the folder", "[measurement][store]") {
+  const std::string root = test::scratchFolder("annotation-unwritable");
+  { std::ofstream(root + "/not-a-folder") << "x"; }
+  const AnnotationStore store(root + "/not-a-folder/annotations");
+  CHECK_THROWS_AS(store.checkWritable(), AnnotationWriteError);
+  CHECK_THROWS_WITH(store.checkWritable(), Catch::Contains(root + "/not-a-folder/annotations"));
+  Measurement m;
+  m.points = {{0, 0, 0}, {1, 0, 0}};
+  CHECK_THROWS_AS(store.save("1.2.3", {{m}}), AnnotationWriteError);
+  CHECK_THROWS_WITH(store.save("1.2.3", {{m}}), Catch::Contains(store.pathFor("1.2.3")));
+  CHECK_NOTHROW(AnnotationStore(root + "/fine").checkWritable());
 }

@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 using namespace lightbox;
@@ -140,4 +141,119 @@ TEST_CASE("repeated positions with distinct acquisition numbers become time poin
   const LoadedSeries loaded = loadSeries(scan.series[0]);
   CHECK(loaded.volumes[0].value(0, 0, 1) == 100);
   CHECK(loaded.volumes[1].value(0, 0, 1) == 400);
+}
+
+namespace {
+
+/// Writes one file per position into `folder`, all in series `seriesUid`; file k carries the frame
+/// of reference `frames[k]`. Slice k holds the value 100 * k.
+void writeSlicesWithFrames(const std::string& folder, const std::string& seriesUid, const std::string& prefix,
+                           const std::vector<Vec3>& positions, const std::vector<std::string>& frames,
+                           const Vec3& row = {1, 0, 0}, const Vec3& column = {0, 1, 0}) {
+  for (std::size_t k = 0; k < positions.size(); ++k) {
+    DicomSeriesSpec spec = axialSpec(folder, {});
+    spec.seriesInstanceUid = seriesUid;
+    spec.studyInstanceUid = seriesUid + ".1";
+    spec.frameOfReferenceUid = frames[k];
+    spec.filePrefix = prefix + std::to_string(k) + "_";
+    spec.rowDirection = row;
+    spec.columnDirection = column;
+    spec.slicePositions = {positions[k]};
+    writeDicomSeries(spec, [k](std::size_t, std::vector<std::int16_t>& s) {
+      std::fill(s.begin(), s.end(), std::int16_t(100 * k));
+    });
+  }
+}
+
+std::vector<std::string> framePerSlice(const std::string& root, std::size_t n) {
+  std::vector<std::string> out;
+  for (std::size_t k = 0; k < n; ++k) out.push_back(root + "." + std::to_string(k + 1));
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("a chest CT whose every slice has its own frame of reference loads as one volume, voxel for voxel",
+          "[assembly][frame-of-reference]") {
+  for (const std::string series : {"ct/chest_lidc-idri-0001_nodule_slab/dicom", "ct/chest_4dct_popi_phase00/dicom"}) {
+    INFO(series);
+    const std::string original = sharedData(series);
+    const std::string copy = test::scratchFolder("for-per-slice");
+    const std::size_t files = test::copyWithFrameOfReferencePerSlice(original, copy);
+    const StudyScan scan = scanStudy(copy);
+    REQUIRE(scan.series.size() == 1);
+    const AssembledSeries& s = scan.series[0];
+    CHECK(s.frameCount() == files);
+    CHECK(hasIssue(s.issues, IssueKind::FrameOfReferenceDiffers,
+                   "frame of reference differs between slices: assembled by position"));
+    CHECK_FALSE(hasIssue(s.issues, IssueKind::SplitDistinctGeometry));
+    const Volume ours = loadSeries(s).volumes.at(0);
+    const Volume reference = loadPath(original).volumes.at(0);
+    CHECK(ours.geometry == reference.geometry);
+    CHECK(ours.units == reference.units);
+    REQUIRE(ours.voxelType() == reference.voxelType());
+    CHECK(ours.voxels == reference.voxels); // every voxel identical
+    CHECK(ours.geometry.size[2] == files);
+  }
+}
+
+TEST_CASE("stacks at different angles in one series with a frame of reference per slice still split",
+          "[assembly][frame-of-reference][synthetic]") {
+  const std::string folder = test::scratchFolder("for-two-angles");
+  const std::string uid = generateUid();
+  writeSlicesWithFrames(folder, uid, "AX", {{0, 0, 0}, {0, 0, 1}, {0, 0, 2}, {0, 0, 3}}, framePerSlice(uid + ".7", 4));
+  // A coronal stack: rows along x, columns along -z, stepping along y.
+  writeSlicesWithFrames(folder, uid, "COR", {{0, 0, 0}, {0, 1, 0}, {0, 2, 0}}, framePerSlice(uid + ".8", 3),
+                        {1, 0, 0}, {0, 0, -1});
+  const StudyScan scan = scanStudy(folder);
+  REQUIRE(scan.series.size() == 2);
+  std::vector<std::size_t> counts{scan.series[0].frameCount(), scan.series[1].frameCount()};
+  std::sort(counts.begin(), counts.end());
+  CHECK(counts == std::vector<std::size_t>{3, 4});
+  CHECK(hasIssue(scan.series[0].issues, IssueKind::SplitDistinctGeometry, "image orientation differs"));
+}
+
+TEST_CASE("overlapping or uneven positions under different frames of reference are not assembled by position",
+          "[assembly][frame-of-reference][synthetic]") {
+  SECTION("two acquisitions over the same positions, one frame of reference each") {
+    const std::string folder = test::scratchFolder("for-overlap");
+    const std::string uid = generateUid();
+    const std::vector<Vec3> z{{0, 0, 0}, {0, 0, 1}, {0, 0, 2}, {0, 0, 3}};
+    writeSlicesWithFrames(folder, uid, "A", z, std::vector<std::string>(4, uid + ".11"));
+    writeSlicesWithFrames(folder, uid, "B", z, std::vector<std::string>(4, uid + ".12"));
+    const StudyScan scan = scanStudy(folder);
+    REQUIRE(scan.series.size() == 2);
+    for (const AssembledSeries& s : scan.series) {
+      CHECK(s.frameCount() == 4);
+      CHECK(s.volumes.size() == 1);
+      CHECK(hasIssue(s.issues, IssueKind::SplitDistinctGeometry, "frame of reference differs"));
+      CHECK_FALSE(hasIssue(s.issues, IssueKind::FrameOfReferenceDiffers));
+    }
+  }
+  SECTION("uneven gaps, a frame of reference per slice") {
+    const std::string folder = test::scratchFolder("for-uneven");
+    const std::string uid = generateUid();
+    writeSlicesWithFrames(folder, uid, "U", {{0, 0, 0}, {0, 0, 1}, {0, 0, 2.5}, {0, 0, 3}}, framePerSlice(uid + ".9", 4));
+    const StudyScan scan = scanStudy(folder);
+    CHECK(scan.series.size() == 4);
+  }
+  SECTION("two slices, a frame of reference each: one gap is no evidence of one stack") {
+    const std::string folder = test::scratchFolder("for-two");
+    const std::string uid = generateUid();
+    writeSlicesWithFrames(folder, uid, "T", {{0, 0, 0}, {0, 0, 40}}, framePerSlice(uid + ".13", 2));
+    CHECK(scanStudy(folder).series.size() == 2);
+  }
+  SECTION("an even stack, a frame of reference per slice, becomes one volume in position order") {
+    const std::string folder = test::scratchFolder("for-even");
+    const std::string uid = generateUid();
+    writeSlicesWithFrames(folder, uid, "E", {{0, 0, 2}, {0, 0, 0}, {0, 0, 3}, {0, 0, 1}}, framePerSlice(uid + ".10", 4));
+    const StudyScan scan = scanStudy(folder);
+    REQUIRE(scan.series.size() == 1);
+    const Volume v = loadSeries(scan.series[0]).volumes.at(0);
+    REQUIRE(v.geometry.size[2] == 4);
+    CHECK(v.value(0, 0, 0) == 100); // written second, at z = 0
+    CHECK(v.value(0, 0, 1) == 300);
+    CHECK(v.value(0, 0, 2) == 0);
+    CHECK(v.value(0, 0, 3) == 200);
+  }
 }

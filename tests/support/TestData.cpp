@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -43,6 +44,28 @@ std::string scratchFolder(const std::string& name) {
   fs::remove_all(p);
   fs::create_directories(p);
   return p.string();
+}
+
+std::size_t copyWithFrameOfReferencePerSlice(const std::string& source, const std::string& destination) {
+  fs::create_directories(destination);
+  std::vector<fs::path> files;
+  for (const fs::directory_entry& e : fs::directory_iterator(source)) {
+    if (e.is_regular_file() && e.path().extension() == ".dcm") files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  REQUIRE(!files.empty());
+  for (std::size_t k = 0; k < files.size(); ++k) {
+    const fs::path copy = fs::path(destination) / files[k].filename();
+    fs::copy_file(files[k], copy, fs::copy_options::overwrite_existing);
+    const std::string uid = "2.25.31415926535897932384626" + std::to_string(k + 1);
+    const std::string command =
+        "dcmodify -q -nb -m '(0020,0052)=" + uid + "' '" + copy.string() + "' 2>&1";
+    const int rc = std::system(command.c_str());
+    if (rc != 0) {
+      FAIL("dcmodify (package dcmtk) failed with status " << rc << " on " << copy.string());
+    }
+  }
+  return files.size();
 }
 
 /// float32 rounding of rescaled values (NIfTI scl_slope is float32): 1e-6 of the value.

@@ -14,6 +14,12 @@ std::string sharedData(const std::string& relative);
 /// A fresh empty folder under the system temp dir, removed when the process exits.
 std::string scratchFolder(const std::string& name);
 
+/// Copies the DICOM files of `source` (one folder, not recursive) into `destination` and writes
+/// a different Frame of Reference UID into every file with DCMTK's dcmodify, as an old
+/// de-identification did to LIDC-IDRI. Returns the number of files copied; fails the test when
+/// dcmodify is missing or refuses a file.
+std::size_t copyWithFrameOfReferencePerSlice(const std::string& source, const std::string& destination);
+
 /// Voxel-by-voxel comparison in world space: every voxel of `ours` is mapped through its LPS point
 /// to the reference grid.
 struct WorldComparison {

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: Apache-2.0
+// Every command through the exit-code matrix, as a subprocess of the real binary: bad option
+// values exit 2 naming the option, unwritable outputs exit 1 naming the path (and write nothing),
+// inputs without an image series exit 3.
+#include "tests/support/TestData.h"
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+extern char** environ;
+
+namespace {
+
+struct Process {
+  int exitCode = -1;
+  std::string out, err;
+};
+
+std::string fileText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+/// Runs the `lightbox` binary with `args`, stdout and stderr captured in files.
+Process runLightbox(const std::vector<std::string>& args) {
+  static int calls = 0;
+  const std::string io = lightbox::test::scratchFolder("matrix-io-" + std::to_string(++calls));
+  const std::string outPath = io + "/stdout", errPath = io + "/stderr";
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, outPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0644);
+  posix_spawn_file_actions_addopen(&actions, 2, errPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0644);
+  std::vector<std::string> all{LIGHTBOX_BINARY};
+  all.insert(all.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& a : all)
+    argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  const int rc = posix_spawn(&pid, LIGHTBOX_BINARY, &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  REQUIRE(rc == 0);
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  Process p;
+  p.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  p.out = fileText(outPath);
+  p.err = fileText(errPath);
+  return p;
+}
+
+struct Row {
+  std::vector<std::string> args;
+  int exitCode;
+  std::string named; ///< what stderr must name: the option or the path
+};
+
+void checkRows(const std::vector<Row>& rows) {
+  for (const Row& row : rows) {
+    std::string line = "lightbox";
+    for (const std::string& a : row.args)
+      line += " " + a;
+    const Process p = runLightbox(row.args);
+    INFO(line << "\n  exit " << p.exitCode << "\n  stderr: " << p.err);
+    CHECK(p.exitCode == row.exitCode);
+    CHECK(p.err.find(row.named) != std::string::npos);
+    // No library internals instead of a reason.
+    CHECK(p.err.find("stoul") == std::string::npos);
+    CHECK(p.err.find("stoi") == std::string::npos);
+    CHECK(p.err.find("stod") == std::string::npos);
+  }
+}
+
+} // namespace
+
+TEST_CASE(
+    "exit-code matrix: every command, bad option values 2, unwritable outputs 1, no image series 3",
+    "[cli][exit-codes]") {
+  const std::string work = lightbox::test::scratchFolder("matrix");
+  const std::string slab = lightbox::test::sharedData("ct/chest_lidc-idri-0001_nodule_slab/dicom");
+  const std::string xml =
+      lightbox::test::sharedData("ct/chest_lidc-idri-0001_nodule_slab/annotations/069.xml");
+  const std::string empty = work + "/empty";
+  std::filesystem::create_directories(empty);
+  { std::ofstream(empty + "/README.txt") << "no images here\n"; }
+  // A path under a regular file can never be created, not even by root.
+  { std::ofstream(work + "/file") << "x"; }
+  const std::string bad = work + "/file/sub";
+  const std::string index = work + "/index.sqlite";
+  setenv("LIGHTBOX_INDEX", index.c_str(), 1);
+
+  SECTION("bad option values exit 2 and name the option") {
+    checkRows({
+        {{"info", slab, "--threads", "abc"}, 2, "--threads"},
+        {{"info", slab, "--bogus"}, 2, "--bogus"},
+        {{"import", slab, "--threads", "-1", "--index", index}, 2, "--threads"},
+        {{"import", slab, "--index"}, 2, "--index"},
+        {{"list", "--bogus"}, 2, "--bogus"},
+        {{"convert", slab, work + "/a.nii.gz", "--threads", "2x"}, 2, "--threads"},
+        {{"convert", slab, work + "/a.nii.gz", "--series", "99"}, 2, "--series"},
+        {{"convert", slab, work + "/a.nii.gz", "--series", "99999999999999999999999"},
+         2,
+         "--series"},
+        {{"make-phantom", work + "/ph", "--slices", "abc"}, 2, "--slices"},
+        {{"make-phantom", work + "/ph", "--matrix", "0"}, 2, "--matrix"},
+        {{"models", "--bogus"}, 2, "--bogus"},
+        {{"models", "extra"}, 2, "usage"},
+        {{"detect", slab, "--threads", "abc"}, 2, "--threads"},
+        {{"detect", slab, "--fp-per-scan", "lots"}, 2, "--fp-per-scan"},
+        {{"detect", slab, "--fp-per-scan", "nan"}, 2, "--fp-per-scan"},
+        {{"detect", slab, "--series", "7"}, 2, "--series"},
+        {{"eval-detection", work + "/det.json", xml, "--json"}, 2, "--json"},
+        {{"eval-detection", work + "/det.json"}, 2, "usage"},
+        {{"make-nodule-dataset", work + "/ds", slab, "--copies", "many"}, 2, "--copies"},
+        {{"make-nodule-dataset", work + "/ds", slab, "--every", "0"}, 2, "--every"},
+        {{"default-study", "extra"}, 2, "usage"},
+        {{"render", slab, "--size", "abc", "-o", work + "/r.png"}, 2, "--size"},
+        {{"render", slab, "--plane", "diagonal", "-o", work + "/r.png"}, 2, "--plane"},
+        {{"render", slab, "--slab", "avg", "-o", work + "/r.png"}, 2, "--slab"},
+        {{"render", slab, "--plane", "3d", "--preset", "glass", "-o", work + "/r.png"},
+         2,
+         "--preset"},
+        {{"render", slab, "--zoom", "0", "-o", work + "/r.png"}, 2, "--zoom"},
+        {{"render", slab, "--slice", "400", "-o", work + "/r.png"}, 2, "--slice"},
+    });
+    CHECK_FALSE(std::filesystem::exists(work + "/a.nii.gz"));
+    CHECK_FALSE(std::filesystem::exists(work + "/r.png"));
+    CHECK_FALSE(std::filesystem::exists(work + "/ph/phantom.json"));
+  }
+
+  SECTION("unwritable outputs exit 1 and name the path, before the long work, writing nothing") {
+    setenv("LIGHTBOX_DEFAULT_STUDY", (bad + "/study").c_str(), 1);
+    checkRows({
+        {{"import", slab, "--index", bad + "/index.sqlite"}, 1, bad + "/index.sqlite"},
+        {{"list", "--index", bad + "/index.sqlite"}, 1, bad + "/index.sqlite"},
+        {{"convert", slab, bad + "/out.nii.gz"}, 1, bad + "/out.nii.gz"},
+        {{"convert", slab, "/nonexistent/out.nii.gz"}, 1, "/nonexistent/out.nii.gz"},
+        {{"make-phantom", bad + "/ph"}, 1, bad + "/ph"},
+        {{"detect", slab, "--json", "/nonexistent/x.json"}, 1, "/nonexistent/x.json"},
+        {{"detect", slab, "--json", bad + "/x.json"}, 1, bad + "/x.json"},
+        {{"eval-detection", work + "/det.json", xml, "--json", "/nonexistent/x.json"},
+         1,
+         "/nonexistent/x.json"},
+        {{"eval-detection", work + "/det.json", xml, "--json", bad + "/x.json"},
+         1,
+         bad + "/x.json"},
+        {{"make-nodule-dataset", bad + "/ds", slab}, 1, bad + "/ds"},
+        {{"default-study"}, 1, bad + "/study"},
+        {{"render", slab, "--plane", "axial", "-o", "/nonexistent/a.png"}, 1, "/nonexistent/a.png"},
+        {{"render", slab, "--plane", "3d", "-o", bad + "/a.png"}, 1, bad + "/a.png"},
+    });
+    unsetenv("LIGHTBOX_DEFAULT_STUDY");
+    CHECK_FALSE(std::filesystem::exists("/nonexistent"));
+  }
+
+  SECTION("inputs without an image series exit 3") {
+    checkRows({
+        {{"info", empty, "--quiet"}, 3, empty},
+        {{"import", empty, "--index", index, "--quiet"}, 3, empty},
+        {{"convert", empty, work + "/e.nii.gz"}, 3, empty},
+        {{"detect", empty}, 3, empty},
+        {{"make-nodule-dataset", work + "/ds3", empty, "--copies", "1"}, 3, empty},
+        {{"render", empty, "--plane", "axial", "-o", work + "/e.png"}, 3, empty},
+    });
+    CHECK_FALSE(std::filesystem::exists(work + "/e.nii.gz"));
+    CHECK_FALSE(std::filesystem::exists(work + "/e.png"));
+  }
+  unsetenv("LIGHTBOX_INDEX");
+}
