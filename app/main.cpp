@@ -10,15 +10,23 @@
 
 namespace {
 
-/// `lightbox` alone opens the default study; `lightbox view [PATH] [--screenshot OUT.png]`.
+constexpr const char* kViewUsage = "usage: lightbox view [PATH] [--screenshot OUT.png] [--layout 1x1|1x2|1x3|2x2]\n";
+
+/// `lightbox` alone opens the default study; `lightbox view [PATH] [--screenshot OUT.png] [--layout L]`.
 int runView(int argc, char** argv) {
-  std::string path, screenshot;
+  std::string path, screenshot, layout;
   for (int i = 2; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--screenshot") && i + 1 < argc) {
       screenshot = argv[++i];
+    } else if (!std::strcmp(argv[i], "--layout") && i + 1 < argc) {
+      layout = argv[++i];
+      if (layout != "1x1" && layout != "1x2" && layout != "1x3" && layout != "2x2") {
+        std::fprintf(stderr, "lightbox view: option --layout takes 1x1, 1x2, 1x3 or 2x2, not '%s'\n%s", layout.c_str(),
+                     kViewUsage);
+        return lightbox::cli::kExitUsage;
+      }
     } else if (argv[i][0] == '-') {
-      std::fprintf(stderr, "lightbox view: unknown option %s\nusage: lightbox view [PATH] [--screenshot OUT.png]\n",
-                   argv[i]);
+      std::fprintf(stderr, "lightbox view: unknown option %s\n%s", argv[i], kViewUsage);
       return lightbox::cli::kExitUsage;
     } else {
       path = argv[i];
@@ -32,7 +40,7 @@ int runView(int argc, char** argv) {
     std::fprintf(stderr, "lightbox: cannot create the default study: %s\n", e.what());
     return lightbox::cli::kExitFailure;
   }
-  return lightbox::runViewer(argc, argv, path, screenshot);
+  return lightbox::runViewer(argc, argv, path, screenshot, layout);
 }
 
 } // namespace

@@ -15,6 +15,7 @@ nlohmann::json detectionToJson(const DetectionResult& r, const ModelManifest& m,
                         {"score", f.score},
                         {"probability", f.probability},
                         {"mean_hu", f.meanHu},
+                        {"size_capped", f.sizeCapped},
                         {"at_operating_point", f.score >= threshold}});
   }
   return {{"model",

@@ -289,6 +289,7 @@ NoduleMeasurement measureNodule(const PreparedScan& scan, const Vec3& center, do
   }
   const bool solid = m.type == "solid";
   const double r = solid ? rMid : rAll;
+  m.sizeCapped = r >= rMax - 1e-9;
   const float threshold = solid ? -400.0f : -700.0f;
   m.diameterMm = 2.0 * r;
   m.solidDiameterMm = solid ? m.diameterMm : (m.type == "part-solid" ? 2.0 * rSolid : 0.0);
@@ -371,6 +372,7 @@ DetectionResult detectNodules(const Volume& hu, const ScanFacts& facts, const Mo
     f.volumeMm3 = m.volumeMm3;
     f.type = m.type;
     f.meanHu = m.meanHu;
+    f.sizeCapped = m.sizeCapped;
     f.score = score;
     f.probability = manifest.probability(logit);
     result.findings.push_back(f);

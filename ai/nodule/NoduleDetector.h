@@ -55,6 +55,9 @@ struct NoduleMeasurement {
   double volumeMm3 = 0;
   std::string type;           ///< "solid", "part-solid" or "ground-glass"
   double meanHu = 0;
+  /// The profile never fell below the threshold within the search radius: the diameter is that
+  /// radius (a cap), not a measurement, e.g. a blob merged with the hilum or the chest wall.
+  bool sizeCapped = false;
 };
 NoduleMeasurement measureNodule(const PreparedScan& scan, const Vec3& centerLps, double radiusHintMm);
 
@@ -66,6 +69,7 @@ struct NoduleFinding {
   double score = 0;           ///< the network's output as a probability (sigmoid of its logit)
   double probability = 0;     ///< calibrated probability (the manifest's Platt scaling)
   double meanHu = 0;
+  bool sizeCapped = false;    ///< diameter hit the measurement cap: not a size (see NoduleMeasurement)
 };
 
 struct DetectionResult {

@@ -99,8 +99,12 @@ int runDetect(const std::vector<std::string>& rawArgs) {
   std::printf("%-4s %8s %8s %8s %8s  %-13s %s\n", "id", "score", "prob", "diam mm", "vol mm3", "type", "centre LPS mm");
   for (const NoduleFinding& f : r.findings) {
     if (f.score < threshold) continue;
-    std::printf("%-4s %8.3f %8.3f %8.1f %8.0f  %-13s (%.1f, %.1f, %.1f)\n", f.id.c_str(), f.score, f.probability,
-                f.diameterMm, f.volumeMm3, f.type.c_str(), f.centerLps[0], f.centerLps[1], f.centerLps[2]);
+    // A diameter at the measurement cap is not a size: say so instead of printing the cap.
+    char diameter[16];
+    std::snprintf(diameter, sizeof(diameter), f.sizeCapped ? ">%.0f?" : "%.1f", f.diameterMm);
+    std::printf("%-4s %8.3f %8.3f %8s %8.0f  %-13s (%.1f, %.1f, %.1f)%s\n", f.id.c_str(), f.score, f.probability,
+                diameter, f.volumeMm3, f.type.c_str(), f.centerLps[0], f.centerLps[1], f.centerLps[2],
+                f.sizeCapped ? "  size unmeasured (hit the profile cap)" : "");
   }
   if (!args.option("json").empty()) {
     nlohmann::json j = detectionToJson(r, entry.manifest, fpPerScan, threshold);

@@ -223,7 +223,25 @@ struct SlicePipeline::Impl {
       cells->InsertNextCell(vtkIdType(ids.size()), ids.data());
       colours->InsertNextTypedTuple(c.data());
     };
-    if (state.showCrosshair) {
+    if (state.showCrosshair && !state.referencePlanes.empty()) {
+      // Each other plane cuts this one along n x m, through the crosshair.
+      const auto [cx, cy] = toScreen(state.crosshairLps, width, height);
+      const double gap = 12, reach = 4.0 * double(std::max(width, height));
+      for (const auto& [m, colour] : state.referencePlanes) {
+        const Vec3 along = cross(plane.normal(), m);
+        if (norm(along) < 1e-6) continue; // parallel planes do not cut
+        const Vec3 d = normalized(along);
+        double dx = dot(d, plane.right), dy = dot(d, plane.down);
+        const double len = std::hypot(dx, dy);
+        if (len < 1e-9) continue;
+        dx /= len;
+        dy /= len;
+        Rgba c = colour;
+        c[3] = 170;
+        addLine({{cx - reach * dx, cy - reach * dy}, {cx - gap * dx, cy - gap * dy}}, c);
+        addLine({{cx + gap * dx, cy + gap * dy}, {cx + reach * dx, cy + reach * dy}}, c);
+      }
+    } else if (state.showCrosshair) {
       const auto [cx, cy] = toScreen(state.crosshairLps, width, height);
       const double gap = 12;
       // Horizontal line: where the plane whose normal is screen-down cuts this view.
@@ -317,7 +335,8 @@ void SlicePipeline::setState(const SliceViewState& state) {
                     o.crosshairLps == state.crosshairLps && o.window == state.window && o.invert == state.invert &&
                     o.slab == state.slab && o.slabMm == state.slabMm && o.zoom == state.zoom &&
                     o.panMm[0] == state.panMm[0] && o.panMm[1] == state.panMm[1] &&
-                    o.showAnnotations == state.showAnnotations && o.showCrosshair == state.showCrosshair;
+                    o.showAnnotations == state.showAnnotations && o.showCrosshair == state.showCrosshair &&
+                    o.referencePlanes == state.referencePlanes;
   if (same) {
     return; // nothing to composite again (the widget syncs its state before every query)
   }

@@ -24,6 +24,10 @@ struct SliceViewState {
   double panMm[2] = {0.0, 0.0}; ///< view centre moved along the screen axes, in mm
   bool showAnnotations = true;  ///< corner text, orientation letters, scale bar
   bool showCrosshair = true;    ///< lines through the crosshair in the other planes' colours
+  /// The other views' planes through the crosshair (LPS normal, colour): each is drawn as the line
+  /// where it cuts this plane, so a turned (oblique) plane shows as a tilted line. Empty: the
+  /// standard planes' horizontal and vertical lines.
+  std::vector<std::pair<Vec3, Rgba>> referencePlanes;
   /// AI status shown at the top centre in orange whatever showAnnotations says (pre-flight
   /// warnings must not be hidden with the corner text); empty: none.
   std::string aiBanner;

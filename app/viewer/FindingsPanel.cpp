@@ -39,7 +39,7 @@ namespace {
 
 constexpr double kRates[] = {0.125, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0};
 const char* kRateNames[] = {"1/8", "1/4", "1/2", "1", "2", "4", "8"};
-enum Column { ColId, ColThumb, ColScore, ColDiameter, ColType, ColLocation, ColState, ColUpper, ColSpiculated, ColCount };
+enum Column { ColId, ColThumb, ColState, ColDiameter, ColVolume, ColType, ColScore, ColLocation, ColUpper, ColSpiculated, ColCount };
 
 /// The loaded model, shared by every run of this process (loading it is not free).
 struct LoadedModel {
@@ -116,14 +116,20 @@ FindingsPanel::FindingsPanel(ViewerDocument* document, QWidget* parent)
   layout->addLayout(controls);
 
   table_ = new QTableWidget(0, ColCount, this);
-  table_->setHorizontalHeaderLabels({"#", "", "Score", "Diam. mm", "Type", "Location", "State", "Upper lobe", "Spic."});
+  table_->setHorizontalHeaderLabels(
+      {"#", "", "State", "Diam. mm", "Vol. mm³", "Type", "Score", "Location", "Upper lobe", "Spic."});
   table_->verticalHeader()->hide();
   table_->setIconSize(QSize(48, 48));
   table_->setSelectionBehavior(QAbstractItemView::SelectRows);
   table_->setSelectionMode(QAbstractItemView::SingleSelection);
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
-  table_->horizontalHeader()->setSectionResizeMode(ColLocation, QHeaderView::Stretch);
-  layout->addWidget(table_, 1);
+  // Every column readable without scrolling sideways; the state first, as the reader decides on it.
+  table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  table_->setWordWrap(false);
+  table_->setMinimumHeight(260);
+  summary_ = new QLabel(this);
+  layout->addWidget(summary_);
+  layout->addWidget(table_, 3);
 
   auto* keys = new QHBoxLayout;
   for (auto [label, tip, slot] : {std::tuple{"P", "Previous finding (P)", &FindingsPanel::previous},
@@ -299,6 +305,7 @@ void FindingsPanel::finishDetection(const QString& seriesKey, const QString& err
     f.diameterMm = n.diameterMm;
     f.solidDiameterMm = n.solidDiameterMm;
     f.volumeMm3 = n.volumeMm3;
+    f.sizeCapped = n.sizeCapped;
     f.type = n.type;
     f.score = n.score;
     f.probability = n.probability;
@@ -326,13 +333,26 @@ void FindingsPanel::previous() { document_->stepFinding(-1); }
 void FindingsPanel::accept() {
   const std::string id = currentId();
   if (id.empty()) return;
+  const std::string following = followingId(id);
   document_->setFindingState(id, FindingState::Accepted);
+  if (!following.empty()) document_->selectFinding(following); // read on down the list
+}
+
+std::string FindingsPanel::followingId(const std::string& id) const {
+  // Taken before the decision: a rejected finding may disappear from the list when it is decided.
+  const std::vector<const Finding*> visible = document_->visibleFindings();
+  for (std::size_t i = 0; i + 1 < visible.size(); ++i) {
+    if (visible[i]->id == id) return visible[i + 1]->id;
+  }
+  return {};
 }
 
 void FindingsPanel::reject() {
   const std::string id = currentId();
   if (id.empty()) return;
+  const std::string following = followingId(id);
   document_->setFindingState(id, FindingState::Rejected, reason_->currentText().toStdString());
+  if (!following.empty()) document_->selectFinding(following);
 }
 
 void FindingsPanel::edit() {
@@ -378,8 +398,17 @@ void FindingsPanel::refresh() {
     thumb->setIcon(QPixmap::fromImage(thumbnail(*document_, f)));
     set(ColScore, QString("%1 (p %2)").arg(f.score, 0, 'f', 2).arg(f.probability, 0, 'f', 2));
     const double d = document_->effectiveDiameter(f);
-    set(ColDiameter, f.measurementId ? QString("%1 (AI %2)").arg(d, 0, 'f', 1).arg(f.diameterMm, 0, 'f', 1)
-                                     : QString::number(d, 'f', 1));
+    const QString ai = f.sizeCapped ? QString("AI unmeasured") : QString("AI %1").arg(f.diameterMm, 0, 'f', 1);
+    auto* diameter = set(ColDiameter, f.measurementId ? QString("%1 (%2)").arg(d, 0, 'f', 1).arg(ai)
+                                      : f.sizeCapped  ? QString("unmeasured: E to measure")
+                                                      : QString::number(d, 'f', 1));
+    if (f.sizeCapped && !f.measurementId) {
+      diameter->setForeground(QColor(230, 120, 0));
+      diameter->setToolTip(QString("The radial profile reached its %1 mm search limit without finding the edge "
+                                   "(e.g. merged with the hilum or chest wall): this is not a size.")
+                               .arg(f.diameterMm, 0, 'f', 0));
+    }
+    set(ColVolume, f.sizeCapped ? QString("-") : QString::number(f.volumeMm3, 'f', 0));
     set(ColType, QString::fromStdString(f.effectiveType()));
     set(ColLocation, location(f));
     auto* state = set(ColState, QString(toString(f.state)) +
@@ -398,6 +427,14 @@ void FindingsPanel::refresh() {
   }
   table_->resizeRowsToContents();
   if (selectedRow >= 0) table_->selectRow(selectedRow);
+  if (document_->hasFindingsRun()) {
+    int decided = 0;
+    for (const Finding* f : visible) decided += f->state != FindingState::Proposed;
+    summary_->setText(QString("%1 finding(s) at %2 FP/scan, %3 decided")
+                          .arg(visible.size()).arg(run.fpPerScan).arg(decided));
+  } else {
+    summary_->clear();
+  }
   const PatientFactors& p = document_->patientFactors();
   age_->setValue(p.ageYears);
   sex_->setCurrentIndex(p.sex == "F" ? 1 : p.sex == "M" ? 2 : 0);
@@ -410,8 +447,13 @@ void FindingsPanel::refresh() {
 void FindingsPanel::refreshDecisionSupport() {
   std::vector<AcceptedNodule> accepted;
   std::vector<const Finding*> kept;
+  QStringList unmeasured;
   for (const Finding& f : document_->findings()) {
     if (f.state != FindingState::Accepted && f.state != FindingState::Edited) continue;
+    if (f.sizeCapped && !f.measurementId) {
+      unmeasured << QString::fromStdString(f.id); // no size, no category from it
+      continue;
+    }
     const double d = document_->effectiveDiameter(f);
     const std::string type = f.effectiveType();
     const double solid = type == "solid" ? d : type == "part-solid" ? std::min(f.solidDiameterMm, d) : 0.0;
@@ -424,11 +466,16 @@ void FindingsPanel::refreshDecisionSupport() {
     return;
   }
   const LungRadsSuggestion s = suggestLungRads(accepted);
-  lungRads_->setText(QString("<b>Lung-RADS %1</b> suggested from %2 accepted nodule(s).<br>%3<br><i>%4</i>")
+  lungRads_->setText(QString("<b>Lung-RADS %1</b> suggested from %2 accepted nodule(s).<br>%3<br><i>%4</i>%5")
                          .arg(QString::fromStdString(s.category))
                          .arg(accepted.size())
                          .arg(QString::fromStdString(s.rule).toHtmlEscaped(),
-                              QString::fromStdString(s.management).toHtmlEscaped()));
+                              QString::fromStdString(s.management).toHtmlEscaped())
+                         .arg(unmeasured.isEmpty()
+                                  ? QString()
+                                  : QString("<br><span style='color:#e07800'>Not counted, size unmeasured: %1 "
+                                            "(measure with E)</span>")
+                                        .arg(unmeasured.join(", "))));
   const PatientFactors& p = document_->patientFactors();
   QString text;
   for (const Finding* f : kept) {
@@ -442,7 +489,7 @@ void FindingsPanel::refreshDecisionSupport() {
     b.upperLobe = f->upperLobe;
     b.spiculation = f->spiculated;
     b.noduleCount = int(kept.size());
-    text += QString("%1: Brock %2%%").arg(QString::fromStdString(f->id)).arg(100.0 * brockProbability(b), 0, 'f', 1);
+    text += QString("%1: Brock %2 %").arg(QString::fromStdString(f->id)).arg(100.0 * brockProbability(b), 0, 'f', 1);
     text += "<br>";
   }
   if (!kept.empty()) {

@@ -64,6 +64,8 @@ signals:
 private:
   void refresh();
   void refreshDecisionSupport();
+  /// The finding after `id` in the list (empty at the end): where A and R move on to.
+  std::string followingId(const std::string& id) const;
   std::string currentId() const;
   void finishDetection(const QString& seriesKey, const QString& error, const DetectionOutcome* outcome);
 
@@ -78,6 +80,7 @@ private:
   QCheckBox* hideRejected_;
   QComboBox* reason_;
   QTableWidget* table_;
+  QLabel* summary_ = nullptr; ///< how many findings at the operating point, how many decided
   QLabel* lungRads_;
   QLabel* brock_;
   QSpinBox* age_;

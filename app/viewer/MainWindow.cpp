@@ -11,6 +11,7 @@
 
 #include <QActionGroup>
 #include <QApplication>
+#include <QClipboard>
 #include "app/viewer/FindingsPanel.h"
 #include "ai/nodule/ClinicalScores.h"
 #include "ai/runtime/ModelManifest.h"
@@ -78,6 +79,11 @@ MainWindow::MainWindow(QWidget* parent)
   }
   volumeView_ = new VolumeViewport(document_);
   comparisonView_ = new SliceViewport(comparison_, ViewPlane::Axial);
+  views_[0]->setObjectName("axial");
+  views_[1]->setObjectName("coronal");
+  views_[2]->setObjectName("sagittal");
+  volumeView_->setObjectName("3d");
+  comparisonView_->setObjectName("comparison");
   for (SliceViewport* v : {views_[0], views_[1], views_[2], comparisonView_}) {
     connect(v, &SliceViewport::probed, probe_, &QLabel::setText);
     connect(v, &SliceViewport::maximizeRequested, this, [this](SliceViewport* w) { toggleMaximized(w); });
@@ -196,6 +202,11 @@ void MainWindow::buildMenus() {
     const QString dir = QFileDialog::getExistingDirectory(this, "Open study folder");
     if (!dir.isEmpty()) openPath(dir);
   });
+  file->addAction("Open &file...", QKeySequence("Ctrl+Shift+O"), this, [this] {
+    const QString f = QFileDialog::getOpenFileName(this, "Open image file", {},
+                                                   "Images (*.dcm *.DCM *.nii *.nii.gz *.nrrd *.nhdr *.mha *.mhd);;All files (*)");
+    if (!f.isEmpty()) openPath(f);
+  });
   file->addAction("Open &comparison (prior)...", this, [this] {
     const QString dir = QFileDialog::getExistingDirectory(this, "Open comparison study folder");
     if (!dir.isEmpty()) openComparison(dir);
@@ -215,6 +226,18 @@ void MainWindow::buildMenus() {
     browser_->refresh();
   });
   file->addSeparator();
+  file->addAction("Save view as &PNG...", QKeySequence("Ctrl+Shift+S"), this, [this] {
+    const QImage shot = currentView()->grabFramebuffer();
+    const QString f = QFileDialog::getSaveFileName(this, "Save view as PNG", "lightbox-view.png", "PNG (*.png)");
+    if (f.isEmpty()) return;
+    if (shot.save(f, "PNG")) {
+      statusBar()->showMessage("Saved " + f);
+    } else {
+      messages_->insertItem(0, "error: cannot write " + f);
+      QMessageBox::warning(this, "Save view", "Cannot write " + f);
+    }
+  });
+  file->addSeparator();
   file->addAction("&Quit", QKeySequence::Quit, qApp, &QApplication::quit);
 
   QMenu* edit = menuBar()->addMenu("&Edit");
@@ -224,6 +247,10 @@ void MainWindow::buildMenus() {
   redo->setShortcuts({QKeySequence::Redo, QKeySequence("Ctrl+Y")});
   edit->addAction(undo);
   edit->addAction(redo);
+  edit->addAction("&Copy view", QKeySequence("Ctrl+Shift+C"), this, [this] {
+    QApplication::clipboard()->setImage(currentView()->grabFramebuffer());
+    statusBar()->showMessage("View copied to the clipboard");
+  });
   edit->addAction("&Delete measurement", this, [this] {
     if (document_->selectedMeasurement() != 0) document_->removeMeasurement(document_->selectedMeasurement());
   });
@@ -529,26 +556,57 @@ void MainWindow::dropEvent(QDropEvent* e) {
   }
 }
 
+VtkViewport* MainWindow::currentView() const {
+  // The view with the keyboard (it follows the pointer), else the first slice view.
+  if (auto* v = qobject_cast<VtkViewport*>(QApplication::focusWidget()); v && v->isVisible()) return v;
+  return views_[0];
+}
+
 void MainWindow::showShortcuts() {
-  QMessageBox::information(this, "Shortcuts",
-                           "Wheel, Up/Down: next/previous slice; Ctrl+drag: scroll\n"
-                           "PageUp/PageDown: 10 slices\n"
-                           "C: cine on/off in the focused view\n"
-                           "Ctrl+Wheel: zoom; middle drag: pan; Home: reset zoom and pan\n"
-                           "Left click/drag: move the crosshair (all views follow)\n"
-                           "Right drag: window (horizontal) / level (vertical)\n"
-                           "1 lung, 2 mediastinum, 3 bone, 4 brain, 5 abdomen, 6 liver, 0 series window\n"
-                           "I: invert grey scale; T: corner text, letters and scale bar; X: crosshair lines\n"
-                           "Shift+drag: oblique (turn the plane); O: back to the standard plane\n"
-                           "S: slab MIP / MinIP / mean / off; [ and ]: slab thickness -/+ 2 mm\n"
-                           "Shift+L length, Shift+A angle, Shift+E ellipse, Shift+R rectangle, Shift+P point;\n"
-                           "  drag a handle to edit; Delete removes the selected; Esc: back to navigate\n"
-                           "Ctrl+Z / Ctrl+Shift+Z: undo / redo\n"
-                           "3D view: drag rotates, wheel zooms, 1 bone, 2 soft tissue, 3 lung, 4 MIP, Home resets\n"
-                           "Double click: maximise / restore a view\n"
-                           "AI: Ctrl+D detect nodules; N / P next / previous finding; A accept; R reject (reason\n"
-                           "  from the panel); E edit (drag the diameter's handles); all undoable\n"
-                           "Ctrl+O: open a folder (or drop it on the window)");
+  const std::vector<std::pair<QString, std::vector<std::pair<const char*, const char*>>>> groups = {
+      {"Slice views",
+       {{"Wheel, Up / Down, Ctrl+drag", "next / previous slice"},
+        {"PageUp / PageDown", "10 slices"},
+        {"C", "cine on / off"},
+        {"Ctrl+wheel", "zoom about the cursor"},
+        {"Middle drag", "pan"},
+        {"Home", "reset zoom and pan"},
+        {"Left click / drag", "move the crosshair (all views follow)"},
+        {"Right drag", "window (horizontal) / level (vertical)"},
+        {"1 2 3 4 5 6 / 0", "lung, mediastinum, bone, brain, abdomen, liver / series window"},
+        {"I / T / X", "invert / corner text, letters, scale bar / crosshair lines"},
+        {"Shift+drag / O", "turn the plane (oblique) / back to the standard plane"},
+        {"S / [ ]", "slab MIP, MinIP, mean, off / thickness -/+ 2 mm"},
+        {"Double click", "maximise / restore a view"}}},
+      {"Measurements",
+       {{"Shift+L / A / E / R / P", "length / angle / ellipse / rectangle / point"},
+        {"Drag a handle", "edit"},
+        {"Delete", "remove the selected measurement"},
+        {"Esc", "back to navigation"},
+        {"Ctrl+Z / Ctrl+Shift+Z", "undo / redo"}}},
+      {"3D view",
+       {{"Drag / wheel", "rotate / zoom"}, {"1 2 3 4", "bone, soft tissue, lung, MIP"}, {"Home", "anterior view"}}},
+      {"AI findings",
+       {{"Ctrl+D", "detect lung nodules"},
+        {"N / P", "next / previous finding"},
+        {"A / R", "accept / reject (reason from the panel), then the next finding"},
+        {"E", "edit: drag the diameter's handles"}}},
+      {"Files",
+       {{"Ctrl+O / Ctrl+Shift+O", "open a folder / a file (or drop it on the window)"},
+        {"Ctrl+Shift+C / Ctrl+Shift+S", "copy the view / save it as PNG"},
+        {"F1", "this list"}}}};
+  QString html = "<table cellspacing='0' cellpadding='3'>";
+  for (const auto& [title, keys] : groups) {
+    html += QString("<tr><td colspan='2'><br><b>%1</b></td></tr>").arg(title);
+    for (const auto& [key, what] : keys) {
+      html += QString("<tr><td style='padding-right:16px'><tt>%1</tt></td><td>%2</td></tr>")
+                  .arg(QString(key).toHtmlEscaped(), QString(what).toHtmlEscaped());
+    }
+  }
+  html += "</table>";
+  QMessageBox box(QMessageBox::NoIcon, "Shortcuts", html, QMessageBox::Close, this);
+  box.setTextFormat(Qt::RichText);
+  box.exec();
 }
 
 } // namespace lightbox

@@ -23,6 +23,7 @@ class SliceViewport;
 class StudyBrowser;
 class ViewerDocument;
 class VolumeViewport;
+class VtkViewport;
 
 /// The reading room: linked axial / coronal / sagittal views and a 3D view over one document, an
 /// optional comparison (prior) series side by side, the study browser, the measurement table and
@@ -66,6 +67,8 @@ private:
   /// Gives the keyboard to `hadFocus` when it is among the shown views, else to the first one.
   void focusImageArea(const std::vector<QWidget*>& shown, QWidget* hadFocus);
   void showShortcuts();
+  /// The view the reader works in: the one with the keyboard, else the axial one.
+  VtkViewport* currentView() const;
   void refreshTable();
   void rememberRecent(const QString& path);
   void rebuildRecentMenu();

@@ -38,7 +38,7 @@ SliceViewport::SliceViewport(ViewerDocument* document, ViewPlane plane, QWidget*
   pipeline_->attach(renderWindow());
   cine_->setInterval(100); // 10 slices per second
   connect(cine_, &QTimer::timeout, this, [this] {
-    const InputScope scope(this); // the other views follow once the cine pauses (or every 0.6 s)
+    const InputScope scope(this); // the other views follow once the cine pauses (or every 1.5 s)
     const Vec3 before = document_->crosshair();
     document_->scroll(plane_, 1);
     if (norm(document_->crosshair() - before) < 1e-9) {
@@ -104,7 +104,13 @@ void SliceViewport::syncState() const {
   state.panMm[1] = pan_[1];
   state.showAnnotations = document_->annotationsVisible();
   state.showCrosshair = document_->crosshairLinesVisible();
-  state.aiBanner = document_->aiBanner().toStdString();
+  for (ViewPlane other : {ViewPlane::Axial, ViewPlane::Coronal, ViewPlane::Sagittal}) {
+    if (other == plane_) continue;
+    const auto [r, d] = document_->axes(other); // turned when that view is oblique
+    state.referencePlanes.emplace_back(normalized(cross(r, d)), planeColour(other));
+  }
+  const QString imageWarning = document_->imageWarning(), ai = document_->aiBanner();
+  state.aiBanner = (imageWarning.isEmpty() ? ai : ai.isEmpty() ? imageWarning : imageWarning + "\n" + ai).toStdString();
   pipeline_->setState(state);
 }
 
@@ -212,7 +218,7 @@ QString SliceViewport::frameDescription() const {
   // matches frames to key presses by it).
   const SlicePlane& plane = pipeline_->plane();
   return QString("%1 %2 %3")
-      .arg(toString(plane_))
+      .arg(objectName())
       .arg(dot(plane.origin, plane.normal()), 0, 'f', 3)
       .arg(document_->seriesKey());
 }
@@ -249,7 +255,13 @@ std::optional<std::pair<int, int>> SliceViewport::handleAt(const QPointF& p) con
 void SliceViewport::wheelEvent(QWheelEvent* e) {
   const int steps = e->angleDelta().y() / 120;
   if (e->modifiers() & Qt::ControlModifier) {
+    // Zoom about the point under the cursor: it stays where it is on the screen.
+    const Vec3 before = lpsAt(e->position());
     zoom_ = std::clamp(zoom_ * std::pow(1.15, steps), 0.25, 16.0);
+    const Vec3 after = lpsAt(e->position());
+    const SlicePlane& plane = pipeline_->plane();
+    pan_[0] += dot(before - after, plane.right);
+    pan_[1] += dot(before - after, plane.down);
     update();
   } else {
     document_->scroll(plane_, steps);

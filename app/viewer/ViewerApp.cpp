@@ -24,7 +24,8 @@ void setViewerSurfaceFormat() {
   QSurfaceFormat::setDefaultFormat(format);
 }
 
-int runViewer(int argc, char** argv, const std::string& path, const std::string& screenshotPath) {
+int runViewer(int argc, char** argv, const std::string& path, const std::string& screenshotPath,
+              const std::string& layout) {
   setViewerSurfaceFormat();
   QApplication app(argc, argv);
   QApplication::setApplicationName("Lightbox");
@@ -33,6 +34,10 @@ int runViewer(int argc, char** argv, const std::string& path, const std::string&
   int status = 0;
   if (!path.empty() && !window.openPath(QString::fromStdString(path))) {
     status = 1;
+  }
+  if (layout.size() == 3) {
+    // "RxC": rows x columns as the View menu names them (1 x 2 is two columns).
+    window.setLayoutMode(layout[2] - '0', layout[0] - '0');
   }
   if (!screenshotPath.empty()) {
     QTimer::singleShot(0, &window, [&] {

@@ -11,6 +11,8 @@ void setViewerSurfaceFormat();
 
 /// Runs the viewer on `path` (empty: an empty window). With a screenshot path, the window is
 /// shown, rendered once, saved as PNG and the viewer exits (real-window tests, headless demos).
-int runViewer(int argc, char** argv, const std::string& path, const std::string& screenshotPath);
+/// `layout` ("1x1", "1x2", "1x3", "2x2"; empty: the series' default) is the initial layout.
+int runViewer(int argc, char** argv, const std::string& path, const std::string& screenshotPath,
+              const std::string& layout = {});
 
 } // namespace lightbox

@@ -263,7 +263,11 @@ void ViewerDocument::setDetectionResult(const FindingsRun& run, std::vector<Find
   next.findings = std::move(findings);
   next.run = run;
   next.hasRun = true;
-  push(std::move(next), QString("Detect nodules (%1 findings)").arg(next.findings.size()));
+  // The label counts what the reader sees: the findings at the run's operating point.
+  const double threshold = run.threshold();
+  const auto shown = std::count_if(next.findings.begin(), next.findings.end(),
+                                   [threshold](const Finding& f) { return f.score >= threshold; });
+  push(std::move(next), QString("Detect nodules (%1 findings at %2 FP/scan)").arg(shown).arg(run.fpPerScan));
 }
 
 void ViewerDocument::setFpPerScan(double fpPerScan) {
@@ -389,6 +393,13 @@ std::string ViewerDocument::stepFinding(int direction) {
   const int next = index < 0 ? (direction > 0 ? 0 : n - 1) : ((index + direction) % n + n) % n;
   selectFinding(visible[std::size_t(next)]->id);
   return selectedFinding_;
+}
+
+QString ViewerDocument::imageWarning() const {
+  const auto failed = std::count_if(issues_.begin(), issues_.end(),
+                                    [](const IngestIssue& i) { return i.kind == IssueKind::PixelDecodeFailed; });
+  if (failed == 0) return {};
+  return QString("%1 image(s) could not be decoded and are blank: see Messages").arg(failed);
 }
 
 QString ViewerDocument::aiBanner() const {

@@ -117,6 +117,9 @@ public:
   /// One line of AI status drawn on every slice view: pre-flight warnings of the current run, or
   /// progress while detection runs (set by the window). Empty: nothing to say.
   QString aiBanner() const;
+  /// One line drawn on every slice view when images of the series could not be decoded (they are
+  /// blank), so a grey area is never left unexplained. Empty: all decoded.
+  QString imageWarning() const;
   /// Every pre-flight warning of the current run, in full (empty: none).
   QString aiWarnings() const;
   void setAiProgress(const QString& text);

@@ -14,8 +14,9 @@ namespace lightbox {
 VolumeViewport::VolumeViewport(ViewerDocument* document, QWidget* parent)
     : VtkViewport(parent), document_(document), pipeline_(std::make_unique<VolumePipeline>()) {
   setFocusPolicy(Qt::StrongFocus);
-  // Ray casting on software GL is the costliest frame: it follows the slice views once they rest.
-  setDeferral(250, 1500);
+  // Ray casting on software GL is the costliest frame (about a second on llvmpipe): it follows the
+  // slice views only once the reader's input rests, never in the middle of a burst.
+  setDeferral(300, 60 * 60 * 1000);
   pipeline_->attach(renderWindow());
   connect(document_, &ViewerDocument::volumeChanged, this, [this] {
     pipeline_->setWindow(document_->window());

@@ -167,17 +167,28 @@ void VtkViewport::initializeGL() {
 }
 
 void VtkViewport::resizeGL(int w, int h) {
+  if (frameLog()) {
+    // Where the view is on screen, so a benchmark can point at it.
+    const QPoint g = mapToGlobal(QPoint(0, 0));
+    frameLog()->write(QString("%1 geometry %2 %3 %4 %5 %6\n")
+                          .arg(std::chrono::duration_cast<std::chrono::microseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch()).count())
+                          .arg(objectName()).arg(g.x()).arg(g.y()).arg(width()).arg(height())
+                          .toUtf8());
+  }
   const double dpr = devicePixelRatioF();
   vtk_->window->SetSize(int(w * dpr), int(h * dpr));
 }
 
 void VtkViewport::paintGL() {
+  const auto paintStart = std::chrono::steady_clock::now();
   vtkGenericOpenGLRenderWindow* window = vtk_->window;
   const int w = frameWidth(), h = frameHeight();
   window->SetSize(w, h);
   if (!prepareFrame(w, h)) {
     return;
   }
+  const auto prepared = std::chrono::steady_clock::now();
   vtkOpenGLState* state = window->GetState();
   state->Reset();
   state->Push();
@@ -186,7 +197,10 @@ void VtkViewport::paintGL() {
   painting_ = false;
   ++framesPainted_;
   if (frameLog()) {
-    paintedDescription_ = frameDescription();
+    // "<view> <position> <series>" and, last, the milliseconds spent in this paint.
+    paintedDescription_ = frameDescription() + QString(" paint_ms=%1 prepare_ms=%2").arg(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - paintStart).count(), 0, 'f', 1).arg(
+        std::chrono::duration<double, std::milli>(prepared - paintStart).count(), 0, 'f', 1);
   }
   state->PushFramebufferBindings();
   state->vtkglBindFramebuffer(GL_DRAW_FRAMEBUFFER, defaultFramebufferObject());

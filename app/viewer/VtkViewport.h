@@ -72,7 +72,7 @@ private:
   std::uint64_t framesPainted_ = 0;
   QTimer* deferred_;
   qint64 deferredSince_ = -1; ///< ms timestamp of the oldest waiting request, -1 when none
-  int settleMs_ = 120, maxDeferMs_ = 600;
+  int settleMs_ = 150, maxDeferMs_ = 1500;
   QString paintedDescription_;
   static VtkViewport* inputView_;
 };

@@ -21,6 +21,9 @@ struct Finding {
   std::string id; ///< "F1", ... by the model's rank
   Vec3 centerLps{0, 0, 0};
   double diameterMm = 0, solidDiameterMm = 0, volumeMm3 = 0;
+  /// The AI's diameter is its measurement cap, not a size: shown as unmeasured until the reader
+  /// measures it (E), and never used for Lung-RADS or Brock.
+  bool sizeCapped = false;
   std::string type; ///< the model's guess: "solid", "part-solid" or "ground-glass"
   double score = 0, probability = 0;
   FindingState state = FindingState::Proposed;

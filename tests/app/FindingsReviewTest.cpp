@@ -188,17 +188,25 @@ TEST_CASE("real window: detect on the phantom, triage with N, A, R and E, rings 
   CHECK(orange > 20);
   QTest::keyClick(&window, Qt::Key_A);
   CHECK(doc->finding(first)->state == FindingState::Accepted);
+  // A moves on to the next finding, as a reader reads down the list; back to the accepted one.
+  const std::string second = doc->selectedFinding();
+  CHECK(second != first);
+  CHECK(norm(doc->crosshair() - doc->finding(second)->centerLps) < 1.5);
+  QTest::keyClick(&window, Qt::Key_P);
+  REQUIRE(doc->selectedFinding() == first);
   frame = axial->grabFramebuffer();
   CHECK(countColour(frame, 60, 220, 90) > 20); // the ring turned green
   if (const char* shots = std::getenv("LIGHTBOX_TEST_SHOTS")) window.grab().save(QString(shots) + "/findings.png");
   CHECK_THAT(panel->lungRadsLabel()->text().toStdString(), Catch::Contains("Lung-RADS"));
 
   QTest::keyClick(&window, Qt::Key_N);
-  const std::string second = doc->selectedFinding();
-  CHECK(second != first);
+  REQUIRE(doc->selectedFinding() == second);
   QTest::keyClick(&window, Qt::Key_R);
   CHECK(doc->finding(second)->state == FindingState::Rejected);
   CHECK(doc->finding(second)->rejectReason == panel->rejectReason()->currentText().toStdString());
+  CHECK(doc->selectedFinding() != second); // R moves on too
+  QTest::keyClick(&window, Qt::Key_P);
+  REQUIRE(doc->selectedFinding() == second);
   QTest::keyClick(&window, Qt::Key_E);
   CHECK(doc->finding(second)->state == FindingState::Edited);
   CHECK(doc->finding(second)->measurementId > 0);

@@ -25,6 +25,7 @@
 
 #include <sys/resource.h>
 
+#include <cmath>
 #include <filesystem>
 
 using namespace lightbox;
@@ -189,7 +190,7 @@ TEST_CASE("opening a second series: every view shows it on its first frame, then
   CHECK(cpuShare < 0.02);
 }
 
-TEST_CASE("a key in one view paints that view at once; the others follow when input pauses", "[viewer][window]") {
+TEST_CASE("a key in one view paints that view at once, the others follow when input pauses", "[viewer][window]") {
   MainWindow window;
   window.resize(1600, 1000);
   window.show();
@@ -267,4 +268,80 @@ TEST_CASE("image keys reach the views after a menu, a layout change and a double
     QApplication::sendEvent(window.view(0), &enter);
     pressX1();
   }
+}
+
+TEST_CASE("document: the acquisition plane shows acquired slices, turned planes and slabs stay put", "[viewer]") {
+  auto volume = std::make_shared<Volume>();
+  volume->geometry.size = {20, 20, 10};
+  volume->geometry.spacing = {1.0, 1.0, 2.5};
+  volume->geometry.origin = {0, 0, -30.5};
+  volume->voxels = std::vector<std::int16_t>(volume->geometry.voxelCount(), 0);
+  ViewerDocument doc;
+  doc.setVolume(volume, "P", "S", {}, {40, 400});
+  // Opening lands on a slice.
+  const double k0 = (doc.crosshair()[2] + 30.5) / 2.5;
+  CHECK(k0 == Approx(std::round(k0)));
+  // A click in the coronal view between two slices (-29.8 lies between -30.5 and -28.0).
+  doc.setCrosshair({5.0, 7.0, -29.8});
+  CHECK(doc.crosshair()[2] == Approx(-30.5));
+  CHECK(doc.crosshair()[0] == Approx(5.0)); // in-plane positions are not snapped
+  doc.setCrosshair({5.0, 7.0, -29.0});
+  CHECK(doc.crosshair()[2] == Approx(-28.0));
+  // A slab in the acquisition plane: anywhere.
+  PlaneSettings slab;
+  slab.slab = SlabMode::Mip;
+  slab.slabMm = 10;
+  doc.setPlaneSettings(ViewPlane::Axial, slab);
+  doc.setCrosshair({5.0, 7.0, -29.8});
+  CHECK(doc.crosshair()[2] == Approx(-29.8));
+  // A turned plane: anywhere too.
+  PlaneSettings turned;
+  turned.yawDeg = 20;
+  doc.setPlaneSettings(ViewPlane::Axial, turned);
+  doc.setCrosshair({5.0, 7.0, -29.8});
+  CHECK(doc.crosshair()[2] == Approx(-29.8));
+}
+
+namespace {
+
+/// Mean row of the axial plane's (red) reference line in a column of a view's frame, or -1.
+double redRowAt(const QImage& frame, int x) {
+  double sum = 0;
+  int n = 0;
+  for (int y = 0; y < frame.height(); ++y) {
+    const QColor c = frame.pixelColor(x, y);
+    if (c.red() > 120 && c.red() - c.green() > 70 && c.red() - c.blue() > 70 && std::abs(c.green() - c.blue()) < 30) {
+      sum += y;
+      ++n;
+    }
+  }
+  return n ? sum / n : -1.0;
+}
+
+} // namespace
+
+TEST_CASE("a turned axial plane is drawn as its tilted intersection line in the coronal view", "[viewer][window]") {
+  MainWindow window;
+  window.resize(1600, 1000);
+  window.show();
+  REQUIRE(window.openPath(QString::fromStdString(test::sharedData(kChest))));
+  REQUIRE(settle(window, 20000));
+  SliceViewport* coronal = window.view(1);
+  REQUIRE(coronal->plane() == ViewPlane::Coronal);
+  const int x0 = coronal->width() / 5, x1 = coronal->width() * 4 / 5;
+  QImage frame = coronal->grabFramebuffer();
+  const double flatLeft = redRowAt(frame, x0), flatRight = redRowAt(frame, x1);
+  REQUIRE(flatLeft >= 0);
+  REQUIRE(flatRight >= 0);
+  CHECK(std::abs(flatLeft - flatRight) < 2.0); // the standard axial plane: a horizontal line
+  PlaneSettings turned;
+  turned.yawDeg = 20; // about the screen-down axis: the axial plane tilts left-right
+  window.document()->setPlaneSettings(ViewPlane::Axial, turned);
+  frame = coronal->grabFramebuffer();
+  if (const char* shots = std::getenv("LIGHTBOX_TEST_SHOTS")) window.grab().save(QString(shots) + "/oblique-lines.png");
+  const double left = redRowAt(frame, x0), right = redRowAt(frame, x1);
+  INFO("rows at 1/5 and 4/5 of the width: " << left << ", " << right);
+  REQUIRE(left >= 0);
+  REQUIRE(right >= 0);
+  CHECK(std::abs(left - right) > 20.0);
 }
