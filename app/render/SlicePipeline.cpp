@@ -152,8 +152,11 @@ struct SlicePipeline::Impl {
     letters[3]->SetInput(orientationLetters(down).c_str());
     letters[0]->SetDisplayPosition(14, height / 2);
     letters[1]->SetDisplayPosition(width - 14, height / 2);
-    letters[2]->SetDisplayPosition(width / 2, height - 14);
-    letters[3]->SetDisplayPosition(width / 2, 14);
+    // In a narrow view the corner text reaches the middle: the top and bottom letters move inside
+    // its two lines instead of overlapping them.
+    const int inset = width < 700 ? 48 : 14;
+    letters[2]->SetDisplayPosition(width / 2, height - inset);
+    letters[3]->SetDisplayPosition(width / 2, inset);
     char text[320];
     const Vec3 n = plane.normal();
     // Position along the standard axis (z for axial...), signed as DICOM LPS.
@@ -162,12 +165,34 @@ struct SlicePipeline::Impl {
     if (state.slab != SlabMode::None && state.slabMm > 0) {
       std::snprintf(slab, sizeof(slab), "  %s slab", toString(state.slab));
     }
-    std::snprintf(text, sizeof(text), "%s\n%s%s %.1f mm  thk %.2f mm%s", seriesText.c_str(), toString(state.plane),
-                  state.oblique() ? " oblique" : "", position, thicknessMm(), slab);
-    corners->SetText(2, patientText.c_str());
+    // Image number along the view's normal ("Im 71/141"), for the standard planes.
+    char image[48] = "";
+    if (!state.oblique()) {
+      const VolumeGeometry& g = volume->geometry;
+      const Vec3 ijk = g.lpsToIjk(state.crosshairLps);
+      int axis = 0;
+      for (int a = 1; a < 3; ++a) {
+        if (std::abs(dot(g.direction[std::size_t(a)], n)) > std::abs(dot(g.direction[std::size_t(axis)], n))) axis = a;
+      }
+      std::snprintf(image, sizeof(image), "Im %ld/%zu  ", std::lround(ijk[std::size_t(axis)]) + 1,
+                    std::size_t(g.size[std::size_t(axis)]));
+    }
+    if (state.minimalText) {
+      std::snprintf(text, sizeof(text), "%s%s%s", image, toString(state.plane), state.oblique() ? " oblique" : "");
+      corners->SetText(2, "");
+    } else {
+      std::snprintf(text, sizeof(text), "%s\n%s%s%s %.1f mm  thk %.2f mm%s", seriesText.c_str(), image,
+                    toString(state.plane), state.oblique() ? " oblique" : "", position, thicknessMm(), slab);
+      corners->SetText(2, patientText.c_str());
+    }
     corners->SetText(0, text);
-    std::snprintf(text, sizeof(text), "W %.0f L %.0f%s\nzoom %.2f", state.window.width, state.window.center,
-                  state.invert ? " inv" : "", state.zoom);
+    if (state.minimalText) {
+      std::snprintf(text, sizeof(text), "W %.0f L %.0f%s", state.window.width, state.window.center,
+                    state.invert ? " inv" : "");
+    } else {
+      std::snprintf(text, sizeof(text), "W %.0f L %.0f%s\nzoom %.2f", state.window.width, state.window.center,
+                    state.invert ? " inv" : "", state.zoom);
+    }
     corners->SetText(1, text);
     for (auto& l : letters) {
       l->SetVisibility(state.showAnnotations);
@@ -336,6 +361,7 @@ void SlicePipeline::setState(const SliceViewState& state) {
                     o.slab == state.slab && o.slabMm == state.slabMm && o.zoom == state.zoom &&
                     o.panMm[0] == state.panMm[0] && o.panMm[1] == state.panMm[1] &&
                     o.showAnnotations == state.showAnnotations && o.showCrosshair == state.showCrosshair &&
+                    o.minimalText == state.minimalText &&
                     o.referencePlanes == state.referencePlanes;
   if (same) {
     return; // nothing to composite again (the widget syncs its state before every query)

@@ -23,6 +23,7 @@ struct SliceViewState {
   double zoom = 1.0;
   double panMm[2] = {0.0, 0.0}; ///< view centre moved along the screen axes, in mm
   bool showAnnotations = true;  ///< corner text, orientation letters, scale bar
+  bool minimalText = false;     ///< corner text reduced to plane, image number and window (T)
   bool showCrosshair = true;    ///< lines through the crosshair in the other planes' colours
   /// The other views' planes through the crosshair (LPS normal, colour): each is drawn as the line
   /// where it cuts this plane, so a turned (oblique) plane shows as a tilted line. Empty: the

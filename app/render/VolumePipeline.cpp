@@ -143,7 +143,13 @@ struct VolumePipeline::Impl {
       break;
     case VolumePreset::Mip: {
       mapper->SetBlendModeToMaximumIntensity();
-      const double lo = window.center - 0.5 * window.width, hi = window.center + 0.5 * window.width;
+      // Every ray of a CT crosses something dense (skull, ribs): with a narrow slice window (brain
+      // W 80) the projection is solid white. CT uses at least a bone-wide window.
+      WindowLevel w = window;
+      if (isCt && w.width < 1500.0) {
+        w = {400.0, 2000.0};
+      }
+      const double lo = w.center - 0.5 * w.width, hi = w.center + 0.5 * w.width;
       colour->AddRGBPoint(lo, 0, 0, 0);
       colour->AddRGBPoint(hi, 1, 1, 1);
       opacity->AddPoint(lo, 0);

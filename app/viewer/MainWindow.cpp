@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/viewer/MainWindow.h"
 
+#include "app/viewer/DicomHeaderDialog.h"
 #include "app/viewer/SliceViewport.h"
 #include "app/viewer/StudyBrowser.h"
 #include "app/viewer/ViewerDocument.h"
@@ -289,6 +290,7 @@ void MainWindow::buildMenus() {
   view->addAction("1 x 2 (current | comparison)", this, [this] { setLayoutMode(2, 1); });
   view->addAction("1 x 3", this, [this] { setLayoutMode(3, 1); });
   view->addAction("2 x 2 (MPR + 3D)", this, [this] { setLayoutMode(2, 2); });
+  view->addAction("DICOM &header of this image...", QKeySequence("Ctrl+I"), this, &MainWindow::showDicomHeader);
   view->addSeparator();
   QAction* link = view->addAction("Link comparison scrolling", this, [this](bool on) { linkComparison_ = on; });
   link->setCheckable(true);
@@ -416,6 +418,7 @@ bool MainWindow::loadInto(ViewerDocument* doc, const QString& path, const QStrin
     StudyScan scan;
     if (isResearchImageFile(path.toStdString())) {
       loaded = loadPath(path.toStdString(), {}, options);
+      if (!comparison) slicePaths_.clear();
       seriesText = QFileInfo(path).fileName();
       key = QFileInfo(path).absoluteFilePath();
     } else {
@@ -429,7 +432,21 @@ bool MainWindow::loadInto(ViewerDocument* doc, const QString& path, const QStrin
       const AssembledSeries& series = selectSeries(scan, seriesUid.toStdString());
       loaded = loadSeries(series, options);
       header = series.header.get();
-      patient = QString::fromStdString(header->patientName + "  " + header->patientId + "\n" + header->studyDate);
+      if (!comparison) {
+        slicePaths_.clear();
+        if (!series.volumes.empty()) {
+          for (const DicomFrame& f : series.volumes.front().slices) slicePaths_.push_back(f.file->path);
+        }
+      }
+      // Name and ID; age, sex and date; what was acquired (kVp, mAs, kernel / TR, TE, field).
+      std::string ageSex;
+      if (const std::optional<int> age = ageAt(header->patientBirthDate, header->studyDate)) {
+        ageSex = std::to_string(*age) + "Y";
+      }
+      if (!header->patientSex.empty()) ageSex += (ageSex.empty() ? "" : " ") + header->patientSex;
+      patient = QString::fromStdString(header->patientName + "  " + header->patientId + "\n" + header->studyDate +
+                                       (ageSex.empty() ? "" : "  " + ageSex) +
+                                       (header->acquisitionSummary.empty() ? "" : "\n" + header->acquisitionSummary));
       seriesText = QString::fromStdString(header->modality + " #" + std::to_string(header->seriesNumber) + " " +
                                           series.displayName());
       key = QString::fromStdString(header->seriesInstanceUid);
@@ -562,6 +579,19 @@ VtkViewport* MainWindow::currentView() const {
   return views_[0];
 }
 
+void MainWindow::showDicomHeader() {
+  if (slicePaths_.empty() || !document_->volume()) {
+    statusBar()->showMessage("No DICOM file behind the open image");
+    return;
+  }
+  const VolumeGeometry& g = document_->volume()->geometry;
+  const long k = std::lround(g.lpsToIjk(document_->crosshair())[2]);
+  const std::size_t index = std::size_t(std::clamp<long>(k, 0, long(slicePaths_.size()) - 1));
+  auto* dialog = new DicomHeaderDialog(QString::fromStdString(slicePaths_[index]), this);
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  dialog->show();
+}
+
 void MainWindow::showShortcuts() {
   const std::vector<std::pair<QString, std::vector<std::pair<const char*, const char*>>>> groups = {
       {"Slice views",
@@ -594,6 +624,7 @@ void MainWindow::showShortcuts() {
       {"Files",
        {{"Ctrl+O / Ctrl+Shift+O", "open a folder / a file (or drop it on the window)"},
         {"Ctrl+Shift+C / Ctrl+Shift+S", "copy the view / save it as PNG"},
+        {"Ctrl+I", "DICOM header of the image under the crosshair"},
         {"F1", "this list"}}}};
   QString html = "<table cellspacing='0' cellpadding='3'>";
   for (const auto& [title, keys] : groups) {

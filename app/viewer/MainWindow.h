@@ -5,6 +5,7 @@
 #include <QStringList>
 
 #include <array>
+#include <string>
 #include <vector>
 
 class QAction;
@@ -69,6 +70,8 @@ private:
   void showShortcuts();
   /// The view the reader works in: the one with the keyboard, else the axial one.
   VtkViewport* currentView() const;
+  /// Opens the tag viewer on the file of the slice under the crosshair.
+  void showDicomHeader();
   void refreshTable();
   void rememberRecent(const QString& path);
   void rebuildRecentMenu();
@@ -91,6 +94,8 @@ private:
   int columns_ = 2, rows_ = 2;
   bool linkComparison_ = true;
   double lastCrosshair_[3] = {0, 0, 0};
+  /// The file of each slice of the open series (by slice index), for the DICOM header viewer.
+  std::vector<std::string> slicePaths_;
 };
 
 } // namespace lightbox

@@ -103,6 +103,7 @@ void SliceViewport::syncState() const {
   state.panMm[0] = pan_[0];
   state.panMm[1] = pan_[1];
   state.showAnnotations = document_->annotationsVisible();
+  state.minimalText = document_->minimalText();
   state.showCrosshair = document_->crosshairLinesVisible();
   for (ViewPlane other : {ViewPlane::Axial, ViewPlane::Coronal, ViewPlane::Sagittal}) {
     if (other == plane_) continue;
@@ -430,7 +431,7 @@ void SliceViewport::keyPressEvent(QKeyEvent* e) {
   case Qt::Key_PageUp: document_->scroll(plane_, 10); return;
   case Qt::Key_PageDown: document_->scroll(plane_, -10); return;
   case Qt::Key_I: document_->setInverted(!document_->inverted()); return;
-  case Qt::Key_T: document_->setAnnotationsVisible(!document_->annotationsVisible()); return;
+  case Qt::Key_T: document_->cycleAnnotationDetail(); return;
   case Qt::Key_X: document_->setCrosshairLinesVisible(!document_->crosshairLinesVisible()); return;
   case Qt::Key_C: setCine(!cineRunning()); return;
   case Qt::Key_0: document_->setWindow(document_->seriesWindow()); return;

@@ -133,6 +133,19 @@ void ViewerDocument::setInverted(bool inverted) {
   emit displayChanged();
 }
 
+void ViewerDocument::cycleAnnotationDetail() {
+  // full -> minimal -> off -> full, as Weasis and most PACS viewers offer.
+  if (annotations_ && !minimalText_) {
+    minimalText_ = true;
+  } else if (annotations_) {
+    annotations_ = false;
+    minimalText_ = false;
+  } else {
+    annotations_ = true;
+  }
+  emit displayChanged();
+}
+
 void ViewerDocument::setAnnotationsVisible(bool visible) {
   annotations_ = visible;
   emit displayChanged();

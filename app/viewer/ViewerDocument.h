@@ -62,6 +62,9 @@ public:
   void setInverted(bool inverted);
   bool annotationsVisible() const { return annotations_; }
   void setAnnotationsVisible(bool visible);
+  /// Corner text level of detail (T cycles full, minimal, off).
+  bool minimalText() const { return minimalText_; }
+  void cycleAnnotationDetail();
   bool crosshairLinesVisible() const { return crosshairLines_; }
   void setCrosshairLinesVisible(bool visible);
   PlaneSettings planeSettings(ViewPlane plane) const;
@@ -159,6 +162,7 @@ private:
   WindowLevel window_, seriesWindow_;
   bool inverted_ = false;
   bool annotations_ = true;
+  bool minimalText_ = false;
   bool crosshairLines_ = true;
   std::map<ViewPlane, PlaneSettings> planes_;
   Tool tool_ = Tool::Navigate;

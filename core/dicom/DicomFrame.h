@@ -26,6 +26,9 @@ struct DicomFileInfo {
   int seriesNumber = 0;
   std::string manufacturer;
   std::string frameOfReferenceUid;
+  /// Acquisition parameters for the corner text, e.g. "120 kVp  250 mAs  B70f" (CT) or
+  /// "TR 2300  TE 2.98  1.5 T" (MR); empty when the file has none.
+  std::string acquisitionSummary;
   std::vector<std::string> imageType;
 
   unsigned storedRows = 0, storedColumns = 0; ///< as stored (a mosaic's full matrix)

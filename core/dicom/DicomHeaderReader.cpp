@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cctype>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -107,6 +108,33 @@ unsigned getUS(const gdcm::DataSet& ds, std::uint16_t group, std::uint16_t eleme
   std::uint16_t value = 0;
   std::memcpy(&value, bv->GetPointer(), 2);
   return value;
+}
+
+/// "120 kVp  250 mAs  B70f" for CT, "TR 2300  TE 2.98  1.5 T" for MR: what a reader checks first.
+std::string acquisitionSummary(const gdcm::DataSet& ds, const std::string& modality) {
+  std::string out;
+  auto add = [&out](const std::string& part) {
+    if (part.empty()) return;
+    if (!out.empty()) out += "  ";
+    out += part;
+  };
+  auto number = [&ds](std::uint16_t g, std::uint16_t e, const char* prefix, const char* suffix) -> std::string {
+    const auto v = getNumber(ds, gdcm::Tag(g, e));
+    if (!v) return {};
+    char buf[64];
+    std::snprintf(buf, sizeof(buf), "%s%g%s", prefix, *v, suffix);
+    return buf;
+  };
+  if (modality == "CT") {
+    add(number(0x0018, 0x0060, "", " kVp"));
+    add(number(0x0018, 0x1152, "", " mAs"));
+    add(getString(ds, gdcm::Tag(0x0018, 0x1210)).substr(0, 16)); // convolution kernel
+  } else if (modality == "MR") {
+    add(number(0x0018, 0x0080, "TR ", ""));
+    add(number(0x0018, 0x0081, "TE ", ""));
+    add(number(0x0018, 0x0087, "", " T"));
+  }
+  return out;
 }
 
 /// A copy of the first item of a sequence. (GetValueAsSQ may parse a temporary sequence from raw
@@ -395,6 +423,7 @@ HeaderReadResult readDicomHeader(const std::string& path) {
   info->seriesDescription = getString(ds, gdcm::Tag(0x0008, 0x103e));
   info->seriesNumber = getInt(ds, gdcm::Tag(0x0020, 0x0011));
   info->manufacturer = getString(ds, gdcm::Tag(0x0008, 0x0070));
+  info->acquisitionSummary = acquisitionSummary(ds, info->modality);
   info->frameOfReferenceUid = getString(ds, gdcm::Tag(0x0020, 0x0052));
 
   info->storedRows = getUS(ds, 0x0028, 0x0010);

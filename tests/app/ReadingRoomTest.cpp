@@ -4,6 +4,7 @@
 // keys reach the views after a menu, a layout change or a double click.
 #include "tests/support/TestData.h"
 
+#include "app/viewer/DicomHeaderDialog.h"
 #include "app/viewer/MainWindow.h"
 #include "app/viewer/SliceViewport.h"
 #include "app/viewer/StudyBrowser.h"
@@ -22,6 +23,8 @@
 #include <QMouseEvent>
 #include <QTest>
 #include <QTimer>
+#include <QTreeWidget>
+#include <QAction>
 
 #include <sys/resource.h>
 
@@ -344,4 +347,52 @@ TEST_CASE("a turned axial plane is drawn as its tilted intersection line in the 
   REQUIRE(left >= 0);
   REQUIRE(right >= 0);
   CHECK(std::abs(left - right) > 20.0);
+}
+
+TEST_CASE("the DICOM header of the image under the crosshair, filtered as the reader types", "[viewer][window]") {
+  MainWindow window;
+  window.resize(1200, 800);
+  window.show();
+  REQUIRE(window.openPath(QString::fromStdString(test::sharedData(kSlab))));
+  // Ctrl+I opens the tag viewer on the slice shown in the axial view.
+  const QAction* action = nullptr;
+  for (QAction* a : window.findChildren<QAction*>()) {
+    if (a->shortcut() == QKeySequence("Ctrl+I")) action = a;
+  }
+  REQUIRE(action);
+  const_cast<QAction*>(action)->trigger();
+  auto* dialog = window.findChild<DicomHeaderDialog*>();
+  REQUIRE(dialog);
+  const QString title = dialog->windowTitle();
+  CHECK(title.endsWith(".dcm"));
+  QTreeWidget* tree = dialog->tree();
+  REQUIRE(tree->topLevelItemCount() > 50);
+  dialog->setFilter("Patient's Name");
+  int shown = 0;
+  for (int i = 0; i < tree->topLevelItemCount(); ++i) shown += !tree->topLevelItem(i)->isHidden();
+  CHECK(shown >= 1);
+  CHECK(shown < 5);
+  // The file is the one of the slice under the crosshair: its position is in the header.
+  dialog->setFilter("(0020,0032)");
+  QString position;
+  for (int i = 0; i < tree->topLevelItemCount(); ++i) {
+    if (!tree->topLevelItem(i)->isHidden()) position = tree->topLevelItem(i)->text(3);
+  }
+  const double z = position.section('\\', 2, 2).toDouble();
+  CHECK(z == Approx(window.document()->crosshair()[2]).margin(0.01));
+  dialog->close();
+}
+
+TEST_CASE("document: T cycles the corner text through full, minimal and off", "[viewer]") {
+  ViewerDocument doc;
+  CHECK(doc.annotationsVisible());
+  CHECK_FALSE(doc.minimalText());
+  doc.cycleAnnotationDetail();
+  CHECK(doc.annotationsVisible());
+  CHECK(doc.minimalText());
+  doc.cycleAnnotationDetail();
+  CHECK_FALSE(doc.annotationsVisible());
+  doc.cycleAnnotationDetail();
+  CHECK(doc.annotationsVisible());
+  CHECK_FALSE(doc.minimalText());
 }
