@@ -11,7 +11,6 @@
 #include <vtkPolyData.h>
 #include <vtkPolyDataMapper2D.h>
 #include <vtkProperty2D.h>
-#include <vtkCornerAnnotation.h>
 #include <vtkImageActor.h>
 #include <vtkImageData.h>
 #include <vtkImageMapper3D.h>
@@ -68,7 +67,10 @@ struct SlicePipeline::Impl {
   vtkNew<vtkRenderer> renderer;
   vtkNew<vtkImageData> imageData;
   vtkNew<vtkImageActor> actor;
-  vtkNew<vtkCornerAnnotation> corners;
+  // Corner text as four plain text actors with a fixed font size: vtkCornerAnnotation fits its
+  // font by rendering the text repeatedly, which cost about 40 ms of every frame on llvmpipe.
+  // 0 lower left, 1 lower right, 2 upper left, 3 upper right (vtkCornerAnnotation's order).
+  vtkNew<vtkTextActor> corners[4];
   vtkNew<vtkTextActor> letters[4]; // left, right, top, bottom
   // Screen-space vector overlays: crosshair lines, polylines, handles, scale bar.
   vtkNew<vtkPolyData> lines;
@@ -83,9 +85,16 @@ struct SlicePipeline::Impl {
     actor->GetProperty()->SetInterpolationTypeToNearest();
     actor->InterpolateOff();
     renderer->AddActor(actor);
-    corners->SetMaximumFontSize(16);
-    corners->GetTextProperty()->SetColor(0.9, 0.9, 0.6);
-    renderer->AddViewProp(corners);
+    for (int i = 0; i < 4; ++i) {
+      vtkTextProperty* p = corners[i]->GetTextProperty();
+      p->SetFontSize(14);
+      p->SetColor(0.9, 0.9, 0.6);
+      if (i % 2 == 1) p->SetJustificationToRight();
+      else p->SetJustificationToLeft();
+      if (i >= 2) p->SetVerticalJustificationToTop();
+      else p->SetVerticalJustificationToBottom();
+      renderer->AddViewProp(corners[i]);
+    }
     banner->GetTextProperty()->SetFontSize(13);
     banner->GetTextProperty()->SetBold(true);
     banner->GetTextProperty()->SetShadow(true);
@@ -144,6 +153,12 @@ struct SlicePipeline::Impl {
     return sliceSpacingAlong(volume->geometry, plane.normal());
   }
 
+  /// Sets a corner's text, re-rasterised only when it changed.
+  void setCorner(int i, const char* text) {
+    const char* now = corners[i]->GetInput();
+    if (!now || std::strcmp(now, text) != 0) corners[i]->SetInput(text);
+  }
+
   void annotate(int width, int height) {
     const auto [right, down] = state.axes();
     letters[0]->SetInput(orientationLetters(right * -1.0).c_str());
@@ -179,13 +194,13 @@ struct SlicePipeline::Impl {
     }
     if (state.minimalText) {
       std::snprintf(text, sizeof(text), "%s%s%s", image, toString(state.plane), state.oblique() ? " oblique" : "");
-      corners->SetText(2, "");
+      setCorner(2, "");
     } else {
       std::snprintf(text, sizeof(text), "%s\n%s%s%s %.1f mm  thk %.2f mm%s", seriesText.c_str(), image,
                     toString(state.plane), state.oblique() ? " oblique" : "", position, thicknessMm(), slab);
-      corners->SetText(2, patientText.c_str());
+      setCorner(2, patientText.c_str());
     }
-    corners->SetText(0, text);
+    setCorner(0, text);
     if (state.minimalText) {
       std::snprintf(text, sizeof(text), "W %.0f L %.0f%s", state.window.width, state.window.center,
                     state.invert ? " inv" : "");
@@ -193,11 +208,22 @@ struct SlicePipeline::Impl {
       std::snprintf(text, sizeof(text), "W %.0f L %.0f%s\nzoom %.2f", state.window.width, state.window.center,
                     state.invert ? " inv" : "", state.zoom);
     }
-    corners->SetText(1, text);
+    setCorner(1, text);
+    // Smaller text in small views, as the fitted annotation had; positions follow the size.
+    const int fontSize = std::clamp(height / 32, 11, 15);
+    const int margin = 6;
+    const int positions[4][2] = {{margin, margin}, {width - margin, margin}, {margin, height - margin},
+                                 {width - margin, height - margin}};
+    for (int i = 0; i < 4; ++i) {
+      if (corners[i]->GetTextProperty()->GetFontSize() != fontSize) corners[i]->GetTextProperty()->SetFontSize(fontSize);
+      corners[i]->SetDisplayPosition(positions[i][0], positions[i][1]);
+    }
     for (auto& l : letters) {
       l->SetVisibility(state.showAnnotations);
     }
-    corners->SetVisibility(state.showAnnotations);
+    for (auto& c : corners) {
+      c->SetVisibility(state.showAnnotations);
+    }
   }
 
   /// Display pixels per image pixel.

@@ -88,8 +88,16 @@ MainWindow::MainWindow(QWidget* parent)
   for (SliceViewport* v : {views_[0], views_[1], views_[2], comparisonView_}) {
     connect(v, &SliceViewport::probed, probe_, &QLabel::setText);
     connect(v, &SliceViewport::maximizeRequested, this, [this](SliceViewport* w) { toggleMaximized(w); });
+    connect(v, &SliceViewport::noteAdded, this, &MainWindow::editNoteText);
   }
   connect(volumeView_, &VolumeViewport::maximizeRequested, this, &MainWindow::toggleMaximized);
+  // A series dragged from the browser (or a folder from the desktop) onto a view opens there: the
+  // comparison view takes it as the prior, any other view as the current series.
+  for (VtkViewport* v : std::initializer_list<VtkViewport*>{views_[0], views_[1], views_[2], volumeView_}) {
+    connect(v, &VtkViewport::seriesDropped, this, [this](const QString& p, const QString& uid) { openPath(p, uid); });
+  }
+  connect(comparisonView_, &VtkViewport::seriesDropped, this,
+          [this](const QString& p, const QString& uid) { openComparison(p, uid); });
   for (QWidget* w : std::initializer_list<QWidget*>{views_[0], views_[1], views_[2], volumeView_, comparisonView_}) {
     w->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
     w->setMinimumSize(64, 64);
@@ -266,7 +274,8 @@ void MainWindow::buildMenus() {
     Tool tool;
   } toolList[] = {{"Navigate", "Esc", Tool::Navigate},       {"Length", "Shift+L", Tool::Length},
                   {"Angle", "Shift+A", Tool::Angle},         {"Ellipse ROI", "Shift+E", Tool::Ellipse},
-                  {"Rectangle ROI", "Shift+R", Tool::Rectangle}, {"Point", "Shift+P", Tool::Point}};
+                  {"Rectangle ROI", "Shift+R", Tool::Rectangle}, {"Point", "Shift+P", Tool::Point},
+                  {"Arrow note", "Shift+W", Tool::Arrow},    {"Text note", "Shift+T", Tool::Text}};
   for (const auto& t : toolList) {
     QAction* a = tools_->addAction(QString("%1 (%2)").arg(t.name, t.key));
     a->setCheckable(true);
@@ -573,6 +582,19 @@ void MainWindow::dropEvent(QDropEvent* e) {
   }
 }
 
+void MainWindow::editNoteText(int measurementId) {
+  // The note's text is typed straight into its row of the measurement table (no modal dialog).
+  for (int row = 0; row < table_->rowCount(); ++row) {
+    if (table_->item(row, 0) && table_->item(row, 0)->text().toInt() == measurementId) {
+      if (QWidget* dock = table_->parentWidget()) dock->show();
+      table_->setCurrentCell(row, 3);
+      table_->editItem(table_->item(row, 3));
+      statusBar()->showMessage("Type the note and press Enter");
+      return;
+    }
+  }
+}
+
 VtkViewport* MainWindow::currentView() const {
   // The view with the keyboard (it follows the pointer), else the first slice view.
   if (auto* v = qobject_cast<VtkViewport*>(QApplication::focusWidget()); v && v->isVisible()) return v;
@@ -610,6 +632,7 @@ void MainWindow::showShortcuts() {
         {"Double click", "maximise / restore a view"}}},
       {"Measurements",
        {{"Shift+L / A / E / R / P", "length / angle / ellipse / rectangle / point"},
+        {"Shift+W / Shift+T", "arrow / text note (type the note in the measurement table)"},
         {"Drag a handle", "edit"},
         {"Delete", "remove the selected measurement"},
         {"Esc", "back to navigation"},

@@ -72,6 +72,8 @@ private:
   VtkViewport* currentView() const;
   /// Opens the tag viewer on the file of the slice under the crosshair.
   void showDicomHeader();
+  /// Starts editing the text of a just-placed arrow or text note in the measurement table.
+  void editNoteText(int measurementId);
   void refreshTable();
   void rememberRecent(const QString& path);
   void rebuildRecentMenu();

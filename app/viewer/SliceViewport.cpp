@@ -24,6 +24,8 @@ MeasurementKind kindOf(Tool tool) {
   case Tool::Ellipse: return MeasurementKind::Ellipse;
   case Tool::Rectangle: return MeasurementKind::Rectangle;
   case Tool::Point: return MeasurementKind::Point;
+  case Tool::Arrow: return MeasurementKind::Arrow;
+  case Tool::Text: return MeasurementKind::Text;
   default: return MeasurementKind::Length;
   }
 }
@@ -126,7 +128,7 @@ void SliceViewport::syncFromDocument() {
     line.lps = outline(m);
     line.colour = colour;
     line.slabMm = slab;
-    if (m.kind != MeasurementKind::Point) {
+    if (m.kind != MeasurementKind::Point && m.kind != MeasurementKind::Text) {
       overlays.polylines.push_back(line);
     }
     line.lps = m.points;
@@ -332,8 +334,9 @@ void SliceViewport::mousePressEvent(QMouseEvent* e) {
   m.planeRight = plane.right;
   m.planeDown = plane.down;
   m.points.assign(Measurement::pointCount(m.kind), p);
-  if (m.kind == MeasurementKind::Point) {
-    document_->addMeasurement(m);
+  if (m.kind == MeasurementKind::Point || m.kind == MeasurementKind::Text) {
+    const int id = document_->addMeasurement(m);
+    if (m.kind == MeasurementKind::Text) emit noteAdded(id);
     return;
   }
   editing_ = m;
@@ -409,7 +412,8 @@ void SliceViewport::mouseReleaseEvent(QMouseEvent*) {
     }
     // A click without a drag makes no measurement.
     if (norm(editing_->points[1] - editing_->points[0]) >= 0.5) {
-      document_->addMeasurement(*editing_);
+      const int id = document_->addMeasurement(*editing_);
+      if (editing_->kind == MeasurementKind::Arrow) emit noteAdded(id);
     }
     editing_.reset();
   }

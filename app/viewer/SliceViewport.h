@@ -41,6 +41,8 @@ signals:
   /// Value under the cursor, for the status bar ("-850 HU at (x, y, z)").
   void probed(const QString& text);
   void maximizeRequested(SliceViewport* view);
+  /// An arrow or a text note was placed: the window asks for its text.
+  void noteAdded(int measurementId);
 
 protected:
   bool prepareFrame(int width, int height) override;

@@ -8,6 +8,11 @@
 
 #include <QHeaderView>
 #include <QImage>
+#include <QApplication>
+#include <QDrag>
+#include <QMimeData>
+#include <QMouseEvent>
+#include <QUrl>
 #include <QLineEdit>
 #include <QMenu>
 #include <QPixmap>
@@ -80,6 +85,7 @@ StudyBrowser::StudyBrowser(QWidget* parent) : QWidget(parent), search_(new QLine
       emit openSeries(item->data(0, kFolderRole).toString(), item->data(0, kUidRole).toString());
     }
   });
+  tree_->viewport()->installEventFilter(this);
   connect(tree_, &QWidget::customContextMenuRequested, this, [this](const QPoint& pos) {
     QTreeWidgetItem* item = tree_->itemAt(pos);
     if (!item || item->data(0, kUidRole).toString().isEmpty()) return;
@@ -95,6 +101,34 @@ StudyBrowser::StudyBrowser(QWidget* parent) : QWidget(parent), search_(new QLine
 }
 
 StudyBrowser::~StudyBrowser() { stopThumbnails(); }
+
+bool StudyBrowser::eventFilter(QObject* watched, QEvent* event) {
+  if (watched != tree_->viewport()) return QWidget::eventFilter(watched, event);
+  if (event->type() == QEvent::MouseButtonPress) {
+    dragStart_ = static_cast<QMouseEvent*>(event)->position().toPoint();
+  } else if (event->type() == QEvent::MouseMove) {
+    auto* e = static_cast<QMouseEvent*>(event);
+    if ((e->buttons() & Qt::LeftButton) &&
+        (e->position().toPoint() - dragStart_).manhattanLength() >= QApplication::startDragDistance()) {
+      QTreeWidgetItem* item = tree_->itemAt(dragStart_);
+      if (item && !item->data(0, kUidRole).toString().isEmpty()) {
+        auto* drag = new QDrag(this);
+        drag->setMimeData(seriesMimeData(item->data(0, kFolderRole).toString(), item->data(0, kUidRole).toString()));
+        if (!item->icon(0).isNull()) drag->setPixmap(item->icon(0).pixmap(48, 48));
+        drag->exec(Qt::CopyAction);
+        return true;
+      }
+    }
+  }
+  return QWidget::eventFilter(watched, event);
+}
+
+QMimeData* seriesMimeData(const QString& folder, const QString& seriesUid) {
+  auto* mime = new QMimeData;
+  mime->setUrls({QUrl::fromLocalFile(folder)});
+  mime->setData(kSeriesMimeType, seriesUid.toUtf8());
+  return mime;
+}
 
 void StudyBrowser::refresh() {
   stopThumbnails();

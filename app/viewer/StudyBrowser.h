@@ -11,6 +11,7 @@
 #include <vector>
 
 class QLineEdit;
+class QMimeData;
 class QTreeWidget;
 class QTreeWidgetItem;
 
@@ -45,7 +46,12 @@ signals:
   /// Reading the index failed; the message names the file.
   void indexError(const QString& message);
 
+protected:
+  /// Starts dragging a series row (into any view) once the mouse moved far enough.
+  bool eventFilter(QObject* watched, QEvent* event) override;
+
 private:
+  QPoint dragStart_;
   void startThumbnails(std::vector<std::string> seriesUids);
   void stopThumbnails();
 
@@ -55,5 +61,10 @@ private:
   std::thread worker_;
   std::atomic<bool> stop_{false};
 };
+
+/// Drag-and-drop payload of one series: its folder as a file URL (any drop target that opens
+/// folders understands it) and its Series Instance UID under kSeriesMimeType.
+constexpr const char* kSeriesMimeType = "application/x-lightbox-series-uid";
+QMimeData* seriesMimeData(const QString& folder, const QString& seriesUid);
 
 } // namespace lightbox

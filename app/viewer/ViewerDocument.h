@@ -19,7 +19,7 @@ class QUndoStack;
 namespace lightbox {
 
 /// What the left mouse button does in a slice view.
-enum class Tool { Navigate, Length, Angle, Ellipse, Rectangle, Point };
+enum class Tool { Navigate, Length, Angle, Ellipse, Rectangle, Point, Arrow, Text };
 
 /// Per-plane reformat settings shared by every view of that plane.
 struct PlaneSettings {

@@ -1,7 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/viewer/VtkViewport.h"
 
+#include "app/viewer/StudyBrowser.h"
+
 #include <QApplication>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QMimeData>
+#include <QUrl>
 #include <QDateTime>
 #include <QEvent>
 #include <QFile>
@@ -58,6 +64,7 @@ struct VtkViewport::Vtk {
 
 VtkViewport::VtkViewport(QWidget* parent)
     : QOpenGLWidget(parent), vtk_(std::make_unique<Vtk>()), deferred_(new QTimer(this)) {
+  setAcceptDrops(true);
   deferred_->setSingleShot(true);
   connect(deferred_, &QTimer::timeout, this, [this] {
     deferredSince_ = -1;
@@ -111,6 +118,17 @@ VtkViewport::~VtkViewport() {
 }
 
 vtkRenderWindow* VtkViewport::renderWindow() const { return vtk_->window; }
+
+void VtkViewport::dragEnterEvent(QDragEnterEvent* e) {
+  if (e->mimeData()->hasUrls()) e->acceptProposedAction();
+}
+
+void VtkViewport::dropEvent(QDropEvent* e) {
+  const QList<QUrl> urls = e->mimeData()->urls();
+  if (urls.isEmpty() || !urls.front().isLocalFile()) return;
+  e->acceptProposedAction();
+  emit seriesDropped(urls.front().toLocalFile(), QString::fromUtf8(e->mimeData()->data(kSeriesMimeType)));
+}
 
 void VtkViewport::setDeferral(int settleMs, int maxDeferMs) {
   settleMs_ = settleMs;

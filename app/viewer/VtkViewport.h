@@ -36,6 +36,10 @@ public:
   /// The view whose input is being handled right now, or null.
   static VtkViewport* inputView() { return inputView_; }
 
+signals:
+  /// A folder or file (and, from the study browser, a Series Instance UID) was dropped here.
+  void seriesDropped(const QString& path, const QString& seriesUid);
+
 protected:
   /// Called before every VTK render with the framebuffer size in device pixels; return false to
   /// leave the frame black (nothing loaded).
@@ -49,6 +53,8 @@ protected:
   void setDeferral(int settleMs, int maxDeferMs);
 
   bool event(QEvent* e) override;
+  void dragEnterEvent(QDragEnterEvent* e) override;
+  void dropEvent(QDropEvent* e) override;
   void initializeGL() override;
   void resizeGL(int w, int h) override;
   void paintGL() override;

@@ -43,13 +43,16 @@ const char* toString(MeasurementKind kind) {
   case MeasurementKind::Ellipse: return "ellipse";
   case MeasurementKind::Rectangle: return "rectangle";
   case MeasurementKind::Point: return "point";
+  case MeasurementKind::Arrow: return "arrow";
+  case MeasurementKind::Text: return "text";
   }
   return "?";
 }
 
 MeasurementKind parseMeasurementKind(const std::string& name) {
   for (MeasurementKind k : {MeasurementKind::Length, MeasurementKind::Angle, MeasurementKind::Ellipse,
-                            MeasurementKind::Rectangle, MeasurementKind::Point}) {
+                            MeasurementKind::Rectangle, MeasurementKind::Point, MeasurementKind::Arrow,
+                            MeasurementKind::Text}) {
     if (name == toString(k)) return k;
   }
   throw std::invalid_argument("unknown measurement kind '" + name + "'");
@@ -63,7 +66,8 @@ bool Measurement::operator==(const Measurement& o) const {
 std::size_t Measurement::pointCount(MeasurementKind kind) {
   switch (kind) {
   case MeasurementKind::Angle: return 3;
-  case MeasurementKind::Point: return 1;
+  case MeasurementKind::Point:
+  case MeasurementKind::Text: return 1;
   default: return 2;
   }
 }
@@ -142,7 +146,19 @@ std::vector<Vec3> outline(const Measurement& m, int segments) {
   switch (m.kind) {
   case MeasurementKind::Length:
   case MeasurementKind::Angle:
-  case MeasurementKind::Point: return m.points;
+  case MeasurementKind::Point:
+  case MeasurementKind::Text: return m.points;
+  case MeasurementKind::Arrow: {
+    // Shaft from the tail to the tip, then the two barbs of the head, in the drawing plane.
+    const Vec3 tip = m.points.at(0), tail = m.points.at(1);
+    const double length = norm(tail - tip);
+    if (length < 1e-9) return {tip};
+    const Vec3 back = (tail - tip) * (1.0 / length);
+    const Vec3 side = normalized(cross(cross(m.planeRight, m.planeDown), back));
+    const double head = std::clamp(0.2 * length, 2.0, 8.0);
+    const Vec3 b1 = tip + back * head + side * (0.5 * head), b2 = tip + back * head - side * (0.5 * head);
+    return {tail, tip, b1, tip, b2};
+  }
   case MeasurementKind::Rectangle: {
     const RoiFrame f = roiFrame(m);
     const Vec3 r = f.right * f.halfU, d = f.down * f.halfV;
@@ -169,6 +185,10 @@ std::string describe(const Measurement& m, const Volume* volume) {
   case MeasurementKind::Point:
     std::snprintf(text, sizeof(text), "(%.1f, %.1f, %.1f)", m.points.at(0)[0], m.points.at(0)[1], m.points.at(0)[2]);
     break;
+  case MeasurementKind::Arrow:
+  case MeasurementKind::Text:
+    // A note is its text; an empty one says what it is until the reader types it.
+    return m.label.empty() ? std::string(m.kind == MeasurementKind::Arrow ? "arrow" : "text") : m.label;
   case MeasurementKind::Ellipse:
   case MeasurementKind::Rectangle: {
     if (!volume) {

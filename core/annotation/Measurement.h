@@ -10,13 +10,14 @@
 
 namespace lightbox {
 
-enum class MeasurementKind { Length, Angle, Ellipse, Rectangle, Point };
+enum class MeasurementKind { Length, Angle, Ellipse, Rectangle, Point, Arrow, Text };
 const char* toString(MeasurementKind kind);
 MeasurementKind parseMeasurementKind(const std::string& name); ///< throws std::invalid_argument
 
 /// A reader's measurement, in patient space (LPS mm) so it stays correct on any reformat.
 /// Points: Length 2 (ends), Angle 3 (arm, vertex, arm), Ellipse/Rectangle 2 (opposite corners of
-/// the bounding box in the drawing plane), Point 1.
+/// the bounding box in the drawing plane), Point 1, Arrow 2 (tip, tail), Text 1. Arrows and texts
+/// are the reader's notes: their label is the note.
 struct Measurement {
   int id = 0;
   MeasurementKind kind = MeasurementKind::Length;

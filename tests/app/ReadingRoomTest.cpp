@@ -8,6 +8,7 @@
 #include "app/viewer/MainWindow.h"
 #include "app/viewer/SliceViewport.h"
 #include "app/viewer/StudyBrowser.h"
+#include "core/study/StudyLoader.h"
 #include "app/viewer/ViewerDocument.h"
 #include "app/viewer/VolumeViewport.h"
 
@@ -16,13 +17,17 @@
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QEventLoop>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QKeyEvent>
+#include <QMimeData>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMessageBox>
 #include <QMouseEvent>
 #include <QTest>
 #include <QTimer>
+#include <QTableWidget>
 #include <QTreeWidget>
 #include <QAction>
 
@@ -395,4 +400,68 @@ TEST_CASE("document: T cycles the corner text through full, minimal and off", "[
   doc.cycleAnnotationDetail();
   CHECK(doc.annotationsVisible());
   CHECK_FALSE(doc.minimalText());
+}
+
+TEST_CASE("a series dragged from the browser opens in the view it is dropped on", "[viewer][window]") {
+  MainWindow window;
+  window.resize(1400, 900);
+  window.show();
+  REQUIRE(window.openPath(QString::fromStdString(test::sharedData(kChest))));
+  const std::string slab = test::sharedData(kSlab);
+  const StudyScan scan = scanStudy(slab);
+  REQUIRE(scan.series.size() == 1);
+  const QString uid = QString::fromStdString(scan.series.front().header->seriesInstanceUid);
+  auto drop = [&](QWidget* target) {
+    std::unique_ptr<QMimeData> mime(seriesMimeData(QString::fromStdString(slab), uid));
+    QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, mime.get(), Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(target, &enter);
+    REQUIRE(enter.isAccepted());
+    QDropEvent dropped(QPointF(10, 10), Qt::CopyAction, mime.get(), Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(target, &dropped);
+  };
+  // Onto the comparison view: the prior beside the current series.
+  drop(window.comparisonView());
+  REQUIRE(window.comparison()->volume());
+  CHECK(window.comparison()->volume()->geometry.size[2] == 16);
+  CHECK(window.document()->volume()->geometry.size[2] == 141);
+  // Onto the sagittal view: the current series.
+  drop(window.view(2));
+  CHECK(window.document()->volume()->geometry.size[2] == 16);
+  CHECK(window.document()->seriesKey() == uid);
+}
+
+TEST_CASE("an arrow note drawn on the image takes its text in the table and is saved with the series", "[viewer][window]") {
+  MainWindow window;
+  window.resize(1400, 900);
+  window.show();
+  REQUIRE(window.openPath(QString::fromStdString(test::sharedData(kSlab))));
+  ViewerDocument* doc = window.document();
+  const std::size_t before = doc->measurements().size();
+  doc->setTool(Tool::Arrow);
+  SliceViewport* axial = window.view(0);
+  const QPoint from = axial->rect().center(), to = from + QPoint(60, -40);
+  QTest::mousePress(axial, Qt::LeftButton, {}, from);
+  QMouseEvent move(QEvent::MouseMove, to, axial->mapToGlobal(to), Qt::NoButton, Qt::LeftButton, Qt::NoModifier);
+  QApplication::sendEvent(axial, &move);
+  QTest::mouseRelease(axial, Qt::LeftButton, {}, to);
+  REQUIRE(doc->measurements().size() == before + 1);
+  const Measurement arrow = doc->measurements().back();
+  CHECK(arrow.kind == MeasurementKind::Arrow);
+  // The table row's note cell is open for typing.
+  QTableWidget* table = window.measurementTable();
+  const auto* editor = table->viewport()->findChild<QLineEdit*>();
+  CHECK((editor && editor->isVisible()));
+  CHECK(table->currentColumn() == 3);
+  QTableWidgetItem* note = table->item(table->currentRow(), 3);
+  REQUIRE(note);
+  note->setText("enlarged node");
+  CHECK(doc->measurement(arrow.id)->label == "enlarged node");
+  if (const char* shots = std::getenv("LIGHTBOX_TEST_SHOTS")) window.grab().save(QString(shots) + "/arrow-note.png");
+  // Saved with the series: a new window on the same series shows it.
+  MainWindow again;
+  REQUIRE(again.openPath(QString::fromStdString(test::sharedData(kSlab))));
+  const Measurement* saved = again.document()->measurement(arrow.id);
+  REQUIRE(saved);
+  CHECK(saved->kind == MeasurementKind::Arrow);
+  CHECK(saved->label == "enlarged node");
 }

@@ -241,3 +241,28 @@ TEST_CASE("saving into a folder that cannot exist fails at once, naming the fold
   CHECK_THROWS_WITH(store.save("1.2.3", {{m}}), Catch::Contains(store.pathFor("1.2.3")));
   CHECK_NOTHROW(AnnotationStore(root + "/fine").checkWritable());
 }
+
+TEST_CASE("arrow and text notes: the arrow's head lies at the tip in the drawing plane, notes round-trip", "[measurement]") {
+  Measurement arrow;
+  arrow.kind = MeasurementKind::Arrow;
+  arrow.points = {{10, 20, -30}, {40, 20, -30}}; // tip, tail on an axial plane
+  arrow.label = "enlarged node";
+  const std::vector<Vec3> shape = outline(arrow);
+  REQUIRE(shape.size() == 5);
+  CHECK(shape[0] == arrow.points[1]); // from the tail ...
+  CHECK(shape[1] == arrow.points[0]); // ... to the tip, then the barbs
+  for (const Vec3& p : shape) CHECK(p[2] == Approx(-30.0)); // in the plane it was drawn on
+  CHECK(norm(shape[2] - arrow.points[0]) == Approx(norm(shape[4] - arrow.points[0])));
+  CHECK(shape[2][1] != Approx(shape[4][1])); // the barbs open to both sides
+  CHECK(describe(arrow, nullptr) == "enlarged node");
+  Measurement text;
+  text.kind = MeasurementKind::Text;
+  text.points = {{1, 2, 3}};
+  CHECK(Measurement::pointCount(MeasurementKind::Text) == 1);
+  CHECK(describe(text, nullptr) == "text");
+  text.label = "compare with prior";
+  const std::vector<Measurement> back = measurementsFromJson(toJson(std::vector<Measurement>{arrow, text}));
+  REQUIRE(back.size() == 2);
+  CHECK(back[0] == arrow);
+  CHECK(back[1] == text);
+}
