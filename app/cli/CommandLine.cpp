@@ -30,7 +30,29 @@ Exit codes: 0 ok, 1 failure, 2 usage error, 3 no loadable image series.
 
 } // namespace
 
-int runCommandLine(int argc, char** argv) {
+int defaultStudyCommand(const std::vector<std::string>& args) {
+  const Arguments none(args, {}, {});
+  if (!none.positional().empty()) throw UsageError("usage: lightbox default-study (no arguments)");
+  requireWritableFolder(defaultStudyFolder());
+  std::printf("%s\n", ensureDefaultStudy().c_str());
+  return kExitOk;
+}
+
+const std::vector<Command>& lightCommands() {
+  static const std::vector<Command> commands = {
+      {"info", runInfo},       {"import", runImport},           {"list", runList},
+      {"convert", runConvert}, {"make-phantom", runMakePhantom}, {"default-study", defaultStudyCommand}};
+  return commands;
+}
+
+bool isHeavyCommand(const std::string& name) {
+  for (const char* heavy : {"render", "models", "detect", "eval-detection", "make-nodule-dataset"}) {
+    if (name == heavy) return true;
+  }
+  return false;
+}
+
+int runCommandLine(int argc, char** argv, const std::vector<Command>& commands) {
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
     std::fputs(kUsage, argc < 2 ? stderr : stdout);
     return argc < 2 ? kExitUsage : kExitOk;
@@ -38,22 +60,8 @@ int runCommandLine(int argc, char** argv) {
   const std::string command = argv[1];
   const std::vector<std::string> args(argv + 2, argv + argc);
   try {
-    if (command == "info") return runInfo(args);
-    if (command == "import") return runImport(args);
-    if (command == "list") return runList(args);
-    if (command == "convert") return runConvert(args);
-    if (command == "make-phantom") return runMakePhantom(args);
-    if (command == "render") return runRender(args);
-    if (command == "models") return runModels(args);
-    if (command == "detect") return runDetect(args);
-    if (command == "eval-detection") return runEvalDetection(args);
-    if (command == "make-nodule-dataset") return runMakeNoduleDataset(args);
-    if (command == "default-study") {
-      const Arguments none(args, {}, {});
-      if (!none.positional().empty()) throw UsageError("usage: lightbox default-study (no arguments)");
-      requireWritableFolder(defaultStudyFolder());
-      std::printf("%s\n", ensureDefaultStudy().c_str());
-      return kExitOk;
+    for (const Command& c : commands) {
+      if (command == c.name) return c.run(args);
     }
     std::fprintf(stderr, "lightbox: unknown command '%s'\n\n%s", command.c_str(), kUsage);
     return kExitUsage;

@@ -17,7 +17,22 @@ int runDetect(const std::vector<std::string>& args);
 int runEvalDetection(const std::vector<std::string>& args);
 int runMakeNoduleDataset(const std::vector<std::string>& args);
 
-/// Dispatches `lightbox COMMAND ...`; returns the process exit code.
+/// A subcommand: its name and the function that runs it on the arguments after the name.
+struct Command {
+  const char* name;
+  int (*run)(const std::vector<std::string>& args);
+};
+
+/// Commands that need only the core (ITK, GDCM, SQLite): the light `lightbox` front runs them in
+/// its own process, starting in milliseconds.
+const std::vector<Command>& lightCommands();
+/// Commands that need the AI runtime (Torch) or the renderer (VTK): `lightbox-full` runs them.
+const std::vector<Command>& heavyCommands();
+bool isHeavyCommand(const std::string& name);
+
+/// Dispatches `lightbox COMMAND ...` over `commands` (usage, typed errors to exit codes).
+int runCommandLine(int argc, char** argv, const std::vector<Command>& commands);
+/// The same over every command (light and heavy): `lightbox-full` and the in-process tests.
 int runCommandLine(int argc, char** argv);
 
 /// Folder of the embedded default study (generated on first use): $LIGHTBOX_DEFAULT_STUDY, else
