@@ -8,7 +8,7 @@ BUILD_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
   qt6-base-dev libqt6opengl6-dev libxkbcommon-dev libgl-dev
   libvtk9-dev libinsighttoolkit5-dev libgdcm-dev libdcmtk-dev
-  libtorch-dev libsqlite3-dev nlohmann-json3-dev zlib1g-dev catch2
+  libtorch-dev libsqlite3-dev nlohmann-json3-dev zlib1g-dev libssl-dev catch2
 )
 RUNTIME_PACKAGES=(
   xvfb xauth libgl1-mesa-dri
