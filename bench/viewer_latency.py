@@ -33,10 +33,11 @@ def read_log(path):
                 geometry[parts[2]] = tuple(int(v) for v in parts[3:7])
             elif len(parts) >= 3:
                 paint = next((float(p[9:]) for p in parts if p.startswith("paint_ms=")), None)
+                compose = next((float(p[11:]) for p in parts if p.startswith("compose_ms=")), None)
                 try:
-                    frames.append((int(parts[0]), parts[1], float(parts[2]), paint))
+                    frames.append((int(parts[0]), parts[1], float(parts[2]), paint, compose))
                 except ValueError:
-                    frames.append((int(parts[0]), parts[1], float("nan"), paint))
+                    frames.append((int(parts[0]), parts[1], float("nan"), paint, compose))
     return frames, geometry
 
 
@@ -114,6 +115,7 @@ def run_once(binary, series, layout, keys, rate, idle, settle):
             proc.kill()
     axial = [f for f in frames if f[1] == "axial" and f[0] > sent[0]]
     paint_ms = [f[3] for f in axial if f[3] is not None]
+    compose_ms = [f[4] for f in axial if f[4] is not None]
     positions = sorted({round(abs(f[2] - start_pos), 3) for f in axial if abs(f[2] - start_pos) > 1e-3})
     step = min(b - a for a, b in zip([0.0] + positions, positions)) if positions else float("nan")
     latencies = []
@@ -138,6 +140,7 @@ def run_once(binary, series, layout, keys, rate, idle, settle):
         "latency_ms_p95": round(percentile(latencies, 95), 1),
         "latency_ms_max": round(max(latencies), 1),
         "axial_paint_ms_median": round(statistics.median(paint_ms), 1) if paint_ms else None,
+        "compose_ms_median": round(statistics.median(compose_ms), 1) if compose_ms else None,
         "last_frame_after_last_key_ms": round((last_answer - last_key) / 1000.0, 1),
         "other_views": others,
         "idle_cpu_percent": round(100.0 * idle_cpu, 2),
@@ -168,7 +171,7 @@ def main():
                       f"p50 {r['latency_ms_p50']} ms, p95 {r['latency_ms_p95']} ms, max {r['latency_ms_max']} ms, "
                       f"{r['keys_answered']}/{r['keys']} keys answered in {r['axial_frames_during_burst']} frames, "
                       f"last frame {r['last_frame_after_last_key_ms']} ms after the last key; "
-                      f"axial paint {r['axial_paint_ms_median']} ms; "
+                      f"axial paint {r['axial_paint_ms_median']} ms, window compose {r['compose_ms_median']} ms; "
                       f"idle {r['idle_cpu_percent']} % CPU, {r['idle_frames']} frames", flush=True)
     if a.baseline:
         for layout in a.layouts.split(","):

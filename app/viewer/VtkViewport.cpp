@@ -75,7 +75,9 @@ VtkViewport::VtkViewport(QWidget* parent)
       if (paintedDescription_.isEmpty()) return;
       const long long us = std::chrono::duration_cast<std::chrono::microseconds>(
                                  std::chrono::system_clock::now().time_since_epoch()).count();
-      frameLog()->write(QString("%1 %2\n").arg(us).arg(paintedDescription_).toUtf8());
+      // compose_ms: from the end of this view's paint to the window's swap (Qt composing the window).
+      const double composeMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - paintEnd_).count();
+      frameLog()->write(QString("%1 %2 compose_ms=%3\n").arg(us).arg(paintedDescription_).arg(composeMs, 0, 'f', 1).toUtf8());
       paintedDescription_.clear();
     });
   }
@@ -214,22 +216,24 @@ void VtkViewport::paintGL() {
   window->Render();
   painting_ = false;
   ++framesPainted_;
-  if (frameLog()) {
-    // "<view> <position> <series>" and, last, the milliseconds spent in this paint.
-    paintedDescription_ = frameDescription() + QString(" paint_ms=%1 prepare_ms=%2").arg(
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - paintStart).count(), 0, 'f', 1).arg(
-        std::chrono::duration<double, std::milli>(prepared - paintStart).count(), 0, 'f', 1);
-  }
   state->PushFramebufferBindings();
   state->vtkglBindFramebuffer(GL_DRAW_FRAMEBUFFER, defaultFramebufferObject());
   window->BlitDisplayFramebuffer(0, 0, 0, w, h, 0, 0, w, h, GL_COLOR_BUFFER_BIT, GL_NEAREST);
   state->PopFramebufferBindings();
-  // Qt composites with alpha: make the frame opaque.
+  // Qt composites with alpha: make the frame opaque (the slice image carries no alpha of its own).
   state->vtkglColorMask(false, false, false, true);
   state->vtkglClearColor(0, 0, 0, 1);
   state->vtkglClear(GL_COLOR_BUFFER_BIT);
   state->vtkglColorMask(true, true, true, true);
   state->Pop();
+  if (frameLog()) {
+    // "<view> <position> <series>", then the milliseconds of this paint (blit included) and of its
+    // CPU part (compositing the slice).
+    paintEnd_ = std::chrono::steady_clock::now();
+    paintedDescription_ = frameDescription() + QString(" paint_ms=%1 prepare_ms=%2").arg(
+        std::chrono::duration<double, std::milli>(paintEnd_ - paintStart).count(), 0, 'f', 1).arg(
+        std::chrono::duration<double, std::milli>(prepared - paintStart).count(), 0, 'f', 1);
+  }
 }
 
 } // namespace lightbox

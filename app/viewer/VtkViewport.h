@@ -3,6 +3,7 @@
 
 #include <QOpenGLWidget>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 
@@ -80,6 +81,7 @@ private:
   qint64 deferredSince_ = -1; ///< ms timestamp of the oldest waiting request, -1 when none
   int settleMs_ = 150, maxDeferMs_ = 1500;
   QString paintedDescription_;
+  std::chrono::steady_clock::time_point paintEnd_; ///< frame log: when the last paint ended
   static VtkViewport* inputView_;
 };
 
