@@ -227,6 +227,7 @@ TEST_CASE("real window: a scan outside the model's intended use shows the pre-fl
   ViewerDocument* doc = window.document();
   CHECK_THAT(doc->aiBanner().toStdString(), Catch::Contains("outside the model's intended use"));
   CHECK_THAT(doc->aiWarnings().toStdString(), Catch::Contains("covers 37.5 mm along z"));
+  if (const char* shots = std::getenv("LIGHTBOX_TEST_SHOTS")) window.grab().save(QString(shots) + "/lidc-findings.png");
   // Drawn in orange at the top of every slice view, even with the corner text hidden (T).
   doc->setAnnotationsVisible(false);
   for (int v = 0; v < 3; ++v) {
