@@ -9,6 +9,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <random>
 
 using namespace lightbox;
@@ -171,6 +172,11 @@ TEST_CASE("an edit's undo record is the size of what it changed, not of the revi
   CHECK(stateStep >= 2 * oneFinding);    // the finding before and after...
   CHECK(stateStep <= 2 * oneFinding + 128); // ...and little else
   CHECK(stateStep * 50 < whole);          // the review holds 200 findings and 200 measurements
+  // The saved file of the same review: what a snapshot-per-step history would copy twice a step.
+  const AnnotationStore store(test::scratchFolder("review-record-size"));
+  store.save("large", s.review());
+  const auto fileBytes = std::size_t(std::filesystem::file_size(store.pathFor("large")));
+  CHECK(stateStep * 100 < fileBytes);
 
   const Measurement m = s.measurements()[99];
   Measurement moved = m;
