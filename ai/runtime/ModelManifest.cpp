@@ -3,6 +3,7 @@
 
 #include "ai/runtime/ModelRunner.h"
 #include "ai/runtime/Sha256.h"
+#include "core/annotation/Finding.h"
 
 #include <nlohmann/json.hpp>
 
@@ -65,17 +66,14 @@ double ModelManifest::probability(double logit) const {
   return 1.0 / (1.0 + std::exp(-z));
 }
 
+std::vector<std::pair<double, double>> ModelManifest::fpAndThresholds() const {
+  std::vector<std::pair<double, double>> out;
+  for (const OperatingPoint& op : operatingPoints) out.emplace_back(op.fpPerScan, op.threshold);
+  return out;
+}
+
 double ModelManifest::thresholdForFpPerScan(double fpPerScan) const {
-  if (operatingPoints.empty()) {
-    return threshold;
-  }
-  double best = operatingPoints.front().threshold;
-  for (const OperatingPoint& op : operatingPoints) {
-    if (op.fpPerScan <= fpPerScan + 1e-9) {
-      best = op.threshold;
-    }
-  }
-  return best;
+  return lightbox::thresholdForFpPerScan(fpAndThresholds(), fpPerScan, threshold);
 }
 
 ModelManifest readModelManifest(const std::string& manifestPath) {

@@ -4,6 +4,7 @@
 #include <array>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace lightbox {
@@ -51,8 +52,11 @@ struct ModelManifest {
   /// Calibrated probability of a raw logit.
   double probability(double logit) const;
   /// Threshold for an expected number of false positives per scan: the operating point with the
-  /// largest fpPerScan not above `fpPerScan` (the strictest one when none is).
+  /// largest fpPerScan not above `fpPerScan` (the strictest one when none is; `threshold` when the
+  /// manifest has none). The rule itself is core's thresholdForFpPerScan (core/annotation/Finding.h).
   double thresholdForFpPerScan(double fpPerScan) const;
+  /// The operating points as (FP per scan, threshold) pairs, as a FindingsRun records them.
+  std::vector<std::pair<double, double>> fpAndThresholds() const;
 };
 
 /// Parses and validates a manifest file. Throws std::runtime_error naming the file and the first

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // lightbox detect | eval-detection | models | make-nodule-dataset
+#include "ai/nodule/DetectionFindings.h"
 #include "ai/nodule/DetectionJson.h"
 #include "ai/nodule/Froc.h"
 #include "ai/nodule/NoduleDetector.h"
@@ -97,7 +98,8 @@ int runDetect(const std::vector<std::string>& rawArgs) {
               r.prepareSeconds, r.inferenceSeconds);
   std::printf("operating point %.3g FP/scan: score >= %.3f\n", fpPerScan, threshold);
   std::printf("%-4s %8s %8s %8s %8s  %-13s %s\n", "id", "score", "prob", "diam mm", "vol mm3", "type", "centre LPS mm");
-  for (const NoduleFinding& f : r.findings) {
+  // The findings as a review would take them (the viewer's conversion), filtered at the operating point.
+  for (const Finding& f : findingsFromDetection(r, entry.manifest, fpPerScan).findings) {
     if (f.score < threshold) continue;
     // A diameter at the measurement cap is not a size: say so instead of printing the cap.
     char diameter[16];

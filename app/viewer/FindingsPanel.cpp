@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/viewer/FindingsPanel.h"
 
-#include "ai/nodule/ClinicalScores.h"
+#include "core/clinical/Brock.h"
+#include "core/clinical/LungRads.h"
+#include "ai/nodule/DetectionFindings.h"
 #include "ai/nodule/NoduleDetector.h"
 #include "ai/runtime/ModelManifest.h"
 #include "ai/runtime/ModelRunner.h"
@@ -10,7 +12,6 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
-#include <QDateTime>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -285,33 +286,9 @@ void FindingsPanel::finishDetection(const QString& seriesKey, const QString& err
     return;
   }
   const DetectionResult& r = outcome->result;
-  const ModelManifest& manifest = outcome->manifest;
-  FindingsRun run;
-  run.model = manifest.name;
-  run.modelVersion = manifest.version;
-  run.modelSha256 = manifest.weightsSha256;
-  run.backend = r.backend;
-  run.licence = manifest.licence;
-  run.intendedUse = manifest.intendedUse;
-  run.warnings = r.warnings;
-  run.fpPerScan = operatingPoint_->currentData().toDouble();
-  for (const OperatingPoint& op : manifest.operatingPoints) run.operatingPoints.emplace_back(op.fpPerScan, op.threshold);
-  run.ranAt = QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toStdString();
-  std::vector<Finding> findings;
-  for (const NoduleFinding& n : r.findings) {
-    Finding f;
-    f.id = n.id;
-    f.centerLps = n.centerLps;
-    f.diameterMm = n.diameterMm;
-    f.solidDiameterMm = n.solidDiameterMm;
-    f.volumeMm3 = n.volumeMm3;
-    f.sizeCapped = n.sizeCapped;
-    f.type = n.type;
-    f.score = n.score;
-    f.probability = n.probability;
-    findings.push_back(f);
-  }
-  document_->setDetectionResult(run, std::move(findings));
+  DetectionFindings detected = findingsFromDetection(r, outcome->manifest, operatingPoint_->currentData().toDouble());
+  const FindingsRun run = detected.run;
+  document_->setDetectionResult(run, std::move(detected.findings));
   const std::vector<const Finding*> visible = document_->visibleFindings();
   if (!visible.empty()) document_->selectFinding(visible.front()->id);
   emit detectionFinished(true, QString("%1 candidates, %2 findings at %3 FP/scan (%4 s)")

@@ -14,7 +14,7 @@
 #include <QApplication>
 #include <QClipboard>
 #include "app/viewer/FindingsPanel.h"
-#include "ai/nodule/ClinicalScores.h"
+#include "core/clinical/PatientAge.h"
 #include "ai/runtime/ModelManifest.h"
 
 #include <QDockWidget>

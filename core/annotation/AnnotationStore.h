@@ -17,6 +17,11 @@ struct SeriesAnnotations {
   FindingsRun findingsRun;       ///< meaningful when findings were produced
   bool hasFindingsRun = false;
   PatientFactors patient;
+  bool operator==(const SeriesAnnotations& o) const {
+    return measurements == o.measurements && findings == o.findings && findingsRun == o.findingsRun &&
+           hasFindingsRun == o.hasFindingsRun && patient == o.patient;
+  }
+  bool operator!=(const SeriesAnnotations& o) const { return !(*this == o); }
 };
 
 /// A saved annotation file exists but cannot be parsed (corrupt, truncated, newer format).

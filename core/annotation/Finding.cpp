@@ -39,14 +39,17 @@ bool FindingsRun::operator==(const FindingsRun& o) const {
          operatingPoints == o.operatingPoints && ranAt == o.ranAt;
 }
 
-double FindingsRun::threshold() const {
-  if (operatingPoints.empty()) return 0.5;
+double thresholdForFpPerScan(const std::vector<std::pair<double, double>>& operatingPoints, double fpPerScan,
+                             double fallback) {
+  if (operatingPoints.empty()) return fallback;
   double t = operatingPoints.front().second;
   for (const auto& [fp, thr] : operatingPoints) {
     if (fp <= fpPerScan + 1e-9) t = thr;
   }
   return t;
 }
+
+double FindingsRun::threshold() const { return thresholdForFpPerScan(operatingPoints, fpPerScan, 0.5); }
 
 bool PatientFactors::operator==(const PatientFactors& o) const {
   return ageYears == o.ageYears && sex == o.sex && familyHistory == o.familyHistory && emphysema == o.emphysema;

@@ -6,6 +6,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace lightbox {
@@ -50,6 +51,13 @@ struct FindingsRun {
   /// Score threshold for the current fpPerScan (the largest operating point not above it).
   double threshold() const;
 };
+
+/// Score threshold of a detector at an operating point: of `operatingPoints` (FP per scan,
+/// threshold), sorted by ascending FP per scan, the one with the largest FP per scan not above
+/// `fpPerScan`; the strictest (first) when none is; `fallback` when there are none. The one rule
+/// behind FindingsRun::threshold and ModelManifest::thresholdForFpPerScan.
+double thresholdForFpPerScan(const std::vector<std::pair<double, double>>& operatingPoints, double fpPerScan,
+                             double fallback);
 
 /// Reader-entered patient factors for the Brock model (age and sex default from DICOM).
 struct PatientFactors {

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 // The shipped nodule model (resources/models): hash-verified load, golden output from C++, and
 // detection on real data (the LIDC slab's nodule against its readers) and on the phantom.
+#include "ai/nodule/DetectionFindings.h"
 #include "ai/nodule/Froc.h"
 #include "ai/nodule/NoduleDetector.h"
 #include "ai/nodule/ReferenceNodules.h"
 #include "ai/runtime/ModelManifest.h"
 #include "ai/runtime/ModelRunner.h"
+#include "core/annotation/AnnotationStore.h"
 #include "core/phantom/ChestPhantom.h"
+#include "core/review/ReadingSession.h"
 #include "core/study/StudyLoader.h"
 #include "tests/support/TestData.h"
 
@@ -14,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 
@@ -107,4 +111,50 @@ TEST_CASE("detection on the LIDC slab with a frame of reference per slice gives 
     CHECK(a.findings[i].type == b.findings[i].type);
     CHECK(a.findings[i].score == Approx(b.findings[i].score).margin(1e-6));
   }
+}
+
+TEST_CASE("detector output on the LIDC slab becomes a review with provenance that the session reads at the "
+          "manifest's operating points", "[ai][model][review]") {
+  const ModelEntry entry = shippedModel();
+  const auto runner = loadVerifiedModel(entry, 2);
+  const Volume v = loadPath(test::sharedData(kLidc + "/dicom")).volumes.at(0);
+  const DetectionResult r = detectNodules(v, {"CT", 2.5}, entry.manifest, *runner);
+  const DetectionFindings detected = findingsFromDetection(r, entry.manifest, 1.0);
+  CHECK(detected.run.model == entry.manifest.name);
+  CHECK(detected.run.modelSha256 == entry.manifest.weightsSha256);
+  CHECK(detected.run.warnings == r.warnings);
+  CHECK(detected.run.ranAt.size() == 20); // 2026-11-30T22:11:41Z
+  REQUIRE(detected.findings.size() == r.findings.size());
+
+  const AnnotationStore store(test::scratchFolder("lidc-review"));
+  ReadingSession s = ReadingSession::open(store, "lidc-slab");
+  s.applyDetection(detected.run, detected.findings);
+  for (const double fp : {0.125, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0}) {
+    s.setFpPerScan(fp);
+    const double threshold = entry.manifest.thresholdForFpPerScan(fp);
+    const auto expected = std::count_if(r.findings.begin(), r.findings.end(),
+                                        [&](const NoduleFinding& f) { return f.score >= threshold; });
+    CHECK(s.visibleFindings().size() == std::size_t(expected));
+  }
+  // The readers' nodule, accepted and measured, drives the decision support; the review reopens.
+  const std::vector<ReferenceNodule> ref = readReferenceNodules(test::sharedData(kLidc + "/annotations/069.xml"), v.geometry);
+  REQUIRE(ref.size() == 1);
+  const Finding* hit = nullptr;
+  for (const Finding& f : s.findings()) {
+    if (norm(f.centerLps - ref[0].centerLps) <= ref[0].diameterMm / 2) {
+      hit = &f;
+      break;
+    }
+  }
+  REQUIRE(hit != nullptr);
+  const std::string id = hit->id;
+  const int m = s.editFinding(id, {1, 0, 0}, {0, 1, 0});
+  Measurement across = *s.measurement(m);
+  across.points[1] = across.points[0] + Vec3{ref[0].diameterMm, 0, 0};
+  s.replaceMeasurement(across, "Move handle");
+  const DecisionSupportInputs d = s.decisionSupport();
+  REQUIRE(d.nodules.size() == 1);
+  CHECK(d.nodules[0].diameterMm == Approx(ref[0].diameterMm));
+  CHECK(d.lungRads.nodule == id);
+  CHECK(ReadingSession::open(store, "lidc-slab").review() == s.review());
 }

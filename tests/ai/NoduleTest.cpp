@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-// Nodule pipeline pieces that do not need the trained model, plus the clinical scores.
-#include "ai/nodule/ClinicalScores.h"
+// Nodule pipeline pieces that do not need the trained model (the clinical scores are core rules:
+// tests/core/ClinicalScoresTest.cpp).
+#include "ai/nodule/DetectionFindings.h"
 #include "ai/nodule/Froc.h"
 #include "ai/nodule/NoduleDetector.h"
 #include "ai/nodule/ReferenceNodules.h"
+#include "ai/runtime/ModelManifest.h"
 #include "core/phantom/ChestPhantom.h"
 #include "core/study/StudyLoader.h"
 #include "tests/support/TestData.h"
@@ -119,43 +121,66 @@ TEST_CASE("FROC and CPM follow the LUNA16 rules", "[ai][froc]") {
   CHECK(r.cpm == Approx((0 + 0 + 0.5 + 1 + 1 + 1 + 1) / 7.0));
 }
 
-TEST_CASE("Lung-RADS v2022 categories follow size and type, with the rule shown", "[ai][clinical]") {
-  CHECK(suggestLungRads({}).category == "1");
-  CHECK(suggestLungRads({{"a", "solid", 5.9, 5.9}}).category == "2");
-  CHECK(suggestLungRads({{"a", "solid", 6.0, 6.0}}).category == "3");
-  CHECK(suggestLungRads({{"a", "solid", 7.96, 7.96}}).category == "4A"); // rounds to 8.0 mm
-  CHECK(suggestLungRads({{"a", "solid", 14.9, 14.9}}).category == "4A");
-  CHECK(suggestLungRads({{"a", "solid", 15.0, 15.0}}).category == "4B");
-  CHECK(suggestLungRads({{"a", "part-solid", 5.0, 2.0}}).category == "2");
-  CHECK(suggestLungRads({{"a", "part-solid", 12.0, 5.0}}).category == "3");
-  CHECK(suggestLungRads({{"a", "part-solid", 12.0, 6.5}}).category == "4A");
-  CHECK(suggestLungRads({{"a", "part-solid", 12.0, 8.0}}).category == "4B");
-  CHECK(suggestLungRads({{"a", "ground-glass", 29.0, 0}}).category == "2");
-  CHECK(suggestLungRads({{"a", "ground-glass", 30.0, 0}}).category == "3");
-  const LungRadsSuggestion s = suggestLungRads({{"F1", "solid", 4, 4}, {"F2", "solid", 9.2, 9.2}, {"F3", "ground-glass", 12, 0}});
-  CHECK(s.category == "4A");
-  CHECK(s.nodule == "F2");
-  CHECK_THAT(s.rule, Catch::Contains("solid nodule 9.2 mm >= 8 and < 15 mm") && Catch::Contains("v2022"));
-  CHECK_THAT(s.management, Catch::Contains("3 months"));
-}
+TEST_CASE("detector output becomes review findings field by field, at the manifest's operating points", "[ai][review]") {
+  NoduleFinding n;
+  n.id = "F7";
+  n.centerLps = {-31.5, 12.25, -140.0};
+  n.diameterMm = 50;
+  n.solidDiameterMm = 4.5;
+  n.volumeMm3 = 3210;
+  n.type = "part-solid";
+  n.score = 0.93;
+  n.probability = 0.41;
+  n.meanHu = -420;
+  n.sizeCapped = true;
+  DetectionResult r;
+  r.backend = "torchscript-cpu";
+  r.warnings = {"the scan covers 37.5 mm along z"};
+  r.findings = {n};
+  ModelManifest m;
+  m.name = "lightbox-nodule";
+  m.version = "1.0.0";
+  m.weightsSha256 = std::string(64, 'c');
+  m.licence = "Apache-2.0";
+  m.intendedUse = "screening CT";
+  m.threshold = 0.5;
+  m.operatingPoints = {{0.25, 0.9, 0.6}, {1.0, 0.7, 0.8}, {8.0, 0.3, 0.9}};
 
-TEST_CASE("the Brock model reproduces its published coefficients", "[ai][clinical]") {
-  BrockFactors f; // the model's reference patient: 62, male, 10 mm solid, 4 nodules, nothing else
-  f.noduleSizeMm = 10;
-  f.noduleCount = 4;
-  CHECK(brockProbability(f) == Approx(1.0 / (1.0 + std::exp(3.65953))).epsilon(1e-4));
-  BrockFactors g = f;
-  g.female = true;
-  g.spiculation = true;
-  g.upperLobe = true;
-  g.type = "part-solid";
-  // Each factor adds its coefficient to the logit.
-  const double logit = -3.65953 + 0.6011 + 0.7729 + 0.6581 + 0.377;
-  CHECK(brockProbability(g) == Approx(1.0 / (1.0 + std::exp(-logit))).epsilon(1e-4));
-  BrockFactors small = f;
-  small.noduleSizeMm = 4;
-  CHECK(brockProbability(small) < brockProbability(f));
-  CHECK(ageAt("19600101", "20260101") == 66);
-  CHECK(ageAt("19601231", "20260101") == 65);
-  CHECK_FALSE(ageAt("", "20260101").has_value());
+  const DetectionFindings d = findingsFromDetection(r, m, 2.0, "2026-11-30T12:00:00Z");
+  CHECK(d.run.model == "lightbox-nodule");
+  CHECK(d.run.modelVersion == "1.0.0");
+  CHECK(d.run.modelSha256 == m.weightsSha256);
+  CHECK(d.run.backend == "torchscript-cpu");
+  CHECK(d.run.licence == "Apache-2.0");
+  CHECK(d.run.intendedUse == "screening CT");
+  CHECK(d.run.warnings == r.warnings);
+  CHECK(d.run.fpPerScan == 2.0);
+  CHECK(d.run.ranAt == "2026-11-30T12:00:00Z");
+  CHECK(d.run.operatingPoints == std::vector<std::pair<double, double>>{{0.25, 0.9}, {1.0, 0.7}, {8.0, 0.3}});
+  REQUIRE(d.findings.size() == 1);
+  const Finding& f = d.findings[0];
+  CHECK(f.id == "F7");
+  CHECK(f.centerLps == n.centerLps);
+  CHECK(f.diameterMm == 50);
+  CHECK(f.solidDiameterMm == 4.5);
+  CHECK(f.volumeMm3 == 3210);
+  CHECK(f.type == "part-solid");
+  CHECK(f.score == 0.93);
+  CHECK(f.probability == 0.41);
+  CHECK(f.sizeCapped);
+  CHECK(f.state == FindingState::Proposed);
+
+  // The run and the manifest agree on the threshold at every operating point, and between them.
+  for (const double fp : {0.1, 0.25, 0.5, 1.0, 2.0, 7.99, 8.0, 100.0}) {
+    FindingsRun run = d.run;
+    run.fpPerScan = fp;
+    CHECK(run.threshold() == m.thresholdForFpPerScan(fp));
+  }
+  CHECK(m.thresholdForFpPerScan(0.1) == 0.9); // below every point: the strictest
+
+  const std::string now = findingsFromDetection(r, m, 1.0).run.ranAt;
+  REQUIRE(now.size() == 20);
+  CHECK(now[4] == '-');
+  CHECK(now[10] == 'T');
+  CHECK(now[19] == 'Z');
 }

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "ai/nodule/ClinicalScores.h"
+#include "core/clinical/LungRads.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <sstream>
 
@@ -59,29 +58,6 @@ LungRadsSuggestion suggestLungRads(const std::vector<AcceptedNodule>& nodules) {
   else best.management = "diagnostic chest CT with or without contrast, PET/CT and/or tissue sampling, depending on the probability of malignancy";
   best.rule = "Lung-RADS v2022 (baseline): " + best.rule;
   return best;
-}
-
-double brockProbability(const BrockFactors& f) {
-  const double size = std::max(1.0, f.noduleSizeMm);
-  double logit = -6.7892 + 0.0287 * (f.ageYears - 62.0) + 0.6011 * (f.female ? 1 : 0) +
-                 0.2961 * (f.familyHistory ? 1 : 0) + 0.2953 * (f.emphysema ? 1 : 0) -
-                 5.3854 * (std::pow(size / 10.0, -0.5) - 1.58113883) + 0.6581 * (f.upperLobe ? 1 : 0) -
-                 0.0824 * (double(f.noduleCount) - 4.0) + 0.7729 * (f.spiculation ? 1 : 0);
-  if (f.type == "ground-glass") logit += -0.1276;
-  else if (f.type == "part-solid") logit += 0.377;
-  return 1.0 / (1.0 + std::exp(-logit));
-}
-
-std::optional<int> ageAt(const std::string& birth, const std::string& study) {
-  auto valid = [](const std::string& d) {
-    return d.size() == 8 && std::all_of(d.begin(), d.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
-  };
-  if (!valid(birth) || !valid(study)) return std::nullopt;
-  const int by = std::stoi(birth.substr(0, 4)), bmd = std::stoi(birth.substr(4));
-  const int sy = std::stoi(study.substr(0, 4)), smd = std::stoi(study.substr(4));
-  const int age = sy - by - (smd < bmd ? 1 : 0);
-  if (age < 0 || age > 130) return std::nullopt;
-  return age;
 }
 
 } // namespace lightbox

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,6 +12,9 @@ struct AcceptedNodule {
   std::string type;            ///< "solid", "part-solid" or "ground-glass"
   double diameterMm = 0;       ///< whole nodule
   double solidDiameterMm = 0;  ///< solid component (part-solid); the diameter for solid nodules
+  bool operator==(const AcceptedNodule& o) const {
+    return id == o.id && type == o.type && diameterMm == o.diameterMm && solidDiameterMm == o.solidDiameterMm;
+  }
 };
 
 /// Lung-RADS v2022 suggestion for a baseline screening CT from the accepted nodules alone.
@@ -26,25 +28,5 @@ struct LungRadsSuggestion {
 /// no benign calcification or fat, no category-4X features and no other findings; the reader owns
 /// the final category.
 LungRadsSuggestion suggestLungRads(const std::vector<AcceptedNodule>& nodules);
-
-/// Patient and nodule factors of the Brock University (PanCan) full model with spiculation
-/// (McWilliams et al., N Engl J Med 2013;369:910-9, model 2b).
-struct BrockFactors {
-  double ageYears = 62;
-  bool female = false;
-  bool familyHistory = false;
-  bool emphysema = false;
-  double noduleSizeMm = 5;   ///< longest diameter
-  std::string type = "solid";
-  bool upperLobe = false;
-  int noduleCount = 1;
-  bool spiculation = false;
-};
-/// Malignancy probability in [0, 1].
-double brockProbability(const BrockFactors& f);
-
-/// Age in whole years at `studyDate` from `birthDate` (both DICOM DA, YYYYMMDD); empty when either
-/// is missing or malformed.
-std::optional<int> ageAt(const std::string& birthDate, const std::string& studyDate);
 
 } // namespace lightbox
