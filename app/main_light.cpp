@@ -33,7 +33,12 @@ int main(int argc, char** argv) {
   const bool viewer = argc < 2 || !std::strcmp(argv[1], "view");
   if (viewer || lightbox::cli::isHeavyCommand(argv[1])) {
     const std::string full = fullExecutable();
-    ::execv(full.c_str(), argv);
+    // A bare name (no /proc) is looked up on PATH, never in the current folder.
+    if (full.find('/') == std::string::npos) {
+      ::execvp(full.c_str(), argv);
+    } else {
+      ::execv(full.c_str(), argv);
+    }
     std::fprintf(stderr, "lightbox: cannot start %s: %s\n", full.c_str(), std::strerror(errno));
     return lightbox::cli::kExitFailure;
   }

@@ -1,7 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ai/nodule/DetectionJson.h"
 
+#include "ai/nodule/DetectionFindings.h"
+
 namespace lightbox {
+
+namespace {
+
+/// The manifest's whole table, so a review can move the operating point after the run.
+nlohmann::json operatingPoints(const ModelManifest& m) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& [fp, threshold] : m.fpAndThresholds()) out.push_back({{"fp_per_scan", fp}, {"threshold", threshold}});
+  return out;
+}
+
+} // namespace
 
 nlohmann::json detectionToJson(const DetectionResult& r, const ModelManifest& m, double fpPerScan, double threshold) {
   nlohmann::json findings = nlohmann::json::array();
@@ -28,6 +41,8 @@ nlohmann::json detectionToJson(const DetectionResult& r, const ModelManifest& m,
             {"backend", r.backend}}},
           {"warnings", r.warnings},
           {"operating_point", {{"fp_per_scan", fpPerScan}, {"threshold", threshold}}},
+          {"operating_points", operatingPoints(m)},
+          {"ran_at", utcNowIso8601()},
           {"candidates", r.candidates},
           {"lung_volume_ml", r.lungVolumeMl},
           {"timing_s", {{"prepare", r.prepareSeconds}, {"inference", r.inferenceSeconds}}},

@@ -24,6 +24,8 @@ constexpr const char* kUsage = R"(usage: lightbox COMMAND [ARGS]
   eval-detection DET.json REF ...  FROC and CPM against LIDC reader XML or ground-truth JSON
   make-nodule-dataset OUT BG[=REF] training patches: synthetic nodules in real scans (ai/training)
   default-study                    print the default study folder (generated on first use)
+  review PATH [--json]             the saved review of a series; --import DET.json [--fp-per-scan F],
+                                   --accept all|ID,..., --reject ID,... [--reason TEXT] (saved at once)
 
 Exit codes: 0 ok, 1 failure, 2 usage error, 3 no loadable image series.
 )";
@@ -41,7 +43,8 @@ int defaultStudyCommand(const std::vector<std::string>& args) {
 const std::vector<Command>& lightCommands() {
   static const std::vector<Command> commands = {
       {"info", runInfo},       {"import", runImport},           {"list", runList},
-      {"convert", runConvert}, {"make-phantom", runMakePhantom}, {"default-study", defaultStudyCommand}};
+      {"convert", runConvert}, {"make-phantom", runMakePhantom}, {"default-study", defaultStudyCommand},
+      {"review", runReview}};
   return commands;
 }
 

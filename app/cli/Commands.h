@@ -16,6 +16,7 @@ int runModels(const std::vector<std::string>& args);
 int runDetect(const std::vector<std::string>& args);
 int runEvalDetection(const std::vector<std::string>& args);
 int runMakeNoduleDataset(const std::vector<std::string>& args);
+int runReview(const std::vector<std::string>& args);
 
 /// A subcommand: its name and the function that runs it on the arguments after the name.
 struct Command {

@@ -144,9 +144,10 @@ struct VolumePipeline::Impl {
     case VolumePreset::Mip: {
       mapper->SetBlendModeToMaximumIntensity();
       // Every ray of a CT crosses something dense (skull, ribs): with a narrow slice window (brain
-      // W 80) the projection is solid white. CT uses at least a bone-wide window.
+      // W 80, soft tissue) the projection is solid white. Such windows become bone-wide; a vascular
+      // window (W 600 and up) is kept for CTA.
       WindowLevel w = window;
-      if (isCt && w.width < 1500.0) {
+      if (isCt && w.width < 500.0) {
         w = {400.0, 2000.0};
       }
       const double lo = w.center - 0.5 * w.width, hi = w.center + 0.5 * w.width;

@@ -442,17 +442,20 @@ void FindingsPanel::refreshDecisionSupport() {
     brock_->clear();
     return;
   }
-  const LungRadsSuggestion s = suggestLungRads(accepted);
-  lungRads_->setText(QString("<b>Lung-RADS %1</b> suggested from %2 accepted nodule(s).<br>%3<br><i>%4</i>%5")
-                         .arg(QString::fromStdString(s.category))
-                         .arg(accepted.size())
-                         .arg(QString::fromStdString(s.rule).toHtmlEscaped(),
-                              QString::fromStdString(s.management).toHtmlEscaped())
-                         .arg(unmeasured.isEmpty()
-                                  ? QString()
-                                  : QString("<br><span style='color:#e07800'>Not counted, size unmeasured: %1 "
-                                            "(measure with E)</span>")
-                                        .arg(unmeasured.join(", "))));
+  if (!unmeasured.isEmpty()) {
+    // An accepted finding without a size may be the largest one: no category until it is measured
+    // (the same rule as ReadingSession::decisionSupport, which the command line uses).
+    lungRads_->setText(QString("<b>Lung-RADS: incomplete</b> <span style='color:#e07800'>accepted finding(s) %1 "
+                               "have no size (the AI's profile hit its cap): measure them with E first</span>")
+                           .arg(unmeasured.join(", ")));
+  } else {
+    const LungRadsSuggestion s = suggestLungRads(accepted);
+    lungRads_->setText(QString("<b>Lung-RADS %1</b> suggested from %2 accepted nodule(s).<br>%3<br><i>%4</i>")
+                           .arg(QString::fromStdString(s.category))
+                           .arg(accepted.size())
+                           .arg(QString::fromStdString(s.rule).toHtmlEscaped(),
+                                QString::fromStdString(s.management).toHtmlEscaped()));
+  }
   const PatientFactors& p = document_->patientFactors();
   QString text;
   for (const Finding* f : kept) {

@@ -94,10 +94,12 @@ MainWindow::MainWindow(QWidget* parent)
   // A series dragged from the browser (or a folder from the desktop) onto a view opens there: the
   // comparison view takes it as the prior, any other view as the current series.
   for (VtkViewport* v : std::initializer_list<VtkViewport*>{views_[0], views_[1], views_[2], volumeView_}) {
-    connect(v, &VtkViewport::seriesDropped, this, [this](const QString& p, const QString& uid) { openPath(p, uid); });
+    // Queued: the drop returns first, so the drag ends before the open's progress dialog shows.
+    connect(v, &VtkViewport::seriesDropped, this, [this](const QString& p, const QString& uid) { openPath(p, uid); },
+            Qt::QueuedConnection);
   }
   connect(comparisonView_, &VtkViewport::seriesDropped, this,
-          [this](const QString& p, const QString& uid) { openComparison(p, uid); });
+          [this](const QString& p, const QString& uid) { openComparison(p, uid); }, Qt::QueuedConnection);
   for (QWidget* w : std::initializer_list<QWidget*>{views_[0], views_[1], views_[2], volumeView_, comparisonView_}) {
     w->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
     w->setMinimumSize(64, 64);
@@ -179,14 +181,18 @@ MainWindow::MainWindow(QWidget* parent)
     statusBar()->showMessage("Drag the diameter's handles to the nodule's edges; the finding is marked edited");
   });
 
-  // The comparison follows the current series' crosshair by the same displacement.
+  // The comparison follows the current series at a fixed offset (from the absolute position, so
+  // snapping the prior to its own slices never accumulates: 1 mm current against 5 mm prior
+  // slices neither sticks nor drifts). Moving the prior itself changes the offset.
   connect(document_, &ViewerDocument::crosshairChanged, this, [this] {
-    const Vec3 now = document_->crosshair();
     if (linkComparison_ && comparison_->volume()) {
-      const Vec3 delta{now[0] - lastCrosshair_[0], now[1] - lastCrosshair_[1], now[2] - lastCrosshair_[2]};
-      comparison_->setCrosshair(comparison_->crosshair() + delta);
+      syncingComparison_ = true;
+      comparison_->setCrosshair(document_->crosshair() + comparisonOffset_);
+      syncingComparison_ = false;
     }
-    for (int a = 0; a < 3; ++a) lastCrosshair_[a] = now[std::size_t(a)];
+  });
+  connect(comparison_, &ViewerDocument::crosshairChanged, this, [this] {
+    if (!syncingComparison_) resetComparisonOffset();
   });
   connect(document_, &ViewerDocument::displayChanged, this, [this] {
     if (comparison_->volume() && linkComparison_) {
@@ -503,8 +509,7 @@ bool MainWindow::openPath(const QString& path, const QString& seriesUid) {
   if (!loadInto(document_, path, seriesUid, false)) {
     return false;
   }
-  const Vec3 c = document_->crosshair();
-  for (int a = 0; a < 3; ++a) lastCrosshair_[a] = c[std::size_t(a)];
+  resetComparisonOffset();
   // A single image (radiograph, one slice) opens alone in its acquisition plane.
   const VolumeGeometry& g = document_->volume()->geometry;
   views_[0]->setPlane(g.size[2] == 1 ? nearestViewPlane(g.direction[2]) : ViewPlane::Axial);
@@ -526,8 +531,15 @@ bool MainWindow::openComparison(const QString& path, const QString& seriesUid) {
   if (!loadInto(comparison_, path, seriesUid, true)) {
     return false;
   }
+  resetComparisonOffset();
   setLayoutMode(2, 1);
   return true;
+}
+
+void MainWindow::resetComparisonOffset() {
+  if (comparison_->volume() && document_->volume()) {
+    comparisonOffset_ = comparison_->crosshair() - document_->crosshair();
+  }
 }
 
 void MainWindow::refreshTable() {

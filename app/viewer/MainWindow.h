@@ -4,6 +4,8 @@
 #include <QMainWindow>
 #include <QStringList>
 
+#include "core/geometry/Vec3.h"
+
 #include <array>
 #include <string>
 #include <vector>
@@ -72,6 +74,7 @@ private:
   VtkViewport* currentView() const;
   /// Opens the tag viewer on the file of the slice under the crosshair.
   void showDicomHeader();
+  void resetComparisonOffset();
   /// Starts editing the text of a just-placed arrow or text note in the measurement table.
   void editNoteText(int measurementId);
   void refreshTable();
@@ -95,7 +98,10 @@ private:
   QWidget* maximized_ = nullptr;
   int columns_ = 2, rows_ = 2;
   bool linkComparison_ = true;
-  double lastCrosshair_[3] = {0, 0, 0};
+  /// Comparison crosshair minus current crosshair while linked (set on open and when the reader
+  /// moves the comparison itself).
+  Vec3 comparisonOffset_{0, 0, 0};
+  bool syncingComparison_ = false;
   /// The file of each slice of the open series (by slice index), for the DICOM header viewer.
   std::vector<std::string> slicePaths_;
 };

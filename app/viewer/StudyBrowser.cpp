@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/viewer/StudyBrowser.h"
+#include "app/viewer/VtkViewport.h"
 
 #include "core/annotation/AnnotationStore.h"
 #include "core/display/WindowLevel.h"
@@ -70,6 +71,8 @@ StudyBrowser::StudyBrowser(QWidget* parent) : QWidget(parent), search_(new QLine
   // must never land here when focus moves on after a menu or a layout change.
   search_->setFocusPolicy(Qt::ClickFocus);
   tree_->setFocusPolicy(Qt::ClickFocus);
+  search_->setProperty(kYieldsFocusToImages, true);
+  tree_->setProperty(kYieldsFocusToImages, true);
   layout->addWidget(search_);
   layout->addWidget(tree_);
   tree_->setHeaderLabels({"Patient / study / series", "Date", "Mod.", "Images"});
@@ -230,7 +233,12 @@ void StudyBrowser::startThumbnails(std::vector<std::string> seriesUids) {
     return;
   }
   stop_ = false;
+  working_ = true;
   worker_ = std::thread([this, uids = std::move(seriesUids)] {
+    struct Done {
+      std::atomic<bool>& flag;
+      ~Done() { flag = false; }
+    } done{working_};
     try {
       StudyIndex index(StudyIndex::defaultPath()); // one index connection per thread
       for (const std::string& uid : uids) {

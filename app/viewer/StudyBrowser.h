@@ -60,6 +60,11 @@ private:
   QMap<QString, QIcon> thumbnails_;
   std::thread worker_;
   std::atomic<bool> stop_{false};
+  std::atomic<bool> working_{false};
+
+public:
+  /// True while thumbnails are still being made (tests wait for rest before measuring idle).
+  bool thumbnailsBusy() const { return working_; }
 };
 
 /// Drag-and-drop payload of one series: its folder as a file URL (any drop target that opens

@@ -57,13 +57,22 @@ void ViewerDocument::setVolume(std::shared_ptr<const Volume> volume, QString pat
     const AnnotationStore store(AnnotationStore::defaultFolder());
     // An unreadable file is moved aside (or, when it cannot be, the series stays read-only):
     // the reader's earlier work is never saved over.
-    OpenedAnnotations opened = store.open(seriesKey_.toStdString());
+    OpenedAnnotations opened;
+    try {
+      opened = store.open(seriesKey_.toStdString());
+    } catch (const std::exception& e) {
+      // The folder itself cannot be looked at (permissions, a stale mount): nothing is read, so
+      // nothing may be saved over whatever is there; the series still opens.
+      opened = {};
+      opened.problem = std::string(e.what()) + "; this series' measurements are shown read-only";
+      annotationsReadOnly_ = true;
+    }
     measurements_ = std::move(opened.annotations.measurements);
     findings_ = std::move(opened.annotations.findings);
     run_ = opened.annotations.findingsRun;
     hasRun_ = opened.annotations.hasFindingsRun;
     patient_ = opened.annotations.patient;
-    annotationsReadOnly_ = opened.readOnly();
+    annotationsReadOnly_ = annotationsReadOnly_ || opened.readOnly();
     if (!opened.problem.empty()) {
       emit annotationError(QString::fromStdString(opened.problem));
     }

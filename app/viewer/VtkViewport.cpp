@@ -166,8 +166,12 @@ bool VtkViewport::event(QEvent* e) {
   }
   if (e->type() == QEvent::Enter) {
     // Image keys work whenever the pointer is over the image area: it takes the keyboard from
-    // the study list or its search field (which get it back when clicked).
-    if (QApplication::activeModalWidget() == nullptr && QApplication::focusWidget() != this) {
+    // another view or from the study list and its search field (which get it back when clicked),
+    // never from an editor the reader is typing in (a note, the age, a reject reason).
+    QWidget* focused = QApplication::focusWidget();
+    const bool yields = !focused || qobject_cast<VtkViewport*>(focused) ||
+                        focused->property(kYieldsFocusToImages).toBool();
+    if (QApplication::activeModalWidget() == nullptr && focused != this && yields) {
       setFocus(Qt::MouseFocusReason);
     }
   }

@@ -12,6 +12,10 @@ class vtkRenderWindow;
 
 namespace lightbox {
 
+/// Dynamic property of widgets that hand the keyboard to an image view when the pointer enters it
+/// (the study list and its search field); every other focused widget keeps it.
+constexpr const char* kYieldsFocusToImages = "lightboxYieldsFocusToImages";
+
 /// A QOpenGLWidget hosting a vtkGenericOpenGLRenderWindow (VTK's Qt module is Qt5-only in Debian,
 /// so the hosting is ours): VTK renders into its own framebuffer, which is blitted into the
 /// widget's. Subclasses attach their pipeline's renderer and prepare each frame.

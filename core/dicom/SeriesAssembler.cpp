@@ -133,7 +133,10 @@ std::vector<Group> splitByGeometry(Group g, std::vector<IngestIssue>& issues) {
     for (const DicomFrame& f : grid.frames) {
       frames.insert(f.file->frameOfReferenceUid);
     }
-    if (frames.size() > 1 && formsOneStackByPosition(grid.frames)) {
+    // Only the de-identification artefact is joined: every slice names its own frame of reference.
+    // Two stations on two frames of reference (a table move) keep apart: their positions are in
+    // different coordinate systems.
+    if (frames.size() > 1 && frames.size() == grid.frames.size() && formsOneStackByPosition(grid.frames)) {
       issues.push_back({IssueKind::FrameOfReferenceDiffers, IssueSeverity::Warning, "",
                         "frame of reference differs between slices: assembled by position (" +
                             std::to_string(frames.size()) + " frame of reference UIDs in " +

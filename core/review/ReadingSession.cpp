@@ -30,11 +30,19 @@ ReadingSession ReadingSession::open(const AnnotationStore& store, const std::str
                                     EditHistory::Limits limits) {
   // An unreadable file is moved aside (or, when it cannot be, the series stays read-only): the
   // reader's earlier work is never saved over.
-  OpenedAnnotations opened = store.open(seriesKey);
+  OpenedAnnotations opened;
+  bool unreachable = false;
+  try {
+    opened = store.open(seriesKey);
+  } catch (const std::exception& e) {
+    // The folder itself cannot be looked at: nothing was read, so nothing may be saved over it.
+    opened.problem = std::string(e.what()) + "; the review is shown read-only";
+    unreachable = true;
+  }
   ReadingSession session(std::move(opened.annotations), limits);
   session.store_ = store;
   session.seriesKey_ = seriesKey;
-  session.readOnly_ = opened.readOnly();
+  session.readOnly_ = unreachable || opened.readOnly();
   if (!opened.problem.empty()) session.openProblems_.push_back(opened.problem);
   try {
     store.checkWritable(); // said now, not after the reader's first measurement
@@ -293,6 +301,15 @@ DecisionSupportInputs ReadingSession::decisionSupport() const {
     out.brock.push_back({f->id, b});
   }
   out.lungRads = suggestLungRads(out.nodules);
+  if (!out.unmeasured.empty()) {
+    // An accepted finding without a size may be the largest one: no category until it is measured.
+    std::string ids;
+    for (const std::string& id : out.unmeasured) ids += (ids.empty() ? "" : ", ") + id;
+    out.lungRads.category = "incomplete";
+    out.lungRads.nodule.clear();
+    out.lungRads.rule = "accepted finding(s) " + ids + " have no size (the AI's profile hit its cap): measure them first";
+    out.lungRads.management = "none suggested until every accepted finding is measured";
+  }
   return out;
 }
 

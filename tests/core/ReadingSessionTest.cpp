@@ -35,7 +35,7 @@ using Ids = std::vector<std::string>;
 
 } // namespace
 
-TEST_CASE("the operating point filters proposals; decided findings stay visible whatever it is", "[review]") {
+TEST_CASE("the operating point filters proposals, decided findings stay visible whatever it is", "[review]") {
   ReadingSession s = threeFindings();
   CHECK(s.history().undoLabel() == "Detect nodules (2 findings at 1 FP/scan)");
   CHECK(ids(s.visibleFindings()) == Ids{"F1", "F2"});

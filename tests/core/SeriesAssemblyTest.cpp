@@ -243,6 +243,18 @@ TEST_CASE("overlapping or uneven positions under different frames of reference a
     writeSlicesWithFrames(folder, uid, "T", {{0, 0, 0}, {0, 0, 40}}, framePerSlice(uid + ".13", 2));
     CHECK(scanStudy(folder).series.size() == 2);
   }
+  SECTION("two stations of an even stack, one frame of reference each (a table move), stay apart") {
+    const std::string folder = test::scratchFolder("for-two-stations");
+    const std::string uid = generateUid();
+    writeSlicesWithFrames(folder, uid, "S1", {{0, 0, 0}, {0, 0, 1}, {0, 0, 2}}, std::vector<std::string>(3, uid + ".21"));
+    writeSlicesWithFrames(folder, uid, "S2", {{0, 0, 3}, {0, 0, 4}, {0, 0, 5}}, std::vector<std::string>(3, uid + ".22"));
+    const StudyScan scan = scanStudy(folder);
+    REQUIRE(scan.series.size() == 2);
+    for (const AssembledSeries& s : scan.series) {
+      CHECK(s.frameCount() == 3);
+      CHECK_FALSE(hasIssue(s.issues, IssueKind::FrameOfReferenceDiffers));
+    }
+  }
   SECTION("an even stack, a frame of reference per slice, becomes one volume in position order") {
     const std::string folder = test::scratchFolder("for-even");
     const std::string uid = generateUid();
