@@ -8,6 +8,7 @@
 #include <gdcmSequenceOfItems.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <set>
@@ -22,23 +23,32 @@ constexpr int kMaxDepth = 8;
 std::string printable(const gdcm::ByteValue& bv, const gdcm::VR& vr) {
   const std::size_t length = bv.GetLength();
   if (!(vr & gdcm::VR::VRASCII)) {
-    // Binary: small numeric values as numbers, anything else by size.
+    // Binary numbers (host order: GDCM swaps big-endian files when reading) as their values,
+    // multi-valued ones joined by '\\' (the first 16); anything else by its size.
     const char* p = bv.GetPointer();
+    std::size_t size = 0;
+    if (vr == gdcm::VR::US || vr == gdcm::VR::SS) size = 2;
+    else if (vr == gdcm::VR::UL || vr == gdcm::VR::SL || vr == gdcm::VR::FL) size = 4;
+    else if (vr == gdcm::VR::FD) size = 8;
     char buf[64];
-    if (vr == gdcm::VR::US && length >= 2) {
-      unsigned short v;
-      std::memcpy(&v, p, 2);
-      std::snprintf(buf, sizeof(buf), "%u", unsigned(v));
+    if (size == 0 || length < size) {
+      std::snprintf(buf, sizeof(buf), "(%zu bytes)", length);
       return buf;
     }
-    if ((vr == gdcm::VR::UL || vr == gdcm::VR::SL) && length >= 4) {
-      unsigned v;
-      std::memcpy(&v, p, 4);
-      std::snprintf(buf, sizeof(buf), "%u", v);
-      return buf;
+    std::string out;
+    const std::size_t count = length / size;
+    for (std::size_t i = 0; i < std::min<std::size_t>(count, 16); ++i) {
+      const char* v = p + i * size;
+      if (vr == gdcm::VR::US) { std::uint16_t x; std::memcpy(&x, v, 2); std::snprintf(buf, sizeof(buf), "%u", unsigned(x)); }
+      else if (vr == gdcm::VR::SS) { std::int16_t x; std::memcpy(&x, v, 2); std::snprintf(buf, sizeof(buf), "%d", int(x)); }
+      else if (vr == gdcm::VR::UL) { std::uint32_t x; std::memcpy(&x, v, 4); std::snprintf(buf, sizeof(buf), "%u", unsigned(x)); }
+      else if (vr == gdcm::VR::SL) { std::int32_t x; std::memcpy(&x, v, 4); std::snprintf(buf, sizeof(buf), "%d", int(x)); }
+      else if (vr == gdcm::VR::FL) { float x; std::memcpy(&x, v, 4); std::snprintf(buf, sizeof(buf), "%g", double(x)); }
+      else { double x; std::memcpy(&x, v, 8); std::snprintf(buf, sizeof(buf), "%g", x); }
+      out += (i ? "\\" : "") + std::string(buf);
     }
-    std::snprintf(buf, sizeof(buf), "(%zu bytes)", length);
-    return buf;
+    if (count > 16) out += "\\... (" + std::to_string(count) + " values)";
+    return out;
   }
   std::string s(bv.GetPointer(), std::min(length, kMaxValue));
   for (char& c : s) {

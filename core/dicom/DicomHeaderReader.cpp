@@ -445,7 +445,7 @@ HeaderReadResult readDicomHeader(const std::string& path) {
   const std::string framesText = getString(ds, gdcm::Tag(0x0028, 0x0008));
   if (!framesText.empty()) {
     const auto n = getNumber(ds, gdcm::Tag(0x0028, 0x0008));
-    if (!n || *n < 1) {
+    if (!n || *n < 1 || *n > 1e6 || *n != std::floor(*n)) {
       result.issue = fileIssue(IssueKind::UnreadableFile, path,
                                "invalid NumberOfFrames '" + framesText + "'");
       return result;

@@ -61,3 +61,17 @@ TEST_CASE("header dump indents sequence items and survives every malformed file"
     }
   }
 }
+
+TEST_CASE("header dump shows every value of multi-valued binary elements", "[dicom][dump]") {
+  // The enhanced MR's per-frame Dimension Index Values (UL, several values per frame).
+  std::string file;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(test::sharedData("mr/brain_siemens_xa30_enhanced_t1w"))) {
+    if (e.path().extension() == ".dcm") file = e.path().string();
+  }
+  REQUIRE(!file.empty());
+  bool multi = false;
+  for (const DicomTagLine& l : dumpDicomHeader(file)) {
+    if (l.tag == "(0020,9157)" && l.vr == "UL") multi = multi || l.value.find('\\') != std::string::npos;
+  }
+  CHECK(multi);
+}

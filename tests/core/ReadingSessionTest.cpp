@@ -152,8 +152,10 @@ TEST_CASE("size-capped findings count as unmeasured until the reader measures th
   CHECK(d.unmeasured == std::vector<std::string>{"F1"});
   REQUIRE(d.nodules.size() == 1);
   CHECK(d.nodules[0] == AcceptedNodule{"F2", "solid", 9.2, 9.2});
-  CHECK(d.lungRads.category == "4A");
-  CHECK(d.lungRads.nodule == "F2");
+  // An accepted finding without a size may be the largest: no category until it is measured.
+  CHECK(d.lungRads.category == "incomplete");
+  CHECK(d.lungRads.nodule.empty());
+  CHECK_THAT(d.lungRads.rule, Catch::Contains("F1") && Catch::Contains("measure"));
   REQUIRE(d.brock.size() == 1);
   CHECK(d.brock[0].findingId == "F2");
   CHECK(d.brock[0].factors.ageYears == 62); // unknown age: the model's reference age
