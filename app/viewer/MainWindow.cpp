@@ -433,7 +433,7 @@ bool MainWindow::loadInto(ViewerDocument* doc, const QString& path, const QStrin
     StudyScan scan;
     if (isResearchImageFile(path.toStdString())) {
       loaded = loadPath(path.toStdString(), {}, options);
-      if (!comparison) slicePaths_.clear();
+      if (!comparison) sliceFiles_.clear();
       seriesText = QFileInfo(path).fileName();
       key = QFileInfo(path).absoluteFilePath();
     } else {
@@ -448,9 +448,9 @@ bool MainWindow::loadInto(ViewerDocument* doc, const QString& path, const QStrin
       loaded = loadSeries(series, options);
       header = series.header.get();
       if (!comparison) {
-        slicePaths_.clear();
+        sliceFiles_.clear();
         if (!series.volumes.empty()) {
-          for (const DicomFrame& f : series.volumes.front().slices) slicePaths_.push_back(f.file->path);
+          for (const DicomFrame& f : series.volumes.front().slices) sliceFiles_.emplace_back(f.file->path, f.position);
         }
       }
       // Name and ID; age, sex and date; what was acquired (kVp, mAs, kernel / TR, TE, field).
@@ -614,14 +614,18 @@ VtkViewport* MainWindow::currentView() const {
 }
 
 void MainWindow::showDicomHeader() {
-  if (slicePaths_.empty() || !document_->volume()) {
+  if (sliceFiles_.empty() || !document_->volume()) {
     statusBar()->showMessage("No DICOM file behind the open image");
     return;
   }
-  const VolumeGeometry& g = document_->volume()->geometry;
-  const long k = std::lround(g.lpsToIjk(document_->crosshair())[2]);
-  const std::size_t index = std::size_t(std::clamp<long>(k, 0, long(slicePaths_.size()) - 1));
-  auto* dialog = new DicomHeaderDialog(QString::fromStdString(slicePaths_[index]), this);
+  // The acquired slice nearest the crosshair along the slice normal.
+  const Vec3 n = normalized(document_->volume()->geometry.direction[2]);
+  const Vec3 c = document_->crosshair();
+  std::size_t best = 0;
+  for (std::size_t i = 1; i < sliceFiles_.size(); ++i) {
+    if (std::abs(dot(sliceFiles_[i].second - c, n)) < std::abs(dot(sliceFiles_[best].second - c, n))) best = i;
+  }
+  auto* dialog = new DicomHeaderDialog(QString::fromStdString(sliceFiles_[best].first), this);
   dialog->setAttribute(Qt::WA_DeleteOnClose);
   dialog->show();
 }

@@ -102,8 +102,9 @@ private:
   /// moves the comparison itself).
   Vec3 comparisonOffset_{0, 0, 0};
   bool syncingComparison_ = false;
-  /// The file of each slice of the open series (by slice index), for the DICOM header viewer.
-  std::vector<std::string> slicePaths_;
+  /// The file and position (LPS) of each acquired slice of the open series, for the DICOM header
+  /// viewer (by position: a resampled volume's slice index is not the file's).
+  std::vector<std::pair<std::string, Vec3>> sliceFiles_;
 };
 
 } // namespace lightbox

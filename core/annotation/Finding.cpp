@@ -81,7 +81,8 @@ std::vector<Finding> findingsFromJson(const nlohmann::json& j) {
     f.type = e.at("type").get<std::string>();
     f.score = e.at("score").get<double>();
     f.probability = e.value("probability", f.score);
-    f.state = stateFromString(e.at("state").get<std::string>());
+    // A detection result's findings (lightbox detect --json) have no state yet: proposed.
+    f.state = stateFromString(e.value("state", std::string("proposed")));
     f.rejectReason = e.value("reject_reason", "");
     f.measurementId = e.value("measurement_id", 0);
     f.editedType = e.value("edited_type", "");

@@ -35,19 +35,8 @@ ImportedDetection importDetection(const nlohmann::json& j, std::optional<double>
       }
       run.operatingPoints.emplace_back(op.at("fp_per_scan").get<double>(), op.at("threshold").get<double>());
     }
-    for (const nlohmann::json& e : j.at("findings")) {
-      Finding f;
-      f.id = e.at("id").get<std::string>();
-      f.centerLps = e.at("center_lps").get<Vec3>();
-      f.diameterMm = e.at("diameter_mm").get<double>();
-      f.solidDiameterMm = e.value("solid_diameter_mm", 0.0);
-      f.volumeMm3 = e.value("volume_mm3", 0.0);
-      f.sizeCapped = e.value("size_capped", false);
-      f.type = e.at("type").get<std::string>();
-      f.score = e.at("score").get<double>();
-      f.probability = e.value("probability", f.score);
-      out.findings.push_back(f);
-    }
+    // The same fields as a saved review's findings, without the reader's part.
+    out.findings = findingsFromJson(j.at("findings"));
     if (j.contains("series")) out.seriesUid = j.at("series").value("series_instance_uid", "");
   } catch (const nlohmann::json::exception& e) {
     throw std::runtime_error(std::string("not a detection result of lightbox detect: ") + e.what());
