@@ -136,3 +136,19 @@ TEST_CASE("detect writes the findings JSON and eval-detection scores it against 
   CHECK(lightboxCli({"eval-detection", out + "/det.json"}).exitCode == 2);
   CHECK(lightboxCli({"eval-detection", out + "/det.json", slab + "/dicom/-100.000000.dcm"}).exitCode == 1);
 }
+
+TEST_CASE("the light front hands exactly the heavy commands to lightbox-full", "[cli]") {
+  // isHeavyCommand lives in the light library (no Torch); the table of heavy commands in the full
+  // one. A command added to one and not the other would be "unknown" in the front, or run there
+  // without its libraries.
+  for (const cli::Command& c : cli::heavyCommands()) {
+    INFO(c.name);
+    CHECK(cli::isHeavyCommand(c.name));
+  }
+  for (const cli::Command& c : cli::lightCommands()) {
+    INFO(c.name);
+    CHECK_FALSE(cli::isHeavyCommand(c.name));
+  }
+  CHECK_FALSE(cli::isHeavyCommand("view")); // the viewer is exec'd by the front's own rule
+  CHECK_FALSE(cli::isHeavyCommand("frobnicate"));
+}
