@@ -170,7 +170,9 @@ struct SlicePipeline::Impl {
     // In a narrow view the corner text reaches the middle: the top and bottom letters move inside
     // its two lines instead of overlapping them.
     const int inset = width < 700 ? 48 : 14;
-    letters[2]->SetDisplayPosition(width / 2, height - inset);
+    // The AI banner (two lines, top centre) pushes the top letter below it.
+    const int bannerInset = state.aiBanner.empty() ? inset : std::max(inset, 46 + 34);
+    letters[2]->SetDisplayPosition(width / 2, height - bannerInset);
     letters[3]->SetDisplayPosition(width / 2, inset);
     char text[320];
     const Vec3 n = plane.normal();
