@@ -8,23 +8,31 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 
 namespace lightbox {
 namespace {
 
-/// One undo step: measurements and findings before and after.
-class SnapshotCommand : public QUndoCommand {
+/// One step of the session's history on the undo stack. Pushing calls redo() once: the session
+/// has already made the change, so that first call does nothing.
+class SessionStepCommand : public QUndoCommand {
 public:
-  SnapshotCommand(ViewerDocument* doc, ViewerDocument::Snapshot before, ViewerDocument::Snapshot after,
-                  const QString& text)
-      : QUndoCommand(text), doc_(doc), before_(std::move(before)), after_(std::move(after)) {}
-  void redo() override { doc_->applySnapshot(after_); }
-  void undo() override { doc_->applySnapshot(before_); }
+  SessionStepCommand(std::function<bool(bool undo)> replay, const QString& text)
+      : QUndoCommand(text), replay_(std::move(replay)) {}
+  void redo() override {
+    if (pushed_ && !replay_(false)) setObsolete(true);
+    pushed_ = true;
+  }
+  // A step the session no longer holds (its history dropped the oldest to stay in its memory
+  // cap) leaves the stack.
+  void undo() override {
+    if (!replay_(true)) setObsolete(true);
+  }
 
 private:
-  ViewerDocument* doc_;
-  ViewerDocument::Snapshot before_, after_;
+  std::function<bool(bool undo)> replay_;
+  bool pushed_ = false;
 };
 
 } // namespace
@@ -45,47 +53,9 @@ void ViewerDocument::setVolume(std::shared_ptr<const Volume> volume, QString pat
   // The middle of the volume, on an acquired slice.
   crosshair_ = g.ijkToLps({0.5 * double(g.size[0] - 1), 0.5 * double(g.size[1] - 1), double((g.size[2] - 1) / 2)});
   undo_->clear();
-  measurements_.clear();
-  findings_.clear();
-  run_ = {};
-  hasRun_ = false;
-  patient_ = {};
   selected_ = 0;
   selectedFinding_.clear();
-  annotationsReadOnly_ = false;
-  if (!seriesKey_.isEmpty()) {
-    const AnnotationStore store(AnnotationStore::defaultFolder());
-    // An unreadable file is moved aside (or, when it cannot be, the series stays read-only):
-    // the reader's earlier work is never saved over.
-    OpenedAnnotations opened;
-    try {
-      opened = store.open(seriesKey_.toStdString());
-    } catch (const std::exception& e) {
-      // The folder itself cannot be looked at (permissions, a stale mount): nothing is read, so
-      // nothing may be saved over whatever is there; the series still opens.
-      opened = {};
-      opened.problem = std::string(e.what()) + "; this series' measurements are shown read-only";
-      annotationsReadOnly_ = true;
-    }
-    measurements_ = std::move(opened.annotations.measurements);
-    findings_ = std::move(opened.annotations.findings);
-    run_ = opened.annotations.findingsRun;
-    hasRun_ = opened.annotations.hasFindingsRun;
-    patient_ = opened.annotations.patient;
-    annotationsReadOnly_ = annotationsReadOnly_ || opened.readOnly();
-    if (!opened.problem.empty()) {
-      emit annotationError(QString::fromStdString(opened.problem));
-    }
-    try {
-      store.checkWritable(); // say so now, not after the reader's first measurement
-    } catch (const std::exception& e) {
-      emit annotationError(QString::fromStdString(e.what()) + "; measurements of this series will not be saved");
-    }
-  }
-  nextId_ = 1;
-  for (const Measurement& m : measurements_) {
-    nextId_ = std::max(nextId_, m.id + 1);
-  }
+  openSession();
   emit volumeChanged();
   emit measurementsChanged();
   emit findingsChanged();
@@ -182,43 +152,46 @@ void ViewerDocument::setTool(Tool tool) {
   emit toolChanged();
 }
 
-const Measurement* ViewerDocument::measurement(int id) const {
-  for (const Measurement& m : measurements_) {
-    if (m.id == id) return &m;
-  }
-  return nullptr;
+void ViewerDocument::openSession() {
+  session_ = seriesKey_.isEmpty()
+                 ? ReadingSession()
+                 : ReadingSession::open(AnnotationStore(AnnotationStore::defaultFolder()), seriesKey_.toStdString());
+  // Unreadable file moved aside (or left and the review read-only), a folder that cannot be written.
+  for (const std::string& problem : session_.openProblems()) emit annotationError(QString::fromStdString(problem));
+  session_.setObserver([this](const ReviewChanges& what) {
+    if (what.measurements) emit measurementsChanged();
+    if (what.findings || what.run || what.patient) emit findingsChanged();
+  });
+  session_.setProblemObserver([this](const std::string& message) { emit annotationError(QString::fromStdString(message)); });
+}
+
+void ViewerDocument::pushStep() {
+  undo_->push(new SessionStepCommand([this](bool undo) { return replay(undo); },
+                                     QString::fromStdString(session_.history().undoLabel())));
+}
+
+bool ViewerDocument::replay(bool undo) {
+  if (replaying_) return true; // a handler of the change asked again: the step is under way
+  replaying_ = true;
+  const bool done = undo ? session_.undo() : session_.redo();
+  replaying_ = false;
+  return done;
 }
 
 int ViewerDocument::addMeasurement(Measurement m) {
-  m.id = nextId_++;
-  std::vector<Measurement> after = measurements_;
-  after.push_back(m);
-  pushMeasurements(std::move(after), QString("Add %1").arg(toString(m.kind)));
-  selectMeasurement(m.id);
-  return m.id;
+  if (replaying_) return 0;
+  const int id = session_.addMeasurement(std::move(m));
+  pushStep();
+  selectMeasurement(id);
+  return id;
 }
 
 void ViewerDocument::replaceMeasurement(const Measurement& m, const QString& what) {
-  std::vector<Measurement> after = measurements_;
-  for (Measurement& e : after) {
-    if (e.id == m.id) {
-      if (e == m) return;
-      e = m;
-      pushMeasurements(std::move(after), what);
-      return;
-    }
-  }
+  if (!replaying_ && session_.replaceMeasurement(m, what.toStdString())) pushStep();
 }
 
 void ViewerDocument::removeMeasurement(int id) {
-  std::vector<Measurement> after = measurements_;
-  const auto it = std::find_if(after.begin(), after.end(), [id](const Measurement& m) { return m.id == id; });
-  if (it == after.end()) {
-    return;
-  }
-  const QString what = QString("Delete %1").arg(toString(it->kind));
-  after.erase(it);
-  pushMeasurements(std::move(after), what);
+  if (!replaying_ && session_.removeMeasurement(id)) pushStep();
 }
 
 void ViewerDocument::selectMeasurement(int id) {
@@ -228,88 +201,16 @@ void ViewerDocument::selectMeasurement(int id) {
   }
 }
 
-void ViewerDocument::pushMeasurements(std::vector<Measurement> after, const QString& what) {
-  Snapshot next = snapshot();
-  next.measurements = std::move(after);
-  push(std::move(next), what);
-}
-
-ViewerDocument::Snapshot ViewerDocument::snapshot() const { return {measurements_, findings_, run_, hasRun_}; }
-
-void ViewerDocument::push(Snapshot after, const QString& what) {
-  undo_->push(new SnapshotCommand(this, snapshot(), std::move(after), what));
-}
-
-void ViewerDocument::applySnapshot(const Snapshot& s) {
-  const bool findingsDiffer = s.findings != findings_ || !(s.run == run_) || s.hasRun != hasRun_;
-  measurements_ = s.measurements;
-  findings_ = s.findings;
-  run_ = s.run;
-  hasRun_ = s.hasRun;
-  save();
-  emit measurementsChanged();
-  if (findingsDiffer) emit findingsChanged();
-}
-
-void ViewerDocument::save() {
-  if (seriesKey_.isEmpty()) return;
-  if (annotationsReadOnly_) {
-    emit annotationError("not saved: the series' annotation file could not be read nor moved aside (" +
-                         QString::fromStdString(AnnotationStore(AnnotationStore::defaultFolder())
-                                                    .pathFor(seriesKey_.toStdString())) +
-                         "); move it away and reopen the series");
-    return;
-  }
-  try {
-    SeriesAnnotations a;
-    a.measurements = measurements_;
-    a.findings = findings_;
-    a.findingsRun = run_;
-    a.hasFindingsRun = hasRun_;
-    a.patient = patient_;
-    AnnotationStore(AnnotationStore::defaultFolder()).save(seriesKey_.toStdString(), a);
-  } catch (const std::exception& e) {
-    emit annotationError(e.what());
-  }
-}
-
-const Finding* ViewerDocument::finding(const std::string& id) const {
-  for (const Finding& f : findings_) {
-    if (f.id == id) return &f;
-  }
-  return nullptr;
-}
-
 void ViewerDocument::setDetectionResult(const FindingsRun& run, std::vector<Finding> findings) {
-  Snapshot next = snapshot();
-  next.findings = std::move(findings);
-  next.run = run;
-  next.hasRun = true;
-  // The label counts what the reader sees: the findings at the run's operating point.
-  const double threshold = run.threshold();
-  const auto shown = std::count_if(next.findings.begin(), next.findings.end(),
-                                   [threshold](const Finding& f) { return f.score >= threshold; });
-  push(std::move(next), QString("Detect nodules (%1 findings at %2 FP/scan)").arg(shown).arg(run.fpPerScan));
+  if (replaying_) return;
+  session_.applyDetection(run, std::move(findings));
+  pushStep();
 }
 
-void ViewerDocument::setFpPerScan(double fpPerScan) {
-  if (run_.fpPerScan == fpPerScan) return;
-  run_.fpPerScan = fpPerScan;
-  save();
-  emit findingsChanged();
-}
+void ViewerDocument::setFpPerScan(double fpPerScan) { session_.setFpPerScan(fpPerScan); }
 
 std::vector<const Finding*> ViewerDocument::visibleFindings() const {
-  std::vector<const Finding*> out;
-  const double threshold = run_.threshold();
-  for (const Finding& f : findings_) {
-    // A finding the reader already decided on stays visible whatever the operating point.
-    const bool decided = f.state != FindingState::Proposed;
-    if (f.score < threshold && !decided) continue;
-    if (hideRejected_ && f.state == FindingState::Rejected) continue;
-    out.push_back(&f);
-  }
-  return out;
+  return session_.visibleFindings(hideRejected_ ? RejectedFindings::Hidden : RejectedFindings::Shown);
 }
 
 void ViewerDocument::setRejectedHidden(bool hidden) {
@@ -318,81 +219,27 @@ void ViewerDocument::setRejectedHidden(bool hidden) {
 }
 
 void ViewerDocument::setFindingState(const std::string& id, FindingState state, const std::string& reason) {
-  Snapshot next = snapshot();
-  for (Finding& f : next.findings) {
-    if (f.id != id) continue;
-    if (f.state == state && f.rejectReason == reason) return;
-    f.state = state;
-    f.rejectReason = state == FindingState::Rejected ? reason : std::string();
-    push(std::move(next), QString("%1 %2").arg(state == FindingState::Accepted   ? "Accept"
-                                                : state == FindingState::Rejected ? "Reject"
-                                                : state == FindingState::Edited   ? "Edit"
-                                                                                   : "Reset",
-                                               QString::fromStdString(id)));
-    return;
-  }
+  if (!replaying_ && session_.setFindingState(id, state, reason)) pushStep();
 }
 
 int ViewerDocument::editFinding(const std::string& id) {
   const Finding* f = finding(id);
-  if (!f || !volume_) return 0;
-  if (f->measurementId && measurement(f->measurementId)) {
-    selectMeasurement(f->measurementId);
-    return f->measurementId;
-  }
-  Snapshot next = snapshot();
-  Measurement m;
-  m.kind = MeasurementKind::Length;
-  m.id = nextId_++;
-  m.label = f->id + " diameter";
+  if (!f || !volume_ || replaying_) return 0;
+  // A finding that already has its measurement keeps it: no new step.
+  const bool measured = f->measurementId && measurement(f->measurementId);
   const auto [right, down] = axes(ViewPlane::Axial);
-  m.planeRight = right;
-  m.planeDown = down;
-  const double r = std::max(1.0, f->diameterMm / 2.0);
-  m.points = {f->centerLps - right * r, f->centerLps + right * r};
-  next.measurements.push_back(m);
-  for (Finding& e : next.findings) {
-    if (e.id == id) {
-      e.state = FindingState::Edited;
-      e.measurementId = m.id;
-    }
-  }
-  push(std::move(next), QString("Edit %1").arg(QString::fromStdString(id)));
-  selectMeasurement(m.id);
-  return m.id;
+  const int m = session_.editFinding(id, right, down);
+  if (!measured) pushStep();
+  selectMeasurement(m);
+  return m;
 }
 
 void ViewerDocument::setFindingType(const std::string& id, const std::string& type) {
-  Snapshot next = snapshot();
-  for (Finding& f : next.findings) {
-    if (f.id != id) continue;
-    const std::string edited = type == f.type ? std::string() : type;
-    if (f.editedType == edited) return;
-    f.editedType = edited;
-    if (f.state == FindingState::Proposed || f.state == FindingState::Accepted) f.state = FindingState::Edited;
-    push(std::move(next), QString("Set %1 type").arg(QString::fromStdString(id)));
-    return;
-  }
+  if (!replaying_ && session_.setFindingType(id, type)) pushStep();
 }
 
 void ViewerDocument::setFindingFactors(const std::string& id, bool upperLobe, bool spiculated) {
-  Snapshot next = snapshot();
-  for (Finding& f : next.findings) {
-    if (f.id != id || (f.upperLobe == upperLobe && f.spiculated == spiculated)) continue;
-    f.upperLobe = upperLobe;
-    f.spiculated = spiculated;
-    push(std::move(next), QString("Brock factors of %1").arg(QString::fromStdString(id)));
-    return;
-  }
-}
-
-double ViewerDocument::effectiveDiameter(const Finding& f) const {
-  if (f.measurementId) {
-    if (const Measurement* m = measurement(f.measurementId); m && m->kind == MeasurementKind::Length) {
-      return lengthMm(*m);
-    }
-  }
-  return f.diameterMm;
+  if (!replaying_ && session_.setFindingFactors(id, upperLobe, spiculated)) pushStep();
 }
 
 void ViewerDocument::selectFinding(const std::string& id) {
@@ -405,15 +252,10 @@ void ViewerDocument::selectFinding(const std::string& id) {
 }
 
 std::string ViewerDocument::stepFinding(int direction) {
-  const std::vector<const Finding*> visible = visibleFindings();
-  if (visible.empty()) return {};
-  int index = -1;
-  for (std::size_t i = 0; i < visible.size(); ++i) {
-    if (visible[i]->id == selectedFinding_) index = int(i);
-  }
-  const int n = int(visible.size());
-  const int next = index < 0 ? (direction > 0 ? 0 : n - 1) : ((index + direction) % n + n) % n;
-  selectFinding(visible[std::size_t(next)]->id);
+  const std::string next = session_.stepFinding(selectedFinding_, direction,
+                                                hideRejected_ ? RejectedFindings::Hidden : RejectedFindings::Shown);
+  if (next.empty()) return {};
+  selectFinding(next);
   return selectedFinding_;
 }
 
@@ -426,17 +268,19 @@ QString ViewerDocument::imageWarning() const {
 
 QString ViewerDocument::aiBanner() const {
   if (!aiProgress_.isEmpty()) return aiProgress_;
-  if (!hasRun_ || run_.warnings.empty()) return {};
+  const FindingsRun& run = session_.findingsRun();
+  if (!session_.hasFindingsRun() || run.warnings.empty()) return {};
   // Short enough for a quarter of the screen; the full reasons are in the findings panel.
   return QString("AI: scan outside the model's intended use\n(%1, see AI findings)")
-      .arg(run_.warnings.size() == 1 ? QString("1 warning") : QString("%1 warnings").arg(run_.warnings.size()));
+      .arg(run.warnings.size() == 1 ? QString("1 warning") : QString("%1 warnings").arg(run.warnings.size()));
 }
 
 QString ViewerDocument::aiWarnings() const {
   QString text;
-  if (!hasRun_) return text;
-  for (std::size_t i = 0; i < run_.warnings.size(); ++i) {
-    text += (i ? "; " : "") + QString::fromStdString(run_.warnings[i]);
+  if (!session_.hasFindingsRun()) return text;
+  const std::vector<std::string>& warnings = session_.findingsRun().warnings;
+  for (std::size_t i = 0; i < warnings.size(); ++i) {
+    text += (i ? "; " : "") + QString::fromStdString(warnings[i]);
   }
   return text.isEmpty() ? text : "AI outside intended use: " + text;
 }
@@ -447,21 +291,10 @@ void ViewerDocument::setAiProgress(const QString& text) {
   emit displayChanged();
 }
 
-void ViewerDocument::setPatientFactors(const PatientFactors& f) {
-  if (patient_ == f) return;
-  patient_ = f;
-  save();
-  emit findingsChanged();
-}
+void ViewerDocument::setPatientFactors(const PatientFactors& f) { session_.setPatientFactors(f); }
 
 void ViewerDocument::setPatientDefaults(int ageYears, const std::string& sex) {
-  PatientFactors f = patient_;
-  if (f.ageYears == 0) f.ageYears = ageYears;
-  if (f.sex.empty()) f.sex = sex;
-  if (!(f == patient_)) {
-    patient_ = f;
-    emit findingsChanged(); // not saved until the reader changes something
-  }
+  session_.setPatientDefaults(ageYears, sex); // not saved until the reader changes something
 }
 
 double ViewerDocument::valueAt(const Vec3& lps) const {

@@ -5,6 +5,7 @@
 #include "core/annotation/Measurement.h"
 #include "core/display/WindowLevel.h"
 #include "core/dicom/IngestIssue.h"
+#include "core/review/ReadingSession.h"
 #include "core/volume/SliceSampler.h"
 
 #include <QObject>
@@ -29,8 +30,9 @@ struct PlaneSettings {
 };
 
 /// The open series as the viewer sees it: the volume, the shared crosshair, display state and the
-/// reader's measurements (undoable, saved crash-safe with the series after every change). Views
-/// observe it and send commands to it; widgets hold no truth.
+/// selection; the review itself (measurements, findings, undo, saving) is the series'
+/// ReadingSession, which this forwards to and whose change notices become the signals below.
+/// Views observe it and send commands to it; widgets hold no truth.
 class ViewerDocument : public QObject {
   Q_OBJECT
 public:
@@ -74,23 +76,27 @@ public:
   void setTool(Tool tool);
 
   /// Measurements: every change is one undo step and is saved at once.
-  const std::vector<Measurement>& measurements() const { return measurements_; }
-  const Measurement* measurement(int id) const;
+  const std::vector<Measurement>& measurements() const { return session_.measurements(); }
+  const Measurement* measurement(int id) const { return session_.measurement(id); }
   int addMeasurement(Measurement m); ///< assigns and returns the id
   void replaceMeasurement(const Measurement& m, const QString& what);
   void removeMeasurement(int id);
   int selectedMeasurement() const { return selected_; }
   void selectMeasurement(int id);
+  /// The menus' face of the session's history: one command per session step, whose undo and
+  /// redo call the session's.
   QUndoStack* undoStack() const { return undo_; }
+  /// The series' review (read-only: commands go through the document so the undo menu follows).
+  const ReadingSession& session() const { return session_; }
 
   /// Value at an LPS point (nearest voxel), or NaN outside the volume.
   double valueAt(const Vec3& lps) const;
 
   /// AI findings under review. Every decision is one undo step and is saved at once.
-  const std::vector<Finding>& findings() const { return findings_; }
-  const Finding* finding(const std::string& id) const;
-  const FindingsRun& findingsRun() const { return run_; }
-  bool hasFindingsRun() const { return hasRun_; }
+  const std::vector<Finding>& findings() const { return session_.findings(); }
+  const Finding* finding(const std::string& id) const { return session_.finding(id); }
+  const FindingsRun& findingsRun() const { return session_.findingsRun(); }
+  bool hasFindingsRun() const { return session_.hasFindingsRun(); }
   /// Replaces the findings with a new detection run (undoable: undo restores the previous review).
   void setDetectionResult(const FindingsRun& run, std::vector<Finding> findings);
   /// Operating point (expected false positives per scan); saved, not an undo step.
@@ -106,13 +112,13 @@ public:
   void setFindingType(const std::string& id, const std::string& type);
   void setFindingFactors(const std::string& id, bool upperLobe, bool spiculated);
   /// The diameter the reader stands behind: the edit measurement's length when there is one.
-  double effectiveDiameter(const Finding& f) const;
+  double effectiveDiameter(const Finding& f) const { return session_.effectiveDiameter(f); }
   const std::string& selectedFinding() const { return selectedFinding_; }
   /// Selects a finding and moves the crosshair (every view) to its centre.
   void selectFinding(const std::string& id);
   /// Next (+1) or previous (-1) visible finding, wrapping; returns its id (empty when none).
   std::string stepFinding(int direction);
-  const PatientFactors& patientFactors() const { return patient_; }
+  const PatientFactors& patientFactors() const { return session_.patientFactors(); }
   void setPatientFactors(const PatientFactors& f);
   /// Fills age and sex from DICOM when the reader has not entered them.
   void setPatientDefaults(int ageYears, const std::string& sex);
@@ -127,16 +133,6 @@ public:
   QString aiWarnings() const;
   void setAiProgress(const QString& text);
 
-  /// What one undo step restores.
-  struct Snapshot {
-    std::vector<Measurement> measurements;
-    std::vector<Finding> findings;
-    FindingsRun run;
-    bool hasRun = false;
-  };
-  /// Called by the undo commands: replaces measurements and findings and saves them.
-  void applySnapshot(const Snapshot& s);
-
 signals:
   void volumeChanged();
   void crosshairChanged();
@@ -150,10 +146,12 @@ signals:
   void annotationError(const QString& message);
 
 private:
-  void pushMeasurements(std::vector<Measurement> after, const QString& what);
-  Snapshot snapshot() const;
-  void push(Snapshot after, const QString& what);
-  void save();
+  /// Opens the session for the series key (none: saved nowhere) and connects its notices.
+  void openSession();
+  /// Mirrors the step the session just recorded on the undo stack.
+  void pushStep();
+  /// Undoes or redoes one session step for the undo stack; false when the session has none.
+  bool replay(bool undo);
 
   std::shared_ptr<const Volume> volume_;
   QString patientText_, seriesText_, seriesKey_;
@@ -166,17 +164,12 @@ private:
   bool crosshairLines_ = true;
   std::map<ViewPlane, PlaneSettings> planes_;
   Tool tool_ = Tool::Navigate;
-  std::vector<Measurement> measurements_;
+  ReadingSession session_;
+  /// The undo stack is calling the session's undo or redo: no new step may start meanwhile.
+  bool replaying_ = false;
   int selected_ = 0;
-  int nextId_ = 1;
-  std::vector<Finding> findings_;
-  FindingsRun run_;
-  bool hasRun_ = false;
-  /// The series' saved file could not be read nor moved aside: never save over it.
-  bool annotationsReadOnly_ = false;
   bool hideRejected_ = false;
   std::string selectedFinding_;
-  PatientFactors patient_;
   QString aiProgress_;
   QUndoStack* undo_;
 };
