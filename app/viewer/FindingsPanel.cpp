@@ -127,7 +127,7 @@ FindingsPanel::FindingsPanel(ViewerDocument* document, QWidget* parent)
   // Every column readable without scrolling sideways; the state first, as the reader decides on it.
   table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
   table_->setWordWrap(false);
-  table_->setMinimumHeight(260);
+  table_->setMinimumHeight(160);
   summary_ = new QLabel(this);
   layout->addWidget(summary_);
   layout->addWidget(table_, 3);
@@ -422,57 +422,34 @@ void FindingsPanel::refresh() {
 }
 
 void FindingsPanel::refreshDecisionSupport() {
-  std::vector<AcceptedNodule> accepted;
-  std::vector<const Finding*> kept;
-  QStringList unmeasured;
-  for (const Finding& f : document_->findings()) {
-    if (f.state != FindingState::Accepted && f.state != FindingState::Edited) continue;
-    if (f.sizeCapped && !f.measurementId) {
-      unmeasured << QString::fromStdString(f.id); // no size, no category from it
-      continue;
-    }
-    const double d = document_->effectiveDiameter(f);
-    const std::string type = f.effectiveType();
-    const double solid = type == "solid" ? d : type == "part-solid" ? std::min(f.solidDiameterMm, d) : 0.0;
-    accepted.push_back({f.id, type, d, solid});
-    kept.push_back(&f);
-  }
   if (!document_->hasFindingsRun()) {
     lungRads_->clear();
     brock_->clear();
     return;
   }
-  if (!unmeasured.isEmpty()) {
-    // An accepted finding without a size may be the largest one: no category until it is measured
-    // (the same rule as ReadingSession::decisionSupport, which the command line uses).
+  // The session computes it (the command line's `review` shows the same); the panel only words it.
+  const DecisionSupportInputs support = document_->session().decisionSupport();
+  const LungRadsSuggestion& s = support.lungRads;
+  if (!support.unmeasured.empty()) {
+    QStringList ids;
+    for (const std::string& id : support.unmeasured) ids << QString::fromStdString(id);
     lungRads_->setText(QString("<b>Lung-RADS: incomplete</b> <span style='color:#e07800'>accepted finding(s) %1 "
                                "have no size (the AI's profile hit its cap): measure them with E first</span>")
-                           .arg(unmeasured.join(", ")));
+                           .arg(ids.join(", ")));
   } else {
-    const LungRadsSuggestion s = suggestLungRads(accepted);
     lungRads_->setText(QString("<b>Lung-RADS %1</b> suggested from %2 accepted nodule(s).<br>%3<br><i>%4</i>")
                            .arg(QString::fromStdString(s.category))
-                           .arg(accepted.size())
+                           .arg(support.nodules.size())
                            .arg(QString::fromStdString(s.rule).toHtmlEscaped(),
                                 QString::fromStdString(s.management).toHtmlEscaped()));
   }
   const PatientFactors& p = document_->patientFactors();
   QString text;
-  for (const Finding* f : kept) {
-    BrockFactors b;
-    b.ageYears = p.ageYears > 0 ? p.ageYears : 62;
-    b.female = p.sex == "F";
-    b.familyHistory = p.familyHistory;
-    b.emphysema = p.emphysema;
-    b.noduleSizeMm = document_->effectiveDiameter(*f);
-    b.type = f->effectiveType();
-    b.upperLobe = f->upperLobe;
-    b.spiculation = f->spiculated;
-    b.noduleCount = int(kept.size());
-    text += QString("%1: Brock %2 %").arg(QString::fromStdString(f->id)).arg(100.0 * brockProbability(b), 0, 'f', 1);
+  for (const DecisionSupportInputs::Brock& b : support.brock) {
+    text += QString("%1: Brock %2 %").arg(QString::fromStdString(b.findingId)).arg(100.0 * brockProbability(b.factors), 0, 'f', 1);
     text += "<br>";
   }
-  if (!kept.empty()) {
+  if (!support.brock.empty()) {
     text += QString("<i>Brock (PanCan) full model; age %1%2; upper lobe and spiculation as ticked per nodule.</i>")
                 .arg(p.ageYears > 0 ? QString::number(p.ageYears) : "unknown, 62 assumed")
                 .arg(p.sex.empty() ? ", sex unknown (male assumed)" : "");
