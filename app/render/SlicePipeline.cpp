@@ -169,11 +169,16 @@ struct SlicePipeline::Impl {
     letters[1]->SetDisplayPosition(width - 14, height / 2);
     // In a narrow view the corner text reaches the middle: the top and bottom letters move inside
     // its two lines instead of overlapping them.
-    const int inset = width < 700 ? 48 : 14;
+    // Smaller corner text in small or narrow views; there the text reaches the middle, so the top
+    // and bottom letters move inside its lines (three at the top, two at the bottom).
+    const int fontSize = std::clamp(std::min(height / 32, width / 24), 10, 15);
+    const bool narrow = width < 700;
+    const int topInset = narrow ? int(14 + 3.4 * fontSize) : 14;
+    const int bottomInset = narrow ? int(14 + 2.4 * fontSize) : 14;
     // The AI banner (two lines, top centre) pushes the top letter below it.
-    const int bannerInset = state.aiBanner.empty() ? inset : std::max(inset, 46 + 34);
+    const int bannerInset = state.aiBanner.empty() ? topInset : std::max(topInset, 46 + 34);
     letters[2]->SetDisplayPosition(width / 2, height - bannerInset);
-    letters[3]->SetDisplayPosition(width / 2, inset);
+    letters[3]->SetDisplayPosition(width / 2, bottomInset);
     char text[320];
     const Vec3 n = plane.normal();
     // Position along the standard axis (z for axial...), signed as DICOM LPS.
@@ -211,8 +216,7 @@ struct SlicePipeline::Impl {
                     state.invert ? " inv" : "", state.zoom);
     }
     setCorner(1, text);
-    // Smaller text in small views, as the fitted annotation had; positions follow the size.
-    const int fontSize = std::clamp(height / 32, 11, 15);
+    // Positions follow the size (fontSize above).
     const int margin = 6;
     const int positions[4][2] = {{margin, margin}, {width - margin, margin}, {margin, height - margin},
                                  {width - margin, height - margin}};
