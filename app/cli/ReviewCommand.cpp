@@ -23,12 +23,12 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: lightbox review SERIES_OR_PATH [--series INDEX|UID] [--json] [--import DET.json [--fp-per-scan F]]\n"
-    "       [--accept all|ID[,ID...]] [--reject ID[,ID...] [--reason TEXT]]";
+    "       [--accept all|ID[,ID...]] [--reject ID[,ID...] [--reason TEXT]] [--replace]";
 
 /// The key the viewer saves the series' review under: the Series Instance UID, or the absolute
 /// path of a research-format file.
 std::string seriesKeyOf(const std::string& path, const std::string& selector) {
-  if (isResearchImageFile(path)) return std::filesystem::absolute(path).string();
+  if (isResearchImageFile(path)) return std::filesystem::absolute(path).lexically_normal().string();
   const StudyScan scan = scanStudy(path);
   return selectSeries(scan, selector).header->seriesInstanceUid;
 }
@@ -125,7 +125,7 @@ void printReview(const ReadingSession& session) {
 } // namespace
 
 int runReview(const std::vector<std::string>& rawArgs) {
-  const Arguments args(rawArgs, {"json"}, {"series", "import", "fp-per-scan", "accept", "reject", "reason"});
+  const Arguments args(rawArgs, {"json", "replace"}, {"series", "import", "fp-per-scan", "accept", "reject", "reason"});
   if (args.positional().size() != 1) throw UsageError(kUsage);
   if (args.has("fp-per-scan") && !args.has("import")) {
     throw UsageError("option --fp-per-scan needs --import (it chooses the imported run's operating point)");
@@ -159,22 +159,44 @@ int runReview(const std::vector<std::string>& rawArgs) {
   if (session.readOnly() && (imported || args.has("accept") || args.has("reject"))) {
     throw std::runtime_error("the saved review of " + key + " could not be read nor moved aside: nothing is changed");
   }
-  if (imported) session.applyDetection(imported->run, std::move(imported->findings));
-  auto decide = [&](const std::string& option, FindingState state, const std::string& reason) {
+  // Everything is checked before anything is saved: a bad id never leaves a half-applied review.
+  const std::vector<Finding>& target = imported ? imported->findings : session.findings();
+  auto idsOf = [&](const std::string& option) {
     std::vector<std::string> ids = splitIds(args.option(option));
+    for (const std::string& id : ids) {
+      const bool known = id == "all" || std::any_of(target.begin(), target.end(), [&](const Finding& f) { return f.id == id; });
+      if (!known) throw UsageError("option --" + option + ": no finding '" + id + "' in this review");
+    }
+    if (std::count(ids.begin(), ids.end(), "all") && ids.size() > 1) {
+      throw UsageError("option --" + option + ": 'all' stands alone");
+    }
+    return ids;
+  };
+  const std::vector<std::string> accept = args.has("accept") ? idsOf("accept") : std::vector<std::string>{};
+  const std::vector<std::string> reject = args.has("reject") ? idsOf("reject") : std::vector<std::string>{};
+  if (imported && !args.flag("replace")) {
+    // The command line has no undo: a new run never silently replaces the reader's decisions.
+    std::string decided;
+    for (const Finding& f : session.findings()) {
+      if (f.state != FindingState::Proposed) decided += (decided.empty() ? "" : ", ") + f.id;
+    }
+    if (!decided.empty()) {
+      throw std::runtime_error("the review of " + key + " has decisions (" + decided +
+                               ") that --import would replace; add --replace to do so");
+    }
+  }
+  if (imported) session.applyDetection(imported->run, std::move(imported->findings));
+  auto decide = [&](std::vector<std::string> ids, FindingState state, const std::string& reason) {
     if (ids.size() == 1 && ids.front() == "all") {
       ids.clear();
       for (const Finding* f : session.visibleFindings()) {
         if (f->state == FindingState::Proposed) ids.push_back(f->id);
       }
     }
-    for (const std::string& id : ids) {
-      if (!session.finding(id)) throw UsageError("option --" + option + ": no finding '" + id + "' in this review");
-    }
     for (const std::string& id : ids) session.setFindingState(id, state, reason);
   };
-  if (args.has("accept")) decide("accept", FindingState::Accepted, {});
-  if (args.has("reject")) decide("reject", FindingState::Rejected, args.option("reason", "rejected on the command line"));
+  decide(accept, FindingState::Accepted, {});
+  decide(reject, FindingState::Rejected, args.option("reason", "rejected on the command line"));
   if (!saveProblem.empty()) throw std::runtime_error(saveProblem);
   if (args.flag("json")) {
     std::printf("%s\n", reviewJson(session).dump(2).c_str());

@@ -307,7 +307,10 @@ void MainWindow::buildMenus() {
   view->addAction("2 x 2 (MPR + 3D)", this, [this] { setLayoutMode(2, 2); });
   view->addAction("DICOM &header of this image...", QKeySequence("Ctrl+I"), this, &MainWindow::showDicomHeader);
   view->addSeparator();
-  QAction* link = view->addAction("Link comparison scrolling", this, [this](bool on) { linkComparison_ = on; });
+  QAction* link = view->addAction("Link comparison scrolling", this, [this](bool on) {
+    linkComparison_ = on;
+    if (on) resetComparisonOffset(); // keep the alignment the reader made while unlinked
+  });
   link->setCheckable(true);
   link->setChecked(true);
   view->addAction("Crosshair lines (X)", this,

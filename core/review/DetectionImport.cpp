@@ -37,6 +37,14 @@ ImportedDetection importDetection(const nlohmann::json& j, std::optional<double>
     }
     // The same fields as a saved review's findings, without the reader's part.
     out.findings = findingsFromJson(j.at("findings"));
+    for (Finding& f : out.findings) {
+      // A detection is a proposal: whatever a file says, no reader decision comes in with it.
+      f.state = FindingState::Proposed;
+      f.rejectReason.clear();
+      f.measurementId = 0;
+      f.editedType.clear();
+      f.upperLobe = f.spiculated = false;
+    }
     if (j.contains("series")) out.seriesUid = j.at("series").value("series_instance_uid", "");
   } catch (const nlohmann::json::exception& e) {
     throw std::runtime_error(std::string("not a detection result of lightbox detect: ") + e.what());

@@ -474,7 +474,7 @@ TEST_CASE("decisions recorded with lightbox review on the command line show in t
     REQUIRE(p.exitCode() == 0);
   };
   lightbox({"detect", slab, "--json", det});
-  lightbox({"review", slab, "--import", det, "--accept", "F1"});
+  lightbox({"review", slab, "--import", det, "--replace", "--accept", "F1"}); // other tests of this process may have decided
   lightbox({"review", slab, "--reject", "F2", "--reason", "vessel"});
   MainWindow window;
   openShown(window, kSlab, 1400, 900, false);
