@@ -38,6 +38,7 @@
 #include <QUndoStack>
 
 #include <algorithm>
+#include <optional>
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
@@ -434,6 +435,8 @@ bool MainWindow::loadInto(ViewerDocument* doc, const QString& path, const QStrin
     QString patient, seriesText, key;
     const DicomFileInfo* header = nullptr;
     StudyScan scan;
+    std::optional<int> age;       // from DICOM: corner text and the Brock defaults
+    double sliceThicknessMm = 0;  // of the shown series, for the AI pre-flight
     if (isResearchImageFile(path.toStdString())) {
       loaded = loadPath(path.toStdString(), {}, options);
       if (!comparison) sliceFiles_.clear();
@@ -450,6 +453,10 @@ bool MainWindow::loadInto(ViewerDocument* doc, const QString& path, const QStrin
       const AssembledSeries& series = selectSeries(scan, seriesUid.toStdString());
       loaded = loadSeries(series, options);
       header = series.header.get();
+      age = ageAt(header->patientBirthDate, header->studyDate);
+      if (!series.volumes.empty() && !series.volumes.front().slices.empty()) {
+        sliceThicknessMm = series.volumes.front().slices.front().sliceThickness;
+      }
       if (!comparison) {
         sliceFiles_.clear();
         if (!series.volumes.empty()) {
@@ -458,9 +465,7 @@ bool MainWindow::loadInto(ViewerDocument* doc, const QString& path, const QStrin
       }
       // Name and ID; age, sex and date; what was acquired (kVp, mAs, kernel / TR, TE, field).
       std::string ageSex;
-      if (const std::optional<int> age = ageAt(header->patientBirthDate, header->studyDate)) {
-        ageSex = std::to_string(*age) + "Y";
-      }
+      if (age) ageSex = std::to_string(*age) + "Y";
       if (!header->patientSex.empty()) ageSex += (ageSex.empty() ? "" : " ") + header->patientSex;
       patient = QString::fromStdString(header->patientName + "  " + header->patientId + "\n" + header->studyDate +
                                        (ageSex.empty() ? "" : "  " + ageSex) +
@@ -479,11 +484,7 @@ bool MainWindow::loadInto(ViewerDocument* doc, const QString& path, const QStrin
       SeriesFacts facts;
       if (header) {
         facts.modality = header->modality;
-        const AssembledSeries& series = selectSeries(scan, seriesUid.toStdString());
-        if (!series.volumes.empty() && !series.volumes.front().slices.empty()) {
-          facts.sliceThicknessMm = series.volumes.front().slices.front().sliceThickness;
-        }
-        const std::optional<int> age = ageAt(header->patientBirthDate, header->studyDate);
+        facts.sliceThicknessMm = sliceThicknessMm;
         doc->setPatientDefaults(age.value_or(0), header->patientSex == "F" || header->patientSex == "M" ? header->patientSex : "");
       } else if (volume->units == "HU") {
         facts.modality = "CT";

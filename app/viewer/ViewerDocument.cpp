@@ -47,6 +47,11 @@ void ViewerDocument::setVolume(std::shared_ptr<const Volume> volume, QString pat
   seriesText_ = std::move(seriesText);
   seriesKey_ = std::move(seriesKey);
   issues_ = std::move(issues);
+  // Said on every frame: counted once per series, not per frame.
+  const auto failed = std::count_if(issues_.begin(), issues_.end(),
+                                    [](const IngestIssue& i) { return i.kind == IssueKind::PixelDecodeFailed; });
+  imageWarning_ = failed == 0 ? QString()
+                              : QString("%1 image(s) could not be decoded and are blank: see Messages").arg(failed);
   window_ = seriesWindow_ = initialWindow;
   planes_.clear();
   const VolumeGeometry& g = volume_->geometry;
@@ -257,13 +262,6 @@ std::string ViewerDocument::stepFinding(int direction) {
   if (next.empty()) return {};
   selectFinding(next);
   return selectedFinding_;
-}
-
-QString ViewerDocument::imageWarning() const {
-  const auto failed = std::count_if(issues_.begin(), issues_.end(),
-                                    [](const IngestIssue& i) { return i.kind == IssueKind::PixelDecodeFailed; });
-  if (failed == 0) return {};
-  return QString("%1 image(s) could not be decoded and are blank: see Messages").arg(failed);
 }
 
 QString ViewerDocument::aiBanner() const {

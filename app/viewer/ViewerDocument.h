@@ -128,7 +128,7 @@ public:
   QString aiBanner() const;
   /// One line drawn on every slice view when images of the series could not be decoded (they are
   /// blank), so a grey area is never left unexplained. Empty: all decoded.
-  QString imageWarning() const;
+  const QString& imageWarning() const { return imageWarning_; }
   /// Every pre-flight warning of the current run, in full (empty: none).
   QString aiWarnings() const;
   void setAiProgress(const QString& text);
@@ -156,6 +156,7 @@ private:
   std::shared_ptr<const Volume> volume_;
   QString patientText_, seriesText_, seriesKey_;
   std::vector<IngestIssue> issues_;
+  QString imageWarning_;
   Vec3 crosshair_{0, 0, 0};
   WindowLevel window_, seriesWindow_;
   bool inverted_ = false;
