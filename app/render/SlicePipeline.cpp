@@ -136,12 +136,20 @@ struct SlicePipeline::Impl {
                             : planeThrough(volume->geometry, state.plane, state.crosshairLps);
     image = compositeSlice(*volume, plane, GreyMapping{state.window, state.invert, state.slab, state.slabMm}, overlays);
     imageData->SetDimensions(int(image.width), int(image.height), 1);
-    imageData->AllocateScalars(VTK_UNSIGNED_CHAR, 4);
+    // Three components: the composite is opaque, and drawing it as an RGBA texture made the
+    // axial frame of the 1x1 view cost 36 ms instead of 20 ms on llvmpipe (measured with the
+    // frame log; the image actor alone is about 13 ms of the 20).
+    imageData->AllocateScalars(VTK_UNSIGNED_CHAR, 3);
     auto* dst = static_cast<std::uint8_t*>(imageData->GetScalarPointer());
     // VTK's image rows go up; display rows go down.
-    const std::size_t rowBytes = image.width * 4;
     for (std::size_t y = 0; y < image.height; ++y) {
-      std::memcpy(dst + (image.height - 1 - y) * rowBytes, image.rgba.data() + y * rowBytes, rowBytes);
+      const std::uint8_t* src = image.rgba.data() + y * image.width * 4;
+      std::uint8_t* out = dst + (image.height - 1 - y) * image.width * 3;
+      for (std::size_t x = 0; x < image.width; ++x) {
+        out[3 * x] = src[4 * x];
+        out[3 * x + 1] = src[4 * x + 1];
+        out[3 * x + 2] = src[4 * x + 2];
+      }
     }
     imageData->Modified();
   }

@@ -2,9 +2,9 @@
 #include "app/viewer/ViewerApp.h"
 
 #include "app/viewer/MainWindow.h"
+#include "app/viewer/VtkViewport.h"
 
 #include <QApplication>
-#include <QPixmap>
 #include <QSurfaceFormat>
 #include <QTimer>
 
@@ -41,7 +41,7 @@ int runViewer(int argc, char** argv, const std::string& path, const std::string&
   }
   if (!screenshotPath.empty()) {
     QTimer::singleShot(0, &window, [&] {
-      const QPixmap shot = window.grab();
+      const QImage shot = grabWindow(&window);
       if (!shot.save(QString::fromStdString(screenshotPath))) {
         std::fprintf(stderr, "lightbox: cannot write %s\n", screenshotPath.c_str());
         status = 1;

@@ -12,6 +12,11 @@
 #include <QEvent>
 #include <QFile>
 #include <QOpenGLContext>
+#include <QOpenGLExtraFunctions>
+#include <QPainter>
+#include <QResizeEvent>
+#include <QSurfaceFormat>
+#include <QWindow>
 #include <QTimer>
 
 #include <vtkCallbackCommand.h>
@@ -56,54 +61,152 @@ bool isInput(QEvent::Type t) {
 VtkViewport* VtkViewport::inputView_ = nullptr;
 
 struct VtkViewport::Vtk {
-  vtkSmartPointer<vtkGenericOpenGLRenderWindow> window = vtkSmartPointer<vtkGenericOpenGLRenderWindow>::New();
+  vtkNew<vtkGenericOpenGLRenderWindow> window;
   vtkSmartPointer<vtkCallbackCommand> makeCurrent = vtkSmartPointer<vtkCallbackCommand>::New();
   vtkSmartPointer<vtkCallbackCommand> isCurrent = vtkSmartPointer<vtkCallbackCommand>::New();
   vtkSmartPointer<vtkCallbackCommand> frame = vtkSmartPointer<vtkCallbackCommand>::New();
 };
 
+/// The native window the frame is drawn in, with its own context. It never takes the keyboard
+/// (keys go to the focused widget, and the window's shortcuts keep working); pointer, wheel, enter,
+/// leave and drop events go to the VtkViewport, whose geometry it shares.
+class VtkViewport::Surface : public QWindow {
+public:
+  explicit Surface(VtkViewport* owner) : owner_(owner) {
+    setSurfaceType(QSurface::OpenGLSurface);
+    QSurfaceFormat format = QSurfaceFormat::defaultFormat();
+    format.setAlphaBufferSize(0); // an opaque window: nothing composes it with alpha
+    // Not forward compatible: VTK draws 2-pixel lines (measurements, crosshair) with glLineWidth,
+    // which a forward-compatible core context refuses (lines would be 1 pixel).
+    format.setOption(QSurfaceFormat::DeprecatedFunctions);
+    setFormat(format);
+    setFlag(Qt::WindowDoesNotAcceptFocus);
+  }
+
+  QOpenGLContext* context() const { return context_; }
+
+  /// One frame at the next turn of the event loop, however many changes come before it.
+  void scheduleFrame() {
+    if (pending_) return;
+    pending_ = true;
+    QCoreApplication::postEvent(this, new QEvent(QEvent::UpdateRequest));
+  }
+
+  /// Makes the context current on this window, creating both when needed; false if OpenGL fails.
+  bool makeCurrent() {
+    if (!handle()) create();
+    if (!context_) {
+      context_ = new QOpenGLContext(this);
+      context_->setFormat(requestedFormat());
+      if (!context_->create()) {
+        delete context_;
+        context_ = nullptr;
+        return false;
+      }
+      fresh_ = true;
+    }
+    if (!context_->makeCurrent(this)) return false;
+    if (fresh_) {
+      fresh_ = false;
+      owner_->initializeVtk();
+    }
+    return true;
+  }
+
+  /// Renders (or, when nothing changed, shows the last frame again) and, when the window is on
+  /// screen, shows the frame.
+  void paint() {
+    pending_ = false;
+    if (!isExposed() || !makeCurrent()) return;
+    if (!owner_->showLastFrame()) owner_->render();
+    context_->swapBuffers(this);
+    owner_->frameShown();
+  }
+
+protected:
+  void exposeEvent(QExposeEvent*) override {
+    // Mapping, resizing and showing each expose the window: one frame answers them all.
+    if (isExposed()) scheduleFrame();
+  }
+
+  bool event(QEvent* e) override {
+    switch (e->type()) {
+    case QEvent::UpdateRequest:
+      paint();
+      return true;
+    case QEvent::MouseButtonPress:
+    case QEvent::MouseButtonDblClick:
+      // Click focus as a widget gets it (a forwarded event is not spontaneous, so Qt gives none).
+      if ((owner_->focusPolicy() & Qt::ClickFocus) && !owner_->hasFocus()) {
+        owner_->setFocus(Qt::MouseFocusReason);
+      }
+      [[fallthrough]];
+    case QEvent::MouseButtonRelease:
+    case QEvent::MouseMove:
+    case QEvent::Wheel:
+    case QEvent::Enter:
+    case QEvent::Leave:
+    case QEvent::DragEnter:
+    case QEvent::DragMove:
+    case QEvent::DragLeave:
+    case QEvent::Drop:
+    case QEvent::KeyPress:
+    case QEvent::KeyRelease: {
+      // Keys reach this window only when X delivers them to the window under the pointer: they
+      // belong to whichever widget has the keyboard.
+      const bool key = e->type() == QEvent::KeyPress || e->type() == QEvent::KeyRelease;
+      QWidget* target = key && QApplication::focusWidget() ? QApplication::focusWidget() : owner_;
+      QCoreApplication::sendEvent(target, e);
+      return true;
+    }
+    default: return QWindow::event(e);
+    }
+  }
+
+private:
+  VtkViewport* owner_;
+  QOpenGLContext* context_ = nullptr;
+  bool pending_ = false;
+  bool fresh_ = false;
+};
+
 VtkViewport::VtkViewport(QWidget* parent)
-    : QOpenGLWidget(parent), vtk_(std::make_unique<Vtk>()), deferred_(new QTimer(this)) {
+    : QWidget(parent), vtk_(std::make_unique<Vtk>()), deferred_(new QTimer(this)) {
   setAcceptDrops(true);
+  surface_ = new Surface(this);
+  container_ = QWidget::createWindowContainer(surface_, this);
+  container_->setFocusPolicy(Qt::NoFocus);
+  // Events Qt itself routes to this area (tests' synthetic events) come to this widget.
+  container_->setAttribute(Qt::WA_TransparentForMouseEvents);
   deferred_->setSingleShot(true);
   connect(deferred_, &QTimer::timeout, this, [this] {
     deferredSince_ = -1;
     update();
   });
-  if (frameLog()) {
-    connect(this, &QOpenGLWidget::frameSwapped, this, [this] {
-      if (paintedDescription_.isEmpty()) return;
-      const long long us = std::chrono::duration_cast<std::chrono::microseconds>(
-                                 std::chrono::system_clock::now().time_since_epoch()).count();
-      // compose_ms: from the end of this view's paint to the window's swap (Qt composing the window).
-      const double composeMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - paintEnd_).count();
-      frameLog()->write(QString("%1 %2 compose_ms=%3\n").arg(us).arg(paintedDescription_).arg(composeMs, 0, 'f', 1).toUtf8());
-      paintedDescription_.clear();
-    });
-  }
   vtkGenericOpenGLRenderWindow* window = vtk_->window;
   window->SetReadyForRendering(false);
   window->SetFrameBlitModeToNoBlit();
   window->SetMultiSamples(0);
-  // VTK asks to make its context current: use Qt's context directly, never QOpenGLWidget::makeCurrent()
-  // (it rebinds the widget FBO behind VTK's state cache).
+  // VTK asks to make its context current: make the context current on the surface directly; never
+  // through a Qt helper that rebinds framebuffers behind VTK's state cache.
   vtk_->makeCurrent->SetClientData(this);
   vtk_->makeCurrent->SetCallback([](vtkObject*, unsigned long, void* client, void*) {
     auto* self = static_cast<VtkViewport*>(client);
-    if (QOpenGLContext* ctx = self->context()) {
-      ctx->makeCurrent(ctx->surface());
+    if (QOpenGLContext* ctx = self->surface_->context()) {
+      ctx->makeCurrent(self->surface_);
     }
   });
   window->AddObserver(vtkCommand::WindowMakeCurrentEvent, vtk_->makeCurrent);
   vtk_->isCurrent->SetClientData(this);
   vtk_->isCurrent->SetCallback([](vtkObject*, unsigned long, void* client, void* callData) {
     auto* self = static_cast<VtkViewport*>(client);
-    *static_cast<bool*>(callData) = self->context() && QOpenGLContext::currentContext() == self->context();
+    QOpenGLContext* ctx = self->surface_->context();
+    *static_cast<bool*>(callData) = ctx && QOpenGLContext::currentContext() == ctx;
   });
   window->AddObserver(vtkCommand::WindowIsCurrentEvent, vtk_->isCurrent);
   vtk_->frame->SetClientData(this);
-  // A render VTK starts by itself (outside paintGL) asks for a repaint. A render from paintGL also
-  // fires this event: asking again there would paint forever (both cores busy while idle).
+  // A render VTK starts by itself (outside our frame) asks for a frame. A render from our frame
+  // also fires this event: asking again there would paint forever (both cores busy while idle).
   vtk_->frame->SetCallback([](vtkObject*, unsigned long, void* client, void*) {
     auto* self = static_cast<VtkViewport*>(client);
     if (!self->painting_) {
@@ -114,12 +217,18 @@ VtkViewport::VtkViewport(QWidget* parent)
 }
 
 VtkViewport::~VtkViewport() {
-  makeCurrent();
-  vtk_->window->Finalize();
-  doneCurrent();
+  if (surface_->context() && surface_->makeCurrent()) {
+    vtk_->window->Finalize();
+    surface_->context()->doneCurrent();
+  }
 }
 
 vtkRenderWindow* VtkViewport::renderWindow() const { return vtk_->window; }
+
+void VtkViewport::update() {
+  dirty_ = true;
+  surface_->scheduleFrame();
+}
 
 void VtkViewport::dragEnterEvent(QDragEnterEvent* e) {
   if (e->mimeData()->hasUrls()) e->acceptProposedAction();
@@ -141,7 +250,8 @@ bool VtkViewport::framePending() const { return deferred_->isActive(); }
 
 void VtkViewport::requestFrame() {
   if (!isVisible()) {
-    return; // painted with the current state when shown
+    dirty_ = true; // rendered with the current state when shown
+    return;
   }
   if (inputView_ == nullptr || inputView_ == this) {
     deferred_->stop();
@@ -160,9 +270,12 @@ void VtkViewport::requestFrame() {
 
 bool VtkViewport::event(QEvent* e) {
   if (e->type() == QEvent::Show) {
-    // A view shown again (layout change, maximise) has not painted what changed while it was
-    // hidden, and Qt composes its old framebuffer unless asked: paint the current state now.
-    update();
+    // A view shown again (layout change, maximise): a frame now, rendered if anything changed
+    // while it was hidden.
+    surface_->scheduleFrame();
+  }
+  if (e->type() == QEvent::CursorChange) {
+    surface_->setCursor(cursor()); // the native window shows its own cursor
   }
   if (e->type() == QEvent::Enter) {
     // Image keys work whenever the pointer is over the image area: it takes the keyboard from
@@ -177,12 +290,12 @@ bool VtkViewport::event(QEvent* e) {
   }
   if (isInput(e->type())) {
     InputScope scope(this);
-    return QOpenGLWidget::event(e);
+    return QWidget::event(e);
   }
-  return QOpenGLWidget::event(e);
+  return QWidget::event(e);
 }
 
-void VtkViewport::initializeGL() {
+void VtkViewport::initializeVtk() {
   vtkGenericOpenGLRenderWindow* window = vtk_->window;
   window->GetState()->Reset();
   window->SetOwnContext(0);
@@ -190,7 +303,8 @@ void VtkViewport::initializeGL() {
   window->OpenGLInitContext();
 }
 
-void VtkViewport::resizeGL(int w, int h) {
+void VtkViewport::resizeEvent(QResizeEvent* e) {
+  container_->setGeometry(rect());
   if (frameLog()) {
     // Where the view is on screen, so a benchmark can point at it.
     const QPoint g = mapToGlobal(QPoint(0, 0));
@@ -200,37 +314,42 @@ void VtkViewport::resizeGL(int w, int h) {
                           .arg(objectName()).arg(g.x()).arg(g.y()).arg(width()).arg(height())
                           .toUtf8());
   }
-  const double dpr = devicePixelRatioF();
-  vtk_->window->SetSize(int(w * dpr), int(h * dpr));
+  QWidget::resizeEvent(e);
+  surface_->scheduleFrame(); // rendered: the size differs from the last frame's
+
 }
 
-void VtkViewport::paintGL() {
+bool VtkViewport::render() {
   const auto paintStart = std::chrono::steady_clock::now();
   vtkGenericOpenGLRenderWindow* window = vtk_->window;
   const int w = frameWidth(), h = frameHeight();
   window->SetSize(w, h);
-  if (!prepareFrame(w, h)) {
-    return;
-  }
-  const auto prepared = std::chrono::steady_clock::now();
   vtkOpenGLState* state = window->GetState();
   state->Reset();
   state->Push();
-  painting_ = true;
-  window->Render();
-  painting_ = false;
-  ++framesPainted_;
-  state->PushFramebufferBindings();
-  state->vtkglBindFramebuffer(GL_DRAW_FRAMEBUFFER, defaultFramebufferObject());
-  window->BlitDisplayFramebuffer(0, 0, 0, w, h, 0, 0, w, h, GL_COLOR_BUFFER_BIT, GL_NEAREST);
-  state->PopFramebufferBindings();
-  // Qt composites with alpha: make the frame opaque (the slice image carries no alpha of its own).
-  state->vtkglColorMask(false, false, false, true);
-  state->vtkglClearColor(0, 0, 0, 1);
-  state->vtkglClear(GL_COLOR_BUFFER_BIT);
-  state->vtkglColorMask(true, true, true, true);
+  const bool ready = w > 0 && h > 0 && prepareFrame(w, h);
+  const auto prepared = std::chrono::steady_clock::now();
+  if (ready) {
+    painting_ = true;
+    window->Render();
+    painting_ = false;
+    ++framesPainted_;
+    dirty_ = false;
+    renderedSize_ = QSize(w, h);
+    state->PushFramebufferBindings();
+    state->vtkglBindFramebuffer(GL_DRAW_FRAMEBUFFER, 0);
+    window->BlitDisplayFramebuffer(0, 0, 0, w, h, 0, 0, w, h, GL_COLOR_BUFFER_BIT, GL_NEAREST);
+    state->PopFramebufferBindings();
+  } else {
+    renderedSize_ = QSize();
+    state->PushFramebufferBindings();
+    state->vtkglBindFramebuffer(GL_DRAW_FRAMEBUFFER, 0);
+    state->vtkglClearColor(0, 0, 0, 1);
+    state->vtkglClear(GL_COLOR_BUFFER_BIT);
+    state->PopFramebufferBindings();
+  }
   state->Pop();
-  if (frameLog()) {
+  if (frameLog() && ready) {
     // "<view> <position> <series>", then the milliseconds of this paint (blit included) and of its
     // CPU part (compositing the slice).
     paintEnd_ = std::chrono::steady_clock::now();
@@ -238,6 +357,66 @@ void VtkViewport::paintGL() {
         std::chrono::duration<double, std::milli>(paintEnd_ - paintStart).count(), 0, 'f', 1).arg(
         std::chrono::duration<double, std::milli>(prepared - paintStart).count(), 0, 'f', 1);
   }
+  return ready;
+}
+
+bool VtkViewport::showLastFrame() {
+  // The window was mapped again or exposed (layout change, another window moved away): a native
+  // window keeps no pixels of its own, but VTK's framebuffer still holds the last frame. Rendering
+  // again would cost the 3D view about a second on llvmpipe.
+  const int w = frameWidth(), h = frameHeight();
+  if (dirty_ || renderedSize_ != QSize(w, h)) return false;
+  vtkOpenGLState* state = vtk_->window->GetState();
+  state->Reset();
+  state->Push();
+  state->PushFramebufferBindings();
+  state->vtkglBindFramebuffer(GL_DRAW_FRAMEBUFFER, 0);
+  vtk_->window->BlitDisplayFramebuffer(0, 0, 0, w, h, 0, 0, w, h, GL_COLOR_BUFFER_BIT, GL_NEAREST);
+  state->PopFramebufferBindings();
+  state->Pop();
+  return true;
+}
+
+void VtkViewport::frameShown() {
+  if (!frameLog() || paintedDescription_.isEmpty()) return;
+  const long long us = std::chrono::duration_cast<std::chrono::microseconds>(
+                             std::chrono::system_clock::now().time_since_epoch()).count();
+  // compose_ms: from the end of this view's paint to the frame on screen (the swap).
+  const double composeMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - paintEnd_).count();
+  frameLog()->write(QString("%1 %2 compose_ms=%3\n").arg(us).arg(paintedDescription_).arg(composeMs, 0, 'f', 1).toUtf8());
+  paintedDescription_.clear();
+}
+
+QImage VtkViewport::grabFramebuffer() {
+  const int w = frameWidth(), h = frameHeight();
+  if (w <= 0 || h <= 0 || !surface_->makeCurrent()) return {};
+  render();
+  QImage image(w, h, QImage::Format_RGBA8888);
+  vtkOpenGLState* state = vtk_->window->GetState();
+  state->PushReadFramebufferBinding();
+  state->vtkglBindFramebuffer(GL_READ_FRAMEBUFFER, 0);
+  QOpenGLExtraFunctions* gl = surface_->context()->extraFunctions();
+  gl->glReadBuffer(GL_BACK);
+  state->vtkglPixelStorei(GL_PACK_ALIGNMENT, 1);
+  gl->glReadPixels(0, 0, w, h, GL_RGBA, GL_UNSIGNED_BYTE, image.bits());
+  state->PopReadFramebufferBinding();
+  if (surface_->isExposed()) {
+    surface_->context()->swapBuffers(surface_); // and show it
+    frameShown();
+  }
+  image = image.mirrored().convertToFormat(QImage::Format_RGB32);
+  image.setDevicePixelRatio(devicePixelRatioF());
+  return image;
+}
+
+QImage grabWindow(QWidget* window) {
+  QImage image = window->grab().toImage();
+  QPainter painter(&image);
+  for (VtkViewport* view : window->findChildren<VtkViewport*>()) {
+    if (!view->isVisible()) continue;
+    painter.drawImage(QRect(view->mapTo(window, QPoint(0, 0)), view->size()), view->grabFramebuffer());
+  }
+  return image;
 }
 
 } // namespace lightbox

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include <QOpenGLWidget>
+#include <QImage>
+#include <QWidget>
 
 #include <chrono>
 #include <cstdint>
@@ -16,22 +17,31 @@ namespace lightbox {
 /// (the study list and its search field); every other focused widget keeps it.
 constexpr const char* kYieldsFocusToImages = "lightboxYieldsFocusToImages";
 
-/// A QOpenGLWidget hosting a vtkGenericOpenGLRenderWindow (VTK's Qt module is Qt5-only in Debian,
-/// so the hosting is ours): VTK renders into its own framebuffer, which is blitted into the
-/// widget's. Subclasses attach their pipeline's renderer and prepare each frame.
+/// A widget hosting a vtkGenericOpenGLRenderWindow (VTK's Qt module is Qt5-only in Debian, so the
+/// hosting is ours). The frame is drawn in a native child window with its own OpenGL context
+/// (embedded by QWidget::createWindowContainer): VTK renders into its own framebuffer, which is
+/// blitted to the window's back buffer and swapped. A QOpenGLWidget would make Qt compose the
+/// whole main window through OpenGL on every frame, which on llvmpipe cost more than the slice
+/// itself. The child window never takes the keyboard; its mouse, wheel, enter and drop events are
+/// handed to this widget, so subclasses handle input as any widget does. Subclasses attach their
+/// pipeline's renderer and prepare each frame.
 ///
 /// Frames are scheduled so input never queues behind rendering: the view the reader is driving
 /// (the one handling a key, wheel or mouse event, or its cine) repaints at once; the other views
 /// repaint once its input pauses (coalesced to the latest state, at most `maxDeferMs` late). A
 /// change that comes from elsewhere (menu, findings panel, opening a series) repaints every view at
 /// once. With LIGHTBOX_FRAME_LOG set, each frame shown is appended to that file (benchmarks).
-class VtkViewport : public QOpenGLWidget {
+class VtkViewport : public QWidget {
   Q_OBJECT
 public:
   explicit VtkViewport(QWidget* parent = nullptr);
   ~VtkViewport() override;
 
   vtkRenderWindow* renderWindow() const;
+  /// Repaints this view at the next turn of the event loop (several calls make one frame).
+  void update();
+  /// Renders the current state and returns the frame (what the view shows).
+  QImage grabFramebuffer();
   /// Asks for a frame after a document change, at once or deferred (see the class comment).
   void requestFrame();
   /// Frames painted so far (tests: idle means this stops growing).
@@ -60,9 +70,7 @@ protected:
   bool event(QEvent* e) override;
   void dragEnterEvent(QDragEnterEvent* e) override;
   void dropEvent(QDropEvent* e) override;
-  void initializeGL() override;
-  void resizeGL(int w, int h) override;
-  void paintGL() override;
+  void resizeEvent(QResizeEvent* e) override;
 
   /// Marks this view as the one driving changes for the scope's lifetime (input events, cine).
   class InputScope {
@@ -77,8 +85,20 @@ protected:
   };
 
 private:
+  class Surface;
+  friend class Surface;
   struct Vtk;
+  /// Renders the frame into the current context's default framebuffer; false when nothing is
+  /// loaded (the frame is then black).
+  bool render();
+  void initializeVtk();
+  bool showLastFrame(); ///< shows VTK's last frame again if nothing changed since; else false
+  void frameShown(); ///< frame log: the frame rendered last is on screen
   std::unique_ptr<Vtk> vtk_;
+  Surface* surface_ = nullptr;
+  QWidget* container_ = nullptr;
+  bool dirty_ = true;    ///< something changed since the last rendered frame
+  QSize renderedSize_;   ///< size of the last rendered frame (empty when black)
   bool painting_ = false; ///< inside paintGL's Render(): its frame event must not schedule another
   std::uint64_t framesPainted_ = 0;
   QTimer* deferred_;
@@ -88,5 +108,9 @@ private:
   std::chrono::steady_clock::time_point paintEnd_; ///< frame log: when the last paint ended
   static VtkViewport* inputView_;
 };
+
+/// The window as the reader sees it: `window.grab()` with every visible view's frame drawn in
+/// (native child windows are not part of QWidget::grab).
+QImage grabWindow(QWidget* window);
 
 } // namespace lightbox

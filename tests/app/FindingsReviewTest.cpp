@@ -196,7 +196,7 @@ TEST_CASE("real window: detect on the phantom, triage with N, A, R and E, rings 
   REQUIRE(doc->selectedFinding() == first);
   frame = axial->grabFramebuffer();
   CHECK(countColour(frame, 60, 220, 90) > 20); // the ring turned green
-  if (const char* shots = std::getenv("LIGHTBOX_TEST_SHOTS")) window.grab().save(QString(shots) + "/findings.png");
+  if (const char* shots = std::getenv("LIGHTBOX_TEST_SHOTS")) grabWindow(&window).save(QString(shots) + "/findings.png");
   CHECK_THAT(panel->lungRadsLabel()->text().toStdString(), Catch::Contains("Lung-RADS"));
 
   QTest::keyClick(&window, Qt::Key_N);
@@ -227,7 +227,7 @@ TEST_CASE("real window: a scan outside the model's intended use shows the pre-fl
   ViewerDocument* doc = window.document();
   CHECK_THAT(doc->aiBanner().toStdString(), Catch::Contains("outside the model's intended use"));
   CHECK_THAT(doc->aiWarnings().toStdString(), Catch::Contains("covers 37.5 mm along z"));
-  if (const char* shots = std::getenv("LIGHTBOX_TEST_SHOTS")) window.grab().save(QString(shots) + "/lidc-findings.png");
+  if (const char* shots = std::getenv("LIGHTBOX_TEST_SHOTS")) grabWindow(&window).save(QString(shots) + "/lidc-findings.png");
   // Drawn in orange at the top of every slice view, even with the corner text hidden (T).
   doc->setAnnotationsVisible(false);
   for (int v = 0; v < 3; ++v) {
@@ -243,5 +243,5 @@ TEST_CASE("real window: a scan outside the model's intended use shows the pre-fl
   REQUIRE(!doc->visibleFindings().empty());
   const Finding* top = doc->visibleFindings().front();
   CHECK(norm(top->centerLps - ref[0].centerLps) < ref[0].diameterMm / 2);
-  if (const char* shots = std::getenv("LIGHTBOX_TEST_SHOTS")) window.grab().save(QString(shots) + "/findings-lidc.png");
+  if (const char* shots = std::getenv("LIGHTBOX_TEST_SHOTS")) grabWindow(&window).save(QString(shots) + "/findings-lidc.png");
 }

@@ -26,6 +26,7 @@
 #include <QMessageBox>
 #include <QMouseEvent>
 #include <QProcess>
+#include <QScreen>
 #include <QTest>
 #include <QTimer>
 #include <QTableWidget>
@@ -281,6 +282,50 @@ TEST_CASE("image keys reach the views after a menu, a layout change and a double
   }
 }
 
+namespace {
+
+/// Share of pixels brighter than near-black in the view's area of the real screen (the X server's
+/// framebuffer, as a screenshot sees it; not a frame read back by the view itself).
+double litShareOnScreen(VtkViewport* view) {
+  const QPoint origin = view->mapToGlobal(QPoint(0, 0));
+  const QImage shot = QGuiApplication::primaryScreen()
+                          ->grabWindow(0, origin.x(), origin.y(), view->width(), view->height())
+                          .toImage();
+  if (shot.isNull()) return 0.0;
+  std::size_t lit = 0;
+  for (int y = 0; y < shot.height(); ++y) {
+    for (int x = 0; x < shot.width(); ++x) lit += qGray(shot.pixel(x, y)) > 40;
+  }
+  return double(lit) / double(std::max(1, shot.width() * shot.height()));
+}
+
+} // namespace
+
+TEST_CASE("views shown again after a layout change are on screen at once, without rendering again", "[viewer][window]") {
+  MainWindow window;
+  openShown(window, kChest);
+  idleFor(300);
+  std::map<VtkViewport*, std::uint64_t> before;
+  for (VtkViewport* v : shownViews(window)) {
+    before[v] = v->framesPainted();
+    INFO(v->objectName().toStdString());
+    CHECK(litShareOnScreen(v) > 0.05); // the chest is on the screen, not a black window
+  }
+  window.setLayoutMode(1, 1);
+  idleFor(500);
+  window.setLayoutMode(2, 2);
+  REQUIRE(waitFor([&] { return shownViews(window).size() == 4; }, 5000));
+  idleFor(500);
+  for (VtkViewport* v : shownViews(window)) {
+    INFO(v->objectName().toStdString());
+    CHECK(litShareOnScreen(v) > 0.05);
+  }
+  // Nothing changed: the hidden views show their last frame again. The 3D view (about a second
+  // a frame on llvmpipe) in particular is not rendered again.
+  CHECK(window.volumeView()->framesPainted() == before[window.volumeView()]);
+  CHECK(window.view(1)->framesPainted() == before[window.view(1)]);
+}
+
 TEST_CASE("document: the acquisition plane shows acquired slices, turned planes and slabs stay put", "[viewer]") {
   auto volume = std::make_shared<Volume>();
   volume->geometry.size = {20, 20, 10};
@@ -346,7 +391,7 @@ TEST_CASE("a turned axial plane is drawn as its tilted intersection line in the 
   turned.yawDeg = 20; // about the screen-down axis: the axial plane tilts left-right
   window.document()->setPlaneSettings(ViewPlane::Axial, turned);
   frame = coronal->grabFramebuffer();
-  if (const char* shots = std::getenv("LIGHTBOX_TEST_SHOTS")) window.grab().save(QString(shots) + "/oblique-lines.png");
+  if (const char* shots = std::getenv("LIGHTBOX_TEST_SHOTS")) grabWindow(&window).save(QString(shots) + "/oblique-lines.png");
   const double left = redRowAt(frame, x0), right = redRowAt(frame, x1);
   INFO("rows at 1/5 and 4/5 of the width: " << left << ", " << right);
   REQUIRE(left >= 0);
@@ -452,7 +497,7 @@ TEST_CASE("an arrow note drawn on the image takes its text in the table and is s
   REQUIRE(note);
   note->setText("enlarged node");
   CHECK(doc->measurement(arrow.id)->label == "enlarged node");
-  if (const char* shots = std::getenv("LIGHTBOX_TEST_SHOTS")) window.grab().save(QString(shots) + "/arrow-note.png");
+  if (const char* shots = std::getenv("LIGHTBOX_TEST_SHOTS")) grabWindow(&window).save(QString(shots) + "/arrow-note.png");
   // Saved with the series: a new window on the same series shows it.
   MainWindow again;
   REQUIRE(again.openPath(QString::fromStdString(test::sharedData(kSlab))));

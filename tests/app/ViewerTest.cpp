@@ -72,7 +72,7 @@ TEST_CASE("real window: opens the LIDC slab, draws three views, keys change the 
   REQUIRE(doc->volume());
   CHECK(doc->volume()->geometry.size[2] == 16);
 
-  const QImage shot = window.grab().toImage();
+  const QImage shot = grabWindow(&window);
   REQUIRE(shot.width() >= 800);
   // Each of the three views shows the chest: some bright and some dark pixels in its cell.
   const std::vector<SliceViewport*> views{window.view(0), window.view(1), window.view(2)};
