@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ai/nodule/ReferenceNodules.h"
 
+#include "core/util/XmlElements.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -13,30 +15,8 @@ namespace {
 
 constexpr double kPi = 3.14159265358979323846;
 
-/// Contents of every <tag ...>...</tag> element directly in `xml` (no nesting of the same tag).
-std::vector<std::string> elements(const std::string& xml, const std::string& tag) {
-  std::vector<std::string> out;
-  const std::string open = "<" + tag, close = "</" + tag + ">";
-  std::size_t pos = 0;
-  while ((pos = xml.find(open, pos)) != std::string::npos) {
-    const std::size_t after = pos + open.size();
-    if (after < xml.size() && xml[after] != '>' && xml[after] != ' ') {
-      pos = after; // a longer tag name with this prefix
-      continue;
-    }
-    const std::size_t start = xml.find('>', pos);
-    const std::size_t end = xml.find(close, start);
-    if (start == std::string::npos || end == std::string::npos) break;
-    out.push_back(xml.substr(start + 1, end - start - 1));
-    pos = end + close.size();
-  }
-  return out;
-}
-
-std::string first(const std::string& xml, const std::string& tag) {
-  const std::vector<std::string> e = elements(xml, tag);
-  return e.empty() ? std::string() : e.front();
-}
+std::vector<std::string> elements(const std::string& xml, const std::string& tag) { return xmlElements(xml, tag); }
+std::string first(const std::string& xml, const std::string& tag) { return xmlFirst(xml, tag); }
 
 struct ReaderNodule {
   Vec3 center{0, 0, 0};

@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core/segmentation/SegmentTools.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <stdexcept>
+
+namespace lightbox {
+namespace {
+
+/// Index box around an LPS sphere (directions may be oblique: bound by the radius in voxels).
+VoxelBox sphereBox(const LabelMap& map, const Vec3& center, double radiusMm, bool disc) {
+  const Vec3 c = map.geometry.lpsToIjk(center);
+  long lo[3], hi[3];
+  for (int a = 0; a < 3; ++a) {
+    const double r = radiusMm / map.geometry.spacing[a] + 1.0;
+    lo[a] = long(std::floor(c[a] - r));
+    hi[a] = long(std::ceil(c[a] + r)) + 1;
+  }
+  if (disc) {
+    lo[2] = long(std::lround(c[2]));
+    hi[2] = lo[2] + 1;
+  }
+  return clampBox(map, lo[0], lo[1], lo[2], hi[0], hi[1], hi[2]);
+}
+
+/// 2D convex hull (monotone chain) of points, counter-clockwise, no repeated end point.
+std::vector<std::array<double, 2>> convexHull(std::vector<std::array<double, 2>> p) {
+  std::sort(p.begin(), p.end());
+  p.erase(std::unique(p.begin(), p.end()), p.end());
+  if (p.size() < 3) return p;
+  std::vector<std::array<double, 2>> h(2 * p.size());
+  auto turn = [](const std::array<double, 2>& o, const std::array<double, 2>& a, const std::array<double, 2>& b) {
+    return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
+  };
+  std::size_t k = 0;
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    while (k >= 2 && turn(h[k - 2], h[k - 1], p[i]) <= 0) --k;
+    h[k++] = p[i];
+  }
+  for (std::size_t i = p.size() - 1, t = k + 1; i > 0; --i) {
+    while (k >= t && turn(h[k - 2], h[k - 1], p[i - 1]) <= 0) --k;
+    h[k++] = p[i - 1];
+  }
+  h.resize(k - 1);
+  return h;
+}
+
+} // namespace
+
+LabelDelta paint(LabelMap& map, const BrushDab& dab) {
+  const VoxelBox box = sphereBox(map, dab.centerLps, dab.radiusMm, dab.disc);
+  LabelDelta delta = captureBox(map, box);
+  if (box.empty()) return delta;
+  const bool limited = dab.image && (std::isfinite(dab.lo) || std::isfinite(dab.hi));
+  if (limited && !sameGrid(dab.image->geometry, map.geometry)) {
+    throw std::invalid_argument("threshold brush: the image is not on the label map's grid");
+  }
+  const double r2 = dab.radiusMm * dab.radiusMm;
+  const Vec3 centreIjk = map.geometry.lpsToIjk(dab.centerLps);
+  bool changed = false;
+  for (std::size_t k = box.lo[2]; k < box.hi[2]; ++k) {
+    for (std::size_t j = box.lo[1]; j < box.hi[1]; ++j) {
+      for (std::size_t i = box.lo[0]; i < box.hi[0]; ++i) {
+        Vec3 d = map.geometry.ijkToLps({double(i), double(j), dab.disc ? centreIjk[2] : double(k)}) - dab.centerLps;
+        if (dot(d, d) > r2) continue;
+        const std::size_t n = map.index(i, j, k);
+        std::uint8_t& v = map.labels[n];
+        if (dab.erase) {
+          if (v == dab.label) {
+            v = 0;
+            changed = true;
+          }
+          continue;
+        }
+        if (v != 0 && v != dab.label) continue; // never paint over another segment
+        if (limited) {
+          const double x = dab.image->value(n);
+          if (x < dab.lo || x > dab.hi) continue;
+        }
+        if (v != dab.label) {
+          v = dab.label;
+          changed = true;
+        }
+      }
+    }
+  }
+  if (changed) ++map.revision;
+  else delta = LabelDelta{}; // nothing changed: nothing to undo
+  return delta;
+}
+
+LabelDelta writeMask(LabelMap& map, const VoxelBox& box, const std::vector<std::uint8_t>& mask, std::uint8_t label,
+                     const std::vector<std::uint8_t>* protect) {
+  if (mask.size() != box.voxelCount() || (protect && protect->size() != mask.size())) {
+    throw std::invalid_argument("mask size does not match its box");
+  }
+  LabelDelta delta = captureBox(map, box);
+  std::size_t m = 0;
+  bool changed = false;
+  for (std::size_t k = box.lo[2]; k < box.hi[2]; ++k) {
+    for (std::size_t j = box.lo[1]; j < box.hi[1]; ++j) {
+      for (std::size_t i = box.lo[0]; i < box.hi[0]; ++i, ++m) {
+        if (protect && (*protect)[m]) continue;
+        std::uint8_t& v = map.labels[map.index(i, j, k)];
+        const std::uint8_t want = mask[m] ? label : (v == label ? 0 : v);
+        if (mask[m] && v != 0 && v != label) continue; // another segment keeps its voxels
+        if (v != want) {
+          v = want;
+          changed = true;
+        }
+      }
+    }
+  }
+  if (changed) ++map.revision;
+  else delta = LabelDelta{};
+  return delta;
+}
+
+LabelDelta keepComponent(LabelMap& map, std::uint8_t label, const std::array<std::size_t, 3>& seed) {
+  const auto& s = map.geometry.size;
+  if (seed[0] >= s[0] || seed[1] >= s[1] || seed[2] >= s[2] || map.labels[map.index(seed[0], seed[1], seed[2])] != label) {
+    return {};
+  }
+  // Bounding box of the label: the delta covers only it.
+  long lo[3] = {long(s[0]), long(s[1]), long(s[2])}, hi[3] = {0, 0, 0};
+  for (std::size_t k = 0; k < s[2]; ++k)
+    for (std::size_t j = 0; j < s[1]; ++j)
+      for (std::size_t i = 0; i < s[0]; ++i)
+        if (map.labels[map.index(i, j, k)] == label) {
+          const long p[3] = {long(i), long(j), long(k)};
+          for (int a = 0; a < 3; ++a) {
+            lo[a] = std::min(lo[a], p[a]);
+            hi[a] = std::max(hi[a], p[a] + 1);
+          }
+        }
+  const VoxelBox box = clampBox(map, lo[0], lo[1], lo[2], hi[0], hi[1], hi[2]);
+  const std::size_t nx = box.hi[0] - box.lo[0], ny = box.hi[1] - box.lo[1], nz = box.hi[2] - box.lo[2];
+  std::vector<std::uint8_t> keep(nx * ny * nz, 0);
+  std::vector<std::size_t> stack{(seed[0] - box.lo[0]) + nx * ((seed[1] - box.lo[1]) + ny * (seed[2] - box.lo[2]))};
+  keep[stack.back()] = 1;
+  while (!stack.empty()) {
+    const std::size_t n = stack.back();
+    stack.pop_back();
+    const std::size_t i = n % nx, j = (n / nx) % ny, k = n / (nx * ny);
+    const long nb[6][3] = {{-1, 0, 0}, {1, 0, 0}, {0, -1, 0}, {0, 1, 0}, {0, 0, -1}, {0, 0, 1}};
+    for (const auto& d : nb) {
+      const long a = long(i) + d[0], b = long(j) + d[1], c = long(k) + d[2];
+      if (a < 0 || b < 0 || c < 0 || a >= long(nx) || b >= long(ny) || c >= long(nz)) continue;
+      const std::size_t m = std::size_t(a) + nx * (std::size_t(b) + ny * std::size_t(c));
+      if (keep[m] || map.labels[map.index(box.lo[0] + a, box.lo[1] + b, box.lo[2] + c)] != label) continue;
+      keep[m] = 1;
+      stack.push_back(m);
+    }
+  }
+  return writeMask(map, box, keep, label);
+}
+
+SegmentStats measureSegment(const LabelMap& map, std::uint8_t label, const Volume* image) {
+  std::vector<std::uint8_t> mask(map.labels.size());
+  std::transform(map.labels.begin(), map.labels.end(), mask.begin(), [label](std::uint8_t v) { return v == label; });
+  return measureMask(map.geometry, mask, image);
+}
+
+SegmentStats measureMask(const VolumeGeometry& g, const std::vector<std::uint8_t>& mask, const Volume* image) {
+  SegmentStats st;
+  if (mask.size() != g.voxelCount()) throw std::invalid_argument("mask size does not match its grid");
+  if (image && !sameGrid(image->geometry, g)) throw std::invalid_argument("the image is not on the mask's grid");
+  const double voxelMl = std::abs(dot(cross(g.direction[0], g.direction[1]), g.direction[2])) * g.spacing[0] *
+                         g.spacing[1] * g.spacing[2] / 1000.0;
+  double sum = 0, sum2 = 0;
+  Vec3 centroid{0, 0, 0};
+  st.min = std::numeric_limits<double>::infinity();
+  st.max = -st.min;
+  const std::size_t nx = g.size[0], ny = g.size[1];
+  const double sx = g.spacing[0], sy = g.spacing[1];
+  for (std::size_t k = 0; k < g.size[2]; ++k) {
+    // In-plane corners of the slice's boundary voxels (edge-to-edge diameters), in mm along i, j.
+    std::vector<std::array<double, 2>> corners;
+    std::vector<std::array<double, 2>> centres;
+    for (std::size_t j = 0; j < ny; ++j) {
+      for (std::size_t i = 0; i < nx; ++i) {
+        const std::size_t n = i + nx * (j + ny * k);
+        if (!mask[n]) continue;
+        ++st.voxels;
+        centroid = centroid + Vec3{double(i), double(j), double(k)};
+        if (image) {
+          const double v = image->value(n);
+          sum += v;
+          sum2 += v * v;
+          st.min = std::min(st.min, v);
+          st.max = std::max(st.max, v);
+        }
+        centres.push_back({double(i) * sx, double(j) * sy});
+        const bool edge = i == 0 || j == 0 || i + 1 == nx || j + 1 == ny || !mask[n - 1] || !mask[n + 1] ||
+                          !mask[n - nx] || !mask[n + nx];
+        if (edge) {
+          for (double di : {-0.5, 0.5})
+            for (double dj : {-0.5, 0.5}) corners.push_back({(double(i) + di) * sx, (double(j) + dj) * sy});
+        }
+      }
+    }
+    if (corners.empty()) continue;
+    const auto hull = convexHull(corners);
+    double best = 0;
+    std::array<double, 2> a{0, 0}, b{0, 0};
+    for (std::size_t p = 0; p < hull.size(); ++p) {
+      for (std::size_t q = p + 1; q < hull.size(); ++q) {
+        const double d = std::hypot(hull[p][0] - hull[q][0], hull[p][1] - hull[q][1]);
+        if (d > best) {
+          best = d;
+          a = hull[p];
+          b = hull[q];
+        }
+      }
+    }
+    if (hull.size() < 2) best = std::max(sx, sy);
+    if (best <= st.longAxisMm) continue;
+    st.longAxisMm = best;
+    st.axisSlice = k;
+    auto toLps = [&](const std::array<double, 2>& p) { return g.ijkToLps({p[0] / sx, p[1] / sy, double(k)}); };
+    st.longA = toLps(a);
+    st.longB = toLps(b);
+    // Short axis: the longest extent perpendicular to the long axis among chords at one position
+    // along it (voxel centres binned by their position along the long axis).
+    const double ux = (b[0] - a[0]) / std::max(best, 1e-9), uy = (b[1] - a[1]) / std::max(best, 1e-9);
+    const double px = -uy, py = ux;
+    const double bin = 0.5 * std::min(sx, sy);
+    const double halfVoxel = 0.5 * (std::abs(px) * sx + std::abs(py) * sy);
+    std::map<long, std::pair<double, double>> extent;
+    for (const auto& c : centres) {
+      const long t = long(std::floor((c[0] * ux + c[1] * uy) / bin));
+      const double s = c[0] * px + c[1] * py;
+      auto it = extent.find(t);
+      if (it == extent.end()) extent.emplace(t, std::make_pair(s, s));
+      else {
+        it->second.first = std::min(it->second.first, s);
+        it->second.second = std::max(it->second.second, s);
+      }
+    }
+    st.shortAxisMm = 0;
+    for (const auto& [t, e] : extent) {
+      const double len = e.second - e.first + 2 * halfVoxel;
+      if (len > st.shortAxisMm) {
+        st.shortAxisMm = len;
+        const double tc = (double(t) + 0.5) * bin;
+        const std::array<double, 2> p0{tc * ux + (e.first - halfVoxel) * px, tc * uy + (e.first - halfVoxel) * py};
+        const std::array<double, 2> p1{tc * ux + (e.second + halfVoxel) * px, tc * uy + (e.second + halfVoxel) * py};
+        st.shortA = toLps(p0);
+        st.shortB = toLps(p1);
+      }
+    }
+    st.shortAxisMm = std::min(st.shortAxisMm, st.longAxisMm);
+  }
+  st.volumeMl = double(st.voxels) * voxelMl;
+  if (st.voxels > 0) {
+    st.centroidLps = g.ijkToLps(centroid * (1.0 / double(st.voxels)));
+    if (image) {
+      st.mean = sum / double(st.voxels);
+      st.sd = std::sqrt(std::max(0.0, sum2 / double(st.voxels) - st.mean * st.mean));
+    }
+  }
+  if (!image || st.voxels == 0) st.min = st.max = 0;
+  return st;
+}
+
+} // namespace lightbox

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "core/segmentation/LabelMap.h"
+#include "core/volume/Volume.h"
+
+#include <limits>
+#include <optional>
+
+namespace lightbox {
+
+/// A brush dab: a sphere (or, with `disc`, a disc in the slice through the centre, k constant) in
+/// millimetres. With `erase` it clears voxels of `label`; otherwise it writes `label`, optionally
+/// only where the image lies in [lo, hi] (threshold brush) and never over another segment.
+struct BrushDab {
+  Vec3 centerLps{0, 0, 0};
+  double radiusMm = 5.0;
+  std::uint8_t label = 1;
+  bool erase = false;
+  bool disc = false;
+  const Volume* image = nullptr; ///< with a range: the series the map lies on
+  double lo = -std::numeric_limits<double>::infinity(), hi = std::numeric_limits<double>::infinity();
+};
+
+/// Applies one dab; returns the undo record of the box it touched (empty box when it missed).
+LabelDelta paint(LabelMap& map, const BrushDab& dab);
+
+/// Writes an engine's mask (box-sized, x fastest, non-zero = inside) as `label` inside `box`:
+/// voxels of `label` outside the mask are cleared, other segments are left alone. Voxels listed in
+/// `protect` (reader edits, same box layout, non-zero = keep as is) are not changed.
+LabelDelta writeMask(LabelMap& map, const VoxelBox& box, const std::vector<std::uint8_t>& mask, std::uint8_t label,
+                     const std::vector<std::uint8_t>* protect = nullptr);
+
+/// Keeps only the 6-connected part of `label` that contains `seed` (index); the rest is cleared.
+LabelDelta keepComponent(LabelMap& map, std::uint8_t label, const std::array<std::size_t, 3>& seed);
+
+/// Measurements of one segment. Axes follow RECIST on the slices of the grid (k constant): the
+/// long axis is the longest in-plane diameter over all slices (edge to edge of the voxels), the
+/// short axis the longest diameter perpendicular to it on the same slice.
+struct SegmentStats {
+  std::size_t voxels = 0;
+  double volumeMl = 0;
+  double mean = 0, sd = 0, min = 0, max = 0; ///< of the image under the segment (its units)
+  double longAxisMm = 0, shortAxisMm = 0;
+  std::size_t axisSlice = 0;                 ///< k of the slice the axes are measured on
+  Vec3 longA{0, 0, 0}, longB{0, 0, 0};       ///< long axis end points (LPS)
+  Vec3 shortA{0, 0, 0}, shortB{0, 0, 0};     ///< short axis end points (LPS)
+  Vec3 centroidLps{0, 0, 0};
+};
+
+/// Measures `label` (statistics from `image` when given; it must share the map's grid).
+SegmentStats measureSegment(const LabelMap& map, std::uint8_t label, const Volume* image = nullptr);
+
+/// Same on a plain mask (non-zero = inside) on `geometry`.
+SegmentStats measureMask(const VolumeGeometry& geometry, const std::vector<std::uint8_t>& mask,
+                         const Volume* image = nullptr);
+
+} // namespace lightbox

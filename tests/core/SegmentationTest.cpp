@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "tests/support/TestData.h"
+#include "core/segmentation/ClassicalSegmenter.h"
+#include "core/segmentation/LabelMap.h"
+#include "core/segmentation/SegmentTools.h"
+#include "core/segmentation/SegmentationMetrics.h"
+#include "core/study/StudyLoader.h"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <random>
+
+using namespace lightbox;
+
+namespace {
+
+const char* kSlab = "ct/chest_lidc-idri-0001_nodule_slab/dicom";
+const char* kSlabXml = "ct/chest_lidc-idri-0001_nodule_slab/annotations/069.xml";
+
+VolumeGeometry grid(std::size_t nx, std::size_t ny, std::size_t nz, Vec3 spacing) {
+  VolumeGeometry g;
+  g.size = {nx, ny, nz};
+  g.spacing = spacing;
+  return g;
+}
+
+/// Consensus of the readers' outlines of the nodule nearest `near`: voxels at least half of them
+/// include, and each reader's mask (one per reader).
+struct Consensus {
+  std::vector<std::vector<std::uint8_t>> readers;
+  std::vector<std::uint8_t> mask;
+  Vec3 centroid{0, 0, 0};
+};
+
+std::vector<std::uint8_t> atLeastHalf(const std::vector<const std::vector<std::uint8_t>*>& masks) {
+  std::vector<std::uint8_t> out(masks.front()->size(), 0);
+  for (std::size_t n = 0; n < out.size(); ++n) {
+    std::size_t votes = 0;
+    for (const auto* m : masks) votes += (*m)[n] != 0;
+    out[n] = 2 * votes >= masks.size();
+  }
+  return out;
+}
+
+Consensus lidcConsensus(const Volume& slab) {
+  const std::vector<ReaderOutline> outlines = readLidcOutlines(test::sharedData(kSlabXml), slab.geometry);
+  // The main lesion: the largest outline, and every reader's outline overlapping it.
+  const ReaderOutline* largest = nullptr;
+  std::size_t most = 0;
+  for (const ReaderOutline& o : outlines) {
+    const std::size_t n = std::size_t(std::count(o.mask.begin(), o.mask.end(), 1));
+    if (n > most) { most = n; largest = &o; }
+  }
+  REQUIRE(largest != nullptr);
+  Consensus c;
+  for (const ReaderOutline& o : outlines) {
+    if (diceCoefficient(o.mask, largest->mask) > 0.3) c.readers.push_back(o.mask);
+  }
+  std::vector<const std::vector<std::uint8_t>*> all;
+  for (const auto& r : c.readers) all.push_back(&r);
+  c.mask = atLeastHalf(all);
+  c.centroid = measureMask(slab.geometry, c.mask).centroidLps;
+  return c;
+}
+
+} // namespace
+
+TEST_CASE("label deltas: 100 brush strokes on a 512x512x300 map stay small, undo all restores the map exactly", "[segmentation]") {
+  LabelMap map(grid(512, 512, 300, {0.7, 0.7, 1.0}));
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<double> x(20, 340), z(20, 280), r(2, 12);
+  const std::vector<std::uint8_t> before = map.labels;
+  std::vector<LabelDelta> history;
+  std::size_t bytes = 0;
+  for (int s = 0; s < 100; ++s) {
+    BrushDab dab;
+    dab.centerLps = {x(rng), x(rng), z(rng)};
+    dab.radiusMm = r(rng);
+    dab.label = std::uint8_t(1 + s % 3);
+    dab.erase = s % 7 == 6;
+    dab.disc = s % 2 == 1;
+    history.push_back(paint(map, dab));
+    bytes += history.back().bytes();
+  }
+  INFO("undo history " << bytes << " bytes");
+  CHECK(bytes < 50u * 1024 * 1024);
+  const bool changed = map.labels != before;
+  CHECK(changed);
+  const std::vector<std::uint8_t> after = map.labels;
+  for (auto it = history.rbegin(); it != history.rend(); ++it) swapDelta(map, *it);
+  const bool restored = map.labels == before; // (bools: Catch would print 78 M values)
+  CHECK(restored);
+  for (auto& d : history) swapDelta(map, d); // redo in order
+  const bool redone = map.labels == after;
+  CHECK(redone);
+}
+
+TEST_CASE("a brush limited to an intensity range, the eraser and keep-component touch only what they should", "[segmentation]") {
+  Volume image;
+  image.geometry = grid(40, 40, 10, {1, 1, 2});
+  std::vector<std::int16_t> v(image.geometry.voxelCount(), -800);
+  for (std::size_t k = 0; k < 10; ++k)
+    for (std::size_t j = 0; j < 40; ++j)
+      for (std::size_t i = 20; i < 40; ++i) v[i + 40 * (j + 40 * k)] = 50; // right half bright
+  image.voxels = v;
+  LabelMap map(image.geometry);
+  BrushDab dab;
+  dab.centerLps = {20, 20, 10};
+  dab.radiusMm = 6;
+  dab.image = &image;
+  dab.lo = 0;
+  dab.hi = 200;
+  LabelDelta d = paint(map, dab);
+  for (std::size_t n = 0; n < map.labels.size(); ++n) {
+    if (map.labels[n]) REQUIRE(image.value(n) == 50);
+  }
+  CHECK(map.count(1) > 100);
+  // A second island, then keep only the one under the cursor.
+  BrushDab island = dab;
+  island.centerLps = {34, 34, 4};
+  island.radiusMm = 2;
+  island.image = nullptr;
+  paint(map, island);
+  const std::size_t withIsland = map.count(1);
+  keepComponent(map, 1, {22, 20, 5});
+  CHECK(map.count(1) < withIsland);
+  CHECK(map.labels[map.index(34, 34, 2)] == 0);
+  // The eraser removes only its own label.
+  BrushDab eraser = dab;
+  eraser.erase = true;
+  eraser.image = nullptr;
+  eraser.radiusMm = 30;
+  paint(map, eraser);
+  CHECK(map.count(1) == 0);
+  swapDelta(map, d); // undoing the first stroke of an empty map leaves it empty (values swap)
+}
+
+TEST_CASE("RECIST axes of an ellipse and volume of a ball come out of the mask", "[segmentation]") {
+  const VolumeGeometry g = grid(120, 120, 40, {0.5, 0.5, 1.0});
+  std::vector<std::uint8_t> ellipse(g.voxelCount(), 0), ball(g.voxelCount(), 0);
+  for (std::size_t k = 0; k < 40; ++k)
+    for (std::size_t j = 0; j < 120; ++j)
+      for (std::size_t i = 0; i < 120; ++i) {
+        const double x = double(i) * 0.5 - 30, y = double(j) * 0.5 - 30, z = double(k) - 20;
+        // 24 x 12 mm ellipse turned 30 degrees, on slice 20 only.
+        const double c = std::cos(0.5236), s = std::sin(0.5236);
+        const double u = c * x + s * y, w = -s * x + c * y;
+        if (k == 20 && (u * u) / 144.0 + (w * w) / 36.0 <= 1.0) ellipse[i + 120 * (j + 120 * k)] = 1;
+        if (x * x + y * y + z * z <= 100.0) ball[i + 120 * (j + 120 * k)] = 1;
+      }
+  const SegmentStats e = measureMask(g, ellipse);
+  CHECK(e.longAxisMm == Approx(24.0).epsilon(0.04));
+  CHECK(e.shortAxisMm == Approx(12.0).epsilon(0.08));
+  CHECK(e.axisSlice == 20);
+  const SegmentStats b = measureMask(g, ball);
+  CHECK(b.volumeMl == Approx(4.0 / 3.0 * 3.14159265 * 1000.0 / 1000.0).epsilon(0.05));
+  CHECK(b.longAxisMm == Approx(20.0).epsilon(0.05));
+  CHECK(b.shortAxisMm == Approx(20.0).epsilon(0.08));
+}
+
+TEST_CASE("surface distance: a ball shifted by 2 mm has HD95 about 2 mm, Dice as computed by hand", "[segmentation]") {
+  const VolumeGeometry g = grid(60, 60, 60, {1, 1, 1});
+  std::vector<std::uint8_t> a(g.voxelCount(), 0), b(g.voxelCount(), 0);
+  for (std::size_t k = 0; k < 60; ++k)
+    for (std::size_t j = 0; j < 60; ++j)
+      for (std::size_t i = 0; i < 60; ++i) {
+        const double x = double(i) - 30, y = double(j) - 30, z = double(k) - 30;
+        a[i + 60 * (j + 60 * k)] = x * x + y * y + z * z <= 100;
+        b[i + 60 * (j + 60 * k)] = (x - 2) * (x - 2) + y * y + z * z <= 100;
+      }
+  const double hd = hausdorff95Mm(g, a, b);
+  CHECK(hd >= 1.0);
+  CHECK(hd <= 2.01);
+  CHECK(hausdorff95Mm(g, a, a) == 0.0);
+  CHECK(diceCoefficient(a, b) > 0.8);
+  CHECK(diceCoefficient(a, b) < 0.9);
+}
+
+TEST_CASE("LIDC lesion: one click at the readers' consensus centroid matches the consensus as well as the readers agree", "[segmentation][lidc]") {
+  const LoadedSeries loaded = loadPath(test::sharedData(kSlab));
+  const Volume& slab = loaded.volumes.front();
+  const Consensus c = lidcConsensus(slab);
+  REQUIRE(c.readers.size() >= 3);
+  // The readers' own agreement: each against the consensus of the others.
+  double agreement = 0;
+  for (std::size_t r = 0; r < c.readers.size(); ++r) {
+    std::vector<const std::vector<std::uint8_t>*> others;
+    for (std::size_t o = 0; o < c.readers.size(); ++o)
+      if (o != r) others.push_back(&c.readers[o]);
+    agreement += diceCoefficient(c.readers[r], atLeastHalf(others));
+  }
+  agreement /= double(c.readers.size());
+  const LesionMask lesion = segmentClassical(slab, c.centroid);
+  const std::vector<std::uint8_t> ours = fullGridMask(slab.geometry, lesion);
+  const double dice = diceCoefficient(ours, c.mask);
+  const SegmentStats mine = measureMask(slab.geometry, ours, &slab), theirs = measureMask(slab.geometry, c.mask, &slab);
+  INFO("readers' agreement " << agreement << ", classical Dice " << dice << " (threshold " << lesion.threshold
+                             << ", split " << lesion.splitRadiusMm << " mm, " << lesion.seconds << " s), long axis "
+                             << mine.longAxisMm << " vs " << theirs.longAxisMm << " mm, volume " << mine.volumeMl
+                             << " vs " << theirs.volumeMl << " mL; " << lesion.warning);
+  CHECK(agreement > 0.8);
+  CHECK(dice >= agreement);
+  CHECK(std::abs(mine.longAxisMm - theirs.longAxisMm) <= 0.1 * theirs.longAxisMm);
+  CHECK(lesion.seconds < 0.3);
+  std::printf("LIDC lesion: readers' agreement %.3f, classical Dice %.3f, long axis %.1f vs %.1f mm, %.3f s\n",
+              agreement, dice, mine.longAxisMm, theirs.longAxisMm, lesion.seconds);
+  // Consistency: clicks moved by 2 mm in six directions give nearly the same mask.
+  for (const Vec3& d : {Vec3{2, 0, 0}, Vec3{-2, 0, 0}, Vec3{0, 2, 0}, Vec3{0, -2, 0}, Vec3{0, 0, 2}, Vec3{0, 0, -2}}) {
+    const std::vector<std::uint8_t> moved = fullGridMask(slab.geometry, segmentClassical(slab, c.centroid + d));
+    INFO("click moved by " << d[0] << "," << d[1] << "," << d[2]);
+    CHECK(diceCoefficient(moved, ours) >= 0.9);
+  }
+}
