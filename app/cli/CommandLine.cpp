@@ -26,6 +26,9 @@ constexpr const char* kUsage = R"(usage: lightbox COMMAND [ARGS]
   default-study                    print the default study folder (generated on first use)
   review PATH [--json]             the saved review of a series; --import DET.json [--fp-per-scan F],
                                    --accept all|ID,..., --reject ID,... [--reason TEXT] (saved at once)
+  segment PATH --seed-lps X,Y,Z -o MASK.nii.gz   lesion mask from one click [--engine model|classical]
+                                   [--json OUT.json] (no model shipped yet: the classical engine runs)
+  eval-segmentation PRED REF ...   Dice, HD95, volume and long-axis error per pair and their means
 
 Exit codes: 0 ok, 1 failure, 2 usage error, 3 no loadable image series.
 )";
@@ -44,7 +47,7 @@ const std::vector<Command>& lightCommands() {
   static const std::vector<Command> commands = {
       {"info", runInfo},       {"import", runImport},           {"list", runList},
       {"convert", runConvert}, {"make-phantom", runMakePhantom}, {"default-study", defaultStudyCommand},
-      {"review", runReview}};
+      {"review", runReview},   {"segment", runSegment},         {"eval-segmentation", runEvalSegmentation}};
   return commands;
 }
 

@@ -17,6 +17,8 @@ int runDetect(const std::vector<std::string>& args);
 int runEvalDetection(const std::vector<std::string>& args);
 int runMakeNoduleDataset(const std::vector<std::string>& args);
 int runReview(const std::vector<std::string>& args);
+int runSegment(const std::vector<std::string>& args);
+int runEvalSegmentation(const std::vector<std::string>& args);
 
 /// A subcommand: its name and the function that runs it on the arguments after the name.
 struct Command {

@@ -3,6 +3,13 @@
 // values exit 2 naming the option, unwritable outputs exit 1 naming the path (and write nothing),
 // inputs without an image series exit 3.
 #include "tests/support/TestData.h"
+#include "core/io/ImageFileIO.h"
+#include "core/segmentation/SegmentTools.h"
+#include "core/segmentation/SegmentationMetrics.h"
+#include "core/study/StudyLoader.h"
+#include <nlohmann/json.hpp>
+#include <algorithm>
+#include <cstdio>
 
 #include <catch2/catch.hpp>
 
@@ -132,7 +139,14 @@ TEST_CASE(
          "--preset"},
         {{"render", slab, "--zoom", "0", "-o", work + "/r.png"}, 2, "--zoom"},
         {{"render", slab, "--slice", "400", "-o", work + "/r.png"}, 2, "--slice"},
+        {{"segment", slab, "-o", work + "/m.nii.gz"}, 2, "usage"},
+        {{"segment", slab, "--seed-lps", "1,2", "-o", work + "/m.nii.gz"}, 2, "--seed-lps"},
+        {{"segment", slab, "--seed-lps", "0,0,900", "-o", work + "/m.nii.gz"}, 2, "--seed-lps"},
+        {{"segment", slab, "--seed-lps", "0,0,-120", "--engine", "magic", "-o", work + "/m.nii.gz"}, 2, "--engine"},
+        {{"segment", slab, "--seed-lps", "0,0,-120", "-o", work + "/m.png"}, 2, work + "/m.png"},
+        {{"eval-segmentation", work + "/m.nii.gz"}, 2, "usage"},
     });
+    CHECK_FALSE(std::filesystem::exists(work + "/m.nii.gz"));
     CHECK_FALSE(std::filesystem::exists(work + "/a.nii.gz"));
     CHECK_FALSE(std::filesystem::exists(work + "/r.png"));
     CHECK_FALSE(std::filesystem::exists(work + "/ph/phantom.json"));
@@ -158,6 +172,9 @@ TEST_CASE(
         {{"default-study"}, 1, bad + "/study"},
         {{"render", slab, "--plane", "axial", "-o", "/nonexistent/a.png"}, 1, "/nonexistent/a.png"},
         {{"render", slab, "--plane", "3d", "-o", bad + "/a.png"}, 1, bad + "/a.png"},
+        {{"segment", slab, "--seed-lps", "0,0,-120", "-o", bad + "/m.nii.gz"}, 1, bad + "/m.nii.gz"},
+        {{"segment", slab, "--seed-lps", "0,0,-120", "-o", work + "/m.nii.gz", "--json", bad + "/m.json"}, 1, bad + "/m.json"},
+        {{"eval-segmentation", work + "/missing.nii.gz", work + "/missing2.nii.gz"}, 1, work + "/missing.nii.gz"},
     });
     unsetenv("LIGHTBOX_DEFAULT_STUDY");
     CHECK_FALSE(std::filesystem::exists("/nonexistent"));
@@ -171,9 +188,74 @@ TEST_CASE(
         {{"detect", empty}, 3, empty},
         {{"make-nodule-dataset", work + "/ds3", empty, "--copies", "1"}, 3, empty},
         {{"render", empty, "--plane", "axial", "-o", work + "/e.png"}, 3, empty},
+        {{"segment", empty, "--seed-lps", "0,0,0", "-o", work + "/e.nii.gz"}, 3, empty},
     });
     CHECK_FALSE(std::filesystem::exists(work + "/e.nii.gz"));
     CHECK_FALSE(std::filesystem::exists(work + "/e.png"));
   }
   unsetenv("LIGHTBOX_INDEX");
+}
+
+TEST_CASE("segment from one click on the LIDC lesion writes a mask on the series' grid and eval-segmentation scores it", "[cli][segmentation]") {
+  const std::string work = lightbox::test::scratchFolder("segment-cli");
+  const std::string slab = lightbox::test::sharedData("ct/chest_lidc-idri-0001_nodule_slab/dicom");
+  const std::string xml = lightbox::test::sharedData("ct/chest_lidc-idri-0001_nodule_slab/annotations/069.xml");
+  const lightbox::LoadedSeries loaded = lightbox::loadPath(slab);
+  const lightbox::Volume& image = loaded.volumes.front();
+  // The readers' consensus (at least half of those who outlined the largest lesion).
+  const auto outlines = lightbox::readLidcOutlines(xml, image.geometry);
+  std::size_t largest = 0;
+  for (std::size_t o = 0; o < outlines.size(); ++o)
+    if (std::count(outlines[o].mask.begin(), outlines[o].mask.end(), 1) >
+        std::count(outlines[largest].mask.begin(), outlines[largest].mask.end(), 1))
+      largest = o;
+  std::vector<int> votes(image.geometry.voxelCount(), 0);
+  int readers = 0;
+  for (const auto& o : outlines) {
+    if (lightbox::diceCoefficient(o.mask, outlines[largest].mask) <= 0.3) continue;
+    ++readers;
+    for (std::size_t n = 0; n < votes.size(); ++n) votes[n] += o.mask[n];
+  }
+  REQUIRE(readers >= 3);
+  std::vector<std::uint8_t> consensus(votes.size());
+  for (std::size_t n = 0; n < votes.size(); ++n) consensus[n] = 2 * votes[n] >= readers;
+  const lightbox::Vec3 c = lightbox::measureMask(image.geometry, consensus).centroidLps;
+  lightbox::Volume ref;
+  ref.geometry = image.geometry;
+  ref.voxels = std::vector<std::int16_t>(consensus.begin(), consensus.end());
+  lightbox::writeResearchImage({ref}, work + "/consensus.nii.gz");
+
+  const std::string seed = std::to_string(c[0]) + "," + std::to_string(c[1]) + "," + std::to_string(c[2]);
+  const Process p = runLightbox({"segment", slab, "--seed-lps", seed, "-o", work + "/mask.nii.gz", "--json", work + "/mask.json"});
+  INFO(p.err);
+  REQUIRE(p.exitCode == 0);
+  CHECK(p.err.find("used the classical engine") != std::string::npos); // honest about the fallback
+  const nlohmann::json j = nlohmann::json::parse(fileText(work + "/mask.json"));
+  for (const char* field : {"engine", "model", "volume_ml", "long_axis_mm", "short_axis_mm", "mean", "sd", "seconds"}) {
+    INFO(field);
+    CHECK(j.contains(field));
+  }
+  CHECK(j["engine"] == "classical");
+  const std::vector<lightbox::Volume> mask = lightbox::readResearchImage(work + "/mask.nii.gz");
+  REQUIRE(mask.size() == 1);
+  CHECK(lightbox::sameGrid(mask.front().geometry, image.geometry, 1e-3));
+  std::vector<std::uint8_t> ours(image.geometry.voxelCount());
+  for (std::size_t n = 0; n < ours.size(); ++n) ours[n] = mask.front().value(n) > 0.5;
+  const double dice = lightbox::diceCoefficient(ours, consensus);
+  CHECK(dice > 0.88);
+  const lightbox::SegmentStats st = lightbox::measureMask(image.geometry, ours, &image);
+  CHECK(j["volume_ml"].get<double>() == Approx(st.volumeMl));
+  CHECK(j["long_axis_mm"].get<double>() == Approx(st.longAxisMm));
+  CHECK(j["mean"].get<double>() == Approx(st.mean));
+  CHECK(j["mean"].get<double>() > -300); // a solid lesion in HU, not lung
+
+  const Process e = runLightbox({"eval-segmentation", work + "/mask.nii.gz", work + "/consensus.nii.gz",
+                                 work + "/consensus.nii.gz", work + "/consensus.nii.gz"});
+  INFO(e.out << e.err);
+  REQUIRE(e.exitCode == 0);
+  char expected[32];
+  std::snprintf(expected, sizeof(expected), "%7.3f", dice);
+  CHECK(e.out.find(std::string("1    ") + expected) != std::string::npos);
+  CHECK(e.out.find("2      1.000      0.00") != std::string::npos); // a mask against itself
+  CHECK(e.out.find("mean") != std::string::npos);
 }

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: Apache-2.0
+// `lightbox segment` (click-to-segment from the command line) and `lightbox eval-segmentation`.
+#include "app/cli/Arguments.h"
+#include "app/cli/Commands.h"
+#include "app/cli/OutputCheck.h"
+
+#include "core/io/ImageFileIO.h"
+#include "core/segmentation/ClassicalSegmenter.h"
+#include "core/segmentation/SegmentTools.h"
+#include "core/segmentation/SegmentationMetrics.h"
+#include "core/study/StudyLoader.h"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+
+namespace lightbox::cli {
+namespace {
+
+Volume maskVolume(const VolumeGeometry& g, const std::vector<std::uint8_t>& mask) {
+  Volume v;
+  v.geometry = g;
+  std::vector<std::int16_t> voxels(mask.size());
+  for (std::size_t n = 0; n < mask.size(); ++n) voxels[n] = mask[n] ? 1 : 0;
+  v.voxels = std::move(voxels);
+  return v;
+}
+
+std::vector<std::uint8_t> readMask(const std::string& path, VolumeGeometry& geometry) {
+  const std::vector<Volume> volumes = readResearchImage(path);
+  if (volumes.size() != 1) throw std::runtime_error(path + ": a mask must be one 3D volume");
+  geometry = volumes.front().geometry;
+  std::vector<std::uint8_t> mask(geometry.voxelCount());
+  for (std::size_t n = 0; n < mask.size(); ++n) mask[n] = volumes.front().value(n) > 0.5;
+  return mask;
+}
+
+} // namespace
+
+int runSegment(const std::vector<std::string>& argv) {
+  const Arguments args(argv, {}, {"seed-lps", "engine", "o", "json", "series", "threads"});
+  if (args.positional().size() != 1 || !args.has("seed-lps") || !args.has("o")) {
+    throw UsageError("usage: lightbox segment SERIES_OR_PATH --seed-lps X,Y,Z [--engine model|classical] "
+                     "-o MASK.nii.gz [--json OUT.json] [--series INDEX|UID]");
+  }
+  Vec3 seed{};
+  char tail = 0;
+  if (std::sscanf(args.option("seed-lps").c_str(), "%lf,%lf,%lf%c", &seed[0], &seed[1], &seed[2], &tail) != 3 ||
+      !std::isfinite(seed[0]) || !std::isfinite(seed[1]) || !std::isfinite(seed[2])) {
+    throw UsageError("option --seed-lps needs three numbers X,Y,Z in millimetres (LPS), not '" +
+                     args.option("seed-lps") + "'");
+  }
+  const std::string engine = args.option("engine", "model");
+  if (engine != "model" && engine != "classical") {
+    throw UsageError("option --engine must be model or classical, not '" + engine + "'");
+  }
+  const std::string output = args.option("o");
+  if (!isResearchImageFile(output)) {
+    throw UsageError("unknown mask format: " + output + " (use .nii, .nii.gz, .nrrd or .mha)");
+  }
+  requireWritableFile(output);
+  if (args.has("json")) requireWritableFile(args.option("json"));
+  LoadOptions options;
+  options.threads = unsigned(args.integer("threads", 0, 0, 1024));
+  const auto t0 = std::chrono::steady_clock::now();
+  const LoadedSeries loaded = loadPath(args.positional()[0], args.option("series"), options);
+  const Volume& image = loaded.volumes.front();
+  const Vec3 ijk = image.geometry.lpsToIjk(seed);
+  for (int a = 0; a < 3; ++a) {
+    if (std::lround(ijk[a]) < 0 || std::lround(ijk[a]) >= long(image.geometry.size[a])) {
+      throw UsageError("option --seed-lps: " + args.option("seed-lps") + " lies outside the series");
+    }
+  }
+  // No segmentation model is shipped yet: the model engine falls back to the classical one, and
+  // says so (in the JSON too: "engine" is the engine that ran).
+  std::string note;
+  if (engine == "model") {
+    note = "no segmentation model is installed: used the classical engine";
+    std::fprintf(stderr, "lightbox segment: %s\n", note.c_str());
+  }
+  const auto t1 = std::chrono::steady_clock::now();
+  const LesionMask lesion = segmentClassical(image, seed);
+  const std::vector<std::uint8_t> mask = fullGridMask(image.geometry, lesion);
+  const SegmentStats st = measureMask(image.geometry, mask, &image);
+  writeResearchImage({maskVolume(image.geometry, mask)}, output);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
+  nlohmann::json j;
+  j["engine"] = lesion.engine;
+  j["engine_requested"] = engine;
+  j["model"] = nullptr; // name, version, sha256 of the weights when a model ran
+  j["seed_lps"] = {seed[0], seed[1], seed[2]};
+  j["mask"] = output;
+  j["voxels"] = st.voxels;
+  j["volume_ml"] = st.volumeMl;
+  j["long_axis_mm"] = st.longAxisMm;
+  j["short_axis_mm"] = st.shortAxisMm;
+  j["axis_slice"] = st.axisSlice;
+  j["long_axis_lps"] = {{st.longA[0], st.longA[1], st.longA[2]}, {st.longB[0], st.longB[1], st.longB[2]}};
+  j["short_axis_lps"] = {{st.shortA[0], st.shortA[1], st.shortA[2]}, {st.shortB[0], st.shortB[1], st.shortB[2]}};
+  j["mean"] = st.mean;
+  j["sd"] = st.sd;
+  j["min"] = st.min;
+  j["max"] = st.max;
+  j["units"] = image.units;
+  j["threshold"] = lesion.threshold;
+  j["split_radius_mm"] = lesion.splitRadiusMm;
+  j["seconds"] = seconds;
+  j["seconds_with_load"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::vector<std::string> warnings;
+  if (!note.empty()) warnings.push_back(note);
+  if (!lesion.warning.empty()) warnings.push_back(lesion.warning);
+  if (st.voxels == 0) warnings.push_back("the mask is empty");
+  j["warnings"] = warnings;
+  if (args.has("json")) {
+    std::ofstream out(args.option("json"));
+    out << j.dump(2) << "\n";
+    if (!out) throw std::runtime_error("cannot write " + args.option("json"));
+  }
+  std::printf("wrote %s: %zu voxels, %.2f mL, long axis %.1f mm, short axis %.1f mm, mean %.1f %s (%s engine, %.3f s)\n",
+              output.c_str(), st.voxels, st.volumeMl, st.longAxisMm, st.shortAxisMm, st.mean, image.units.c_str(),
+              lesion.engine.c_str(), seconds);
+  for (const std::string& w : warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+  return kExitOk;
+}
+
+int runEvalSegmentation(const std::vector<std::string>& argv) {
+  const Arguments args(argv, {}, {});
+  const auto& files = args.positional();
+  if (files.empty() || files.size() % 2 != 0) {
+    throw UsageError("usage: lightbox eval-segmentation PRED REF [PRED REF ...] (masks: non-zero = inside)");
+  }
+  double sumDice = 0, sumHd = 0, sumVol = 0, sumAxis = 0;
+  std::size_t finiteHd = 0;
+  std::printf("%-4s %7s %9s %10s %10s %8s %11s %11s %8s\n", "pair", "Dice", "HD95 mm", "pred mL", "ref mL", "vol err",
+              "pred LA mm", "ref LA mm", "LA err");
+  for (std::size_t p = 0; p < files.size(); p += 2) {
+    VolumeGeometry gp, gr;
+    const std::vector<std::uint8_t> pred = readMask(files[p], gp), ref = readMask(files[p + 1], gr);
+    if (!sameGrid(gp, gr, 1e-2)) {
+      throw std::runtime_error(files[p] + " and " + files[p + 1] + " are not on the same grid");
+    }
+    const double dice = diceCoefficient(pred, ref);
+    const double hd = hausdorff95Mm(gp, pred, ref);
+    const SegmentStats sp = measureMask(gp, pred), sr = measureMask(gr, ref);
+    const double volErr = sr.volumeMl > 0 ? (sp.volumeMl - sr.volumeMl) / sr.volumeMl : 0.0;
+    const double axisErr = sr.longAxisMm > 0 ? (sp.longAxisMm - sr.longAxisMm) / sr.longAxisMm : 0.0;
+    std::printf("%-4zu %7.3f %9.2f %10.3f %10.3f %7.1f%% %11.1f %11.1f %7.1f%%\n", p / 2 + 1, dice, hd, sp.volumeMl,
+                sr.volumeMl, 100 * volErr, sp.longAxisMm, sr.longAxisMm, 100 * axisErr);
+    sumDice += dice;
+    if (std::isfinite(hd)) {
+      sumHd += hd;
+      ++finiteHd;
+    }
+    sumVol += std::abs(volErr);
+    sumAxis += std::abs(axisErr);
+  }
+  const double n = double(files.size() / 2);
+  std::printf("mean %7.3f %9.2f %21s %7.1f%% %23s %7.1f%%   (volume and long-axis errors: mean absolute)\n", sumDice / n,
+              finiteHd ? sumHd / double(finiteHd) : std::nan(""), "", 100 * sumVol / n, "", 100 * sumAxis / n);
+  return kExitOk;
+}
+
+} // namespace lightbox::cli
