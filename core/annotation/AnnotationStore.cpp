@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/annotation/AnnotationStore.h"
 
+#include "core/util/AtomicFile.h"
+
 #include "core/index/StudyIndex.h"
 
 #include <nlohmann/json.hpp>
@@ -212,28 +214,8 @@ void AnnotationStore::save(const std::string& seriesKey, const SeriesAnnotations
   }
   j["patient_factors"] = toJson(annotations.patient);
   const std::string text = j.dump(1);
-  const std::string tmp = path + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    throw AnnotationWriteError(path + ": cannot save annotations: " + std::strerror(errno));
-  }
-  std::size_t written = 0;
-  while (written < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
-    if (n <= 0) {
-      const int err = errno;
-      ::close(fd);
-      throw AnnotationWriteError(path + ": cannot save annotations: " + std::strerror(err));
-    }
-    written += std::size_t(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    throw AnnotationWriteError(path + ": cannot save annotations: " + std::strerror(errno));
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int err = errno;
-    ::unlink(tmp.c_str());
-    throw AnnotationWriteError(path + ": cannot save annotations: " + std::strerror(err));
+  if (const std::string reason = writeFileAtomically(path, text); !reason.empty()) {
+    throw AnnotationWriteError(path + ": cannot save annotations: " + reason);
   }
 }
 

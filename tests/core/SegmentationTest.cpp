@@ -2,6 +2,7 @@
 #include "tests/support/TestData.h"
 #include "core/segmentation/ClassicalSegmenter.h"
 #include "core/segmentation/LabelMap.h"
+#include "core/segmentation/LabelMapFile.h"
 #include "core/segmentation/SegmentTools.h"
 #include "core/segmentation/SegmentationMetrics.h"
 #include "core/study/StudyLoader.h"
@@ -10,6 +11,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <random>
 
 using namespace lightbox;
@@ -212,4 +215,44 @@ TEST_CASE("LIDC lesion: one click at the readers' consensus centroid matches the
     INFO("click moved by " << d[0] << "," << d[1] << "," << d[2]);
     CHECK(diceCoefficient(moved, ours) >= 0.9);
   }
+}
+
+TEST_CASE("a label map is saved crash-safe and reopened voxel for voxel; damaged or foreign files are refused by name", "[segmentation]") {
+  const std::string dir = test::scratchFolder("labels");
+  const LoadedSeries loaded = loadPath(test::sharedData(kSlab));
+  const Volume& slab = loaded.volumes.front();
+  LabelMap map(slab.geometry);
+  const LesionMask lesion = segmentClassical(slab, lidcConsensus(slab).centroid);
+  writeMask(map, lesion.box, lesion.mask, 1);
+  Segment s;
+  s.label = 1;
+  s.name = "Nodule 1";
+  s.origin = SegmentOrigin::Automatic;
+  s.algorithm = "classical";
+  s.automaticVoxels = map.count(1);
+  map.segments.push_back(s);
+  BrushDab dab;
+  dab.centerLps = slab.geometry.ijkToLps({100, 100, 5});
+  dab.label = 2;
+  paint(map, dab);
+  const std::string path = dir + "/series.labels";
+  saveLabelMap(map, path);
+  CHECK(std::filesystem::file_size(path) < 200000); // runs, not 4 MB of voxels
+  CHECK_FALSE(std::filesystem::exists(path + ".tmp"));
+  const LabelMap back = loadLabelMap(path, slab.geometry);
+  const bool same = back.labels == map.labels;
+  CHECK(same);
+  REQUIRE(back.segments.size() == 1);
+  CHECK(back.segments[0].name == "Nodule 1");
+  CHECK(back.segments[0].origin == SegmentOrigin::Automatic);
+  CHECK(back.segments[0].automaticVoxels == s.automaticVoxels);
+  // Another grid, a truncated copy and a foreign file: refused, naming the file.
+  VolumeGeometry other = slab.geometry;
+  other.spacing[0] *= 2;
+  CHECK_THROWS_WITH(loadLabelMap(path, other), Catch::Contains(path) && Catch::Contains("another grid"));
+  std::filesystem::copy_file(path, dir + "/cut.labels");
+  std::filesystem::resize_file(dir + "/cut.labels", std::filesystem::file_size(path) - 7);
+  CHECK_THROWS_WITH(loadLabelMap(dir + "/cut.labels", slab.geometry), Catch::Contains("cut.labels") && Catch::Contains("truncated"));
+  { std::ofstream(dir + "/foreign.labels") << "{\"format\":\"something-else\"}\n"; }
+  CHECK_THROWS_WITH(loadLabelMap(dir + "/foreign.labels", slab.geometry), Catch::Contains("foreign.labels") && Catch::Contains("unknown"));
 }

@@ -1,0 +1,13 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <string>
+
+namespace lightbox {
+
+/// Writes `bytes` to `path` so that a crash leaves either the old file or the new one, never a
+/// mix: a temporary file beside it, fsync, then rename over it. Returns an empty string when
+/// done, else the reason (the temporary file is removed).
+std::string writeFileAtomically(const std::string& path, const std::string& bytes);
+
+} // namespace lightbox
