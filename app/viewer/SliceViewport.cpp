@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 namespace lightbox {
 namespace {
@@ -60,6 +61,7 @@ SliceViewport::SliceViewport(ViewerDocument* document, ViewPlane plane, QWidget*
   connect(document_, &ViewerDocument::displayChanged, this, &SliceViewport::requestFrame);
   connect(document_, &ViewerDocument::measurementsChanged, this, &SliceViewport::requestFrame);
   connect(document_, &ViewerDocument::findingsChanged, this, &SliceViewport::requestFrame);
+  connect(document_, &ViewerDocument::segmentsChanged, this, &SliceViewport::requestFrame);
   connect(document_, &ViewerDocument::toolChanged, this, [this] {
     editing_.reset();
     setCursor(document_->tool() == Tool::Navigate ? Qt::ArrowCursor : Qt::CrossCursor);
@@ -159,6 +161,7 @@ void SliceViewport::syncFromDocument() {
     draw(*editing_, true);
   }
   drawFindings(overlays);
+  drawSegments(overlays, slab);
   pipeline_->setOverlays(std::move(overlays));
 }
 
@@ -170,6 +173,39 @@ Rgba findingColour(FindingState state) {
   case FindingState::Edited: return {80, 200, 255, 255};
   }
   return {255, 140, 0, 255};
+}
+
+void SliceViewport::drawSegments(OverlayLayers& overlays, double slab) const {
+  const LabelMap& labels = document_->labels();
+  if (labels.segments.empty()) return;
+  LabelMapLayer layer;
+  layer.labels = document_->labelVolume();
+  layer.opacity = 0.3;
+  layer.outline = true;
+  for (const Segment& s : labels.segments) {
+    const Rgba colour{s.rgb[0], s.rgb[1], s.rgb[2], 255};
+    layer.colours[s.label] = colour;
+    // The RECIST bidirectional marker on the slice it is measured on, with the numbers.
+    const SegmentStats st = document_->segmentStats(s.label);
+    if (st.voxels == 0) continue;
+    for (const auto& [a, b] : {std::make_pair(st.longA, st.longB), std::make_pair(st.shortA, st.shortB)}) {
+      Polyline axis;
+      axis.lps = {a, b};
+      axis.colour = colour;
+      axis.slabMm = slab;
+      overlays.polylines.push_back(axis);
+    }
+    TextLabel text;
+    text.lps = st.longB;
+    char line[160];
+    std::snprintf(line, sizeof(line), "%s: %.1f x %.1f mm, %.2f mL", s.name.c_str(), st.longAxisMm, st.shortAxisMm,
+                  st.volumeMl);
+    text.text = line;
+    text.colour = colour;
+    text.slabMm = slab;
+    overlays.labels.push_back(text);
+  }
+  overlays.labelMaps.push_back(std::move(layer));
 }
 
 void SliceViewport::drawFindings(OverlayLayers& overlays) const {
@@ -304,6 +340,11 @@ void SliceViewport::mousePressEvent(QMouseEvent* e) {
     return;
   }
   const Vec3 p = lpsAt(pos);
+  if (document_->tool() == Tool::Segment) {
+    document_->segmentAt(p); // one click, one lesion
+    drag_ = Drag::None;
+    return;
+  }
   if (editing_ && editing_->kind == MeasurementKind::Angle && drag_ == Drag::Create) {
     // Angle: the next click fixes the point being placed.
     ++editingPoint_;

@@ -60,6 +60,7 @@ private:
   void syncState() const;
   void syncFromDocument();
   void drawFindings(OverlayLayers& overlays) const;
+  void drawSegments(OverlayLayers& overlays, double slab) const;
   /// The measurement handle within a few pixels of `p`: (id, point index).
   std::optional<std::pair<int, int>> handleAt(const QPointF& p) const;
   double visibleSlabMm() const;

@@ -2,12 +2,17 @@
 #include "app/viewer/ViewerDocument.h"
 
 #include "core/annotation/AnnotationStore.h"
+#include "core/segmentation/ClassicalSegmenter.h"
+#include "core/segmentation/LabelMapFile.h"
 
 #include <QUndoCommand>
 #include <QUndoStack>
 
 #include <algorithm>
 #include <cmath>
+#include <ctime>
+#include <cstdio>
+#include <filesystem>
 #include <functional>
 #include <limits>
 
@@ -37,6 +42,30 @@ private:
 
 } // namespace
 
+/// One segmentation edit on the undo stack: the label map's delta (swapped on undo and redo) and
+/// the segment table before and after. Pushing calls redo() once: the edit is already applied.
+class LabelStepCommand : public QUndoCommand {
+public:
+  LabelStepCommand(ViewerDocument* doc, LabelDelta delta, std::vector<Segment> before, const QString& text)
+      : QUndoCommand(text), doc_(doc), delta_(std::move(delta)), other_(std::move(before)) {}
+  void redo() override {
+    if (pushed_) apply();
+    pushed_ = true;
+  }
+  void undo() override { apply(); }
+
+private:
+  void apply() {
+    swapDelta(doc_->labels_, delta_);
+    std::swap(doc_->labels_.segments, other_);
+    doc_->labelsChanged();
+  }
+  ViewerDocument* doc_;
+  LabelDelta delta_;
+  std::vector<Segment> other_; ///< the table the next apply() restores
+  bool pushed_ = false;
+};
+
 ViewerDocument::ViewerDocument(QObject* parent) : QObject(parent), undo_(new QUndoStack(this)) {}
 ViewerDocument::~ViewerDocument() = default;
 
@@ -61,9 +90,108 @@ void ViewerDocument::setVolume(std::shared_ptr<const Volume> volume, QString pat
   selected_ = 0;
   selectedFinding_.clear();
   openSession();
+  // The series' segments, saved beside its review.
+  labels_ = LabelMap(g);
+  labelsPath_.clear();
+  labelsWritable_ = true;
+  statsCache_.clear();
+  labelVolume_.reset(); // revisions restart with every map
+  if (!seriesKey_.isEmpty()) {
+    std::string review = AnnotationStore(AnnotationStore::defaultFolder()).pathFor(seriesKey_.toStdString());
+    labelsPath_ = review.substr(0, review.rfind(".json")) + ".labels";
+    if (std::filesystem::exists(labelsPath_)) {
+      try {
+        labels_ = loadLabelMap(labelsPath_, g);
+      } catch (const std::exception& e) {
+        // Never saved over: moved aside, as an unreadable review is.
+        char stamp[32];
+        const std::time_t now = std::time(nullptr);
+        std::strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", std::localtime(&now));
+        const std::string aside = labelsPath_ + ".unreadable-" + stamp;
+        std::error_code ec;
+        std::filesystem::rename(labelsPath_, aside, ec);
+        labelsWritable_ = !ec;
+        emit annotationError(QString::fromStdString(std::string(e.what()) +
+                                                    (ec ? "; segments of this series are not saved"
+                                                        : "; kept as " + aside)));
+      }
+    }
+  }
   emit volumeChanged();
   emit measurementsChanged();
   emit findingsChanged();
+  emit segmentsChanged();
+}
+
+int ViewerDocument::segmentAt(const Vec3& lps) {
+  if (!volume_ || replaying_) return 0;
+  const std::uint8_t label = labels_.freeLabel();
+  if (label == 0) {
+    emit annotationError("255 segments on this series: no room for another");
+    return 0;
+  }
+  LesionMask lesion;
+  try {
+    lesion = segmentClassical(*volume_, lps);
+  } catch (const std::exception& e) {
+    emit annotationError(QString("segment: %1").arg(e.what()));
+    return 0;
+  }
+  if (!lesion.warning.empty()) emit annotationError(QString("segment: %1").arg(QString::fromStdString(lesion.warning)));
+  std::vector<Segment> before = labels_.segments;
+  LabelDelta delta = writeMask(labels_, lesion.box, lesion.mask, label);
+  const std::size_t voxels = labels_.count(label);
+  if (voxels == 0) {
+    if (!delta.box.empty()) swapDelta(labels_, delta);
+    emit annotationError("segment: nothing found at the click");
+    return 0;
+  }
+  Segment s;
+  s.label = label;
+  s.name = QString("Lesion %1").arg(label).toStdString();
+  static const std::uint8_t palette[6][3] = {{255, 200, 0}, {0, 200, 255}, {255, 90, 200}, {120, 255, 80}, {255, 120, 40}, {170, 130, 255}};
+  for (int c = 0; c < 3; ++c) s.rgb[c] = palette[(label - 1) % 6][c];
+  s.origin = SegmentOrigin::Automatic;
+  s.algorithm = lesion.engine;
+  s.algorithmVersion = lesion.engineVersion;
+  s.automaticVoxels = voxels;
+  labels_.segments.push_back(s);
+  undo_->push(new LabelStepCommand(this, std::move(delta), std::move(before),
+                                   QString("Segment %1").arg(QString::fromStdString(s.name))));
+  labelsChanged();
+  return label;
+}
+
+void ViewerDocument::labelsChanged() {
+  statsCache_.clear();
+  if (!labelsPath_.empty() && labelsWritable_) {
+    try {
+      saveLabelMap(labels_, labelsPath_);
+    } catch (const std::exception& e) {
+      emit annotationError(QString::fromStdString(e.what()));
+    }
+  }
+  emit segmentsChanged();
+}
+
+std::shared_ptr<const Volume> ViewerDocument::labelVolume() const {
+  if (labels_.segments.empty()) return nullptr;
+  if (!labelVolume_ || labelVolumeRevision_ != labels_.revision) {
+    auto v = std::make_shared<Volume>();
+    v->geometry = labels_.geometry;
+    v->voxels = std::vector<std::int16_t>(labels_.labels.begin(), labels_.labels.end());
+    labelVolume_ = std::move(v);
+    labelVolumeRevision_ = labels_.revision;
+  }
+  return labelVolume_;
+}
+
+SegmentStats ViewerDocument::segmentStats(std::uint8_t label) const {
+  auto it = statsCache_.find(label);
+  if (it != statsCache_.end() && it->second.first == labels_.revision) return it->second.second;
+  const SegmentStats st = measureSegment(labels_, label, volume_.get());
+  statsCache_[label] = {labels_.revision, st};
+  return st;
 }
 
 void ViewerDocument::setCrosshair(const Vec3& lps) {

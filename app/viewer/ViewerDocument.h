@@ -6,6 +6,8 @@
 #include "core/display/WindowLevel.h"
 #include "core/dicom/IngestIssue.h"
 #include "core/review/ReadingSession.h"
+#include "core/segmentation/LabelMap.h"
+#include "core/segmentation/SegmentTools.h"
 #include "core/volume/SliceSampler.h"
 
 #include <QObject>
@@ -20,7 +22,7 @@ class QUndoStack;
 namespace lightbox {
 
 /// What the left mouse button does in a slice view.
-enum class Tool { Navigate, Length, Angle, Ellipse, Rectangle, Point, Arrow, Text };
+enum class Tool { Navigate, Length, Angle, Ellipse, Rectangle, Point, Arrow, Text, Segment };
 
 /// Per-plane reformat settings shared by every view of that plane.
 struct PlaneSettings {
@@ -123,6 +125,19 @@ public:
   /// Fills age and sex from DICOM when the reader has not entered them.
   void setPatientDefaults(int ageYears, const std::string& sex);
 
+  /// Lesion segments on the open series (label map + table). segmentAt() runs click-to-segment
+  /// (the classical engine: no model is shipped yet) at an LPS point and adds a segment; one undo
+  /// step, saved at once beside the review (`<review>.labels`). Returns the label, 0 when nothing
+  /// was found (the reason goes to annotationError).
+  const LabelMap& labels() const { return labels_; }
+  int segmentAt(const Vec3& lps);
+  /// The label map as a volume for drawing, rebuilt only when the map's revision changed.
+  std::shared_ptr<const Volume> labelVolume() const;
+  /// Measurements of a segment (cached per revision).
+  SegmentStats segmentStats(std::uint8_t label) const;
+  /// Where the label map is saved (empty: not saved).
+  const std::string& labelsPath() const { return labelsPath_; }
+
   /// One line of AI status drawn on every slice view: pre-flight warnings of the current run, or
   /// progress while detection runs (set by the window). Empty: nothing to say.
   QString aiBanner() const;
@@ -141,6 +156,7 @@ signals:
   void measurementsChanged();
   void findingsChanged();
   void findingSelected(const QString& id);
+  void segmentsChanged();
   /// Saving or loading annotations failed, an unreadable file was moved aside, or the folder
   /// cannot be written to; the message names the file or folder.
   void annotationError(const QString& message);
@@ -173,6 +189,14 @@ private:
   std::string selectedFinding_;
   QString aiProgress_;
   QUndoStack* undo_;
+  LabelMap labels_;
+  std::string labelsPath_;
+  bool labelsWritable_ = true;
+  mutable std::shared_ptr<const Volume> labelVolume_;
+  mutable std::uint64_t labelVolumeRevision_ = ~std::uint64_t(0);
+  mutable std::map<std::uint8_t, std::pair<std::uint64_t, SegmentStats>> statsCache_;
+  friend class LabelStepCommand;
+  void labelsChanged(); ///< saves the map and tells the views
 };
 
 } // namespace lightbox

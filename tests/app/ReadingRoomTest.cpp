@@ -11,6 +11,7 @@
 #include "core/study/StudyLoader.h"
 #include "app/viewer/ViewerDocument.h"
 #include "app/viewer/VolumeViewport.h"
+#include "core/segmentation/SegmentationMetrics.h"
 
 #include <catch2/catch.hpp>
 
@@ -29,6 +30,7 @@
 #include <QScreen>
 #include <QTest>
 #include <QTimer>
+#include <QUndoStack>
 #include <QTableWidget>
 #include <QTreeWidget>
 #include <QAction>
@@ -530,4 +532,63 @@ TEST_CASE("decisions recorded with lightbox review on the command line show in t
   CHECK(doc->finding("F2")->state == FindingState::Rejected);
   CHECK(doc->finding("F2")->rejectReason == "vessel");
   CHECK(doc->findingsRun().model == "lightbox-nodule");
+}
+
+TEST_CASE("a click with the segment tool outlines the LIDC lesion, draws it with its axes, undoes, and reopens saved", "[viewer][window][segmentation]") {
+  const std::string folder = test::scratchFolder("segment-viewer-annotations");
+  setenv("LIGHTBOX_ANNOTATIONS", folder.c_str(), 1);
+  MainWindow window;
+  openShown(window, kSlab);
+  ViewerDocument* doc = window.document();
+  // The readers' consensus centroid of the lesion (the largest outline and those overlapping it).
+  const auto outlines = readLidcOutlines(test::sharedData("ct/chest_lidc-idri-0001_nodule_slab/annotations/069.xml"),
+                                         doc->volume()->geometry);
+  REQUIRE(!outlines.empty());
+  const ReaderOutline* largest = &outlines.front();
+  for (const auto& o : outlines)
+    if (std::count(o.mask.begin(), o.mask.end(), 1) > std::count(largest->mask.begin(), largest->mask.end(), 1)) largest = &o;
+  const Vec3 centre = largest->centroidLps;
+  doc->setCrosshair(centre);
+  SliceViewport* axial = window.view(0);
+  REQUIRE(settle(window, 10000));
+  doc->setTool(Tool::Segment);
+  QTest::mouseClick(axial, Qt::LeftButton, {}, axial->widgetPointOf(centre).toPoint());
+  REQUIRE(doc->labels().segments.size() == 1);
+  const SegmentStats st = doc->segmentStats(1);
+  INFO("volume " << st.volumeMl << " mL, axes " << st.longAxisMm << " x " << st.shortAxisMm << " mm");
+  CHECK(st.volumeMl > 4.0);
+  CHECK(st.volumeMl < 10.0);
+  CHECK(st.longAxisMm > 25.0);
+  CHECK(st.longAxisMm < 40.0);
+  CHECK(st.mean > -300);
+  // Drawn: the segment's colour (filled and outlined) around the click on the axial frame.
+  doc->setCrosshair(centre);
+  const QImage frame = axial->grabFramebuffer();
+  int coloured = 0;
+  for (int y = 0; y < frame.height(); ++y)
+    for (int x = 0; x < frame.width(); ++x) {
+      const QColor c = frame.pixelColor(x, y);
+      coloured += c.red() > 200 && c.green() > 150 && c.blue() < 90; // the first segment's amber
+    }
+  CHECK(coloured > 30);
+  if (const char* shots = std::getenv("LIGHTBOX_TEST_SHOTS")) {
+    doc->setCrosshair((st.longA + st.longB) * 0.5); // the slice the axes are measured on
+    grabWindow(&window).save(QString(shots) + "/segment.png");
+  }
+  // Saved at once beside the review; undo removes it (and saves that), redo brings it back.
+  REQUIRE(!doc->labelsPath().empty());
+  CHECK(std::filesystem::exists(doc->labelsPath()));
+  doc->undoStack()->undo();
+  CHECK(doc->labels().segments.empty());
+  CHECK(doc->labels().count(1) == 0);
+  doc->undoStack()->redo();
+  REQUIRE(doc->labels().segments.size() == 1);
+  const std::size_t voxels = doc->labels().count(1);
+  // Opening the series again restores the segment voxel for voxel.
+  REQUIRE(window.openPath(QString::fromStdString(test::sharedData(kChest))));
+  REQUIRE(window.openPath(QString::fromStdString(test::sharedData(kSlab))));
+  REQUIRE(doc->labels().segments.size() == 1);
+  CHECK(doc->labels().count(1) == voxels);
+  CHECK(doc->labels().segments[0].algorithm == "classical");
+  unsetenv("LIGHTBOX_ANNOTATIONS");
 }
