@@ -217,7 +217,7 @@ TEST_CASE("LIDC lesion: one click at the readers' consensus centroid matches the
   }
 }
 
-TEST_CASE("a label map is saved crash-safe and reopened voxel for voxel; damaged or foreign files are refused by name", "[segmentation]") {
+TEST_CASE("a label map is saved crash-safe and reopened voxel for voxel, damaged or foreign files are refused by name", "[segmentation]") {
   const std::string dir = test::scratchFolder("labels");
   const LoadedSeries loaded = loadPath(test::sharedData(kSlab));
   const Volume& slab = loaded.volumes.front();
