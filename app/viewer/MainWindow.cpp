@@ -283,7 +283,8 @@ void MainWindow::buildMenus() {
                   {"Angle", "Shift+A", Tool::Angle},         {"Ellipse ROI", "Shift+E", Tool::Ellipse},
                   {"Rectangle ROI", "Shift+R", Tool::Rectangle}, {"Point", "Shift+P", Tool::Point},
                   {"Arrow note", "Shift+W", Tool::Arrow},    {"Text note", "Shift+T", Tool::Text},
-                  {"Segment lesion", "Shift+G", Tool::Segment}};
+                  {"Segment lesion", "Shift+G", Tool::Segment}, {"Brush", "Shift+B", Tool::Brush},
+                  {"Eraser", "Shift+X", Tool::Eraser}};
   for (const auto& t : toolList) {
     QAction* a = tools_->addAction(QString("%1 (%2)").arg(t.name, t.key));
     a->setCheckable(true);
@@ -655,6 +656,7 @@ void MainWindow::showShortcuts() {
        {{"Shift+L / A / E / R / P", "length / angle / ellipse / rectangle / point"},
         {"Shift+W / Shift+T", "arrow / text note (type the note in the measurement table)"},
         {"Shift+G", "segment a lesion: click it (label map, RECIST axes and volume; undoable, saved)"},
+        {"Shift+B / Shift+X, [ / ]", "brush / eraser on the selected segment, smaller / larger brush"},
         {"Drag a handle", "edit"},
         {"Delete", "remove the selected measurement"},
         {"Esc", "back to navigation"},

@@ -176,6 +176,18 @@ Rgba findingColour(FindingState state) {
 }
 
 void SliceViewport::drawSegments(OverlayLayers& overlays, double slab) const {
+  if (hovering_ && (document_->tool() == Tool::Brush || document_->tool() == Tool::Eraser)) {
+    // The brush's size as a circle under the pointer, in this view's plane.
+    const auto [r, d] = document_->axes(plane_);
+    Polyline circle;
+    for (int a = 0; a <= 48; ++a) {
+      const double t = 2 * 3.14159265358979 * a / 48;
+      circle.lps.push_back(hover_ + r * (document_->brushRadiusMm() * std::cos(t)) + d * (document_->brushRadiusMm() * std::sin(t)));
+    }
+    circle.colour = document_->tool() == Tool::Eraser ? Rgba{255, 90, 90, 255} : Rgba{120, 255, 80, 255};
+    circle.slabMm = slab;
+    overlays.polylines.push_back(circle);
+  }
   const LabelMap& labels = document_->labels();
   if (labels.segments.empty()) return;
   LabelMapLayer layer;
@@ -340,6 +352,12 @@ void SliceViewport::mousePressEvent(QMouseEvent* e) {
     return;
   }
   const Vec3 p = lpsAt(pos);
+  if (document_->tool() == Tool::Brush || document_->tool() == Tool::Eraser) {
+    document_->beginStroke(document_->tool() == Tool::Eraser);
+    document_->strokeDab(p);
+    drag_ = Drag::Stroke;
+    return;
+  }
   if (document_->tool() == Tool::Segment) {
     document_->segmentAt(p); // one click, one lesion
     drag_ = Drag::None;
@@ -423,6 +441,7 @@ void SliceViewport::mouseMoveEvent(QMouseEvent* e) {
     break;
   }
   case Drag::Crosshair: document_->setCrosshair(p); break;
+  case Drag::Stroke: document_->strokeDab(p); break;
   case Drag::Create:
   case Drag::Handle:
     if (editing_) {
@@ -435,6 +454,11 @@ void SliceViewport::mouseMoveEvent(QMouseEvent* e) {
     break;
   case Drag::None: break; // an angle being placed stays in Drag::Create between its clicks
   }
+  if (document_->tool() == Tool::Brush || document_->tool() == Tool::Eraser) {
+    hover_ = p; // the brush circle follows the pointer
+    hovering_ = true;
+    update();
+  }
   const double v = document_->valueAt(p);
   const QString unit = QString::fromStdString(document_->volume()->units);
   emit probed(std::isnan(v) ? QString()
@@ -443,7 +467,9 @@ void SliceViewport::mouseMoveEvent(QMouseEvent* e) {
 }
 
 void SliceViewport::mouseReleaseEvent(QMouseEvent*) {
-  if (drag_ == Drag::Handle && editing_) {
+  if (drag_ == Drag::Stroke) {
+    document_->endStroke();
+  } else if (drag_ == Drag::Handle && editing_) {
     document_->replaceMeasurement(*editing_, QString("Edit %1").arg(toString(editing_->kind)));
     editing_.reset();
   } else if (drag_ == Drag::Create && editing_) {
@@ -487,8 +513,18 @@ void SliceViewport::keyPressEvent(QKeyEvent* e) {
                                            : SlabMode::None;
     document_->setPlaneSettings(plane_, ps);
     return;
-  case Qt::Key_BracketRight: ps.slabMm += 2; document_->setPlaneSettings(plane_, ps); return;
-  case Qt::Key_BracketLeft: ps.slabMm -= 2; document_->setPlaneSettings(plane_, ps); return;
+  case Qt::Key_BracketRight:
+  case Qt::Key_BracketLeft: {
+    const bool larger = e->key() == Qt::Key_BracketRight;
+    if (document_->tool() == Tool::Brush || document_->tool() == Tool::Eraser) {
+      // With the brush or eraser, [ and ] size the brush; otherwise the slab.
+      document_->setBrushRadiusMm(document_->brushRadiusMm() * (larger ? 1.25 : 0.8));
+    } else {
+      ps.slabMm += larger ? 2 : -2;
+      document_->setPlaneSettings(plane_, ps);
+    }
+    return;
+  }
   case Qt::Key_O:
     ps.yawDeg = ps.pitchDeg = 0;
     document_->setPlaneSettings(plane_, ps);

@@ -55,12 +55,14 @@ protected:
   void keyPressEvent(QKeyEvent* e) override;
 
 private:
-  enum class Drag { None, Crosshair, Window, Pan, Scroll, Rotate, Create, Handle };
+  enum class Drag { None, Crosshair, Window, Pan, Scroll, Rotate, Create, Handle, Stroke };
   /// Pushes the document's and this view's display state to the pipeline (cheap when unchanged).
   void syncState() const;
   void syncFromDocument();
   void drawFindings(OverlayLayers& overlays) const;
   void drawSegments(OverlayLayers& overlays, double slab) const;
+  Vec3 hover_{0, 0, 0}; ///< pointer position (brush circle)
+  bool hovering_ = false;
   /// The measurement handle within a few pixels of `p`: (id, point index).
   std::optional<std::pair<int, int>> handleAt(const QPointF& p) const;
   double visibleSlabMm() const;

@@ -47,21 +47,30 @@ private:
 class LabelStepCommand : public QUndoCommand {
 public:
   LabelStepCommand(ViewerDocument* doc, LabelDelta delta, std::vector<Segment> before, const QString& text)
-      : QUndoCommand(text), doc_(doc), delta_(std::move(delta)), other_(std::move(before)) {}
+      : QUndoCommand(text), doc_(doc), other_(std::move(before)) {
+    deltas_.push_back(std::move(delta));
+  }
+  /// A stroke: its dabs' deltas in the order they were made.
+  LabelStepCommand(ViewerDocument* doc, std::vector<LabelDelta> deltas, std::vector<Segment> before, const QString& text)
+      : QUndoCommand(text), doc_(doc), deltas_(std::move(deltas)), other_(std::move(before)) {}
   void redo() override {
-    if (pushed_) apply();
+    if (pushed_) apply(false);
     pushed_ = true;
   }
-  void undo() override { apply(); }
+  void undo() override { apply(true); }
 
 private:
-  void apply() {
-    swapDelta(doc_->labels_, delta_);
+  void apply(bool backwards = false) {
+    if (backwards) {
+      for (auto it = deltas_.rbegin(); it != deltas_.rend(); ++it) swapDelta(doc_->labels_, *it);
+    } else {
+      for (LabelDelta& d : deltas_) swapDelta(doc_->labels_, d);
+    }
     std::swap(doc_->labels_.segments, other_);
     doc_->labelsChanged();
   }
   ViewerDocument* doc_;
-  LabelDelta delta_;
+  std::vector<LabelDelta> deltas_;
   std::vector<Segment> other_; ///< the table the next apply() restores
   bool pushed_ = false;
 };
@@ -96,6 +105,9 @@ void ViewerDocument::setVolume(std::shared_ptr<const Volume> volume, QString pat
   labelsWritable_ = true;
   statsCache_.clear();
   labelVolume_.reset(); // revisions restart with every map
+  selectedSegment_ = 0;
+  stroking_ = false;
+  stroke_.clear();
   if (!seriesKey_.isEmpty()) {
     std::string review = AnnotationStore(AnnotationStore::defaultFolder()).pathFor(seriesKey_.toStdString());
     labelsPath_ = review.substr(0, review.rfind(".json")) + ".labels";
@@ -156,10 +168,74 @@ int ViewerDocument::segmentAt(const Vec3& lps) {
   s.algorithmVersion = lesion.engineVersion;
   s.automaticVoxels = voxels;
   labels_.segments.push_back(s);
+  selectedSegment_ = label;
   undo_->push(new LabelStepCommand(this, std::move(delta), std::move(before),
                                    QString("Segment %1").arg(QString::fromStdString(s.name))));
   labelsChanged();
   return label;
+}
+
+void ViewerDocument::setBrushRadiusMm(double mm) {
+  brushRadiusMm_ = std::clamp(mm, 0.5, 50.0);
+  emit displayChanged();
+}
+
+void ViewerDocument::beginStroke(bool erase) {
+  if (!volume_ || replaying_) return;
+  stroking_ = true;
+  strokeErase_ = erase;
+  stroke_.clear();
+  strokeTableBefore_ = labels_.segments;
+  if (!labels_.segment(selectedSegment_)) selectedSegment_ = labels_.segments.empty() ? 0 : labels_.segments.back().label;
+  if (selectedSegment_ == 0 && !erase) {
+    Segment s;
+    s.label = labels_.freeLabel();
+    if (s.label == 0) {
+      stroking_ = false;
+      emit annotationError("255 segments on this series: no room for another");
+      return;
+    }
+    s.name = QString("Lesion %1").arg(s.label).toStdString();
+    s.rgb[0] = 120, s.rgb[1] = 255, s.rgb[2] = 80;
+    s.origin = SegmentOrigin::Manual;
+    labels_.segments.push_back(s);
+    selectedSegment_ = s.label;
+  }
+}
+
+void ViewerDocument::strokeDab(const Vec3& lps) {
+  if (!stroking_ || selectedSegment_ == 0) return;
+  BrushDab dab;
+  dab.centerLps = lps;
+  dab.radiusMm = brushRadiusMm_;
+  dab.label = selectedSegment_;
+  dab.erase = strokeErase_;
+  dab.disc = true;
+  LabelDelta d = paint(labels_, dab);
+  if (d.box.empty()) return;
+  stroke_.push_back(std::move(d));
+  labelVolume_.reset();
+  statsCache_.clear();
+  emit segmentsChanged(); // drawn as it goes; saved when the stroke ends
+}
+
+void ViewerDocument::endStroke() {
+  if (!stroking_) return;
+  stroking_ = false;
+  if (stroke_.empty()) {
+    labels_.segments = strokeTableBefore_; // a new segment that got no voxel is not kept
+    emit segmentsChanged();
+    return;
+  }
+  if (Segment* s = labels_.segment(selectedSegment_)) {
+    const std::size_t changed = changedVoxels(labels_, stroke_);
+    if (s->origin == SegmentOrigin::Automatic) s->origin = SegmentOrigin::SemiAutomatic;
+    s->changedVoxels += changed;
+  }
+  const QString what = strokeErase_ ? "Erase" : "Brush";
+  undo_->push(new LabelStepCommand(this, std::move(stroke_), std::move(strokeTableBefore_), what));
+  stroke_.clear();
+  labelsChanged();
 }
 
 void ViewerDocument::labelsChanged() {

@@ -22,7 +22,7 @@ class QUndoStack;
 namespace lightbox {
 
 /// What the left mouse button does in a slice view.
-enum class Tool { Navigate, Length, Angle, Ellipse, Rectangle, Point, Arrow, Text, Segment };
+enum class Tool { Navigate, Length, Angle, Ellipse, Rectangle, Point, Arrow, Text, Segment, Brush, Eraser };
 
 /// Per-plane reformat settings shared by every view of that plane.
 struct PlaneSettings {
@@ -135,6 +135,16 @@ public:
   std::shared_ptr<const Volume> labelVolume() const;
   /// Measurements of a segment (cached per revision).
   SegmentStats segmentStats(std::uint8_t label) const;
+  /// Brush and eraser strokes: begin, one dab per mouse position (a disc in the slice, radius
+  /// brushRadiusMm), end; one stroke is one undo step. The brush paints the selected segment (a new
+  /// manual one when there is none), the eraser clears it; an engine's segment that the reader
+  /// changes becomes semi-automatic, with the changed voxels counted.
+  void beginStroke(bool erase);
+  void strokeDab(const Vec3& lps);
+  void endStroke();
+  double brushRadiusMm() const { return brushRadiusMm_; }
+  void setBrushRadiusMm(double mm); ///< clamped to 0.5..50 mm
+  std::uint8_t selectedSegment() const { return selectedSegment_; }
   /// Where the label map is saved (empty: not saved).
   const std::string& labelsPath() const { return labelsPath_; }
 
@@ -192,6 +202,11 @@ private:
   LabelMap labels_;
   std::string labelsPath_;
   bool labelsWritable_ = true;
+  double brushRadiusMm_ = 3.0;
+  std::uint8_t selectedSegment_ = 0;
+  bool stroking_ = false, strokeErase_ = false;
+  std::vector<LabelDelta> stroke_;
+  std::vector<Segment> strokeTableBefore_;
   mutable std::shared_ptr<const Volume> labelVolume_;
   mutable std::uint64_t labelVolumeRevision_ = ~std::uint64_t(0);
   mutable std::map<std::uint8_t, std::pair<std::uint64_t, SegmentStats>> statsCache_;

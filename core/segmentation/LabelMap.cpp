@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <unordered_set>
 
 namespace lightbox {
 
@@ -72,6 +73,24 @@ LabelDelta captureBox(const LabelMap& map, const VoxelBox& box) {
   d.values.shrink_to_fit();
   d.runs.shrink_to_fit();
   return d;
+}
+
+std::size_t changedVoxels(const LabelMap& map, const std::vector<LabelDelta>& deltas) {
+  std::unordered_set<std::size_t> seen;
+  std::size_t changed = 0;
+  for (const LabelDelta& delta : deltas) {
+    std::size_t run = 0, left = delta.runs.empty() ? 0 : delta.runs[0];
+    for (std::size_t k = delta.box.lo[2]; k < delta.box.hi[2]; ++k)
+      for (std::size_t j = delta.box.lo[1]; j < delta.box.hi[1]; ++j)
+        for (std::size_t i = delta.box.lo[0]; i < delta.box.hi[0]; ++i) {
+          while (left == 0 && run + 1 < delta.runs.size()) left = delta.runs[++run];
+          --left;
+          const std::size_t n = map.index(i, j, k);
+          if (!seen.insert(n).second) continue; // an earlier edit holds its value before
+          changed += map.labels[n] != delta.values[run];
+        }
+  }
+  return changed;
 }
 
 void swapDelta(LabelMap& map, LabelDelta& delta) {

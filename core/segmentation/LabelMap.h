@@ -74,6 +74,10 @@ LabelDelta captureBox(const LabelMap& map, const VoxelBox& box);
 /// Swaps the box's values with the delta's (undo, and redo of the undone), bumps the revision.
 void swapDelta(LabelMap& map, LabelDelta& delta);
 
+/// Voxels whose value now differs from before a sequence of applied edits (their deltas in the
+/// order they were made; a voxel several of them touched counts once, against its first value).
+std::size_t changedVoxels(const LabelMap& map, const std::vector<LabelDelta>& deltas);
+
 /// Clamps a box to the grid.
 VoxelBox clampBox(const LabelMap& map, long lo0, long lo1, long lo2, long hi0, long hi1, long hi2);
 

@@ -590,5 +590,34 @@ TEST_CASE("a click with the segment tool outlines the LIDC lesion, draws it with
   REQUIRE(doc->labels().segments.size() == 1);
   CHECK(doc->labels().count(1) == voxels);
   CHECK(doc->labels().segments[0].algorithm == "classical");
+
+  // The brush adds to the segment in one stroke (one undo step); the segment becomes
+  // semi-automatic with the changed voxels counted; the eraser removes; undo restores exactly.
+  doc->setCrosshair(centre);
+  REQUIRE(settle(window, 10000));
+  doc->setTool(Tool::Brush);
+  const QPoint from = axial->widgetPointOf(centre).toPoint();
+  const QPoint to = from + QPoint(40, 0);
+  QTest::mousePress(axial, Qt::LeftButton, {}, from);
+  for (int step = 1; step <= 8; ++step) {
+    QMouseEvent move(QEvent::MouseMove, QPointF(from + (to - from) * step / 8), axial->mapToGlobal(QPointF(from + (to - from) * step / 8)),
+                     Qt::NoButton, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(axial, &move);
+  }
+  QTest::mouseRelease(axial, Qt::LeftButton, {}, to);
+  const std::size_t brushed = doc->labels().count(1);
+  CHECK(brushed > voxels);
+  CHECK(doc->labels().segments[0].origin == SegmentOrigin::SemiAutomatic);
+  CHECK(doc->labels().segments[0].changedVoxels == brushed - voxels);
+  CHECK(doc->undoStack()->undoText() == "Brush");
+  doc->setTool(Tool::Eraser);
+  QTest::mousePress(axial, Qt::LeftButton, {}, from);
+  QTest::mouseRelease(axial, Qt::LeftButton, {}, from);
+  CHECK(doc->labels().count(1) < brushed);
+  doc->undoStack()->undo();
+  CHECK(doc->labels().count(1) == brushed);
+  doc->undoStack()->undo();
+  CHECK(doc->labels().count(1) == voxels);
+  CHECK(doc->labels().segments[0].origin == SegmentOrigin::Automatic);
   unsetenv("LIGHTBOX_ANNOTATIONS");
 }
