@@ -295,6 +295,15 @@ void MainWindow::buildMenus() {
     toolsMenu->addAction(a);
     bar->addAction(a);
   }
+  toolsMenu->addSeparator();
+  for (const auto& [name, op] : {std::make_pair("Fill segment between slices", ViewerDocument::SegmentOperation::FillBetweenSlices),
+                                 std::make_pair("Remove segment islands", ViewerDocument::SegmentOperation::RemoveIslands),
+                                 std::make_pair("Smooth segment", ViewerDocument::SegmentOperation::Smooth)}) {
+    const auto operation = op;
+    toolsMenu->addAction(name, this, [this, operation] {
+      if (!document_->applyToSelectedSegment(operation)) statusBar()->showMessage("No segment to change, or nothing changed", 4000);
+    });
+  }
   connect(document_, &ViewerDocument::toolChanged, this, [this] {
     const int index = int(document_->tool());
     tools_->actions().at(index)->setChecked(true);

@@ -238,6 +238,26 @@ void ViewerDocument::endStroke() {
   labelsChanged();
 }
 
+bool ViewerDocument::applyToSelectedSegment(SegmentOperation op) {
+  if (replaying_ || stroking_) return false;
+  if (!labels_.segment(selectedSegment_)) selectedSegment_ = labels_.segments.empty() ? 0 : labels_.segments.back().label;
+  Segment* s = labels_.segment(selectedSegment_);
+  if (!s) return false;
+  std::vector<Segment> before = labels_.segments;
+  LabelDelta delta = op == SegmentOperation::FillBetweenSlices ? fillBetweenSlices(labels_, s->label)
+                     : op == SegmentOperation::RemoveIslands   ? removeIslands(labels_, s->label)
+                                                               : smoothSegment(labels_, s->label);
+  if (delta.box.empty()) return false;
+  if (s->origin == SegmentOrigin::Automatic) s->origin = SegmentOrigin::SemiAutomatic;
+  s->changedVoxels += changedVoxels(labels_, {delta});
+  const QString what = op == SegmentOperation::FillBetweenSlices ? "Fill between slices"
+                       : op == SegmentOperation::RemoveIslands   ? "Remove islands"
+                                                                 : "Smooth segment";
+  undo_->push(new LabelStepCommand(this, std::move(delta), std::move(before), what));
+  labelsChanged();
+  return true;
+}
+
 void ViewerDocument::labelsChanged() {
   statsCache_.clear();
   if (!labelsPath_.empty() && labelsWritable_) {

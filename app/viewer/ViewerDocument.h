@@ -142,6 +142,10 @@ public:
   void beginStroke(bool erase);
   void strokeDab(const Vec3& lps);
   void endStroke();
+  /// Whole-segment edits on the selected segment, one undo step each; false when there is none or
+  /// nothing changed.
+  enum class SegmentOperation { FillBetweenSlices, RemoveIslands, Smooth };
+  bool applyToSelectedSegment(SegmentOperation op);
   double brushRadiusMm() const { return brushRadiusMm_; }
   void setBrushRadiusMm(double mm); ///< clamped to 0.5..50 mm
   std::uint8_t selectedSegment() const { return selectedSegment_; }

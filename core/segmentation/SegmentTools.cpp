@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/segmentation/SegmentTools.h"
 
+#include "core/segmentation/SegmentationMetrics.h"
+
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -155,6 +157,135 @@ LabelDelta keepComponent(LabelMap& map, std::uint8_t label, const std::array<std
     }
   }
   return writeMask(map, box, keep, label);
+}
+
+namespace {
+
+/// Bounding box of `label` grown by `margin` voxels (empty box when the label is absent).
+VoxelBox labelBox(const LabelMap& map, std::uint8_t label, long margin) {
+  const auto& s = map.geometry.size;
+  long lo[3] = {long(s[0]), long(s[1]), long(s[2])}, hi[3] = {-1, -1, -1};
+  for (std::size_t k = 0; k < s[2]; ++k)
+    for (std::size_t j = 0; j < s[1]; ++j)
+      for (std::size_t i = 0; i < s[0]; ++i)
+        if (map.labels[map.index(i, j, k)] == label) {
+          const long p[3] = {long(i), long(j), long(k)};
+          for (int a = 0; a < 3; ++a) {
+            lo[a] = std::min(lo[a], p[a]);
+            hi[a] = std::max(hi[a], p[a]);
+          }
+        }
+  if (hi[0] < 0) return {};
+  return clampBox(map, lo[0] - margin, lo[1] - margin, lo[2] - margin, hi[0] + 1 + margin, hi[1] + 1 + margin,
+                  hi[2] + 1 + margin);
+}
+
+/// The box's voxels of `label` as a box-sized mask.
+std::vector<std::uint8_t> boxMask(const LabelMap& map, const VoxelBox& b, std::uint8_t label) {
+  std::vector<std::uint8_t> m;
+  m.reserve(b.voxelCount());
+  for (std::size_t k = b.lo[2]; k < b.hi[2]; ++k)
+    for (std::size_t j = b.lo[1]; j < b.hi[1]; ++j)
+      for (std::size_t i = b.lo[0]; i < b.hi[0]; ++i) m.push_back(map.labels[map.index(i, j, k)] == label);
+  return m;
+}
+
+} // namespace
+
+LabelDelta removeIslands(LabelMap& map, std::uint8_t label) {
+  const VoxelBox b = labelBox(map, label, 0);
+  if (b.empty()) return {};
+  const std::size_t nx = b.hi[0] - b.lo[0], ny = b.hi[1] - b.lo[1], nz = b.hi[2] - b.lo[2];
+  const std::vector<std::uint8_t> m = boxMask(map, b, label);
+  std::vector<int> component(m.size(), 0);
+  std::vector<std::size_t> sizes{0};
+  for (std::size_t start = 0; start < m.size(); ++start) {
+    if (!m[start] || component[start]) continue;
+    const int id = int(sizes.size());
+    std::size_t size = 0;
+    std::vector<std::size_t> stack{start};
+    component[start] = id;
+    while (!stack.empty()) {
+      const std::size_t n = stack.back();
+      stack.pop_back();
+      ++size;
+      const std::size_t i = n % nx, j = (n / nx) % ny, k = n / (nx * ny);
+      auto visit = [&](bool ok, std::size_t q) {
+        if (ok && m[q] && !component[q]) {
+          component[q] = id;
+          stack.push_back(q);
+        }
+      };
+      visit(i > 0, n - 1);
+      visit(i + 1 < nx, n + 1);
+      visit(j > 0, n - nx);
+      visit(j + 1 < ny, n + nx);
+      visit(k > 0, n - nx * ny);
+      visit(k + 1 < nz, n + nx * ny);
+    }
+    sizes.push_back(size);
+  }
+  const int largest = int(std::max_element(sizes.begin(), sizes.end()) - sizes.begin());
+  std::vector<std::uint8_t> keep(m.size());
+  for (std::size_t n = 0; n < m.size(); ++n) keep[n] = component[n] == largest;
+  return writeMask(map, b, keep, label);
+}
+
+LabelDelta smoothSegment(LabelMap& map, std::uint8_t label) {
+  const VoxelBox b = labelBox(map, label, 1);
+  if (b.empty()) return {};
+  const std::size_t nx = b.hi[0] - b.lo[0], ny = b.hi[1] - b.lo[1], nz = b.hi[2] - b.lo[2];
+  const std::vector<std::uint8_t> m = boxMask(map, b, label);
+  std::vector<std::uint8_t> out(m.size(), 0);
+  for (std::size_t k = 0; k < nz; ++k)
+    for (std::size_t j = 0; j < ny; ++j)
+      for (std::size_t i = 0; i < nx; ++i) {
+        int in = 0, all = 0;
+        for (long dk = -1; dk <= 1; ++dk)
+          for (long dj = -1; dj <= 1; ++dj)
+            for (long di = -1; di <= 1; ++di) {
+              const long a = long(i) + di, c = long(j) + dj, e = long(k) + dk;
+              if (a < 0 || c < 0 || e < 0 || a >= long(nx) || c >= long(ny) || e >= long(nz)) continue;
+              ++all;
+              in += m[std::size_t(a) + nx * (std::size_t(c) + ny * std::size_t(e))];
+            }
+        out[i + nx * (j + ny * k)] = 2 * in > all;
+      }
+  return writeMask(map, b, out, label);
+}
+
+LabelDelta fillBetweenSlices(LabelMap& map, std::uint8_t label) {
+  const VoxelBox b = labelBox(map, label, 0);
+  if (b.empty()) return {};
+  const std::size_t nx = b.hi[0] - b.lo[0], ny = b.hi[1] - b.lo[1], nz = b.hi[2] - b.lo[2];
+  const std::vector<std::uint8_t> m = boxMask(map, b, label);
+  VolumeGeometry slice;
+  slice.size = {nx, ny, 1};
+  slice.spacing = {map.geometry.spacing[0], map.geometry.spacing[1], 1.0};
+  // Signed distance (mm) of each drawn slice: negative inside, positive outside.
+  auto sdf = [&](std::size_t k) {
+    std::vector<std::uint8_t> inside(m.begin() + long(k * nx * ny), m.begin() + long((k + 1) * nx * ny)), outside(nx * ny);
+    for (std::size_t n = 0; n < nx * ny; ++n) outside[n] = !inside[n];
+    const std::vector<double> toIn = squaredDistanceTo(slice, inside), toOut = squaredDistanceTo(slice, outside);
+    std::vector<double> d(nx * ny);
+    for (std::size_t n = 0; n < nx * ny; ++n) d[n] = inside[n] ? -std::sqrt(toOut[n]) : std::sqrt(toIn[n]);
+    return d;
+  };
+  std::vector<std::size_t> drawn;
+  for (std::size_t k = 0; k < nz; ++k)
+    if (std::any_of(m.begin() + long(k * nx * ny), m.begin() + long((k + 1) * nx * ny), [](std::uint8_t v) { return v != 0; }))
+      drawn.push_back(k);
+  std::vector<std::uint8_t> out = m;
+  for (std::size_t p = 0; p + 1 < drawn.size(); ++p) {
+    const std::size_t k0 = drawn[p], k1 = drawn[p + 1];
+    if (k1 - k0 < 2) continue;
+    const std::vector<double> d0 = sdf(k0), d1 = sdf(k1);
+    for (std::size_t k = k0 + 1; k < k1; ++k) {
+      const double t = double(k - k0) / double(k1 - k0);
+      for (std::size_t n = 0; n < nx * ny; ++n) out[k * nx * ny + n] = (1 - t) * d0[n] + t * d1[n] <= 0.0;
+    }
+  }
+  return writeMask(map, b, out, label);
 }
 
 SegmentStats measureSegment(const LabelMap& map, std::uint8_t label, const Volume* image) {

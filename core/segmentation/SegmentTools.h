@@ -34,6 +34,18 @@ LabelDelta writeMask(LabelMap& map, const VoxelBox& box, const std::vector<std::
 /// Keeps only the 6-connected part of `label` that contains `seed` (index); the rest is cleared.
 LabelDelta keepComponent(LabelMap& map, std::uint8_t label, const std::array<std::size_t, 3>& seed);
 
+/// Keeps only the largest 6-connected part of `label` (removes the islands).
+LabelDelta removeIslands(LabelMap& map, std::uint8_t label);
+
+/// Smooths `label` by a 3x3x3 majority vote (a median of the binary mask), never taking voxels of
+/// another segment.
+LabelDelta smoothSegment(LabelMap& map, std::uint8_t label);
+
+/// Fills the slices (k) between slices where `label` was drawn by interpolating their signed
+/// distance maps: a slice between two drawn ones gets the shape morphing from one to the other.
+/// Slices that already hold the label are left as they are.
+LabelDelta fillBetweenSlices(LabelMap& map, std::uint8_t label);
+
 /// Measurements of one segment. Axes follow RECIST on the slices of the grid (k constant): the
 /// long axis is the longest in-plane diameter over all slices (edge to edge of the voxels), the
 /// short axis the longest diameter perpendicular to it on the same slice.

@@ -58,8 +58,9 @@ void edt1d(const std::vector<double>& f, std::vector<double>& d, double step) {
   }
 }
 
-/// Squared distance (mm^2) from every voxel to the nearest voxel of `surface`.
-std::vector<double> distanceToSet(const VolumeGeometry& g, const std::vector<std::uint8_t>& surface) {
+} // namespace
+
+std::vector<double> squaredDistanceTo(const VolumeGeometry& g, const std::vector<std::uint8_t>& surface) {
   const std::size_t nx = g.size[0], ny = g.size[1], nz = g.size[2];
   std::vector<double> d(surface.size());
   for (std::size_t n = 0; n < d.size(); ++n) d[n] = surface[n] ? 0.0 : kInf;
@@ -82,6 +83,8 @@ std::vector<double> distanceToSet(const VolumeGeometry& g, const std::vector<std
   }
   return d;
 }
+
+namespace {
 
 std::vector<std::uint8_t> surfaceOf(const VolumeGeometry& g, const std::vector<std::uint8_t>& m) {
   const std::size_t nx = g.size[0], ny = g.size[1], nz = g.size[2];
@@ -126,7 +129,7 @@ double hausdorff95Mm(const VolumeGeometry& g, const std::vector<std::uint8_t>& a
   const bool ea = std::find(sa.begin(), sa.end(), 1) == sa.end(), eb = std::find(sb.begin(), sb.end(), 1) == sb.end();
   if (ea && eb) return 0.0;
   if (ea || eb) return kInf;
-  const std::vector<double> toA = distanceToSet(g, sa), toB = distanceToSet(g, sb);
+  const std::vector<double> toA = squaredDistanceTo(g, sa), toB = squaredDistanceTo(g, sb);
   std::vector<double> d;
   for (std::size_t n = 0; n < sa.size(); ++n) {
     if (sa[n]) d.push_back(std::sqrt(toB[n]));

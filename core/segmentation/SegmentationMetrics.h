@@ -16,6 +16,10 @@ double diceCoefficient(const std::vector<std::uint8_t>& a, const std::vector<std
 /// Euclidean distance transforms on the grid's spacing. Infinity when exactly one mask is empty.
 double hausdorff95Mm(const VolumeGeometry& geometry, const std::vector<std::uint8_t>& a, const std::vector<std::uint8_t>& b);
 
+/// Squared distance (mm^2) from every voxel of the grid to the nearest non-zero voxel of `set`
+/// (exact, separable; infinity when the set is empty).
+std::vector<double> squaredDistanceTo(const VolumeGeometry& geometry, const std::vector<std::uint8_t>& set);
+
 /// One reader's outline of one nodule in an LIDC-IDRI reader XML, rasterised on the series' grid:
 /// a voxel is in when its centre lies inside an inclusion polygon of its slice and outside every
 /// exclusion polygon. Nodules marked by a single point (under 3 mm) are skipped.

@@ -619,5 +619,11 @@ TEST_CASE("a click with the segment tool outlines the LIDC lesion, draws it with
   doc->undoStack()->undo();
   CHECK(doc->labels().count(1) == voxels);
   CHECK(doc->labels().segments[0].origin == SegmentOrigin::Automatic);
+  // Whole-segment edits from the Tools menu: one undo step each.
+  REQUIRE(doc->applyToSelectedSegment(ViewerDocument::SegmentOperation::Smooth));
+  CHECK(doc->undoStack()->undoText() == "Smooth segment");
+  CHECK(doc->labels().count(1) != voxels);
+  doc->undoStack()->undo();
+  CHECK(doc->labels().count(1) == voxels);
   unsetenv("LIGHTBOX_ANNOTATIONS");
 }

@@ -256,3 +256,44 @@ TEST_CASE("a label map is saved crash-safe and reopened voxel for voxel, damaged
   { std::ofstream(dir + "/foreign.labels") << "{\"format\":\"something-else\"}\n"; }
   CHECK_THROWS_WITH(loadLabelMap(dir + "/foreign.labels", slab.geometry), Catch::Contains("foreign.labels") && Catch::Contains("unknown"));
 }
+
+TEST_CASE("fill between slices morphs one drawn disc into the next, islands go, smoothing removes a spike", "[segmentation]") {
+  LabelMap map(grid(60, 60, 12, {1, 1, 2}));
+  // Discs of radius 6 mm on slice 2 and 10 mm on slice 10, drawn by the brush.
+  BrushDab dab;
+  dab.disc = true;
+  dab.centerLps = {30, 30, 4};
+  dab.radiusMm = 6;
+  paint(map, dab);
+  dab.centerLps = {30, 30, 20};
+  dab.radiusMm = 10;
+  paint(map, dab);
+  std::vector<LabelDelta> undo;
+  undo.push_back(fillBetweenSlices(map, 1));
+  auto sliceCount = [&](std::size_t k) {
+    std::size_t n = 0;
+    for (std::size_t j = 0; j < 60; ++j)
+      for (std::size_t i = 0; i < 60; ++i) n += map.labels[map.index(i, j, k)] == 1;
+    return n;
+  };
+  // Radius grows linearly: on slice 6 (half way) about 8 mm, area about pi * 64.
+  CHECK(double(sliceCount(6)) == Approx(3.14159 * 64).epsilon(0.12));
+  for (std::size_t k = 3; k < 10; ++k) CHECK(sliceCount(k) >= sliceCount(k - 1)); // half a millimetre a slice
+  CHECK(sliceCount(9) > sliceCount(3) + 100);
+  CHECK(sliceCount(0) == 0);
+  CHECK(sliceCount(11) == 0);
+  // An island far away goes, the body stays.
+  const std::size_t body = map.count(1);
+  BrushDab island = dab;
+  island.centerLps = {5, 5, 10};
+  island.radiusMm = 1.5;
+  paint(map, island);
+  CHECK(map.count(1) > body);
+  removeIslands(map, 1);
+  CHECK(map.count(1) == body);
+  // A one-voxel spike is smoothed away.
+  map.labels[map.index(45, 30, 6)] = 1;
+  smoothSegment(map, 1);
+  CHECK(map.labels[map.index(45, 30, 6)] == 0);
+  CHECK(double(map.count(1)) == Approx(double(body)).epsilon(0.1));
+}
