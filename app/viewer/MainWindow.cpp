@@ -223,6 +223,11 @@ void MainWindow::buildMenus() {
                                                    "Images (*.dcm *.DCM *.nii *.nii.gz *.nrrd *.nhdr *.mha *.mhd);;All files (*)");
     if (!f.isEmpty()) openPath(f);
   });
+  file->addAction("Open &label map on this series...", this, [this] {
+    const QString f = QFileDialog::getOpenFileName(this, "Open label map (NIfTI, NRRD, MetaImage)", {},
+                                                   "Label maps (*.nii *.nii.gz *.nrrd *.nhdr *.mha *.mhd);;All files (*)");
+    if (!f.isEmpty()) document_->importLabels(f);
+  });
   file->addAction("Open &comparison (prior)...", this, [this] {
     const QString dir = QFileDialog::getExistingDirectory(this, "Open comparison study folder");
     if (!dir.isEmpty()) openComparison(dir);

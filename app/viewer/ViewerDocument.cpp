@@ -4,7 +4,9 @@
 #include "core/annotation/AnnotationStore.h"
 #include "core/segmentation/ClassicalSegmenter.h"
 #include "core/segmentation/LabelMapFile.h"
+#include "core/segmentation/LabelMapImport.h"
 
+#include <QFileInfo>
 #include <QUndoCommand>
 #include <QUndoStack>
 
@@ -236,6 +238,51 @@ void ViewerDocument::endStroke() {
   undo_->push(new LabelStepCommand(this, std::move(stroke_), std::move(strokeTableBefore_), what));
   stroke_.clear();
   labelsChanged();
+}
+
+int ViewerDocument::importLabels(const QString& path) {
+  if (!volume_ || replaying_ || stroking_) return 0;
+  ImportedLabels in;
+  try {
+    in = importLabelFile(path.toStdString(), volume_->geometry);
+  } catch (const std::exception& e) {
+    emit annotationError(QString::fromStdString(e.what()));
+    return 0;
+  }
+  for (const std::string& w : in.warnings) emit annotationError(QString::fromStdString(w));
+  if (in.map.segments.empty()) {
+    emit annotationError(path + ": the label map is empty");
+    return 0;
+  }
+  std::vector<Segment> before = labels_.segments;
+  std::uint8_t remap[256] = {0};
+  int added = 0;
+  for (Segment s : in.map.segments) {
+    const std::uint8_t label = labels_.segment(s.label) ? labels_.freeLabel() : s.label;
+    if (label == 0) {
+      emit annotationError(path + ": 255 segments on this series: the rest of the file is left out");
+      break;
+    }
+    remap[s.label] = label;
+    s.label = label;
+    labels_.segments.push_back(s);
+    ++added;
+  }
+  // One delta over the whole map (run-length encoded: small whatever the file).
+  VoxelBox all;
+  for (int a = 0; a < 3; ++a) all.hi[a] = labels_.geometry.size[a];
+  LabelDelta delta = captureBox(labels_, all);
+  for (std::size_t n = 0; n < labels_.labels.size(); ++n) {
+    const std::uint8_t v = remap[in.map.labels[n]];
+    if (v != 0 && labels_.labels[n] == 0) labels_.labels[n] = v;
+  }
+  ++labels_.revision;
+  selectedSegment_ = labels_.segments.back().label;
+  undo_->push(new LabelStepCommand(this, std::move(delta), std::move(before),
+                                   QString("Open label map %1").arg(QFileInfo(path).fileName())));
+  labelsChanged();
+  if (in.resampled) emit annotationError(path + ": on another grid than the series, resampled (nearest neighbour)");
+  return added;
 }
 
 bool ViewerDocument::applyToSelectedSegment(SegmentOperation op) {

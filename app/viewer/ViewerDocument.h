@@ -142,6 +142,11 @@ public:
   void beginStroke(bool erase);
   void strokeDab(const Vec3& lps);
   void endStroke();
+  /// Adds the segments of a label map file (NIfTI / NRRD / MetaImage) to the series: on its grid,
+  /// or resampled by nearest neighbour through LPS (said in annotationError with any warning);
+  /// values that clash with existing segments get free labels; voxels of existing segments are
+  /// kept. One undo step. Returns the number of segments added (0: none, reason reported).
+  int importLabels(const QString& path);
   /// Whole-segment edits on the selected segment, one undo step each; false when there is none or
   /// nothing changed.
   enum class SegmentOperation { FillBetweenSlices, RemoveIslands, Smooth };

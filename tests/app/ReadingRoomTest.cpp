@@ -12,6 +12,7 @@
 #include "app/viewer/ViewerDocument.h"
 #include "app/viewer/VolumeViewport.h"
 #include "core/segmentation/SegmentationMetrics.h"
+#include "core/io/ImageFileIO.h"
 
 #include <catch2/catch.hpp>
 
@@ -625,5 +626,24 @@ TEST_CASE("a click with the segment tool outlines the LIDC lesion, draws it with
   CHECK(doc->labels().count(1) != voxels);
   doc->undoStack()->undo();
   CHECK(doc->labels().count(1) == voxels);
+  // A label map file opens on the series: its value 1 clashes with the segment and gets label 2.
+  Volume cube;
+  cube.geometry = doc->volume()->geometry;
+  std::vector<std::int16_t> cv(cube.geometry.voxelCount(), 0);
+  for (std::size_t k = 2; k < 6; ++k)
+    for (std::size_t j = 100; j < 110; ++j)
+      for (std::size_t i = 100; i < 110; ++i) cv[i + cube.geometry.size[0] * (j + cube.geometry.size[1] * k)] = 1;
+  cube.voxels = cv;
+  const std::string cubeFile = folder + "/cube.nii.gz";
+  writeResearchImage({cube}, cubeFile);
+  CHECK(doc->importLabels(QString::fromStdString(cubeFile)) == 1);
+  REQUIRE(doc->labels().segments.size() == 2);
+  CHECK(doc->labels().segments[1].label == 2);
+  CHECK(doc->labels().segments[1].origin == SegmentOrigin::Imported);
+  CHECK(doc->labels().count(2) == 400);
+  CHECK(doc->labels().count(1) == voxels);
+  doc->undoStack()->undo();
+  CHECK(doc->labels().segments.size() == 1);
+  CHECK(doc->labels().count(2) == 0);
   unsetenv("LIGHTBOX_ANNOTATIONS");
 }

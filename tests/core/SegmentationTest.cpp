@@ -3,6 +3,8 @@
 #include "core/segmentation/ClassicalSegmenter.h"
 #include "core/segmentation/LabelMap.h"
 #include "core/segmentation/LabelMapFile.h"
+#include "core/segmentation/LabelMapImport.h"
+#include "core/io/ImageFileIO.h"
 #include "core/segmentation/SegmentTools.h"
 #include "core/segmentation/SegmentationMetrics.h"
 #include "core/study/StudyLoader.h"
@@ -296,4 +298,54 @@ TEST_CASE("fill between slices morphs one drawn disc into the next, islands go, 
   smoothSegment(map, 1);
   CHECK(map.labels[map.index(45, 30, 6)] == 0);
   CHECK(double(map.count(1)) == Approx(double(body)).epsilon(0.1));
+}
+
+TEST_CASE("a label map file opens on its series: same grid as is, another grid by nearest neighbour, with warnings", "[segmentation]") {
+  const std::string dir = test::scratchFolder("label-import");
+  const LoadedSeries loaded = loadPath(test::sharedData(kSlab));
+  const Volume& slab = loaded.volumes.front();
+  const LesionMask lesion = segmentClassical(slab, lidcConsensus(slab).centroid);
+  const std::vector<std::uint8_t> mask = fullGridMask(slab.geometry, lesion);
+  Volume file;
+  file.geometry = slab.geometry;
+  std::vector<std::int16_t> v(mask.size());
+  for (std::size_t n = 0; n < v.size(); ++n) v[n] = mask[n] ? 3 : 0;
+  file.voxels = v;
+  writeResearchImage({file}, dir + "/same.nii.gz");
+  const ImportedLabels same = importLabelFile(dir + "/same.nii.gz", slab.geometry);
+  CHECK_FALSE(same.resampled);
+  REQUIRE(same.map.segments.size() == 1);
+  CHECK(same.map.segments[0].label == 3);
+  CHECK(same.map.segments[0].origin == SegmentOrigin::Imported);
+  std::vector<std::uint8_t> back(mask.size());
+  for (std::size_t n = 0; n < back.size(); ++n) back[n] = same.map.labels[n] == 3;
+  const bool identical = back == mask;
+  CHECK(identical);
+  // The same mask on a grid of half the resolution in-plane: resampled, nearly the same lesion.
+  Volume coarse;
+  coarse.geometry = slab.geometry;
+  coarse.geometry.size = {slab.geometry.size[0] / 2, slab.geometry.size[1] / 2, slab.geometry.size[2]};
+  coarse.geometry.spacing = {slab.geometry.spacing[0] * 2, slab.geometry.spacing[1] * 2, slab.geometry.spacing[2]};
+  coarse.geometry.origin = slab.geometry.ijkToLps({0.5, 0.5, 0});
+  std::vector<std::int16_t> c(coarse.geometry.voxelCount(), 0);
+  for (std::size_t k = 0; k < coarse.geometry.size[2]; ++k)
+    for (std::size_t j = 0; j < coarse.geometry.size[1]; ++j)
+      for (std::size_t i = 0; i < coarse.geometry.size[0]; ++i)
+        c[i + coarse.geometry.size[0] * (j + coarse.geometry.size[1] * k)] =
+            mask[(2 * i) + slab.geometry.size[0] * ((2 * j) + slab.geometry.size[1] * k)] ? 3 : 0;
+  coarse.voxels = c;
+  writeResearchImage({coarse}, dir + "/coarse.nrrd");
+  const ImportedLabels resampled = importLabelFile(dir + "/coarse.nrrd", slab.geometry);
+  CHECK(resampled.resampled);
+  for (std::size_t n = 0; n < back.size(); ++n) back[n] = resampled.map.labels[n] == 3;
+  CHECK(diceCoefficient(back, mask) > 0.85);
+  // Far away: no overlap, said so.
+  coarse.geometry.origin = coarse.geometry.origin + Vec3{0, 0, 500};
+  writeResearchImage({coarse}, dir + "/far.nii.gz");
+  const ImportedLabels far = importLabelFile(dir + "/far.nii.gz", slab.geometry);
+  REQUIRE_FALSE(far.warnings.empty());
+  CHECK(far.warnings.front().find("does not overlap") != std::string::npos);
+  // Not a label map: the CT itself.
+  writeResearchImage({slab}, dir + "/ct.nii.gz");
+  CHECK_THROWS_WITH(importLabelFile(dir + "/ct.nii.gz", slab.geometry), Catch::Contains("ct.nii.gz") && Catch::Contains("not a label map"));
 }
