@@ -507,6 +507,13 @@ bool MainWindow::loadInto(ViewerDocument* doc, const QString& path, const QStrin
       }
       findings_->setSeriesFacts(facts);
     }
+    // The progress dialog had the activation; without a window manager nothing gives it back,
+    // and the window's shortcuts need it. (At start-up nothing of ours is active yet.)
+    const bool ours = QApplication::activeWindow() == nullptr || QApplication::activeWindow() == &progress ||
+                      isActiveWindow();
+    progress.reset();
+    progress.hide();
+    if (ours) activateWindow();
     return true;
   } catch (const LoadCancelled&) {
     progress.reset();

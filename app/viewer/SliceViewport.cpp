@@ -332,6 +332,9 @@ void SliceViewport::mousePressEvent(QMouseEvent* e) {
   dragYaw_ = ps.yawDeg;
   dragPitch_ = ps.pitchDeg;
   dragScrolled_ = 0;
+  if (drag_ == Drag::Stroke) {
+    return; // another button during a brush stroke: the stroke goes on until its button is released
+  }
   if (e->button() == Qt::RightButton) {
     drag_ = Drag::Window;
     return;
@@ -353,9 +356,11 @@ void SliceViewport::mousePressEvent(QMouseEvent* e) {
   }
   const Vec3 p = lpsAt(pos);
   if (document_->tool() == Tool::Brush || document_->tool() == Tool::Eraser) {
-    document_->beginStroke(document_->tool() == Tool::Eraser);
-    document_->strokeDab(p);
-    drag_ = Drag::Stroke;
+    const auto [r, d] = document_->axes(plane_);
+    if (document_->beginStroke(document_->tool() == Tool::Eraser, normalized(cross(r, d)))) {
+      document_->strokeDab(p);
+      drag_ = Drag::Stroke;
+    }
     return;
   }
   if (document_->tool() == Tool::Segment) {
@@ -466,7 +471,8 @@ void SliceViewport::mouseMoveEvent(QMouseEvent* e) {
                                   .arg(v, 0, 'f', 0).arg(unit).arg(p[0], 0, 'f', 1).arg(p[1], 0, 'f', 1).arg(p[2], 0, 'f', 1));
 }
 
-void SliceViewport::mouseReleaseEvent(QMouseEvent*) {
+void SliceViewport::mouseReleaseEvent(QMouseEvent* e) {
+  if (drag_ == Drag::Stroke && e->button() != Qt::LeftButton) return; // not the stroke's button
   if (drag_ == Drag::Stroke) {
     document_->endStroke();
   } else if (drag_ == Drag::Handle && editing_) {

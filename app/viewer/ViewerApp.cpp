@@ -31,6 +31,7 @@ int runViewer(int argc, char** argv, const std::string& path, const std::string&
   QApplication::setApplicationName("Lightbox");
   MainWindow window;
   window.show();
+  window.activateWindow(); // shortcuts need an active window; without a window manager none is
   int status = 0;
   if (!path.empty() && !window.openPath(QString::fromStdString(path))) {
     status = 1;

@@ -113,7 +113,7 @@ void ViewerDocument::setVolume(std::shared_ptr<const Volume> volume, QString pat
   if (!seriesKey_.isEmpty()) {
     std::string review = AnnotationStore(AnnotationStore::defaultFolder()).pathFor(seriesKey_.toStdString());
     labelsPath_ = review.substr(0, review.rfind(".json")) + ".labels";
-    if (std::filesystem::exists(labelsPath_)) {
+    if (std::error_code exists; std::filesystem::exists(labelsPath_, exists)) {
       try {
         labels_ = loadLabelMap(labelsPath_, g);
       } catch (const std::exception& e) {
@@ -151,7 +151,12 @@ int ViewerDocument::segmentAt(const Vec3& lps) {
     emit annotationError(QString("segment: %1").arg(e.what()));
     return 0;
   }
-  if (!lesion.warning.empty()) emit annotationError(QString("segment: %1").arg(QString::fromStdString(lesion.warning)));
+  if (!lesion.warning.empty()) {
+    // A region that leaked into its surroundings is not a lesion outline: nothing is added.
+    emit annotationError(QString("segment: %1; nothing added (click inside the lesion, or outline it with the brush)")
+                             .arg(QString::fromStdString(lesion.warning)));
+    return 0;
+  }
   std::vector<Segment> before = labels_.segments;
   LabelDelta delta = writeMask(labels_, lesion.box, lesion.mask, label);
   const std::size_t voxels = labels_.count(label);
@@ -182,8 +187,13 @@ void ViewerDocument::setBrushRadiusMm(double mm) {
   emit displayChanged();
 }
 
-void ViewerDocument::beginStroke(bool erase) {
-  if (!volume_ || replaying_) return;
+bool ViewerDocument::beginStroke(bool erase, const Vec3& viewNormal) {
+  if (!volume_ || replaying_ || stroking_) return false;
+  const Vec3 sliceNormal = normalized(cross(volume_->geometry.direction[0], volume_->geometry.direction[1]));
+  if (std::abs(dot(normalized(viewNormal), sliceNormal)) < 0.999) {
+    emit annotationError("The brush paints in the acquired slices: use the view of the acquisition plane");
+    return false;
+  }
   stroking_ = true;
   strokeErase_ = erase;
   stroke_.clear();
@@ -195,7 +205,7 @@ void ViewerDocument::beginStroke(bool erase) {
     if (s.label == 0) {
       stroking_ = false;
       emit annotationError("255 segments on this series: no room for another");
-      return;
+      return false;
     }
     s.name = QString("Lesion %1").arg(s.label).toStdString();
     s.rgb[0] = 120, s.rgb[1] = 255, s.rgb[2] = 80;
@@ -203,6 +213,7 @@ void ViewerDocument::beginStroke(bool erase) {
     labels_.segments.push_back(s);
     selectedSegment_ = s.label;
   }
+  return true;
 }
 
 void ViewerDocument::strokeDab(const Vec3& lps) {

@@ -139,7 +139,8 @@ public:
   /// brushRadiusMm), end; one stroke is one undo step. The brush paints the selected segment (a new
   /// manual one when there is none), the eraser clears it; an engine's segment that the reader
   /// changes becomes semi-automatic, with the changed voxels counted.
-  void beginStroke(bool erase);
+  /// Strokes paint in the grid's slices: refused (false, said) in a view whose plane is another.
+  bool beginStroke(bool erase, const Vec3& viewNormal);
   void strokeDab(const Vec3& lps);
   void endStroke();
   /// Adds the segments of a label map file (NIfTI / NRRD / MetaImage) to the series: on its grid,

@@ -7,6 +7,7 @@
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QMimeData>
+#include <QMouseEvent>
 #include <QUrl>
 #include <QDateTime>
 #include <QEvent>
@@ -136,7 +137,16 @@ protected:
       return true;
     case QEvent::MouseButtonPress:
     case QEvent::MouseButtonDblClick:
-      // Click focus as a widget gets it (a forwarded event is not spontaneous, so Qt gives none).
+      // A native window gets the second press of a double click as well as the double click;
+      // widgets never see that press (Qt drops it for them): drop it here too.
+      if (e->type() == QEvent::MouseButtonPress &&
+          (static_cast<QMouseEvent*>(e)->flags() & Qt::MouseEventCreatedDoubleClick)) {
+        return true;
+      }
+      // A click activates the main window (without a window manager nothing else does, and the
+      // window's shortcuts need it active), and gives click focus as a widget gets it (a
+      // forwarded event is not spontaneous, so Qt gives none).
+      if (!owner_->window()->isActiveWindow()) owner_->window()->activateWindow();
       if ((owner_->focusPolicy() & Qt::ClickFocus) && !owner_->hasFocus()) {
         owner_->setFocus(Qt::MouseFocusReason);
       }
@@ -327,6 +337,7 @@ bool VtkViewport::render() {
   vtkOpenGLState* state = window->GetState();
   state->Reset();
   state->Push();
+  dirty_ = false; // before preparing: a change requested meanwhile asks for another frame
   const bool ready = w > 0 && h > 0 && prepareFrame(w, h);
   const auto prepared = std::chrono::steady_clock::now();
   if (ready) {
@@ -334,7 +345,6 @@ bool VtkViewport::render() {
     window->Render();
     painting_ = false;
     ++framesPainted_;
-    dirty_ = false;
     renderedSize_ = QSize(w, h);
     state->PushFramebufferBindings();
     state->vtkglBindFramebuffer(GL_DRAW_FRAMEBUFFER, 0);

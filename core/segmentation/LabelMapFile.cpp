@@ -74,8 +74,9 @@ LabelMap loadLabelMap(const std::string& path, const VolumeGeometry& expected) {
   } catch (const std::exception&) {
     throw std::runtime_error(path + ": not a Lightbox label map (the header is not JSON)");
   }
-  if (!h.is_object() || h.value("format", std::string()) != kFormat) {
-    throw std::runtime_error(path + ": unknown label map format '" + (h.is_object() ? h.value("format", std::string()) : std::string()) + "'");
+  const std::string format = h.is_object() && h.contains("format") && h["format"].is_string() ? h["format"].get<std::string>() : std::string();
+  if (format != kFormat) {
+    throw std::runtime_error(path + ": unknown label map format '" + format + "'");
   }
   LabelMap map;
   try {
@@ -85,7 +86,10 @@ LabelMap loadLabelMap(const std::string& path, const VolumeGeometry& expected) {
     for (int a = 0; a < 3; ++a) map.geometry.direction[std::size_t(a)] = vec(h.at("direction").at(a));
     for (const auto& s : h.at("segments")) {
       Segment seg;
-      seg.label = s.at("label").get<std::uint8_t>();
+      const int label = s.at("label").get<int>();
+      if (label < 1 || label > 255) throw std::runtime_error("segment label " + std::to_string(label) + " is not 1..255");
+      seg.label = std::uint8_t(label);
+      if (map.segment(seg.label)) throw std::runtime_error("segment label " + std::to_string(label) + " appears twice");
       seg.name = s.at("name").get<std::string>();
       for (int c = 0; c < 3; ++c) seg.rgb[c] = s.at("rgb").at(c).get<std::uint8_t>();
       seg.categoryCode = s.at("category").at(0).get<std::string>();
@@ -106,7 +110,12 @@ LabelMap loadLabelMap(const std::string& path, const VolumeGeometry& expected) {
   if (!sameGrid(map.geometry, expected)) {
     throw std::runtime_error(path + ": the label map lies on another grid than the series");
   }
-  const std::size_t count = h.at("runs").get<std::size_t>();
+  std::size_t count = 0;
+  try {
+    count = h.at("runs").get<std::size_t>();
+  } catch (const std::exception& e) {
+    throw std::runtime_error(path + ": damaged label map header: " + e.what());
+  }
   map.labels.resize(map.geometry.voxelCount());
   std::size_t filled = 0;
   for (std::size_t r = 0; r < count; ++r) {

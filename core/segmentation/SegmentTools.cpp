@@ -255,7 +255,8 @@ LabelDelta smoothSegment(LabelMap& map, std::uint8_t label) {
 }
 
 LabelDelta fillBetweenSlices(LabelMap& map, std::uint8_t label) {
-  const VoxelBox b = labelBox(map, label, 0);
+  // A margin of one voxel: a drawn slice that fills its box still has an outside.
+  const VoxelBox b = labelBox(map, label, 1);
   if (b.empty()) return {};
   const std::size_t nx = b.hi[0] - b.lo[0], ny = b.hi[1] - b.lo[1], nz = b.hi[2] - b.lo[2];
   const std::vector<std::uint8_t> m = boxMask(map, b, label);
@@ -306,8 +307,41 @@ SegmentStats measureMask(const VolumeGeometry& g, const std::vector<std::uint8_t
   st.max = -st.min;
   const std::size_t nx = g.size[0], ny = g.size[1];
   const double sx = g.spacing[0], sy = g.spacing[1];
+  std::vector<int> part(nx * ny);
   for (std::size_t k = 0; k < g.size[2]; ++k) {
-    // In-plane corners of the slice's boundary voxels (edge-to-edge diameters), in mm along i, j.
+    // RECIST measures one lesion: the axes are taken on the slice's largest 8-connected part (a
+    // stroke elsewhere on the same segment does not stretch them across the gap).
+    std::fill(part.begin(), part.end(), 0);
+    int parts = 0, largest = 0;
+    std::size_t largestSize = 0;
+    for (std::size_t start = 0; start < nx * ny; ++start) {
+      if (!mask[start + nx * ny * k] || part[start]) continue;
+      ++parts;
+      std::size_t size = 0;
+      std::vector<std::size_t> stack{start};
+      part[start] = parts;
+      while (!stack.empty()) {
+        const std::size_t n = stack.back();
+        stack.pop_back();
+        ++size;
+        const long i = long(n % nx), j = long(n / nx);
+        for (long dj = -1; dj <= 1; ++dj)
+          for (long di = -1; di <= 1; ++di) {
+            const long a = i + di, b = j + dj;
+            if (a < 0 || b < 0 || a >= long(nx) || b >= long(ny)) continue;
+            const std::size_t q = std::size_t(a) + nx * std::size_t(b);
+            if (mask[q + nx * ny * k] && !part[q]) {
+              part[q] = parts;
+              stack.push_back(q);
+            }
+          }
+      }
+      if (size > largestSize) {
+        largestSize = size;
+        largest = parts;
+      }
+    }
+    // In-plane corners of the part's boundary voxels (edge-to-edge diameters), in mm along i, j.
     std::vector<std::array<double, 2>> corners;
     std::vector<std::array<double, 2>> centres;
     for (std::size_t j = 0; j < ny; ++j) {
@@ -323,6 +357,7 @@ SegmentStats measureMask(const VolumeGeometry& g, const std::vector<std::uint8_t
           st.min = std::min(st.min, v);
           st.max = std::max(st.max, v);
         }
+        if (part[i + nx * j] != largest) continue; // statistics count every voxel, the axes one part
         centres.push_back({double(i) * sx, double(j) * sy});
         const bool edge = i == 0 || j == 0 || i + 1 == nx || j + 1 == ny || !mask[n - 1] || !mask[n + 1] ||
                           !mask[n - nx] || !mask[n + nx];

@@ -645,5 +645,13 @@ TEST_CASE("a click with the segment tool outlines the LIDC lesion, draws it with
   doc->undoStack()->undo();
   CHECK(doc->labels().segments.size() == 1);
   CHECK(doc->labels().count(2) == 0);
+  // The brush paints in the acquired slices: in the coronal view it refuses (and says so).
+  doc->setTool(Tool::Brush);
+  SliceViewport* coronal = window.view(1);
+  REQUIRE(coronal->plane() == ViewPlane::Coronal);
+  const std::size_t beforeCoronal = doc->labels().count(1);
+  QTest::mouseClick(coronal, Qt::LeftButton, {}, coronal->rect().center());
+  CHECK(doc->labels().count(1) == beforeCoronal);
+  CHECK(doc->undoStack()->undoText() != "Brush");
   unsetenv("LIGHTBOX_ANNOTATIONS");
 }
