@@ -268,6 +268,12 @@ void MainWindow::buildMenus() {
   redo->setShortcuts({QKeySequence::Redo, QKeySequence("Ctrl+Y")});
   edit->addAction(undo);
   edit->addAction(redo);
+  // No undo or redo while a brush stroke is held down: the stroke's record would no longer
+  // describe the map.
+  connect(document_, &ViewerDocument::strokingChanged, this, [this, undo, redo](bool stroking) {
+    undo->setEnabled(!stroking && document_->undoStack()->canUndo());
+    redo->setEnabled(!stroking && document_->undoStack()->canRedo());
+  });
   edit->addAction("&Copy view", QKeySequence("Ctrl+Shift+C"), this, [this] {
     QApplication::clipboard()->setImage(currentView()->grabFramebuffer());
     statusBar()->showMessage("View copied to the clipboard");

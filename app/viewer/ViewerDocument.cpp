@@ -108,7 +108,10 @@ void ViewerDocument::setVolume(std::shared_ptr<const Volume> volume, QString pat
   statsCache_.clear();
   labelVolume_.reset(); // revisions restart with every map
   selectedSegment_ = 0;
-  stroking_ = false;
+  if (stroking_) {
+    stroking_ = false;
+    emit strokingChanged(false);
+  }
   stroke_.clear();
   if (!seriesKey_.isEmpty()) {
     std::string review = AnnotationStore(AnnotationStore::defaultFolder()).pathFor(seriesKey_.toStdString());
@@ -195,6 +198,7 @@ bool ViewerDocument::beginStroke(bool erase, const Vec3& viewNormal) {
     return false;
   }
   stroking_ = true;
+  emit strokingChanged(true);
   strokeErase_ = erase;
   stroke_.clear();
   strokeTableBefore_ = labels_.segments;
@@ -204,6 +208,7 @@ bool ViewerDocument::beginStroke(bool erase, const Vec3& viewNormal) {
     s.label = labels_.freeLabel();
     if (s.label == 0) {
       stroking_ = false;
+      emit strokingChanged(false);
       emit annotationError("255 segments on this series: no room for another");
       return false;
     }
@@ -235,6 +240,7 @@ void ViewerDocument::strokeDab(const Vec3& lps) {
 void ViewerDocument::endStroke() {
   if (!stroking_) return;
   stroking_ = false;
+  emit strokingChanged(false);
   if (stroke_.empty()) {
     labels_.segments = strokeTableBefore_; // a new segment that got no voxel is not kept
     emit segmentsChanged();

@@ -177,6 +177,8 @@ signals:
   void findingsChanged();
   void findingSelected(const QString& id);
   void segmentsChanged();
+  /// A brush or eraser stroke started (true) or ended (false).
+  void strokingChanged(bool stroking);
   /// Saving or loading annotations failed, an unreadable file was moved aside, or the folder
   /// cannot be written to; the message names the file or folder.
   void annotationError(const QString& message);

@@ -600,12 +600,18 @@ TEST_CASE("a click with the segment tool outlines the LIDC lesion, draws it with
   const QPoint from = axial->widgetPointOf(centre).toPoint();
   const QPoint to = from + QPoint(40, 0);
   QTest::mousePress(axial, Qt::LeftButton, {}, from);
+  QAction* undoAction = nullptr;
+  for (QAction* a : window.findChildren<QAction*>())
+    if (a->shortcut() == QKeySequence(QKeySequence::Undo)) undoAction = a;
+  REQUIRE(undoAction);
+  CHECK_FALSE(undoAction->isEnabled()); // no undo while the stroke is held down
   for (int step = 1; step <= 8; ++step) {
     QMouseEvent move(QEvent::MouseMove, QPointF(from + (to - from) * step / 8), axial->mapToGlobal(QPointF(from + (to - from) * step / 8)),
                      Qt::NoButton, Qt::LeftButton, Qt::NoModifier);
     QApplication::sendEvent(axial, &move);
   }
   QTest::mouseRelease(axial, Qt::LeftButton, {}, to);
+  CHECK(undoAction->isEnabled());
   const std::size_t brushed = doc->labels().count(1);
   CHECK(brushed > voxels);
   CHECK(doc->labels().segments[0].origin == SegmentOrigin::SemiAutomatic);
