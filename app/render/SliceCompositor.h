@@ -22,6 +22,9 @@ struct LabelMapLayer {
   std::map<int, Rgba> colours;
   double opacity = 0.4;
   bool outline = true;
+  /// Changes when the labels change in place (the same volume, edited): the slice is composited
+  /// again.
+  std::uint64_t revision = 0;
 };
 
 /// Point markers (findings, probe points, measurement handles) at LPS positions.

@@ -192,12 +192,15 @@ void SliceViewport::drawSegments(OverlayLayers& overlays, double slab) const {
   if (labels.segments.empty()) return;
   LabelMapLayer layer;
   layer.labels = document_->labelVolume();
+  layer.revision = labels.revision;
   layer.opacity = 0.3;
   layer.outline = true;
   for (const Segment& s : labels.segments) {
     const Rgba colour{s.rgb[0], s.rgb[1], s.rgb[2], 255};
     layer.colours[s.label] = colour;
-    // The RECIST bidirectional marker on the slice it is measured on, with the numbers.
+    // The RECIST bidirectional marker on the slice it is measured on, with the numbers; measured
+    // again when the stroke ends, not on every dab.
+    if (document_->stroking()) continue;
     const SegmentStats st = document_->segmentStats(s.label);
     if (st.voxels == 0) continue;
     for (const auto& [a, b] : {std::make_pair(st.longA, st.longB), std::make_pair(st.shortA, st.shortB)}) {

@@ -107,6 +107,7 @@ void ViewerDocument::setVolume(std::shared_ptr<const Volume> volume, QString pat
   labelsWritable_ = true;
   statsCache_.clear();
   labelVolume_.reset(); // revisions restart with every map
+  strokeBoxes_.clear();
   selectedSegment_ = 0;
   if (stroking_) {
     stroking_ = false;
@@ -231,8 +232,8 @@ void ViewerDocument::strokeDab(const Vec3& lps) {
   dab.disc = true;
   LabelDelta d = paint(labels_, dab);
   if (d.box.empty()) return;
+  strokeBoxes_.push_back(d.box);
   stroke_.push_back(std::move(d));
-  labelVolume_.reset();
   statsCache_.clear();
   emit segmentsChanged(); // drawn as it goes; saved when the stroke ends
 }
@@ -336,6 +337,17 @@ void ViewerDocument::labelsChanged() {
 
 std::shared_ptr<const Volume> ViewerDocument::labelVolume() const {
   if (labels_.segments.empty()) return nullptr;
+  if (labelVolume_ && labelVolumeRevision_ != labels_.revision &&
+      labelVolumeRevision_ + strokeBoxes_.size() == labels_.revision) {
+    // Only brush dabs since: copy their boxes, not the map (a stroke is one dab per mouse move).
+    auto& voxels = std::get<std::vector<std::int16_t>>(labelVolume_->voxels);
+    for (const VoxelBox& b : strokeBoxes_)
+      for (std::size_t k = b.lo[2]; k < b.hi[2]; ++k)
+        for (std::size_t j = b.lo[1]; j < b.hi[1]; ++j)
+          for (std::size_t i = b.lo[0]; i < b.hi[0]; ++i) voxels[labels_.index(i, j, k)] = labels_.labels[labels_.index(i, j, k)];
+    labelVolumeRevision_ = labels_.revision;
+  }
+  strokeBoxes_.clear();
   if (!labelVolume_ || labelVolumeRevision_ != labels_.revision) {
     auto v = std::make_shared<Volume>();
     v->geometry = labels_.geometry;

@@ -155,6 +155,7 @@ public:
   double brushRadiusMm() const { return brushRadiusMm_; }
   void setBrushRadiusMm(double mm); ///< clamped to 0.5..50 mm
   std::uint8_t selectedSegment() const { return selectedSegment_; }
+  bool stroking() const { return stroking_; }
   /// Where the label map is saved (empty: not saved).
   const std::string& labelsPath() const { return labelsPath_; }
 
@@ -219,7 +220,8 @@ private:
   bool stroking_ = false, strokeErase_ = false;
   std::vector<LabelDelta> stroke_;
   std::vector<Segment> strokeTableBefore_;
-  mutable std::shared_ptr<const Volume> labelVolume_;
+  mutable std::shared_ptr<Volume> labelVolume_;
+  mutable std::vector<VoxelBox> strokeBoxes_; ///< dabs since labelVolume_ was last brought up to date
   mutable std::uint64_t labelVolumeRevision_ = ~std::uint64_t(0);
   mutable std::map<std::uint8_t, std::pair<std::uint64_t, SegmentStats>> statsCache_;
   friend class LabelStepCommand;
