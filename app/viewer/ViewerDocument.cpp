@@ -5,6 +5,7 @@
 #include "core/segmentation/ClassicalSegmenter.h"
 #include "core/segmentation/LabelMapFile.h"
 #include "core/segmentation/LabelMapImport.h"
+#include "core/util/AtomicFile.h"
 
 #include <QFileInfo>
 #include <QUndoCommand>
@@ -12,8 +13,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <ctime>
-#include <cstdio>
 #include <filesystem>
 #include <functional>
 #include <limits>
@@ -122,16 +121,12 @@ void ViewerDocument::setVolume(std::shared_ptr<const Volume> volume, QString pat
         labels_ = loadLabelMap(labelsPath_, g);
       } catch (const std::exception& e) {
         // Never saved over: moved aside, as an unreadable review is.
-        char stamp[32];
-        const std::time_t now = std::time(nullptr);
-        std::strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", std::localtime(&now));
-        const std::string aside = labelsPath_ + ".unreadable-" + stamp;
-        std::error_code ec;
-        std::filesystem::rename(labelsPath_, aside, ec);
-        labelsWritable_ = !ec;
+        std::string reason;
+        const std::string aside = moveAside(labelsPath_, reason);
+        labelsWritable_ = !aside.empty();
         emit annotationError(QString::fromStdString(std::string(e.what()) +
-                                                    (ec ? "; segments of this series are not saved"
-                                                        : "; kept as " + aside)));
+                                                    (aside.empty() ? "; segments of this series are not saved"
+                                                                   : "; kept as " + aside)));
       }
     }
   }

@@ -346,10 +346,7 @@ bool VtkViewport::render() {
     painting_ = false;
     ++framesPainted_;
     renderedSize_ = QSize(w, h);
-    state->PushFramebufferBindings();
-    state->vtkglBindFramebuffer(GL_DRAW_FRAMEBUFFER, 0);
-    window->BlitDisplayFramebuffer(0, 0, 0, w, h, 0, 0, w, h, GL_COLOR_BUFFER_BIT, GL_NEAREST);
-    state->PopFramebufferBindings();
+    blitToWindow(w, h);
   } else {
     renderedSize_ = QSize();
     state->PushFramebufferBindings();
@@ -370,6 +367,14 @@ bool VtkViewport::render() {
   return ready;
 }
 
+void VtkViewport::blitToWindow(int w, int h) {
+  vtkOpenGLState* state = vtk_->window->GetState();
+  state->PushFramebufferBindings();
+  state->vtkglBindFramebuffer(GL_DRAW_FRAMEBUFFER, 0);
+  vtk_->window->BlitDisplayFramebuffer(0, 0, 0, w, h, 0, 0, w, h, GL_COLOR_BUFFER_BIT, GL_NEAREST);
+  state->PopFramebufferBindings();
+}
+
 bool VtkViewport::showLastFrame() {
   // The window was mapped again or exposed (layout change, another window moved away): a native
   // window keeps no pixels of its own, but VTK's framebuffer still holds the last frame. Rendering
@@ -379,10 +384,7 @@ bool VtkViewport::showLastFrame() {
   vtkOpenGLState* state = vtk_->window->GetState();
   state->Reset();
   state->Push();
-  state->PushFramebufferBindings();
-  state->vtkglBindFramebuffer(GL_DRAW_FRAMEBUFFER, 0);
-  vtk_->window->BlitDisplayFramebuffer(0, 0, 0, w, h, 0, 0, w, h, GL_COLOR_BUFFER_BIT, GL_NEAREST);
-  state->PopFramebufferBindings();
+  blitToWindow(w, h);
   state->Pop();
   return true;
 }

@@ -93,6 +93,7 @@ private:
   bool render();
   void initializeVtk();
   bool showLastFrame(); ///< shows VTK's last frame again if nothing changed since; else false
+  void blitToWindow(int w, int h); ///< VTK's frame to the window's back buffer
   void frameShown(); ///< frame log: the frame rendered last is on screen
   std::unique_ptr<Vtk> vtk_;
   Surface* surface_ = nullptr;

@@ -13,7 +13,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -96,15 +95,6 @@ ParsedFile parseFile(const std::string& path) {
   return out;
 }
 
-std::string timestampNow() {
-  const std::time_t t = std::time(nullptr);
-  std::tm local{};
-  localtime_r(&t, &local);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y%m%d-%H%M%S", &local);
-  return buf;
-}
-
 } // namespace
 
 std::string AnnotationStore::pathFor(const std::string& seriesKey) const {
@@ -165,16 +155,14 @@ OpenedAnnotations AnnotationStore::open(const std::string& seriesKey) const {
     return out;
   } catch (const AnnotationReadError& e) {
     out.unreadablePath = e.path;
-    std::string aside = e.path + ".unreadable-" + timestampNow();
-    for (int n = 2; fs::exists(aside); ++n) {
-      aside = e.path + ".unreadable-" + timestampNow() + "-" + std::to_string(n);
-    }
-    if (std::rename(e.path.c_str(), aside.c_str()) == 0) {
+    std::string reason;
+    const std::string aside = moveAside(e.path, reason);
+    if (!aside.empty()) {
       out.movedTo = aside;
       out.problem = std::string(e.what()) + "; the file was moved aside to " + aside +
                     " and is kept; this series starts with no saved measurements";
     } else {
-      out.problem = std::string(e.what()) + "; it could not be moved aside (" + std::strerror(errno) +
+      out.problem = std::string(e.what()) + "; it could not be moved aside (" + reason +
                     "), so this series is read-only: nothing will be saved over it";
     }
   }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/segmentation/ClassicalSegmenter.h"
 
+#include "core/segmentation/VoxelFlood.h"
+
 #include <algorithm>
 #include <limits>
 #include <chrono>
@@ -19,28 +21,7 @@ struct Patch {
 
 /// 6-connected flood of `allowed` from `seed`.
 std::vector<std::uint8_t> flood(const Patch& p, const std::vector<std::uint8_t>& allowed, std::size_t seed) {
-  std::vector<std::uint8_t> out(p.size(), 0);
-  if (!allowed[seed]) return out;
-  std::vector<std::size_t> stack{seed};
-  out[seed] = 1;
-  while (!stack.empty()) {
-    const std::size_t n = stack.back();
-    stack.pop_back();
-    const std::size_t i = n % p.nx, j = (n / p.nx) % p.ny, k = n / (p.nx * p.ny);
-    auto visit = [&](std::size_t m) {
-      if (allowed[m] && !out[m]) {
-        out[m] = 1;
-        stack.push_back(m);
-      }
-    };
-    if (i > 0) visit(n - 1);
-    if (i + 1 < p.nx) visit(n + 1);
-    if (j > 0) visit(n - p.nx);
-    if (j + 1 < p.ny) visit(n + p.nx);
-    if (k > 0) visit(n - p.nx * p.ny);
-    if (k + 1 < p.nz) visit(n + p.nx * p.ny);
-  }
-  return out;
+  return flood6(p.nx, p.ny, p.nz, allowed, seed);
 }
 
 /// Erosion (dilate = false) or dilation by an ellipsoid of rx, ry, rz voxels (rz = 0: a disc in

@@ -2,6 +2,7 @@
 #include "core/segmentation/SegmentTools.h"
 
 #include "core/segmentation/SegmentationMetrics.h"
+#include "core/segmentation/VoxelFlood.h"
 
 #include <algorithm>
 #include <cmath>
@@ -47,6 +48,35 @@ std::vector<std::array<double, 2>> convexHull(std::vector<std::array<double, 2>>
   }
   h.resize(k - 1);
   return h;
+}
+
+/// Bounding box of `label` grown by `margin` voxels (empty box when the label is absent).
+VoxelBox labelBox(const LabelMap& map, std::uint8_t label, long margin) {
+  const auto& s = map.geometry.size;
+  long lo[3] = {long(s[0]), long(s[1]), long(s[2])}, hi[3] = {-1, -1, -1};
+  for (std::size_t k = 0; k < s[2]; ++k)
+    for (std::size_t j = 0; j < s[1]; ++j)
+      for (std::size_t i = 0; i < s[0]; ++i)
+        if (map.labels[map.index(i, j, k)] == label) {
+          const long p[3] = {long(i), long(j), long(k)};
+          for (int a = 0; a < 3; ++a) {
+            lo[a] = std::min(lo[a], p[a]);
+            hi[a] = std::max(hi[a], p[a]);
+          }
+        }
+  if (hi[0] < 0) return {};
+  return clampBox(map, lo[0] - margin, lo[1] - margin, lo[2] - margin, hi[0] + 1 + margin, hi[1] + 1 + margin,
+                  hi[2] + 1 + margin);
+}
+
+/// The box's voxels of `label` as a box-sized mask.
+std::vector<std::uint8_t> boxMask(const LabelMap& map, const VoxelBox& b, std::uint8_t label) {
+  std::vector<std::uint8_t> m;
+  m.reserve(b.voxelCount());
+  for (std::size_t k = b.lo[2]; k < b.hi[2]; ++k)
+    for (std::size_t j = b.lo[1]; j < b.hi[1]; ++j)
+      for (std::size_t i = b.lo[0]; i < b.hi[0]; ++i) m.push_back(map.labels[map.index(i, j, k)] == label);
+  return m;
 }
 
 } // namespace
@@ -125,72 +155,14 @@ LabelDelta keepComponent(LabelMap& map, std::uint8_t label, const std::array<std
   if (seed[0] >= s[0] || seed[1] >= s[1] || seed[2] >= s[2] || map.labels[map.index(seed[0], seed[1], seed[2])] != label) {
     return {};
   }
-  // Bounding box of the label: the delta covers only it.
-  long lo[3] = {long(s[0]), long(s[1]), long(s[2])}, hi[3] = {0, 0, 0};
-  for (std::size_t k = 0; k < s[2]; ++k)
-    for (std::size_t j = 0; j < s[1]; ++j)
-      for (std::size_t i = 0; i < s[0]; ++i)
-        if (map.labels[map.index(i, j, k)] == label) {
-          const long p[3] = {long(i), long(j), long(k)};
-          for (int a = 0; a < 3; ++a) {
-            lo[a] = std::min(lo[a], p[a]);
-            hi[a] = std::max(hi[a], p[a] + 1);
-          }
-        }
-  const VoxelBox box = clampBox(map, lo[0], lo[1], lo[2], hi[0], hi[1], hi[2]);
+  // The delta covers only the label's bounding box.
+  const VoxelBox box = labelBox(map, label, 0);
   const std::size_t nx = box.hi[0] - box.lo[0], ny = box.hi[1] - box.lo[1], nz = box.hi[2] - box.lo[2];
-  std::vector<std::uint8_t> keep(nx * ny * nz, 0);
-  std::vector<std::size_t> stack{(seed[0] - box.lo[0]) + nx * ((seed[1] - box.lo[1]) + ny * (seed[2] - box.lo[2]))};
-  keep[stack.back()] = 1;
-  while (!stack.empty()) {
-    const std::size_t n = stack.back();
-    stack.pop_back();
-    const std::size_t i = n % nx, j = (n / nx) % ny, k = n / (nx * ny);
-    const long nb[6][3] = {{-1, 0, 0}, {1, 0, 0}, {0, -1, 0}, {0, 1, 0}, {0, 0, -1}, {0, 0, 1}};
-    for (const auto& d : nb) {
-      const long a = long(i) + d[0], b = long(j) + d[1], c = long(k) + d[2];
-      if (a < 0 || b < 0 || c < 0 || a >= long(nx) || b >= long(ny) || c >= long(nz)) continue;
-      const std::size_t m = std::size_t(a) + nx * (std::size_t(b) + ny * std::size_t(c));
-      if (keep[m] || map.labels[map.index(box.lo[0] + a, box.lo[1] + b, box.lo[2] + c)] != label) continue;
-      keep[m] = 1;
-      stack.push_back(m);
-    }
-  }
+  const std::vector<std::uint8_t> keep =
+      flood6(nx, ny, nz, boxMask(map, box, label),
+             (seed[0] - box.lo[0]) + nx * ((seed[1] - box.lo[1]) + ny * (seed[2] - box.lo[2])));
   return writeMask(map, box, keep, label);
 }
-
-namespace {
-
-/// Bounding box of `label` grown by `margin` voxels (empty box when the label is absent).
-VoxelBox labelBox(const LabelMap& map, std::uint8_t label, long margin) {
-  const auto& s = map.geometry.size;
-  long lo[3] = {long(s[0]), long(s[1]), long(s[2])}, hi[3] = {-1, -1, -1};
-  for (std::size_t k = 0; k < s[2]; ++k)
-    for (std::size_t j = 0; j < s[1]; ++j)
-      for (std::size_t i = 0; i < s[0]; ++i)
-        if (map.labels[map.index(i, j, k)] == label) {
-          const long p[3] = {long(i), long(j), long(k)};
-          for (int a = 0; a < 3; ++a) {
-            lo[a] = std::min(lo[a], p[a]);
-            hi[a] = std::max(hi[a], p[a]);
-          }
-        }
-  if (hi[0] < 0) return {};
-  return clampBox(map, lo[0] - margin, lo[1] - margin, lo[2] - margin, hi[0] + 1 + margin, hi[1] + 1 + margin,
-                  hi[2] + 1 + margin);
-}
-
-/// The box's voxels of `label` as a box-sized mask.
-std::vector<std::uint8_t> boxMask(const LabelMap& map, const VoxelBox& b, std::uint8_t label) {
-  std::vector<std::uint8_t> m;
-  m.reserve(b.voxelCount());
-  for (std::size_t k = b.lo[2]; k < b.hi[2]; ++k)
-    for (std::size_t j = b.lo[1]; j < b.hi[1]; ++j)
-      for (std::size_t i = b.lo[0]; i < b.hi[0]; ++i) m.push_back(map.labels[map.index(i, j, k)] == label);
-  return m;
-}
-
-} // namespace
 
 LabelDelta removeIslands(LabelMap& map, std::uint8_t label) {
   const VoxelBox b = labelBox(map, label, 0);
@@ -200,30 +172,7 @@ LabelDelta removeIslands(LabelMap& map, std::uint8_t label) {
   std::vector<int> component(m.size(), 0);
   std::vector<std::size_t> sizes{0};
   for (std::size_t start = 0; start < m.size(); ++start) {
-    if (!m[start] || component[start]) continue;
-    const int id = int(sizes.size());
-    std::size_t size = 0;
-    std::vector<std::size_t> stack{start};
-    component[start] = id;
-    while (!stack.empty()) {
-      const std::size_t n = stack.back();
-      stack.pop_back();
-      ++size;
-      const std::size_t i = n % nx, j = (n / nx) % ny, k = n / (nx * ny);
-      auto visit = [&](bool ok, std::size_t q) {
-        if (ok && m[q] && !component[q]) {
-          component[q] = id;
-          stack.push_back(q);
-        }
-      };
-      visit(i > 0, n - 1);
-      visit(i + 1 < nx, n + 1);
-      visit(j > 0, n - nx);
-      visit(j + 1 < ny, n + nx);
-      visit(k > 0, n - nx * ny);
-      visit(k + 1 < nz, n + nx * ny);
-    }
-    sizes.push_back(size);
+    if (m[start] && !component[start]) sizes.push_back(floodComponent(nx, ny, nz, m, start, component, int(sizes.size())));
   }
   const int largest = int(std::max_element(sizes.begin(), sizes.end()) - sizes.begin());
   std::vector<std::uint8_t> keep(m.size());

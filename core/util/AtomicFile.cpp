@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
+#include <filesystem>
 
 namespace lightbox {
 
@@ -37,6 +39,24 @@ std::string writeFileAtomically(const std::string& path, const std::string& byte
     return reason;
   }
   return {};
+}
+
+std::string moveAside(const std::string& path, std::string& reason) {
+  const std::time_t t = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&t, &local);
+  char stamp[32];
+  std::strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &local);
+  std::string aside = path + ".unreadable-" + stamp;
+  std::error_code ec;
+  for (int n = 2; std::filesystem::exists(aside, ec); ++n) {
+    aside = path + ".unreadable-" + stamp + "-" + std::to_string(n);
+  }
+  if (std::rename(path.c_str(), aside.c_str()) != 0) {
+    reason = std::strerror(errno);
+    return {};
+  }
+  return aside;
 }
 
 } // namespace lightbox

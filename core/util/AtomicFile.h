@@ -10,4 +10,9 @@ namespace lightbox {
 /// done, else the reason (the temporary file is removed).
 std::string writeFileAtomically(const std::string& path, const std::string& bytes);
 
+/// Moves a file that cannot be read out of the way, never deleting it: renames it to
+/// `<path>.unreadable-<YYYYmmdd-HHMMSS>` (with `-2`, `-3`, ... when taken). Returns the new path,
+/// or an empty string with `reason` set when the rename failed.
+std::string moveAside(const std::string& path, std::string& reason);
+
 } // namespace lightbox

@@ -203,23 +203,10 @@ TEST_CASE("segment from one click on the LIDC lesion writes a mask on the series
   const lightbox::LoadedSeries loaded = lightbox::loadPath(slab);
   const lightbox::Volume& image = loaded.volumes.front();
   // The readers' consensus (at least half of those who outlined the largest lesion).
-  const auto outlines = lightbox::readLidcOutlines(xml, image.geometry);
-  std::size_t largest = 0;
-  for (std::size_t o = 0; o < outlines.size(); ++o)
-    if (std::count(outlines[o].mask.begin(), outlines[o].mask.end(), 1) >
-        std::count(outlines[largest].mask.begin(), outlines[largest].mask.end(), 1))
-      largest = o;
-  std::vector<int> votes(image.geometry.voxelCount(), 0);
-  int readers = 0;
-  for (const auto& o : outlines) {
-    if (lightbox::diceCoefficient(o.mask, outlines[largest].mask) <= 0.3) continue;
-    ++readers;
-    for (std::size_t n = 0; n < votes.size(); ++n) votes[n] += o.mask[n];
-  }
-  REQUIRE(readers >= 3);
-  std::vector<std::uint8_t> consensus(votes.size());
-  for (std::size_t n = 0; n < votes.size(); ++n) consensus[n] = 2 * votes[n] >= readers;
-  const lightbox::Vec3 c = lightbox::measureMask(image.geometry, consensus).centroidLps;
+  const lightbox::test::LidcConsensus consensusOf = lightbox::test::lidcConsensus(xml, image.geometry);
+  REQUIRE(consensusOf.readers.size() >= 3);
+  const std::vector<std::uint8_t>& consensus = consensusOf.mask;
+  const lightbox::Vec3 c = consensusOf.centroid;
   lightbox::Volume ref;
   ref.geometry = image.geometry;
   ref.voxels = std::vector<std::int16_t>(consensus.begin(), consensus.end());

@@ -31,43 +31,8 @@ VolumeGeometry grid(std::size_t nx, std::size_t ny, std::size_t nz, Vec3 spacing
   return g;
 }
 
-/// Consensus of the readers' outlines of the nodule nearest `near`: voxels at least half of them
-/// include, and each reader's mask (one per reader).
-struct Consensus {
-  std::vector<std::vector<std::uint8_t>> readers;
-  std::vector<std::uint8_t> mask;
-  Vec3 centroid{0, 0, 0};
-};
-
-std::vector<std::uint8_t> atLeastHalf(const std::vector<const std::vector<std::uint8_t>*>& masks) {
-  std::vector<std::uint8_t> out(masks.front()->size(), 0);
-  for (std::size_t n = 0; n < out.size(); ++n) {
-    std::size_t votes = 0;
-    for (const auto* m : masks) votes += (*m)[n] != 0;
-    out[n] = 2 * votes >= masks.size();
-  }
-  return out;
-}
-
-Consensus lidcConsensus(const Volume& slab) {
-  const std::vector<ReaderOutline> outlines = readLidcOutlines(test::sharedData(kSlabXml), slab.geometry);
-  // The main lesion: the largest outline, and every reader's outline overlapping it.
-  const ReaderOutline* largest = nullptr;
-  std::size_t most = 0;
-  for (const ReaderOutline& o : outlines) {
-    const std::size_t n = std::size_t(std::count(o.mask.begin(), o.mask.end(), 1));
-    if (n > most) { most = n; largest = &o; }
-  }
-  REQUIRE(largest != nullptr);
-  Consensus c;
-  for (const ReaderOutline& o : outlines) {
-    if (diceCoefficient(o.mask, largest->mask) > 0.3) c.readers.push_back(o.mask);
-  }
-  std::vector<const std::vector<std::uint8_t>*> all;
-  for (const auto& r : c.readers) all.push_back(&r);
-  c.mask = atLeastHalf(all);
-  c.centroid = measureMask(slab.geometry, c.mask).centroidLps;
-  return c;
+test::LidcConsensus lidcConsensus(const Volume& slab) {
+  return test::lidcConsensus(test::sharedData(kSlabXml), slab.geometry);
 }
 
 } // namespace
@@ -186,7 +151,7 @@ TEST_CASE("surface distance: a ball shifted by 2 mm has HD95 about 2 mm, Dice as
 TEST_CASE("LIDC lesion: one click at the readers' consensus centroid matches the consensus as well as the readers agree", "[segmentation][lidc]") {
   const LoadedSeries loaded = loadPath(test::sharedData(kSlab));
   const Volume& slab = loaded.volumes.front();
-  const Consensus c = lidcConsensus(slab);
+  const test::LidcConsensus c = lidcConsensus(slab);
   REQUIRE(c.readers.size() >= 3);
   // The readers' own agreement: each against the consensus of the others.
   double agreement = 0;
@@ -194,7 +159,7 @@ TEST_CASE("LIDC lesion: one click at the readers' consensus centroid matches the
     std::vector<const std::vector<std::uint8_t>*> others;
     for (std::size_t o = 0; o < c.readers.size(); ++o)
       if (o != r) others.push_back(&c.readers[o]);
-    agreement += diceCoefficient(c.readers[r], atLeastHalf(others));
+    agreement += diceCoefficient(c.readers[r], test::atLeastHalf(others));
   }
   agreement /= double(c.readers.size());
   const LesionMask lesion = segmentClassical(slab, c.centroid);

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "tests/support/TestData.h"
 
+#include "core/segmentation/SegmentTools.h"
+#include "core/segmentation/SegmentationMetrics.h"
+
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -98,6 +101,39 @@ WorldComparison compareInWorld(const Volume& ours, const Volume& reference, doub
       }
     }
   }
+  return c;
+}
+
+std::vector<std::uint8_t> atLeastHalf(const std::vector<const std::vector<std::uint8_t>*>& masks) {
+  std::vector<std::uint8_t> out(masks.front()->size(), 0);
+  for (std::size_t n = 0; n < out.size(); ++n) {
+    std::size_t votes = 0;
+    for (const auto* m : masks) votes += (*m)[n] != 0;
+    out[n] = 2 * votes >= masks.size();
+  }
+  return out;
+}
+
+LidcConsensus lidcConsensus(const std::string& xmlPath, const VolumeGeometry& geometry) {
+  const std::vector<ReaderOutline> outlines = readLidcOutlines(xmlPath, geometry);
+  const ReaderOutline* largest = nullptr;
+  std::size_t most = 0;
+  for (const ReaderOutline& o : outlines) {
+    const std::size_t n = std::size_t(std::count(o.mask.begin(), o.mask.end(), 1));
+    if (n > most) {
+      most = n;
+      largest = &o;
+    }
+  }
+  REQUIRE(largest != nullptr);
+  LidcConsensus c;
+  for (const ReaderOutline& o : outlines) {
+    if (diceCoefficient(o.mask, largest->mask) > 0.3) c.readers.push_back(o.mask);
+  }
+  std::vector<const std::vector<std::uint8_t>*> all;
+  for (const auto& r : c.readers) all.push_back(&r);
+  c.mask = atLeastHalf(all);
+  c.centroid = measureMask(geometry, c.mask).centroidLps;
   return c;
 }
 

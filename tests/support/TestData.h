@@ -3,7 +3,9 @@
 
 #include "core/volume/Volume.h"
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 namespace lightbox::test {
 
@@ -31,5 +33,18 @@ struct WorldComparison {
 };
 /// Values match within `valueTolerance` plus 1e-6 of their magnitude (float32 rescale rounding).
 WorldComparison compareInWorld(const Volume& ours, const Volume& reference, double valueTolerance);
+
+/// Voxels that at least half of `masks` include.
+std::vector<std::uint8_t> atLeastHalf(const std::vector<const std::vector<std::uint8_t>*>& masks);
+
+/// The LIDC readers' outlines of the main lesion in `xmlPath` (the largest outline and every
+/// outline overlapping it, Dice > 0.3), rasterised on `geometry`; their consensus (at least half);
+/// and the consensus's centroid. Fails the test when no outline is found.
+struct LidcConsensus {
+  std::vector<std::vector<std::uint8_t>> readers;
+  std::vector<std::uint8_t> mask;
+  Vec3 centroid{0, 0, 0};
+};
+LidcConsensus lidcConsensus(const std::string& xmlPath, const VolumeGeometry& geometry);
 
 } // namespace lightbox::test
