@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // LibTorch inference timing of a TorchScript model from C++, run by bench/detect_benchmark.sh
 // side by side with bench/infer_bench.py (the same model, input and thread count in Python).
-// usage: lightbox_bench_infer MODEL.pt THREADS BATCH REPEATS
+// usage: lightbox_bench_infer MODEL.pt THREADS BATCH REPEATS [CHANNELS]
 #include "ai/runtime/ModelRunner.h"
 
 #include <algorithm>
@@ -12,14 +12,15 @@
 #include <vector>
 
 int main(int argc, char** argv) {
-  if (argc != 5) {
-    std::fprintf(stderr, "usage: lightbox_bench_infer MODEL.pt THREADS BATCH REPEATS\n");
+  if (argc != 5 && argc != 6) {
+    std::fprintf(stderr, "usage: lightbox_bench_infer MODEL.pt THREADS BATCH REPEATS [CHANNELS]\n");
     return 2;
   }
   const int threads = std::stoi(argv[2]), batch = std::stoi(argv[3]), repeats = std::stoi(argv[4]);
+  const int channels = argc == 6 ? std::stoi(argv[5]) : 1;
   const auto runner = lightbox::loadTorchScriptModel(argv[1], threads);
   lightbox::Tensor x;
-  x.shape = {batch, 1, 32, 32, 32};
+  x.shape = {batch, channels, 32, 32, 32};
   x.data.resize(x.numel());
   // Same deterministic input as infer_bench.py: sin of the flat index.
   for (std::size_t i = 0; i < x.data.size(); ++i) x.data[i] = float(std::sin(0.001 * double(i)));

@@ -120,8 +120,14 @@ ModelManifest readModelManifest(const std::string& manifestPath) {
     m.maxSliceThicknessMm = in.value("max_slice_thickness_mm", 0.0);
     m.minCoverageMm = in.value("min_coverage_z_mm", 0.0);
     const json& intensity = field(in, "intensity", "input.");
-    m.intensityWindow = numbers<2>(intensity, "window", "input.intensity.");
-    m.normalisedRange = numbers<2>(intensity, "normalised_range", "input.intensity.");
+    m.intensityMethod = intensity.value("method", std::string("window"));
+    if (m.intensityMethod == "window") {
+      m.intensityWindow = numbers<2>(intensity, "window", "input.intensity.");
+      m.normalisedRange = numbers<2>(intensity, "normalised_range", "input.intensity.");
+    } else if (m.intensityMethod != kClickRelativeIntensity) {
+      throw std::runtime_error("field 'input.intensity.method' must be \"window\" or \"" +
+                               std::string(kClickRelativeIntensity) + "\", not \"" + m.intensityMethod + "\"");
+    }
     const std::array<double, 3> patch = numbers<3>(in, "patch_xyz", "input.");
     for (int a = 0; a < 3; ++a) {
       if (patch[a] < 1 || patch[a] != std::floor(patch[a])) {

@@ -11,6 +11,9 @@ namespace lightbox {
 
 class ModelRunner;
 
+/// The lesion model's input normalisation (ai/segmentation/LesionPatch.h, lesionModelInput).
+inline constexpr const char* kClickRelativeIntensity = "click-relative-tanh/1";
+
 /// One operating point of a detector: the score threshold at which the validation set gave
 /// `fpPerScan` false positives per scan, and the sensitivity it had there.
 struct OperatingPoint {
@@ -33,6 +36,8 @@ struct ModelManifest {
   std::array<double, 3> targetSpacingXyz{1, 1, 1}; ///< mm
   double maxSliceThicknessMm = 0;        ///< 0: no limit
   double minCoverageMm = 0;              ///< shortest extent along z the model needs (0: none)
+  /// "window" (clip to intensityWindow, map onto normalisedRange) or kClickRelativeIntensity.
+  std::string intensityMethod = "window";
   std::array<double, 2> intensityWindow{0, 1}; ///< values clipped to this range...
   std::array<double, 2> normalisedRange{0, 1}; ///< ...then mapped linearly onto this one
   std::array<std::size_t, 3> patchXyz{32, 32, 32};

@@ -8,6 +8,7 @@
 #include "ai/nodule/TrainingData.h"
 #include "ai/runtime/ModelManifest.h"
 #include "ai/runtime/ModelRunner.h"
+#include "ai/segmentation/SyntheticLesions.h"
 #include "app/cli/Arguments.h"
 #include "app/cli/Commands.h"
 #include "app/cli/OutputCheck.h"
@@ -210,6 +211,35 @@ int runMakeNoduleDataset(const std::vector<std::string>& rawArgs) {
     o.backgrounds.push_back(b);
   }
   writeNoduleDataset(o);
+  return kExitOk;
+}
+
+int runMakeSegmentationDataset(const std::vector<std::string>& rawArgs) {
+  const Arguments args(rawArgs, {"eval"}, {"copies", "lesions", "samples", "seed"});
+  if (args.positional().size() < 2) {
+    throw UsageError("usage: lightbox make-segmentation-dataset OUT_DIR BACKGROUND[=REFERENCE] ... [--copies N] "
+                     "[--lesions K] [--samples S] [--seed S] [--eval]");
+  }
+  SegmentationDatasetOptions o;
+  o.outFolder = args.positional()[0];
+  o.copies = std::size_t(args.integer("copies", 10, 1, 100000));
+  o.lesionsPerCopy = std::size_t(args.integer("lesions", 8, 1, 250));
+  o.samplesPerLesion = std::size_t(args.integer("samples", 2, 1, 100));
+  o.seed = std::uint32_t(args.integer("seed", 1, 0, 0xFFFFFFFFll));
+  o.evaluationScans = args.flag("eval");
+  requireWritableFolder(o.outFolder);
+  for (std::size_t i = 1; i < args.positional().size(); ++i) {
+    const std::string& a = args.positional()[i];
+    SegmentationDatasetOptions::Background b;
+    const std::size_t eq = a.find('=');
+    b.path = a.substr(0, eq);
+    if (eq != std::string::npos) {
+      const Volume v = loadPath(b.path).volumes.at(0);
+      b.avoid = readReferenceNodules(a.substr(eq + 1), v.geometry);
+    }
+    o.backgrounds.push_back(b);
+  }
+  writeSegmentationDataset(o);
   return kExitOk;
 }
 

@@ -23,12 +23,15 @@ constexpr const char* kUsage = R"(usage: lightbox COMMAND [ARGS]
   detect PATH [--json OUT]         lung nodule detection [--fp-per-scan F] [--threads N] [--model NAME]
   eval-detection DET.json REF ...  FROC and CPM against LIDC reader XML or ground-truth JSON
   make-nodule-dataset OUT BG[=REF] training patches: synthetic nodules in real scans (ai/training)
+  make-segmentation-dataset OUT BG[=REF]  lesion patches + masks for the segmentation model [--eval: scans]
   default-study                    print the default study folder (generated on first use)
   review PATH [--json]             the saved review of a series; --import DET.json [--fp-per-scan F],
                                    --accept all|ID,..., --reject ID,... [--reason TEXT] (saved at once)
   segment PATH --seed-lps X,Y,Z -o MASK.nii.gz   lesion mask from one click [--engine model|classical]
-                                   [--json OUT.json] (no model shipped yet: the classical engine runs)
+                                   [--json OUT.json]
   eval-segmentation PRED REF ...   Dice, HD95, volume and long-axis error per pair and their means
+  eval-lesion-set DIR              both engines on a held-out synthetic set: Dice and long-axis error
+                                   per lesion type and size band [--engine model|classical] [--json OUT]
 
 Exit codes: 0 ok, 1 failure, 2 usage error, 3 no loadable image series.
 )";
@@ -47,12 +50,13 @@ const std::vector<Command>& lightCommands() {
   static const std::vector<Command> commands = {
       {"info", runInfo},       {"import", runImport},           {"list", runList},
       {"convert", runConvert}, {"make-phantom", runMakePhantom}, {"default-study", defaultStudyCommand},
-      {"review", runReview},   {"segment", runSegment},         {"eval-segmentation", runEvalSegmentation}};
+      {"review", runReview}};
   return commands;
 }
 
 bool isHeavyCommand(const std::string& name) {
-  for (const char* heavy : {"render", "models", "detect", "eval-detection", "make-nodule-dataset"}) {
+  for (const char* heavy : {"render", "models", "detect", "eval-detection", "make-nodule-dataset",
+                            "make-segmentation-dataset", "segment", "eval-segmentation", "eval-lesion-set"}) {
     if (name == heavy) return true;
   }
   return false;

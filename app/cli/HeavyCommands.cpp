@@ -9,7 +9,11 @@ const std::vector<Command>& heavyCommands() {
                                                 {"models", runModels},
                                                 {"detect", runDetect},
                                                 {"eval-detection", runEvalDetection},
-                                                {"make-nodule-dataset", runMakeNoduleDataset}};
+                                                {"make-nodule-dataset", runMakeNoduleDataset},
+                                                {"make-segmentation-dataset", runMakeSegmentationDataset},
+                                                {"segment", runSegment},
+                                                {"eval-segmentation", runEvalSegmentation},
+                                                {"eval-lesion-set", runEvalLesionSet}};
   return commands;
 }
 

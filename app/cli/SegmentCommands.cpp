@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-// `lightbox segment` (click-to-segment from the command line) and `lightbox eval-segmentation`.
+// `lightbox segment` (click-to-segment from the command line), `lightbox eval-segmentation` and
+// `lightbox eval-lesion-set` (both engines on a held-out synthetic set).
 #include "app/cli/Arguments.h"
 #include "app/cli/Commands.h"
 #include "app/cli/OutputCheck.h"
 
+#include "ai/segmentation/LesionModelEngine.h"
 #include "core/io/ImageFileIO.h"
 #include "core/segmentation/ClassicalSegmenter.h"
 #include "core/segmentation/SegmentTools.h"
@@ -12,10 +14,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
+#include <map>
+#include <memory>
 
 namespace lightbox::cli {
 namespace {
@@ -74,15 +80,20 @@ int runSegment(const std::vector<std::string>& argv) {
       throw UsageError("option --seed-lps: " + args.option("seed-lps") + " lies outside the series");
     }
   }
-  // No segmentation model is shipped yet: the model engine falls back to the classical one, and
-  // says so (in the JSON too: "engine" is the engine that ran).
+  // The model engine needs the shipped model; when it is missing or refused the classical engine
+  // runs and says so (in the JSON too: "engine" is the engine that ran).
   std::string note;
+  std::unique_ptr<LesionModelEngine> model;
   if (engine == "model") {
-    note = "no segmentation model is installed: used the classical engine";
-    std::fprintf(stderr, "lightbox segment: %s\n", note.c_str());
+    std::string why;
+    model = loadLesionModel(why, int(options.threads));
+    if (!model) {
+      note = "the segmentation model cannot be used (" + why + "): used the classical engine";
+      std::fprintf(stderr, "lightbox segment: %s\n", note.c_str());
+    }
   }
   const auto t1 = std::chrono::steady_clock::now();
-  const LesionMask lesion = segmentClassical(image, seed);
+  const LesionMask lesion = model ? model->segment(image, seed) : segmentClassical(image, seed);
   const std::vector<std::uint8_t> mask = fullGridMask(image.geometry, lesion);
   const SegmentStats st = measureMask(image.geometry, mask, &image);
   writeResearchImage({maskVolume(image.geometry, mask)}, output);
@@ -90,7 +101,12 @@ int runSegment(const std::vector<std::string>& argv) {
   nlohmann::json j;
   j["engine"] = lesion.engine;
   j["engine_requested"] = engine;
-  j["model"] = nullptr; // name, version, sha256 of the weights when a model ran
+  if (model) {
+    j["model"] = {{"name", model->manifest().name}, {"version", model->manifest().version},
+                  {"sha256", model->manifest().weightsSha256}, {"licence", model->manifest().licence}};
+  } else {
+    j["model"] = nullptr;
+  }
   j["seed_lps"] = {seed[0], seed[1], seed[2]};
   j["mask"] = output;
   j["voxels"] = st.voxels;
@@ -105,8 +121,10 @@ int runSegment(const std::vector<std::string>& argv) {
   j["min"] = st.min;
   j["max"] = st.max;
   j["units"] = image.units;
-  j["threshold"] = lesion.threshold;
-  j["split_radius_mm"] = lesion.splitRadiusMm;
+  if (!model) {
+    j["threshold"] = lesion.threshold;
+    j["split_radius_mm"] = lesion.splitRadiusMm;
+  }
   j["seconds"] = seconds;
   j["seconds_with_load"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::vector<std::string> warnings;
@@ -160,6 +178,121 @@ int runEvalSegmentation(const std::vector<std::string>& argv) {
   const double n = double(files.size() / 2);
   std::printf("mean %7.3f %9.2f %21s %7.1f%% %23s %7.1f%%   (volume and long-axis errors: mean absolute)\n", sumDice / n,
               finiteHd ? sumHd / double(finiteHd) : std::nan(""), "", 100 * sumVol / n, "", 100 * sumAxis / n);
+  return kExitOk;
+}
+
+namespace {
+
+std::string sizeBand(double diameterMm) {
+  return diameterMm < 6 ? "3-6 mm" : diameterMm < 10 ? "6-10 mm" : diameterMm < 20 ? "10-20 mm" : "20-30 mm";
+}
+
+struct Tally {
+  double dice = 0, axisError = 0, seconds = 0;
+  std::size_t count = 0, above09 = 0;
+  void add(double d, double a, double s) {
+    dice += d, axisError += a, seconds += s, ++count, above09 += d >= 0.9;
+  }
+  nlohmann::json json() const {
+    const double n = double(std::max<std::size_t>(count, 1));
+    return {{"lesions", count}, {"mean_dice", dice / n}, {"dice_at_least_0.9", double(above09) / n},
+            {"mean_abs_long_axis_error", axisError / n}, {"mean_seconds", seconds / n}};
+  }
+};
+
+} // namespace
+
+int runEvalLesionSet(const std::vector<std::string>& argv) {
+  const Arguments args(argv, {}, {"engine", "json", "threads"});
+  if (args.positional().size() != 1) {
+    throw UsageError("usage: lightbox eval-lesion-set DIR [--engine model|classical] [--json OUT.json] [--threads N] "
+                     "(DIR: written by make-segmentation-dataset --eval)");
+  }
+  std::vector<std::string> engines{"model", "classical"};
+  if (args.has("engine")) {
+    const std::string e = args.option("engine");
+    if (e != "model" && e != "classical") throw UsageError("option --engine must be model or classical, not '" + e + "'");
+    engines = {e};
+  }
+  if (args.has("json")) requireWritableFile(args.option("json"));
+  std::unique_ptr<LesionModelEngine> model;
+  if (std::find(engines.begin(), engines.end(), "model") != engines.end()) {
+    std::string why;
+    model = loadLesionModel(why, int(args.integer("threads", 0, 0, 1024)));
+    if (!model) throw std::runtime_error("the segmentation model cannot be used: " + why);
+  }
+  std::vector<std::string> scans;
+  for (const auto& e : std::filesystem::directory_iterator(args.positional()[0])) {
+    if (e.path().extension() == ".json") scans.push_back(e.path().string());
+  }
+  std::sort(scans.begin(), scans.end());
+  if (scans.empty()) throw std::runtime_error(args.positional()[0] + ": no scan_*.json (write it with make-segmentation-dataset --eval)");
+  std::map<std::string, std::map<std::string, Tally>> byKind, byBand;
+  std::map<std::string, Tally> overall;
+  nlohmann::json perLesion = nlohmann::json::array();
+  std::printf("%-26s %-16s %-14s %7s", "scan", "kind", "site", "diam mm");
+  for (const std::string& e : engines) std::printf(" %10s %12s", (e + " Dice").c_str(), (e + " LA err").c_str());
+  std::printf("\n");
+  for (const std::string& path : scans) {
+    std::ifstream f(path);
+    const nlohmann::json spec = nlohmann::json::parse(f);
+    const std::vector<Volume> scan = readResearchImage(spec.at("scan").get<std::string>());
+    const std::vector<Volume> truth = readResearchImage(spec.at("truth").get<std::string>());
+    const Volume& image = scan.front();
+    for (const nlohmann::json& l : spec.at("lesions")) {
+      const int label = l.at("label").get<int>();
+      std::vector<std::uint8_t> ref(image.geometry.voxelCount());
+      for (std::size_t q = 0; q < ref.size(); ++q) ref[q] = std::lround(truth.front().value(q)) == label;
+      const SegmentStats refStats = measureMask(image.geometry, ref);
+      const auto c = l.at("click_lps");
+      const Vec3 click{c[0].get<double>(), c[1].get<double>(), c[2].get<double>()};
+      const std::string kind = l.at("kind"), site = l.at("site");
+      const double diameter = l.at("diameter_mm");
+      nlohmann::json row{{"scan", path}, {"label", label}, {"kind", kind}, {"site", site}, {"diameter_mm", diameter},
+                         {"reference_long_axis_mm", refStats.longAxisMm}};
+      std::printf("%-26s %-16s %-14s %7.1f", std::filesystem::path(path).stem().string().c_str(), kind.c_str(),
+                  site.c_str(), diameter);
+      for (const std::string& e : engines) {
+        const auto t0 = std::chrono::steady_clock::now();
+        const LesionMask lesion = e == "model" ? model->segment(image, click) : segmentClassical(image, click);
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        const std::vector<std::uint8_t> pred = fullGridMask(image.geometry, lesion);
+        const double dice = diceCoefficient(pred, ref);
+        const SegmentStats st = measureMask(image.geometry, pred);
+        const double axisError = refStats.longAxisMm > 0 ? std::abs(st.longAxisMm - refStats.longAxisMm) / refStats.longAxisMm : 0.0;
+        byKind[e][kind].add(dice, axisError, seconds);
+        byBand[e][sizeBand(diameter)].add(dice, axisError, seconds);
+        overall[e].add(dice, axisError, seconds);
+        row[e] = {{"dice", dice}, {"long_axis_mm", st.longAxisMm}, {"seconds", seconds}};
+        std::printf(" %10.3f %11.1f%%", dice, 100 * axisError);
+      }
+      std::printf("\n");
+      perLesion.push_back(row);
+    }
+  }
+  nlohmann::json summary;
+  for (const std::string& e : engines) {
+    std::printf("\n%s engine: %zu lesions, mean Dice %.3f, Dice >= 0.9 in %.0f %%, mean |long-axis error| %.1f %%, %.3f s a click\n",
+                e.c_str(), overall[e].count, overall[e].dice / double(overall[e].count),
+                100.0 * double(overall[e].above09) / double(overall[e].count),
+                100 * overall[e].axisError / double(overall[e].count), overall[e].seconds / double(overall[e].count));
+    summary[e]["all"] = overall[e].json();
+    for (const auto& [k, t] : byKind[e]) {
+      std::printf("  %-18s n=%-4zu Dice %.3f  |LA err| %5.1f %%\n", k.c_str(), t.count, t.dice / double(t.count),
+                  100 * t.axisError / double(t.count));
+      summary[e]["by_kind"][k] = t.json();
+    }
+    for (const auto& [b, t] : byBand[e]) {
+      std::printf("  %-18s n=%-4zu Dice %.3f  |LA err| %5.1f %%\n", b.c_str(), t.count, t.dice / double(t.count),
+                  100 * t.axisError / double(t.count));
+      summary[e]["by_size"][b] = t.json();
+    }
+  }
+  if (args.has("json")) {
+    std::ofstream out(args.option("json"));
+    out << nlohmann::json{{"summary", summary}, {"lesions", perLesion}}.dump(2) << "\n";
+    if (!out) throw std::runtime_error("cannot write " + args.option("json"));
+  }
   return kExitOk;
 }
 

@@ -27,13 +27,22 @@ void drawLabelMap(SliceImage& img, const SlicePlane& plane, const LabelMapLayer&
       }
       const auto it = layer.colours.find(label);
       const Rgba colour = it != layer.colours.end() ? it->second : Rgba{255, 0, 0, 255};
+      const auto styled = layer.styles.find(label);
+      const LabelStyle style = styled != layer.styles.end() ? styled->second
+                                                            : LabelStyle{true, layer.opacity, true, layer.outline};
+      if (!style.visible) {
+        continue;
+      }
       bool edge = false;
-      if (layer.outline) {
+      if (style.outline) {
         edge = x == 0 || y == 0 || x + 1 == w || y + 1 == h || int(labels[y * w + x - 1]) != label ||
                int(labels[y * w + x + 1]) != label || int(labels[(y - 1) * w + x]) != label ||
                int(labels[(y + 1) * w + x]) != label;
       }
-      blend(img.rgba.data() + 4 * (y * w + x), colour, edge ? 1.0 : layer.opacity * colour[3] / 255.0);
+      if (!edge && !style.fill) {
+        continue;
+      }
+      blend(img.rgba.data() + 4 * (y * w + x), colour, edge ? 1.0 : style.opacity * colour[3] / 255.0);
     }
   }
 }

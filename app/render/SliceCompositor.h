@@ -15,13 +15,25 @@ namespace lightbox {
 
 using Rgba = std::array<std::uint8_t, 4>;
 
+/// How one label of a label map overlay is drawn.
+struct LabelStyle {
+  bool visible = true;
+  double opacity = 0.4; ///< of the fill
+  bool fill = true;
+  bool outline = true;
+  bool operator==(const LabelStyle& o) const {
+    return visible == o.visible && opacity == o.opacity && fill == o.fill && outline == o.outline;
+  }
+};
+
 /// Label map overlay: a volume of integer labels (0 = none) drawn with per-label colour; filled
-/// with `opacity` and/or outlined.
+/// with `opacity` and/or outlined, or as `styles` says for the labels it lists.
 struct LabelMapLayer {
   std::shared_ptr<const Volume> labels;
   std::map<int, Rgba> colours;
   double opacity = 0.4;
   bool outline = true;
+  std::map<int, LabelStyle> styles;
   /// Changes when the labels change in place (the same volume, edited): the slice is composited
   /// again.
   std::uint64_t revision = 0;

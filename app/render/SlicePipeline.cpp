@@ -459,7 +459,7 @@ void SlicePipeline::setOverlays(OverlayLayers overlays) {
   for (std::size_t i = 0; same && i < o.labelMaps.size(); ++i) {
     const LabelMapLayer &a = o.labelMaps[i], &b = overlays.labelMaps[i];
     same = a.labels == b.labels && a.revision == b.revision && a.colours == b.colours && a.opacity == b.opacity &&
-           a.outline == b.outline;
+           a.outline == b.outline && a.styles == b.styles;
   }
   impl_->overlays = std::move(overlays);
   impl_->stale = impl_->stale || !same;

@@ -11,6 +11,7 @@
 #include <vtkCellData.h>
 #include <vtkColorTransferFunction.h>
 #include <vtkCornerAnnotation.h>
+#include <vtkDiscreteFlyingEdges3D.h>
 #include <vtkFloatArray.h>
 #include <vtkImageData.h>
 #include <vtkMatrix4x4.h>
@@ -20,17 +21,24 @@
 #include <vtkPoints.h>
 #include <vtkPolyData.h>
 #include <vtkPolyDataMapper.h>
+#include <vtkPolyDataNormals.h>
 #include <vtkProperty.h>
 #include <vtkRenderWindow.h>
 #include <vtkRenderer.h>
 #include <vtkRendererCollection.h>
+#include <vtkSmartPointer.h>
 #include <vtkSmartVolumeMapper.h>
 #include <vtkTextProperty.h>
+#include <vtkTransform.h>
+#include <vtkTransformPolyDataFilter.h>
 #include <vtkUnsignedCharArray.h>
 #include <vtkVolume.h>
 #include <vtkVolumeProperty.h>
+#include <vtkWindowedSincPolyDataFilter.h>
 
+#include <algorithm>
 #include <cstring>
+#include <map>
 #include <stdexcept>
 
 namespace lightbox {
@@ -53,6 +61,109 @@ const char* toString(VolumePreset preset) {
   return "?";
 }
 
+namespace {
+
+/// Index box [lo, hi) of one label.
+struct LabelBox {
+  std::size_t lo[3] = {0, 0, 0}, hi[3] = {0, 0, 0};
+};
+
+/// The index box of every label in `labels`, in one pass.
+std::map<int, LabelBox> labelBoxes(const Volume& labels) {
+  std::map<int, LabelBox> boxes;
+  const auto& size = labels.geometry.size;
+  std::visit(
+      [&](const auto& voxels) {
+        std::size_t n = 0;
+        for (std::size_t k = 0; k < size[2]; ++k)
+          for (std::size_t j = 0; j < size[1]; ++j)
+            for (std::size_t i = 0; i < size[0]; ++i, ++n) {
+              const int label = int(voxels[n]);
+              if (label == 0) continue;
+              const std::size_t at[3] = {i, j, k};
+              auto [it, added] = boxes.try_emplace(label);
+              for (int a = 0; a < 3; ++a) {
+                if (added || at[a] < it->second.lo[a]) it->second.lo[a] = at[a];
+                if (added || at[a] + 1 > it->second.hi[a]) it->second.hi[a] = at[a] + 1;
+              }
+            }
+      },
+      labels.voxels);
+  return boxes;
+}
+
+/// A smooth closed surface (LPS) around the voxels of `label` inside `box`: discrete flying edges
+/// on the box with a one-voxel margin (so the surface closes at the grid's edge), windowed-sinc
+/// smoothing, then the grid's direction and origin.
+vtkSmartPointer<vtkPolyData> segmentSurface(const Volume& labels, int label, const LabelBox& box) {
+  const VolumeGeometry& g = labels.geometry;
+  int dims[3];
+  for (int a = 0; a < 3; ++a) dims[a] = int(box.hi[a] - box.lo[a]) + 2;
+  vtkNew<vtkImageData> mask;
+  mask->SetDimensions(dims);
+  // Scaled index space (i * spacing): smoothing sees the voxels' true proportions.
+  mask->SetSpacing(g.spacing[0], g.spacing[1], g.spacing[2]);
+  mask->SetOrigin((double(box.lo[0]) - 1.0) * g.spacing[0], (double(box.lo[1]) - 1.0) * g.spacing[1],
+                  (double(box.lo[2]) - 1.0) * g.spacing[2]);
+  mask->AllocateScalars(VTK_UNSIGNED_CHAR, 1);
+  auto* out = static_cast<std::uint8_t*>(mask->GetScalarPointer());
+  std::fill(out, out + std::size_t(dims[0]) * std::size_t(dims[1]) * std::size_t(dims[2]), std::uint8_t(0));
+  std::visit(
+      [&](const auto& voxels) {
+        for (std::size_t k = box.lo[2]; k < box.hi[2]; ++k)
+          for (std::size_t j = box.lo[1]; j < box.hi[1]; ++j)
+            for (std::size_t i = box.lo[0]; i < box.hi[0]; ++i) {
+              if (int(voxels[i + g.size[0] * (j + g.size[1] * k)]) != label) continue;
+              out[(i - box.lo[0] + 1) +
+                  std::size_t(dims[0]) * ((j - box.lo[1] + 1) + std::size_t(dims[1]) * (k - box.lo[2] + 1))] = 1;
+            }
+      },
+      labels.voxels);
+  vtkNew<vtkDiscreteFlyingEdges3D> contour;
+  contour->SetInputData(mask);
+  contour->SetValue(0, 1);
+  contour->ComputeNormalsOff();
+  contour->ComputeGradientsOff();
+  contour->ComputeScalarsOff();
+  // 3D Slicer's "smoothing 0.5" for closed surfaces: pass band 10^(-4 * 0.5), 20 iterations.
+  vtkNew<vtkWindowedSincPolyDataFilter> smooth;
+  smooth->SetInputConnection(contour->GetOutputPort());
+  smooth->SetNumberOfIterations(20);
+  smooth->SetPassBand(0.01);
+  smooth->BoundarySmoothingOff();
+  smooth->FeatureEdgeSmoothingOff();
+  smooth->NonManifoldSmoothingOn();
+  smooth->NormalizeCoordinatesOn();
+  // Scaled index -> LPS: origin + D * p, the full direction (never assumed axial).
+  vtkNew<vtkMatrix4x4> scaledIjkToLps;
+  for (int r = 0; r < 3; ++r) {
+    for (int c = 0; c < 3; ++c) scaledIjkToLps->SetElement(r, c, g.direction[std::size_t(c)][std::size_t(r)]);
+    scaledIjkToLps->SetElement(r, 3, g.origin[std::size_t(r)]);
+  }
+  vtkNew<vtkTransform> transform;
+  transform->SetMatrix(scaledIjkToLps);
+  vtkNew<vtkTransformPolyDataFilter> toLps;
+  toLps->SetInputConnection(smooth->GetOutputPort());
+  toLps->SetTransform(transform);
+  vtkNew<vtkPolyDataNormals> normals;
+  normals->SetInputConnection(toLps->GetOutputPort());
+  normals->SplittingOff();
+  normals->ConsistencyOn();
+  normals->AutoOrientNormalsOn(); // closed surfaces: outwards, whatever the grid's handedness
+  normals->Update();
+  vtkSmartPointer<vtkPolyData> surface = normals->GetOutput();
+  return surface;
+}
+
+/// One segment's surface and what it was built from.
+struct SegmentSurface {
+  vtkSmartPointer<vtkActor> actor;
+  const Volume* builtFrom = nullptr;
+  SegmentSurfaceInfo info;
+};
+
+} // namespace
+
 struct VolumePipeline::Impl {
   std::shared_ptr<const Volume> source;
   VolumePreset preset = VolumePreset::Bone;
@@ -69,6 +180,14 @@ struct VolumePipeline::Impl {
   vtkNew<vtkPolyData> crossLines;
   vtkNew<vtkActor> crossActor;
   vtkNew<vtkCornerAnnotation> corners;
+  // Segments: the labels as handed over, and the surfaces built from them.
+  std::shared_ptr<const Volume> labels;
+  std::uint64_t labelsRevision = 0;
+  std::vector<SegmentSurfaceStyle> segmentStyles;
+  std::map<int, SegmentSurface> surfaces;
+  std::map<int, LabelBox> boxes; ///< of boxesFrom at boxesRevision
+  const Volume* boxesFrom = nullptr;
+  std::uint64_t boxesRevision = 0;
 
   Impl() {
     renderer->SetBackground(0, 0, 0);
@@ -165,6 +284,60 @@ struct VolumePipeline::Impl {
     property->SetSpecular(0.2);
   }
 
+  /// Builds the surfaces of the visible segments whose labels changed since they were built;
+  /// hidden ones keep their old surface (hidden) until they are shown again.
+  void updateSurfaces() {
+    for (auto it = surfaces.begin(); it != surfaces.end();) {
+      const bool listed = labels && std::any_of(segmentStyles.begin(), segmentStyles.end(),
+                                                [&](const SegmentSurfaceStyle& s) { return s.label == it->first; });
+      if (listed) {
+        ++it;
+        continue;
+      }
+      renderer->RemoveActor(it->second.actor);
+      it = surfaces.erase(it);
+    }
+    if (!labels) return;
+    for (const SegmentSurfaceStyle& style : segmentStyles) {
+      SegmentSurface& surface = surfaces[style.label];
+      if (!surface.actor) {
+        surface.actor = vtkSmartPointer<vtkActor>::New();
+        vtkNew<vtkPolyDataMapper> mapper;
+        mapper->ScalarVisibilityOff();
+        surface.actor->SetMapper(mapper);
+        surface.actor->GetProperty()->SetAmbient(0.2);
+        surface.actor->GetProperty()->SetDiffuse(0.8);
+        surface.actor->GetProperty()->SetSpecular(0.2);
+        surface.actor->GetProperty()->SetSpecularPower(20);
+        renderer->AddActor(surface.actor);
+      }
+      const bool stale = surface.builtFrom != labels.get() || surface.info.revision != labelsRevision;
+      if (style.visible && stale) {
+        if (boxesFrom != labels.get() || boxesRevision != labelsRevision) {
+          boxes = labelBoxes(*labels);
+          boxesFrom = labels.get();
+          boxesRevision = labelsRevision;
+        }
+        const auto box = boxes.find(style.label);
+        vtkSmartPointer<vtkPolyData> poly =
+            box != boxes.end() ? segmentSurface(*labels, style.label, box->second) : vtkSmartPointer<vtkPolyData>::New();
+        static_cast<vtkPolyDataMapper*>(surface.actor->GetMapper())->SetInputData(poly);
+        surface.builtFrom = labels.get();
+        surface.info.label = style.label;
+        surface.info.revision = labelsRevision;
+        surface.info.points = std::size_t(poly->GetNumberOfPoints());
+        double b[6] = {0, 0, 0, 0, 0, 0};
+        if (surface.info.points > 0) poly->GetBounds(b);
+        surface.info.lpsMin = {b[0], b[2], b[4]};
+        surface.info.lpsMax = {b[1], b[3], b[5]};
+      }
+      surface.actor->GetProperty()->SetColor(style.colour[0] / 255.0, style.colour[1] / 255.0, style.colour[2] / 255.0);
+      const bool current = surface.builtFrom == labels.get() && surface.info.revision == labelsRevision;
+      surface.info.visible = style.visible && current && surface.info.points > 0;
+      surface.actor->SetVisibility(surface.info.visible);
+    }
+  }
+
   void updateCrosshair() {
     vtkNew<vtkPoints> points;
     vtkNew<vtkCellArray> cells;
@@ -233,6 +406,21 @@ void VolumePipeline::setCrosshair(const Vec3& lps) {
 
 void VolumePipeline::setCrosshairVisible(bool visible) { impl_->crossActor->SetVisibility(visible); }
 
+void VolumePipeline::setSegments(std::shared_ptr<const Volume> labels, std::uint64_t revision,
+                                 std::vector<SegmentSurfaceStyle> segments) {
+  impl_->labels = std::move(labels);
+  impl_->labelsRevision = revision;
+  impl_->segmentStyles = std::move(segments);
+}
+
+std::vector<SegmentSurfaceInfo> VolumePipeline::segmentSurfaces() const {
+  std::vector<SegmentSurfaceInfo> out;
+  for (const auto& [label, surface] : impl_->surfaces) {
+    if (surface.builtFrom && surface.info.points > 0) out.push_back(surface.info);
+  }
+  return out;
+}
+
 void VolumePipeline::resetCamera() {
   vtkCamera* cam = impl_->renderer->GetActiveCamera();
   const double* b = impl_->bounds;
@@ -265,6 +453,7 @@ void VolumePipeline::attach(vtkRenderWindow* window) {
 vtkRenderer* VolumePipeline::renderer() const { return impl_->renderer; }
 
 void VolumePipeline::update(int, int) {
+  impl_->updateSurfaces();
   impl_->renderer->ResetCameraClippingRange();
   const std::string text = std::string("3D ") + toString(impl_->isCt ? impl_->preset : VolumePreset::Mip);
   impl_->corners->SetText(0, text.c_str());

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 class vtkRenderer;
 class vtkRenderWindow;
@@ -15,6 +16,23 @@ namespace lightbox {
 enum class VolumePreset { Bone, SoftTissue, Lung, Mip };
 VolumePreset parseVolumePreset(const std::string& name); ///< "bone" | "soft" | "lung" | "mip"; throws otherwise
 const char* toString(VolumePreset preset);
+
+/// One segment of a label map as the 3D view draws it.
+struct SegmentSurfaceStyle {
+  int label = 1;
+  Rgba colour{255, 200, 0, 255};
+  bool visible = true;
+  bool operator==(const SegmentSurfaceStyle& o) const { return label == o.label && colour == o.colour && visible == o.visible; }
+};
+
+/// A segment surface as last built (tests, and a check that it lies where the segment is).
+struct SegmentSurfaceInfo {
+  int label = 0;
+  std::size_t points = 0;
+  Vec3 lpsMin{0, 0, 0}, lpsMax{0, 0, 0}; ///< bounds of its points, LPS
+  std::uint64_t revision = 0;            ///< of the labels it was built from
+  bool visible = false;                  ///< drawn in the last frame
+};
 
 /// Owns the VTK objects of the 3D view: ray-cast volume rendering of an axis-aligned, size-bounded
 /// copy of the volume (so it stays interactive on software OpenGL), the crosshair as three lines
@@ -35,6 +53,14 @@ public:
   void setWindow(const WindowLevel& window);
   void setCrosshair(const Vec3& lps);
   void setCrosshairVisible(bool visible);
+  /// Segments as smooth surfaces (coloured as the segment) in LPS with the volume. `labels` holds
+  /// integer labels on its own grid and is edited in place between revisions: it is read only at
+  /// the next update() and only when `revision` (or the volume) differs from what the surfaces were
+  /// built from, so repainting never copies or scans it. Null: no segments.
+  void setSegments(std::shared_ptr<const Volume> labels, std::uint64_t revision,
+                   std::vector<SegmentSurfaceStyle> segments);
+  /// The segments' surfaces built so far (hidden ones included, marked).
+  std::vector<SegmentSurfaceInfo> segmentSurfaces() const;
 
   /// Anterior view of the whole volume.
   void resetCamera();
@@ -44,7 +70,8 @@ public:
 
   void attach(vtkRenderWindow* window);
   vtkRenderer* renderer() const;
-  /// Prepares the frame (corner text) for a viewport of width x height pixels.
+  /// Prepares the frame (corner text, segment surfaces when their labels changed) for a viewport
+  /// of width x height pixels.
   void update(int width, int height);
   /// Projects an LPS point to screen pixels (x right, y down) for a width x height viewport.
   std::pair<double, double> lpsToScreen(const Vec3& lps, int width, int height) const;

@@ -14,6 +14,7 @@
 #include <QApplication>
 #include <QClipboard>
 #include "app/viewer/FindingsPanel.h"
+#include "app/viewer/SegmentPanel.h"
 #include "core/clinical/PatientAge.h"
 #include "ai/runtime/ModelManifest.h"
 
@@ -181,6 +182,14 @@ MainWindow::MainWindow(QWidget* parent)
   connect(findings_, &FindingsPanel::editRequested, this, [this](int) {
     statusBar()->showMessage("Drag the diameter's handles to the nodule's edges; the finding is marked edited");
   });
+  // Segments: beside the measurements (a tab), the list the brush and the 3D view follow.
+  segments_ = new SegmentPanel(document_, this);
+  auto* segmentsDock = new QDockWidget("Segments", this);
+  segmentsDock->setObjectName("segments");
+  segmentsDock->setWidget(segments_);
+  addDockWidget(Qt::RightDockWidgetArea, segmentsDock);
+  tabifyDockWidget(tableDock, segmentsDock);
+  tableDock->raise();
 
   // The comparison follows the current series at a fixed offset (from the absolute position, so
   // snapping the prior to its own slices never accumulates: 1 mm current against 5 mm prior
@@ -223,9 +232,9 @@ void MainWindow::buildMenus() {
                                                    "Images (*.dcm *.DCM *.nii *.nii.gz *.nrrd *.nhdr *.mha *.mhd);;All files (*)");
     if (!f.isEmpty()) openPath(f);
   });
-  file->addAction("Open &label map on this series...", this, [this] {
-    const QString f = QFileDialog::getOpenFileName(this, "Open label map (NIfTI, NRRD, MetaImage)", {},
-                                                   "Label maps (*.nii *.nii.gz *.nrrd *.nhdr *.mha *.mhd);;All files (*)");
+  file->addAction("Open &label map or DICOM SEG on this series...", this, [this] {
+    const QString f = QFileDialog::getOpenFileName(this, "Open label map (NIfTI, NRRD, MetaImage) or DICOM SEG", {},
+                                                   "Label maps and DICOM SEG (*.nii *.nii.gz *.nrrd *.nhdr *.mha *.mhd *.dcm *.DCM);;All files (*)");
     if (!f.isEmpty()) document_->importLabels(f);
   });
   file->addAction("Open &comparison (prior)...", this, [this] {
@@ -457,6 +466,7 @@ bool MainWindow::loadInto(ViewerDocument* doc, const QString& path, const QStrin
     QString patient, seriesText, key;
     const DicomFileInfo* header = nullptr;
     StudyScan scan;
+    SegSourceSeries segSource; // what a DICOM SEG opened on the series is matched against
     std::optional<int> age;       // from DICOM: corner text and the Brock defaults
     double sliceThicknessMm = 0;  // of the shown series, for the AI pre-flight
     if (isResearchImageFile(path.toStdString())) {
@@ -474,6 +484,7 @@ bool MainWindow::loadInto(ViewerDocument* doc, const QString& path, const QStrin
       for (const IngestIssue& i : scan.assemblyIssues) messages_->addItem(role + issueLine(i));
       const AssembledSeries& series = selectSeries(scan, seriesUid.toStdString());
       loaded = loadSeries(series, options);
+      segSource = segSourceOf(series);
       header = series.header.get();
       age = ageAt(header->patientBirthDate, header->studyDate);
       if (!series.volumes.empty() && !series.volumes.front().slices.empty()) {
@@ -502,6 +513,7 @@ bool MainWindow::loadInto(ViewerDocument* doc, const QString& path, const QStrin
     auto volume = std::make_shared<const Volume>(std::move(loaded.volumes.front()));
     const WindowLevel window = initialWindow(header, *volume);
     doc->setVolume(volume, patient, seriesText, loaded.issues, window, key);
+    doc->setSegSource(std::move(segSource));
     if (!comparison) {
       SeriesFacts facts;
       if (header) {
@@ -684,6 +696,7 @@ void MainWindow::showShortcuts() {
         {"Shift+W / Shift+T", "arrow / text note (type the note in the measurement table)"},
         {"Shift+G", "segment a lesion: click it (label map, RECIST axes and volume; undoable, saved)"},
         {"Shift+B / Shift+X, [ / ]", "brush / eraser on the selected segment, smaller / larger brush"},
+        {"Segments dock", "click a segment: the brush paints it, every view goes to it; double click: rename / colour"},
         {"Drag a handle", "edit"},
         {"Delete", "remove the selected measurement"},
         {"Esc", "back to navigation"},

@@ -21,6 +21,7 @@ class QTableWidget;
 namespace lightbox {
 
 class FindingsPanel;
+class SegmentPanel;
 
 class SliceViewport;
 class StudyBrowser;
@@ -56,6 +57,7 @@ public:
   QTableWidget* measurementTable() const { return table_; }
   QListWidget* messages() const { return messages_; }
   FindingsPanel* findingsPanel() const { return findings_; }
+  SegmentPanel* segmentPanel() const { return segments_; }
   /// Layout: columns x rows (1x1, 2x1, 3x1, 2x2).
   void setLayoutMode(int columns, int rows);
   QStringList recentPaths() const;
@@ -90,6 +92,7 @@ private:
   QListWidget* messages_;
   QTableWidget* table_;
   FindingsPanel* findings_;
+  SegmentPanel* segments_;
   StudyBrowser* browser_;
   QGridLayout* grid_;
   QLabel* probe_;

@@ -62,6 +62,7 @@ SliceViewport::SliceViewport(ViewerDocument* document, ViewPlane plane, QWidget*
   connect(document_, &ViewerDocument::measurementsChanged, this, &SliceViewport::requestFrame);
   connect(document_, &ViewerDocument::findingsChanged, this, &SliceViewport::requestFrame);
   connect(document_, &ViewerDocument::segmentsChanged, this, &SliceViewport::requestFrame);
+  connect(document_, &ViewerDocument::segmentDisplayChanged, this, &SliceViewport::requestFrame);
   connect(document_, &ViewerDocument::toolChanged, this, [this] {
     editing_.reset();
     setCursor(document_->tool() == Tool::Navigate ? Qt::ArrowCursor : Qt::CrossCursor);
@@ -198,6 +199,10 @@ void SliceViewport::drawSegments(OverlayLayers& overlays, double slab) const {
   for (const Segment& s : labels.segments) {
     const Rgba colour{s.rgb[0], s.rgb[1], s.rgb[2], 255};
     layer.colours[s.label] = colour;
+    const SegmentDisplay display = document_->segmentDisplay(s.label);
+    layer.styles[s.label] = LabelStyle{display.visible, display.opacity, display.fill != SegmentFill::Outline,
+                                       display.fill != SegmentFill::Fill};
+    if (!display.visible) continue;
     // The RECIST bidirectional marker on the slice it is measured on, with the numbers; measured
     // again when the stroke ends, not on every dab.
     if (document_->stroking()) continue;

@@ -2,7 +2,9 @@
 #include "app/viewer/ViewerDocument.h"
 
 #include "core/annotation/AnnotationStore.h"
+#include "core/io/ImageFileIO.h"
 #include "core/segmentation/ClassicalSegmenter.h"
+#include "core/segmentation/DicomSegImport.h"
 #include "core/segmentation/LabelMapFile.h"
 #include "core/segmentation/LabelMapImport.h"
 #include "core/util/AtomicFile.h"
@@ -104,10 +106,12 @@ void ViewerDocument::setVolume(std::shared_ptr<const Volume> volume, QString pat
   labels_ = LabelMap(g);
   labelsPath_.clear();
   labelsWritable_ = true;
+  segSource_ = {};
   statsCache_.clear();
   labelVolume_.reset(); // revisions restart with every map
   strokeBoxes_.clear();
   selectedSegment_ = 0;
+  segmentDisplay_.clear();
   if (stroking_) {
     stroking_ = false;
     emit strokingChanged(false);
@@ -256,8 +260,17 @@ void ViewerDocument::endStroke() {
 int ViewerDocument::importLabels(const QString& path) {
   if (!volume_ || replaying_ || stroking_) return 0;
   ImportedLabels in;
+  const bool seg = !isResearchImageFile(path.toStdString()); // a DICOM SEG
   try {
-    in = importLabelFile(path.toStdString(), volume_->geometry);
+    if (seg) {
+      // Without the series' instances (a research file is open): placed by position only.
+      SegSourceSeries source = segSource_;
+      if (!sameGrid(source.geometry, volume_->geometry)) source = SegSourceSeries{volume_->geometry, {}, {}};
+      source.geometry = volume_->geometry;
+      in = segToLabelMap(importDicomSeg(path.toStdString(), source), volume_->geometry);
+    } else {
+      in = importLabelFile(path.toStdString(), volume_->geometry);
+    }
   } catch (const std::exception& e) {
     emit annotationError(QString::fromStdString(e.what()));
     return 0;
@@ -292,10 +305,14 @@ int ViewerDocument::importLabels(const QString& path) {
   ++labels_.revision;
   selectedSegment_ = labels_.segments.back().label;
   undo_->push(new LabelStepCommand(this, std::move(delta), std::move(before),
-                                   QString("Open label map %1").arg(QFileInfo(path).fileName())));
+                                   QString(seg ? "Open DICOM SEG %1" : "Open label map %1").arg(QFileInfo(path).fileName())));
   labelsChanged();
-  if (in.resampled) emit annotationError(path + ": on another grid than the series, resampled (nearest neighbour)");
+  if (in.resampled && !seg) emit annotationError(path + ": on another grid than the series, resampled (nearest neighbour)");
   return added;
+}
+
+void ViewerDocument::setSegSource(SegSourceSeries source) {
+  segSource_ = std::move(source);
 }
 
 bool ViewerDocument::applyToSelectedSegment(SegmentOperation op) {
@@ -316,6 +333,90 @@ bool ViewerDocument::applyToSelectedSegment(SegmentOperation op) {
   undo_->push(new LabelStepCommand(this, std::move(delta), std::move(before), what));
   labelsChanged();
   return true;
+}
+
+void ViewerDocument::selectSegment(std::uint8_t label) {
+  if (stroking_ || label == selectedSegment_ || (label != 0 && !labels_.segment(label))) return;
+  selectedSegment_ = label;
+  emit segmentSelected();
+}
+
+void ViewerDocument::goToSegment(std::uint8_t label) {
+  if (!labels_.segment(label)) return;
+  selectSegment(label);
+  const SegmentStats st = segmentStats(label);
+  if (st.voxels == 0) return;
+  // The centroid on the RECIST slice: where the axes are drawn, on an acquired slice.
+  Vec3 ijk = labels_.geometry.lpsToIjk(st.centroidLps);
+  ijk[2] = double(st.axisSlice);
+  setCrosshair(labels_.geometry.ijkToLps(ijk));
+}
+
+void ViewerDocument::pushTableEdit(std::vector<Segment> before, const QString& what) {
+  undo_->push(new LabelStepCommand(this, std::vector<LabelDelta>{}, std::move(before), what));
+  labelsChanged();
+}
+
+bool ViewerDocument::renameSegment(std::uint8_t label, const std::string& name) {
+  Segment* s = labels_.segment(label);
+  if (replaying_ || stroking_ || !s || name.empty() || s->name == name) return false;
+  std::vector<Segment> before = labels_.segments;
+  s->name = name;
+  pushTableEdit(std::move(before), QString("Rename segment to %1").arg(QString::fromStdString(name)));
+  return true;
+}
+
+bool ViewerDocument::setSegmentColour(std::uint8_t label, std::uint8_t r, std::uint8_t g, std::uint8_t b) {
+  Segment* s = labels_.segment(label);
+  if (replaying_ || stroking_ || !s || (s->rgb[0] == r && s->rgb[1] == g && s->rgb[2] == b)) return false;
+  std::vector<Segment> before = labels_.segments;
+  s->rgb[0] = r, s->rgb[1] = g, s->rgb[2] = b;
+  pushTableEdit(std::move(before), QString("Colour of %1").arg(QString::fromStdString(s->name)));
+  return true;
+}
+
+bool ViewerDocument::removeSegment(std::uint8_t label) {
+  const Segment* s = labels_.segment(label);
+  if (replaying_ || stroking_ || !s) return false;
+  // The undo record covers the segment's box only.
+  const auto& size = labels_.geometry.size;
+  long lo[3] = {long(size[0]), long(size[1]), long(size[2])}, hi[3] = {0, 0, 0};
+  for (std::size_t k = 0, n = 0; k < size[2]; ++k)
+    for (std::size_t j = 0; j < size[1]; ++j)
+      for (std::size_t i = 0; i < size[0]; ++i, ++n) {
+        if (labels_.labels[n] != label) continue;
+        const long at[3] = {long(i), long(j), long(k)};
+        for (int a = 0; a < 3; ++a) lo[a] = std::min(lo[a], at[a]), hi[a] = std::max(hi[a], at[a] + 1);
+      }
+  const QString what = QString("Delete segment %1").arg(QString::fromStdString(s->name));
+  std::vector<Segment> before = labels_.segments;
+  const VoxelBox box = clampBox(labels_, lo[0], lo[1], lo[2], hi[0], hi[1], hi[2]);
+  LabelDelta delta = captureBox(labels_, box);
+  for (std::size_t k = box.lo[2]; k < box.hi[2]; ++k)
+    for (std::size_t j = box.lo[1]; j < box.hi[1]; ++j)
+      for (std::size_t i = box.lo[0]; i < box.hi[0]; ++i)
+        if (labels_.labels[labels_.index(i, j, k)] == label) labels_.labels[labels_.index(i, j, k)] = 0;
+  ++labels_.revision;
+  labels_.segments.erase(std::remove_if(labels_.segments.begin(), labels_.segments.end(),
+                                        [label](const Segment& x) { return x.label == label; }),
+                         labels_.segments.end());
+  if (selectedSegment_ == label) selectedSegment_ = 0;
+  undo_->push(new LabelStepCommand(this, std::move(delta), std::move(before), what));
+  labelsChanged();
+  return true;
+}
+
+SegmentDisplay ViewerDocument::segmentDisplay(std::uint8_t label) const {
+  const auto it = segmentDisplay_.find(label);
+  return it != segmentDisplay_.end() ? it->second : SegmentDisplay{};
+}
+
+void ViewerDocument::setSegmentDisplay(std::uint8_t label, const SegmentDisplay& display) {
+  SegmentDisplay d = display;
+  d.opacity = std::clamp(d.opacity, 0.0, 1.0);
+  if (segmentDisplay(label) == d) return;
+  segmentDisplay_[label] = d;
+  emit segmentDisplayChanged();
 }
 
 void ViewerDocument::labelsChanged() {

@@ -6,6 +6,7 @@
 #include "core/display/WindowLevel.h"
 #include "core/dicom/IngestIssue.h"
 #include "core/review/ReadingSession.h"
+#include "core/segmentation/DicomSegImport.h"
 #include "core/segmentation/LabelMap.h"
 #include "core/segmentation/SegmentTools.h"
 #include "core/volume/SliceSampler.h"
@@ -23,6 +24,18 @@ namespace lightbox {
 
 /// What the left mouse button does in a slice view.
 enum class Tool { Navigate, Length, Angle, Ellipse, Rectangle, Point, Arrow, Text, Segment, Brush, Eraser };
+
+/// How a segment is drawn on the slice views.
+enum class SegmentFill { FillAndOutline, Fill, Outline };
+
+/// Display state of one segment: the views' business, not the segment table's (not saved, not
+/// undone).
+struct SegmentDisplay {
+  bool visible = true;
+  double opacity = 0.3; ///< of the fill on the slice views
+  SegmentFill fill = SegmentFill::FillAndOutline;
+  bool operator==(const SegmentDisplay& o) const { return visible == o.visible && opacity == o.opacity && fill == o.fill; }
+};
 
 /// Per-plane reformat settings shared by every view of that plane.
 struct PlaneSettings {
@@ -147,7 +160,13 @@ public:
   /// or resampled by nearest neighbour through LPS (said in annotationError with any warning);
   /// values that clash with existing segments get free labels; voxels of existing segments are
   /// kept. One undo step. Returns the number of segments added (0: none, reason reported).
+  /// Any other file is read as a DICOM SEG on the series' instances (setSegSource), with names,
+  /// colours and codes; where its segments overlap the later one is kept (importDicomSeg,
+  /// segToLabelMap), said in annotationError.
   int importLabels(const QString& path);
+  /// The open series' frame of reference and instances, which a DICOM SEG is matched against
+  /// (cleared by setVolume; without it a SEG is placed by position alone).
+  void setSegSource(SegSourceSeries source);
   /// Whole-segment edits on the selected segment, one undo step each; false when there is none or
   /// nothing changed.
   enum class SegmentOperation { FillBetweenSlices, RemoveIslands, Smooth };
@@ -155,6 +174,19 @@ public:
   double brushRadiusMm() const { return brushRadiusMm_; }
   void setBrushRadiusMm(double mm); ///< clamped to 0.5..50 mm
   std::uint8_t selectedSegment() const { return selectedSegment_; }
+  /// Chooses the segment the brush paints (0: none, the next stroke starts a new one).
+  void selectSegment(std::uint8_t label);
+  /// Moves the crosshair (every view follows) to a segment: its centroid on the slice its RECIST
+  /// axes are measured on.
+  void goToSegment(std::uint8_t label);
+  /// Segment table edits: one undo step each, saved at once; false when there is no such segment,
+  /// nothing changed, or a stroke is under way.
+  bool renameSegment(std::uint8_t label, const std::string& name);
+  bool setSegmentColour(std::uint8_t label, std::uint8_t r, std::uint8_t g, std::uint8_t b);
+  bool removeSegment(std::uint8_t label);
+  /// Visibility, fill opacity and fill / outline of a segment in the views.
+  SegmentDisplay segmentDisplay(std::uint8_t label) const;
+  void setSegmentDisplay(std::uint8_t label, const SegmentDisplay& display);
   bool stroking() const { return stroking_; }
   /// Where the label map is saved (empty: not saved).
   const std::string& labelsPath() const { return labelsPath_; }
@@ -178,6 +210,10 @@ signals:
   void findingsChanged();
   void findingSelected(const QString& id);
   void segmentsChanged();
+  /// A segment's display state changed (segmentDisplay()).
+  void segmentDisplayChanged();
+  /// The segment the brush paints changed (selectedSegment()).
+  void segmentSelected();
   /// A brush or eraser stroke started (true) or ended (false).
   void strokingChanged(bool stroking);
   /// Saving or loading annotations failed, an unreadable file was moved aside, or the folder
@@ -215,8 +251,10 @@ private:
   LabelMap labels_;
   std::string labelsPath_;
   bool labelsWritable_ = true;
+  SegSourceSeries segSource_;
   double brushRadiusMm_ = 3.0;
   std::uint8_t selectedSegment_ = 0;
+  std::map<std::uint8_t, SegmentDisplay> segmentDisplay_;
   bool stroking_ = false, strokeErase_ = false;
   std::vector<LabelDelta> stroke_;
   std::vector<Segment> strokeTableBefore_;
@@ -226,6 +264,8 @@ private:
   mutable std::map<std::uint8_t, std::pair<std::uint64_t, SegmentStats>> statsCache_;
   friend class LabelStepCommand;
   void labelsChanged(); ///< saves the map and tells the views
+  /// Replaces the segment table as one undo step (`what`), saved at once.
+  void pushTableEdit(std::vector<Segment> before, const QString& what);
 };
 
 } // namespace lightbox

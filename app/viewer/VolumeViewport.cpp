@@ -33,6 +33,23 @@ VolumeViewport::VolumeViewport(ViewerDocument* document, QWidget* parent)
     pipeline_->setCrosshairVisible(document_->crosshairLinesVisible());
     requestFrame();
   });
+  // Segment surfaces follow when a stroke ends, never per brush dab (a frame costs about a second
+  // on software OpenGL); they are built at the frame, from the revision the frame sees.
+  connect(document_, &ViewerDocument::segmentsChanged, this, &VolumeViewport::segmentsChanged);
+  connect(document_, &ViewerDocument::segmentDisplayChanged, this, &VolumeViewport::segmentsChanged);
+}
+
+std::vector<SegmentSurfaceStyle> VolumeViewport::segmentStyles() const {
+  std::vector<SegmentSurfaceStyle> segments;
+  for (const Segment& s : document_->labels().segments) {
+    segments.push_back({s.label, Rgba{s.rgb[0], s.rgb[1], s.rgb[2], 255}, document_->segmentDisplay(s.label).visible});
+  }
+  return segments;
+}
+
+void VolumeViewport::segmentsChanged() {
+  if (document_->stroking()) return;
+  if (shownRevision_ != document_->labels().revision || !(shownStyles_ == segmentStyles())) requestFrame();
 }
 
 VolumeViewport::~VolumeViewport() = default;
@@ -46,6 +63,12 @@ void VolumeViewport::setPreset(VolumePreset preset) {
 bool VolumeViewport::prepareFrame(int width, int height) {
   if (!hasVolume_) {
     return false;
+  }
+  if (!document_->stroking()) {
+    // The surfaces are rebuilt only when the label map's revision differs from the one they show.
+    shownStyles_ = segmentStyles();
+    shownRevision_ = document_->labels().revision;
+    pipeline_->setSegments(document_->labelVolume(), shownRevision_, shownStyles_);
   }
   pipeline_->update(width, height);
   shownVolume_ = document_->volume().get();

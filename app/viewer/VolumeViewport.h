@@ -7,6 +7,7 @@
 #include <QPoint>
 
 #include <memory>
+#include <vector>
 
 namespace lightbox {
 
@@ -37,11 +38,19 @@ protected:
   void keyPressEvent(QKeyEvent* e) override;
 
 private:
+  /// The segments as the 3D view draws them (colour, visibility).
+  std::vector<SegmentSurfaceStyle> segmentStyles() const;
+  /// Asks for a frame when the surfaces would change: another label map revision, colour or
+  /// visibility (a rename or an opacity drag costs no 3D frame).
+  void segmentsChanged();
+
   ViewerDocument* document_;
   std::unique_ptr<VolumePipeline> pipeline_;
   bool hasVolume_ = false;
   const Volume* shownVolume_ = nullptr;
   QPointF last_;
+  std::vector<SegmentSurfaceStyle> shownStyles_; ///< handed to the pipeline at the last frame
+  std::uint64_t shownRevision_ = 0;
 };
 
 } // namespace lightbox

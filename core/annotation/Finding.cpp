@@ -30,7 +30,9 @@ bool Finding::operator==(const Finding& o) const {
   return id == o.id && centerLps == o.centerLps && diameterMm == o.diameterMm && solidDiameterMm == o.solidDiameterMm &&
          volumeMm3 == o.volumeMm3 && sizeCapped == o.sizeCapped && type == o.type && score == o.score && probability == o.probability &&
          state == o.state && rejectReason == o.rejectReason && measurementId == o.measurementId &&
-         editedType == o.editedType && upperLobe == o.upperLobe && spiculated == o.spiculated;
+         editedType == o.editedType && upperLobe == o.upperLobe && spiculated == o.spiculated &&
+         segmentLabel == o.segmentLabel && maskLongAxisMm == o.maskLongAxisMm && maskShortAxisMm == o.maskShortAxisMm &&
+         maskVolumeMm3 == o.maskVolumeMm3;
 }
 
 bool FindingsRun::operator==(const FindingsRun& o) const {
@@ -63,7 +65,9 @@ nlohmann::json toJson(const std::vector<Finding>& findings) {
                    {"size_capped", f.sizeCapped}, {"type", f.type},
                    {"score", f.score}, {"probability", f.probability}, {"state", toString(f.state)},
                    {"reject_reason", f.rejectReason}, {"measurement_id", f.measurementId},
-                   {"edited_type", f.editedType}, {"upper_lobe", f.upperLobe}, {"spiculated", f.spiculated}});
+                   {"edited_type", f.editedType}, {"upper_lobe", f.upperLobe}, {"spiculated", f.spiculated},
+                   {"segment_label", f.segmentLabel}, {"mask_long_axis_mm", f.maskLongAxisMm},
+                   {"mask_short_axis_mm", f.maskShortAxisMm}, {"mask_volume_mm3", f.maskVolumeMm3}});
   }
   return out;
 }
@@ -88,6 +92,10 @@ std::vector<Finding> findingsFromJson(const nlohmann::json& j) {
     f.editedType = e.value("edited_type", "");
     f.upperLobe = e.value("upper_lobe", false);
     f.spiculated = e.value("spiculated", false);
+    f.segmentLabel = e.value("segment_label", 0);
+    f.maskLongAxisMm = e.value("mask_long_axis_mm", 0.0);
+    f.maskShortAxisMm = e.value("mask_short_axis_mm", 0.0);
+    f.maskVolumeMm3 = e.value("mask_volume_mm3", 0.0);
     out.push_back(f);
   }
   return out;

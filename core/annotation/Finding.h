@@ -33,6 +33,11 @@ struct Finding {
   std::string editedType;     ///< the reader's type when it differs from the model's
   bool upperLobe = false;     ///< Brock factors the reader enters per nodule
   bool spiculated = false;
+  /// The finding's lesion mask (its segment in the series' label map, 0: none) and the RECIST
+  /// axes and volume measured on it; the mean of the axes is the Lung-RADS v2022 diameter when
+  /// the reader has not measured the finding with a ruler.
+  int segmentLabel = 0;
+  double maskLongAxisMm = 0, maskShortAxisMm = 0, maskVolumeMm3 = 0;
 
   const std::string& effectiveType() const { return editedType.empty() ? type : editedType; }
   bool operator==(const Finding& o) const;

@@ -4,6 +4,7 @@
 #include "core/review/ReviewEdits.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 namespace lightbox {
@@ -256,7 +257,24 @@ double ReadingSession::effectiveDiameter(const Finding& f) const {
       return lengthMm(*m);
     }
   }
+  // Lung-RADS v2022: the mean of the long and short axes, here of the finding's mask.
+  if (f.segmentLabel && f.maskLongAxisMm > 0) return std::round(5.0 * (f.maskLongAxisMm + f.maskShortAxisMm)) / 10.0;
   return f.diameterMm;
+}
+
+bool ReadingSession::setFindingMask(const std::string& id, int segmentLabel, double longAxisMm, double shortAxisMm,
+                                    double volumeMm3) {
+  const std::size_t i = findingIndex(id);
+  if (i == review_.findings.size()) return false;
+  const Finding& f = review_.findings[i];
+  Finding after = f;
+  after.segmentLabel = segmentLabel;
+  after.maskLongAxisMm = segmentLabel ? longAxisMm : 0.0;
+  after.maskShortAxisMm = segmentLabel ? shortAxisMm : 0.0;
+  after.maskVolumeMm3 = segmentLabel ? volumeMm3 : 0.0;
+  if (after == f) return false;
+  apply(std::make_unique<FindingEdit>(i, f, std::move(after)), "Mask of " + id);
+  return true;
 }
 
 std::string ReadingSession::stepFinding(const std::string& current, int direction, RejectedFindings rejected) const {

@@ -92,6 +92,10 @@ public:
   /// A type equal to the model's clears the reader's type. A proposed or accepted finding becomes edited.
   bool setFindingType(const std::string& id, const std::string& type);
   bool setFindingFactors(const std::string& id, bool upperLobe, bool spiculated);
+  /// Links the finding to its lesion mask (segment label, 0 to unlink) with the mask's RECIST axes
+  /// and volume; one undo step. The diameter used for Lung-RADS and Brock becomes the mean of the
+  /// axes unless the reader measured the finding with a ruler.
+  bool setFindingMask(const std::string& id, int segmentLabel, double longAxisMm, double shortAxisMm, double volumeMm3);
 
   // Saved at once but not undo steps (as in the viewer: a spin box would add a step per click).
   /// Operating point in expected false positives per scan.
@@ -112,10 +116,13 @@ public:
   /// Findings at or above the run's operating point, plus every finding the reader decided on
   /// (whatever the operating point); rejected ones left out when hidden. In the run's order.
   std::vector<const Finding*> visibleFindings(RejectedFindings rejected = RejectedFindings::Shown) const;
-  /// The diameter the reader stands behind: the edit measurement's length when there is one.
+  /// The diameter the reader stands behind: the edit measurement's length when there is one, else
+  /// the mean of the mask's long and short axes (to 0.1 mm) when the finding has a mask, else the AI's.
   double effectiveDiameter(const Finding& f) const;
-  /// The AI's size is its measurement cap and the reader has not measured it.
-  static bool unmeasured(const Finding& f) { return f.sizeCapped && !f.measurementId; }
+  /// The AI's size is its measurement cap and neither a ruler nor a mask measured it.
+  static bool unmeasured(const Finding& f) {
+    return f.sizeCapped && !f.measurementId && !(f.segmentLabel && f.maskLongAxisMm > 0);
+  }
   /// The visible finding after (+1) or before (-1) `current`, wrapping; from the first (or last)
   /// when `current` is not visible. Empty when none is visible.
   std::string stepFinding(const std::string& current, int direction,

@@ -15,6 +15,10 @@ struct LesionMask {
   std::vector<std::uint8_t> mask; ///< box-sized, x fastest, 1 = lesion
   std::string engine;             ///< "classical" or the model's name
   std::string engineVersion;
+  std::string weightsSha256;      ///< model engines: the weights' sha256
+  /// Model engines: the probability map on the box (0-255), for the uncertainty band; empty for
+  /// the classical engine.
+  std::vector<std::uint8_t> probability;
   double threshold = 0;           ///< classical: the boundary value used (series units)
   bool brighter = true;           ///< classical: the lesion is brighter than its surroundings
   double splitRadiusMm = 0;       ///< classical: opening radius that split it from vessels / wall

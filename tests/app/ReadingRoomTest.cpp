@@ -661,3 +661,49 @@ TEST_CASE("a click with the segment tool outlines the LIDC lesion, draws it with
   CHECK(doc->undoStack()->undoText() != "Brush");
   unsetenv("LIGHTBOX_ANNOTATIONS");
 }
+
+TEST_CASE("a DICOM SEG with overlapping segments opens on its CT as one undo step, the overlaps said, drawn in its colours", "[viewer][window][segmentation][seg-import]") {
+  const std::string folder = test::scratchFolder("seg-import-viewer-annotations");
+  setenv("LIGHTBOX_ANNOTATIONS", folder.c_str(), 1);
+  MainWindow window;
+  openShown(window, "seg-sr/dcmqi_liver_ct3slice/ct");
+  ViewerDocument* doc = window.document();
+  QStringList said;
+  QObject::connect(doc, &ViewerDocument::annotationError, [&said](const QString& m) { said << m; });
+  const QString seg = QString::fromStdString(test::sharedData("seg-sr/dcmqi_liver_ct3slice/seg/partial_overlaps.dcm"));
+  CHECK(doc->importLabels(seg) == 5);
+  REQUIRE(doc->labels().segments.size() == 5);
+  CHECK(doc->labels().segments[0].name == "GREEN");
+  CHECK(doc->labels().segments[1].name == "ORANGE");
+  CHECK(doc->labels().segments[1].typeMeaning == "Artery");
+  for (const Segment& s : doc->labels().segments) CHECK(s.origin == SegmentOrigin::Imported);
+  CHECK(doc->labels().count(1) == 6518); // 9602 of its own, 3084 shown as a later segment
+  CHECK(doc->labels().count(2) == 11838);
+  CHECK(said.filter("overlap in 3017 voxels").size() == 1);
+  CHECK(doc->undoStack()->undoText() == "Open DICOM SEG partial_overlaps.dcm");
+  // The middle slice (shown first) is the one GREEN and ORANGE share: both colours are drawn.
+  REQUIRE(settle(window, 10000));
+  const QImage frame = window.view(0)->grabFramebuffer();
+  auto near = [&frame](const Segment& s) {
+    int n = 0;
+    for (int y = 0; y < frame.height(); ++y)
+      for (int x = 0; x < frame.width(); ++x) {
+        const QColor c = frame.pixelColor(x, y);
+        n += std::abs(c.red() - s.rgb[0]) < 16 && std::abs(c.green() - s.rgb[1]) < 16 && std::abs(c.blue() - s.rgb[2]) < 16;
+      }
+    return n;
+  };
+  CHECK(near(doc->labels().segments[0]) > 30);
+  CHECK(near(doc->labels().segments[1]) > 30);
+  if (const char* shots = std::getenv("LIGHTBOX_TEST_SHOTS")) grabWindow(&window).save(QString(shots) + "/seg-overlaps.png");
+  doc->undoStack()->undo();
+  CHECK(doc->labels().segments.empty());
+  CHECK(doc->labels().count(2) == 0);
+  // A SEG of another series is refused by name and reason; the study stays open.
+  said.clear();
+  const QString other = QString::fromStdString(test::sharedData("seg-sr/highdicom_seg_on_pydicom_ct2/seg/seg_image_ct_binary.dcm"));
+  CHECK(doc->importLabels(other) == 0);
+  CHECK(said.filter("another frame of reference").size() == 1);
+  CHECK(doc->volume());
+  unsetenv("LIGHTBOX_ANNOTATIONS");
+}

@@ -9,6 +9,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include <filesystem>
 #include <fstream>
 
@@ -183,6 +185,37 @@ TEST_CASE("size-capped findings count as unmeasured until the reader measures th
   CHECK(d.brock[0].factors.noduleSizeMm == Approx(16.0));
   CHECK(d.brock[0].factors.ageYears == 70);
   CHECK(d.brock[1].factors.noduleCount == 2);
+}
+
+TEST_CASE("a finding's mask gives it the Lung-RADS diameter (mean of long and short axis) unless a ruler measured it", "[review]") {
+  ReadingSession s;
+  Finding capped = makeFinding("F1", {0, 0, 0}, 30, 0.95);
+  capped.sizeCapped = true;
+  s.applyDetection(makeRun(), {capped});
+  s.setFindingState("F1", FindingState::Accepted);
+  CHECK(s.decisionSupport().unmeasured == std::vector<std::string>{"F1"});
+  // The mask: long 9.0, short 6.4 -> 7.7 mm, Lung-RADS 3 (solid 6-8 mm at baseline).
+  REQUIRE(s.setFindingMask("F1", 2, 9.04, 6.38, 240.0));
+  CHECK_FALSE(s.setFindingMask("F1", 2, 9.04, 6.38, 240.0)); // no change, no step
+  DecisionSupportInputs d = s.decisionSupport();
+  CHECK(d.unmeasured.empty());
+  REQUIRE(d.nodules.size() == 1);
+  CHECK(d.nodules[0].diameterMm == Approx(7.7));
+  CHECK(d.lungRads.category == "3");
+  CHECK(s.finding("F1")->segmentLabel == 2);
+  CHECK(s.finding("F1")->maskVolumeMm3 == 240.0);
+  // Saved and read back with the review.
+  const std::vector<Finding> back = findingsFromJson(toJson(s.review().findings));
+  CHECK(back.front() == *s.finding("F1"));
+  // One undo step; the ruler wins over the mask.
+  REQUIRE(s.undo());
+  CHECK(s.finding("F1")->segmentLabel == 0);
+  REQUIRE(s.redo());
+  const int id = s.editFinding("F1", {1, 0, 0}, {0, 1, 0});
+  Measurement m = *s.measurement(id);
+  m.points = {{-5, 0, 0}, {5, 0, 0}};
+  s.replaceMeasurement(m, "Move handle");
+  CHECK(s.effectiveDiameter(*s.finding("F1")) == Approx(10.0));
 }
 
 TEST_CASE("a part-solid nodule's solid part is capped by the reader's diameter", "[review]") {

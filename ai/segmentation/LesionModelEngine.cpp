@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "ai/segmentation/LesionModelEngine.h"
+
+#include "ai/runtime/ModelRunner.h"
+#include "ai/segmentation/LesionPatch.h"
+#include "core/segmentation/VoxelFlood.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <stdexcept>
+
+namespace lightbox {
+namespace {
+
+constexpr std::size_t kEdge = 32;
+constexpr double kFirstSpacingMm = 1.5, kMinSpacingMm = 0.5, kMaxSpacingMm = 2.5;
+
+struct Pass {
+  PatchGrid grid;
+  std::vector<float> probability; ///< on the patch, x fastest
+  std::size_t voxels = 0;         ///< of the component at the click
+  bool touchesEdge = false;
+};
+
+Pass runPass(const ModelRunner& runner, const Volume& image, const Vec3& seed, double spacing,
+             const std::vector<LesionClick>& refinements) {
+  Pass p;
+  const bool isCt = image.units == "HU";
+  p.grid = patchAround(image.geometry, seed, spacing, kEdge);
+  const std::vector<float> samples = samplePatch(image, p.grid, isCt ? -1024.0f : 0.0f);
+  const double h = double(kEdge) / 2 - 0.5;
+  std::vector<PatchClick> clicks{{Vec3{h, h, h}, true}};
+  for (const LesionClick& c : refinements) {
+    const Vec3 at = p.grid.toPatch(c.lps);
+    if (std::min({at[0], at[1], at[2]}) < -0.5 || std::max({at[0], at[1], at[2]}) > double(kEdge) - 0.5) continue;
+    clicks.push_back({at, c.positive});
+  }
+  const Tensor out = runner.run(lesionModelInput(samples, kEdge, patchIntensity(samples, kEdge, isCt), clicks));
+  if (out.numel() != p.grid.count()) {
+    throw std::runtime_error(runner.path() + ": expected a " + std::to_string(kEdge) + "^3 probability map");
+  }
+  p.probability.resize(out.data.size());
+  std::vector<std::uint8_t> in(out.data.size());
+  for (std::size_t q = 0; q < out.data.size(); ++q) {
+    p.probability[q] = float(1.0 / (1.0 + std::exp(-double(out.data[q]))));
+    in[q] = p.probability[q] >= 0.5f;
+  }
+  // The click lies between the eight central samples: start from the most probable of them.
+  std::size_t seedIndex = 0;
+  float best = -1;
+  for (std::size_t c = kEdge / 2 - 1; c <= kEdge / 2; ++c)
+    for (std::size_t b = kEdge / 2 - 1; b <= kEdge / 2; ++b)
+      for (std::size_t a = kEdge / 2 - 1; a <= kEdge / 2; ++a) {
+        const std::size_t q = a + kEdge * (b + kEdge * c);
+        if (p.probability[q] > best) best = p.probability[q], seedIndex = q;
+      }
+  const std::vector<std::uint8_t> component = flood6(kEdge, kEdge, kEdge, in, seedIndex);
+  for (std::size_t q = 0; q < component.size(); ++q) {
+    if (!component[q]) continue;
+    ++p.voxels;
+    const std::size_t a = q % kEdge, b = (q / kEdge) % kEdge, c = q / (kEdge * kEdge);
+    if (a == 0 || b == 0 || c == 0 || a + 1 == kEdge || b + 1 == kEdge || c + 1 == kEdge) p.touchesEdge = true;
+  }
+  return p;
+}
+
+/// Trilinear value of the patch map at a continuous patch index (0 outside the cube).
+float patchValue(const std::vector<float>& map, const Vec3& x) {
+  const long n = long(kEdge);
+  const long a0 = long(std::floor(x[0])), b0 = long(std::floor(x[1])), c0 = long(std::floor(x[2]));
+  const double fa = x[0] - double(a0), fb = x[1] - double(b0), fc = x[2] - double(c0);
+  double v = 0;
+  for (int corner = 0; corner < 8; ++corner) {
+    const long a = a0 + (corner & 1), b = b0 + ((corner >> 1) & 1), c = c0 + (corner >> 2);
+    if (a < 0 || b < 0 || c < 0 || a >= n || b >= n || c >= n) continue;
+    const double w = ((corner & 1) ? fa : 1 - fa) * (((corner >> 1) & 1) ? fb : 1 - fb) * ((corner >> 2) ? fc : 1 - fc);
+    v += w * map[std::size_t(a + n * (b + n * c))];
+  }
+  return float(v);
+}
+
+} // namespace
+
+LesionModelEngine::LesionModelEngine(const ModelEntry& entry, int threads)
+    : manifest_(entry.manifest), runner_(loadVerifiedModel(entry, threads)) {
+  if (manifest_.intensityMethod != kClickRelativeIntensity || manifest_.inputChannels != 5 ||
+      manifest_.patchXyz != std::array<std::size_t, 3>{kEdge, kEdge, kEdge} || manifest_.outputType != "probability-map") {
+    throw std::runtime_error(manifest_.manifestPath + ": not a click-to-segment model this version can run (needs " +
+                             kClickRelativeIntensity + ", 5 channels, a 32^3 patch and a probability map)");
+  }
+}
+
+LesionModelEngine::~LesionModelEngine() = default;
+
+LesionMask LesionModelEngine::segment(const Volume& image, const Vec3& seedLps,
+                                      const std::vector<LesionClick>& refinements) const {
+  const auto t0 = std::chrono::steady_clock::now();
+  const VolumeGeometry& g = image.geometry;
+  const Vec3 seedIjk = g.lpsToIjk(seedLps);
+  long seedVoxel[3];
+  for (int a = 0; a < 3; ++a) {
+    seedVoxel[a] = std::lround(seedIjk[a]);
+    if (seedVoxel[a] < 0 || seedVoxel[a] >= long(g.size[a])) throw std::invalid_argument("the click lies outside the series");
+  }
+  // First pass at 1.5 mm; a small lesion is looked at again 12 samples wide, one that reached the
+  // cube's edge at a coarser spacing.
+  Pass pass = runPass(*runner_, image, seedLps, kFirstSpacingMm, refinements);
+  const double diameter = 2.0 * std::cbrt(3.0 * double(pass.voxels) / (4.0 * 3.14159265358979)) * kFirstSpacingMm;
+  if (pass.touchesEdge) {
+    Pass coarse = runPass(*runner_, image, seedLps, kMaxSpacingMm, refinements);
+    if (coarse.voxels > 0) pass = std::move(coarse);
+  } else if (pass.voxels > 0 && diameter < 12.0 * kFirstSpacingMm * 0.8) {
+    const double spacing = std::clamp(diameter / 12.0, kMinSpacingMm, kFirstSpacingMm);
+    if (spacing < 0.8 * kFirstSpacingMm) {
+      Pass fine = runPass(*runner_, image, seedLps, spacing, refinements);
+      if (fine.voxels > 0 && !fine.touchesEdge) pass = std::move(fine);
+    }
+  }
+  // Back to the series grid: the voxels whose centres lie in the cube.
+  long lo[3], hi[3];
+  for (int a = 0; a < 3; ++a) lo[a] = long(g.size[a]), hi[a] = -1;
+  for (int corner = 0; corner < 8; ++corner) {
+    const double e = double(kEdge) - 0.5;
+    const Vec3 ijk = g.lpsToIjk(pass.grid.toLps({corner & 1 ? e : -0.5, corner & 2 ? e : -0.5, corner & 4 ? e : -0.5}));
+    for (int a = 0; a < 3; ++a) {
+      lo[a] = std::min(lo[a], long(std::floor(ijk[a])));
+      hi[a] = std::max(hi[a], long(std::ceil(ijk[a])) + 1);
+    }
+  }
+  LesionMask out;
+  out.engine = manifest_.name;
+  out.engineVersion = manifest_.version;
+  out.weightsSha256 = manifest_.weightsSha256;
+  for (int a = 0; a < 3; ++a) {
+    out.box.lo[a] = std::size_t(std::clamp(lo[a], 0L, long(g.size[a])));
+    out.box.hi[a] = std::size_t(std::clamp(hi[a], 0L, long(g.size[a])));
+  }
+  const std::size_t nx = out.box.hi[0] - out.box.lo[0], ny = out.box.hi[1] - out.box.lo[1], nz = out.box.hi[2] - out.box.lo[2];
+  out.probability.assign(nx * ny * nz, 0);
+  std::vector<std::uint8_t> in(out.probability.size(), 0);
+  std::size_t m = 0;
+  for (std::size_t k = out.box.lo[2]; k < out.box.hi[2]; ++k)
+    for (std::size_t j = out.box.lo[1]; j < out.box.hi[1]; ++j)
+      for (std::size_t i = out.box.lo[0]; i < out.box.hi[0]; ++i, ++m) {
+        const float p = patchValue(pass.probability, pass.grid.toPatch(g.ijkToLps({double(i), double(j), double(k)})));
+        out.probability[m] = std::uint8_t(std::lround(std::clamp(p, 0.0f, 1.0f) * 255.0f));
+        in[m] = p >= 0.5f;
+      }
+  // The lesion: the part connected to the click (or to the most probable voxel next to it).
+  const std::size_t si = std::size_t(seedVoxel[0]) - out.box.lo[0], sj = std::size_t(seedVoxel[1]) - out.box.lo[1],
+                    sk = std::size_t(seedVoxel[2]) - out.box.lo[2];
+  std::size_t seed = si + nx * (sj + ny * sk);
+  if (!in[seed]) {
+    int best = -1;
+    for (long dk = -1; dk <= 1; ++dk)
+      for (long dj = -2; dj <= 2; ++dj)
+        for (long di = -2; di <= 2; ++di) {
+          const long i = long(si) + di, j = long(sj) + dj, k = long(sk) + dk;
+          if (i < 0 || j < 0 || k < 0 || i >= long(nx) || j >= long(ny) || k >= long(nz)) continue;
+          const std::size_t q = std::size_t(i) + nx * (std::size_t(j) + ny * std::size_t(k));
+          if (in[q] && out.probability[q] > best) best = out.probability[q], seed = q;
+        }
+  }
+  out.mask = flood6(nx, ny, nz, in, seed);
+  if (pass.touchesEdge) out.warning = "the lesion reaches the edge of the model's field of view (80 mm): check its outline";
+  if (std::none_of(out.mask.begin(), out.mask.end(), [](std::uint8_t v) { return v != 0; })) {
+    out.warning = "the model found no lesion at the click";
+  }
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return out;
+}
+
+std::unique_ptr<LesionModelEngine> loadLesionModel(std::string& why, int threads) {
+  try {
+    return std::make_unique<LesionModelEngine>(findModel(LesionModelEngine::kModelName, defaultModelFolders()), threads);
+  } catch (const std::exception& e) {
+    why = e.what();
+    return nullptr;
+  }
+}
+
+} // namespace lightbox

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "ai/runtime/ModelManifest.h"
+#include "core/segmentation/ClassicalSegmenter.h"
+#include "core/volume/Volume.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace lightbox {
+
+class ModelRunner;
+
+/// A refinement click: part of the lesion (positive) or not (negative).
+struct LesionClick {
+  Vec3 lps{0, 0, 0};
+  bool positive = true;
+};
+
+/// The model engine of click-to-segment: the shipped TorchScript network on a cube around the
+/// click (ai/segmentation/LesionPatch.h), first at 1.5 mm sampling, then once more at a spacing
+/// that makes the lesion 12 samples wide when it came out small (or coarser when it reached the
+/// cube's edge); the probability map is brought back to the series grid trilinearly, the lesion is
+/// where it is at least 0.5, connected to the click. Loaded once, used from one thread at a time.
+class LesionModelEngine {
+public:
+  static constexpr const char* kModelName = "lightbox-lesion";
+
+  /// Loads the verified model (throws std::runtime_error with the reason).
+  explicit LesionModelEngine(const ModelEntry& entry, int threads = 0);
+  ~LesionModelEngine();
+
+  /// Segments the lesion at `seedLps`; `refinements` add (positive) or remove (negative) regions
+  /// on the same cube. The result's `probability` holds the map on its box (0-255) for the
+  /// uncertainty band. Throws std::invalid_argument when the click is outside the series.
+  LesionMask segment(const Volume& image, const Vec3& seedLps, const std::vector<LesionClick>& refinements = {}) const;
+
+  const ModelManifest& manifest() const { return manifest_; }
+
+private:
+  ModelManifest manifest_;
+  std::unique_ptr<ModelRunner> runner_;
+};
+
+/// The shipped lesion model, or nullptr with `why` set when it is missing or refused.
+std::unique_ptr<LesionModelEngine> loadLesionModel(std::string& why, int threads = 0);
+
+} // namespace lightbox
