@@ -12,7 +12,7 @@ namespace lightbox {
 class ModelRunner;
 
 /// The lesion model's input normalisation (ai/segmentation/LesionPatch.h, lesionModelInput).
-inline constexpr const char* kClickRelativeIntensity = "click-relative-tanh/1";
+inline constexpr const char* kClickRelativeIntensity = "click-relative-tanh/2";
 
 /// One operating point of a detector: the score threshold at which the validation set gave
 /// `fpPerScan` false positives per scan, and the sensitivity it had there.

@@ -84,10 +84,10 @@ float patchValue(const std::vector<float>& map, const Vec3& x) {
 
 LesionModelEngine::LesionModelEngine(const ModelEntry& entry, int threads)
     : manifest_(entry.manifest), runner_(loadVerifiedModel(entry, threads)) {
-  if (manifest_.intensityMethod != kClickRelativeIntensity || manifest_.inputChannels != 5 ||
+  if (manifest_.intensityMethod != kClickRelativeIntensity || manifest_.inputChannels != 6 ||
       manifest_.patchXyz != std::array<std::size_t, 3>{kEdge, kEdge, kEdge} || manifest_.outputType != "probability-map") {
     throw std::runtime_error(manifest_.manifestPath + ": not a click-to-segment model this version can run (needs " +
-                             kClickRelativeIntensity + ", 5 channels, a 32^3 patch and a probability map)");
+                             kClickRelativeIntensity + ", 6 channels, a 32^3 patch and a probability map)");
   }
 }
 

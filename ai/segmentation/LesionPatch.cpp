@@ -77,6 +77,7 @@ PatchIntensity patchIntensity(const std::vector<float>& s, std::size_t edge, boo
     for (std::size_t b = h - 2; b < h + 2; ++b)
       for (std::size_t a = h - 2; a < h + 2; ++a, ++count) sum += s[a + edge * (b + edge * c)];
   PatchIntensity p;
+  p.isCt = isCt;
   p.clickValue = float(sum / std::max(count, 1));
   if (isCt) {
     p.scale = 300.0f;
@@ -92,14 +93,19 @@ Tensor lesionModelInput(const std::vector<float>& s, std::size_t edge, const Pat
                         const std::vector<PatchClick>& clicks) {
   const std::size_t m = edge * edge * edge;
   Tensor t;
-  t.shape = {1, 5, std::int64_t(edge), std::int64_t(edge), std::int64_t(edge)};
-  t.data.assign(5 * m, 0.0f);
+  t.shape = {1, 6, std::int64_t(edge), std::int64_t(edge), std::int64_t(edge)};
+  t.data.assign(6 * m, 0.0f);
   const float factors[3] = {3.0f, 1.0f, 0.3f};
   for (int ch = 0; ch < 3; ++ch)
     for (std::size_t q = 0; q < m; ++q) t.data[ch * m + q] = std::tanh((s[q] - in.clickValue) / in.scale * factors[ch]);
+  const float reference = std::max(std::abs(in.clickValue), 1e-6f);
+  for (std::size_t q = 0; q < m; ++q) {
+    t.data[3 * m + q] = in.isCt ? (std::clamp(s[q], -1000.0f, 400.0f) + 1000.0f) / 1400.0f * 2.0f - 1.0f
+                                : std::clamp(s[q] / reference - 1.0f, -1.0f, 2.0f);
+  }
   const double sigma = 1.5, reach = 3 * sigma;
   for (const PatchClick& click : clicks) {
-    float* map = t.data.data() + (click.positive ? 3 : 4) * m;
+    float* map = t.data.data() + (click.positive ? 4 : 5) * m;
     long lo[3], hi[3];
     for (int a = 0; a < 3; ++a) {
       lo[a] = std::max(0L, long(std::ceil(click.at[a] - reach)));

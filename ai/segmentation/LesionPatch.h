@@ -40,12 +40,15 @@ struct PatchClick {
 struct PatchIntensity {
   float clickValue = 0;
   float scale = 1;
+  bool isCt = true;
 };
 PatchIntensity patchIntensity(const std::vector<float>& samples, std::size_t edge, bool isCt);
 
-/// The model input (1, 5, edge, edge, edge): three views of (value - click value) / scale through
-/// tanh at 1/3, 1 and 10/3 of the scale, then the positive and the negative clicks as Gaussians
-/// (sigma 1.5 samples, peak 1). ai/training/lesion_model.py builds the same tensor.
+/// The model input (1, 6, edge, edge, edge): three views of (value - click value) / scale through
+/// tanh at 1/3, 1 and 10/3 of the scale; an absolute view (CT: HU -1000..400 onto -1..1; other
+/// modalities: value / click value - 1, clipped to -1..2); then the positive and the negative
+/// clicks as Gaussians (sigma 1.5 samples, peak 1, cut at 3 sigma).
+/// ai/training/lesion_model.py builds the same tensor.
 Tensor lesionModelInput(const std::vector<float>& samples, std::size_t edge, const PatchIntensity& intensity,
                         const std::vector<PatchClick>& clicks);
 

@@ -209,7 +209,20 @@ std::vector<SyntheticLesion> planLesions(const Volume& scan, const LesionSites& 
   return out;
 }
 
-std::vector<std::uint8_t> insertLesions(Volume& scan, const std::vector<SyntheticLesion>& lesions, std::mt19937& rng) {
+bool inLungs(const LesionSites& sites, const Vec3& lps) {
+  if (!sites.lungs) return true;
+  const VolumeGeometry& g = sites.lungs->grid;
+  const Vec3 ijk = g.lpsToIjk(lps);
+  long idx[3];
+  for (int a = 0; a < 3; ++a) {
+    idx[a] = std::lround(ijk[a]);
+    if (idx[a] < 0 || idx[a] >= long(g.size[a])) return false;
+  }
+  return sites.lungs->lung[std::size_t(idx[0]) + g.size[0] * (std::size_t(idx[1]) + g.size[1] * std::size_t(idx[2]))] != 0;
+}
+
+std::vector<std::uint8_t> insertLesions(Volume& scan, const std::vector<SyntheticLesion>& lesions, std::mt19937& rng,
+                                        const LesionSites& sites) {
   const VolumeGeometry& g = scan.geometry;
   std::vector<std::uint8_t> truth(g.voxelCount(), 0);
   std::normal_distribution<double> noise(0.0, 1.0);
@@ -250,7 +263,7 @@ std::vector<std::uint8_t> insertLesions(Volume& scan, const std::vector<Syntheti
                 vox[q] = T(std::is_integral_v<T> ? std::lround(v) : v);
               },
               scan.voxels);
-          if (w >= 0.5) truth[q] = std::uint8_t(l + 1);
+          if (w >= 0.5 && (!lung || inLungs(sites, p))) truth[q] = std::uint8_t(l + 1);
         }
   }
   return truth;
@@ -258,12 +271,18 @@ std::vector<std::uint8_t> insertLesions(Volume& scan, const std::vector<Syntheti
 
 namespace {
 
-/// A click inside the lesion: the centre moved by up to a third of the radius.
-Vec3 offsetClick(const LesionShape& shape, std::mt19937& rng) {
+/// A click inside the lesion and inside the scan: the centre moved by up to a third of the radius.
+Vec3 offsetClick(const LesionShape& shape, std::mt19937& rng, const VolumeGeometry& g) {
   std::uniform_real_distribution<double> u(0.0, 1.0);
+  auto inScan = [&](const Vec3& p) {
+    const Vec3 ijk = g.lpsToIjk(p);
+    for (int a = 0; a < 3; ++a)
+      if (std::lround(ijk[a]) < 0 || std::lround(ijk[a]) >= long(g.size[a])) return false;
+    return true;
+  };
   for (int attempt = 0; attempt < 50; ++attempt) {
     const Vec3 c = shape.centreLps + randomDirection(rng) * (shape.radiusMm / 3 * std::cbrt(u(rng)));
-    if (shape.inside(c, 0.9)) return c;
+    if (shape.inside(c, 0.9) && inScan(c)) return c;
   }
   return shape.centreLps;
 }
@@ -295,7 +314,7 @@ std::vector<std::string> writeSegmentationDataset(const SegmentationDatasetOptio
     for (std::size_t c = 0; c < o.copies; ++c) {
       std::vector<SyntheticLesion> plan = planLesions(original, sites, o.lesionsPerCopy, rng, bg.avoid, 25.0);
       Volume scan = original;
-      const std::vector<std::uint8_t> truth = insertLesions(scan, plan, rng);
+      const std::vector<std::uint8_t> truth = insertLesions(scan, plan, rng, sites);
       const std::string scanName = fs::path(bg.path).filename().string() + "#" + std::to_string(c);
       if (o.evaluationScans) {
         const std::string stem = (fs::path(o.outFolder) / ("scan_" + std::to_string(b) + "_" + std::to_string(c))).string();
@@ -307,7 +326,7 @@ std::vector<std::string> writeSegmentationDataset(const SegmentationDatasetOptio
         nlohmann::json j{{"background", bg.path}, {"scan", stem + ".nii.gz"}, {"truth", stem + "_truth.nii.gz"},
                          {"lesions", nlohmann::json::array()}};
         for (std::size_t l = 0; l < plan.size(); ++l) {
-          const Vec3 click = offsetClick(plan[l].shape, rng);
+          const Vec3 click = offsetClick(plan[l].shape, rng, scan.geometry);
           j["lesions"].push_back({{"label", l + 1}, {"kind", plan[l].kind}, {"site", plan[l].site},
                                   {"diameter_mm", plan[l].diameterMm()}, {"centre_lps", plan[l].shape.centreLps},
                                   {"click_lps", click}});
@@ -315,13 +334,14 @@ std::vector<std::string> writeSegmentationDataset(const SegmentationDatasetOptio
         std::ofstream(stem + ".json") << j.dump(2) << '\n';
       } else {
         for (const SyntheticLesion& s : plan) {
+          const bool lung = s.kind.rfind("lung-", 0) == 0;
           for (std::size_t rep = 0; rep < o.samplesPerLesion; ++rep) {
             const double d = s.diameterMm();
             // Half the samples at the first pass's spacing (1.5 mm), the rest at a spacing that
             // puts the lesion 4-22 samples wide (as the refining passes do).
             double spacing = 1.5;
             if (rep % 2 == 1 || d / 1.5 > 22.0) spacing = std::clamp(d / (4.0 + 18.0 * u(rng)), 0.5, 2.5);
-            const Vec3 click = offsetClick(s.shape, rng);
+            const Vec3 click = offsetClick(s.shape, rng, scan.geometry);
             const PatchGrid grid = patchAround(scan.geometry, click, spacing, n);
             const std::vector<float> samples = samplePatch(scan, grid, isCt ? -1024.0f : 0.0f);
             const PatchIntensity in = patchIntensity(samples, n, isCt);
@@ -338,6 +358,7 @@ std::vector<std::string> writeSegmentationDataset(const SegmentationDatasetOptio
                   const std::size_t q = aa + n * (bb + n * cc);
                   double w = 0;
                   if (dist <= reach) w = s.shape.occupancy(grid.toLps(p), step);
+                  if (w > 0 && lung && !inLungs(sites, grid.toLps(p))) w = 0;
                   target[q] = std::uint8_t(std::lround(255.0 * w));
                   if (w >= 1.0 && dist > 0.4 * s.shape.radiusMm / spacing) insidePoints.push_back(p);
                   // Negative clicks: outside, near the edge, on something that looks alike.

@@ -68,8 +68,13 @@ std::vector<SyntheticLesion> planLesions(const Volume& scan, const LesionSites& 
 
 /// Writes the lesions into the scan (3x3x3 supersampled partial volume, blended over the
 /// background, noise inside) and returns the truth: per voxel the index + 1 of the lesion that
-/// covers at least half of it (0: none).
-std::vector<std::uint8_t> insertLesions(Volume& scan, const std::vector<SyntheticLesion>& lesions, std::mt19937& rng);
+/// covers at least half of it (0: none). A lung nodule's truth stops at the pleura (the part of a
+/// juxta-pleural shape inside the chest wall cannot be seen, so no reader would outline it).
+std::vector<std::uint8_t> insertLesions(Volume& scan, const std::vector<SyntheticLesion>& lesions, std::mt19937& rng,
+                                        const LesionSites& sites);
+
+/// True when the point lies in the lungs of the sites' CT (always true without lungs).
+bool inLungs(const LesionSites& sites, const Vec3& lps);
 
 struct SegmentationDatasetOptions {
   struct Background {

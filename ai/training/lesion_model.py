@@ -2,7 +2,9 @@
 """The click-to-segment lesion network and its input, shared by training and export.
 
 The input is built exactly as ai/segmentation/LesionPatch.cpp builds it (lesionModelInput):
-three tanh views of (value - click value) / scale and two Gaussian click maps (positive, negative).
+three tanh views of (value - click value) / scale, one absolute view (CT: HU -1000..400 onto
+-1..1; other modalities: value / click value - 1, clipped to -1..2) and two Gaussian click maps
+(positive, negative).
 """
 import math
 
@@ -12,7 +14,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 EDGE = 32
-CHANNELS = 5
+CHANNELS = 6
 FACTORS = (3.0, 1.0, 0.3)
 SIGMA = 1.5
 
@@ -62,11 +64,18 @@ def click_map(edge, clicks):
     return out
 
 
-def model_input(samples, click_value, scale, positive, negative):
-    """samples: (edge, edge, edge) float32 as (z, y, x); returns (5, edge, edge, edge)."""
+def absolute_view(samples, click_value, is_ct):
+    if is_ct:
+        return (np.clip(samples, -1000.0, 400.0) + 1000.0) / 1400.0 * 2.0 - 1.0
+    return np.clip(samples / max(abs(click_value), 1e-6) - 1.0, -1.0, 2.0)
+
+
+def model_input(samples, click_value, scale, positive, negative, is_ct=True):
+    """samples: (edge, edge, edge) float32 as (z, y, x); returns (6, edge, edge, edge)."""
     edge = samples.shape[0]
     d = (samples.astype(np.float32) - np.float32(click_value)) / np.float32(scale)
     chans = [np.tanh(d * np.float32(f)) for f in FACTORS]
+    chans.append(absolute_view(samples.astype(np.float32), click_value, is_ct).astype(np.float32))
     chans.append(click_map(edge, positive))
     chans.append(click_map(edge, negative))
     return np.stack(chans).astype(np.float32)

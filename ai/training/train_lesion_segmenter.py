@@ -21,10 +21,10 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from lesion_model import EDGE, LesionNet, ct_intensity, golden_samples, model_input  # noqa: E402
+from lesion_model import EDGE, FACTORS, LesionNet, ct_intensity, golden_samples, model_input  # noqa: E402
 
 SEED = 20261201
-EPOCHS = int(os.environ.get("LIGHTBOX_EPOCHS", "6"))
+EPOCHS = int(os.environ.get("LIGHTBOX_EPOCHS", "14"))
 BATCH = 16
 
 
@@ -37,10 +37,35 @@ def load(ds):
     images = np.fromfile(os.path.join(ds, "images.f32"), dtype=np.float32).reshape(-1, EDGE, EDGE, EDGE)
     targets = np.fromfile(os.path.join(ds, "targets.u8"), dtype=np.uint8).reshape(-1, EDGE, EDGE, EDGE)
     assert len(rows) == images.shape[0] == targets.shape[0], "samples.csv, images.f32 and targets.u8 disagree"
-    x = np.stack([model_input(images[i], float(r["click_value"]), float(r["scale"]), clicks(r["positive"]),
-                              clicks(r["negative"])) for i, r in enumerate(rows)])
+    maps = np.stack([model_input(np.zeros((EDGE, EDGE, EDGE), np.float32), 0.0, 1.0, clicks(r["positive"]),
+                                 clicks(r["negative"]))[4:] for r in rows])
     y = (targets.astype(np.float32) / 255.0)[:, None]
-    return rows, x, y
+    ref = np.array([[float(r["click_value"]), float(r["scale"]), float(r["is_ct"])] for r in rows], np.float32)
+    return rows, images, maps, ref, y
+
+
+def inputs(images, maps, ref, idx, g=None):
+    """The model input of samples idx; with a generator, augmented: the contrast against the click
+    value scaled by 0.75-1.35 (other kernels, contrast phases, field strengths) and noise added
+    (CT: SD up to 20 HU; MR: up to 3 % of the click value)."""
+    raw = torch.from_numpy(images[idx])
+    v = torch.from_numpy(ref[idx, 0]).view(-1, 1, 1, 1)
+    s = torch.from_numpy(ref[idx, 1]).view(-1, 1, 1, 1)
+    d = (raw - v) / s
+    if g is not None:
+        n = len(idx)
+        gain = 0.75 + 0.6 * torch.rand(n, 1, 1, 1, generator=g)
+        ct = torch.from_numpy(ref[idx, 2]).view(-1, 1, 1, 1)
+        sd = torch.rand(n, 1, 1, 1, generator=g) * (ct * 20.0 / s + (1 - ct) * 0.03 * v.abs() / s)
+        d = d * gain + sd * torch.randn(raw.shape, generator=g)
+    chans = [torch.tanh(d * f) for f in FACTORS]
+    # The absolute view of the (augmented) values: CT in HU, other modalities relative to the click.
+    x = d * s + v
+    ct = torch.from_numpy(ref[idx, 2]).view(-1, 1, 1, 1)
+    absolute = ct * ((x.clamp(-1000.0, 400.0) + 1000.0) / 1400.0 * 2.0 - 1.0) + \
+        (1 - ct) * (x / v.abs().clamp(min=1e-6) - 1.0).clamp(-1.0, 2.0)
+    chans.append(absolute)
+    return torch.cat([torch.stack(chans, 1), torch.from_numpy(maps[idx])], 1).contiguous()
 
 
 def augment(x, y, g):
@@ -60,13 +85,13 @@ def loss_of(logits, y):
     return bce + dice.mean()
 
 
-def dice_by_kind(model, x, y, rows, idx):
+def dice_by_kind(model, data, y, rows, idx):
     model.eval()
     out = {}
     with torch.no_grad():
         for s in range(0, len(idx), 32):
             b = idx[s:s + 32]
-            p = torch.sigmoid(model(torch.from_numpy(x[b]))).numpy() >= 0.5
+            p = torch.sigmoid(model(inputs(*data, b))).numpy() >= 0.5
             t = y[b] >= 0.5
             for k, i in enumerate(b):
                 inter = (p[k] & t[k]).sum()
@@ -80,7 +105,8 @@ def main(ds, out_dir, golden_path):
     np.random.seed(SEED)
     torch.set_num_threads(int(os.environ.get("LIGHTBOX_TRAIN_THREADS", "2")))
     t0 = time.time()
-    rows, x, y = load(ds)
+    rows, images, maps, ref, y = load(ds)
+    data = (images, maps, ref)
     held = np.array([i for i, r in enumerate(rows) if int(r["scan"].rsplit("#", 1)[1]) % 8 == 7])
     train = np.array([i for i in range(len(rows)) if i not in set(held.tolist())])
     print(f"samples {len(rows)}: train {len(train)}, held-out copies {len(held)}; inputs built in "
@@ -97,7 +123,7 @@ def main(ds, out_dir, golden_path):
         total = 0.0
         for s in range(0, len(order), BATCH):
             b = order[s:s + BATCH]
-            xb, yb = augment(torch.from_numpy(x[b]), torch.from_numpy(y[b]), g)
+            xb, yb = augment(inputs(*data, b, g), torch.from_numpy(y[b]), g)
             loss = loss_of(model(xb), yb)
             opt.zero_grad()
             loss.backward()
@@ -106,10 +132,10 @@ def main(ds, out_dir, golden_path):
             total += float(loss) * len(b)
         print(f"epoch {epoch + 1}/{EPOCHS}: loss {total / len(train):.4f}, {time.time() - t0:.0f} s", flush=True)
         if epoch == EPOCHS - 1 or epoch % 2 == 1:
-            print("  held-out copies, patch Dice by kind:", dice_by_kind(model, x, y, rows, held), flush=True)
+            print("  held-out copies, patch Dice by kind:", dice_by_kind(model, data, y, rows, held), flush=True)
 
     model.eval()
-    held_dice = dice_by_kind(model, x, y, rows, held)
+    held_dice = dice_by_kind(model, data, y, rows, held)
     os.makedirs(out_dir, exist_ok=True)
     scripted = torch.jit.script(model)
     weights = os.path.join(out_dir, "lightbox-lesion.pt")
@@ -135,14 +161,14 @@ def main(ds, out_dir, golden_path):
         "weights": {"file": "lightbox-lesion.pt", "sha256": digest, "format": "torchscript"},
         "input": {
             "modality": ["CT", "MR"],
-            "orientation": "tensor (1, 5, D, H, W) = (z, y, x) of a cube along the scan's own axes centred on "
+            "orientation": "tensor (1, 6, D, H, W) = (z, y, x) of a cube along the scan's own axes centred on "
                            "the click; sample spacing chosen per pass (1.5 mm first, then 0.5-2.5 mm so the "
                            "lesion is 4-22 samples wide)",
             "target_spacing_xyz_mm": [1.5, 1.5, 1.5],
-            "intensity": {"method": "click-relative-tanh/1", "ct_scale_hu": 300.0, "factors": [3.0, 1.0, 0.3]},
+            "intensity": {"method": "click-relative-tanh/2", "ct_scale_hu": 300.0, "factors": [3.0, 1.0, 0.3]},
             "patch_xyz": [EDGE, EDGE, EDGE],
             "overlap": 0.0,
-            "channels": 5,
+            "channels": 6,
         },
         "output": {
             "type": "probability-map",
@@ -161,7 +187,7 @@ def main(ds, out_dir, golden_path):
     s = golden_samples()
     v, scale = ct_intensity(s)
     h = EDGE / 2 - 0.5
-    xin = torch.from_numpy(model_input(s, v, scale, [(h, h, h)], [])[None])
+    xin = torch.from_numpy(model_input(s, v, scale, [(h, h, h)], [], True)[None])
     with torch.no_grad():
         p = torch.sigmoid(scripted(xin))[0, 0].numpy()
     probes = [[16, 16, 16], [10, 16, 16], [16, 10, 20], [4, 4, 4], [22, 16, 12], [16, 22, 16]]  # (x, y, z)

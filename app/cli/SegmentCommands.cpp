@@ -254,9 +254,16 @@ int runEvalLesionSet(const std::vector<std::string>& argv) {
                   site.c_str(), diameter);
       for (const std::string& e : engines) {
         const auto t0 = std::chrono::steady_clock::now();
-        const LesionMask lesion = e == "model" ? model->segment(image, click) : segmentClassical(image, click);
+        LesionMask lesion;
+        try {
+          lesion = e == "model" ? model->segment(image, click) : segmentClassical(image, click);
+        } catch (const std::exception& error) {
+          lesion = LesionMask{}; // counted as a miss: an empty mask
+          row[e + "_error"] = error.what();
+        }
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        const std::vector<std::uint8_t> pred = fullGridMask(image.geometry, lesion);
+        const std::vector<std::uint8_t> pred =
+            lesion.mask.empty() ? std::vector<std::uint8_t>(ref.size(), 0) : fullGridMask(image.geometry, lesion);
         const double dice = diceCoefficient(pred, ref);
         const SegmentStats st = measureMask(image.geometry, pred);
         const double axisError = refStats.longAxisMm > 0 ? std::abs(st.longAxisMm - refStats.longAxisMm) / refStats.longAxisMm : 0.0;

@@ -39,6 +39,9 @@ void drawLabelMap(SliceImage& img, const SlicePlane& plane, const LabelMapLayer&
                int(labels[y * w + x + 1]) != label || int(labels[(y - 1) * w + x]) != label ||
                int(labels[(y + 1) * w + x]) != label;
       }
+      if (edge && style.dashed && ((x + y) / 4) % 2 == 1) {
+        edge = false; // the gaps of the dashes
+      }
       if (!edge && !style.fill) {
         continue;
       }

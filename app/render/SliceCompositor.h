@@ -21,8 +21,9 @@ struct LabelStyle {
   double opacity = 0.4; ///< of the fill
   bool fill = true;
   bool outline = true;
+  bool dashed = false; ///< the outline in dashes (the model's uncertainty band)
   bool operator==(const LabelStyle& o) const {
-    return visible == o.visible && opacity == o.opacity && fill == o.fill && outline == o.outline;
+    return visible == o.visible && opacity == o.opacity && fill == o.fill && outline == o.outline && dashed == o.dashed;
   }
 };
 

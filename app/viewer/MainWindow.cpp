@@ -324,6 +324,12 @@ void MainWindow::buildMenus() {
       if (!document_->applyToSelectedSegment(operation)) statusBar()->showMessage("No segment to change, or nothing changed", 4000);
     });
   }
+  QAction* useModel = toolsMenu->addAction("Segment with the AI model (off: classical engine)");
+  useModel->setCheckable(true);
+  useModel->setChecked(document_->segmentEngine() == ViewerDocument::SegmentEngine::Model);
+  connect(useModel, &QAction::toggled, this, [this](bool on) {
+    document_->setSegmentEngine(on ? ViewerDocument::SegmentEngine::Model : ViewerDocument::SegmentEngine::Classical);
+  });
   connect(document_, &ViewerDocument::toolChanged, this, [this] {
     const int index = int(document_->tool());
     tools_->actions().at(index)->setChecked(true);
@@ -361,6 +367,14 @@ void MainWindow::buildMenus() {
   ai->addAction("Accept finding", QKeySequence("A"), findings_, &FindingsPanel::accept);
   ai->addAction("Reject finding", QKeySequence("R"), findings_, &FindingsPanel::reject);
   ai->addAction("Edit finding", QKeySequence("E"), findings_, &FindingsPanel::edit);
+  ai->addAction("Segment finding (its mask sizes it for Lung-RADS)", QKeySequence("M"), this, [this] {
+    const std::string id = document_->selectedFinding();
+    if (id.empty()) {
+      statusBar()->showMessage("Select a finding first (N / P)", 4000);
+      return;
+    }
+    if (document_->segmentFinding(id)) statusBar()->showMessage(QString("Finding %1 segmented").arg(QString::fromStdString(id)), 4000);
+  });
   ai->addSeparator();
   ai->addAction("Models...", this, [this] {
     QString text;
@@ -695,6 +709,7 @@ void MainWindow::showShortcuts() {
        {{"Shift+L / A / E / R / P", "length / angle / ellipse / rectangle / point"},
         {"Shift+W / Shift+T", "arrow / text note (type the note in the measurement table)"},
         {"Shift+G", "segment a lesion: click it (label map, RECIST axes and volume; undoable, saved)"},
+        {"Alt+click / Alt+right click", "segment tool: add / remove a region of the selected model segment"},
         {"Shift+B / Shift+X, [ / ]", "brush / eraser on the selected segment, smaller / larger brush"},
         {"Segments dock", "click a segment: the brush paints it, every view goes to it; double click: rename / colour"},
         {"Drag a handle", "edit"},
@@ -707,7 +722,8 @@ void MainWindow::showShortcuts() {
        {{"Ctrl+D", "detect lung nodules"},
         {"N / P", "next / previous finding"},
         {"A / R", "accept / reject (reason from the panel), then the next finding"},
-        {"E", "edit: drag the diameter's handles"}}},
+        {"E", "edit: drag the diameter's handles"},
+        {"M", "segment the finding: its mask's mean axis is its Lung-RADS size"}}},
       {"Files",
        {{"Ctrl+O / Ctrl+Shift+O", "open a folder / a file (or drop it on the window)"},
         {"Ctrl+Shift+C / Ctrl+Shift+S", "copy the view / save it as PNG"},

@@ -226,6 +226,21 @@ void SliceViewport::drawSegments(OverlayLayers& overlays, double slab) const {
     overlays.labels.push_back(text);
   }
   overlays.labelMaps.push_back(std::move(layer));
+  // The model's uncertainty (probability 0.3-0.7) as a dashed outline in the segment's colour.
+  if (!document_->stroking()) {
+    if (auto band = document_->uncertaintyVolume()) {
+      LabelMapLayer u;
+      u.labels = std::move(band);
+      u.revision = labels.revision;
+      for (const Segment& s : labels.segments) {
+        u.colours[s.label] = Rgba{s.rgb[0], s.rgb[1], s.rgb[2], 255};
+        LabelStyle style{document_->segmentDisplay(s.label).visible, 0.0, false, true};
+        style.dashed = true;
+        u.styles[s.label] = style;
+      }
+      overlays.labelMaps.push_back(std::move(u));
+    }
+  }
 }
 
 void SliceViewport::drawFindings(OverlayLayers& overlays) const {
@@ -342,6 +357,13 @@ void SliceViewport::mousePressEvent(QMouseEvent* e) {
   dragScrolled_ = 0;
   if (drag_ == Drag::Stroke) {
     return; // another button during a brush stroke: the stroke goes on until its button is released
+  }
+  if (document_->tool() == Tool::Segment && (e->modifiers() & Qt::AltModifier) &&
+      (e->button() == Qt::LeftButton || e->button() == Qt::RightButton)) {
+    // Refinement of the selected model segment: Alt+left adds the region there, Alt+right removes it.
+    document_->refineSegment(document_->selectedSegment(), lpsAt(pos), e->button() == Qt::LeftButton);
+    drag_ = Drag::None;
+    return;
   }
   if (e->button() == Qt::RightButton) {
     drag_ = Drag::Window;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "ai/segmentation/LesionModelEngine.h"
 #include "core/annotation/Finding.h"
 #include "core/annotation/Measurement.h"
 #include "core/display/WindowLevel.h"
@@ -139,11 +140,25 @@ public:
   void setPatientDefaults(int ageYears, const std::string& sex);
 
   /// Lesion segments on the open series (label map + table). segmentAt() runs click-to-segment
-  /// (the classical engine: no model is shipped yet) at an LPS point and adds a segment; one undo
-  /// step, saved at once beside the review (`<review>.labels`). Returns the label, 0 when nothing
-  /// was found (the reason goes to annotationError).
+  /// at an LPS point with the chosen engine (the shipped model, or the classical engine when the
+  /// model is off or cannot be used, said once) and adds a segment; one undo step, saved at once
+  /// beside the review (`<review>.labels`). Returns the label, 0 when nothing was found (the
+  /// reason goes to annotationError).
   const LabelMap& labels() const { return labels_; }
   int segmentAt(const Vec3& lps);
+  /// Refines an automatic segment the model made: a positive click adds the region there, a
+  /// negative one removes it; the model runs again on the same cube with every click so far.
+  /// Voxels the reader changed with the brush or eraser keep the reader's value. One undo step.
+  bool refineSegment(std::uint8_t label, const Vec3& lps, bool positive);
+  /// Runs click-to-segment at the finding's centre and links the finding to the new segment
+  /// (its RECIST axes and volume; the Lung-RADS diameter becomes their mean). Returns the label.
+  int segmentFinding(const std::string& findingId);
+  enum class SegmentEngine { Model, Classical };
+  void setSegmentEngine(SegmentEngine engine) { engine_ = engine; }
+  SegmentEngine segmentEngine() const { return engine_; }
+  /// The model's uncertainty: per segment the voxels where its probability is 0.3-0.7 (the
+  /// label value), drawn as a dashed outline; null when no segment has one.
+  std::shared_ptr<const Volume> uncertaintyVolume() const;
   /// The label map as a volume for drawing, rebuilt only when the map's revision changed.
   std::shared_ptr<const Volume> labelVolume() const;
   /// Measurements of a segment (cached per revision).
@@ -262,6 +277,23 @@ private:
   mutable std::vector<VoxelBox> strokeBoxes_; ///< dabs since labelVolume_ was last brought up to date
   mutable std::uint64_t labelVolumeRevision_ = ~std::uint64_t(0);
   mutable std::map<std::uint8_t, std::pair<std::uint64_t, SegmentStats>> statsCache_;
+  /// The model runs behind the automatic segments (for refinement and the uncertainty band).
+  struct EngineRun {
+    Vec3 seed{0, 0, 0};
+    std::vector<LesionClick> clicks;
+    VoxelBox box;                       ///< of the last result
+    std::vector<std::uint8_t> mask;     ///< the last result as written (box layout)
+    std::vector<std::uint8_t> probability;
+  };
+  std::map<std::uint8_t, EngineRun> engineRuns_;
+  SegmentEngine engine_ = SegmentEngine::Model;
+  mutable std::unique_ptr<LesionModelEngine> model_;
+  mutable bool modelTried_ = false;
+  mutable std::shared_ptr<Volume> uncertaintyVolume_;
+  mutable bool uncertaintyDirty_ = true;
+  /// The model engine, loaded on first use; null (reason said once) when it cannot be used.
+  const LesionModelEngine* lesionModel() const;
+  /// Writes an engine result as `label` (new segment when `segment` is given), one undo step.
   friend class LabelStepCommand;
   void labelsChanged(); ///< saves the map and tells the views
   /// Replaces the segment table as one undo step (`what`), saved at once.

@@ -202,7 +202,29 @@ LesionMask segmentClassical(const Volume& image, const Vec3& seedLps, const Clas
   std::sort(around.begin(), around.end());
   const double median = around[around.size() / 2];
   out.brighter = lesion >= median;
-  const double background = around[std::size_t(double(around.size() - 1) * (out.brighter ? 0.25 : 0.75))];
+  // Surroundings: the most common value on the far side of the lesion's (the tissue the lesion
+  // sits in: lung, liver, brain), from a histogram of the search ball between its 2nd and 98th
+  // percentiles; a low (high) percentile would be air or fluid wherever the ball reaches them.
+  const double lowValue = around[std::size_t(double(around.size() - 1) * 0.02)];
+  const double highValue = around[std::size_t(double(around.size() - 1) * 0.98)];
+  double background = around[std::size_t(double(around.size() - 1) * (out.brighter ? 0.25 : 0.75))];
+  if (highValue > lowValue) {
+    constexpr int kBins = 100;
+    std::vector<double> histogram(kBins, 0.0);
+    const double width = (highValue - lowValue) / kBins;
+    for (float x : around) {
+      if (x < lowValue || x > highValue || (out.brighter ? x >= lesion : x <= lesion)) continue;
+      histogram[std::size_t(std::min(kBins - 1, int((x - lowValue) / width)))] += 1;
+    }
+    int peak = -1;
+    double best = 0;
+    for (int b = 0; b < kBins; ++b) {
+      double sum = 0;
+      for (int d = -2; d <= 2; ++d) sum += histogram[std::size_t(std::clamp(b + d, 0, kBins - 1))];
+      if (sum > best) best = sum, peak = b;
+    }
+    if (peak >= 0) background = lowValue + (peak + 0.5) * width;
+  }
   // 40 % of the way from the surroundings to the lesion: a little outside the half-way (physical)
   // edge, as readers outline "just outside" a lesion (chosen on the LIDC lesion, where 0.3-0.5
   // were tried: see the notes).

@@ -245,3 +245,42 @@ TEST_CASE("real window: a scan outside the model's intended use shows the pre-fl
   CHECK(norm(top->centerLps - ref[0].centerLps) < ref[0].diameterMm / 2);
   if (const char* shots = std::getenv("LIGHTBOX_TEST_SHOTS")) grabWindow(&window).save(QString(shots) + "/findings-lidc.png");
 }
+
+TEST_CASE("document: segmenting a finding gives it a mask whose mean axis is its Lung-RADS size", "[viewer][findings][segmentation]") {
+  // A 10 mm solid ball in lung on a 0.8 x 0.8 x 1.25 mm grid.
+  auto v = std::make_shared<Volume>();
+  v->geometry.size = {96, 96, 48};
+  v->geometry.spacing = {0.8, 0.8, 1.25};
+  v->units = "HU";
+  std::vector<std::int16_t> voxels(v->geometry.voxelCount(), -850);
+  const Vec3 centre{38.4, 38.4, 30.0};
+  for (std::size_t q = 0; q < voxels.size(); ++q) {
+    const Vec3 p = v->geometry.ijkToLps({double(q % 96), double((q / 96) % 96), double(q / (96 * 96))});
+    if (norm(p - centre) <= 5.0) voxels[q] = 20;
+  }
+  v->voxels = std::move(voxels);
+  const std::string key = "1.2.826.0.1.3680043.99.78";
+  const AnnotationStore store(AnnotationStore::defaultFolder());
+  std::filesystem::remove(store.pathFor(key));
+  ViewerDocument doc;
+  doc.setVolume(v, "P", "S", {}, {-600, 1500}, QString::fromStdString(key));
+  FindingsRun run;
+  run.model = "test-model";
+  run.fpPerScan = 1.0;
+  Finding f = makeFinding("F1", centre, 30, 0.9);
+  f.sizeCapped = true; // the AI's size is its cap: unmeasured
+  doc.setDetectionResult(run, {f});
+  doc.setFindingState("F1", FindingState::Accepted);
+  const int label = doc.segmentFinding("F1");
+  REQUIRE(label > 0);
+  const Finding* linked = doc.finding("F1");
+  CHECK(linked->segmentLabel == label);
+  CHECK(doc.labels().segment(std::uint8_t(label))->name == "Finding F1");
+  INFO("mask axes " << linked->maskLongAxisMm << " x " << linked->maskShortAxisMm << " mm, "
+                    << linked->maskVolumeMm3 << " mm3 (ball: 10 mm, 524 mm3)");
+  CHECK(linked->maskLongAxisMm == Approx(10.0).margin(1.6));
+  CHECK(linked->maskShortAxisMm == Approx(10.0).margin(1.6));
+  CHECK(linked->maskVolumeMm3 == Approx(523.6).epsilon(0.25));
+  CHECK(doc.effectiveDiameter(*linked) == Approx((linked->maskLongAxisMm + linked->maskShortAxisMm) / 2).margin(0.051));
+  CHECK_FALSE(ReadingSession::unmeasured(*linked));
+}

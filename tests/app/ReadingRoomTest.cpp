@@ -576,6 +576,29 @@ TEST_CASE("a click with the segment tool outlines the LIDC lesion, draws it with
     doc->setCrosshair((st.longA + st.longB) * 0.5); // the slice the axes are measured on
     grabWindow(&window).save(QString(shots) + "/segment.png");
   }
+  // The model made it (the default engine): provenance, and its uncertainty band (probability
+  // 0.3-0.7) to draw as a dashed outline.
+  CHECK(doc->labels().segments[0].algorithm == "lightbox-lesion");
+  CHECK(doc->labels().segments[0].weightsSha256.size() == 64);
+  const auto band = doc->uncertaintyVolume();
+  REQUIRE(band);
+  std::size_t bandVoxels = 0;
+  for (std::size_t q = 0; q < band->geometry.voxelCount(); ++q) bandVoxels += band->value(q) == 1;
+  CHECK(bandVoxels > 0);
+  // Refinement: Alt+right click near the end of the long axis removes the region there (one undo
+  // step), undo brings it back.
+  const std::size_t before = doc->labels().count(1);
+  const Vec3 tip = st.longA + (st.longB - st.longA) * 0.1;
+  doc->setCrosshair(tip);
+  REQUIRE(settle(window, 10000));
+  QTest::mouseClick(axial, Qt::RightButton, Qt::AltModifier, axial->widgetPointOf(tip).toPoint());
+  CHECK(doc->undoStack()->undoText().startsWith("Refine"));
+  const std::size_t removed = doc->labels().count(1);
+  INFO("voxels before " << before << ", after the remove click " << removed);
+  CHECK(removed < before);
+  doc->undoStack()->undo();
+  CHECK(doc->labels().count(1) == before);
+  doc->setCrosshair(centre);
   // Saved at once beside the review; undo removes it (and saves that), redo brings it back.
   REQUIRE(!doc->labelsPath().empty());
   CHECK(std::filesystem::exists(doc->labelsPath()));
@@ -590,7 +613,7 @@ TEST_CASE("a click with the segment tool outlines the LIDC lesion, draws it with
   REQUIRE(window.openPath(QString::fromStdString(test::sharedData(kSlab))));
   REQUIRE(doc->labels().segments.size() == 1);
   CHECK(doc->labels().count(1) == voxels);
-  CHECK(doc->labels().segments[0].algorithm == "classical");
+  CHECK(doc->labels().segments[0].algorithm == "lightbox-lesion");
 
   // The brush adds to the segment in one stroke (one undo step); the segment becomes
   // semi-automatic with the changed voxels counted; the eraser removes; undo restores exactly.

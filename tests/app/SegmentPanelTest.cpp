@@ -70,6 +70,7 @@ TEST_CASE("segment dock: lists the clicked lesion, goes to it, hides and restyle
   window.show();
   REQUIRE(window.openPath(QString::fromStdString(test::sharedData(kSlab))));
   ViewerDocument* doc = window.document();
+  doc->setSegmentEngine(ViewerDocument::SegmentEngine::Classical); // the engine-independent dock
   SegmentPanel* panel = window.segmentPanel();
   QTableWidget* table = panel->table();
   static_cast<QDockWidget*>(panel->parentWidget())->raise();
@@ -126,16 +127,16 @@ TEST_CASE("segment dock: lists the clicked lesion, goes to it, hides and restyle
   panel->opacity()->setValue(30);
 
   // Renamed in the table: one undo step, saved beside the review.
-  table->item(0, SegmentPanel::ColName)->setText("RUL nodule");
-  CHECK(doc->labels().segments[0].name == "RUL nodule");
-  CHECK(doc->undoStack()->undoText() == "Rename segment to RUL nodule");
-  CHECK(loadLabelMap(doc->labelsPath(), doc->volume()->geometry).segments[0].name == "RUL nodule");
+  table->item(0, SegmentPanel::ColName)->setText("LLL nodule");
+  CHECK(doc->labels().segments[0].name == "LLL nodule");
+  CHECK(doc->undoStack()->undoText() == "Rename segment to LLL nodule");
+  CHECK(loadLabelMap(doc->labelsPath(), doc->volume()->geometry).segments[0].name == "LLL nodule");
   doc->undoStack()->undo();
   CHECK(doc->labels().segments[0].name == "Lesion 1");
   CHECK(table->item(0, SegmentPanel::ColName)->text() == "Lesion 1");
   CHECK(loadLabelMap(doc->labelsPath(), doc->volume()->geometry).segments[0].name == "Lesion 1");
   doc->undoStack()->redo();
-  CHECK(table->item(0, SegmentPanel::ColName)->text() == "RUL nodule");
+  CHECK(table->item(0, SegmentPanel::ColName)->text() == "LLL nodule");
 
   // The 3D view: one smooth surface, where the segment is (LPS, with the volume rendering).
   VolumeViewport* vr = window.volumeView();

@@ -213,16 +213,42 @@ TEST_CASE("segment from one click on the LIDC lesion writes a mask on the series
   lightbox::writeResearchImage({ref}, work + "/consensus.nii.gz");
 
   const std::string seed = std::to_string(c[0]) + "," + std::to_string(c[1]) + "," + std::to_string(c[2]);
+  // The classical engine, asked for by name: no model provenance.
+  const Process classical = runLightbox({"segment", slab, "--seed-lps", seed, "--engine", "classical", "-o",
+                                         work + "/classical.nii.gz", "--json", work + "/classical.json"});
+  INFO(classical.err);
+  REQUIRE(classical.exitCode == 0);
+  const nlohmann::json jc = nlohmann::json::parse(fileText(work + "/classical.json"));
+  CHECK(jc["engine"] == "classical");
+  CHECK(jc["model"].is_null());
+  // Without the model (an empty models folder) the default engine falls back and says so.
+  const std::string noModels = lightbox::test::scratchFolder("segment-cli-no-models");
+  setenv("LIGHTBOX_MODELS_BUILTIN", noModels.c_str(), 1);
+  setenv("LIGHTBOX_MODELS", noModels.c_str(), 1);
+  const Process fallback = runLightbox({"segment", slab, "--seed-lps", seed, "-o", work + "/fallback.nii.gz", "--json",
+                                        work + "/fallback.json"});
+  unsetenv("LIGHTBOX_MODELS_BUILTIN");
+  unsetenv("LIGHTBOX_MODELS");
+  INFO(fallback.err);
+  REQUIRE(fallback.exitCode == 0);
+  CHECK(fallback.err.find("used the classical engine") != std::string::npos);
+  const nlohmann::json jf = nlohmann::json::parse(fileText(work + "/fallback.json"));
+  CHECK(jf["engine"] == "classical");
+  CHECK(jf["engine_requested"] == "model");
+  // The model engine, the default: the shipped model ran, with its provenance.
   const Process p = runLightbox({"segment", slab, "--seed-lps", seed, "-o", work + "/mask.nii.gz", "--json", work + "/mask.json"});
   INFO(p.err);
   REQUIRE(p.exitCode == 0);
-  CHECK(p.err.find("used the classical engine") != std::string::npos); // honest about the fallback
+  CHECK(p.err.find("used the classical engine") == std::string::npos);
   const nlohmann::json j = nlohmann::json::parse(fileText(work + "/mask.json"));
   for (const char* field : {"engine", "model", "volume_ml", "long_axis_mm", "short_axis_mm", "mean", "sd", "seconds"}) {
     INFO(field);
     CHECK(j.contains(field));
   }
-  CHECK(j["engine"] == "classical");
+  CHECK(j["engine"] == "lightbox-lesion");
+  CHECK(j["engine_requested"] == "model");
+  CHECK(j["model"]["name"] == "lightbox-lesion");
+  CHECK(j["model"]["sha256"].get<std::string>().size() == 64);
   const std::vector<lightbox::Volume> mask = lightbox::readResearchImage(work + "/mask.nii.gz");
   REQUIRE(mask.size() == 1);
   CHECK(lightbox::sameGrid(mask.front().geometry, image.geometry, 1e-3));

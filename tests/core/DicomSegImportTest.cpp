@@ -102,7 +102,7 @@ TEST_CASE("a binary SEG opens on its 3 CT slices by referenced instance, voxel f
   CHECK(labels.warnings.empty());
 }
 
-TEST_CASE("overlapping SEG segments keep their own masks; the label map gives shared voxels to the later one and says so", "[seg-import]") {
+TEST_CASE("overlapping SEG segments keep their own masks, and the label map gives shared voxels to the later one and says so", "[seg-import]") {
   const SegSourceSeries series = sourceOf(test::sharedData(kLiverCt));
   const std::string path = test::sharedData(kOverlapSeg);
   const ImportedSeg seg = importDicomSeg(path, series);
