@@ -38,14 +38,14 @@ for engine in model classical; do
 done
 printf "click to mask, model / classical: %.2f\n" "$(echo "$(cat "$out/click_model") / $(cat "$out/click_classical")" | bc -l)"
 
-echo "== lesion model forward pass (1 x 5 x 32^3): C++ LibTorch vs Python TorchScript, $threads threads =="
+echo "== lesion model forward pass (1 x 6 x 32^3): C++ LibTorch vs Python TorchScript, $threads threads =="
 for r in $(seq "$runs"); do
-  $build/bench/lightbox_bench_infer $model "$threads" 1 20 5 | cut -d' ' -f1 >> "$out/cpp"
-  /usr/bin/python3 bench/infer_bench.py $model "$threads" 1 20 5 | cut -d' ' -f1 >> "$out/py"
+  $build/bench/lightbox_bench_infer $model "$threads" 1 20 6 | cut -d' ' -f1 >> "$out/cpp"
+  /usr/bin/python3 bench/infer_bench.py $model "$threads" 1 20 6 | cut -d' ' -f1 >> "$out/py"
 done
 cpp=$(median < "$out/cpp")
 py=$(median < "$out/py")
-check_cpp=$($build/bench/lightbox_bench_infer $model "$threads" 1 1 5 | cut -d' ' -f2)
-check_py=$(/usr/bin/python3 bench/infer_bench.py $model "$threads" 1 1 5 | cut -d' ' -f2)
+check_cpp=$($build/bench/lightbox_bench_infer $model "$threads" 1 1 6 | cut -d' ' -f2)
+check_py=$(/usr/bin/python3 bench/infer_bench.py $model "$threads" 1 1 6 | cut -d' ' -f2)
 printf "C++ %.2f ms, Python %.2f ms, ratio C++/Python %.2f (first output %s vs %s)\n" \
   "$cpp" "$py" "$(echo "$cpp / $py" | bc -l)" "$check_cpp" "$check_py"

@@ -226,14 +226,15 @@ void SliceViewport::drawSegments(OverlayLayers& overlays, double slab) const {
     overlays.labels.push_back(text);
   }
   overlays.labelMaps.push_back(std::move(layer));
-  // The model's uncertainty (probability 0.3-0.7) as a dashed outline in the segment's colour.
+  // The model's uncertainty (probability 0.3-0.7) as a white dashed outline (the segment's own
+  // outline is solid, in its colour).
   if (!document_->stroking()) {
     if (auto band = document_->uncertaintyVolume()) {
       LabelMapLayer u;
       u.labels = std::move(band);
       u.revision = labels.revision;
       for (const Segment& s : labels.segments) {
-        u.colours[s.label] = Rgba{s.rgb[0], s.rgb[1], s.rgb[2], 255};
+        u.colours[s.label] = Rgba{255, 255, 255, 255};
         LabelStyle style{document_->segmentDisplay(s.label).visible, 0.0, false, true};
         style.dashed = true;
         u.styles[s.label] = style;
