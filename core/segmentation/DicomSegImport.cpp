@@ -252,8 +252,9 @@ ImportedSeg importDicomSeg(const std::string& path, const SegSourceSeries& serie
     s.segment.categoryMeaning.clear();
     s.segment.typeCode.clear();
     s.segment.typeMeaning.clear();
-    readCode(item, DCM_SegmentedPropertyCategoryCodeSequence, s.segment.categoryCode, s.categoryScheme, s.segment.categoryMeaning);
-    readCode(item, DCM_SegmentedPropertyTypeCodeSequence, s.segment.typeCode, s.typeScheme, s.segment.typeMeaning);
+    readCode(item, DCM_SegmentedPropertyCategoryCodeSequence, s.segment.categoryCode, s.segment.categoryScheme,
+             s.segment.categoryMeaning);
+    readCode(item, DCM_SegmentedPropertyTypeCodeSequence, s.segment.typeCode, s.segment.typeScheme, s.segment.typeMeaning);
     s.algorithmType = str(item, DCM_SegmentAlgorithmType);
     s.segment.origin = SegmentOrigin::Imported;
     s.segment.algorithm = str(item, DCM_SegmentAlgorithmName);

@@ -41,7 +41,6 @@ struct ImportedSegment {
   /// Name, colour (Recommended Display CIELab as sRGB), category and type codes, origin Imported,
   /// `algorithm` the SEG's Segment Algorithm Name or, when it has none, the file.
   Segment segment;
-  std::string categoryScheme, typeScheme; ///< coding scheme designators ("SCT", "SRT", ...)
   std::string algorithmType;              ///< as the SEG says: AUTOMATIC, SEMIAUTOMATIC or MANUAL
   bool hasColour = false;                 ///< false: the SEG gave none, `segment.rgb` is a stand-in
   SegmentMask mask;                       ///< every voxel of the segment, overlaps included

@@ -23,6 +23,7 @@ struct Segment {
   /// Altered Structure"}.
   std::string categoryCode = "49755003", categoryMeaning = "Morphologically Altered Structure";
   std::string typeCode = "27925004", typeMeaning = "Nodule";
+  std::string categoryScheme = "SCT", typeScheme = "SCT"; ///< coding scheme designators (imported SEGs: "SRT", ...)
   SegmentOrigin origin = SegmentOrigin::Manual;
   /// Automatic / semi-automatic: the engine ("classical" or a model name), its version and the
   /// weights' sha256 (empty for the classical engine).

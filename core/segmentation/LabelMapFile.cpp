@@ -42,8 +42,8 @@ void saveLabelMap(const LabelMap& map, const std::string& path) {
     segments.push_back({{"label", s.label},
                         {"name", s.name},
                         {"rgb", {s.rgb[0], s.rgb[1], s.rgb[2]}},
-                        {"category", {s.categoryCode, s.categoryMeaning}},
-                        {"type", {s.typeCode, s.typeMeaning}},
+                        {"category", {s.categoryCode, s.categoryMeaning, s.categoryScheme}},
+                        {"type", {s.typeCode, s.typeMeaning, s.typeScheme}},
                         {"origin", segmentOriginName(s.origin)},
                         {"algorithm", s.algorithm},
                         {"algorithm_version", s.algorithmVersion},
@@ -96,6 +96,9 @@ LabelMap loadLabelMap(const std::string& path, const VolumeGeometry& expected) {
       seg.categoryMeaning = s.at("category").at(1).get<std::string>();
       seg.typeCode = s.at("type").at(0).get<std::string>();
       seg.typeMeaning = s.at("type").at(1).get<std::string>();
+      // Files written before the scheme was kept hold two entries: SNOMED CT then.
+      if (s.at("category").size() > 2) seg.categoryScheme = s.at("category").at(2).get<std::string>();
+      if (s.at("type").size() > 2) seg.typeScheme = s.at("type").at(2).get<std::string>();
       seg.origin = originFrom(s.at("origin").get<std::string>());
       seg.algorithm = s.value("algorithm", std::string());
       seg.algorithmVersion = s.value("algorithm_version", std::string());

@@ -80,10 +80,10 @@ TEST_CASE("a binary SEG opens on its 3 CT slices by referenced instance, voxel f
   CHECK(int(liver.segment.rgb[2]) == Approx(101).margin(1));
   CHECK(liver.segment.categoryCode == "T-D0050");
   CHECK(liver.segment.categoryMeaning == "Tissue");
-  CHECK(liver.categoryScheme == "SRT");
+  CHECK(liver.segment.categoryScheme == "SRT");
   CHECK(liver.segment.typeCode == "T-62000");
   CHECK(liver.segment.typeMeaning == "Liver");
-  CHECK(liver.typeScheme == "SRT");
+  CHECK(liver.segment.typeScheme == "SRT");
   CHECK(liver.algorithmType == "SEMIAUTOMATIC");
   CHECK(liver.segment.algorithm == "SlicerEditor");
   CHECK(liver.segment.origin == SegmentOrigin::Imported);

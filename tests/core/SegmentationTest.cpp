@@ -196,6 +196,7 @@ TEST_CASE("a label map is saved crash-safe and reopened voxel for voxel, damaged
   s.origin = SegmentOrigin::Automatic;
   s.algorithm = "classical";
   s.automaticVoxels = map.count(1);
+  s.typeScheme = "SRT"; // as an imported SEG's code may say
   map.segments.push_back(s);
   BrushDab dab;
   dab.centerLps = slab.geometry.ijkToLps({100, 100, 5});
@@ -212,6 +213,8 @@ TEST_CASE("a label map is saved crash-safe and reopened voxel for voxel, damaged
   CHECK(back.segments[0].name == "Nodule 1");
   CHECK(back.segments[0].origin == SegmentOrigin::Automatic);
   CHECK(back.segments[0].automaticVoxels == s.automaticVoxels);
+  CHECK(back.segments[0].typeScheme == "SRT");
+  CHECK(back.segments[0].categoryScheme == "SCT");
   // Another grid, a truncated copy and a foreign file: refused, naming the file.
   VolumeGeometry other = slab.geometry;
   other.spacing[0] *= 2;
