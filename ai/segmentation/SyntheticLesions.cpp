@@ -296,6 +296,7 @@ std::vector<std::string> writeSegmentationDataset(const SegmentationDatasetOptio
     images.open(fs::path(o.outFolder) / "images.f32", std::ios::binary);
     targets.open(fs::path(o.outFolder) / "targets.u8", std::ios::binary);
     rows.open(fs::path(o.outFolder) / "samples.csv");
+    rows.precision(9); // click values of MR series are in the thousands
     rows << "sample,scan,kind,site,diameter_mm,spacing_mm,click_value,scale,is_ct,positive,negative\n";
   }
   std::mt19937 rng(o.seed);

@@ -278,6 +278,7 @@ int runEvalLesionSet(const std::vector<std::string>& argv) {
     }
   }
   nlohmann::json summary;
+  if (perLesion.empty()) throw std::runtime_error(args.positional()[0] + ": the set holds no lesions");
   for (const std::string& e : engines) {
     std::printf("\n%s engine: %zu lesions, mean Dice %.3f, Dice >= 0.9 in %.0f %%, mean |long-axis error| %.1f %%, %.3f s a click\n",
                 e.c_str(), overall[e].count, overall[e].dice / double(overall[e].count),

@@ -70,6 +70,9 @@ private:
       for (LabelDelta& d : deltas_) swapDelta(doc_->labels_, d);
     }
     std::swap(doc_->labels_.segments, other_);
+    // The model runs behind refinement describe the map as it was written: after an undo or redo
+    // they no longer do, so refinement starts again from a new click (and the band goes).
+    doc_->engineRuns_.clear();
     doc_->labelsChanged();
   }
   ViewerDocument* doc_;
@@ -233,6 +236,12 @@ bool ViewerDocument::refineSegment(std::uint8_t label, const Vec3& lps, bool pos
   }
   // One box holding the previous result and the new one.
   const EngineRun& prev = run->second;
+  if (next.box.lo[0] == prev.box.lo[0] && next.box.lo[1] == prev.box.lo[1] && next.box.lo[2] == prev.box.lo[2] &&
+      next.box.hi[0] == prev.box.hi[0] && next.box.hi[1] == prev.box.hi[1] && next.box.hi[2] == prev.box.hi[2] &&
+      next.mask == prev.mask) {
+    emit annotationError("refine: the click changes nothing (outside the model's field of view, or already as asked)");
+    return false;
+  }
   VoxelBox u;
   for (int a = 0; a < 3; ++a) {
     u.lo[a] = std::min(prev.box.lo[a], next.box.lo[a]);
@@ -506,6 +515,7 @@ bool ViewerDocument::setSegmentColour(std::uint8_t label, std::uint8_t r, std::u
 bool ViewerDocument::removeSegment(std::uint8_t label) {
   const Segment* s = labels_.segment(label);
   if (replaying_ || stroking_ || !s) return false;
+  engineRuns_.erase(label);
   // The undo record covers the segment's box only.
   const auto& size = labels_.geometry.size;
   long lo[3] = {long(size[0]), long(size[1]), long(size[2])}, hi[3] = {0, 0, 0};
@@ -549,6 +559,7 @@ void ViewerDocument::setSegmentDisplay(std::uint8_t label, const SegmentDisplay&
 
 void ViewerDocument::labelsChanged() {
   statsCache_.clear();
+  uncertaintyDirty_ = true;
   if (!labelsPath_.empty() && labelsWritable_) {
     try {
       saveLabelMap(labels_, labelsPath_);
