@@ -7,12 +7,43 @@
 #include <vtkRenderer.h>
 #include <vtkWindowToImageFilter.h>
 
+#include <X11/Xlib.h>
+
+#include <chrono>
+#include <cstdlib>
 #include <stdexcept>
+#include <string>
+#include <thread>
 
 namespace lightbox {
+namespace {
+
+/// The X display for VTK's window, opened here with a few retries: VTK aborts the process when
+/// its own XOpenDisplay fails, which was seen about once in eight headless renders under Xvfb.
+struct XDisplay {
+  Display* display = nullptr;
+  XDisplay() {
+    const char* name = std::getenv("DISPLAY");
+    if (!name || !*name) return; // VTK decides (e.g. an EGL or OSMesa build)
+    for (int attempt = 0; attempt < 30 && !display; ++attempt) {
+      display = XOpenDisplay(nullptr);
+      if (!display) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    if (!display) throw std::runtime_error(std::string("cannot connect to the X server (DISPLAY=") + name + ")");
+  }
+  ~XDisplay() {
+    if (display) XCloseDisplay(display);
+  }
+  XDisplay(const XDisplay&) = delete;
+  XDisplay& operator=(const XDisplay&) = delete;
+};
+
+} // namespace
 
 void renderOffscreenPng(vtkRenderer* renderer, const std::string& path, int width, int height) {
+  const XDisplay x; // outlives the window: declared first, destroyed last
   vtkNew<vtkRenderWindow> window;
+  if (x.display) window->SetDisplayId(x.display);
   window->SetOffScreenRendering(1);
   window->SetSize(width, height);
   window->SetMultiSamples(0);
@@ -28,6 +59,7 @@ void renderOffscreenPng(vtkRenderer* renderer, const std::string& path, int widt
   writer->SetInputConnection(grab->GetOutputPort());
   writer->Write();
   window->RemoveRenderer(renderer);
+  window->Finalize(); // releases its GL context while the display is still open
   if (writer->GetErrorCode() != 0) {
     throw std::runtime_error("cannot write " + path);
   }
