@@ -103,14 +103,7 @@ TEST_CASE("LIDC lesion, model engine: one click at the consensus centroid comes 
   const test::LidcConsensus c =
       test::lidcConsensus(test::sharedData("ct/chest_lidc-idri-0001_nodule_slab/annotations/069.xml"), slab.geometry);
   REQUIRE(c.readers.size() >= 3);
-  double agreement = 0;
-  for (std::size_t r = 0; r < c.readers.size(); ++r) {
-    std::vector<const std::vector<std::uint8_t>*> others;
-    for (std::size_t o = 0; o < c.readers.size(); ++o)
-      if (o != r) others.push_back(&c.readers[o]);
-    agreement += diceCoefficient(c.readers[r], test::atLeastHalf(others));
-  }
-  agreement /= double(c.readers.size());
+  const double agreement = test::readersAgreement(c);
   const LesionMask lesion = engine.segment(slab, c.centroid);
   CHECK(lesion.engine == "lightbox-lesion");
   CHECK(lesion.weightsSha256 == engine.manifest().weightsSha256);

@@ -154,14 +154,7 @@ TEST_CASE("LIDC lesion: one click at the readers' consensus centroid matches the
   const test::LidcConsensus c = lidcConsensus(slab);
   REQUIRE(c.readers.size() >= 3);
   // The readers' own agreement: each against the consensus of the others.
-  double agreement = 0;
-  for (std::size_t r = 0; r < c.readers.size(); ++r) {
-    std::vector<const std::vector<std::uint8_t>*> others;
-    for (std::size_t o = 0; o < c.readers.size(); ++o)
-      if (o != r) others.push_back(&c.readers[o]);
-    agreement += diceCoefficient(c.readers[r], test::atLeastHalf(others));
-  }
-  agreement /= double(c.readers.size());
+  const double agreement = test::readersAgreement(c);
   const LesionMask lesion = segmentClassical(slab, c.centroid);
   const std::vector<std::uint8_t> ours = fullGridMask(slab.geometry, lesion);
   const double dice = diceCoefficient(ours, c.mask);

@@ -137,4 +137,15 @@ LidcConsensus lidcConsensus(const std::string& xmlPath, const VolumeGeometry& ge
   return c;
 }
 
+double readersAgreement(const LidcConsensus& c) {
+  double agreement = 0;
+  for (std::size_t r = 0; r < c.readers.size(); ++r) {
+    std::vector<const std::vector<std::uint8_t>*> others;
+    for (std::size_t o = 0; o < c.readers.size(); ++o)
+      if (o != r) others.push_back(&c.readers[o]);
+    agreement += diceCoefficient(c.readers[r], atLeastHalf(others));
+  }
+  return c.readers.empty() ? 0.0 : agreement / double(c.readers.size());
+}
+
 } // namespace lightbox::test

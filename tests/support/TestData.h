@@ -46,5 +46,7 @@ struct LidcConsensus {
   Vec3 centroid{0, 0, 0};
 };
 LidcConsensus lidcConsensus(const std::string& xmlPath, const VolumeGeometry& geometry);
+/// The readers' own agreement: the mean of each reader's Dice against the consensus of the others.
+double readersAgreement(const LidcConsensus& consensus);
 
 } // namespace lightbox::test
