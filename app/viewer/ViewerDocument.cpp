@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/viewer/ViewerDocument.h"
 
+#include "app/viewer/LabelStepCommand.h"
+
 #include "core/annotation/AnnotationStore.h"
 #include "core/io/ImageFileIO.h"
-#include "core/segmentation/ClassicalSegmenter.h"
 #include "core/segmentation/DicomSegImport.h"
 #include "core/segmentation/LabelMapFile.h"
 #include "core/segmentation/LabelMapImport.h"
@@ -45,41 +46,7 @@ private:
 
 } // namespace
 
-/// One segmentation edit on the undo stack: the label map's delta (swapped on undo and redo) and
-/// the segment table before and after. Pushing calls redo() once: the edit is already applied.
-class LabelStepCommand : public QUndoCommand {
-public:
-  LabelStepCommand(ViewerDocument* doc, LabelDelta delta, std::vector<Segment> before, const QString& text)
-      : QUndoCommand(text), doc_(doc), other_(std::move(before)) {
-    deltas_.push_back(std::move(delta));
-  }
-  /// A stroke: its dabs' deltas in the order they were made.
-  LabelStepCommand(ViewerDocument* doc, std::vector<LabelDelta> deltas, std::vector<Segment> before, const QString& text)
-      : QUndoCommand(text), doc_(doc), deltas_(std::move(deltas)), other_(std::move(before)) {}
-  void redo() override {
-    if (pushed_) apply(false);
-    pushed_ = true;
-  }
-  void undo() override { apply(true); }
 
-private:
-  void apply(bool backwards = false) {
-    if (backwards) {
-      for (auto it = deltas_.rbegin(); it != deltas_.rend(); ++it) swapDelta(doc_->labels_, *it);
-    } else {
-      for (LabelDelta& d : deltas_) swapDelta(doc_->labels_, d);
-    }
-    std::swap(doc_->labels_.segments, other_);
-    // The model runs behind refinement describe the map as it was written: after an undo or redo
-    // they no longer do, so refinement starts again from a new click (and the band goes).
-    doc_->engineRuns_.clear();
-    doc_->labelsChanged();
-  }
-  ViewerDocument* doc_;
-  std::vector<LabelDelta> deltas_;
-  std::vector<Segment> other_; ///< the table the next apply() restores
-  bool pushed_ = false;
-};
 
 ViewerDocument::ViewerDocument(QObject* parent) : QObject(parent), undo_(new QUndoStack(this)) {}
 ViewerDocument::~ViewerDocument() = default;
@@ -143,183 +110,6 @@ void ViewerDocument::setVolume(std::shared_ptr<const Volume> volume, QString pat
   emit measurementsChanged();
   emit findingsChanged();
   emit segmentsChanged();
-}
-
-const LesionModelEngine* ViewerDocument::lesionModel() const {
-  if (!modelTried_) {
-    modelTried_ = true;
-    std::string why;
-    model_ = loadLesionModel(why);
-    if (!model_) {
-      emit const_cast<ViewerDocument*>(this)->annotationError(
-          QString("segment: the segmentation model cannot be used (%1); the classical engine runs instead")
-              .arg(QString::fromStdString(why)));
-    }
-  }
-  return model_.get();
-}
-
-int ViewerDocument::segmentAt(const Vec3& lps) {
-  if (!volume_ || replaying_) return 0;
-  const std::uint8_t label = labels_.freeLabel();
-  if (label == 0) {
-    emit annotationError("255 segments on this series: no room for another");
-    return 0;
-  }
-  LesionMask lesion;
-  const LesionModelEngine* model = engine_ == SegmentEngine::Model ? lesionModel() : nullptr;
-  try {
-    lesion = model ? model->segment(*volume_, lps) : segmentClassical(*volume_, lps);
-  } catch (const std::exception& e) {
-    emit annotationError(QString("segment: %1").arg(e.what()));
-    return 0;
-  }
-  if (!lesion.warning.empty()) {
-    if (!model) {
-      // A region that leaked into its surroundings is not a lesion outline: nothing is added.
-      emit annotationError(QString("segment: %1; nothing added (click inside the lesion, or outline it with the brush)")
-                               .arg(QString::fromStdString(lesion.warning)));
-      return 0;
-    }
-    emit annotationError(QString("segment: %1").arg(QString::fromStdString(lesion.warning)));
-  }
-  std::vector<Segment> before = labels_.segments;
-  LabelDelta delta = writeMask(labels_, lesion.box, lesion.mask, label);
-  const std::size_t voxels = labels_.count(label);
-  if (voxels == 0) {
-    if (!delta.box.empty()) swapDelta(labels_, delta);
-    emit annotationError("segment: nothing found at the click");
-    return 0;
-  }
-  Segment s;
-  s.label = label;
-  s.name = QString("Lesion %1").arg(label).toStdString();
-  static const std::uint8_t palette[6][3] = {{255, 200, 0}, {0, 200, 255}, {255, 90, 200}, {120, 255, 80}, {255, 120, 40}, {170, 130, 255}};
-  for (int c = 0; c < 3; ++c) s.rgb[c] = palette[(label - 1) % 6][c];
-  s.origin = SegmentOrigin::Automatic;
-  s.algorithm = lesion.engine;
-  s.algorithmVersion = lesion.engineVersion;
-  s.weightsSha256 = lesion.weightsSha256;
-  s.automaticVoxels = voxels;
-  labels_.segments.push_back(s);
-  selectedSegment_ = label;
-  if (model) {
-    engineRuns_[label] = EngineRun{lps, {}, lesion.box, lesion.mask, lesion.probability};
-  } else {
-    engineRuns_.erase(label);
-  }
-  uncertaintyDirty_ = true;
-  undo_->push(new LabelStepCommand(this, std::move(delta), std::move(before),
-                                   QString("Segment %1").arg(QString::fromStdString(s.name))));
-  labelsChanged();
-  return label;
-}
-
-bool ViewerDocument::refineSegment(std::uint8_t label, const Vec3& lps, bool positive) {
-  if (!volume_ || replaying_ || stroking_) return false;
-  const auto run = engineRuns_.find(label);
-  const Segment* segment = labels_.segment(label);
-  if (run == engineRuns_.end() || !segment) {
-    emit annotationError("refine: only a segment the model made in this session can be refined");
-    return false;
-  }
-  const LesionModelEngine* model = lesionModel();
-  if (!model) return false;
-  std::vector<LesionClick> clicks = run->second.clicks;
-  clicks.push_back({lps, positive});
-  LesionMask next;
-  try {
-    next = model->segment(*volume_, run->second.seed, clicks);
-  } catch (const std::exception& e) {
-    emit annotationError(QString("refine: %1").arg(e.what()));
-    return false;
-  }
-  // One box holding the previous result and the new one.
-  const EngineRun& prev = run->second;
-  if (next.box.lo[0] == prev.box.lo[0] && next.box.lo[1] == prev.box.lo[1] && next.box.lo[2] == prev.box.lo[2] &&
-      next.box.hi[0] == prev.box.hi[0] && next.box.hi[1] == prev.box.hi[1] && next.box.hi[2] == prev.box.hi[2] &&
-      next.mask == prev.mask) {
-    emit annotationError("refine: the click changes nothing (outside the model's field of view, or already as asked)");
-    return false;
-  }
-  VoxelBox u;
-  for (int a = 0; a < 3; ++a) {
-    u.lo[a] = std::min(prev.box.lo[a], next.box.lo[a]);
-    u.hi[a] = std::max(prev.box.hi[a], next.box.hi[a]);
-  }
-  const std::size_t nx = u.hi[0] - u.lo[0], ny = u.hi[1] - u.lo[1], nz = u.hi[2] - u.lo[2];
-  std::vector<std::uint8_t> mask(nx * ny * nz, 0), protect(mask.size(), 0);
-  auto valueIn = [](const VoxelBox& b, const std::vector<std::uint8_t>& m, std::size_t i, std::size_t j, std::size_t k) {
-    if (i < b.lo[0] || j < b.lo[1] || k < b.lo[2] || i >= b.hi[0] || j >= b.hi[1] || k >= b.hi[2]) return std::uint8_t(0);
-    return m[(i - b.lo[0]) + (b.hi[0] - b.lo[0]) * ((j - b.lo[1]) + (b.hi[1] - b.lo[1]) * (k - b.lo[2]))];
-  };
-  std::size_t q = 0, produced = 0;
-  for (std::size_t k = u.lo[2]; k < u.hi[2]; ++k)
-    for (std::size_t j = u.lo[1]; j < u.hi[1]; ++j)
-      for (std::size_t i = u.lo[0]; i < u.hi[0]; ++i, ++q) {
-        mask[q] = valueIn(next.box, next.mask, i, j, k);
-        produced += mask[q] != 0;
-        // Where the map differs from what the model wrote last, the reader edited: kept.
-        const bool now = labels_.labels[labels_.index(i, j, k)] == label;
-        protect[q] = now != (valueIn(prev.box, prev.mask, i, j, k) != 0);
-      }
-  if (produced == 0) {
-    emit annotationError("refine: the model found nothing with these clicks; the segment is unchanged");
-    return false;
-  }
-  std::vector<Segment> before = labels_.segments;
-  LabelDelta delta = writeMask(labels_, u, mask, label, &protect);
-  if (Segment* seg = labels_.segment(label)) seg->automaticVoxels = produced;
-  run->second = EngineRun{prev.seed, clicks, next.box, next.mask, next.probability};
-  uncertaintyDirty_ = true;
-  undo_->push(new LabelStepCommand(this, std::move(delta), std::move(before),
-                                   QString("Refine %1 (%2 click)").arg(QString::fromStdString(segment->name),
-                                                                       positive ? "add" : "remove")));
-  labelsChanged();
-  return true;
-}
-
-int ViewerDocument::segmentFinding(const std::string& findingId) {
-  const Finding* f = session_.finding(findingId);
-  if (!f) return 0;
-  const Vec3 centre = f->centerLps;
-  const int label = segmentAt(centre);
-  if (label == 0) return 0;
-  if (Segment* seg = labels_.segment(std::uint8_t(label))) {
-    seg->name = "Finding " + findingId;
-    labelsChanged();
-  }
-  const SegmentStats st = segmentStats(std::uint8_t(label));
-  session_.setFindingMask(findingId, label, st.longAxisMm, st.shortAxisMm, st.volumeMl * 1000.0);
-  return label;
-}
-
-std::shared_ptr<const Volume> ViewerDocument::uncertaintyVolume() const {
-  if (!uncertaintyDirty_) return uncertaintyVolume_;
-  uncertaintyDirty_ = false;
-  uncertaintyVolume_.reset();
-  if (!volume_ || engineRuns_.empty()) return nullptr;
-  auto v = std::make_shared<Volume>();
-  v->geometry = labels_.geometry;
-  std::vector<std::int16_t> voxels(labels_.geometry.voxelCount(), 0);
-  bool any = false;
-  for (const auto& [label, run] : engineRuns_) {
-    if (!labels_.segment(label) || run.probability.empty()) continue;
-    std::size_t q = 0;
-    for (std::size_t k = run.box.lo[2]; k < run.box.hi[2]; ++k)
-      for (std::size_t j = run.box.lo[1]; j < run.box.hi[1]; ++j)
-        for (std::size_t i = run.box.lo[0]; i < run.box.hi[0]; ++i, ++q) {
-          const std::uint8_t p = run.probability[q];
-          if (p > 76 && p < 179) { // 0.3-0.7
-            voxels[labels_.index(i, j, k)] = label;
-            any = true;
-          }
-        }
-  }
-  if (!any) return nullptr;
-  v->voxels = std::move(voxels);
-  uncertaintyVolume_ = std::move(v);
-  return uncertaintyVolume_;
 }
 
 void ViewerDocument::setBrushRadiusMm(double mm) {
