@@ -46,8 +46,6 @@ private:
 
 } // namespace
 
-
-
 ViewerDocument::ViewerDocument(QObject* parent) : QObject(parent), undo_(new QUndoStack(this)) {}
 ViewerDocument::~ViewerDocument() = default;
 
