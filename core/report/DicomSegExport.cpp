@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: Apache-2.0
+// The report's DICOM Segmentation, written with DCMTK's dcmseg: one binary segment per finding
+// mask, one frame per segment and slice it covers, each frame placed (Plane Position) and derived
+// from (Derivation Image) its source slice; dimensions are segment number x image position.
+#include "core/report/DicomSegExport.h"
+
+#include "core/report/ReportDicom.h"
+
+#include <dcmtk/config/osconfig.h>
+#include <dcmtk/dcmdata/dcfilefo.h>
+#include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmfg/fgderimg.h>
+#include <dcmtk/dcmfg/fgfracon.h>
+#include <dcmtk/dcmfg/fgpixmsr.h>
+#include <dcmtk/dcmfg/fgplanor.h>
+#include <dcmtk/dcmfg/fgplanpo.h>
+#include <dcmtk/dcmiod/cielabutil.h>
+#include <dcmtk/dcmiod/iodreferences.h>
+#include <dcmtk/dcmseg/segdoc.h>
+#include <dcmtk/dcmseg/segment.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <set>
+#include <stdexcept>
+
+namespace lightbox {
+namespace {
+
+void check(const OFCondition& c, const std::string& path, const char* what) {
+  if (c.bad()) throw std::runtime_error(path + ": cannot write the DICOM SEG (" + what + ": " + c.text() + ")");
+}
+
+std::string decimal(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.6g", v);
+  return buf;
+}
+
+DcmSegTypes::E_SegmentAlgoType algoType(const std::string& type) {
+  if (type == "AUTOMATIC") return DcmSegTypes::SAT_AUTOMATIC;
+  if (type == "SEMIAUTOMATIC") return DcmSegTypes::SAT_SEMIAUTOMATIC;
+  return DcmSegTypes::SAT_MANUAL;
+}
+
+/// At most 64 characters (LO).
+std::string lo(std::string s) {
+  if (s.size() > 64) s.resize(64);
+  return s;
+}
+
+} // namespace
+
+ExportedObject writeDicomSeg(const ReportContent& content, const LabelMap& labels, const std::string& path) {
+  const ReportSource& src = content.source;
+  const VolumeGeometry& g = labels.geometry;
+  if (!content.blockers.empty()) throw std::runtime_error(path + ": cannot write the DICOM SEG: " + content.blockers.front());
+  if (g != src.geometry || src.slices.size() != g.size[2]) {
+    throw std::runtime_error(path + ": cannot write the DICOM SEG: the label map is not on the series' grid");
+  }
+  if (g.size[0] > 65535 || g.size[1] > 65535) throw std::runtime_error(path + ": the series' slices are too large for a SEG");
+  std::vector<const ReportFinding*> withMask;
+  for (const ReportFinding& f : content.findings) {
+    if (f.segmentNumber > 0) withMask.push_back(&f);
+  }
+  if (withMask.empty()) throw std::runtime_error(path + ": cannot write the DICOM SEG: no finding has a mask");
+
+  const std::size_t nx = g.size[0], ny = g.size[1], nz = g.size[2];
+  IODGeneralEquipmentModule::EquipmentInfo equipment(kReportManufacturer, kReportModelName, kReportDeviceSerial,
+                                                     kReportSoftwareVersion);
+  ContentIdentificationMacro identification(std::to_string(content.version), "LIGHTBOX_SEG",
+                                            "Lesion masks of the reviewed findings", lo(content.reader));
+  DcmSegmentation* raw = nullptr;
+  check(DcmSegmentation::createBinarySegmentation(raw, Uint16(ny), Uint16(nx), equipment, identification), path,
+        "create");
+  std::unique_ptr<DcmSegmentation> seg(raw);
+
+  // Patient, study and frame of reference from a source image: the SEG sits in the source study.
+  DcmFileFormat source;
+  check(source.loadFile(src.representativeFile.c_str()), src.representativeFile, "read the source image");
+  check(seg->importFromSourceImage(*source.getDataset()), path, "import patient and study");
+  const std::string seriesUid = newDicomUid(), sopUid = newDicomUid();
+  check(seg->getSeries().setSeriesInstanceUID(seriesUid.c_str()), path, "series UID");
+  check(seg->getSOPCommon().setSOPInstanceUID(sopUid.c_str()), path, "SOP instance UID");
+  check(seg->getSeries().setSeriesNumber(std::to_string(kSegSeriesNumber).c_str()), path, "series number");
+  check(seg->getSeries().setSeriesDescription(
+            lo("Lightbox lesion masks v" + std::to_string(content.version)).c_str()),
+        path, "series description");
+  check(seg->getGeneralImage().setContentDate(dicomDate(content.finalizedAt).c_str()), path, "content date");
+  check(seg->getGeneralImage().setContentTime(dicomTime(content.finalizedAt).c_str()), path, "content time");
+
+  // Shared: pixel measures and orientation of the grid.
+  FGPixelMeasures measures;
+  check(measures.setPixelSpacing((decimal(g.spacing[1]) + "\\" + decimal(g.spacing[0])).c_str()), path, "spacing");
+  check(measures.setSliceThickness(decimal(g.spacing[2]).c_str()), path, "thickness");
+  check(measures.setSpacingBetweenSlices(decimal(g.spacing[2]).c_str()), path, "slice spacing");
+  check(seg->addForAllFrames(measures), path, "pixel measures");
+  const Vec3 row = g.ijkToLps({1, 0, 0}) - g.ijkToLps({0, 0, 0});
+  const Vec3 col = g.ijkToLps({0, 1, 0}) - g.ijkToLps({0, 0, 0});
+  const Vec3 r = row * (1.0 / norm(row)), c = col * (1.0 / norm(col));
+  FGPlaneOrientationPatient orientation;
+  check(orientation.setImageOrientationPatient(decimal(r[0]).c_str(), decimal(r[1]).c_str(), decimal(r[2]).c_str(),
+                                               decimal(c[0]).c_str(), decimal(c[1]).c_str(), decimal(c[2]).c_str()),
+        path, "orientation");
+  check(seg->addForAllFrames(orientation), path, "orientation");
+
+  // Dimensions: segment, then position.
+  const std::string organisation = newDicomUid();
+  IODMultiframeDimensionModule& dims = seg->getDimensions();
+  check(dims.addDimensionIndex(DCM_ReferencedSegmentNumber, organisation.c_str(), DCM_SegmentIdentificationSequence,
+                               "Segment"),
+        path, "segment dimension");
+  check(dims.addDimensionIndex(DCM_ImagePositionPatient, organisation.c_str(), DCM_PlanePositionSequence,
+                               "Image position"),
+        path, "position dimension");
+
+  IODReferences references;
+  std::set<std::string> referenced;
+  std::vector<Uint8> frame(nx * ny);
+  for (const ReportFinding* f : withMask) {
+    const Segment* s = labels.segment(std::uint8_t(f->segmentLabel));
+    if (!s) throw std::runtime_error(path + ": " + f->id + "'s segment is not in the label map");
+    const std::string type = f->type.empty() ? "" : " " + f->type;
+    CodeSequenceMacro category(s->categoryCode.c_str(), s->categoryScheme.c_str(), s->categoryMeaning.c_str());
+    CodeSequenceMacro propertyType(s->typeCode.c_str(), s->typeScheme.c_str(), s->typeMeaning.c_str());
+    const DcmSegTypes::E_SegmentAlgoType algo = algoType(f->maskAlgorithmType);
+    std::string algoName = f->maskAlgorithm.empty() ? "Lightbox" : f->maskAlgorithm;
+    DcmSegment* segment = nullptr;
+    check(DcmSegment::create(segment, lo(f->id + type + " nodule").c_str(), category, propertyType, algo,
+                             algo == DcmSegTypes::SAT_MANUAL ? "" : lo(algoName).c_str()),
+          path, "segment");
+    std::unique_ptr<DcmSegment> owned(segment);
+    std::string description = s->name;
+    if (algo != DcmSegTypes::SAT_MANUAL) {
+      description += "; " + algoName + (f->maskAlgorithmVersion.empty() ? "" : " " + f->maskAlgorithmVersion);
+      if (!f->maskWeightsSha256.empty()) description += " sha256 " + f->maskWeightsSha256.substr(0, 16);
+    }
+    if (f->maskMadeAtFinalize) description += "; made at finalize";
+    check(segment->setSegmentDescription(lo(description).c_str()), path, "segment description");
+    check(segment->setTrackingID(lo(f->id).c_str()), path, "tracking id");
+    check(segment->setTrackingUID(f->trackingUid.c_str()), path, "tracking uid");
+    double L = 0, a = 0, b = 0;
+    IODCIELabUtil::rgb2DicomLab(L, a, b, s->rgb[0] / 255.0, s->rgb[1] / 255.0, s->rgb[2] / 255.0);
+    check(segment->setRecommendedDisplayCIELabValue(Uint16(L + 0.5), Uint16(a + 0.5), Uint16(b + 0.5)), path, "colour");
+    Uint16 number = 0;
+    check(seg->addSegment(segment, number), path, "add segment");
+    owned.release();
+    if (number != f->segmentNumber) {
+      throw std::runtime_error(path + ": segment numbers out of order (" + f->id + " got " + std::to_string(number) + ")");
+    }
+    for (std::size_t k = 0; k < nz; ++k) {
+      bool any = false;
+      const std::uint8_t* slice = labels.labels.data() + k * nx * ny;
+      for (std::size_t n = 0; n < nx * ny; ++n) {
+        frame[n] = slice[n] == f->segmentLabel ? 1 : 0;
+        any |= frame[n] != 0;
+      }
+      if (!any) continue;
+      const Vec3 position = g.ijkToLps({0, 0, double(k)});
+      FGPlanePosPatient planePosition;
+      check(planePosition.setImagePositionPatient(decimal(position[0]).c_str(), decimal(position[1]).c_str(),
+                                                  decimal(position[2]).c_str()),
+            path, "position");
+      FGFrameContent frameContent;
+      check(frameContent.setDimensionIndexValues(number, 0), path, "dimension index");
+      check(frameContent.setDimensionIndexValues(Uint32(k + 1), 1), path, "dimension index");
+      const SourceImage& image = src.slices[k];
+      ImageSOPInstanceReferenceMacro ref;
+      check(ref.setReferencedSOPClassUID(image.sopClassUid.c_str()), path, "source reference");
+      check(ref.setReferencedSOPInstanceUID(image.sopInstanceUid.c_str()), path, "source reference");
+      if (image.frameNumber) check(ref.addReferencedFrameNumber(Uint16(image.frameNumber)), path, "source frame");
+      OFVector<ImageSOPInstanceReferenceMacro> derivation;
+      derivation.push_back(ref);
+      std::unique_ptr<FGDerivationImage> derived(
+          DcmSegmentation::createDerivationImageFG(derivation, "Lesion mask drawn on the source slice"));
+      if (!derived) throw std::runtime_error(path + ": cannot write the DICOM SEG (derivation image)");
+      OFVector<FGBase*> perFrame;
+      perFrame.push_back(&planePosition);
+      perFrame.push_back(&frameContent);
+      perFrame.push_back(derived.get());
+      check(seg->addFrame(frame.data(), number, perFrame), path, "frame");
+      if (referenced.insert(image.sopInstanceUid).second) {
+        OFVector<Uint32> frames;
+        if (image.frameNumber) frames.push_back(image.frameNumber);
+        references.add(new IODImageReference(src.patientId.c_str(), src.studyInstanceUid.c_str(),
+                                             src.seriesInstanceUid.c_str(), image.sopInstanceUid.c_str(),
+                                             image.sopClassUid.c_str(), frames));
+      }
+    }
+  }
+  seg->getCommonInstanceReference().addReferences(references, src.studyInstanceUid.c_str());
+
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+  const std::string temporary = path + ".partial";
+  check(seg->saveFile(temporary.c_str(), EXS_LittleEndianExplicit), path, "save");
+  std::filesystem::rename(temporary, path, ec);
+  if (ec) throw std::runtime_error(path + ": cannot write the DICOM SEG (" + ec.message() + ")");
+  ExportedObject out;
+  out.kind = "SEG";
+  out.path = path;
+  out.sopClassUid = UID_SegmentationStorage;
+  out.sopInstanceUid = sopUid;
+  out.seriesInstanceUid = seriesUid;
+  out.studyInstanceUid = src.studyInstanceUid;
+  return out;
+}
+
+} // namespace lightbox

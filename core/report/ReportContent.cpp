@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core/report/ReportContent.h"
+
+#include "core/dicom/SeriesAssembler.h"
+#include "core/report/ReportDicom.h"
+#include "core/review/ReadingSession.h"
+#include "core/segmentation/LabelMap.h"
+#include "core/volume/Volume.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <limits>
+
+namespace lightbox {
+namespace {
+
+std::string nowIso() {
+  const std::time_t t = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&t, &local);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &local);
+  return buf;
+}
+
+const char* algorithmTypeOf(const Segment& s) {
+  switch (s.origin) {
+  case SegmentOrigin::Automatic: return "AUTOMATIC";
+  case SegmentOrigin::SemiAutomatic: return "SEMIAUTOMATIC";
+  case SegmentOrigin::Manual: return "MANUAL";
+  case SegmentOrigin::Imported: return s.algorithm.empty() ? "MANUAL" : "SEMIAUTOMATIC";
+  }
+  return "MANUAL";
+}
+
+std::string fmt(const char* format, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), format, v);
+  return buf;
+}
+
+} // namespace
+
+ReportSource reportSourceOf(const AssembledSeries& series, const VolumeGeometry& geometry) {
+  ReportSource s;
+  s.geometry = geometry;
+  if (series.header) {
+    const DicomFileInfo& h = *series.header;
+    s.patientName = h.patientName;
+    s.patientId = h.patientId;
+    s.patientBirthDate = h.patientBirthDate;
+    s.patientSex = h.patientSex;
+    s.studyInstanceUid = h.studyInstanceUid;
+    s.studyDate = h.studyDate;
+    s.studyTime = h.studyTime;
+    s.studyDescription = h.studyDescription;
+    s.accessionNumber = h.accessionNumber;
+    s.seriesInstanceUid = h.seriesInstanceUid;
+    s.seriesDescription = h.seriesDescription;
+    s.seriesNumber = h.seriesNumber;
+    s.modality = h.modality;
+    s.manufacturer = h.manufacturer;
+    s.frameOfReferenceUid = h.frameOfReferenceUid;
+  }
+  if (series.volumes.empty() || series.volumes.front().slices.empty()) return s;
+  const std::vector<DicomFrame>& slices = series.volumes.front().slices;
+  s.representativeFile = slices.front().file->path;
+  // Each k of the grid references the source slice nearest to it along the normal.
+  std::vector<double> sliceK;
+  sliceK.reserve(slices.size());
+  for (const DicomFrame& f : slices) sliceK.push_back(geometry.lpsToIjk(f.position)[2]);
+  s.slices.resize(geometry.size[2]);
+  for (std::size_t k = 0; k < geometry.size[2]; ++k) {
+    std::size_t best = 0;
+    double bestDistance = std::numeric_limits<double>::infinity();
+    for (std::size_t n = 0; n < slices.size(); ++n) {
+      const double d = std::abs(sliceK[n] - double(k));
+      if (d < bestDistance) {
+        bestDistance = d;
+        best = n;
+      }
+    }
+    const DicomFrame& f = slices[best];
+    SourceImage& img = s.slices[k];
+    img.sopClassUid = f.file->sopClassUid;
+    img.sopInstanceUid = f.file->sopInstanceUid;
+    img.frameNumber = f.file->numberOfFrames > 1 ? f.frameIndex + 1 : 0;
+    img.file = f.file->path;
+    img.positionLps = f.position;
+  }
+  return s;
+}
+
+std::string trackingUidFor(const std::string& seriesInstanceUid, const std::string& findingId) {
+  return hashedDicomUid("lightbox-finding/" + seriesInstanceUid + "/" + findingId);
+}
+
+ReportContent buildReportContent(const ReadingSession& session, const LabelMap& labels, const Volume& image,
+                                 const ReportSource& source) {
+  ReportContent c;
+  c.source = source;
+  c.hasRun = session.hasFindingsRun();
+  c.run = session.findingsRun();
+  c.measurements = session.measurements();
+  c.finalizedAt = nowIso();
+  const DecisionSupportInputs support = session.decisionSupport();
+  c.lungRads = support.lungRads;
+  c.unmeasured = support.unmeasured;
+  const bool sameGrid = labels.geometry == image.geometry && labels.labels.size() == image.geometry.voxelCount();
+  int nextSegment = 1;
+  for (const Finding& f : session.findings()) {
+    if (f.state == FindingState::Rejected) {
+      ++c.rejected;
+      c.rejectedIds.push_back(f.id);
+      continue;
+    }
+    if (f.state == FindingState::Proposed) {
+      ++c.undecided;
+      continue;
+    }
+    ReportFinding r;
+    r.id = f.id;
+    r.trackingUid = trackingUidFor(source.seriesInstanceUid, f.id);
+    r.state = f.state;
+    r.type = f.effectiveType();
+    r.aiType = f.type;
+    r.score = f.score;
+    r.probability = f.probability;
+    r.centerLps = f.centerLps;
+    r.aiDiameterMm = f.diameterMm;
+    r.aiSizeCapped = f.sizeCapped;
+    r.diameterMm = session.effectiveDiameter(f);
+    r.diameterSource = f.measurementId ? "ruler"
+                       : (f.segmentLabel && f.maskLongAxisMm > 0) ? "mask"
+                       : f.sizeCapped ? "unmeasured"
+                                      : "ai";
+    if (r.diameterSource == "unmeasured") r.diameterMm = 0;
+    const Segment* seg = f.segmentLabel ? labels.segment(std::uint8_t(f.segmentLabel)) : nullptr;
+    if (seg && sameGrid && labels.count(seg->label) > 0) {
+      r.segmentLabel = seg->label;
+      r.segmentNumber = nextSegment++;
+      r.mask = measureSegment(labels, seg->label, &image);
+      r.maskAlgorithmType = algorithmTypeOf(*seg);
+      r.maskAlgorithm = seg->algorithm;
+      r.maskAlgorithmVersion = seg->algorithmVersion;
+      r.maskWeightsSha256 = seg->weightsSha256;
+      r.keySlice = r.mask.axisSlice;
+    } else {
+      const Vec3 ijk = source.geometry.lpsToIjk(f.centerLps);
+      const double k = std::clamp(std::round(ijk[2]), 0.0, double(std::max<std::size_t>(source.geometry.size[2], 1) - 1));
+      r.keySlice = std::size_t(k);
+      if (f.segmentLabel) {
+        c.warnings.push_back(f.id + ": its segment (label " + std::to_string(f.segmentLabel) +
+                             ") is missing or empty in the label map; reported without a mask");
+      }
+    }
+    for (const AcceptedNodule& n : support.nodules) {
+      if (n.id == f.id) r.lungRadsCategory = suggestLungRads({n}).category;
+    }
+    c.findings.push_back(r);
+  }
+  // What a valid object needs.
+  if (source.studyInstanceUid.empty()) c.blockers.push_back("the series has no Study Instance UID");
+  if (source.seriesInstanceUid.empty()) c.blockers.push_back("the series has no Series Instance UID");
+  if (source.slices.empty() || source.representativeFile.empty()) {
+    c.blockers.push_back("the series is not DICOM (a research-format file): SEG and SR need source images to reference");
+  } else {
+    for (const SourceImage& s : source.slices) {
+      if (s.sopInstanceUid.empty() || s.sopClassUid.empty()) {
+        c.blockers.push_back("a source image has no SOP Instance or SOP Class UID (" + s.file + ")");
+        break;
+      }
+    }
+  }
+  if (source.patientId.empty()) c.warnings.push_back("the series has no Patient ID: the objects carry it empty");
+  if (source.patientName.empty()) c.warnings.push_back("the series has no Patient's Name: the objects carry it empty");
+  if (source.frameOfReferenceUid.empty()) {
+    c.warnings.push_back("the series has no Frame of Reference UID: the SEG places its frames by the source images only");
+  }
+  c.impression = draftImpression(c);
+  return c;
+}
+
+std::string draftImpression(const ReportContent& content) {
+  std::string out;
+  if (content.findings.empty()) {
+    out = "No pulmonary nodule accepted";
+    out += content.hasRun ? " among the AI proposals" : "";
+    out += ".";
+  }
+  for (const ReportFinding& f : content.findings) {
+    std::string type = f.type.empty() ? "nodule" : f.type;
+    if (!type.empty()) type[0] = char(std::toupper(static_cast<unsigned char>(type[0])));
+    out += (out.empty() ? "" : "\n") + type + (f.type.empty() ? "" : " nodule") + " " + f.id;
+    if (f.diameterSource == "unmeasured") {
+      out += ", size not measured";
+    } else {
+      out += " of " + fmt("%.1f", f.diameterMm) + " mm";
+      if (f.diameterSource == "mask") out += " (mean of the mask's long and short axis)";
+      if (f.diameterSource == "ruler") out += " (measured)";
+    }
+    if (f.segmentNumber) {
+      out += "; mask " + fmt("%.1f", f.mask.longAxisMm) + " x " + fmt("%.1f", f.mask.shortAxisMm) + " mm, " +
+             fmt("%.2f", f.mask.volumeMl) + " mL";
+    }
+    out += ".";
+  }
+  if (!content.lungRads.category.empty() && content.hasRun) {
+    out += "\nLung-RADS " + content.lungRads.category + " (decision support, baseline rules): " +
+           content.lungRads.management;
+  }
+  if (!content.unmeasured.empty()) {
+    std::string ids;
+    for (const std::string& id : content.unmeasured) ids += (ids.empty() ? "" : ", ") + id;
+    out += "\nNot measured: " + ids + ".";
+  }
+  return out;
+}
+
+std::string dicomDate(const std::string& iso) {
+  std::string d;
+  for (char ch : iso.substr(0, 10)) {
+    if (ch != '-') d += ch;
+  }
+  return d;
+}
+
+std::string dicomTime(const std::string& iso) {
+  if (iso.size() < 19) return "000000";
+  return iso.substr(11, 2) + iso.substr(14, 2) + iso.substr(17, 2);
+}
+
+} // namespace lightbox

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: Apache-2.0
+// Shared by the report suite: a real reviewed series (the LIDC-IDRI-0001 slab with its nodule
+// segmented, accepted, a second finding edited and a third rejected) and the third-party checkers.
+#pragma once
+
+#include "core/report/ReportContent.h"
+#include "core/review/ReadingSession.h"
+#include "core/segmentation/LabelMap.h"
+#include "core/study/StudyLoader.h"
+#include "core/volume/Volume.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace lightbox::test {
+
+/// The LIDC slab as a report starts from it.
+struct ReviewedSeries {
+  std::string folder;               ///< the DICOM folder
+  std::unique_ptr<StudyScan> scan;
+  Volume image;
+  LabelMap labels;
+  std::unique_ptr<ReadingSession> session; ///< saved nowhere
+  ReportContent content;            ///< buildReportContent(...) of the above
+};
+
+/// The LIDC-IDRI-0001 slab: F1 (the real nodule, segmented by the classical engine from the
+/// readers' consensus centroid, accepted), F2 (a point on a vessel, type edited to ground-glass,
+/// no mask), F3 (rejected), F4 (left undecided).
+ReviewedSeries lidcReviewedSeries();
+
+/// Output of a shell command (stdout and stderr together) and its exit status.
+struct ToolRun {
+  int status = -1;
+  std::string output;
+};
+ToolRun runTool(const std::string& command);
+
+/// dciodvfy's verdict on one file: its "Error" and "Warning" lines. Fails the test loudly when
+/// dciodvfy is not installed (scripts/setup.sh installs dicom3tools).
+struct Dciodvfy {
+  std::vector<std::string> errors, warnings;
+  std::string output;
+};
+Dciodvfy dciodvfy(const std::string& path);
+
+/// Fails the test when `tool` is not on PATH.
+void requireTool(const std::string& tool);
+
+} // namespace lightbox::test
