@@ -32,6 +32,9 @@ constexpr const char* kUsage = R"(usage: lightbox COMMAND [ARGS]
   eval-segmentation PRED REF ...   Dice, HD95, volume and long-axis error per pair and their means
   eval-lesion-set DIR              both engines on a held-out synthetic set: Dice and long-axis error
                                    per lesion type and size band [--engine model|classical] [--json OUT]
+  report PATH -o OUTDIR            finalize the saved review: DICOM SEG + SR TID 1500 + KOS + PDF +
+                                   Encapsulated PDF in OUTDIR/v<N> [--reader NAME] [--impression TEXT]
+                                   [--no-auto-mask] [--nifti] [--csv] [--json]
 
 Exit codes: 0 ok, 1 failure, 2 usage error, 3 no loadable image series.
 )";
@@ -56,7 +59,7 @@ const std::vector<Command>& lightCommands() {
 
 bool isHeavyCommand(const std::string& name) {
   for (const char* heavy : {"render", "models", "detect", "eval-detection", "make-nodule-dataset",
-                            "make-segmentation-dataset", "segment", "eval-segmentation", "eval-lesion-set"}) {
+                            "make-segmentation-dataset", "segment", "eval-segmentation", "eval-lesion-set", "report"}) {
     if (name == heavy) return true;
   }
   return false;

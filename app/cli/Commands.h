@@ -21,6 +21,7 @@ int runEvalLesionSet(const std::vector<std::string>& args);
 int runReview(const std::vector<std::string>& args);
 int runSegment(const std::vector<std::string>& args);
 int runEvalSegmentation(const std::vector<std::string>& args);
+int runReport(const std::vector<std::string>& args);
 
 /// A subcommand: its name and the function that runs it on the arguments after the name.
 struct Command {

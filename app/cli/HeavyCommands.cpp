@@ -13,7 +13,8 @@ const std::vector<Command>& heavyCommands() {
                                                 {"make-segmentation-dataset", runMakeSegmentationDataset},
                                                 {"segment", runSegment},
                                                 {"eval-segmentation", runEvalSegmentation},
-                                                {"eval-lesion-set", runEvalLesionSet}};
+                                                {"eval-lesion-set", runEvalLesionSet},
+                                                {"report", runReport}};
   return commands;
 }
 

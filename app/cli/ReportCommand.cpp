@@ -1,2 +1,106 @@
 // SPDX-License-Identifier: Apache-2.0
+// `lightbox report`: finalizes the saved review of a series headless, into the same objects as the
+// viewer's AI > Finalize report...: DICOM SEG, SR TID 1500, KOS, PDF and Encapsulated PDF.
+#include "app/cli/Arguments.h"
 #include "app/cli/Commands.h"
+#include "app/report/FinalizeReport.h"
+#include "core/annotation/AnnotationStore.h"
+#include "core/io/ImageFileIO.h"
+#include "core/review/ReadingSession.h"
+#include "core/segmentation/LabelMapFile.h"
+#include "core/study/StudyLoader.h"
+
+#include <QGuiApplication>
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+
+namespace lightbox::cli {
+namespace {
+
+constexpr const char* kUsage =
+    "usage: lightbox report SERIES_OR_PATH -o OUTDIR [--reader NAME] [--impression TEXT] [--series INDEX|UID]\n"
+    "       [--no-auto-mask] [--nifti] [--csv] [--json]";
+
+/// The PDF needs a QGuiApplication; without a display it runs on Qt's offscreen platform.
+std::unique_ptr<QGuiApplication> ensureGuiApplication() {
+  if (QCoreApplication::instance()) return nullptr;
+  if (!std::getenv("QT_QPA_PLATFORM")) setenv("QT_QPA_PLATFORM", "offscreen", 1);
+  static int argc = 1;
+  static char name[] = "lightbox";
+  static char* argv[] = {name, nullptr};
+  return std::make_unique<QGuiApplication>(argc, argv);
+}
+
+} // namespace
+
+int runReport(const std::vector<std::string>& rawArgs) {
+  const Arguments args(rawArgs, {"no-auto-mask", "nifti", "csv", "json"},
+                       {"o", "reader", "impression", "series"});
+  if (args.positional().size() != 1 || !args.has("o")) throw UsageError(kUsage);
+  const std::string path = args.positional()[0];
+  if (isResearchImageFile(path)) {
+    throw std::runtime_error(path + " is not DICOM: a report's SEG and SR reference the source images, so `lightbox "
+                                    "report` needs the DICOM series");
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  const StudyScan scan = scanStudy(path);
+  const AssembledSeries& series = selectSeries(scan, args.option("series"));
+  LoadedSeries loaded = loadSeries(series);
+  if (loaded.volumes.empty()) throw NoImageSeriesError(path + ": the series could not be loaded");
+  const Volume& image = loaded.volumes.front();
+  for (const IngestIssue& issue : loaded.issues) {
+    std::fprintf(stderr, "warning: %s%s%s\n", issue.path.c_str(), issue.path.empty() ? "" : ": ", issue.message.c_str());
+  }
+
+  const std::string key = series.header->seriesInstanceUid;
+  const AnnotationStore store(AnnotationStore::defaultFolder());
+  const ReadingSession session = ReadingSession::open(store, key);
+  for (const std::string& p : session.openProblems()) std::fprintf(stderr, "warning: %s\n", p.c_str());
+  const std::string review = store.pathFor(key);
+  const std::string labelsPath = review.substr(0, review.rfind(".json")) + ".labels";
+  LabelMap labels(image.geometry);
+  if (std::error_code ec; std::filesystem::exists(labelsPath, ec)) labels = loadLabelMap(labelsPath, image.geometry);
+
+  FinalizeOptions options;
+  options.outputFolder = args.option("o");
+  options.reader = args.option("reader");
+  if (args.has("impression")) options.impression = args.option("impression");
+  options.segmentUnmasked = !args.flag("no-auto-mask");
+  options.labelMapNifti = args.flag("nifti");
+  options.measurementsCsv = args.flag("csv");
+  const std::unique_ptr<QGuiApplication> app = ensureGuiApplication();
+  const ReportPlan plan = planReport(session, labels, image, reportSourceOf(series, image.geometry), options);
+  if (!args.flag("json")) std::fputs(plan.summary().c_str(), stdout);
+  const ReportResult result = writeReport(plan, image);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (args.flag("json")) {
+    nlohmann::json j;
+    j["folder"] = result.folder;
+    j["version"] = plan.content.version;
+    j["files"] = result.files;
+    nlohmann::json objects = nlohmann::json::array();
+    for (const ExportedObject& o : result.objects) {
+      objects.push_back({{"kind", o.kind}, {"path", o.path}, {"sop_instance_uid", o.sopInstanceUid},
+                         {"series_instance_uid", o.seriesInstanceUid}});
+    }
+    j["objects"] = objects;
+    j["findings"] = plan.content.findings.size();
+    j["rejected"] = plan.content.rejected;
+    j["masks_made"] = plan.madeMasks;
+    j["warnings"] = plan.content.warnings;
+    j["seconds"] = seconds;
+    std::printf("%s\n", j.dump(2).c_str());
+  } else {
+    std::printf("wrote %zu files in %s (%.2f s):\n", result.files.size(), result.folder.c_str(), seconds);
+    for (const std::string& f : result.files) std::printf("  %s\n", f.c_str());
+  }
+  return kExitOk;
+}
+
+} // namespace lightbox::cli

@@ -1,2 +1,314 @@
 // SPDX-License-Identifier: Apache-2.0
+// Finalize: the reviewed series becomes SEG + SR + PDF + Encapsulated PDF + KOS in a new version
+// folder. Shared by the viewer (AI > Finalize report...) and `lightbox report`.
 #include "app/report/FinalizeReport.h"
+
+#include "ai/segmentation/LesionModelEngine.h"
+#include "app/report/ReportPdf.h"
+#include "core/index/StudyIndex.h"
+#include "core/io/ImageFileIO.h"
+#include "core/report/DicomSegExport.h"
+#include "core/report/EncapsulatedPdf.h"
+#include "core/report/MeasurementReportSr.h"
+#include "core/review/ReadingSession.h"
+#include "core/segmentation/ClassicalSegmenter.h"
+#include "core/segmentation/SegmentTools.h"
+#include "core/util/AtomicFile.h"
+#include "core/volume/Volume.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace fs = std::filesystem;
+
+namespace lightbox {
+namespace {
+
+nlohmann::json toJson(const ExportedObject& o) {
+  return {{"kind", o.kind},
+          {"file", fs::path(o.path).filename().string()},
+          {"sop_class_uid", o.sopClassUid},
+          {"sop_instance_uid", o.sopInstanceUid},
+          {"series_instance_uid", o.seriesInstanceUid},
+          {"study_instance_uid", o.studyInstanceUid}};
+}
+
+std::string fmt(const char* format, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), format, v);
+  return buf;
+}
+
+/// Gives a finding the engine's mask at its centre (model, else classical). False when none came.
+bool segmentForReport(ReportFinding& f, LabelMap& labels, const Volume& image, const LesionModelEngine* model,
+                      std::vector<std::string>& warnings) {
+  const std::uint8_t label = labels.freeLabel();
+  if (!label) {
+    warnings.push_back(f.id + ": no free label for its mask; reported without one");
+    return false;
+  }
+  LesionMask lesion;
+  try {
+    lesion = model ? model->segment(image, f.centerLps) : segmentClassical(image, f.centerLps);
+  } catch (const std::exception& e) {
+    warnings.push_back(f.id + ": no mask could be made at its centre (" + e.what() + "); reported without one");
+    return false;
+  }
+  if (!model && !lesion.warning.empty()) {
+    warnings.push_back(f.id + ": the classical engine leaked (" + lesion.warning + "); reported without a mask");
+    return false;
+  }
+  // Never over another segment (writeMask leaves their voxels): the reader's masks win.
+  writeMask(labels, lesion.box, lesion.mask, label);
+  const std::size_t voxels = labels.count(label);
+  if (!voxels) {
+    warnings.push_back(f.id + ": the engine found nothing at its centre; reported without a mask");
+    return false;
+  }
+  Segment s;
+  s.label = label;
+  s.name = f.id + " (made at finalize)";
+  s.rgb[0] = 0;
+  s.rgb[1] = 200;
+  s.rgb[2] = 255;
+  s.origin = SegmentOrigin::Automatic;
+  s.algorithm = lesion.engine;
+  s.algorithmVersion = lesion.engineVersion;
+  s.weightsSha256 = lesion.weightsSha256;
+  s.automaticVoxels = voxels;
+  labels.segments.push_back(s);
+  f.segmentLabel = label;
+  f.mask = measureSegment(labels, label, &image);
+  f.maskAlgorithmType = "AUTOMATIC";
+  f.maskAlgorithm = s.algorithm;
+  f.maskAlgorithmVersion = s.algorithmVersion;
+  f.maskWeightsSha256 = s.weightsSha256;
+  f.maskMadeAtFinalize = true;
+  f.keySlice = f.mask.axisSlice;
+  return true;
+}
+
+std::string csvOf(const ReportContent& c) {
+  std::ostringstream out;
+  out << "id,tracking_uid,state,type,diameter_mm,diameter_source,long_axis_mm,short_axis_mm,volume_ml,mean,sd,"
+         "ai_score,lung_rads,segment_number\n";
+  for (const ReportFinding& f : c.findings) {
+    out << f.id << ',' << f.trackingUid << ',' << toString(f.state) << ',' << f.type << ',' << fmt("%.1f", f.diameterMm)
+        << ',' << f.diameterSource << ',';
+    if (f.segmentNumber) {
+      out << fmt("%.1f", f.mask.longAxisMm) << ',' << fmt("%.1f", f.mask.shortAxisMm) << ','
+          << fmt("%.3f", f.mask.volumeMl) << ',' << fmt("%.1f", f.mask.mean) << ',' << fmt("%.1f", f.mask.sd);
+    } else {
+      out << ",,,,";
+    }
+    out << ',' << fmt("%.3f", f.score) << ',' << f.lungRadsCategory << ',' << f.segmentNumber << '\n';
+  }
+  return out.str();
+}
+
+} // namespace
+
+int latestReportVersion(const std::string& outputFolder, const std::string& seriesInstanceUid,
+                        std::vector<ExportedObject>* objects) {
+  int latest = 0;
+  std::error_code ec;
+  if (!fs::is_directory(outputFolder, ec)) return 0;
+  for (const fs::directory_entry& e : fs::directory_iterator(outputFolder, ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.size() < 2 || name[0] != 'v' || name.find_first_not_of("0123456789", 1) != std::string::npos) continue;
+    std::ifstream in(e.path() / "report.json");
+    if (!in) continue;
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(in);
+    } catch (const std::exception&) {
+      continue; // not ours, or damaged: never referenced
+    }
+    if (j.value("series_instance_uid", "") != seriesInstanceUid) continue;
+    const int version = j.value("version", 0);
+    if (version <= latest) continue;
+    latest = version;
+    if (objects) {
+      objects->clear();
+      for (const nlohmann::json& o : j.value("objects", nlohmann::json::array())) {
+        ExportedObject x;
+        x.kind = o.value("kind", "");
+        x.path = (e.path() / o.value("file", "")).string();
+        x.sopClassUid = o.value("sop_class_uid", "");
+        x.sopInstanceUid = o.value("sop_instance_uid", "");
+        x.seriesInstanceUid = o.value("series_instance_uid", "");
+        x.studyInstanceUid = o.value("study_instance_uid", "");
+        objects->push_back(x);
+      }
+    }
+  }
+  return latest;
+}
+
+void setReportFolder(ReportPlan& plan, const std::string& outputFolder) {
+  ReportContent& c = plan.content;
+  plan.options.outputFolder = outputFolder;
+  c.version = latestReportVersion(outputFolder, c.source.seriesInstanceUid, &c.previous) + 1;
+  // Never over an existing folder (e.g. one written for another series).
+  while (fs::exists(fs::path(outputFolder) / ("v" + std::to_string(c.version)))) ++c.version;
+  plan.folder = (fs::path(outputFolder) / ("v" + std::to_string(c.version))).string();
+}
+
+std::string defaultReportFolder(const std::string& studyInstanceUid) {
+  const fs::path index = StudyIndex::defaultPath();
+  return (index.parent_path() / "reports" / (studyInstanceUid.empty() ? "unknown-study" : studyInstanceUid)).string();
+}
+
+ReportPlan planReport(const ReadingSession& session, const LabelMap& labels, const Volume& image,
+                      const ReportSource& source, const FinalizeOptions& options) {
+  ReportPlan plan;
+  plan.options = options;
+  plan.labels = labels;
+  if (plan.labels.geometry != image.geometry) plan.labels = LabelMap(image.geometry);
+  plan.content = buildReportContent(session, plan.labels, image, source);
+  ReportContent& c = plan.content;
+  c.reader = options.reader;
+  setReportFolder(plan, options.outputFolder);
+
+  if (options.segmentUnmasked && c.blockers.empty()) {
+    std::unique_ptr<LesionModelEngine> model;
+    bool tried = false;
+    for (ReportFinding& f : c.findings) {
+      if (f.segmentLabel) continue;
+      if (!tried) {
+        std::string why;
+        model = loadLesionModel(why);
+        if (!model) c.warnings.push_back("the segmentation model cannot be used (" + why + "): classical engine");
+        tried = true;
+      }
+      if (segmentForReport(f, plan.labels, image, model.get(), c.warnings)) plan.madeMasks.push_back(f.id);
+    }
+    // Segment numbers follow the findings' order.
+    int number = 1;
+    for (ReportFinding& f : c.findings) f.segmentNumber = f.segmentLabel ? number++ : 0;
+  }
+  c.impression = options.impression ? *options.impression : draftImpression(c);
+
+  const bool anyMask = std::any_of(c.findings.begin(), c.findings.end(), [](const ReportFinding& f) { return f.segmentNumber > 0; });
+  if (anyMask) plan.files.push_back("seg.dcm");
+  plan.files.insert(plan.files.end(), {"sr.dcm", "report.pdf", "report-pdf.dcm", "kos.dcm"});
+  if (options.labelMapNifti) plan.files.push_back("labels.nii.gz");
+  if (options.measurementsCsv) plan.files.push_back("measurements.csv");
+  plan.files.push_back("report.json");
+  return plan;
+}
+
+std::string ReportPlan::summary() const {
+  const ReportContent& c = content;
+  std::string s = "Report version " + std::to_string(c.version) + " of series " + c.source.seriesInstanceUid +
+                  "\n  into " + folder + "\n";
+  s += "  findings reported: " + std::to_string(c.findings.size());
+  for (const ReportFinding& f : c.findings) {
+    s += "\n    " + f.id + " " + toString(f.state) + ", " + f.type + ", " +
+         (f.diameterSource == "unmeasured" ? std::string("size unmeasured") : fmt("%.1f mm", f.diameterMm) + " (" + f.diameterSource + ")");
+    if (f.segmentNumber) {
+      s += f.maskMadeAtFinalize ? ", mask made now by " + f.maskAlgorithm + " (automatic)" : ", mask (" + f.maskAlgorithmType + ")";
+    } else {
+      s += ", no mask";
+    }
+  }
+  s += "\n  rejected (counted, not reported): " + std::to_string(c.rejected);
+  s += "\n  undecided (not reported): " + std::to_string(c.undecided);
+  s += "\n  will write: ";
+  for (std::size_t n = 0; n < files.size(); ++n) s += (n ? ", " : "") + files[n];
+  if (!c.previous.empty()) {
+    s += "\n  references version " + std::to_string(c.version - 1) + " (" + std::to_string(c.previous.size()) +
+         " objects); nothing is overwritten";
+  }
+  for (const std::string& b : c.blockers) s += "\n  BLOCKED: " + b;
+  for (const std::string& w : c.warnings) s += "\n  warning: " + w;
+  return s + "\n";
+}
+
+ReportResult writeReport(const ReportPlan& plan, const Volume& image) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const ReportContent& c = plan.content;
+  if (!c.blockers.empty()) throw std::runtime_error("cannot finalize the report: " + c.blockers.front());
+  std::error_code ec;
+  fs::create_directories(plan.options.outputFolder, ec);
+  if (ec) throw std::runtime_error(plan.options.outputFolder + ": cannot create the folder (" + ec.message() + ")");
+  if (fs::exists(plan.folder)) throw std::runtime_error(plan.folder + " exists already: nothing is overwritten");
+  const fs::path partial = plan.folder + ".partial";
+  fs::remove_all(partial, ec);
+  fs::create_directories(partial, ec);
+  if (ec) throw std::runtime_error(partial.string() + ": cannot create the folder (" + ec.message() + ")");
+
+  ReportResult result;
+  try {
+    ExportedObject seg;
+    if (std::find(plan.files.begin(), plan.files.end(), "seg.dcm") != plan.files.end()) {
+      seg = writeDicomSeg(c, plan.labels, (partial / "seg.dcm").string());
+      result.objects.push_back(seg);
+    }
+    const ExportedObject sr = writeMeasurementReportSr(c, seg, (partial / "sr.dcm").string());
+    result.objects.push_back(sr);
+    writeReportPdf(c, image, plan.labels, (partial / "report.pdf").string());
+    const ExportedObject pdf = writeEncapsulatedPdf(c, (partial / "report.pdf").string(), sr, (partial / "report-pdf.dcm").string());
+    result.objects.push_back(pdf);
+    const ExportedObject kos = writeKeyObjectSelection(c, result.objects, (partial / "kos.dcm").string());
+    result.objects.push_back(kos);
+    if (plan.options.labelMapNifti) {
+      Volume v;
+      v.geometry = plan.labels.geometry;
+      v.voxels = std::vector<std::int16_t>(plan.labels.labels.begin(), plan.labels.labels.end());
+      writeResearchImage({v}, (partial / "labels.nii.gz").string());
+    }
+    if (plan.options.measurementsCsv) {
+      const std::string why = writeFileAtomically((partial / "measurements.csv").string(), csvOf(c));
+      if (!why.empty()) throw std::runtime_error((partial / "measurements.csv").string() + ": " + why);
+    }
+    nlohmann::json j;
+    j["format"] = "lightbox-report/1";
+    j["version"] = c.version;
+    j["series_instance_uid"] = c.source.seriesInstanceUid;
+    j["study_instance_uid"] = c.source.studyInstanceUid;
+    j["finalized_at"] = c.finalizedAt;
+    j["reader"] = c.reader;
+    j["impression"] = c.impression;
+    j["lung_rads"] = c.lungRads.category;
+    nlohmann::json objects = nlohmann::json::array();
+    for (const ExportedObject& o : result.objects) objects.push_back(toJson(o));
+    j["objects"] = objects;
+    nlohmann::json previous = nlohmann::json::array();
+    for (const ExportedObject& o : c.previous) previous.push_back(toJson(o));
+    j["previous"] = previous;
+    nlohmann::json findings = nlohmann::json::array();
+    for (const ReportFinding& f : c.findings) {
+      findings.push_back({{"id", f.id}, {"tracking_uid", f.trackingUid}, {"state", toString(f.state)},
+                          {"type", f.type}, {"diameter_mm", f.diameterMm}, {"diameter_source", f.diameterSource},
+                          {"segment_number", f.segmentNumber}, {"mask_made_at_finalize", f.maskMadeAtFinalize},
+                          {"long_axis_mm", f.mask.longAxisMm}, {"short_axis_mm", f.mask.shortAxisMm},
+                          {"volume_ml", f.mask.volumeMl}, {"lung_rads", f.lungRadsCategory}});
+    }
+    j["findings"] = findings;
+    j["rejected"] = c.rejectedIds;
+    j["warnings"] = c.warnings;
+    const std::string why = writeFileAtomically((partial / "report.json").string(), j.dump(2) + "\n");
+    if (!why.empty()) throw std::runtime_error((partial / "report.json").string() + ": " + why);
+  } catch (...) {
+    fs::remove_all(partial, ec);
+    throw;
+  }
+  fs::rename(partial, plan.folder, ec);
+  if (ec) throw std::runtime_error(plan.folder + ": cannot finish the version (" + ec.message() + ")");
+  result.folder = plan.folder;
+  for (ExportedObject& o : result.objects) o.path = (fs::path(plan.folder) / fs::path(o.path).filename()).string();
+  result.pdf = (fs::path(plan.folder) / "report.pdf").string();
+  for (const std::string& f : plan.files) result.files.push_back((fs::path(plan.folder) / f).string());
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return result;
+}
+
+} // namespace lightbox

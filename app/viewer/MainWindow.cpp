@@ -2,6 +2,7 @@
 #include "app/viewer/MainWindow.h"
 
 #include "app/viewer/DicomHeaderDialog.h"
+#include "app/viewer/FinalizeDialog.h"
 #include "app/viewer/SliceViewport.h"
 #include "app/viewer/StudyBrowser.h"
 #include "app/viewer/ViewerDocument.h"
@@ -376,6 +377,8 @@ void MainWindow::buildMenus() {
     if (document_->segmentFinding(id)) statusBar()->showMessage(QString("Finding %1 segmented").arg(QString::fromStdString(id)), 4000);
   });
   ai->addSeparator();
+  ai->addAction("&Finalize report...", QKeySequence("Ctrl+Shift+F"), this, &MainWindow::finalizeReport);
+  ai->addSeparator();
   ai->addAction("Models...", this, [this] {
     QString text;
     for (const ModelEntry& e : listModels(defaultModelFolders())) {
@@ -481,6 +484,7 @@ bool MainWindow::loadInto(ViewerDocument* doc, const QString& path, const QStrin
     const DicomFileInfo* header = nullptr;
     StudyScan scan;
     SegSourceSeries segSource; // what a DICOM SEG opened on the series is matched against
+    ReportSource reportSource; // what a report of the series references
     std::optional<int> age;       // from DICOM: corner text and the Brock defaults
     double sliceThicknessMm = 0;  // of the shown series, for the AI pre-flight
     if (isResearchImageFile(path.toStdString())) {
@@ -499,6 +503,7 @@ bool MainWindow::loadInto(ViewerDocument* doc, const QString& path, const QStrin
       const AssembledSeries& series = selectSeries(scan, seriesUid.toStdString());
       loaded = loadSeries(series, options);
       segSource = segSourceOf(series);
+      if (!loaded.volumes.empty()) reportSource = reportSourceOf(series, loaded.volumes.front().geometry);
       header = series.header.get();
       age = ageAt(header->patientBirthDate, header->studyDate);
       if (!series.volumes.empty() && !series.volumes.front().slices.empty()) {
@@ -528,6 +533,7 @@ bool MainWindow::loadInto(ViewerDocument* doc, const QString& path, const QStrin
     const WindowLevel window = initialWindow(header, *volume);
     doc->setVolume(volume, patient, seriesText, loaded.issues, window, key);
     doc->setSegSource(std::move(segSource));
+    doc->setReportSource(std::move(reportSource));
     if (!comparison) {
       SeriesFacts facts;
       if (header) {
@@ -672,6 +678,24 @@ VtkViewport* MainWindow::currentView() const {
   return views_[0];
 }
 
+void MainWindow::finalizeReport() {
+  if (!document_->volume()) {
+    statusBar()->showMessage("Open a series first", 4000);
+    return;
+  }
+  QApplication::setOverrideCursor(Qt::WaitCursor); // findings without a mask are segmented now
+  FinalizeDialog dialog(*document_, this);
+  QApplication::restoreOverrideCursor();
+  if (dialog.exec() != QDialog::Accepted) return;
+  const ReportResult& r = dialog.result();
+  messages_->insertItem(0, QString("Report version %1 written to %2 (%3 files, %4 s)")
+                               .arg(dialog.plan().content.version)
+                               .arg(QString::fromStdString(r.folder))
+                               .arg(r.files.size())
+                               .arg(r.seconds, 0, 'f', 2));
+  statusBar()->showMessage(QString("Report written to %1").arg(QString::fromStdString(r.folder)), 8000);
+}
+
 void MainWindow::showDicomHeader() {
   if (sliceFiles_.empty() || !document_->volume()) {
     statusBar()->showMessage("No DICOM file behind the open image");
@@ -723,7 +747,8 @@ void MainWindow::showShortcuts() {
         {"N / P", "next / previous finding"},
         {"A / R", "accept / reject (reason from the panel), then the next finding"},
         {"E", "edit: drag the diameter's handles"},
-        {"M", "segment the finding: its mask's mean axis is its Lung-RADS size"}}},
+        {"M", "segment the finding: its mask's mean axis is its Lung-RADS size"},
+        {"Ctrl+Shift+F", "finalize the report: DICOM SEG + SR + key images + PDF (summary first)"}}},
       {"Files",
        {{"Ctrl+O / Ctrl+Shift+O", "open a folder / a file (or drop it on the window)"},
         {"Ctrl+Shift+C / Ctrl+Shift+S", "copy the view / save it as PNG"},

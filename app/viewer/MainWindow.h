@@ -76,6 +76,8 @@ private:
   VtkViewport* currentView() const;
   /// Opens the tag viewer on the file of the slice under the crosshair.
   void showDicomHeader();
+  /// AI > Finalize report...: the summary dialog, then SEG + SR + KOS + PDF for the open series.
+  void finalizeReport();
   void resetComparisonOffset();
   /// Starts editing the text of a just-placed arrow or text note in the measurement table.
   void editNoteText(int measurementId);

@@ -6,6 +6,7 @@
 #include "core/annotation/Measurement.h"
 #include "core/display/WindowLevel.h"
 #include "core/dicom/IngestIssue.h"
+#include "core/report/ReportContent.h"
 #include "core/review/ReadingSession.h"
 #include "core/segmentation/DicomSegImport.h"
 #include "core/segmentation/LabelMap.h"
@@ -182,6 +183,9 @@ public:
   /// The open series' frame of reference and instances, which a DICOM SEG is matched against
   /// (cleared by setVolume; without it a SEG is placed by position alone).
   void setSegSource(SegSourceSeries source);
+  /// Patient, study and source images for report export (empty for research formats).
+  void setReportSource(ReportSource source) { reportSource_ = std::move(source); }
+  const ReportSource& reportSource() const { return reportSource_; }
   /// Whole-segment edits on the selected segment, one undo step each; false when there is none or
   /// nothing changed.
   enum class SegmentOperation { FillBetweenSlices, RemoveIslands, Smooth };
@@ -267,6 +271,7 @@ private:
   std::string labelsPath_;
   bool labelsWritable_ = true;
   SegSourceSeries segSource_;
+  ReportSource reportSource_;
   double brushRadiusMm_ = 3.0;
   std::uint8_t selectedSegment_ = 0;
   std::map<std::uint8_t, SegmentDisplay> segmentDisplay_;

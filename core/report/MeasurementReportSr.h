@@ -20,11 +20,13 @@ namespace lightbox {
 /// has no code for (AI score, operating point, decision, Lung-RADS) are TEXT evaluations coded in
 /// the private scheme "99LBX". Previous versions are referenced (Predecessor Documents). Throws
 /// std::runtime_error naming `path` and the reason.
-ExportedObject writeMeasurementReportSr(const ReportContent& content, const ExportedObject& seg, const std::string& path);
+ExportedObject writeMeasurementReportSr(const ReportContent& content, const ExportedObject& seg,
+                                        const std::string& path);
 
 /// Writes a Key Object Selection ("Of Interest") of each finding's key image, plus the `documents`
 /// of the same version (SR, SEG, Encapsulated PDF). Throws std::runtime_error naming `path`.
-ExportedObject writeKeyObjectSelection(const ReportContent& content, const std::vector<ExportedObject>& documents,
+ExportedObject writeKeyObjectSelection(const ReportContent& content,
+                                       const std::vector<ExportedObject>& documents,
                                        const std::string& path);
 
 /// One measurement group of a TID 1500 SR as read back.
@@ -37,7 +39,8 @@ struct SrMeasurementGroup {
   std::vector<std::string> sourceImageUids;
   struct Value {
     std::string conceptCode, conceptMeaning, unitCode;
-    std::string derivation; ///< meaning of its Derivation modifier ("Mean", "Maximum"), empty when none
+    /// Meaning of its Derivation modifier ("Mean", "Maximum"); empty when none.
+    std::string derivation;
     double value = 0;
   };
   std::vector<Value> measurements;
@@ -47,22 +50,25 @@ struct SrMeasurementGroup {
   /// The first measurement whose concept code, concept meaning or derivation matches (meanings
   /// compared case-insensitively, since coders write "Long Axis" and "Long axis"); null when none.
   const Value* find(const std::string& conceptMeaningOrCode) const;
-  /// The value of the first evaluation whose concept meaning matches (case-insensitively); empty when none.
+  /// The value of the first evaluation whose concept meaning matches (case-insensitively); empty
+  /// when none.
   std::string evaluation(const std::string& conceptMeaning) const;
 };
 
 /// A TID 1500 Measurement Report read back (Lightbox's own or a third party's).
 struct SrMeasurementReport {
   std::string path, sopClassUid, sopInstanceUid, studyInstanceUid, seriesInstanceUid;
-  std::string observerPerson, observerDevice; ///< device: its name, else its UID
+  std::string observerPerson, observerDevice;          ///< device: its name, else its UID
   std::vector<std::string> predecessorSopInstanceUids; ///< Predecessor Documents Sequence
   std::vector<SrMeasurementGroup> groups;
-  /// Qualitative evaluations of the whole report (TID 1500 rows 12-14), e.g. "Lung-RADS category" -> "4A".
+  /// Qualitative evaluations of the whole report (TID 1500 rows 12-14), e.g. "Lung-RADS category"
+  /// -> "4A".
   std::vector<std::pair<std::string, std::string>> evaluations;
   std::vector<std::string> warnings;
 };
 
-/// Reads a TID 1500 SR. Throws std::runtime_error naming the file and the reason when it is not one.
+/// Reads a TID 1500 SR. Throws std::runtime_error naming the file and the reason when it is not
+/// one.
 SrMeasurementReport readMeasurementReportSr(const std::string& path);
 
 } // namespace lightbox

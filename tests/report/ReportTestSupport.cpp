@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "tests/report/ReportTestSupport.h"
 
+#include "core/annotation/AnnotationStore.h"
 #include "core/segmentation/ClassicalSegmenter.h"
+#include "core/segmentation/LabelMapFile.h"
 #include "core/segmentation/SegmentTools.h"
 #include "tests/support/TestData.h"
 
@@ -13,7 +15,7 @@
 
 namespace lightbox::test {
 
-ReviewedSeries lidcReviewedSeries() {
+ReviewedSeries lidcReviewedSeries(bool saved) {
   ReviewedSeries r;
   r.folder = sharedData("ct/chest_lidc-idri-0001_nodule_slab/dicom");
   r.scan = std::make_unique<StudyScan>(scanStudy(r.folder));
@@ -57,7 +59,15 @@ ReviewedSeries lidcReviewedSeries() {
     f.score = 0.95 - 0.1 * n;
     f.probability = f.score;
   }
-  r.session = std::make_unique<ReadingSession>();
+  const std::string key = series.header->seriesInstanceUid;
+  if (saved) {
+    const AnnotationStore store(AnnotationStore::defaultFolder());
+    r.session = std::make_unique<ReadingSession>(ReadingSession::open(store, key));
+    const std::string review = store.pathFor(key);
+    saveLabelMap(r.labels, review.substr(0, review.rfind(".json")) + ".labels");
+  } else {
+    r.session = std::make_unique<ReadingSession>();
+  }
   r.session->applyDetection(run, findings);
   REQUIRE(r.session->setFindingState("F1", FindingState::Accepted));
   REQUIRE(r.session->setFindingMask("F1", 1, stats.longAxisMm, stats.shortAxisMm, stats.volumeMl * 1000.0));

@@ -27,8 +27,9 @@ struct ReviewedSeries {
 
 /// The LIDC-IDRI-0001 slab: F1 (the real nodule, segmented by the classical engine from the
 /// readers' consensus centroid, accepted), F2 (a point on a vessel, type edited to ground-glass,
-/// no mask), F3 (rejected), F4 (left undecided).
-ReviewedSeries lidcReviewedSeries();
+/// no mask), F3 (rejected), F4 (left undecided). `saved`: the review and label map are saved where
+/// the viewer and `lightbox report` find them (AnnotationStore::defaultFolder(), the test's scratch).
+ReviewedSeries lidcReviewedSeries(bool saved = false);
 
 /// Output of a shell command (stdout and stderr together) and its exit status.
 struct ToolRun {
