@@ -37,12 +37,16 @@ constexpr int kDpi = 300;
 constexpr double kMarginMm = 15.0, kFooterMm = 9.0;
 constexpr int kZoomPixels = 320; ///< display pixels across the zoomed key image
 const QColor kInk{20, 20, 20}, kMuted{90, 90, 90}, kAccent{20, 60, 110}, kRule{170, 170, 170};
-const Rgba kOutline{0, 230, 0, 255};   ///< the finding's mask outline in the key images
-const Rgba kMarker{255, 220, 0, 255};  ///< the finding's centre when it has no mask
+const Rgba kOutline{0, 230, 0, 255};  ///< the finding's mask outline in the key images
+const Rgba kMarker{255, 220, 0, 255}; ///< the finding's centre when it has no mask
 const QColor kLongAxis{255, 150, 0}, kShortAxis{0, 200, 255}, kZoomBox{255, 255, 255};
 
-double mm(double millimetres) { return millimetres / 25.4 * kDpi; }
-QString q(const std::string& s) { return QString::fromStdString(s); }
+double mm(double millimetres) {
+  return millimetres / 25.4 * kDpi;
+}
+QString q(const std::string& s) {
+  return QString::fromStdString(s);
+}
 
 std::string fmt(const char* format, double v) {
   char buf[64];
@@ -50,70 +54,93 @@ std::string fmt(const char* format, double v) {
   return buf;
 }
 
-QString orNone(const std::string& s) { return s.empty() ? QStringLiteral("not recorded") : q(s); }
+QString orNone(const std::string& s) {
+  return s.empty() ? QStringLiteral("not recorded") : q(s);
+}
 
 /// "Doe^Jane^M" -> "Doe, Jane M"; free text is kept.
 QString personName(const std::string& pn) {
-  if (pn.find('^') == std::string::npos) return orNone(pn);
+  if (pn.find('^') == std::string::npos)
+    return orNone(pn);
   std::vector<std::string> parts;
   std::size_t start = 0;
-  for (std::size_t end; (end = pn.find('^', start)) != std::string::npos; start = end + 1) parts.push_back(pn.substr(start, end - start));
+  for (std::size_t end; (end = pn.find('^', start)) != std::string::npos; start = end + 1)
+    parts.push_back(pn.substr(start, end - start));
   parts.push_back(pn.substr(start));
   std::string given;
   for (std::size_t n = 1; n < parts.size(); ++n) {
-    if (!parts[n].empty()) given += (given.empty() ? "" : " ") + parts[n];
+    if (!parts[n].empty())
+      given += (given.empty() ? "" : " ") + parts[n];
   }
   return q(parts[0] + (given.empty() ? "" : ", " + given));
 }
 
 /// "20000101" -> "2000-01-01".
 QString dateText(const std::string& da) {
-  if (da.size() != 8) return orNone(da);
+  if (da.size() != 8)
+    return orNone(da);
   return q(da.substr(0, 4) + "-" + da.substr(4, 2) + "-" + da.substr(6, 2));
 }
 
 QString sexText(const std::string& cs) {
-  if (cs == "F") return QStringLiteral("female");
-  if (cs == "M") return QStringLiteral("male");
-  if (cs == "O") return QStringLiteral("other");
+  if (cs == "F")
+    return QStringLiteral("female");
+  if (cs == "M")
+    return QStringLiteral("male");
+  if (cs == "O")
+    return QStringLiteral("other");
   return orNone(cs);
 }
 
 QString diameterSourceText(const std::string& source) {
-  if (source == "ruler") return QStringLiteral("ruler");
-  if (source == "mask") return QStringLiteral("mask");
-  if (source == "ai") return QStringLiteral("AI");
+  if (source == "ruler")
+    return QStringLiteral("ruler");
+  if (source == "mask")
+    return QStringLiteral("mask");
+  if (source == "ai")
+    return QStringLiteral("AI");
   return QStringLiteral("unmeasured");
 }
 
 QString diameterText(const ReportFinding& f) {
-  if (f.diameterSource == "unmeasured") return QStringLiteral("not measured");
+  if (f.diameterSource == "unmeasured")
+    return QStringLiteral("not measured");
   return q(fmt("%.1f mm", f.diameterMm));
 }
 
-QString axesText(const SegmentStats& s) { return q(fmt("%.1f", s.longAxisMm) + " x " + fmt("%.1f mm", s.shortAxisMm)); }
+QString axesText(const SegmentStats& s) {
+  return q(fmt("%.1f", s.longAxisMm) + " x " + fmt("%.1f mm", s.shortAxisMm));
+}
 
-QString unitsSuffix(const Volume& image) { return image.units.empty() ? QString() : " " + q(image.units); }
+QString unitsSuffix(const Volume& image) {
+  return image.units.empty() ? QString() : " " + q(image.units);
+}
 
 QString typeText(const ReportFinding& f) {
   QString t = f.type.empty() ? QStringLiteral("nodule") : q(f.type);
-  if (!f.aiType.empty() && f.aiType != f.type) t += " (AI: " + q(f.aiType) + ")";
+  if (!f.aiType.empty() && f.aiType != f.type)
+    t += " (AI: " + q(f.aiType) + ")";
   return t;
 }
 
 QString stateText(FindingState s) {
   switch (s) {
-  case FindingState::Accepted: return QStringLiteral("accepted");
-  case FindingState::Edited: return QStringLiteral("edited");
-  case FindingState::Rejected: return QStringLiteral("rejected");
-  case FindingState::Proposed: return QStringLiteral("undecided");
+  case FindingState::Accepted:
+    return QStringLiteral("accepted");
+  case FindingState::Edited:
+    return QStringLiteral("edited");
+  case FindingState::Rejected:
+    return QStringLiteral("rejected");
+  case FindingState::Proposed:
+    return QStringLiteral("undecided");
   }
   return {};
 }
 
 QString joined(const std::vector<std::string>& items) {
   QStringList out;
-  for (const std::string& s : items) out << q(s);
+  for (const std::string& s : items)
+    out << q(s);
   return out.join(", ");
 }
 
@@ -122,7 +149,8 @@ using Draw = std::function<void(QPainter&)>;
 /// Lays the report out top to bottom into pages of drawing steps, so the footer can say "of m".
 class PageFlow {
 public:
-  PageFlow(const QPaintDevice* device, double width, double height) : device_(device), width_(width), height_(height) {
+  PageFlow(const QPaintDevice* device, double width, double height)
+      : device_(device), width_(width), height_(height) {
     newPage();
   }
 
@@ -138,7 +166,8 @@ public:
   /// Top of a block of `height`, on a new page when it does not fit on this one; `keepWith` more
   /// must fit below it (a heading keeps its first lines).
   double place(double height, double keepWith = 0) {
-    if (y_ > 0 && !fits(height + keepWith)) newPage();
+    if (y_ > 0 && !fits(height + keepWith))
+      newPage();
     const double top = y_;
     y_ += height;
     return top;
@@ -153,7 +182,8 @@ public:
   }
 
   /// A word-wrapped paragraph.
-  void paragraph(const QFont& font, const QString& text, const QColor& colour = kInk, double indent = 0) {
+  void paragraph(const QFont& font, const QString& text, const QColor& colour = kInk,
+                 double indent = 0) {
     const double w = width_ - indent, h = textHeight(font, text, w);
     const double top = place(h);
     draw([=](QPainter& p) {
@@ -180,18 +210,22 @@ public:
 
   /// Label: value lines in columns side by side (each column a list of pairs).
   void keyValueColumns(const QFont& label, const QFont& value,
-                       const std::vector<std::vector<std::pair<QString, QString>>>& columns, double labelWidth) {
+                       const std::vector<std::vector<std::pair<QString, QString>>>& columns,
+                       double labelWidth) {
     const double columnWidth = width_ / double(columns.size());
     std::size_t rows = 0;
-    for (const auto& c : columns) rows = std::max(rows, c.size());
+    for (const auto& c : columns)
+      rows = std::max(rows, c.size());
     for (std::size_t r = 0; r < rows; ++r) {
       double h = 0;
       for (const auto& c : columns) {
-        if (r < c.size()) h = std::max(h, textHeight(value, c[r].second, columnWidth - labelWidth - mm(2)));
+        if (r < c.size())
+          h = std::max(h, textHeight(value, c[r].second, columnWidth - labelWidth - mm(2)));
       }
       const double top = place(h + mm(0.8));
       for (std::size_t n = 0; n < columns.size(); ++n) {
-        if (r >= columns[n].size()) continue;
+        if (r >= columns[n].size())
+          continue;
         const auto [l, v] = columns[n][r];
         const double x = n * columnWidth;
         draw([=](QPainter& p) {
@@ -212,17 +246,20 @@ public:
              const QStringList& header, const std::vector<QStringList>& rows) {
     const double pad = mm(1.0);
     std::vector<double> x{0};
-    for (double w : widthsMm) x.push_back(x.back() + mm(w) * width_ / mm(180.0));
+    for (double w : widthsMm)
+      x.push_back(x.back() + mm(w) * width_ / mm(180.0));
     auto rowHeight = [&](const QFont& font, const QStringList& cells) {
       double h = 0;
-      for (int c = 0; c < cells.size(); ++c) h = std::max(h, textHeight(font, cells[c], x[c + 1] - x[c] - 2 * pad));
+      for (int c = 0; c < cells.size(); ++c)
+        h = std::max(h, textHeight(font, cells[c], x[c + 1] - x[c] - 2 * pad));
       return h + 2 * pad;
     };
     auto drawRow = [&](const QFont& font, const QStringList& cells, double h, bool shaded) {
       const double top = place(h);
       const double w = width_;
       draw([=](QPainter& p) {
-        if (shaded) p.fillRect(QRectF(0, top, w, h), QColor(228, 233, 240));
+        if (shaded)
+          p.fillRect(QRectF(0, top, w, h), QColor(228, 233, 240));
         p.setFont(font);
         p.setPen(kInk);
         for (int c = 0; c < cells.size(); ++c) {
@@ -234,7 +271,8 @@ public:
       });
     };
     const double headH = rowHeight(headFont, header);
-    if (!fits(headH + (rows.empty() ? 0 : rowHeight(cellFont, rows.front())))) newPage();
+    if (!fits(headH + (rows.empty() ? 0 : rowHeight(cellFont, rows.front()))))
+      newPage();
     drawRow(headFont, header, headH, true);
     for (const QStringList& row : rows) {
       const double h = rowHeight(cellFont, row);
@@ -263,12 +301,13 @@ Fonts makeFonts() {
     f.setBold(bold);
     return f;
   };
-  return {font(18, true), font(12, true), font(9.5, false), font(9.5, true),
+  return {font(18, true),   font(12, true),   font(9.5, false), font(9.5, true),
           font(8.5, false), font(7.5, false), font(7.5, true)};
 }
 
 QImage toQImage(const SliceImage& s) {
-  return QImage(s.rgba.data(), int(s.width), int(s.height), int(4 * s.width), QImage::Format_RGBA8888)
+  return QImage(s.rgba.data(), int(s.width), int(s.height), int(4 * s.width),
+                QImage::Format_RGBA8888)
       .convertToFormat(QImage::Format_RGB888);
 }
 
@@ -288,7 +327,8 @@ QPointF onPage(const SlicePlane& plane, const QRectF& target, const Vec3& lps) {
 
 /// A short label on a dark box, so it reads on any grey.
 void boxedText(QPainter& p, const QPointF& at, const QString& text, const QColor& colour) {
-  const QRectF r = p.fontMetrics().boundingRect(text).adjusted(-mm(0.5), -mm(0.2), mm(0.5), mm(0.2));
+  const QRectF r =
+      p.fontMetrics().boundingRect(text).adjusted(-mm(0.5), -mm(0.2), mm(0.5), mm(0.2));
   const QRectF box(at, r.size());
   p.fillRect(box, QColor(0, 0, 0, 170));
   p.setPen(colour);
@@ -302,11 +342,13 @@ struct KeyImage {
   QImage fullImage, zoomImage;
 };
 
-KeyImage renderKeyImage(const ReportFinding& f, const Volume& image, const std::shared_ptr<const Volume>& labelVolume,
+KeyImage renderKeyImage(const ReportFinding& f, const Volume& image,
+                        const std::shared_ptr<const Volume>& labelVolume,
                         const WindowLevel& window) {
   const VolumeGeometry& g = image.geometry;
   const double k = double(std::min(f.keySlice, g.size[2] ? g.size[2] - 1 : 0));
-  const Vec3 sliceMiddle = g.ijkToLps({0.5 * double(g.size[0] - 1), 0.5 * double(g.size[1] - 1), k});
+  const Vec3 sliceMiddle =
+      g.ijkToLps({0.5 * double(g.size[0] - 1), 0.5 * double(g.size[1] - 1), k});
   const ViewPlane view = nearestViewPlane(g.direction[2]);
   KeyImage out;
   out.full = planeThrough(g, view, sliceMiddle);
@@ -355,40 +397,49 @@ QStringList keyImageCaption(const ReportFinding& f, const Volume& image) {
   if (f.segmentLabel) {
     lines << "Mask " + axesText(f.mask);
     lines << "Volume " + q(fmt("%.2f mL", f.mask.volumeMl));
-    lines << "Mean " + q(fmt("%.0f", f.mask.mean)) + unitsSuffix(image) + q(fmt(" (SD %.0f)", f.mask.sd));
+    lines << "Mean " + q(fmt("%.0f", f.mask.mean)) + unitsSuffix(image) +
+                 q(fmt(" (SD %.0f)", f.mask.sd));
   } else {
     lines << QStringLiteral("No mask: the marker is the AI's centre");
   }
   lines << "AI score " + q(fmt("%.2f", f.score));
-  if (!f.lungRadsCategory.empty()) lines << "Lung-RADS " + q(f.lungRadsCategory);
+  if (!f.lungRadsCategory.empty())
+    lines << "Lung-RADS " + q(f.lungRadsCategory);
   lines << QStringLiteral("Slice %1 of %2").arg(f.keySlice + 1).arg(image.geometry.size[2]);
   return lines;
 }
 
-void keyImageRow(PageFlow& flow, const Fonts& fonts, const ReportFinding& f, const KeyImage& key, const Volume& image) {
+void keyImageRow(PageFlow& flow, const Fonts& fonts, const ReportFinding& f, const KeyImage& key,
+                 const Volume& image) {
   const double panel = mm(64), gap = mm(3);
   const double h = panel + mm(3);
   const double top = flow.place(h);
   const QRectF fullCell(0, top, panel, panel), zoomCell(panel + gap, top, panel, panel);
   const double textX = 2 * (panel + gap), textW = flow.width() - textX;
   const QString caption = keyImageCaption(f, image).join("\n");
-  const QString legend = f.segmentLabel ? QStringLiteral("Green: mask outline. Orange: long axis. Cyan: short axis.")
-                                        : QStringLiteral("Yellow: the finding's centre.");
+  const QString legend =
+      f.segmentLabel ? QStringLiteral("Green: mask outline. Orange: long axis. Cyan: short axis.")
+                     : QStringLiteral("Yellow: the finding's centre.");
   flow.draw([=](QPainter& p) {
     p.fillRect(fullCell, Qt::black);
     p.fillRect(zoomCell, Qt::black);
-    const QRectF fullRect = fitted(key.fullImage, fullCell), zoomRect = fitted(key.zoomImage, zoomCell);
+    const QRectF fullRect = fitted(key.fullImage, fullCell),
+                 zoomRect = fitted(key.zoomImage, zoomCell);
     p.drawImage(fullRect, key.fullImage);
     p.drawImage(zoomRect, key.zoomImage);
     p.setFont(fonts.small);
     // Orientation letters on the whole slice.
     p.setPen(Qt::white);
-    p.drawText(fullRect.adjusted(mm(1), 0, 0, 0), Qt::AlignLeft | Qt::AlignVCenter, q(orientationLetters(key.full.right * -1.0)));
-    p.drawText(fullRect.adjusted(0, 0, -mm(1), 0), Qt::AlignRight | Qt::AlignVCenter, q(orientationLetters(key.full.right)));
-    p.drawText(fullRect.adjusted(0, mm(0.5), 0, 0), Qt::AlignHCenter | Qt::AlignTop, q(orientationLetters(key.full.down * -1.0)));
+    p.drawText(fullRect.adjusted(mm(1), 0, 0, 0), Qt::AlignLeft | Qt::AlignVCenter,
+               q(orientationLetters(key.full.right * -1.0)));
+    p.drawText(fullRect.adjusted(0, 0, -mm(1), 0), Qt::AlignRight | Qt::AlignVCenter,
+               q(orientationLetters(key.full.right)));
+    p.drawText(fullRect.adjusted(0, mm(0.5), 0, 0), Qt::AlignHCenter | Qt::AlignTop,
+               q(orientationLetters(key.full.down * -1.0)));
     // Where the zoom is.
     const QPointF z0 = onPage(key.full, fullRect, key.zoom.pixelToLps(-0.5, -0.5));
-    const QPointF z1 = onPage(key.full, fullRect, key.zoom.pixelToLps(key.zoom.width - 0.5, key.zoom.height - 0.5));
+    const QPointF z1 = onPage(key.full, fullRect,
+                              key.zoom.pixelToLps(key.zoom.width - 0.5, key.zoom.height - 0.5));
     p.setPen(QPen(kZoomBox, mm(0.25)));
     p.setBrush(Qt::NoBrush);
     p.drawRect(QRectF(z0, z1).normalized());
@@ -396,8 +447,8 @@ void keyImageRow(PageFlow& flow, const Fonts& fonts, const ReportFinding& f, con
     p.save();
     p.setClipRect(zoomRect);
     if (f.segmentLabel && f.mask.longAxisMm > 0) {
-      const std::pair<QColor, std::pair<Vec3, Vec3>> axes[] = {{kLongAxis, {f.mask.longA, f.mask.longB}},
-                                                               {kShortAxis, {f.mask.shortA, f.mask.shortB}}};
+      const std::pair<QColor, std::pair<Vec3, Vec3>> axes[] = {
+          {kLongAxis, {f.mask.longA, f.mask.longB}}, {kShortAxis, {f.mask.shortA, f.mask.shortB}}};
       const double lengths[] = {f.mask.longAxisMm, f.mask.shortAxisMm};
       for (int n = 0; n < 2; ++n) {
         const QPointF a = onPage(key.zoom, zoomRect, axes[n].second.first);
@@ -405,17 +456,18 @@ void keyImageRow(PageFlow& flow, const Fonts& fonts, const ReportFinding& f, con
         p.setPen(QPen(axes[n].first, mm(0.35), Qt::SolidLine, Qt::RoundCap));
         p.drawLine(a, b);
         const QPointF end = a.x() > b.x() ? a : b;
-        boxedText(p, end + QPointF(mm(1.2), n == 0 ? -mm(3.5) : mm(0.8)), q(fmt("%.1f mm", lengths[n])),
-                  axes[n].first);
+        boxedText(p, end + QPointF(mm(1.2), n == 0 ? -mm(3.5) : mm(0.8)),
+                  q(fmt("%.1f mm", lengths[n])), axes[n].first);
       }
     }
     // A 10 mm scale bar.
     const double bar = 10.0 / key.zoom.pixelMm * zoomRect.width() / key.zoom.width;
     const QPointF barStart = zoomRect.bottomLeft() + QPointF(mm(2), -mm(2.5));
-    p.setPen(QPen(Qt::white, mm(0.3)));
+    p.setPen(QPen(Qt::black, mm(0.8)));
     p.drawLine(barStart, barStart + QPointF(bar, 0));
-    p.drawText(QRectF(barStart.x(), barStart.y() - mm(4), bar + mm(10), mm(3.5)), Qt::AlignLeft | Qt::AlignBottom,
-               QStringLiteral("10 mm"));
+    p.setPen(QPen(Qt::white, mm(0.35)));
+    p.drawLine(barStart, barStart + QPointF(bar, 0));
+    boxedText(p, barStart + QPointF(bar + mm(1), -mm(1.6)), QStringLiteral("10 mm"), Qt::white);
     p.restore();
     // The caption beside the images.
     p.setFont(fonts.label);
@@ -436,29 +488,32 @@ void headerSection(PageFlow& flow, const Fonts& fonts, const ReportContent& c) {
   flow.draw([=](QPainter& p) {
     p.setFont(title);
     p.setPen(kAccent);
-    p.drawText(QRectF(0, top, w, titleH), Qt::AlignLeft | Qt::AlignTop, QStringLiteral("Lightbox report"));
+    p.drawText(QRectF(0, top, w, titleH), Qt::AlignLeft | Qt::AlignTop,
+               QStringLiteral("Lightbox report"));
   });
   const ReportSource& s = c.source;
-  flow.keyValueColumns(fonts.label, fonts.body,
-                       {{{"Patient", personName(s.patientName)},
-                         {"Patient ID", orNone(s.patientId)},
-                         {"Birth date", dateText(s.patientBirthDate)},
-                         {"Sex", sexText(s.patientSex)},
-                         {"Study date", dateText(s.studyDate)},
-                         {"Study", orNone(s.studyDescription)},
-                         {"Accession", orNone(s.accessionNumber)}},
-                        {{"Series", orNone(s.seriesDescription)},
-                         {"Series number", QString::number(s.seriesNumber)},
-                         {"Modality", orNone(s.modality)},
-                         {"Report version", QString::number(c.version)},
-                         {"Finalized at", orNone(c.finalizedAt.size() >= 19 ? c.finalizedAt.substr(0, 10) + " " +
-                                                                                   c.finalizedAt.substr(11, 8)
-                                                                             : c.finalizedAt)},
-                         {"Reader", personName(c.reader)}}},
-                       mm(26));
+  flow.keyValueColumns(
+      fonts.label, fonts.body,
+      {{{"Patient", personName(s.patientName)},
+        {"Patient ID", orNone(s.patientId)},
+        {"Birth date", dateText(s.patientBirthDate)},
+        {"Sex", sexText(s.patientSex)},
+        {"Study date", dateText(s.studyDate)},
+        {"Study", orNone(s.studyDescription)},
+        {"Accession", orNone(s.accessionNumber)}},
+       {{"Series", orNone(s.seriesDescription)},
+        {"Series number", QString::number(s.seriesNumber)},
+        {"Modality", orNone(s.modality)},
+        {"Report version", QString::number(c.version)},
+        {"Finalized at", orNone(c.finalizedAt.size() >= 19 ? c.finalizedAt.substr(0, 10) + " " +
+                                                                 c.finalizedAt.substr(11, 8)
+                                                           : c.finalizedAt)},
+        {"Reader", personName(c.reader)}}},
+      mm(26));
 }
 
-void findingsSection(PageFlow& flow, const Fonts& fonts, const ReportContent& c, const Volume& image) {
+void findingsSection(PageFlow& flow, const Fonts& fonts, const ReportContent& c,
+                     const Volume& image) {
   flow.heading(fonts.heading, QStringLiteral("Findings"));
   if (c.findings.empty()) {
     flow.paragraph(fonts.body, QStringLiteral("No nodule was accepted."));
@@ -470,26 +525,33 @@ void findingsSection(PageFlow& flow, const Fonts& fonts, const ReportContent& c,
                       diameterText(f) + "\n(" + diameterSourceText(f.diameterSource) + ")",
                       mask ? axesText(f.mask) : QStringLiteral("no mask"),
                       mask ? q(fmt("%.2f mL", f.mask.volumeMl)) : QStringLiteral("-"),
-                      mask ? q(fmt("%.0f", f.mask.mean)) + unitsSuffix(image) + q(fmt("\n(SD %.0f)", f.mask.sd))
+                      mask ? q(fmt("%.0f", f.mask.mean)) + unitsSuffix(image) +
+                                 q(fmt("\n(SD %.0f)", f.mask.sd))
                            : QStringLiteral("-"),
-                      q(fmt("%.2f", f.score)), f.lungRadsCategory.empty() ? QStringLiteral("-") : q(f.lungRadsCategory)});
+                      q(fmt("%.2f", f.score)),
+                      f.lungRadsCategory.empty() ? QStringLiteral("-") : q(f.lungRadsCategory)});
     }
     flow.table(fonts.tableHead, fonts.small, {9, 30, 15, 22, 28, 17, 21, 14, 24},
-               {"ID", "Type", "State", "Diameter\n(source)", "Mask long x short axis", "Volume", "Mean", "AI score",
-                "Lung-RADS\n(this nodule)"},
+               {"ID", "Type", "State", "Diameter\n(source)", "Mask long x short axis", "Volume",
+                "Mean", "AI score", "Lung-RADS\n(this nodule)"},
                rows);
   }
   flow.skip(mm(2));
   QString rejected = QStringLiteral("Rejected AI proposals: %1").arg(c.rejected);
-  if (!c.rejectedIds.empty()) rejected += " (" + joined(c.rejectedIds) + ")";
+  if (!c.rejectedIds.empty())
+    rejected += " (" + joined(c.rejectedIds) + ")";
   flow.paragraph(fonts.body, rejected + ".");
-  flow.paragraph(fonts.body, QStringLiteral("Undecided AI proposals (not reported): %1.").arg(c.undecided));
-  if (!c.unmeasured.empty()) flow.paragraph(fonts.body, "Accepted but not measured: " + joined(c.unmeasured) + ".");
+  flow.paragraph(fonts.body,
+                 QStringLiteral("Undecided AI proposals (not reported): %1.").arg(c.undecided));
+  if (!c.unmeasured.empty())
+    flow.paragraph(fonts.body, "Accepted but not measured: " + joined(c.unmeasured) + ".");
   if (!c.measurements.empty()) {
     flow.heading(fonts.heading, QStringLiteral("Reader's measurements"));
     for (const Measurement& m : c.measurements) {
-      QString line = QStringLiteral("M%1 %2: ").arg(m.id).arg(toString(m.kind)) + q(describe(m, &image));
-      if (!m.label.empty()) line += " (" + q(m.label) + ")";
+      QString line =
+          QStringLiteral("M%1 %2: ").arg(m.id).arg(toString(m.kind)) + q(describe(m, &image));
+      if (!m.label.empty())
+        line += " (" + q(m.label) + ")";
       flow.paragraph(fonts.body, line);
     }
   }
@@ -498,9 +560,11 @@ void findingsSection(PageFlow& flow, const Fonts& fonts, const ReportContent& c,
 void impressionSection(PageFlow& flow, const Fonts& fonts, const ReportContent& c) {
   flow.heading(fonts.heading, QStringLiteral("Impression"));
   const QStringList paragraphs = q(c.impression).split('\n');
-  if (c.impression.empty()) flow.paragraph(fonts.body, QStringLiteral("No impression entered."));
+  if (c.impression.empty())
+    flow.paragraph(fonts.body, QStringLiteral("No impression entered."));
   for (const QString& text : paragraphs) {
-    if (!text.trimmed().isEmpty()) flow.paragraph(fonts.body, text);
+    if (!text.trimmed().isEmpty())
+      flow.paragraph(fonts.body, text);
     flow.skip(mm(1));
   }
   flow.heading(fonts.heading, QStringLiteral("Lung-RADS v2022 (decision support)"));
@@ -508,25 +572,31 @@ void impressionSection(PageFlow& flow, const Fonts& fonts, const ReportContent& 
   if (lr.category.empty()) {
     flow.paragraph(fonts.body, QStringLiteral("No category suggested."));
   } else {
-    flow.paragraph(fonts.bold, "Category " + q(lr.category) + (lr.nodule.empty() ? "" : ", set by " + q(lr.nodule)));
-    flow.keyValueColumns(fonts.label, fonts.body, {{{"Rule", orNone(lr.rule)}, {"Management", orNone(lr.management)}}},
+    flow.paragraph(fonts.bold, "Category " + q(lr.category) +
+                                   (lr.nodule.empty() ? "" : ", set by " + q(lr.nodule)));
+    flow.keyValueColumns(fonts.label, fonts.body,
+                         {{{"Rule", orNone(lr.rule)}, {"Management", orNone(lr.management)}}},
                          mm(26));
   }
   flow.skip(mm(1));
-  flow.paragraph(fonts.small,
-                 QStringLiteral("Suggested from the accepted nodules alone, as for a baseline screening CT: no prior "
-                                "exam, no benign calcification or fat, no category 4X features, no other findings. "
-                                "The reader owns the final category."),
-                 kMuted);
+  flow.paragraph(
+      fonts.small,
+      QStringLiteral(
+          "Suggested from the accepted nodules alone, as for a baseline screening CT: no prior "
+          "exam, no benign calcification or fat, no category 4X features, no other findings. "
+          "The reader owns the final category."),
+      kMuted);
   if (!c.warnings.empty()) {
     flow.heading(fonts.heading, QStringLiteral("Notes"));
-    for (const std::string& w : c.warnings) flow.paragraph(fonts.body, "- " + q(w));
+    for (const std::string& w : c.warnings)
+      flow.paragraph(fonts.body, "- " + q(w));
   }
 }
 
-void keyImagesSection(PageFlow& flow, const Fonts& fonts, const ReportContent& c, const Volume& image,
-                      const LabelMap& labels) {
-  if (c.findings.empty()) return;
+void keyImagesSection(PageFlow& flow, const Fonts& fonts, const ReportContent& c,
+                      const Volume& image, const LabelMap& labels) {
+  if (c.findings.empty())
+    return;
   flow.newPage();
   flow.heading(fonts.heading, QStringLiteral("Key images"));
   std::shared_ptr<Volume> labelVolume;
@@ -538,7 +608,9 @@ void keyImagesSection(PageFlow& flow, const Fonts& fonts, const ReportContent& c
   const bool ct = image.units == "HU" || c.source.modality == "CT";
   const WindowLevel window = ct ? windowPreset("lung") : percentileWindow(image);
   flow.paragraph(fonts.small,
-                 (ct ? QStringLiteral("Axial slices in the lung window (W %1, L %2)").arg(window.width).arg(window.center)
+                 (ct ? QStringLiteral("Axial slices in the lung window (W %1, L %2)")
+                           .arg(window.width)
+                           .arg(window.center)
                      : QStringLiteral("Slices in a window from the image's value range")) +
                      QStringLiteral("; left: the whole slice, right: the boxed region enlarged."),
                  kMuted);
@@ -554,20 +626,22 @@ void disclosureSection(PageFlow& flow, const Fonts& fonts, const ReportContent& 
   flow.heading(fonts.heading, QStringLiteral("AI disclosure"));
   const FindingsRun& r = c.run;
   if (c.hasRun) {
-    flow.keyValueColumns(fonts.label, fonts.body,
-                         {{{"Detection model", q(r.model) + " " + q(r.modelVersion)},
-                           {"Weights SHA-256", orNone(r.modelSha256)},
-                           {"Backend", orNone(r.backend)},
-                           {"Licence", orNone(r.licence)},
-                           {"Intended use", orNone(r.intendedUse)},
-                           {"Operating point", q(fmt("%.2g false positives per scan", r.fpPerScan)) +
-                                                   q(fmt(" (score threshold %.2f)", r.threshold()))},
-                           {"Ran at", orNone(r.ranAt)}}},
-                         mm(32));
+    flow.keyValueColumns(
+        fonts.label, fonts.body,
+        {{{"Detection model", q(r.model) + " " + q(r.modelVersion)},
+          {"Weights SHA-256", orNone(r.modelSha256)},
+          {"Backend", orNone(r.backend)},
+          {"Licence", orNone(r.licence)},
+          {"Intended use", orNone(r.intendedUse)},
+          {"Operating point", q(fmt("%.2g false positives per scan", r.fpPerScan)) +
+                                  q(fmt(" (score threshold %.2f)", r.threshold()))},
+          {"Ran at", orNone(r.ranAt)}}},
+        mm(32));
     if (!r.warnings.empty()) {
       flow.skip(mm(1));
       flow.paragraph(fonts.bold, QStringLiteral("Run warnings"));
-      for (const std::string& w : r.warnings) flow.paragraph(fonts.body, "- " + q(w), kInk, mm(2));
+      for (const std::string& w : r.warnings)
+        flow.paragraph(fonts.body, "- " + q(w), kInk, mm(2));
     }
   } else {
     flow.paragraph(fonts.body, QStringLiteral("No AI detection run is recorded for this series."));
@@ -577,17 +651,23 @@ void disclosureSection(PageFlow& flow, const Fonts& fonts, const ReportContent& 
   flow.paragraph(fonts.bold, QStringLiteral("Segmentation of the masks"));
   bool anyMask = false;
   for (const ReportFinding& f : c.findings) {
-    if (!f.segmentLabel) continue;
+    if (!f.segmentLabel)
+      continue;
     anyMask = true;
-    QString line = q(f.id) + ": " + (f.maskAlgorithm.empty() ? QStringLiteral("drawn by hand") : q(f.maskAlgorithm));
-    if (!f.maskAlgorithmVersion.empty()) line += " " + q(f.maskAlgorithmVersion);
-    line += " (" + (f.maskAlgorithmType.empty() ? QStringLiteral("MANUAL") : q(f.maskAlgorithmType)) + ")";
-    if (!f.maskWeightsSha256.empty()) line += ", weights SHA-256 " + q(f.maskWeightsSha256);
+    QString line = q(f.id) + ": " +
+                   (f.maskAlgorithm.empty() ? QStringLiteral("drawn by hand") : q(f.maskAlgorithm));
+    if (!f.maskAlgorithmVersion.empty())
+      line += " " + q(f.maskAlgorithmVersion);
+    line += " (" +
+            (f.maskAlgorithmType.empty() ? QStringLiteral("MANUAL") : q(f.maskAlgorithmType)) + ")";
+    if (!f.maskWeightsSha256.empty())
+      line += ", weights SHA-256 " + q(f.maskWeightsSha256);
     line += f.maskMadeAtFinalize ? QStringLiteral(", made when the report was finalized")
                                  : QStringLiteral(", made during the review");
     flow.paragraph(fonts.body, line, kInk, mm(2));
   }
-  if (!anyMask) flow.paragraph(fonts.body, QStringLiteral("No finding has a mask."), kInk, mm(2));
+  if (!anyMask)
+    flow.paragraph(fonts.body, QStringLiteral("No finding has a mask."), kInk, mm(2));
 
   flow.skip(mm(2));
   flow.paragraph(fonts.bold, QStringLiteral("What the reader did with the AI proposals"));
@@ -599,24 +679,34 @@ void disclosureSection(PageFlow& flow, const Fonts& fonts, const ReportContent& 
       continue;
     }
     QStringList changes;
-    if (!f.aiType.empty() && f.aiType != f.type) changes << "type changed from " + q(f.aiType) + " to " + q(f.type);
-    if (f.diameterSource == "ruler") changes << "measured " + q(fmt("%.1f mm", f.diameterMm)) + " with the ruler";
+    if (!f.aiType.empty() && f.aiType != f.type)
+      changes << "type changed from " + q(f.aiType) + " to " + q(f.type);
+    if (f.diameterSource == "ruler")
+      changes << "measured " + q(fmt("%.1f mm", f.diameterMm)) + " with the ruler";
     edited << q(f.id) + (changes.empty() ? QString() : " (" + changes.join("; ") + ")");
   }
-  flow.paragraph(fonts.body, "Accepted as proposed: " + (accepted.empty() ? QStringLiteral("none") : joined(accepted)),
+  flow.paragraph(fonts.body,
+                 "Accepted as proposed: " +
+                     (accepted.empty() ? QStringLiteral("none") : joined(accepted)),
                  kInk, mm(2));
-  flow.paragraph(fonts.body, "Edited: " + (edited.empty() ? QStringLiteral("none") : edited.join(", ")), kInk, mm(2));
+  flow.paragraph(fonts.body,
+                 "Edited: " + (edited.empty() ? QStringLiteral("none") : edited.join(", ")), kInk,
+                 mm(2));
   flow.paragraph(fonts.body,
                  QStringLiteral("Rejected: %1").arg(c.rejected) +
                      (c.rejectedIds.empty() ? QString() : " (" + joined(c.rejectedIds) + ")"),
                  kInk, mm(2));
-  flow.paragraph(fonts.body, QStringLiteral("Left undecided (not in the report): %1").arg(c.undecided), kInk, mm(2));
+  flow.paragraph(fonts.body,
+                 QStringLiteral("Left undecided (not in the report): %1").arg(c.undecided), kInk,
+                 mm(2));
 
   flow.skip(mm(4));
-  flow.paragraph(fonts.bold,
-                 QStringLiteral("The AI is decision support. Every AI proposal in this report was reviewed by the "
-                                "reader, who accepted, edited or rejected it; the reader owns the report, its "
-                                "findings, measurements and Lung-RADS category."));
+  flow.paragraph(
+      fonts.bold,
+      QStringLiteral(
+          "The AI is decision support. Every AI proposal in this report was reviewed by the "
+          "reader, who accepted, edited or rejected it; the reader owns the report, its "
+          "findings, measurements and Lung-RADS category."));
 }
 
 void footer(QPainter& p, const QRectF& area, std::size_t page, std::size_t pages, const QFont& font,
@@ -627,8 +717,10 @@ void footer(QPainter& p, const QRectF& area, std::size_t page, std::size_t pages
   p.setPen(kMuted);
   const QRectF text = area.adjusted(0, mm(1.5), 0, 0);
   p.drawText(text, Qt::AlignLeft | Qt::AlignTop, "Patient ID " + orNone(patientId));
-  p.drawText(text, Qt::AlignHCenter | Qt::AlignTop, QStringLiteral("Lightbox ") + kReportSoftwareVersion);
-  p.drawText(text, Qt::AlignRight | Qt::AlignTop, QStringLiteral("Page %1 of %2").arg(page).arg(pages));
+  p.drawText(text, Qt::AlignHCenter | Qt::AlignTop,
+             QStringLiteral("Lightbox ") + kReportSoftwareVersion);
+  p.drawText(text, Qt::AlignRight | Qt::AlignTop,
+             QStringLiteral("Page %1 of %2").arg(page).arg(pages));
 }
 
 [[noreturn]] void fail(const std::string& path, const std::string& why) {
@@ -637,18 +729,24 @@ void footer(QPainter& p, const QRectF& area, std::size_t page, std::size_t pages
 
 } // namespace
 
-void writeReportPdf(const ReportContent& content, const Volume& image, const LabelMap& labels, const std::string& path) {
-  if (!QGuiApplication::instance()) fail(path, "no QGuiApplication (the PDF needs Qt's fonts)");
+void writeReportPdf(const ReportContent& content, const Volume& image, const LabelMap& labels,
+                    const std::string& path) {
+  if (!QGuiApplication::instance())
+    fail(path, "no QGuiApplication (the PDF needs Qt's fonts)");
   namespace fs = std::filesystem;
-  const fs::path folder = fs::path(path).parent_path().empty() ? fs::path(".") : fs::path(path).parent_path();
+  const fs::path folder =
+      fs::path(path).parent_path().empty() ? fs::path(".") : fs::path(path).parent_path();
   std::error_code ec;
-  if (!fs::is_directory(folder, ec)) fail(path, "the folder " + folder.string() + " does not exist");
-  if (::access(folder.c_str(), W_OK) != 0) fail(path, "the folder " + folder.string() + " is not writable");
+  if (!fs::is_directory(folder, ec))
+    fail(path, "the folder " + folder.string() + " does not exist");
+  if (::access(folder.c_str(), W_OK) != 0)
+    fail(path, "the folder " + folder.string() + " is not writable");
 
   QPdfWriter writer(q(path));
   writer.setResolution(kDpi);
   writer.setPageLayout(QPageLayout(QPageSize(QPageSize::A4), QPageLayout::Portrait,
-                                   QMarginsF(kMarginMm, kMarginMm, kMarginMm, kMarginMm), QPageLayout::Millimeter));
+                                   QMarginsF(kMarginMm, kMarginMm, kMarginMm, kMarginMm),
+                                   QPageLayout::Millimeter));
   writer.setTitle(QStringLiteral("Lightbox report, version %1").arg(content.version));
   writer.setCreator(QStringLiteral("Lightbox ") + kReportSoftwareVersion);
 
@@ -663,12 +761,14 @@ void writeReportPdf(const ReportContent& content, const Volume& image, const Lab
   disclosureSection(flow, fonts, content);
 
   QPainter painter;
-  if (!painter.begin(&writer)) fail(path, "the file cannot be opened for writing");
+  if (!painter.begin(&writer))
+    fail(path, "the file cannot be opened for writing");
   painter.setRenderHint(QPainter::Antialiasing);
   painter.setRenderHint(QPainter::SmoothPixmapTransform);
   const QRectF footerArea(0, bodyHeight + mm(2), width, mm(kFooterMm) - mm(2));
   for (std::size_t n = 0; n < flow.pageCount(); ++n) {
-    if (n > 0 && !writer.newPage()) fail(path, "a new page could not be started");
+    if (n > 0 && !writer.newPage())
+      fail(path, "a new page could not be started");
     for (const Draw& d : flow.page(n)) {
       painter.save();
       d(painter);
@@ -676,8 +776,10 @@ void writeReportPdf(const ReportContent& content, const Volume& image, const Lab
     }
     footer(painter, footerArea, n + 1, flow.pageCount(), fonts.small, content.source.patientId);
   }
-  if (!painter.end()) fail(path, "the PDF could not be completed");
-  if (QFileInfo(q(path)).size() <= 0) fail(path, "nothing was written");
+  if (!painter.end())
+    fail(path, "the PDF could not be completed");
+  if (QFileInfo(q(path)).size() <= 0)
+    fail(path, "nothing was written");
 }
 
 } // namespace lightbox

@@ -24,47 +24,88 @@ namespace {
 const DcmTagKey kCopiedFromSource[] = {
     DCM_SpecificCharacterSet,
     // Patient
-    DCM_PatientName, DCM_PatientID, DCM_IssuerOfPatientID, DCM_IssuerOfPatientIDQualifiersSequence,
-    DCM_PatientBirthDate, DCM_PatientBirthTime, DCM_PatientSex, DCM_OtherPatientIDsSequence, DCM_EthnicGroup,
-    DCM_PatientComments, DCM_PatientSpeciesDescription, DCM_PatientBreedDescription, DCM_ResponsiblePerson,
-    DCM_ResponsiblePersonRole, DCM_ResponsibleOrganization, DCM_PatientIdentityRemoved, DCM_DeidentificationMethod,
+    DCM_PatientName,
+    DCM_PatientID,
+    DCM_IssuerOfPatientID,
+    DCM_IssuerOfPatientIDQualifiersSequence,
+    DCM_PatientBirthDate,
+    DCM_PatientBirthTime,
+    DCM_PatientSex,
+    DCM_OtherPatientIDsSequence,
+    DCM_EthnicGroup,
+    DCM_PatientComments,
+    DCM_PatientSpeciesDescription,
+    DCM_PatientBreedDescription,
+    DCM_ResponsiblePerson,
+    DCM_ResponsiblePersonRole,
+    DCM_ResponsibleOrganization,
+    DCM_PatientIdentityRemoved,
+    DCM_DeidentificationMethod,
     DCM_DeidentificationMethodCodeSequence,
     // Clinical Trial Subject
-    DCM_ClinicalTrialSponsorName, DCM_ClinicalTrialProtocolID, DCM_ClinicalTrialProtocolName, DCM_ClinicalTrialSiteID,
-    DCM_ClinicalTrialSiteName, DCM_ClinicalTrialSubjectID, DCM_ClinicalTrialSubjectReadingID,
+    DCM_ClinicalTrialSponsorName,
+    DCM_ClinicalTrialProtocolID,
+    DCM_ClinicalTrialProtocolName,
+    DCM_ClinicalTrialSiteID,
+    DCM_ClinicalTrialSiteName,
+    DCM_ClinicalTrialSubjectID,
+    DCM_ClinicalTrialSubjectReadingID,
     // General Study
-    DCM_StudyInstanceUID, DCM_StudyDate, DCM_StudyTime, DCM_ReferringPhysicianName, DCM_StudyID, DCM_AccessionNumber,
-    DCM_IssuerOfAccessionNumberSequence, DCM_StudyDescription, DCM_PhysiciansOfRecord, DCM_NameOfPhysiciansReadingStudy,
+    DCM_StudyInstanceUID,
+    DCM_StudyDate,
+    DCM_StudyTime,
+    DCM_ReferringPhysicianName,
+    DCM_StudyID,
+    DCM_AccessionNumber,
+    DCM_IssuerOfAccessionNumberSequence,
+    DCM_StudyDescription,
+    DCM_PhysiciansOfRecord,
+    DCM_NameOfPhysiciansReadingStudy,
     DCM_ProcedureCodeSequence,
     // Patient Study
-    DCM_AdmittingDiagnosesDescription, DCM_PatientAge, DCM_PatientSize, DCM_PatientWeight, DCM_Occupation,
-    DCM_AdditionalPatientHistory, DCM_LastMenstrualDate, DCM_SmokingStatus, DCM_PregnancyStatus,
+    DCM_AdmittingDiagnosesDescription,
+    DCM_PatientAge,
+    DCM_PatientSize,
+    DCM_PatientWeight,
+    DCM_Occupation,
+    DCM_AdditionalPatientHistory,
+    DCM_LastMenstrualDate,
+    DCM_SmokingStatus,
+    DCM_PregnancyStatus,
     // Clinical Trial Study
-    DCM_ClinicalTrialTimePointID, DCM_ClinicalTrialTimePointDescription,
+    DCM_ClinicalTrialTimePointID,
+    DCM_ClinicalTrialTimePointDescription,
 };
 
 /// Type 2 attributes of the modules above: present, empty when the source lacks them.
-const DcmTagKey kRequiredEmpty[] = {DCM_PatientName, DCM_PatientID,    DCM_PatientBirthDate,
-                                    DCM_PatientSex,  DCM_StudyDate,    DCM_StudyTime,
-                                    DCM_ReferringPhysicianName, DCM_StudyID, DCM_AccessionNumber};
+const DcmTagKey kRequiredEmpty[] = {
+    DCM_PatientName,    DCM_PatientID, DCM_PatientBirthDate,       DCM_PatientSex,
+    DCM_StudyDate,      DCM_StudyTime, DCM_ReferringPhysicianName, DCM_StudyID,
+    DCM_AccessionNumber};
 
 void check(const OFCondition& status, const std::string& what, const std::string& path) {
   if (status.bad()) {
-    throw std::runtime_error("cannot write the Encapsulated PDF " + path + ": " + what + " (" + status.text() + ")");
+    throw std::runtime_error("cannot write the Encapsulated PDF " + path + ": " + what + " (" +
+                             status.text() + ")");
   }
 }
 
 void put(DcmItem& item, const DcmTagKey& tag, const std::string& value, const std::string& path) {
-  check(item.putAndInsertString(tag, value.c_str()), "setting " + std::string(DcmTag(tag).getTagName()), path);
+  check(item.putAndInsertString(tag, value.c_str()),
+        "setting " + std::string(DcmTag(tag).getTagName()), path);
 }
 
 std::vector<std::uint8_t> readPdf(const std::string& pdfPath, const std::string& path) {
   std::ifstream in(pdfPath, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot write the Encapsulated PDF " + path + ": cannot read " + pdfPath);
-  std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!in)
+    throw std::runtime_error("cannot write the Encapsulated PDF " + path + ": cannot read " +
+                             pdfPath);
+  std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                                  std::istreambuf_iterator<char>());
   const std::string magic = "%PDF-";
   if (bytes.size() < magic.size() || !std::equal(magic.begin(), magic.end(), bytes.begin())) {
-    throw std::runtime_error("cannot write the Encapsulated PDF " + path + ": " + pdfPath + " is not a PDF file");
+    throw std::runtime_error("cannot write the Encapsulated PDF " + path + ": " + pdfPath +
+                             " is not a PDF file");
   }
   return bytes;
 }
@@ -80,36 +121,42 @@ std::string nowDicom(const char* format) {
 
 } // namespace
 
-ExportedObject writeEncapsulatedPdf(const ReportContent& content, const std::string& pdfPath, const ExportedObject& sr,
-                                    const std::string& path) {
+ExportedObject writeEncapsulatedPdf(const ReportContent& content, const std::string& pdfPath,
+                                    const ExportedObject& sr, const std::string& path) {
   std::vector<std::uint8_t> document = readPdf(pdfPath, path);
   const Uint32 documentLength = Uint32(document.size());
-  if (document.size() % 2) document.push_back(0); // OB values have even length
+  if (document.size() % 2)
+    document.push_back(0); // OB values have even length
 
   const std::string& sourceFile = content.source.representativeFile;
   if (sourceFile.empty()) {
-    throw std::runtime_error("cannot write the Encapsulated PDF " + path +
-                             ": the series has no source DICOM file to take the patient and study from");
+    throw std::runtime_error(
+        "cannot write the Encapsulated PDF " + path +
+        ": the series has no source DICOM file to take the patient and study from");
   }
   DcmFileFormat source;
   const OFCondition read = source.loadFile(sourceFile.c_str());
   if (read.bad()) {
-    throw std::runtime_error("cannot write the Encapsulated PDF " + path + ": cannot read the source image " +
-                             sourceFile + " (" + read.text() + ")");
+    throw std::runtime_error("cannot write the Encapsulated PDF " + path +
+                             ": cannot read the source image " + sourceFile + " (" + read.text() +
+                             ")");
   }
   DcmDataset& src = *source.getDataset();
 
   DcmFileFormat file;
   DcmDataset& ds = *file.getDataset();
   for (const DcmTagKey& tag : kCopiedFromSource) {
-    if (src.tagExists(tag)) check(src.findAndInsertCopyOfElement(tag, &ds), "copying from the source", path);
+    if (src.tagExists(tag))
+      check(src.findAndInsertCopyOfElement(tag, &ds), "copying from the source", path);
   }
   for (const DcmTagKey& tag : kRequiredEmpty) {
-    if (!ds.tagExists(tag)) check(ds.insertEmptyElement(tag), "adding an empty type 2 attribute", path);
+    if (!ds.tagExists(tag))
+      check(ds.insertEmptyElement(tag), "adding an empty type 2 attribute", path);
   }
   if (!ds.tagExists(DCM_StudyInstanceUID)) {
     if (content.source.studyInstanceUid.empty()) {
-      throw std::runtime_error("cannot write the Encapsulated PDF " + path + ": the series has no Study Instance UID");
+      throw std::runtime_error("cannot write the Encapsulated PDF " + path +
+                               ": the series has no Study Instance UID");
     }
     put(ds, DCM_StudyInstanceUID, content.source.studyInstanceUid, path);
   }
@@ -145,30 +192,37 @@ ExportedObject writeEncapsulatedPdf(const ReportContent& content, const std::str
   put(ds, DCM_BurnedInAnnotation, "YES", path); // the key images carry the patient's identity
   put(ds, DCM_DocumentTitle, "Lightbox report, version " + std::to_string(content.version), path);
   DcmItem* concept = nullptr;
-  check(ds.findOrCreateSequenceItem(DCM_ConceptNameCodeSequence, concept, 0), "adding the concept name", path);
+  check(ds.findOrCreateSequenceItem(DCM_ConceptNameCodeSequence, concept, 0),
+        "adding the concept name", path);
   put(*concept, DCM_CodeValue, "18748-4", path);
   put(*concept, DCM_CodingSchemeDesignator, "LN", path);
   put(*concept, DCM_CodeMeaning, "Diagnostic imaging report", path);
   put(ds, DCM_MIMETypeOfEncapsulatedDocument, "application/pdf", path);
   // What the document was made from: the SR of the same version and the key images' source slices.
   std::vector<std::pair<std::string, std::string>> sources;
-  if (!sr.kind.empty()) sources.emplace_back(sr.sopClassUid, sr.sopInstanceUid);
+  if (!sr.kind.empty())
+    sources.emplace_back(sr.sopClassUid, sr.sopInstanceUid);
   std::set<std::string> seen;
   for (const ReportFinding& f : content.findings) {
-    if (f.keySlice >= content.source.slices.size()) continue;
+    if (f.keySlice >= content.source.slices.size())
+      continue;
     const SourceImage& s = content.source.slices[f.keySlice];
-    if (s.sopInstanceUid.empty() || !seen.insert(s.sopInstanceUid).second) continue;
+    if (s.sopInstanceUid.empty() || !seen.insert(s.sopInstanceUid).second)
+      continue;
     sources.emplace_back(s.sopClassUid, s.sopInstanceUid);
   }
   for (std::size_t n = 0; n < sources.size(); ++n) {
     DcmItem* item = nullptr;
-    check(ds.findOrCreateSequenceItem(DCM_SourceInstanceSequence, item, long(n)), "adding a source instance", path);
+    check(ds.findOrCreateSequenceItem(DCM_SourceInstanceSequence, item, long(n)),
+          "adding a source instance", path);
     put(*item, DCM_ReferencedSOPClassUID, sources[n].first, path);
     put(*item, DCM_ReferencedSOPInstanceUID, sources[n].second, path);
   }
-  check(ds.putAndInsertUint8Array(DCM_EncapsulatedDocument, document.data(), static_cast<unsigned long>(document.size())),
+  check(ds.putAndInsertUint8Array(DCM_EncapsulatedDocument, document.data(),
+                                  static_cast<unsigned long>(document.size())),
         "adding the document", path);
-  check(ds.putAndInsertUint32(DCM_EncapsulatedDocumentLength, documentLength), "adding the document length", path);
+  check(ds.putAndInsertUint32(DCM_EncapsulatedDocumentLength, documentLength),
+        "adding the document length", path);
 
   check(file.saveFile(path.c_str(), EXS_LittleEndianExplicit), "saving", path);
 

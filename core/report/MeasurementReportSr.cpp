@@ -290,7 +290,7 @@ ExportedObject writeMeasurementReportSr(const ReportContent& content, const Expo
   check(report.addProcedureReported(procedureOf(content.source.modality)), path,
         "procedure reported");
 
-  // Image library: the key image of each finding, described once as a group.
+  // Image library: the key image of each finding.
   const std::vector<const SourceImage*> keys = keyImages(content);
   TID1600_ImageLibrary& library = report.getImageLibrary();
   for (std::size_t n = 0; n < keys.size(); ++n) {
@@ -303,12 +303,14 @@ ExportedObject writeMeasurementReportSr(const ReportContent& content, const Expo
     if (n == 0) {
       check(library.createNewImageLibrary(), path, "image library");
       check(library.addImageGroup(), path, "image library");
-      check(library.addImageGroupDescriptors(*image.getDataset(),
-                                             TID1600_ImageLibrary::withAllDescriptors),
-            path, "image library descriptors");
     }
-    check(library.addImageEntry(*image.getDataset(), TID1600_ImageLibrary::withoutDescriptors),
+    check(library.addImageEntry(*image.getDataset(), TID1600_ImageLibrary::withAllDescriptors),
           path, "image library entry " + keys[n]->file);
+  }
+  // What all key images share (modality, dates, spacing) is said once for the group; each
+  // entry keeps its own position.
+  if (!keys.empty()) {
+    check(library.moveCommonImageDescriptorsToImageGroups(), path, "image library descriptors");
   }
 
   bool firstRoi = true, firstGroup = true;

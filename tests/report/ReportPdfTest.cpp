@@ -27,7 +27,9 @@ std::string fmt(const char* format, double v) {
   return buf;
 }
 
-std::string quoted(const std::string& s) { return "'" + s + "'"; }
+std::string quoted(const std::string& s) {
+  return "'" + s + "'";
+}
 
 int pdfPages(const std::string& pdf) {
   const test::ToolRun info = test::runTool("pdfinfo " + quoted(pdf));
@@ -38,15 +40,16 @@ int pdfPages(const std::string& pdf) {
 }
 
 std::string pageText(const std::string& pdf, int page) {
-  const test::ToolRun text =
-      test::runTool("pdftotext -layout -f " + std::to_string(page) + " -l " + std::to_string(page) + " " + quoted(pdf) + " -");
+  const test::ToolRun text = test::runTool("pdftotext -layout -f " + std::to_string(page) + " -l " +
+                                           std::to_string(page) + " " + quoted(pdf) + " -");
   REQUIRE(text.status == 0);
   return text.output;
 }
 
 QImage renderPage(const std::string& pdf, int page, const std::string& prefix) {
-  const test::ToolRun run = test::runTool("pdftoppm -png -r 100 -singlefile -f " + std::to_string(page) + " -l " +
-                                          std::to_string(page) + " " + quoted(pdf) + " " + quoted(prefix));
+  const test::ToolRun run =
+      test::runTool("pdftoppm -png -r 100 -singlefile -f " + std::to_string(page) + " -l " +
+                    std::to_string(page) + " " + quoted(pdf) + " " + quoted(prefix));
   INFO(run.output);
   REQUIRE(run.status == 0);
   QImage image(QString::fromStdString(prefix + ".png"));
@@ -66,9 +69,12 @@ PageColours coloursOf(const QImage& page) {
     const QRgb* row = reinterpret_cast<const QRgb*>(page.constScanLine(y));
     for (int x = 0; x < page.width(); ++x) {
       const int r = qRed(row[x]), g = qGreen(row[x]), b = qBlue(row[x]);
-      if (g > 170 && r < 90 && b < 90) ++c.outline;
-      if (r > 200 && g > 170 && b < 90) ++c.marker;
-      if (r == g && g == b) greys.insert(r);
+      if (g > 170 && r < 90 && b < 90)
+        ++c.outline;
+      if (r > 200 && g > 170 && b < 90)
+        ++c.marker;
+      if (r == g && g == b)
+        greys.insert(r);
     }
   }
   c.greys = greys.size();
@@ -77,7 +83,8 @@ PageColours coloursOf(const QImage& page) {
 
 } // namespace
 
-TEST_CASE("the PDF report states the patient, the findings, Lung-RADS and the AI's provenance", "[report][pdf]") {
+TEST_CASE("the PDF report states the patient, the findings, Lung-RADS and the AI's provenance",
+          "[report][pdf]") {
   test::requireTool("pdftotext");
   test::requireTool("pdftoppm");
   const test::ReviewedSeries r = test::lidcReviewedSeries();
@@ -91,7 +98,6 @@ TEST_CASE("the PDF report states the patient, the findings, Lung-RADS and the AI
   const std::string folder = test::scratchFolder("report-pdf");
   const std::string pdf = folder + "/report.pdf";
   writeReportPdf(c, r.image, r.labels, pdf);
-  test::runTool("mkdir -p /tmp/pdf-pages && cp " + pdf + " /tmp/pdf-pages/report.pdf"); // TEMP
 
   const int pages = pdfPages(pdf);
   REQUIRE(pages >= 3);
@@ -102,7 +108,8 @@ TEST_CASE("the PDF report states the patient, the findings, Lung-RADS and the AI
     CHECK_THAT(page, Contains("Page " + std::to_string(p) + " of " + std::to_string(pages)));
     CHECK_THAT(page, Contains("Patient ID " + c.source.patientId));
     CHECK_THAT(page, Contains(std::string("Lightbox ") + kReportSoftwareVersion));
-    if (!keyImagePage && page.find("Key images") != std::string::npos) keyImagePage = p;
+    if (!keyImagePage && page.find("Key images") != std::string::npos)
+      keyImagePage = p;
     text += page;
   }
   INFO(text);
@@ -110,7 +117,8 @@ TEST_CASE("the PDF report states the patient, the findings, Lung-RADS and the AI
   CHECK_THAT(text, Contains(c.source.patientId));
   CHECK_THAT(text, Contains("F1"));
   CHECK_THAT(text, Contains(fmt("%.1f mm", f1.diameterMm)));
-  CHECK_THAT(text, Contains(fmt("%.1f", f1.mask.longAxisMm) + " x " + fmt("%.1f mm", f1.mask.shortAxisMm)));
+  CHECK_THAT(text, Contains(fmt("%.1f", f1.mask.longAxisMm) + " x " +
+                            fmt("%.1f mm", f1.mask.shortAxisMm)));
   CHECK_THAT(text, Contains(fmt("%.2f mL", f1.mask.volumeMl)));
   CHECK_THAT(text, Contains("ground-glass (AI: solid)"));
   CHECK_THAT(text, Contains("Lung-RADS"));
@@ -135,7 +143,8 @@ TEST_CASE("the PDF report states the patient, the findings, Lung-RADS and the AI
   CHECK(first.outline == 0);
 }
 
-TEST_CASE("the Encapsulated PDF wraps the report byte for byte in the source study", "[report][pdf]") {
+TEST_CASE("the Encapsulated PDF wraps the report byte for byte in the source study",
+          "[report][pdf]") {
   test::requireTool("dcmdump");
   test::requireTool("python3");
   test::ReviewedSeries r = test::lidcReviewedSeries();
@@ -157,7 +166,8 @@ TEST_CASE("the Encapsulated PDF wraps the report byte for byte in the source stu
   CHECK(out.seriesInstanceUid != r.content.source.seriesInstanceUid);
 
   const test::Dciodvfy verdict = test::dciodvfy(path);
-  for (const std::string& w : verdict.warnings) WARN(w);
+  for (const std::string& w : verdict.warnings)
+    WARN(w);
   INFO(verdict.output);
   CHECK(verdict.errors.empty());
 
@@ -170,15 +180,17 @@ TEST_CASE("the Encapsulated PDF wraps the report byte for byte in the source stu
   CHECK_THAT(dump.output, Contains("[" + r.content.source.patientId + "]"));
 
   const std::string script = folder + "/extract.py";
-  std::ofstream(script) << "import sys, pydicom\n"
-                           "ds = pydicom.dcmread(sys.argv[1])\n"
-                           "doc = bytes(ds.EncapsulatedDocument)\n"
-                           "pdf = open(sys.argv[2], 'rb').read()\n"
-                           "if len(pdf) % 2 and len(doc) == len(pdf) + 1 and doc[-1] == 0: doc = doc[:-1]\n"
-                           "print('length', ds.EncapsulatedDocumentLength, len(pdf))\n"
-                           "print('instance', ds.InstanceNumber, 'modality', ds.Modality)\n"
-                           "print('same' if doc == pdf else 'different')\n";
-  const test::ToolRun py = test::runTool("/usr/bin/python3 " + quoted(script) + " " + quoted(path) + " " + quoted(pdf));
+  std::ofstream(script)
+      << "import sys, pydicom\n"
+         "ds = pydicom.dcmread(sys.argv[1])\n"
+         "doc = bytes(ds.EncapsulatedDocument)\n"
+         "pdf = open(sys.argv[2], 'rb').read()\n"
+         "if len(pdf) % 2 and len(doc) == len(pdf) + 1 and doc[-1] == 0: doc = doc[:-1]\n"
+         "print('length', ds.EncapsulatedDocumentLength, len(pdf))\n"
+         "print('instance', ds.InstanceNumber, 'modality', ds.Modality)\n"
+         "print('same' if doc == pdf else 'different')\n";
+  const test::ToolRun py =
+      test::runTool("/usr/bin/python3 " + quoted(script) + " " + quoted(path) + " " + quoted(pdf));
   INFO(py.output);
   REQUIRE(py.status == 0);
   CHECK_THAT(py.output, Contains("same"));
@@ -197,7 +209,8 @@ TEST_CASE("a PDF report into a folder that cannot take it names the path", "[rep
   ReportContent content;
   Volume image;
   LabelMap labels;
-  for (const std::string& path : {folder + "/missing/report.pdf", folder + "/plain-file/report.pdf"}) {
+  for (const std::string& path :
+       {folder + "/missing/report.pdf", folder + "/plain-file/report.pdf"}) {
     CHECK_THROWS_AS(writeReportPdf(content, image, labels, path), std::runtime_error);
     CHECK_THROWS_WITH(writeReportPdf(content, image, labels, path), Contains(path));
   }
