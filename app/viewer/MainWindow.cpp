@@ -233,9 +233,9 @@ void MainWindow::buildMenus() {
                                                    "Images (*.dcm *.DCM *.nii *.nii.gz *.nrrd *.nhdr *.mha *.mhd);;All files (*)");
     if (!f.isEmpty()) openPath(f);
   });
-  file->addAction("Open &label map or DICOM SEG on this series...", this, [this] {
-    const QString f = QFileDialog::getOpenFileName(this, "Open label map (NIfTI, NRRD, MetaImage) or DICOM SEG", {},
-                                                   "Label maps and DICOM SEG (*.nii *.nii.gz *.nrrd *.nhdr *.mha *.mhd *.dcm *.DCM);;All files (*)");
+  file->addAction("Open &label map, DICOM SEG, RTSTRUCT or SR on this series...", this, [this] {
+    const QString f = QFileDialog::getOpenFileName(this, "Open label map (NIfTI, NRRD, MetaImage), DICOM SEG, RTSTRUCT or SR", {},
+                                                   "Label maps and DICOM objects (*.nii *.nii.gz *.nrrd *.nhdr *.mha *.mhd *.dcm *.DCM);;All files (*)");
     if (!f.isEmpty()) document_->importLabels(f);
   });
   file->addAction("Open &comparison (prior)...", this, [this] {

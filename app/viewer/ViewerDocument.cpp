@@ -5,6 +5,7 @@
 
 #include "core/annotation/AnnotationStore.h"
 #include "core/io/ImageFileIO.h"
+#include "core/report/SrMeasurementImport.h"
 #include "core/segmentation/DicomSegImport.h"
 #include "core/segmentation/LabelMapFile.h"
 #include "core/segmentation/LabelMapImport.h"
@@ -186,6 +187,7 @@ int ViewerDocument::importLabels(const QString& path) {
   if (!volume_ || replaying_ || stroking_) return 0;
   ImportedLabels in;
   const bool seg = !isResearchImageFile(path.toStdString()); // a DICOM SEG
+  if (seg && isStructuredReportClass(sopClassUidOf(path.toStdString()))) return importMeasurementReport(path);
   try {
     if (seg) {
       // Without the series' instances (a research file is open): placed by position only.
@@ -234,6 +236,33 @@ int ViewerDocument::importLabels(const QString& path) {
   labelsChanged();
   if (in.resampled && !seg) emit annotationError(path + ": on another grid than the series, resampled (nearest neighbour)");
   return added;
+}
+
+int ViewerDocument::importMeasurementReport(const QString& path) {
+  if (!volume_ || replaying_ || stroking_) return 0;
+  SrOnSeries placed;
+  try {
+    SegSourceSeries source = segSource_;
+    if (!sameGrid(source.geometry, volume_->geometry)) source = SegSourceSeries{volume_->geometry, {}, {}};
+    source.geometry = volume_->geometry;
+    placed = placeSrMeasurements(readMeasurementReportSr(path.toStdString()), source);
+  } catch (const std::exception& e) {
+    emit annotationError(QString::fromStdString(e.what()));
+    return 0;
+  }
+  for (const std::string& w : placed.warnings) emit annotationError(QString::fromStdString(w));
+  if (placed.notes.empty()) {
+    emit annotationError(path + ": no measurement of this SR lies on the open series");
+    return 0;
+  }
+  // One undo step for the whole report.
+  session_.beginEdit(QString("Open SR %1").arg(QFileInfo(path).fileName()).toStdString());
+  int last = 0;
+  for (Measurement& m : placed.notes) last = session_.addMeasurement(std::move(m));
+  session_.endEdit();
+  pushStep();
+  selectMeasurement(last);
+  return int(placed.notes.size());
 }
 
 void ViewerDocument::setSegSource(SegSourceSeries source) {

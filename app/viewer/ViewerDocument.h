@@ -180,6 +180,9 @@ public:
   /// colours and codes; where its segments overlap the later one is kept (importDicomSeg,
   /// segToLabelMap), said in annotationError.
   int importLabels(const QString& path);
+  /// Places a TID 1500 SR's measurement groups on the series as text notes (one undo step):
+  /// at their segment's centroid (the SEG beside the SR) or their source image. Returns how many.
+  int importMeasurementReport(const QString& path);
   /// The open series' frame of reference and instances, which a DICOM SEG is matched against
   /// (cleared by setVolume; without it a SEG is placed by position alone).
   void setSegSource(SegSourceSeries source);
