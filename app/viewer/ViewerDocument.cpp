@@ -9,6 +9,7 @@
 #include "core/segmentation/DicomSegImport.h"
 #include "core/segmentation/LabelMapFile.h"
 #include "core/segmentation/LabelMapImport.h"
+#include "core/segmentation/RtStructImport.h"
 #include "core/util/AtomicFile.h"
 
 #include <QFileInfo>
@@ -188,13 +189,16 @@ int ViewerDocument::importLabels(const QString& path) {
   ImportedLabels in;
   const bool seg = !isResearchImageFile(path.toStdString()); // a DICOM SEG
   if (seg && isStructuredReportClass(sopClassUidOf(path.toStdString()))) return importMeasurementReport(path);
+  bool rtstruct = false;
   try {
     if (seg) {
       // Without the series' instances (a research file is open): placed by position only.
       SegSourceSeries source = segSource_;
       if (!sameGrid(source.geometry, volume_->geometry)) source = SegSourceSeries{volume_->geometry, {}, {}};
       source.geometry = volume_->geometry;
-      in = segToLabelMap(importDicomSeg(path.toStdString(), source), volume_->geometry);
+      rtstruct = sopClassUidOf(path.toStdString()) == "1.2.840.10008.5.1.4.1.1.481.3";
+      in = segToLabelMap(rtstruct ? importRtStruct(path.toStdString(), source) : importDicomSeg(path.toStdString(), source),
+                         volume_->geometry);
     } else {
       in = importLabelFile(path.toStdString(), volume_->geometry);
     }
@@ -232,7 +236,7 @@ int ViewerDocument::importLabels(const QString& path) {
   ++labels_.revision;
   selectedSegment_ = labels_.segments.back().label;
   undo_->push(new LabelStepCommand(this, std::move(delta), std::move(before),
-                                   QString(seg ? "Open DICOM SEG %1" : "Open label map %1").arg(QFileInfo(path).fileName())));
+                                   QString(rtstruct ? "Open RTSTRUCT %1" : seg ? "Open DICOM SEG %1" : "Open label map %1").arg(QFileInfo(path).fileName())));
   labelsChanged();
   if (in.resampled && !seg) emit annotationError(path + ": on another grid than the series, resampled (nearest neighbour)");
   return added;

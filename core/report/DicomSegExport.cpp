@@ -18,6 +18,7 @@
 #include <dcmtk/dcmiod/iodreferences.h>
 #include <dcmtk/dcmseg/segdoc.h>
 #include <dcmtk/dcmseg/segment.h>
+#include <dcmtk/oflog/oflog.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -68,6 +69,13 @@ ExportedObject writeDicomSeg(const ReportContent& content, const LabelMap& label
   if (withMask.empty()) throw std::runtime_error(path + ": cannot write the DICOM SEG: no finding has a mask");
 
   const std::size_t nx = g.size[0], ny = g.size[1], nz = g.size[2];
+  // dcmiod warns on stderr while the dimensions are declared before the frames exist ("Will not
+  // check dimension consistency"); real problems come back as conditions and are reported.
+  static const bool quiet = [] {
+    OFLog::getLogger("dcmtk.dcmiod").setLogLevel(OFLogger::ERROR_LOG_LEVEL);
+    return true;
+  }();
+  (void)quiet;
   IODGeneralEquipmentModule::EquipmentInfo equipment(kReportManufacturer, kReportModelName, kReportDeviceSerial,
                                                      kReportSoftwareVersion);
   ContentIdentificationMacro identification(std::to_string(content.version), "LIGHTBOX_SEG",
@@ -123,8 +131,12 @@ ExportedObject writeDicomSeg(const ReportContent& content, const LabelMap& label
     const Segment* s = labels.segment(std::uint8_t(f->segmentLabel));
     if (!s) throw std::runtime_error(path + ": " + f->id + "'s segment is not in the label map");
     const std::string type = f->type.empty() ? "" : " " + f->type;
-    CodeSequenceMacro category(s->categoryCode.c_str(), s->categoryScheme.c_str(), s->categoryMeaning.c_str());
-    CodeSequenceMacro propertyType(s->typeCode.c_str(), s->typeScheme.c_str(), s->typeMeaning.c_str());
+    // Segments imported without codes (an RTSTRUCT's ROIs) are written as what they are known to be.
+    const bool coded = !s->categoryCode.empty() && !s->typeCode.empty();
+    CodeSequenceMacro category(coded ? s->categoryCode.c_str() : "49755003", coded ? s->categoryScheme.c_str() : "SCT",
+                               coded ? s->categoryMeaning.c_str() : "Morphologically Altered Structure");
+    CodeSequenceMacro propertyType(coded ? s->typeCode.c_str() : "27925004", coded ? s->typeScheme.c_str() : "SCT",
+                                   coded ? s->typeMeaning.c_str() : "Nodule");
     const DcmSegTypes::E_SegmentAlgoType algo = algoType(f->maskAlgorithmType);
     std::string algoName = f->maskAlgorithm.empty() ? "Lightbox" : f->maskAlgorithm;
     DcmSegment* segment = nullptr;

@@ -338,7 +338,7 @@ ImportedSeg importRtStruct(const std::string& path, const SegSourceSeries& serie
   }
   if (positionDisagrees > 0) {
     out.warnings.push_back(path + ": " + count(positionDisagrees, "contour") +
-                           " more than half a slice from the images they reference placed on those images");
+                           " placed on the images they reference, more than half a slice from their own points");
   }
   if (beyondGrid > 0) {
     out.warnings.push_back(path + ": " + count(beyondGrid, "contour") + " reaching outside the series' field of view cut at its edge");

@@ -113,3 +113,32 @@ TEST_CASE("Ctrl+Shift+F: the summary, the reader's impression, and one click wri
   CHECK(doc->undoStack()->count() == undoSteps);
   CHECK(doc->finding("F1")->state == FindingState::Accepted);
 }
+
+TEST_CASE("File > Open ... on this series: an RTSTRUCT becomes segments, an SR becomes notes, each one undo step",
+          "[viewer][window][report]") {
+  setenv("LIGHTBOX_ANNOTATIONS", test::scratchFolder("rtstruct-sr-annotations").c_str(), 1);
+  MainWindow window;
+  window.resize(1200, 800);
+  window.show();
+  const std::string rt = test::sharedData("seg-sr/rt-utils_rtstruct_phantom");
+  REQUIRE(window.openPath(QString::fromStdString(rt)));
+  ViewerDocument* doc = window.document();
+  REQUIRE(doc->importLabels(QString::fromStdString(rt + "/rt.dcm")) == 1);
+  REQUIRE(doc->labels().segments.size() == 1);
+  CHECK(doc->labels().segments[0].name == "ROI-1");
+  CHECK(doc->labels().count(doc->labels().segments[0].label) == 1443); // the independent rasterisation's count
+  CHECK(doc->undoStack()->undoText() == "Open RTSTRUCT rt.dcm");
+  doc->undoStack()->undo();
+  CHECK(doc->labels().segments.empty());
+
+  // highdicom's SR on its CT image: one note, one undo step.
+  const std::string hd = test::sharedData("seg-sr/highdicom_sr_tid1500_ct_image");
+  REQUIRE(window.openPath(QString::fromStdString(hd + "/ct_image.dcm")));
+  const std::size_t before = doc->measurements().size();
+  REQUIRE(doc->importLabels(QString::fromStdString(hd + "/sr_document.dcm")) == 1);
+  REQUIRE(doc->measurements().size() == before + 1);
+  CHECK(doc->measurements().back().kind == MeasurementKind::Text);
+  CHECK(doc->undoStack()->undoText().startsWith("Open SR"));
+  doc->undoStack()->undo();
+  CHECK(doc->measurements().size() == before);
+}
