@@ -39,7 +39,7 @@ TEST_CASE("Lightbox's own SR re-opens as notes at its segment's centroid and its
   CHECK(std::abs(ijk[2] - double(r.content.findings[1].keySlice)) < 0.01);
 }
 
-TEST_CASE("Third-party SRs: highdicom's on its CT image; dcmqi's on a series it does not reference", "[report][sr-import]") {
+TEST_CASE("Third-party SRs: highdicom's on its CT image, dcmqi's on a series it does not reference", "[report][sr-import]") {
   const std::string dir = test::sharedData("seg-sr/highdicom_sr_tid1500_ct_image");
   const StudyScan scan = scanStudy(dir + "/ct_image.dcm");
   const AssembledSeries& ct = selectSeries(scan, "");
