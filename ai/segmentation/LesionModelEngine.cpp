@@ -82,6 +82,37 @@ float patchValue(const std::vector<float>& map, const Vec3& x) {
 
 } // namespace
 
+void LesionModelEngine::refineEdge(const Volume& image, const VoxelBox& box, const std::vector<std::uint8_t>& probability,
+                                   std::vector<std::uint8_t>& in) const {
+  // The lesion's own value (median where the model is sure) and its surroundings' (median where it
+  // rules the lesion out); the edge lies halfway, as for the classical engine.
+  std::vector<double> core, around;
+  std::size_t m = 0;
+  for (std::size_t k = box.lo[2]; k < box.hi[2]; ++k)
+    for (std::size_t j = box.lo[1]; j < box.hi[1]; ++j)
+      for (std::size_t i = box.lo[0]; i < box.hi[0]; ++i, ++m) {
+        if (probability[m] >= 230) core.push_back(image.value(i, j, k));
+        else if (probability[m] < 13) around.push_back(image.value(i, j, k));
+      }
+  if (core.size() < 8 || around.size() < 8) return;
+  auto median = [](std::vector<double>& v) {
+    std::nth_element(v.begin(), v.begin() + std::ptrdiff_t(v.size() / 2), v.end());
+    return v[v.size() / 2];
+  };
+  const double lesion = median(core), surroundings = median(around);
+  const double edge = 0.5 * (lesion + surroundings);
+  const bool brighter = lesion > surroundings;
+  const std::uint8_t floor = std::uint8_t(std::lround(std::clamp(edgeMinProbability_, 0.0, 0.5) * 255.0));
+  m = 0;
+  for (std::size_t k = box.lo[2]; k < box.hi[2]; ++k)
+    for (std::size_t j = box.lo[1]; j < box.hi[1]; ++j)
+      for (std::size_t i = box.lo[0]; i < box.hi[0]; ++i, ++m) {
+        if (in[m] || probability[m] < floor) continue;
+        const double v = image.value(i, j, k);
+        in[m] = brighter ? v >= edge : v <= edge;
+      }
+}
+
 LesionModelEngine::LesionModelEngine(const ModelEntry& entry, int threads)
     : manifest_(entry.manifest), runner_(loadVerifiedModel(entry, threads)) {
   if (manifest_.intensityMethod != kClickRelativeIntensity || manifest_.inputChannels != 6 ||
@@ -162,6 +193,7 @@ LesionMask LesionModelEngine::segment(const Volume& image, const Vec3& seedLps,
           if (in[q] && out.probability[q] > best) best = out.probability[q], seed = q;
         }
   }
+  if (edgeMinProbability_ > 0 && in[seed]) refineEdge(image, out.box, out.probability, in);
   out.mask = flood6(nx, ny, nz, in, seed);
   if (pass.touchesEdge) out.warning = "the lesion reaches the edge of the model's field of view (80 mm): check its outline";
   if (std::none_of(out.mask.begin(), out.mask.end(), [](std::uint8_t v) { return v != 0; })) {

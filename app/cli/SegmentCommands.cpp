@@ -203,9 +203,10 @@ struct Tally {
 } // namespace
 
 int runEvalLesionSet(const std::vector<std::string>& argv) {
-  const Arguments args(argv, {}, {"engine", "json", "threads"});
+  const Arguments args(argv, {}, {"engine", "json", "threads", "edge-min-probability"});
   if (args.positional().size() != 1) {
     throw UsageError("usage: lightbox eval-lesion-set DIR [--engine model|classical] [--json OUT.json] [--threads N] "
+                     "[--edge-min-probability P] "
                      "(DIR: written by make-segmentation-dataset --eval)");
   }
   std::vector<std::string> engines{"model", "classical"};
@@ -220,6 +221,7 @@ int runEvalLesionSet(const std::vector<std::string>& argv) {
     std::string why;
     model = loadLesionModel(why, int(args.integer("threads", 0, 0, 1024)));
     if (!model) throw std::runtime_error("the segmentation model cannot be used: " + why);
+    if (args.has("edge-min-probability")) model->setEdgeMinProbability(args.number("edge-min-probability", 0.0, 0.0, 0.5));
   }
   std::vector<std::string> scans;
   for (const auto& e : std::filesystem::directory_iterator(args.positional()[0])) {

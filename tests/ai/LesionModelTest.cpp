@@ -113,12 +113,14 @@ TEST_CASE("LIDC lesion, model engine: one click at the consensus centroid comes 
   INFO("readers' agreement " << agreement << ", model Dice " << dice << ", long axis " << mine.longAxisMm << " vs "
                              << theirs.longAxisMm << " mm, volume " << mine.volumeMl << " vs " << theirs.volumeMl
                              << " mL; " << lesion.warning);
-  // The issue's bound is Dice >= the readers' agreement and the long axis within 10 %. The shipped
-  // model reaches Dice 0.899 (agreement 0.900) but a long axis 18 % short (it leaves out the
-  // spicules the readers drew): this test holds what it does today, so a worse model fails; the
-  // bound itself is not met yet (README, "Segmentation").
-  CHECK(dice >= agreement - 0.01);
-  CHECK(std::abs(mine.longAxisMm - theirs.longAxisMm) <= 0.2 * theirs.longAxisMm);
+  // The issue's bound: Dice at least the readers' own agreement, long axis within 10 % of the
+  // consensus mask's. The network alone reaches Dice 0.899 and a long axis 18 % short (at 1.5 mm
+  // sampling it loses the spicules the readers drew); the edge refinement at the series'
+  // resolution (its probability floor chosen on a validation set of the training backgrounds,
+  // MODEL_CARD.md) brings them back.
+  CHECK(engine.edgeMinProbability() == LesionModelEngine::kEdgeMinProbability);
+  CHECK(dice >= agreement);
+  CHECK(std::abs(mine.longAxisMm - theirs.longAxisMm) <= 0.1 * theirs.longAxisMm);
   std::printf("LIDC lesion: readers' agreement %.3f, model Dice %.3f, long axis %.1f vs %.1f mm, %.3f s\n", agreement,
               dice, mine.longAxisMm, theirs.longAxisMm, lesion.seconds);
   // The probability map covers the box and has an uncertainty band (0.3-0.7) along the edge.
