@@ -305,7 +305,8 @@ void MainWindow::buildMenus() {
                   {"Rectangle ROI", "Shift+R", Tool::Rectangle}, {"Point", "Shift+P", Tool::Point},
                   {"Arrow note", "Shift+W", Tool::Arrow},    {"Text note", "Shift+T", Tool::Text},
                   {"Segment lesion", "Shift+G", Tool::Segment}, {"Brush", "Shift+B", Tool::Brush},
-                  {"Eraser", "Shift+X", Tool::Eraser}};
+                  {"Eraser", "Shift+X", Tool::Eraser},       {"Threshold brush", "Shift+H", Tool::ThresholdBrush},
+                  {"Threshold in a box", "Shift+Y", Tool::ThresholdBox}};
   for (const auto& t : toolList) {
     QAction* a = tools_->addAction(QString("%1 (%2)").arg(t.name, t.key));
     a->setCheckable(true);
@@ -735,6 +736,8 @@ void MainWindow::showShortcuts() {
         {"Shift+G", "segment a lesion: click it (label map, RECIST axes and volume; undoable, saved)"},
         {"Alt+click / Alt+right click", "segment tool: add / remove a region of the selected model segment"},
         {"Shift+B / Shift+X, [ / ]", "brush / eraser on the selected segment, smaller / larger brush"},
+        {"Shift+H", "threshold brush: paints only voxels in the range set in the Segments dock"},
+        {"Shift+Y", "threshold in a box: drag a box around a lesion; the in-range part through its centre becomes a segment"},
         {"Segments dock", "click a segment: the brush paints it, every view goes to it; double click: rename / colour"},
         {"Drag a handle", "edit"},
         {"Delete", "remove the selected measurement"},

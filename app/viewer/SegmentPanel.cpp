@@ -5,11 +5,13 @@
 
 #include <QColorDialog>
 #include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QPixmap>
 #include <QPushButton>
+#include <QSignalBlocker>
 #include <QSlider>
 #include <QTableWidget>
 #include <QVBoxLayout>
@@ -94,6 +96,33 @@ SegmentPanel::SegmentPanel(ViewerDocument* document, QWidget* parent) : QWidget(
   buttons->addStretch(1);
   buttons->addWidget(delete_);
   layout->addLayout(buttons);
+  auto* range = new QHBoxLayout;
+  range->addWidget(new QLabel("Threshold", this));
+  thresholdLow_ = new QDoubleSpinBox(this);
+  thresholdHigh_ = new QDoubleSpinBox(this);
+  for (QDoubleSpinBox* box : {thresholdLow_, thresholdHigh_}) {
+    box->setRange(-100000, 100000);
+    box->setDecimals(0);
+    box->setSingleStep(10);
+    box->setKeyboardTracking(false);
+  }
+  thresholdLow_->setToolTip("Lowest value the threshold brush (Shift+H) and threshold in a box (Shift+Y) take");
+  thresholdHigh_->setToolTip("Highest value the threshold brush (Shift+H) and threshold in a box (Shift+Y) take");
+  range->addWidget(thresholdLow_, 1);
+  range->addWidget(new QLabel("to", this));
+  range->addWidget(thresholdHigh_, 1);
+  layout->addLayout(range);
+  auto showRange = [this] {
+    const QSignalBlocker a(thresholdLow_), b(thresholdHigh_);
+    thresholdLow_->setValue(document_->thresholdRange().first);
+    thresholdHigh_->setValue(document_->thresholdRange().second);
+  };
+  showRange();
+  connect(document_, &ViewerDocument::thresholdRangeChanged, this, showRange);
+  connect(document_, &ViewerDocument::volumeChanged, this, showRange);
+  auto setRange = [this] { document_->setThresholdRange(thresholdLow_->value(), thresholdHigh_->value()); };
+  connect(thresholdLow_, &QDoubleSpinBox::valueChanged, this, setRange);
+  connect(thresholdHigh_, &QDoubleSpinBox::valueChanged, this, setRange);
 
   connect(table_, &QTableWidget::itemSelectionChanged, this, [this] {
     if (refreshing_) return;

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 class QComboBox;
+class QDoubleSpinBox;
 class QLabel;
 class QPushButton;
 class QSlider;
@@ -31,6 +32,9 @@ public:
   QSlider* opacity() const { return opacity_; }
   QComboBox* fill() const { return fill_; }
   QLabel* details() const { return details_; }
+  /// The threshold brush's and threshold-in-a-box's range (series units).
+  QDoubleSpinBox* thresholdLow() const { return thresholdLow_; }
+  QDoubleSpinBox* thresholdHigh() const { return thresholdHigh_; }
   /// The segment of the selected row, else the document's selected segment (0: none).
   std::uint8_t currentLabel() const;
   /// Asks for a new colour of the current segment (a colour dialog).
@@ -52,6 +56,8 @@ private:
   QPushButton* colour_;
   QPushButton* goTo_;
   QPushButton* delete_;
+  QDoubleSpinBox* thresholdLow_;
+  QDoubleSpinBox* thresholdHigh_;
   bool refreshing_ = false;
 };
 

@@ -19,11 +19,15 @@ namespace {
 
 constexpr double kHandlePixels = 8.0;
 
+/// Tools that paint with the brush circle.
+bool brushLike(Tool tool) { return tool == Tool::Brush || tool == Tool::Eraser || tool == Tool::ThresholdBrush; }
+
 MeasurementKind kindOf(Tool tool) {
   switch (tool) {
   case Tool::Angle: return MeasurementKind::Angle;
   case Tool::Ellipse: return MeasurementKind::Ellipse;
-  case Tool::Rectangle: return MeasurementKind::Rectangle;
+  case Tool::Rectangle:
+  case Tool::ThresholdBox: return MeasurementKind::Rectangle;
   case Tool::Point: return MeasurementKind::Point;
   case Tool::Arrow: return MeasurementKind::Arrow;
   case Tool::Text: return MeasurementKind::Text;
@@ -177,7 +181,7 @@ Rgba findingColour(FindingState state) {
 }
 
 void SliceViewport::drawSegments(OverlayLayers& overlays, double slab) const {
-  if (hovering_ && (document_->tool() == Tool::Brush || document_->tool() == Tool::Eraser)) {
+  if (hovering_ && brushLike(document_->tool())) {
     // The brush's size as a circle under the pointer, in this view's plane.
     const auto [r, d] = document_->axes(plane_);
     Polyline circle;
@@ -185,7 +189,9 @@ void SliceViewport::drawSegments(OverlayLayers& overlays, double slab) const {
       const double t = 2 * 3.14159265358979 * a / 48;
       circle.lps.push_back(hover_ + r * (document_->brushRadiusMm() * std::cos(t)) + d * (document_->brushRadiusMm() * std::sin(t)));
     }
-    circle.colour = document_->tool() == Tool::Eraser ? Rgba{255, 90, 90, 255} : Rgba{120, 255, 80, 255};
+    circle.colour = document_->tool() == Tool::Eraser           ? Rgba{255, 90, 90, 255}
+                    : document_->tool() == Tool::ThresholdBrush ? Rgba{80, 220, 255, 255}
+                                                                : Rgba{120, 255, 80, 255};
     circle.slabMm = slab;
     overlays.polylines.push_back(circle);
   }
@@ -386,7 +392,7 @@ void SliceViewport::mousePressEvent(QMouseEvent* e) {
     return;
   }
   const Vec3 p = lpsAt(pos);
-  if (document_->tool() == Tool::Brush || document_->tool() == Tool::Eraser) {
+  if (brushLike(document_->tool())) {
     const auto [r, d] = document_->axes(plane_);
     if (document_->beginStroke(document_->tool() == Tool::Eraser, normalized(cross(r, d)))) {
       document_->strokeDab(p);
@@ -490,7 +496,7 @@ void SliceViewport::mouseMoveEvent(QMouseEvent* e) {
     break;
   case Drag::None: break; // an angle being placed stays in Drag::Create between its clicks
   }
-  if (document_->tool() == Tool::Brush || document_->tool() == Tool::Eraser) {
+  if (brushLike(document_->tool())) {
     hover_ = p; // the brush circle follows the pointer
     hovering_ = true;
     update();
@@ -512,6 +518,14 @@ void SliceViewport::mouseReleaseEvent(QMouseEvent* e) {
   } else if (drag_ == Drag::Create && editing_) {
     if (editing_->kind == MeasurementKind::Angle) {
       // Angles are placed click by click: keep drawing.
+      return;
+    }
+    if (document_->tool() == Tool::ThresholdBox) {
+      // The box's rectangle is not kept as a measurement: it becomes a segment.
+      document_->thresholdInBox(editing_->points[0], editing_->points[1], editing_->planeRight, editing_->planeDown);
+      editing_.reset();
+      drag_ = Drag::None;
+      update();
       return;
     }
     // A click without a drag makes no measurement.
@@ -553,7 +567,7 @@ void SliceViewport::keyPressEvent(QKeyEvent* e) {
   case Qt::Key_BracketRight:
   case Qt::Key_BracketLeft: {
     const bool larger = e->key() == Qt::Key_BracketRight;
-    if (document_->tool() == Tool::Brush || document_->tool() == Tool::Eraser) {
+    if (brushLike(document_->tool())) {
       // With the brush or eraser, [ and ] size the brush; otherwise the slab.
       document_->setBrushRadiusMm(document_->brushRadiusMm() * (larger ? 1.25 : 0.8));
     } else {

@@ -64,6 +64,9 @@ void ViewerDocument::setVolume(std::shared_ptr<const Volume> volume, QString pat
   imageWarning_ = failed == 0 ? QString()
                               : QString("%1 image(s) could not be decoded and are blank: see Messages").arg(failed);
   window_ = seriesWindow_ = initialWindow;
+  thresholdRange_ = volume_ && volume_->units == "HU"
+                        ? std::pair<double, double>{-500.0, 300.0}
+                        : std::pair<double, double>{initialWindow.center, initialWindow.center + initialWindow.width / 2};
   planes_.clear();
   const VolumeGeometry& g = volume_->geometry;
   // The middle of the volume, on an acquired slice.
@@ -112,6 +115,60 @@ void ViewerDocument::setVolume(std::shared_ptr<const Volume> volume, QString pat
   emit segmentsChanged();
 }
 
+void ViewerDocument::setThresholdRange(double lo, double hi) {
+  thresholdRange_ = {std::min(lo, hi), std::max(lo, hi)};
+  emit thresholdRangeChanged();
+  emit displayChanged();
+}
+
+int ViewerDocument::thresholdInBox(const Vec3& cornerA, const Vec3& cornerB, const Vec3& right, const Vec3& down) {
+  if (!volume_ || replaying_ || stroking_) return 0;
+  const VolumeGeometry& g = volume_->geometry;
+  const Vec3 normal = normalized(cross(right, down));
+  const Vec3 sliceNormal = normalized(cross(g.direction[0], g.direction[1]));
+  if (std::abs(dot(normal, sliceNormal)) < 0.999) {
+    emit annotationError("Threshold in a box works in the acquired slices: use the view of the acquisition plane");
+    return 0;
+  }
+  const Vec3 diagonal = cornerB - cornerA;
+  const double width = std::abs(dot(diagonal, right)), height = std::abs(dot(diagonal, down));
+  if (std::min(width, height) < 1.0) return 0; // a click, not a box
+  const double depth = std::min(width, height) / 2;
+  long lo[3] = {long(g.size[0]), long(g.size[1]), long(g.size[2])}, hi[3] = {-1, -1, -1};
+  for (int corner = 0; corner < 8; ++corner) {
+    const Vec3 p = cornerA + right * ((corner & 1) ? dot(diagonal, right) : 0.0) +
+                   down * ((corner & 2) ? dot(diagonal, down) : 0.0) + normal * ((corner & 4) ? depth : -depth);
+    const Vec3 ijk = g.lpsToIjk(p);
+    for (int a = 0; a < 3; ++a) {
+      lo[a] = std::min(lo[a], long(std::lround(ijk[a])));
+      hi[a] = std::max(hi[a], long(std::lround(ijk[a])) + 1);
+    }
+  }
+  const std::uint8_t label = labels_.freeLabel();
+  if (label == 0) {
+    emit annotationError("255 segments on this series: no room for another");
+    return 0;
+  }
+  std::vector<Segment> before = labels_.segments;
+  LabelDelta delta = thresholdBox(labels_, *volume_, clampBox(labels_, lo[0], lo[1], lo[2], hi[0], hi[1], hi[2]),
+                                  thresholdRange_.first, thresholdRange_.second, label);
+  if (delta.box.empty()) {
+    emit annotationError(QString("Threshold in a box: no voxel between %1 and %2 in the box")
+                             .arg(thresholdRange_.first).arg(thresholdRange_.second));
+    return 0;
+  }
+  Segment s;
+  s.label = label;
+  s.name = QString("Lesion %1 (threshold %2..%3)").arg(label).arg(thresholdRange_.first).arg(thresholdRange_.second).toStdString();
+  s.rgb[0] = 255, s.rgb[1] = 120, s.rgb[2] = 40;
+  s.origin = SegmentOrigin::Manual;
+  labels_.segments.push_back(s);
+  selectedSegment_ = label;
+  undo_->push(new LabelStepCommand(this, std::move(delta), std::move(before), QString("Threshold in box")));
+  labelsChanged();
+  return label;
+}
+
 void ViewerDocument::setBrushRadiusMm(double mm) {
   brushRadiusMm_ = std::clamp(mm, 0.5, 50.0);
   emit displayChanged();
@@ -156,6 +213,11 @@ void ViewerDocument::strokeDab(const Vec3& lps) {
   dab.label = selectedSegment_;
   dab.erase = strokeErase_;
   dab.disc = true;
+  if (tool_ == Tool::ThresholdBrush && !strokeErase_) {
+    dab.image = volume_.get();
+    dab.lo = thresholdRange_.first;
+    dab.hi = thresholdRange_.second;
+  }
   LabelDelta d = paint(labels_, dab);
   if (d.box.empty()) return;
   strokeBoxes_.push_back(d.box);

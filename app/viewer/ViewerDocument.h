@@ -25,7 +25,7 @@ class QUndoStack;
 namespace lightbox {
 
 /// What the left mouse button does in a slice view.
-enum class Tool { Navigate, Length, Angle, Ellipse, Rectangle, Point, Arrow, Text, Segment, Brush, Eraser };
+enum class Tool { Navigate, Length, Angle, Ellipse, Rectangle, Point, Arrow, Text, Segment, Brush, Eraser, ThresholdBrush, ThresholdBox };
 
 /// How a segment is drawn on the slice views.
 enum class SegmentFill { FillAndOutline, Fill, Outline };
@@ -194,6 +194,16 @@ public:
   enum class SegmentOperation { FillBetweenSlices, RemoveIslands, Smooth };
   bool applyToSelectedSegment(SegmentOperation op);
   double brushRadiusMm() const { return brushRadiusMm_; }
+  /// The intensity range of the threshold brush and of threshold-in-a-box (series units);
+  /// set per series (CT: -500..300 HU, nodules and soft tissue without the aerated lung; else the
+  /// brighter half of the series' window), changed in the segments dock.
+  std::pair<double, double> thresholdRange() const { return thresholdRange_; }
+  void setThresholdRange(double lo, double hi);
+  /// Threshold in a box: the rectangle from `cornerA` to `cornerB` on the acquired slice (in the
+  /// view's `right`/`down` axes), as deep along the slice normal as the rectangle's shorter side,
+  /// becomes a new segment of the in-range part through its centre (core thresholdBox). One undo
+  /// step. Returns the new label, 0 when nothing was in range.
+  int thresholdInBox(const Vec3& cornerA, const Vec3& cornerB, const Vec3& right, const Vec3& down);
   void setBrushRadiusMm(double mm); ///< clamped to 0.5..50 mm
   std::uint8_t selectedSegment() const { return selectedSegment_; }
   /// Chooses the segment the brush paints (0: none, the next stroke starts a new one).
@@ -224,6 +234,7 @@ public:
   void setAiProgress(const QString& text);
 
 signals:
+  void thresholdRangeChanged();
   void volumeChanged();
   void crosshairChanged();
   void displayChanged();
@@ -276,6 +287,7 @@ private:
   SegSourceSeries segSource_;
   ReportSource reportSource_;
   double brushRadiusMm_ = 3.0;
+  std::pair<double, double> thresholdRange_{-500.0, 300.0};
   std::uint8_t selectedSegment_ = 0;
   std::map<std::uint8_t, SegmentDisplay> segmentDisplay_;
   bool stroking_ = false, strokeErase_ = false;

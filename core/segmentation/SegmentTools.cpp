@@ -81,6 +81,58 @@ std::vector<std::uint8_t> boxMask(const LabelMap& map, const VoxelBox& b, std::u
 
 } // namespace
 
+LabelDelta thresholdBox(LabelMap& map, const Volume& image, const VoxelBox& requested, double lo, double hi,
+                        std::uint8_t label) {
+  if (!sameGrid(image.geometry, map.geometry)) throw std::invalid_argument("threshold in a box: the image is not on the label map's grid");
+  const VoxelBox box = clampBox(map, long(requested.lo[0]), long(requested.lo[1]), long(requested.lo[2]),
+                                long(requested.hi[0]), long(requested.hi[1]), long(requested.hi[2]));
+  if (box.empty() || label == 0) return LabelDelta{};
+  const std::size_t nx = box.hi[0] - box.lo[0], ny = box.hi[1] - box.lo[1], nz = box.hi[2] - box.lo[2];
+  std::vector<std::uint8_t> allowed(nx * ny * nz, 0);
+  std::size_t m = 0;
+  for (std::size_t k = box.lo[2]; k < box.hi[2]; ++k)
+    for (std::size_t j = box.lo[1]; j < box.hi[1]; ++j)
+      for (std::size_t i = box.lo[0]; i < box.hi[0]; ++i, ++m) {
+        const std::size_t n = map.index(i, j, k);
+        const std::uint8_t v = map.labels[n];
+        const double x = image.value(n);
+        allowed[m] = (v == 0 || v == label) && x >= lo && x <= hi;
+      }
+  // The part through the centre, else the largest.
+  std::vector<int> component(allowed.size(), 0);
+  const std::size_t centre = nx / 2 + nx * (ny / 2 + ny * (nz / 2));
+  int keep = 0;
+  if (floodComponent(nx, ny, nz, allowed, centre, component, 1) > 0) {
+    keep = 1;
+  } else {
+    std::size_t best = 0;
+    int id = 1;
+    for (std::size_t q = 0; q < allowed.size(); ++q) {
+      const std::size_t size = floodComponent(nx, ny, nz, allowed, q, component, id + 1);
+      if (size == 0) continue;
+      ++id;
+      if (size > best) best = size, keep = id;
+    }
+  }
+  if (keep == 0) return LabelDelta{};
+  LabelDelta delta = captureBox(map, box);
+  bool changed = false;
+  m = 0;
+  for (std::size_t k = box.lo[2]; k < box.hi[2]; ++k)
+    for (std::size_t j = box.lo[1]; j < box.hi[1]; ++j)
+      for (std::size_t i = box.lo[0]; i < box.hi[0]; ++i, ++m) {
+        if (component[m] != keep) continue;
+        std::uint8_t& v = map.labels[map.index(i, j, k)];
+        if (v != label) {
+          v = label;
+          changed = true;
+        }
+      }
+  if (!changed) return LabelDelta{};
+  ++map.revision;
+  return delta;
+}
+
 LabelDelta paint(LabelMap& map, const BrushDab& dab) {
   const VoxelBox box = sphereBox(map, dab.centerLps, dab.radiusMm, dab.disc);
   LabelDelta delta = captureBox(map, box);

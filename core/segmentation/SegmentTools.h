@@ -31,6 +31,13 @@ LabelDelta paint(LabelMap& map, const BrushDab& dab);
 LabelDelta writeMask(LabelMap& map, const VoxelBox& box, const std::vector<std::uint8_t>& mask, std::uint8_t label,
                      const std::vector<std::uint8_t>* protect = nullptr);
 
+/// Threshold in a box: the voxels of `box` whose value in `image` (on the map's grid) lies in
+/// [lo, hi] and that no other segment holds, as `label` - the 6-connected part through the box's
+/// centre when the centre qualifies, else the largest part (a box drawn around a lesion takes the
+/// lesion, not the vessels that cross a corner). Adds only: `label`'s other voxels stay.
+LabelDelta thresholdBox(LabelMap& map, const Volume& image, const VoxelBox& box, double lo, double hi,
+                        std::uint8_t label);
+
 /// Keeps only the 6-connected part of `label` that contains `seed` (index); the rest is cleared.
 LabelDelta keepComponent(LabelMap& map, std::uint8_t label, const std::array<std::size_t, 3>& seed);
 

@@ -730,3 +730,92 @@ TEST_CASE("a DICOM SEG with overlapping segments opens on its CT as one undo ste
   CHECK(doc->volume());
   unsetenv("LIGHTBOX_ANNOTATIONS");
 }
+
+TEST_CASE("threshold brush paints only the range, threshold in a box outlines the LIDC lesion, each one undo step",
+          "[viewer][window][segmentation]") {
+  setenv("LIGHTBOX_ANNOTATIONS", test::scratchFolder("threshold-tools-annotations").c_str(), 1);
+  MainWindow window;
+  openShown(window, kSlab);
+  ViewerDocument* doc = window.document();
+  const auto outlines = readLidcOutlines(test::sharedData("ct/chest_lidc-idri-0001_nodule_slab/annotations/069.xml"),
+                                         doc->volume()->geometry);
+  REQUIRE(!outlines.empty());
+  const ReaderOutline* largest = &outlines.front();
+  for (const auto& o : outlines)
+    if (std::count(o.mask.begin(), o.mask.end(), 1) > std::count(largest->mask.begin(), largest->mask.end(), 1)) largest = &o;
+  const Vec3 centre = largest->centroidLps;
+  doc->setCrosshair(centre);
+  SliceViewport* axial = window.view(0);
+  REQUIRE(settle(window, 10000));
+  // The CT default range leaves the aerated lung out.
+  CHECK(doc->thresholdRange() == std::pair<double, double>{-500.0, 300.0});
+
+  // Threshold brush (Shift+H): a 15 mm stroke across the lesion's edge paints no lung voxel.
+  QAction* thresholdBrush = nullptr;
+  QAction* thresholdBox = nullptr;
+  for (QAction* a : window.findChildren<QAction*>()) {
+    if (a->shortcut() == QKeySequence("Shift+H")) thresholdBrush = a;
+    if (a->shortcut() == QKeySequence("Shift+Y")) thresholdBox = a;
+  }
+  REQUIRE(thresholdBrush);
+  REQUIRE(thresholdBox);
+  thresholdBrush->trigger();
+  REQUIRE(doc->tool() == Tool::ThresholdBrush);
+  doc->setBrushRadiusMm(5);
+  const auto [right, down] = doc->axes(ViewPlane::Axial);
+  const QPoint from = axial->widgetPointOf(centre).toPoint();
+  const QPoint to = axial->widgetPointOf(centre + right * 15.0).toPoint();
+  QTest::mousePress(axial, Qt::LeftButton, {}, from);
+  for (int step = 1; step <= 8; ++step) {
+    const QPointF at = QPointF(from + (to - from) * step / 8);
+    QMouseEvent move(QEvent::MouseMove, at, axial->mapToGlobal(at), Qt::NoButton, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(axial, &move);
+  }
+  QTest::mouseRelease(axial, Qt::LeftButton, {}, to);
+  REQUIRE(doc->labels().segments.size() == 1);
+  const std::uint8_t painted = doc->labels().segments[0].label;
+  std::size_t voxels = 0, outOfRange = 0;
+  for (std::size_t n = 0; n < doc->labels().labels.size(); ++n) {
+    if (doc->labels().labels[n] != painted) continue;
+    ++voxels;
+    const double v = doc->volume()->value(n);
+    outOfRange += v < -500 || v > 300;
+  }
+  CHECK(voxels > 20);
+  CHECK(outOfRange == 0);
+  doc->undoStack()->undo();
+  CHECK(doc->labels().segments.empty());
+
+  // Threshold in a box (Shift+Y): a 40 mm box around the lesion on the axial view.
+  thresholdBox->trigger();
+  REQUIRE(doc->tool() == Tool::ThresholdBox);
+  const QPoint a = axial->widgetPointOf(centre - right * 20.0 - down * 20.0).toPoint();
+  const QPoint b = axial->widgetPointOf(centre + right * 20.0 + down * 20.0).toPoint();
+  QTest::mousePress(axial, Qt::LeftButton, {}, a);
+  QMouseEvent move(QEvent::MouseMove, QPointF(b), axial->mapToGlobal(QPointF(b)), Qt::NoButton, Qt::LeftButton, Qt::NoModifier);
+  QApplication::sendEvent(axial, &move);
+  QTest::mouseRelease(axial, Qt::LeftButton, {}, b);
+  REQUIRE(doc->labels().segments.size() == 1);
+  CHECK(doc->undoStack()->undoText() == "Threshold in box");
+  CHECK(doc->measurements().empty()); // the box is not kept as a rectangle ROI
+  const std::uint8_t boxed = doc->labels().segments[0].label;
+  std::vector<std::uint8_t> mask(doc->labels().labels.size());
+  for (std::size_t n = 0; n < mask.size(); ++n) mask[n] = doc->labels().labels[n] == boxed;
+  // A plain threshold: the lesion comes whole, and so does the chest wall it touches inside the
+  // box (juxta-pleural), which the reader then erases - the model is the tool that separates them.
+  std::size_t reader = 0, covered = 0, inRange = 0, taken = 0;
+  for (std::size_t n = 0; n < mask.size(); ++n) {
+    reader += largest->mask[n] != 0;
+    covered += largest->mask[n] && mask[n];
+    if (!mask[n]) continue;
+    ++taken;
+    const double v = doc->volume()->value(n);
+    inRange += v >= -500 && v <= 300;
+  }
+  INFO("threshold in a box: " << taken << " voxels, covers " << covered << " of the reader's " << reader);
+  CHECK(double(covered) >= 0.8 * double(reader));
+  CHECK(inRange == taken);
+  if (const char* shots = std::getenv("LIGHTBOX_TEST_SHOTS")) grabWindow(&window).save(QString(shots) + "/threshold-box.png");
+  doc->undoStack()->undo();
+  CHECK(doc->labels().segments.empty());
+}

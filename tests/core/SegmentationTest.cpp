@@ -107,6 +107,39 @@ TEST_CASE("a brush limited to an intensity range, the eraser and keep-component 
   swapDelta(map, d); // undoing the first stroke of an empty map leaves it empty (values swap)
 }
 
+TEST_CASE("threshold in a box takes the in-range part through the box's centre, not other segments", "[segmentation]") {
+  Volume image;
+  image.geometry = grid(40, 40, 10, {1, 1, 2});
+  std::vector<std::int16_t> v(image.geometry.voxelCount(), -800);
+  auto set = [&](std::size_t i0, std::size_t i1, std::size_t j0, std::size_t j1, std::int16_t value) {
+    for (std::size_t k = 2; k < 8; ++k)
+      for (std::size_t j = j0; j < j1; ++j)
+        for (std::size_t i = i0; i < i1; ++i) v[i + 40 * (j + 40 * k)] = value;
+  };
+  set(15, 25, 15, 25, 40); // the "lesion" at the box's centre: 10 x 10 x 6
+  set(2, 5, 2, 5, 60);     // a bright blob in the box's corner, not connected
+  image.voxels = v;
+  LabelMap map(image.geometry);
+  map.labels[map.index(16, 16, 4)] = 2; // another segment's voxel inside the lesion stays its own
+  VoxelBox box;
+  box.lo[0] = 0, box.lo[1] = 0, box.lo[2] = 0;
+  box.hi[0] = 40, box.hi[1] = 40, box.hi[2] = 10;
+  LabelDelta d = thresholdBox(map, image, box, 0, 200, 1);
+  CHECK(map.count(1) == 10 * 10 * 6 - 1);
+  CHECK(map.labels[map.index(3, 3, 4)] == 0);   // the corner blob is not connected to the centre
+  CHECK(map.labels[map.index(16, 16, 4)] == 2); // never over another segment
+  swapDelta(map, d);
+  CHECK(map.count(1) == 0);
+  // Centre out of range: the largest part in range is taken.
+  VoxelBox corner;
+  corner.lo[0] = 0, corner.lo[1] = 0, corner.lo[2] = 0;
+  corner.hi[0] = 30, corner.hi[1] = 12, corner.hi[2] = 10;
+  thresholdBox(map, image, corner, 0, 200, 3);
+  CHECK(map.count(3) == 3 * 3 * 6);
+  // Nothing in range: no change, nothing to undo.
+  CHECK(thresholdBox(map, image, box, 500, 900, 4).box.empty());
+}
+
 TEST_CASE("RECIST axes of an ellipse and volume of a ball come out of the mask", "[segmentation]") {
   const VolumeGeometry g = grid(120, 120, 40, {0.5, 0.5, 1.0});
   std::vector<std::uint8_t> ellipse(g.voxelCount(), 0), ball(g.voxelCount(), 0);
