@@ -451,6 +451,20 @@ void ViewerDocument::labelsChanged() {
     }
   }
   emit segmentsChanged();
+  refreshLinkedFindings();
+}
+
+void ViewerDocument::refreshLinkedFindings() {
+  // A finding linked to a segment sizes itself from the mask as it is now (Lung-RADS, Brock).
+  if (replayingLabels_) return;
+  replayingLabels_ = true;
+  for (const Finding& f : session_.findings()) {
+    if (!f.segmentLabel) continue;
+    const bool present = labels_.segment(std::uint8_t(f.segmentLabel)) && labels_.count(std::uint8_t(f.segmentLabel)) > 0;
+    const SegmentStats st = present ? segmentStats(std::uint8_t(f.segmentLabel)) : SegmentStats{};
+    session_.refreshFindingMask(f.id, st.longAxisMm, st.shortAxisMm, st.volumeMl * 1000.0);
+  }
+  replayingLabels_ = false;
 }
 
 std::shared_ptr<const Volume> ViewerDocument::labelVolume() const {
@@ -598,6 +612,7 @@ bool ViewerDocument::replay(bool undo) {
   replaying_ = true;
   const bool done = undo ? session_.undo() : session_.redo();
   replaying_ = false;
+  refreshLinkedFindings(); // a restored finding carries the axes of its time: measure the mask now
   return done;
 }
 

@@ -288,6 +288,7 @@ private:
   ReportSource reportSource_;
   double brushRadiusMm_ = 3.0;
   std::pair<double, double> thresholdRange_{-500.0, 300.0};
+  bool replayingLabels_ = false; ///< labelsChanged() is refreshing the linked findings
   std::uint8_t selectedSegment_ = 0;
   std::map<std::uint8_t, SegmentDisplay> segmentDisplay_;
   bool stroking_ = false, strokeErase_ = false;
@@ -316,6 +317,7 @@ private:
   /// Writes an engine result as `label` (new segment when `segment` is given), one undo step.
   friend class LabelStepCommand;
   void labelsChanged(); ///< saves the map and tells the views
+  void refreshLinkedFindings(); ///< findings linked to a segment take its axes and volume as they are now
   /// Replaces the segment table as one undo step (`what`), saved at once.
   void pushTableEdit(std::vector<Segment> before, const QString& what);
 };

@@ -277,6 +277,22 @@ bool ReadingSession::setFindingMask(const std::string& id, int segmentLabel, dou
   return true;
 }
 
+bool ReadingSession::refreshFindingMask(const std::string& id, double longAxisMm, double shortAxisMm,
+                                        double volumeMm3) {
+  const std::size_t i = findingIndex(id);
+  if (i == review_.findings.size() || !review_.findings[i].segmentLabel) return false;
+  Finding& f = review_.findings[i];
+  if (f.maskLongAxisMm == longAxisMm && f.maskShortAxisMm == shortAxisMm && f.maskVolumeMm3 == volumeMm3) return false;
+  f.maskLongAxisMm = longAxisMm;
+  f.maskShortAxisMm = shortAxisMm;
+  f.maskVolumeMm3 = volumeMm3;
+  save();
+  ReviewChanges what;
+  what.findings = true;
+  changed(what);
+  return true;
+}
+
 std::string ReadingSession::stepFinding(const std::string& current, int direction, RejectedFindings rejected) const {
   const std::vector<const Finding*> visible = visibleFindings(rejected);
   if (visible.empty()) return {};

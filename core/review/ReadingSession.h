@@ -97,6 +97,11 @@ public:
   /// axes unless the reader measured the finding with a ruler.
   bool setFindingMask(const std::string& id, int segmentLabel, double longAxisMm, double shortAxisMm, double volumeMm3);
 
+  /// The linked mask was edited (or an edit undone): its axes and volume, measured again, replace
+  /// the finding's. Derived data, so saved at once but not an undo step; a segment that is gone or
+  /// empty gives zeros (the diameter falls back to the ruler or the AI). False when nothing changed.
+  bool refreshFindingMask(const std::string& id, double longAxisMm, double shortAxisMm, double volumeMm3);
+
   // Saved at once but not undo steps (as in the viewer: a spin box would add a step per click).
   /// Operating point in expected false positives per scan.
   void setFpPerScan(double fpPerScan);

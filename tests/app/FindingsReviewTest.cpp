@@ -283,4 +283,25 @@ TEST_CASE("document: segmenting a finding gives it a mask whose mean axis is its
   CHECK(linked->maskVolumeMm3 == Approx(523.6).epsilon(0.25));
   CHECK(doc.effectiveDiameter(*linked) == Approx((linked->maskLongAxisMm + linked->maskShortAxisMm) / 2).margin(0.051));
   CHECK_FALSE(ReadingSession::unmeasured(*linked));
+
+  // Editing the mask afterwards re-sizes the finding (its Lung-RADS diameter follows the mask);
+  // undoing the edit restores it; the finding's own undo history is untouched.
+  const double longBefore = linked->maskLongAxisMm, volumeBefore = linked->maskVolumeMm3;
+  const std::size_t steps = doc.undoStack()->count();
+  const Vec3 normal = normalized(cross(v->geometry.direction[0], v->geometry.direction[1]));
+  doc.setBrushRadiusMm(4);
+  REQUIRE(doc.beginStroke(true, normal));
+  for (int z = -6; z <= 6; ++z) doc.strokeDab(centre + Vec3{4.5, 0, double(z)}); // erase one flank, every slice
+  doc.endStroke();
+  REQUIRE(doc.undoStack()->count() == steps + 1);
+  linked = doc.finding("F1");
+  INFO("after the eraser: " << linked->maskLongAxisMm << " x " << linked->maskShortAxisMm << " mm, "
+                            << linked->maskVolumeMm3 << " mm3");
+  CHECK(linked->maskVolumeMm3 < volumeBefore * 0.9);
+  CHECK(linked->maskVolumeMm3 == Approx(doc.segmentStats(std::uint8_t(label)).volumeMl * 1000.0));
+  CHECK(doc.effectiveDiameter(*linked) == Approx((linked->maskLongAxisMm + linked->maskShortAxisMm) / 2).margin(0.051));
+  doc.undoStack()->undo();
+  linked = doc.finding("F1");
+  CHECK(linked->maskLongAxisMm == Approx(longBefore));
+  CHECK(linked->maskVolumeMm3 == Approx(volumeBefore));
 }
