@@ -401,8 +401,16 @@ void SliceViewport::mousePressEvent(QMouseEvent* e) {
     return;
   }
   if (document_->tool() == Tool::Segment) {
-    document_->segmentAt(p); // one click, one lesion
-    drag_ = Drag::None;
+    // A click segments the lesion there; a drag draws a box that bounds it (on release).
+    Measurement box;
+    box.kind = MeasurementKind::Rectangle;
+    box.planeRight = pipeline_->plane().right;
+    box.planeDown = pipeline_->plane().down;
+    box.points.assign(2, p);
+    editing_ = box;
+    editingPoint_ = 1;
+    drag_ = Drag::Create;
+    update();
     return;
   }
   if (editing_ && editing_->kind == MeasurementKind::Angle && drag_ == Drag::Create) {
@@ -518,6 +526,18 @@ void SliceViewport::mouseReleaseEvent(QMouseEvent* e) {
   } else if (drag_ == Drag::Create && editing_) {
     if (editing_->kind == MeasurementKind::Angle) {
       // Angles are placed click by click: keep drawing.
+      return;
+    }
+    if (document_->tool() == Tool::Segment) {
+      const Measurement box = *editing_;
+      editing_.reset();
+      drag_ = Drag::None;
+      if (norm(box.points[1] - box.points[0]) < 2.0) {
+        document_->segmentAt(box.points[0]); // one click, one lesion
+      } else {
+        document_->segmentInBox(box.points[0], box.points[1], box.planeRight, box.planeDown);
+      }
+      update();
       return;
     }
     if (document_->tool() == Tool::ThresholdBox) {

@@ -121,18 +121,18 @@ void ViewerDocument::setThresholdRange(double lo, double hi) {
   emit displayChanged();
 }
 
-int ViewerDocument::thresholdInBox(const Vec3& cornerA, const Vec3& cornerB, const Vec3& right, const Vec3& down) {
-  if (!volume_ || replaying_ || stroking_) return 0;
+VoxelBox ViewerDocument::boxOfRectangle(const Vec3& cornerA, const Vec3& cornerB, const Vec3& right, const Vec3& down,
+                                        const char* tool) {
   const VolumeGeometry& g = volume_->geometry;
   const Vec3 normal = normalized(cross(right, down));
   const Vec3 sliceNormal = normalized(cross(g.direction[0], g.direction[1]));
   if (std::abs(dot(normal, sliceNormal)) < 0.999) {
-    emit annotationError("Threshold in a box works in the acquired slices: use the view of the acquisition plane");
-    return 0;
+    emit annotationError(QString("%1 works in the acquired slices: use the view of the acquisition plane").arg(tool));
+    return {};
   }
   const Vec3 diagonal = cornerB - cornerA;
   const double width = std::abs(dot(diagonal, right)), height = std::abs(dot(diagonal, down));
-  if (std::min(width, height) < 1.0) return 0; // a click, not a box
+  if (std::min(width, height) < 1.0) return {}; // a click, not a box
   const double depth = std::min(width, height) / 2;
   long lo[3] = {long(g.size[0]), long(g.size[1]), long(g.size[2])}, hi[3] = {-1, -1, -1};
   for (int corner = 0; corner < 8; ++corner) {
@@ -144,14 +144,27 @@ int ViewerDocument::thresholdInBox(const Vec3& cornerA, const Vec3& cornerB, con
       hi[a] = std::max(hi[a], long(std::lround(ijk[a])) + 1);
     }
   }
+  return clampBox(labels_, lo[0], lo[1], lo[2], hi[0], hi[1], hi[2]);
+}
+
+int ViewerDocument::segmentInBox(const Vec3& cornerA, const Vec3& cornerB, const Vec3& right, const Vec3& down) {
+  if (!volume_ || replaying_ || stroking_) return 0;
+  const VoxelBox clip = boxOfRectangle(cornerA, cornerB, right, down, "The segment tool's box");
+  if (clip.empty()) return 0;
+  return segmentAt((cornerA + cornerB) * 0.5, &clip);
+}
+
+int ViewerDocument::thresholdInBox(const Vec3& cornerA, const Vec3& cornerB, const Vec3& right, const Vec3& down) {
+  if (!volume_ || replaying_ || stroking_) return 0;
+  const VoxelBox box = boxOfRectangle(cornerA, cornerB, right, down, "Threshold in a box");
+  if (box.empty()) return 0;
   const std::uint8_t label = labels_.freeLabel();
   if (label == 0) {
     emit annotationError("255 segments on this series: no room for another");
     return 0;
   }
   std::vector<Segment> before = labels_.segments;
-  LabelDelta delta = thresholdBox(labels_, *volume_, clampBox(labels_, lo[0], lo[1], lo[2], hi[0], hi[1], hi[2]),
-                                  thresholdRange_.first, thresholdRange_.second, label);
+  LabelDelta delta = thresholdBox(labels_, *volume_, box, thresholdRange_.first, thresholdRange_.second, label);
   if (delta.box.empty()) {
     emit annotationError(QString("Threshold in a box: no voxel between %1 and %2 in the box")
                              .arg(thresholdRange_.first).arg(thresholdRange_.second));

@@ -146,7 +146,10 @@ public:
   /// beside the review (`<review>.labels`). Returns the label, 0 when nothing was found (the
   /// reason goes to annotationError).
   const LabelMap& labels() const { return labels_; }
-  int segmentAt(const Vec3& lps);
+  int segmentAt(const Vec3& lps, const VoxelBox* clip = nullptr);
+  /// The segment tool's box: click-to-segment at the box's centre, the result kept inside the box
+  /// (the rectangle on the acquired slice, as deep as its shorter side). One undo step.
+  int segmentInBox(const Vec3& cornerA, const Vec3& cornerB, const Vec3& right, const Vec3& down);
   /// Refines an automatic segment the model made: a positive click adds the region there, a
   /// negative one removes it; the model runs again on the same cube with every click so far.
   /// Voxels the reader changed with the brush or eraser keep the reader's value. One undo step.
@@ -317,7 +320,11 @@ private:
   /// Writes an engine result as `label` (new segment when `segment` is given), one undo step.
   friend class LabelStepCommand;
   void labelsChanged(); ///< saves the map and tells the views
-  void refreshLinkedFindings(); ///< findings linked to a segment take its axes and volume as they are now
+  void refreshLinkedFindings();
+  /// The voxel box of a rectangle drawn on an acquired slice, as deep as its shorter side; empty
+  /// (with a message) off the acquisition plane or for a click.
+  VoxelBox boxOfRectangle(const Vec3& cornerA, const Vec3& cornerB, const Vec3& right, const Vec3& down,
+                          const char* tool); ///< findings linked to a segment take its axes and volume as they are now
   /// Replaces the segment table as one undo step (`what`), saved at once.
   void pushTableEdit(std::vector<Segment> before, const QString& what);
 };

@@ -27,7 +27,7 @@ const LesionModelEngine* ViewerDocument::lesionModel() const {
   return model_.get();
 }
 
-int ViewerDocument::segmentAt(const Vec3& lps) {
+int ViewerDocument::segmentAt(const Vec3& lps, const VoxelBox* clip) {
   if (!volume_ || replaying_) return 0;
   const std::uint8_t label = labels_.freeLabel();
   if (label == 0) {
@@ -50,6 +50,17 @@ int ViewerDocument::segmentAt(const Vec3& lps) {
       return 0;
     }
     emit annotationError(QString("segment: %1").arg(QString::fromStdString(lesion.warning)));
+  }
+  if (clip) {
+    // The reader's box bounds the lesion: nothing outside it is kept.
+    std::size_t m = 0;
+    for (std::size_t k = lesion.box.lo[2]; k < lesion.box.hi[2]; ++k)
+      for (std::size_t j = lesion.box.lo[1]; j < lesion.box.hi[1]; ++j)
+        for (std::size_t i = lesion.box.lo[0]; i < lesion.box.hi[0]; ++i, ++m) {
+          const bool inside = i >= clip->lo[0] && i < clip->hi[0] && j >= clip->lo[1] && j < clip->hi[1] &&
+                              k >= clip->lo[2] && k < clip->hi[2];
+          if (!inside) lesion.mask[m] = 0;
+        }
   }
   std::vector<Segment> before = labels_.segments;
   LabelDelta delta = writeMask(labels_, lesion.box, lesion.mask, label);

@@ -731,7 +731,7 @@ TEST_CASE("a DICOM SEG with overlapping segments opens on its CT as one undo ste
   unsetenv("LIGHTBOX_ANNOTATIONS");
 }
 
-TEST_CASE("threshold brush paints only the range, threshold in a box outlines the LIDC lesion, each one undo step",
+TEST_CASE("threshold brush paints only the range, threshold in a box and the segment tool's box bound the LIDC lesion, each one undo step",
           "[viewer][window][segmentation]") {
   setenv("LIGHTBOX_ANNOTATIONS", test::scratchFolder("threshold-tools-annotations").c_str(), 1);
   MainWindow window;
@@ -818,4 +818,33 @@ TEST_CASE("threshold brush paints only the range, threshold in a box outlines th
   if (const char* shots = std::getenv("LIGHTBOX_TEST_SHOTS")) grabWindow(&window).save(QString(shots) + "/threshold-box.png");
   doc->undoStack()->undo();
   CHECK(doc->labels().segments.empty());
+
+  // The segment tool with a box (a drag instead of a click): the engine at the box's centre, the
+  // lesion kept inside the box. A box tighter than the lesion (16 mm across a 30 mm lesion) cuts it.
+  doc->setTool(Tool::Segment);
+  QTest::mouseClick(axial, Qt::LeftButton, {}, axial->widgetPointOf(centre).toPoint());
+  REQUIRE(doc->labels().segments.size() == 1);
+  const std::size_t whole = doc->labels().count(doc->labels().segments[0].label);
+  doc->undoStack()->undo();
+  const QPoint c = axial->widgetPointOf(centre - right * 8.0 - down * 8.0).toPoint();
+  const QPoint e = axial->widgetPointOf(centre + right * 8.0 + down * 8.0).toPoint();
+  QTest::mousePress(axial, Qt::LeftButton, {}, c);
+  QMouseEvent drag(QEvent::MouseMove, QPointF(e), axial->mapToGlobal(QPointF(e)), Qt::NoButton, Qt::LeftButton, Qt::NoModifier);
+  QApplication::sendEvent(axial, &drag);
+  QTest::mouseRelease(axial, Qt::LeftButton, {}, e);
+  REQUIRE(doc->labels().segments.size() == 1);
+  CHECK(doc->measurements().empty()); // the box is a prompt, not a rectangle ROI
+  const std::uint8_t boxedLesion = doc->labels().segments[0].label;
+  const std::size_t inBox = doc->labels().count(boxedLesion);
+  INFO("whole lesion " << whole << " voxels, in a 16 mm box " << inBox);
+  CHECK(inBox > whole / 4);
+  CHECK(inBox < whole * 9 / 10);
+  const VolumeGeometry& g = doc->volume()->geometry;
+  const double slack = std::max(g.spacing[0], g.spacing[1]);
+  for (std::size_t n = 0; n < doc->labels().labels.size(); ++n) {
+    if (doc->labels().labels[n] != boxedLesion) continue;
+    const Vec3 p = g.ijkToLps({double(n % g.size[0]), double((n / g.size[0]) % g.size[1]), double(n / (g.size[0] * g.size[1]))});
+    REQUIRE(std::abs(dot(p - centre, right)) <= 8.0 + slack);
+    REQUIRE(std::abs(dot(p - centre, down)) <= 8.0 + slack);
+  }
 }
