@@ -26,6 +26,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <unistd.h>
+
 namespace fs = std::filesystem;
 
 namespace lightbox {
@@ -157,7 +159,8 @@ void setReportFolder(ReportPlan& plan, const std::string& outputFolder) {
   plan.options.outputFolder = outputFolder;
   c.version = latestReportVersion(outputFolder, c.source.seriesInstanceUid, &c.previous) + 1;
   // Never over an existing folder (e.g. one written for another series).
-  while (fs::exists(fs::path(outputFolder) / ("v" + std::to_string(c.version)))) ++c.version;
+  std::error_code ec;
+  while (fs::exists(fs::path(outputFolder) / ("v" + std::to_string(c.version)), ec)) ++c.version;
   plan.folder = (fs::path(outputFolder) / ("v" + std::to_string(c.version))).string();
 }
 
@@ -239,9 +242,11 @@ ReportResult writeReport(const ReportPlan& plan, const Volume& image) {
   std::error_code ec;
   fs::create_directories(plan.options.outputFolder, ec);
   if (ec) throw std::runtime_error(plan.options.outputFolder + ": cannot create the folder (" + ec.message() + ")");
-  if (fs::exists(plan.folder)) throw std::runtime_error(plan.folder + " exists already: nothing is overwritten");
-  const fs::path partial = plan.folder + ".partial";
+  if (fs::exists(plan.folder, ec)) throw std::runtime_error(plan.folder + " exists already: nothing is overwritten");
+  // Our own temporary folder: another process finalizing into the same folder has its own.
+  const fs::path partial = plan.folder + ".partial-" + std::to_string(::getpid());
   fs::remove_all(partial, ec);
+  ec.clear();
   fs::create_directories(partial, ec);
   if (ec) throw std::runtime_error(partial.string() + ": cannot create the folder (" + ec.message() + ")");
 

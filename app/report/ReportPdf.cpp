@@ -701,12 +701,19 @@ void disclosureSection(PageFlow& flow, const Fonts& fonts, const ReportContent& 
                  mm(2));
 
   flow.skip(mm(4));
-  flow.paragraph(
-      fonts.bold,
-      QStringLiteral(
-          "The AI is decision support. Every AI proposal in this report was reviewed by the "
-          "reader, who accepted, edited or rejected it; the reader owns the report, its "
-          "findings, measurements and Lung-RADS category."));
+  QString unreviewed;
+  for (const ReportFinding& f : c.findings) {
+    if (f.maskMadeAtFinalize) unreviewed += (unreviewed.isEmpty() ? "" : ", ") + QString::fromStdString(f.id);
+  }
+  QString statement = QStringLiteral(
+      "The AI is decision support. Every AI finding in this report was reviewed by the reader, who accepted, "
+      "edited or rejected it; the reader owns the report, its findings, measurements and Lung-RADS category.");
+  if (!unreviewed.isEmpty()) {
+    statement += QStringLiteral(" The masks of %1 were made automatically when the report was finalized and were "
+                                "not reviewed by the reader; their sizes do not set the reported diameters.")
+                     .arg(unreviewed);
+  }
+  flow.paragraph(fonts.bold, statement);
 }
 
 void footer(QPainter& p, const QRectF& area, std::size_t page, std::size_t pages, const QFont& font,

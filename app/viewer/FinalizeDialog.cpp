@@ -89,7 +89,10 @@ void FinalizeDialog::refreshSummary() {
 }
 
 bool FinalizeDialog::finalize() {
-  if (plan_.options.outputFolder != folder_->text().toStdString()) setReportFolder(plan_, folder_->text().toStdString());
+  // The version is chosen again now (another finalize may have written one since the dialog
+  // opened), and the time is the moment the reader finalizes.
+  setReportFolder(plan_, folder_->text().toStdString());
+  plan_.content.finalizedAt = currentIsoTime();
   plan_.content.reader = reader_->text().trimmed().toStdString();
   plan_.options.reader = plan_.content.reader;
   plan_.content.impression = impression_->toPlainText().trimmed().toStdString();

@@ -40,6 +40,7 @@
 #include <QUndoStack>
 
 #include <algorithm>
+#include <memory>
 #include <optional>
 #include <atomic>
 #include <cstdio>
@@ -685,12 +686,20 @@ void MainWindow::finalizeReport() {
     return;
   }
   QApplication::setOverrideCursor(Qt::WaitCursor); // findings without a mask are segmented now
-  FinalizeDialog dialog(*document_, this);
+  std::unique_ptr<FinalizeDialog> dialog;
+  try {
+    dialog = std::make_unique<FinalizeDialog>(*document_, this);
+  } catch (const std::exception& e) {
+    QApplication::restoreOverrideCursor();
+    messages_->addItem(QString("report: ") + e.what());
+    QMessageBox::warning(this, "Report not prepared", QString("%1\n\nNothing was written; your review is unchanged.").arg(e.what()));
+    return;
+  }
   QApplication::restoreOverrideCursor();
-  if (dialog.exec() != QDialog::Accepted) return;
-  const ReportResult& r = dialog.result();
+  if (dialog->exec() != QDialog::Accepted) return;
+  const ReportResult& r = dialog->result();
   messages_->insertItem(0, QString("Report version %1 written to %2 (%3 files, %4 s)")
-                               .arg(dialog.plan().content.version)
+                               .arg(dialog->plan().content.version)
                                .arg(QString::fromStdString(r.folder))
                                .arg(r.files.size())
                                .arg(r.seconds, 0, 'f', 2));

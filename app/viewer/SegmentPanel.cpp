@@ -102,7 +102,7 @@ SegmentPanel::SegmentPanel(ViewerDocument* document, QWidget* parent) : QWidget(
   thresholdHigh_ = new QDoubleSpinBox(this);
   for (QDoubleSpinBox* box : {thresholdLow_, thresholdHigh_}) {
     box->setRange(-100000, 100000);
-    box->setDecimals(0);
+    box->setDecimals(2); // MR, PET and ADC ranges are small numbers
     box->setSingleStep(10);
     box->setKeyboardTracking(false);
   }

@@ -469,13 +469,17 @@ void ViewerDocument::labelsChanged() {
 
 void ViewerDocument::refreshLinkedFindings() {
   // A finding linked to a segment sizes itself from the mask as it is now (Lung-RADS, Brock).
-  if (replayingLabels_) return;
+  // Not while the series' label file could not be read (moved aside): the review keeps its numbers.
+  if (replayingLabels_ || !labelsWritable_) return;
   replayingLabels_ = true;
+  std::vector<std::pair<std::string, int>> linked;
   for (const Finding& f : session_.findings()) {
-    if (!f.segmentLabel) continue;
-    const bool present = labels_.segment(std::uint8_t(f.segmentLabel)) && labels_.count(std::uint8_t(f.segmentLabel)) > 0;
-    const SegmentStats st = present ? segmentStats(std::uint8_t(f.segmentLabel)) : SegmentStats{};
-    session_.refreshFindingMask(f.id, st.longAxisMm, st.shortAxisMm, st.volumeMl * 1000.0);
+    if (f.segmentLabel) linked.emplace_back(f.id, f.segmentLabel);
+  }
+  for (const auto& [id, label] : linked) {
+    const bool present = labels_.segment(std::uint8_t(label)) && labels_.count(std::uint8_t(label)) > 0;
+    const SegmentStats st = present ? segmentStats(std::uint8_t(label)) : SegmentStats{};
+    session_.refreshFindingMask(id, present ? label : 0, st.longAxisMm, st.shortAxisMm, st.volumeMl * 1000.0);
   }
   replayingLabels_ = false;
 }

@@ -3,6 +3,7 @@
 // model's uncertainty band (the rest of the document is in ViewerDocument.cpp).
 #include "app/viewer/LabelStepCommand.h"
 #include "app/viewer/ViewerDocument.h"
+#include "core/segmentation/VoxelFlood.h"
 
 #include "core/segmentation/ClassicalSegmenter.h"
 
@@ -42,17 +43,9 @@ int ViewerDocument::segmentAt(const Vec3& lps, const VoxelBox* clip) {
     emit annotationError(QString("segment: %1").arg(e.what()));
     return 0;
   }
-  if (!lesion.warning.empty()) {
-    if (!model) {
-      // A region that leaked into its surroundings is not a lesion outline: nothing is added.
-      emit annotationError(QString("segment: %1; nothing added (click inside the lesion, or outline it with the brush)")
-                               .arg(QString::fromStdString(lesion.warning)));
-      return 0;
-    }
-    emit annotationError(QString("segment: %1").arg(QString::fromStdString(lesion.warning)));
-  }
   if (clip) {
-    // The reader's box bounds the lesion: nothing outside it is kept.
+    // The reader's box bounds the lesion: nothing outside it is kept (a classical region that
+    // leaked beyond the box is cut back to it, so the box rescues a leak).
     std::size_t m = 0;
     for (std::size_t k = lesion.box.lo[2]; k < lesion.box.hi[2]; ++k)
       for (std::size_t j = lesion.box.lo[1]; j < lesion.box.hi[1]; ++j)
@@ -61,6 +54,26 @@ int ViewerDocument::segmentAt(const Vec3& lps, const VoxelBox* clip) {
                               k >= clip->lo[2] && k < clip->hi[2];
           if (!inside) lesion.mask[m] = 0;
         }
+    // What the cut left connected to the click.
+    const std::size_t nx = lesion.box.hi[0] - lesion.box.lo[0], ny = lesion.box.hi[1] - lesion.box.lo[1],
+                      nz = lesion.box.hi[2] - lesion.box.lo[2];
+    const Vec3 ijk = volume_->geometry.lpsToIjk(lps);
+    const long si = std::lround(ijk[0]) - long(lesion.box.lo[0]), sj = std::lround(ijk[1]) - long(lesion.box.lo[1]),
+               sk = std::lround(ijk[2]) - long(lesion.box.lo[2]);
+    if (si >= 0 && sj >= 0 && sk >= 0 && si < long(nx) && sj < long(ny) && sk < long(nz)) {
+      const std::size_t seed = std::size_t(si) + nx * (std::size_t(sj) + ny * std::size_t(sk));
+      if (lesion.mask[seed]) lesion.mask = flood6(nx, ny, nz, lesion.mask, seed);
+    }
+    if (!model) lesion.warning.clear(); // the box bounds what leaked
+  }
+  if (!lesion.warning.empty()) {
+    if (!model) {
+      // A region that leaked into its surroundings is not a lesion outline: nothing is added.
+      emit annotationError(QString("segment: %1; nothing added (click inside the lesion, or outline it with the brush)")
+                               .arg(QString::fromStdString(lesion.warning)));
+      return 0;
+    }
+    emit annotationError(QString("segment: %1").arg(QString::fromStdString(lesion.warning)));
   }
   std::vector<Segment> before = labels_.segments;
   LabelDelta delta = writeMask(labels_, lesion.box, lesion.mask, label);
@@ -82,7 +95,7 @@ int ViewerDocument::segmentAt(const Vec3& lps, const VoxelBox* clip) {
   s.automaticVoxels = voxels;
   labels_.segments.push_back(s);
   selectedSegment_ = label;
-  if (model) {
+  if (model && !clip) { // refinement clicks would run the model without the box: not offered for boxed ones
     engineRuns_[label] = EngineRun{lps, {}, lesion.box, lesion.mask, lesion.probability};
   } else {
     engineRuns_.erase(label);
@@ -169,7 +182,8 @@ int ViewerDocument::segmentFinding(const std::string& findingId) {
     labelsChanged();
   }
   const SegmentStats st = segmentStats(std::uint8_t(label));
-  session_.setFindingMask(findingId, label, st.longAxisMm, st.shortAxisMm, st.volumeMl * 1000.0);
+  // Its own undo step on the window's stack (above the segment's): Ctrl+Z unlinks, then removes.
+  if (session_.setFindingMask(findingId, label, st.longAxisMm, st.shortAxisMm, st.volumeMl * 1000.0)) pushStep();
   return label;
 }
 

@@ -179,6 +179,14 @@ ExportedObject writeDicomSeg(const ReportContent& content, const LabelMap& label
       check(frameContent.setDimensionIndexValues(number, 0), path, "dimension index");
       check(frameContent.setDimensionIndexValues(Uint32(k + 1), 1), path, "dimension index");
       const SourceImage& image = src.slices[k];
+      OFVector<FGBase*> perFrame;
+      perFrame.push_back(&planePosition);
+      perFrame.push_back(&frameContent);
+      if (!image.exact) {
+        // An interpolated slice: derived from no single source image; placed by its position.
+        check(seg->addFrame(frame.data(), number, perFrame), path, "frame");
+        continue;
+      }
       ImageSOPInstanceReferenceMacro ref;
       check(ref.setReferencedSOPClassUID(image.sopClassUid.c_str()), path, "source reference");
       check(ref.setReferencedSOPInstanceUID(image.sopInstanceUid.c_str()), path, "source reference");
@@ -188,9 +196,6 @@ ExportedObject writeDicomSeg(const ReportContent& content, const LabelMap& label
       std::unique_ptr<FGDerivationImage> derived(
           DcmSegmentation::createDerivationImageFG(derivation, "Lesion mask drawn on the source slice"));
       if (!derived) throw std::runtime_error(path + ": cannot write the DICOM SEG (derivation image)");
-      OFVector<FGBase*> perFrame;
-      perFrame.push_back(&planePosition);
-      perFrame.push_back(&frameContent);
       perFrame.push_back(derived.get());
       check(seg->addFrame(frame.data(), number, perFrame), path, "frame");
       if (referenced.insert(image.sopInstanceUid).second) {

@@ -16,7 +16,7 @@
 namespace lightbox {
 namespace {
 
-std::string nowIso() {
+std::string nowIsoLocal() {
   const std::time_t t = std::time(nullptr);
   std::tm local{};
   localtime_r(&t, &local);
@@ -89,9 +89,14 @@ ReportSource reportSourceOf(const AssembledSeries& series, const VolumeGeometry&
     img.frameNumber = f.file->numberOfFrames > 1 ? f.frameIndex + 1 : 0;
     img.file = f.file->path;
     img.positionLps = f.position;
+    img.exact = !series.needsResampling || (bestDistance < 0.05 && std::abs(series.tiltDegrees) < 0.01 &&
+                                            f.rows == geometry.size[1] && f.columns == geometry.size[0]);
   }
+  s.resampled = series.needsResampling;
   return s;
 }
+
+std::string currentIsoTime() { return nowIsoLocal(); }
 
 std::string trackingUidFor(const std::string& seriesInstanceUid, const std::string& findingId) {
   return hashedDicomUid("lightbox-finding/" + seriesInstanceUid + "/" + findingId);
@@ -104,11 +109,9 @@ ReportContent buildReportContent(const ReadingSession& session, const LabelMap& 
   c.hasRun = session.hasFindingsRun();
   c.run = session.findingsRun();
   c.measurements = session.measurements();
-  c.finalizedAt = nowIso();
-  const DecisionSupportInputs support = session.decisionSupport();
-  c.lungRads = support.lungRads;
-  c.unmeasured = support.unmeasured;
+  c.finalizedAt = currentIsoTime();
   const bool sameGrid = labels.geometry == image.geometry && labels.labels.size() == image.geometry.voxelCount();
+  std::vector<AcceptedNodule> nodules;
   int nextSegment = 1;
   for (const Finding& f : session.findings()) {
     if (f.state == FindingState::Rejected) {
@@ -122,7 +125,8 @@ ReportContent buildReportContent(const ReadingSession& session, const LabelMap& 
     }
     ReportFinding r;
     r.id = f.id;
-    r.trackingUid = trackingUidFor(source.seriesInstanceUid, f.id);
+    // Finding ids restart with every detection run: the run (model hash, time) is part of the identity.
+    r.trackingUid = trackingUidFor(source.seriesInstanceUid, c.run.modelSha256 + "/" + c.run.ranAt + "/" + f.id);
     r.state = f.state;
     r.type = f.effectiveType();
     r.aiType = f.type;
@@ -131,14 +135,23 @@ ReportContent buildReportContent(const ReadingSession& session, const LabelMap& 
     r.centerLps = f.centerLps;
     r.aiDiameterMm = f.diameterMm;
     r.aiSizeCapped = f.sizeCapped;
-    r.diameterMm = session.effectiveDiameter(f);
-    r.diameterSource = f.measurementId ? "ruler"
-                       : (f.segmentLabel && f.maskLongAxisMm > 0) ? "mask"
-                       : f.sizeCapped ? "unmeasured"
-                                      : "ai";
-    if (r.diameterSource == "unmeasured") r.diameterMm = 0;
     const Segment* seg = f.segmentLabel ? labels.segment(std::uint8_t(f.segmentLabel)) : nullptr;
-    if (seg && sameGrid && labels.count(seg->label) > 0) {
+    const bool masked = seg && sameGrid && labels.count(seg->label) > 0;
+    // The diameter the reader stands behind: the ruler, else the mask as it is in the map now
+    // (never the axes the review stored, which an edit outside the viewer may have outdated), else
+    // the AI's unless that is its measurement cap.
+    if (f.measurementId) {
+      r.diameterMm = session.effectiveDiameter(f);
+      r.diameterSource = "ruler";
+    } else if (masked) {
+      r.diameterSource = "mask";
+    } else if (f.sizeCapped) {
+      r.diameterSource = "unmeasured";
+    } else {
+      r.diameterMm = f.diameterMm;
+      r.diameterSource = "ai";
+    }
+    if (masked) {
       r.segmentLabel = seg->label;
       r.segmentNumber = nextSegment++;
       r.mask = measureSegment(labels, seg->label, &image);
@@ -147,6 +160,7 @@ ReportContent buildReportContent(const ReadingSession& session, const LabelMap& 
       r.maskAlgorithmVersion = seg->algorithmVersion;
       r.maskWeightsSha256 = seg->weightsSha256;
       r.keySlice = r.mask.axisSlice;
+      if (r.diameterSource == "mask") r.diameterMm = std::round(5.0 * (r.mask.longAxisMm + r.mask.shortAxisMm)) / 10.0;
     } else {
       const Vec3 ijk = source.geometry.lpsToIjk(f.centerLps);
       const double k = std::clamp(std::round(ijk[2]), 0.0, double(std::max<std::size_t>(source.geometry.size[2], 1) - 1));
@@ -156,11 +170,18 @@ ReportContent buildReportContent(const ReadingSession& session, const LabelMap& 
                              ") is missing or empty in the label map; reported without a mask");
       }
     }
-    for (const AcceptedNodule& n : support.nodules) {
-      if (n.id == f.id) r.lungRadsCategory = suggestLungRads({n}).category;
+    if (r.diameterSource == "unmeasured") c.unmeasured.push_back(f.id);
+    if (r.diameterSource != "unmeasured") {
+      // Lung-RADS from the reported diameter (the same rule as the review's decision support).
+      const double solid = r.type == "solid" ? r.diameterMm
+                           : r.type == "part-solid" ? std::min(f.solidDiameterMm, r.diameterMm)
+                                                    : 0.0;
+      nodules.push_back({f.id, r.type, r.diameterMm, solid});
+      r.lungRadsCategory = suggestLungRads({nodules.back()}).category;
     }
     c.findings.push_back(r);
   }
+  c.lungRads = suggestLungRads(nodules);
   // What a valid object needs.
   if (source.studyInstanceUid.empty()) c.blockers.push_back("the series has no Study Instance UID");
   if (source.seriesInstanceUid.empty()) c.blockers.push_back("the series has no Series Instance UID");
@@ -176,6 +197,10 @@ ReportContent buildReportContent(const ReadingSession& session, const LabelMap& 
   }
   if (source.patientId.empty()) c.warnings.push_back("the series has no Patient ID: the objects carry it empty");
   if (source.patientName.empty()) c.warnings.push_back("the series has no Patient's Name: the objects carry it empty");
+  if (source.resampled) {
+    c.warnings.push_back("the series was resampled onto an even grid (gaps, uneven spacing or gantry tilt): SEG frames "
+                         "on interpolated slices are placed by position only, key images are the nearest acquired slices");
+  }
   if (source.frameOfReferenceUid.empty()) {
     c.warnings.push_back("the series has no Frame of Reference UID: the SEG places its frames by the source images only");
   }

@@ -24,6 +24,10 @@ struct SourceImage {
   unsigned frameNumber = 0; ///< 1-based frame of a multi-frame object; 0 for a single-frame image
   std::string file;         ///< where it was read from
   Vec3 positionLps{0, 0, 0}; ///< its ImagePositionPatient
+  /// The slice at k is this image's pixel grid. False where the series was resampled (gaps,
+  /// uneven spacing, gantry tilt): the image is only the nearest acquired one, and exported
+  /// objects must not claim a frame was derived from it.
+  bool exact = true;
 };
 
 /// The series a report is about, and its patient and study.
@@ -39,6 +43,7 @@ struct ReportSource {
   /// Per k of the grid: the source slice there (the nearest one along the normal when the series
   /// was resampled onto an even grid).
   std::vector<SourceImage> slices;
+  bool resampled = false; ///< the grid is not the acquired slices' (see SourceImage::exact)
 };
 
 /// A DICOM object one report version wrote; later objects and versions reference it.
@@ -107,7 +112,8 @@ struct ReportContent {
 ReportSource reportSourceOf(const AssembledSeries& series, const VolumeGeometry& geometry);
 
 /// The tracking UID of a finding: "2.25." followed by a 128-bit hash of the series UID and the
-/// finding id, so the same finding keeps its UID in every report version.
+/// finding's identity (buildReportContent passes the run's model hash and time with the finding
+/// id), so the same finding keeps its UID in every report version and a new run's "F1" gets another.
 std::string trackingUidFor(const std::string& seriesInstanceUid, const std::string& findingId);
 
 /// Builds the content of a report from the session's review (accepted and edited findings, in
@@ -120,6 +126,9 @@ ReportContent buildReportContent(const ReadingSession& session, const LabelMap& 
 /// Impression drafted from the structured findings by templates, e.g. "Solid nodule F1 of 12.3 mm
 /// (mask: 14.1 x 10.5 mm, 1.02 mL). Lung-RADS 4A: ...". The reader edits it before finalizing.
 std::string draftImpression(const ReportContent& content);
+
+/// Local time now as "2026-12-01T10:15:02" (ReportContent::finalizedAt).
+std::string currentIsoTime();
 
 /// DICOM DA/TM/DT helpers on `finalizedAt` ("2026-12-01T10:15:02" -> "20261201", "101502").
 std::string dicomDate(const std::string& isoDateTime);

@@ -4,6 +4,7 @@
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
+#include <dcmtk/oflog/oflog.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -24,19 +25,28 @@ bool hasDicmPreamble(const std::string& path) {
   return n >= 8 && head[0] == 0x08 && head[1] == 0x00 && head[3] == 0x00;
 }
 
-/// SOP Instance UID -> file, for the DICOM files in `folder` (headers only, first 64 KB).
+/// SOP Instance UID -> file, for the DICOM files in `folder` (read up to that attribute only).
 std::map<std::string, std::string> instancesIn(const std::filesystem::path& folder) {
   std::map<std::string, std::string> out;
   std::error_code ec;
+  // DCMTK warns on stderr that it stopped early, which is the point: quiet while probing.
+  OFLogger log = OFLog::getLogger("dcmtk.dcmdata");
+  const OFLogger::LogLevel level = static_cast<OFLogger::LogLevel>(log.getLogLevel());
+  log.setLogLevel(OFLogger::ERROR_LOG_LEVEL);
   for (const auto& e : std::filesystem::directory_iterator(folder, ec)) {
     if (!e.is_regular_file(ec) || !hasDicmPreamble(e.path().string())) continue;
     DcmFileFormat file;
-    if (file.loadFile(e.path().c_str(), EXS_Unknown, EGL_noChange, 4096).bad()) continue;
+    // Only the header up to the SOP Instance UID: a folder of 500 slices is not parsed whole.
+    if (file.loadFileUntilTag(e.path().c_str(), EXS_Unknown, EGL_noChange, 4096, ERM_autoDetect,
+                              DcmTagKey(0x0008, 0x0019)).bad()) {
+      continue;
+    }
     OFString uid;
     if (file.getDataset()->findAndGetOFString(DCM_SOPInstanceUID, uid).good() && !uid.empty()) {
       out[uid.c_str()] = e.path().string();
     }
   }
+  log.setLogLevel(level);
   return out;
 }
 

@@ -277,12 +277,17 @@ bool ReadingSession::setFindingMask(const std::string& id, int segmentLabel, dou
   return true;
 }
 
-bool ReadingSession::refreshFindingMask(const std::string& id, double longAxisMm, double shortAxisMm,
-                                        double volumeMm3) {
+bool ReadingSession::refreshFindingMask(const std::string& id, int segmentLabel, double longAxisMm,
+                                        double shortAxisMm, double volumeMm3) {
   const std::size_t i = findingIndex(id);
   if (i == review_.findings.size() || !review_.findings[i].segmentLabel) return false;
   Finding& f = review_.findings[i];
-  if (f.maskLongAxisMm == longAxisMm && f.maskShortAxisMm == shortAxisMm && f.maskVolumeMm3 == volumeMm3) return false;
+  if (!segmentLabel) longAxisMm = shortAxisMm = volumeMm3 = 0;
+  if (f.segmentLabel == segmentLabel && f.maskLongAxisMm == longAxisMm && f.maskShortAxisMm == shortAxisMm &&
+      f.maskVolumeMm3 == volumeMm3) {
+    return false;
+  }
+  f.segmentLabel = segmentLabel;
   f.maskLongAxisMm = longAxisMm;
   f.maskShortAxisMm = shortAxisMm;
   f.maskVolumeMm3 = volumeMm3;

@@ -98,9 +98,11 @@ public:
   bool setFindingMask(const std::string& id, int segmentLabel, double longAxisMm, double shortAxisMm, double volumeMm3);
 
   /// The linked mask was edited (or an edit undone): its axes and volume, measured again, replace
-  /// the finding's. Derived data, so saved at once but not an undo step; a segment that is gone or
-  /// empty gives zeros (the diameter falls back to the ruler or the AI). False when nothing changed.
-  bool refreshFindingMask(const std::string& id, double longAxisMm, double shortAxisMm, double volumeMm3);
+  /// the finding's. Derived data, so saved at once but not an undo step. `segmentLabel` 0: the
+  /// segment is gone, the finding is unlinked (a later segment that reuses the label value is never
+  /// adopted) and its diameter falls back to the ruler or the AI. False when nothing changed.
+  bool refreshFindingMask(const std::string& id, int segmentLabel, double longAxisMm, double shortAxisMm,
+                          double volumeMm3);
 
   // Saved at once but not undo steps (as in the viewer: a spin box would add a step per click).
   /// Operating point in expected false positives per scan.

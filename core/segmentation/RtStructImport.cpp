@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <map>
 #include <stdexcept>
 #include <unordered_map>
@@ -162,7 +163,10 @@ ImportedSeg importRtStruct(const std::string& path, const SegSourceSeries& serie
     s.segment.typeScheme.clear();
     s.algorithmType = str(item, DCM_ROIGenerationAlgorithm);
     s.segment.origin = SegmentOrigin::Imported;
-    s.segment.algorithm = path;
+    // The ROI Generation Algorithm (AUTOMATIC / SEMIAUTOMATIC / MANUAL) is kept in algorithmType;
+    // the algorithm's name is what the file calls it, never the local path.
+    s.segment.algorithm = str(item, DCM_ROIGenerationDescription);
+    if (s.segment.algorithm.empty()) s.segment.algorithm = "RTSTRUCT " + std::filesystem::path(path).filename().string();
     standInColour(int(n) + 1, s.segment.rgb);
     if (!byNumber.emplace(s.segmentNumber, out.segments.size()).second) {
       throw std::runtime_error(path + ": ROI number " + std::to_string(s.segmentNumber) + " is used twice");

@@ -18,6 +18,7 @@
 #include <QElapsedTimer>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QTest>
@@ -69,8 +70,15 @@ TEST_CASE("Ctrl+Shift+F: the summary, the reader's impression, and one click wri
   std::string summary;
   QTimer poll;
   poll.setInterval(50);
+  std::string refused;
   QObject::connect(&poll, &QTimer::timeout, [&] {
     for (QWidget* w : QApplication::topLevelWidgets()) {
+      if (w->isVisible() && w->inherits("QMessageBox")) { // writing failed: fail, do not hang
+        refused = qobject_cast<QMessageBox*>(w)->text().toStdString();
+        w->close();
+        if (auto* d = qobject_cast<QDialog*>(w->parentWidget())) d->reject();
+        continue;
+      }
       auto* dialog = qobject_cast<FinalizeDialog*>(w);
       if (!dialog || !dialog->isVisible() || sawDialog) continue;
       sawDialog = true;
@@ -91,6 +99,8 @@ TEST_CASE("Ctrl+Shift+F: the summary, the reader's impression, and one click wri
   finalize->trigger();
   poll.stop();
   REQUIRE(sawDialog);
+  INFO(refused);
+  REQUIRE(refused.empty());
   INFO(summary);
   CHECK(summary.find("F1 accepted") != std::string::npos);
   CHECK(summary.find("rejected (counted, not reported): 1") != std::string::npos);

@@ -3,11 +3,13 @@
 // Lightbox's own SEG import voxel for voxel, with the segment's codes, colour and tracking UID.
 #include "core/report/DicomSegExport.h"
 #include "core/segmentation/DicomSegImport.h"
+#include "core/segmentation/SegmentTools.h"
 #include "tests/report/ReportTestSupport.h"
 #include "tests/support/TestData.h"
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdio>
 
 using namespace lightbox;
@@ -75,4 +77,55 @@ TEST_CASE("Report SEG refuses what cannot be a valid object, naming the file", "
   ReportContent blocked = r.content;
   blocked.blockers.push_back("the series has no Study Instance UID");
   CHECK_THROWS_WITH(writeDicomSeg(blocked, r.labels, out), Catch::Contains("Study Instance UID"));
+}
+
+TEST_CASE("Report SEG of a resampled series (gantry tilt, uneven gaps): frames placed by position, no false derivation",
+          "[report][seg]") {
+  const StudyScan scan = scanStudy(test::sharedData("ct/head_ge_gantry_tilt_variable_spacing/dicom"));
+  const AssembledSeries& series = selectSeries(scan, "");
+  REQUIRE(series.needsResampling);
+  LoadedSeries loaded = loadSeries(series);
+  const Volume& image = loaded.volumes.front();
+  const VolumeGeometry& g = image.geometry;
+  LabelMap labels(g);
+  Segment s;
+  s.label = 1;
+  s.name = "lesion";
+  s.origin = SegmentOrigin::Manual;
+  labels.segments.push_back(s);
+  const Vec3 centre = g.ijkToLps({g.size[0] / 2.0, g.size[1] / 2.0, g.size[2] / 2.0});
+  BrushDab dab;
+  dab.centerLps = centre;
+  dab.radiusMm = 8;
+  paint(labels, dab);
+  REQUIRE(labels.count(1) > 100);
+  Finding f;
+  f.id = "F1";
+  f.centerLps = centre;
+  f.diameterMm = 16;
+  f.type = "solid";
+  ReadingSession session;
+  session.applyDetection(FindingsRun{}, {f});
+  session.setFindingState("F1", FindingState::Accepted);
+  session.setFindingMask("F1", 1, 16, 16, 2000);
+  const ReportSource source = reportSourceOf(series, g);
+  CHECK(source.resampled);
+  CHECK(std::none_of(source.slices.begin(), source.slices.end(), [](const SourceImage& i) { return i.exact; }));
+  const ReportContent content = buildReportContent(session, labels, image, source);
+  CHECK(std::any_of(content.warnings.begin(), content.warnings.end(),
+                    [](const std::string& w) { return w.find("resampled") != std::string::npos; }));
+  const std::string out = test::scratchFolder("report-seg-tilt") + "/seg.dcm";
+  writeDicomSeg(content, labels, out);
+  const test::Dciodvfy v = test::dciodvfy(out);
+  for (const std::string& w : v.warnings) std::printf("dciodvfy SEG (tilted series): %s\n", w.c_str());
+  INFO(v.output);
+  CHECK(v.errors.empty());
+  const ImportedSeg back = importDicomSeg(out, segSourceOf(series));
+  REQUIRE(back.segments.size() == 1);
+  CHECK(back.framesByInstance == 0);
+  CHECK(back.framesByPosition == back.frames);
+  const ImportedLabels merged = segToLabelMap(back, g);
+  std::size_t differ = 0;
+  for (std::size_t n = 0; n < labels.labels.size(); ++n) differ += (merged.map.labels[n] != 0) != (labels.labels[n] == 1);
+  CHECK(differ == 0);
 }

@@ -152,6 +152,7 @@ TEST_CASE(
   CHECK(g1->find("Volume")->unitCode == "ml");
   CHECK(g1->find("Mean")->value == Approx(f1.mask.mean).margin(kValueTol));
   CHECK(g1->find("Mean")->unitCode == "[hnsf'U]");
+  REQUIRE(g1->find("Standard Deviation"));
   CHECK(g1->find("Standard Deviation")->value == Approx(f1.mask.sd).margin(kValueTol));
   REQUIRE(!f1.lungRadsCategory.empty());
   CHECK(g1->evaluation("Lung-RADS category") == f1.lungRadsCategory);
