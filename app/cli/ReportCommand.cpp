@@ -62,8 +62,7 @@ int runReport(const std::vector<std::string>& rawArgs) {
   const AnnotationStore store(AnnotationStore::defaultFolder());
   const ReadingSession session = ReadingSession::open(store, key);
   for (const std::string& p : session.openProblems()) std::fprintf(stderr, "warning: %s\n", p.c_str());
-  const std::string review = store.pathFor(key);
-  const std::string labelsPath = review.substr(0, review.rfind(".json")) + ".labels";
+  const std::string labelsPath = store.labelsPathFor(key);
   LabelMap labels(image.geometry);
   if (std::error_code ec; std::filesystem::exists(labelsPath, ec)) labels = loadLabelMap(labelsPath, image.geometry);
 

@@ -93,8 +93,7 @@ void ViewerDocument::setVolume(std::shared_ptr<const Volume> volume, QString pat
   }
   stroke_.clear();
   if (!seriesKey_.isEmpty()) {
-    std::string review = AnnotationStore(AnnotationStore::defaultFolder()).pathFor(seriesKey_.toStdString());
-    labelsPath_ = review.substr(0, review.rfind(".json")) + ".labels";
+    labelsPath_ = AnnotationStore(AnnotationStore::defaultFolder()).labelsPathFor(seriesKey_.toStdString());
     if (std::error_code exists; std::filesystem::exists(labelsPath_, exists)) {
       try {
         labels_ = loadLabelMap(labelsPath_, g);

@@ -97,6 +97,11 @@ ParsedFile parseFile(const std::string& path) {
 
 } // namespace
 
+std::string AnnotationStore::labelsPathFor(const std::string& seriesKey) const {
+  const std::string review = pathFor(seriesKey);
+  return review.substr(0, review.rfind(".json")) + ".labels";
+}
+
 std::string AnnotationStore::pathFor(const std::string& seriesKey) const {
   static const char* kHex = "0123456789ABCDEF";
   std::string name;

@@ -62,6 +62,8 @@ public:
   /// are (a UID keeps its readable name), every other byte (including '_') becomes `_XX` hex.
   /// Names that would pass 200 bytes are cut and end in `_~` plus a 64-bit hash of the key.
   std::string pathFor(const std::string& seriesKey) const;
+  /// Where the series' label map is saved: beside its review, `<name>.labels`.
+  std::string labelsPathFor(const std::string& seriesKey) const;
   /// Empty when nothing was saved; throws AnnotationReadError naming the file when it is
   /// unreadable. Reads only: never moves or changes a file.
   SeriesAnnotations load(const std::string& seriesKey) const;

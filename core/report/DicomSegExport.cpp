@@ -30,10 +30,6 @@
 namespace lightbox {
 namespace {
 
-void check(const OFCondition& c, const std::string& path, const char* what) {
-  if (c.bad()) throw std::runtime_error(path + ": cannot write the DICOM SEG (" + what + ": " + c.text() + ")");
-}
-
 std::string decimal(double v) {
   char buf[32];
   std::snprintf(buf, sizeof(buf), "%.6g", v);
@@ -81,46 +77,46 @@ ExportedObject writeDicomSeg(const ReportContent& content, const LabelMap& label
   ContentIdentificationMacro identification(std::to_string(content.version), "LIGHTBOX_SEG",
                                             "Lesion masks of the reviewed findings", lo(content.reader));
   DcmSegmentation* raw = nullptr;
-  check(DcmSegmentation::createBinarySegmentation(raw, Uint16(ny), Uint16(nx), equipment, identification), path,
+  checkDcmtk(DcmSegmentation::createBinarySegmentation(raw, Uint16(ny), Uint16(nx), equipment, identification), path,
         "create");
   std::unique_ptr<DcmSegmentation> seg(raw);
 
   // Patient, study and frame of reference from a source image: the SEG sits in the source study.
   DcmFileFormat source;
-  check(source.loadFile(src.representativeFile.c_str()), src.representativeFile, "read the source image");
-  check(seg->importFromSourceImage(*source.getDataset()), path, "import patient and study");
+  checkDcmtk(source.loadFile(src.representativeFile.c_str()), src.representativeFile, "read the source image");
+  checkDcmtk(seg->importFromSourceImage(*source.getDataset()), path, "import patient and study");
   const std::string seriesUid = newDicomUid(), sopUid = newDicomUid();
-  check(seg->getSeries().setSeriesInstanceUID(seriesUid.c_str()), path, "series UID");
-  check(seg->getSOPCommon().setSOPInstanceUID(sopUid.c_str()), path, "SOP instance UID");
-  check(seg->getSeries().setSeriesNumber(std::to_string(kSegSeriesNumber).c_str()), path, "series number");
-  check(seg->getSeries().setSeriesDescription(
+  checkDcmtk(seg->getSeries().setSeriesInstanceUID(seriesUid.c_str()), path, "series UID");
+  checkDcmtk(seg->getSOPCommon().setSOPInstanceUID(sopUid.c_str()), path, "SOP instance UID");
+  checkDcmtk(seg->getSeries().setSeriesNumber(std::to_string(kSegSeriesNumber).c_str()), path, "series number");
+  checkDcmtk(seg->getSeries().setSeriesDescription(
             lo("Lightbox lesion masks v" + std::to_string(content.version)).c_str()),
         path, "series description");
-  check(seg->getGeneralImage().setContentDate(dicomDate(content.finalizedAt).c_str()), path, "content date");
-  check(seg->getGeneralImage().setContentTime(dicomTime(content.finalizedAt).c_str()), path, "content time");
+  checkDcmtk(seg->getGeneralImage().setContentDate(dicomDate(content.finalizedAt).c_str()), path, "content date");
+  checkDcmtk(seg->getGeneralImage().setContentTime(dicomTime(content.finalizedAt).c_str()), path, "content time");
 
   // Shared: pixel measures and orientation of the grid.
   FGPixelMeasures measures;
-  check(measures.setPixelSpacing((decimal(g.spacing[1]) + "\\" + decimal(g.spacing[0])).c_str()), path, "spacing");
-  check(measures.setSliceThickness(decimal(g.spacing[2]).c_str()), path, "thickness");
-  check(measures.setSpacingBetweenSlices(decimal(g.spacing[2]).c_str()), path, "slice spacing");
-  check(seg->addForAllFrames(measures), path, "pixel measures");
+  checkDcmtk(measures.setPixelSpacing((decimal(g.spacing[1]) + "\\" + decimal(g.spacing[0])).c_str()), path, "spacing");
+  checkDcmtk(measures.setSliceThickness(decimal(g.spacing[2]).c_str()), path, "thickness");
+  checkDcmtk(measures.setSpacingBetweenSlices(decimal(g.spacing[2]).c_str()), path, "slice spacing");
+  checkDcmtk(seg->addForAllFrames(measures), path, "pixel measures");
   const Vec3 row = g.ijkToLps({1, 0, 0}) - g.ijkToLps({0, 0, 0});
   const Vec3 col = g.ijkToLps({0, 1, 0}) - g.ijkToLps({0, 0, 0});
   const Vec3 r = row * (1.0 / norm(row)), c = col * (1.0 / norm(col));
   FGPlaneOrientationPatient orientation;
-  check(orientation.setImageOrientationPatient(decimal(r[0]).c_str(), decimal(r[1]).c_str(), decimal(r[2]).c_str(),
+  checkDcmtk(orientation.setImageOrientationPatient(decimal(r[0]).c_str(), decimal(r[1]).c_str(), decimal(r[2]).c_str(),
                                                decimal(c[0]).c_str(), decimal(c[1]).c_str(), decimal(c[2]).c_str()),
         path, "orientation");
-  check(seg->addForAllFrames(orientation), path, "orientation");
+  checkDcmtk(seg->addForAllFrames(orientation), path, "orientation");
 
   // Dimensions: segment, then position.
   const std::string organisation = newDicomUid();
   IODMultiframeDimensionModule& dims = seg->getDimensions();
-  check(dims.addDimensionIndex(DCM_ReferencedSegmentNumber, organisation.c_str(), DCM_SegmentIdentificationSequence,
+  checkDcmtk(dims.addDimensionIndex(DCM_ReferencedSegmentNumber, organisation.c_str(), DCM_SegmentIdentificationSequence,
                                "Segment"),
         path, "segment dimension");
-  check(dims.addDimensionIndex(DCM_ImagePositionPatient, organisation.c_str(), DCM_PlanePositionSequence,
+  checkDcmtk(dims.addDimensionIndex(DCM_ImagePositionPatient, organisation.c_str(), DCM_PlanePositionSequence,
                                "Image position"),
         path, "position dimension");
 
@@ -140,7 +136,7 @@ ExportedObject writeDicomSeg(const ReportContent& content, const LabelMap& label
     const DcmSegTypes::E_SegmentAlgoType algo = algoType(f->maskAlgorithmType);
     std::string algoName = f->maskAlgorithm.empty() ? "Lightbox" : f->maskAlgorithm;
     DcmSegment* segment = nullptr;
-    check(DcmSegment::create(segment, lo(f->id + type + " nodule").c_str(), category, propertyType, algo,
+    checkDcmtk(DcmSegment::create(segment, lo(f->id + type + " nodule").c_str(), category, propertyType, algo,
                              algo == DcmSegTypes::SAT_MANUAL ? "" : lo(algoName).c_str()),
           path, "segment");
     std::unique_ptr<DcmSegment> owned(segment);
@@ -150,14 +146,14 @@ ExportedObject writeDicomSeg(const ReportContent& content, const LabelMap& label
       if (!f->maskWeightsSha256.empty()) description += " sha256 " + f->maskWeightsSha256.substr(0, 16);
     }
     if (f->maskMadeAtFinalize) description += "; made at finalize";
-    check(segment->setSegmentDescription(lo(description).c_str()), path, "segment description");
-    check(segment->setTrackingID(lo(f->id).c_str()), path, "tracking id");
-    check(segment->setTrackingUID(f->trackingUid.c_str()), path, "tracking uid");
+    checkDcmtk(segment->setSegmentDescription(lo(description).c_str()), path, "segment description");
+    checkDcmtk(segment->setTrackingID(lo(f->id).c_str()), path, "tracking id");
+    checkDcmtk(segment->setTrackingUID(f->trackingUid.c_str()), path, "tracking uid");
     double L = 0, a = 0, b = 0;
     IODCIELabUtil::rgb2DicomLab(L, a, b, s->rgb[0] / 255.0, s->rgb[1] / 255.0, s->rgb[2] / 255.0);
-    check(segment->setRecommendedDisplayCIELabValue(Uint16(L + 0.5), Uint16(a + 0.5), Uint16(b + 0.5)), path, "colour");
+    checkDcmtk(segment->setRecommendedDisplayCIELabValue(Uint16(L + 0.5), Uint16(a + 0.5), Uint16(b + 0.5)), path, "colour");
     Uint16 number = 0;
-    check(seg->addSegment(segment, number), path, "add segment");
+    checkDcmtk(seg->addSegment(segment, number), path, "add segment");
     owned.release();
     if (number != f->segmentNumber) {
       throw std::runtime_error(path + ": segment numbers out of order (" + f->id + " got " + std::to_string(number) + ")");
@@ -172,32 +168,32 @@ ExportedObject writeDicomSeg(const ReportContent& content, const LabelMap& label
       if (!any) continue;
       const Vec3 position = g.ijkToLps({0, 0, double(k)});
       FGPlanePosPatient planePosition;
-      check(planePosition.setImagePositionPatient(decimal(position[0]).c_str(), decimal(position[1]).c_str(),
+      checkDcmtk(planePosition.setImagePositionPatient(decimal(position[0]).c_str(), decimal(position[1]).c_str(),
                                                   decimal(position[2]).c_str()),
             path, "position");
       FGFrameContent frameContent;
-      check(frameContent.setDimensionIndexValues(number, 0), path, "dimension index");
-      check(frameContent.setDimensionIndexValues(Uint32(k + 1), 1), path, "dimension index");
+      checkDcmtk(frameContent.setDimensionIndexValues(number, 0), path, "dimension index");
+      checkDcmtk(frameContent.setDimensionIndexValues(Uint32(k + 1), 1), path, "dimension index");
       const SourceImage& image = src.slices[k];
       OFVector<FGBase*> perFrame;
       perFrame.push_back(&planePosition);
       perFrame.push_back(&frameContent);
       if (!image.exact) {
         // An interpolated slice: derived from no single source image; placed by its position.
-        check(seg->addFrame(frame.data(), number, perFrame), path, "frame");
+        checkDcmtk(seg->addFrame(frame.data(), number, perFrame), path, "frame");
         continue;
       }
       ImageSOPInstanceReferenceMacro ref;
-      check(ref.setReferencedSOPClassUID(image.sopClassUid.c_str()), path, "source reference");
-      check(ref.setReferencedSOPInstanceUID(image.sopInstanceUid.c_str()), path, "source reference");
-      if (image.frameNumber) check(ref.addReferencedFrameNumber(Uint16(image.frameNumber)), path, "source frame");
+      checkDcmtk(ref.setReferencedSOPClassUID(image.sopClassUid.c_str()), path, "source reference");
+      checkDcmtk(ref.setReferencedSOPInstanceUID(image.sopInstanceUid.c_str()), path, "source reference");
+      if (image.frameNumber) checkDcmtk(ref.addReferencedFrameNumber(Uint16(image.frameNumber)), path, "source frame");
       OFVector<ImageSOPInstanceReferenceMacro> derivation;
       derivation.push_back(ref);
       std::unique_ptr<FGDerivationImage> derived(
           DcmSegmentation::createDerivationImageFG(derivation, "Lesion mask drawn on the source slice"));
       if (!derived) throw std::runtime_error(path + ": cannot write the DICOM SEG (derivation image)");
       perFrame.push_back(derived.get());
-      check(seg->addFrame(frame.data(), number, perFrame), path, "frame");
+      checkDcmtk(seg->addFrame(frame.data(), number, perFrame), path, "frame");
       if (referenced.insert(image.sopInstanceUid).second) {
         OFVector<Uint32> frames;
         if (image.frameNumber) frames.push_back(image.frameNumber);
@@ -212,7 +208,7 @@ ExportedObject writeDicomSeg(const ReportContent& content, const LabelMap& label
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
   const std::string temporary = path + ".partial";
-  check(seg->saveFile(temporary.c_str(), EXS_LittleEndianExplicit), path, "save");
+  checkDcmtk(seg->saveFile(temporary.c_str(), EXS_LittleEndianExplicit), path, "save");
   std::filesystem::rename(temporary, path, ec);
   if (ec) throw std::runtime_error(path + ": cannot write the DICOM SEG (" + ec.message() + ")");
   ExportedObject out;

@@ -83,12 +83,8 @@ const DcmTagKey kRequiredEmpty[] = {
     DCM_StudyDate,      DCM_StudyTime, DCM_ReferringPhysicianName, DCM_StudyID,
     DCM_AccessionNumber};
 
-void check(const OFCondition& status, const std::string& what, const std::string& path) {
-  if (status.bad()) {
-    throw std::runtime_error("cannot write the Encapsulated PDF " + path + ": " + what + " (" +
-                             status.text() + ")");
-  }
-}
+/// checkDcmtk with this file's argument order (what, then path).
+void check(const OFCondition& status, const std::string& what, const std::string& path) { checkDcmtk(status, path, what); }
 
 void put(DcmItem& item, const DcmTagKey& tag, const std::string& value, const std::string& path) {
   check(item.putAndInsertString(tag, value.c_str()),

@@ -55,10 +55,6 @@ using Roi = CMR_TID1411_in_TID1500;
 using Group = CMR_TID1501_in_TID1500;
 
 /// Throws on a DCMTK failure, naming the file and what was being done.
-void check(const OFCondition& status, const std::string& path, const std::string& what) {
-  if (status.bad())
-    throw std::runtime_error("cannot write " + path + ": " + what + " (" + status.text() + ")");
-}
 
 /// A DS value (at most 16 characters).
 std::string ds(double v) {
@@ -129,23 +125,23 @@ DSRImageReferenceValue imageReference(const SourceImage& img) {
 void setCommonAttributes(DSRDocument& doc, DcmDataset& source, const ReportContent& content,
                          int seriesNumber, const std::string& seriesDescription,
                          const std::string& path) {
-  check(doc.readStudyData(source), path,
+  checkDcmtk(doc.readStudyData(source), path,
         "reading patient and study of " + content.source.representativeFile);
   OFString charset;
   if (source.findAndGetOFStringArray(DCM_SpecificCharacterSet, charset).good() &&
       !charset.empty()) {
-    check(doc.setSpecificCharacterSet(charset), path, "Specific Character Set");
+    checkDcmtk(doc.setSpecificCharacterSet(charset), path, "Specific Character Set");
   }
-  check(doc.setSeriesNumber(std::to_string(seriesNumber).c_str()), path, "Series Number");
-  check(doc.setInstanceNumber(std::to_string(content.version).c_str()), path, "Instance Number");
-  check(doc.setSeriesDescription(seriesDescription.c_str()), path, "Series Description");
-  check(doc.setManufacturer(kReportManufacturer), path, "Manufacturer");
-  check(doc.setManufacturerModelName(kReportModelName), path, "Manufacturer's Model Name");
-  check(doc.setDeviceSerialNumber(kReportDeviceSerial), path, "Device Serial Number");
-  check(doc.setSoftwareVersions(kReportSoftwareVersion), path, "Software Versions");
+  checkDcmtk(doc.setSeriesNumber(std::to_string(seriesNumber).c_str()), path, "Series Number");
+  checkDcmtk(doc.setInstanceNumber(std::to_string(content.version).c_str()), path, "Instance Number");
+  checkDcmtk(doc.setSeriesDescription(seriesDescription.c_str()), path, "Series Description");
+  checkDcmtk(doc.setManufacturer(kReportManufacturer), path, "Manufacturer");
+  checkDcmtk(doc.setManufacturerModelName(kReportModelName), path, "Manufacturer's Model Name");
+  checkDcmtk(doc.setDeviceSerialNumber(kReportDeviceSerial), path, "Device Serial Number");
+  checkDcmtk(doc.setSoftwareVersions(kReportSoftwareVersion), path, "Software Versions");
   if (!content.finalizedAt.empty()) {
-    check(doc.setContentDate(dicomDate(content.finalizedAt).c_str()), path, "Content Date");
-    check(doc.setContentTime(dicomTime(content.finalizedAt).c_str()), path, "Content Time");
+    checkDcmtk(doc.setContentDate(dicomDate(content.finalizedAt).c_str()), path, "Content Date");
+    checkDcmtk(doc.setContentTime(dicomTime(content.finalizedAt).c_str()), path, "Content Time");
   }
 }
 
@@ -153,22 +149,22 @@ void setCommonAttributes(DSRDocument& doc, DcmDataset& source, const ReportConte
 ExportedObject save(DSRDocument& doc, const std::string& kind, const std::string& path) {
   DcmFileFormat file;
   DcmDataset& ds = *file.getDataset();
-  check(doc.write(ds), path, "encoding the document");
+  checkDcmtk(doc.write(ds), path, "encoding the document");
   ExportedObject out;
   out.kind = kind;
   out.path = path;
   out.seriesInstanceUid = newDicomUid();
   out.sopInstanceUid = newDicomUid();
-  check(ds.putAndInsertString(DCM_SeriesInstanceUID, out.seriesInstanceUid.c_str()), path,
+  checkDcmtk(ds.putAndInsertString(DCM_SeriesInstanceUID, out.seriesInstanceUid.c_str()), path,
         "Series Instance UID");
-  check(ds.putAndInsertString(DCM_SOPInstanceUID, out.sopInstanceUid.c_str()), path,
+  checkDcmtk(ds.putAndInsertString(DCM_SOPInstanceUID, out.sopInstanceUid.c_str()), path,
         "SOP Instance UID");
   OFString value;
   ds.findAndGetOFString(DCM_SOPClassUID, value);
   out.sopClassUid = value.c_str();
   ds.findAndGetOFString(DCM_StudyInstanceUID, value);
   out.studyInstanceUid = value.c_str();
-  check(file.saveFile(path.c_str(), EXS_LittleEndianExplicit), path, "saving");
+  checkDcmtk(file.saveFile(path.c_str(), EXS_LittleEndianExplicit), path, "saving");
   return out;
 }
 
@@ -178,7 +174,7 @@ void addFindingEvaluations(T& group, const ReportFinding& f, const ReportContent
                            const std::string& path) {
   const auto text = [&](const DSRCodedEntryValue& concept, const std::string& value) {
     if (!value.empty())
-      check(group.addQualitativeEvaluation(concept, OFString(value.c_str())), path,
+      checkDcmtk(group.addQualitativeEvaluation(concept, OFString(value.c_str())), path,
             f.id + " evaluation");
   };
   text(kReaderDecision, decisionOf(f.state));
@@ -200,20 +196,20 @@ void addFindingEvaluations(T& group, const ReportFinding& f, const ReportContent
 void addVolumetricGroup(Roi& g, const ReportFinding& f, const ReportContent& content,
                         const ExportedObject& seg, const std::string& path) {
   const std::string what = f.id + " measurement group";
-  check(g.setTrackingIdentifier(f.id.c_str()), path, what);
-  check(g.setTrackingUniqueIdentifier(f.trackingUid.c_str()), path, what);
-  check(g.setFinding(kNodule), path, what);
+  checkDcmtk(g.setTrackingIdentifier(f.id.c_str()), path, what);
+  checkDcmtk(g.setTrackingUniqueIdentifier(f.trackingUid.c_str()), path, what);
+  checkDcmtk(g.setFinding(kNodule), path, what);
   DSRImageReferenceValue segment(seg.sopClassUid.empty() ? kSegmentationStorage
                                                          : seg.sopClassUid.c_str(),
                                  seg.sopInstanceUid.c_str());
   segment.getSegmentList().addItem(Uint16(f.segmentNumber));
-  check(g.setReferencedSegment(segment), path, what + ": referenced segment");
-  check(g.setSourceSeriesForSegmentation(content.source.seriesInstanceUid.c_str()), path, what);
-  check(g.addFindingSite(kLung), path, what);
+  checkDcmtk(g.setReferencedSegment(segment), path, what + ": referenced segment");
+  checkDcmtk(g.setSourceSeriesForSegmentation(content.source.seriesInstanceUid.c_str()), path, what);
+  checkDcmtk(g.addFindingSite(kLung), path, what);
   const auto measure = [&](const DSRCodedEntryValue& concept, double value, const Units& unit) {
-    check(g.addMeasurement(concept, Roi::MeasurementValue(ds(value).c_str(), unit)), path, what);
+    checkDcmtk(g.addMeasurement(concept, Roi::MeasurementValue(ds(value).c_str(), unit)), path, what);
     if (!f.maskAlgorithm.empty()) {
-      check(g.getMeasurement().setAlgorithmIdentification(
+      checkDcmtk(g.getMeasurement().setAlgorithmIdentification(
                 f.maskAlgorithm.c_str(),
                 f.maskAlgorithmVersion.empty() ? "unknown" : f.maskAlgorithmVersion.c_str()),
             path, what + ": algorithm");
@@ -222,13 +218,13 @@ void addVolumetricGroup(Roi& g, const ReportFinding& f, const ReportContent& con
   measure(kLongAxis, f.mask.longAxisMm, Units(Units::Millimeter));
   measure(kShortAxis, f.mask.shortAxisMm, Units(Units::Millimeter));
   measure(kVolume, f.mask.volumeMl, Units(kMillilitre));
-  check(g.getMeasurement().setMeasurementMethod(kSumOfVoxelVolumes), path, what);
+  checkDcmtk(g.getMeasurement().setMeasurementMethod(kSumOfVoxelVolumes), path, what);
   const Units intensity =
       content.source.modality == "CT" ? Units(Units::HounsfieldUnit) : Units(kNoUnits);
   measure(DSRCodedEntryValue(CODE_DCM_AttenuationCoefficient), f.mask.mean, intensity);
-  check(g.getMeasurement().setDerivation(kMean), path, what);
+  checkDcmtk(g.getMeasurement().setDerivation(kMean), path, what);
   measure(DSRCodedEntryValue(CODE_DCM_AttenuationCoefficient), f.mask.sd, intensity);
-  check(g.getMeasurement().setDerivation(kStandardDeviation), path, what);
+  checkDcmtk(g.getMeasurement().setDerivation(kStandardDeviation), path, what);
   addFindingEvaluations(g, f, content, path);
 }
 
@@ -236,16 +232,16 @@ void addVolumetricGroup(Roi& g, const ReportFinding& f, const ReportContent& con
 void addPlainGroup(Group& g, const ReportFinding& f, const ReportContent& content,
                    const std::string& path) {
   const std::string what = f.id + " measurement group";
-  check(g.setTrackingIdentifier(f.id.c_str()), path, what);
-  check(g.setTrackingUniqueIdentifier(f.trackingUid.c_str()), path, what);
-  check(g.setFinding(kNodule), path, what);
-  check(g.addFindingSite(kLung), path, what);
+  checkDcmtk(g.setTrackingIdentifier(f.id.c_str()), path, what);
+  checkDcmtk(g.setTrackingUniqueIdentifier(f.trackingUid.c_str()), path, what);
+  checkDcmtk(g.setFinding(kNodule), path, what);
+  checkDcmtk(g.addFindingSite(kLung), path, what);
   if (f.diameterMm > 0) {
-    check(g.addMeasurement(kDiameter, Group::MeasurementValue(ds(f.diameterMm).c_str(),
+    checkDcmtk(g.addMeasurement(kDiameter, Group::MeasurementValue(ds(f.diameterMm).c_str(),
                                                               Units(Units::Millimeter))),
           path, what);
     if (f.keySlice < content.source.slices.size()) {
-      check(g.getMeasurement().addImage(kSourceOfMeasurement,
+      checkDcmtk(g.getMeasurement().addImage(kSourceOfMeasurement,
                                         imageReference(content.source.slices[f.keySlice])),
             path, what + ": key image");
     }
@@ -271,13 +267,13 @@ ExportedObject writeMeasurementReportSr(const ReportContent& content, const Expo
   std::unique_ptr<DcmFileFormat> source = loadSource(content, path);
   TID1500_MeasurementReport report(
       CID7021_MeasurementReportDocumentTitles::ImagingMeasurementReport);
-  check(report.setLanguage(CID5000_Languages::English_US), path, "language");
+  checkDcmtk(report.setLanguage(CID5000_Languages::English_US), path, "language");
   TID1001_ObservationContext& observers = report.getObservationContext();
   if (content.hasRun && !content.run.model.empty()) {
     const std::string deviceUid =
         hashedDicomUid("lightbox-model/" + content.run.model + "/" + content.run.modelVersion +
                        "/" + content.run.modelSha256);
-    check(observers.addDeviceObserver(deviceUid.c_str(), content.run.model.c_str(),
+    checkDcmtk(observers.addDeviceObserver(deviceUid.c_str(), content.run.model.c_str(),
                                       kReportManufacturer,
                                       (content.run.model + " " + content.run.modelVersion).c_str(),
                                       content.run.modelSha256.c_str()),
@@ -286,8 +282,8 @@ ExportedObject writeMeasurementReportSr(const ReportContent& content, const Expo
   // The person after the device: in the other order DCMTK 3.6.7 puts the device's items between the
   // person's Observer Type and name.
   if (!content.reader.empty())
-    check(observers.addPersonObserver(content.reader.c_str()), path, "person observer");
-  check(report.addProcedureReported(procedureOf(content.source.modality)), path,
+    checkDcmtk(observers.addPersonObserver(content.reader.c_str()), path, "person observer");
+  checkDcmtk(report.addProcedureReported(procedureOf(content.source.modality)), path,
         "procedure reported");
 
   // Image library: the key image of each finding.
@@ -301,16 +297,16 @@ ExportedObject writeMeasurementReportSr(const ReportContent& content, const Expo
                                keys[n]->file + " (" + loaded.text() + ")");
     }
     if (n == 0) {
-      check(library.createNewImageLibrary(), path, "image library");
-      check(library.addImageGroup(), path, "image library");
+      checkDcmtk(library.createNewImageLibrary(), path, "image library");
+      checkDcmtk(library.addImageGroup(), path, "image library");
     }
-    check(library.addImageEntry(*image.getDataset(), TID1600_ImageLibrary::withAllDescriptors),
+    checkDcmtk(library.addImageEntry(*image.getDataset(), TID1600_ImageLibrary::withAllDescriptors),
           path, "image library entry " + keys[n]->file);
   }
   // What all key images share (modality, dates, spacing) is said once for the group; each
   // entry keeps its own position.
   if (!keys.empty()) {
-    check(library.moveCommonImageDescriptorsToImageGroups(), path, "image library descriptors");
+    checkDcmtk(library.moveCommonImageDescriptorsToImageGroups(), path, "image library descriptors");
   }
 
   bool firstRoi = true, firstGroup = true;
@@ -322,28 +318,28 @@ ExportedObject writeMeasurementReportSr(const ReportContent& content, const Expo
     }
     if (f.segmentNumber > 0) {
       if (!firstRoi)
-        check(report.addVolumetricROIMeasurements(), path, "measurement group");
+        checkDcmtk(report.addVolumetricROIMeasurements(), path, "measurement group");
       addVolumetricGroup(report.getVolumetricROIMeasurements(), f, content, seg, path);
       firstRoi = false;
     } else {
       if (!firstGroup)
-        check(report.addIndividualMeasurements(), path, "measurement group");
+        checkDcmtk(report.addIndividualMeasurements(), path, "measurement group");
       addPlainGroup(report.getIndividualMeasurements(), f, content, path);
       firstGroup = false;
     }
   }
   if (!content.lungRads.category.empty()) {
-    check(report.addQualitativeEvaluation(kLungRadsCategory,
+    checkDcmtk(report.addQualitativeEvaluation(kLungRadsCategory,
                                           OFString(content.lungRads.category.c_str())),
           path, "Lung-RADS");
     if (!content.lungRads.management.empty()) {
-      check(report.addQualitativeEvaluation(kLungRadsManagement,
+      checkDcmtk(report.addQualitativeEvaluation(kLungRadsManagement,
                                             OFString(content.lungRads.management.c_str())),
             path, "Lung-RADS management");
     }
   }
   if (!content.impression.empty()) {
-    check(
+    checkDcmtk(
         report.addQualitativeEvaluation(CODE_DCM_Impression, OFString(content.impression.c_str())),
         path, "impression");
   }
@@ -353,28 +349,28 @@ ExportedObject writeMeasurementReportSr(const ReportContent& content, const Expo
   }
 
   DSRDocument doc(DSRTypes::DT_Comprehensive3DSR);
-  check(doc.setTreeFromRootTemplate(report), path, "TID 1500 content tree");
+  checkDcmtk(doc.setTreeFromRootTemplate(report), path, "TID 1500 content tree");
   // The template's tree is typed Comprehensive SR; 3D keeps room for SCOORD3D axis end points.
-  check(doc.changeDocumentType(DSRTypes::DT_Comprehensive3DSR), path, "document type");
+  checkDcmtk(doc.changeDocumentType(DSRTypes::DT_Comprehensive3DSR), path, "document type");
   setCommonAttributes(doc, *source->getDataset(), content, kSrSeriesNumber,
                       "Lightbox measurement report", path);
-  check(doc.getCodingSchemeIdentification().addItem(kPrivateScheme), path, "coding scheme");
-  check(doc.getCodingSchemeIdentification().setCodingSchemeName("Lightbox private codes"), path,
+  checkDcmtk(doc.getCodingSchemeIdentification().addItem(kPrivateScheme), path, "coding scheme");
+  checkDcmtk(doc.getCodingSchemeIdentification().setCodingSchemeName("Lightbox private codes"), path,
         "coding scheme");
-  check(doc.getCodingSchemeIdentification().setCodingSchemeResponsibleOrganization(
+  checkDcmtk(doc.getCodingSchemeIdentification().setCodingSchemeResponsibleOrganization(
             kReportManufacturer),
         path, "coding scheme");
   for (const ExportedObject& p : content.previous) {
     if (p.kind != "SR")
       continue;
-    check(doc.getPredecessorDocuments().addItem(p.studyInstanceUid.c_str(),
+    checkDcmtk(doc.getPredecessorDocuments().addItem(p.studyInstanceUid.c_str(),
                                                 p.seriesInstanceUid.c_str(), p.sopClassUid.c_str(),
                                                 p.sopInstanceUid.c_str()),
           path, "predecessor document " + p.path);
   }
   DSRSOPInstanceReferenceList& evidence = doc.getCurrentRequestedProcedureEvidence();
   for (const SourceImage* img : keys) {
-    check(evidence.addItem(content.source.studyInstanceUid.c_str(),
+    checkDcmtk(evidence.addItem(content.source.studyInstanceUid.c_str(),
                            content.source.seriesInstanceUid.c_str(), img->sopClassUid.c_str(),
                            img->sopInstanceUid.c_str()),
           path, "evidence");
@@ -382,18 +378,18 @@ ExportedObject writeMeasurementReportSr(const ReportContent& content, const Expo
   const bool anySegment = std::any_of(content.findings.begin(), content.findings.end(),
                                       [](const ReportFinding& f) { return f.segmentNumber > 0; });
   if (anySegment) {
-    check(evidence.addItem(seg.studyInstanceUid.empty() ? content.source.studyInstanceUid.c_str()
+    checkDcmtk(evidence.addItem(seg.studyInstanceUid.empty() ? content.source.studyInstanceUid.c_str()
                                                         : seg.studyInstanceUid.c_str(),
                            seg.seriesInstanceUid.c_str(), seg.sopClassUid.c_str(),
                            seg.sopInstanceUid.c_str()),
           path, "evidence (SEG)");
   }
-  check(doc.completeDocument(), path, "completion");
+  checkDcmtk(doc.completeDocument(), path, "completion");
   if (!content.reader.empty()) {
     OFString institution;
     source->getDataset()->findAndGetOFString(DCM_InstitutionName, institution);
     const std::string when = dicomDate(content.finalizedAt) + dicomTime(content.finalizedAt);
-    check(doc.verifyDocument(content.reader.c_str(),
+    checkDcmtk(doc.verifyDocument(content.reader.c_str(),
                              institution.empty() ? "Unspecified" : institution,
                              content.finalizedAt.empty() ? "" : when.c_str()),
           path, "verification");
@@ -410,9 +406,9 @@ ExportedObject writeKeyObjectSelection(const ReportContent& content,
                       path);
   DSRDocumentTree& tree = doc.getTree();
   if (tree.addContentItem(DSRTypes::RT_isRoot, DSRTypes::VT_Container) == 0)
-    check(EC_IllegalCall, path, "root");
-  check(tree.getCurrentContentItem().setConceptName(CODE_DCM_OfInterest), path, "document title");
-  check(tree.setTemplateIdentification("2010", "DCMR"), path, "template identification");
+    checkDcmtk(EC_IllegalCall, path, "root");
+  checkDcmtk(tree.getCurrentContentItem().setConceptName(CODE_DCM_OfInterest), path, "document title");
+  checkDcmtk(tree.setTemplateIdentification("2010", "DCMR"), path, "template identification");
 
   const std::vector<const SourceImage*> keys = keyImages(content);
   std::string description = "Key images of report version " + std::to_string(content.version) + ":";
@@ -422,32 +418,32 @@ ExportedObject writeKeyObjectSelection(const ReportContent& content,
   }
   if (content.findings.empty())
     description += " no findings reported";
-  check(tree.addChildContentItem(DSRTypes::RT_contains, DSRTypes::VT_Text,
+  checkDcmtk(tree.addChildContentItem(DSRTypes::RT_contains, DSRTypes::VT_Text,
                                  CODE_DCM_KeyObjectDescription),
         path, "key object description");
-  check(tree.getCurrentContentItem().setStringValue((description + ".").c_str()), path,
+  checkDcmtk(tree.getCurrentContentItem().setStringValue((description + ".").c_str()), path,
         "key object description");
 
   DSRSOPInstanceReferenceList& evidence = doc.getCurrentRequestedProcedureEvidence();
   for (const SourceImage* img : keys) {
     if (tree.addContentItem(DSRTypes::RT_contains, DSRTypes::VT_Image) == 0)
-      check(EC_IllegalCall, path, "image");
-    check(tree.getCurrentContentItem().setImageReference(imageReference(*img)), path,
+      checkDcmtk(EC_IllegalCall, path, "image");
+    checkDcmtk(tree.getCurrentContentItem().setImageReference(imageReference(*img)), path,
           "image " + img->sopInstanceUid);
-    check(evidence.addItem(content.source.studyInstanceUid.c_str(),
+    checkDcmtk(evidence.addItem(content.source.studyInstanceUid.c_str(),
                            content.source.seriesInstanceUid.c_str(), img->sopClassUid.c_str(),
                            img->sopInstanceUid.c_str()),
           path, "evidence");
   }
   for (const ExportedObject& d : documents) {
     if (tree.addContentItem(DSRTypes::RT_contains, DSRTypes::VT_Composite) == 0)
-      check(EC_IllegalCall, path, d.kind);
-    check(tree.getCurrentContentItem().setCompositeReference(
+      checkDcmtk(EC_IllegalCall, path, d.kind);
+    checkDcmtk(tree.getCurrentContentItem().setCompositeReference(
               DSRCompositeReferenceValue(d.sopClassUid.c_str(), d.sopInstanceUid.c_str())),
           path, d.kind + " reference");
     const std::string study =
         d.studyInstanceUid.empty() ? content.source.studyInstanceUid : d.studyInstanceUid;
-    check(evidence.addItem(study.c_str(), d.seriesInstanceUid.c_str(), d.sopClassUid.c_str(),
+    checkDcmtk(evidence.addItem(study.c_str(), d.seriesInstanceUid.c_str(), d.sopClassUid.c_str(),
                            d.sopInstanceUid.c_str()),
           path, "evidence (" + d.kind + ")");
   }

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/report/ReportDicom.h"
 
+#include <dcmtk/config/osconfig.h>
+#include <dcmtk/ofstd/ofcond.h>
+
 #include <cstdint>
 #include <random>
+#include <stdexcept>
 
 namespace lightbox {
 namespace {
@@ -41,6 +45,10 @@ std::uint64_t fnv1a(const std::string& text, std::uint64_t seed) {
 }
 
 } // namespace
+
+void checkDcmtk(const OFCondition& status, const std::string& path, const std::string& what) {
+  if (status.bad()) throw std::runtime_error(path + ": cannot write the object (" + what + ": " + status.text() + ")");
+}
 
 std::string newDicomUid() {
   static thread_local std::mt19937_64 rng{std::random_device{}() ^ (std::uint64_t(std::random_device{}()) << 32)};

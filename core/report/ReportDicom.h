@@ -3,6 +3,8 @@
 
 #include <string>
 
+class OFCondition;
+
 namespace lightbox {
 
 /// What every exported object says about its maker (General Equipment, SR device observer).
@@ -13,6 +15,10 @@ constexpr const char* kReportDeviceSerial = "0";
 
 /// Series numbers of the exported objects (instance number = report version).
 constexpr int kSegSeriesNumber = 901, kSrSeriesNumber = 902, kKosSeriesNumber = 903, kPdfSeriesNumber = 904;
+
+/// Throws std::runtime_error "PATH: cannot write the object (WHAT: DCMTK's reason)" when `status`
+/// is bad: the one failure message of every report writer.
+void checkDcmtk(const OFCondition& status, const std::string& path, const std::string& what);
 
 /// A new globally unique UID: "2.25." followed by a random 128-bit number in decimal (ISO/IEC 9834-8).
 std::string newDicomUid();

@@ -63,8 +63,7 @@ ReviewedSeries lidcReviewedSeries(bool saved) {
   if (saved) {
     const AnnotationStore store(AnnotationStore::defaultFolder());
     r.session = std::make_unique<ReadingSession>(ReadingSession::open(store, key));
-    const std::string review = store.pathFor(key);
-    saveLabelMap(r.labels, review.substr(0, review.rfind(".json")) + ".labels");
+    saveLabelMap(r.labels, store.labelsPathFor(key));
   } else {
     r.session = std::make_unique<ReadingSession>();
   }
