@@ -6,6 +6,7 @@
 
 #include "app/viewer/DicomHeaderDialog.h"
 #include "app/viewer/MainWindow.h"
+#include "app/viewer/SegmentPanel.h"
 #include "app/viewer/SliceViewport.h"
 #include "app/viewer/StudyBrowser.h"
 #include "core/study/StudyLoader.h"
@@ -815,7 +816,10 @@ TEST_CASE("threshold brush paints only the range, threshold in a box and the seg
   INFO("threshold in a box: " << taken << " voxels, covers " << covered << " of the reader's " << reader);
   CHECK(double(covered) >= 0.8 * double(reader));
   CHECK(inRange == taken);
-  if (const char* shots = std::getenv("LIGHTBOX_TEST_SHOTS")) grabWindow(&window).save(QString(shots) + "/threshold-box.png");
+  if (const char* shots = std::getenv("LIGHTBOX_TEST_SHOTS")) {
+    grabWindow(&window).save(QString(shots) + "/threshold-box.png");
+    if (auto* panel = window.findChild<SegmentPanel*>()) panel->grab().save(QString(shots) + "/segments-dock.png");
+  }
   doc->undoStack()->undo();
   CHECK(doc->labels().segments.empty());
 
