@@ -35,6 +35,11 @@ constexpr const char* kUsage = R"(usage: lightbox COMMAND [ARGS]
   report PATH -o OUTDIR            finalize the saved review: DICOM SEG + SR TID 1500 + KOS + PDF +
                                    Encapsulated PDF in OUTDIR/v<N> [--reader NAME] [--impression TEXT]
                                    [--no-auto-mask] [--nifti] [--csv] [--json]
+  register FIXED MOVING -o OUTDIR  rigid/affine registration of the prior (MOVING) to the current (FIXED):
+                                   OUTDIR/registration.json + transform.tfm [--engine rigid|affine]
+                                   [--threads N] [--fixed-series S] [--moving-series S]
+  map-points OUTDIR IN.csv -o OUT.csv   x,y,z (LPS mm) of the current image to the prior
+  resample OUTDIR -o WARPED.nii.gz the prior on the current grid (linear)
 
 Exit codes: 0 ok, 1 failure, 2 usage error, 3 no loadable image series.
 )";
@@ -59,7 +64,8 @@ const std::vector<Command>& lightCommands() {
 
 bool isHeavyCommand(const std::string& name) {
   for (const char* heavy : {"render", "models", "detect", "eval-detection", "make-nodule-dataset",
-                            "make-segmentation-dataset", "segment", "eval-segmentation", "eval-lesion-set", "report"}) {
+                            "make-segmentation-dataset", "segment", "eval-segmentation", "eval-lesion-set", "report",
+                            "register", "map-points", "resample"}) {
     if (name == heavy) return true;
   }
   return false;

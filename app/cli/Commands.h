@@ -22,6 +22,9 @@ int runReview(const std::vector<std::string>& args);
 int runSegment(const std::vector<std::string>& args);
 int runEvalSegmentation(const std::vector<std::string>& args);
 int runReport(const std::vector<std::string>& args);
+int runRegister(const std::vector<std::string>& args);
+int runMapPoints(const std::vector<std::string>& args);
+int runResample(const std::vector<std::string>& args);
 
 /// A subcommand: its name and the function that runs it on the arguments after the name.
 struct Command {

@@ -14,7 +14,10 @@ const std::vector<Command>& heavyCommands() {
                                                 {"segment", runSegment},
                                                 {"eval-segmentation", runEvalSegmentation},
                                                 {"eval-lesion-set", runEvalLesionSet},
-                                                {"report", runReport}};
+                                                {"report", runReport},
+                                                {"register", runRegister},
+                                                {"map-points", runMapPoints},
+                                                {"resample", runResample}};
   return commands;
 }
 

@@ -279,6 +279,13 @@ ExportedObject writeMeasurementReportSr(const ReportContent& content, const Expo
                                       content.run.modelSha256.c_str()),
           path, "device observer (the AI model)");
   }
+  if (!(content.hasRun && !content.run.model.empty()) && content.reader.empty()) {
+    // No AI run and no named reader: the observer is Lightbox itself (TID 1001 needs one).
+    checkDcmtk(observers.addDeviceObserver(hashedDicomUid(std::string("lightbox-software/") + kReportSoftwareVersion).c_str(),
+                                           kReportModelName, kReportManufacturer, kReportModelName,
+                                           kReportDeviceSerial),
+               path, "device observer (Lightbox)");
+  }
   // The person after the device: in the other order DCMTK 3.6.7 puts the device's items between the
   // person's Observer Type and name.
   if (!content.reader.empty())
@@ -287,7 +294,10 @@ ExportedObject writeMeasurementReportSr(const ReportContent& content, const Expo
         "procedure reported");
 
   // Image library: the key image of each finding.
-  const std::vector<const SourceImage*> keys = keyImages(content);
+  std::vector<const SourceImage*> keys = keyImages(content);
+  // A report without findings (a negative read) still says which images were read: TID 1500's
+  // image library is mandatory, so it lists the series' middle slice.
+  if (keys.empty() && !content.source.slices.empty()) keys.push_back(&content.source.slices[content.source.slices.size() / 2]);
   TID1600_ImageLibrary& library = report.getImageLibrary();
   for (std::size_t n = 0; n < keys.size(); ++n) {
     DcmFileFormat image;
@@ -410,7 +420,10 @@ ExportedObject writeKeyObjectSelection(const ReportContent& content,
   checkDcmtk(tree.getCurrentContentItem().setConceptName(CODE_DCM_OfInterest), path, "document title");
   checkDcmtk(tree.setTemplateIdentification("2010", "DCMR"), path, "template identification");
 
-  const std::vector<const SourceImage*> keys = keyImages(content);
+  std::vector<const SourceImage*> keys = keyImages(content);
+  // A report without findings (a negative read) still says which images were read: TID 1500's
+  // image library is mandatory, so it lists the series' middle slice.
+  if (keys.empty() && !content.source.slices.empty()) keys.push_back(&content.source.slices[content.source.slices.size() / 2]);
   std::string description = "Key images of report version " + std::to_string(content.version) + ":";
   for (const ReportFinding& f : content.findings) {
     description += " " + f.id + " (slice " + std::to_string(f.keySlice + 1) +

@@ -153,3 +153,21 @@ TEST_CASE("lightbox report names what blocks it and writes nothing", "[report][f
   // Usage errors: exit 2.
   CHECK(test::runTool(std::string("'") + LIGHTBOX_BINARY + "' report '" + nifti + "'").status == 2);
 }
+
+TEST_CASE("lightbox report of a series with nothing found: a valid negative report", "[report][finalize]") {
+  const std::string out = test::scratchFolder("report-cli-negative");
+  const test::ToolRun run = test::runTool(std::string("'") + LIGHTBOX_BINARY + "' report '" +
+                                          test::sharedData("ct/chest_4dct_popi_phase00") + "' -o '" + out + "'");
+  INFO(run.output);
+  REQUIRE(run.status == 0);
+  CHECK(!fs::exists(out + "/v1/seg.dcm")); // no mask, no SEG
+  for (const char* f : {"sr.dcm", "kos.dcm", "report-pdf.dcm"}) {
+    const test::Dciodvfy v = test::dciodvfy(out + "/v1/" + f);
+    INFO(f << "\n" << v.output);
+    CHECK(v.errors.empty());
+  }
+  const SrMeasurementReport sr = readMeasurementReportSr(out + "/v1/sr.dcm");
+  CHECK(sr.groups.empty());
+  const test::ToolRun text = test::runTool("pdftotext -layout '" + out + "/v1/report.pdf' -");
+  CHECK(text.output.find("No pulmonary nodule") != std::string::npos);
+}

@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: Apache-2.0
+// `lightbox register` (prior -> current, rigid then affine), `lightbox map-points` (current LPS
+// points to the prior through the stored transform) and `lightbox resample` (the prior on the
+// current grid).
+#include "app/cli/Arguments.h"
+#include "app/cli/Commands.h"
+#include "app/cli/OutputCheck.h"
+
+#include "core/io/ImageFileIO.h"
+#include "core/registration/RigidAffineRegistration.h"
+#include "core/registration/Transform.h"
+#include "core/study/StudyLoader.h"
+#include "core/util/AtomicFile.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace lightbox::cli {
+namespace {
+
+constexpr const char* kRegistrationJson = "registration.json";
+constexpr const char* kTransformJson = "transform.json";
+constexpr const char* kTransformItk = "transform.tfm";
+
+std::string inFolder(const std::string& folder, const char* name) {
+  return (std::filesystem::path(folder) / name).string();
+}
+
+LoadedSeries loadOne(const std::string& path, const std::string& selector, unsigned threads, const char* role) {
+  LoadOptions options;
+  options.threads = threads;
+  LoadedSeries loaded = loadPath(path, selector, options);
+  if (loaded.volumes.empty()) throw NoImageSeriesError(std::string("the ") + role + " image " + path + " has no volume");
+  if (loaded.volumes.size() > 1) {
+    std::fprintf(stderr, "warning: the %s image %s has %zu volumes: registering the first\n", role, path.c_str(),
+                 loaded.volumes.size());
+  }
+  return loaded;
+}
+
+nlohmann::json readRegistrationJson(const std::string& folder) {
+  const std::string path = inFolder(folder, kRegistrationJson);
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot read " + path + " (run `lightbox register` first)");
+  try {
+    return nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    throw std::runtime_error(path + ": malformed JSON: " + e.what());
+  }
+}
+
+} // namespace
+
+int runRegister(const std::vector<std::string>& argv) {
+  const Arguments args(argv, {}, {"o", "engine", "threads", "fixed-series", "moving-series", "init"});
+  if (args.positional().size() != 2 || !args.has("o")) {
+    throw UsageError("usage: lightbox register FIXED MOVING -o OUTDIR [--engine rigid|affine|deformable|model] "
+                     "[--threads N] [--fixed-series INDEX|UID] [--moving-series INDEX|UID] "
+                     "[--init moments|geometry|identity]");
+  }
+  const std::string engine = args.option("engine", "rigid");
+  if (engine == "deformable" || engine == "model") {
+    throw UsageError("option --engine " + engine + ": not built yet (use rigid or affine)");
+  }
+  if (engine != "rigid" && engine != "affine") {
+    throw UsageError("option --engine must be rigid, affine, deformable or model, not '" + engine + "'");
+  }
+  const std::string init = args.option("init", "moments");
+  RigidAffineOptions options;
+  if (init == "moments") {
+    options.init = RegistrationInit::Moments;
+  } else if (init == "geometry") {
+    options.init = RegistrationInit::Geometry;
+  } else if (init == "identity") {
+    options.init = RegistrationInit::Identity;
+  } else {
+    throw UsageError("option --init must be moments, geometry or identity, not '" + init + "'");
+  }
+  options.affine = engine == "affine";
+  options.threads = unsigned(args.integer("threads", 0, 0, 1024));
+  const std::string outdir = args.option("o");
+  requireWritableFolder(outdir);
+
+  const std::string fixedPath = std::filesystem::absolute(args.positional()[0]).string();
+  const std::string movingPath = std::filesystem::absolute(args.positional()[1]).string();
+  const LoadedSeries fixed = loadOne(fixedPath, args.option("fixed-series"), options.threads, "fixed");
+  const LoadedSeries moving = loadOne(movingPath, args.option("moving-series"), options.threads, "moving");
+  const RegistrationResult result = registerRigidAffine(fixed.volumes.front(), moving.volumes.front(), options);
+
+  saveTransform(result.transform, inFolder(outdir, kTransformJson));
+  writeItkTransformFile(result.transform, inFolder(outdir, kTransformItk));
+  nlohmann::json j;
+  j["engine"] = engine;
+  j["init"] = init;
+  j["fixed"] = fixedPath;
+  j["moving"] = movingPath;
+  j["fixed_series"] = args.option("fixed-series");
+  j["moving_series"] = args.option("moving-series");
+  j["frame"] = "currentLpsToPriorLps";
+  j["transform"] = kTransformJson;
+  j["itk_transform"] = kTransformItk;
+  const RegistrationTransform& t = result.transform;
+  j["matrix"] = {{t.matrix[0][0], t.matrix[0][1], t.matrix[0][2]},
+                 {t.matrix[1][0], t.matrix[1][1], t.matrix[1][2]},
+                 {t.matrix[2][0], t.matrix[2][1], t.matrix[2][2]}};
+  j["translation"] = {t.translation[0], t.translation[1], t.translation[2]};
+  nlohmann::json stages = nlohmann::json::array();
+  for (const RegistrationStage& stage : result.stages) {
+    nlohmann::json levels = nlohmann::json::array();
+    for (const RegistrationLevel& l : stage.levels) {
+      levels.push_back({{"level", l.level}, {"shrink", l.shrink}, {"iterations", l.iterations}, {"metric", l.metric}});
+    }
+    stages.push_back({{"name", stage.name}, {"levels", levels}, {"seconds", stage.seconds}});
+  }
+  j["stages"] = stages;
+  j["seconds"] = result.seconds;
+  // An affine map folds space everywhere or nowhere: the sign of its determinant.
+  j["folding_fraction"] = t.determinant() <= 0.0 ? 1.0 : 0.0;
+  j["threads"] = options.threads;
+  const std::string jsonPath = inFolder(outdir, kRegistrationJson);
+  const std::string why = writeFileAtomically(jsonPath, j.dump(2) + "\n");
+  if (!why.empty()) throw std::runtime_error("cannot write " + jsonPath + ": " + why);
+
+  const Vec3 c = fixed.volumes.front().geometry.ijkToLps({(fixed.volumes.front().geometry.size[0] - 1) / 2.0,
+                                                          (fixed.volumes.front().geometry.size[1] - 1) / 2.0,
+                                                          (fixed.volumes.front().geometry.size[2] - 1) / 2.0});
+  const Vec3 shift = t.apply(c) - c;
+  std::printf("wrote %s: %s registration in %.2f s; fixed centre moves by (%.2f, %.2f, %.2f) mm LPS\n",
+              jsonPath.c_str(), engine.c_str(), result.seconds, shift[0], shift[1], shift[2]);
+  return kExitOk;
+}
+
+int runMapPoints(const std::vector<std::string>& argv) {
+  const Arguments args(argv, {}, {"o"});
+  if (args.positional().size() != 2 || !args.has("o")) {
+    throw UsageError("usage: lightbox map-points OUTDIR IN.csv -o OUT.csv");
+  }
+  const std::string output = args.option("o");
+  requireWritableFile(output);
+  const RegistrationTransform t = loadTransform(inFolder(args.positional()[0], kTransformJson));
+  std::ifstream in(args.positional()[1]);
+  if (!in) throw std::runtime_error("cannot read " + args.positional()[1]);
+  std::string line;
+  std::string out;
+  std::size_t lineNumber = 0;
+  std::size_t points = 0;
+  while (std::getline(in, line)) {
+    ++lineNumber;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find_first_not_of(" \t") == std::string::npos) continue;
+    Vec3 p{};
+    char tail = 0;
+    if (std::sscanf(line.c_str(), "%lf,%lf,%lf %c", &p[0], &p[1], &p[2], &tail) != 3) {
+      throw std::runtime_error(args.positional()[1] + " line " + std::to_string(lineNumber) +
+                               ": expected x,y,z in millimetres (LPS), got '" + line + "'");
+    }
+    const Vec3 q = t.apply(p);
+    char buffer[128];
+    std::snprintf(buffer, sizeof buffer, "%.6f,%.6f,%.6f\n", q[0], q[1], q[2]);
+    out += buffer;
+    ++points;
+  }
+  const std::string why = writeFileAtomically(output, out);
+  if (!why.empty()) throw std::runtime_error("cannot write " + output + ": " + why);
+  std::printf("wrote %s: %zu points mapped from the fixed to the moving image\n", output.c_str(), points);
+  return kExitOk;
+}
+
+int runResample(const std::vector<std::string>& argv) {
+  const Arguments args(argv, {}, {"o", "threads"});
+  if (args.positional().size() != 1 || !args.has("o")) {
+    throw UsageError("usage: lightbox resample OUTDIR -o WARPED.nii.gz [--threads N]");
+  }
+  const std::string output = args.option("o");
+  if (!isResearchImageFile(output)) {
+    throw UsageError("unknown image format: " + output + " (use .nii, .nii.gz, .nrrd or .mha)");
+  }
+  const unsigned threads = unsigned(args.integer("threads", 0, 0, 1024));
+  requireWritableFile(output);
+  const std::string folder = args.positional()[0];
+  const nlohmann::json j = readRegistrationJson(folder);
+  const RegistrationTransform t = loadTransform(inFolder(folder, kTransformJson));
+  const LoadedSeries fixed = loadOne(j.value("fixed", std::string()), j.value("fixed_series", std::string()), threads, "fixed");
+  const LoadedSeries moving =
+      loadOne(j.value("moving", std::string()), j.value("moving_series", std::string()), threads, "moving");
+  const Volume warped = resampleMoving(moving.volumes.front(), fixed.volumes.front().geometry, t);
+  writeResearchImage({warped}, output);
+  const auto& s = warped.geometry.size;
+  std::printf("wrote %s: the moving image on the fixed grid (%zux%zux%zu)\n", output.c_str(), s[0], s[1], s[2]);
+  return kExitOk;
+}
+
+} // namespace lightbox::cli

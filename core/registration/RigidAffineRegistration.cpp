@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: Apache-2.0
+// The only file that includes ITK's registration headers. ITK's registration transform maps
+// points of the fixed image's physical space to the moving image's (both LPS), which is exactly
+// RegistrationTransform's currentLpsToPriorLps: the matrix and offset are copied unchanged.
+#include "core/registration/RigidAffineRegistration.h"
+
+#include <itkAffineTransform.h>
+#include <itkCenteredTransformInitializer.h>
+#include <itkCommand.h>
+#include <itkImage.h>
+#include <itkImageRegistrationMethodv4.h>
+#include <itkMattesMutualInformationImageToImageMetricv4.h>
+#include <itkRegularStepGradientDescentOptimizerv4.h>
+#include <itkVersorRigid3DTransform.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <functional>
+#include <stdexcept>
+
+namespace lightbox {
+namespace {
+
+using ImageType = itk::Image<float, 3>;
+using MetricType = itk::MattesMutualInformationImageToImageMetricv4<ImageType, ImageType>;
+using OptimizerType = itk::RegularStepGradientDescentOptimizerv4<double>;
+using RigidType = itk::VersorRigid3DTransform<double>;
+using AffineType = itk::AffineTransform<double, 3>;
+
+constexpr int kLevels = 3;
+constexpr unsigned kShrink[kLevels] = {4, 2, 1};
+constexpr double kSmoothingVoxels[kLevels] = {2, 1, 0};
+
+ImageType::Pointer toItk(const Volume& volume) {
+  const VolumeGeometry& g = volume.geometry;
+  auto image = ImageType::New();
+  ImageType::RegionType region;
+  ImageType::SpacingType spacing;
+  ImageType::PointType origin;
+  ImageType::DirectionType direction;
+  for (unsigned a = 0; a < 3; ++a) {
+    region.SetSize(a, g.size[a]);
+    spacing[a] = g.spacing[a];
+    origin[a] = g.origin[a];
+    // ITK's direction matrix holds the axis directions as columns, like VolumeGeometry's.
+    for (unsigned r = 0; r < 3; ++r) direction(r, a) = g.direction[a][r];
+  }
+  image->SetRegions(region);
+  image->SetSpacing(spacing);
+  image->SetOrigin(origin);
+  image->SetDirection(direction);
+  image->Allocate();
+  float* out = image->GetBufferPointer();
+  for (std::size_t n = 0; n < g.voxelCount(); ++n) out[n] = float(volume.value(n));
+  return image;
+}
+
+/// Records, per level, the last iteration's count and metric value.
+class LevelObserver : public itk::Command {
+public:
+  ITK_DISALLOW_COPY_AND_MOVE(LevelObserver);
+  using Self = LevelObserver;
+  using Pointer = itk::SmartPointer<Self>;
+  itkNewMacro(Self);
+
+  std::function<unsigned()> currentLevel;
+  std::vector<RegistrationLevel>* levels = nullptr;
+
+  void Execute(itk::Object* caller, const itk::EventObject& event) override {
+    Execute(static_cast<const itk::Object*>(caller), event);
+  }
+  void Execute(const itk::Object* caller, const itk::EventObject& event) override {
+    if (!itk::IterationEvent().CheckEvent(&event)) return;
+    const auto* optimizer = static_cast<const OptimizerType*>(caller);
+    const unsigned level = std::min<unsigned>(currentLevel(), kLevels - 1);
+    RegistrationLevel& l = (*levels)[level];
+    l.iterations = unsigned(optimizer->GetCurrentIteration()) + 1;
+    l.metric = optimizer->GetCurrentMetricValue();
+  }
+
+protected:
+  LevelObserver() = default;
+};
+
+template <typename TransformType>
+RegistrationStage runStage(const std::string& name, ImageType* fixed, ImageType* moving,
+                           typename TransformType::Pointer transform, const RigidAffineOptions& options,
+                           double learningRate) {
+  using RegistrationType = itk::ImageRegistrationMethodv4<ImageType, ImageType, TransformType>;
+  const auto t0 = std::chrono::steady_clock::now();
+  auto metric = MetricType::New();
+  metric->SetNumberOfHistogramBins(50);
+  if (options.threads > 0) metric->SetMaximumNumberOfWorkUnits(options.threads);
+  auto optimizer = OptimizerType::New();
+  auto registration = RegistrationType::New();
+  registration->SetFixedImage(fixed);
+  registration->SetMovingImage(moving);
+  registration->SetMetric(metric);
+  registration->SetOptimizer(optimizer);
+  registration->SetInitialTransform(transform);
+  registration->InPlaceOn();
+  if (options.threads > 0) registration->SetNumberOfWorkUnits(options.threads);
+
+  // Scales: rotations (versor) or matrix entries (affine) are unitless, translations are mm; a
+  // radian moves a point ~100 mm near the image edge.
+  const unsigned n = transform->GetNumberOfParameters();
+  OptimizerType::ScalesType scales(n);
+  scales.Fill(1.0);
+  for (unsigned p = n - 3; p < n; ++p) scales[p] = 1.0 / 100.0 / 100.0;
+  optimizer->SetScales(scales);
+  optimizer->SetLearningRate(learningRate);
+  optimizer->SetMinimumStepLength(1e-4);
+  optimizer->SetRelaxationFactor(0.5);
+  optimizer->SetNumberOfIterations(options.iterations);
+  optimizer->SetGradientMagnitudeTolerance(1e-8);
+  optimizer->SetReturnBestParametersAndValue(true);
+  if (options.threads > 0) optimizer->SetNumberOfWorkUnits(options.threads);
+
+  typename RegistrationType::ShrinkFactorsArrayType shrink(kLevels);
+  typename RegistrationType::SmoothingSigmasArrayType sigmas(kLevels);
+  for (int l = 0; l < kLevels; ++l) {
+    shrink[l] = kShrink[l];
+    sigmas[l] = kSmoothingVoxels[l];
+  }
+  registration->SetNumberOfLevels(kLevels);
+  registration->SetShrinkFactorsPerLevel(shrink);
+  registration->SetSmoothingSigmasPerLevel(sigmas);
+  registration->SetSmoothingSigmasAreSpecifiedInPhysicalUnits(false);
+  registration->SetMetricSamplingStrategy(RegistrationType::MetricSamplingStrategyType::RANDOM);
+  registration->SetMetricSamplingPercentage(options.samplingFraction);
+  registration->MetricSamplingReinitializeSeed(int(options.seed));
+
+  RegistrationStage stage;
+  stage.name = name;
+  stage.levels.resize(kLevels);
+  for (int l = 0; l < kLevels; ++l) {
+    stage.levels[l].level = l;
+    stage.levels[l].shrink = int(kShrink[l]);
+  }
+  auto observer = LevelObserver::New();
+  observer->levels = &stage.levels;
+  RegistrationType* raw = registration.GetPointer();
+  observer->currentLevel = [raw] { return unsigned(raw->GetCurrentLevel()); };
+  optimizer->AddObserver(itk::IterationEvent(), observer);
+  try {
+    registration->Update();
+  } catch (const itk::ExceptionObject& e) {
+    throw std::runtime_error(name + " registration failed: " + std::string(e.GetDescription()));
+  }
+  stage.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return stage;
+}
+
+template <typename T>
+RegistrationTransform fromItk(const T& transform) {
+  RegistrationTransform out;
+  const auto matrix = transform.GetMatrix();
+  const auto offset = transform.GetOffset();
+  for (unsigned r = 0; r < 3; ++r) {
+    for (unsigned c = 0; c < 3; ++c) out.matrix[r][c] = matrix(r, c);
+    out.translation[r] = offset[r];
+  }
+  return out;
+}
+
+} // namespace
+
+RegistrationResult registerRigidAffine(const Volume& fixedVolume, const Volume& movingVolume,
+                                       const RigidAffineOptions& options) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const ImageType::Pointer fixed = toItk(fixedVolume);
+  const ImageType::Pointer moving = toItk(movingVolume);
+
+  auto rigid = RigidType::New();
+  if (options.init == RegistrationInit::Identity) {
+    // Rotate about the fixed image's centre; no translation: the patient coordinates are trusted.
+    const VolumeGeometry& g = fixedVolume.geometry;
+    const Vec3 centre = g.ijkToLps({(g.size[0] - 1) / 2.0, (g.size[1] - 1) / 2.0, (g.size[2] - 1) / 2.0});
+    RigidType::CenterType c;
+    for (unsigned a = 0; a < 3; ++a) c[a] = centre[a];
+    rigid->SetCenter(c);
+  } else {
+    using InitializerType = itk::CenteredTransformInitializer<RigidType, ImageType, ImageType>;
+    auto initializer = InitializerType::New();
+    initializer->SetTransform(rigid);
+    initializer->SetFixedImage(fixed);
+    initializer->SetMovingImage(moving);
+    if (options.init == RegistrationInit::Moments) {
+      initializer->MomentsOn();
+    } else {
+      initializer->GeometryOn();
+    }
+    initializer->InitializeTransform();
+  }
+
+  RegistrationResult result;
+  result.stages.push_back(runStage<RigidType>("rigid", fixed, moving, rigid, options, 2.0));
+  result.transform = fromItk(*rigid);
+  if (options.affine) {
+    auto affine = AffineType::New();
+    affine->SetCenter(rigid->GetCenter());
+    affine->SetMatrix(rigid->GetMatrix());
+    affine->SetTranslation(rigid->GetTranslation());
+    result.stages.push_back(runStage<AffineType>("affine", fixed, moving, affine, options, 1.0));
+    result.transform = fromItk(*affine);
+  }
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return result;
+}
+
+Volume resampleMoving(const Volume& moving, const VolumeGeometry& fixedGrid, const RegistrationTransform& transform) {
+  Volume out;
+  out.geometry = fixedGrid;
+  out.units = moving.units;
+  std::vector<float> voxels(fixedGrid.voxelCount(), 0.0f);
+  const auto& ms = moving.geometry.size;
+  const auto at = [&](long i, long j, long k) {
+    return moving.value(std::size_t(i), std::size_t(j), std::size_t(k));
+  };
+  std::size_t n = 0;
+  for (std::size_t k = 0; k < fixedGrid.size[2]; ++k) {
+    for (std::size_t j = 0; j < fixedGrid.size[1]; ++j) {
+      for (std::size_t i = 0; i < fixedGrid.size[0]; ++i, ++n) {
+        const Vec3 ijk = moving.geometry.lpsToIjk(transform.apply(fixedGrid.ijkToLps({double(i), double(j), double(k)})));
+        long base[3];
+        double frac[3];
+        bool inside = true;
+        for (int a = 0; a < 3; ++a) {
+          // Points within half a voxel of the edge clamp to it; beyond that the value is 0.
+          if (ijk[a] < -0.5 || ijk[a] > double(ms[a]) - 0.5) inside = false;
+          const double c = std::clamp(ijk[a], 0.0, double(ms[a] - 1));
+          base[a] = std::min(long(std::floor(c)), long(ms[a]) - 2 < 0 ? 0 : long(ms[a]) - 2);
+          frac[a] = ms[a] > 1 ? c - double(base[a]) : 0.0;
+        }
+        if (!inside) continue;
+        double v = 0.0;
+        for (int dz = 0; dz < 2; ++dz) {
+          for (int dy = 0; dy < 2; ++dy) {
+            for (int dx = 0; dx < 2; ++dx) {
+              const double w = (dx ? frac[0] : 1 - frac[0]) * (dy ? frac[1] : 1 - frac[1]) * (dz ? frac[2] : 1 - frac[2]);
+              if (w == 0.0) continue;
+              v += w * at(base[0] + dx, base[1] + dy, base[2] + dz);
+            }
+          }
+        }
+        voxels[n] = float(v);
+      }
+    }
+  }
+  out.voxels = std::move(voxels);
+  return out;
+}
+
+} // namespace lightbox

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "core/registration/Transform.h"
+#include "core/volume/Volume.h"
+
+#include <string>
+#include <vector>
+
+namespace lightbox {
+
+/// How the first stage starts. Identity trusts the scanners' patient coordinates (same frame of
+/// reference, or a table move the scanner already accounts for); Moments aligns the intensity
+/// centres of mass; Geometry aligns the centres of the two grids.
+enum class RegistrationInit { Identity, Moments, Geometry };
+
+struct RigidAffineOptions {
+  bool affine = false;          ///< add the affine stage after the rigid one
+  unsigned threads = 0;         ///< 0: ITK's default
+  double samplingFraction = 0.2; ///< random sparse sampling of the fixed image per level
+  unsigned iterations = 200;    ///< per level
+  RegistrationInit init = RegistrationInit::Moments;
+  unsigned seed = 121212;       ///< sampling seed: the same inputs give the same result
+};
+
+/// The optimiser's end state at one resolution level.
+struct RegistrationLevel {
+  int level = 0;
+  int shrink = 1;
+  unsigned iterations = 0;
+  double metric = 0.0; ///< Mattes mutual information as ITK reports it (negative: lower is better)
+};
+
+struct RegistrationStage {
+  std::string name; ///< "rigid" or "affine"
+  std::vector<RegistrationLevel> levels;
+  double seconds = 0.0;
+};
+
+struct RegistrationResult {
+  RegistrationTransform transform; ///< current (fixed) LPS -> prior (moving) LPS
+  std::vector<RegistrationStage> stages;
+  double seconds = 0.0;
+};
+
+/// Rigid (versor) then, with options.affine, affine registration of `moving` (prior) to `fixed`
+/// (current) with Mattes mutual information (CT-CT, MR-MR and CT-MR), three levels (shrink
+/// 4/2/1, smoothing 2/1/0 voxels). Throws std::runtime_error when ITK fails.
+RegistrationResult registerRigidAffine(const Volume& fixed, const Volume& moving,
+                                       const RigidAffineOptions& options = {});
+
+/// `moving` on the grid `fixedGrid` through `transform` (trilinear; 0 outside), as float voxels.
+Volume resampleMoving(const Volume& moving, const VolumeGeometry& fixedGrid, const RegistrationTransform& transform);
+
+} // namespace lightbox
