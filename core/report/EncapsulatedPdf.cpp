@@ -142,8 +142,15 @@ ExportedObject writeEncapsulatedPdf(const ReportContent& content, const std::str
   DcmFileFormat file;
   DcmDataset& ds = *file.getDataset();
   for (const DcmTagKey& tag : kCopiedFromSource) {
-    if (src.tagExists(tag))
+    if (src.tagExistsWithValue(tag))
       check(src.findAndInsertCopyOfElement(tag, &ds), "copying from the source", path);
+  }
+  // A de-identified source that does not say how (an empty Deidentification Method, seen in real
+  // data): the 1C attribute is required once Patient Identity Removed is YES.
+  OFString removed;
+  if (ds.findAndGetOFString(DCM_PatientIdentityRemoved, removed).good() && removed == "YES" &&
+      !ds.tagExistsWithValue(DCM_DeidentificationMethod) && !ds.tagExistsWithValue(DCM_DeidentificationMethodCodeSequence)) {
+    put(ds, DCM_DeidentificationMethod, "not stated in the source images", path);
   }
   for (const DcmTagKey& tag : kRequiredEmpty) {
     if (!ds.tagExists(tag))

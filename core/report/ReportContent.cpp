@@ -211,7 +211,7 @@ ReportContent buildReportContent(const ReadingSession& session, const LabelMap& 
 std::string draftImpression(const ReportContent& content) {
   std::string out;
   if (content.findings.empty()) {
-    out = "No pulmonary nodule accepted";
+    out = content.source.modality == "CT" ? "No pulmonary nodule accepted" : "No finding accepted";
     out += content.hasRun ? " among the AI proposals" : "";
     out += ".";
   }

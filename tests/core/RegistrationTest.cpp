@@ -114,3 +114,44 @@ TEST_CASE("resampling the prior on the current grid follows the transform", "[re
   const Volume half = resampleMoving(moving, moving.geometry, shift);
   CHECK(half.value(2, 1, 3) == Approx((moving.value(2, 1, 3) + moving.value(3, 1, 3)) / 2));
 }
+
+// The Philips pair: the table moved 60 mm feet-head between the series, the phantom did not move
+// relative to the table. The headers (dcmdump) say the scanner reports positions in table-fixed
+// patient coordinates: the fixed slices lie at ImagePositionPatient z = -58 .. +58 mm, the moving
+// ones at z = -118 .. -2 mm (TablePosition 0.2 mm, then 60.3 mm in dcm2niix's sidecars). The slab
+// stayed at the magnet's isocentre and the patient frame moved with the table, so the slab moved
+// 60 mm in LPS while the phantom stayed where it was: in patient coordinates the two images
+// already agree, and the registration must recover (almost) no shift, not 60 mm. A registration
+// that found 60 mm would have locked onto the slab (the grid) rather than the phantom.
+TEST_CASE("rigid registration of the table-shift pair recovers the patient-coordinate mapping", "[registration]") {
+  const std::string pair = "registration/mr_philips_table_shift_60mm/";
+  // Series 1 of each folder is echo 1, magnitude (`lightbox info`).
+  const LoadedSeries fixed = loadPath(test::sharedData(pair + "fixed_1301_Dual-echo_iso/dicom"), "1");
+  const LoadedSeries moving = loadPath(test::sharedData(pair + "moving_2201_Dual-echo_FH-60_table_moved/dicom"), "1");
+  REQUIRE(fixed.volumes.size() == 1);
+  REQUIRE(moving.volumes.size() == 1);
+  const VolumeGeometry& g = fixed.volumes.front().geometry;
+  const VolumeGeometry& gm = moving.volumes.front().geometry;
+  // The grids differ by the table move: 60 mm along S.
+  CHECK(gm.origin[2] - g.origin[2] == Approx(-60.0).margin(0.01));
+  CHECK(gm.origin[0] == Approx(g.origin[0]));
+
+  RigidAffineOptions options;
+  options.threads = 2;
+  for (auto init : {RegistrationInit::Identity, RegistrationInit::Geometry}) {
+    RigidAffineOptions o = options; o.init = init;
+    const RegistrationResult r = registerRigidAffine(fixed.volumes.front(), moving.volumes.front(), o);
+    const Vec3 c = g.ijkToLps({(g.size[0] - 1) / 2.0, (g.size[1] - 1) / 2.0, (g.size[2] - 1) / 2.0});
+    const Vec3 s = r.transform.apply(c) - c;
+    WARN("init " << int(init) << ": " << s[0] << ", " << s[1] << ", " << s[2] << " metric " << r.stages[0].levels[2].metric << " its " << r.stages[0].levels[0].iterations << "/" << r.stages[0].levels[1].iterations << "/" << r.stages[0].levels[2].iterations);
+  }
+  const RegistrationResult result = registerRigidAffine(fixed.volumes.front(), moving.volumes.front(), options);
+  const Vec3 centre = g.ijkToLps({(g.size[0] - 1) / 2.0, (g.size[1] - 1) / 2.0, (g.size[2] - 1) / 2.0});
+  const Vec3 shift = result.transform.apply(centre) - centre;
+  WARN("rigid: fixed centre moves by (" << shift[0] << ", " << shift[1] << ", " << shift[2] << ") mm in "
+                                        << result.seconds << " s");
+  REQUIRE(result.stages.size() == 1);
+  CHECK(result.stages[0].levels.size() == 3);
+  CHECK(norm(shift) < 1.0);
+  CHECK(result.transform.determinant() == Approx(1.0).margin(1e-6));
+}
