@@ -60,7 +60,7 @@ int runRegister(const std::vector<std::string>& argv) {
   if (args.positional().size() != 2 || !args.has("o")) {
     throw UsageError("usage: lightbox register FIXED MOVING -o OUTDIR [--engine rigid|affine|deformable|model] "
                      "[--threads N] [--fixed-series INDEX|UID] [--moving-series INDEX|UID] "
-                     "[--init moments|geometry|identity]");
+                     "[--init identity|moments|geometry]");
   }
   const std::string engine = args.option("engine", "rigid");
   if (engine == "deformable" || engine == "model") {
@@ -69,7 +69,7 @@ int runRegister(const std::vector<std::string>& argv) {
   if (engine != "rigid" && engine != "affine") {
     throw UsageError("option --engine must be rigid, affine, deformable or model, not '" + engine + "'");
   }
-  const std::string init = args.option("init", "moments");
+  const std::string init = args.option("init", "identity");
   RigidAffineOptions options;
   if (init == "moments") {
     options.init = RegistrationInit::Moments;
@@ -78,7 +78,7 @@ int runRegister(const std::vector<std::string>& argv) {
   } else if (init == "identity") {
     options.init = RegistrationInit::Identity;
   } else {
-    throw UsageError("option --init must be moments, geometry or identity, not '" + init + "'");
+    throw UsageError("option --init must be identity, moments or geometry, not '" + init + "'");
   }
   options.affine = engine == "affine";
   options.threads = unsigned(args.integer("threads", 0, 0, 1024));

@@ -567,8 +567,15 @@ void impressionSection(PageFlow& flow, const Fonts& fonts, const ReportContent& 
       flow.paragraph(fonts.body, text);
     flow.skip(mm(1));
   }
-  flow.heading(fonts.heading, QStringLiteral("Lung-RADS v2022 (decision support)"));
   const LungRadsSuggestion& lr = c.lungRads;
+  if (c.source.modality != "CT") { // Lung-RADS is a chest CT scheme
+    if (!c.warnings.empty()) {
+      flow.heading(fonts.heading, QStringLiteral("Notes"));
+      for (const std::string& w : c.warnings) flow.paragraph(fonts.body, "- " + q(w));
+    }
+    return;
+  }
+  flow.heading(fonts.heading, QStringLiteral("Lung-RADS v2022 (decision support)"));
   if (lr.category.empty()) {
     flow.paragraph(fonts.body, QStringLiteral("No category suggested."));
   } else {

@@ -19,7 +19,7 @@ struct RigidAffineOptions {
   unsigned threads = 0;         ///< 0: ITK's default
   double samplingFraction = 0.2; ///< random sparse sampling of the fixed image per level
   unsigned iterations = 200;    ///< per level
-  RegistrationInit init = RegistrationInit::Moments;
+  RegistrationInit init = RegistrationInit::Identity;
   unsigned seed = 121212;       ///< sampling seed: the same inputs give the same result
 };
 

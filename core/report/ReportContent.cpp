@@ -177,11 +177,11 @@ ReportContent buildReportContent(const ReadingSession& session, const LabelMap& 
                            : r.type == "part-solid" ? std::min(f.solidDiameterMm, r.diameterMm)
                                                     : 0.0;
       nodules.push_back({f.id, r.type, r.diameterMm, solid});
-      r.lungRadsCategory = suggestLungRads({nodules.back()}).category;
+      if (source.modality == "CT") r.lungRadsCategory = suggestLungRads({nodules.back()}).category;
     }
     c.findings.push_back(r);
   }
-  c.lungRads = suggestLungRads(nodules);
+  if (source.modality == "CT") c.lungRads = suggestLungRads(nodules); // a chest CT scheme: none on MR
   // What a valid object needs.
   if (source.studyInstanceUid.empty()) c.blockers.push_back("the series has no Study Instance UID");
   if (source.seriesInstanceUid.empty()) c.blockers.push_back("the series has no Series Instance UID");

@@ -176,7 +176,9 @@ TEST_CASE("lightbox report of a series with nothing found: a valid negative repo
     const SrMeasurementReport sr = readMeasurementReportSr(out + "/v1/sr.dcm");
     CHECK(sr.groups.empty());
     const test::ToolRun text = test::runTool("pdftotext -layout '" + out + "/v1/report.pdf' -");
-    CHECK(text.output.find(std::string(series).rfind("ct/", 0) == 0 ? "No pulmonary nodule accepted" : "No finding accepted") !=
-          std::string::npos);
+    // (pdftotext writes the "fi" ligature as one character: "No nding" would not match "No finding")
+    const bool ct = std::string(series).rfind("ct/", 0) == 0;
+    CHECK(text.output.find(ct ? "No pulmonary nodule accepted." : "nding accepted.") != std::string::npos);
+    CHECK((text.output.find("Lung-RADS v2022") != std::string::npos) == ct);
   }
 }
