@@ -114,7 +114,7 @@ int runRegister(const std::vector<std::string>& argv) {
     for (const RegistrationLevel& l : stage.levels) {
       levels.push_back({{"level", l.level}, {"shrink", l.shrink}, {"iterations", l.iterations}, {"metric", l.metric}});
     }
-    stages.push_back({{"name", stage.name}, {"levels", levels}, {"seconds", stage.seconds}});
+    stages.push_back({{"name", stage.name}, {"levels", levels}, {"seconds", stage.seconds}, {"kept", stage.kept}});
   }
   j["stages"] = stages;
   j["seconds"] = result.seconds;

@@ -202,8 +202,18 @@ RegistrationResult registerRigidAffine(const Volume& fixedVolume, const Volume& 
     affine->SetCenter(rigid->GetCenter());
     affine->SetMatrix(rigid->GetMatrix());
     affine->SetTranslation(rigid->GetTranslation());
-    result.stages.push_back(runStage<AffineType>("affine", fixed, moving, affine, options, 1.0));
-    result.transform = fromItk(*affine);
+    // A smaller first step than the rigid stage's: a matrix entry of 0.1 already moves a point
+    // 100 mm from the centre by 10 mm.
+    result.stages.push_back(runStage<AffineType>("affine", fixed, moving, affine, options, 0.1));
+    const double rigidMetric = result.stages[0].levels.back().metric;
+    const double affineMetric = result.stages[1].levels.back().metric;
+    if (affineMetric <= rigidMetric) {
+      result.transform = fromItk(*affine);
+    } else {
+      // Mattes MI is minimised: an affine that ends worse than the rigid fit is not used (said in
+      // the stage, and in registration.json).
+      result.stages[1].kept = false;
+    }
   }
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return result;

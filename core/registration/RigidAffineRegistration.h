@@ -35,6 +35,9 @@ struct RegistrationStage {
   std::string name; ///< "rigid" or "affine"
   std::vector<RegistrationLevel> levels;
   double seconds = 0.0;
+  /// False for an affine stage that ended with a worse metric than the rigid one: the rigid
+  /// transform is the result.
+  bool kept = true;
 };
 
 struct RegistrationResult {
