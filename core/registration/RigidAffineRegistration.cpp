@@ -110,7 +110,7 @@ RegistrationStage runStage(const std::string& name, ImageType* fixed, ImageType*
   for (unsigned p = n - 3; p < n; ++p) scales[p] = 1.0 / 100.0 / 100.0;
   optimizer->SetScales(scales);
   optimizer->SetLearningRate(learningRate);
-  optimizer->SetMinimumStepLength(1e-4);
+  optimizer->SetMinimumStepLength(1e-3);
   optimizer->SetRelaxationFactor(0.5);
   optimizer->SetNumberOfIterations(options.iterations);
   optimizer->SetGradientMagnitudeTolerance(1e-8);
@@ -195,7 +195,10 @@ RegistrationResult registerRigidAffine(const Volume& fixedVolume, const Volume& 
   }
 
   RegistrationResult result;
-  result.stages.push_back(runStage<RigidType>("rigid", fixed, moving, rigid, options, 2.0));
+  // First step 1 (a versor component of 1 is a large turn; 2 made the optimizer wander along the
+  // flat rotation valley of a symmetric object: 2.9 mm vs 1.5 mm at 40 mm from the centre on the
+  // phantom pair).
+  result.stages.push_back(runStage<RigidType>("rigid", fixed, moving, rigid, options, 1.0));
   result.transform = fromItk(*rigid);
   if (options.affine) {
     auto affine = AffineType::New();
