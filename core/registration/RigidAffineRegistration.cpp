@@ -195,10 +195,10 @@ RegistrationResult registerRigidAffine(const Volume& fixedVolume, const Volume& 
   }
 
   RegistrationResult result;
-  // First step 1 (a versor component of 1 is a large turn; 2 made the optimizer wander along the
-  // flat rotation valley of a symmetric object: 2.9 mm vs 1.5 mm at 40 mm from the centre on the
-  // phantom pair).
-  result.stages.push_back(runStage<RigidType>("rigid", fixed, moving, rigid, options, 1.0));
+  // First step 0.1: with the scales above (1 per versor component, 1e-4 per mm) that is about 10 mm
+  // of motion - one voxel of the coarsest level (shrink 4) of a typical series. Larger first steps
+  // let the optimizer wander along the flat rotation valley of a symmetric object.
+  result.stages.push_back(runStage<RigidType>("rigid", fixed, moving, rigid, options, 0.1));
   result.transform = fromItk(*rigid);
   if (options.affine) {
     auto affine = AffineType::New();

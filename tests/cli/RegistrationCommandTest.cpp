@@ -8,7 +8,10 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -139,4 +142,75 @@ TEST_CASE("register, map-points and resample end to end", "[registration]") {
   REQUIRE(current.size() == 1);
   CHECK(lightbox::sameGrid(warped[0].geometry, current[0].geometry, 1e-3));
   CHECK(warped[0].range().second > 0.0);
+}
+
+TEST_CASE("rigid registration of the phantom pair agrees with elastix's rigid result within 0.5 mm", "[registration]") {
+  const std::string fixed = lightbox::test::sharedData(std::string(kPair) + "fixed_1301_Dual-echo_iso/dicom");
+  const std::string moving = lightbox::test::sharedData(std::string(kPair) + "moving_2201_Dual-echo_FH-60_table_moved/dicom");
+  const std::string dir = lightbox::test::scratchFolder("registration-vs-elastix");
+  REQUIRE(runLightbox({"convert", fixed, dir + "/f.nii.gz", "--series", "1"}).exitCode == 0);
+  REQUIRE(runLightbox({"convert", moving, dir + "/m.nii.gz", "--series", "1"}).exitCode == 0);
+  REQUIRE(runLightbox({"register", fixed, moving, "-o", dir + "/lb", "--engine", "rigid", "--threads", "2"}).exitCode == 0);
+  // The peer, with the benchmark's parameter file (Euler, Mattes MI, 3 levels).
+  const std::string params = std::string(LIGHTBOX_SOURCE_DIR) + "/bench/elastix_rigid.txt";
+  const std::string elx = "elastix -f '" + dir + "/f.nii.gz' -m '" + dir + "/m.nii.gz' -p '" + params + "' -out '" + dir +
+                          "' -threads 2 > '" + dir + "/elastix.log' 2>&1";
+  INFO("elastix is installed by scripts/setup.sh");
+  REQUIRE(std::system(elx.c_str()) == 0);
+  const std::string tp = fileText(dir + "/TransformParameters.0.txt");
+  auto numbers = [&](const std::string& key) {
+    const std::size_t at = tp.find("(" + key + " ");
+    REQUIRE(at != std::string::npos);
+    std::istringstream in(tp.substr(at + key.size() + 2, tp.find(')', at) - at - key.size() - 2));
+    std::vector<double> v;
+    for (double x; in >> x;) v.push_back(x);
+    return v;
+  };
+  const std::vector<double> p = numbers("TransformParameters"), c = numbers("CenterOfRotationPoint");
+  REQUIRE(p.size() == 6);
+  REQUIRE(c.size() == 3);
+  // ITK Euler3DTransform (ComputeZYX off): R = Rz Rx Ry about the centre, then the translation.
+  const double cx = std::cos(p[0]), sx = std::sin(p[0]), cy = std::cos(p[1]), sy = std::sin(p[1]), cz = std::cos(p[2]),
+               sz = std::sin(p[2]);
+  const double Rx[3][3] = {{1, 0, 0}, {0, cx, -sx}, {0, sx, cx}}, Ry[3][3] = {{cy, 0, sy}, {0, 1, 0}, {-sy, 0, cy}},
+               Rz[3][3] = {{cz, -sz, 0}, {sz, cz, 0}, {0, 0, 1}};
+  double RzRx[3][3] = {}, R[3][3] = {};
+  for (int i = 0; i < 3; ++i)
+    for (int j = 0; j < 3; ++j)
+      for (int k = 0; k < 3; ++k) RzRx[i][j] += Rz[i][k] * Rx[k][j];
+  for (int i = 0; i < 3; ++i)
+    for (int j = 0; j < 3; ++j)
+      for (int k = 0; k < 3; ++k) R[i][j] += RzRx[i][k] * Ry[k][j];
+  std::ifstream in(dir + "/lb/registration.json");
+  const nlohmann::json j = nlohmann::json::parse(in);
+  // Compare the two maps over the phantom (the fixed image's voxels above its mean).
+  const lightbox::Volume f = lightbox::readResearchImage(dir + "/f.nii.gz").front();
+  double mean = 0;
+  for (std::size_t n = 0; n < f.geometry.voxelCount(); ++n) mean += f.value(n);
+  mean /= double(f.geometry.voxelCount());
+  double sum = 0, worst = 0;
+  std::size_t count = 0;
+  for (std::size_t n = 0; n < f.geometry.voxelCount(); ++n) {
+    if (f.value(n) <= mean) continue;
+    const std::size_t nx = f.geometry.size[0], ny = f.geometry.size[1];
+    const lightbox::Vec3 x = f.geometry.ijkToLps({double(n % nx), double((n / nx) % ny), double(n / (nx * ny))});
+    double ours[3], theirs[3];
+    for (int r = 0; r < 3; ++r) {
+      ours[r] = j["translation"][r].get<double>();
+      theirs[r] = c[r] + p[3 + r];
+      for (int k = 0; k < 3; ++k) {
+        ours[r] += j["matrix"][r][k].get<double>() * x[k];
+        theirs[r] += R[r][k] * (x[k] - c[k]);
+      }
+    }
+    const double d = std::sqrt((ours[0] - theirs[0]) * (ours[0] - theirs[0]) + (ours[1] - theirs[1]) * (ours[1] - theirs[1]) +
+                               (ours[2] - theirs[2]) * (ours[2] - theirs[2]));
+    sum += d;
+    worst = std::max(worst, d);
+    ++count;
+  }
+  REQUIRE(count > 1000);
+  INFO("Lightbox vs elastix over " << count << " phantom voxels: mean " << sum / double(count) << " mm, max " << worst << " mm");
+  std::printf("rigid registration vs elastix: mean %.2f mm, max %.2f mm over %zu phantom voxels\n", sum / double(count), worst, count);
+  CHECK(sum / double(count) <= 0.5);
 }
