@@ -42,12 +42,6 @@ nlohmann::json toJson(const ExportedObject& o) {
           {"study_instance_uid", o.studyInstanceUid}};
 }
 
-std::string fmt(const char* format, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), format, v);
-  return buf;
-}
-
 /// Gives a finding the engine's mask at its centre (model, else classical). False when none came.
 bool segmentForReport(ReportFinding& f, LabelMap& labels, const Volume& image, const LesionModelEngine* model,
                       std::vector<std::string>& warnings) {
@@ -74,17 +68,8 @@ bool segmentForReport(ReportFinding& f, LabelMap& labels, const Volume& image, c
     warnings.push_back(f.id + ": the engine found nothing at its centre; reported without a mask");
     return false;
   }
-  Segment s;
-  s.label = label;
-  s.name = f.id + " (made at finalize)";
-  s.rgb[0] = 0;
-  s.rgb[1] = 200;
-  s.rgb[2] = 255;
-  s.origin = SegmentOrigin::Automatic;
-  s.algorithm = lesion.engine;
-  s.algorithmVersion = lesion.engineVersion;
-  s.weightsSha256 = lesion.weightsSha256;
-  s.automaticVoxels = voxels;
+  static const std::uint8_t cyan[3] = {0, 200, 255};
+  const Segment s = engineSegment(label, f.id + " (made at finalize)", cyan, lesion, voxels);
   labels.segments.push_back(s);
   f.segmentLabel = label;
   f.mask = measureSegment(labels, label, &image);
@@ -102,15 +87,15 @@ std::string csvOf(const ReportContent& c) {
   out << "id,tracking_uid,state,type,diameter_mm,diameter_source,long_axis_mm,short_axis_mm,volume_ml,mean,sd,"
          "ai_score,lung_rads,segment_number\n";
   for (const ReportFinding& f : c.findings) {
-    out << f.id << ',' << f.trackingUid << ',' << toString(f.state) << ',' << f.type << ',' << fmt("%.1f", f.diameterMm)
+    out << f.id << ',' << f.trackingUid << ',' << toString(f.state) << ',' << f.type << ',' << formatNumber("%.1f", f.diameterMm)
         << ',' << f.diameterSource << ',';
     if (f.segmentNumber) {
-      out << fmt("%.1f", f.mask.longAxisMm) << ',' << fmt("%.1f", f.mask.shortAxisMm) << ','
-          << fmt("%.3f", f.mask.volumeMl) << ',' << fmt("%.1f", f.mask.mean) << ',' << fmt("%.1f", f.mask.sd);
+      out << formatNumber("%.1f", f.mask.longAxisMm) << ',' << formatNumber("%.1f", f.mask.shortAxisMm) << ','
+          << formatNumber("%.3f", f.mask.volumeMl) << ',' << formatNumber("%.1f", f.mask.mean) << ',' << formatNumber("%.1f", f.mask.sd);
     } else {
       out << ",,,,";
     }
-    out << ',' << fmt("%.3f", f.score) << ',' << f.lungRadsCategory << ',' << f.segmentNumber << '\n';
+    out << ',' << formatNumber("%.3f", f.score) << ',' << f.lungRadsCategory << ',' << f.segmentNumber << '\n';
   }
   return out.str();
 }
@@ -215,7 +200,7 @@ std::string ReportPlan::summary() const {
   s += "  findings reported: " + std::to_string(c.findings.size());
   for (const ReportFinding& f : c.findings) {
     s += "\n    " + f.id + " " + toString(f.state) + ", " + f.type + ", " +
-         (f.diameterSource == "unmeasured" ? std::string("size unmeasured") : fmt("%.1f mm", f.diameterMm) + " (" + f.diameterSource + ")");
+         (f.diameterSource == "unmeasured" ? std::string("size unmeasured") : formatNumber("%.1f mm", f.diameterMm) + " (" + f.diameterSource + ")");
     if (f.segmentNumber) {
       s += f.maskMadeAtFinalize ? ", mask made now by " + f.maskAlgorithm + " (automatic)" : ", mask (" + f.maskAlgorithmType + ")";
     } else {

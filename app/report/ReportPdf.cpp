@@ -48,12 +48,6 @@ QString q(const std::string& s) {
   return QString::fromStdString(s);
 }
 
-std::string fmt(const char* format, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), format, v);
-  return buf;
-}
-
 QString orNone(const std::string& s) {
   return s.empty() ? QStringLiteral("not recorded") : q(s);
 }
@@ -105,11 +99,11 @@ QString diameterSourceText(const std::string& source) {
 QString diameterText(const ReportFinding& f) {
   if (f.diameterSource == "unmeasured")
     return QStringLiteral("not measured");
-  return q(fmt("%.1f mm", f.diameterMm));
+  return q(formatNumber("%.1f mm", f.diameterMm));
 }
 
 QString axesText(const SegmentStats& s) {
-  return q(fmt("%.1f", s.longAxisMm) + " x " + fmt("%.1f mm", s.shortAxisMm));
+  return q(formatNumber("%.1f", s.longAxisMm) + " x " + formatNumber("%.1f mm", s.shortAxisMm));
 }
 
 QString unitsSuffix(const Volume& image) {
@@ -396,13 +390,13 @@ QStringList keyImageCaption(const ReportFinding& f, const Volume& image) {
   lines << "Diameter " + diameterText(f) + " (" + diameterSourceText(f.diameterSource) + ")";
   if (f.segmentLabel) {
     lines << "Mask " + axesText(f.mask);
-    lines << "Volume " + q(fmt("%.2f mL", f.mask.volumeMl));
-    lines << "Mean " + q(fmt("%.0f", f.mask.mean)) + unitsSuffix(image) +
-                 q(fmt(" (SD %.0f)", f.mask.sd));
+    lines << "Volume " + q(formatNumber("%.2f mL", f.mask.volumeMl));
+    lines << "Mean " + q(formatNumber("%.0f", f.mask.mean)) + unitsSuffix(image) +
+                 q(formatNumber(" (SD %.0f)", f.mask.sd));
   } else {
     lines << QStringLiteral("No mask: the marker is the AI's centre");
   }
-  lines << "AI score " + q(fmt("%.2f", f.score));
+  lines << "AI score " + q(formatNumber("%.2f", f.score));
   if (!f.lungRadsCategory.empty())
     lines << "Lung-RADS " + q(f.lungRadsCategory);
   lines << QStringLiteral("Slice %1 of %2").arg(f.keySlice + 1).arg(image.geometry.size[2]);
@@ -457,7 +451,7 @@ void keyImageRow(PageFlow& flow, const Fonts& fonts, const ReportFinding& f, con
         p.drawLine(a, b);
         const QPointF end = a.x() > b.x() ? a : b;
         boxedText(p, end + QPointF(mm(1.2), n == 0 ? -mm(3.5) : mm(0.8)),
-                  q(fmt("%.1f mm", lengths[n])), axes[n].first);
+                  q(formatNumber("%.1f mm", lengths[n])), axes[n].first);
       }
     }
     // A 10 mm scale bar.
@@ -524,11 +518,11 @@ void findingsSection(PageFlow& flow, const Fonts& fonts, const ReportContent& c,
       rows.push_back({q(f.id), typeText(f), stateText(f.state),
                       diameterText(f) + "\n(" + diameterSourceText(f.diameterSource) + ")",
                       mask ? axesText(f.mask) : QStringLiteral("no mask"),
-                      mask ? q(fmt("%.2f mL", f.mask.volumeMl)) : QStringLiteral("-"),
-                      mask ? q(fmt("%.0f", f.mask.mean)) + unitsSuffix(image) +
-                                 q(fmt("\n(SD %.0f)", f.mask.sd))
+                      mask ? q(formatNumber("%.2f mL", f.mask.volumeMl)) : QStringLiteral("-"),
+                      mask ? q(formatNumber("%.0f", f.mask.mean)) + unitsSuffix(image) +
+                                 q(formatNumber("\n(SD %.0f)", f.mask.sd))
                            : QStringLiteral("-"),
-                      q(fmt("%.2f", f.score)),
+                      q(formatNumber("%.2f", f.score)),
                       f.lungRadsCategory.empty() ? QStringLiteral("-") : q(f.lungRadsCategory)});
     }
     flow.table(fonts.tableHead, fonts.small, {9, 30, 15, 22, 28, 17, 21, 14, 24},
@@ -640,8 +634,8 @@ void disclosureSection(PageFlow& flow, const Fonts& fonts, const ReportContent& 
           {"Backend", orNone(r.backend)},
           {"Licence", orNone(r.licence)},
           {"Intended use", orNone(r.intendedUse)},
-          {"Operating point", q(fmt("%.2g false positives per scan", r.fpPerScan)) +
-                                  q(fmt(" (score threshold %.2f)", r.threshold()))},
+          {"Operating point", q(formatNumber("%.2g false positives per scan", r.fpPerScan)) +
+                                  q(formatNumber(" (score threshold %.2f)", r.threshold()))},
           {"Ran at", orNone(r.ranAt)}}},
         mm(32));
     if (!r.warnings.empty()) {
@@ -689,7 +683,7 @@ void disclosureSection(PageFlow& flow, const Fonts& fonts, const ReportContent& 
     if (!f.aiType.empty() && f.aiType != f.type)
       changes << "type changed from " + q(f.aiType) + " to " + q(f.type);
     if (f.diameterSource == "ruler")
-      changes << "measured " + q(fmt("%.1f mm", f.diameterMm)) + " with the ruler";
+      changes << "measured " + q(formatNumber("%.1f mm", f.diameterMm)) + " with the ruler";
     edited << q(f.id) + (changes.empty() ? QString() : " (" + changes.join("; ") + ")");
   }
   flow.paragraph(fonts.body,

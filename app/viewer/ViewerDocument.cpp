@@ -262,15 +262,12 @@ int ViewerDocument::importLabels(const QString& path) {
   if (!volume_ || replaying_ || stroking_) return 0;
   ImportedLabels in;
   const bool seg = !isResearchImageFile(path.toStdString()); // a DICOM SEG
-  if (seg && isStructuredReportClass(sopClassUidOf(path.toStdString()))) return importMeasurementReport(path);
-  bool rtstruct = false;
+  const std::string sopClass = seg ? sopClassUidOf(path.toStdString()) : std::string();
+  if (isStructuredReportClass(sopClass)) return importMeasurementReport(path);
+  const bool rtstruct = sopClass == "1.2.840.10008.5.1.4.1.1.481.3";
   try {
     if (seg) {
-      // Without the series' instances (a research file is open): placed by position only.
-      SegSourceSeries source = segSource_;
-      if (!sameGrid(source.geometry, volume_->geometry)) source = SegSourceSeries{volume_->geometry, {}, {}};
-      source.geometry = volume_->geometry;
-      rtstruct = sopClassUidOf(path.toStdString()) == "1.2.840.10008.5.1.4.1.1.481.3";
+      const SegSourceSeries source = segSourceOnVolume();
       in = segToLabelMap(rtstruct ? importRtStruct(path.toStdString(), source) : importDicomSeg(path.toStdString(), source),
                          volume_->geometry);
     } else {
@@ -316,14 +313,19 @@ int ViewerDocument::importLabels(const QString& path) {
   return added;
 }
 
+SegSourceSeries ViewerDocument::segSourceOnVolume() const {
+  // Without the series' instances (a research file is open): DICOM objects are placed by position only.
+  SegSourceSeries source = segSource_;
+  if (!sameGrid(source.geometry, volume_->geometry)) source = SegSourceSeries{volume_->geometry, {}, {}};
+  source.geometry = volume_->geometry;
+  return source;
+}
+
 int ViewerDocument::importMeasurementReport(const QString& path) {
   if (!volume_ || replaying_ || stroking_) return 0;
   SrOnSeries placed;
   try {
-    SegSourceSeries source = segSource_;
-    if (!sameGrid(source.geometry, volume_->geometry)) source = SegSourceSeries{volume_->geometry, {}, {}};
-    source.geometry = volume_->geometry;
-    placed = placeSrMeasurements(readMeasurementReportSr(path.toStdString()), source);
+    placed = placeSrMeasurements(readMeasurementReportSr(path.toStdString()), segSourceOnVolume());
   } catch (const std::exception& e) {
     emit annotationError(QString::fromStdString(e.what()));
     return 0;
@@ -476,8 +478,9 @@ void ViewerDocument::refreshLinkedFindings() {
     if (f.segmentLabel) linked.emplace_back(f.id, f.segmentLabel);
   }
   for (const auto& [id, label] : linked) {
-    const bool present = labels_.segment(std::uint8_t(label)) && labels_.count(std::uint8_t(label)) > 0;
-    const SegmentStats st = present ? segmentStats(std::uint8_t(label)) : SegmentStats{};
+    // One pass over the map per segment and revision (segmentStats is cached), not a count as well.
+    const SegmentStats st = labels_.segment(std::uint8_t(label)) ? segmentStats(std::uint8_t(label)) : SegmentStats{};
+    const bool present = st.voxels > 0;
     session_.refreshFindingMask(id, present ? label : 0, st.longAxisMm, st.shortAxisMm, st.volumeMl * 1000.0);
   }
   replayingLabels_ = false;

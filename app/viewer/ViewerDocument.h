@@ -320,11 +320,14 @@ private:
   /// Writes an engine result as `label` (new segment when `segment` is given), one undo step.
   friend class LabelStepCommand;
   void labelsChanged(); ///< saves the map and tells the views
+  /// Findings linked to a segment take its axes and volume as they are now.
   void refreshLinkedFindings();
   /// The voxel box of a rectangle drawn on an acquired slice, as deep as its shorter side; empty
   /// (with a message) off the acquisition plane or for a click.
   VoxelBox boxOfRectangle(const Vec3& cornerA, const Vec3& cornerB, const Vec3& right, const Vec3& down,
-                          const char* tool); ///< findings linked to a segment take its axes and volume as they are now
+                          const char* tool);
+  /// What DICOM SEG / RTSTRUCT / SR objects are matched against: the series' instances on the open grid.
+  SegSourceSeries segSourceOnVolume() const;
   /// Replaces the segment table as one undo step (`what`), saved at once.
   void pushTableEdit(std::vector<Segment> before, const QString& what);
 };

@@ -83,16 +83,8 @@ int ViewerDocument::segmentAt(const Vec3& lps, const VoxelBox* clip) {
     emit annotationError("segment: nothing found at the click");
     return 0;
   }
-  Segment s;
-  s.label = label;
-  s.name = QString("Lesion %1").arg(label).toStdString();
   static const std::uint8_t palette[6][3] = {{255, 200, 0}, {0, 200, 255}, {255, 90, 200}, {120, 255, 80}, {255, 120, 40}, {170, 130, 255}};
-  for (int c = 0; c < 3; ++c) s.rgb[c] = palette[(label - 1) % 6][c];
-  s.origin = SegmentOrigin::Automatic;
-  s.algorithm = lesion.engine;
-  s.algorithmVersion = lesion.engineVersion;
-  s.weightsSha256 = lesion.weightsSha256;
-  s.automaticVoxels = voxels;
+  const Segment s = engineSegment(label, QString("Lesion %1").arg(label).toStdString(), palette[(label - 1) % 6], lesion, voxels);
   labels_.segments.push_back(s);
   selectedSegment_ = label;
   if (model && !clip) { // refinement clicks would run the model without the box: not offered for boxed ones

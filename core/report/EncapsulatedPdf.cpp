@@ -106,14 +106,6 @@ std::vector<std::uint8_t> readPdf(const std::string& pdfPath, const std::string&
   return bytes;
 }
 
-std::string nowDicom(const char* format) {
-  const std::time_t t = std::time(nullptr);
-  std::tm local{};
-  localtime_r(&t, &local);
-  char buf[16];
-  std::strftime(buf, sizeof(buf), format, &local);
-  return buf;
-}
 
 } // namespace
 
@@ -168,8 +160,9 @@ ExportedObject writeEncapsulatedPdf(const ReportContent& content, const std::str
   const std::string sopInstanceUid = newDicomUid(), seriesInstanceUid = newDicomUid();
   put(ds, DCM_SOPClassUID, UID_EncapsulatedPDFStorage, path);
   put(ds, DCM_SOPInstanceUID, sopInstanceUid, path);
-  put(ds, DCM_InstanceCreationDate, nowDicom("%Y%m%d"), path);
-  put(ds, DCM_InstanceCreationTime, nowDicom("%H%M%S"), path);
+  const std::string now = currentIsoTime();
+  put(ds, DCM_InstanceCreationDate, dicomDate(now), path);
+  put(ds, DCM_InstanceCreationTime, dicomTime(now), path);
 
   // Encapsulated Document Series
   put(ds, DCM_Modality, "DOC", path);

@@ -35,12 +35,6 @@ const char* algorithmTypeOf(const Segment& s) {
   return "MANUAL";
 }
 
-std::string fmt(const char* format, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), format, v);
-  return buf;
-}
-
 } // namespace
 
 ReportSource reportSourceOf(const AssembledSeries& series, const VolumeGeometry& geometry) {
@@ -94,6 +88,12 @@ ReportSource reportSourceOf(const AssembledSeries& series, const VolumeGeometry&
   }
   s.resampled = series.needsResampling;
   return s;
+}
+
+std::string formatNumber(const char* printfFormat, double value) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), printfFormat, value);
+  return buf;
 }
 
 std::string currentIsoTime() { return nowIsoLocal(); }
@@ -222,13 +222,13 @@ std::string draftImpression(const ReportContent& content) {
     if (f.diameterSource == "unmeasured") {
       out += ", size not measured";
     } else {
-      out += " of " + fmt("%.1f", f.diameterMm) + " mm";
+      out += " of " + formatNumber("%.1f", f.diameterMm) + " mm";
       if (f.diameterSource == "mask") out += " (mean of the mask's long and short axis)";
       if (f.diameterSource == "ruler") out += " (measured)";
     }
     if (f.segmentNumber) {
-      out += "; mask " + fmt("%.1f", f.mask.longAxisMm) + " x " + fmt("%.1f", f.mask.shortAxisMm) + " mm, " +
-             fmt("%.2f", f.mask.volumeMl) + " mL";
+      out += "; mask " + formatNumber("%.1f", f.mask.longAxisMm) + " x " + formatNumber("%.1f", f.mask.shortAxisMm) + " mm, " +
+             formatNumber("%.2f", f.mask.volumeMl) + " mL";
     }
     out += ".";
   }

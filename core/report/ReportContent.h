@@ -127,6 +127,9 @@ ReportContent buildReportContent(const ReadingSession& session, const LabelMap& 
 /// (mask: 14.1 x 10.5 mm, 1.02 mL). Lung-RADS 4A: ...". The reader edits it before finalizing.
 std::string draftImpression(const ReportContent& content);
 
+/// One number printed with a printf format ("%.1f"): the report's texts, tables and CSV.
+std::string formatNumber(const char* printfFormat, double value);
+
 /// Local time now as "2026-12-01T10:15:02" (ReportContent::finalizedAt).
 std::string currentIsoTime();
 

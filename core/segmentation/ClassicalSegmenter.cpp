@@ -287,4 +287,18 @@ std::vector<std::uint8_t> fullGridMask(const VolumeGeometry& g, const LesionMask
   return full;
 }
 
+Segment engineSegment(std::uint8_t label, std::string name, const std::uint8_t rgb[3], const LesionMask& lesion,
+                      std::size_t voxels) {
+  Segment s;
+  s.label = label;
+  s.name = std::move(name);
+  for (int c = 0; c < 3; ++c) s.rgb[c] = rgb[c];
+  s.origin = SegmentOrigin::Automatic;
+  s.algorithm = lesion.engine;
+  s.algorithmVersion = lesion.engineVersion;
+  s.weightsSha256 = lesion.weightsSha256;
+  s.automaticVoxels = voxels;
+  return s;
+}
+
 } // namespace lightbox

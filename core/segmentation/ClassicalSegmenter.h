@@ -41,4 +41,9 @@ LesionMask segmentClassical(const Volume& image, const Vec3& seedLps, const Clas
 /// The mask on the whole grid (x fastest), for writing as a file.
 std::vector<std::uint8_t> fullGridMask(const VolumeGeometry& geometry, const LesionMask& lesion);
 
+/// The segment-table entry of an engine's lesion written as `label` with `voxels` voxels:
+/// automatic, with the engine's name, version and weights hash (the SEG export's provenance).
+Segment engineSegment(std::uint8_t label, std::string name, const std::uint8_t rgb[3], const LesionMask& lesion,
+                      std::size_t voxels);
+
 } // namespace lightbox

@@ -154,6 +154,29 @@ SegSourceSeries segSourceOf(const AssembledSeries& series) {
   return out;
 }
 
+SegmentMask maskOfVoxels(const std::vector<std::size_t>& voxels, const VolumeGeometry& g) {
+  SegmentMask mask;
+  if (voxels.empty()) return mask;
+  for (int a = 0; a < 3; ++a) {
+    mask.box.lo[a] = g.size[a];
+    mask.box.hi[a] = 0;
+  }
+  for (std::size_t n : voxels) {
+    const std::size_t ijk[3] = {n % g.size[0], (n / g.size[0]) % g.size[1], n / (g.size[0] * g.size[1])};
+    for (int a = 0; a < 3; ++a) {
+      mask.box.lo[a] = std::min(mask.box.lo[a], ijk[a]);
+      mask.box.hi[a] = std::max(mask.box.hi[a], ijk[a] + 1);
+    }
+  }
+  const std::size_t nx = mask.box.hi[0] - mask.box.lo[0], ny = mask.box.hi[1] - mask.box.lo[1];
+  mask.inside.assign(mask.box.voxelCount(), 0);
+  for (std::size_t n : voxels) {
+    const std::size_t i = n % g.size[0], j = (n / g.size[0]) % g.size[1], k = n / (g.size[0] * g.size[1]);
+    mask.inside[(i - mask.box.lo[0]) + nx * ((j - mask.box.lo[1]) + ny * (k - mask.box.lo[2]))] = 1;
+  }
+  return mask;
+}
+
 bool SegmentMask::contains(std::size_t i, std::size_t j, std::size_t k) const {
   if (i < box.lo[0] || j < box.lo[1] || k < box.lo[2] || i >= box.hi[0] || j >= box.hi[1] || k >= box.hi[2]) return false;
   const std::size_t nx = box.hi[0] - box.lo[0], ny = box.hi[1] - box.lo[1];
@@ -403,25 +426,8 @@ ImportedSeg importDicomSeg(const std::string& path, const SegSourceSeries& serie
   // Each segment's voxels as a mask over its bounding box.
   for (std::size_t s = 0; s < out.segments.size(); ++s) {
     std::vector<std::size_t>& list = voxels[s];
-    SegmentMask& mask = out.segments[s].mask;
     if (list.empty()) continue;
-    for (int a = 0; a < 3; ++a) {
-      mask.box.lo[a] = g.size[a];
-      mask.box.hi[a] = 0;
-    }
-    for (std::size_t n : list) {
-      const std::size_t ijk[3] = {n % g.size[0], (n / g.size[0]) % g.size[1], n / (g.size[0] * g.size[1])};
-      for (int a = 0; a < 3; ++a) {
-        mask.box.lo[a] = std::min(mask.box.lo[a], ijk[a]);
-        mask.box.hi[a] = std::max(mask.box.hi[a], ijk[a] + 1);
-      }
-    }
-    const std::size_t nx = mask.box.hi[0] - mask.box.lo[0], ny = mask.box.hi[1] - mask.box.lo[1];
-    mask.inside.assign(mask.box.voxelCount(), 0);
-    for (std::size_t n : list) {
-      const std::size_t i = n % g.size[0], j = (n / g.size[0]) % g.size[1], k = n / (g.size[0] * g.size[1]);
-      mask.inside[(i - mask.box.lo[0]) + nx * ((j - mask.box.lo[1]) + ny * (k - mask.box.lo[2]))] = 1;
-    }
+    out.segments[s].mask = maskOfVoxels(list, g);
     std::vector<std::size_t>().swap(list);
   }
 

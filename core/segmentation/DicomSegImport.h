@@ -35,6 +35,10 @@ struct SegmentMask {
   std::size_t count() const;
 };
 
+/// The mask over the bounding box of `voxels` (linear indices on `grid`, x fastest); empty box
+/// when there are none. Shared by the SEG and RTSTRUCT readers.
+SegmentMask maskOfVoxels(const std::vector<std::size_t>& voxels, const VolumeGeometry& grid);
+
 /// One segment of a SEG with everything its Segment Sequence item said.
 struct ImportedSegment {
   int segmentNumber = 0;

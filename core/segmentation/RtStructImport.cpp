@@ -74,26 +74,7 @@ SegmentMask maskOf(const SliceContours& slices, const VolumeGeometry& g) {
     for (std::size_t n = 0; n < in.size(); ++n)
       if (in[n]) voxels.push_back(n + g.size[0] * g.size[1] * k);
   }
-  SegmentMask mask;
-  if (voxels.empty()) return mask;
-  for (int a = 0; a < 3; ++a) {
-    mask.box.lo[a] = g.size[a];
-    mask.box.hi[a] = 0;
-  }
-  for (std::size_t n : voxels) {
-    const std::size_t ijk[3] = {n % g.size[0], (n / g.size[0]) % g.size[1], n / (g.size[0] * g.size[1])};
-    for (int a = 0; a < 3; ++a) {
-      mask.box.lo[a] = std::min(mask.box.lo[a], ijk[a]);
-      mask.box.hi[a] = std::max(mask.box.hi[a], ijk[a] + 1);
-    }
-  }
-  const std::size_t nx = mask.box.hi[0] - mask.box.lo[0], ny = mask.box.hi[1] - mask.box.lo[1];
-  mask.inside.assign(mask.box.voxelCount(), 0);
-  for (std::size_t n : voxels) {
-    const std::size_t i = n % g.size[0], j = (n / g.size[0]) % g.size[1], k = n / (g.size[0] * g.size[1]);
-    mask.inside[(i - mask.box.lo[0]) + nx * ((j - mask.box.lo[1]) + ny * (k - mask.box.lo[2]))] = 1;
-  }
-  return mask;
+  return maskOfVoxels(voxels, g);
 }
 
 } // namespace

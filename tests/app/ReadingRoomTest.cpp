@@ -135,6 +135,16 @@ void openShown(MainWindow& window, const char* relative, int width = 1600, int h
   if (settled) REQUIRE(settle(window, 20000));
 }
 
+/// The largest reader outline of the LIDC slab's lesion, rasterised on `geometry`.
+ReaderOutline largestLidcOutline(const VolumeGeometry& geometry) {
+  const auto outlines = readLidcOutlines(test::sharedData("ct/chest_lidc-idri-0001_nodule_slab/annotations/069.xml"), geometry);
+  REQUIRE(!outlines.empty());
+  const ReaderOutline* largest = &outlines.front();
+  for (const auto& o : outlines)
+    if (std::count(o.mask.begin(), o.mask.end(), 1) > std::count(largest->mask.begin(), largest->mask.end(), 1)) largest = &o;
+  return *largest;
+}
+
 } // namespace
 
 TEST_CASE("every malformed file opened in the viewer leaves the session alive with a reason", "[viewer][window][malformed]") {
@@ -542,13 +552,9 @@ TEST_CASE("a click with the segment tool outlines the LIDC lesion, draws it with
   MainWindow window;
   openShown(window, kSlab);
   ViewerDocument* doc = window.document();
-  // The readers' consensus centroid of the lesion (the largest outline and those overlapping it).
-  const auto outlines = readLidcOutlines(test::sharedData("ct/chest_lidc-idri-0001_nodule_slab/annotations/069.xml"),
-                                         doc->volume()->geometry);
-  REQUIRE(!outlines.empty());
-  const ReaderOutline* largest = &outlines.front();
-  for (const auto& o : outlines)
-    if (std::count(o.mask.begin(), o.mask.end(), 1) > std::count(largest->mask.begin(), largest->mask.end(), 1)) largest = &o;
+  // The centroid of the lesion's largest reader outline.
+  const ReaderOutline largestOutline = largestLidcOutline(doc->volume()->geometry);
+  const ReaderOutline* largest = &largestOutline;
   const Vec3 centre = largest->centroidLps;
   doc->setCrosshair(centre);
   SliceViewport* axial = window.view(0);
@@ -738,12 +744,8 @@ TEST_CASE("threshold brush paints only the range, threshold in a box and the seg
   MainWindow window;
   openShown(window, kSlab);
   ViewerDocument* doc = window.document();
-  const auto outlines = readLidcOutlines(test::sharedData("ct/chest_lidc-idri-0001_nodule_slab/annotations/069.xml"),
-                                         doc->volume()->geometry);
-  REQUIRE(!outlines.empty());
-  const ReaderOutline* largest = &outlines.front();
-  for (const auto& o : outlines)
-    if (std::count(o.mask.begin(), o.mask.end(), 1) > std::count(largest->mask.begin(), largest->mask.end(), 1)) largest = &o;
+  const ReaderOutline largestOutline = largestLidcOutline(doc->volume()->geometry);
+  const ReaderOutline* largest = &largestOutline;
   const Vec3 centre = largest->centroidLps;
   doc->setCrosshair(centre);
   SliceViewport* axial = window.view(0);

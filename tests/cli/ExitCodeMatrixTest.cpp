@@ -18,53 +18,13 @@
 #include <string>
 #include <vector>
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-
-extern char** environ;
-
 namespace {
 
-struct Process {
-  int exitCode = -1;
-  std::string out, err;
-};
+using Process = lightbox::test::ProcessResult;
+using lightbox::test::fileText;
 
-std::string fileText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-/// Runs the `lightbox` binary with `args`, stdout and stderr captured in files.
-Process runLightbox(const std::vector<std::string>& args) {
-  static int calls = 0;
-  const std::string io = lightbox::test::scratchFolder("matrix-io-" + std::to_string(++calls));
-  const std::string outPath = io + "/stdout", errPath = io + "/stderr";
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, outPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0644);
-  posix_spawn_file_actions_addopen(&actions, 2, errPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0644);
-  std::vector<std::string> all{LIGHTBOX_BINARY};
-  all.insert(all.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& a : all)
-    argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, LIGHTBOX_BINARY, &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  REQUIRE(rc == 0);
-  int status = 0;
-  REQUIRE(waitpid(pid, &status, 0) == pid);
-  Process p;
-  p.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  p.out = fileText(outPath);
-  p.err = fileText(errPath);
-  return p;
-}
+/// Runs the `lightbox` binary with `args`, stdout and stderr captured.
+Process runLightbox(const std::vector<std::string>& args) { return lightbox::test::runProgram(LIGHTBOX_BINARY, args); }
 
 struct Row {
   std::vector<std::string> args;

@@ -13,6 +13,18 @@ namespace lightbox::test {
 /// loudly (it never skips): the suite must run against ../shared/data.
 std::string sharedData(const std::string& relative);
 
+/// A finished child process: its exit code (128 + signal when killed) and what it printed.
+struct ProcessResult {
+  int exitCode = -1;
+  std::string out, err;
+};
+
+/// Runs `binary` with `args` (no shell), stdout and stderr captured in files of a scratch folder.
+ProcessResult runProgram(const std::string& binary, const std::vector<std::string>& args);
+
+/// The whole file as bytes ("" when it cannot be read).
+std::string fileText(const std::string& path);
+
 /// A fresh empty folder under the system temp dir, removed when the process exits.
 std::string scratchFolder(const std::string& name);
 
