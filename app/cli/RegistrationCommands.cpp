@@ -7,6 +7,8 @@
 #include "app/cli/OutputCheck.h"
 
 #include "core/io/ImageFileIO.h"
+#include "core/registration/DeformableRegistration.h"
+#include "core/registration/Registration.h"
 #include "core/registration/RigidAffineRegistration.h"
 #include "core/registration/Transform.h"
 #include "core/study/StudyLoader.h"
@@ -25,6 +27,7 @@ namespace {
 constexpr const char* kRegistrationJson = "registration.json";
 constexpr const char* kTransformJson = "transform.json";
 constexpr const char* kTransformItk = "transform.tfm";
+constexpr const char* kDeformationItk = "deformation.nii.gz";
 
 std::string inFolder(const std::string& folder, const char* name) {
   return (std::filesystem::path(folder) / name).string();
@@ -63,14 +66,16 @@ int runRegister(const std::vector<std::string>& argv) {
                      "[--init identity|moments|geometry]");
   }
   const std::string engine = args.option("engine", "rigid");
-  if (engine == "deformable" || engine == "model") {
-    throw UsageError("option --engine " + engine + ": not built yet (use rigid or affine)");
+  if (engine == "model") {
+    throw UsageError("option --engine model: the learned engine is not built yet (use rigid, affine or deformable)");
   }
-  if (engine != "rigid" && engine != "affine") {
-    throw UsageError("option --engine must be rigid, affine, deformable or model, not '" + engine + "'");
+  RegistrationOptions options;
+  try {
+    options.engine = registrationEngineFromName(engine);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("option --engine: ") + e.what());
   }
   const std::string init = args.option("init", "identity");
-  RigidAffineOptions options;
   if (init == "moments") {
     options.init = RegistrationInit::Moments;
   } else if (init == "geometry") {
@@ -80,7 +85,6 @@ int runRegister(const std::vector<std::string>& argv) {
   } else {
     throw UsageError("option --init must be identity, moments or geometry, not '" + init + "'");
   }
-  options.affine = engine == "affine";
   options.threads = unsigned(args.integer("threads", 0, 0, 1024));
   const std::string outdir = args.option("o");
   requireWritableFolder(outdir);
@@ -89,10 +93,17 @@ int runRegister(const std::vector<std::string>& argv) {
   const std::string movingPath = std::filesystem::absolute(args.positional()[1]).string();
   const LoadedSeries fixed = loadOne(fixedPath, args.option("fixed-series"), options.threads, "fixed");
   const LoadedSeries moving = loadOne(movingPath, args.option("moving-series"), options.threads, "moving");
-  const RegistrationResult result = registerRigidAffine(fixed.volumes.front(), moving.volumes.front(), options);
+  const RegistrationResult result = registerImages(fixed.volumes.front(), moving.volumes.front(), options);
 
   saveTransform(result.transform, inFolder(outdir, kTransformJson));
   writeItkTransformFile(result.transform, inFolder(outdir, kTransformItk));
+  const std::string deformationPath = inFolder(outdir, kDeformationItk);
+  if (result.transform.field) {
+    writeDisplacementFieldImage(*result.transform.field, deformationPath);
+  } else {
+    std::error_code ignored;
+    std::filesystem::remove(deformationPath, ignored); // a stale field from an earlier deformable run
+  }
   nlohmann::json j;
   j["engine"] = engine;
   j["init"] = init;
@@ -103,6 +114,12 @@ int runRegister(const std::vector<std::string>& argv) {
   j["frame"] = "currentLpsToPriorLps";
   j["transform"] = kTransformJson;
   j["itk_transform"] = kTransformItk;
+  if (result.transform.field) {
+    // ITK's composite order: the displacement field is applied first, then the affine file.
+    j["itk_displacement_field"] = kDeformationItk;
+    const VolumeGeometry& g = result.transform.field->grid;
+    j["field_grid"] = {{"size", {g.size[0], g.size[1], g.size[2]}}, {"spacing", {g.spacing[0], g.spacing[1], g.spacing[2]}}};
+  }
   const RegistrationTransform& t = result.transform;
   j["matrix"] = {{t.matrix[0][0], t.matrix[0][1], t.matrix[0][2]},
                  {t.matrix[1][0], t.matrix[1][1], t.matrix[1][2]},
@@ -118,8 +135,9 @@ int runRegister(const std::vector<std::string>& argv) {
   }
   j["stages"] = stages;
   j["seconds"] = result.seconds;
-  // An affine map folds space everywhere or nowhere: the sign of its determinant.
-  j["folding_fraction"] = t.determinant() <= 0.0 ? 1.0 : 0.0;
+  // Fraction of the field's grid voxels with Jacobian determinant <= 0 (for an affine map 0 or 1:
+  // the sign of its determinant).
+  j["folding_fraction"] = t.foldingFraction();
   j["threads"] = options.threads;
   const std::string jsonPath = inFolder(outdir, kRegistrationJson);
   const std::string why = writeFileAtomically(jsonPath, j.dump(2) + "\n");

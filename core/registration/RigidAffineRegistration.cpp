@@ -3,6 +3,7 @@
 // points of the fixed image's physical space to the moving image's (both LPS), which is exactly
 // RegistrationTransform's currentLpsToPriorLps: the matrix and offset are copied unchanged.
 #include "core/registration/RigidAffineRegistration.h"
+#include "core/registration/ItkConversion.h"
 
 #include <itkAffineTransform.h>
 #include <itkCenteredTransformInitializer.h>
@@ -22,7 +23,7 @@
 namespace lightbox {
 namespace {
 
-using ImageType = itk::Image<float, 3>;
+using ImageType = detail::ItkFloatImage;
 using MetricType = itk::MattesMutualInformationImageToImageMetricv4<ImageType, ImageType>;
 using OptimizerType = itk::RegularStepGradientDescentOptimizerv4<double>;
 using RigidType = itk::VersorRigid3DTransform<double>;
@@ -32,7 +33,12 @@ constexpr int kLevels = 3;
 constexpr unsigned kShrink[kLevels] = {4, 2, 1};
 constexpr double kSmoothingVoxels[kLevels] = {2, 1, 0};
 
-ImageType::Pointer toItk(const Volume& volume) {
+} // namespace
+
+namespace detail {
+
+ItkFloatImage::Pointer toItkFloat(const Volume& volume) {
+  using ImageType = ItkFloatImage;
   const VolumeGeometry& g = volume.geometry;
   auto image = ImageType::New();
   ImageType::RegionType region;
@@ -56,6 +62,10 @@ ImageType::Pointer toItk(const Volume& volume) {
   return image;
 }
 
+} // namespace detail
+
+namespace {
+
 /// Records, per level, the last iteration's count and metric value.
 class LevelObserver : public itk::Command {
 public:
@@ -66,6 +76,8 @@ public:
 
   std::function<unsigned()> currentLevel;
   std::vector<RegistrationLevel>* levels = nullptr;
+  std::string stage;
+  const std::function<void(const std::string&, int, unsigned)>* onIteration = nullptr;
 
   void Execute(itk::Object* caller, const itk::EventObject& event) override {
     Execute(static_cast<const itk::Object*>(caller), event);
@@ -77,6 +89,7 @@ public:
     RegistrationLevel& l = (*levels)[level];
     l.iterations = unsigned(optimizer->GetCurrentIteration()) + 1;
     l.metric = optimizer->GetCurrentMetricValue();
+    if (onIteration && *onIteration) (*onIteration)(stage, int(level), l.iterations);
   }
 
 protected:
@@ -140,6 +153,8 @@ RegistrationStage runStage(const std::string& name, ImageType* fixed, ImageType*
   }
   auto observer = LevelObserver::New();
   observer->levels = &stage.levels;
+  observer->stage = name;
+  observer->onIteration = &options.onIteration;
   RegistrationType* raw = registration.GetPointer();
   observer->currentLevel = [raw] { return unsigned(raw->GetCurrentLevel()); };
   optimizer->AddObserver(itk::IterationEvent(), observer);
@@ -169,8 +184,8 @@ RegistrationTransform fromItk(const T& transform) {
 RegistrationResult registerRigidAffine(const Volume& fixedVolume, const Volume& movingVolume,
                                        const RigidAffineOptions& options) {
   const auto t0 = std::chrono::steady_clock::now();
-  const ImageType::Pointer fixed = toItk(fixedVolume);
-  const ImageType::Pointer moving = toItk(movingVolume);
+  const ImageType::Pointer fixed = detail::toItkFloat(fixedVolume);
+  const ImageType::Pointer moving = detail::toItkFloat(movingVolume);
 
   auto rigid = RigidType::New();
   if (options.init == RegistrationInit::Identity) {

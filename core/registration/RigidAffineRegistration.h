@@ -4,6 +4,7 @@
 #include "core/registration/Transform.h"
 #include "core/volume/Volume.h"
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,9 @@ struct RigidAffineOptions {
   unsigned iterations = 200;    ///< per level
   RegistrationInit init = RegistrationInit::Identity;
   unsigned seed = 121212;       ///< sampling seed: the same inputs give the same result
+  /// Called on the registering thread after each optimiser iteration with the stage's name, the
+  /// level (0 coarsest) and the iteration; may throw (e.g. RegistrationCancelled) to stop.
+  std::function<void(const std::string& stage, int level, unsigned iteration)> onIteration;
 };
 
 /// The optimiser's end state at one resolution level.

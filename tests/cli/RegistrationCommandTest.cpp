@@ -36,10 +36,10 @@ TEST_CASE("register, map-points and resample end to end", "[registration]") {
   const std::string work = lightbox::test::scratchFolder("registration-cli");
   const std::string outdir = work + "/reg";
 
-  // Engines of later slices, and bad values, are usage errors.
-  const Process deformable = runLightbox({"register", fixed, moving, "-o", outdir, "--engine", "deformable"});
-  CHECK(deformable.exitCode == 2);
-  CHECK(deformable.err.find("not built yet") != std::string::npos);
+  // The learned engine is not built yet, and bad values are usage errors.
+  const Process model = runLightbox({"register", fixed, moving, "-o", outdir, "--engine", "model"});
+  CHECK(model.exitCode == 2);
+  CHECK(model.err.find("not built yet") != std::string::npos);
   CHECK(runLightbox({"register", fixed, moving, "-o", outdir, "--engine", "magic"}).exitCode == 2);
   CHECK(runLightbox({"register", fixed, moving, "-o", outdir, "--threads", "abc"}).exitCode == 2);
 
