@@ -59,11 +59,11 @@ nlohmann::json readRegistrationJson(const std::string& folder) {
 } // namespace
 
 int runRegister(const std::vector<std::string>& argv) {
-  const Arguments args(argv, {}, {"o", "engine", "threads", "fixed-series", "moving-series", "init"});
+  const Arguments args(argv, {}, {"o", "engine", "threads", "fixed-series", "moving-series", "init", "grid-spacing", "samples"});
   if (args.positional().size() != 2 || !args.has("o")) {
     throw UsageError("usage: lightbox register FIXED MOVING -o OUTDIR [--engine rigid|affine|deformable|model] "
                      "[--threads N] [--fixed-series INDEX|UID] [--moving-series INDEX|UID] "
-                     "[--init identity|moments|geometry]");
+                     "[--init identity|moments|geometry] [--grid-spacing MM] [--samples N]");
   }
   const std::string engine = args.option("engine", "rigid");
   if (engine == "model") {
@@ -86,6 +86,8 @@ int runRegister(const std::vector<std::string>& argv) {
     throw UsageError("option --init must be identity, moments or geometry, not '" + init + "'");
   }
   options.threads = unsigned(args.integer("threads", 0, 0, 1024));
+  options.gridSpacingMm = double(args.integer("grid-spacing", 0, 0, 200));
+  options.samplesPerLevel = unsigned(args.integer("samples", 0, 0, 10000000));
   const std::string outdir = args.option("o");
   requireWritableFolder(outdir);
 

@@ -6,7 +6,9 @@
 #include "app/report/FinalizeReport.h"
 #include "core/annotation/AnnotationStore.h"
 #include "core/io/ImageFileIO.h"
+#include "core/registration/PairRegistrationStore.h"
 #include "core/review/ReadingSession.h"
+#include "core/review/ReviewGrowth.h"
 #include "core/segmentation/LabelMapFile.h"
 #include "core/study/StudyLoader.h"
 
@@ -19,13 +21,18 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <utility>
+#include <vector>
 
 namespace lightbox::cli {
 namespace {
 
 constexpr const char* kUsage =
     "usage: lightbox report SERIES_OR_PATH -o OUTDIR [--reader NAME] [--impression TEXT] [--series INDEX|UID]\n"
-    "       [--no-auto-mask] [--nifti] [--csv] [--json]";
+    "       [--no-auto-mask] [--nifti] [--csv] [--json] [--prior PRIOR_PATH [--prior-series INDEX|UID]\n"
+    "       [--transform TRANSFORM_JSON]]\n"
+    "  --prior: growth of the accepted nodules against the prior series' saved review, matched through the\n"
+    "  registration saved with the pair (or --transform, a transform.json of `lightbox register`)";
 
 /// The PDF needs a QGuiApplication; without a display it runs on Qt's offscreen platform.
 std::unique_ptr<QGuiApplication> ensureGuiApplication() {
@@ -37,11 +44,43 @@ std::unique_ptr<QGuiApplication> ensureGuiApplication() {
   return std::make_unique<QGuiApplication>(argc, argv);
 }
 
+/// Growth against the prior series' saved review: through `transformPath` when given, else the
+/// registration saved with the pair (the viewer's Ctrl+R); without either, refuses (an unregistered
+/// pair would match nodules by raw coordinates).
+struct PriorGrowth {
+  std::vector<GrowthResult> growth;
+  std::string priorStudyDate;
+};
+PriorGrowth growthAgainstPrior(const ReadingSession& current, const AssembledSeries& currentSeries,
+                               const std::string& priorPath, const std::string& priorSeries,
+                               const std::string& transformPath, const AnnotationStore& store) {
+  const StudyScan scan = scanStudy(priorPath);
+  const AssembledSeries& prior = selectSeries(scan, priorSeries);
+  const std::string currentKey = currentSeries.header->seriesInstanceUid, priorKey = prior.header->seriesInstanceUid;
+  RegistrationTransform transform;
+  if (!transformPath.empty()) {
+    transform = loadTransform(transformPath);
+  } else {
+    const std::string path = pairRegistrationPath(store, currentKey, priorKey);
+    const std::optional<PairRegistration> saved = loadPairRegistration(path);
+    if (!saved) {
+      throw std::runtime_error("no registration of the prior " + priorPath + " to this series is saved (" + path +
+                               "): register the pair (viewer Ctrl+R) or pass --transform");
+    }
+    transform = saved->transform;
+  }
+  const ReadingSession priorReview = ReadingSession::open(store, priorKey);
+  for (const std::string& p : priorReview.openProblems()) std::fprintf(stderr, "warning: prior: %s\n", p.c_str());
+  const std::string priorStudyDate = prior.header->studyDate;
+  return {assessReviewGrowth(current, priorReview, transform, currentSeries.header->studyDate, priorStudyDate),
+          priorStudyDate};
+}
+
 } // namespace
 
 int runReport(const std::vector<std::string>& rawArgs) {
   const Arguments args(rawArgs, {"no-auto-mask", "nifti", "csv", "json"},
-                       {"o", "reader", "impression", "series"});
+                       {"o", "reader", "impression", "series", "prior", "prior-series", "transform"});
   if (args.positional().size() != 1 || !args.has("o")) throw UsageError(kUsage);
   const std::string path = args.positional()[0];
   if (isResearchImageFile(path)) {
@@ -73,6 +112,14 @@ int runReport(const std::vector<std::string>& rawArgs) {
   options.segmentUnmasked = !args.flag("no-auto-mask");
   options.labelMapNifti = args.flag("nifti");
   options.measurementsCsv = args.flag("csv");
+  if (args.has("prior")) {
+    PriorGrowth prior = growthAgainstPrior(session, series, args.option("prior"), args.option("prior-series"),
+                                           args.option("transform"), store);
+    options.growth = std::move(prior.growth);
+    options.priorStudyDate = prior.priorStudyDate;
+  } else if (args.has("transform") || args.has("prior-series")) {
+    throw UsageError(kUsage);
+  }
   const std::unique_ptr<QGuiApplication> app = ensureGuiApplication();
   const ReportPlan plan = planReport(session, labels, image, reportSourceOf(series, image.geometry), options);
   if (!args.flag("json")) std::fputs(plan.summary().c_str(), stdout);
@@ -93,6 +140,13 @@ int runReport(const std::vector<std::string>& rawArgs) {
     j["rejected"] = plan.content.rejected;
     j["masks_made"] = plan.madeMasks;
     j["warnings"] = plan.content.warnings;
+    if (!plan.content.growth.empty()) {
+      nlohmann::json growth = nlohmann::json::array();
+      for (const GrowthResult& g : plan.content.growth) {
+        growth.push_back({{"id", g.currentId}, {"status", toString(g.status)}, {"prior_id", g.priorId}});
+      }
+      j["growth"] = growth;
+    }
     j["seconds"] = seconds;
     std::printf("%s\n", j.dump(2).c_str());
   } else {

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace lightbox {
 namespace {
@@ -50,6 +51,55 @@ void drawLabelMap(SliceImage& img, const SlicePlane& plane, const LabelMapLayer&
   }
 }
 
+/// `values` are the slice's own samples (before windowing), for the difference.
+void drawFusion(SliceImage& img, const SlicePlane& plane, const std::vector<float>& values, const WindowLevel& sliceWindow,
+                const FusionLayer& layer) {
+  if (!layer.image) {
+    return;
+  }
+  const std::vector<float> other =
+      sampleSlice(*layer.image, plane, Interpolation::Linear, std::numeric_limits<float>::quiet_NaN());
+  const std::size_t w = img.width, h = img.height;
+  const double lo = layer.window.center - 0.5 * layer.window.width;
+  const double width = std::max(layer.window.width, 1e-6);
+  const double diffScale = 255.0 / std::max(sliceWindow.width, 1e-6);
+  const double square = std::max(layer.squareMm, 1e-3) / plane.pixelMm; // in display pixels
+  const std::size_t colours = layer.colourMap.size();
+  for (std::size_t y = 0; y < h; ++y) {
+    for (std::size_t x = 0; x < w; ++x) {
+      const float v = other[y * w + x];
+      if (std::isnan(v)) {
+        continue;
+      }
+      std::uint8_t* p = img.rgba.data() + 4 * (y * w + x);
+      const double t = std::clamp((double(v) - lo) / width, 0.0, 1.0);
+      const auto grey = std::uint8_t(std::lround(255.0 * t));
+      switch (layer.mode) {
+      case FusionLayer::Mode::Blend: blend(p, Rgba{grey, grey, grey, 255}, layer.opacity); break;
+      case FusionLayer::Mode::Checkerboard:
+        if ((long(std::floor(double(x) / square)) + long(std::floor(double(y) / square))) % 2 != 0) {
+          p[0] = p[1] = p[2] = grey;
+        }
+        break;
+      case FusionLayer::Mode::Difference: {
+        const double d = double(values[y * w + x]) - double(v);
+        p[0] = p[1] = p[2] = std::uint8_t(std::lround(std::clamp(127.5 + d * diffScale, 0.0, 255.0)));
+        break;
+      }
+      case FusionLayer::Mode::Colour:
+        p[0] = p[2] = grey; // the image in magenta, the slice (its grey, already in p[1]) in green
+        break;
+      case FusionLayer::Mode::ColourMap:
+        if (colours > 0) {
+          const Rgba& c = layer.colourMap[std::min(colours - 1, std::size_t(t * double(colours - 1) + 0.5))];
+          blend(p, c, layer.opacity * c[3] / 255.0);
+        }
+        break;
+      }
+    }
+  }
+}
+
 void drawMarker(SliceImage& img, const SlicePlane& plane, const Marker& m, double slabMm) {
   const double distance = std::abs(dot(m.lps - plane.origin, plane.normal()));
   if (distance > slabMm + m.radiusMm) {
@@ -93,6 +143,9 @@ SliceImage compositeSlice(const Volume& volume, const SlicePlane& plane, const G
     const auto v = std::uint8_t(std::lround(g));
     img.rgba[4 * i + 0] = img.rgba[4 * i + 1] = img.rgba[4 * i + 2] = v;
     img.rgba[4 * i + 3] = 255;
+  }
+  for (const FusionLayer& layer : overlays.fusions) {
+    drawFusion(img, plane, values, window, layer);
   }
   for (const LabelMapLayer& layer : overlays.labelMaps) {
     drawLabelMap(img, plane, layer);

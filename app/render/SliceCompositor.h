@@ -66,16 +66,51 @@ struct TextLabel {
   double slabMm = 1.0;
 };
 
+/// A second image over the slice: a registered prior resampled onto the current grid, or a map
+/// computed from a registration (Jacobian determinant, displacement, local alignment quality).
+/// Sampled trilinearly on the shown plane (any grid; NaN voxels and points outside it leave the
+/// slice as it is) and combined with the grey slice pixel by pixel.
+struct FusionLayer {
+  enum class Mode {
+    Blend,        ///< the image's grey over the slice with `opacity`
+    Checkerboard, ///< squares of `squareMm` alternate between the slice and the image
+    Difference,   ///< slice minus image, mid-grey where equal, `window.width` across the grey range
+    Colour,       ///< image in magenta, slice in green: grey where they agree
+    ColourMap,    ///< the image's values through `colourMap` over `window` (lo = center - width/2) with `opacity`
+  };
+  std::shared_ptr<const Volume> image;
+  Mode mode = Mode::Blend;
+  WindowLevel window; ///< grey mapping of the image (the colour map's range in ColourMap mode)
+  double opacity = 0.5;
+  double squareMm = 20.0;
+  std::vector<Rgba> colourMap; ///< low to high values (ColourMap)
+  std::uint64_t revision = 0;  ///< changes when the image is replaced in place
+  bool operator==(const FusionLayer& o) const {
+    return image == o.image && mode == o.mode && window == o.window && opacity == o.opacity && squareMm == o.squareMm &&
+           colourMap == o.colourMap && revision == o.revision;
+  }
+};
+
+/// A colour bar with numbers drawn at the view's right edge (the legend of a colour map).
+struct ColourLegend {
+  std::string title;
+  std::vector<Rgba> colours;                      ///< bottom (low) to top (high)
+  std::vector<std::pair<double, std::string>> ticks; ///< position 0 (bottom) .. 1 (top), text
+  bool operator==(const ColourLegend& o) const { return title == o.title && colours == o.colours && ticks == o.ticks; }
+};
+
 /// Everything drawn over the grey slice, in order: the general overlay mechanism that AI results
 /// and annotations draw through. Label maps and markers are composited into the slice image;
 /// polylines and labels are drawn by the pipeline in screen space.
 struct OverlayLayers {
+  std::vector<FusionLayer> fusions; ///< composited first, under the label maps
   std::vector<LabelMapLayer> labelMaps;
   std::vector<Marker> markers;
   /// Markers are shown on slices within this distance (mm) of their centre.
   double markerSlabMm = 3.0;
   std::vector<Polyline> polylines;
   std::vector<TextLabel> labels;
+  std::vector<ColourLegend> legends; ///< drawn by the pipeline in screen space
 };
 
 /// How grey values are formed: window, inversion and thick-slab projection.

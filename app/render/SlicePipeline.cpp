@@ -84,6 +84,7 @@ struct SlicePipeline::Impl {
   vtkNew<vtkTextActor> scaleText;
   vtkNew<vtkTextActor> banner;
   std::vector<vtkSmartPointer<vtkTextActor>> labelActors;
+  std::vector<vtkSmartPointer<vtkTextActor>> legendActors; ///< colour bar titles and numbers
 
   Impl() {
     renderer->SetBackground(0, 0, 0);
@@ -387,6 +388,48 @@ struct SlicePipeline::Impl {
       banner->SetInput(state.aiBanner.c_str());
       banner->SetDisplayPosition(width / 2, height - 46); // below the two lines of corner text
     }
+    // Colour legends: a bar at the right edge, low at the bottom, numbers to its left.
+    std::size_t legendTexts = 0;
+    auto legendText = [&](const std::string& text, double x, double y, bool right) {
+      if (legendTexts == legendActors.size()) {
+        auto a = vtkSmartPointer<vtkTextActor>::New();
+        a->GetTextProperty()->SetFontSize(13);
+        a->GetTextProperty()->SetShadow(true);
+        a->GetTextProperty()->SetColor(0.95, 0.95, 0.95);
+        a->GetTextProperty()->SetVerticalJustificationToCentered();
+        renderer->AddViewProp(a);
+        legendActors.push_back(a);
+      }
+      vtkTextActor* a = legendActors[legendTexts++];
+      a->SetInput(text.c_str());
+      if (right) a->GetTextProperty()->SetJustificationToRight();
+      else a->GetTextProperty()->SetJustificationToCentered();
+      a->SetDisplayPosition(int(x), int(double(height) - y));
+      a->SetVisibility(true);
+    };
+    double barRight = double(width) - 28.0;
+    for (const ColourLegend& legend : overlays.legends) {
+      if (legend.colours.empty()) continue;
+      const double x1 = barRight, x0 = x1 - 14.0;
+      const double top = 0.28 * height, bottom = 0.72 * height;
+      const std::size_t n = legend.colours.size();
+      for (double y = bottom; y >= top; y -= 2.0) {
+        const double f = (bottom - y) / std::max(bottom - top, 1.0);
+        addLine({{x0, y}, {x1, y}}, legend.colours[std::min(n - 1, std::size_t(f * double(n - 1) + 0.5))]);
+      }
+      addLine({{x0 - 1, top - 1}, {x1 + 1, top - 1}, {x1 + 1, bottom + 1}, {x0 - 1, bottom + 1}, {x0 - 1, top - 1}},
+              Rgba{230, 230, 230, 255});
+      for (const auto& [f, text] : legend.ticks) {
+        const double y = bottom - f * (bottom - top);
+        addLine({{x0 - 5, y}, {x0, y}}, Rgba{230, 230, 230, 255});
+        legendText(text, x0 - 8, y, true);
+      }
+      legendText(legend.title, x1 + 14.0, top - 16.0, true);
+      barRight = x0 - 70.0; // a second legend to the left of the first
+    }
+    for (std::size_t i = legendTexts; i < legendActors.size(); ++i) {
+      legendActors[i]->SetVisibility(false);
+    }
     lines->SetPoints(points);
     lines->SetLines(cells);
     lines->GetCellData()->SetScalars(colours);
@@ -438,6 +481,7 @@ void SlicePipeline::setState(const SliceViewState& state) {
                     o.minimalText == state.minimalText &&
                     o.referencePlanes == state.referencePlanes;
   if (same) {
+    impl_->state.aiBanner = state.aiBanner; // drawn in screen space: no composite
     return; // nothing to composite again (the widget syncs its state before every query)
   }
   impl_->state = state;
@@ -450,7 +494,7 @@ void SlicePipeline::setOverlays(OverlayLayers overlays) {
   // Only label maps and markers are composited into the slice; polylines and labels are drawn in
   // screen space every update(), so changing them alone costs no composite.
   const OverlayLayers& o = impl_->overlays;
-  bool same = o.markerSlabMm == overlays.markerSlabMm && o.markers.size() == overlays.markers.size() &&
+  bool same = o.fusions == overlays.fusions && o.markerSlabMm == overlays.markerSlabMm && o.markers.size() == overlays.markers.size() &&
               o.labelMaps.size() == overlays.labelMaps.size();
   for (std::size_t i = 0; same && i < o.markers.size(); ++i) {
     const Marker &a = o.markers[i], &b = overlays.markers[i];

@@ -160,7 +160,7 @@ ReportPlan planReport(const ReadingSession& session, const LabelMap& labels, con
   plan.options = options;
   plan.labels = labels;
   if (plan.labels.geometry != image.geometry) plan.labels = LabelMap(image.geometry);
-  plan.content = buildReportContent(session, plan.labels, image, source);
+  plan.content = buildReportContent(session, plan.labels, image, source, options.growth, options.priorStudyDate);
   ReportContent& c = plan.content;
   c.reader = options.reader;
   setReportFolder(plan, options.outputFolder);
@@ -283,6 +283,30 @@ ReportResult writeReport(const ReportPlan& plan, const Volume& image) {
                           {"volume_ml", f.mask.volumeMl}, {"lung_rads", f.lungRadsCategory}});
     }
     j["findings"] = findings;
+    if (!c.growth.empty()) {
+      // Growth against the prior, one entry per compared finding (absent without a prior).
+      nlohmann::json growth = nlohmann::json::array();
+      for (const GrowthResult& g : c.growth) {
+        nlohmann::json e{{"id", g.currentId}, {"status", toString(g.status)}, {"status_rule", g.statusRule},
+                         {"prior_id", g.priorId.empty() ? nlohmann::json() : nlohmann::json(g.priorId)},
+                         {"diameter_mm", g.diameterMm}, {"volume_mm3", g.volumeMm3}, {"volume_source", g.volumeSource}};
+        if (!g.priorId.empty()) {
+          e["prior_confirmed"] = g.priorConfirmed;
+          e["match_distance_mm"] = g.matchDistanceMm;
+          e["prior_diameter_mm"] = g.priorDiameterMm;
+          e["diameter_change_mm"] = g.diameterChangeMm;
+          e["prior_volume_mm3"] = g.priorVolumeMm3;
+          e["volume_change_mm3"] = g.volumeChangeMm3;
+          e["volume_change_percent"] = g.volumeChangePercent;
+          e["doubling_note"] = g.doublingNote;
+        }
+        if (g.intervalDays) e["interval_days"] = *g.intervalDays;
+        if (g.doublingTimeDays) e["volume_doubling_time_days"] = *g.doublingTimeDays;
+        growth.push_back(e);
+      }
+      j["prior_study_date"] = c.priorStudyDate;
+      j["growth"] = growth;
+    }
     j["rejected"] = c.rejectedIds;
     j["warnings"] = c.warnings;
     const std::string why = writeFileAtomically((partial / "report.json").string(), j.dump(2) + "\n");

@@ -22,6 +22,10 @@ struct FinalizeOptions {
   bool segmentUnmasked = true;
   bool labelMapNifti = false;   ///< also write the report's label map as labels.nii.gz
   bool measurementsCsv = false; ///< also write measurements.csv
+  /// Growth against a registered prior (assessReviewGrowth) and the prior's study date: into the
+  /// content (PDF findings table, impression, report.json, SR) and Lung-RADS. Empty: no prior.
+  std::vector<GrowthResult> growth;
+  std::string priorStudyDate;
 };
 
 /// What Finalize will write, shown to the reader before anything is written.

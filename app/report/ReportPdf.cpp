@@ -506,6 +506,50 @@ void headerSection(PageFlow& flow, const Fonts& fonts, const ReportContent& c) {
       mm(26));
 }
 
+/// The findings' change since the registered prior: match, mean diameter and volume change,
+/// volume-doubling time and the v2022 growth status.
+void growthTable(PageFlow& flow, const Fonts& fonts, const ReportContent& c) {
+  flow.skip(mm(2));
+  flow.paragraph(fonts.bold, "Change since the prior" +
+                                 (c.priorStudyDate.empty() ? QString() : " of " + dateText(c.priorStudyDate)));
+  std::vector<QStringList> rows;
+  auto sign = [](double v) { return v >= 0 ? QStringLiteral("+") : QString(); };
+  for (const ReportFinding& f : c.findings) {
+    const GrowthResult* g = growthOf(c, f.id);
+    if (!g) {
+      rows.push_back({q(f.id), QStringLiteral("not compared"), "-", "-", "-", "-"});
+      continue;
+    }
+    if (g->priorId.empty()) {
+      rows.push_back({q(f.id), QStringLiteral("none (new)"), "-", "-", "-", q(toString(g->status))});
+      continue;
+    }
+    const QString vdt = g->doublingTimeDays ? q(formatNumber("%.0f days", *g->doublingTimeDays)) : q(g->doublingNote);
+    rows.push_back({q(f.id),
+                    q(g->priorId) + q(formatNumber("\n(%.1f mm away)", g->matchDistanceMm)) +
+                        (g->priorConfirmed ? QString() : QStringLiteral("\nAI proposal")),
+                    q(formatNumber("%.1f", g->priorDiameterMm)) + " -> " + q(formatNumber("%.1f mm", g->diameterMm)) +
+                        "\n(" + sign(g->diameterChangeMm) + q(formatNumber("%.1f mm)", g->diameterChangeMm)),
+                    sign(g->volumeChangePercent) + q(formatNumber("%.0f %%", g->volumeChangePercent)) + "\n(" +
+                        sign(g->volumeChangeMm3) + q(formatNumber("%.0f mm3, ", g->volumeChangeMm3)) +
+                        q(g->volumeSource) + ")",
+                    vdt, q(toString(g->status))});
+  }
+  flow.table(fonts.tableHead, fonts.small, {9, 26, 34, 36, 50, 25},
+             {"ID", "Prior nodule", "Mean diameter\n(change)", "Volume change", "Volume-doubling time", "Growth\n(v2022)"},
+             rows);
+  if (std::optional<double> days = c.growth.front().intervalDays) {
+    flow.paragraph(fonts.small, q(formatNumber("Interval %.0f days. ", *days)) +
+                                    QStringLiteral("Growth: mean diameter up by more than 1.5 mm (Lung-RADS v2022); "
+                                                   "matched through the registration of the prior to this series."),
+                   kMuted);
+  } else {
+    flow.paragraph(fonts.small, QStringLiteral("Interval unknown (a study date is missing): no doubling time. Growth: "
+                                               "mean diameter up by more than 1.5 mm (Lung-RADS v2022)."),
+                   kMuted);
+  }
+}
+
 void findingsSection(PageFlow& flow, const Fonts& fonts, const ReportContent& c,
                      const Volume& image) {
   flow.heading(fonts.heading, QStringLiteral("Findings"));
@@ -530,6 +574,7 @@ void findingsSection(PageFlow& flow, const Fonts& fonts, const ReportContent& c,
                 "Mean", "AI score", "Lung-RADS\n(this nodule)"},
                rows);
   }
+  if (!c.growth.empty()) growthTable(flow, fonts, c);
   flow.skip(mm(2));
   QString rejected = QStringLiteral("Rejected AI proposals: %1").arg(c.rejected);
   if (!c.rejectedIds.empty())
@@ -582,10 +627,16 @@ void impressionSection(PageFlow& flow, const Fonts& fonts, const ReportContent& 
   flow.skip(mm(1));
   flow.paragraph(
       fonts.small,
-      QStringLiteral(
-          "Suggested from the accepted nodules alone, as for a baseline screening CT: no prior "
-          "exam, no benign calcification or fat, no category 4X features, no other findings. "
-          "The reader owns the final category."),
+      c.growth.empty()
+          ? QStringLiteral(
+                "Suggested from the accepted nodules alone, as for a baseline screening CT: no prior "
+                "exam, no benign calcification or fat, no category 4X features, no other findings. "
+                "The reader owns the final category.")
+          : QStringLiteral(
+                "Suggested from the accepted nodules and their change since the registered prior "
+                "(v2022 new, growing and stable rules, stepped management one step per comparison); "
+                "no benign calcification or fat, no category 4X features, no other findings. "
+                "The reader owns the final category."),
       kMuted);
   if (!c.warnings.empty()) {
     flow.heading(fonts.heading, QStringLiteral("Notes"));

@@ -3,6 +3,7 @@
 
 #include "core/clinical/Brock.h"
 #include "core/clinical/LungRads.h"
+#include "core/review/ReviewGrowth.h"
 #include "ai/nodule/DetectionFindings.h"
 #include "ai/nodule/NoduleDetector.h"
 #include "ai/runtime/ModelManifest.h"
@@ -40,7 +41,11 @@ namespace {
 
 constexpr double kRates[] = {0.125, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0};
 const char* kRateNames[] = {"1/8", "1/4", "1/2", "1", "2", "4", "8"};
-enum Column { ColId, ColThumb, ColState, ColDiameter, ColVolume, ColType, ColScore, ColLocation, ColUpper, ColSpiculated, ColCount };
+enum Column {
+  ColId, ColThumb, ColState, ColDiameter, ColVolume, ColType, ColScore, ColLocation, ColUpper, ColSpiculated,
+  ColPrior, ColDiameterChange, ColVolumeChange, ColDoubling, ColGrowth, ColCount
+};
+constexpr int kFirstGrowthColumn = ColPrior;
 
 /// The loaded model, shared by every run of this process (loading it is not free).
 struct LoadedModel {
@@ -73,6 +78,59 @@ QImage thumbnail(const ViewerDocument& doc, const Finding& f) {
 QString location(const Finding& f) {
   // LPS: +x is the patient's left.
   return QString("%1 lung, z %2 mm").arg(f.centerLps[0] > 0 ? "L" : "R").arg(f.centerLps[2], 0, 'f', 1);
+}
+
+const GrowthResult* growthOf(const std::vector<GrowthResult>& growth, const std::string& id) {
+  for (const GrowthResult& g : growth) {
+    if (g.currentId == id) return &g;
+  }
+  return nullptr;
+}
+
+QString signedNumber(double v, int precision) { return (v >= 0 ? "+" : "") + QString::number(v, 'f', precision); }
+
+/// The growth columns of one row; "-" where the finding was not assessed (not accepted, or no size).
+void fillGrowthCells(QTableWidget& table, int row, const GrowthResult* g) {
+  auto set = [&](int col, const QString& text, const QString& tip = {}) {
+    auto* item = new QTableWidgetItem(text);
+    item->setToolTip(tip);
+    table.setItem(row, col, item);
+    return item;
+  };
+  if (!g) {
+    for (int col = kFirstGrowthColumn; col < ColCount; ++col) set(col, "-", "not compared: only accepted nodules with a size are");
+    return;
+  }
+  const QString rule = QString::fromStdString(g->statusRule);
+  auto* status = set(ColGrowth, toString(g->status), rule);
+  status->setForeground(g->status == GrowthStatus::Growing || g->status == GrowthStatus::New ? QColor(220, 60, 60)
+                        : g->status == GrowthStatus::Decreased                               ? QColor(60, 160, 230)
+                                                                                             : QColor(60, 180, 80));
+  if (g->priorId.empty()) {
+    set(ColPrior, "new", rule);
+    for (int col : {ColDiameterChange, ColVolumeChange, ColDoubling}) set(col, "-", "new: nothing to compare");
+    return;
+  }
+  set(ColPrior,
+      QString("%1 (%2 mm)%3").arg(QString::fromStdString(g->priorId)).arg(g->matchDistanceMm, 0, 'f', 1)
+          .arg(g->priorConfirmed ? "" : " ?"),
+      QString("matched through the registration: %1 mm from the mapped centre (tolerance %2 mm)%3")
+          .arg(g->matchDistanceMm, 0, 'f', 1).arg(g->matchToleranceMm, 0, 'f', 1)
+          .arg(g->priorConfirmed ? "" : "; the prior finding is an AI proposal nobody decided on"));
+  set(ColDiameterChange, QString("%1 (%2→%3)").arg(signedNumber(g->diameterChangeMm, 1))
+                             .arg(g->priorDiameterMm, 0, 'f', 1).arg(g->diameterMm, 0, 'f', 1),
+      "mean diameter, prior → current");
+  set(ColVolumeChange, QString("%1 % (%2 mm³)").arg(signedNumber(g->volumeChangePercent, 0)).arg(signedNumber(g->volumeChangeMm3, 0)),
+      QString("%1 → %2 mm³, %3").arg(g->priorVolumeMm3, 0, 'f', 0).arg(g->volumeMm3, 0, 'f', 0)
+          .arg(g->volumeSource == "mask" ? "segmented volumes (both masks)"
+                                         : "ellipsoid of the axes (pi/6 · long · short²): not both have a mask"));
+  const QString note = QString::fromStdString(g->doublingNote);
+  QString vdt = "-";
+  if (g->doublingTimeDays) vdt = QString::number(*g->doublingTimeDays, 'f', 0);
+  else if (note.contains("shrinking")) vdt = "shrinking";
+  else if (note.contains("stable")) vdt = "∞ (stable)";
+  else if (note.contains("interval unknown")) vdt = "date?";
+  set(ColDoubling, vdt, note.isEmpty() ? QString("volume-doubling time = interval · ln 2 / ln(V / Vprior)") : note);
 }
 
 } // namespace
@@ -118,7 +176,9 @@ FindingsPanel::FindingsPanel(ViewerDocument* document, QWidget* parent)
 
   table_ = new QTableWidget(0, ColCount, this);
   table_->setHorizontalHeaderLabels(
-      {"#", "", "State", "Diam. mm", "Vol. mm³", "Type", "Score", "Location", "Upper lobe", "Spic."});
+      {"#", "", "State", "Diam. mm", "Vol. mm³", "Type", "Score", "Location", "Upper lobe", "Spic.", "Prior",
+       "ΔDiam. mm", "ΔVol.", "VDT days", "Growth"});
+  for (int col = kFirstGrowthColumn; col < ColCount; ++col) table_->setColumnHidden(col, true);
   table_->verticalHeader()->hide();
   table_->setIconSize(QSize(48, 48));
   table_->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -340,7 +400,35 @@ void FindingsPanel::edit() {
   if (m) emit editRequested(m);
 }
 
+void FindingsPanel::setGrowth(const std::vector<GrowthResult>& growth) {
+  comparison_ = {};
+  growth_ = growth;
+  growthSeries_ = document_->seriesKey();
+  for (int col = kFirstGrowthColumn; col < ColCount; ++col) table_->setColumnHidden(col, growth_.empty());
+  refresh();
+}
+
+void FindingsPanel::setPriorComparison(std::shared_ptr<const ReadingSession> prior,
+                                       const RegistrationTransform& currentLpsToPriorLps,
+                                       const std::string& currentStudyDate, const std::string& priorStudyDate) {
+  setGrowth({});
+  if (!prior) return;
+  comparison_ = {std::move(prior), currentLpsToPriorLps, currentStudyDate, priorStudyDate};
+  for (int col = kFirstGrowthColumn; col < ColCount; ++col) table_->setColumnHidden(col, false);
+  refresh();
+}
+
 void FindingsPanel::refresh() {
+  if (growthSeries_ != document_->seriesKey() && (!growth_.empty() || comparison_.prior)) {
+    // Another series is open: the growth was of the previous one.
+    comparison_ = {};
+    growth_.clear();
+    for (int col = kFirstGrowthColumn; col < ColCount; ++col) table_->setColumnHidden(col, true);
+  }
+  if (comparison_.prior) {
+    growth_ = assessReviewGrowth(document_->session(), *comparison_.prior, comparison_.currentLpsToPriorLps,
+                                 comparison_.currentStudyDate, comparison_.priorStudyDate);
+  }
   refreshing_ = true;
   const FindingsRun& run = document_->findingsRun();
   if (document_->hasFindingsRun()) {
@@ -400,6 +488,7 @@ void FindingsPanel::refresh() {
     auto* spic = set(ColSpiculated, {});
     spic->setFlags(Qt::ItemIsEnabled | Qt::ItemIsUserCheckable | Qt::ItemIsSelectable);
     spic->setCheckState(f.spiculated ? Qt::Checked : Qt::Unchecked);
+    if (!growth_.empty() || comparison_.prior) fillGrowthCells(*table_, row, growthOf(growth_, f.id));
     if (f.id == document_->selectedFinding()) selectedRow = row;
   }
   table_->resizeRowsToContents();
@@ -429,7 +518,10 @@ void FindingsPanel::refreshDecisionSupport() {
   }
   // The session computes it (the command line's `review` shows the same); the panel only words it.
   const DecisionSupportInputs support = document_->session().decisionSupport();
-  const LungRadsSuggestion& s = support.lungRads;
+  // With a prior the v2022 follow-up rules (new, growing, stable) replace the baseline ones.
+  const LungRadsSuggestion s = growth_.empty() && !comparison_.prior
+                                   ? support.lungRads
+                                   : suggestLungRads(support.nodules, noduleChanges(growth_));
   if (!support.unmeasured.empty()) {
     QStringList ids;
     for (const std::string& id : support.unmeasured) ids << QString::fromStdString(id);

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "core/clinical/Growth.h"
+
 #include <QWidget>
 
 #include <atomic>
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 class QCheckBox;
 class QComboBox;
@@ -18,6 +21,7 @@ class QTableWidget;
 
 namespace lightbox {
 
+class ReadingSession;
 class ViewerDocument;
 struct DetectionOutcome;
 
@@ -49,6 +53,20 @@ public:
   void accept();
   void reject();
   void edit();
+
+  /// Growth against a registered prior (assessReviewGrowth in core/review/ReviewGrowth.h): shows
+  /// the growth columns (prior match, diameter change, volume change, doubling time, status) and
+  /// bases the Lung-RADS suggestion on the v2022 follow-up rules. Empty: no prior, columns hidden,
+  /// baseline rules. Results are matched to rows by finding id; the caller sets them again when
+  /// the current or prior review changes (findings without a result show "-").
+  void setGrowth(const std::vector<GrowthResult>& growth);
+  const std::vector<GrowthResult>& growth() const { return growth_; }
+  /// The same, kept up to date: growth is assessed again (assessReviewGrowth) on every change of
+  /// the open series' review, against `prior` (the prior series' review) through
+  /// `currentLpsToPriorLps`, with the interval from the two study dates (DICOM DA; empty: unknown).
+  /// Null `prior` clears. Dropped when another series is opened.
+  void setPriorComparison(std::shared_ptr<const ReadingSession> prior, const RegistrationTransform& currentLpsToPriorLps,
+                          const std::string& currentStudyDate, const std::string& priorStudyDate);
 
   QTableWidget* table() const { return table_; }
   QLabel* lungRadsLabel() const { return lungRads_; }
@@ -87,6 +105,14 @@ private:
   QComboBox* sex_;
   QCheckBox* familyHistory_;
   QCheckBox* emphysema_;
+  std::vector<GrowthResult> growth_;
+  QString growthSeries_; ///< the series the growth is of
+  struct PriorComparison {
+    std::shared_ptr<const ReadingSession> prior;
+    RegistrationTransform currentLpsToPriorLps;
+    std::string currentStudyDate, priorStudyDate;
+  };
+  PriorComparison comparison_;
   bool running_ = false;
   bool refreshing_ = false;
   std::shared_ptr<std::atomic<bool>> cancel_flag_;

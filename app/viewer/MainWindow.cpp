@@ -15,6 +15,8 @@
 #include <QApplication>
 #include <QClipboard>
 #include "app/viewer/FindingsPanel.h"
+#include "app/viewer/RegistrationController.h"
+#include "app/viewer/RegistrationPanel.h"
 #include "app/viewer/SegmentPanel.h"
 #include "core/clinical/PatientAge.h"
 #include "ai/runtime/ModelManifest.h"
@@ -193,18 +195,60 @@ MainWindow::MainWindow(QWidget* parent)
   tabifyDockWidget(tableDock, segmentsDock);
   tableDock->raise();
 
-  // The comparison follows the current series at a fixed offset (from the absolute position, so
-  // snapping the prior to its own slices never accumulates: 1 mm current against 5 mm prior
-  // slices neither sticks nor drifts). Moving the prior itself changes the offset.
-  connect(document_, &ViewerDocument::crosshairChanged, this, [this] {
-    if (linkComparison_ && comparison_->volume()) {
+  // Registration of the prior to the current series: its dock (tabbed with the findings), its
+  // progress in the status bar, its fusion and maps drawn over the current series' views.
+  registration_ = new RegistrationController(document_, comparison_, this);
+  registrationPanel_ = new RegistrationPanel(registration_, this);
+  auto* registrationDock = new QDockWidget("Registration", this);
+  registrationDock->setObjectName("registration");
+  registrationDock->setWidget(registrationPanel_);
+  addDockWidget(Qt::RightDockWidgetArea, registrationDock);
+  tabifyDockWidget(findingsDock, registrationDock);
+  findingsDock->raise();
+  statusBar()->addWidget(registrationPanel_->statusWidget());
+  for (SliceViewport* v : views_) {
+    v->setOverlaySource([this](OverlayLayers& overlays) { registration_->addOverlays(overlays); });
+  }
+  connect(registration_, &RegistrationController::overlaysChanged, this, [this] {
+    updateRegistrationCaptions();
+    for (SliceViewport* v : views_) v->update();
+  });
+  connect(registration_, &RegistrationController::transformChanged, this, [this] {
+    updateRegistrationCaptions();
+    // The prior goes to where the current crosshair's anatomy is (through the new transform).
+    if (linkComparison_ && comparison_->volume() && registration_->registered()) {
       syncingComparison_ = true;
-      comparison_->setCrosshair(document_->crosshair() + comparisonOffset_);
+      comparison_->setCrosshair(registration_->transform().apply(document_->crosshair()));
+      syncingComparison_ = false;
+    }
+  });
+  connect(registration_, &RegistrationController::finished, this, [this](bool ok, const QString& message) {
+    messages_->insertItem(0, (ok ? "registration: " : "registration error: ") + message);
+    statusBar()->showMessage(message, 10000);
+  });
+
+  // The comparison follows the current series: through the registration when there is one (a
+  // click in the prior moves the current series through its inverse), else at a fixed offset
+  // (from the absolute position, so snapping the prior to its own slices never accumulates: 1 mm
+  // current against 5 mm prior slices neither sticks nor drifts; moving the prior itself changes
+  // the offset). Neither direction answers a move it made itself.
+  connect(document_, &ViewerDocument::crosshairChanged, this, [this] {
+    if (linkComparison_ && comparison_->volume() && !syncingComparison_) {
+      syncingComparison_ = true;
+      comparison_->setCrosshair(registration_->registered() ? registration_->transform().apply(document_->crosshair())
+                                                            : document_->crosshair() + comparisonOffset_);
       syncingComparison_ = false;
     }
   });
   connect(comparison_, &ViewerDocument::crosshairChanged, this, [this] {
-    if (!syncingComparison_) resetComparisonOffset();
+    if (syncingComparison_) return;
+    if (linkComparison_ && registration_->registered() && document_->volume()) {
+      syncingComparison_ = true;
+      document_->setCrosshair(registration_->transform().applyInverse(comparison_->crosshair()));
+      syncingComparison_ = false;
+    } else {
+      resetComparisonOffset();
+    }
   });
   connect(document_, &ViewerDocument::displayChanged, this, [this] {
     if (comparison_->volume() && linkComparison_) {
@@ -351,6 +395,7 @@ void MainWindow::buildMenus() {
   QAction* link = view->addAction("Link comparison scrolling", this, [this](bool on) {
     linkComparison_ = on;
     if (on) resetComparisonOffset(); // keep the alignment the reader made while unlinked
+    updateRegistrationCaptions();
   });
   link->setCheckable(true);
   link->setChecked(true);
@@ -397,6 +442,8 @@ void MainWindow::buildMenus() {
                              (text.isEmpty() ? QString("No models found.\n\n") : text) +
                                  "Add a model by dropping a TorchScript file and its manifest (JSON) into:\n" + folders);
   });
+
+  registrationPanel_->populateMenu(menuBar()->addMenu("&Registration"));
 
   QMenu* help = menuBar()->addMenu("&Help");
   help->addAction("&Shortcuts", QKeySequence::HelpContents, this, &MainWindow::showShortcuts);
@@ -573,16 +620,23 @@ bool MainWindow::loadInto(ViewerDocument* doc, const QString& path, const QStrin
 bool MainWindow::openPath(const QString& path, const QString& seriesUid) {
   messages_->clear();
   for (SliceViewport* v : views_) v->setCine(false);
-  if (!loadInto(document_, path, seriesUid, false)) {
+  // The pair's link (an offset or the previous pair's transform) must not carry the load's
+  // crosshair move over: the link is set again for the new pair below.
+  syncingComparison_ = true;
+  const bool loaded = loadInto(document_, path, seriesUid, false);
+  syncingComparison_ = false;
+  if (!loaded) {
     return false;
   }
   resetComparisonOffset();
+  registrationPairChanged();
   // A single image (radiograph, one slice) opens alone in its acquisition plane.
   const VolumeGeometry& g = document_->volume()->geometry;
   views_[0]->setPlane(g.size[2] == 1 ? nearestViewPlane(g.direction[2]) : ViewPlane::Axial);
   setLayoutMode(g.size[2] == 1 ? 1 : 2, g.size[2] == 1 ? 1 : 2);
   setWindowTitle("Lightbox — " + document_->seriesText());
   rememberRecent(path);
+  browser_->setCurrentSeries(document_->seriesKey()); // its patient's priors are suggested
   if (!isResearchImageFile(path.toStdString())) {
     try {
       StudyIndex(StudyIndex::defaultPath()).import(path.toStdString());
@@ -595,10 +649,14 @@ bool MainWindow::openPath(const QString& path, const QString& seriesUid) {
 }
 
 bool MainWindow::openComparison(const QString& path, const QString& seriesUid) {
-  if (!loadInto(comparison_, path, seriesUid, true)) {
+  syncingComparison_ = true; // as in openPath: no link across the load
+  const bool loaded = loadInto(comparison_, path, seriesUid, true);
+  syncingComparison_ = false;
+  if (!loaded) {
     return false;
   }
   resetComparisonOffset();
+  registrationPairChanged();
   setLayoutMode(2, 1);
   return true;
 }
@@ -607,6 +665,22 @@ void MainWindow::resetComparisonOffset() {
   if (comparison_->volume() && document_->volume()) {
     comparisonOffset_ = comparison_->crosshair() - document_->crosshair();
   }
+}
+
+void MainWindow::registrationPairChanged() {
+  if (registration_->pairChanged()) {
+    const QString message = QString("registration restored (%1, prior %2)").arg(registration_->engine(), comparison_->seriesText());
+    messages_->insertItem(0, message);
+    statusBar()->showMessage(message, 10000);
+  }
+  updateRegistrationCaptions();
+}
+
+void MainWindow::updateRegistrationCaptions() {
+  const QString link = registration_->linkText();
+  comparisonView_->setCaption(link.isEmpty() ? QString() : linkComparison_ ? link : "not linked (View > Link comparison scrolling)");
+  const QString fused = registration_->overlayCaption();
+  for (SliceViewport* v : views_) v->setCaption(fused);
 }
 
 void MainWindow::refreshTable() {
@@ -761,6 +835,11 @@ void MainWindow::showShortcuts() {
         {"E", "edit: drag the diameter's handles"},
         {"M", "segment the finding: its mask's mean axis is its Lung-RADS size"},
         {"Ctrl+Shift+F", "finalize the report: DICOM SEG + SR + key images + PDF (summary first)"}}},
+      {"Registration (prior to current)",
+       {{"Ctrl+R", "register the comparison (prior) to the current series (engine in the Registration dock)"},
+        {"F", "fusion of the registered prior: off, blend, checkerboard, difference, colour"},
+        {"Shift+F", "map: Jacobian determinant, displacement, local NCC (alignment quality), off"},
+        {"- / =", "fusion opacity or checkerboard squares"}}},
       {"Files",
        {{"Ctrl+O / Ctrl+Shift+O", "open a folder / a file (or drop it on the window)"},
         {"Ctrl+Shift+C / Ctrl+Shift+S", "copy the view / save it as PNG"},

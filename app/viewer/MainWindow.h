@@ -21,6 +21,8 @@ class QTableWidget;
 namespace lightbox {
 
 class FindingsPanel;
+class RegistrationController;
+class RegistrationPanel;
 class SegmentPanel;
 
 class SliceViewport;
@@ -58,6 +60,9 @@ public:
   QListWidget* messages() const { return messages_; }
   FindingsPanel* findingsPanel() const { return findings_; }
   SegmentPanel* segmentPanel() const { return segments_; }
+  /// The prior's registration to the current series (Registration menu, fusion, linked reading).
+  RegistrationController* registration() const { return registration_; }
+  RegistrationPanel* registrationPanel() const { return registrationPanel_; }
   /// Layout: columns x rows (1x1, 2x1, 3x1, 2x2).
   void setLayoutMode(int columns, int rows);
   QStringList recentPaths() const;
@@ -79,6 +84,11 @@ private:
   /// AI > Finalize report...: the summary dialog, then SEG + SR + KOS + PDF for the open series.
   void finalizeReport();
   void resetComparisonOffset();
+  /// Says on the comparison view how it follows the current series, and on the current views
+  /// what is fused over them.
+  void updateRegistrationCaptions();
+  /// The pair changed (a current or prior series opened): the saved registration comes back.
+  void registrationPairChanged();
   /// Starts editing the text of a just-placed arrow or text note in the measurement table.
   void editNoteText(int measurementId);
   void refreshTable();
@@ -95,6 +105,8 @@ private:
   QTableWidget* table_;
   FindingsPanel* findings_;
   SegmentPanel* segments_;
+  RegistrationController* registration_;
+  RegistrationPanel* registrationPanel_;
   StudyBrowser* browser_;
   QGridLayout* grid_;
   QLabel* probe_;

@@ -81,6 +81,17 @@ void SliceViewport::setPlane(ViewPlane plane) {
   update();
 }
 
+void SliceViewport::setOverlaySource(std::function<void(OverlayLayers&)> source) {
+  overlaySource_ = std::move(source);
+  update();
+}
+
+void SliceViewport::setCaption(const QString& caption) {
+  if (caption_ == caption) return;
+  caption_ = caption;
+  update();
+}
+
 bool SliceViewport::cineRunning() const { return cine_->isActive(); }
 
 void SliceViewport::setCine(bool on) {
@@ -120,7 +131,9 @@ void SliceViewport::syncState() const {
     state.referencePlanes.emplace_back(normalized(cross(r, d)), planeColour(other));
   }
   const QString imageWarning = document_->imageWarning(), ai = document_->aiBanner();
-  state.aiBanner = (imageWarning.isEmpty() ? ai : ai.isEmpty() ? imageWarning : imageWarning + "\n" + ai).toStdString();
+  QString banner = imageWarning.isEmpty() ? ai : ai.isEmpty() ? imageWarning : imageWarning + "\n" + ai;
+  if (!caption_.isEmpty()) banner = banner.isEmpty() ? caption_ : banner + "\n" + caption_;
+  state.aiBanner = banner.toStdString();
   pipeline_->setState(state);
 }
 
@@ -167,6 +180,7 @@ void SliceViewport::syncFromDocument() {
   }
   drawFindings(overlays);
   drawSegments(overlays, slab);
+  if (overlaySource_) overlaySource_(overlays);
   pipeline_->setOverlays(std::move(overlays));
 }
 

@@ -6,6 +6,9 @@
 #include "core/annotation/Measurement.h"
 
 #include <QPoint>
+#include <QString>
+
+#include <functional>
 
 #include <map>
 #include <memory>
@@ -36,6 +39,11 @@ public:
   /// Widget point <-> LPS on the shown plane.
   Vec3 lpsAt(const QPointF& p) const;
   QPointF widgetPointOf(const Vec3& lps) const;
+  /// Adds layers over this view's slice each frame (the registered prior's fusion and maps).
+  void setOverlaySource(std::function<void(OverlayLayers&)> source);
+  /// A line shown at the top of the view (how a comparison is linked, what is fused); "" hides it.
+  void setCaption(const QString& caption);
+  const QString& caption() const { return caption_; }
 
 signals:
   /// Value under the cursor, for the status bar ("-850 HU at (x, y, z)").
@@ -85,6 +93,8 @@ private:
   /// Label text per measurement id, with the shape it was computed for.
   std::map<int, std::pair<Measurement, std::string>> labelCache_;
   const Volume* shownVolume_ = nullptr;
+  std::function<void(OverlayLayers&)> overlaySource_;
+  QString caption_;
 };
 
 } // namespace lightbox

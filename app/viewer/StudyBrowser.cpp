@@ -4,6 +4,7 @@
 
 #include "core/annotation/AnnotationStore.h"
 #include "core/display/WindowLevel.h"
+#include "core/index/PriorSuggestion.h"
 #include "core/index/StudyIndex.h"
 #include "core/study/StudyLoader.h"
 
@@ -31,6 +32,7 @@ constexpr int kUidRole = Qt::UserRole;
 constexpr int kFolderRole = Qt::UserRole + 1;
 constexpr int kSearchRole = Qt::UserRole + 2;
 constexpr int kBaseTextRole = Qt::UserRole + 3;
+constexpr int kPriorRole = Qt::UserRole + 4; ///< a series under "Suggested priors"
 
 void setItemMeasurements(QTreeWidgetItem* item, int n) {
   const QString base = item->data(0, kBaseTextRole).toString();
@@ -84,7 +86,9 @@ StudyBrowser::StudyBrowser(QWidget* parent) : QWidget(parent), search_(new QLine
   tree_->setContextMenuPolicy(Qt::CustomContextMenu);
   connect(search_, &QLineEdit::textChanged, this, &StudyBrowser::setFilter);
   connect(tree_, &QTreeWidget::itemActivated, this, [this](QTreeWidgetItem* item) {
-    if (!item->data(0, kUidRole).toString().isEmpty()) {
+    if (item->data(0, kPriorRole).toBool()) {
+      emit openComparison(item->data(0, kFolderRole).toString(), item->data(0, kUidRole).toString());
+    } else if (!item->data(0, kUidRole).toString().isEmpty()) {
       emit openSeries(item->data(0, kFolderRole).toString(), item->data(0, kUidRole).toString());
     }
   });
@@ -188,6 +192,41 @@ void StudyBrowser::refresh() {
     }
     study->setData(0, kSearchRole, search);
   }
+  // Priors of the open series' patient first: same patient ID, else name and birth date.
+  const std::vector<PriorSuggestion> priors = suggestPriors(studies, currentSeries_.toStdString());
+  if (!priors.empty()) {
+    auto* top = new QTreeWidgetItem;
+    top->setText(0, "Suggested priors");
+    top->setToolTip(0, "Other studies of this patient, older first; double click opens one as the comparison");
+    tree_->insertTopLevelItem(0, top);
+    top->setExpanded(true);
+    for (const PriorSuggestion& prior : priors) {
+      const IndexedStudy& st = prior.study;
+      auto* study = new QTreeWidgetItem(top);
+      study->setText(0, QString::fromStdString(st.description.empty() ? "(study)" : st.description));
+      study->setText(1, QString::fromStdString(st.studyDate));
+      study->setToolTip(0, prior.match == PriorMatch::PatientId ? "same patient ID" : "same patient name and birth date");
+      study->setExpanded(true);
+      QString search = QString::fromStdString(st.patientName + " " + st.patientId + " " + st.studyDate + " " +
+                                              st.description + " " + st.accessionNumber);
+      for (const IndexedSeries& se : st.series) {
+        auto* item = new QTreeWidgetItem(study);
+        const QString uid = QString::fromStdString(se.seriesInstanceUid);
+        item->setData(0, kBaseTextRole,
+                      QString("#%1 %2").arg(se.seriesNumber).arg(QString::fromStdString(se.description)));
+        setItemMeasurements(item, 0);
+        item->setText(2, QString::fromStdString(se.modality));
+        item->setText(3, QString::number(se.files));
+        item->setData(0, kUidRole, uid);
+        item->setData(0, kFolderRole, QString::fromStdString(se.folder));
+        item->setData(0, kPriorRole, true);
+        item->setToolTip(0, "Double click: open as comparison (prior)\n" + QString::fromStdString(se.folder));
+        if (thumbnails_.contains(uid)) item->setIcon(0, thumbnails_[uid]);
+        search += " " + QString::fromStdString(se.modality + " " + se.description);
+      }
+      study->setData(0, kSearchRole, search);
+    }
+  }
   setFilter(search_->text());
   startThumbnails(std::move(pending));
 }
@@ -210,6 +249,14 @@ void StudyBrowser::setFilter(const QString& text) {
   }
 }
 
+QStringList StudyBrowser::suggestedPriors() const {
+  QStringList uids;
+  for (QTreeWidgetItemIterator it(tree_); *it; ++it) {
+    if ((*it)->data(0, kPriorRole).toBool()) uids << (*it)->data(0, kUidRole).toString();
+  }
+  return uids;
+}
+
 void StudyBrowser::setMeasurementCount(const QString& seriesUid, int count) {
   for (QTreeWidgetItemIterator it(tree_); *it; ++it) {
     if ((*it)->data(0, kUidRole).toString() == seriesUid) setItemMeasurements(*it, count);
@@ -220,7 +267,7 @@ int StudyBrowser::visibleSeriesCount() const {
   int n = 0;
   for (QTreeWidgetItemIterator it(tree_); *it; ++it) {
     const QTreeWidgetItem* item = *it;
-    if (item->data(0, kUidRole).toString().isEmpty()) continue;
+    if (item->data(0, kUidRole).toString().isEmpty() || item->data(0, kPriorRole).toBool()) continue;
     bool hidden = false;
     for (const QTreeWidgetItem* p = item; p; p = p->parent()) hidden = hidden || p->isHidden();
     n += hidden ? 0 : 1;

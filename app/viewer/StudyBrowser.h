@@ -3,6 +3,7 @@
 
 #include <QIcon>
 #include <QMap>
+#include <QStringList>
 #include <QWidget>
 
 #include <atomic>
@@ -31,6 +32,12 @@ public:
   /// Shows only studies whose patient name, ID, date, modality or description contains `text`.
   void setFilter(const QString& text);
   QTreeWidget* tree() const { return tree_; }
+  /// The open (current) series: studies of the same patient are listed first, under "Suggested
+  /// priors" (older first), where a double click opens a series as the comparison. Takes effect
+  /// at the next refresh().
+  void setCurrentSeries(const QString& seriesUid) { currentSeries_ = seriesUid; }
+  /// Series Instance UIDs listed under "Suggested priors", in order.
+  QStringList suggestedPriors() const;
   /// Shows the open series' measurement count without re-reading the index.
   void setMeasurementCount(const QString& seriesUid, int count);
   /// Number of series items visible under the current filter.
@@ -55,6 +62,7 @@ private:
   void startThumbnails(std::vector<std::string> seriesUids);
   void stopThumbnails();
 
+  QString currentSeries_;
   QLineEdit* search_;
   QTreeWidget* tree_;
   QMap<QString, QIcon> thumbnails_;

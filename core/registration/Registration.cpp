@@ -81,6 +81,8 @@ RegistrationResult registerImages(const Volume& fixed, const Volume& moving, con
     DeformableOptions deformable;
     deformable.threads = options.threads;
     deformable.seed = options.seed;
+    if (options.gridSpacingMm > 0) deformable.finalGridSpacingMm = options.gridSpacingMm;
+    if (options.samplesPerLevel > 0) deformable.samplesPerLevel = options.samplesPerLevel;
     deformable.onIteration = [&](const std::string& stage, int level, unsigned iteration) {
       onIteration(stage, level, iteration, deformable.iterations);
     };

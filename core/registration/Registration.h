@@ -27,6 +27,8 @@ struct RegistrationOptions {
   unsigned threads = 0; ///< 0: ITK's default
   RegistrationInit init = RegistrationInit::Identity;
   unsigned seed = 121212;
+  double gridSpacingMm = 0.0;   ///< deformable: final B-spline control spacing; 0: the engine's default
+  unsigned samplesPerLevel = 0; ///< deformable: Mattes samples per level; 0: the engine's default
   /// Called from the registering thread after each optimiser iteration with the overall
   /// fraction done (0..1) and the stage's name; return false to cancel (registerImages then
   /// throws RegistrationCancelled). May be empty.

@@ -47,6 +47,13 @@ const DSRCodedEntryValue kReportedDiameter("1006", kPrivateScheme, "Reported dia
 const DSRCodedEntryValue kNoduleType("1007", kPrivateScheme, "Nodule type");
 const DSRCodedEntryValue kAiNoduleType("1008", kPrivateScheme, "AI nodule type");
 const DSRCodedEntryValue kLungRadsManagement("1009", kPrivateScheme, "Lung-RADS management");
+// Growth against a registered prior: TEXT evaluations with the numbers and units in the text (TID
+// 1500's numeric measurements take CID 7181 units, which has no "days").
+const DSRCodedEntryValue kGrowthStatus("1010", kPrivateScheme, "Growth since prior");
+const DSRCodedEntryValue kPriorFinding("1011", kPrivateScheme, "Matched prior finding");
+const DSRCodedEntryValue kDiameterChange("1012", kPrivateScheme, "Mean diameter change");
+const DSRCodedEntryValue kVolumeChange("1013", kPrivateScheme, "Volume change");
+const DSRCodedEntryValue kDoublingTime("1014", kPrivateScheme, "Volume doubling time");
 
 constexpr const char* kSegmentationStorage = "1.2.840.10008.5.1.4.1.1.66.4";
 
@@ -190,6 +197,19 @@ void addFindingEvaluations(T& group, const ReportFinding& f, const ReportContent
   if (f.diameterMm > 0)
     text(kReportedDiameter, fixed(f.diameterMm, 1) + " mm");
   text(kLungRadsCategory, f.lungRadsCategory);
+  if (const GrowthResult* g = growthOf(content, f.id)) {
+    text(kGrowthStatus, toString(g->status));
+    if (!g->priorId.empty()) {
+      const auto sign = [](double v) { return std::string(v >= 0 ? "+" : ""); };
+      text(kPriorFinding, g->priorId + " (" + fixed(g->matchDistanceMm, 1) + " mm from the registered centre" +
+                              (g->priorConfirmed ? "" : ", an AI proposal") + ")");
+      text(kDiameterChange, sign(g->diameterChangeMm) + fixed(g->diameterChangeMm, 1) + " mm (" +
+                                fixed(g->priorDiameterMm, 1) + " -> " + fixed(g->diameterMm, 1) + " mm)");
+      text(kVolumeChange, sign(g->volumeChangePercent) + fixed(g->volumeChangePercent, 0) + " % (" +
+                              sign(g->volumeChangeMm3) + fixed(g->volumeChangeMm3, 0) + " mm3, " + g->volumeSource + ")");
+      text(kDoublingTime, g->doublingTimeDays ? fixed(*g->doublingTimeDays, 0) + " days" : g->doublingNote);
+    }
+  }
 }
 
 /// A finding with a mask: TID 1411 referencing its segment, measured on the mask.

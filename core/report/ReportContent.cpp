@@ -102,10 +102,34 @@ std::string trackingUidFor(const std::string& seriesInstanceUid, const std::stri
   return hashedDicomUid("lightbox-finding/" + seriesInstanceUid + "/" + findingId);
 }
 
+const GrowthResult* growthOf(const ReportContent& content, const std::string& id) {
+  for (const GrowthResult& g : content.growth) {
+    if (g.currentId == id) return &g;
+  }
+  return nullptr;
+}
+
+std::string growthSentence(const GrowthResult& g) {
+  if (g.status == GrowthStatus::New) return "new since the prior";
+  const std::string when = g.intervalDays ? ", " + formatNumber("%.0f", *g.intervalDays) + " days earlier" : "";
+  std::string s = std::string(toString(g.status)) + " since the prior (" + g.priorId + when + "): mean diameter " +
+                  formatNumber("%.1f", g.priorDiameterMm) + " -> " + formatNumber("%.1f", g.diameterMm) + " mm (" +
+                  (g.diameterChangeMm >= 0 ? "+" : "") + formatNumber("%.1f", g.diameterChangeMm) + " mm), volume " +
+                  (g.volumeChangePercent >= 0 ? "+" : "") + formatNumber("%.0f", g.volumeChangePercent) + " % (" +
+                  g.volumeSource + ")";
+  if (g.doublingTimeDays) s += ", doubling time " + formatNumber("%.0f", *g.doublingTimeDays) + " days";
+  else s += ", " + g.doublingNote;
+  return s;
+}
+
 ReportContent buildReportContent(const ReadingSession& session, const LabelMap& labels, const Volume& image,
-                                 const ReportSource& source) {
+                                 const ReportSource& source, const std::vector<GrowthResult>& growth,
+                                 const std::string& priorStudyDate) {
   ReportContent c;
   c.source = source;
+  c.growth = growth;
+  c.priorStudyDate = priorStudyDate;
+  const std::vector<NoduleChange> changes = noduleChanges(growth);
   c.hasRun = session.hasFindingsRun();
   c.run = session.findingsRun();
   c.measurements = session.measurements();
@@ -177,11 +201,11 @@ ReportContent buildReportContent(const ReadingSession& session, const LabelMap& 
                            : r.type == "part-solid" ? std::min(f.solidDiameterMm, r.diameterMm)
                                                     : 0.0;
       nodules.push_back({f.id, r.type, r.diameterMm, solid});
-      if (source.modality == "CT") r.lungRadsCategory = suggestLungRads({nodules.back()}).category;
+      if (source.modality == "CT") r.lungRadsCategory = suggestLungRads({nodules.back()}, changes).category;
     }
     c.findings.push_back(r);
   }
-  if (source.modality == "CT") c.lungRads = suggestLungRads(nodules); // a chest CT scheme: none on MR
+  if (source.modality == "CT") c.lungRads = suggestLungRads(nodules, changes); // a chest CT scheme: none on MR
   // What a valid object needs.
   if (source.studyInstanceUid.empty()) c.blockers.push_back("the series has no Study Instance UID");
   if (source.seriesInstanceUid.empty()) c.blockers.push_back("the series has no Series Instance UID");
@@ -230,11 +254,13 @@ std::string draftImpression(const ReportContent& content) {
       out += "; mask " + formatNumber("%.1f", f.mask.longAxisMm) + " x " + formatNumber("%.1f", f.mask.shortAxisMm) + " mm, " +
              formatNumber("%.2f", f.mask.volumeMl) + " mL";
     }
+    if (const GrowthResult* g = growthOf(content, f.id)) out += "; " + growthSentence(*g);
     out += ".";
   }
   if (!content.lungRads.category.empty() && content.hasRun) {
-    out += "\nLung-RADS " + content.lungRads.category + " (decision support, baseline rules): " +
-           content.lungRads.management;
+    out += "\nLung-RADS " + content.lungRads.category + " (decision support, " +
+           (content.growth.empty() ? std::string("baseline rules") : "follow-up rules against the prior") +
+           "): " + content.lungRads.management;
   }
   if (!content.unmeasured.empty()) {
     std::string ids;

@@ -3,6 +3,7 @@
 
 #include "core/annotation/Finding.h"
 #include "core/annotation/Measurement.h"
+#include "core/clinical/Growth.h"
 #include "core/clinical/LungRads.h"
 #include "core/geometry/VolumeGeometry.h"
 #include "core/segmentation/SegmentTools.h"
@@ -95,6 +96,10 @@ struct ReportContent {
   bool hasRun = false;
   FindingsRun run; ///< the detection model's provenance and operating point
   LungRadsSuggestion lungRads;
+  /// Growth against a registered prior study (assessReviewGrowth), one per compared finding;
+  /// empty when there is no prior. With it Lung-RADS follows the v2022 follow-up rules.
+  std::vector<GrowthResult> growth;
+  std::string priorStudyDate; ///< DICOM DA of that prior, for the text; empty when unknown
   std::vector<std::string> unmeasured; ///< accepted findings with no size (named in the report)
   std::vector<Measurement> measurements; ///< the reader's own measurements (listed in the PDF)
   std::string impression;
@@ -119,9 +124,17 @@ std::string trackingUidFor(const std::string& seriesInstanceUid, const std::stri
 /// Builds the content of a report from the session's review (accepted and edited findings, in
 /// the review's order), the series' label map (segments, measured on `image`) and the source.
 /// Findings without a mask keep segmentLabel 0 (the caller may segment them first). Fills
-/// blockers for what a valid DICOM object needs and the source lacks.
+/// blockers for what a valid DICOM object needs and the source lacks. `growth` (against a prior
+/// of `priorStudyDate`) goes into the content and the Lung-RADS suggestions.
 ReportContent buildReportContent(const ReadingSession& session, const LabelMap& labels, const Volume& image,
-                                 const ReportSource& source);
+                                 const ReportSource& source, const std::vector<GrowthResult>& growth = {},
+                                 const std::string& priorStudyDate = {});
+
+/// The growth result of finding `id` in `content`; null when it was not compared.
+const GrowthResult* growthOf(const ReportContent& content, const std::string& id);
+/// One line on a finding's growth, e.g. "growing since the prior (P1, 92 days earlier): mean
+/// diameter 7.0 -> 9.0 mm (+2.0 mm), volume +113 % (ellipsoid), doubling time 85 days".
+std::string growthSentence(const GrowthResult& g);
 
 /// Impression drafted from the structured findings by templates, e.g. "Solid nodule F1 of 12.3 mm
 /// (mask: 14.1 x 10.5 mm, 1.02 mL). Lung-RADS 4A: ...". The reader edits it before finalizing.

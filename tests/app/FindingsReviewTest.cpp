@@ -305,3 +305,75 @@ TEST_CASE("document: segmenting a finding gives it a mask whose mean axis is its
   CHECK(linked->maskLongAxisMm == Approx(longBefore));
   CHECK(linked->maskVolumeMm3 == Approx(volumeBefore));
 }
+
+TEST_CASE("findings panel: growth columns appear with a prior, and Lung-RADS follows growth", "[viewer][findings][growth]") {
+  auto v = std::make_shared<Volume>();
+  v->geometry.size = {64, 64, 40};
+  v->geometry.spacing = {1, 1, 1};
+  v->units = "HU";
+  v->voxels = std::vector<std::int16_t>(v->geometry.voxelCount(), -850);
+  const std::string key = "1.2.826.0.1.3680043.99.78";
+  const AnnotationStore store(AnnotationStore::defaultFolder());
+  std::filesystem::remove(store.pathFor(key));
+  ViewerDocument doc;
+  doc.setVolume(v, "P", "S", {}, {-600, 1500}, QString::fromStdString(key));
+  FindingsRun run;
+  run.model = "test-model";
+  run.fpPerScan = 1.0;
+  doc.setDetectionResult(run, {makeFinding("F1", {10, 10, 10}, 9, 0.9), makeFinding("F2", {40, 40, 20}, 5, 0.8)});
+  doc.setFindingState("F1", FindingState::Accepted);
+  doc.setFindingState("F2", FindingState::Accepted);
+  FindingsPanel panel(&doc);
+  QTableWidget* table = panel.table();
+  auto column = [&](const QString& header) {
+    for (int c = 0; c < table->columnCount(); ++c) {
+      if (table->horizontalHeaderItem(c)->text() == header) return c;
+    }
+    return -1;
+  };
+  const int growthCol = column("Growth"), priorCol = column("Prior"), vdtCol = column("VDT days");
+  REQUIRE(growthCol >= 0);
+  CHECK(table->isColumnHidden(growthCol)); // no prior: no growth columns, baseline Lung-RADS
+  CHECK(panel.lungRadsLabel()->text().contains("Lung-RADS 4A"));
+
+  // The prior: F1 was 7 mm (sphere volume ratio (9/7)^3) 92 days before, 2 mm along x; F2 is new.
+  GrowthInputs in;
+  in.current = {{"F1", {10, 10, 10}, 9}, {"F2", {40, 40, 20}, 5}};
+  in.prior = {{"P1", {12, 10, 10}, 7}};
+  in.currentLpsToPriorLps.translation = {2, 0, 0};
+  in.intervalDays = 92;
+  panel.setGrowth(assessGrowth(in));
+  CHECK_FALSE(table->isColumnHidden(growthCol));
+  CHECK(table->item(0, growthCol)->text() == "growing");
+  CHECK(table->item(0, priorCol)->text() == "P1 (0.0 mm)");
+  // 92 ln 2 / ln((9/7)^3) = 84.6 days
+  CHECK(table->item(0, vdtCol)->text() == "85");
+  CHECK(table->item(1, growthCol)->text() == "new");
+  // Growing solid >= 8 mm: 4B (baseline said 4A).
+  CHECK(panel.lungRadsLabel()->text().contains("Lung-RADS 4B"));
+  CHECK(panel.lungRadsLabel()->text().contains("growing solid nodule"));
+  panel.setGrowth({});
+  CHECK(table->isColumnHidden(growthCol));
+  CHECK(panel.lungRadsLabel()->text().contains("Lung-RADS 4A"));
+
+  // Kept up to date from the prior's review: a decision in the current review is compared at once.
+  SeriesAnnotations priorReview;
+  priorReview.hasFindingsRun = true;
+  Finding p1 = makeFinding("P1", {12, 10, 10}, 9, 0.9);
+  p1.state = FindingState::Accepted;
+  priorReview.findings = {p1};
+  RegistrationTransform currentToPrior;
+  currentToPrior.translation = {2, 0, 0};
+  panel.setPriorComparison(std::make_shared<ReadingSession>(priorReview), currentToPrior, "20260601", "20250601");
+  CHECK_FALSE(table->isColumnHidden(growthCol));
+  REQUIRE(panel.growth().size() == 2);
+  CHECK(table->item(0, growthCol)->text() == "stable"); // 9 mm then and now
+  CHECK(table->item(0, vdtCol)->text() == "∞ (stable)");
+  // 9 mm solid stable over 365 days: 4A at the 3-month follow-up -> 3; F2 new 5 mm: 3.
+  CHECK(panel.lungRadsLabel()->text().contains("Lung-RADS 3"));
+  doc.setFindingState("F2", FindingState::Rejected, "vessel");
+  CHECK(panel.growth().size() == 1);
+  CHECK(table->item(1, growthCol)->text() == "-"); // rejected: not compared
+  panel.setPriorComparison(nullptr, {}, {}, {});
+  CHECK(table->isColumnHidden(growthCol));
+}
