@@ -75,4 +75,17 @@ read -r dmean dp95 dmax <<< "$result"
 echo "deformed pair: deformable engine TRE mean $dmean, p95 $dp95, max $dmax mm"
 below "$dmean" 1.5 || fail "deformable engine: mean TRE $dmean mm, want < 1.5 mm"
 below "$dmean" "$rmean" || fail "deformable engine: mean TRE $dmean mm is not below the rigid engine's $rmean mm"
+# The deformable run's files: the field for ITK tools and the stages in registration.json.
+out=$work/deformed-deformable
+[ -s "$out/deformation.nii.gz" ] || fail "no deformation.nii.gz beside the deformable transform"
+[ -s "$out/transform.json.field.f32" ] || fail "no field data beside transform.json"
+$py - "$out/registration.json" <<'PY' || fail "registration.json of the deformable run is not as documented"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert [s["name"] for s in j["stages"]] == ["rigid", "affine", "deformable"], j["stages"]
+assert all(len(s["levels"]) == 3 for s in j["stages"])
+assert 0.0 <= j["folding_fraction"] < 0.001, j["folding_fraction"]
+assert j["itk_displacement_field"] == "deformation.nii.gz"
+print("deformable run: folding fraction %.6f, %.1f s" % (j["folding_fraction"], j["seconds"]))
+PY
 echo "PASS"
