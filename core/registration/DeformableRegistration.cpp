@@ -241,22 +241,8 @@ RegistrationTransform registerBSpline(const Volume& fixedVolume, const Volume& m
 void writeDisplacementFieldImage(const DisplacementField& field, const std::string& path) {
   using VectorImage = itk::Image<itk::Vector<float, 3>, 3>;
   auto image = VectorImage::New();
-  VectorImage::RegionType region;
-  VectorImage::SpacingType spacing;
-  VectorImage::PointType origin;
-  VectorImage::DirectionType direction;
   const VolumeGeometry& g = field.grid;
-  for (unsigned a = 0; a < 3; ++a) {
-    region.SetSize(a, g.size[a]);
-    spacing[a] = g.spacing[a];
-    origin[a] = g.origin[a];
-    for (unsigned r = 0; r < 3; ++r) direction(r, a) = g.direction[a][r];
-  }
-  image->SetRegions(region);
-  image->SetSpacing(spacing);
-  image->SetOrigin(origin);
-  image->SetDirection(direction);
-  image->Allocate();
+  detail::allocateOnGrid(image.GetPointer(), g);
   auto* out = image->GetBufferPointer();
   for (std::size_t n = 0; n < g.voxelCount(); ++n) {
     for (unsigned a = 0; a < 3; ++a) out[n][a] = field.vectors[3 * n + a];

@@ -11,6 +11,26 @@ namespace lightbox::detail {
 
 using ItkFloatImage = itk::Image<float, 3>;
 
+/// Sizes `image` to `g` (region, spacing, origin, direction: ITK keeps the axis directions as
+/// columns, like VolumeGeometry) and allocates it.
+template <typename ImageType> void allocateOnGrid(ImageType* image, const VolumeGeometry& g) {
+  typename ImageType::RegionType region;
+  typename ImageType::SpacingType spacing;
+  typename ImageType::PointType origin;
+  typename ImageType::DirectionType direction;
+  for (unsigned a = 0; a < 3; ++a) {
+    region.SetSize(a, g.size[a]);
+    spacing[a] = g.spacing[a];
+    origin[a] = g.origin[a];
+    for (unsigned r = 0; r < 3; ++r) direction(r, a) = g.direction[a][r];
+  }
+  image->SetRegions(region);
+  image->SetSpacing(spacing);
+  image->SetOrigin(origin);
+  image->SetDirection(direction);
+  image->Allocate();
+}
+
 /// The volume's voxels as float with its geometry (origin, spacing, direction: LPS).
 ItkFloatImage::Pointer toItkFloat(const Volume& volume);
 

@@ -41,25 +41,9 @@ constexpr double kSmoothingVoxels[kLevels] = {2, 1, 0};
 namespace detail {
 
 ItkFloatImage::Pointer toItkFloat(const Volume& volume) {
-  using ImageType = ItkFloatImage;
   const VolumeGeometry& g = volume.geometry;
-  auto image = ImageType::New();
-  ImageType::RegionType region;
-  ImageType::SpacingType spacing;
-  ImageType::PointType origin;
-  ImageType::DirectionType direction;
-  for (unsigned a = 0; a < 3; ++a) {
-    region.SetSize(a, g.size[a]);
-    spacing[a] = g.spacing[a];
-    origin[a] = g.origin[a];
-    // ITK's direction matrix holds the axis directions as columns, like VolumeGeometry's.
-    for (unsigned r = 0; r < 3; ++r) direction(r, a) = g.direction[a][r];
-  }
-  image->SetRegions(region);
-  image->SetSpacing(spacing);
-  image->SetOrigin(origin);
-  image->SetDirection(direction);
-  image->Allocate();
+  auto image = ItkFloatImage::New();
+  allocateOnGrid(image.GetPointer(), g);
   float* out = image->GetBufferPointer();
   for (std::size_t n = 0; n < g.voxelCount(); ++n) out[n] = float(volume.value(n));
   return image;
