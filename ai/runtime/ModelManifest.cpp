@@ -145,8 +145,8 @@ ModelManifest readModelManifest(const std::string& manifestPath) {
     m.inputChannels = int(number(in, "channels", "input."));
     const json& out = field(j, "output", "");
     m.outputType = text(out, "type", "output.");
-    if (m.outputType != "logit" && m.outputType != "probability-map") {
-      throw std::runtime_error("field 'output.type' must be \"logit\" or \"probability-map\"");
+    if (m.outputType != "logit" && m.outputType != "probability-map" && m.outputType != "displacement-field") {
+      throw std::runtime_error("field 'output.type' must be \"logit\", \"probability-map\" or \"displacement-field\"");
     }
     for (const json& l : field(out, "labels", "output.")) {
       m.labels.push_back(l.get<std::string>());

@@ -45,7 +45,7 @@ struct ModelManifest {
   int inputChannels = 1;
 
   // Output contract.
-  std::string outputType;            ///< "logit" (one score per patch) or "probability-map"
+  std::string outputType;            ///< "logit" (one score per patch), "probability-map" or "displacement-field"
   std::vector<std::string> labels;
   double threshold = 0.5;            ///< default score threshold
   std::string calibration;           ///< "platt" or "none"

@@ -6,6 +6,7 @@
 #include "app/cli/Commands.h"
 #include "app/cli/OutputCheck.h"
 
+#include "ai/registration/LearnedRegistration.h"
 #include "core/io/ImageFileIO.h"
 #include "core/registration/DeformableRegistration.h"
 #include "core/registration/Registration.h"
@@ -16,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -59,16 +61,14 @@ nlohmann::json readRegistrationJson(const std::string& folder) {
 } // namespace
 
 int runRegister(const std::vector<std::string>& argv) {
-  const Arguments args(argv, {}, {"o", "engine", "threads", "fixed-series", "moving-series", "init", "grid-spacing", "samples"});
+  const Arguments args(argv, {}, {"o", "engine", "threads", "fixed-series", "moving-series", "init", "grid-spacing", "samples", "io-iterations"});
   if (args.positional().size() != 2 || !args.has("o")) {
     throw UsageError("usage: lightbox register FIXED MOVING -o OUTDIR [--engine rigid|affine|deformable|model] "
                      "[--threads N] [--fixed-series INDEX|UID] [--moving-series INDEX|UID] "
-                     "[--init identity|moments|geometry] [--grid-spacing MM] [--samples N]");
+                     "[--init identity|moments|geometry] [--grid-spacing MM] [--samples N] "
+                     "[--io-iterations COARSE,FINE]");
   }
   const std::string engine = args.option("engine", "rigid");
-  if (engine == "model") {
-    throw UsageError("option --engine model: the learned engine is not built yet (use rigid, affine or deformable)");
-  }
   RegistrationOptions options;
   try {
     options.engine = registrationEngineFromName(engine);
@@ -88,14 +88,30 @@ int runRegister(const std::vector<std::string>& argv) {
   options.threads = unsigned(args.integer("threads", 0, 0, 1024));
   options.gridSpacingMm = double(args.integer("grid-spacing", 0, 0, 200));
   options.samplesPerLevel = unsigned(args.integer("samples", 0, 0, 10000000));
+  LearnedRegistrationOptions learnedOptions;
+  if (args.has("io-iterations")) {
+    // The learned engine's instance optimisation (0,0: the network's field alone).
+    const std::string text = args.option("io-iterations");
+    unsigned coarse = 0, fine = 0;
+    char tail = 0;
+    if (std::sscanf(text.c_str(), "%u,%u %c", &coarse, &fine, &tail) != 2 || coarse > 100000 || fine > 100000) {
+      throw UsageError("option --io-iterations must be COARSE,FINE (two counts, e.g. 80,160), not '" + text + "'");
+    }
+    learnedOptions.coarseIterations = coarse;
+    learnedOptions.fineIterations = fine;
+  }
   const std::string outdir = args.option("o");
   requireWritableFolder(outdir);
 
   const std::string fixedPath = std::filesystem::absolute(args.positional()[0]).string();
   const std::string movingPath = std::filesystem::absolute(args.positional()[1]).string();
+  const auto loadStart = std::chrono::steady_clock::now();
   const LoadedSeries fixed = loadOne(fixedPath, args.option("fixed-series"), options.threads, "fixed");
   const LoadedSeries moving = loadOne(movingPath, args.option("moving-series"), options.threads, "moving");
-  const RegistrationResult result = registerImages(fixed.volumes.front(), moving.volumes.front(), options);
+  const double loadSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - loadStart).count();
+  LearnedStageReport learned;
+  const RegistrationResult result =
+      registerImagesWithAnyEngine(fixed.volumes.front(), moving.volumes.front(), options, &learned, learnedOptions);
 
   saveTransform(result.transform, inFolder(outdir, kTransformJson));
   writeItkTransformFile(result.transform, inFolder(outdir, kTransformItk));
@@ -136,7 +152,20 @@ int runRegister(const std::vector<std::string>& argv) {
     stages.push_back({{"name", stage.name}, {"levels", levels}, {"seconds", stage.seconds}, {"kept", stage.kept}});
   }
   j["stages"] = stages;
+  if (options.engine == RegistrationEngine::Model) {
+    nlohmann::json levels = nlohmann::json::array();
+    for (const InstanceLevel& l : learned.levels) {
+      levels.push_back({{"name", l.name}, {"iterations", l.iterations}, {"ncc_before", l.nccBefore}, {"ncc_after", l.nccAfter}});
+    }
+    j["model"] = {{"name", learned.model},
+                  {"weights_sha256", learned.weightsSha256},
+                  {"grid", {learned.grid[0], learned.grid[1], learned.grid[2]}},
+                  {"network_seconds", learned.networkSeconds},
+                  {"mean_network_displacement_mm", learned.meanNetworkDisplacementMm},
+                  {"instance_optimisation", levels}};
+  }
   j["seconds"] = result.seconds;
+  j["load_seconds"] = loadSeconds; // both images, before registering
   // Fraction of the field's grid voxels with Jacobian determinant <= 0 (for an affine map 0 or 1:
   // the sign of its determinant).
   j["folding_fraction"] = t.foldingFraction();

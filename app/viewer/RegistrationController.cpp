@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/viewer/RegistrationController.h"
 
+#include "ai/registration/LearnedRegistration.h"
 #include "app/viewer/ViewerDocument.h"
 #include "core/annotation/AnnotationStore.h"
 #include "core/registration/PairRegistrationStore.h"
@@ -364,7 +365,7 @@ bool RegistrationController::start(RegistrationEngine engine, unsigned threads) 
     QString error;
     bool cancelled = false;
     try {
-      result = registerImages(*fixed, *moving, options);
+      result = registerImagesWithAnyEngine(*fixed, *moving, options);
     } catch (const RegistrationCancelled&) {
       cancelled = true;
     } catch (const std::exception& e) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/viewer/RegistrationPanel.h"
 
+#include "ai/registration/LearnedRegistration.h"
 #include "app/viewer/RegistrationController.h"
 
 #include <QActionGroup>
@@ -24,8 +25,15 @@ namespace {
 
 constexpr RegistrationEngine kEngines[] = {RegistrationEngine::Rigid, RegistrationEngine::Affine,
                                            RegistrationEngine::Deformable, RegistrationEngine::Model};
-/// The learned engine is listed but cannot be chosen until its model ships.
-constexpr bool kModelEngineBuilt = false;
+/// Why the learned engine cannot be chosen (empty when it can): its model is missing or refused.
+QString modelEngineProblem() {
+  try {
+    findModel(kRegistrationModelName, defaultModelFolders());
+    return {};
+  } catch (const std::exception& e) {
+    return QString::fromStdString(e.what());
+  }
+}
 
 } // namespace
 
@@ -35,10 +43,12 @@ RegistrationPanel::RegistrationPanel(RegistrationController* controller, QWidget
       fusion_(new QComboBox), opacity_(new QSlider(Qt::Horizontal)), square_(new QSpinBox), map_(new QComboBox),
       status_(new QWidget), statusProgress_(new QProgressBar) {
   for (RegistrationEngine e : kEngines) engine_->addItem(registrationEngineName(e));
-  if (auto* model = qobject_cast<QStandardItemModel*>(engine_->model()); model && !kModelEngineBuilt) {
+  const QString modelProblem = modelEngineProblem();
+  modelEngineUsable_ = modelProblem.isEmpty();
+  if (auto* model = qobject_cast<QStandardItemModel*>(engine_->model()); model && !modelEngineUsable_) {
     QStandardItem* item = model->item(int(RegistrationEngine::Model));
     item->setEnabled(false);
-    item->setToolTip("The learned engine is not built yet");
+    item->setToolTip("The learned engine cannot run: " + modelProblem);
   }
   engine_->setCurrentIndex(int(RegistrationEngine::Affine));
   for (FusionMode m : {FusionMode::Off, FusionMode::Blend, FusionMode::Checkerboard, FusionMode::Difference,
@@ -152,7 +162,7 @@ void RegistrationPanel::populateMenu(QMenu* menu) {
     a->setCheckable(true);
     a->setActionGroup(group);
     a->setChecked(e == engine());
-    a->setEnabled(e != RegistrationEngine::Model || kModelEngineBuilt);
+    a->setEnabled(e != RegistrationEngine::Model || modelEngineUsable_);
     connect(a, &QAction::triggered, this, [this, e] { setEngine(e); });
     connect(engine_, qOverload<int>(&QComboBox::currentIndexChanged), a, [a, e](int i) {
       if (kEngines[i] == e) a->setChecked(true);

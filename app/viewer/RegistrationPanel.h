@@ -54,6 +54,7 @@ private:
   QComboBox* map_;
   QWidget* status_;
   QProgressBar* statusProgress_;
+  bool modelEngineUsable_ = false; ///< the learned engine's model was found and its hash checked
 };
 
 } // namespace lightbox

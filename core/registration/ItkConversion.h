@@ -34,6 +34,12 @@ template <typename ImageType> void allocateOnGrid(ImageType* image, const Volume
 /// The volume's voxels as float with its geometry (origin, spacing, direction: LPS).
 ItkFloatImage::Pointer toItkFloat(const Volume& volume);
 
+/// The volume averaged over blocks of whole voxels to about `spacingMm` per axis (factor
+/// round(spacingMm / spacing), at least 1; the last block of an axis may be partial), as float,
+/// each voxel at its block's centre. One pass over the volume, no full-resolution float copy:
+/// the first step of every registration pyramid (a 512 x 512 x 141 CT to 2 mm in ~0.2 s).
+ItkFloatImage::Pointer blockAverage(const Volume& volume, double spacingMm, unsigned threads);
+
 /// Smoothed (Gaussian, sigma half the new spacing) and shrunk by whole factors to about
 /// `spacingMm` per axis; axes already that coarse are left as they are (then the image itself).
 ItkFloatImage::Pointer downsample(ItkFloatImage* image, double spacingMm, unsigned threads);

@@ -17,10 +17,13 @@
 #include <itkVersorRigid3DTransform.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <functional>
 #include <stdexcept>
+#include <thread>
+#include <vector>
 
 namespace lightbox {
 namespace {
@@ -34,7 +37,6 @@ using AffineType = itk::AffineTransform<double, 3>;
 constexpr int kLevels = 3;
 constexpr double kFinestSpacingMm = 2.0;
 constexpr unsigned kShrink[kLevels] = {4, 2, 1};
-constexpr double kSmoothingVoxels[kLevels] = {2, 1, 0};
 
 } // namespace
 
@@ -46,6 +48,49 @@ ItkFloatImage::Pointer toItkFloat(const Volume& volume) {
   allocateOnGrid(image.GetPointer(), g);
   float* out = image->GetBufferPointer();
   for (std::size_t n = 0; n < g.voxelCount(); ++n) out[n] = float(volume.value(n));
+  return image;
+}
+
+ItkFloatImage::Pointer blockAverage(const Volume& volume, double spacingMm, unsigned threads) {
+  const VolumeGeometry& g = volume.geometry;
+  std::array<std::size_t, 3> f{};
+  VolumeGeometry out = g;
+  for (int a = 0; a < 3; ++a) {
+    f[a] = std::max<std::size_t>(1, std::size_t(std::lround(spacingMm / g.spacing[a])));
+    out.size[a] = (g.size[a] + f[a] - 1) / f[a];
+    out.spacing[a] = g.spacing[a] * double(f[a]);
+  }
+  out.origin = g.ijkToLps({(double(f[0]) - 1) / 2, (double(f[1]) - 1) / 2, (double(f[2]) - 1) / 2});
+  auto image = ItkFloatImage::New();
+  allocateOnGrid(image.GetPointer(), out);
+  float* dst = image->GetBufferPointer();
+  const auto work = [&](std::size_t z0, std::size_t z1) {
+    std::vector<double> sum(out.size[0] * out.size[1]);
+    std::vector<unsigned> count(sum.size());
+    for (std::size_t oz = z0; oz < z1; ++oz) {
+      std::fill(sum.begin(), sum.end(), 0.0);
+      std::fill(count.begin(), count.end(), 0u);
+      for (std::size_t k = oz * f[2]; k < std::min(g.size[2], (oz + 1) * f[2]); ++k) {
+        for (std::size_t j = 0; j < g.size[1]; ++j) {
+          const std::size_t row = (j / f[1]) * out.size[0];
+          const std::size_t base = g.size[0] * (j + g.size[1] * k);
+          for (std::size_t i = 0; i < g.size[0]; ++i) {
+            sum[row + i / f[0]] += volume.value(base + i);
+            ++count[row + i / f[0]];
+          }
+        }
+      }
+      float* slice = dst + oz * sum.size();
+      for (std::size_t n = 0; n < sum.size(); ++n) slice[n] = count[n] ? float(sum[n] / count[n]) : 0.0f;
+    }
+  };
+  const unsigned n = std::max(1u, std::min(threads ? threads : std::thread::hardware_concurrency(), 16u));
+  std::vector<std::thread> pool;
+  for (unsigned t = 0; t < n; ++t) {
+    const std::size_t a = out.size[2] * t / n, b = out.size[2] * (t + 1) / n;
+    if (a < b) pool.emplace_back(work, a, b);
+  }
+  for (std::thread& t : pool) t.join();
   return image;
 }
 
@@ -107,83 +152,92 @@ protected:
   LevelObserver() = default;
 };
 
+/// The images of every level, coarsest first: built once, shared by the rigid and affine stages
+/// (ImageRegistrationMethodv4 would smooth and shrink both images again per level and stage).
+struct Pyramid {
+  std::array<ImageType::Pointer, kLevels> fixed, moving;
+};
+
+Pyramid buildPyramid(const Volume& fixed, const Volume& moving, unsigned threads) {
+  Pyramid p;
+  p.fixed[kLevels - 1] = detail::blockAverage(fixed, kFinestSpacingMm, threads);
+  p.moving[kLevels - 1] = detail::blockAverage(moving, kFinestSpacingMm, threads);
+  for (int l = 0; l < kLevels - 1; ++l) {
+    const double spacing = kFinestSpacingMm * double(kShrink[l]);
+    p.fixed[l] = detail::downsample(p.fixed[kLevels - 1], spacing, threads);
+    p.moving[l] = detail::downsample(p.moving[kLevels - 1], spacing, threads);
+  }
+  return p;
+}
+
 template <typename TransformType>
-RegistrationStage runStage(const std::string& name, ImageType* fixed, ImageType* moving,
-                           typename TransformType::Pointer transform, const RigidAffineOptions& options,
-                           double learningRate) {
+RegistrationStage runStage(const std::string& name, const Pyramid& pyramid, typename TransformType::Pointer transform,
+                           const RigidAffineOptions& options, double learningRate) {
   using RegistrationType = itk::ImageRegistrationMethodv4<ImageType, ImageType, TransformType>;
   const auto t0 = std::chrono::steady_clock::now();
-  auto metric = MetricType::New();
-  metric->SetNumberOfHistogramBins(50);
-  // Gradients at the sample points only (central differences), not a gradient image of every
-  // voxel per level: 24 bytes a voxel (888 MB for a 512 x 512 x 141 CT) for a few thousand samples.
-  metric->SetUseMovingImageGradientFilter(false);
-  metric->SetUseFixedImageGradientFilter(false);
-  if (options.threads > 0) metric->SetMaximumNumberOfWorkUnits(options.threads);
-  auto optimizer = OptimizerType::New();
-  auto registration = RegistrationType::New();
-  registration->SetFixedImage(fixed);
-  registration->SetMovingImage(moving);
-  registration->SetMetric(metric);
-  registration->SetOptimizer(optimizer);
-  registration->SetInitialTransform(transform);
-  registration->InPlaceOn();
-  if (options.threads > 0) registration->SetNumberOfWorkUnits(options.threads);
-
-  // Scales: rotations (versor) or matrix entries (affine) are unitless, translations are mm; a
-  // radian moves a point ~100 mm near the image edge.
-  const unsigned n = transform->GetNumberOfParameters();
-  OptimizerType::ScalesType scales(n);
-  scales.Fill(1.0);
-  for (unsigned p = n - 3; p < n; ++p) scales[p] = 1.0 / 100.0 / 100.0;
-  optimizer->SetScales(scales);
-  optimizer->SetLearningRate(learningRate);
-  optimizer->SetMinimumStepLength(1e-3);
-  optimizer->SetRelaxationFactor(0.5);
-  optimizer->SetNumberOfIterations(options.iterations);
-  optimizer->SetGradientMagnitudeTolerance(1e-8);
-  optimizer->SetReturnBestParametersAndValue(true);
-  if (options.threads > 0) optimizer->SetNumberOfWorkUnits(options.threads);
-
-  typename RegistrationType::ShrinkFactorsArrayType shrink(kLevels);
-  typename RegistrationType::SmoothingSigmasArrayType sigmas(kLevels);
-  for (int l = 0; l < kLevels; ++l) {
-    shrink[l] = kShrink[l];
-    sigmas[l] = kSmoothingVoxels[l];
-  }
-  registration->SetNumberOfLevels(kLevels);
-  registration->SetShrinkFactorsPerLevel(shrink);
-  registration->SetSmoothingSigmasPerLevel(sigmas);
-  registration->SetSmoothingSigmasAreSpecifiedInPhysicalUnits(false);
-  registration->SetMetricSamplingStrategy(RegistrationType::MetricSamplingStrategyType::RANDOM);
-  typename RegistrationType::MetricSamplingPercentageArrayType percentages(kLevels);
-  const double voxels = double(fixed->GetLargestPossibleRegion().GetNumberOfPixels());
-  for (int l = 0; l < kLevels; ++l) {
-    const double levelVoxels = std::max(1.0, voxels / std::pow(double(kShrink[l]), 3.0));
-    percentages[l] = std::clamp(std::min(options.samplingFraction, double(options.maxSamplesPerLevel) / levelVoxels),
-                                1e-4, 1.0);
-  }
-  registration->SetMetricSamplingPercentagePerLevel(percentages);
-  registration->MetricSamplingReinitializeSeed(int(options.seed));
-
   RegistrationStage stage;
   stage.name = name;
   stage.levels.resize(kLevels);
   for (int l = 0; l < kLevels; ++l) {
     stage.levels[l].level = l;
     stage.levels[l].shrink = int(kShrink[l]);
-  }
-  auto observer = LevelObserver::New();
-  observer->levels = &stage.levels;
-  observer->stage = name;
-  observer->onIteration = &options.onIteration;
-  RegistrationType* raw = registration.GetPointer();
-  observer->currentLevel = [raw] { return unsigned(raw->GetCurrentLevel()); };
-  optimizer->AddObserver(itk::IterationEvent(), observer);
-  try {
-    registration->Update();
-  } catch (const itk::ExceptionObject& e) {
-    throw std::runtime_error(name + " registration failed: " + std::string(e.GetDescription()));
+    auto metric = MetricType::New();
+    metric->SetNumberOfHistogramBins(50);
+    // Gradients at the sample points only (central differences), not a gradient image of every
+    // voxel: 24 bytes a voxel for a few thousand samples.
+    metric->SetUseMovingImageGradientFilter(false);
+    metric->SetUseFixedImageGradientFilter(false);
+    if (options.threads > 0) metric->SetMaximumNumberOfWorkUnits(options.threads);
+    auto optimizer = OptimizerType::New();
+    auto registration = RegistrationType::New();
+    registration->SetFixedImage(pyramid.fixed[l]);
+    registration->SetMovingImage(pyramid.moving[l]);
+    registration->SetMetric(metric);
+    registration->SetOptimizer(optimizer);
+    registration->SetInitialTransform(transform);
+    registration->InPlaceOn(); // the transform carries over to the next level and stage
+    if (options.threads > 0) registration->SetNumberOfWorkUnits(options.threads);
+
+    // Scales: rotations (versor) or matrix entries (affine) are unitless, translations are mm; a
+    // radian moves a point ~100 mm near the image edge.
+    const unsigned n = transform->GetNumberOfParameters();
+    OptimizerType::ScalesType scales(n);
+    scales.Fill(1.0);
+    for (unsigned p = n - 3; p < n; ++p) scales[p] = 1.0 / 100.0 / 100.0;
+    optimizer->SetScales(scales);
+    optimizer->SetLearningRate(learningRate);
+    optimizer->SetMinimumStepLength(1e-3);
+    optimizer->SetRelaxationFactor(0.5);
+    optimizer->SetNumberOfIterations(options.iterations);
+    optimizer->SetGradientMagnitudeTolerance(1e-8);
+    optimizer->SetReturnBestParametersAndValue(true);
+    if (options.threads > 0) optimizer->SetNumberOfWorkUnits(options.threads);
+
+    registration->SetNumberOfLevels(1);
+    typename RegistrationType::ShrinkFactorsArrayType shrink(1);
+    shrink.Fill(1);
+    typename RegistrationType::SmoothingSigmasArrayType sigmas(1);
+    sigmas.Fill(0.0);
+    registration->SetShrinkFactorsPerLevel(shrink);
+    registration->SetSmoothingSigmasPerLevel(sigmas);
+    registration->SetMetricSamplingStrategy(RegistrationType::MetricSamplingStrategyType::RANDOM);
+    typename RegistrationType::MetricSamplingPercentageArrayType percentages(1);
+    const double voxels = double(pyramid.fixed[l]->GetLargestPossibleRegion().GetNumberOfPixels());
+    percentages[0] = std::clamp(std::min(options.samplingFraction, double(options.maxSamplesPerLevel) / voxels), 1e-4, 1.0);
+    registration->SetMetricSamplingPercentagePerLevel(percentages);
+    registration->MetricSamplingReinitializeSeed(int(options.seed) + l);
+
+    auto observer = LevelObserver::New();
+    observer->levels = &stage.levels;
+    observer->stage = name;
+    observer->onIteration = &options.onIteration;
+    observer->currentLevel = [l] { return unsigned(l); };
+    optimizer->AddObserver(itk::IterationEvent(), observer);
+    try {
+      registration->Update();
+    } catch (const itk::ExceptionObject& e) {
+      throw std::runtime_error(name + " registration failed: " + std::string(e.GetDescription()));
+    }
   }
   stage.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return stage;
@@ -208,10 +262,9 @@ RegistrationResult registerRigidAffine(const Volume& fixedVolume, const Volume& 
   const auto t0 = std::chrono::steady_clock::now();
   // The finest level works on images of about 2 mm: a rigid or affine fit needs no more (the
   // interpolation is sub-voxel), and a 512 x 512 CT at full resolution costs 4x the time per level.
-  const ImageType::Pointer fixed =
-      detail::downsample(detail::toItkFloat(fixedVolume), kFinestSpacingMm, options.threads);
-  const ImageType::Pointer moving =
-      detail::downsample(detail::toItkFloat(movingVolume), kFinestSpacingMm, options.threads);
+  const Pyramid pyramid = buildPyramid(fixedVolume, movingVolume, options.threads);
+  ImageType* fixed = pyramid.fixed[kLevels - 1];
+  ImageType* moving = pyramid.moving[kLevels - 1];
 
   auto rigid = RigidType::New();
   if (options.init == RegistrationInit::Identity) {
@@ -239,7 +292,7 @@ RegistrationResult registerRigidAffine(const Volume& fixedVolume, const Volume& 
   // First step 0.1: with the scales above (1 per versor component, 1e-4 per mm) that is about 10 mm
   // of motion - one voxel of the coarsest level (shrink 4) of a typical series. Larger first steps
   // let the optimizer wander along the flat rotation valley of a symmetric object.
-  result.stages.push_back(runStage<RigidType>("rigid", fixed, moving, rigid, options, 0.1));
+  result.stages.push_back(runStage<RigidType>("rigid", pyramid, rigid, options, 0.1));
   result.transform = fromItk(*rigid);
   if (options.affine) {
     auto affine = AffineType::New();
@@ -248,7 +301,7 @@ RegistrationResult registerRigidAffine(const Volume& fixedVolume, const Volume& 
     affine->SetTranslation(rigid->GetTranslation());
     // A smaller first step than the rigid stage's: a matrix entry of 0.1 already moves a point
     // 100 mm from the centre by 10 mm.
-    result.stages.push_back(runStage<AffineType>("affine", fixed, moving, affine, options, 0.1));
+    result.stages.push_back(runStage<AffineType>("affine", pyramid, affine, options, 0.1));
     const double rigidMetric = result.stages[0].levels.back().metric;
     const double affineMetric = result.stages[1].levels.back().metric;
     if (affineMetric <= rigidMetric) {
