@@ -36,9 +36,15 @@ float IntensityMap::operator()(double v) const {
   return float(std::clamp(v / double(scale), 0.0, 1.5));
 }
 
+bool isCtLike(const Volume& volume) {
+  if (volume.units == "HU") return true;
+  // Research formats carry no modality: CT in HU has air near -1000, MR nothing below 0.
+  return volume.units.empty() && volume.geometry.voxelCount() > 0 && volume.range().first <= -500.0;
+}
+
 IntensityMap intensityMapOf(const Volume& volume) {
   IntensityMap map;
-  map.ct = volume.units == "HU";
+  map.ct = isCtLike(volume);
   if (map.ct) return map;
   const std::size_t n = volume.geometry.voxelCount();
   std::vector<float> values(n);
@@ -202,8 +208,8 @@ NormalisedImage normalised(const Volume& volume, const detail::IntensityMap& map
 RegistrationResult registerWithModel(const Volume& fixed, const Volume& moving, const RegistrationOptions& options,
                                      const ModelEntry& model, const LearnedRegistrationOptions& learned,
                                      LearnedStageReport* report) {
-  const bool fixedCt = fixed.units == "HU";
-  const bool movingCt = moving.units == "HU";
+  const bool fixedCt = detail::isCtLike(fixed);
+  const bool movingCt = detail::isCtLike(moving);
   if (fixedCt != movingCt) {
     throw std::runtime_error(std::string("the learned registration engine needs two images of the same modality (it was "
                                          "trained on CT-CT and MR-MR pairs); the current is ") +

@@ -49,7 +49,7 @@ struct LearnedStageReport {
 /// model's displacement field (network on the 4 mm pair, then instance optimisation of normalised
 /// cross-correlation with a smoothness penalty). The result carries the field (RegistrationTransform::
 /// field) and a stage named "model". Same-modality pairs only (the model was trained on them):
-/// throws std::runtime_error saying so when one image is CT (units HU) and the other is not.
+/// throws std::runtime_error saying so when one image is CT (detail::isCtLike) and the other is not.
 /// Progress and cancel as registerImages (RegistrationCancelled).
 RegistrationResult registerWithModel(const Volume& fixed, const Volume& moving, const RegistrationOptions& options,
                                      const ModelEntry& model, const LearnedRegistrationOptions& learned = {},
@@ -67,6 +67,10 @@ namespace detail {
 /// The network's grid over `fixed`: its axes, `spacingMm` apart, covering it, each side rounded up
 /// to a multiple of `multiple`, centred on it.
 VolumeGeometry learnedGrid(const VolumeGeometry& fixed, double spacingMm, std::size_t multiple);
+
+/// CT for the model: units HU, or no units and values down to -500 or below (a research-format
+/// file exported from CT keeps HU but not the modality).
+bool isCtLike(const Volume& volume);
 
 /// Intensity normalisation of the model (ai/training/registration_model.py, normalise): CT (units
 /// HU) window -1000..600 onto 0..1; otherwise divided by the 99.5th percentile, clipped to 0..1.5.

@@ -39,6 +39,12 @@ def conv(cin, cout, k=3):
     return nn.Sequential(nn.Conv3d(cin, cout, k, padding=k // 2), nn.LeakyReLU(0.2, inplace=True))
 
 
+def pool2(x):
+    """avg_pool3d(x, 2) for even sides, as a reduction over a view (no padding logic)."""
+    n, c, d, h, w = x.shape
+    return x.reshape(n, c, d // 2, 2, h // 2, 2, w // 2, 2).mean([3, 5, 7])
+
+
 class RegNet(nn.Module):
     """(N, 2, D, H, W) at 4 mm -> (N, 3, D, H, W) displacement in mm along (W, H, D) = (i, j, k).
 
@@ -82,13 +88,18 @@ class RegNet(nn.Module):
         for a in range(2 * r + 1):
             for b in range(2 * r + 1):
                 for c in range(2 * r + 1):
-                    prod = (f * mp[:, :, a:a + d, b:b + h, c:c + w]).sum(1, keepdim=True)
-                    costs.append(F.avg_pool3d(prod, 2))
+                    # Channel by channel: every temporary is one channel (5 MB for a chest CT),
+                    # which the allocator reuses; an 8-channel product is a fresh 38 MB mapping
+                    # per shift, and page faults made that 15x slower than the arithmetic.
+                    prod = f[:, 0:1] * mp[:, 0:1, a:a + d, b:b + h, c:c + w]
+                    for k in range(1, f.shape[1]):
+                        prod = prod + f[:, k:k + 1] * mp[:, k:k + 1, a:a + d, b:b + h, c:c + w]
+                    costs.append(pool2(prod))
                     diff = fixed - ip[:, :, a:a + d, b:b + h, c:c + w]
-                    ssds.append(F.avg_pool3d(diff * diff, 2))
+                    ssds.append(pool2(diff * diff))
         cost = torch.cat(costs, 1)  # (N, n, D/2, H/2, W/2): 8 mm
         ssd = torch.cat(ssds, 1)    # squared intensity difference per displacement, 8 mm
-        hidden = self.refine(self.squeeze(torch.cat([cost, F.avg_pool3d(f, 2)], 1)))
+        hidden = self.refine(self.squeeze(torch.cat([cost, pool2(f)], 1)))
         logits = self.sharpness * cost - self.ssd_weight * ssd + self.scores(hidden)
         p = torch.softmax(logits, 1)
         flow = torch.einsum("nkdhw,kc->ncdhw", p, self.shifts)

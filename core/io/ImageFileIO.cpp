@@ -8,9 +8,12 @@
 #include <itkMetaImageIOFactory.h>
 #include <itkNiftiImageIOFactory.h>
 #include <itkNrrdImageIOFactory.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <mutex>
 #include <stdexcept>
 
@@ -115,8 +118,40 @@ void writeAs(const std::vector<Volume>& volumes, const std::string& path) {
   writer->Update();
 }
 
+/// True when a NIfTI file's header asks for no rescaling (scl_slope 0 or 1, scl_inter 0): its
+/// stored integers are the values. Reads the 348-byte header (gzread reads plain files too).
+bool niftiUnscaled(const std::string& path) {
+  gzFile f = gzopen(path.c_str(), "rb");
+  if (!f) return false;
+  unsigned char h[348];
+  const int n = gzread(f, h, sizeof h);
+  gzclose(f);
+  if (n != int(sizeof h)) return false;
+  const auto word = [&](int offset, bool swap) {
+    unsigned char b[4] = {h[offset], h[offset + 1], h[offset + 2], h[offset + 3]};
+    if (swap) {
+      std::swap(b[0], b[3]);
+      std::swap(b[1], b[2]);
+    }
+    std::uint32_t u;
+    std::memcpy(&u, b, 4);
+    return u;
+  };
+  bool swap = false;
+  if (word(0, false) != 348) {
+    if (word(0, true) != 348) return false;
+    swap = true;
+  }
+  float slope, inter;
+  const std::uint32_t s = word(112, swap), i = word(116, swap);
+  std::memcpy(&slope, &s, 4);
+  std::memcpy(&inter, &i, 4);
+  return (slope == 0.0f || slope == 1.0f) && inter == 0.0f;
+}
+
 /// Stores float voxels as int16 when every value is an integer in int16's range.
 void compactIfIntegral(Volume& v) {
+  if (v.voxelType() != VoxelType::Float32) return;
   const auto& f = std::get<std::vector<float>>(v.voxels);
   for (float x : f) {
     if (x != std::nearbyint(x) || x < -32768.0f || x > 32767.0f) {
@@ -150,14 +185,17 @@ std::vector<Volume> readResearchImage(const std::string& path) {
     if (io->GetNumberOfComponents() != 1) {
       throw std::runtime_error("multi-component images are not supported");
     }
-    // Read as float: ITK applies NIfTI scl_slope/scl_inter for float output only.
+    if (dims > 4) throw std::runtime_error(std::to_string(dims) + "-dimensional images are not supported");
+    // int16 files without rescaling are read as they are (a 512 x 512 x 141 CT: 74 MB instead of a
+    // float copy, its conversion and a compaction pass); anything else as float, since ITK applies
+    // NIfTI scl_slope/scl_inter for float output only.
+    const bool nifti = endsWith(path, ".nii") || endsWith(path, ".nii.gz");
+    const bool native = io->GetComponentType() == itk::IOComponentEnum::SHORT && (!nifti || niftiUnscaled(path));
     std::vector<Volume> volumes;
-    if (dims <= 3) {
-      volumes = readAs<float, 3>(path);
-    } else if (dims == 4) {
-      volumes = readAs<float, 4>(path);
+    if (native) {
+      volumes = dims <= 3 ? readAs<std::int16_t, 3>(path) : readAs<std::int16_t, 4>(path);
     } else {
-      throw std::runtime_error(std::to_string(dims) + "-dimensional images are not supported");
+      volumes = dims <= 3 ? readAs<float, 3>(path) : readAs<float, 4>(path);
     }
     for (Volume& v : volumes) {
       compactIfIntegral(v);

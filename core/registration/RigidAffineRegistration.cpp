@@ -162,10 +162,12 @@ Pyramid buildPyramid(const Volume& fixed, const Volume& moving, unsigned threads
   Pyramid p;
   p.fixed[kLevels - 1] = detail::blockAverage(fixed, kFinestSpacingMm, threads);
   p.moving[kLevels - 1] = detail::blockAverage(moving, kFinestSpacingMm, threads);
-  for (int l = 0; l < kLevels - 1; ++l) {
+  // Each coarser level from the next finer one (smoothing the 2 mm image twice cost 1.7 s of a
+  // 10 s rigid run on the 141-slice CT).
+  for (int l = kLevels - 2; l >= 0; --l) {
     const double spacing = kFinestSpacingMm * double(kShrink[l]);
-    p.fixed[l] = detail::downsample(p.fixed[kLevels - 1], spacing, threads);
-    p.moving[l] = detail::downsample(p.moving[kLevels - 1], spacing, threads);
+    p.fixed[l] = detail::downsample(p.fixed[l + 1], spacing, threads);
+    p.moving[l] = detail::downsample(p.moving[l + 1], spacing, threads);
   }
   return p;
 }

@@ -21,7 +21,7 @@ struct RigidAffineOptions {
   double samplingFraction = 0.2; ///< random sparse sampling of the fixed image per level
   /// At most this many samples per level: a 512 x 512 x 141 CT at 20 % would be 7 million per
   /// iteration, far more than mutual information needs for 6 or 12 parameters.
-  unsigned maxSamplesPerLevel = 100000;
+  unsigned maxSamplesPerLevel = 30000;
   unsigned iterations = 200;    ///< per level
   RegistrationInit init = RegistrationInit::Identity;
   unsigned seed = 121212;       ///< sampling seed: the same inputs give the same result

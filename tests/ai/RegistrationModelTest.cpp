@@ -129,6 +129,11 @@ TEST_CASE("the model's intensity map and input sampling match the training pipel
   CHECK_FALSE(mrMap.ct);
   CHECK(mrMap.scale == Approx(994.0)); // 24000 values 0..999; index 23879 of the sorted ones
   CHECK(mrMap(2000.0) == Approx(1.5));
+  // A research-format CT keeps HU but not its modality: air says CT.
+  Volume nifti = linearVolume(g, "", 20, 0, 0, -1000);
+  CHECK(detail::isCtLike(nifti));
+  CHECK(detail::intensityMapOf(nifti).ct);
+  CHECK_FALSE(detail::isCtLike(mr));
 
   // The mean of eight trilinear samples of a linear image is its value at the centre; through an
   // affine, at the mapped centre.
