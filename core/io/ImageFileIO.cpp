@@ -163,6 +163,8 @@ void compactIfIntegral(Volume& v) {
 
 } // namespace
 
+void registerImageIoFactories() { registerFactories(); }
+
 bool isResearchImageFile(const std::string& path) {
   for (const char* ext : {".nii", ".nii.gz", ".nrrd", ".nhdr", ".mha", ".mhd"}) {
     if (endsWith(path, ext)) {

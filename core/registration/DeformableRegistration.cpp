@@ -7,6 +7,8 @@
 // derivative array: on the 141-slice chest CT that ran for over 13 minutes in 3 GB. The affine
 // part is applied by resampling the prior onto the working grid once (prior = affine(p + u(p))).
 #include "core/registration/DeformableRegistration.h"
+
+#include "core/io/ImageFileIO.h"
 #include "core/registration/ItkConversion.h"
 
 #include <itkAffineTransform.h>
@@ -239,6 +241,7 @@ RegistrationTransform registerBSpline(const Volume& fixedVolume, const Volume& m
 }
 
 void writeDisplacementFieldImage(const DisplacementField& field, const std::string& path) {
+  registerImageIoFactories(); // the inputs may have been DICOM: no reader registered them yet
   using VectorImage = itk::Image<itk::Vector<float, 3>, 3>;
   auto image = VectorImage::New();
   const VolumeGeometry& g = field.grid;

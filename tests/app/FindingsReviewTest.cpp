@@ -352,6 +352,10 @@ TEST_CASE("findings panel: growth columns appear with a prior, and Lung-RADS fol
   // Growing solid >= 8 mm: 4B (baseline said 4A).
   CHECK(panel.lungRadsLabel()->text().contains("Lung-RADS 4B"));
   CHECK(panel.lungRadsLabel()->text().contains("growing solid nodule"));
+  if (const char* shots = std::getenv("LIGHTBOX_TEST_SHOTS")) {
+    panel.resize(1100, 320);
+    panel.grab().save(QString(shots) + "/findings-growth.png");
+  }
   panel.setGrowth({});
   CHECK(table->isColumnHidden(growthCol));
   CHECK(panel.lungRadsLabel()->text().contains("Lung-RADS 4A"));
