@@ -4,7 +4,6 @@
 #include "app/viewer/ViewerApp.h"
 
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <malloc.h>
 #include <exception>
@@ -55,10 +54,6 @@ int main(int argc, char** argv) {
   // 512 MB of free top.
   mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
   mallopt(M_TRIM_THRESHOLD, 512 * 1024 * 1024);
-  // LibTorch's OpenMP threads sleep when idle instead of spinning: the viewer shares two cores
-  // with the GUI and ITK's own threads (a spinning team slowed a concurrent run 5x). A value the
-  // user set wins.
-  setenv("OMP_WAIT_POLICY", "passive", 0);
   if (argc < 2 || !std::strcmp(argv[1], "view")) {
     return runView(argc, argv);
   }

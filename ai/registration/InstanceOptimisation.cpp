@@ -98,6 +98,20 @@ std::vector<std::int64_t> structureVoxels(const VolumeGeometry& grid, const std:
   return out;
 }
 
+/// `count` LPS points (count, 3): random voxels of `candidates` (linear indices on `sg`), each
+/// jittered uniformly within its voxel.
+at::Tensor drawStructurePoints(const at::Tensor& candidates, const GridMap& sg, unsigned count, at::Generator& generator) {
+  const std::int64_t sx = sg.size[0], sy = sg.size[1];
+  const at::Tensor pick = torch::randint(candidates.size(0), {std::int64_t(count)}, generator, torch::kInt64);
+  const at::Tensor n = candidates.index_select(0, pick);
+  const at::Tensor i = (n % sx).to(torch::kFloat32);
+  // Floor division: `/` on integer tensors is true division in LibTorch.
+  const at::Tensor j = (at::div(n, sx, "floor") % sy).to(torch::kFloat32);
+  const at::Tensor k = at::div(n, sx * sy, "floor").to(torch::kFloat32);
+  const at::Tensor jitter = torch::rand({std::int64_t(count), 3}, generator, torch::kFloat32) - 0.5;
+  return sg.origin + torch::matmul(torch::stack({i, j, k}, 1) + jitter, sg.toLps.t());
+}
+
 /// Negative normalised cross-correlation of the masked samples.
 at::Tensor negativeNcc(const at::Tensor& f, const at::Tensor& m, const at::Tensor& mask) {
   const at::Tensor w = mask.to(torch::kFloat32);
@@ -110,6 +124,17 @@ at::Tensor negativeNcc(const at::Tensor& f, const at::Tensor& m, const at::Tenso
 }
 
 } // namespace
+
+std::vector<Vec3> structurePoints(const NormalisedImage& structure, unsigned count, unsigned seed) {
+  torch::NoGradGuard none;
+  const at::Tensor candidates = torch::tensor(structureVoxels(structure.geometry, structure.values), torch::kInt64);
+  at::Generator generator = at::detail::createCPUGenerator(seed);
+  const at::Tensor p = drawStructurePoints(candidates, gridMap(structure.geometry), count, generator).contiguous();
+  std::vector<Vec3> out(std::size_t(p.size(0)));
+  const auto a = p.accessor<float, 2>();
+  for (std::size_t n = 0; n < out.size(); ++n) out[n] = {a[std::int64_t(n)][0], a[std::int64_t(n)][1], a[std::int64_t(n)][2]};
+  return out;
+}
 
 InstanceOptimisationResult optimiseField(const VolumeGeometry& grid, std::vector<float> field,
                                          const NormalisedImage& structure,
@@ -127,18 +152,9 @@ InstanceOptimisationResult optimiseField(const VolumeGeometry& grid, std::vector
   const std::vector<std::int64_t> voxels = structureVoxels(structure.geometry, structure.values);
   const at::Tensor candidates = torch::tensor(voxels, torch::kInt64);
   const GridMap sg = gridMap(structure.geometry);
-  const std::int64_t sx = sg.size[0], sy = sg.size[1];
   at::Generator generator = at::detail::createCPUGenerator(options.seed);
 
-  const auto drawPoints = [&](unsigned count) {
-    const at::Tensor pick = torch::randint(candidates.size(0), {std::int64_t(count)}, generator, torch::kInt64);
-    const at::Tensor n = candidates.index_select(0, pick);
-    const at::Tensor i = (n % sx).to(torch::kFloat32);
-    const at::Tensor j = ((n / sx) % sy).to(torch::kFloat32);
-    const at::Tensor k = (n / (sx * sy)).to(torch::kFloat32);
-    const at::Tensor jitter = torch::rand({std::int64_t(count), 3}, generator, torch::kFloat32) - 0.5;
-    return sg.origin + torch::matmul(torch::stack({i, j, k}, 1) + jitter, sg.toLps.t()); // LPS
-  };
+  const auto drawPoints = [&](unsigned count) { return drawStructurePoints(candidates, sg, count, generator); };
 
   InstanceOptimisationResult result;
   for (std::size_t l = 0; l < levels.size(); ++l) {
@@ -173,7 +189,8 @@ InstanceOptimisationResult optimiseField(const VolumeGeometry& grid, std::vector
       {
         torch::NoGradGuard none;
         const at::Tensor hi = torch::tensor({float(mm.size[0] - 1), float(mm.size[1] - 1), float(mm.size[2] - 1)});
-        inside = ((mIdx >= -0.5) & (mIdx <= hi + 0.5)).all(1);
+        // Inside the voxel centres only: zero padding fades towards 0 in the half voxel beyond.
+        inside = ((mIdx >= 0.0) & (mIdx <= hi)).all(1);
       }
       const at::Tensor m = sample(movingT, mIdx, mm.size, false).squeeze(1);
       return negativeNcc(f, m, inside);

@@ -41,6 +41,11 @@ struct InstanceOptimisationResult {
   std::vector<double> nccBefore, nccAfter; ///< per level, over a fixed evaluation sample
 };
 
+/// The random points optimiseField draws per iteration: `count` LPS points on the structure voxels
+/// of `structure` (the 40 % largest gradients of its non-background voxels), each jittered within
+/// its voxel; the same for the same seed.
+std::vector<Vec3> structurePoints(const NormalisedImage& structure, unsigned count, unsigned seed);
+
 /// Optimises the displacement field u on `grid` (initial value `field`, LPS mm, trilinear between
 /// the nodes, edge values beyond) so that the prior matches the current: minimises
 /// -NCC(current(x), prior(map(x + u(x)))) over random points x drawn each iteration where the

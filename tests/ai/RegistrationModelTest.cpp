@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 
@@ -184,4 +185,37 @@ TEST_CASE("instance optimisation recovers a known smooth shift of a structured i
   CHECK(u[0] == Approx(2.5).margin(0.3));
   CHECK(std::abs(u[1]) < 0.3);
   CHECK(std::abs(u[2]) < 0.3);
+}
+
+TEST_CASE("instance optimisation draws its points on the structure voxels, within them", "[ai][registration]") {
+  // A bright cube at voxels 4..15 of an oblique 24^3 grid: only the cube is not background, and
+  // its gradient is largest on its faces, so every point lies within [3.5, 15.5] on every axis.
+  VolumeGeometry g;
+  g.size = {24, 24, 24};
+  g.spacing = {2, 3, 4};
+  g.origin = {10, -20, 5};
+  g.direction = {Vec3{0, 1, 0}, Vec3{0, 0, 1}, Vec3{1, 0, 0}};
+  NormalisedImage s{g, std::vector<float>(g.voxelCount(), 0.0f)};
+  for (std::size_t k = 4; k <= 15; ++k) {
+    for (std::size_t j = 4; j <= 15; ++j) {
+      for (std::size_t i = 4; i <= 15; ++i) s.values[i + 24 * (j + 24 * k)] = 1.0f;
+    }
+  }
+  const std::vector<Vec3> points = structurePoints(s, 5000, 3);
+  REQUIRE(points.size() == 5000);
+  Vec3 lo{1e9, 1e9, 1e9}, hi{-1e9, -1e9, -1e9};
+  for (const Vec3& p : points) {
+    const Vec3 ijk = g.lpsToIjk(p);
+    for (int a = 0; a < 3; ++a) {
+      lo[a] = std::min(lo[a], ijk[a]);
+      hi[a] = std::max(hi[a], ijk[a]);
+    }
+  }
+  for (int a = 0; a < 3; ++a) {
+    INFO("axis " << a << ": " << lo[a] << " .. " << hi[a]);
+    CHECK(lo[a] >= 3.5 - 1e-4);
+    CHECK(hi[a] <= 15.5 + 1e-4);
+    CHECK(hi[a] - lo[a] > 11.5); // spread over the whole cube
+  }
+  CHECK(structurePoints(s, 5000, 3)[17] == points[17]); // seeded
 }
