@@ -208,8 +208,10 @@ NormalisedImage normalised(const Volume& volume, const detail::IntensityMap& map
 RegistrationResult registerWithModel(const Volume& fixed, const Volume& moving, const RegistrationOptions& options,
                                      const ModelEntry& model, const LearnedRegistrationOptions& learned,
                                      LearnedStageReport* report) {
-  const bool fixedCt = detail::isCtLike(fixed);
-  const bool movingCt = detail::isCtLike(moving);
+  const detail::IntensityMap fixedMap = detail::intensityMapOf(fixed);
+  const detail::IntensityMap movingMap = detail::intensityMapOf(moving);
+  const bool fixedCt = fixedMap.ct;
+  const bool movingCt = movingMap.ct;
   if (fixedCt != movingCt) {
     throw std::runtime_error(std::string("the learned registration engine needs two images of the same modality (it was "
                                          "trained on CT-CT and MR-MR pairs); the current is ") +
@@ -233,8 +235,6 @@ RegistrationResult registerWithModel(const Volume& fixed, const Volume& moving, 
   const auto t1 = std::chrono::steady_clock::now();
   const ModelManifest& manifest = model.manifest;
   const VolumeGeometry grid = detail::learnedGrid(fixed.geometry, manifest.targetSpacingXyz[0], 8);
-  const detail::IntensityMap fixedMap = detail::intensityMapOf(fixed);
-  const detail::IntensityMap movingMap = detail::intensityMapOf(moving);
   NormalisedImage fixedCoarse{grid, detail::sampleOnGrid(fixed, fixedMap, grid, RegistrationTransform{}, options.threads)};
   NormalisedImage movingCoarse{grid, detail::sampleOnGrid(moving, movingMap, grid, affine, options.threads)};
   progress(kLinearShare + 0.02, "model");

@@ -159,17 +159,7 @@ void StudyBrowser::refresh() {
                               QString::fromStdString(st.patientId.empty() ? "(no ID)" : st.patientId));
       patient->setExpanded(true);
     }
-    auto* study = new QTreeWidgetItem(patient);
-    study->setText(0, QString::fromStdString(st.description.empty() ? "(study)" : st.description));
-    study->setText(1, QString::fromStdString(st.studyDate));
-    study->setExpanded(true);
-    QString search = QString::fromStdString(st.patientName + " " + st.patientId + " " + st.studyDate + " " +
-                                            st.description + " " + st.accessionNumber);
-    for (const IndexedSeries& se : st.series) {
-      auto* item = new QTreeWidgetItem(study);
-      const QString uid = QString::fromStdString(se.seriesInstanceUid);
-      item->setData(0, kBaseTextRole,
-                    QString("#%1 %2").arg(se.seriesNumber).arg(QString::fromStdString(se.description)));
+    addStudyItem(patient, st, [&](QTreeWidgetItem* item, const IndexedSeries& se) {
       // The reader's measurements are listed with the series they belong to.
       std::size_t n = 0;
       try {
@@ -178,19 +168,9 @@ void StudyBrowser::refresh() {
         emit indexError(e.what());
       }
       setItemMeasurements(item, int(n));
-      item->setText(2, QString::fromStdString(se.modality));
-      item->setText(3, QString::number(se.files));
-      item->setData(0, kUidRole, uid);
-      item->setData(0, kFolderRole, QString::fromStdString(se.folder));
       item->setToolTip(0, QString::fromStdString(se.folder));
-      if (thumbnails_.contains(uid)) {
-        item->setIcon(0, thumbnails_[uid]);
-      } else {
-        pending.push_back(se.seriesInstanceUid);
-      }
-      search += " " + QString::fromStdString(se.modality + " " + se.description);
-    }
-    study->setData(0, kSearchRole, search);
+      if (!thumbnails_.contains(QString::fromStdString(se.seriesInstanceUid))) pending.push_back(se.seriesInstanceUid);
+    });
   }
   // Priors of the open series' patient first: same patient ID, else name and birth date.
   const std::vector<PriorSuggestion> priors = suggestPriors(studies, currentSeries_.toStdString());
@@ -201,34 +181,40 @@ void StudyBrowser::refresh() {
     tree_->insertTopLevelItem(0, top);
     top->setExpanded(true);
     for (const PriorSuggestion& prior : priors) {
-      const IndexedStudy& st = prior.study;
-      auto* study = new QTreeWidgetItem(top);
-      study->setText(0, QString::fromStdString(st.description.empty() ? "(study)" : st.description));
-      study->setText(1, QString::fromStdString(st.studyDate));
-      study->setToolTip(0, prior.match == PriorMatch::PatientId ? "same patient ID" : "same patient name and birth date");
-      study->setExpanded(true);
-      QString search = QString::fromStdString(st.patientName + " " + st.patientId + " " + st.studyDate + " " +
-                                              st.description + " " + st.accessionNumber);
-      for (const IndexedSeries& se : st.series) {
-        auto* item = new QTreeWidgetItem(study);
-        const QString uid = QString::fromStdString(se.seriesInstanceUid);
-        item->setData(0, kBaseTextRole,
-                      QString("#%1 %2").arg(se.seriesNumber).arg(QString::fromStdString(se.description)));
+      QTreeWidgetItem* study = addStudyItem(top, prior.study, [](QTreeWidgetItem* item, const IndexedSeries& se) {
         setItemMeasurements(item, 0);
-        item->setText(2, QString::fromStdString(se.modality));
-        item->setText(3, QString::number(se.files));
-        item->setData(0, kUidRole, uid);
-        item->setData(0, kFolderRole, QString::fromStdString(se.folder));
         item->setData(0, kPriorRole, true);
         item->setToolTip(0, "Double click: open as comparison (prior)\n" + QString::fromStdString(se.folder));
-        if (thumbnails_.contains(uid)) item->setIcon(0, thumbnails_[uid]);
-        search += " " + QString::fromStdString(se.modality + " " + se.description);
-      }
-      study->setData(0, kSearchRole, search);
+      });
+      study->setToolTip(0, prior.match == PriorMatch::PatientId ? "same patient ID" : "same patient name and birth date");
     }
   }
   setFilter(search_->text());
   startThumbnails(std::move(pending));
+}
+
+QTreeWidgetItem* StudyBrowser::addStudyItem(QTreeWidgetItem* parent, const IndexedStudy& st,
+                                            const std::function<void(QTreeWidgetItem*, const IndexedSeries&)>& each) {
+  auto* study = new QTreeWidgetItem(parent);
+  study->setText(0, QString::fromStdString(st.description.empty() ? "(study)" : st.description));
+  study->setText(1, QString::fromStdString(st.studyDate));
+  study->setExpanded(true);
+  QString search = QString::fromStdString(st.patientName + " " + st.patientId + " " + st.studyDate + " " +
+                                          st.description + " " + st.accessionNumber);
+  for (const IndexedSeries& se : st.series) {
+    auto* item = new QTreeWidgetItem(study);
+    const QString uid = QString::fromStdString(se.seriesInstanceUid);
+    item->setData(0, kBaseTextRole, QString("#%1 %2").arg(se.seriesNumber).arg(QString::fromStdString(se.description)));
+    item->setText(2, QString::fromStdString(se.modality));
+    item->setText(3, QString::number(se.files));
+    item->setData(0, kUidRole, uid);
+    item->setData(0, kFolderRole, QString::fromStdString(se.folder));
+    if (thumbnails_.contains(uid)) item->setIcon(0, thumbnails_[uid]);
+    each(item, se);
+    search += " " + QString::fromStdString(se.modality + " " + se.description);
+  }
+  study->setData(0, kSearchRole, search);
+  return study;
 }
 
 void StudyBrowser::setFilter(const QString& text) {

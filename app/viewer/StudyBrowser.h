@@ -7,6 +7,7 @@
 #include <QWidget>
 
 #include <atomic>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -17,6 +18,9 @@ class QTreeWidget;
 class QTreeWidgetItem;
 
 namespace lightbox {
+
+struct IndexedSeries;
+struct IndexedStudy;
 
 /// Patients, studies and series from the local study index, with a thumbnail per series and a
 /// search over name, patient ID, date, modality and description. Thumbnails (middle slice of each
@@ -60,6 +64,10 @@ protected:
 private:
   QPoint dragStart_;
   void startThumbnails(std::vector<std::string> seriesUids);
+  /// A study row under `parent` with a row per series (text, modality, files, UID, folder,
+  /// thumbnail when made) and the study's search text; `each` adds what differs per list.
+  QTreeWidgetItem* addStudyItem(QTreeWidgetItem* parent, const IndexedStudy& study,
+                                const std::function<void(QTreeWidgetItem*, const IndexedSeries&)>& each);
   void stopThumbnails();
 
   QString currentSeries_;

@@ -54,8 +54,9 @@ struct RegistrationResult {
 };
 
 /// Rigid (versor) then, with options.affine, affine registration of `moving` (prior) to `fixed`
-/// (current) with Mattes mutual information (CT-CT, MR-MR and CT-MR), three levels (shrink
-/// 4/2/1, smoothing 2/1/0 voxels). Throws std::runtime_error when ITK fails.
+/// (current) with Mattes mutual information (CT-CT, MR-MR and CT-MR), three levels of about
+/// 8/4/2 mm (block averages to 2 mm, then Gaussian + shrink by 2 per level), built once for both
+/// stages. Throws std::runtime_error when ITK fails.
 RegistrationResult registerRigidAffine(const Volume& fixed, const Volume& moving,
                                        const RigidAffineOptions& options = {});
 

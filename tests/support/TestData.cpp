@@ -88,14 +88,19 @@ std::string scratchFolder(const std::string& name) {
   return p.string();
 }
 
-std::size_t copyWithFrameOfReferencePerSlice(const std::string& source, const std::string& destination) {
-  fs::create_directories(destination);
+std::vector<fs::path> sortedDicomFiles(const std::string& source) {
   std::vector<fs::path> files;
   for (const fs::directory_entry& e : fs::directory_iterator(source)) {
     if (e.is_regular_file() && e.path().extension() == ".dcm") files.push_back(e.path());
   }
   std::sort(files.begin(), files.end());
   REQUIRE(!files.empty());
+  return files;
+}
+
+std::size_t copyWithFrameOfReferencePerSlice(const std::string& source, const std::string& destination) {
+  fs::create_directories(destination);
+  const std::vector<fs::path> files = sortedDicomFiles(source);
   for (std::size_t k = 0; k < files.size(); ++k) {
     const fs::path copy = fs::path(destination) / files[k].filename();
     fs::copy_file(files[k], copy, fs::copy_options::overwrite_existing);

@@ -4,6 +4,7 @@
 #include "core/volume/Volume.h"
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,10 @@ std::string fileText(const std::string& path);
 
 /// A fresh empty folder under the system temp dir, removed when the process exits.
 std::string scratchFolder(const std::string& name);
+
+/// The `.dcm` files of folder `source` (not recursive), sorted by path; fails the test when there
+/// are none.
+std::vector<std::filesystem::path> sortedDicomFiles(const std::string& source);
 
 /// Copies the DICOM files of `source` (one folder, not recursive) into `destination` and writes
 /// a different Frame of Reference UID into every file with DCMTK's dcmodify, as an old
