@@ -21,6 +21,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <sstream>
 #include <utility>
 #include <vector>
 
@@ -30,7 +31,9 @@ namespace {
 constexpr const char* kUsage =
     "usage: lightbox report SERIES_OR_PATH -o OUTDIR [--reader NAME] [--impression TEXT] [--series INDEX|UID]\n"
     "       [--no-auto-mask] [--nifti] [--csv] [--json] [--prior PRIOR_PATH [--prior-series INDEX|UID]\n"
-    "       [--transform TRANSFORM_JSON]]\n"
+    "       [--transform TRANSFORM_JSON]] [--confirm-size ID[,ID...]|all]\n"
+    "  --confirm-size: report these findings' mask sizes although they differ from the AI's by more than 2x\n"
+    "  (without it such a report is refused, naming the finding)\n"
     "  --prior: growth of the accepted nodules against the prior series' saved review, matched through the\n"
     "  registration saved with the pair (or --transform, a transform.json of `lightbox register`)";
 
@@ -80,7 +83,7 @@ PriorGrowth growthAgainstPrior(const ReadingSession& current, const AssembledSer
 
 int runReport(const std::vector<std::string>& rawArgs) {
   const Arguments args(rawArgs, {"no-auto-mask", "nifti", "csv", "json"},
-                       {"o", "reader", "impression", "series", "prior", "prior-series", "transform"});
+                       {"o", "reader", "impression", "series", "prior", "prior-series", "transform", "confirm-size"});
   if (args.positional().size() != 1 || !args.has("o")) throw UsageError(kUsage);
   const std::string path = args.positional()[0];
   if (isResearchImageFile(path)) {
@@ -112,6 +115,12 @@ int runReport(const std::vector<std::string>& rawArgs) {
   options.segmentUnmasked = !args.flag("no-auto-mask");
   options.labelMapNifti = args.flag("nifti");
   options.measurementsCsv = args.flag("csv");
+  if (args.has("confirm-size")) {
+    std::stringstream ids(args.option("confirm-size"));
+    for (std::string id; std::getline(ids, id, ',');) {
+      if (!id.empty()) options.confirmedSizes.push_back(id);
+    }
+  }
   if (args.has("prior")) {
     PriorGrowth prior = growthAgainstPrior(session, series, args.option("prior"), args.option("prior-series"),
                                            args.option("transform"), store);

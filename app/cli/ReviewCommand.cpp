@@ -4,9 +4,12 @@
 #include "app/cli/Arguments.h"
 #include "app/cli/Commands.h"
 #include "core/annotation/AnnotationStore.h"
+#include "core/clinical/PatientAge.h"
 #include "core/io/ImageFileIO.h"
 #include "core/review/DetectionImport.h"
+#include "core/review/FindingMask.h"
 #include "core/review/ReadingSession.h"
+#include "core/segmentation/LabelMapFile.h"
 #include "core/study/StudyLoader.h"
 
 #include <nlohmann/json.hpp>
@@ -15,6 +18,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <optional>
 #include <sstream>
 
@@ -23,14 +27,57 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: lightbox review SERIES_OR_PATH [--series INDEX|UID] [--json] [--import DET.json [--fp-per-scan F]]\n"
-    "       [--accept all|ID[,ID...]] [--reject ID[,ID...] [--reason TEXT]] [--replace]";
+    "       [--accept all|ID[,ID...]] [--reject ID[,ID...] [--reason TEXT]] [--replace] [--link-masks]\n"
+    "  --link-masks: link each accepted finding to its lesion's segment in the saved label map (the\n"
+    "  viewer's rule: its linked segment, else the segment at its centre), when that mask is plausible";
 
-/// The key the viewer saves the series' review under: the Series Instance UID, or the absolute
-/// path of a research-format file.
-std::string seriesKeyOf(const std::string& path, const std::string& selector) {
-  if (isResearchImageFile(path)) return std::filesystem::absolute(path).lexically_normal().string();
+/// The series a review is about: the key the viewer saves it under (the Series Instance UID, or
+/// the absolute path of a research-format file) and what DICOM says of the patient.
+struct ReviewedSeries {
+  std::string key;
+  std::string modality;
+  PatientAgeFact age;
+  std::string sex;
+};
+
+ReviewedSeries reviewedSeriesOf(const std::string& path, const std::string& selector) {
+  ReviewedSeries r;
+  if (isResearchImageFile(path)) {
+    r.key = std::filesystem::absolute(path).lexically_normal().string();
+    return r;
+  }
   const StudyScan scan = scanStudy(path);
-  return selectSeries(scan, selector).header->seriesInstanceUid;
+  const DicomFileInfo& h = *selectSeries(scan, selector).header;
+  r.key = h.seriesInstanceUid;
+  r.modality = h.modality;
+  r.age = patientAgeOf(h.patientAge, h.patientBirthDate, h.studyDate);
+  r.sex = h.patientSex == "F" || h.patientSex == "M" ? h.patientSex : "";
+  return r;
+}
+
+/// Each accepted or edited finding's lesion mask as findingMaskOf finds it in `labels`, measured
+/// on `image`; a mask found by position that cannot be the finding's lesion carries the reason.
+struct MaskOfFinding {
+  FindingMaskChoice choice;
+  SegmentStats stats;
+  std::string refused;
+};
+
+std::map<std::string, MaskOfFinding> masksOfFindings(const ReadingSession& session, const LabelMap& labels,
+                                                     const Volume& image, const std::string& modality) {
+  std::map<std::string, MaskOfFinding> out;
+  std::vector<std::uint8_t> taken;
+  for (const Finding& f : session.findings()) {
+    if (f.state != FindingState::Accepted && f.state != FindingState::Edited) continue;
+    MaskOfFinding m;
+    m.choice = findingMaskOf(f, labels, taken);
+    if (!m.choice.label) continue;
+    m.stats = measureSegment(labels, m.choice.label, &image);
+    if (m.choice.match != MaskMatch::Linked) m.refused = implausibleFindingMask(f, m.stats, modality);
+    if (m.refused.empty()) taken.push_back(m.choice.label);
+    out[f.id] = m;
+  }
+  return out;
 }
 
 std::vector<std::string> splitIds(const std::string& list) {
@@ -43,7 +90,8 @@ std::vector<std::string> splitIds(const std::string& list) {
   return out;
 }
 
-nlohmann::json reviewJson(const ReadingSession& session) {
+nlohmann::json reviewJson(const ReadingSession& session, const ReviewedSeries& series,
+                          const std::map<std::string, MaskOfFinding>& masks) {
   const FindingsRun& run = session.findingsRun();
   nlohmann::json j;
   j["series"] = session.seriesKey();
@@ -70,10 +118,23 @@ nlohmann::json reviewJson(const ReadingSession& session) {
     e["ai_diameter_mm"] = f.sizeCapped ? nlohmann::json() : nlohmann::json(f.diameterMm);
     e["size_capped"] = f.sizeCapped;
     if (f.measurementId) e["reader_diameter_mm"] = session.effectiveDiameter(f);
+    if (const auto m = masks.find(f.id); m != masks.end()) {
+      const MaskOfFinding& mask = m->second;
+      e["mask"] = {{"label", mask.choice.label}, {"match", toString(mask.choice.match)},
+                   {"long_axis_mm", mask.stats.longAxisMm}, {"short_axis_mm", mask.stats.shortAxisMm},
+                   {"volume_ml", mask.stats.volumeMl}, {"linked", f.segmentLabel == mask.choice.label}};
+      if (!mask.refused.empty()) e["mask"]["refused"] = mask.refused;
+    }
     findings.push_back(e);
   }
   j["findings"] = findings;
   j["measurements"] = toJson(session.measurements());
+  j["patient"] = {{"age_years", session.patientFactors().ageYears > 0 ? nlohmann::json(session.patientFactors().ageYears)
+                                                                      : nlohmann::json()},
+                  {"age_source", session.patientFactors().ageYears > 0 && session.patientFactors().ageYears == series.age.years.value_or(0)
+                                     ? series.age.source
+                                     : session.patientFactors().ageYears > 0 ? "entered by the reader" : "unknown: Brock assumes 62"},
+                  {"sex", session.patientFactors().sex}};
   const DecisionSupportInputs support = session.decisionSupport();
   if (session.hasFindingsRun()) {
     j["lung_rads"] = {{"category", support.lungRads.category}, {"nodule", support.lungRads.nodule},
@@ -88,7 +149,8 @@ nlohmann::json reviewJson(const ReadingSession& session) {
   return j;
 }
 
-void printReview(const ReadingSession& session) {
+void printReview(const ReadingSession& session, const ReviewedSeries& series,
+                 const std::map<std::string, MaskOfFinding>& masks) {
   std::printf("series %s\n", session.seriesKey().c_str());
   if (!session.hasFindingsRun()) {
     std::printf("no detection run in this review\n");
@@ -112,6 +174,18 @@ void printReview(const ReadingSession& session) {
     for (const DecisionSupportInputs::Brock& b : support.brock) {
       std::printf("Brock %s: %.1f %%\n", b.findingId.c_str(), 100.0 * brockProbability(b.factors));
     }
+    if (!support.brock.empty()) {
+      const int age = session.patientFactors().ageYears;
+      std::printf("Brock age: %s\n", age <= 0 ? "unknown, 62 assumed"
+                                     : (std::to_string(age) + (age == series.age.years.value_or(0) ? " (from " + series.age.source + ")"
+                                                                                                 : std::string(" (entered)"))).c_str());
+    }
+    for (const auto& [id, m] : masks) {
+      std::printf("%s mask: segment %d (%s), %.1f x %.1f mm, %.2f mL%s%s\n", id.c_str(), int(m.choice.label),
+                  toString(m.choice.match), m.stats.longAxisMm, m.stats.shortAxisMm, m.stats.volumeMl,
+                  session.finding(id) && session.finding(id)->segmentLabel == m.choice.label ? ", linked" : ", not linked",
+                  m.refused.empty() ? "" : ("; refused: " + m.refused).c_str());
+    }
     for (const std::string& id : support.unmeasured) {
       std::printf("%s: accepted but its size is unmeasured (the AI's profile hit its cap): measure it\n", id.c_str());
     }
@@ -125,7 +199,8 @@ void printReview(const ReadingSession& session) {
 } // namespace
 
 int runReview(const std::vector<std::string>& rawArgs) {
-  const Arguments args(rawArgs, {"json", "replace"}, {"series", "import", "fp-per-scan", "accept", "reject", "reason"});
+  const Arguments args(rawArgs, {"json", "replace", "link-masks"},
+                       {"series", "import", "fp-per-scan", "accept", "reject", "reason"});
   if (args.positional().size() != 1) throw UsageError(kUsage);
   if (args.has("fp-per-scan") && !args.has("import")) {
     throw UsageError("option --fp-per-scan needs --import (it chooses the imported run's operating point)");
@@ -146,7 +221,8 @@ int runReview(const std::vector<std::string>& rawArgs) {
       throw std::runtime_error(file + ": " + e.what());
     }
   }
-  const std::string key = seriesKeyOf(args.positional()[0], args.option("series"));
+  const ReviewedSeries series = reviewedSeriesOf(args.positional()[0], args.option("series"));
+  const std::string& key = series.key;
   if (imported && !imported->seriesUid.empty() && imported->seriesUid != key) {
     throw std::runtime_error(args.option("import") + " was detected on series " + imported->seriesUid + ", not on " +
                              key);
@@ -156,7 +232,8 @@ int runReview(const std::vector<std::string>& rawArgs) {
   for (const std::string& p : session.openProblems()) std::fprintf(stderr, "warning: %s\n", p.c_str());
   std::string saveProblem;
   session.setProblemObserver([&saveProblem](const std::string& m) { saveProblem = m; });
-  if (session.readOnly() && (imported || args.has("accept") || args.has("reject"))) {
+  session.setPatientDefaults(series.age.years.value_or(0), series.sex); // not saved unless something else is
+  if (session.readOnly() && (imported || args.has("accept") || args.has("reject") || args.flag("link-masks"))) {
     throw std::runtime_error("the saved review of " + key + " could not be read nor moved aside: nothing is changed");
   }
   // Everything is checked before anything is saved: a bad id never leaves a half-applied review.
@@ -197,11 +274,39 @@ int runReview(const std::vector<std::string>& rawArgs) {
   };
   decide(accept, FindingState::Accepted, {});
   decide(reject, FindingState::Rejected, args.option("reason", "rejected on the command line"));
+
+  // The findings' masks in the label map saved beside the review (the viewer's segments).
+  std::map<std::string, MaskOfFinding> masks;
+  const std::string labelsPath = store.labelsPathFor(key);
+  if (std::error_code ec; std::filesystem::exists(labelsPath, ec)) {
+    LoadedSeries loaded = loadPath(args.positional()[0], args.option("series"));
+    if (loaded.volumes.empty()) throw NoImageSeriesError(args.positional()[0] + ": the series could not be loaded");
+    const Volume& image = loaded.volumes.front();
+    LabelMap labels;
+    try {
+      labels = loadLabelMap(labelsPath, image.geometry);
+    } catch (const std::exception& e) {
+      if (args.flag("link-masks")) throw;
+      std::fprintf(stderr, "warning: %s\n", e.what()); // the review itself is still shown
+    }
+    const std::string modality = series.modality.empty() && image.units == "HU" ? "CT" : series.modality;
+    masks = masksOfFindings(session, labels, image, modality);
+    if (args.flag("link-masks")) {
+      for (const auto& [id, m] : masks) {
+        const Finding* f = session.finding(id);
+        if (!f || f->segmentLabel == m.choice.label || !m.refused.empty()) continue;
+        session.setFindingMask(id, m.choice.label, m.stats.longAxisMm, m.stats.shortAxisMm, m.stats.volumeMl * 1000.0);
+      }
+      masks = masksOfFindings(session, labels, image, modality); // as linked now
+    }
+  } else if (args.flag("link-masks")) {
+    std::fprintf(stderr, "warning: no label map is saved for %s (%s): no mask to link\n", key.c_str(), labelsPath.c_str());
+  }
   if (!saveProblem.empty()) throw std::runtime_error(saveProblem);
   if (args.flag("json")) {
-    std::printf("%s\n", reviewJson(session).dump(2).c_str());
+    std::printf("%s\n", reviewJson(session, series, masks).dump(2).c_str());
   } else {
-    printReview(session);
+    printReview(session, series, masks);
   }
   return kExitOk;
 }

@@ -56,9 +56,66 @@ double roundLength(double target) {
 
 } // namespace
 
+namespace {
+
+/// Text over images: a dark translucent box behind it and a shadow, so it stays readable over
+/// bone, contrast and bright MR as well as over air.
+void readableOnAnyTissue(vtkTextProperty* p) {
+  p->SetShadow(true);
+  p->SetShadowOffset(1, -1);
+  p->SetBackgroundColor(0.0, 0.0, 0.0);
+  p->SetBackgroundOpacity(0.45);
+}
+
+/// Width and height in pixels a text of `fontSize` takes at most (monospaced estimate, lines
+/// split at '\n'): enough to keep it inside the view.
+std::pair<int, int> textExtent(const std::string& text, int fontSize) {
+  std::size_t longest = 0, lines = 1, current = 0;
+  for (char c : text) {
+    if (c == '\n') {
+      ++lines;
+      current = 0;
+    } else {
+      longest = std::max(longest, ++current);
+    }
+  }
+  return {int(0.62 * fontSize * double(longest)) + 2, int(1.25 * fontSize * double(lines))};
+}
+
+/// `text` with its lines broken at spaces so that none is longer than `maxChars` (a word longer
+/// than that stays whole on its own line).
+std::string wrapWords(const std::string& text, std::size_t maxChars) {
+  std::string out, line, word;
+  auto flushWord = [&] {
+    if (word.empty()) return;
+    if (!line.empty() && line.size() + 1 + word.size() > maxChars) {
+      out += line + "\n";
+      line.clear();
+    }
+    line += (line.empty() ? "" : " ") + word;
+    word.clear();
+  };
+  for (char c : text) {
+    if (c == ' ') {
+      flushWord();
+    } else if (c == '\n') {
+      flushWord();
+      out += line + "\n";
+      line.clear();
+    } else {
+      word += c;
+    }
+  }
+  flushWord();
+  return out + line;
+}
+
+} // namespace
+
 struct SlicePipeline::Impl {
   std::shared_ptr<const Volume> volume;
   std::string patientText, seriesText;
+  std::vector<int> sliceNumbers; ///< Instance Number per k (0: none); empty: none known
   SliceViewState state;
   OverlayLayers overlays;
   SlicePlane plane;
@@ -117,6 +174,7 @@ struct SlicePipeline::Impl {
       vtkTextProperty* p = corners[i]->GetTextProperty();
       p->SetFontSize(14);
       p->SetColor(0.9, 0.9, 0.6);
+      readableOnAnyTissue(p);
       if (i % 2 == 1) p->SetJustificationToRight();
       else p->SetJustificationToLeft();
       if (i >= 2) p->SetVerticalJustificationToTop();
@@ -137,6 +195,7 @@ struct SlicePipeline::Impl {
       l->GetTextProperty()->SetColor(1.0, 0.85, 0.2);
       l->GetTextProperty()->SetJustificationToCentered();
       l->GetTextProperty()->SetVerticalJustificationToCentered();
+      readableOnAnyTissue(l->GetTextProperty());
       renderer->AddViewProp(l);
     }
     vtkNew<vtkPolyDataMapper2D> mapper;
@@ -149,6 +208,7 @@ struct SlicePipeline::Impl {
     scaleText->GetTextProperty()->SetFontSize(14);
     scaleText->GetTextProperty()->SetColor(0.9, 0.9, 0.9);
     scaleText->GetTextProperty()->SetJustificationToCentered();
+    readableOnAnyTissue(scaleText->GetTextProperty());
     renderer->AddViewProp(scaleText);
     renderer->GetActiveCamera()->ParallelProjectionOn();
   }
@@ -239,8 +299,17 @@ struct SlicePipeline::Impl {
       for (int a = 1; a < 3; ++a) {
         if (std::abs(dot(g.direction[std::size_t(a)], n)) > std::abs(dot(g.direction[std::size_t(axis)], n))) axis = a;
       }
-      std::snprintf(image, sizeof(image), "Im %ld/%zu  ", std::lround(ijk[std::size_t(axis)]) + 1,
-                    std::size_t(g.size[std::size_t(axis)]));
+      const long index = std::lround(ijk[std::size_t(axis)]);
+      const std::size_t count = g.size[std::size_t(axis)];
+      // In the acquisition plane the image number is the slice's Instance Number, as PACS and the
+      // report give it; elsewhere (and without one) the count along the grid.
+      const bool instance = axis == 2 && index >= 0 && std::size_t(index) < sliceNumbers.size() &&
+                            sliceNumbers[std::size_t(index)] > 0;
+      if (instance) {
+        std::snprintf(image, sizeof(image), "Im %d  ", sliceNumbers[std::size_t(index)]);
+      } else {
+        std::snprintf(image, sizeof(image), "Im %ld/%zu  ", index + 1, count);
+      }
     }
     if (state.minimalText) {
       std::snprintf(text, sizeof(text), "%s%s%s", image, toString(state.plane), state.oblique() ? " oblique" : "");
@@ -385,7 +454,9 @@ struct SlicePipeline::Impl {
     scaleText->SetVisibility(state.showAnnotations);
     banner->SetVisibility(!state.aiBanner.empty());
     if (!state.aiBanner.empty()) {
-      banner->SetInput(state.aiBanner.c_str());
+      // Wrapped to the view: centred text wider than a small view would lose both ends.
+      const int maxChars = std::max(12, int((width - 16) / (0.62 * 13.0)));
+      banner->SetInput(wrapWords(state.aiBanner, std::size_t(maxChars)).c_str());
       banner->SetDisplayPosition(width / 2, height - 46); // below the two lines of corner text
     }
     // Colour legends: a bar at the right edge, low at the bottom, numbers to its left.
@@ -441,7 +512,7 @@ struct SlicePipeline::Impl {
       if (used == labelActors.size()) {
         auto a = vtkSmartPointer<vtkTextActor>::New();
         a->GetTextProperty()->SetFontSize(14);
-        a->GetTextProperty()->SetShadow(true);
+        a->GetTextProperty()->SetShadow(true); // no box: it would hide the lesion it labels
         renderer->AddViewProp(a);
         labelActors.push_back(a);
       }
@@ -449,7 +520,14 @@ struct SlicePipeline::Impl {
       const auto [x, y] = toScreen(label.lps, width, height);
       a->SetInput(label.text.c_str());
       a->GetTextProperty()->SetColor(label.colour[0] / 255.0, label.colour[1] / 255.0, label.colour[2] / 255.0);
-      a->SetDisplayPosition(int(x + 8), int(double(height) - y + 8));
+      // Kept whole inside the view: a label that would run off the right edge goes to the left of
+      // its point (never over what it labels), and near the bottom edge it moves up.
+      const auto [textW, textH] = textExtent(label.text, 14);
+      int px = int(x + 8);
+      if (px + textW > width - 4) px = int(x - 8) - textW;
+      px = std::clamp(px, 4, std::max(4, width - textW - 4));
+      const int py = std::clamp(int(double(height) - y + 8), 4, std::max(4, height - textH - 4));
+      a->SetDisplayPosition(px, py);
       a->SetVisibility(true);
     }
     for (std::size_t i = used; i < labelActors.size(); ++i) {
@@ -465,9 +543,20 @@ void SlicePipeline::setVolume(std::shared_ptr<const Volume> volume, std::string 
   impl_->volume = std::move(volume);
   impl_->patientText = std::move(patientText);
   impl_->seriesText = std::move(seriesText);
+  impl_->sliceNumbers.clear(); // the previous series' numbers; setSliceNumbers gives this one's
   const VolumeGeometry& g = impl_->volume->geometry;
   impl_->state.crosshairLps = g.ijkToLps({0.5 * double(g.size[0] - 1), 0.5 * double(g.size[1] - 1),
                                           0.5 * double(g.size[2] - 1)});
+  impl_->stale = true;
+}
+
+std::string SlicePipeline::cornerText(int i) const {
+  const char* text = impl_->corners[std::size_t(std::clamp(i, 0, 3))]->GetInput();
+  return text ? text : "";
+}
+
+void SlicePipeline::setSliceNumbers(std::vector<int> instanceNumbers) {
+  impl_->sliceNumbers = std::move(instanceNumbers);
   impl_->stale = true;
 }
 

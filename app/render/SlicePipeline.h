@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 class vtkRenderer;
 class vtkRenderWindow;
@@ -54,6 +55,9 @@ public:
   /// Setters only record the change; the slice is composited once, by update() or when the
   /// plane or image is asked for.
   void setVolume(std::shared_ptr<const Volume> volume, std::string patientText, std::string seriesText);
+  /// The Instance Number of the image at each k of the volume's grid (0: none), shown as the image
+  /// number in the acquisition plane; empty: the number counts slices along the grid instead.
+  void setSliceNumbers(std::vector<int> instanceNumbers);
   void setState(const SliceViewState& state);
   const SliceViewState& state() const;
   void setOverlays(OverlayLayers overlays);
@@ -61,6 +65,8 @@ public:
   const SlicePlane& plane() const;
   /// The composited slice last uploaded to VTK.
   const SliceImage& image() const;
+  /// The text in corner `i` (0 top left, 1 top right, 2 bottom left, 3 bottom right) as last drawn.
+  std::string cornerText(int i) const;
 
   /// Adds this pipeline's renderer to `window` (once).
   void attach(vtkRenderWindow* window);

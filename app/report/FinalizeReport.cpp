@@ -10,6 +10,7 @@
 #include "core/report/DicomSegExport.h"
 #include "core/report/EncapsulatedPdf.h"
 #include "core/report/MeasurementReportSr.h"
+#include "core/review/FindingMask.h"
 #include "core/review/ReadingSession.h"
 #include "core/segmentation/ClassicalSegmenter.h"
 #include "core/segmentation/SegmentTools.h"
@@ -43,8 +44,8 @@ nlohmann::json toJson(const ExportedObject& o) {
 }
 
 /// Gives a finding the engine's mask at its centre (model, else classical). False when none came.
-bool segmentForReport(ReportFinding& f, LabelMap& labels, const Volume& image, const LesionModelEngine* model,
-                      std::vector<std::string>& warnings) {
+bool segmentForReport(ReportFinding& f, LabelMap& labels, const Volume& image, const std::string& modality,
+                      const LesionModelEngine* model, std::vector<std::string>& warnings) {
   const std::uint8_t label = labels.freeLabel();
   if (!label) {
     warnings.push_back(f.id + ": no free label for its mask; reported without one");
@@ -68,11 +69,25 @@ bool segmentForReport(ReportFinding& f, LabelMap& labels, const Volume& image, c
     warnings.push_back(f.id + ": the engine found nothing at its centre; reported without a mask");
     return false;
   }
+  // A mask that cannot be this finding's lesion (a sliver beside another segment, air, off its
+  // centre) is never reported.
+  Finding asFound;
+  asFound.centerLps = f.centerLps;
+  asFound.diameterMm = f.aiDiameterMm;
+  asFound.sizeCapped = f.aiSizeCapped;
+  const SegmentStats stats = measureSegment(labels, label, &image);
+  if (const std::string why = implausibleFindingMask(asFound, stats, modality); !why.empty()) {
+    std::replace(labels.labels.begin(), labels.labels.end(), label, std::uint8_t(0));
+    warnings.push_back(f.id + ": the mask made at its centre was refused (" + why + "); reported without a mask");
+    return false;
+  }
   static const std::uint8_t cyan[3] = {0, 200, 255};
   const Segment s = engineSegment(label, f.id + " (made at finalize)", cyan, lesion, voxels);
   labels.segments.push_back(s);
   f.segmentLabel = label;
-  f.mask = measureSegment(labels, label, &image);
+  f.mask = stats;
+  f.maskMatch = "made at finalize";
+  f.sizeDisagreement = maskSizeDisagreement(asFound, stats);
   f.maskAlgorithmType = "AUTOMATIC";
   f.maskAlgorithm = s.algorithm;
   f.maskAlgorithmVersion = s.algorithmVersion;
@@ -176,12 +191,13 @@ ReportPlan planReport(const ReadingSession& session, const LabelMap& labels, con
         if (!model) c.warnings.push_back("the segmentation model cannot be used (" + why + "): classical engine");
         tried = true;
       }
-      if (segmentForReport(f, plan.labels, image, model.get(), c.warnings)) plan.madeMasks.push_back(f.id);
+      if (segmentForReport(f, plan.labels, image, c.source.modality, model.get(), c.warnings)) plan.madeMasks.push_back(f.id);
     }
     // Segment numbers follow the findings' order.
     int number = 1;
     for (ReportFinding& f : c.findings) f.segmentNumber = f.segmentLabel ? number++ : 0;
   }
+  confirmSizes(plan, options.confirmedSizes);
   c.impression = options.impression ? *options.impression : draftImpression(c);
 
   const bool anyMask = std::any_of(c.findings.begin(), c.findings.end(), [](const ReportFinding& f) { return f.segmentNumber > 0; });
@@ -193,6 +209,14 @@ ReportPlan planReport(const ReadingSession& session, const LabelMap& labels, con
   return plan;
 }
 
+void confirmSizes(ReportPlan& plan, const std::vector<std::string>& findingIds) {
+  plan.options.confirmedSizes = findingIds;
+  const bool all = std::find(findingIds.begin(), findingIds.end(), "all") != findingIds.end();
+  for (ReportFinding& f : plan.content.findings) {
+    f.sizeConfirmed = all || std::find(findingIds.begin(), findingIds.end(), f.id) != findingIds.end();
+  }
+}
+
 std::string ReportPlan::summary() const {
   const ReportContent& c = content;
   std::string s = "Report version " + std::to_string(c.version) + " of series " + c.source.seriesInstanceUid +
@@ -201,11 +225,17 @@ std::string ReportPlan::summary() const {
   for (const ReportFinding& f : c.findings) {
     s += "\n    " + f.id + " " + toString(f.state) + ", " + f.type + ", " +
          (f.diameterSource == "unmeasured" ? std::string("size unmeasured") : formatNumber("%.1f mm", f.diameterMm) + " (" + f.diameterSource + ")");
+    s += f.aiSizeCapped ? ", AI size unmeasured" : formatNumber(", AI %.1f mm", f.aiDiameterMm);
     if (f.segmentNumber) {
-      s += f.maskMadeAtFinalize ? ", mask made now by " + f.maskAlgorithm + " (automatic)" : ", mask (" + f.maskAlgorithmType + ")";
+      s += ", mask " + formatNumber("%.1f", f.mask.longAxisMm) + " x " + formatNumber("%.1f mm", f.mask.shortAxisMm) + " " +
+           formatNumber("%.2f mL", f.mask.volumeMl);
+      s += f.maskMadeAtFinalize ? " made now by " + f.maskAlgorithm + " (automatic)"
+                                : " (" + f.maskAlgorithmType + ", " + f.maskMatch + ")";
+      if (f.sizeDisagreement > kMaskSizeConfirmFactor && f.sizeConfirmed) s += ", size confirmed by the reader";
     } else {
       s += ", no mask";
     }
+    if (!f.lungRadsCategory.empty()) s += ", Lung-RADS " + f.lungRadsCategory;
   }
   s += "\n  rejected (counted, not reported): " + std::to_string(c.rejected);
   s += "\n  undecided (not reported): " + std::to_string(c.undecided);
@@ -216,6 +246,7 @@ std::string ReportPlan::summary() const {
          " objects); nothing is overwritten";
   }
   for (const std::string& b : c.blockers) s += "\n  BLOCKED: " + b;
+  for (const std::string& b : unconfirmedSizes(c)) s += "\n  NEEDS CONFIRMATION: " + b;
   for (const std::string& w : c.warnings) s += "\n  warning: " + w;
   return s + "\n";
 }
@@ -224,6 +255,9 @@ ReportResult writeReport(const ReportPlan& plan, const Volume& image) {
   const auto t0 = std::chrono::steady_clock::now();
   const ReportContent& c = plan.content;
   if (!c.blockers.empty()) throw std::runtime_error("cannot finalize the report: " + c.blockers.front());
+  if (const std::vector<std::string> sizes = unconfirmedSizes(c); !sizes.empty()) {
+    throw std::runtime_error("cannot finalize the report: " + sizes.front());
+  }
   std::error_code ec;
   fs::create_directories(plan.options.outputFolder, ec);
   if (ec) throw std::runtime_error(plan.options.outputFolder + ": cannot create the folder (" + ec.message() + ")");
@@ -279,6 +313,8 @@ ReportResult writeReport(const ReportPlan& plan, const Volume& image) {
       findings.push_back({{"id", f.id}, {"tracking_uid", f.trackingUid}, {"state", toString(f.state)},
                           {"type", f.type}, {"diameter_mm", f.diameterMm}, {"diameter_source", f.diameterSource},
                           {"segment_number", f.segmentNumber}, {"mask_made_at_finalize", f.maskMadeAtFinalize},
+                          {"mask_match", f.maskMatch}, {"ai_diameter_mm", f.aiSizeCapped ? nlohmann::json() : nlohmann::json(f.aiDiameterMm)},
+                          {"size_disagreement", f.sizeDisagreement}, {"size_confirmed", f.sizeConfirmed},
                           {"long_axis_mm", f.mask.longAxisMm}, {"short_axis_mm", f.mask.shortAxisMm},
                           {"volume_ml", f.mask.volumeMl}, {"lung_rads", f.lungRadsCategory}});
     }

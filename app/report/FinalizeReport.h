@@ -20,6 +20,9 @@ struct FinalizeOptions {
   /// Accepted findings without a mask get one from the lesion engine (model, else classical),
   /// marked automatic and made at finalize.
   bool segmentUnmasked = true;
+  /// Findings ("F1", ... or "all") whose mask size the reader confirmed although it differs from
+  /// the AI's by more than kMaskSizeConfirmFactor (unconfirmedSizes blocks the others).
+  std::vector<std::string> confirmedSizes;
   bool labelMapNifti = false;   ///< also write the report's label map as labels.nii.gz
   bool measurementsCsv = false; ///< also write measurements.csv
   /// Growth against a registered prior (assessReviewGrowth) and the prior's study date: into the
@@ -45,6 +48,9 @@ struct ReportPlan {
 /// when asked. Writes nothing.
 ReportPlan planReport(const ReadingSession& session, const LabelMap& labels, const Volume& image,
                       const ReportSource& source, const FinalizeOptions& options);
+
+/// The reader confirms these findings' mask sizes ("all": every one); the others are unconfirmed.
+void confirmSizes(ReportPlan& plan, const std::vector<std::string>& findingIds);
 
 /// Points the plan at another output folder: the version and the previous version's objects
 /// follow (the masks and the content otherwise stay).

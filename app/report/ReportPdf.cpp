@@ -383,7 +383,7 @@ KeyImage renderKeyImage(const ReportFinding& f, const Volume& image,
   return out;
 }
 
-QStringList keyImageCaption(const ReportFinding& f, const Volume& image) {
+QStringList keyImageCaption(const ReportFinding& f, const ReportSource& source, const Volume& image) {
   QStringList lines;
   lines << q(f.id) + ": " + typeText(f);
   lines << stateText(f.state);
@@ -399,18 +399,20 @@ QStringList keyImageCaption(const ReportFinding& f, const Volume& image) {
   lines << "AI score " + q(formatNumber("%.2f", f.score));
   if (!f.lungRadsCategory.empty())
     lines << "Lung-RADS " + q(f.lungRadsCategory);
-  lines << QStringLiteral("Slice %1 of %2").arg(f.keySlice + 1).arg(image.geometry.size[2]);
+  QString where = q(sourceImageText(source, f.keySlice));
+  if (!where.isEmpty()) where[0] = where[0].toUpper();
+  lines << where;
   return lines;
 }
 
 void keyImageRow(PageFlow& flow, const Fonts& fonts, const ReportFinding& f, const KeyImage& key,
-                 const Volume& image) {
+                 const ReportSource& source, const Volume& image) {
   const double panel = mm(64), gap = mm(3);
   const double h = panel + mm(3);
   const double top = flow.place(h);
   const QRectF fullCell(0, top, panel, panel), zoomCell(panel + gap, top, panel, panel);
   const double textX = 2 * (panel + gap), textW = flow.width() - textX;
-  const QString caption = keyImageCaption(f, image).join("\n");
+  const QString caption = keyImageCaption(f, source, image).join("\n");
   const QString legend =
       f.segmentLabel ? QStringLiteral("Green: mask outline. Orange: long axis. Cyan: short axis.")
                      : QStringLiteral("Yellow: the finding's centre.");
@@ -668,7 +670,7 @@ void keyImagesSection(PageFlow& flow, const Fonts& fonts, const ReportContent& c
                  kMuted);
   flow.skip(mm(2));
   for (const ReportFinding& f : c.findings) {
-    keyImageRow(flow, fonts, f, renderKeyImage(f, image, labelVolume, window), image);
+    keyImageRow(flow, fonts, f, renderKeyImage(f, image, labelVolume, window), c.source, image);
     flow.skip(mm(4));
   }
 }

@@ -2,6 +2,7 @@
 #include "app/viewer/FinalizeDialog.h"
 
 #include "app/viewer/ViewerDocument.h"
+#include "core/review/FindingMask.h"
 
 #include <QCheckBox>
 #include <QDialogButtonBox>
@@ -36,6 +37,29 @@ FinalizeDialog::FinalizeDialog(const ViewerDocument& document, QWidget* parent) 
   summary_->setMinimumSize(640, 180);
   layout->addWidget(new QLabel("What will be written:", this));
   layout->addWidget(summary_);
+  // A mask whose size is far from the AI's is reported only when the reader says it is right.
+  for (const ReportFinding& f : plan_.content.findings) {
+    if (!f.segmentNumber || f.sizeDisagreement <= kMaskSizeConfirmFactor) continue;
+    auto* box = new QCheckBox(QString("Report %1 at its mask's size, %2 x %3 mm (the AI said %4 mm: %5x apart)")
+                                  .arg(QString::fromStdString(f.id))
+                                  .arg(f.mask.longAxisMm, 0, 'f', 1)
+                                  .arg(f.mask.shortAxisMm, 0, 'f', 1)
+                                  .arg(f.aiDiameterMm, 0, 'f', 1)
+                                  .arg(f.sizeDisagreement, 0, 'f', 1),
+                              this);
+    box->setObjectName(QString("confirmSize_%1").arg(QString::fromStdString(f.id)));
+    box->setProperty("findingId", QString::fromStdString(f.id));
+    connect(box, &QCheckBox::toggled, this, [this] {
+      std::vector<std::string> ids;
+      for (QCheckBox* b : sizeBoxes_) {
+        if (b->isChecked()) ids.push_back(b->property("findingId").toString().toStdString());
+      }
+      confirmSizes(plan_, ids);
+      refreshSummary();
+    });
+    sizeBoxes_.push_back(box);
+    layout->addWidget(box);
+  }
   auto* form = new QFormLayout;
   reader_ = new QLineEdit(QString::fromStdString(options.reader), this);
   form->addRow("Reader", reader_);
@@ -83,9 +107,10 @@ FinalizeDialog::FinalizeDialog(const ViewerDocument& document, QWidget* parent) 
 
 void FinalizeDialog::refreshSummary() {
   summary_->setPlainText(QString::fromStdString(plan_.summary()));
-  ok_->setEnabled(plan_.content.blockers.empty());
-  ok_->setToolTip(plan_.content.blockers.empty() ? QString()
-                                                 : QString::fromStdString(plan_.content.blockers.front()));
+  std::vector<std::string> stops = plan_.content.blockers;
+  for (const std::string& s : unconfirmedSizes(plan_.content)) stops.push_back(s);
+  ok_->setEnabled(stops.empty());
+  ok_->setToolTip(stops.empty() ? QString() : QString::fromStdString(stops.front()));
 }
 
 bool FinalizeDialog::finalize() {

@@ -5,6 +5,8 @@
 
 #include <QDialog>
 
+#include <vector>
+
 class QCheckBox;
 class QLineEdit;
 class QPlainTextEdit;
@@ -49,6 +51,7 @@ private:
   QCheckBox* nifti_ = nullptr;
   QCheckBox* csv_ = nullptr;
   QPushButton* ok_ = nullptr;
+  std::vector<QCheckBox*> sizeBoxes_; ///< one per finding whose mask size needs the reader's confirmation
 };
 
 } // namespace lightbox

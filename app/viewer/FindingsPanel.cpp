@@ -17,6 +17,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QImage>
+#include <QSettings>
 #include <QLabel>
 #include <QPointer>
 #include <QProgressBar>
@@ -172,6 +173,11 @@ FindingsPanel::FindingsPanel(ViewerDocument* document, QWidget* parent)
   controls->addRow("Reject reason (R)", reason_);
   hideRejected_ = new QCheckBox("Hide rejected findings", this);
   controls->addRow(hideRejected_);
+  advance_ = new QCheckBox("Move to the next finding after A / R", this);
+  advance_->setObjectName("advanceAfterDecision");
+  advance_->setChecked(QSettings().value("review/advanceAfterDecision", true).toBool());
+  connect(advance_, &QCheckBox::toggled, this, [](bool on) { QSettings().setValue("review/advanceAfterDecision", on); });
+  controls->addRow(advance_);
   layout->addLayout(controls);
 
   table_ = new QTableWidget(0, ColCount, this);
@@ -367,12 +373,31 @@ std::string FindingsPanel::currentId() const {
 void FindingsPanel::next() { document_->stepFinding(+1); }
 void FindingsPanel::previous() { document_->stepFinding(-1); }
 
-void FindingsPanel::accept() {
+void FindingsPanel::accept() { decide(FindingState::Accepted); }
+
+void FindingsPanel::decide(FindingState state) {
   const std::string id = currentId();
-  if (id.empty()) return;
-  const std::string following = followingId(id);
-  document_->setFindingState(id, FindingState::Accepted);
-  if (!following.empty()) document_->selectFinding(following); // read on down the list
+  if (id.empty()) {
+    emit statusMessage("No finding to decide on: run detection (Ctrl+D)");
+    return;
+  }
+  const std::string following = advance_->isChecked() ? followingId(id) : std::string();
+  const bool changed = state == FindingState::Rejected
+                           ? document_->setFindingState(id, state, reason_->currentText().toStdString())
+                           : document_->setFindingState(id, state);
+  const QString verb = state == FindingState::Rejected ? QString("Rejected %1 (%2)").arg(QString::fromStdString(id), reason_->currentText())
+                                                       : QString("Accepted %1").arg(QString::fromStdString(id));
+  QString message = changed ? verb : QString("%1 was already %2").arg(QString::fromStdString(id), toString(state));
+  if (!following.empty()) {
+    document_->selectFinding(following); // read on down the list
+    message += QString(", now at %1").arg(QString::fromStdString(following));
+  } else if (advance_->isChecked()) {
+    message += ", the last finding in the list";
+  } else {
+    message += QString(", %1 stays selected").arg(QString::fromStdString(id));
+    document_->selectFinding(id);
+  }
+  emit statusMessage(message);
 }
 
 std::string FindingsPanel::followingId(const std::string& id) const {
@@ -384,13 +409,7 @@ std::string FindingsPanel::followingId(const std::string& id) const {
   return {};
 }
 
-void FindingsPanel::reject() {
-  const std::string id = currentId();
-  if (id.empty()) return;
-  const std::string following = followingId(id);
-  document_->setFindingState(id, FindingState::Rejected, reason_->currentText().toStdString());
-  if (!following.empty()) document_->selectFinding(following);
-}
+void FindingsPanel::reject() { decide(FindingState::Rejected); }
 
 void FindingsPanel::edit() {
   const std::string id = currentId();
@@ -543,7 +562,10 @@ void FindingsPanel::refreshDecisionSupport() {
   }
   if (!support.brock.empty()) {
     text += QString("<i>Brock (PanCan) full model; age %1%2; upper lobe and spiculation as ticked per nodule.</i>")
-                .arg(p.ageYears > 0 ? QString::number(p.ageYears) : "unknown, 62 assumed")
+                .arg(p.ageYears <= 0 ? QString("unknown, 62 assumed")
+                     : p.ageYears == facts_.ageYears && !facts_.ageSource.empty()
+                         ? QString("%1 (from %2)").arg(p.ageYears).arg(QString::fromStdString(facts_.ageSource).toHtmlEscaped())
+                         : QString("%1 (entered)").arg(p.ageYears))
                 .arg(p.sex.empty() ? ", sex unknown (male assumed)" : "");
   }
   brock_->setText(text);

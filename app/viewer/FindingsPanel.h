@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "core/annotation/Finding.h"
 #include "core/clinical/Growth.h"
 
 #include <QWidget>
@@ -29,6 +30,8 @@ struct DetectionOutcome;
 struct SeriesFacts {
   std::string modality;
   double sliceThicknessMm = 0;
+  int ageYears = 0;      ///< the age DICOM gives (0: none)
+  std::string ageSource; ///< where it came from (patientAgeOf)
 };
 
 /// The AI review panel: runs nodule detection off the GUI thread (progress, cancel), lists the
@@ -41,7 +44,10 @@ public:
   explicit FindingsPanel(ViewerDocument* document, QWidget* parent = nullptr);
   ~FindingsPanel() override;
 
-  void setSeriesFacts(const SeriesFacts& facts) { facts_ = facts; }
+  void setSeriesFacts(const SeriesFacts& facts) {
+    facts_ = facts;
+    refreshDecisionSupport(); // it names where the age came from
+  }
   /// Starts detection on the document's volume; returns false when one is already running.
   bool runDetection();
   bool detectionRunning() const { return running_; }
@@ -78,10 +84,14 @@ signals:
   void detectionFinished(bool ok, const QString& message);
   /// E was pressed: the window switches to the length tool so the reader can drag the handles.
   void editRequested(int measurementId);
+  /// A sentence for the status bar after a key's decision ("Accepted F4, now at F1").
+  void statusMessage(const QString& message);
 
 private:
   void refresh();
   void refreshDecisionSupport();
+  /// A or R: decides on the current finding, moves on when the setting says so, says both.
+  void decide(FindingState state);
   /// The finding after `id` in the list (empty at the end): where A and R move on to.
   std::string followingId(const std::string& id) const;
   std::string currentId() const;
@@ -96,6 +106,7 @@ private:
   QLabel* warnings_;
   QComboBox* operatingPoint_;
   QCheckBox* hideRejected_;
+  QCheckBox* advance_; ///< A and R move on to the next finding (a setting, saved)
   QComboBox* reason_;
   QTableWidget* table_;
   QLabel* summary_ = nullptr; ///< how many findings at the operating point, how many decided

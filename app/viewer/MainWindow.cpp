@@ -91,6 +91,7 @@ MainWindow::MainWindow(QWidget* parent)
   views_[2]->setObjectName("sagittal");
   volumeView_->setObjectName("3d");
   comparisonView_->setObjectName("comparison");
+  comparisonView_->setProbePrefix("prior: ");
   for (SliceViewport* v : {views_[0], views_[1], views_[2], comparisonView_}) {
     connect(v, &SliceViewport::probed, probe_, &QLabel::setText);
     connect(v, &SliceViewport::maximizeRequested, this, [this](SliceViewport* w) { toggleMaximized(w); });
@@ -183,6 +184,7 @@ MainWindow::MainWindow(QWidget* parent)
     messages_->insertItem(0, (ok ? "AI: " : "AI error: ") + message);
     statusBar()->showMessage(message);
   });
+  connect(findings_, &FindingsPanel::statusMessage, this, [this](const QString& m) { statusBar()->showMessage(m, 6000); });
   connect(findings_, &FindingsPanel::editRequested, this, [this](int) {
     statusBar()->showMessage("Drag the diameter's handles to the nodule's edges; the finding is marked edited");
   });
@@ -283,9 +285,14 @@ void MainWindow::buildMenus() {
                                                    "Label maps and DICOM objects (*.nii *.nii.gz *.nrrd *.nhdr *.mha *.mhd *.dcm *.DCM);;All files (*)");
     if (!f.isEmpty()) document_->importLabels(f);
   });
-  file->addAction("Open &comparison (prior)...", this, [this] {
+  file->addAction("Open &comparison (prior) folder...", this, [this] {
     const QString dir = QFileDialog::getExistingDirectory(this, "Open comparison study folder");
     if (!dir.isEmpty()) openComparison(dir);
+  });
+  file->addAction("Open comparison (prior) f&ile...", this, [this] {
+    const QString f = QFileDialog::getOpenFileName(this, "Open comparison image file", {},
+                                                   "Images (*.dcm *.DCM *.nii *.nii.gz *.nrrd *.nhdr *.mha *.mhd);;All files (*)");
+    if (!f.isEmpty()) openComparison(f);
   });
   recentMenu_ = file->addMenu("&Recent");
   rebuildRecentMenu();
@@ -535,13 +542,10 @@ bool MainWindow::loadInto(ViewerDocument* doc, const QString& path, const QStrin
     SegSourceSeries segSource; // what a DICOM SEG opened on the series is matched against
     ReportSource reportSource; // what a report of the series references
     std::optional<int> age;       // from DICOM: corner text and the Brock defaults
+    std::string ageSource;        // which attributes gave it
     double sliceThicknessMm = 0;  // of the shown series, for the AI pre-flight
-    if (isResearchImageFile(path.toStdString())) {
-      loaded = loadPath(path.toStdString(), {}, options);
-      if (!comparison) sliceFiles_.clear();
-      seriesText = QFileInfo(path).fileName();
-      key = QFileInfo(path).absoluteFilePath();
-    } else {
+    QString imagePath = path; // a research-format file: the path, or the one a folder holds
+    if (!isResearchImageFile(path.toStdString())) {
       scan = scanStudy(path.toStdString(), 0, report);
       if (scan.cancelled) {
         statusBar()->showMessage("Opening cancelled");
@@ -549,12 +553,38 @@ bool MainWindow::loadInto(ViewerDocument* doc, const QString& path, const QStrin
       }
       for (const IngestIssue& i : scan.fileIssues) messages_->addItem(role + issueLine(i));
       for (const IngestIssue& i : scan.assemblyIssues) messages_->addItem(role + issueLine(i));
+      std::vector<std::string> research;
+      for (std::size_t n = 0; n < scan.notDicomFiles.size(); ++n) {
+        const std::string& f = scan.notDicomFiles[n];
+        if (isResearchImageFile(f)) research.push_back(f);
+        if (n < 50) messages_->addItem(role + QString("skipped (not DICOM): %1").arg(QString::fromStdString(f)));
+      }
+      if (scan.notDicomFiles.size() > 50) {
+        messages_->addItem(role + QString("skipped %1 more files that are not DICOM").arg(scan.notDicomFiles.size() - 50));
+      }
+      if (scan.series.empty() && !research.empty()) {
+        // A folder holding a NIfTI/NRRD/MetaImage and no DICOM series: that image opens.
+        std::sort(research.begin(), research.end());
+        imagePath = QString::fromStdString(research.front());
+        messages_->insertItem(0, role + QString("no DICOM series in %1: opening %2%3")
+                                            .arg(path, QFileInfo(imagePath).fileName())
+                                            .arg(research.size() > 1 ? QString(" (first of %1 images)").arg(research.size()) : QString()));
+      }
+    }
+    if (isResearchImageFile(imagePath.toStdString())) {
+      loaded = loadPath(imagePath.toStdString(), {}, options);
+      if (!comparison) sliceFiles_.clear();
+      seriesText = QFileInfo(imagePath).fileName();
+      key = QFileInfo(imagePath).absoluteFilePath();
+    } else {
       const AssembledSeries& series = selectSeries(scan, seriesUid.toStdString());
       loaded = loadSeries(series, options);
       segSource = segSourceOf(series);
       if (!loaded.volumes.empty()) reportSource = reportSourceOf(series, loaded.volumes.front().geometry);
       header = series.header.get();
-      age = ageAt(header->patientBirthDate, header->studyDate);
+      const PatientAgeFact fact = patientAgeOf(header->patientAge, header->patientBirthDate, header->studyDate);
+      age = fact.years;
+      ageSource = fact.source;
       if (!series.volumes.empty() && !series.volumes.front().slices.empty()) {
         sliceThicknessMm = series.volumes.front().slices.front().sliceThickness;
       }
@@ -588,6 +618,8 @@ bool MainWindow::loadInto(ViewerDocument* doc, const QString& path, const QStrin
       if (header) {
         facts.modality = header->modality;
         facts.sliceThicknessMm = sliceThicknessMm;
+        facts.ageYears = age.value_or(0);
+        facts.ageSource = ageSource;
         doc->setPatientDefaults(age.value_or(0), header->patientSex == "F" || header->patientSex == "M" ? header->patientSex : "");
       } else if (volume->units == "HU") {
         facts.modality = "CT";

@@ -61,7 +61,15 @@ SliceViewport::SliceViewport(ViewerDocument* document, ViewPlane plane, QWidget*
     labelCache_.clear();
     update(); // a new series: every view at once, never a frame of the previous one
   });
+  connect(document_, &ViewerDocument::reportSourceChanged, this, [this] {
+    // The Instance Number of each slice, as PACS numbers the images.
+    std::vector<int> numbers;
+    for (const SourceImage& s : document_->reportSource().slices) numbers.push_back(s.instanceNumber);
+    pipeline_->setSliceNumbers(std::move(numbers));
+    requestFrame();
+  });
   connect(document_, &ViewerDocument::crosshairChanged, this, &SliceViewport::requestFrame);
+  connect(document_, &ViewerDocument::crosshairChanged, this, &SliceViewport::probe); // scrolled under the pointer
   connect(document_, &ViewerDocument::displayChanged, this, &SliceViewport::requestFrame);
   connect(document_, &ViewerDocument::measurementsChanged, this, &SliceViewport::requestFrame);
   connect(document_, &ViewerDocument::findingsChanged, this, &SliceViewport::requestFrame);
@@ -155,6 +163,8 @@ void SliceViewport::syncFromDocument() {
     line.line = false;
     line.handles = true;
     overlays.polylines.push_back(line);
+    // The segment tool's box is a prompt, not a measurement: no area label.
+    if (editing_ && &m == &*editing_ && document_->tool() == Tool::Segment) return;
     TextLabel label;
     label.lps = m.points.back();
     // ROI statistics sample the volume: computed once per shape, not per frame.
@@ -523,11 +533,24 @@ void SliceViewport::mouseMoveEvent(QMouseEvent* e) {
     hovering_ = true;
     update();
   }
+  pointer_ = pos;
+  pointerInside_ = true;
+  probe();
+}
+
+void SliceViewport::leaveEvent(QEvent* e) {
+  pointerInside_ = false;
+  VtkViewport::leaveEvent(e);
+}
+
+void SliceViewport::probe() {
+  if (!pointerInside_ || !document_->volume()) return;
+  const Vec3 p = lpsAt(pointer_);
   const double v = document_->valueAt(p);
   const QString unit = QString::fromStdString(document_->volume()->units);
   emit probed(std::isnan(v) ? QString()
-                            : QString("%1 %2 at (%3, %4, %5) mm LPS")
-                                  .arg(v, 0, 'f', 0).arg(unit).arg(p[0], 0, 'f', 1).arg(p[1], 0, 'f', 1).arg(p[2], 0, 'f', 1));
+                            : probePrefix_ + QString("%1 %2 at (%3, %4, %5) mm LPS")
+                                                 .arg(v, 0, 'f', 0).arg(unit).arg(p[0], 0, 'f', 1).arg(p[1], 0, 'f', 1).arg(p[2], 0, 'f', 1));
 }
 
 void SliceViewport::mouseReleaseEvent(QMouseEvent* e) {
@@ -580,6 +603,10 @@ void SliceViewport::mouseDoubleClickEvent(QMouseEvent*) {
 }
 
 void SliceViewport::keyPressEvent(QKeyEvent* e) {
+  if (isShortcutKey(e)) {
+    VtkViewport::keyPressEvent(e); // Ctrl+Shift+S saves the view; it never turns on the slab
+    return;
+  }
   PlaneSettings ps = document_->planeSettings(plane_);
   switch (e->key()) {
   case Qt::Key_Up: document_->scroll(plane_, 1); return;

@@ -43,6 +43,8 @@ public:
   void setOverlaySource(std::function<void(OverlayLayers&)> source);
   /// A line shown at the top of the view (how a comparison is linked, what is fused); "" hides it.
   void setCaption(const QString& caption);
+  /// Said before this view's pointer readout ("prior: " for the comparison view).
+  void setProbePrefix(const QString& prefix) { probePrefix_ = prefix; }
   const QString& caption() const { return caption_; }
 
 signals:
@@ -81,6 +83,13 @@ private:
   QTimer* cine_;
   Drag drag_ = Drag::None;
   QPointF dragStart_;
+  /// Where the pointer last was over this view: the readout follows the image under it when the
+  /// slice changes without the pointer moving (scroll, cine, a linked view).
+  QPointF pointer_;
+  bool pointerInside_ = false;
+  QString probePrefix_;
+  void probe();
+  void leaveEvent(QEvent* e) override;
   WindowLevel dragWindow_;
   double dragPan_[2] = {0, 0};
   double dragYaw_ = 0, dragPitch_ = 0;

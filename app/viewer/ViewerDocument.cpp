@@ -675,8 +675,10 @@ void ViewerDocument::setRejectedHidden(bool hidden) {
   emit findingsChanged();
 }
 
-void ViewerDocument::setFindingState(const std::string& id, FindingState state, const std::string& reason) {
-  if (!replaying_ && session_.setFindingState(id, state, reason)) pushStep();
+bool ViewerDocument::setFindingState(const std::string& id, FindingState state, const std::string& reason) {
+  if (replaying_ || !session_.setFindingState(id, state, reason)) return false;
+  pushStep();
+  return true;
 }
 
 int ViewerDocument::editFinding(const std::string& id) {

@@ -122,7 +122,8 @@ public:
   std::vector<const Finding*> visibleFindings() const;
   bool rejectedHidden() const { return hideRejected_; }
   void setRejectedHidden(bool hidden);
-  void setFindingState(const std::string& id, FindingState state, const std::string& reason = {});
+  /// False when nothing changed (no such finding, or already so).
+  bool setFindingState(const std::string& id, FindingState state, const std::string& reason = {});
   /// Starts editing a finding: adds a length measurement across it (axial, through its centre)
   /// that the reader drags to the true diameter; the finding becomes "edited". One undo step.
   int editFinding(const std::string& id);
@@ -146,7 +147,9 @@ public:
   /// beside the review (`<review>.labels`). Returns the label, 0 when nothing was found (the
   /// reason goes to annotationError).
   const LabelMap& labels() const { return labels_; }
-  int segmentAt(const Vec3& lps, const VoxelBox* clip = nullptr);
+  /// With `forFinding`, a mask that cannot be that finding's lesion (implausibleFindingMask) is
+  /// taken back and said, and 0 returned.
+  int segmentAt(const Vec3& lps, const VoxelBox* clip = nullptr, const Finding* forFinding = nullptr);
   /// The segment tool's box: click-to-segment at the box's centre, the result kept inside the box
   /// (the rectangle on the acquired slice, as deep as its shorter side). One undo step.
   int segmentInBox(const Vec3& cornerA, const Vec3& cornerB, const Vec3& right, const Vec3& down);
@@ -154,8 +157,10 @@ public:
   /// negative one removes it; the model runs again on the same cube with every click so far.
   /// Voxels the reader changed with the brush or eraser keep the reader's value. One undo step.
   bool refineSegment(std::uint8_t label, const Vec3& lps, bool positive);
-  /// Runs click-to-segment at the finding's centre and links the finding to the new segment
-  /// (its RECIST axes and volume; the Lung-RADS diameter becomes their mean). Returns the label.
+  /// Links the finding to its lesion mask (its RECIST axes and volume; the Lung-RADS diameter
+  /// becomes their mean): the segment findingMaskOf chooses (the reader's segment at its centre,
+  /// say), else a new one from click-to-segment at its centre when that one is plausible. Returns
+  /// the label, 0 when there is none (said through annotationError).
   int segmentFinding(const std::string& findingId);
   enum class SegmentEngine { Model, Classical };
   void setSegmentEngine(SegmentEngine engine) { engine_ = engine; }
@@ -190,7 +195,11 @@ public:
   /// (cleared by setVolume; without it a SEG is placed by position alone).
   void setSegSource(SegSourceSeries source);
   /// Patient, study and source images for report export (empty for research formats).
-  void setReportSource(ReportSource source) { reportSource_ = std::move(source); }
+  /// The series' source images (set after setVolume): reports, and the views' image numbers.
+  void setReportSource(ReportSource source) {
+    reportSource_ = std::move(source);
+    emit reportSourceChanged();
+  }
   const ReportSource& reportSource() const { return reportSource_; }
   /// Whole-segment edits on the selected segment, one undo step each; false when there is none or
   /// nothing changed.
@@ -239,6 +248,7 @@ public:
 signals:
   void thresholdRangeChanged();
   void volumeChanged();
+  void reportSourceChanged();
   void crosshairChanged();
   void displayChanged();
   void toolChanged();

@@ -3,6 +3,7 @@
 // model's uncertainty band (the rest of the document is in ViewerDocument.cpp).
 #include "app/viewer/LabelStepCommand.h"
 #include "app/viewer/ViewerDocument.h"
+#include "core/review/FindingMask.h"
 #include "core/segmentation/VoxelFlood.h"
 
 #include "core/segmentation/ClassicalSegmenter.h"
@@ -28,7 +29,7 @@ const LesionModelEngine* ViewerDocument::lesionModel() const {
   return model_.get();
 }
 
-int ViewerDocument::segmentAt(const Vec3& lps, const VoxelBox* clip) {
+int ViewerDocument::segmentAt(const Vec3& lps, const VoxelBox* clip, const Finding* forFinding) {
   if (!volume_ || replaying_) return 0;
   const std::uint8_t label = labels_.freeLabel();
   if (label == 0) {
@@ -82,6 +83,17 @@ int ViewerDocument::segmentAt(const Vec3& lps, const VoxelBox* clip) {
     if (!delta.box.empty()) swapDelta(labels_, delta);
     emit annotationError("segment: nothing found at the click");
     return 0;
+  }
+  if (forFinding) {
+    // A mask that cannot be the finding's lesion (what was left beside another segment, air,
+    // off its centre) is taken back, never linked.
+    const SegmentStats st = measureSegment(labels_, label, volume_.get());
+    if (const std::string why = implausibleFindingMask(*forFinding, st, reportSource_.modality); !why.empty()) {
+      if (!delta.box.empty()) swapDelta(labels_, delta);
+      emit annotationError(QString("segment finding %1: %2; no mask made (outline it with the segment tool or the brush)")
+                               .arg(QString::fromStdString(forFinding->id), QString::fromStdString(why)));
+      return 0;
+    }
   }
   static const std::uint8_t palette[6][3] = {{255, 200, 0}, {0, 200, 255}, {255, 90, 200}, {120, 255, 80}, {255, 120, 40}, {170, 130, 255}};
   const Segment s = engineSegment(label, QString("Lesion %1").arg(label).toStdString(), palette[(label - 1) % 6], lesion, voxels);
@@ -165,13 +177,31 @@ bool ViewerDocument::refineSegment(std::uint8_t label, const Vec3& lps, bool pos
 
 int ViewerDocument::segmentFinding(const std::string& findingId) {
   const Finding* f = session_.finding(findingId);
-  if (!f) return 0;
-  const Vec3 centre = f->centerLps;
-  const int label = segmentAt(centre);
-  if (label == 0) return 0;
-  if (Segment* seg = labels_.segment(std::uint8_t(label))) {
-    seg->name = "Finding " + findingId;
-    labelsChanged();
+  if (!f || !volume_) return 0;
+  // The one rule (core/review/FindingMask): a segment already there (the reader's, or any) is the
+  // finding's mask; only where there is none does the engine make one.
+  std::vector<std::uint8_t> taken;
+  for (const Finding& o : session_.findings()) {
+    if (o.id != findingId && o.segmentLabel > 0 && o.segmentLabel < 256) taken.push_back(std::uint8_t(o.segmentLabel));
+  }
+  const FindingMaskChoice choice = findingMaskOf(*f, labels_, taken);
+  int label = choice.label;
+  if (label && choice.match != MaskMatch::Linked) {
+    if (const std::string why = implausibleFindingMask(*f, segmentStats(choice.label), reportSource_.modality);
+        !why.empty()) {
+      emit annotationError(QString("segment finding %1: the segment %2 is not its lesion (%3)")
+                               .arg(QString::fromStdString(findingId), QString::fromStdString(toString(choice.match)),
+                                    QString::fromStdString(why)));
+      label = 0;
+    }
+  }
+  if (!label) {
+    label = segmentAt(f->centerLps, nullptr, f);
+    if (label == 0) return 0;
+    if (Segment* seg = labels_.segment(std::uint8_t(label))) {
+      seg->name = "Finding " + findingId;
+      labelsChanged();
+    }
   }
   const SegmentStats st = segmentStats(std::uint8_t(label));
   // Its own undo step on the window's stack (above the segment's): Ctrl+Z unlinks, then removes.

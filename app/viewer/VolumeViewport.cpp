@@ -94,6 +94,10 @@ void VolumeViewport::wheelEvent(QWheelEvent* e) {
 }
 
 void VolumeViewport::keyPressEvent(QKeyEvent* e) {
+  if (isShortcutKey(e)) {
+    VtkViewport::keyPressEvent(e); // the window's shortcuts, never a preset
+    return;
+  }
   switch (e->key()) {
   case Qt::Key_1: setPreset(VolumePreset::Bone); return;
   case Qt::Key_2: setPreset(VolumePreset::SoftTissue); return;

@@ -3,7 +3,9 @@
 
 #include "app/viewer/StudyBrowser.h"
 
+#include <QAction>
 #include <QApplication>
+#include <QKeyEvent>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QMimeData>
@@ -303,6 +305,30 @@ bool VtkViewport::event(QEvent* e) {
     return QWidget::event(e);
   }
   return QWidget::event(e);
+}
+
+bool VtkViewport::isShortcutKey(const QKeyEvent* e) {
+  const Qt::KeyboardModifiers m = e->modifiers() & ~Qt::KeypadModifier;
+  if (m & (Qt::ControlModifier | Qt::AltModifier | Qt::MetaModifier)) return true;
+  return (m & Qt::ShiftModifier) && e->key() >= Qt::Key_A && e->key() <= Qt::Key_Z;
+}
+
+void VtkViewport::keyPressEvent(QKeyEvent* e) {
+  // Qt's shortcut map answers a key before it reaches a widget; a key from the native VTK window
+  // can miss it (that window, not the main one, has X's keyboard focus), so the view looks the
+  // key up in its window's actions itself.
+  const QKeySequence pressed(e->keyCombination());
+  for (QAction* a : window()->findChildren<QAction*>()) {
+    if (!a->isEnabled()) continue;
+    for (const QKeySequence& k : a->shortcuts()) {
+      if (k.matches(pressed) == QKeySequence::ExactMatch) {
+        e->accept();
+        a->trigger();
+        return;
+      }
+    }
+  }
+  QWidget::keyPressEvent(e);
 }
 
 void VtkViewport::initializeVtk() {

@@ -68,6 +68,11 @@ protected:
   void setDeferral(int settleMs, int maxDeferMs);
 
   bool event(QEvent* e) override;
+  /// A key the view does not use as an image key: the window's menu shortcut for it is
+  /// triggered (every shortcut works wherever the pointer is), else the key goes to the parent.
+  void keyPressEvent(QKeyEvent* e) override;
+  /// Keys with Ctrl, Alt or Meta, and Shift with a letter, are shortcuts, never image keys.
+  static bool isShortcutKey(const QKeyEvent* e);
   void dragEnterEvent(QDragEnterEvent* e) override;
   void dropEvent(QDropEvent* e) override;
   void resizeEvent(QResizeEvent* e) override;

@@ -21,6 +21,7 @@ struct DicomFileInfo {
   std::string sopInstanceUid;
   std::string modality;
   std::string patientName, patientId, patientBirthDate, patientSex;
+  std::string patientAge; ///< Patient's Age (0010,1010), a DICOM AS such as "077Y"
   std::string studyInstanceUid, studyDate, studyTime, studyDescription, accessionNumber;
   std::string seriesInstanceUid, seriesDescription;
   int seriesNumber = 0;

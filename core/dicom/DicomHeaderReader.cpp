@@ -413,6 +413,7 @@ HeaderReadResult readDicomHeader(const std::string& path) {
   info->patientName = getString(ds, gdcm::Tag(0x0010, 0x0010));
   info->patientId = getString(ds, gdcm::Tag(0x0010, 0x0020));
   info->patientBirthDate = getString(ds, gdcm::Tag(0x0010, 0x0030));
+  info->patientAge = getString(ds, gdcm::Tag(0x0010, 0x1010));
   info->patientSex = getString(ds, gdcm::Tag(0x0010, 0x0040));
   info->studyInstanceUid = getString(ds, gdcm::Tag(0x0020, 0x000d));
   info->studyDate = getString(ds, gdcm::Tag(0x0008, 0x0020));

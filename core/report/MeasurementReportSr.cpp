@@ -446,7 +446,7 @@ ExportedObject writeKeyObjectSelection(const ReportContent& content,
   if (keys.empty() && !content.source.slices.empty()) keys.push_back(&content.source.slices[content.source.slices.size() / 2]);
   std::string description = "Key images of report version " + std::to_string(content.version) + ":";
   for (const ReportFinding& f : content.findings) {
-    description += " " + f.id + " (slice " + std::to_string(f.keySlice + 1) +
+    description += " " + f.id + " (" + sourceImageText(content.source, f.keySlice, false) +
                    (f.lungRadsCategory.empty() ? "" : ", Lung-RADS " + f.lungRadsCategory) + ")";
   }
   if (content.findings.empty())

@@ -3,6 +3,7 @@
 
 #include "core/dicom/SeriesAssembler.h"
 #include "core/report/ReportDicom.h"
+#include "core/review/FindingMask.h"
 #include "core/review/ReadingSession.h"
 #include "core/segmentation/LabelMap.h"
 #include "core/volume/Volume.h"
@@ -82,12 +83,31 @@ ReportSource reportSourceOf(const AssembledSeries& series, const VolumeGeometry&
     img.sopInstanceUid = f.file->sopInstanceUid;
     img.frameNumber = f.file->numberOfFrames > 1 ? f.frameIndex + 1 : 0;
     img.file = f.file->path;
+    img.instanceNumber = f.instanceNumber;
     img.positionLps = f.position;
     img.exact = !series.needsResampling || (bestDistance < 0.05 && std::abs(series.tiltDegrees) < 0.01 &&
                                             f.rows == geometry.size[1] && f.columns == geometry.size[0]);
   }
   s.resampled = series.needsResampling;
   return s;
+}
+
+std::string sourceImageText(const ReportSource& source, std::size_t k, bool withPosition) {
+  const VolumeGeometry& g = source.geometry;
+  const std::size_t n = g.size[2];
+  const Vec3 normal = g.direction[2];
+  const double z = dot(g.ijkToLps({0, 0, double(k)}), Vec3{std::abs(normal[0]), std::abs(normal[1]), std::abs(normal[2])});
+  const std::string where = !withPosition ? std::string() : " (" + (std::abs(normal[2]) >= std::max(std::abs(normal[0]), std::abs(normal[1])) ? std::string("z ")
+                                                                                                               : std::string("at ")) +
+                            formatNumber("%.1f mm)", z);
+  if (k < source.slices.size() && source.slices[k].instanceNumber > 0) {
+    const SourceImage& s = source.slices[k];
+    std::string text = "image " + std::to_string(s.instanceNumber);
+    if (s.frameNumber) text += " frame " + std::to_string(s.frameNumber);
+    if (!s.exact) text += ", nearest acquired";
+    return text + where;
+  }
+  return "slice " + std::to_string(k + 1) + " of " + std::to_string(n) + where;
 }
 
 std::string formatNumber(const char* printfFormat, double value) {
@@ -137,6 +157,8 @@ ReportContent buildReportContent(const ReadingSession& session, const LabelMap& 
   const bool sameGrid = labels.geometry == image.geometry && labels.labels.size() == image.geometry.voxelCount();
   std::vector<AcceptedNodule> nodules;
   int nextSegment = 1;
+  std::vector<std::uint8_t> taken; // segments already some finding's mask
+  const std::vector<const Finding*> visible = session.visibleFindings();
   for (const Finding& f : session.findings()) {
     if (f.state == FindingState::Rejected) {
       ++c.rejected;
@@ -144,7 +166,9 @@ ReportContent buildReportContent(const ReadingSession& session, const LabelMap& 
       continue;
     }
     if (f.state == FindingState::Proposed) {
-      ++c.undecided;
+      // Proposals below the operating point were never shown to the reader: not "undecided".
+      const bool shown = std::any_of(visible.begin(), visible.end(), [&f](const Finding* v) { return v->id == f.id; });
+      if (shown) ++c.undecided;
       continue;
     }
     ReportFinding r;
@@ -159,8 +183,23 @@ ReportContent buildReportContent(const ReadingSession& session, const LabelMap& 
     r.centerLps = f.centerLps;
     r.aiDiameterMm = f.diameterMm;
     r.aiSizeCapped = f.sizeCapped;
-    const Segment* seg = f.segmentLabel ? labels.segment(std::uint8_t(f.segmentLabel)) : nullptr;
-    const bool masked = seg && sameGrid && labels.count(seg->label) > 0;
+    // The one rule (core/review/FindingMask): the linked segment, else the reader's (or any) segment
+    // at the finding's centre; a segment is one finding's only.
+    const FindingMaskChoice choice = sameGrid ? findingMaskOf(f, labels, taken) : FindingMaskChoice{};
+    const Segment* seg = choice.label ? labels.segment(choice.label) : nullptr;
+    SegmentStats stats;
+    if (seg) {
+      stats = measureSegment(labels, seg->label, &image);
+      if (choice.match != MaskMatch::Linked) {
+        // Adopted by position only: it must be plausible for this finding.
+        if (const std::string why = implausibleFindingMask(f, stats, source.modality); !why.empty()) {
+          c.warnings.push_back(f.id + ": segment '" + seg->name + "' " + toString(choice.match) +
+                               " was not taken as its mask (" + why + ")");
+          seg = nullptr;
+        }
+      }
+    }
+    const bool masked = seg != nullptr;
     // The diameter the reader stands behind: the ruler, else the mask as it is in the map now
     // (never the axes the review stored, which an edit outside the viewer may have outdated), else
     // the AI's unless that is its measurement cap.
@@ -176,9 +215,12 @@ ReportContent buildReportContent(const ReadingSession& session, const LabelMap& 
       r.diameterSource = "ai";
     }
     if (masked) {
+      taken.push_back(seg->label);
       r.segmentLabel = seg->label;
       r.segmentNumber = nextSegment++;
-      r.mask = measureSegment(labels, seg->label, &image);
+      r.mask = stats;
+      r.maskMatch = toString(choice.match);
+      r.sizeDisagreement = maskSizeDisagreement(f, r.mask);
       r.maskAlgorithmType = algorithmTypeOf(*seg);
       r.maskAlgorithm = seg->algorithm;
       r.maskAlgorithmVersion = seg->algorithmVersion;
@@ -191,7 +233,7 @@ ReportContent buildReportContent(const ReadingSession& session, const LabelMap& 
       r.keySlice = std::size_t(k);
       if (f.segmentLabel) {
         c.warnings.push_back(f.id + ": its segment (label " + std::to_string(f.segmentLabel) +
-                             ") is missing or empty in the label map; reported without a mask");
+                             ") is missing, empty or another finding's in the label map; reported without a mask");
       }
     }
     if (r.diameterSource == "unmeasured") c.unmeasured.push_back(f.id);
@@ -230,6 +272,18 @@ ReportContent buildReportContent(const ReadingSession& session, const LabelMap& 
   }
   c.impression = draftImpression(c);
   return c;
+}
+
+std::vector<std::string> unconfirmedSizes(const ReportContent& content) {
+  std::vector<std::string> out;
+  for (const ReportFinding& f : content.findings) {
+    if (!f.segmentNumber || f.sizeConfirmed || f.sizeDisagreement <= kMaskSizeConfirmFactor) continue;
+    out.push_back(f.id + ": its mask (" + formatNumber("%.1f", f.mask.longAxisMm) + " x " +
+                  formatNumber("%.1f", f.mask.shortAxisMm) + " mm) and the AI's size (" + formatNumber("%.1f", f.aiDiameterMm) +
+                  " mm) differ by " + formatNumber("%.1f", f.sizeDisagreement) +
+                  "x: confirm the mask's size before it is reported");
+  }
+  return out;
 }
 
 std::string draftImpression(const ReportContent& content) {

@@ -24,6 +24,7 @@ struct SourceImage {
   std::string sopClassUid, sopInstanceUid;
   unsigned frameNumber = 0; ///< 1-based frame of a multi-frame object; 0 for a single-frame image
   std::string file;         ///< where it was read from
+  int instanceNumber = 0;   ///< its Instance Number (0020,0013), 0 when absent
   Vec3 positionLps{0, 0, 0}; ///< its ImagePositionPatient
   /// The slice at k is this image's pixel grid. False where the series was resampled (gaps,
   /// uneven spacing, gantry tilt): the image is only the nearest acquired one, and exported
@@ -81,6 +82,13 @@ struct ReportFinding {
   /// engine or model, its version and weights hash.
   std::string maskAlgorithmType, maskAlgorithm, maskAlgorithmVersion, maskWeightsSha256;
   bool maskMadeAtFinalize = false; ///< no mask in the review: the engine made one for the report
+  /// How the mask was found (findingMaskOf): "linked", "contains its centre", "near its centre", or
+  /// "made at finalize"; empty without a mask.
+  std::string maskMatch;
+  /// Factor by which the mask's mean axis and the AI's diameter differ (maskSizeDisagreement; 0:
+  /// not comparable). Above kMaskSizeConfirmFactor the reader must confirm (sizeConfirmed).
+  double sizeDisagreement = 0;
+  bool sizeConfirmed = false;
   std::string lungRadsCategory;    ///< this nodule alone under Lung-RADS v2022
   /// The key image: k of the slice the long axis is measured on (the centre's slice without a mask).
   std::size_t keySlice = 0;
@@ -91,7 +99,9 @@ struct ReportFinding {
 struct ReportContent {
   ReportSource source;
   std::vector<ReportFinding> findings;
-  std::size_t rejected = 0, undecided = 0; ///< findings counted, not reported
+  /// Findings counted, not reported: rejected ones, and proposals at or above the operating point
+  /// left undecided (those below it were never shown to the reader).
+  std::size_t rejected = 0, undecided = 0;
   std::vector<std::string> rejectedIds;
   bool hasRun = false;
   FindingsRun run; ///< the detection model's provenance and operating point
@@ -111,6 +121,11 @@ struct ReportContent {
   std::vector<std::string> blockers;
   std::vector<std::string> warnings; ///< said in the summary and the PDF, do not stop the export
 };
+
+/// How a reader finds the image at k of the grid on PACS: "image 66 (z -120.5 mm)" by its Instance
+/// Number (with the frame of a multi-frame object), "slice 34 of 99 (z ...)" when it has none; the
+/// position is along the grid's slice normal, LPS.
+std::string sourceImageText(const ReportSource& source, std::size_t k, bool withPosition = true);
 
 /// Patient, study, series and per-slice source references of a DICOM series (its first volume).
 /// `geometry` is the grid the series loads on.
@@ -135,6 +150,11 @@ const GrowthResult* growthOf(const ReportContent& content, const std::string& id
 /// One line on a finding's growth, e.g. "growing since the prior (P1, 92 days earlier): mean
 /// diameter 7.0 -> 9.0 mm (+2.0 mm), volume +113 % (ellipsoid), doubling time 85 days".
 std::string growthSentence(const GrowthResult& g);
+
+/// One sentence per reported finding whose mask and AI size differ by more than
+/// kMaskSizeConfirmFactor and that the reader has not confirmed: the report is not written while
+/// any remain.
+std::vector<std::string> unconfirmedSizes(const ReportContent& content);
 
 /// Impression drafted from the structured findings by templates, e.g. "Solid nodule F1 of 12.3 mm
 /// (mask: 14.1 x 10.5 mm, 1.02 mL). Lung-RADS 4A: ...". The reader edits it before finalizing.

@@ -19,6 +19,7 @@ StudyScan scanStudy(const std::string& path, unsigned threads, const ScanProgres
   for (IngestIssue& issue : scan.issues) {
     if (issue.kind == IssueKind::NotDicom) {
       ++out.notDicom;
+      out.notDicomFiles.push_back(std::move(issue.path));
     } else {
       out.fileIssues.push_back(std::move(issue));
     }

@@ -20,6 +20,9 @@ struct StudyScan {
   std::vector<IngestIssue> assemblyIssues;
   std::size_t filesSeen = 0;
   std::size_t notDicom = 0;
+  /// The files that are not DICOM (a research image, a report, a stray file), by path: skipped,
+  /// and named so the reader knows what was not opened.
+  std::vector<std::string> notDicomFiles;
   bool cancelled = false;
 };
 

@@ -50,3 +50,35 @@ TEST_CASE("the Brock model reproduces its published coefficients", "[clinical]")
   CHECK(ageAt("19601231", "20260101") == 65);
   CHECK_FALSE(ageAt("", "20260101").has_value());
 }
+
+TEST_CASE("the patient's age comes from Patient's Age, else the birth and study dates, and says which", "[clinical]") {
+  CHECK(ageFromAgeString("077Y") == 77);
+  CHECK(ageFromAgeString("018M") == 1);
+  CHECK(ageFromAgeString("104W") == 1);
+  CHECK(ageFromAgeString("400D") == 1);
+  CHECK_FALSE(ageFromAgeString("77Y").has_value());
+  CHECK_FALSE(ageFromAgeString("077X").has_value());
+  CHECK_FALSE(ageFromAgeString("").has_value());
+
+  // The reader's report: 077Y with no birth date gave 62 (assumed), so Brock 30.5 % instead of 40.3 %.
+  const PatientAgeFact fromAs = patientAgeOf("077Y", "", "20220412");
+  REQUIRE(fromAs.years == 77);
+  CHECK(fromAs.source == "Patient's Age 077Y");
+  // Patient's Age wins over the dates (it is what the scanner stated at the time).
+  CHECK(patientAgeOf("077Y", "19600101", "20260101").years == 77);
+  const PatientAgeFact fromDates = patientAgeOf("", "19600101", "20260101");
+  CHECK(fromDates.years == 66);
+  CHECK_THAT(fromDates.source, Catch::Contains("birth date 19600101") && Catch::Contains("study date 20260101"));
+  const PatientAgeFact none = patientAgeOf("", "", "20260101");
+  CHECK_FALSE(none.years.has_value());
+  CHECK(none.source.empty());
+
+  BrockFactors f;
+  f.ageYears = 77;
+  f.female = false;
+  f.noduleSizeMm = 24.7;
+  f.type = "solid";
+  BrockFactors assumed = f;
+  assumed.ageYears = 62;
+  CHECK(brockProbability(f) > brockProbability(assumed)); // age matters: it must not be assumed when DICOM has it
+}

@@ -4,7 +4,9 @@
 // re-open in Lightbox equal to the review they came from; finalizing again writes version 2 that
 // references version 1 and leaves it untouched.
 #include "app/report/FinalizeReport.h"
+#include "core/clinical/LungRads.h"
 #include "core/report/MeasurementReportSr.h"
+#include "core/review/FindingMask.h"
 #include "core/segmentation/DicomSegImport.h"
 #include "tests/report/ReportTestSupport.h"
 #include "tests/support/TestData.h"
@@ -12,6 +14,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <functional>
@@ -137,6 +140,139 @@ TEST_CASE("lightbox report: SEG, SR, KOS, PDF and Encapsulated PDF from the save
   const std::string srV1Uid = manifest["objects"][1]["sop_instance_uid"];
   const test::ToolRun dump = test::runTool("dcmdump '" + out + "/v2/sr.dcm'");
   CHECK(dump.output.find(srV1Uid) != std::string::npos); // predecessor document
+}
+
+TEST_CASE("a finding the reader outlined without linking is reported with the reader's mask, never a sliver",
+          "[report][finalize][mask]") {
+  // Issue 22: accept F1, outline its nodule with the segment tool, go straight to Finalize. The
+  // automatic mask made at finalize took only the voxels left over (a 0.02 mL sliver), and the
+  // report printed the sliver's size and a downgraded Lung-RADS.
+  test::ReviewedSeries r = test::lidcReviewedSeries(true, false);
+  const SegmentStats reader = measureSegment(r.labels, 1, &r.image);
+  REQUIRE(reader.volumeMl > 1.0);
+  const double readerDiameter = std::round(5.0 * (reader.longAxisMm + reader.shortAxisMm)) / 10.0;
+  const std::string category = suggestLungRads({{"F1", "solid", readerDiameter, readerDiameter}}).category;
+  REQUIRE(category == "4B");
+
+  // The content (what every writer takes) links the reader's segment by the one rule.
+  REQUIRE(r.content.findings.size() == 2); // F1, and F2 (edited, on a vessel)
+  const ReportFinding& f1 = r.content.findings[0];
+  REQUIRE(f1.id == "F1");
+  CHECK(f1.segmentLabel == 1);
+  CHECK(f1.maskMatch == "contains its centre");
+  CHECK(f1.diameterSource == "mask");
+  CHECK(f1.mask.volumeMl == Approx(reader.volumeMl));
+  CHECK(f1.lungRadsCategory == category);
+
+  // `lightbox review` shows the same choice, and --link-masks links it in the saved review.
+  const std::string bin = std::string("'") + LIGHTBOX_BINARY + "'";
+  const test::ToolRun review = test::runTool(bin + " review '" + r.folder + "' --json");
+  INFO(review.output);
+  REQUIRE(review.status == 0);
+  nlohmann::json rj = nlohmann::json::parse(review.output.substr(review.output.find('{')));
+  const auto reviewF1 = [](const nlohmann::json& j) {
+    for (const auto& f : j["findings"]) {
+      if (f["id"] == "F1") return f;
+    }
+    return nlohmann::json();
+  };
+  REQUIRE(reviewF1(rj).contains("mask"));
+  CHECK(reviewF1(rj)["mask"]["match"] == "contains its centre");
+  CHECK(reviewF1(rj)["mask"]["linked"] == false);
+  CHECK(reviewF1(rj)["mask"]["volume_ml"].get<double>() == Approx(reader.volumeMl));
+
+  // Finalize (the command line): the reader's mask, its size and category in report.json, the SR and the PDF.
+  const std::string out = test::scratchFolder("report-reader-mask");
+  const test::ToolRun run = test::runTool(bin + " report '" + r.folder + "' -o '" + out + "' --reader 'Doe^Jane'");
+  INFO(run.output);
+  REQUIRE(run.status == 0);
+  CHECK(run.output.find("contains its centre") != std::string::npos); // the summary says where the mask came from
+  const nlohmann::json manifest = readJson(out + "/v1/report.json");
+  REQUIRE(manifest["findings"].size() == 2);
+  const nlohmann::json& m = manifest["findings"][0];
+  REQUIRE(m["id"] == "F1");
+  CHECK(m["mask_made_at_finalize"] == false);
+  CHECK(m["mask_match"] == "contains its centre");
+  CHECK(m["segment_number"] == 1);
+  CHECK(m["volume_ml"].get<double>() == Approx(reader.volumeMl).epsilon(1e-6));
+  CHECK(m["long_axis_mm"].get<double>() == Approx(reader.longAxisMm).epsilon(1e-6));
+  CHECK(m["short_axis_mm"].get<double>() == Approx(reader.shortAxisMm).epsilon(1e-6));
+  CHECK(m["diameter_mm"].get<double>() == Approx(readerDiameter));
+  CHECK(m["lung_rads"] == category);
+  CHECK(manifest["lung_rads"] == category);
+
+  const SrMeasurementReport sr = readMeasurementReportSr(out + "/v1/sr.dcm");
+  REQUIRE(sr.groups.size() == 2);
+  REQUIRE(sr.groups[0].trackingId == "F1");
+  const SrMeasurementGroup::Value* volume = sr.groups[0].find("Volume");
+  const SrMeasurementGroup::Value* longAxis = sr.groups[0].find("Long axis");
+  REQUIRE(volume);
+  REQUIRE(longAxis);
+  CHECK(longAxis->value == Approx(reader.longAxisMm).margin(0.05));
+  CHECK(volume->value == Approx(volume->unitCode == "ml" || volume->unitCode == "mL" ? reader.volumeMl
+                                                                                      : reader.volumeMl * 1000.0)
+                             .epsilon(0.01));
+  test::requireTool("pdftotext");
+  const test::ToolRun text = test::runTool("pdftotext -layout '" + out + "/v1/report.pdf' -");
+  INFO(text.output);
+  CHECK(text.output.find(formatNumber("%.2f mL", reader.volumeMl)) != std::string::npos);
+  CHECK(text.output.find(formatNumber("%.1f", reader.longAxisMm) + " x " + formatNumber("%.1f", reader.shortAxisMm)) !=
+        std::string::npos);
+  CHECK(text.output.find("4B") != std::string::npos);
+  CHECK(text.output.find("Image ") != std::string::npos); // the key image by its Instance Number
+
+  // --link-masks: the review now links F1 to the reader's segment.
+  const test::ToolRun linked = test::runTool(bin + " review '" + r.folder + "' --link-masks --json");
+  INFO(linked.output);
+  REQUIRE(linked.status == 0);
+  rj = nlohmann::json::parse(linked.output.substr(linked.output.find('{')));
+  CHECK(reviewF1(rj)["mask"]["match"] == "linked");
+  CHECK(reviewF1(rj)["mask"]["linked"] == true);
+}
+
+TEST_CASE("a duplicate proposal on a segmented nodule gets no sliver at finalize; a size far from the AI's needs the "
+          "reader's confirmation",
+          "[report][finalize][mask]") {
+  // F4 lies 2 mm from F1 on the same nodule; F1 is linked to the nodule's segment, so F4 cannot take
+  // it, and the engine at F4's centre finds only what the segment left over.
+  test::ReviewedSeries r = test::lidcReviewedSeries(false, true, true);
+  FinalizeOptions options;
+  options.outputFolder = test::scratchFolder("report-duplicate");
+  const ReportPlan plan = planReport(*r.session, r.labels, r.image, r.content.source, options);
+  const ReportFinding* f4 = nullptr;
+  for (const ReportFinding& f : plan.content.findings) {
+    if (f.id == "F4") f4 = &f;
+  }
+  REQUIRE(f4);
+  INFO(plan.summary());
+  if (f4->segmentNumber) {
+    // Whatever the engine made there must be plausible for F4: never a sliver of a few voxels.
+    CHECK(0.5 * (f4->mask.longAxisMm + f4->mask.shortAxisMm) >= f4->aiDiameterMm / 3.0);
+  } else {
+    bool said = false;
+    for (const std::string& w : plan.content.warnings) said |= w.rfind("F4", 0) == 0;
+    CHECK(said);
+  }
+  // F1 keeps the nodule's segment.
+  CHECK(plan.content.findings[0].segmentLabel == 1);
+
+  // A mask more than 2x from the AI's size is written only once the reader confirms it.
+  ReportPlan mismatch = plan;
+  ReportFinding& f1 = mismatch.content.findings[0];
+  f1.aiDiameterMm = 0.4 * f1.mask.longAxisMm;
+  Finding asFound;
+  asFound.centerLps = f1.centerLps;
+  asFound.diameterMm = f1.aiDiameterMm;
+  f1.sizeDisagreement = maskSizeDisagreement(asFound, f1.mask);
+  REQUIRE(f1.sizeDisagreement > kMaskSizeConfirmFactor);
+  const std::vector<std::string> unconfirmed = unconfirmedSizes(mismatch.content);
+  REQUIRE(unconfirmed.size() == 1);
+  CHECK_THAT(unconfirmed[0], Catch::Contains("F1") && Catch::Contains("confirm"));
+  CHECK_THAT(mismatch.summary(), Catch::Contains("NEEDS CONFIRMATION"));
+  CHECK_THROWS_WITH(writeReport(mismatch, r.image), Catch::Contains("confirm"));
+  confirmSizes(mismatch, {"F1"});
+  CHECK(unconfirmedSizes(mismatch.content).empty());
+  CHECK_THAT(mismatch.summary(), Catch::Contains("size confirmed by the reader"));
 }
 
 TEST_CASE("lightbox report names what blocks it and writes nothing", "[report][finalize]") {

@@ -15,7 +15,7 @@
 
 namespace lightbox::test {
 
-ReviewedSeries lidcReviewedSeries(bool saved) {
+ReviewedSeries lidcReviewedSeries(bool saved, bool linkF1, bool f4OnNodule) {
   ReviewedSeries r;
   r.folder = sharedData("ct/chest_lidc-idri-0001_nodule_slab/dicom");
   r.scan = std::make_unique<StudyScan>(scanStudy(r.folder));
@@ -55,6 +55,10 @@ ReviewedSeries lidcReviewedSeries(bool saved) {
     f.id = "F" + std::to_string(n + 1);
     f.centerLps = n == 0 ? c.centroid : corner + Vec3{10.0 * n, 0, 0};
     f.diameterMm = n == 0 ? 20.0 : 6.0;
+    if (n == 3 && f4OnNodule) {
+      f.centerLps = c.centroid + Vec3{2.0, 0, 0};
+      f.diameterMm = 20.0;
+    }
     f.type = "solid";
     f.score = 0.95 - 0.1 * n;
     f.probability = f.score;
@@ -69,7 +73,8 @@ ReviewedSeries lidcReviewedSeries(bool saved) {
   }
   r.session->applyDetection(run, findings);
   REQUIRE(r.session->setFindingState("F1", FindingState::Accepted));
-  REQUIRE(r.session->setFindingMask("F1", 1, stats.longAxisMm, stats.shortAxisMm, stats.volumeMl * 1000.0));
+  if (linkF1) REQUIRE(r.session->setFindingMask("F1", 1, stats.longAxisMm, stats.shortAxisMm, stats.volumeMl * 1000.0));
+  if (f4OnNodule) REQUIRE(r.session->setFindingState("F4", FindingState::Accepted));
   REQUIRE(r.session->setFindingType("F2", "ground-glass"));
   REQUIRE(r.session->setFindingState("F3", FindingState::Rejected, "vessel"));
   r.content = buildReportContent(*r.session, r.labels, r.image, reportSourceOf(series, r.image.geometry));

@@ -29,7 +29,10 @@ struct ReviewedSeries {
 /// readers' consensus centroid, accepted), F2 (a point on a vessel, type edited to ground-glass,
 /// no mask), F3 (rejected), F4 (left undecided). `saved`: the review and label map are saved where
 /// the viewer and `lightbox report` find them (AnnotationStore::defaultFolder(), the test's scratch).
-ReviewedSeries lidcReviewedSeries(bool saved = false);
+/// `linkF1` false: F1's nodule is segmented (the reader's outline) but F1 is not linked to it, as
+/// when the reader outlines with the segment tool and goes straight to Finalize. `f4OnNodule`: F4
+/// is a second proposal 2 mm from F1's centre, accepted too (a duplicate detection).
+ReviewedSeries lidcReviewedSeries(bool saved = false, bool linkF1 = true, bool f4OnNodule = false);
 
 /// Output of a shell command (stdout and stderr together) and its exit status.
 struct ToolRun {
