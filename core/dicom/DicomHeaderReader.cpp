@@ -353,6 +353,12 @@ IngestIssue streamIssue(const std::string& path, const StreamCheck& check) {
   }
 }
 
+/// Modalities whose objects always carry pixel data: one that ends without it was cut short.
+bool isImageModality(const std::string& modality) {
+  static const char* const kImage[] = {"CT", "MR", "PT", "NM", "CR", "DX", "MG", "US", "XA", "RF", "IO", "PX", "XC"};
+  return std::any_of(std::begin(kImage), std::end(kImage), [&](const char* m) { return modality == m; });
+}
+
 bool containsValue(const std::vector<std::string>& values, const char* v) {
   return std::find(values.begin(), values.end(), v) != values.end();
 }
@@ -497,6 +503,12 @@ HeaderReadResult readDicomHeader(const std::string& path) {
     info->hasPixelData = true;
   }
 
+  if (!info->hasPixelData && valueOffset >= info->fileSize && isImageModality(info->modality)) {
+    result.issue = fileIssue(IssueKind::UnreadableFile, path,
+                             "truncated DICOM file: " + info->modality + " image whose data set ends at byte " +
+                                 std::to_string(info->fileSize) + ", before its pixel data");
+    return result;
+  }
   if (!info->hasPixelData || info->storedRows == 0 || info->storedColumns == 0) {
     const std::string what = info->modality.empty() ? std::string("object") : info->modality + " object";
     result.issue = fileIssue(IssueKind::NoPixelData, path,
