@@ -110,7 +110,7 @@ void dump(const gdcm::DataSet& ds, int depth, std::vector<DicomTagLine>& out) {
 
 std::vector<DicomTagLine> dumpDicomHeader(const std::string& path) {
   if (const StreamCheck stream = checkDicomStream(path, StreamExtent::Header); !stream.ok()) {
-    throw std::runtime_error(path + ": " + describe(stream));
+    throw std::runtime_error(path + ": cannot be read as DICOM (" + describe(stream) + ")");
   }
   gdcm::Reader reader;
   reader.SetFileName(path.c_str());
