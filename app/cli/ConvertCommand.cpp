@@ -26,6 +26,9 @@ int runConvert(const std::vector<std::string>& argv) {
   requireWritableFile(output); // before the long load
   options.resampleToUniform = !args.flag("no-resample");
   const LoadedSeries loaded = loadPath(input, args.option("series"), options);
+  for (const IngestIssue& i : loaded.rejectedFiles) {
+    std::fprintf(stderr, "rejected: %s: %s\n", i.path.c_str(), i.message.c_str());
+  }
   for (const IngestIssue& i : loaded.issues) {
     std::fprintf(stderr, "%s: %s%s%s\n", toString(i.severity), i.message.c_str(), i.path.empty() ? "" : " — ",
                  i.path.c_str());

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/dicom/DicomDirReader.h"
 
+#include "core/dicom/DicomStreamCheck.h"
+
 #include <gdcmReader.h>
 #include <gdcmSequenceOfItems.h>
 
@@ -13,9 +15,18 @@ namespace fs = std::filesystem;
 namespace lightbox {
 
 std::vector<std::string> readDicomDirFiles(const std::string& dicomdirPath) {
+  if (const StreamCheck stream = checkDicomStream(dicomdirPath, StreamExtent::WholeFile); !stream.ok()) {
+    throw std::runtime_error(dicomdirPath + ": DICOMDIR could not be read: " + describe(stream));
+  }
   gdcm::Reader reader;
   reader.SetFileName(dicomdirPath.c_str());
-  if (!reader.Read()) {
+  bool read = false;
+  try {
+    read = reader.Read();
+  } catch (const std::exception&) {
+    read = false;
+  }
+  if (!read) {
     throw std::runtime_error(dicomdirPath + ": DICOMDIR could not be parsed");
   }
   const gdcm::DataSet& ds = reader.GetFile().GetDataSet();

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/dicom/DicomHeaderDump.h"
 
+#include "core/dicom/DicomStreamCheck.h"
+
 #include <gdcmDict.h>
 #include <gdcmDicts.h>
 #include <gdcmGlobal.h>
@@ -107,6 +109,9 @@ void dump(const gdcm::DataSet& ds, int depth, std::vector<DicomTagLine>& out) {
 } // namespace
 
 std::vector<DicomTagLine> dumpDicomHeader(const std::string& path) {
+  if (const StreamCheck stream = checkDicomStream(path, StreamExtent::Header); !stream.ok()) {
+    throw std::runtime_error(path + ": cannot be read as DICOM (" + describe(stream) + ")");
+  }
   gdcm::Reader reader;
   reader.SetFileName(path.c_str());
   bool ok = false;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/dicom/DicomHeaderReader.h"
 
+#include "core/dicom/DicomStreamCheck.h"
 #include "core/dicom/TransferSyntaxNames.h"
 
 #include <gdcmAttribute.h>
@@ -334,6 +335,30 @@ IngestIssue fileIssue(IssueKind kind, const std::string& path, std::string messa
   return IngestIssue{kind, severity, path, std::move(message)};
 }
 
+/// The issue for a file whose element stream GDCM must not see.
+IngestIssue streamIssue(const std::string& path, const StreamCheck& check) {
+  switch (check.problem) {
+  case StreamProblem::NotDicom:
+    if (looksLikeRawDataSet(path)) {
+      return fileIssue(IssueKind::UnreadableFile, path,
+                       "DICOM data set without preamble or file meta information could not be parsed");
+    }
+    return fileIssue(IssueKind::NotDicom, path, "not a DICOM file", IssueSeverity::Info);
+  case StreamProblem::UnsupportedSyntax:
+    return fileIssue(IssueKind::UnsupportedTransferSyntax, path,
+                     "transfer syntax " + transferSyntaxName(check.transferSyntaxUid) +
+                         " is not supported by this build (GDCM 3.0 cannot decode it)");
+  default:
+    return fileIssue(IssueKind::UnreadableFile, path, describe(check));
+  }
+}
+
+/// Modalities whose objects always carry pixel data: one that ends without it was cut short.
+bool isImageModality(const std::string& modality) {
+  static const char* const kImage[] = {"CT", "MR", "PT", "NM", "CR", "DX", "MG", "US", "XA", "RF", "IO", "PX", "XC"};
+  return std::any_of(std::begin(kImage), std::end(kImage), [&](const char* m) { return modality == m; });
+}
+
 bool containsValue(const std::vector<std::string>& values, const char* v) {
   return std::find(values.begin(), values.end(), v) != values.end();
 }
@@ -365,6 +390,11 @@ HeaderReadResult readDicomHeader(const std::string& path) {
     info->modifiedTime = std::chrono::duration_cast<std::chrono::seconds>(mtime.time_since_epoch()).count();
   }
 
+  // GDCM asserts (aborting the process) on element streams it cannot parse: check first.
+  if (const StreamCheck stream = checkDicomStream(path, StreamExtent::Header); !stream.ok()) {
+    result.issue = streamIssue(path, stream);
+    return result;
+  }
   gdcm::Reader reader;
   reader.SetFileName(path.c_str());
   bool ok = false;
@@ -474,6 +504,12 @@ HeaderReadResult readDicomHeader(const std::string& path) {
     info->hasPixelData = true;
   }
 
+  if (!info->hasPixelData && valueOffset >= info->fileSize && isImageModality(info->modality)) {
+    result.issue = fileIssue(IssueKind::UnreadableFile, path,
+                             "truncated DICOM file: " + info->modality + " image whose data set ends at byte " +
+                                 std::to_string(info->fileSize) + ", before its pixel data");
+    return result;
+  }
   if (!info->hasPixelData || info->storedRows == 0 || info->storedColumns == 0) {
     const std::string what = info->modality.empty() ? std::string("object") : info->modality + " object";
     result.issue = fileIssue(IssueKind::NoPixelData, path,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/dicom/FrameDecoder.h"
 
+#include "core/dicom/DicomStreamCheck.h"
 #include "core/dicom/PixelFormat.h"
 #include "core/dicom/TransferSyntaxNames.h"
 
@@ -123,6 +124,10 @@ template <typename Out> void decodeNative(const std::vector<FrameTarget<Out>>& t
 template <typename Out> void decodeWithGdcm(const std::vector<FrameTarget<Out>>& targets) {
   const DicomFileInfo& info = *targets.front().frame->file;
   const std::string tsName = transferSyntaxName(info.transferSyntaxUid);
+  // The whole file is parsed here (fragments, trailing elements): GDCM must only see it whole.
+  if (const StreamCheck stream = checkDicomStream(info.path, StreamExtent::WholeFile); !stream.ok()) {
+    throw std::runtime_error(describe(stream));
+  }
   gdcm::Reader reader;
   reader.SetFileName(info.path.c_str());
   bool read = false;

@@ -30,6 +30,24 @@ StudyScan scanStudy(const std::string& path, unsigned threads, const ScanProgres
   return out;
 }
 
+namespace {
+
+constexpr std::size_t kMaxFilesNamed = 20;
+
+/// "no loadable image series found in PATH", then each rejected file with its reason.
+std::string noSeriesMessage(const StudyScan& scan) {
+  std::string message = "no loadable image series found in " + scan.path;
+  for (std::size_t i = 0; i < scan.fileIssues.size() && i < kMaxFilesNamed; ++i) {
+    message += "\n  " + scan.fileIssues[i].path + ": " + scan.fileIssues[i].message;
+  }
+  if (scan.fileIssues.size() > kMaxFilesNamed) {
+    message += "\n  ... and " + std::to_string(scan.fileIssues.size() - kMaxFilesNamed) + " more files";
+  }
+  return message;
+}
+
+} // namespace
+
 const AssembledSeries& selectSeries(const StudyScan& scan, const std::string& selector) {
   if (scan.series.empty()) {
     throw NoImageSeriesError("no loadable image series found in " + scan.path);
@@ -64,7 +82,11 @@ LoadedSeries loadPath(const std::string& path, const std::string& selector, cons
     return out;
   }
   const StudyScan scan = scanStudy(path, options.threads);
+  if (scan.series.empty()) {
+    throw NoImageSeriesError(noSeriesMessage(scan));
+  }
   LoadedSeries loaded = loadSeries(selectSeries(scan, selector), options);
+  loaded.rejectedFiles = scan.fileIssues;
   return loaded;
 }
 

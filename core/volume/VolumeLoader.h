@@ -26,6 +26,7 @@ struct LoadOptions {
 struct LoadedSeries {
   std::vector<Volume> volumes; ///< one per time point
   std::vector<IngestIssue> issues; ///< assembly issues plus per-file decode failures
+  std::vector<IngestIssue> rejectedFiles; ///< loadPath: files of the path left out, each with its reason
 };
 
 struct LoadCancelled : std::runtime_error {
