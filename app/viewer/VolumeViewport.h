@@ -25,6 +25,13 @@ public:
   void setPreset(VolumePreset preset);
   /// The volume drawn in the last frame (null before the first).
   const Volume* shownVolume() const { return shownVolume_; }
+  /// 3D frames rendered in full quality and shown so far.
+  std::uint64_t framesRendered() const { return framesPainted(); }
+  /// True while a 3D frame that was asked for is still being rendered (never: it renders on the
+  /// GUI thread, inside the paint).
+  bool rendering() const { return false; }
+  /// The preset of the frame on screen.
+  VolumePreset shownPreset() const { return pipeline_->preset(); }
 
 signals:
   void maximizeRequested(QWidget* view);
