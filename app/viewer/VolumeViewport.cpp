@@ -126,7 +126,9 @@ bool VolumeViewport::prepareFrame(int width, int height) {
     return false;
   }
   const VolumeScene s = scene(width, height);
-  if (!(s == requested_)) {
+  // A repaint while a change waits for another view's input to pause (a frame arriving in the middle
+  // of a key burst) shows that frame and asks for nothing: the change is asked for when input rests.
+  if (!(s == requested_) && !framePending()) {
     ensureWorker();
     requested_ = s;
     requestedGeneration_ = worker_->request(s);
