@@ -142,7 +142,7 @@ bool VolumeViewport::prepareFrame(int width, int height) {
     frameChanged_ = false;
   }
   const std::string note = !error_.isEmpty() ? "3D view unavailable: " + error_.toStdString()
-                           : fullGeneration_ < requestedGeneration_ ? "rendering..." : "";
+                           : fullGeneration_ < requestedGeneration_ || !(s == requested_) ? "rendering..." : "";
   display_->setText(std::string("3D ") + toString(document_->volume()->units == "HU" ? preset_ : VolumePreset::Mip), note);
   return true;
 }

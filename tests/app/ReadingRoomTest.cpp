@@ -256,6 +256,10 @@ TEST_CASE("a key in one view paints that view at once, the others follow when in
   CHECK(window.volumeView()->framesRendered() <= volumeFrames + 2); // not 10: at most a pause mid-burst under load
 }
 
+namespace {
+double litShareOnScreen(VtkViewport* view);
+} // namespace
+
 TEST_CASE("the 3D view never blocks the GUI thread: a key answered while a 3D frame is in flight", "[viewer][window][3d]") {
   MainWindow window;
   openShown(window, kChest);
@@ -279,11 +283,15 @@ TEST_CASE("the 3D view never blocks the GUI thread: a key answered while a 3D fr
     if (axialAt < 0 && axial->framesPainted() > axialFrames) {
       axialAt = now;
       inFlightAtAxial = volume->rendering();
+      if (const char* dir = std::getenv("LIGHTBOX_TEST_SHOTS")) {
+        QGuiApplication::primaryScreen()->grabWindow(0).save(QString(dir) + "/3d-in-flight.png");
+      }
     }
     if (volumeAt < 0 && volume->framesRendered() > volumeFrames) volumeAt = now;
     return axialAt >= 0 && volumeAt >= 0;
   }, 60000));
   INFO("axial frame after " << axialAt / 1e6 << " ms, 3D frame after " << volumeAt / 1e6 << " ms");
+  const char* shots = std::getenv("LIGHTBOX_TEST_SHOTS");
   CHECK(axialAt < volumeAt);
   CHECK(inFlightAtAxial);
   CHECK(volume->framesRendered() == volumeFrames + 1);
@@ -297,6 +305,23 @@ TEST_CASE("the 3D view never blocks the GUI thread: a key answered while a 3D fr
   REQUIRE(settle(window, 60000));
   CHECK(volume->framesRendered() <= before + 2);
   CHECK(volume->shownPreset() == VolumePreset::Bone);
+
+  // Un-maximising: the 3D quadrant shows its own last frame (scaled) at once, and the frame of its
+  // new size comes later: never what the maximised view left there.
+  const QPoint centre = axial->rect().center();
+  QTest::mouseDClick(axial, Qt::LeftButton, {}, centre);
+  REQUIRE(waitFor([&] { return !volume->isVisible(); }, 5000));
+  volume->setPreset(VolumePreset::SoftTissue); // while hidden: a new 3D frame is needed when shown
+  idleFor(300);
+  QTest::mouseDClick(axial, Qt::LeftButton, {}, centre);
+  REQUIRE(waitFor([&] { return volume->isVisible(); }, 5000));
+  const std::uint64_t painted = volume->framesPainted(), rendered = volume->framesRendered();
+  REQUIRE(waitFor([&] { return volume->framesPainted() > painted; }, 5000));
+  CHECK(volume->framesRendered() == rendered);
+  CHECK(litShareOnScreen(volume) > 0.02); // the bone rendering, scaled: not a black or foreign area
+  if (shots) QGuiApplication::primaryScreen()->grabWindow(0).save(QString(shots) + "/3d-unmaximised.png");
+  REQUIRE(settle(window, 60000));
+  if (shots) grabWindow(&window).save(QString(shots) + "/3d-settled.png");
 }
 
 TEST_CASE("image keys reach the views after a menu, a layout change and a double click", "[viewer][window]") {
