@@ -16,34 +16,29 @@
 #include <thread>
 
 namespace lightbox {
-namespace {
 
-/// The X display for VTK's window, opened here with a few retries: VTK aborts the process when
-/// its own XOpenDisplay fails, which was seen about once in eight headless renders under Xvfb.
-struct XDisplay {
-  Display* display = nullptr;
-  XDisplay() {
-    const char* name = std::getenv("DISPLAY");
-    if (!name || !*name) return; // VTK decides (e.g. an EGL or OSMesa build)
-    for (int attempt = 0; attempt < 30 && !display; ++attempt) {
-      display = XOpenDisplay(nullptr);
-      if (!display) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    if (!display) throw std::runtime_error(std::string("cannot connect to the X server (DISPLAY=") + name + ")");
+OffscreenDisplay::OffscreenDisplay() {
+  const char* name = std::getenv("DISPLAY");
+  if (!name || !*name) return; // VTK decides (e.g. an EGL or OSMesa build)
+  for (int attempt = 0; attempt < 30 && !display_; ++attempt) {
+    display_ = XOpenDisplay(nullptr);
+    if (!display_) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  ~XDisplay() {
-    if (display) XCloseDisplay(display);
-  }
-  XDisplay(const XDisplay&) = delete;
-  XDisplay& operator=(const XDisplay&) = delete;
-};
+  if (!display_) throw std::runtime_error(std::string("cannot connect to the X server (DISPLAY=") + name + ")");
+}
 
-} // namespace
+OffscreenDisplay::~OffscreenDisplay() {
+  if (display_) XCloseDisplay(static_cast<Display*>(display_));
+}
+
+void OffscreenDisplay::attach(vtkRenderWindow* window) const {
+  if (display_) window->SetDisplayId(display_);
+}
 
 void renderOffscreenPng(vtkRenderer* renderer, const std::string& path, int width, int height) {
-  const XDisplay x; // outlives the window: declared first, destroyed last
+  const OffscreenDisplay x; // outlives the window: declared first, destroyed last
   vtkNew<vtkRenderWindow> window;
-  if (x.display) window->SetDisplayId(x.display);
+  x.attach(window);
   window->SetOffScreenRendering(1);
   window->SetSize(width, height);
   window->SetMultiSamples(0);

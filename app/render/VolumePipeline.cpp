@@ -361,6 +361,74 @@ struct VolumePipeline::Impl {
   }
 };
 
+namespace {
+
+void toVtk(const VolumeCamera& c, vtkCamera* cam) {
+  cam->SetPosition(c.position.data());
+  cam->SetFocalPoint(c.focalPoint.data());
+  cam->SetViewUp(c.viewUp.data());
+  cam->SetViewAngle(c.viewAngleDeg);
+  cam->ParallelProjectionOff();
+}
+
+VolumeCamera fromVtk(vtkCamera* cam) {
+  VolumeCamera c;
+  cam->GetPosition(c.position.data());
+  cam->GetFocalPoint(c.focalPoint.data());
+  cam->GetViewUp(c.viewUp.data());
+  c.viewAngleDeg = cam->GetViewAngle();
+  return c;
+}
+
+/// The anterior view of an LPS box, on `renderer` (its window's aspect, if it has one).
+void resetToAnterior(vtkRenderer* renderer, const double* b) {
+  vtkCamera* cam = renderer->GetActiveCamera();
+  const double c[3] = {0.5 * (b[0] + b[1]), 0.5 * (b[2] + b[3]), 0.5 * (b[4] + b[5])};
+  // Anterior view: the camera in front of the patient (-y in LPS), superior (+z) up; screen right
+  // is then +x, the patient's left, as on a radiograph.
+  cam->SetFocalPoint(c);
+  cam->SetPosition(c[0], c[1] - 1000.0, c[2]);
+  cam->SetViewUp(0, 0, 1);
+  cam->ParallelProjectionOff();
+  renderer->ResetCamera(b);
+  cam->Zoom(1.2);
+}
+
+} // namespace
+
+VolumeCamera anteriorCamera(const Volume& volume) {
+  // The box of the voxel centres, as resampleAxisAligned covers it.
+  const VolumeGeometry& g = volume.geometry;
+  double b[6] = {1e300, -1e300, 1e300, -1e300, 1e300, -1e300};
+  for (int c = 0; c < 8; ++c) {
+    const Vec3 p = g.ijkToLps({(c & 1) ? double(g.size[0] - 1) : 0.0, (c & 2) ? double(g.size[1] - 1) : 0.0,
+                               (c & 4) ? double(g.size[2] - 1) : 0.0});
+    for (int a = 0; a < 3; ++a) {
+      b[2 * a] = std::min(b[2 * a], p[std::size_t(a)]);
+      b[2 * a + 1] = std::max(b[2 * a + 1], p[std::size_t(a)]);
+    }
+  }
+  vtkNew<vtkRenderer> renderer; // no window: the aspect of a square view
+  resetToAnterior(renderer, b);
+  return fromVtk(renderer->GetActiveCamera());
+}
+
+VolumeCamera rotateCamera(const VolumeCamera& camera, double azimuthDeg, double elevationDeg) {
+  vtkNew<vtkCamera> cam;
+  toVtk(camera, cam);
+  cam->Azimuth(azimuthDeg);
+  cam->Elevation(elevationDeg);
+  cam->OrthogonalizeViewUp();
+  return fromVtk(cam);
+}
+
+VolumeCamera zoomCamera(const VolumeCamera& camera, double factor) {
+  vtkNew<vtkCamera> cam;
+  toVtk(camera, cam);
+  cam->Zoom(factor);
+  return fromVtk(cam);
+}
+
 VolumePipeline::VolumePipeline() : impl_(std::make_unique<Impl>()) {}
 VolumePipeline::~VolumePipeline() = default;
 
@@ -421,19 +489,7 @@ std::vector<SegmentSurfaceInfo> VolumePipeline::segmentSurfaces() const {
   return out;
 }
 
-void VolumePipeline::resetCamera() {
-  vtkCamera* cam = impl_->renderer->GetActiveCamera();
-  const double* b = impl_->bounds;
-  const double c[3] = {0.5 * (b[0] + b[1]), 0.5 * (b[2] + b[3]), 0.5 * (b[4] + b[5])};
-  // Anterior view: the camera in front of the patient (-y in LPS), superior (+z) up; screen right
-  // is then +x, the patient's left, as on a radiograph.
-  cam->SetFocalPoint(c);
-  cam->SetPosition(c[0], c[1] - 1000.0, c[2]);
-  cam->SetViewUp(0, 0, 1);
-  cam->ParallelProjectionOff();
-  impl_->renderer->ResetCamera(impl_->bounds);
-  cam->Zoom(1.2);
-}
+void VolumePipeline::resetCamera() { resetToAnterior(impl_->renderer, impl_->bounds); }
 
 void VolumePipeline::rotate(double azimuthDeg, double elevationDeg) {
   vtkCamera* cam = impl_->renderer->GetActiveCamera();
@@ -443,6 +499,12 @@ void VolumePipeline::rotate(double azimuthDeg, double elevationDeg) {
 }
 
 void VolumePipeline::zoom(double factor) { impl_->renderer->GetActiveCamera()->Zoom(factor); }
+
+VolumeCamera VolumePipeline::camera() const { return fromVtk(impl_->renderer->GetActiveCamera()); }
+
+void VolumePipeline::setCamera(const VolumeCamera& camera) { toVtk(camera, impl_->renderer->GetActiveCamera()); }
+
+void VolumePipeline::setCornerTextVisible(bool visible) { impl_->corners->SetVisibility(visible); }
 
 void VolumePipeline::attach(vtkRenderWindow* window) {
   if (!window->GetRenderers()->IsItemPresent(impl_->renderer)) {

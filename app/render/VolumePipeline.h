@@ -34,6 +34,26 @@ struct SegmentSurfaceInfo {
   bool visible = false;                  ///< drawn in the last frame
 };
 
+/// Where the 3D view looks from (LPS millimetres, perspective): a value, so the view's state can be
+/// handed to a renderer on another thread.
+struct VolumeCamera {
+  Vec3 position{0, -1000, 0};
+  Vec3 focalPoint{0, 0, 0};
+  Vec3 viewUp{0, 0, 1};
+  double viewAngleDeg = 30.0;
+  bool operator==(const VolumeCamera& o) const {
+    return position == o.position && focalPoint == o.focalPoint && viewUp == o.viewUp && viewAngleDeg == o.viewAngleDeg;
+  }
+};
+
+/// The anterior view of `volume`'s bounding box (patient's left on screen right, superior up),
+/// as VolumePipeline::resetCamera gives it.
+VolumeCamera anteriorCamera(const Volume& volume);
+/// The camera turned about the view-up axis and the screen horizontal axis (degrees).
+VolumeCamera rotateCamera(const VolumeCamera& camera, double azimuthDeg, double elevationDeg);
+/// The camera zoomed by `factor` (> 1 closer).
+VolumeCamera zoomCamera(const VolumeCamera& camera, double factor);
+
 /// Owns the VTK objects of the 3D view: ray-cast volume rendering of an axis-aligned, size-bounded
 /// copy of the volume (so it stays interactive on software OpenGL), the crosshair as three lines
 /// in the planes' colours, and a camera that starts in the anterior view (patient's left on screen
@@ -67,6 +87,10 @@ public:
   /// Turns the camera about the view-up axis and the screen horizontal axis (degrees).
   void rotate(double azimuthDeg, double elevationDeg);
   void zoom(double factor);
+  VolumeCamera camera() const;
+  void setCamera(const VolumeCamera& camera);
+  /// The "3D <preset>" corner text (on by default; off where the text is drawn elsewhere).
+  void setCornerTextVisible(bool visible);
 
   void attach(vtkRenderWindow* window);
   vtkRenderer* renderer() const;

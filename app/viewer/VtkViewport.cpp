@@ -61,6 +61,12 @@ bool isInput(QEvent::Type t) {
 
 } // namespace
 
+void logFrameEvent(const QString& line, std::chrono::system_clock::time_point at) {
+  if (!frameLog()) return;
+  const long long us = std::chrono::duration_cast<std::chrono::microseconds>(at.time_since_epoch()).count();
+  frameLog()->write(QString("%1 %2\n").arg(us).arg(line).toUtf8());
+}
+
 VtkViewport* VtkViewport::inputView_ = nullptr;
 
 struct VtkViewport::Vtk {
@@ -426,6 +432,7 @@ void VtkViewport::frameShown() {
 }
 
 QImage VtkViewport::grabFramebuffer() {
+  prepareGrab();
   const int w = frameWidth(), h = frameHeight();
   if (w <= 0 || h <= 0 || !surface_->makeCurrent()) return {};
   render();

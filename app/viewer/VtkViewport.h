@@ -17,6 +17,10 @@ namespace lightbox {
 /// (the study list and its search field); every other focused widget keeps it.
 constexpr const char* kYieldsFocusToImages = "lightboxYieldsFocusToImages";
 
+/// With LIGHTBOX_FRAME_LOG set, appends "<epoch microseconds of `at`> <line>" to that file (a frame
+/// log event that is not a frame shown, e.g. a 3D frame rendered off the GUI thread).
+void logFrameEvent(const QString& line, std::chrono::system_clock::time_point at = std::chrono::system_clock::now());
+
 /// A widget hosting a vtkGenericOpenGLRenderWindow (VTK's Qt module is Qt5-only in Debian, so the
 /// hosting is ours). The frame is drawn in a native child window with its own OpenGL context
 /// (embedded by QWidget::createWindowContainer): VTK renders into its own framebuffer, which is
@@ -61,6 +65,11 @@ protected:
   virtual bool prepareFrame(int width, int height) = 0;
   /// One line describing what the frame shows (frame log).
   virtual QString frameDescription() const { return objectName(); }
+  /// Called by grabFramebuffer before it renders: a view whose frames come from elsewhere makes
+  /// the current one there and waits for it.
+  virtual void prepareGrab() {}
+  /// True when something changed since the last rendered frame (a frame is scheduled).
+  bool frameDirty() const { return dirty_; }
   /// Framebuffer size in device pixels and the device position of a widget point.
   int frameWidth() const { return int(width() * devicePixelRatioF()); }
   int frameHeight() const { return int(height() * devicePixelRatioF()); }

@@ -142,7 +142,7 @@ TEST_CASE("segment dock: lists the clicked lesion, goes to it, hides and restyle
   VolumeViewport* vr = window.volumeView();
   REQUIRE(vr->isVisible());
   vr->grabFramebuffer();
-  std::vector<SegmentSurfaceInfo> surfaces = vr->pipeline().segmentSurfaces();
+  std::vector<SegmentSurfaceInfo> surfaces = vr->segmentSurfaces();
   const SegmentSurfaceInfo* surface = surfaceOf(surfaces, 1);
   REQUIRE(surface);
   CHECK(surface->visible);
@@ -160,20 +160,21 @@ TEST_CASE("segment dock: lists the clicked lesion, goes to it, hides and restyle
     vr->grabFramebuffer();
     grabWindow(&window).save(QString(shots) + "/segment-dock.png");
     // Closer, from above and in front: the surface against the volume rendering.
-    vr->pipeline().rotate(20, 35);
-    vr->pipeline().zoom(2.5);
+    vr->rotate(20, 35);
+    vr->zoom(2.5);
     vr->grabFramebuffer().save(QString(shots) + "/segment-3d.png");
-    vr->pipeline().resetCamera();
+    vr->resetCamera();
   }
 
   // Opacity and fill are the slice views' business: no 3D frame (about a second on software GL).
-  REQUIRE(waitFor([&] { return !vr->framePending(); }, 5000));
-  const std::uint64_t frames = vr->framesPainted();
+  REQUIRE(waitFor([&] { return !vr->framePending() && !vr->rendering(); }, 30000));
+  const std::uint64_t frames = vr->framesRendered();
   panel->opacity()->setValue(50);
   panel->fill()->setCurrentIndex(int(SegmentFill::Outline));
   waitFor([] { return false; }, 200);
   CHECK_FALSE(vr->framePending());
-  CHECK(vr->framesPainted() == frames);
+  CHECK_FALSE(vr->rendering());
+  CHECK(vr->framesRendered() == frames);
   panel->fill()->setCurrentIndex(int(SegmentFill::FillAndOutline));
 
   // A brush stroke: the surface is not rebuilt per dab, only once the stroke has ended.
@@ -184,26 +185,26 @@ TEST_CASE("segment dock: lists the clicked lesion, goes to it, hides and restyle
   for (int i = 0; i < 6; ++i) doc->strokeDab(there + right * (12.0 + 2.0 * i));
   CHECK(doc->labels().revision > before);
   vr->grabFramebuffer();
-  CHECK(surfaceOf(vr->pipeline().segmentSurfaces(), 1)->revision == before);
+  CHECK(surfaceOf(vr->segmentSurfaces(), 1)->revision == before);
   CHECK(table->item(0, SegmentPanel::ColVolume)->text().toDouble() == volumeBefore); // measured at the end
   doc->endStroke();
   CHECK(table->item(0, SegmentPanel::ColVolume)->text().toDouble() > volumeBefore);
   CHECK(table->item(0, SegmentPanel::ColProvenance)->text().startsWith("semi-automatic: classical ("));
   vr->grabFramebuffer();
-  CHECK(surfaceOf(vr->pipeline().segmentSurfaces(), 1)->revision == doc->labels().revision);
+  CHECK(surfaceOf(vr->segmentSurfaces(), 1)->revision == doc->labels().revision);
   doc->undoStack()->undo();
 
   // Hidden in the 3D view too; deleted (one undo step) it leaves the list and the 3D view.
   table->item(0, SegmentPanel::ColVisible)->setCheckState(Qt::Unchecked);
   vr->grabFramebuffer();
-  CHECK_FALSE(surfaceOf(vr->pipeline().segmentSurfaces(), 1)->visible);
+  CHECK_FALSE(surfaceOf(vr->segmentSurfaces(), 1)->visible);
   table->item(0, SegmentPanel::ColVisible)->setCheckState(Qt::Checked);
   panel->deleteCurrent();
   CHECK(doc->labels().segments.empty());
   CHECK(doc->labels().count(1) == 0);
   CHECK(table->rowCount() == 0);
   vr->grabFramebuffer();
-  CHECK(vr->pipeline().segmentSurfaces().empty());
+  CHECK(vr->segmentSurfaces().empty());
   doc->undoStack()->undo();
   CHECK(table->rowCount() == 1);
   CHECK(doc->labels().count(1) > 0);
