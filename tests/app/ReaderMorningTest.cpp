@@ -80,7 +80,7 @@ struct DialogWatcher {
 
 } // namespace
 
-TEST_CASE("menu shortcuts work with the pointer over a view; image keys never take modified keys",
+TEST_CASE("menu shortcuts work with the pointer over a view, and image keys never take modified keys",
           "[viewer][window][keys]") {
   MainWindow window;
   openShown(window, test::sharedData(kSlab));
@@ -114,7 +114,7 @@ TEST_CASE("menu shortcuts work with the pointer over a view; image keys never ta
   CHECK_FALSE(axial->cineRunning());
 }
 
-TEST_CASE("the reader's outline is the finding's mask: M links it, Finalize reports it; A and R say where they go",
+TEST_CASE("the reader's outline is the finding's mask (M links it, Finalize reports it), and A and R say where they go",
           "[viewer][window][findings][keys]") {
   // A fresh review: other tests of this run saved segments on this series.
   const std::string key = selectSeries(scanStudy(test::sharedData(kSlab)), "").header->seriesInstanceUid;
@@ -216,7 +216,7 @@ TEST_CASE("the slice's image number is its Instance Number, the age for Brock is
   CHECK(sourceImageText(source, k).rfind("image " + std::to_string(instance) + " (z ", 0) == 0);
 }
 
-TEST_CASE("a NIfTI prior opens as comparison, from a file or a folder; files that are not DICOM are named",
+TEST_CASE("a NIfTI prior opens as comparison, from a file or a folder, and files that are not DICOM are named",
           "[viewer][window]") {
   const std::string folder = test::scratchFolder("nifti-prior");
   const std::string nifti = folder + "/prior.nii.gz";

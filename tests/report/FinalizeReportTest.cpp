@@ -230,8 +230,8 @@ TEST_CASE("a finding the reader outlined without linking is reported with the re
   CHECK(reviewF1(rj)["mask"]["linked"] == true);
 }
 
-TEST_CASE("a duplicate proposal on a segmented nodule gets no sliver at finalize; a size far from the AI's needs the "
-          "reader's confirmation",
+TEST_CASE("a duplicate proposal on a segmented nodule gets no sliver at finalize, and a size far from the AI's needs "
+          "the reader's confirmation",
           "[report][finalize][mask]") {
   // F4 lies 2 mm from F1 on the same nodule; F1 is linked to the nodule's segment, so F4 cannot take
   // it, and the engine at F4's centre finds only what the segment left over.
