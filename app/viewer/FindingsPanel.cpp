@@ -193,7 +193,8 @@ FindingsPanel::FindingsPanel(ViewerDocument* document, QWidget* parent)
   // Every column readable without scrolling sideways; the state first, as the reader decides on it.
   table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
   table_->setWordWrap(false);
-  table_->setMinimumHeight(160);
+  // Five rows at least (48 px thumbnails): a reader sees the top of the list at once.
+  table_->setMinimumHeight(5 * 52 + 26);
   summary_ = new QLabel(this);
   layout->addWidget(summary_);
   layout->addWidget(table_, 3);
@@ -492,7 +493,12 @@ void FindingsPanel::refresh() {
                                    "(e.g. merged with the hilum or chest wall): this is not a size.")
                                .arg(f.diameterMm, 0, 'f', 0));
     }
-    set(ColVolume, f.sizeCapped ? QString("-") : QString::number(f.volumeMm3, 'f', 0));
+    // The mask's volume once the finding has one (as its diameter is the mask's), else the AI's.
+    const bool masked = f.segmentLabel > 0 && f.maskVolumeMm3 > 0;
+    auto* volume = set(ColVolume, masked ? QString::number(f.maskVolumeMm3, 'f', 0)
+                                  : f.sizeCapped ? QString("-")
+                                                 : QString::number(f.volumeMm3, 'f', 0));
+    if (masked) volume->setToolTip(QString("mask volume (AI: %1 mm³)").arg(f.volumeMm3, 0, 'f', 0));
     set(ColType, QString::fromStdString(f.effectiveType()));
     set(ColLocation, location(f));
     auto* state = set(ColState, QString(toString(f.state)) +

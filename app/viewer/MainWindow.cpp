@@ -35,6 +35,7 @@
 #include <QMimeData>
 #include <QProgressDialog>
 #include <QSettings>
+#include <QScrollArea>
 #include <QStatusBar>
 #include <QTableWidget>
 #include <QThread>
@@ -178,7 +179,13 @@ MainWindow::MainWindow(QWidget* parent)
   findings_ = new FindingsPanel(document_, this);
   auto* findingsDock = new QDockWidget("AI findings", this);
   findingsDock->setObjectName("findings");
-  findingsDock->setWidget(findings_);
+  // In a scroll area: when the dock is shorter than the panel, it scrolls; its buttons and boxes
+  // never draw over each other.
+  auto* findingsScroll = new QScrollArea(findingsDock);
+  findingsScroll->setWidget(findings_);
+  findingsScroll->setWidgetResizable(true);
+  findingsScroll->setFrameShape(QFrame::NoFrame);
+  findingsDock->setWidget(findingsScroll);
   addDockWidget(Qt::RightDockWidgetArea, findingsDock);
   connect(findings_, &FindingsPanel::detectionFinished, this, [this](bool ok, const QString& message) {
     messages_->insertItem(0, (ok ? "AI: " : "AI error: ") + message);

@@ -24,6 +24,7 @@
 #include <QLabel>
 #include <QListWidget>
 #include <QStatusBar>
+#include <QTableWidget>
 #include <QTest>
 #include <QTimer>
 
@@ -236,4 +237,25 @@ TEST_CASE("a NIfTI prior opens as comparison, from a file or a folder, and files
              window.messages()->item(i)->text().contains("notes.txt");
   }
   CHECK(named);
+}
+
+TEST_CASE("the findings table shows five rows, and nothing in the panel overlaps after reopening a series",
+          "[viewer][window][findings]") {
+  MainWindow window;
+  openShown(window, test::sharedData(kSlab));
+  REQUIRE(window.openPath(QString::fromStdString(test::sharedData(kSlab)))); // reopened
+  QApplication::processEvents();
+  FindingsPanel* panel = window.findingsPanel();
+  QTableWidget* table = panel->table();
+  CHECK(table->height() >= 5 * 52);
+  // Every child widget of the panel lies clear of the others that share its layout row band.
+  std::vector<QRect> boxes;
+  for (QWidget* w : panel->findChildren<QWidget*>(QString(), Qt::FindDirectChildrenOnly)) {
+    if (w->isVisible()) boxes.push_back(QRect(w->mapTo(panel, QPoint(0, 0)), w->size()));
+  }
+  int overlaps = 0;
+  for (std::size_t a = 0; a < boxes.size(); ++a)
+    for (std::size_t b = a + 1; b < boxes.size(); ++b) overlaps += boxes[a].intersects(boxes[b]);
+  CHECK(overlaps == 0);
+  if (const char* shots = std::getenv("LIGHTBOX_TEST_SHOTS")) panel->grab().save(QString(shots) + "/findings-panel-reopened.png");
 }
