@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/dicom/DicomDirReader.h"
 
-#include "core/dicom/DicomStreamCheck.h"
+#include "core/dicom/CheckedGdcmRead.h"
 
 #include <gdcmReader.h>
 #include <gdcmSequenceOfItems.h>
@@ -15,19 +15,10 @@ namespace fs = std::filesystem;
 namespace lightbox {
 
 std::vector<std::string> readDicomDirFiles(const std::string& dicomdirPath) {
-  if (const StreamCheck stream = checkDicomStream(dicomdirPath, StreamExtent::WholeFile); !stream.ok()) {
-    throw std::runtime_error(dicomdirPath + ": DICOMDIR could not be read: " + describe(stream));
-  }
   gdcm::Reader reader;
-  reader.SetFileName(dicomdirPath.c_str());
-  bool read = false;
-  try {
-    read = reader.Read();
-  } catch (const std::exception&) {
-    read = false;
-  }
-  if (!read) {
-    throw std::runtime_error(dicomdirPath + ": DICOMDIR could not be parsed");
+  if (const CheckedReadFailure failed = readWithGdcm(reader, dicomdirPath, StreamExtent::WholeFile); !failed.reason.empty()) {
+    throw std::runtime_error(dicomdirPath + (failed.streamRejected ? ": DICOMDIR could not be read: " + failed.reason
+                                                                   : std::string(": DICOMDIR could not be parsed")));
   }
   const gdcm::DataSet& ds = reader.GetFile().GetDataSet();
   const gdcm::Tag kRecords(0x0004, 0x1220);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/dicom/DicomHeaderDump.h"
 
-#include "core/dicom/DicomStreamCheck.h"
+#include "core/dicom/CheckedGdcmRead.h"
 
 #include <gdcmDict.h>
 #include <gdcmDicts.h>
@@ -109,19 +109,9 @@ void dump(const gdcm::DataSet& ds, int depth, std::vector<DicomTagLine>& out) {
 } // namespace
 
 std::vector<DicomTagLine> dumpDicomHeader(const std::string& path) {
-  if (const StreamCheck stream = checkDicomStream(path, StreamExtent::Header); !stream.ok()) {
-    throw std::runtime_error(path + ": cannot be read as DICOM (" + describe(stream) + ")");
-  }
   gdcm::Reader reader;
-  reader.SetFileName(path.c_str());
-  bool ok = false;
-  try {
-    ok = reader.ReadUpToTag(gdcm::Tag(0x7fe0, 0x0010), std::set<gdcm::Tag>{gdcm::Tag(0x7fe0, 0x0010)});
-  } catch (const std::exception&) {
-    ok = false;
-  }
-  if (!ok) {
-    throw std::runtime_error(path + ": cannot be read as DICOM");
+  if (const CheckedReadFailure failed = readWithGdcm(reader, path, StreamExtent::Header); !failed.reason.empty()) {
+    throw std::runtime_error(path + ": cannot be read as DICOM" + (failed.streamRejected ? " (" + failed.reason + ")" : ""));
   }
   std::vector<DicomTagLine> out;
   dump(reader.GetFile().GetHeader(), 0, out);

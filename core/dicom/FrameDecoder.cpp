@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/dicom/FrameDecoder.h"
 
-#include "core/dicom/DicomStreamCheck.h"
+#include "core/dicom/CheckedGdcmRead.h"
 #include "core/dicom/PixelFormat.h"
 #include "core/dicom/TransferSyntaxNames.h"
 
@@ -125,19 +125,9 @@ template <typename Out> void decodeWithGdcm(const std::vector<FrameTarget<Out>>&
   const DicomFileInfo& info = *targets.front().frame->file;
   const std::string tsName = transferSyntaxName(info.transferSyntaxUid);
   // The whole file is parsed here (fragments, trailing elements): GDCM must only see it whole.
-  if (const StreamCheck stream = checkDicomStream(info.path, StreamExtent::WholeFile); !stream.ok()) {
-    throw std::runtime_error(describe(stream));
-  }
   gdcm::Reader reader;
-  reader.SetFileName(info.path.c_str());
-  bool read = false;
-  try {
-    read = reader.Read();
-  } catch (const std::exception&) {
-    read = false;
-  }
-  if (!read) {
-    throw std::runtime_error("image could not be read (" + tsName + ")");
+  if (const CheckedReadFailure failed = readWithGdcm(reader, info.path, StreamExtent::WholeFile); !failed.reason.empty()) {
+    throw std::runtime_error(failed.streamRejected ? failed.reason : "image could not be read (" + tsName + ")");
   }
   const gdcm::DataSet& ds = reader.GetFile().GetDataSet();
   const gdcm::Tag pixelTag(0x7fe0, 0x0010);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // AI review: findings in the document (triage, undo, crash-safe saving) and the whole loop in a
 // real window with the shipped model on the project's phantom.
+#include "tests/support/QtWait.h"
 #include "tests/support/TestData.h"
 
 #include "ai/nodule/ReferenceNodules.h"
@@ -26,15 +27,9 @@
 #include <filesystem>
 
 using namespace lightbox;
+using test::waitFor;
 
 namespace {
-
-template <typename F> bool waitFor(F done, int ms) {
-  QElapsedTimer t;
-  t.start();
-  while (!done() && t.elapsed() < ms) QApplication::processEvents(QEventLoop::AllEvents, 20);
-  return done();
-}
 
 Finding makeFinding(const std::string& id, Vec3 c, double d, double score, const std::string& type = "solid") {
   Finding f;

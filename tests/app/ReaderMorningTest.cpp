@@ -2,6 +2,7 @@
 // What a reader met on the second morning (issue 22), in the real window: menu shortcuts from a
 // view, the reader's outline as a finding's mask (M, Finalize), A and R saying where they went,
 // the image number PACS gives, the patient's age for Brock, a NIfTI prior, files that are not DICOM.
+#include "tests/support/QtWait.h"
 #include "tests/support/TestData.h"
 
 #include "app/render/SlicePipeline.h"
@@ -32,18 +33,12 @@
 #include <fstream>
 
 using namespace lightbox;
+using test::waitFor;
 namespace fs = std::filesystem;
 
 namespace {
 
 const char* kSlab = "ct/chest_lidc-idri-0001_nodule_slab/dicom";
-
-template <typename F> bool waitFor(F done, int ms) {
-  QElapsedTimer t;
-  t.start();
-  while (!done() && t.elapsed() < ms) QApplication::processEvents(QEventLoop::AllEvents, 20);
-  return done();
-}
 
 void openShown(MainWindow& window, const std::string& path) {
   window.resize(1400, 900);

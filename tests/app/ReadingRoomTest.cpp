@@ -2,6 +2,7 @@
 // The reading room as a radiologist meets it, in a real window under Xvfb: malformed files never
 // end the session, every view shows the series that was just opened, idle is idle, and image
 // keys reach the views after a menu, a layout change or a double click.
+#include "tests/support/QtWait.h"
 #include "tests/support/TestData.h"
 
 #include "app/viewer/DicomHeaderDialog.h"
@@ -43,21 +44,12 @@
 #include <filesystem>
 
 using namespace lightbox;
+using test::waitFor;
 
 namespace {
 
 const char* kSlab = "ct/chest_lidc-idri-0001_nodule_slab/dicom";
 const char* kChest = "ct/chest_4dct_popi_phase00";
-
-template <typename F> bool waitFor(F done, int ms) {
-  QElapsedTimer t;
-  t.start();
-  while (!done()) {
-    if (t.elapsed() > ms) return false;
-    QApplication::processEvents(QEventLoop::AllEvents, 20);
-  }
-  return true;
-}
 
 /// Runs the event loop for `ms` without spinning (the process sleeps when nothing happens).
 void idleFor(int ms) {

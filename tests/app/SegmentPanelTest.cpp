@@ -3,6 +3,7 @@
 // segment with its numbers and provenance, a click goes to it, hiding and fill / outline change
 // the slice views, renaming and recolouring are undoable and saved, and the 3D view draws each
 // segment as a smooth surface where the segment lies, rebuilt when a stroke ends, not per dab.
+#include "tests/support/QtWait.h"
 #include "tests/support/TestData.h"
 
 #include "app/viewer/MainWindow.h"
@@ -28,18 +29,12 @@
 #include <cstdlib>
 
 using namespace lightbox;
+using test::waitFor;
 
 namespace {
 
 const char* kSlab = "ct/chest_lidc-idri-0001_nodule_slab/dicom";
 const char* kSlabXml = "ct/chest_lidc-idri-0001_nodule_slab/annotations/069.xml";
-
-template <typename F> bool waitFor(F done, int ms) {
-  QElapsedTimer t;
-  t.start();
-  while (!done() && t.elapsed() < ms) QApplication::processEvents(QEventLoop::AllEvents, 20);
-  return done();
-}
 
 /// Pixels of the pure magenta the test gives the segment (nothing else in a CT view is magenta).
 int magentaPixels(const QImage& frame) {

@@ -2,6 +2,7 @@
 // The reading-room tools in a real window under Xvfb: measurements drawn with the mouse (values in
 // mm, handles, undo/redo, saved with the series), the study browser, comparison side by side,
 // single images, drag-and-drop, oblique, slab, cine and the 3D view.
+#include "tests/support/QtWait.h"
 #include "tests/support/TestData.h"
 
 #include "app/viewer/MainWindow.h"
@@ -33,6 +34,7 @@
 #include <fstream>
 
 using namespace lightbox;
+using test::waitFor;
 
 namespace {
 
@@ -57,15 +59,6 @@ void key(QWidget* w, int k, Qt::KeyboardModifiers mods = {}, const QString& text
 }
 
 /// Processes events until `done` or `ms` pass.
-template <typename F> bool waitFor(F done, int ms) {
-  QElapsedTimer t;
-  t.start();
-  while (!done() && t.elapsed() < ms) {
-    QApplication::processEvents(QEventLoop::AllEvents, 20);
-  }
-  return done();
-}
-
 } // namespace
 
 TEST_CASE("document: measurements are undoable and saved with the series after every change", "[viewer][measurement]") {
