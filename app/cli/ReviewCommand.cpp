@@ -66,16 +66,28 @@ struct MaskOfFinding {
 std::map<std::string, MaskOfFinding> masksOfFindings(const ReadingSession& session, const LabelMap& labels,
                                                      const Volume& image, const std::string& modality) {
   std::map<std::string, MaskOfFinding> out;
-  std::vector<std::uint8_t> taken;
+  std::vector<const Finding*> decided;
   for (const Finding& f : session.findings()) {
-    if (f.state != FindingState::Accepted && f.state != FindingState::Edited) continue;
+    if (f.state == FindingState::Accepted || f.state == FindingState::Edited) decided.push_back(&f);
+  }
+  // The report's rule, with the segments it refused for a finding kept to say why.
+  const std::vector<FindingMaskChoice> choices =
+      findingMasksOf(decided, labels, [&](const Finding& f, std::uint8_t label) {
+        MaskOfFinding refused;
+        refused.choice = findingMaskOf(f, labels); // how it was found (by position)
+        refused.choice.label = label;
+        refused.stats = measureSegment(labels, label, &image);
+        refused.refused = implausibleFindingMask(f, refused.stats, modality);
+        if (refused.refused.empty()) return true;
+        out[f.id] = refused;
+        return false;
+      });
+  for (std::size_t n = 0; n < decided.size(); ++n) {
+    if (!choices[n].label) continue;
     MaskOfFinding m;
-    m.choice = findingMaskOf(f, labels, taken);
-    if (!m.choice.label) continue;
+    m.choice = choices[n];
     m.stats = measureSegment(labels, m.choice.label, &image);
-    if (m.choice.match != MaskMatch::Linked) m.refused = implausibleFindingMask(f, m.stats, modality);
-    if (m.refused.empty()) taken.push_back(m.choice.label);
-    out[f.id] = m;
+    out[decided[n]->id] = m;
   }
   return out;
 }
@@ -278,9 +290,19 @@ int runReview(const std::vector<std::string>& rawArgs) {
   // The findings' masks in the label map saved beside the review (the viewer's segments).
   std::map<std::string, MaskOfFinding> masks;
   const std::string labelsPath = store.labelsPathFor(key);
+  LoadedSeries loaded; // only when a label map is saved: its grid and the image's values
   if (std::error_code ec; std::filesystem::exists(labelsPath, ec)) {
-    LoadedSeries loaded = loadPath(args.positional()[0], args.option("series"));
-    if (loaded.volumes.empty()) throw NoImageSeriesError(args.positional()[0] + ": the series could not be loaded");
+    try {
+      loaded = loadPath(args.positional()[0], args.option("series"));
+    } catch (const std::exception& e) {
+      if (args.flag("link-masks")) throw;
+      std::fprintf(stderr, "warning: the masks are not shown: %s\n", e.what()); // the review itself still is
+    }
+    if (loaded.volumes.empty() && args.flag("link-masks")) {
+      throw NoImageSeriesError(args.positional()[0] + ": the series could not be loaded, so its masks cannot be linked");
+    }
+  }
+  if (std::error_code ec; std::filesystem::exists(labelsPath, ec) && !loaded.volumes.empty()) {
     const Volume& image = loaded.volumes.front();
     LabelMap labels;
     try {

@@ -24,6 +24,8 @@ VolumeViewport::VolumeViewport(ViewerDocument* document, QWidget* parent)
     window_ = document_->window();
     camera_ = anteriorCamera(*document_->volume());
     hasVolume_ = true;
+    labelsSnapshot_.reset(); // the previous series' segments are never drawn on this one
+    snapshotOf_ = nullptr;
     // The previous series' frame is never shown again: black with the note until the first frame.
     frameRgb_.clear();
     frameChanged_ = true;
@@ -99,9 +101,11 @@ VolumeScene VolumeViewport::scene(int width, int height) {
     std::shared_ptr<const Volume> labels = document_->labelVolume();
     if (!labels) {
       labelsSnapshot_.reset();
-    } else if (!labelsSnapshot_ || snapshotRevision_ != shownRevision_ ||
+    } else if (!labelsSnapshot_ || snapshotOf_ != labels.get() || snapshotRevision_ != shownRevision_ ||
                !(labelsSnapshot_->geometry.size == labels->geometry.size)) {
+      // Keyed on the document's label volume too: revisions restart with every series' map.
       labelsSnapshot_ = std::make_shared<const Volume>(*labels);
+      snapshotOf_ = labels.get();
       snapshotRevision_ = shownRevision_;
     }
   }

@@ -80,6 +80,7 @@ private:
   VolumeCamera camera_;
   std::shared_ptr<const Volume> labelsSnapshot_; ///< the label map as the render thread reads it
   std::uint64_t snapshotRevision_ = 0;
+  const Volume* snapshotOf_ = nullptr; ///< the document label volume the snapshot copies
   std::vector<SegmentSurfaceStyle> shownStyles_; ///< handed to the renderer with the last request
   std::uint64_t shownRevision_ = 0;
   std::uint64_t requestedGeneration_ = 0;

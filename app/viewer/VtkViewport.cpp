@@ -6,6 +6,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QKeyEvent>
+#include <QMenu>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QMimeData>
@@ -325,7 +326,19 @@ void VtkViewport::keyPressEvent(QKeyEvent* e) {
   // key up in its window's actions itself.
   const QKeySequence pressed(e->keyCombination());
   for (QAction* a : window()->findChildren<QAction*>()) {
-    if (!a->isEnabled()) continue;
+    // As Qt's map would: enabled window-wide shortcuts shown in this window (a dialog's are its own).
+    if (!a->isEnabled() || a->shortcutContext() == Qt::WidgetShortcut ||
+        a->shortcutContext() == Qt::WidgetWithChildrenShortcut) {
+      continue;
+    }
+    const QList<QObject*> shownIn = a->associatedObjects();
+    const bool inThisWindow = std::any_of(shownIn.begin(), shownIn.end(), [this](QObject* o) {
+      auto* w = qobject_cast<QWidget*>(o);
+      // A menu is a popup window of its own: its window is where its menu bar (or parent menu) is.
+      while (qobject_cast<QMenu*>(w) && w->parentWidget()) w = w->parentWidget();
+      return w && w->window() == window();
+    });
+    if (!inThisWindow) continue;
     for (const QKeySequence& k : a->shortcuts()) {
       if (k.matches(pressed) == QKeySequence::ExactMatch) {
         e->accept();

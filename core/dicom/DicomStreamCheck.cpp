@@ -20,7 +20,12 @@ namespace {
 constexpr std::uint32_t kUndefinedLength = 0xffffffffu;
 constexpr int kMaxNesting = 32;
 constexpr std::size_t kWindowBytes = 64 * 1024;
-constexpr std::size_t kMaxInflatedBytes = std::size_t(1) << 31;
+/// A deflated data set may inflate to this much at most (a small file inflating to gigabytes is a
+/// decompression bomb, refused by name).
+constexpr std::size_t kMaxInflatedBytes = std::size_t(256) << 20;
+/// Elements and items one check may visit (a crafted file whose values parse both as implicit and
+/// explicit sequences at every level would otherwise cost exponential time).
+constexpr std::uint64_t kMaxElementsVisited = 20'000'000;
 
 constexpr std::uint32_t tagOf(std::uint16_t group, std::uint16_t element) {
   return (std::uint32_t(group) << 16) | element;
@@ -34,6 +39,7 @@ constexpr std::uint32_t kPixelData = tagOf(0x7fe0, 0x0010);
 struct StreamDefect {
   StreamProblem problem;
   std::string reason;
+  bool final = false; ///< a limit was hit (nesting, work): no other reading of the bytes is tried
 };
 
 std::string tagText(std::uint32_t tag) {
@@ -44,6 +50,10 @@ std::string tagText(std::uint32_t tag) {
 
 [[noreturn]] void fail(StreamProblem problem, std::string reason) {
   throw StreamDefect{problem, std::move(reason)};
+}
+
+[[noreturn]] void failFinal(StreamProblem problem, std::string reason) {
+  throw StreamDefect{problem, std::move(reason), true};
 }
 
 /// Bytes of a file (read through a window that moves with the walk, so skipped values are never
@@ -209,8 +219,12 @@ private:
   std::uint64_t walkValue(const ElementHeader& h, Encoding enc, int depth) {
     const std::string element = "element " + tagText(h.tag);
     if (depth > kMaxNesting) {
-      fail(StreamProblem::Malformed, "sequences nested deeper than " + std::to_string(kMaxNesting) + " levels in " +
-                                         element + at(h.valueOffset));
+      failFinal(StreamProblem::Malformed, "sequences nested deeper than " + std::to_string(kMaxNesting) + " levels in " +
+                                              element + at(h.valueOffset));
+    }
+    if (++visited_ > kMaxElementsVisited) {
+      failFinal(StreamProblem::Malformed, "more than " + std::to_string(kMaxElementsVisited) +
+                                              " elements to check (a crafted or broken data set)" + at(h.valueOffset));
     }
     if (h.length == kUndefinedLength) {
       if (h.tag == kPixelData) {
@@ -246,7 +260,8 @@ private:
     if (mayHideSequence && h.length >= 8 && h.tag != kPixelData && startsWithItem(h.valueOffset, enc.bigEndian)) {
       try {
         walkSequence(h, h.valueOffset, h.length, Encoding{false, enc.bigEndian}, depth);
-      } catch (const StreamDefect&) {
+      } catch (const StreamDefect& d) {
+        if (d.final) throw;
         walkSequence(h, h.valueOffset, h.length, Encoding{true, enc.bigEndian}, depth);
       }
     }
@@ -340,6 +355,7 @@ private:
   }
 
   ByteSource& src_;
+  std::uint64_t visited_ = 0; ///< elements and items walked so far (kMaxElementsVisited)
   std::string where_;
 };
 
@@ -439,14 +455,18 @@ std::vector<std::uint8_t> inflateDataSet(ByteSource& src, std::uint64_t pos) {
   if (inflateInit2(&z, -MAX_WBITS) != Z_OK) {
     fail(StreamProblem::Malformed, "the deflated data set could not be inflated");
   }
-  std::vector<std::uint8_t> out(std::max<std::size_t>(std::size_t(compressed) * 4, 4096));
+  std::vector<std::uint8_t> out(std::min(std::max<std::size_t>(std::size_t(compressed) * 4, 4096), kMaxInflatedBytes));
   z.next_in = const_cast<Bytef*>(in);
   z.avail_in = uInt(compressed);
   int status = Z_OK;
   while (status == Z_OK) {
     if (z.total_out == out.size()) {
-      if (out.size() >= kMaxInflatedBytes) break;
-      out.resize(out.size() * 2);
+      if (out.size() >= kMaxInflatedBytes) {
+        inflateEnd(&z);
+        fail(StreamProblem::Malformed, "the deflated data set inflates to more than " +
+                                           std::to_string(kMaxInflatedBytes >> 20) + " MiB (refused)");
+      }
+      out.resize(std::min(out.size() * 2, kMaxInflatedBytes));
     }
     z.next_out = out.data() + z.total_out;
     z.avail_out = uInt(out.size() - z.total_out);

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <ctime>
 #include <limits>
+#include <map>
 
 namespace lightbox {
 namespace {
@@ -157,7 +158,35 @@ ReportContent buildReportContent(const ReadingSession& session, const LabelMap& 
   const bool sameGrid = labels.geometry == image.geometry && labels.labels.size() == image.geometry.voxelCount();
   std::vector<AcceptedNodule> nodules;
   int nextSegment = 1;
-  std::vector<std::uint8_t> taken; // segments already some finding's mask
+  // The one rule (core/review/FindingMask): each reported finding's linked segment, else the
+  // reader's (or any) segment at its centre when plausible for it; a segment is one finding's only.
+  std::map<std::string, std::pair<FindingMaskChoice, SegmentStats>> masks;
+  if (sameGrid) {
+    std::vector<const Finding*> reported;
+    for (const Finding& f : session.findings()) {
+      if (f.state == FindingState::Accepted || f.state == FindingState::Edited) reported.push_back(&f);
+    }
+    std::map<std::uint8_t, SegmentStats> measured;
+    auto statsOf = [&](std::uint8_t label) -> const SegmentStats& {
+      auto it = measured.find(label);
+      if (it == measured.end()) it = measured.emplace(label, measureSegment(labels, label, &image)).first;
+      return it->second;
+    };
+    const std::vector<FindingMaskChoice> choices =
+        findingMasksOf(reported, labels, [&](const Finding& f, std::uint8_t label) {
+          // Adopted by position only: it must be plausible for this finding.
+          const std::string why = implausibleFindingMask(f, statsOf(label), source.modality);
+          if (!why.empty()) {
+            const Segment* s = labels.segment(label);
+            c.warnings.push_back(f.id + ": segment '" + (s ? s->name : std::to_string(label)) +
+                                 "' near its centre was not taken as its mask (" + why + ")");
+          }
+          return why.empty();
+        });
+    for (std::size_t n = 0; n < reported.size(); ++n) {
+      if (choices[n].label) masks[reported[n]->id] = {choices[n], statsOf(choices[n].label)};
+    }
+  }
   const std::vector<const Finding*> visible = session.visibleFindings();
   for (const Finding& f : session.findings()) {
     if (f.state == FindingState::Rejected) {
@@ -183,22 +212,10 @@ ReportContent buildReportContent(const ReadingSession& session, const LabelMap& 
     r.centerLps = f.centerLps;
     r.aiDiameterMm = f.diameterMm;
     r.aiSizeCapped = f.sizeCapped;
-    // The one rule (core/review/FindingMask): the linked segment, else the reader's (or any) segment
-    // at the finding's centre; a segment is one finding's only.
-    const FindingMaskChoice choice = sameGrid ? findingMaskOf(f, labels, taken) : FindingMaskChoice{};
+    const auto mask = masks.find(f.id);
+    const FindingMaskChoice choice = mask != masks.end() ? mask->second.first : FindingMaskChoice{};
     const Segment* seg = choice.label ? labels.segment(choice.label) : nullptr;
-    SegmentStats stats;
-    if (seg) {
-      stats = measureSegment(labels, seg->label, &image);
-      if (choice.match != MaskMatch::Linked) {
-        // Adopted by position only: it must be plausible for this finding.
-        if (const std::string why = implausibleFindingMask(f, stats, source.modality); !why.empty()) {
-          c.warnings.push_back(f.id + ": segment '" + seg->name + "' " + toString(choice.match) +
-                               " was not taken as its mask (" + why + ")");
-          seg = nullptr;
-        }
-      }
-    }
+    const SegmentStats stats = mask != masks.end() ? mask->second.second : SegmentStats{};
     const bool masked = seg != nullptr;
     // The diameter the reader stands behind: the ruler, else the mask as it is in the map now
     // (never the axes the review stored, which an edit outside the viewer may have outdated), else
@@ -215,7 +232,6 @@ ReportContent buildReportContent(const ReadingSession& session, const LabelMap& 
       r.diameterSource = "ai";
     }
     if (masked) {
-      taken.push_back(seg->label);
       r.segmentLabel = seg->label;
       r.segmentNumber = nextSegment++;
       r.mask = stats;

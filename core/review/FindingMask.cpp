@@ -40,6 +40,10 @@ FindingMaskChoice findingMaskOf(const Finding& f, const LabelMap& labels, const 
     if (usable(label) && labels.count(label) > 0) return {label, MaskMatch::Linked};
   }
   const Vec3 c = g.lpsToIjk(f.centerLps);
+  for (int a = 0; a < 3; ++a) {
+    // A centre off the grid by more than the grid itself (or not a number) meets no segment.
+    if (!std::isfinite(c[a]) || std::abs(c[a]) > 4.0 * double(g.size[a]) + 1e3) return {};
+  }
   const long ci = std::lround(c[0]), cj = std::lround(c[1]), ck = std::lround(c[2]);
   auto inside = [&](long i, long j, long k) {
     return i >= 0 && j >= 0 && k >= 0 && i < long(g.size[0]) && j < long(g.size[1]) && k < long(g.size[2]);
@@ -50,13 +54,17 @@ FindingMaskChoice findingMaskOf(const Finding& f, const LabelMap& labels, const 
   }
   // The ball of the finding's radius: voxels per segment, the most wins (ties: the lower label).
   const double radius = std::clamp(0.5 * f.diameterMm, 2.0, 10.0);
-  long reach[3];
-  for (int a = 0; a < 3; ++a) reach[a] = long(std::ceil(radius / std::max(g.spacing[a], 1e-3))) + 1;
+  long lo[3], hi[3]; // the ball's index box, clamped to the grid
+  const long centre[3] = {ci, cj, ck};
+  for (int a = 0; a < 3; ++a) {
+    const long reach = long(std::min(std::ceil(radius / std::max(g.spacing[a], 1e-3)) + 1.0, double(g.size[a])));
+    lo[a] = std::max(0L, centre[a] - reach);
+    hi[a] = std::min(long(g.size[a]) - 1, centre[a] + reach);
+  }
   std::map<std::uint8_t, std::size_t> votes;
-  for (long k = ck - reach[2]; k <= ck + reach[2]; ++k)
-    for (long j = cj - reach[1]; j <= cj + reach[1]; ++j)
-      for (long i = ci - reach[0]; i <= ci + reach[0]; ++i) {
-        if (!inside(i, j, k)) continue;
+  for (long k = lo[2]; k <= hi[2]; ++k)
+    for (long j = lo[1]; j <= hi[1]; ++j)
+      for (long i = lo[0]; i <= hi[0]; ++i) {
         const std::uint8_t v = labels.labels[labels.index(std::size_t(i), std::size_t(j), std::size_t(k))];
         if (!usable(v)) continue;
         if (norm(g.ijkToLps({double(i), double(j), double(k)}) - f.centerLps) <= radius) ++votes[v];
@@ -70,6 +78,33 @@ FindingMaskChoice findingMaskOf(const Finding& f, const LabelMap& labels, const 
     }
   }
   return best;
+}
+
+std::vector<FindingMaskChoice> findingMasksOf(const std::vector<const Finding*>& findings, const LabelMap& labels,
+                                              const std::function<bool(const Finding&, std::uint8_t)>& accept) {
+  std::vector<FindingMaskChoice> out(findings.size());
+  std::vector<std::uint8_t> taken;
+  // First every finding's own link: a segment linked to one finding is never another's by position.
+  for (std::size_t n = 0; n < findings.size(); ++n) {
+    Finding linkedOnly = *findings[n];
+    const FindingMaskChoice c = findingMaskOf(linkedOnly, labels, taken);
+    if (c.match == MaskMatch::Linked) {
+      out[n] = c;
+      taken.push_back(c.label);
+    }
+  }
+  // Then the others by position, in order, each segment once.
+  for (std::size_t n = 0; n < findings.size(); ++n) {
+    if (out[n].match == MaskMatch::Linked) continue;
+    Finding unlinked = *findings[n];
+    unlinked.segmentLabel = 0;
+    const FindingMaskChoice c = findingMaskOf(unlinked, labels, taken);
+    if (c.label && (!accept || accept(*findings[n], c.label))) {
+      out[n] = c;
+      taken.push_back(c.label);
+    }
+  }
+  return out;
 }
 
 std::string implausibleFindingMask(const Finding& f, const SegmentStats& mask, const std::string& modality) {

@@ -6,6 +6,7 @@
 #include "core/segmentation/SegmentTools.h"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,14 @@ struct FindingMaskChoice {
 /// Segments in `taken` (another finding's) are never chosen. Whoever made the segment (the
 /// reader, an engine, an import) does not matter: it is the same lesion.
 FindingMaskChoice findingMaskOf(const Finding& f, const LabelMap& labels, const std::vector<std::uint8_t>& taken = {});
+
+/// findingMaskOf for the findings of one review at once (the report, `lightbox review`): every
+/// finding's own linked segment first, so a segment linked to one finding is never another's by
+/// position; then the others by position in order, each segment once. `accept` (when given) vets a
+/// segment found by position for its finding (e.g. implausibleFindingMask on its statistics); a
+/// refused one stays free for the next finding.
+std::vector<FindingMaskChoice> findingMasksOf(const std::vector<const Finding*>& findings, const LabelMap& labels,
+                                              const std::function<bool(const Finding&, std::uint8_t)>& accept = {});
 
 /// Why `mask` cannot stand for finding `f`'s lesion (empty when it can): it is empty; it is far
 /// smaller than the AI's size (the mean of its long and short axes under a third of the AI

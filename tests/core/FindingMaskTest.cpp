@@ -126,3 +126,41 @@ TEST_CASE("a mask that cannot be the finding's lesion is refused with the reason
     CHECK(maskSizeDisagreement(capped, st) == 0.0);
   }
 }
+
+TEST_CASE("for a whole review a segment linked to one finding is never another's by position", "[review][mask]") {
+  Scene s;
+  s.ball(1, {32, 32, 32}, 8);
+  s.ball(2, {10, 10, 10}, 3);
+  // F1 (first in the list) is not linked but its centre lies in segment 1; F2 is linked to it.
+  Finding f1 = findingAt({32, 32, 30}, 16);
+  Finding f2 = findingAt({32, 32, 34}, 16);
+  f2.id = "F2";
+  f2.segmentLabel = 1;
+  std::vector<FindingMaskChoice> c = findingMasksOf({&f1, &f2}, s.labels);
+  REQUIRE(c.size() == 2);
+  CHECK(c[0].label == 0); // F1 does not take F2's mask
+  CHECK(c[1].label == 1);
+  CHECK(c[1].match == MaskMatch::Linked);
+
+  // Unlinked, the first in order takes it, the second gets none.
+  f2.segmentLabel = 0;
+  c = findingMasksOf({&f1, &f2}, s.labels);
+  CHECK(c[0].label == 1);
+  CHECK(c[1].label == 0);
+
+  // A segment the caller refuses for the first stays free for the next.
+  int asked = 0;
+  c = findingMasksOf({&f1, &f2}, s.labels, [&](const Finding& f, std::uint8_t) {
+    ++asked;
+    return f.id == "F2";
+  });
+  CHECK(asked == 2);
+  CHECK(c[0].label == 0);
+  CHECK(c[1].label == 1);
+
+  // A centre that is not a number, or far off the grid, meets nothing (and costs nothing).
+  Finding lost = findingAt({std::nan(""), 0, 0}, 10);
+  CHECK(findingMaskOf(lost, s.labels).label == 0);
+  Finding far = findingAt({1e12, 0, 0}, 10);
+  CHECK(findingMaskOf(far, s.labels).label == 0);
+}
