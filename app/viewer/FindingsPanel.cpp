@@ -382,7 +382,11 @@ void FindingsPanel::decide(FindingState state) {
     emit statusMessage("No finding to decide on: run detection (Ctrl+D)");
     return;
   }
-  const std::string following = advance_->isChecked() ? followingId(id) : std::string();
+  // A finding that leaves the list when decided (rejected while rejected ones are hidden) cannot
+  // stay selected: the reading moves on then too.
+  const bool leavesList = state == FindingState::Rejected && hideRejected_->isChecked();
+  const bool advance = advance_->isChecked() || leavesList;
+  const std::string following = advance ? followingId(id) : std::string();
   const bool changed = state == FindingState::Rejected
                            ? document_->setFindingState(id, state, reason_->currentText().toStdString())
                            : document_->setFindingState(id, state);
@@ -392,7 +396,10 @@ void FindingsPanel::decide(FindingState state) {
   if (!following.empty()) {
     document_->selectFinding(following); // read on down the list
     message += QString(", now at %1").arg(QString::fromStdString(following));
-  } else if (advance_->isChecked()) {
+  } else if (leavesList && !document_->visibleFindings().empty()) {
+    document_->stepFinding(+1); // the last one left the list: back to its first
+    message += QString(", now at %1").arg(QString::fromStdString(document_->selectedFinding()));
+  } else if (advance) {
     message += ", the last finding in the list";
   } else {
     message += QString(", %1 stays selected").arg(QString::fromStdString(id));

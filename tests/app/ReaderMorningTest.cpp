@@ -28,6 +28,7 @@
 #include <QTableWidget>
 #include <QTest>
 #include <QTimer>
+#include <QUndoStack>
 
 #include <filesystem>
 #include <fstream>
@@ -151,11 +152,33 @@ TEST_CASE("the reader's outline is the finding's mask (M links it, Finalize repo
   // With the setting off, R stays on the finding and says so.
   auto* advance = window.findingsPanel()->findChild<QCheckBox*>("advanceAfterDecision");
   REQUIRE(advance);
+  struct Restore { // the setting is saved: other tests of this process expect the default
+    QCheckBox* box;
+    ~Restore() { box->setChecked(true); }
+  } restore{advance};
   advance->setChecked(false);
   forwardKey(axial, Qt::Key_R);
   CHECK(doc->finding("F2")->state == FindingState::Rejected);
   CHECK(doc->selectedFinding() == "F2");
   CHECK_THAT(window.statusBar()->currentMessage().toStdString(), Catch::StartsWith("Rejected F2") && Catch::EndsWith("F2 stays selected"));
+  advance->setChecked(true);
+  // Undo the rejection, then reject it with rejected findings hidden: it leaves the list, so the
+  // reading moves on even with the setting off.
+  REQUIRE(doc->undoStack()->canUndo());
+  doc->undoStack()->undo();
+  REQUIRE(doc->finding("F2")->state == FindingState::Proposed);
+  advance->setChecked(false);
+  auto* hide = window.findingsPanel()->findChild<QCheckBox*>();
+  for (QCheckBox* b : window.findingsPanel()->findChildren<QCheckBox*>()) {
+    if (b->text() == "Hide rejected findings") hide = b;
+  }
+  REQUIRE(hide->text() == "Hide rejected findings");
+  hide->setChecked(true);
+  doc->selectFinding("F2");
+  forwardKey(axial, Qt::Key_R);
+  CHECK(doc->finding("F2")->state == FindingState::Rejected);
+  CHECK(doc->selectedFinding() != "F2");
+  hide->setChecked(false);
   advance->setChecked(true);
 
   // The reader outlines F1's nodule with the segment tool (one click), then presses M: the
