@@ -870,9 +870,10 @@ void MainWindow::showShortcuts() {
       {"AI findings",
        {{"Ctrl+D", "detect lung nodules"},
         {"N / P", "next / previous finding"},
-        {"A / R", "accept / reject (reason from the panel), then the next finding"},
+        {"A / R", "accept / reject (reason from the panel), then the next finding (a setting in the panel)"},
         {"E", "edit: drag the diameter's handles"},
-        {"M", "segment the finding: its mask's mean axis is its Lung-RADS size"},
+        {"M", "link the finding to its mask (the segment at its centre, else a new one): its mean axis is its "
+              "Lung-RADS size"},
         {"Ctrl+Shift+F", "finalize the report: DICOM SEG + SR + key images + PDF (summary first)"}}},
       {"Registration (prior to current)",
        {{"Ctrl+R", "register the comparison (prior) to the current series (engine in the Registration dock)"},
