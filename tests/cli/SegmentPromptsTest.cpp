@@ -197,3 +197,23 @@ TEST_CASE("segment: prompt usage errors exit 2", "[cli][segment-prompts]") {
   CHECK(segment({slabPath, "--seed-lps", c, "--box-lps", "900,900,900,901,901,901", "-o", dir + "/u.nii.gz"}) == 2);
   CHECK(segment({slabPath, "--seed-lps", c, "--remove-lps", "a,b,c", "-o", dir + "/u.nii.gz"}) == 2);
 }
+
+TEST_CASE("eval-clicks: the LIDC lesion from its most interior point, with a simulated correction", "[cli][segment-prompts]") {
+  const std::string dir = workDir();
+  const std::string slabPath = test::sharedData(kSlab);
+  std::vector<std::string> args{"lightbox", "eval-clicks",
+                                slabPath + "=" + test::sharedData("ct/chest_lidc-idri-0001_nodule_slab/annotations/069.xml"),
+                                "--engine", "classical", "--clicks", "1", "--json", dir + "/eval.json"};
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  REQUIRE(cli::runCommandLine(int(argv.size()), argv.data()) == 0);
+  const nlohmann::json j = readJson(dir + "/eval.json");
+  const nlohmann::json& s = j.at("summary").at("CT (readers' consensus)");
+  CHECK(s["cases"] == 1);
+  REQUIRE(s["mean_dice"].size() == 2);
+  CHECK(s["mean_dice"][0].get<double>() > 0.85); // the README's 0.902 with one click
+  const nlohmann::json& steps = j["cases"][0]["steps"];
+  CHECK(steps[0]["prompt"]["kind"] == "seed");
+  CHECK((steps[1]["prompt"]["kind"] == "add" || steps[1]["prompt"]["kind"] == "remove"));
+  CHECK(argv.size() == 9);
+}
