@@ -23,6 +23,7 @@ Arguments::Arguments(const std::vector<std::string>& args, const std::set<std::s
           throw UsageError("option --" + name + " needs a value");
         }
         options_[name] = args[++i];
+        ordered_.emplace_back(name, args[i]);
       } else if (flags.count(name)) {
         flags_.insert(name);
       } else {
@@ -37,6 +38,14 @@ Arguments::Arguments(const std::vector<std::string>& args, const std::set<std::s
 std::string Arguments::option(const std::string& name, const std::string& fallback) const {
   const auto it = options_.find(name);
   return it == options_.end() ? fallback : it->second;
+}
+
+std::vector<std::string> Arguments::values(const std::string& name) const {
+  std::vector<std::string> out;
+  for (const auto& [n, v] : ordered_) {
+    if (n == name) out.push_back(v);
+  }
+  return out;
 }
 
 long long Arguments::integer(const std::string& name, long long fallback, long long min, long long max) const {

@@ -6,6 +6,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace lightbox::cli {
@@ -37,6 +38,11 @@ public:
   bool flag(const std::string& name) const { return flags_.count(name) > 0; }
   std::string option(const std::string& name, const std::string& fallback = {}) const;
   bool has(const std::string& name) const { return options_.count(name) > 0; }
+  /// Every value given to a repeatable option, in command-line order (option() gives the last).
+  std::vector<std::string> values(const std::string& name) const;
+  /// Every --option VALUE pair in command-line order (for options whose order across names
+  /// matters, such as correction clicks).
+  const std::vector<std::pair<std::string, std::string>>& ordered() const { return ordered_; }
   /// --name's value as a whole number in [min, max], or `fallback` when the option is absent.
   /// Throws UsageError naming the option and the value when it is anything else.
   long long integer(const std::string& name, long long fallback, long long min, long long max) const;
@@ -58,6 +64,7 @@ private:
   std::vector<std::string> positional_;
   std::set<std::string> flags_;
   std::map<std::string, std::string> options_;
+  std::vector<std::pair<std::string, std::string>> ordered_;
 };
 
 } // namespace lightbox::cli

@@ -28,10 +28,13 @@ constexpr const char* kUsage = R"(usage: lightbox COMMAND [ARGS]
   review PATH [--json]             the saved review of a series; --import DET.json [--fp-per-scan F],
                                    --accept all|ID,..., --reject ID,... [--reason TEXT] (saved at once)
   segment PATH --seed-lps X,Y,Z -o MASK.nii.gz   lesion mask from one click [--engine model|classical]
+                                   [--box-lps X0,Y0,Z0,X1,Y1,Z1] [--add-lps X,Y,Z]... [--remove-lps X,Y,Z]...
                                    [--json OUT.json]
   eval-segmentation PRED REF ...   Dice, HD95, volume and long-axis error per pair and their means
   eval-lesion-set DIR              both engines on a held-out synthetic set: Dice and long-axis error
                                    per lesion type and size band [--engine model|classical] [--json OUT]
+  eval-clicks IMAGE=REF ...        one click at the lesion's most interior point, then simulated
+                                   corrections: Dice after 0..N clicks per modality [--clicks N]
   report PATH -o OUTDIR            finalize the saved review: DICOM SEG + SR TID 1500 + KOS + PDF +
                                    Encapsulated PDF in OUTDIR/v<N> [--reader NAME] [--impression TEXT]
                                    [--no-auto-mask] [--nifti] [--csv] [--json]
@@ -64,7 +67,7 @@ const std::vector<Command>& lightCommands() {
 
 bool isHeavyCommand(const std::string& name) {
   for (const char* heavy : {"render", "models", "detect", "eval-detection", "make-nodule-dataset",
-                            "make-segmentation-dataset", "segment", "eval-segmentation", "eval-lesion-set", "report",
+                            "make-segmentation-dataset", "segment", "eval-segmentation", "eval-lesion-set", "eval-clicks", "report",
                             "register", "map-points", "resample"}) {
     if (name == heavy) return true;
   }

@@ -18,6 +18,7 @@ int runEvalDetection(const std::vector<std::string>& args);
 int runMakeNoduleDataset(const std::vector<std::string>& args);
 int runMakeSegmentationDataset(const std::vector<std::string>& args);
 int runEvalLesionSet(const std::vector<std::string>& args);
+int runEvalClicks(const std::vector<std::string>& args);
 int runReview(const std::vector<std::string>& args);
 int runSegment(const std::vector<std::string>& args);
 int runEvalSegmentation(const std::vector<std::string>& args);

@@ -14,6 +14,7 @@ const std::vector<Command>& heavyCommands() {
                                                 {"segment", runSegment},
                                                 {"eval-segmentation", runEvalSegmentation},
                                                 {"eval-lesion-set", runEvalLesionSet},
+                                                {"eval-clicks", runEvalClicks},
                                                 {"report", runReport},
                                                 {"register", runRegister},
                                                 {"map-points", runMapPoints},

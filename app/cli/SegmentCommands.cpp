@@ -6,8 +6,11 @@
 #include "app/cli/OutputCheck.h"
 
 #include "ai/segmentation/LesionModelEngine.h"
+#include "ai/segmentation/PromptedSegmentation.h"
 #include "core/io/ImageFileIO.h"
 #include "core/segmentation/ClassicalSegmenter.h"
+#include "core/segmentation/LesionPrompts.h"
+#include "core/segmentation/ModalityRecognition.h"
 #include "core/segmentation/SegmentTools.h"
 #include "core/segmentation/SegmentationMetrics.h"
 #include "core/study/StudyLoader.h"
@@ -46,18 +49,52 @@ std::vector<std::uint8_t> readMask(const std::string& path, VolumeGeometry& geom
 
 } // namespace
 
-int runSegment(const std::vector<std::string>& argv) {
-  const Arguments args(argv, {}, {"seed-lps", "engine", "o", "json", "series", "threads"});
-  if (args.positional().size() != 1 || !args.has("seed-lps") || !args.has("o")) {
-    throw UsageError("usage: lightbox segment SERIES_OR_PATH --seed-lps X,Y,Z [--engine model|classical] "
-                     "-o MASK.nii.gz [--json OUT.json] [--series INDEX|UID]");
-  }
-  Vec3 seed{};
+namespace {
+
+Vec3 parsePoint(const std::string& option, const std::string& value) {
+  Vec3 p{};
   char tail = 0;
-  if (std::sscanf(args.option("seed-lps").c_str(), "%lf,%lf,%lf%c", &seed[0], &seed[1], &seed[2], &tail) != 3 ||
-      !std::isfinite(seed[0]) || !std::isfinite(seed[1]) || !std::isfinite(seed[2])) {
-    throw UsageError("option --seed-lps needs three numbers X,Y,Z in millimetres (LPS), not '" +
-                     args.option("seed-lps") + "'");
+  if (std::sscanf(value.c_str(), "%lf,%lf,%lf%c", &p[0], &p[1], &p[2], &tail) != 3 || !std::isfinite(p[0]) ||
+      !std::isfinite(p[1]) || !std::isfinite(p[2])) {
+    throw UsageError("option --" + option + " needs three numbers X,Y,Z in millimetres (LPS), not '" + value + "'");
+  }
+  return p;
+}
+
+std::pair<Vec3, Vec3> parseBox(const std::string& value) {
+  double v[6];
+  char tail = 0;
+  if (std::sscanf(value.c_str(), "%lf,%lf,%lf,%lf,%lf,%lf%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &tail) != 6 ||
+      !std::all_of(v, v + 6, [](double x) { return std::isfinite(x); })) {
+    throw UsageError("option --box-lps needs six numbers X0,Y0,Z0,X1,Y1,Z1 in millimetres (LPS, two opposite corners), not '" +
+                     value + "'");
+  }
+  return {{v[0], v[1], v[2]}, {v[3], v[4], v[5]}};
+}
+
+nlohmann::json lpsJson(const Vec3& p) { return {p[0], p[1], p[2]}; }
+
+} // namespace
+
+int runSegment(const std::vector<std::string>& argv) {
+  const Arguments args(argv, {}, {"seed-lps", "box-lps", "add-lps", "remove-lps", "engine", "o", "json", "series", "threads"});
+  if (args.positional().size() != 1 || (!args.has("seed-lps") && !args.has("box-lps")) || !args.has("o")) {
+    throw UsageError("usage: lightbox segment SERIES_OR_PATH --seed-lps X,Y,Z [--box-lps X0,Y0,Z0,X1,Y1,Z1] "
+                     "[--add-lps X,Y,Z]... [--remove-lps X,Y,Z]... [--engine model|classical] "
+                     "-o MASK.nii.gz [--json OUT.json] [--series INDEX|UID] (--box-lps may replace --seed-lps)");
+  }
+  if (args.values("seed-lps").size() > 1) throw UsageError("option --seed-lps: give one seed point (correction clicks: --add-lps, --remove-lps)");
+  if (args.values("box-lps").size() > 1) throw UsageError("option --box-lps: give one box");
+  // Prompts in command-line order for the corrections; the seed and the box come first.
+  std::vector<LesionPrompt> prompts;
+  if (args.has("seed-lps")) prompts.push_back({LesionPrompt::Kind::Seed, parsePoint("seed-lps", args.option("seed-lps")), {}});
+  if (args.has("box-lps")) {
+    const auto [a, b] = parseBox(args.option("box-lps"));
+    prompts.push_back({LesionPrompt::Kind::Box, a, b});
+  }
+  for (const auto& [name, value] : args.ordered()) {
+    if (name == "add-lps") prompts.push_back({LesionPrompt::Kind::Add, parsePoint(name, value), {}});
+    if (name == "remove-lps") prompts.push_back({LesionPrompt::Kind::Remove, parsePoint(name, value), {}});
   }
   const std::string engine = args.option("engine", "model");
   if (engine != "model" && engine != "classical") {
@@ -72,12 +109,46 @@ int runSegment(const std::vector<std::string>& argv) {
   LoadOptions options;
   options.threads = unsigned(args.integer("threads", 0, 0, 1024));
   const auto t0 = std::chrono::steady_clock::now();
-  const LoadedSeries loaded = loadPath(args.positional()[0], args.option("series"), options);
-  const Volume& image = loaded.volumes.front();
-  const Vec3 ijk = image.geometry.lpsToIjk(seed);
-  for (int a = 0; a < 3; ++a) {
-    if (std::lround(ijk[a]) < 0 || std::lround(ijk[a]) >= long(image.geometry.size[a])) {
-      throw UsageError("option --seed-lps: " + args.option("seed-lps") + " lies outside the series");
+  const std::string input = args.positional()[0];
+  const bool research = isResearchImageFile(input) && std::filesystem::is_regular_file(input);
+  std::string dicomModality;
+  LoadedSeries loaded;
+  if (research) {
+    loaded = loadPath(input, args.option("series"), options);
+  } else {
+    const StudyScan scan = scanStudy(input, options.threads);
+    if (scan.series.empty()) throw NoImageSeriesError(input + ": no loadable image series");
+    const AssembledSeries& series = selectSeries(scan, args.option("series"));
+    if (series.header) dicomModality = series.header->modality;
+    loaded = loadSeries(series, options);
+  }
+  Volume& image = loaded.volumes.front();
+  // How the input's modality is known, and what that changes: the model's intensity channels
+  // take Hounsfield units (series units "HU") or, else, values relative to the click.
+  nlohmann::json handling;
+  if (image.units == "HU") {
+    handling["modality"] = "CT";
+    handling["source"] = research ? "series units (HU)" : "DICOM Modality " + dicomModality + ", rescaled to HU";
+  } else if (!dicomModality.empty()) {
+    handling["modality"] = dicomModality;
+    handling["source"] = "DICOM Modality";
+  } else {
+    const RecognisedModality r = recogniseModality(image);
+    handling["modality"] = r.modality;
+    handling["source"] = "recognised from values";
+    handling["evidence"] = r.evidence;
+    if (r.modality == "CT") image.units = "HU"; // values are Hounsfield units: the model's CT handling
+  }
+  for (const LesionPrompt& p : prompts) {
+    if (p.kind == LesionPrompt::Kind::Box && voxelBoxBetween(image.geometry, p.at, p.corner).empty()) {
+      throw UsageError("option --box-lps: " + args.option("box-lps") + " holds no voxel of the series");
+    }
+    const Vec3 ijk = image.geometry.lpsToIjk(p.at);
+    for (int a = 0; a < 3 && p.kind != LesionPrompt::Kind::Box; ++a) {
+      if (std::lround(ijk[a]) < 0 || std::lround(ijk[a]) >= long(image.geometry.size[a])) {
+        throw UsageError(std::string("option --") + toString(p.kind) + "-lps: (" + std::to_string(p.at[0]) + ", " +
+                         std::to_string(p.at[1]) + ", " + std::to_string(p.at[2]) + ") lies outside the series");
+      }
     }
   }
   // The model engine needs the shipped model; when it is missing or refused the classical engine
@@ -92,9 +163,24 @@ int runSegment(const std::vector<std::string>& argv) {
       std::fprintf(stderr, "lightbox segment: %s\n", note.c_str());
     }
   }
+  const bool ct = image.units == "HU";
+  handling["normalisation"] =
+      model ? (ct ? std::string("model: values minus the click's value over 300 HU (tanh at three gains), and HU clamped "
+                                "to -1000..400 scaled to -1..1; sampled at 1.5 mm (or finer / coarser by the lesion's size), "
+                                "outside the image -1024 HU")
+                  : std::string("model: values minus the click's value over max(half the click's value, 5 % of the "
+                                "patch's largest value) (tanh at three gains), and values over the click's value minus 1 "
+                                "clamped to -1..2; sampled at 1.5 mm (or finer / coarser), outside the image 0"))
+            : std::string("classical: none (the boundary comes from the image's own values around the click)");
   const auto t1 = std::chrono::steady_clock::now();
-  const LesionMask lesion = model ? model->segment(image, seed) : segmentClassical(image, seed);
-  const std::vector<std::uint8_t> mask = fullGridMask(image.geometry, lesion);
+  PromptedResult result;
+  try {
+    result = segmentWithPrompts(image, prompts, model.get());
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("option --seed-lps / --box-lps: ") + e.what());
+  }
+  const std::vector<std::uint8_t>& mask = result.mask;
+  const LesionMask& lesion = result.last;
   const SegmentStats st = measureMask(image.geometry, mask, &image);
   writeResearchImage({maskVolume(image.geometry, mask)}, output);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
@@ -107,15 +193,15 @@ int runSegment(const std::vector<std::string>& argv) {
   } else {
     j["model"] = nullptr;
   }
-  j["seed_lps"] = {seed[0], seed[1], seed[2]};
+  j["seed_lps"] = lpsJson(result.seedLps);
   j["mask"] = output;
   j["voxels"] = st.voxels;
   j["volume_ml"] = st.volumeMl;
   j["long_axis_mm"] = st.longAxisMm;
   j["short_axis_mm"] = st.shortAxisMm;
   j["axis_slice"] = st.axisSlice;
-  j["long_axis_lps"] = {{st.longA[0], st.longA[1], st.longA[2]}, {st.longB[0], st.longB[1], st.longB[2]}};
-  j["short_axis_lps"] = {{st.shortA[0], st.shortA[1], st.shortA[2]}, {st.shortB[0], st.shortB[1], st.shortB[2]}};
+  j["long_axis_lps"] = {lpsJson(st.longA), lpsJson(st.longB)};
+  j["short_axis_lps"] = {lpsJson(st.shortA), lpsJson(st.shortB)};
   j["mean"] = st.mean;
   j["sd"] = st.sd;
   j["min"] = st.min;
@@ -127,19 +213,45 @@ int runSegment(const std::vector<std::string>& argv) {
   }
   j["seconds"] = seconds;
   j["seconds_with_load"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::vector<std::string> warnings;
+  nlohmann::json applied = nlohmann::json::array();
+  for (const AppliedPrompt& a : result.applied) {
+    nlohmann::json p{{"kind", toString(a.prompt.kind)}, {"voxels_changed", a.voxelsChanged}};
+    if (a.prompt.kind == LesionPrompt::Kind::Box) {
+      p["box_lps"] = {lpsJson(a.prompt.at), lpsJson(a.prompt.corner)};
+    } else {
+      p["lps"] = lpsJson(a.prompt.at);
+    }
+    if (!a.note.empty()) p["note"] = a.note;
+    applied.push_back(p);
+  }
+  j["prompts"] = applied;
+  j["modality_handling"] = handling;
+  // `warnings` stays a list of sentences; coded ones start with their code ("touches_limit: ...",
+  // "leak_refused: ...") and the codes are listed in `warning_codes`.
+  std::vector<std::string> warnings, codes;
   if (!note.empty()) warnings.push_back(note);
-  if (!lesion.warning.empty()) warnings.push_back(lesion.warning);
+  for (const PromptWarning& w : result.warnings) {
+    if (w.code == "engine") {
+      warnings.push_back(w.message);
+    } else {
+      warnings.push_back(w.code + ": " + w.message);
+      if (std::find(codes.begin(), codes.end(), w.code) == codes.end()) codes.push_back(w.code);
+    }
+  }
   if (st.voxels == 0) warnings.push_back("the mask is empty");
   j["warnings"] = warnings;
+  j["warning_codes"] = codes;
+  nlohmann::json limits = nlohmann::json::object();
+  for (const auto& [what, faces] : result.limitsTouched) limits[what] = faces;
+  j["limits_touched"] = limits;
   if (args.has("json")) {
     std::ofstream out(args.option("json"));
     out << j.dump(2) << "\n";
     if (!out) throw std::runtime_error("cannot write " + args.option("json"));
   }
-  std::printf("wrote %s: %zu voxels, %.2f mL, long axis %.1f mm, short axis %.1f mm, mean %.1f %s (%s engine, %.3f s)\n",
+  std::printf("wrote %s: %zu voxels, %.2f mL, long axis %.1f mm, short axis %.1f mm, mean %.1f %s (%s engine, %zu prompts, %.3f s)\n",
               output.c_str(), st.voxels, st.volumeMl, st.longAxisMm, st.shortAxisMm, st.mean, image.units.c_str(),
-              lesion.engine.c_str(), seconds);
+              lesion.engine.c_str(), result.applied.size(), seconds);
   for (const std::string& w : warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
   return kExitOk;
 }

@@ -4,7 +4,7 @@
 #include "app/viewer/LabelStepCommand.h"
 #include "app/viewer/ViewerDocument.h"
 #include "core/review/FindingMask.h"
-#include "core/segmentation/VoxelFlood.h"
+#include "core/segmentation/LesionPrompts.h"
 
 #include "core/segmentation/ClassicalSegmenter.h"
 
@@ -46,25 +46,9 @@ int ViewerDocument::segmentAt(const Vec3& lps, const VoxelBox* clip, const Findi
   }
   if (clip) {
     // The reader's box bounds the lesion: nothing outside it is kept (a classical region that
-    // leaked beyond the box is cut back to it, so the box rescues a leak).
-    std::size_t m = 0;
-    for (std::size_t k = lesion.box.lo[2]; k < lesion.box.hi[2]; ++k)
-      for (std::size_t j = lesion.box.lo[1]; j < lesion.box.hi[1]; ++j)
-        for (std::size_t i = lesion.box.lo[0]; i < lesion.box.hi[0]; ++i, ++m) {
-          const bool inside = i >= clip->lo[0] && i < clip->hi[0] && j >= clip->lo[1] && j < clip->hi[1] &&
-                              k >= clip->lo[2] && k < clip->hi[2];
-          if (!inside) lesion.mask[m] = 0;
-        }
-    // What the cut left connected to the click.
-    const std::size_t nx = lesion.box.hi[0] - lesion.box.lo[0], ny = lesion.box.hi[1] - lesion.box.lo[1],
-                      nz = lesion.box.hi[2] - lesion.box.lo[2];
-    const Vec3 ijk = volume_->geometry.lpsToIjk(lps);
-    const long si = std::lround(ijk[0]) - long(lesion.box.lo[0]), sj = std::lround(ijk[1]) - long(lesion.box.lo[1]),
-               sk = std::lround(ijk[2]) - long(lesion.box.lo[2]);
-    if (si >= 0 && sj >= 0 && sk >= 0 && si < long(nx) && sj < long(ny) && sk < long(nz)) {
-      const std::size_t seed = std::size_t(si) + nx * (std::size_t(sj) + ny * std::size_t(sk));
-      if (lesion.mask[seed]) lesion.mask = flood6(nx, ny, nz, lesion.mask, seed);
-    }
+    // leaked beyond the box is cut back to it, so the box rescues a leak), only what stays
+    // connected to the click (core/segmentation/LesionPrompts, as `lightbox segment --box-lps`).
+    keepInBoxConnected(volume_->geometry, lesion, *clip, lps);
     if (!model) lesion.warning.clear(); // the box bounds what leaked
   }
   if (!lesion.warning.empty()) {

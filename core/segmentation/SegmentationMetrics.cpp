@@ -195,4 +195,28 @@ std::vector<ReaderOutline> readLidcOutlines(const std::string& xmlPath, const Vo
   return out;
 }
 
+ReaderConsensus readerConsensus(const std::vector<ReaderOutline>& outlines) {
+  ReaderConsensus c;
+  const ReaderOutline* largest = nullptr;
+  std::size_t most = 0;
+  for (const ReaderOutline& o : outlines) {
+    const std::size_t n = std::size_t(std::count(o.mask.begin(), o.mask.end(), 1));
+    if (n > most) {
+      most = n;
+      largest = &o;
+    }
+  }
+  if (!largest) return c;
+  for (const ReaderOutline& o : outlines) {
+    if (diceCoefficient(o.mask, largest->mask) > 0.3) c.readers.push_back(&o);
+  }
+  c.mask.assign(largest->mask.size(), 0);
+  for (std::size_t n = 0; n < c.mask.size(); ++n) {
+    std::size_t votes = 0;
+    for (const ReaderOutline* r : c.readers) votes += r->mask[n] != 0;
+    c.mask[n] = 2 * votes >= c.readers.size();
+  }
+  return c;
+}
+
 } // namespace lightbox

@@ -33,4 +33,12 @@ struct ReaderOutline {
 /// Throws std::runtime_error naming the file when it cannot be read.
 std::vector<ReaderOutline> readLidcOutlines(const std::string& xmlPath, const VolumeGeometry& geometry);
 
+/// The readers' consensus of one lesion: the outlines that overlap the largest one (Dice > 0.3:
+/// the same lesion), and the voxels at least half of them mark. Empty when there is no outline.
+struct ReaderConsensus {
+  std::vector<const ReaderOutline*> readers;
+  std::vector<std::uint8_t> mask;
+};
+ReaderConsensus readerConsensus(const std::vector<ReaderOutline>& outlines);
+
 } // namespace lightbox

@@ -104,6 +104,10 @@ TEST_CASE(
         {{"segment", slab, "--seed-lps", "0,0,900", "-o", work + "/m.nii.gz"}, 2, "--seed-lps"},
         {{"segment", slab, "--seed-lps", "0,0,-120", "--engine", "magic", "-o", work + "/m.nii.gz"}, 2, "--engine"},
         {{"segment", slab, "--seed-lps", "0,0,-120", "-o", work + "/m.png"}, 2, work + "/m.png"},
+        {{"segment", slab, "--box-lps", "1,2,3", "-o", work + "/m.nii.gz"}, 2, "--box-lps"},
+        {{"segment", slab, "--box-lps", "900,900,900,901,901,901", "-o", work + "/m.nii.gz"}, 2, "--box-lps"},
+        {{"segment", slab, "--seed-lps", "0,0,-120", "--add-lps", "0,0,900", "-o", work + "/m.nii.gz"}, 2, "--add-lps"},
+        {{"segment", slab, "--seed-lps", "0,0,-120", "--remove-lps", "x", "-o", work + "/m.nii.gz"}, 2, "--remove-lps"},
         {{"eval-segmentation", work + "/m.nii.gz"}, 2, "usage"},
     });
     CHECK_FALSE(std::filesystem::exists(work + "/m.nii.gz"));

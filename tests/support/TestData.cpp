@@ -160,23 +160,11 @@ std::vector<std::uint8_t> atLeastHalf(const std::vector<const std::vector<std::u
 
 LidcConsensus lidcConsensus(const std::string& xmlPath, const VolumeGeometry& geometry) {
   const std::vector<ReaderOutline> outlines = readLidcOutlines(xmlPath, geometry);
-  const ReaderOutline* largest = nullptr;
-  std::size_t most = 0;
-  for (const ReaderOutline& o : outlines) {
-    const std::size_t n = std::size_t(std::count(o.mask.begin(), o.mask.end(), 1));
-    if (n > most) {
-      most = n;
-      largest = &o;
-    }
-  }
-  REQUIRE(largest != nullptr);
+  const ReaderConsensus rc = readerConsensus(outlines);
+  REQUIRE(!rc.readers.empty());
   LidcConsensus c;
-  for (const ReaderOutline& o : outlines) {
-    if (diceCoefficient(o.mask, largest->mask) > 0.3) c.readers.push_back(o.mask);
-  }
-  std::vector<const std::vector<std::uint8_t>*> all;
-  for (const auto& r : c.readers) all.push_back(&r);
-  c.mask = atLeastHalf(all);
+  for (const ReaderOutline* o : rc.readers) c.readers.push_back(o->mask);
+  c.mask = rc.mask;
   c.centroid = measureMask(geometry, c.mask).centroidLps;
   return c;
 }

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: Apache-2.0
+// `lightbox eval-clicks`: one click at each lesion's most interior point, then simulated correction
+// clicks, with either engine, on real images with reference masks (issue 23's yardstick).
+#include "app/cli/Arguments.h"
+#include "app/cli/Commands.h"
+#include "app/cli/OutputCheck.h"
+
+#include "ai/segmentation/PromptedSegmentation.h"
+#include "core/io/ImageFileIO.h"
+#include "core/segmentation/LesionPrompts.h"
+#include "core/segmentation/ModalityRecognition.h"
+#include "core/segmentation/SegmentationMetrics.h"
+#include "core/segmentation/VoxelFlood.h"
+#include "core/study/StudyLoader.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <memory>
+
+namespace lightbox::cli {
+namespace {
+
+struct Case {
+  std::string image, reference;
+};
+
+Vec3 voxelLps(const VolumeGeometry& g, std::size_t n) {
+  return g.ijkToLps({double(n % g.size[0]), double((n / g.size[0]) % g.size[1]), double(n / (g.size[0] * g.size[1]))});
+}
+
+/// The next simulated correction: the largest 6-connected region where prediction and reference
+/// disagree; an add click when the reference has it (missed), a remove click when it does not
+/// (too much); at that region's most interior voxel. False when they agree everywhere.
+bool nextCorrection(const VolumeGeometry& g, const std::vector<std::uint8_t>& pred, const std::vector<std::uint8_t>& ref,
+                    LesionPrompt& click) {
+  std::vector<std::uint8_t> missed(ref.size()), extra(ref.size());
+  for (std::size_t q = 0; q < ref.size(); ++q) {
+    missed[q] = ref[q] && !pred[q];
+    extra[q] = pred[q] && !ref[q];
+  }
+  std::size_t bestSize = 0, bestSeed = 0;
+  bool bestAdd = true;
+  for (const bool add : {true, false}) {
+    const std::vector<std::uint8_t>& err = add ? missed : extra;
+    std::vector<int> component(err.size(), 0);
+    int id = 0;
+    for (std::size_t q = 0; q < err.size(); ++q) {
+      if (!err[q] || component[q]) continue;
+      const std::size_t n = floodComponent(g.size[0], g.size[1], g.size[2], err, q, component, ++id);
+      if (n > bestSize) bestSize = n, bestSeed = q, bestAdd = add;
+    }
+  }
+  if (bestSize == 0) return false;
+  const std::vector<std::uint8_t> region =
+      flood6(g.size[0], g.size[1], g.size[2], bestAdd ? missed : extra, bestSeed);
+  click.kind = bestAdd ? LesionPrompt::Kind::Add : LesionPrompt::Kind::Remove;
+  click.at = voxelLps(g, mostInteriorVoxel(g, region));
+  return true;
+}
+
+struct Tally {
+  std::vector<double> dice; // per click count
+  std::vector<std::size_t> below05;
+  double seconds = 0;
+  std::size_t prompts = 0, cases = 0;
+};
+
+} // namespace
+
+int runEvalClicks(const std::vector<std::string>& argv) {
+  const Arguments args(argv, {}, {"engine", "clicks", "json", "threads"});
+  const std::string usage =
+      "usage: lightbox eval-clicks IMAGE=REFERENCE [IMAGE=REFERENCE ...] [--engine model|classical] [--clicks N] "
+      "[--json OUT.json] [--threads N] (IMAGE: a series folder or a NIfTI/NRRD/MetaImage file; REFERENCE: a mask "
+      "file on the image's grid, or an LIDC reader XML: the readers' consensus)";
+  if (args.positional().empty()) throw UsageError(usage);
+  std::vector<Case> cases;
+  for (const std::string& p : args.positional()) {
+    const std::size_t eq = p.rfind('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == p.size()) throw UsageError("'" + p + "' is not IMAGE=REFERENCE; " + usage);
+    cases.push_back({p.substr(0, eq), p.substr(eq + 1)});
+  }
+  const std::string engine = args.option("engine", "model");
+  if (engine != "model" && engine != "classical") throw UsageError("option --engine must be model or classical, not '" + engine + "'");
+  const int maxClicks = int(args.integer("clicks", 3, 0, 20));
+  if (args.has("json")) requireWritableFile(args.option("json"));
+  const int threads = int(args.integer("threads", 0, 0, 1024));
+  std::unique_ptr<LesionModelEngine> model;
+  if (engine == "model") {
+    std::string why;
+    model = loadLesionModel(why, threads);
+    if (!model) throw std::runtime_error("the segmentation model cannot be used: " + why);
+  }
+  std::map<std::string, Tally> byModality;
+  nlohmann::json rows = nlohmann::json::array();
+  std::printf("%-60s %-3s", "case", "mod");
+  for (int c = 0; c <= maxClicks; ++c) std::printf("  Dice@%d", c);
+  std::printf("  s/click\n");
+  for (const Case& c : cases) {
+    LoadOptions options;
+    options.threads = unsigned(std::max(threads, 0));
+    Volume image = loadPath(c.image, {}, options).volumes.front();
+    std::string modality = image.units == "HU" ? "CT" : "";
+    if (modality.empty()) {
+      modality = recogniseModality(image).modality;
+      if (modality == "CT") image.units = "HU"; // as `lightbox segment` does for an untagged CT
+    }
+    std::vector<std::uint8_t> ref;
+    const bool readers = c.reference.size() > 4 && c.reference.compare(c.reference.size() - 4, 4, ".xml") == 0;
+    if (readers) {
+      ref = readerConsensus(readLidcOutlines(c.reference, image.geometry)).mask;
+    } else {
+      const Volume m = readResearchImage(c.reference).front();
+      if (!sameGrid(m.geometry, image.geometry, 1e-2)) throw std::runtime_error(c.reference + " is not on " + c.image + "'s grid");
+      ref.resize(m.geometry.voxelCount());
+      for (std::size_t q = 0; q < ref.size(); ++q) ref[q] = m.value(q) > 0.5;
+    }
+    if (std::count(ref.begin(), ref.end(), 1) == 0) throw std::runtime_error(c.reference + ": the reference is empty");
+    std::vector<LesionPrompt> prompts{{LesionPrompt::Kind::Seed, voxelLps(image.geometry, mostInteriorVoxel(image.geometry, ref)), {}}};
+    // Reader-consensus cases (LIDC) are reported apart from the mask sets.
+    Tally& t = byModality[readers ? modality + " (readers' consensus)" : modality];
+    t.dice.resize(std::size_t(maxClicks) + 1, 0.0);
+    t.below05.resize(std::size_t(maxClicks) + 1, 0);
+    ++t.cases;
+    nlohmann::json row{{"image", c.image}, {"reference", c.reference}, {"modality", modality}, {"engine", engine}};
+    nlohmann::json steps = nlohmann::json::array();
+    std::printf("%-60s %-3s", c.image.substr(c.image.size() > 60 ? c.image.size() - 60 : 0).c_str(), modality.c_str());
+    double dice = 0, caseSeconds = 0;
+    std::size_t casePrompts = 0;
+    for (int k = 0; k <= maxClicks; ++k) {
+      const auto t0 = std::chrono::steady_clock::now();
+      PromptedResult result;
+      std::string error;
+      try {
+        result = segmentWithPrompts(image, prompts, model.get());
+      } catch (const std::exception& e) {
+        error = e.what();
+        result.mask.assign(ref.size(), 0);
+      }
+      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      dice = diceCoefficient(result.mask, ref);
+      t.dice[std::size_t(k)] += dice;
+      t.below05[std::size_t(k)] += dice < 0.5;
+      t.seconds += seconds;
+      t.prompts += prompts.size();
+      caseSeconds += seconds;
+      casePrompts += prompts.size();
+      nlohmann::json step{{"clicks", k}, {"dice", dice}, {"seconds", seconds},
+                          {"prompt", {{"kind", toString(prompts.back().kind)},
+                                      {"lps", {prompts.back().at[0], prompts.back().at[1], prompts.back().at[2]}}}}};
+      std::vector<std::string> codes;
+      for (const PromptWarning& w : result.warnings) codes.push_back(w.code);
+      step["warning_codes"] = codes;
+      if (!error.empty()) step["error"] = error;
+      steps.push_back(step);
+      std::printf("  %6.3f", dice);
+      std::fflush(stdout);
+      if (k < maxClicks) {
+        LesionPrompt click;
+        if (nextCorrection(image.geometry, result.mask, ref, click)) {
+          prompts.push_back(click);
+        } else {
+          prompts.push_back(prompts.back()); // agrees everywhere: the last prompt again changes nothing
+        }
+      }
+    }
+    std::printf("  %.3f\n", caseSeconds / double(std::max<std::size_t>(casePrompts, 1)));
+    row["steps"] = steps;
+    rows.push_back(row);
+  }
+  nlohmann::json summary;
+  std::printf("\n%s engine (one click at the most interior point, then up to %d simulated corrections)\n", engine.c_str(), maxClicks);
+  for (const auto& [modality, t] : byModality) {
+    const double n = double(t.cases);
+    std::printf("  %-3s n=%-3zu mean Dice", modality.c_str(), t.cases);
+    nlohmann::json s{{"cases", t.cases}, {"seconds_per_prompt", t.seconds / double(std::max<std::size_t>(t.prompts, 1))}};
+    for (std::size_t k = 0; k < t.dice.size(); ++k) {
+      std::printf(" %zu:%.3f", k, t.dice[k] / n);
+      s["mean_dice"].push_back(t.dice[k] / n);
+      s["below_0.5"].push_back(t.below05[k]);
+    }
+    std::printf("  below 0.5:");
+    for (std::size_t k = 0; k < t.below05.size(); ++k) std::printf(" %zu", t.below05[k]);
+    std::printf("  %.3f s a prompt\n", t.seconds / double(std::max<std::size_t>(t.prompts, 1)));
+    summary[modality] = s;
+  }
+  if (args.has("json")) {
+    std::ofstream out(args.option("json"));
+    out << nlohmann::json{{"engine", engine}, {"summary", summary}, {"cases", rows}}.dump(2) << "\n";
+    if (!out) throw std::runtime_error("cannot write " + args.option("json"));
+  }
+  return kExitOk;
+}
+
+} // namespace lightbox::cli

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "core/segmentation/ClassicalSegmenter.h"
+
+#include <string>
+#include <vector>
+
+namespace lightbox {
+
+/// The voxels whose centres lie between two LPS corners (in index space, clamped to the grid);
+/// empty when the two corners span no voxel of the series.
+VoxelBox voxelBoxBetween(const VolumeGeometry& geometry, const Vec3& cornerA, const Vec3& cornerB);
+
+/// A box bounds an engine's lesion: voxels outside `clip` are dropped, and of the rest only what
+/// stays 6-connected to `seedLps` is kept (when the seed voxel is not in what is left, all of it).
+/// The viewer's box tool and `lightbox segment --box-lps` both use it.
+void keepInBoxConnected(const VolumeGeometry& geometry, LesionMask& lesion, const VoxelBox& clip, const Vec3& seedLps);
+
+/// The faces of `limit` that the mask (whole grid, x fastest) touches: "x-", "x+", "y-", ... (a
+/// voxel on the box's first or last layer along that axis). Empty when it touches none.
+std::vector<std::string> touchedFaces(const VolumeGeometry& geometry, const std::vector<std::uint8_t>& mask,
+                                      const VoxelBox& limit);
+
+/// The whole grid as a box.
+VoxelBox wholeGrid(const VolumeGeometry& geometry);
+
+/// Classical remove click: clears the part of the mask (whole grid) 6-connected to the voxel at
+/// `lps` through mask voxels within `radiusMm` of it. Returns the number of voxels cleared (0 when
+/// the point is not in the mask).
+std::size_t removeConnectedAround(const VolumeGeometry& geometry, std::vector<std::uint8_t>& mask, const Vec3& lps,
+                                  double radiusMm);
+
+/// The most interior voxel of a mask (the maximum of its Euclidean distance transform in mm; the
+/// first such voxel in x-fastest order), as a linear index; the mask must not be empty.
+std::size_t mostInteriorVoxel(const VolumeGeometry& geometry, const std::vector<std::uint8_t>& mask);
+
+} // namespace lightbox

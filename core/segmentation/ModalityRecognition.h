@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "core/volume/Volume.h"
+
+#include <string>
+
+namespace lightbox {
+
+/// What a series without a modality tag (a NIfTI, NRRD or MetaImage file) most likely is, from its
+/// values alone, and why.
+struct RecognisedModality {
+  std::string modality; ///< "CT", "PT" (PET) or "MR"
+  std::string evidence; ///< the values that decided it, for the reader
+  double shareAtOrBelowMinus900 = 0, shareSoftTissue = 0, median = 0, min = 0, max = 0;
+  bool integral = false;
+};
+
+/// CT when the values look like Hounsfield units: at least 0.5 % of voxels at or below -900 (air
+/// around a limb, lung), or, for a crop without air, whole numbers reaching -100 or below (fat)
+/// with at least 20 % of voxels between -100 and 100 (soft tissue). PET when nothing is negative,
+/// the largest value is at most 100 and the median at most 5 (SUV: background near 0-2, lesions
+/// 2-40). Anything else is MR (arbitrary, non-negative units). Designed on the sarcoma set's CT,
+/// T1 MR and SUV PET images and the POPI / LIDC CTs (tests/core/ModalityRecognitionTest.cpp).
+RecognisedModality recogniseModality(const Volume& image);
+
+} // namespace lightbox
