@@ -7,6 +7,7 @@
 #include "core/dicom/DicomHeaderReader.h"
 #include "core/dicom/DicomText.h"
 #include "core/index/StudyIndex.h"
+#include "core/report/MeasurementReportSr.h"
 #include "core/study/StudyLoader.h"
 
 #include <catch2/catch.hpp>
@@ -151,4 +152,27 @@ TEST_CASE("the study index stores decoded names and a Chinese name is found by a
   }
   REQUIRE(found.size() == 1);
   CHECK(found.front() == "Wang^XiaoDong=\xE7\x8E\x8B^" + part + "=");
+}
+
+TEST_CASE("SR text read through DCMTK is UTF-8: an undecodable byte shows U+FFFD and is warned", "[charset]") {
+  // The dcmqi SR has no Specific Character Set (default repertoire): a Latin-1 byte is not ASCII.
+  const std::string work = test::scratchFolder("charset-sr");
+  std::string bytes = readBytes(test::sharedData("seg-sr/dcmqi_qin-headneck_sr_tid1500/sr.dcm"));
+  const std::size_t at = bytes.find("primary tumor");
+  REQUIRE(at != std::string::npos);
+  bytes[at + 4] = '\xE4'; // "prim\xE4ry tumor"
+  const std::string path = work + "/sr.dcm";
+  { std::ofstream(path, std::ios::binary) << bytes; }
+  const SrMeasurementReport sr = readMeasurementReportSr(path);
+  bool shown = false;
+  for (const SrMeasurementGroup& g : sr.groups) {
+    for (const std::string* text : {&g.findingMeaning, &g.findingSiteMeaning, &g.trackingId}) {
+      CHECK(isValidUtf8(*text));
+      shown = shown || text->find("prim" + kReplacement + "ry tumor") != std::string::npos;
+    }
+  }
+  CHECK(shown);
+  REQUIRE(!sr.warnings.empty());
+  CHECK(sr.warnings.front().find(path) == 0);
+  CHECK(sr.warnings.front().find("U+FFFD") != std::string::npos);
 }
