@@ -141,9 +141,17 @@ TEST_CASE("a Patient's Name its character set cannot decode shows U+FFFD and a w
 
 TEST_CASE("the study index stores decoded names and a Chinese name is found by a part of it", "[charset][index]") {
   const std::string work = test::scratchFolder("charset-index");
-  StudyIndex index(work + "/index.sqlite");
-  index.import(test::sharedData("charsets/pydicom"), 2);
+  const std::string db = work + "/index.sqlite";
+  const std::string folder = test::sharedData("charsets/pydicom");
+  { StudyIndex(db).import(folder, 2); }
+  // An index written before names were decoded (user_version 0, raw bytes) is read again.
+  const test::ProcessResult old = test::runProgram(
+      "/usr/bin/sqlite3", {db, "UPDATE studies SET patient_name = 'raw'; PRAGMA user_version = 0;"});
+  REQUIRE(old.exitCode == 0);
+  StudyIndex index(db);
+  index.import(folder, 2);
   const std::vector<IndexedStudy> studies = index.studies();
+  for (const IndexedStudy& st : studies) CHECK(st.patientName != "raw");
   const std::string part = "\xE5\xB0\x8F\xE4\xB8\x9C"; // 小东, from "Wang^XiaoDong=王^小东="
   std::vector<std::string> found;
   for (const IndexedStudy& st : studies) {
