@@ -49,7 +49,7 @@ int runList(const std::vector<std::string>& argv) {
                      {"patient_name", st.patientName}, {"study_date", st.studyDate},
                      {"description", st.description}, {"series", series}});
     }
-    std::cout << out.dump(2) << "\n";
+    std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return kExitOk;
   }
   for (const IndexedStudy& st : studies) {

@@ -39,7 +39,7 @@ int printResearchImage(const std::string& path, bool json) {
   const VolumeGeometry& g = volumes.front().geometry;
   if (json) {
     std::cout << nlohmann::json{{"path", path}, {"volumes", volumes.size()}, {"geometry", toJson(g)},
-                                {"orientation", orientationLabel(g)}}.dump(2) << "\n";
+                                {"orientation", orientationLabel(g)}}.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return kExitOk;
   }
   std::printf("%s\n  %zux%zux%zu x %zu volume(s), spacing %.3f x %.3f x %.3f mm, %s\n", path.c_str(), g.size[0],
@@ -63,7 +63,7 @@ int runInfo(const std::vector<std::string>& argv) {
   const unsigned threads = unsigned(args.integer("threads", 0, 0, 1024));
   const StudyScan scan = scanStudy(path, threads, makeProgressPrinter("scanning", args.flag("quiet") || json));
   if (json) {
-    std::cout << toJson(scan).dump(2) << "\n";
+    std::cout << toJson(scan).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   } else {
     std::printf("%s\n  %zu files, %zu not DICOM, %zu rejected, %zu series\n", path.c_str(), scan.filesSeen,
                 scan.notDicom, scan.fileIssues.size(), scan.series.size());

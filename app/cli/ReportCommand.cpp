@@ -157,7 +157,7 @@ int runReport(const std::vector<std::string>& rawArgs) {
       j["growth"] = growth;
     }
     j["seconds"] = seconds;
-    std::printf("%s\n", j.dump(2).c_str());
+    std::printf("%s\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   } else {
     std::printf("wrote %zu files in %s (%.2f s):\n", result.files.size(), result.folder.c_str(), seconds);
     for (const std::string& f : result.files) std::printf("  %s\n", f.c_str());

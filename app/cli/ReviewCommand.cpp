@@ -326,7 +326,7 @@ int runReview(const std::vector<std::string>& rawArgs) {
   }
   if (!saveProblem.empty()) throw std::runtime_error(saveProblem);
   if (args.flag("json")) {
-    std::printf("%s\n", reviewJson(session, series, masks).dump(2).c_str());
+    std::printf("%s\n", reviewJson(session, series, masks).dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   } else {
     printReview(session, series, masks);
   }

@@ -345,7 +345,7 @@ ReportResult writeReport(const ReportPlan& plan, const Volume& image) {
     }
     j["rejected"] = c.rejectedIds;
     j["warnings"] = c.warnings;
-    const std::string why = writeFileAtomically((partial / "report.json").string(), j.dump(2) + "\n");
+    const std::string why = writeFileAtomically((partial / "report.json").string(), j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
     if (!why.empty()) throw std::runtime_error((partial / "report.json").string() + ": " + why);
   } catch (...) {
     fs::remove_all(partial, ec);

@@ -27,6 +27,9 @@ struct DicomFileInfo {
   int seriesNumber = 0;
   std::string manufacturer;
   std::string frameOfReferenceUid;
+  /// Set when a text element could not be decoded by the Specific Character Set: the elements
+  /// named, their undecodable bytes shown as U+FFFD (issue 28).
+  std::string textWarning;
   /// Acquisition parameters for the corner text, e.g. "120 kVp  250 mAs  B70f" (CT) or
   /// "TR 2300  TE 2.98  1.5 T" (MR); empty when the file has none.
   std::string acquisitionSummary;

@@ -2,6 +2,7 @@
 #include "core/dicom/DicomHeaderDump.h"
 
 #include "core/dicom/CheckedGdcmRead.h"
+#include "core/dicom/DicomText.h"
 
 #include <gdcmDict.h>
 #include <gdcmDicts.h>
@@ -22,7 +23,7 @@ namespace {
 constexpr std::size_t kMaxValue = 200;
 constexpr int kMaxDepth = 8;
 
-std::string printable(const gdcm::ByteValue& bv, const gdcm::VR& vr) {
+std::string printable(const gdcm::ByteValue& bv, const gdcm::VR& vr, const std::string& charset) {
   const std::size_t length = bv.GetLength();
   if (!(vr & gdcm::VR::VRASCII)) {
     // Binary numbers (host order: GDCM swaps big-endian files when reading) as their values,
@@ -52,17 +53,37 @@ std::string printable(const gdcm::ByteValue& bv, const gdcm::VR& vr) {
     if (count > 16) out += "\\... (" + std::to_string(count) + " values)";
     return out;
   }
-  std::string s(bv.GetPointer(), std::min(length, kMaxValue));
+  // Text is decoded by the character set in force (the item's own, else the enclosing one's);
+  // anything else that is not valid UTF-8 shows U+FFFD (issue 28).
+  const bool text = vr == gdcm::VR::PN || vr == gdcm::VR::LO || vr == gdcm::VR::SH || vr == gdcm::VR::ST ||
+                    vr == gdcm::VR::LT || vr == gdcm::VR::UT || vr == gdcm::VR::UC;
+  std::string s = text ? decodeDicomText(std::string(bv.GetPointer(), std::min(length, 4 * kMaxValue)), charset,
+                                         vr == gdcm::VR::PN ? TextVr::PersonName : TextVr::Other).utf8
+                       : sanitizeUtf8(std::string(bv.GetPointer(), std::min(length, kMaxValue)));
+  bool shortened = length > (text ? 4 * kMaxValue : kMaxValue);
+  if (s.size() > kMaxValue) {
+    std::size_t cut = kMaxValue;
+    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut; // a whole character
+    s.resize(cut);
+    shortened = true;
+  }
   for (char& c : s) {
     if (c == '\0') c = ' ';
     else if (static_cast<unsigned char>(c) < 0x20) c = '.';
   }
   while (!s.empty() && s.back() == ' ') s.pop_back();
-  if (length > kMaxValue) s += "...";
+  if (shortened) s += "...";
   return s;
 }
 
-void dump(const gdcm::DataSet& ds, int depth, std::vector<DicomTagLine>& out) {
+void dump(const gdcm::DataSet& ds, int depth, std::vector<DicomTagLine>& out, std::string charset) {
+  const gdcm::Tag charsetTag(0x0008, 0x0005);
+  if (ds.FindDataElement(charsetTag)) {
+    if (const gdcm::ByteValue* bv = ds.GetDataElement(charsetTag).GetByteValue(); bv && bv->GetPointer()) {
+      charset.assign(bv->GetPointer(), bv->GetLength());
+      while (!charset.empty() && (charset.back() == ' ' || charset.back() == '\0')) charset.pop_back();
+    }
+  }
   const gdcm::Dicts& dicts = gdcm::Global::GetInstance().GetDicts();
   for (auto it = ds.Begin(); it != ds.End(); ++it) {
     const gdcm::DataElement& de = *it;
@@ -91,12 +112,12 @@ void dump(const gdcm::DataSet& ds, int depth, std::vector<DicomTagLine>& out) {
       out.push_back(line);
       for (gdcm::SequenceOfItems::SizeType i = 1; i <= sq->GetNumberOfItems(); ++i) {
         out.push_back({depth + 1, "", "", "item " + std::to_string(i), ""});
-        dump(sq->GetItem(i).GetNestedDataSet(), depth + 2, out);
+        dump(sq->GetItem(i).GetNestedDataSet(), depth + 2, out, charset);
       }
       continue;
     }
     if (const gdcm::ByteValue* bv = de.GetByteValue()) {
-      line.value = printable(*bv, vr);
+      line.value = printable(*bv, vr, charset);
     } else if (de.IsEmpty()) {
       line.value = "";
     } else {
@@ -114,8 +135,8 @@ std::vector<DicomTagLine> dumpDicomHeader(const std::string& path) {
     throw std::runtime_error(path + ": cannot be read as DICOM" + (failed.streamRejected ? " (" + failed.reason + ")" : ""));
   }
   std::vector<DicomTagLine> out;
-  dump(reader.GetFile().GetHeader(), 0, out);
-  dump(reader.GetFile().GetDataSet(), 0, out);
+  dump(reader.GetFile().GetHeader(), 0, out, {});
+  dump(reader.GetFile().GetDataSet(), 0, out, {});
   return out;
 }
 

@@ -2,6 +2,7 @@
 #include "core/dicom/DicomHeaderReader.h"
 
 #include "core/dicom/DicomStreamCheck.h"
+#include "core/dicom/DicomText.h"
 #include "core/dicom/TransferSyntaxNames.h"
 
 #include <gdcmAttribute.h>
@@ -49,6 +50,17 @@ std::string getString(const gdcm::DataSet& ds, const gdcm::Tag& tag) {
     return {};
   }
   return trim(std::string(bv->GetPointer(), bv->GetLength()));
+}
+
+/// A text element decoded by the data set's Specific Character Set; `lossy` collects the names of
+/// elements that had bytes replaced.
+std::string getText(const gdcm::DataSet& ds, const gdcm::Tag& tag, const std::string& charset, TextVr vr,
+                    const char* elementName, std::vector<std::string>& lossy) {
+  DecodedText text = decodeDicomText(getString(ds, tag), charset, vr);
+  if (text.lossy) {
+    lossy.emplace_back(elementName);
+  }
+  return std::move(text.utf8);
 }
 
 std::vector<std::string> splitValues(const std::string& s) {
@@ -440,21 +452,33 @@ HeaderReadResult readDicomHeader(const std::string& path) {
   info->sopInstanceUid = getString(ds, gdcm::Tag(0x0008, 0x0018));
   info->modality = getString(ds, gdcm::Tag(0x0008, 0x0060));
   info->imageType = splitValues(getString(ds, gdcm::Tag(0x0008, 0x0008)));
-  info->patientName = getString(ds, gdcm::Tag(0x0010, 0x0010));
-  info->patientId = getString(ds, gdcm::Tag(0x0010, 0x0020));
+  // Free text is decoded by the Specific Character Set into UTF-8 once, here (issue 28).
+  const std::string charset = getString(ds, gdcm::Tag(0x0008, 0x0005));
+  std::vector<std::string> lossyElements;
+  auto text = [&](const gdcm::Tag& tag, TextVr vr, const char* elementName) {
+    return getText(ds, tag, charset, vr, elementName, lossyElements);
+  };
+  info->patientName = text(gdcm::Tag(0x0010, 0x0010), TextVr::PersonName, "Patient's Name");
+  info->patientId = text(gdcm::Tag(0x0010, 0x0020), TextVr::Other, "Patient ID");
   info->patientBirthDate = getString(ds, gdcm::Tag(0x0010, 0x0030));
   info->patientAge = getString(ds, gdcm::Tag(0x0010, 0x1010));
   info->patientSex = getString(ds, gdcm::Tag(0x0010, 0x0040));
   info->studyInstanceUid = getString(ds, gdcm::Tag(0x0020, 0x000d));
   info->studyDate = getString(ds, gdcm::Tag(0x0008, 0x0020));
   info->studyTime = getString(ds, gdcm::Tag(0x0008, 0x0030));
-  info->studyDescription = getString(ds, gdcm::Tag(0x0008, 0x1030));
-  info->accessionNumber = getString(ds, gdcm::Tag(0x0008, 0x0050));
+  info->studyDescription = text(gdcm::Tag(0x0008, 0x1030), TextVr::Other, "Study Description");
+  info->accessionNumber = text(gdcm::Tag(0x0008, 0x0050), TextVr::Other, "Accession Number");
   info->seriesInstanceUid = getString(ds, gdcm::Tag(0x0020, 0x000e));
-  info->seriesDescription = getString(ds, gdcm::Tag(0x0008, 0x103e));
+  info->seriesDescription = text(gdcm::Tag(0x0008, 0x103e), TextVr::Other, "Series Description");
   info->seriesNumber = getInt(ds, gdcm::Tag(0x0020, 0x0011));
-  info->manufacturer = getString(ds, gdcm::Tag(0x0008, 0x0070));
+  info->manufacturer = text(gdcm::Tag(0x0008, 0x0070), TextVr::Other, "Manufacturer");
   info->acquisitionSummary = acquisitionSummary(ds, info->modality);
+  if (!lossyElements.empty()) {
+    std::string names;
+    for (const std::string& e : lossyElements) names += (names.empty() ? "" : ", ") + e;
+    info->textWarning = names + " not decodable by Specific Character Set '" + charset +
+                        "': undecodable bytes shown as U+FFFD";
+  }
   info->frameOfReferenceUid = getString(ds, gdcm::Tag(0x0020, 0x0052));
 
   info->storedRows = getUS(ds, 0x0028, 0x0010);

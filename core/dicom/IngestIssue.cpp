@@ -21,6 +21,7 @@ const char* toString(IssueKind kind) {
   case IssueKind::UnevenSpacing: return "uneven-spacing";
   case IssueKind::GantryTilt: return "gantry-tilt";
   case IssueKind::FrameOfReferenceDiffers: return "frame-of-reference-differs";
+  case IssueKind::UndecodableText: return "undecodable-text";
   case IssueKind::Resampled: return "resampled";
   case IssueKind::NonSquarePixelsOrOther: return "other";
   }

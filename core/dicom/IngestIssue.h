@@ -27,6 +27,7 @@ enum class IssueKind {
   Resampled,
   NonSquarePixelsOrOther,
   FrameOfReferenceDiffers, ///< one stack whose slices name different frames of reference: assembled by position
+  UndecodableText,       ///< a text element not decodable by its Specific Character Set: bytes shown as U+FFFD
 };
 
 enum class IssueSeverity { Info, Warning, Error };

@@ -610,6 +610,17 @@ AssemblyResult assembleSeries(const std::vector<DicomFrame>& frames) {
       }
     }
   }
+  // 8. Text that its character set could not decode: named per file with the series showing it.
+  for (AssembledSeries& s : result.series) {
+    std::set<std::string> named;
+    for (const SliceStack& v : s.volumes) {
+      for (const DicomFrame& f : v.slices) {
+        if (!f.file->textWarning.empty() && named.insert(f.file->path).second) {
+          s.issues.push_back({IssueKind::UndecodableText, IssueSeverity::Warning, f.file->path, f.file->textWarning});
+        }
+      }
+    }
+  }
   return result;
 }
 

@@ -107,6 +107,16 @@ StudyIndex::StudyIndex(const std::string& databasePath) : impl_(std::make_unique
   }
   sqlite3_busy_timeout(impl_->db, 5000);
   impl_->exec(kSchema);
+  // Version 1 (issue 28): names and descriptions are stored decoded to UTF-8. An index written
+  // before held the raw bytes: every file is read again at its next import (as if changed).
+  std::int64_t version = 0;
+  {
+    Statement q(impl_->db, "PRAGMA user_version");
+    if (q.step()) version = q.integer(0);
+  }
+  if (version < 1) {
+    impl_->exec("UPDATE files SET mtime = -1; PRAGMA user_version = 1;");
+  }
 }
 
 StudyIndex::~StudyIndex() { sqlite3_close(impl_->db); }

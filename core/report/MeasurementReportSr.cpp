@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/report/MeasurementReportSr.h"
+#include "core/dicom/DicomText.h"
 
 #include "core/report/ReportDicom.h"
 
@@ -664,6 +665,42 @@ std::string SrMeasurementGroup::evaluation(const std::string& conceptMeaning) co
   return {};
 }
 
+/// The report's text decoded by the document's Specific Character Set into UTF-8 (issue 28),
+/// after DCMTK has read the tree: its VR checker refuses non-ASCII text under ISO_IR 192, so the
+/// data set is not converted before. An undecodable byte shows U+FFFD and is warned once.
+static void decodeReportText(SrMeasurementReport& out, const std::string& charset) {
+  std::vector<std::string> lossy;
+  auto decode = [&](std::string& text, TextVr vr, const char* what) {
+    DecodedText d = decodeDicomText(text, charset, vr);
+    if (d.lossy) lossy.emplace_back(what);
+    text = std::move(d.utf8);
+  };
+  decode(out.observerPerson, TextVr::PersonName, "observer");
+  decode(out.observerDevice, TextVr::Other, "observer device");
+  for (auto& [concept, value] : out.evaluations) {
+    decode(concept, TextVr::Other, "evaluation");
+    decode(value, TextVr::Other, "evaluation");
+  }
+  for (SrMeasurementGroup& g : out.groups) {
+    decode(g.trackingId, TextVr::Other, "tracking identifier");
+    decode(g.findingMeaning, TextVr::Other, "finding");
+    decode(g.findingSiteMeaning, TextVr::Other, "finding site");
+    for (SrMeasurementGroup::Value& v : g.measurements) {
+      decode(v.conceptMeaning, TextVr::Other, "measurement");
+      decode(v.derivation, TextVr::Other, "derivation");
+    }
+    for (auto& [concept, value] : g.evaluations) {
+      decode(concept, TextVr::Other, "evaluation");
+      decode(value, TextVr::Other, "evaluation");
+    }
+  }
+  if (!lossy.empty()) {
+    out.warnings.push_back(out.path + ": " + lossy.front() + (lossy.size() > 1 ? " and other text" : "") +
+                           " not decodable by its Specific Character Set '" + charset +
+                           "': undecodable bytes shown as U+FFFD");
+  }
+}
+
 SrMeasurementReport readMeasurementReportSr(const std::string& path) {
   DcmFileFormat file;
   OFCondition status = file.loadFile(path.c_str());
@@ -727,6 +764,9 @@ SrMeasurementReport readMeasurementReportSr(const std::string& path) {
     if (c.is("125007", "DCM"))
       out.groups.push_back(groupOf(c, out.warnings));
   }
+  OFString charset; // every value: ISO 2022 code extensions name several sets
+  ds.findAndGetOFStringArray(DCM_SpecificCharacterSet, charset);
+  decodeReportText(out, charset.c_str());
   return out;
 }
 

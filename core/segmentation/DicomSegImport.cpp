@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/segmentation/DicomSegImport.h"
+#include "core/dicom/DcmtkText.h"
 
 #include "core/dicom/SeriesAssembler.h"
 #include "core/dicom/TransferSyntaxNames.h"
@@ -226,6 +227,11 @@ ImportedSeg importDicomSeg(const std::string& path, const SegSourceSeries& serie
   }
   ImportedSeg out;
   out.path = path;
+  if (const std::vector<std::string> lossy = decodeTextToUtf8(ds); !lossy.empty()) {
+    std::string names;
+    for (const std::string& e : lossy) names += (names.empty() ? "" : ", ") + e;
+    out.warnings.push_back(path + ": " + names + " not decodable by its Specific Character Set: undecodable bytes shown as U+FFFD");
+  }
   out.segmentationType = str(&ds, DCM_SegmentationType);
   const bool fractional = out.segmentationType == "FRACTIONAL";
   if (!fractional && out.segmentationType != "BINARY") {

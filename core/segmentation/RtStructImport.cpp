@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/segmentation/RtStructImport.h"
+#include "core/dicom/DcmtkText.h"
 
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
@@ -118,6 +119,11 @@ ImportedSeg importRtStruct(const std::string& path, const SegSourceSeries& serie
   }
   ImportedSeg out;
   out.path = path;
+  if (const std::vector<std::string> lossy = decodeTextToUtf8(ds); !lossy.empty()) {
+    std::string names;
+    for (const std::string& e : lossy) names += (names.empty() ? "" : ", ") + e;
+    out.warnings.push_back(path + ": " + names + " not decodable by its Specific Character Set: undecodable bytes shown as U+FFFD");
+  }
   out.segmentationType = "RTSTRUCT";
 
   // The structure set's frame of reference, for ROIs that name none.

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core/dicom/DcmtkText.h"
+
+#include "core/dicom/DicomText.h"
+
+#include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcelem.h>
+#include <dcmtk/dcmdata/dcitem.h>
+#include <dcmtk/dcmdata/dcsequen.h>
+
+namespace lightbox {
+namespace {
+
+bool isText(DcmEVR vr) {
+  return vr == EVR_PN || vr == EVR_LO || vr == EVR_SH || vr == EVR_ST || vr == EVR_LT || vr == EVR_UT ||
+         vr == EVR_UC;
+}
+
+void decodeItem(DcmItem& item, std::string charset, std::vector<std::string>& lossy) {
+  OFString own;
+  if (item.findAndGetOFStringArray(DCM_SpecificCharacterSet, own, OFFalse).good()) charset = own.c_str();
+  bool changed = false;
+  for (unsigned long i = 0; i < item.card(); ++i) {
+    DcmElement* element = item.getElement(i);
+    if (!element) continue;
+    const DcmEVR vr = element->ident();
+    if (vr == EVR_SQ) {
+      auto* sq = static_cast<DcmSequenceOfItems*>(element);
+      for (unsigned long k = 0; k < sq->card(); ++k) {
+        if (DcmItem* nested = sq->getItem(k)) decodeItem(*nested, charset, lossy);
+      }
+      continue;
+    }
+    if (!isText(vr)) continue;
+    OFString raw;
+    if (element->getOFStringArray(raw, OFFalse).bad() || raw.empty()) continue;
+    std::string bytes(raw.c_str(), raw.length());
+    while (!bytes.empty() && (bytes.back() == '\0' || bytes.back() == ' ')) bytes.pop_back(); // padding
+    const DecodedText text = decodeDicomText(bytes, charset, vr == EVR_PN ? TextVr::PersonName : TextVr::Other);
+    if (text.lossy) lossy.push_back(DcmTag(element->getTag()).getTagName());
+    if (text.utf8 != bytes) {
+      element->putOFStringArray(OFString(text.utf8.c_str(), text.utf8.size()));
+      changed = true;
+    }
+  }
+  if (changed || !own.empty()) item.putAndInsertString(DCM_SpecificCharacterSet, "ISO_IR 192");
+}
+
+} // namespace
+
+std::vector<std::string> decodeTextToUtf8(DcmItem& dataset, const std::string& inheritedCharset) {
+  std::vector<std::string> lossy;
+  decodeItem(dataset, inheritedCharset, lossy);
+  return lossy;
+}
+
+} // namespace lightbox
