@@ -71,7 +71,10 @@ PromptedResult segmentWithPrompts(const Volume& image, const std::vector<LesionP
   if (!seed && !box) throw std::invalid_argument("a seed point or a box is needed");
   std::string seedNote;
   if (!seed) {
-    seed = (boxPrompt->at + boxPrompt->corner) * 0.5;
+    // The centre of the box as clipped to the series: a box reaching past the image still has
+    // its centre inside.
+    seed = g.ijkToLps({0.5 * double(box->lo[0] + box->hi[0] - 1), 0.5 * double(box->lo[1] + box->hi[1] - 1),
+                       0.5 * double(box->lo[2] + box->hi[2] - 1)});
     seedNote = "the engine ran at the box's centre";
   } else if (box && !insideBox(g, *box, *seed)) {
     throw std::invalid_argument("the seed point lies outside the box");

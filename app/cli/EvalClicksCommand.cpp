@@ -132,24 +132,32 @@ int runEvalClicks(const std::vector<std::string>& argv) {
     std::printf("%-60s %-3s", c.image.substr(c.image.size() > 60 ? c.image.size() - 60 : 0).c_str(), modality.c_str());
     double dice = 0, caseSeconds = 0;
     std::size_t casePrompts = 0;
+    PromptedResult previous;
+    bool agrees = false; // the mask matched the reference: no correction is left to make
     for (int k = 0; k <= maxClicks; ++k) {
       const auto t0 = std::chrono::steady_clock::now();
       PromptedResult result;
       std::string error;
-      try {
-        result = segmentWithPrompts(image, prompts, model.get());
-      } catch (const std::exception& e) {
-        error = e.what();
-        result.mask.assign(ref.size(), 0);
+      const bool reused = agrees;
+      if (reused) {
+        result = previous; // nothing to correct: the mask stays as it is
+      } else {
+        try {
+          result = segmentWithPrompts(image, prompts, model.get());
+        } catch (const std::exception& e) {
+          error = e.what();
+          result.mask.assign(ref.size(), 0);
+        }
       }
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       dice = diceCoefficient(result.mask, ref);
       t.dice[std::size_t(k)] += dice;
       t.below05[std::size_t(k)] += dice < 0.5;
       t.seconds += seconds;
-      t.prompts += prompts.size();
+      const std::size_t applied = reused ? 0 : prompts.size(); // a reused mask ran nothing
+      t.prompts += applied;
       caseSeconds += seconds;
-      casePrompts += prompts.size();
+      casePrompts += applied;
       nlohmann::json step{{"clicks", k}, {"dice", dice}, {"seconds", seconds},
                           {"prompt", {{"kind", toString(prompts.back().kind)},
                                       {"lps", {prompts.back().at[0], prompts.back().at[1], prompts.back().at[2]}}}}};
@@ -160,12 +168,13 @@ int runEvalClicks(const std::vector<std::string>& argv) {
       steps.push_back(step);
       std::printf("  %6.3f", dice);
       std::fflush(stdout);
-      if (k < maxClicks) {
+      previous = result;
+      if (k < maxClicks && !agrees) {
         LesionPrompt click;
         if (nextCorrection(image.geometry, result.mask, ref, click)) {
           prompts.push_back(click);
         } else {
-          prompts.push_back(prompts.back()); // agrees everywhere: the last prompt again changes nothing
+          agrees = true;
         }
       }
     }

@@ -214,8 +214,13 @@ DecodedText decodeIso2022(const std::string& raw, const std::vector<std::string>
       }
       continue;
     }
-    const bool delimiter = b == '\\' || (vr == TextVr::PersonName ? (b == '^' || b == '=')
-                                                                  : (b == '\r' || b == '\n' || b == '\t' || b == '\f'));
+    // In a two-byte set (JIS X 0208/0212 in G0) the bytes 0x21..0x7E are halves of characters:
+    // '=', '^' and '\\' there are kanji bytes (0x3D55 is 春), never separators; PS3.5 6.1.2.5.3 has
+    // the writer switch back to ASCII before any separator.
+    const bool twoByteG0 = g0.kind == SetKind::Jis0208 || g0.kind == SetKind::Jis0212;
+    const bool delimiter = !(twoByteG0 && b >= 0x21 && b <= 0x7E) &&
+                           (b == '\\' || (vr == TextVr::PersonName ? (b == '^' || b == '=')
+                                                                  : (b == '\r' || b == '\n' || b == '\t' || b == '\f')));
     if (delimiter) {
       flush();
       result.utf8 += char(b);
@@ -225,7 +230,6 @@ DecodedText decodeIso2022(const std::string& raw, const std::vector<std::string>
       continue;
     }
     if (b < 0x80) {
-      const bool twoByteG0 = g0.kind == SetKind::Jis0208 || g0.kind == SetKind::Jis0212;
       if (twoByteG0 && b >= 0x21 && b <= 0x7E) {
         const unsigned char c = i + 1 < n ? static_cast<unsigned char>(raw[i + 1]) : 0;
         if (c < 0x21 || c > 0x7E) {

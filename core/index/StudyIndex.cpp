@@ -115,7 +115,14 @@ StudyIndex::StudyIndex(const std::string& databasePath) : impl_(std::make_unique
     if (q.step()) version = q.integer(0);
   }
   if (version < 1) {
-    impl_->exec("UPDATE files SET mtime = -1; PRAGMA user_version = 1;");
+    // Best effort: an index that cannot be written now (read-only, another process importing)
+    // still opens for reading; the upgrade is tried again the next time it is opened.
+    char* err = nullptr;
+    if (sqlite3_exec(impl_->db, "BEGIN IMMEDIATE; UPDATE files SET mtime = -1; PRAGMA user_version = 1; COMMIT;",
+                     nullptr, nullptr, &err) != SQLITE_OK) {
+      sqlite3_free(err);
+      sqlite3_exec(impl_->db, "ROLLBACK;", nullptr, nullptr, nullptr);
+    }
   }
 }
 

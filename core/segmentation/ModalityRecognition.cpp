@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <cstdio>
 #include <vector>
 
@@ -27,13 +28,14 @@ RecognisedModality recogniseModality(const Volume& image) {
     return r;
   }
   std::size_t air = 0, soft = 0, fractional = 0;
-  r.min = image.value(0);
-  r.max = r.min;
+  r.min = std::numeric_limits<double>::infinity();
+  r.max = -r.min;
   const std::size_t stride = std::max<std::size_t>(1, n / 200000);
   std::vector<float> sample;
   sample.reserve(n / stride + 1);
   for (std::size_t q = 0; q < n; ++q) {
     const double v = image.value(q);
+    if (!std::isfinite(v)) continue; // NaN outside a float image's field of view says nothing
     r.min = std::min(r.min, v);
     r.max = std::max(r.max, v);
     air += v <= kAirHu;
@@ -42,6 +44,10 @@ RecognisedModality recogniseModality(const Volume& image) {
       sample.push_back(float(v));
       fractional += v != std::floor(v);
     }
+  }
+  if (sample.empty()) { // nothing finite
+    sample.push_back(0.0f);
+    r.min = r.max = 0.0;
   }
   std::nth_element(sample.begin(), sample.begin() + std::ptrdiff_t(sample.size() / 2), sample.end());
   r.median = sample[sample.size() / 2];

@@ -114,6 +114,13 @@ TEST_CASE("segment: a box alone runs the engine at its centre and keeps the mask
           ++outside;
   CHECK(outside == 0);
   CHECK(diceCoefficient(mask, slab().truth.mask) > 0.85);
+
+  // A box reaching far past the series (its corners' midpoint outside it): the engine runs at the
+  // centre of the box as clipped to the series, never refused.
+  const std::string past = point(c - Vec3{25, 25, 25}) + "," + point(c + Vec3{25, 25, 300});
+  REQUIRE(segment({test::sharedData(kSlab), "--box-lps", past, "--engine", "classical", "-o", dir + "/past.nii.gz",
+                   "--json", dir + "/past.json"}) == 0);
+  CHECK(diceCoefficient(readMask(dir + "/past.nii.gz"), slab().truth.mask) > 0.85);
 }
 
 TEST_CASE("segment: seed, add and remove clicks are applied and listed in order", "[cli][segment-prompts]") {

@@ -104,6 +104,11 @@ TEST_CASE("text decoding: ASCII untouched, every set named, bad bytes replaced a
   CHECK(sanitizeUtf8("\xED\xA0\x80") == kReplacement + kReplacement + kReplacement); // a surrogate
   CHECK(isValidUtf8("\xE7\x8E\x8B"));
   CHECK_FALSE(isValidUtf8("\xC0\xAF")); // overlong '/'
+  // A kanji whose first byte is '=' (0x3D55, 春) or '^' in JIS X 0208 is a character, not a
+  // separator: "Yamada^Haruko=山田^春子" (found by a read of the decoder; the pydicom names miss it).
+  const DecodedText haruko =
+      decodeDicomText("Yamada^Haruko=\x1B$B;3ED\x1B(B^\x1B$B=U;R\x1B(B", "\\ISO 2022 IR 87", TextVr::PersonName);
+  CHECK(haruko == DecodedText{"Yamada^Haruko=\xE5\xB1\xB1\xE7\x94\xB0^\xE6\x98\xA5\xE5\xAD\x90", false});
 }
 
 TEST_CASE("a Patient's Name its character set cannot decode shows U+FFFD and a warning naming the file", "[charset]") {
