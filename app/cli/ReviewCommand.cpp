@@ -55,41 +55,15 @@ ReviewedSeries reviewedSeriesOf(const std::string& path, const std::string& sele
   return r;
 }
 
-/// Each accepted or edited finding's lesion mask as findingMaskOf finds it in `labels`, measured
-/// on `image`; a mask found by position that cannot be the finding's lesion carries the reason.
-struct MaskOfFinding {
-  FindingMaskChoice choice;
-  SegmentStats stats;
-  std::string refused;
-};
-
-std::map<std::string, MaskOfFinding> masksOfFindings(const ReadingSession& session, const LabelMap& labels,
-                                                     const Volume& image, const std::string& modality) {
-  std::map<std::string, MaskOfFinding> out;
+/// Each accepted or edited finding's lesion mask by the report's rule (measuredFindingMasks): the
+/// segments refused for a finding are kept to say why.
+std::map<std::string, MeasuredFindingMask> masksOfFindings(const ReadingSession& session, const LabelMap& labels,
+                                                           const Volume& image, const std::string& modality) {
   std::vector<const Finding*> decided;
   for (const Finding& f : session.findings()) {
     if (f.state == FindingState::Accepted || f.state == FindingState::Edited) decided.push_back(&f);
   }
-  // The report's rule, with the segments it refused for a finding kept to say why.
-  const std::vector<FindingMaskChoice> choices =
-      findingMasksOf(decided, labels, [&](const Finding& f, std::uint8_t label) {
-        MaskOfFinding refused;
-        refused.choice = findingMaskOf(f, labels); // how it was found (by position)
-        refused.choice.label = label;
-        refused.stats = measureSegment(labels, label, &image);
-        refused.refused = implausibleFindingMask(f, refused.stats, modality);
-        if (refused.refused.empty()) return true;
-        out[f.id] = refused;
-        return false;
-      });
-  for (std::size_t n = 0; n < decided.size(); ++n) {
-    if (!choices[n].label) continue;
-    MaskOfFinding m;
-    m.choice = choices[n];
-    m.stats = measureSegment(labels, m.choice.label, &image);
-    out[decided[n]->id] = m;
-  }
-  return out;
+  return measuredFindingMasks(decided, labels, image, modality);
 }
 
 std::vector<std::string> splitIds(const std::string& list) {
@@ -103,7 +77,7 @@ std::vector<std::string> splitIds(const std::string& list) {
 }
 
 nlohmann::json reviewJson(const ReadingSession& session, const ReviewedSeries& series,
-                          const std::map<std::string, MaskOfFinding>& masks) {
+                          const std::map<std::string, MeasuredFindingMask>& masks) {
   const FindingsRun& run = session.findingsRun();
   nlohmann::json j;
   j["series"] = session.seriesKey();
@@ -131,7 +105,7 @@ nlohmann::json reviewJson(const ReadingSession& session, const ReviewedSeries& s
     e["size_capped"] = f.sizeCapped;
     if (f.measurementId) e["reader_diameter_mm"] = session.effectiveDiameter(f);
     if (const auto m = masks.find(f.id); m != masks.end()) {
-      const MaskOfFinding& mask = m->second;
+      const MeasuredFindingMask& mask = m->second;
       e["mask"] = {{"label", mask.choice.label}, {"match", toString(mask.choice.match)},
                    {"long_axis_mm", mask.stats.longAxisMm}, {"short_axis_mm", mask.stats.shortAxisMm},
                    {"volume_ml", mask.stats.volumeMl}, {"linked", f.segmentLabel == mask.choice.label}};
@@ -162,7 +136,7 @@ nlohmann::json reviewJson(const ReadingSession& session, const ReviewedSeries& s
 }
 
 void printReview(const ReadingSession& session, const ReviewedSeries& series,
-                 const std::map<std::string, MaskOfFinding>& masks) {
+                 const std::map<std::string, MeasuredFindingMask>& masks) {
   std::printf("series %s\n", session.seriesKey().c_str());
   if (!session.hasFindingsRun()) {
     std::printf("no detection run in this review\n");
@@ -288,7 +262,7 @@ int runReview(const std::vector<std::string>& rawArgs) {
   decide(reject, FindingState::Rejected, args.option("reason", "rejected on the command line"));
 
   // The findings' masks in the label map saved beside the review (the viewer's segments).
-  std::map<std::string, MaskOfFinding> masks;
+  std::map<std::string, MeasuredFindingMask> masks;
   const std::string labelsPath = store.labelsPathFor(key);
   LoadedSeries loaded; // only when a label map is saved: its grid and the image's values
   if (std::error_code ec; std::filesystem::exists(labelsPath, ec)) {

@@ -9,7 +9,10 @@
 namespace lightbox {
 
 CheckedReadFailure readWithGdcm(gdcm::Reader& reader, const std::string& path, StreamExtent extent) {
-  if (const StreamCheck stream = checkDicomStream(path, extent); !stream.ok()) return {true, describe(stream)};
+  if (StreamCheck stream = checkDicomStream(path, extent); !stream.ok()) {
+    std::string reason = describe(stream);
+    return {true, std::move(stream), std::move(reason)};
+  }
   reader.SetFileName(path.c_str());
   bool read = false;
   try {
@@ -18,7 +21,7 @@ CheckedReadFailure readWithGdcm(gdcm::Reader& reader, const std::string& path, S
   } catch (const std::exception&) {
     read = false;
   }
-  return read ? CheckedReadFailure{} : CheckedReadFailure{false, "GDCM could not parse it"};
+  return read ? CheckedReadFailure{} : CheckedReadFailure{false, {}, "GDCM could not parse it"};
 }
 
 } // namespace lightbox

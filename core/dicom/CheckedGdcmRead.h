@@ -14,6 +14,7 @@ namespace lightbox {
 /// Why a checked GDCM read failed: the stream check's finding, or GDCM's own refusal.
 struct CheckedReadFailure {
   bool streamRejected = false; ///< checkDicomStream refused the bytes (GDCM never saw them)
+  StreamCheck check;           ///< what the check found (its problem and syntax when it refused)
   std::string reason;          ///< describe(check), or "GDCM could not parse it"
 };
 

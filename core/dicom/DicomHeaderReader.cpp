@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/dicom/DicomHeaderReader.h"
 
-#include "core/dicom/DicomStreamCheck.h"
+#include "core/dicom/CheckedGdcmRead.h"
 #include "core/dicom/DicomText.h"
 #include "core/dicom/TransferSyntaxNames.h"
 
@@ -26,7 +26,6 @@ namespace fs = std::filesystem;
 namespace lightbox {
 namespace {
 
-const gdcm::Tag kPixelData(0x7fe0, 0x0010);
 const char* const kExplicitBigEndian = "1.2.840.10008.1.2.2";
 
 std::string trim(std::string s) {
@@ -305,43 +304,6 @@ bool looksLikeRawDataSet(const std::string& path) {
   return false;
 }
 
-/// Transfer Syntax UID from the file meta group (always Explicit VR Little Endian), read without
-/// GDCM so that files in syntaxes GDCM does not know can still be named. Empty when absent.
-std::string readMetaTransferSyntax(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  in.seekg(132);
-  for (int guard = 0; guard < 64 && in; ++guard) {
-    unsigned char h[8];
-    if (!in.read(reinterpret_cast<char*>(h), 8)) {
-      return {};
-    }
-    const unsigned group = h[0] | (h[1] << 8), element = h[2] | (h[3] << 8);
-    if (group != 0x0002) {
-      return {};
-    }
-    const std::string vr(reinterpret_cast<char*>(h + 4), 2);
-    std::uint32_t length = h[6] | (h[7] << 8);
-    if (vr == "OB" || vr == "OW" || vr == "UN" || vr == "SQ" || vr == "UT") {
-      unsigned char l[4];
-      if (!in.read(reinterpret_cast<char*>(l), 4)) {
-        return {};
-      }
-      length = l[0] | (l[1] << 8) | (l[2] << 16) | (std::uint32_t(l[3]) << 24);
-    }
-    if (length > 4096) {
-      return {};
-    }
-    std::string value(length, '\0');
-    if (!in.read(value.data(), length)) {
-      return {};
-    }
-    if (element == 0x0010) {
-      return trim(value);
-    }
-  }
-  return {};
-}
-
 IngestIssue fileIssue(IssueKind kind, const std::string& path, std::string message,
                       IssueSeverity severity = IssueSeverity::Error) {
   return IngestIssue{kind, severity, path, std::move(message)};
@@ -402,32 +364,21 @@ HeaderReadResult readDicomHeader(const std::string& path) {
     info->modifiedTime = std::chrono::duration_cast<std::chrono::seconds>(mtime.time_since_epoch()).count();
   }
 
-  // GDCM asserts (aborting the process) on element streams it cannot parse: check first.
-  if (const StreamCheck stream = checkDicomStream(path, StreamExtent::Header); !stream.ok()) {
-    result.issue = streamIssue(path, stream);
-    return result;
-  }
+  // GDCM asserts (aborting the process) on element streams it cannot parse: checked first (an
+  // unsupported syntax, a cut or damaged stream and a file that is not DICOM are named there).
   gdcm::Reader reader;
-  reader.SetFileName(path.c_str());
-  bool ok = false;
-  try {
-    ok = reader.ReadUpToTag(kPixelData, std::set<gdcm::Tag>{kPixelData});
-  } catch (const std::exception& e) {
-    ok = false;
-  }
-  if (!ok) {
-    // Distinguish "not DICOM at all" from a broken DICOM file by the magic at byte 128.
+  if (const CheckedReadFailure failed = readWithGdcm(reader, path, StreamExtent::Header); !failed.reason.empty()) {
+    if (failed.streamRejected) {
+      result.issue = streamIssue(path, failed.check);
+      return result;
+    }
+    // GDCM refused a stream the check accepted: a broken DICOM file, or no DICOM at all.
     std::ifstream in(path, std::ios::binary);
     char magic[4] = {};
     in.seekg(128);
     const bool hasMagic = bool(in.read(magic, 4)) && std::memcmp(magic, "DICM", 4) == 0;
     const bool rawDataSet = !hasMagic && looksLikeRawDataSet(path);
-    const std::string metaSyntax = hasMagic ? readMetaTransferSyntax(path) : std::string();
-    if (!metaSyntax.empty() && gdcm::TransferSyntax::GetTSType(metaSyntax.c_str()) == gdcm::TransferSyntax::TS_END) {
-      result.issue = fileIssue(IssueKind::UnsupportedTransferSyntax, path,
-                               "transfer syntax " + transferSyntaxName(metaSyntax) +
-                                   " is not supported by this build (GDCM 3.0 cannot decode it)");
-    } else if (hasMagic) {
+    if (hasMagic) {
       result.issue = fileIssue(IssueKind::UnreadableFile, path,
                                "DICOM header could not be parsed (truncated or corrupt data set)");
     } else if (rawDataSet) {

@@ -160,31 +160,19 @@ ReportContent buildReportContent(const ReadingSession& session, const LabelMap& 
   int nextSegment = 1;
   // The one rule (core/review/FindingMask): each reported finding's linked segment, else the
   // reader's (or any) segment at its centre when plausible for it; a segment is one finding's only.
-  std::map<std::string, std::pair<FindingMaskChoice, SegmentStats>> masks;
+  std::map<std::string, MeasuredFindingMask> masks;
   if (sameGrid) {
     std::vector<const Finding*> reported;
     for (const Finding& f : session.findings()) {
       if (f.state == FindingState::Accepted || f.state == FindingState::Edited) reported.push_back(&f);
     }
-    std::map<std::uint8_t, SegmentStats> measured;
-    auto statsOf = [&](std::uint8_t label) -> const SegmentStats& {
-      auto it = measured.find(label);
-      if (it == measured.end()) it = measured.emplace(label, measureSegment(labels, label, &image)).first;
-      return it->second;
-    };
-    const std::vector<FindingMaskChoice> choices =
-        findingMasksOf(reported, labels, [&](const Finding& f, std::uint8_t label) {
-          // Adopted by position only: it must be plausible for this finding.
-          const std::string why = implausibleFindingMask(f, statsOf(label), source.modality);
-          if (!why.empty()) {
-            const Segment* s = labels.segment(label);
-            c.warnings.push_back(f.id + ": segment '" + (s ? s->name : std::to_string(label)) +
-                                 "' near its centre was not taken as its mask (" + why + ")");
-          }
-          return why.empty();
-        });
-    for (std::size_t n = 0; n < reported.size(); ++n) {
-      if (choices[n].label) masks[reported[n]->id] = {choices[n], statsOf(choices[n].label)};
+    masks = measuredFindingMasks(reported, labels, image, source.modality);
+    for (const Finding* f : reported) {
+      const auto m = masks.find(f->id);
+      if (m == masks.end() || m->second.refused.empty()) continue;
+      const Segment* s = labels.segment(m->second.choice.label);
+      c.warnings.push_back(f->id + ": segment '" + (s ? s->name : std::to_string(m->second.choice.label)) +
+                           "' near its centre was not taken as its mask (" + m->second.refused + ")");
     }
   }
   const std::vector<const Finding*> visible = session.visibleFindings();
@@ -213,9 +201,10 @@ ReportContent buildReportContent(const ReadingSession& session, const LabelMap& 
     r.aiDiameterMm = f.diameterMm;
     r.aiSizeCapped = f.sizeCapped;
     const auto mask = masks.find(f.id);
-    const FindingMaskChoice choice = mask != masks.end() ? mask->second.first : FindingMaskChoice{};
+    const bool hasMask = mask != masks.end() && mask->second.refused.empty();
+    const FindingMaskChoice choice = hasMask ? mask->second.choice : FindingMaskChoice{};
     const Segment* seg = choice.label ? labels.segment(choice.label) : nullptr;
-    const SegmentStats stats = mask != masks.end() ? mask->second.second : SegmentStats{};
+    const SegmentStats stats = hasMask ? mask->second.stats : SegmentStats{};
     const bool masked = seg != nullptr;
     // The diameter the reader stands behind: the ruler, else the mask as it is in the map now
     // (never the axes the review stored, which an edit outside the viewer may have outdated), else

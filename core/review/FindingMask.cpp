@@ -107,6 +107,31 @@ std::vector<FindingMaskChoice> findingMasksOf(const std::vector<const Finding*>&
   return out;
 }
 
+std::map<std::string, MeasuredFindingMask> measuredFindingMasks(const std::vector<const Finding*>& findings,
+                                                                const LabelMap& labels, const Volume& image,
+                                                                const std::string& modality) {
+  std::map<std::uint8_t, SegmentStats> measured;
+  auto statsOf = [&](std::uint8_t label) -> const SegmentStats& {
+    auto it = measured.find(label);
+    if (it == measured.end()) it = measured.emplace(label, measureSegment(labels, label, &image)).first;
+    return it->second;
+  };
+  std::map<std::string, MeasuredFindingMask> out;
+  const std::vector<FindingMaskChoice> choices =
+      findingMasksOf(findings, labels, [&](const Finding& f, std::uint8_t label) {
+        std::string why = implausibleFindingMask(f, statsOf(label), modality);
+        if (why.empty()) return true;
+        FindingMaskChoice found = findingMaskOf(f, labels); // how it was found (by position)
+        found.label = label;
+        out[f.id] = {found, statsOf(label), std::move(why)};
+        return false;
+      });
+  for (std::size_t n = 0; n < findings.size(); ++n) {
+    if (choices[n].label) out[findings[n]->id] = {choices[n], statsOf(choices[n].label), {}};
+  }
+  return out;
+}
+
 std::string implausibleFindingMask(const Finding& f, const SegmentStats& mask, const std::string& modality) {
   if (mask.voxels == 0) return "the mask is empty";
   const bool aiSized = !f.sizeCapped && f.diameterMm > 0;

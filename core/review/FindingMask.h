@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,21 @@ FindingMaskChoice findingMaskOf(const Finding& f, const LabelMap& labels, const 
 /// refused one stays free for the next finding.
 std::vector<FindingMaskChoice> findingMasksOf(const std::vector<const Finding*>& findings, const LabelMap& labels,
                                               const std::function<bool(const Finding&, std::uint8_t)>& accept = {});
+
+/// A finding's mask as a review reports it (measuredFindingMasks).
+struct MeasuredFindingMask {
+  FindingMaskChoice choice; ///< the segment chosen, or the one refused for the finding
+  SegmentStats stats;       ///< of choice.label, measured on the image
+  std::string refused;      ///< set when a segment found by position cannot be this finding's lesion (the reason)
+};
+
+/// findingMasksOf over a review's findings, each segment found by position vetted by
+/// implausibleFindingMask on `image` (of `modality`), every segment measured once: the report and
+/// `lightbox review` both call it. Keyed by finding id; a finding with no segment chosen or refused
+/// is absent, and a refused one (`refused` set) has no mask.
+std::map<std::string, MeasuredFindingMask> measuredFindingMasks(const std::vector<const Finding*>& findings,
+                                                                const LabelMap& labels, const Volume& image,
+                                                                const std::string& modality);
 
 /// Why `mask` cannot stand for finding `f`'s lesion (empty when it can): it is empty; it is far
 /// smaller than the AI's size (the mean of its long and short axes under a third of the AI
