@@ -124,9 +124,10 @@ ModelManifest readModelManifest(const std::string& manifestPath) {
     if (m.intensityMethod == "window") {
       m.intensityWindow = numbers<2>(intensity, "window", "input.intensity.");
       m.normalisedRange = numbers<2>(intensity, "normalised_range", "input.intensity.");
-    } else if (m.intensityMethod != kClickRelativeIntensity) {
-      throw std::runtime_error("field 'input.intensity.method' must be \"window\" or \"" +
-                               std::string(kClickRelativeIntensity) + "\", not \"" + m.intensityMethod + "\"");
+    } else if (m.intensityMethod != kClickRelativeIntensity && m.intensityMethod != kPromptableIntensity) {
+      throw std::runtime_error("field 'input.intensity.method' must be \"window\", \"" +
+                               std::string(kClickRelativeIntensity) + "\" or \"" + kPromptableIntensity + "\", not \"" +
+                               m.intensityMethod + "\"");
     }
     const std::array<double, 3> patch = numbers<3>(in, "patch_xyz", "input.");
     for (int a = 0; a < 3; ++a) {

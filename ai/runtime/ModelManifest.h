@@ -13,6 +13,8 @@ class ModelRunner;
 
 /// The lesion model's input normalisation (ai/segmentation/LesionPatch.h, lesionModelInput).
 inline constexpr const char* kClickRelativeIntensity = "click-relative-tanh/2";
+/// The promptable lesion model's normalisation (ai/segmentation/PromptableLesionInput.h).
+inline constexpr const char* kPromptableIntensity = "promptable-multimodal/1";
 
 /// One operating point of a detector: the score threshold at which the validation set gave
 /// `fpPerScan` false positives per scan, and the sensitivity it had there.

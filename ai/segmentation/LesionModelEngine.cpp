@@ -3,6 +3,7 @@
 
 #include "ai/runtime/ModelRunner.h"
 #include "ai/segmentation/LesionPatch.h"
+#include "ai/segmentation/PromptableLesionEngine.h"
 #include "core/segmentation/VoxelFlood.h"
 
 #include <algorithm>
@@ -115,6 +116,16 @@ void LesionModelEngine::refineEdge(const Volume& image, const VoxelBox& box, con
 
 LesionModelEngine::LesionModelEngine(const ModelEntry& entry, int threads)
     : manifest_(entry.manifest), runner_(loadVerifiedModel(entry, threads)) {
+  if (manifest_.intensityMethod == kPromptableIntensity) {
+    const std::size_t e = PromptableLesionEngine::kEdge;
+    if (manifest_.inputChannels != 10 || manifest_.patchXyz != std::array<std::size_t, 3>{e, e, e} ||
+        manifest_.outputType != "probability-map") {
+      throw std::runtime_error(manifest_.manifestPath + ": not a promptable lesion model this version can run (needs " +
+                               kPromptableIntensity + ", 10 channels, a 48^3 patch and a probability map)");
+    }
+    promptable_ = std::make_unique<PromptableLesionEngine>(*runner_, manifest_);
+    return;
+  }
   if (manifest_.intensityMethod != kClickRelativeIntensity || manifest_.inputChannels != 6 ||
       manifest_.patchXyz != std::array<std::size_t, 3>{kEdge, kEdge, kEdge} || manifest_.outputType != "probability-map") {
     throw std::runtime_error(manifest_.manifestPath + ": not a click-to-segment model this version can run (needs " +
@@ -125,7 +136,8 @@ LesionModelEngine::LesionModelEngine(const ModelEntry& entry, int threads)
 LesionModelEngine::~LesionModelEngine() = default;
 
 LesionMask LesionModelEngine::segment(const Volume& image, const Vec3& seedLps,
-                                      const std::vector<LesionClick>& refinements) const {
+                                      const std::vector<LesionClick>& refinements, double startCubeMm) const {
+  if (promptable_) return promptable_->segment(image, seedLps, refinements, startCubeMm);
   const auto t0 = std::chrono::steady_clock::now();
   const VolumeGeometry& g = image.geometry;
   const Vec3 seedIjk = g.lpsToIjk(seedLps);
@@ -205,9 +217,15 @@ LesionMask LesionModelEngine::segment(const Volume& image, const Vec3& seedLps,
 
 std::unique_ptr<LesionModelEngine> loadLesionModel(std::string& why, int threads) {
   try {
+    return std::make_unique<LesionModelEngine>(
+        findModel(LesionModelEngine::kPromptableModelName, defaultModelFolders()), threads);
+  } catch (const std::exception& e) {
+    why = std::string(e.what()) + "; ";
+  }
+  try {
     return std::make_unique<LesionModelEngine>(findModel(LesionModelEngine::kModelName, defaultModelFolders()), threads);
   } catch (const std::exception& e) {
-    why = e.what();
+    why += e.what();
     return nullptr;
   }
 }

@@ -12,6 +12,7 @@
 namespace lightbox {
 
 class ModelRunner;
+class PromptableLesionEngine;
 
 /// A refinement click: part of the lesion (positive) or not (negative).
 struct LesionClick {
@@ -27,6 +28,8 @@ struct LesionClick {
 class LesionModelEngine {
 public:
   static constexpr const char* kModelName = "lightbox-lesion";
+  /// The promptable CT / MR / PET model (issue 23): preferred when it is installed.
+  static constexpr const char* kPromptableModelName = "lightbox-lesion-prompt";
 
   /// Loads the verified model (throws std::runtime_error with the reason).
   explicit LesionModelEngine(const ModelEntry& entry, int threads = 0);
@@ -35,7 +38,13 @@ public:
   /// Segments the lesion at `seedLps`; `refinements` add (positive) or remove (negative) regions
   /// on the same cube. The result's `probability` holds the map on its box (0-255) for the
   /// uncertainty band. Throws std::invalid_argument when the click is outside the series.
-  LesionMask segment(const Volume& image, const Vec3& seedLps, const std::vector<LesionClick>& refinements = {}) const;
+  /// With the promptable model, `startCubeMm` > 0 sizes its first cube (a prompt box's largest
+  /// side) and correction clicks change only the region they point at (PromptableLesionEngine).
+  LesionMask segment(const Volume& image, const Vec3& seedLps, const std::vector<LesionClick>& refinements = {},
+                     double startCubeMm = 0) const;
+
+  /// The promptable model's procedure, or nullptr for the nodule model.
+  const PromptableLesionEngine* promptable() const { return promptable_.get(); }
 
   const ModelManifest& manifest() const { return manifest_; }
 
@@ -55,9 +64,11 @@ private:
 
   ModelManifest manifest_;
   std::unique_ptr<ModelRunner> runner_;
+  std::unique_ptr<PromptableLesionEngine> promptable_;
 };
 
-/// The shipped lesion model, or nullptr with `why` set when it is missing or refused.
+/// The shipped lesion model (the promptable one when installed, else the nodule model), or nullptr
+/// with `why` set when neither can be used.
 std::unique_ptr<LesionModelEngine> loadLesionModel(std::string& why, int threads = 0);
 
 } // namespace lightbox

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ai/segmentation/PromptedSegmentation.h"
 
+#include "ai/segmentation/PromptableLesionEngine.h"
 #include "core/segmentation/LesionPrompts.h"
 
 #include <algorithm>
@@ -80,13 +81,18 @@ PromptedResult segmentWithPrompts(const Volume& image, const std::vector<LesionP
     throw std::invalid_argument("the seed point lies outside the box");
   }
 
+  // A box tells the promptable model the lesion's size: its first cube is sized to the box.
+  double boxMm = 0;
+  if (box) {
+    for (int a = 0; a < 3; ++a) boxMm = std::max(boxMm, double(box->hi[a] - box->lo[a]) * g.spacing[a]);
+  }
   PromptedResult r;
   r.seedLps = *seed;
   r.mask.assign(g.voxelCount(), 0);
   std::vector<VoxelBox> searchBoxes;
   // One engine run at `at`, bounded by the box; a classical leak without a box is refused.
   auto run = [&](const Vec3& at, const std::vector<LesionClick>& clicks, std::string& note) -> std::vector<std::uint8_t> {
-    LesionMask lesion = model ? model->segment(image, *seed, clicks) : segmentClassical(image, at);
+    LesionMask lesion = model ? model->segment(image, *seed, clicks, boxMm) : segmentClassical(image, at);
     searchBoxes.push_back(lesion.box);
     if (box) keepInBoxConnected(g, lesion, *box, model ? *seed : at);
     if (!lesion.warning.empty()) {
@@ -132,7 +138,10 @@ PromptedResult segmentWithPrompts(const Volume& image, const std::vector<LesionP
     if (model) {
       clicks.push_back({p.at, add});
       r.mask = run(p.at, clicks, note);
-      note = note.empty() ? "the model reran with every click so far" : note;
+      if (note.empty()) {
+        note = model->promptable() ? "the model reran with every click so far; only the region at the click changed"
+                                   : "the model reran with every click so far";
+      }
     } else if (add) {
       const Vec3 ijk = g.lpsToIjk(p.at);
       if (r.mask[std::size_t(std::lround(ijk[0])) +

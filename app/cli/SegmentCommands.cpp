@@ -6,6 +6,7 @@
 #include "app/cli/OutputCheck.h"
 
 #include "ai/segmentation/LesionModelEngine.h"
+#include "ai/segmentation/PromptableLesionEngine.h"
 #include "ai/segmentation/PromptedSegmentation.h"
 #include "core/io/ImageFileIO.h"
 #include "core/segmentation/ClassicalSegmenter.h"
@@ -164,7 +165,20 @@ int runSegment(const std::vector<std::string>& argv) {
     }
   }
   const bool ct = image.units == "HU";
-  handling["normalisation"] =
+  const bool promptable = model && model->promptable();
+  if (promptable) {
+    const LesionModality m = lesionModalityOf(image);
+    handling["model_modality"] = toString(m);
+    handling["normalisation"] =
+        std::string("model: a cube of 48 samples along the scan's axes, 1 mm apart first (or sized to the box), ") +
+        "growing up to 8 mm while the lesion touches its edge, finer for a small lesion; " +
+        (m == LesionModality::CT ? "HU against the click's value (60 and 240 HU scales), a lung window and a soft-tissue window"
+         : m == LesionModality::PT
+             ? "SUV against the click's value (15 % of it), SUV / 3 and SUV against the cube's median"
+             : "values against the click's value and the cube's median, in units of the cube's 5-95 % spread") +
+        "; outside the image marked as such";
+  }
+  if (!promptable) handling["normalisation"] =
       model ? (ct ? std::string("model: values minus the click's value over 300 HU (tanh at three gains), and HU clamped "
                                 "to -1000..400 scaled to -1..1; sampled at 1.5 mm (or finer / coarser by the lesion's size), "
                                 "outside the image -1024 HU")
@@ -225,6 +239,7 @@ int runSegment(const std::vector<std::string>& argv) {
     applied.push_back(p);
   }
   j["prompts"] = applied;
+  if (promptable) handling["passes_mm"] = model->promptable()->lastPasses();
   j["modality_handling"] = handling;
   // `warnings` stays a list of sentences; coded ones start with their code ("touches_limit: ...",
   // "leak_refused: ...") and the codes are listed in `warning_codes`.

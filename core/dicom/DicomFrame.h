@@ -10,6 +10,21 @@
 
 namespace lightbox {
 
+/// What a PET image's values mean and what SUV needs (PS3.3 PET Series, PET Isotope and Patient
+/// Study modules; QIBA FDG-PET SUV profile). Strings as stored; numbers 0 when absent.
+struct PetDoseInfo {
+  std::string units;           ///< Units (0054,1001): BQML, CNTS, GML, ...
+  std::string decayCorrection; ///< Decay Correction (0054,1102): START, ADMIN, NONE
+  std::string correctedImage;  ///< Corrected Image (0028,0051), values joined by '\\'
+  double patientWeightKg = 0;  ///< Patient's Weight (0010,1030)
+  double totalDoseBq = 0;      ///< Radionuclide Total Dose (0018,1074), in the first item of (0054,0016)
+  double halfLifeS = 0;        ///< Radionuclide Half Life (0018,1075)
+  std::string injectionDateTime; ///< Radiopharmaceutical Start DateTime (0018,1078)
+  std::string injectionTime;     ///< Radiopharmaceutical Start Time (0018,1072)
+  std::string seriesDate, seriesTime, acquisitionDate, acquisitionTime;
+  double philipsSuvScale = 0;  ///< Philips private SUV Scale Factor (7053,1000), 0 when absent
+};
+
 /// Header facts of one DICOM file, shared by all frames read from it.
 struct DicomFileInfo {
   std::string path;
@@ -34,6 +49,7 @@ struct DicomFileInfo {
   /// "TR 2300  TE 2.98  1.5 T" (MR); empty when the file has none.
   std::string acquisitionSummary;
   std::vector<std::string> imageType;
+  PetDoseInfo pet; ///< read for Modality PT only
 
   unsigned storedRows = 0, storedColumns = 0; ///< as stored (a mosaic's full matrix)
   unsigned numberOfFrames = 1;

@@ -162,6 +162,29 @@ std::optional<gdcm::DataSet> firstItem(const gdcm::DataSet& ds, const gdcm::Tag&
   return sq->GetItem(1).GetNestedDataSet();
 }
 
+double firstNumber(const gdcm::DataSet& ds, const gdcm::Tag& tag) {
+  const std::vector<double> v = getNumbers(ds, tag);
+  return v.empty() ? 0.0 : v.front();
+}
+
+void readPetDose(const gdcm::DataSet& ds, PetDoseInfo& pet) {
+  pet.units = getString(ds, gdcm::Tag(0x0054, 0x1001));
+  pet.decayCorrection = getString(ds, gdcm::Tag(0x0054, 0x1102));
+  pet.correctedImage = getString(ds, gdcm::Tag(0x0028, 0x0051));
+  pet.patientWeightKg = firstNumber(ds, gdcm::Tag(0x0010, 0x1030));
+  pet.seriesDate = getString(ds, gdcm::Tag(0x0008, 0x0021));
+  pet.seriesTime = getString(ds, gdcm::Tag(0x0008, 0x0031));
+  pet.acquisitionDate = getString(ds, gdcm::Tag(0x0008, 0x0022));
+  pet.acquisitionTime = getString(ds, gdcm::Tag(0x0008, 0x0032));
+  if (const std::optional<gdcm::DataSet> item = firstItem(ds, gdcm::Tag(0x0054, 0x0016))) {
+    pet.totalDoseBq = firstNumber(*item, gdcm::Tag(0x0018, 0x1074));
+    pet.halfLifeS = firstNumber(*item, gdcm::Tag(0x0018, 0x1075));
+    pet.injectionDateTime = getString(*item, gdcm::Tag(0x0018, 0x1078));
+    pet.injectionTime = getString(*item, gdcm::Tag(0x0018, 0x1072));
+  }
+  pet.philipsSuvScale = firstNumber(ds, gdcm::Tag(0x7053, 0x1000));
+}
+
 /// Geometry and value attributes that classic files hold at the top level and enhanced files
 /// hold in functional-group macros. Applying a group only overwrites what it carries.
 void applyFrameAttributes(const gdcm::DataSet& ds, DicomFrame& f) {
@@ -431,6 +454,7 @@ HeaderReadResult readDicomHeader(const std::string& path) {
                         "': undecodable bytes shown as U+FFFD";
   }
   info->frameOfReferenceUid = getString(ds, gdcm::Tag(0x0020, 0x0052));
+  if (info->modality == "PT") readPetDose(ds, info->pet);
 
   info->storedRows = getUS(ds, 0x0028, 0x0010);
   info->storedColumns = getUS(ds, 0x0028, 0x0011);

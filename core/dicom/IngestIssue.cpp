@@ -22,6 +22,7 @@ const char* toString(IssueKind kind) {
   case IssueKind::GantryTilt: return "gantry-tilt";
   case IssueKind::FrameOfReferenceDiffers: return "frame-of-reference-differs";
   case IssueKind::UndecodableText: return "undecodable-text";
+  case IssueKind::PetValues: return "pet-values";
   case IssueKind::Resampled: return "resampled";
   case IssueKind::NonSquarePixelsOrOther: return "other";
   }

@@ -28,6 +28,7 @@ enum class IssueKind {
   NonSquarePixelsOrOther,
   FrameOfReferenceDiffers, ///< one stack whose slices name different frames of reference: assembled by position
   UndecodableText,       ///< a text element not decodable by its Specific Character Set: bytes shown as U+FFFD
+  PetValues,             ///< a PET series: converted to SUV (with the numbers used), or why it stays as stored
 };
 
 enum class IssueSeverity { Info, Warning, Error };

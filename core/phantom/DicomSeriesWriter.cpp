@@ -2,6 +2,8 @@
 #include "core/phantom/DicomSeriesWriter.h"
 
 #include <gdcmAttribute.h>
+#include <gdcmItem.h>
+#include <gdcmSequenceOfItems.h>
 #include <gdcmUIDGenerator.h>
 #include <gdcmWriter.h>
 
@@ -37,6 +39,33 @@ std::string joinDecimals(std::initializer_list<double> values) {
     out += (out.empty() ? "" : "\\") + decimal(v);
   }
   return out;
+}
+
+void writePetFields(gdcm::DataSet& ds, const DicomSeriesSpec::Pet& pet) {
+  auto put = [&](gdcm::DataSet& to, std::uint16_t g, std::uint16_t e, gdcm::VR vr, const std::string& v) {
+    if (!v.empty()) putString(to, g, e, vr, v);
+  };
+  put(ds, 0x0054, 0x1001, gdcm::VR::CS, pet.units);
+  put(ds, 0x0054, 0x1102, gdcm::VR::CS, pet.decayCorrection);
+  put(ds, 0x0028, 0x0051, gdcm::VR::CS, pet.correctedImage);
+  put(ds, 0x0008, 0x0021, gdcm::VR::DA, pet.seriesDate);
+  put(ds, 0x0008, 0x0031, gdcm::VR::TM, pet.seriesTime);
+  if (pet.patientWeightKg > 0) putString(ds, 0x0010, 0x1030, gdcm::VR::DS, decimal(pet.patientWeightKg));
+  gdcm::Item item;
+  item.SetVLToUndefined();
+  gdcm::DataSet& nested = item.GetNestedDataSet();
+  if (pet.totalDoseBq > 0) putString(nested, 0x0018, 0x1074, gdcm::VR::DS, decimal(pet.totalDoseBq));
+  if (pet.halfLifeS > 0) putString(nested, 0x0018, 0x1075, gdcm::VR::DS, decimal(pet.halfLifeS));
+  put(nested, 0x0018, 0x1072, gdcm::VR::TM, pet.injectionTime);
+  put(nested, 0x0018, 0x1078, gdcm::VR::DT, pet.injectionDateTime);
+  gdcm::SmartPointer<gdcm::SequenceOfItems> sq = new gdcm::SequenceOfItems();
+  sq->SetLengthToUndefined();
+  sq->AddItem(item);
+  gdcm::DataElement de(gdcm::Tag(0x0054, 0x0016));
+  de.SetVR(gdcm::VR::SQ);
+  de.SetValue(*sq);
+  de.SetVLToUndefined();
+  ds.Replace(de);
 }
 
 template <std::uint16_t G, std::uint16_t E> void putUS(gdcm::DataSet& ds, unsigned v) {
@@ -115,8 +144,10 @@ std::vector<std::string> writeDicomSeries(DicomSeriesSpec& spec, const SliceFill
     putString(ds, 0x0028, 0x1050, gdcm::VR::DS, decimal(spec.windowCenter));
     putString(ds, 0x0028, 0x1051, gdcm::VR::DS, decimal(spec.windowWidth));
     putString(ds, 0x0028, 0x1052, gdcm::VR::DS, decimal(spec.rescaleIntercept));
-    putString(ds, 0x0028, 0x1053, gdcm::VR::DS, decimal(spec.rescaleSlope));
-    putString(ds, 0x0028, 0x1054, gdcm::VR::LO, spec.modality == "CT" ? "HU" : "US");
+    putString(ds, 0x0028, 0x1053, gdcm::VR::DS,
+              decimal(k < spec.rescaleSlopes.size() ? spec.rescaleSlopes[k] : spec.rescaleSlope));
+    putString(ds, 0x0028, 0x1054, gdcm::VR::LO, spec.modality == "CT" ? "HU" : spec.modality == "PT" ? "BQML" : "US");
+    if (spec.modality == "PT") writePetFields(ds, spec.pet);
     gdcm::DataElement pixels(gdcm::Tag(0x7fe0, 0x0010));
     pixels.SetVR(gdcm::VR::OW);
     pixels.SetByteValue(reinterpret_cast<const char*>(stored.data()),

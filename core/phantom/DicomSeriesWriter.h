@@ -34,6 +34,14 @@ struct DicomSeriesSpec {
   double windowCenter = 40.0, windowWidth = 400.0;
   std::vector<int> acquisitionNumbers; ///< per file, optional
   std::vector<int> echoNumbers;        ///< per file, optional
+  std::vector<double> rescaleSlopes;   ///< per file, optional (PET: one slope per slice)
+  /// Modality PT: the PET fields SUV needs (written when modality is "PT"; empty strings and zero
+  /// numbers are left out, to test what a reader does when one is missing).
+  struct Pet {
+    std::string units = "BQML", decayCorrection = "START", correctedImage = "ATTN\\DECY";
+    double patientWeightKg = 0, totalDoseBq = 0, halfLifeS = 0;
+    std::string injectionTime, injectionDateTime, seriesDate, seriesTime;
+  } pet;
 };
 
 /// Stored pixel values for slice k (rows*columns, row-major), as written to the file.

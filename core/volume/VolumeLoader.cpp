@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/volume/VolumeLoader.h"
 
+#include "core/dicom/PetSuv.h"
+
 #include "core/dicom/FrameDecoder.h"
 #include "core/dicom/PixelFormat.h"
 #include "core/util/ParallelFor.h"
@@ -118,6 +120,30 @@ AssembledSeries withPhilipsFloatScaling(const AssembledSeries& series) {
   return scaled;
 }
 
+namespace {
+
+/// PET in SUV (body weight) when the header allows it, else as stored, said either way.
+void convertPetToSuv(const DicomFileInfo& header, LoadedSeries& out) {
+  const SuvConversion suv = suvBodyWeight(header.pet);
+  for (Volume& vol : out.volumes) {
+    if (!suv.ok) {
+      vol.units = header.pet.units == "BQML" ? "Bq/mL" : header.pet.units;
+      continue;
+    }
+    if (vol.voxelType() == VoxelType::Int16) {
+      const auto& stored = std::get<std::vector<std::int16_t>>(vol.voxels);
+      vol.voxels = std::vector<float>(stored.begin(), stored.end());
+    }
+    for (float& v : std::get<std::vector<float>>(vol.voxels)) v = float(double(v) * suv.factor);
+    vol.units = "SUVbw";
+  }
+  out.issues.push_back(suv.ok ? IngestIssue{IssueKind::PetValues, IssueSeverity::Info, "", "PET values in SUVbw: " + suv.detail}
+                              : IngestIssue{IssueKind::PetValues, IssueSeverity::Warning, "",
+                                            "PET values kept as stored, not SUV: " + suv.reason});
+}
+
+} // namespace
+
 LoadedSeries loadSeries(const AssembledSeries& input, const LoadOptions& options) {
   const bool philips = options.philipsFloatValues &&
                        input.volumes.front().slices.front().philipsScaleSlope > 0;
@@ -166,6 +192,7 @@ LoadedSeries loadSeries(const AssembledSeries& input, const LoadOptions& options
                               std::to_string(series.geometry.size[1]) + "x" +
                               std::to_string(series.geometry.size[2]) + " grid"});
   }
+  if (series.header && series.header->modality == "PT") convertPetToSuv(*series.header, out);
   return out;
 }
 

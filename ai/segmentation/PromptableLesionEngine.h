@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "ai/segmentation/LesionModelEngine.h"
+#include "ai/segmentation/PromptableLesionInput.h"
+
+#include <memory>
+#include <vector>
+
+namespace lightbox {
+
+class ModelRunner;
+
+/// The promptable lesion model's procedure (ai/training/promptable_lesion_infer.py does the same
+/// for cross-validation):
+/// - a first pass on a cube of 48 samples 1 mm apart (or sized to the prompt box) centred on the
+///   click; while the lesion connected to the click touches a face of the cube that lies inside
+///   the image, the spacing doubles (at most 8 mm: a 384 mm cube) and the cube moves to the
+///   lesion's centre; a lesion smaller than 30 % of the cube is seen once more at the spacing that
+///   makes it about 55 % of it (at least 0.5 mm);
+/// - the probability comes back to the series grid trilinearly; >= 0.5 connected to the click is
+///   the lesion;
+/// - each correction click reruns the last cube with every click so far and changes only the region
+///   it points at: an add click adds the part of the new mask that is new and connected to the
+///   click, a remove click removes the part of the old mask that the new one drops and that is
+///   connected to the click (so a correction never undoes the mask elsewhere).
+/// The last sequence is cached: a call whose clicks extend the previous call's (same image, same
+/// seed) runs only the new clicks.
+class PromptableLesionEngine {
+public:
+  static constexpr std::size_t kEdge = 48;
+  static constexpr double kFirstSpacingMm = 1.0, kMinSpacingMm = 0.5, kMaxSpacingMm = 8.0;
+
+  PromptableLesionEngine(const ModelRunner& runner, const ModelManifest& manifest);
+  ~PromptableLesionEngine();
+
+  /// `startCubeMm` > 0 sizes the first cube (a prompt box's largest side); else 48 mm.
+  LesionMask segment(const Volume& image, const Vec3& seedLps, const std::vector<LesionClick>& clicks,
+                     double startCubeMm = 0) const;
+
+  /// The spacings of the last call's passes, in order (mm), and whether its lesion still touched
+  /// the largest cube.
+  std::vector<double> lastPasses() const;
+
+private:
+  struct State;
+  const ModelRunner& runner_;
+  const ModelManifest& manifest_;
+  mutable std::unique_ptr<State> cache_;
+};
+
+} // namespace lightbox

@@ -1,0 +1,122 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
+"""Trains the promptable lesion model (lightbox-lesion-prompt) for CT, MR and PET.
+
+  /usr/bin/python3 ai/training/train_promptable_lesion.py cv FOLD FOLDS SARCOMA_DIR LUNG_CT.nii OUT.json
+      trains on every case not in fold FOLD (cases split by name, every FOLDS-th) and evaluates the
+      held-out cases with the engine's procedure (one click at the most interior point, then 3
+      simulated corrections); writes the per-image Dice to OUT.json.
+  /usr/bin/python3 ai/training/train_promptable_lesion.py final SARCOMA_DIR LUNG_CT.nii OUT_MODELS_DIR GOLDEN_JSON
+      trains on every case and exports TorchScript (with this torch: 1.13), the manifest and the golden values.
+
+CPU, deterministic per seed (20261204); LIGHTBOX_ITERS iterations of 8 cubes (default 900).
+"""
+import hashlib
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from promptable_lesion_data import Image, Sampler, load_sarcomas, read_nifti  # noqa: E402
+from promptable_lesion_infer import Engine, evaluate  # noqa: E402
+from promptable_lesion_model import CHANNELS, EDGE, PromptableLesionNet, golden_case, model_input  # noqa: E402
+
+SEED = 20261204
+ITERS = int(os.environ.get("LIGHTBOX_ITERS", "900"))
+BATCH = 8
+
+
+def train(images, lung, log):
+    torch.manual_seed(SEED)
+    sampler = Sampler(images, lung, SEED)
+    net = PromptableLesionNet()
+    opt = torch.optim.AdamW(net.parameters(), lr=2e-3, weight_decay=1e-4)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=3e-3, total_steps=ITERS, pct_start=0.1)
+    t0 = time.time()
+    run = 0.0
+    for it in range(ITERS):
+        xs, ys = zip(*[sampler.draw() for _ in range(BATCH)])
+        x, y = torch.stack(xs), torch.stack(ys)
+        net.train()
+        logit = net(x)
+        p = torch.sigmoid(logit)
+        inter = (p * y).sum((1, 2, 3, 4))
+        dice = 1 - (2 * inter + 1) / (p.sum((1, 2, 3, 4)) + y.sum((1, 2, 3, 4)) + 1)
+        loss = F.binary_cross_entropy_with_logits(logit, y) + dice.mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        sched.step()
+        run = 0.98 * run + 0.02 * float(loss) if it else float(loss)
+        if it % 50 == 0 or it == ITERS - 1:
+            print(f"{log} it {it} loss {run:.3f} {time.time() - t0:.0f}s", flush=True)
+    return net.eval()
+
+
+def lung_image(path):
+    img, sp = read_nifti(path)
+    return Image("lung", "CT", img, sp)
+
+
+def main():
+    torch.set_num_threads(int(os.environ.get("LIGHTBOX_THREADS", "2")))
+    mode = sys.argv[1]
+    if mode == "cv":
+        fold, folds, root, lung_path, out = int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6]
+        images = load_sarcomas(root)
+        cases = sorted({i.case for i in images})
+        held = {c for k, c in enumerate(cases) if k % folds == fold}
+        net = train([i for i in images if i.case not in held], lung_image(lung_path), f"fold {fold}")
+        torch.save(net.state_dict(), out + ".pt")
+        engine = Engine(net)
+        rows = []
+        for img in (i for i in images if i.case in held):
+            t = time.time()
+            d, state = evaluate(engine, img)
+            rows.append({"case": img.case, "image": img.name, "dice": d, "passes": state["passes"],
+                         "touches": state["touches"], "seconds": time.time() - t})
+            print(img.case, img.name, " ".join(f"{v:.3f}" for v in d), state["passes"], flush=True)
+        json.dump(rows, open(out, "w"), indent=1)
+    elif mode == "final":
+        root, lung_path, models, golden = sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+        images = load_sarcomas(root)
+        net = train(images, lung_image(lung_path), "final")
+        torch.save(net.state_dict(), os.path.join(models, "lightbox-lesion-prompt.state.pt"))
+        export(net, models, golden)
+    elif mode == "export":
+        state, models, golden = sys.argv[2], sys.argv[3], sys.argv[4]
+        net = PromptableLesionNet()
+        net.load_state_dict(torch.load(state))
+        export(net.eval(), models, golden)
+    else:
+        raise SystemExit(__doc__)
+
+
+def export(net, models, golden):
+    os.makedirs(models, exist_ok=True)
+    path = os.path.join(models, "lightbox-lesion-prompt.pt")
+    traced = torch.jit.trace(net, torch.zeros(1, CHANNELS, EDGE, EDGE, EDGE))
+    traced = torch.jit.freeze(traced)
+    traced.save(path)
+    sha = hashlib.sha256(open(path, "rb").read()).hexdigest()
+    s, valid, clicks = golden_case()
+    x = model_input(torch.from_numpy(s), torch.from_numpy(valid), "MR", clicks)[None]
+    with torch.no_grad():
+        p = torch.sigmoid(torch.jit.load(path)(x))[0, 0]
+    e = EDGE
+    probes = [(e // 2, e // 2, e // 2), (e // 2, e // 2, e // 2 + 16), (4, 4, 4), (e // 2 + 10, e // 2, e // 2 - 6)]
+    json.dump({"model": "lightbox-lesion-prompt", "sha256": sha,
+               "input": "golden_case() in ai/training/promptable_lesion_model.py, modality MR",
+               "probability_mean": float(p.mean()),
+               "probes": [{"abc": list(q), "probability": float(p[q[2], q[1], q[0]])} for q in probes]},
+              open(golden, "w"), indent=1)
+    print("exported", path, sha, "golden mean", float(p.mean()))
+
+
+if __name__ == "__main__":
+    main()
