@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <stdexcept>
 
 namespace lightbox {
@@ -135,9 +136,35 @@ LesionModelEngine::LesionModelEngine(const ModelEntry& entry, int threads)
 
 LesionModelEngine::~LesionModelEngine() = default;
 
+bool LesionModelEngine::inAeratedLung(const Volume& image, const Vec3& seedLps) {
+  if (image.units != "HU") return false;
+  const VolumeGeometry& g = image.geometry;
+  const Vec3 c = g.lpsToIjk(seedLps);
+  long lo[3], hi[3];
+  for (int a = 0; a < 3; ++a) {
+    const double reach = kLungRadiusMm / g.spacing[a];
+    lo[a] = std::max(0L, long(std::ceil(c[a] - reach)));
+    hi[a] = std::min(long(g.size[a]) - 1, long(std::floor(c[a] + reach)));
+  }
+  std::size_t inside = 0, air = 0;
+  // Every other voxel in-plane is enough for a share.
+  for (long k = lo[2]; k <= hi[2]; ++k)
+    for (long j = lo[1]; j <= hi[1]; j += 2)
+      for (long i = lo[0]; i <= hi[0]; i += 2) {
+        const Vec3 d = g.ijkToLps({double(i), double(j), double(k)}) - seedLps;
+        if (d[0] * d[0] + d[1] * d[1] + d[2] * d[2] > kLungRadiusMm * kLungRadiusMm) continue;
+        ++inside;
+        air += image.value(std::size_t(i), std::size_t(j), std::size_t(k)) <= -600.0;
+      }
+  return inside > 0 && double(air) >= kLungShare * double(inside);
+}
+
 LesionMask LesionModelEngine::segment(const Volume& image, const Vec3& seedLps,
                                       const std::vector<LesionClick>& refinements, double startCubeMm) const {
-  if (promptable_) return promptable_->segment(image, seedLps, refinements, startCubeMm);
+  if (promptable_) {
+    if (lungNodule_ && inAeratedLung(image, seedLps)) return lungNodule_->segment(image, seedLps, refinements);
+    return promptable_->segment(image, seedLps, refinements, startCubeMm);
+  }
   const auto t0 = std::chrono::steady_clock::now();
   const VolumeGeometry& g = image.geometry;
   const Vec3 seedIjk = g.lpsToIjk(seedLps);
@@ -216,9 +243,25 @@ LesionMask LesionModelEngine::segment(const Volume& image, const Vec3& seedLps,
 }
 
 std::unique_ptr<LesionModelEngine> loadLesionModel(std::string& why, int threads) {
+  // LIGHTBOX_LESION_MODEL names the one model to use (benchmarks compare the two side by side).
+  if (const char* name = std::getenv("LIGHTBOX_LESION_MODEL"); name && *name) {
+    try {
+      return std::make_unique<LesionModelEngine>(findModel(name, defaultModelFolders()), threads);
+    } catch (const std::exception& e) {
+      why = e.what();
+      return nullptr;
+    }
+  }
   try {
-    return std::make_unique<LesionModelEngine>(
+    auto engine = std::make_unique<LesionModelEngine>(
         findModel(LesionModelEngine::kPromptableModelName, defaultModelFolders()), threads);
+    try {
+      engine->setLungNoduleEngine(
+          std::make_unique<LesionModelEngine>(findModel(LesionModelEngine::kModelName, defaultModelFolders()), threads));
+    } catch (const std::exception&) {
+      // Without the nodule model the promptable model segments lung nodules too.
+    }
+    return engine;
   } catch (const std::exception& e) {
     why = std::string(e.what()) + "; ";
   }

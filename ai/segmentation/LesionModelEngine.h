@@ -46,6 +46,17 @@ public:
   /// The promptable model's procedure, or nullptr for the nodule model.
   const PromptableLesionEngine* promptable() const { return promptable_.get(); }
 
+  /// The lung-nodule specialist: with the promptable model, a CT click with aerated lung around it
+  /// (inAeratedLung) runs this engine (the nodule model) instead. Not owned by anyone else.
+  void setLungNoduleEngine(std::unique_ptr<LesionModelEngine> engine) { lungNodule_ = std::move(engine); }
+  const LesionModelEngine* lungNoduleEngine() const { return lungNodule_.get(); }
+
+  /// A CT click with at least kLungShare of the voxels within kLungRadiusMm at or below -600 HU:
+  /// a lung nodule in its lung, which the nodule model segments better than the promptable model
+  /// as trained so far (resources/models/MODEL_CARD.md).
+  static bool inAeratedLung(const Volume& image, const Vec3& seedLps);
+  static constexpr double kLungRadiusMm = 25.0, kLungShare = 0.3;
+
   const ModelManifest& manifest() const { return manifest_; }
 
   /// Edge refinement at the series' own resolution (the model sees the lesion at 0.5-2.5 mm):
@@ -65,6 +76,7 @@ private:
   ModelManifest manifest_;
   std::unique_ptr<ModelRunner> runner_;
   std::unique_ptr<PromptableLesionEngine> promptable_;
+  std::unique_ptr<LesionModelEngine> lungNodule_;
 };
 
 /// The shipped lesion model (the promptable one when installed, else the nodule model), or nullptr

@@ -23,24 +23,30 @@ struct BoxMap {
   std::size_t nz() const { return box.hi[2] - box.lo[2]; }
   bool contains(const long ijk[3]) const {
     for (int a = 0; a < 3; ++a)
-      if (ijk[a] < long(box.lo[a]) || ijk[a] >= long(box.hi[a])) return false;
+      if (ijk[a] < long(box.lo[a]) || ijk[a] >= long(box.hi[a]))
+        return false;
     return true;
   }
   std::size_t index(const long ijk[3]) const {
-    return std::size_t(ijk[0] - long(box.lo[0])) + nx() * (std::size_t(ijk[1] - long(box.lo[1])) + ny() * std::size_t(ijk[2] - long(box.lo[2])));
+    return std::size_t(ijk[0] - long(box.lo[0])) +
+           nx() * (std::size_t(ijk[1] - long(box.lo[1])) +
+                   ny() * std::size_t(ijk[2] - long(box.lo[2])));
   }
   /// The same values on a larger box (0 where this one had none).
   BoxMap on(const VoxelBox& to) const {
     BoxMap out;
     out.box = to;
     out.v.assign(to.voxelCount(), 0);
-    if (box.empty()) return out;
+    if (box.empty())
+      return out;
     const std::size_t onx = to.hi[0] - to.lo[0], ony = to.hi[1] - to.lo[1];
     std::size_t m = 0;
     for (std::size_t k = box.lo[2]; k < box.hi[2]; ++k)
       for (std::size_t j = box.lo[1]; j < box.hi[1]; ++j)
         for (std::size_t i = box.lo[0]; i < box.hi[0]; ++i, ++m) {
-          if (i < to.lo[0] || j < to.lo[1] || k < to.lo[2] || i >= to.hi[0] || j >= to.hi[1] || k >= to.hi[2]) continue;
+          if (i < to.lo[0] || j < to.lo[1] || k < to.lo[2] || i >= to.hi[0] || j >= to.hi[1] ||
+              k >= to.hi[2])
+            continue;
           out.v[(i - to.lo[0]) + onx * ((j - to.lo[1]) + ony * (k - to.lo[2]))] = v[m];
         }
     return out;
@@ -48,20 +54,25 @@ struct BoxMap {
 };
 
 VoxelBox unionBox(const VoxelBox& a, const VoxelBox& b) {
-  if (a.empty()) return b;
-  if (b.empty()) return a;
+  if (a.empty())
+    return b;
+  if (b.empty())
+    return a;
   VoxelBox u;
-  for (int k = 0; k < 3; ++k) u.lo[k] = std::min(a.lo[k], b.lo[k]), u.hi[k] = std::max(a.hi[k], b.hi[k]);
+  for (int k = 0; k < 3; ++k)
+    u.lo[k] = std::min(a.lo[k], b.lo[k]), u.hi[k] = std::max(a.hi[k], b.hi[k]);
   return u;
 }
 
 /// The series voxels whose centres the cube covers.
 VoxelBox seriesBoxOf(const VolumeGeometry& g, const PatchGrid& grid) {
   long lo[3], hi[3];
-  for (int a = 0; a < 3; ++a) lo[a] = long(g.size[a]), hi[a] = -1;
+  for (int a = 0; a < 3; ++a)
+    lo[a] = long(g.size[a]), hi[a] = -1;
   const double e = double(grid.edge) - 0.5;
   for (int corner = 0; corner < 8; ++corner) {
-    const Vec3 ijk = g.lpsToIjk(grid.toLps({corner & 1 ? e : -0.5, corner & 2 ? e : -0.5, corner & 4 ? e : -0.5}));
+    const Vec3 ijk = g.lpsToIjk(
+        grid.toLps({corner & 1 ? e : -0.5, corner & 2 ? e : -0.5, corner & 4 ? e : -0.5}));
     for (int a = 0; a < 3; ++a) {
       lo[a] = std::min(lo[a], long(std::floor(ijk[a])));
       hi[a] = std::max(hi[a], long(std::ceil(ijk[a])) + 1);
@@ -82,8 +93,10 @@ float patchValue(const std::vector<float>& map, const Vec3& x) {
   double v = 0;
   for (int corner = 0; corner < 8; ++corner) {
     const long a = a0 + (corner & 1), b = b0 + ((corner >> 1) & 1), c = c0 + (corner >> 2);
-    if (a < 0 || b < 0 || c < 0 || a >= n || b >= n || c >= n) continue;
-    const double w = ((corner & 1) ? fa : 1 - fa) * (((corner >> 1) & 1) ? fb : 1 - fb) * ((corner >> 2) ? fc : 1 - fc);
+    if (a < 0 || b < 0 || c < 0 || a >= n || b >= n || c >= n)
+      continue;
+    const double w = ((corner & 1) ? fa : 1 - fa) * (((corner >> 1) & 1) ? fb : 1 - fb) *
+                     ((corner >> 2) ? fc : 1 - fc);
     v += w * map[std::size_t(a + n * (b + n * c))];
   }
   return float(v);
@@ -98,7 +111,8 @@ BoxMap toSeries(const VolumeGeometry& g, const PatchGrid& grid, const std::vecto
   for (std::size_t k = out.box.lo[2]; k < out.box.hi[2]; ++k)
     for (std::size_t j = out.box.lo[1]; j < out.box.hi[1]; ++j)
       for (std::size_t i = out.box.lo[0]; i < out.box.hi[0]; ++i, ++m) {
-        const float p = patchValue(map, grid.toPatch(g.ijkToLps({double(i), double(j), double(k)})));
+        const float p =
+            patchValue(map, grid.toPatch(g.ijkToLps({double(i), double(j), double(k)})));
         out.v[m] = std::uint8_t(std::lround(std::clamp(p, 0.0f, 1.0f) * 255.0f));
       }
   return out;
@@ -129,24 +143,30 @@ struct PromptableLesionEngine::State {
   bool touches = false, found = false;
 };
 
-PromptableLesionEngine::PromptableLesionEngine(const ModelRunner& runner, const ModelManifest& manifest)
+PromptableLesionEngine::PromptableLesionEngine(const ModelRunner& runner,
+                                               const ModelManifest& manifest)
     : runner_(runner), manifest_(manifest) {}
 PromptableLesionEngine::~PromptableLesionEngine() = default;
 
-std::vector<double> PromptableLesionEngine::lastPasses() const { return cache_ ? cache_->passes : std::vector<double>{}; }
+std::vector<double> PromptableLesionEngine::lastPasses() const {
+  return cache_ ? cache_->passes : std::vector<double>{};
+}
 
 namespace {
 
-Cube runCube(const ModelRunner& runner, const Volume& image, LesionModality modality, const PatchGrid& grid,
-             const Vec3& seedLps, const std::vector<LesionClick>& clicks) {
+Cube runCube(const ModelRunner& runner, const Volume& image, LesionModality modality,
+             const PatchGrid& grid, const Vec3& seedLps, const std::vector<LesionClick>& clicks) {
   Cube cube;
   cube.grid = grid;
   const std::vector<float> samples = samplePatch(image, grid, 0.0f);
   cube.valid = patchValidity(image.geometry, grid);
   std::vector<PatchClick> patchClicks{{grid.toPatch(seedLps), true}};
-  for (const LesionClick& c : clicks) patchClicks.push_back({grid.toPatch(c.lps), c.positive});
-  const Tensor out = runner.run(promptableModelInput(samples, cube.valid, kE, modality, patchClicks));
-  if (out.numel() != grid.count()) throw std::runtime_error(runner.path() + ": expected a 48^3 probability map");
+  for (const LesionClick& c : clicks)
+    patchClicks.push_back({grid.toPatch(c.lps), c.positive});
+  const Tensor out =
+      runner.run(promptableModelInput(samples, cube.valid, kE, modality, patchClicks));
+  if (out.numel() != grid.count())
+    throw std::runtime_error(runner.path() + ": expected a 48^3 probability map");
   cube.probability.resize(out.data.size());
   std::vector<std::uint8_t> in(out.data.size());
   for (std::size_t q = 0; q < out.data.size(); ++q) {
@@ -156,17 +176,20 @@ Cube runCube(const ModelRunner& runner, const Volume& image, LesionModality moda
   // The component at the anchor click (or at the nearest lesion sample within 2 samples).
   const Vec3 at = patchClicks.front().at;
   long c0[3];
-  for (int a = 0; a < 3; ++a) c0[a] = std::lround(at[a]);
+  for (int a = 0; a < 3; ++a)
+    c0[a] = std::lround(at[a]);
   long best = -1;
   double bestD = 1e9;
   for (long dz = -2; dz <= 2; ++dz)
     for (long dy = -2; dy <= 2; ++dy)
       for (long dx = -2; dx <= 2; ++dx) {
         const long x = c0[0] + dx, y = c0[1] + dy, z = c0[2] + dz;
-        if (x < 0 || y < 0 || z < 0 || x >= long(kE) || y >= long(kE) || z >= long(kE)) continue;
+        if (x < 0 || y < 0 || z < 0 || x >= long(kE) || y >= long(kE) || z >= long(kE))
+          continue;
         const long q = x + long(kE) * (y + long(kE) * z);
         const double d = double(dx * dx + dy * dy + dz * dz);
-        if (in[std::size_t(q)] && d < bestD) bestD = d, best = q;
+        if (in[std::size_t(q)] && d < bestD)
+          bestD = d, best = q;
       }
   if (best < 0) {
     cube.component.assign(in.size(), 0);
@@ -175,11 +198,15 @@ Cube runCube(const ModelRunner& runner, const Volume& image, LesionModality moda
   cube.component = flood6(kE, kE, kE, in, std::size_t(best));
   std::size_t lo[3] = {kE, kE, kE}, hi[3] = {0, 0, 0};
   for (std::size_t q = 0; q < cube.component.size(); ++q) {
-    if (!cube.component[q]) continue;
+    if (!cube.component[q])
+      continue;
     ++cube.voxels;
     const std::size_t p[3] = {q % kE, (q / kE) % kE, q / (kE * kE)};
-    for (int a = 0; a < 3; ++a) lo[a] = std::min(lo[a], p[a]), hi[a] = std::max(hi[a], p[a]);
-    if ((p[0] == 0 || p[1] == 0 || p[2] == 0 || p[0] + 1 == kE || p[1] + 1 == kE || p[2] + 1 == kE) && cube.valid[q] > 0.5f) {
+    for (int a = 0; a < 3; ++a)
+      lo[a] = std::min(lo[a], p[a]), hi[a] = std::max(hi[a], p[a]);
+    if ((p[0] == 0 || p[1] == 0 || p[2] == 0 || p[0] + 1 == kE || p[1] + 1 == kE ||
+         p[2] + 1 == kE) &&
+        cube.valid[q] > 0.5f) {
       cube.touches = true;
     }
   }
@@ -204,11 +231,13 @@ std::vector<float> componentProbability(const Cube& cube) {
           for (long dy = -1; dy <= 1 && !near; ++dy)
             for (long dx = -1; dx <= 1 && !near; ++dx) {
               const long a = x + dx, b = y + dy, c = z + dz;
-              if (a < 0 || b < 0 || c < 0 || a >= n || b >= n || c >= n) continue;
+              if (a < 0 || b < 0 || c < 0 || a >= n || b >= n || c >= n)
+                continue;
               near = cube.component[std::size_t(a + n * (b + n * c))] != 0;
             }
         const std::size_t q = std::size_t(x + n * (y + n * z));
-        if (near) out[q] = cube.probability[q];
+        if (near)
+          out[q] = cube.probability[q];
       }
   return out;
 }
@@ -222,18 +251,22 @@ std::vector<std::uint8_t> componentAt(const BoxMap& allowed, const long ijk[3]) 
     for (long dj = -2; dj <= 2; ++dj)
       for (long di = -2; di <= 2; ++di) {
         const long p[3] = {ijk[0] + di, ijk[1] + dj, ijk[2] + dk};
-        if (!allowed.contains(p)) continue;
+        if (!allowed.contains(p))
+          continue;
         const std::size_t q = allowed.index(p);
         const double d = double(di * di + dj * dj + 4 * dk * dk);
-        if (allowed.v[q] && d < bestD) bestD = d, best = long(q);
+        if (allowed.v[q] && d < bestD)
+          bestD = d, best = long(q);
       }
-  if (best < 0) return std::vector<std::uint8_t>(allowed.v.size(), 0);
+  if (best < 0)
+    return std::vector<std::uint8_t>(allowed.v.size(), 0);
   return flood6(allowed.nx(), allowed.ny(), allowed.nz(), allowed.v, std::size_t(best));
 }
 
 } // namespace
 
-LesionMask PromptableLesionEngine::segment(const Volume& image, const Vec3& seedLps, const std::vector<LesionClick>& clicks,
+LesionMask PromptableLesionEngine::segment(const Volume& image, const Vec3& seedLps,
+                                           const std::vector<LesionClick>& clicks,
                                            double startCubeMm) const {
   const auto t0 = std::chrono::steady_clock::now();
   const VolumeGeometry& g = image.geometry;
@@ -241,17 +274,21 @@ LesionMask PromptableLesionEngine::segment(const Volume& image, const Vec3& seed
     const Vec3 ijk = g.lpsToIjk(lps);
     for (int a = 0; a < 3; ++a) {
       out[a] = std::lround(ijk[a]);
-      if (out[a] < 0 || out[a] >= long(g.size[a])) throw std::invalid_argument("the click lies outside the series");
+      if (out[a] < 0 || out[a] >= long(g.size[a]))
+        throw std::invalid_argument("the click lies outside the series");
     }
   };
   long seedVoxel[3];
   voxelOf(seedLps, seedVoxel);
-  const void* data = std::visit([](const auto& v) { return static_cast<const void*>(v.data()); }, image.voxels);
+  const void* data =
+      std::visit([](const auto& v) { return static_cast<const void*>(v.data()); }, image.voxels);
   // Reuse the cached sequence when this call extends it.
-  bool reuse = cache_ && cache_->data == data && cache_->size == g.size && cache_->origin == g.origin &&
-               cache_->seed == seedLps && cache_->startCubeMm == startCubeMm && cache_->clicks.size() <= clicks.size();
+  bool reuse = cache_ && cache_->data == data && cache_->size == g.size &&
+               cache_->origin == g.origin && cache_->seed == seedLps &&
+               cache_->startCubeMm == startCubeMm && cache_->clicks.size() <= clicks.size();
   for (std::size_t k = 0; reuse && k < cache_->clicks.size(); ++k) {
-    reuse = cache_->clicks[k].lps == clicks[k].lps && cache_->clicks[k].positive == clicks[k].positive;
+    reuse =
+        cache_->clicks[k].lps == clicks[k].lps && cache_->clicks[k].positive == clicks[k].positive;
   }
   if (!reuse) {
     auto st = std::make_unique<State>();
@@ -261,21 +298,25 @@ LesionMask PromptableLesionEngine::segment(const Volume& image, const Vec3& seed
     st->seed = seedLps;
     st->startCubeMm = startCubeMm;
     st->modality = lesionModalityOf(image);
-    double spacing = startCubeMm > 0 ? std::clamp(startCubeMm / (0.7 * double(kE)), kMinSpacingMm, kMaxSpacingMm)
-                                     : kFirstSpacingMm;
+    double spacing =
+        startCubeMm > 0 ? std::clamp(startCubeMm / (0.7 * double(kE)), kMinSpacingMm, kMaxSpacingMm)
+                        : kFirstSpacingMm;
     Vec3 centre = seedLps;
     Cube cube;
     for (int pass = 0; pass < 7; ++pass) {
-      cube = runCube(runner_, image, st->modality, patchAround(g, centre, spacing, kE), seedLps, {});
+      cube =
+          runCube(runner_, image, st->modality, patchAround(g, centre, spacing, kE), seedLps, {});
       st->passes.push_back(spacing);
-      if (cube.voxels == 0) break;
+      if (cube.voxels == 0)
+        break;
       if (cube.touches && spacing < kMaxSpacingMm) {
         spacing = std::min(kMaxSpacingMm, spacing * 2);
         centre = cube.middleLps;
         continue;
       }
       const bool once = std::count(st->passes.begin(), st->passes.end(), spacing) == 1;
-      if (!cube.touches && cube.extentMm < 0.3 * double(kE) * spacing && spacing > kMinSpacingMm && once) {
+      if (!cube.touches && cube.extentMm < 0.3 * double(kE) * spacing && spacing > kMinSpacingMm &&
+          once) {
         const double finer = std::max(kMinSpacingMm, cube.extentMm / (0.55 * double(kE)));
         if (finer < 0.8 * spacing) {
           spacing = finer;
@@ -290,9 +331,11 @@ LesionMask PromptableLesionEngine::segment(const Volume& image, const Vec3& seed
     st->found = cube.voxels > 0;
     st->probability = toSeries(g, cube.grid, cube.probability);
     BoxMap lesion = toSeries(g, cube.grid, componentProbability(cube));
-    for (std::uint8_t& v : lesion.v) v = v >= 128;
+    for (std::uint8_t& v : lesion.v)
+      v = v >= 128;
     st->mask = lesion;
-    if (st->found) st->mask.v = componentAt(lesion, seedVoxel);
+    if (st->found)
+      st->mask.v = componentAt(lesion, seedVoxel);
     cache_ = std::move(st);
   }
   State& st = *cache_;
@@ -305,7 +348,8 @@ LesionMask PromptableLesionEngine::segment(const Volume& image, const Vec3& seed
     // A click outside the cube's inner 80 % makes the cube larger so that it takes the click in.
     const Vec3 p = st.grid.toPatch(c.lps);
     double reach = 0;
-    for (int a = 0; a < 3; ++a) reach = std::max(reach, std::abs(p[a] - (double(kE) / 2 - 0.5)) * st.grid.spacingMm);
+    for (int a = 0; a < 3; ++a)
+      reach = std::max(reach, std::abs(p[a] - (double(kE) / 2 - 0.5)) * st.grid.spacingMm);
     if (reach > 0.4 * double(kE) * st.grid.spacingMm) {
       const double spacing = std::min(kMaxSpacingMm, reach / (0.4 * double(kE)));
       st.grid = patchAround(g, st.grid.centreLps, spacing, kE);
@@ -316,7 +360,8 @@ LesionMask PromptableLesionEngine::segment(const Volume& image, const Vec3& seed
     const VoxelBox box = unionBox(st.mask.box, fresh.box);
     BoxMap old = st.mask.on(box), prob = st.probability.on(box), now = fresh.on(box);
     const BoxMap freshProb = now;
-    for (std::uint8_t& v : now.v) v = v >= 128;
+    for (std::uint8_t& v : now.v)
+      v = v >= 128;
     BoxMap change;
     change.box = box;
     change.v.resize(old.v.size());
@@ -331,11 +376,13 @@ LesionMask PromptableLesionEngine::segment(const Volume& image, const Vec3& seed
         for (long dj = -1; dj <= 1; ++dj)
           for (long di = -1; di <= 1; ++di) {
             const long q3[3] = {at[0] + di, at[1] + dj, at[2] + dk};
-            if (old.contains(q3)) part[old.index(q3)] = 1;
+            if (old.contains(q3))
+              part[old.index(q3)] = 1;
           }
     }
     for (std::size_t q = 0; q < old.v.size(); ++q) {
-      if (!part[q]) continue;
+      if (!part[q])
+        continue;
       old.v[q] = c.positive ? 1 : 0;
     }
     // The probability shown for the band: the latest run where it saw the voxel.
@@ -344,8 +391,8 @@ LesionMask PromptableLesionEngine::segment(const Volume& image, const Vec3& seed
     for (std::size_t kk = box.lo[2]; kk < box.hi[2]; ++kk)
       for (std::size_t j = box.lo[1]; j < box.hi[1]; ++j)
         for (std::size_t i = box.lo[0]; i < box.hi[0]; ++i, ++m) {
-          if (i >= freshBox.lo[0] && j >= freshBox.lo[1] && kk >= freshBox.lo[2] && i < freshBox.hi[0] && j < freshBox.hi[1] &&
-              kk < freshBox.hi[2]) {
+          if (i >= freshBox.lo[0] && j >= freshBox.lo[1] && kk >= freshBox.lo[2] &&
+              i < freshBox.hi[0] && j < freshBox.hi[1] && kk < freshBox.hi[2]) {
             prob.v[m] = freshProb.v[m];
           }
         }
@@ -362,8 +409,8 @@ LesionMask PromptableLesionEngine::segment(const Volume& image, const Vec3& seed
   out.probability = st.probability.on(st.mask.box).v;
   const double fieldMm = double(kE) * st.grid.spacingMm;
   if (st.touches) {
-    out.warning = "the lesion reaches the edge of the model's largest field of view (" + std::to_string(int(std::lround(fieldMm))) +
-                  " mm): check its outline";
+    out.warning = "the lesion reaches the edge of the model's largest field of view (" +
+                  std::to_string(int(std::lround(fieldMm))) + " mm): check its outline";
   }
   if (std::none_of(out.mask.begin(), out.mask.end(), [](std::uint8_t v) { return v != 0; })) {
     out.warning = "the model found no lesion at the click";

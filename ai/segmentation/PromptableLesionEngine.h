@@ -13,7 +13,7 @@ class ModelRunner;
 
 /// The promptable lesion model's procedure (ai/training/promptable_lesion_infer.py does the same
 /// for cross-validation):
-/// - a first pass on a cube of 48 samples 1 mm apart (or sized to the prompt box) centred on the
+/// - a first pass on a cube of 48 samples 2 mm apart (or sized to the prompt box) centred on the
 ///   click; while the lesion connected to the click touches a face of the cube that lies inside
 ///   the image, the spacing doubles (at most 8 mm: a 384 mm cube) and the cube moves to the
 ///   lesion's centre; a lesion smaller than 30 % of the cube is seen once more at the spacing that
@@ -29,12 +29,12 @@ class ModelRunner;
 class PromptableLesionEngine {
 public:
   static constexpr std::size_t kEdge = 48;
-  static constexpr double kFirstSpacingMm = 1.0, kMinSpacingMm = 0.5, kMaxSpacingMm = 8.0;
+  static constexpr double kFirstSpacingMm = 2.0, kMinSpacingMm = 0.5, kMaxSpacingMm = 8.0;
 
   PromptableLesionEngine(const ModelRunner& runner, const ModelManifest& manifest);
   ~PromptableLesionEngine();
 
-  /// `startCubeMm` > 0 sizes the first cube (a prompt box's largest side); else 48 mm.
+  /// `startCubeMm` > 0 sizes the first cube (a prompt box's largest side); else 96 mm.
   LesionMask segment(const Volume& image, const Vec3& seedLps, const std::vector<LesionClick>& clicks,
                      double startCubeMm = 0) const;
 

@@ -12,33 +12,43 @@ namespace {
 constexpr double kSigma = 1.5;
 
 /// Mean of the valid samples of the 3x3x3 block around `at` (clamped one sample inside the cube).
-double clickValue(const std::vector<float>& s, const std::vector<float>& valid, std::size_t e, const Vec3& at) {
+double clickValue(const std::vector<float>& s, const std::vector<float>& valid, std::size_t e,
+                  const Vec3& at) {
   long c[3];
-  for (int a = 0; a < 3; ++a) c[a] = std::clamp(long(std::lround(at[a])), 1L, long(e) - 2);
+  for (int a = 0; a < 3; ++a)
+    c[a] = std::clamp(long(std::lround(at[a])), 1L, long(e) - 2);
   double sum = 0;
   std::size_t n = 0;
   for (long z = c[2] - 1; z <= c[2] + 1; ++z)
     for (long y = c[1] - 1; y <= c[1] + 1; ++y)
       for (long x = c[0] - 1; x <= c[0] + 1; ++x) {
         const std::size_t q = std::size_t(x) + e * (std::size_t(y) + e * std::size_t(z));
-        if (valid[q] > 0.5f) sum += s[q], ++n;
+        if (valid[q] > 0.5f)
+          sum += s[q], ++n;
       }
-  if (n) return sum / double(n);
+  if (n)
+    return sum / double(n);
   for (std::size_t q = 0; q < s.size(); ++q)
-    if (valid[q] > 0.5f) sum += s[q], ++n;
+    if (valid[q] > 0.5f)
+      sum += s[q], ++n;
   return n ? sum / double(n) : 0.0;
 }
 
 /// Median and 5-95 % spread of the valid samples, as robust_stats (index p * (n - 1) rounded).
-std::pair<double, double> robustStats(const std::vector<float>& s, const std::vector<float>& valid) {
+std::pair<double, double> robustStats(const std::vector<float>& s,
+                                      const std::vector<float>& valid) {
   std::vector<float> v;
   v.reserve(s.size());
   for (std::size_t q = 0; q < s.size(); ++q)
-    if (valid[q] > 0.5f) v.push_back(s[q]);
-  if (v.empty()) return {0.0, 1.0};
+    if (valid[q] > 0.5f)
+      v.push_back(s[q]);
+  if (v.empty())
+    return {0.0, 1.0};
   std::sort(v.begin(), v.end());
   const std::size_t n = v.size();
-  auto q = [&](double p) { return double(v[std::min(n - 1, std::size_t(p * double(n - 1) + 0.5))]); };
+  auto q = [&](double p) {
+    return double(v[std::min(n - 1, std::size_t(p * double(n - 1) + 0.5))]);
+  };
   return {q(0.5), std::max(q(0.95) - q(0.05), 1e-6)};
 }
 
@@ -46,16 +56,21 @@ std::pair<double, double> robustStats(const std::vector<float>& s, const std::ve
 
 const char* toString(LesionModality m) {
   switch (m) {
-  case LesionModality::CT: return "CT";
-  case LesionModality::MR: return "MR";
-  case LesionModality::PT: return "PT";
+  case LesionModality::CT:
+    return "CT";
+  case LesionModality::MR:
+    return "MR";
+  case LesionModality::PT:
+    return "PT";
   }
   return "MR";
 }
 
 LesionModality lesionModalityOf(const Volume& image) {
-  if (image.units == "HU") return LesionModality::CT;
-  if (image.units.rfind("SUV", 0) == 0) return LesionModality::PT;
+  if (image.units == "HU")
+    return LesionModality::CT;
+  if (image.units.rfind("SUV", 0) == 0)
+    return LesionModality::PT;
   const std::string m = recogniseModality(image).modality;
   return m == "CT" ? LesionModality::CT : m == "PT" ? LesionModality::PT : LesionModality::MR;
 }
@@ -76,14 +91,16 @@ std::vector<float> patchValidity(const VolumeGeometry& g, const PatchGrid& patch
       for (std::size_t a = 0; a < n; ++a, ++q) {
         const Vec3 x = origin + step[0] * double(a) + step[1] * double(b) + step[2] * double(c);
         bool inside = true;
-        for (int k = 0; k < 3; ++k) inside = inside && x[k] >= -0.5 && x[k] <= double(g.size[k]) - 0.5;
+        for (int k = 0; k < 3; ++k)
+          inside = inside && x[k] >= -0.5 && x[k] <= double(g.size[k]) - 0.5;
         out[q] = inside ? 1.0f : 0.0f;
       }
   return out;
 }
 
-Tensor promptableModelInput(const std::vector<float>& s, const std::vector<float>& valid, std::size_t e,
-                            LesionModality modality, const std::vector<PatchClick>& clicks) {
+Tensor promptableModelInput(const std::vector<float>& s, const std::vector<float>& valid,
+                            std::size_t e, LesionModality modality,
+                            const std::vector<PatchClick>& clicks) {
   const std::size_t count = e * e * e;
   Tensor t;
   t.shape = {1, 10, std::int64_t(e), std::int64_t(e), std::int64_t(e)};
@@ -98,8 +115,10 @@ Tensor promptableModelInput(const std::vector<float>& s, const std::vector<float
   const double vc = clickValue(s, valid, e, anchor);
   const auto [m, r] = robustStats(s, valid);
   double u = 60.0;
-  if (modality == LesionModality::MR) u = 0.1 * r;
-  if (modality == LesionModality::PT) u = std::max(0.15 * vc, 0.3);
+  if (modality == LesionModality::MR)
+    u = 0.1 * r;
+  if (modality == LesionModality::PT)
+    u = std::max(0.15 * vc, 0.3);
   const int hot = modality == LesionModality::CT ? 4 : modality == LesionModality::MR ? 5 : 6;
   float* ch = t.data.data();
   for (std::size_t q = 0; q < count; ++q) {
@@ -139,9 +158,11 @@ Tensor promptableModelInput(const std::vector<float>& s, const std::vector<float
     for (long z = lo[2]; z <= hi[2]; ++z)
       for (long y = lo[1]; y <= hi[1]; ++y)
         for (long x = lo[0]; x <= hi[0]; ++x) {
-          const double d2 = (double(x) - c.at[0]) * (double(x) - c.at[0]) + (double(y) - c.at[1]) * (double(y) - c.at[1]) +
+          const double d2 = (double(x) - c.at[0]) * (double(x) - c.at[0]) +
+                            (double(y) - c.at[1]) * (double(y) - c.at[1]) +
                             (double(z) - c.at[2]) * (double(z) - c.at[2]);
-          if (d2 > cut * cut) continue;
+          if (d2 > cut * cut)
+            continue;
           float& o = map[std::size_t(x) + e * (std::size_t(y) + e * std::size_t(z))];
           o = std::max(o, float(std::exp(-d2 / (2 * kSigma * kSigma))));
         }
@@ -159,9 +180,12 @@ PromptableGoldenCase promptableGoldenCase(std::size_t edge) {
     for (std::size_t b = 0; b < edge; ++b)
       for (std::size_t a = 0; a < edge; ++a, ++q) {
         const double x = double(a) - h, y = double(b) - h, z = double(c) - h;
-        const double rr = std::sqrt(x * x + y * y + 1.6 * z * z) / (12.0 + 3.0 * std::sin(0.2 * double(a)));
-        g.samples[q] = float(10.0 + 50.0 / (1.0 + std::exp(8.0 * (rr - 1.0))) + 8.0 * std::sin(0.9 * double(b) + 0.3 * double(c)));
-        if (a < 4) g.valid[q] = 0.0f;
+        const double rr =
+            std::sqrt(x * x + y * y + 1.6 * z * z) / (12.0 + 3.0 * std::sin(0.2 * double(a)));
+        g.samples[q] = float(10.0 + 50.0 / (1.0 + std::exp(8.0 * (rr - 1.0))) +
+                             8.0 * std::sin(0.9 * double(b) + 0.3 * double(c)));
+        if (a < 4)
+          g.valid[q] = 0.0f;
       }
   g.clicks = {{Vec3{h, h, h}, true}, {Vec3{h + 16.0, h, h}, false}};
   return g;

@@ -246,8 +246,9 @@ class Sampler:
     """Draws training cubes: real sarcomas (65 %), masses painted in sarcoma backgrounds (20 %),
     nodules painted in the POPI lung (15 %; none when no chest CT is given)."""
 
-    def __init__(self, images, lung_ct=None, seed=0):
+    def __init__(self, images, lung_ct=None, seed=0, real_share=0.65, lung_share=0.15):
         self.images = [i for i in images if i.points is not None]
+        self.real_share, self.lung_share = real_share, lung_share
         self.lung = lung_ct
         self.rng = np.random.default_rng(seed)
         if lung_ct is not None:
@@ -267,7 +268,8 @@ class Sampler:
         r = rng.random()
         flips = tuple(bool(rng.random() < 0.5) for _ in range(3))
         swap = bool(rng.random() < 0.5)
-        if r < 0.65 or (r >= 0.85 and self.lung is None):
+        lung_from = 1.0 - self.lung_share
+        if r < self.real_share or (r >= lung_from and self.lung is None):
             img = self.images[int(rng.integers(len(self.images)))]
             pts, depth, ext = img.points
             deep = np.nonzero(depth >= (0.8 if rng.random() < 0.5 else 0.35) * depth[0])[0]
@@ -280,7 +282,7 @@ class Sampler:
             first = tuple(float(np.clip(c, 3, EDGE - 4)) for c in first)
             modality = img.modality
         else:
-            lung = r >= 0.85
+            lung = r >= lung_from
             if lung:
                 img = self.lung
                 pool = self.lung_wall if rng.random() < 0.5 else self.lung_any

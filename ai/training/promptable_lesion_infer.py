@@ -2,7 +2,7 @@
 """The engine's procedure in Python, for cross-validation during training (the C++ engine,
 ai/segmentation/PromptableLesionEngine.cpp, does the same; `lightbox eval-clicks` measures that).
 
-A first pass on a 48 mm cube centred on the click (1 mm samples); while the lesion connected to the
+A first pass on a 96 mm cube centred on the click (2 mm samples); while the lesion connected to the
 click touches a face of the cube inside the image, the spacing doubles (up to 8 mm: a 384 mm cube) and
 the cube moves to the lesion's centre; a lesion smaller than 30 % of the cube is seen once more at
 the spacing that makes it about 55 % of the cube (at least 0.5 mm). The probability comes back to
@@ -36,9 +36,9 @@ def flood(mask, seed_zyx, limit=400):
 
 
 class Engine:
-    def __init__(self, net, min_spacing=0.5, max_spacing=8.0):
+    def __init__(self, net, min_spacing=0.5, max_spacing=8.0, first_spacing=2.0):
         self.net = net.eval()
-        self.min_s, self.max_s = min_spacing, max_spacing
+        self.min_s, self.max_s, self.first_s = min_spacing, max_spacing, first_spacing
 
     def run_cube(self, img, centre, s, clicks):
         v, valid, _, to_patch = sample_cube(img, centre, s, mask=False)
@@ -69,7 +69,7 @@ class Engine:
         """Returns (prob, comp, centre, s, passes, touches)."""
         first = next(c for c in clicks if c[3])
         centre = np.array(first[:3], np.float64)
-        s = 1.0
+        s = self.first_s
         passes = []
         touches = False
         for _ in range(7):

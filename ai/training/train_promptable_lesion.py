@@ -31,15 +31,18 @@ ITERS = int(os.environ.get("LIGHTBOX_ITERS", "900"))
 BATCH = 8
 
 
-def train(images, lung, log):
-    torch.manual_seed(SEED)
-    sampler = Sampler(images, lung, SEED)
+def train(images, lung, log, start=None, iters=ITERS, max_lr=3e-3, real_share=0.65, lung_share=0.15, seed=SEED):
+    """From scratch, or (start: a state dict) fine-tuned with another mix of sources."""
+    torch.manual_seed(seed)
+    sampler = Sampler(images, lung, seed, real_share, lung_share)
     net = PromptableLesionNet()
-    opt = torch.optim.AdamW(net.parameters(), lr=2e-3, weight_decay=1e-4)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=3e-3, total_steps=ITERS, pct_start=0.1)
+    if start is not None:
+        net.load_state_dict(start)
+    opt = torch.optim.AdamW(net.parameters(), lr=max_lr / 1.5, weight_decay=1e-4)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=max_lr, total_steps=iters, pct_start=0.1)
     t0 = time.time()
     run = 0.0
-    for it in range(ITERS):
+    for it in range(iters):
         xs, ys = zip(*[sampler.draw() for _ in range(BATCH)])
         x, y = torch.stack(xs), torch.stack(ys)
         net.train()
@@ -53,9 +56,21 @@ def train(images, lung, log):
         opt.step()
         sched.step()
         run = 0.98 * run + 0.02 * float(loss) if it else float(loss)
-        if it % 50 == 0 or it == ITERS - 1:
+        if it % 50 == 0 or it == iters - 1:
             print(f"{log} it {it} loss {run:.3f} {time.time() - t0:.0f}s", flush=True)
     return net.eval()
+
+
+def evaluate_fold(net, images, held, out):
+    engine = Engine(net)
+    rows = []
+    for img in (i for i in images if i.case in held):
+        t = time.time()
+        d, state = evaluate(engine, img)
+        rows.append({"case": img.case, "image": img.name, "dice": d, "passes": state["passes"],
+                     "touches": state["touches"], "seconds": time.time() - t})
+        print(img.case, img.name, " ".join(f"{v:.3f}" for v in d), state["passes"], flush=True)
+    json.dump(rows, open(out, "w"), indent=1)
 
 
 def lung_image(path):
@@ -73,21 +88,27 @@ def main():
         held = {c for k, c in enumerate(cases) if k % folds == fold}
         net = train([i for i in images if i.case not in held], lung_image(lung_path), f"fold {fold}")
         torch.save(net.state_dict(), out + ".pt")
-        engine = Engine(net)
-        rows = []
-        for img in (i for i in images if i.case in held):
-            t = time.time()
-            d, state = evaluate(engine, img)
-            rows.append({"case": img.case, "image": img.name, "dice": d, "passes": state["passes"],
-                         "touches": state["touches"], "seconds": time.time() - t})
-            print(img.case, img.name, " ".join(f"{v:.3f}" for v in d), state["passes"], flush=True)
-        json.dump(rows, open(out, "w"), indent=1)
+        evaluate_fold(net, images, held, out)
+    elif mode == "cv-eval":  # a fold's saved weights evaluated again (after a change of the procedure)
+        state, fold, folds, root, out = sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6]
+        images = load_sarcomas(root)
+        cases = sorted({i.case for i in images})
+        held = {c for k, c in enumerate(cases) if k % folds == fold}
+        net = PromptableLesionNet()
+        net.load_state_dict(torch.load(state))
+        evaluate_fold(net.eval(), images, held, out)
     elif mode == "final":
         root, lung_path, models, golden = sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
         images = load_sarcomas(root)
         net = train(images, lung_image(lung_path), "final")
         torch.save(net.state_dict(), os.path.join(models, "lightbox-lesion-prompt.state.pt"))
         export(net, models, golden)
+    elif mode == "finetune":  # more nodules (part-solid, against the pleura): 45 % real, 40 % lung
+        state, root, lung_path, out = sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+        images = load_sarcomas(root)
+        net = train(images, lung_image(lung_path), "finetune", torch.load(state), int(os.environ.get("LIGHTBOX_FT_ITERS", "300")),
+                    1e-3, 0.45, 0.4, SEED + 1)
+        torch.save(net.state_dict(), out)
     elif mode == "export":
         state, models, golden = sys.argv[2], sys.argv[3], sys.argv[4]
         net = PromptableLesionNet()

@@ -170,7 +170,7 @@ int runSegment(const std::vector<std::string>& argv) {
     const LesionModality m = lesionModalityOf(image);
     handling["model_modality"] = toString(m);
     handling["normalisation"] =
-        std::string("model: a cube of 48 samples along the scan's axes, 1 mm apart first (or sized to the box), ") +
+        std::string("model: a cube of 48 samples along the scan's axes, 2 mm apart first (or sized to the box), ") +
         "growing up to 8 mm while the lesion touches its edge, finer for a small lesion; " +
         (m == LesionModality::CT ? "HU against the click's value (60 and 240 HU scales), a lung window and a soft-tissue window"
          : m == LesionModality::PT
@@ -202,8 +202,14 @@ int runSegment(const std::vector<std::string>& argv) {
   j["engine"] = lesion.engine;
   j["engine_requested"] = engine;
   if (model) {
-    j["model"] = {{"name", model->manifest().name}, {"version", model->manifest().version},
-                  {"sha256", model->manifest().weightsSha256}, {"licence", model->manifest().licence}};
+    // The model that ran: a CT click in aerated lung goes to the lung-nodule model.
+    const LesionModelEngine* nodule = model->lungNoduleEngine();
+    const ModelManifest& ran = nodule && lesion.engine == nodule->manifest().name ? nodule->manifest() : model->manifest();
+    j["model"] = {{"name", ran.name}, {"version", ran.version}, {"sha256", ran.weightsSha256}, {"licence", ran.licence}};
+    if (&ran != &model->manifest()) {
+      handling["routed"] = "lung-nodule model: CT with aerated lung around the seed (at least 30 % of the 25 mm ball at or "
+                           "below -600 HU)";
+    }
   } else {
     j["model"] = nullptr;
   }
@@ -221,6 +227,11 @@ int runSegment(const std::vector<std::string>& argv) {
   j["min"] = st.min;
   j["max"] = st.max;
   j["units"] = image.units;
+  if (image.units.rfind("SUV", 0) == 0 || handling.value("modality", std::string()) == "PT") {
+    // PET: the reader's SUV numbers (SUVpeak: the best 1 mL sphere centred in the mask).
+    j["suv"] = {{"units", image.units.empty() ? std::string("as stored (SUV assumed from the values)") : image.units},
+                {"suv_max", st.max}, {"suv_mean", st.mean}, {"suv_peak", suvPeak(image, mask)}};
+  }
   if (!model) {
     j["threshold"] = lesion.threshold;
     j["split_radius_mm"] = lesion.splitRadiusMm;
@@ -239,7 +250,7 @@ int runSegment(const std::vector<std::string>& argv) {
     applied.push_back(p);
   }
   j["prompts"] = applied;
-  if (promptable) handling["passes_mm"] = model->promptable()->lastPasses();
+  if (promptable && !handling.contains("routed")) handling["passes_mm"] = model->promptable()->lastPasses();
   j["modality_handling"] = handling;
   // `warnings` stays a list of sentences; coded ones start with their code ("touches_limit: ...",
   // "leak_refused: ...") and the codes are listed in `warning_codes`.

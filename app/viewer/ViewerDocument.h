@@ -289,6 +289,7 @@ private:
   ReadingSession session_;
   /// The undo stack is calling the session's undo or redo: no new step may start meanwhile.
   bool replaying_ = false;
+  bool segmenting_ = false; ///< an engine runs off the GUI thread (segmentAt / refineSegment)
   int selected_ = 0;
   bool hideRejected_ = false;
   std::string selectedFinding_;

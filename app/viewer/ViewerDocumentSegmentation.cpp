@@ -8,12 +8,37 @@
 
 #include "core/segmentation/ClassicalSegmenter.h"
 
+#include <QEventLoop>
 #include <QUndoStack>
 
 #include <algorithm>
 #include <exception>
+#include <optional>
+#include <thread>
 
 namespace lightbox {
+namespace {
+
+/// Runs `work` on a worker thread while the GUI thread keeps serving events (paints, keys, the
+/// wheel: the reader can scroll while the model runs); returns when it is done, rethrowing what
+/// it threw. The caller guards against starting a second run meanwhile.
+void runOffGuiThread(const std::function<void()>& work) {
+  QEventLoop loop;
+  std::exception_ptr error;
+  std::thread worker([&] {
+    try {
+      work();
+    } catch (...) {
+      error = std::current_exception();
+    }
+    QMetaObject::invokeMethod(&loop, "quit", Qt::QueuedConnection);
+  });
+  loop.exec();
+  worker.join();
+  if (error) std::rethrow_exception(error);
+}
+
+} // namespace
 
 const LesionModelEngine* ViewerDocument::lesionModel() const {
   if (!modelTried_) {
@@ -29,19 +54,39 @@ const LesionModelEngine* ViewerDocument::lesionModel() const {
   return model_.get();
 }
 
-int ViewerDocument::segmentAt(const Vec3& lps, const VoxelBox* clip, const Finding* forFinding) {
+int ViewerDocument::segmentAt(const Vec3& lps, const VoxelBox* clip, const Finding* findingIn) {
   if (!volume_ || replaying_) return 0;
-  const std::uint8_t label = labels_.freeLabel();
+  // A copy: the finding list may change while the engine runs off the GUI thread.
+  const std::optional<Finding> finding = findingIn ? std::optional<Finding>(*findingIn) : std::nullopt;
+  const Finding* forFinding = finding ? &*finding : nullptr;
+  std::uint8_t label = labels_.freeLabel();
   if (label == 0) {
     emit annotationError("255 segments on this series: no room for another");
     return 0;
   }
+  if (segmenting_) {
+    emit annotationError("segment: still working on the previous click");
+    return 0;
+  }
   LesionMask lesion;
   const LesionModelEngine* model = engine_ == SegmentEngine::Model ? lesionModel() : nullptr;
+  const std::shared_ptr<const Volume> volume = volume_;
   try {
-    lesion = model ? model->segment(*volume_, lps) : segmentClassical(*volume_, lps);
+    segmenting_ = true;
+    // A box tells the promptable model the lesion's size: its first cube is sized to the box.
+    double boxMm = 0;
+    for (int a = 0; clip && a < 3; ++a) boxMm = std::max(boxMm, double(clip->hi[a] - clip->lo[a]) * volume->geometry.spacing[a]);
+    runOffGuiThread([&] { lesion = model ? model->segment(*volume, lps, {}, boxMm) : segmentClassical(*volume, lps); });
+    segmenting_ = false;
   } catch (const std::exception& e) {
+    segmenting_ = false;
     emit annotationError(QString("segment: %1").arg(e.what()));
+    return 0;
+  }
+  if (volume_ != volume || replaying_) return 0; // the series changed meanwhile: the result is dropped
+  label = labels_.freeLabel(); // the reader may have made a segment meanwhile
+  if (label == 0) {
+    emit annotationError("255 segments on this series: no room for another");
     return 0;
   }
   if (clip) {
@@ -107,13 +152,24 @@ bool ViewerDocument::refineSegment(std::uint8_t label, const Vec3& lps, bool pos
   if (!model) return false;
   std::vector<LesionClick> clicks = run->second.clicks;
   clicks.push_back({lps, positive});
+  if (segmenting_) {
+    emit annotationError("refine: still working on the previous click");
+    return false;
+  }
   LesionMask next;
+  const std::shared_ptr<const Volume> volume = volume_;
+  const Vec3 seed = run->second.seed;
   try {
-    next = model->segment(*volume_, run->second.seed, clicks);
+    segmenting_ = true;
+    runOffGuiThread([&] { next = model->segment(*volume, seed, clicks); });
+    segmenting_ = false;
   } catch (const std::exception& e) {
+    segmenting_ = false;
     emit annotationError(QString("refine: %1").arg(e.what()));
     return false;
   }
+  // The series, the segment or its run may have changed while the model ran.
+  if (volume_ != volume || replaying_ || stroking_ || engineRuns_.find(label) != run || !labels_.segment(label)) return false;
   // One box holding the previous result and the new one.
   const EngineRun& prev = run->second;
   if (next.box.lo[0] == prev.box.lo[0] && next.box.lo[1] == prev.box.lo[1] && next.box.lo[2] == prev.box.lo[2] &&

@@ -10,14 +10,17 @@ namespace {
 
 std::string trim(const std::string& s) {
   const auto a = s.find_first_not_of(" \t\r\n");
-  if (a == std::string::npos) return "";
+  if (a == std::string::npos)
+    return "";
   return s.substr(a, s.find_last_not_of(" \t\r\n") - a + 1);
 }
 
 bool digits(const std::string& s, std::size_t from, std::size_t n) {
-  if (s.size() < from + n) return false;
+  if (s.size() < from + n)
+    return false;
   for (std::size_t k = from; k < from + n; ++k)
-    if (s[k] < '0' || s[k] > '9') return false;
+    if (s[k] < '0' || s[k] > '9')
+      return false;
   return true;
 }
 
@@ -33,11 +36,15 @@ long long daysFromCivil(long long y, unsigned m, unsigned d) {
 /// Seconds since midnight of a TM; negative when unparseable.
 double timeOfDay(std::string t) {
   t = trim(t);
-  if (t.size() >= 8 && t[2] == ':' && t[5] == ':') t = t.substr(0, 2) + t.substr(3, 2) + t.substr(6);
-  if (!digits(t, 0, 2)) return -1;
+  if (t.size() >= 8 && t[2] == ':' && t[5] == ':')
+    t = t.substr(0, 2) + t.substr(3, 2) + t.substr(6);
+  if (!digits(t, 0, 2))
+    return -1;
   double s = std::atoi(t.substr(0, 2).c_str()) * 3600.0;
-  if (digits(t, 2, 2)) s += std::atoi(t.substr(2, 2).c_str()) * 60.0;
-  if (digits(t, 4, 2)) s += std::atof(t.substr(4).c_str());
+  if (digits(t, 2, 2))
+    s += std::atoi(t.substr(2, 2).c_str()) * 60.0;
+  if (digits(t, 4, 2))
+    s += std::atof(t.substr(4).c_str());
   return s;
 }
 
@@ -52,10 +59,13 @@ std::string clock(double secondsOfDay) {
 
 double dicomDateTimeSeconds(const std::string& dateIn, const std::string& time) {
   const std::string date = trim(dateIn);
-  if (!digits(date, 0, 8)) return -1;
+  if (!digits(date, 0, 8))
+    return -1;
   const double t = timeOfDay(time);
-  if (t < 0) return -1;
-  const long long days = daysFromCivil(std::atoll(date.substr(0, 4).c_str()), unsigned(std::atoi(date.substr(4, 2).c_str())),
+  if (t < 0)
+    return -1;
+  const long long days = daysFromCivil(std::atoll(date.substr(0, 4).c_str()),
+                                       unsigned(std::atoi(date.substr(4, 2).c_str())),
                                        unsigned(std::atoi(date.substr(6, 2).c_str())));
   return double(days) * 86400.0 + t;
 }
@@ -63,8 +73,10 @@ double dicomDateTimeSeconds(const std::string& dateIn, const std::string& time) 
 double dicomDateTimeSeconds(const std::string& dtIn) {
   std::string dt = trim(dtIn);
   const auto zone = dt.find_first_of("+-", 8);
-  if (zone != std::string::npos) dt = dt.substr(0, zone);
-  if (dt.size() < 10) return -1;
+  if (zone != std::string::npos)
+    dt = dt.substr(0, zone);
+  if (dt.size() < 10)
+    return -1;
   return dicomDateTimeSeconds(dt.substr(0, 8), dt.substr(8));
 }
 
@@ -80,15 +92,17 @@ SuvConversion suvBodyWeight(const PetDoseInfo& pet) {
     if (pet.philipsSuvScale > 0) {
       c.ok = true;
       c.factor = pet.philipsSuvScale;
-      c.detail = "counts times the Philips SUV Scale Factor (7053,1000) " + std::to_string(pet.philipsSuvScale);
+      c.detail = "counts times the Philips SUV Scale Factor (7053,1000) " +
+                 std::to_string(pet.philipsSuvScale);
       return c;
     }
     c.reason = "Units (0054,1001) CNTS without the Philips SUV Scale Factor (7053,1000)";
     return c;
   }
   if (units != "BQML") {
-    c.reason = units.empty() ? "no Units (0054,1001): the values' meaning is unknown"
-                             : "Units (0054,1001) " + units + " is not an activity concentration (BQML)";
+    c.reason = units.empty()
+                   ? "no Units (0054,1001): the values' meaning is unknown"
+                   : "Units (0054,1001) " + units + " is not an activity concentration (BQML)";
     return c;
   }
   if (pet.patientWeightKg <= 0) {
@@ -96,7 +110,8 @@ SuvConversion suvBodyWeight(const PetDoseInfo& pet) {
     return c;
   }
   if (pet.totalDoseBq <= 0) {
-    c.reason = "no Radionuclide Total Dose (0018,1074) in the Radiopharmaceutical Information Sequence (0054,0016)";
+    c.reason = "no Radionuclide Total Dose (0018,1074) in the Radiopharmaceutical Information "
+               "Sequence (0054,0016)";
     return c;
   }
   const std::string decay = trim(pet.decayCorrection);
@@ -109,18 +124,22 @@ SuvConversion suvBodyWeight(const PetDoseInfo& pet) {
     }
     // The scan start: Series Date/Time, or the Acquisition Date/Time when that is earlier (QIBA).
     double scan = dicomDateTimeSeconds(pet.seriesDate, pet.seriesTime);
-    const double acquisition = dicomDateTimeSeconds(pet.acquisitionDate.empty() ? pet.seriesDate : pet.acquisitionDate,
-                                                    pet.acquisitionTime);
-    if (scan < 0 || (acquisition >= 0 && acquisition < scan)) scan = acquisition;
+    const double acquisition = dicomDateTimeSeconds(
+        pet.acquisitionDate.empty() ? pet.seriesDate : pet.acquisitionDate, pet.acquisitionTime);
+    if (scan < 0 || (acquisition >= 0 && acquisition < scan))
+      scan = acquisition;
     if (scan < 0) {
-      c.reason = "no Series Date / Time (0008,0021 / 0031) or Acquisition Date / Time (0008,0022 / 0032) for the scan start";
+      c.reason = "no Series Date / Time (0008,0021 / 0031) or Acquisition Date / Time (0008,0022 / "
+                 "0032) for the scan start";
       return c;
     }
     double injection = dicomDateTimeSeconds(pet.injectionDateTime);
     if (injection < 0 && !pet.injectionTime.empty()) {
       // Only a time: the scan's day, the day before when that makes it later than the scan.
-      injection = dicomDateTimeSeconds(pet.seriesDate.empty() ? pet.acquisitionDate : pet.seriesDate, pet.injectionTime);
-      if (injection > scan) injection -= 86400.0;
+      injection = dicomDateTimeSeconds(
+          pet.seriesDate.empty() ? pet.acquisitionDate : pet.seriesDate, pet.injectionTime);
+      if (injection > scan)
+        injection -= 86400.0;
     }
     if (injection < 0) {
       c.reason = "no Radiopharmaceutical Start DateTime (0018,1078) or Start Time (0018,1072)";
@@ -128,19 +147,24 @@ SuvConversion suvBodyWeight(const PetDoseInfo& pet) {
     }
     const double elapsed = scan - injection;
     if (elapsed < 0) {
-      c.reason = "the injection (" + clock(injection) + ") is after the scan start (" + clock(scan) + ")";
+      c.reason =
+          "the injection (" + clock(injection) + ") is after the scan start (" + clock(scan) + ")";
       return c;
     }
     decayed = pet.totalDoseBq * std::exp2(-elapsed / pet.halfLifeS);
-    std::snprintf(detail, sizeof(detail), "%.1f kg, %.1f MBq injected at %s, %.1f min before the scan start %s (half-life %.1f min)",
-                  pet.patientWeightKg, pet.totalDoseBq / 1e6, clock(injection).c_str(), elapsed / 60.0, clock(scan).c_str(),
-                  pet.halfLifeS / 60.0);
+    std::snprintf(
+        detail, sizeof(detail),
+        "%.1f kg, %.1f MBq injected at %s, %.1f min before the scan start %s (half-life %.1f min)",
+        pet.patientWeightKg, pet.totalDoseBq / 1e6, clock(injection).c_str(), elapsed / 60.0,
+        clock(scan).c_str(), pet.halfLifeS / 60.0);
   } else if (decay == "ADMIN") {
-    std::snprintf(detail, sizeof(detail), "%.1f kg, %.1f MBq injected (decay-corrected to the injection)", pet.patientWeightKg,
-                  pet.totalDoseBq / 1e6);
+    std::snprintf(detail, sizeof(detail),
+                  "%.1f kg, %.1f MBq injected (decay-corrected to the injection)",
+                  pet.patientWeightKg, pet.totalDoseBq / 1e6);
   } else {
     c.reason = decay.empty() ? "no Decay Correction (0054,1102)"
-                             : "Decay Correction (0054,1102) " + decay + " (frames not decay-corrected) is not supported";
+                             : "Decay Correction (0054,1102) " + decay +
+                                   " (frames not decay-corrected) is not supported";
     return c;
   }
   c.ok = true;

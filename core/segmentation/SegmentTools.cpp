@@ -5,6 +5,7 @@
 #include "core/segmentation/VoxelFlood.h"
 
 #include <algorithm>
+#include <functional>
 #include <cmath>
 #include <map>
 #include <stdexcept>
@@ -430,6 +431,42 @@ SegmentStats measureMask(const VolumeGeometry& g, const std::vector<std::uint8_t
   }
   if (!image || st.voxels == 0) st.min = st.max = 0;
   return st;
+}
+
+} // namespace lightbox
+
+namespace lightbox {
+
+double suvPeak(const Volume& image, const std::vector<std::uint8_t>& mask) {
+  const VolumeGeometry& g = image.geometry;
+  std::vector<std::pair<double, std::size_t>> top;
+  for (std::size_t q = 0; q < mask.size(); ++q)
+    if (mask[q]) top.push_back({image.value(q), q});
+  if (top.empty()) return 0.0;
+  const std::size_t keep = std::min<std::size_t>(500, top.size());
+  std::partial_sort(top.begin(), top.begin() + std::ptrdiff_t(keep), top.end(), std::greater<>());
+  top.resize(keep);
+  constexpr double kRadiusMm = 6.2035; // a sphere of 1 mL
+  long reach[3];
+  for (int a = 0; a < 3; ++a) reach[a] = long(std::ceil(kRadiusMm / g.spacing[a]));
+  double best = 0;
+  for (const auto& [value, q] : top) {
+    const long c[3] = {long(q % g.size[0]), long((q / g.size[0]) % g.size[1]), long(q / (g.size[0] * g.size[1]))};
+    double sum = 0;
+    std::size_t n = 0;
+    for (long dz = -reach[2]; dz <= reach[2]; ++dz)
+      for (long dy = -reach[1]; dy <= reach[1]; ++dy)
+        for (long dx = -reach[0]; dx <= reach[0]; ++dx) {
+          const double x = double(dx) * g.spacing[0], y = double(dy) * g.spacing[1], z = double(dz) * g.spacing[2];
+          if (x * x + y * y + z * z > kRadiusMm * kRadiusMm) continue;
+          const long i = c[0] + dx, j = c[1] + dy, k = c[2] + dz;
+          if (i < 0 || j < 0 || k < 0 || i >= long(g.size[0]) || j >= long(g.size[1]) || k >= long(g.size[2])) continue;
+          sum += image.value(std::size_t(i), std::size_t(j), std::size_t(k));
+          ++n;
+        }
+    if (n) best = std::max(best, sum / double(n));
+  }
+  return best;
 }
 
 } // namespace lightbox

@@ -75,3 +75,11 @@ SegmentStats measureMask(const VolumeGeometry& geometry, const std::vector<std::
                          const Volume* image = nullptr);
 
 } // namespace lightbox
+
+namespace lightbox {
+
+/// SUVpeak (PERCIST): the largest mean of the image in a 1 mL sphere (radius 6.2 mm) centred on a
+/// voxel of the mask; the centres tried are the mask's 500 highest voxels. 0 for an empty mask.
+double suvPeak(const Volume& image, const std::vector<std::uint8_t>& mask);
+
+} // namespace lightbox

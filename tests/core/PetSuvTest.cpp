@@ -35,7 +35,8 @@ PetDoseInfo typicalFdg() {
 
 } // namespace
 
-TEST_CASE("SUVbw: weight over the dose decayed from the injection to the series start", "[pet][suv]") {
+TEST_CASE("SUVbw: weight over the dose decayed from the injection to the series start",
+          "[pet][suv]") {
   const SuvConversion c = suvBodyWeight(typicalFdg());
   REQUIRE(c.ok);
   // 63 minutes from 09:12:00 to 10:15:00.
@@ -46,7 +47,8 @@ TEST_CASE("SUVbw: weight over the dose decayed from the injection to the series 
   // An acquisition time earlier than the series time is the scan start (QIBA).
   PetDoseInfo early = typicalFdg();
   early.acquisitionTime = "101000";
-  CHECK(suvBodyWeight(early).decayedDoseBq == Approx(3.7e8 * std::exp2(-58.0 * 60.0 / kF18HalfLifeS)).epsilon(1e-9));
+  CHECK(suvBodyWeight(early).decayedDoseBq ==
+        Approx(3.7e8 * std::exp2(-58.0 * 60.0 / kF18HalfLifeS)).epsilon(1e-9));
   // Only an injection time: the scan's day, or the day before across midnight.
   PetDoseInfo timeOnly = typicalFdg();
   timeOnly.injectionDateTime.clear();
@@ -56,7 +58,8 @@ TEST_CASE("SUVbw: weight over the dose decayed from the injection to the series 
   midnight.injectionDateTime.clear();
   midnight.injectionTime = "233000";
   midnight.seriesTime = midnight.acquisitionTime = "003000";
-  CHECK(suvBodyWeight(midnight).decayedDoseBq == Approx(3.7e8 * std::exp2(-3600.0 / kF18HalfLifeS)).epsilon(1e-9));
+  CHECK(suvBodyWeight(midnight).decayedDoseBq ==
+        Approx(3.7e8 * std::exp2(-3600.0 / kF18HalfLifeS)).epsilon(1e-9));
   // Decay-corrected to the injection: no decay.
   PetDoseInfo admin = typicalFdg();
   admin.decayCorrection = "ADMIN";
@@ -80,24 +83,37 @@ TEST_CASE("SUVbw is refused with the missing field named", "[pet][suv]") {
     CHECK_FALSE(c.ok);
     return c.reason;
   };
-  CHECK(reasonWithout([](PetDoseInfo& p) { p.patientWeightKg = 0; }).find("Patient's Weight (0010,1030)") != std::string::npos);
-  CHECK(reasonWithout([](PetDoseInfo& p) { p.totalDoseBq = 0; }).find("Radionuclide Total Dose (0018,1074)") != std::string::npos);
-  CHECK(reasonWithout([](PetDoseInfo& p) { p.halfLifeS = 0; }).find("Half Life (0018,1075)") != std::string::npos);
-  CHECK(reasonWithout([](PetDoseInfo& p) { p.injectionDateTime.clear(); }).find("(0018,1078)") != std::string::npos);
-  CHECK(reasonWithout([](PetDoseInfo& p) { p.decayCorrection = "NONE"; }).find("NONE") != std::string::npos);
-  CHECK(reasonWithout([](PetDoseInfo& p) { p.units = "CNTS"; }).find("(7053,1000)") != std::string::npos);
-  CHECK(reasonWithout([](PetDoseInfo& p) { p.units = "PROPCNTS"; }).find("PROPCNTS") != std::string::npos);
-  CHECK(reasonWithout([](PetDoseInfo& p) { p.injectionDateTime = "20240305111200"; }).find("after the scan") != std::string::npos);
+  CHECK(reasonWithout([](PetDoseInfo& p) {
+          p.patientWeightKg = 0;
+        }).find("Patient's Weight (0010,1030)") != std::string::npos);
+  CHECK(reasonWithout([](PetDoseInfo& p) {
+          p.totalDoseBq = 0;
+        }).find("Radionuclide Total Dose (0018,1074)") != std::string::npos);
+  CHECK(reasonWithout([](PetDoseInfo& p) { p.halfLifeS = 0; }).find("Half Life (0018,1075)") !=
+        std::string::npos);
+  CHECK(reasonWithout([](PetDoseInfo& p) { p.injectionDateTime.clear(); }).find("(0018,1078)") !=
+        std::string::npos);
+  CHECK(reasonWithout([](PetDoseInfo& p) { p.decayCorrection = "NONE"; }).find("NONE") !=
+        std::string::npos);
+  CHECK(reasonWithout([](PetDoseInfo& p) { p.units = "CNTS"; }).find("(7053,1000)") !=
+        std::string::npos);
+  CHECK(reasonWithout([](PetDoseInfo& p) { p.units = "PROPCNTS"; }).find("PROPCNTS") !=
+        std::string::npos);
+  CHECK(reasonWithout([](PetDoseInfo& p) {
+          p.injectionDateTime = "20240305111200";
+        }).find("after the scan") != std::string::npos);
   CHECK(reasonWithout([](PetDoseInfo& p) {
           p.seriesTime.clear();
           p.acquisitionTime.clear();
         }).find("scan start") != std::string::npos);
 }
 
-TEST_CASE("a DICOM PET in Bq/mL loads in SUVbw equal to the SUV it was made from; without a weight it stays in Bq/mL, said",
+TEST_CASE("a DICOM PET in Bq/mL loads in SUVbw equal to the SUV it was made from; without a weight "
+          "it stays in Bq/mL, said",
           "[pet][suv]") {
   // A real FDG-PET in SUV (sarcoma STS_001) written as a PET series in Bq/mL with per-slice slopes.
-  const LoadedSeries suvNifti = loadPath(test::sharedData("lesions/sarcoma_ibsi_sts/STS_001/PET_image.nii.gz"));
+  const LoadedSeries suvNifti =
+      loadPath(test::sharedData("lesions/sarcoma_ibsi_sts/STS_001/PET_image.nii.gz"));
   const Volume& suv = suvNifti.volumes.front();
   const VolumeGeometry& g = suv.geometry;
   const PetDoseInfo dose = typicalFdg();
@@ -118,7 +134,8 @@ TEST_CASE("a DICOM PET in Bq/mL loads in SUVbw equal to the SUV it was made from
     for (std::size_t k = 0; k < g.size[2]; ++k) {
       spec.slicePositions.push_back(g.ijkToLps({0, 0, double(k)}));
       double peak = 0;
-      for (std::size_t q = 0; q < g.size[0] * g.size[1]; ++q) peak = std::max(peak, suv.value(q + k * g.size[0] * g.size[1]));
+      for (std::size_t q = 0; q < g.size[0] * g.size[1]; ++q)
+        peak = std::max(peak, suv.value(q + k * g.size[0] * g.size[1]));
       spec.rescaleSlopes.push_back(std::max(peak / factor, 1.0) / 32000.0); // Bq/mL per stored unit
     }
     spec.pet.patientWeightKg = weightKg;
@@ -142,20 +159,24 @@ TEST_CASE("a DICOM PET in Bq/mL loads in SUVbw equal to the SUV it was made from
   CHECK(v.units == "SUVbw");
   REQUIRE(v.geometry.voxelCount() == g.voxelCount());
   double worst = 0;
-  for (std::size_t q = 0; q < g.voxelCount(); ++q) worst = std::max(worst, std::abs(v.value(q) - suv.value(q)));
+  for (std::size_t q = 0; q < g.voxelCount(); ++q)
+    worst = std::max(worst, std::abs(v.value(q) - suv.value(q)));
   INFO("largest SUV difference " << worst);
   CHECK(worst < 0.01); // quantisation: peak / 32000 per slice
   bool said = false;
-  for (const IngestIssue& i : pet.issues) said = said || (i.kind == IssueKind::PetValues && i.message.find("SUVbw") != std::string::npos);
+  for (const IngestIssue& i : pet.issues)
+    said = said || (i.kind == IssueKind::PetValues && i.message.find("SUVbw") != std::string::npos);
   CHECK(said);
 
   write(root + "/no-weight", 0);
   const LoadedSeries raw = loadPath(root + "/no-weight");
   CHECK(raw.volumes.front().units == "Bq/mL");
-  CHECK(raw.volumes.front().value(g.voxelCount() / 2) == Approx(suv.value(g.voxelCount() / 2) / factor).epsilon(0.01).margin(5));
+  CHECK(raw.volumes.front().value(g.voxelCount() / 2) ==
+        Approx(suv.value(g.voxelCount() / 2) / factor).epsilon(0.01).margin(5));
   bool refused = false;
   for (const IngestIssue& i : raw.issues) {
-    refused = refused || (i.kind == IssueKind::PetValues && i.message.find("Patient's Weight (0010,1030)") != std::string::npos);
+    refused = refused || (i.kind == IssueKind::PetValues &&
+                          i.message.find("Patient's Weight (0010,1030)") != std::string::npos);
   }
   CHECK(refused);
 }
