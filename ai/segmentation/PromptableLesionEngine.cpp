@@ -141,6 +141,22 @@ struct PromptableLesionEngine::State {
   BoxMap mask, probability;
   std::vector<double> passes;
   bool touches = false, found = false;
+  /// The state after 0, 1, ... correction clicks, so that a call repeating a prefix of the clicks
+  /// (an undo, a replay) starts from there.
+  struct Snapshot {
+    PatchGrid grid;
+    BoxMap mask, probability;
+    std::vector<double> passes;
+    bool found = false;
+  };
+  std::vector<Snapshot> snapshots;
+  void keep() { snapshots.push_back({grid, mask, probability, passes, found}); }
+  void restore(std::size_t k) {
+    const Snapshot& s = snapshots[k];
+    grid = s.grid, mask = s.mask, probability = s.probability, passes = s.passes, found = s.found;
+    clicks.resize(k);
+    snapshots.resize(k + 1);
+  }
 };
 
 PromptableLesionEngine::PromptableLesionEngine(const ModelRunner& runner,
@@ -282,13 +298,18 @@ LesionMask PromptableLesionEngine::segment(const Volume& image, const Vec3& seed
   voxelOf(seedLps, seedVoxel);
   const void* data =
       std::visit([](const auto& v) { return static_cast<const void*>(v.data()); }, image.voxels);
-  // Reuse the cached sequence when this call extends it.
-  bool reuse = cache_ && cache_->data == data && cache_->size == g.size &&
-               cache_->origin == g.origin && cache_->seed == seedLps &&
-               cache_->startCubeMm == startCubeMm && cache_->clicks.size() <= clicks.size();
-  for (std::size_t k = 0; reuse && k < cache_->clicks.size(); ++k) {
-    reuse =
-        cache_->clicks[k].lps == clicks[k].lps && cache_->clicks[k].positive == clicks[k].positive;
+  // Reuse the cached sequence from the longest prefix of clicks it shares with this call.
+  const bool reuse = cache_ && cache_->data == data && cache_->size == g.size &&
+                     cache_->origin == g.origin && cache_->seed == seedLps &&
+                     cache_->startCubeMm == startCubeMm;
+  if (reuse) {
+    std::size_t common = 0;
+    while (common < cache_->clicks.size() && common < clicks.size() &&
+           cache_->clicks[common].lps == clicks[common].lps &&
+           cache_->clicks[common].positive == clicks[common].positive) {
+      ++common;
+    }
+    cache_->restore(common);
   }
   if (!reuse) {
     auto st = std::make_unique<State>();
@@ -336,6 +357,7 @@ LesionMask PromptableLesionEngine::segment(const Volume& image, const Vec3& seed
     st->mask = lesion;
     if (st->found)
       st->mask.v = componentAt(lesion, seedVoxel);
+    st->keep();
     cache_ = std::move(st);
   }
   State& st = *cache_;
@@ -399,6 +421,7 @@ LesionMask PromptableLesionEngine::segment(const Volume& image, const Vec3& seed
     st.mask = std::move(old);
     st.probability = std::move(prob);
     st.found = true;
+    st.keep();
   }
   LesionMask out;
   out.engine = manifest_.name;

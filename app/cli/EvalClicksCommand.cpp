@@ -33,36 +33,6 @@ Vec3 voxelLps(const VolumeGeometry& g, std::size_t n) {
   return g.ijkToLps({double(n % g.size[0]), double((n / g.size[0]) % g.size[1]), double(n / (g.size[0] * g.size[1]))});
 }
 
-/// The next simulated correction: the largest 6-connected region where prediction and reference
-/// disagree; an add click when the reference has it (missed), a remove click when it does not
-/// (too much); at that region's most interior voxel. False when they agree everywhere.
-bool nextCorrection(const VolumeGeometry& g, const std::vector<std::uint8_t>& pred, const std::vector<std::uint8_t>& ref,
-                    LesionPrompt& click) {
-  std::vector<std::uint8_t> missed(ref.size()), extra(ref.size());
-  for (std::size_t q = 0; q < ref.size(); ++q) {
-    missed[q] = ref[q] && !pred[q];
-    extra[q] = pred[q] && !ref[q];
-  }
-  std::size_t bestSize = 0, bestSeed = 0;
-  bool bestAdd = true;
-  for (const bool add : {true, false}) {
-    const std::vector<std::uint8_t>& err = add ? missed : extra;
-    std::vector<int> component(err.size(), 0);
-    int id = 0;
-    for (std::size_t q = 0; q < err.size(); ++q) {
-      if (!err[q] || component[q]) continue;
-      const std::size_t n = floodComponent(g.size[0], g.size[1], g.size[2], err, q, component, ++id);
-      if (n > bestSize) bestSize = n, bestSeed = q, bestAdd = add;
-    }
-  }
-  if (bestSize == 0) return false;
-  const std::vector<std::uint8_t> region =
-      flood6(g.size[0], g.size[1], g.size[2], bestAdd ? missed : extra, bestSeed);
-  click.kind = bestAdd ? LesionPrompt::Kind::Add : LesionPrompt::Kind::Remove;
-  click.at = voxelLps(g, mostInteriorVoxel(g, region));
-  return true;
-}
-
 struct Tally {
   std::vector<double> dice; // per click count
   std::vector<std::size_t> below05;
@@ -170,9 +140,8 @@ int runEvalClicks(const std::vector<std::string>& argv) {
       std::fflush(stdout);
       previous = result;
       if (k < maxClicks && !agrees) {
-        LesionPrompt click;
-        if (nextCorrection(image.geometry, result.mask, ref, click)) {
-          prompts.push_back(click);
+        if (const std::optional<CorrectionClick> c = nextCorrection(image.geometry, result.mask, ref)) {
+          prompts.push_back({c->add ? LesionPrompt::Kind::Add : LesionPrompt::Kind::Remove, c->lps, {}});
         } else {
           agrees = true;
         }

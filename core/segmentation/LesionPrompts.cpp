@@ -130,4 +130,30 @@ std::size_t mostInteriorVoxel(const VolumeGeometry& g, const std::vector<std::ui
   return best;
 }
 
+std::optional<CorrectionClick> nextCorrection(const VolumeGeometry& g, const std::vector<std::uint8_t>& pred,
+                                              const std::vector<std::uint8_t>& ref) {
+  std::vector<std::uint8_t> missed(ref.size()), extra(ref.size());
+  for (std::size_t q = 0; q < ref.size(); ++q) {
+    missed[q] = ref[q] && !pred[q];
+    extra[q] = pred[q] && !ref[q];
+  }
+  std::size_t bestSize = 0, bestSeed = 0;
+  bool bestAdd = true;
+  for (const bool add : {true, false}) {
+    const std::vector<std::uint8_t>& err = add ? missed : extra;
+    std::vector<int> component(err.size(), 0);
+    int id = 0;
+    for (std::size_t q = 0; q < err.size(); ++q) {
+      if (!err[q] || component[q]) continue;
+      const std::size_t n = floodComponent(g.size[0], g.size[1], g.size[2], err, q, component, ++id);
+      if (n > bestSize) bestSize = n, bestSeed = q, bestAdd = add;
+    }
+  }
+  if (bestSize == 0) return std::nullopt;
+  const std::vector<std::uint8_t> region = flood6(g.size[0], g.size[1], g.size[2], bestAdd ? missed : extra, bestSeed);
+  const std::size_t n = mostInteriorVoxel(g, region);
+  return CorrectionClick{bestAdd, g.ijkToLps({double(n % g.size[0]), double((n / g.size[0]) % g.size[1]),
+                                             double(n / (g.size[0] * g.size[1]))})};
+}
+
 } // namespace lightbox

@@ -4,6 +4,7 @@
 #include "core/segmentation/ClassicalSegmenter.h"
 
 #include <string>
+#include <optional>
 #include <vector>
 
 namespace lightbox {
@@ -34,5 +35,15 @@ std::size_t removeConnectedAround(const VolumeGeometry& geometry, std::vector<st
 /// The most interior voxel of a mask (the maximum of its Euclidean distance transform in mm; the
 /// first such voxel in x-fastest order), as a linear index; the mask must not be empty.
 std::size_t mostInteriorVoxel(const VolumeGeometry& geometry, const std::vector<std::uint8_t>& mask);
+
+/// A simulated reader's correction of `predicted` against `reference` (whole grids): at the most
+/// interior voxel of the largest 6-connected region where they disagree; `add` when the reference
+/// has that region (missed), else a remove click. Empty when they agree everywhere.
+struct CorrectionClick {
+  bool add = true;
+  Vec3 lps{0, 0, 0};
+};
+std::optional<CorrectionClick> nextCorrection(const VolumeGeometry& geometry, const std::vector<std::uint8_t>& predicted,
+                                              const std::vector<std::uint8_t>& reference);
 
 } // namespace lightbox
