@@ -67,20 +67,6 @@ Pass runPass(const ModelRunner& runner, const Volume& image, const Vec3& seed, d
   return p;
 }
 
-/// Trilinear value of the patch map at a continuous patch index (0 outside the cube).
-float patchValue(const std::vector<float>& map, const Vec3& x) {
-  const long n = long(kEdge);
-  const long a0 = long(std::floor(x[0])), b0 = long(std::floor(x[1])), c0 = long(std::floor(x[2]));
-  const double fa = x[0] - double(a0), fb = x[1] - double(b0), fc = x[2] - double(c0);
-  double v = 0;
-  for (int corner = 0; corner < 8; ++corner) {
-    const long a = a0 + (corner & 1), b = b0 + ((corner >> 1) & 1), c = c0 + (corner >> 2);
-    if (a < 0 || b < 0 || c < 0 || a >= n || b >= n || c >= n) continue;
-    const double w = ((corner & 1) ? fa : 1 - fa) * (((corner >> 1) & 1) ? fb : 1 - fb) * ((corner >> 2) ? fc : 1 - fc);
-    v += w * map[std::size_t(a + n * (b + n * c))];
-  }
-  return float(v);
-}
 
 } // namespace
 
@@ -213,7 +199,7 @@ LesionMask LesionModelEngine::segment(const Volume& image, const Vec3& seedLps,
   for (std::size_t k = out.box.lo[2]; k < out.box.hi[2]; ++k)
     for (std::size_t j = out.box.lo[1]; j < out.box.hi[1]; ++j)
       for (std::size_t i = out.box.lo[0]; i < out.box.hi[0]; ++i, ++m) {
-        const float p = patchValue(pass.probability, pass.grid.toPatch(g.ijkToLps({double(i), double(j), double(k)})));
+        const float p = patchValue(pass.probability, kEdge, pass.grid.toPatch(g.ijkToLps({double(i), double(j), double(k)})));
         out.probability[m] = std::uint8_t(std::lround(std::clamp(p, 0.0f, 1.0f) * 255.0f));
         in[m] = p >= 0.5f;
       }

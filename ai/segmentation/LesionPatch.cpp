@@ -29,6 +29,20 @@ PatchGrid patchAround(const VolumeGeometry& scan, const Vec3& centreLps, double 
   return p;
 }
 
+float patchValue(const std::vector<float>& map, std::size_t edge, const Vec3& x) {
+  const long n = long(edge);
+  const long a0 = long(std::floor(x[0])), b0 = long(std::floor(x[1])), c0 = long(std::floor(x[2]));
+  const double fa = x[0] - double(a0), fb = x[1] - double(b0), fc = x[2] - double(c0);
+  double v = 0;
+  for (int corner = 0; corner < 8; ++corner) {
+    const long a = a0 + (corner & 1), b = b0 + ((corner >> 1) & 1), c = c0 + (corner >> 2);
+    if (a < 0 || b < 0 || c < 0 || a >= n || b >= n || c >= n) continue;
+    const double w = ((corner & 1) ? fa : 1 - fa) * (((corner >> 1) & 1) ? fb : 1 - fb) * ((corner >> 2) ? fc : 1 - fc);
+    v += w * map[std::size_t(a + n * (b + n * c))];
+  }
+  return float(v);
+}
+
 std::vector<float> samplePatch(const Volume& volume, const PatchGrid& patch, float outside) {
   const VolumeGeometry& g = volume.geometry;
   const std::size_t n = patch.edge;

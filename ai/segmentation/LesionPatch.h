@@ -28,6 +28,10 @@ PatchGrid patchAround(const VolumeGeometry& scan, const Vec3& centreLps, double 
 /// Trilinear samples of the volume on the patch (x fastest); outside the volume: `outside`.
 std::vector<float> samplePatch(const Volume& volume, const PatchGrid& patch, float outside);
 
+/// Trilinear value of a patch map (`edge`^3, x fastest) at a continuous patch index; samples
+/// outside the cube count as 0.
+float patchValue(const std::vector<float>& map, std::size_t edge, const Vec3& patchIndex);
+
 /// A reader's click in patch indices: positive (part of the lesion) or negative (not).
 struct PatchClick {
   Vec3 at{0, 0, 0};

@@ -86,21 +86,6 @@ VoxelBox seriesBoxOf(const VolumeGeometry& g, const PatchGrid& grid) {
   return box;
 }
 
-float patchValue(const std::vector<float>& map, const Vec3& x) {
-  const long n = long(kE);
-  const long a0 = long(std::floor(x[0])), b0 = long(std::floor(x[1])), c0 = long(std::floor(x[2]));
-  const double fa = x[0] - double(a0), fb = x[1] - double(b0), fc = x[2] - double(c0);
-  double v = 0;
-  for (int corner = 0; corner < 8; ++corner) {
-    const long a = a0 + (corner & 1), b = b0 + ((corner >> 1) & 1), c = c0 + (corner >> 2);
-    if (a < 0 || b < 0 || c < 0 || a >= n || b >= n || c >= n)
-      continue;
-    const double w = ((corner & 1) ? fa : 1 - fa) * (((corner >> 1) & 1) ? fb : 1 - fb) *
-                     ((corner >> 2) ? fc : 1 - fc);
-    v += w * map[std::size_t(a + n * (b + n * c))];
-  }
-  return float(v);
-}
 
 /// The probability map on the series voxels of the cube (0-255).
 BoxMap toSeries(const VolumeGeometry& g, const PatchGrid& grid, const std::vector<float>& map) {
@@ -112,7 +97,7 @@ BoxMap toSeries(const VolumeGeometry& g, const PatchGrid& grid, const std::vecto
     for (std::size_t j = out.box.lo[1]; j < out.box.hi[1]; ++j)
       for (std::size_t i = out.box.lo[0]; i < out.box.hi[0]; ++i, ++m) {
         const float p =
-            patchValue(map, grid.toPatch(g.ijkToLps({double(i), double(j), double(k)})));
+            patchValue(map, kE, grid.toPatch(g.ijkToLps({double(i), double(j), double(k)})));
         out.v[m] = std::uint8_t(std::lround(std::clamp(p, 0.0f, 1.0f) * 255.0f));
       }
   return out;

@@ -108,7 +108,7 @@ TEST_CASE("SUVbw is refused with the missing field named", "[pet][suv]") {
         }).find("scan start") != std::string::npos);
 }
 
-TEST_CASE("a DICOM PET in Bq/mL loads in SUVbw equal to the SUV it was made from; without a weight "
+TEST_CASE("a DICOM PET in Bq/mL loads in SUVbw equal to the SUV it was made from, and without a weight "
           "it stays in Bq/mL, said",
           "[pet][suv]") {
   // A real FDG-PET in SUV (sarcoma STS_001) written as a PET series in Bq/mL with per-slice slopes.
