@@ -103,6 +103,17 @@ def main():
         net = train(images, lung_image(lung_path), "final")
         torch.save(net.state_dict(), os.path.join(models, "lightbox-lesion-prompt.state.pt"))
         export(net, models, golden)
+    elif mode == "continue":  # more iterations from saved weights (FOLD -1: every case; else fold FOLD held out and evaluated)
+        state, fold, folds, root, lung_path, out = (sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5],
+                                                    sys.argv[6], sys.argv[7])
+        images = load_sarcomas(root)
+        cases = sorted({i.case for i in images})
+        held = {c for k, c in enumerate(cases) if fold >= 0 and k % folds == fold}
+        net = train([i for i in images if i.case not in held], lung_image(lung_path), f"continue {fold}", torch.load(state),
+                    int(os.environ.get("LIGHTBOX_MORE_ITERS", "700")), 1.5e-3, seed=SEED + 2)
+        torch.save(net.state_dict(), out + ".pt")
+        if held:
+            evaluate_fold(net, images, held, out)
     elif mode == "finetune":  # more nodules (part-solid, against the pleura): 45 % real, 40 % lung
         state, root, lung_path, out = sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
         images = load_sarcomas(root)

@@ -125,7 +125,8 @@ int ViewerDocument::segmentAt(const Vec3& lps, const VoxelBox* clip, const Findi
     }
   }
   static const std::uint8_t palette[6][3] = {{255, 200, 0}, {0, 200, 255}, {255, 90, 200}, {120, 255, 80}, {255, 120, 40}, {170, 130, 255}};
-  const Segment s = engineSegment(label, QString("Lesion %1").arg(label).toStdString(), palette[(label - 1) % 6], lesion, voxels);
+  Segment s = engineSegment(label, QString("Lesion %1").arg(label).toStdString(), palette[(label - 1) % 6], lesion, voxels);
+  if (model && !clip) s.prompts = {{true, true, lps}}; // replayed to refine it again after reopening
   labels_.segments.push_back(s);
   selectedSegment_ = label;
   if (model && !clip) { // refinement clicks would run the model without the box: not offered for boxed ones
@@ -142,14 +143,43 @@ int ViewerDocument::segmentAt(const Vec3& lps, const VoxelBox* clip, const Findi
 
 bool ViewerDocument::refineSegment(std::uint8_t label, const Vec3& lps, bool positive) {
   if (!volume_ || replaying_ || stroking_) return false;
-  const auto run = engineRuns_.find(label);
+  auto run = engineRuns_.find(label);
   const Segment* segment = labels_.segment(label);
-  if (run == engineRuns_.end() || !segment) {
-    emit annotationError("refine: only a segment the model made in this session can be refined");
+  const bool replayable = segment && !segment->prompts.empty() && segment->prompts.front().seed;
+  if (!segment || (run == engineRuns_.end() && !replayable)) {
+    emit annotationError("refine: only a segment the model made from a click can be refined");
     return false;
   }
   const LesionModelEngine* model = lesionModel();
   if (!model) return false;
+  if (run == engineRuns_.end()) {
+    // Reopened, or after an undo: the model's last result comes back by replaying the segment's
+    // saved prompts (the engine is deterministic), so the reader's own edits can be told apart.
+    if (segmenting_) {
+      emit annotationError("refine: still working on the previous click");
+      return false;
+    }
+    EngineRun replay;
+    replay.seed = segment->prompts.front().lps;
+    for (std::size_t k = 1; k < segment->prompts.size(); ++k) replay.clicks.push_back({segment->prompts[k].lps, segment->prompts[k].positive});
+    LesionMask last;
+    const std::shared_ptr<const Volume> volume = volume_;
+    try {
+      segmenting_ = true;
+      runOffGuiThread([&] { last = model->segment(*volume, replay.seed, replay.clicks); });
+      segmenting_ = false;
+    } catch (const std::exception& e) {
+      segmenting_ = false;
+      emit annotationError(QString("refine: %1").arg(e.what()));
+      return false;
+    }
+    if (volume_ != volume || replaying_ || stroking_ || !labels_.segment(label)) return false;
+    replay.box = last.box;
+    replay.mask = std::move(last.mask);
+    replay.probability = std::move(last.probability);
+    run = engineRuns_.insert_or_assign(label, std::move(replay)).first;
+    segment = labels_.segment(label);
+  }
   std::vector<LesionClick> clicks = run->second.clicks;
   clicks.push_back({lps, positive});
   if (segmenting_) {
@@ -205,7 +235,10 @@ bool ViewerDocument::refineSegment(std::uint8_t label, const Vec3& lps, bool pos
   }
   std::vector<Segment> before = labels_.segments;
   LabelDelta delta = writeMask(labels_, u, mask, label, &protect);
-  if (Segment* seg = labels_.segment(label)) seg->automaticVoxels = produced;
+  if (Segment* seg = labels_.segment(label)) {
+    seg->automaticVoxels = produced;
+    if (!seg->prompts.empty()) seg->prompts.push_back({false, positive, lps});
+  }
   run->second = EngineRun{prev.seed, clicks, next.box, next.mask, next.probability};
   uncertaintyDirty_ = true;
   undo_->push(new LabelStepCommand(this, std::move(delta), std::move(before),

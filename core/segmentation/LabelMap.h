@@ -15,6 +15,16 @@ enum class SegmentOrigin { Automatic, SemiAutomatic, Manual, Imported };
 const char* segmentOriginName(SegmentOrigin origin);
 
 /// One entry of the segment table. Label values are 1..255; 0 is background.
+/// A prompt that made (or corrected) a model segment, in LPS millimetres: the seed first, then the
+/// correction clicks in order. Saved with the segment so the edit can be replayed (refined again
+/// after reopening; undo restores the list with the voxels).
+struct SegmentPrompt {
+  bool seed = false;
+  bool positive = true;
+  Vec3 lps{0, 0, 0};
+  bool operator==(const SegmentPrompt& o) const { return seed == o.seed && positive == o.positive && lps == o.lps; }
+};
+
 struct Segment {
   std::uint8_t label = 1;
   std::string name;
@@ -30,6 +40,7 @@ struct Segment {
   std::string algorithm, algorithmVersion, weightsSha256;
   std::size_t automaticVoxels = 0; ///< voxels the engine produced (for the changed fraction)
   std::size_t changedVoxels = 0;   ///< voxels the reader's edits changed since
+  std::vector<SegmentPrompt> prompts; ///< model segments: seed and correction clicks, in order
 };
 
 /// A label map on a series' grid: one byte per voxel (0 background), with a revision counter that

@@ -50,6 +50,13 @@ void saveLabelMap(const LabelMap& map, const std::string& path) {
                         {"weights_sha256", s.weightsSha256},
                         {"automatic_voxels", s.automaticVoxels},
                         {"changed_voxels", s.changedVoxels}});
+    if (!s.prompts.empty()) {
+      nlohmann::json prompts = nlohmann::json::array();
+      for (const SegmentPrompt& p : s.prompts) {
+        prompts.push_back({{"kind", p.seed ? "seed" : p.positive ? "add" : "remove"}, {"lps", vec(p.lps)}});
+      }
+      segments.back()["prompts"] = prompts;
+    }
   }
   h["segments"] = segments;
   std::string bytes = h.dump() + "\n";
@@ -105,6 +112,13 @@ LabelMap loadLabelMap(const std::string& path, const VolumeGeometry& expected) {
       seg.weightsSha256 = s.value("weights_sha256", std::string());
       seg.automaticVoxels = s.value("automatic_voxels", std::size_t(0));
       seg.changedVoxels = s.value("changed_voxels", std::size_t(0));
+      if (s.contains("prompts")) {
+        for (const nlohmann::json& p : s.at("prompts")) {
+          const std::string kind = p.at("kind").get<std::string>();
+          if (kind != "seed" && kind != "add" && kind != "remove") throw std::runtime_error("unknown prompt kind '" + kind + "'");
+          seg.prompts.push_back({kind == "seed", kind != "remove", vec(p.at("lps"))});
+        }
+      }
       map.segments.push_back(seg);
     }
   } catch (const std::exception& e) {

@@ -70,6 +70,13 @@ TEST_CASE("a sarcoma CT: one click outlines the tumour without blocking the wind
     dice = next;
   }
   std::printf("\n");
+  // The prompts are saved with the segment, in order.
+  REQUIRE(doc->labels().segments.size() == 1);
+  const std::vector<SegmentPrompt> prompts = doc->labels().segments[0].prompts;
+  REQUIRE(prompts.size() == 3);
+  CHECK(prompts[0].seed);
+  CHECK(prompts[0].lps == seed);
+  CHECK_FALSE(prompts[1].seed);
   doc->goToSegment(1);
   VolumeViewport* vr = window.volumeView();
   REQUIRE(vr->isVisible());
@@ -81,4 +88,22 @@ TEST_CASE("a sarcoma CT: one click outlines the tumour without blocking the wind
     grabWindow(&window).save(QString(shots) + "/sarcoma-ct-segment.png");
     vr->grabFramebuffer().save(QString(shots) + "/sarcoma-ct-3d.png");
   }
+
+  // Reopened in a new window: the segment and its prompts come back, and a third correction
+  // refines it (the model's last result replayed from the saved prompts).
+  MainWindow again;
+  again.resize(1600, 1000);
+  again.show();
+  REQUIRE(again.openPath(QString::fromStdString(caseDir + "/CT_image.nii.gz")));
+  ViewerDocument* reopened = again.document();
+  REQUIRE(reopened->labels().segments.size() == 1);
+  CHECK(reopened->labels().segments[0].prompts == prompts);
+  const std::optional<CorrectionClick> third = nextCorrection(g, maskOf(), reference);
+  REQUIRE(third);
+  doc = reopened;
+  REQUIRE(reopened->refineSegment(1, third->lps, third->add));
+  const double after = diceCoefficient(maskOf(), reference);
+  std::printf("after reopening, a third click: %.3f\n", after);
+  CHECK(after >= dice);
+  CHECK(reopened->labels().segments[0].prompts.size() == 4);
 }

@@ -223,6 +223,7 @@ TEST_CASE("a label map is saved crash-safe and reopened voxel for voxel, damaged
   s.algorithm = "classical";
   s.automaticVoxels = map.count(1);
   s.typeScheme = "SRT"; // as an imported SEG's code may say
+  s.prompts = {{true, true, {10.5, -20.25, 30.0}}, {false, true, {11, -21, 30}}, {false, false, {12, -19, 27.5}}};
   map.segments.push_back(s);
   BrushDab dab;
   dab.centerLps = slab.geometry.ijkToLps({100, 100, 5});
@@ -241,6 +242,7 @@ TEST_CASE("a label map is saved crash-safe and reopened voxel for voxel, damaged
   CHECK(back.segments[0].automaticVoxels == s.automaticVoxels);
   CHECK(back.segments[0].typeScheme == "SRT");
   CHECK(back.segments[0].categoryScheme == "SCT");
+  CHECK(back.segments[0].prompts == s.prompts); // seed, add, remove: in order, for replaying the edit
   // Another grid, a truncated copy and a foreign file: refused, naming the file.
   VolumeGeometry other = slab.geometry;
   other.spacing[0] *= 2;
