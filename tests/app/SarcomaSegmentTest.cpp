@@ -59,7 +59,7 @@ TEST_CASE("a sarcoma CT: one click outlines the tumour without blocking the wind
   };
   double dice = diceCoefficient(maskOf(), reference);
   std::printf("STS_005 CT in the viewer: one click Dice %.3f", dice);
-  CHECK(dice >= 0.3); // 0.40 today: this 15 cm tumour is under-segmented by the first click (MODEL_CARD.md)
+  CHECK(dice >= 0.6); // 0.77 today (training case; 0.40 with the first 800-iteration model)
   for (int k = 0; k < 2; ++k) {
     const std::optional<CorrectionClick> c = nextCorrection(g, maskOf(), reference);
     REQUIRE(c);
