@@ -86,7 +86,6 @@ VoxelBox seriesBoxOf(const VolumeGeometry& g, const PatchGrid& grid) {
   return box;
 }
 
-
 /// The probability map on the series voxels of the cube (0-255).
 BoxMap toSeries(const VolumeGeometry& g, const PatchGrid& grid, const std::vector<float>& map) {
   BoxMap out;
@@ -136,11 +135,11 @@ struct PromptableLesionEngine::State {
   };
   std::vector<Snapshot> snapshots;
   void keep() { snapshots.push_back({grid, mask, probability, passes, found}); }
+  std::size_t at = 0; ///< correction clicks the current state reflects (a prefix of `clicks`)
   void restore(std::size_t k) {
     const Snapshot& s = snapshots[k];
     grid = s.grid, mask = s.mask, probability = s.probability, passes = s.passes, found = s.found;
-    clicks.resize(k);
-    snapshots.resize(k + 1);
+    at = k; // later snapshots stay until a different click arrives
   }
 };
 
@@ -347,7 +346,15 @@ LesionMask PromptableLesionEngine::segment(const Volume& image, const Vec3& seed
   }
   State& st = *cache_;
   // Correction clicks not applied yet.
-  for (std::size_t k = st.clicks.size(); k < clicks.size(); ++k) {
+  for (std::size_t k = st.at; k < clicks.size(); ++k) {
+    if (k < st.clicks.size()) {
+      if (st.clicks[k].lps == clicks[k].lps && st.clicks[k].positive == clicks[k].positive) {
+        st.restore(k + 1); // the same click as before: its snapshot
+        continue;
+      }
+      st.clicks.resize(k); // a different click: the old continuation goes
+      st.snapshots.resize(k + 1);
+    }
     const LesionClick& c = clicks[k];
     long at[3];
     voxelOf(c.lps, at);
@@ -407,6 +414,7 @@ LesionMask PromptableLesionEngine::segment(const Volume& image, const Vec3& seed
     st.probability = std::move(prob);
     st.found = true;
     st.keep();
+    st.at = k + 1;
   }
   LesionMask out;
   out.engine = manifest_.name;
