@@ -82,10 +82,7 @@ PromptedResult segmentWithPrompts(const Volume& image, const std::vector<LesionP
   }
 
   // A box tells the promptable model the lesion's size: its first cube is sized to the box.
-  double boxMm = 0;
-  if (box) {
-    for (int a = 0; a < 3; ++a) boxMm = std::max(boxMm, double(box->hi[a] - box->lo[a]) * g.spacing[a]);
-  }
+  const double boxMm = box ? largestSideMm(g, *box) : 0.0;
   PromptedResult r;
   r.seedLps = *seed;
   r.mask.assign(g.voxelCount(), 0);

@@ -17,6 +17,7 @@
 #include <QString>
 
 #include <map>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -290,6 +291,9 @@ private:
   /// The undo stack is calling the session's undo or redo: no new step may start meanwhile.
   bool replaying_ = false;
   bool segmenting_ = false; ///< an engine runs off the GUI thread (segmentAt / refineSegment)
+  /// Runs `work` on the open volume off the GUI thread (one run at a time; `what` starts the
+  /// messages). Returns the volume it ran on, or nullptr when refused or failed (said).
+  std::shared_ptr<const Volume> runEngine(const char* what, const std::function<void(const Volume&)>& work);
   int selected_ = 0;
   bool hideRejected_ = false;
   std::string selectedFinding_;

@@ -40,6 +40,24 @@ void runOffGuiThread(const std::function<void()>& work) {
 
 } // namespace
 
+std::shared_ptr<const Volume> ViewerDocument::runEngine(const char* what, const std::function<void(const Volume&)>& work) {
+  if (segmenting_) {
+    emit annotationError(QString("%1: still working on the previous click").arg(what));
+    return nullptr;
+  }
+  const std::shared_ptr<const Volume> volume = volume_; // kept alive even if the series closes meanwhile
+  try {
+    segmenting_ = true;
+    runOffGuiThread([&] { work(*volume); });
+    segmenting_ = false;
+  } catch (const std::exception& e) {
+    segmenting_ = false;
+    emit annotationError(QString("%1: %2").arg(what, e.what()));
+    return nullptr;
+  }
+  return volume;
+}
+
 const LesionModelEngine* ViewerDocument::lesionModel() const {
   if (!modelTried_) {
     modelTried_ = true;
@@ -64,25 +82,14 @@ int ViewerDocument::segmentAt(const Vec3& lps, const VoxelBox* clip, const Findi
     emit annotationError("255 segments on this series: no room for another");
     return 0;
   }
-  if (segmenting_) {
-    emit annotationError("segment: still working on the previous click");
-    return 0;
-  }
   LesionMask lesion;
   const LesionModelEngine* model = engine_ == SegmentEngine::Model ? lesionModel() : nullptr;
-  const std::shared_ptr<const Volume> volume = volume_;
-  try {
-    segmenting_ = true;
-    // A box tells the promptable model the lesion's size: its first cube is sized to the box.
-    double boxMm = 0;
-    for (int a = 0; clip && a < 3; ++a) boxMm = std::max(boxMm, double(clip->hi[a] - clip->lo[a]) * volume->geometry.spacing[a]);
-    runOffGuiThread([&] { lesion = model ? model->segment(*volume, lps, {}, boxMm) : segmentClassical(*volume, lps); });
-    segmenting_ = false;
-  } catch (const std::exception& e) {
-    segmenting_ = false;
-    emit annotationError(QString("segment: %1").arg(e.what()));
-    return 0;
-  }
+  // A box tells the promptable model the lesion's size: its first cube is sized to the box.
+  const double boxMm = clip ? largestSideMm(volume_->geometry, *clip) : 0.0;
+  const std::shared_ptr<const Volume> volume = runEngine("segment", [&](const Volume& v) {
+    lesion = model ? model->segment(v, lps, {}, boxMm) : segmentClassical(v, lps);
+  });
+  if (!volume) return 0;
   if (volume_ != volume || replaying_) return 0; // the series changed meanwhile: the result is dropped
   label = labels_.freeLabel(); // the reader may have made a segment meanwhile
   if (label == 0) {
@@ -155,24 +162,13 @@ bool ViewerDocument::refineSegment(std::uint8_t label, const Vec3& lps, bool pos
   if (run == engineRuns_.end()) {
     // Reopened, or after an undo: the model's last result comes back by replaying the segment's
     // saved prompts (the engine is deterministic), so the reader's own edits can be told apart.
-    if (segmenting_) {
-      emit annotationError("refine: still working on the previous click");
-      return false;
-    }
     EngineRun replay;
     replay.seed = segment->prompts.front().lps;
     for (std::size_t k = 1; k < segment->prompts.size(); ++k) replay.clicks.push_back({segment->prompts[k].lps, segment->prompts[k].positive});
     LesionMask last;
-    const std::shared_ptr<const Volume> volume = volume_;
-    try {
-      segmenting_ = true;
-      runOffGuiThread([&] { last = model->segment(*volume, replay.seed, replay.clicks); });
-      segmenting_ = false;
-    } catch (const std::exception& e) {
-      segmenting_ = false;
-      emit annotationError(QString("refine: %1").arg(e.what()));
-      return false;
-    }
+    const std::shared_ptr<const Volume> volume =
+        runEngine("refine", [&](const Volume& v) { last = model->segment(v, replay.seed, replay.clicks); });
+    if (!volume) return false;
     if (volume_ != volume || replaying_ || stroking_ || !labels_.segment(label)) return false;
     replay.box = last.box;
     replay.mask = std::move(last.mask);
@@ -182,22 +178,11 @@ bool ViewerDocument::refineSegment(std::uint8_t label, const Vec3& lps, bool pos
   }
   std::vector<LesionClick> clicks = run->second.clicks;
   clicks.push_back({lps, positive});
-  if (segmenting_) {
-    emit annotationError("refine: still working on the previous click");
-    return false;
-  }
   LesionMask next;
-  const std::shared_ptr<const Volume> volume = volume_;
   const Vec3 seed = run->second.seed;
-  try {
-    segmenting_ = true;
-    runOffGuiThread([&] { next = model->segment(*volume, seed, clicks); });
-    segmenting_ = false;
-  } catch (const std::exception& e) {
-    segmenting_ = false;
-    emit annotationError(QString("refine: %1").arg(e.what()));
-    return false;
-  }
+  const std::shared_ptr<const Volume> volume =
+      runEngine("refine", [&](const Volume& v) { next = model->segment(v, seed, clicks); });
+  if (!volume) return false;
   // The series, the segment or its run may have changed while the model ran.
   if (volume_ != volume || replaying_ || stroking_ || engineRuns_.find(label) != run || !labels_.segment(label)) return false;
   // One box holding the previous result and the new one.

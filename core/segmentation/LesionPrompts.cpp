@@ -156,4 +156,10 @@ std::optional<CorrectionClick> nextCorrection(const VolumeGeometry& g, const std
                                              double(n / (g.size[0] * g.size[1]))})};
 }
 
+double largestSideMm(const VolumeGeometry& g, const VoxelBox& box) {
+  double side = 0;
+  for (int a = 0; a < 3; ++a) side = std::max(side, double(box.hi[a] - box.lo[a]) * g.spacing[a]);
+  return side;
+}
+
 } // namespace lightbox

@@ -23,6 +23,9 @@ void keepInBoxConnected(const VolumeGeometry& geometry, LesionMask& lesion, cons
 std::vector<std::string> touchedFaces(const VolumeGeometry& geometry, const std::vector<std::uint8_t>& mask,
                                       const VoxelBox& limit);
 
+/// The box's largest side in millimetres (a prompt box sizes the promptable model's first cube).
+double largestSideMm(const VolumeGeometry& geometry, const VoxelBox& box);
+
 /// The whole grid as a box.
 VoxelBox wholeGrid(const VolumeGeometry& geometry);
 
