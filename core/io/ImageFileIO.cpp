@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/io/ImageFileIO.h"
 
+#include "core/io/NiftiWriter.h"
+
 #include <itkImage.h>
 #include <itkImageFileReader.h>
 #include <itkImageFileWriter.h>
@@ -221,6 +223,10 @@ void writeResearchImage(const std::vector<Volume>& volumes, const std::string& p
   }
   if (!isResearchImageFile(path)) {
     throw std::runtime_error(path + ": unknown output format (use .nii, .nii.gz, .nrrd or .mha)");
+  }
+  if (endsWith(path, ".nii") || endsWith(path, ".nii.gz")) {
+    writeNifti(volumes, path); // straight from the voxel buffers, no ITK image in between
+    return;
   }
   const bool isInt16 = volumes.front().voxelType() == VoxelType::Int16;
   try {

@@ -6,6 +6,12 @@
 
 #include <catch2/catch.hpp>
 
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+
 using namespace lightbox;
 
 namespace {
@@ -21,11 +27,13 @@ Volume obliqueVolume(VoxelType type) {
   const std::size_t n = v.geometry.voxelCount();
   if (type == VoxelType::Int16) {
     std::vector<std::int16_t> data(n);
-    for (std::size_t i = 0; i < n; ++i) data[i] = std::int16_t(int(i) * 37 - 1000);
+    for (std::size_t i = 0; i < n; ++i)
+      data[i] = std::int16_t(int(i) * 37 - 1000);
     v.voxels = data;
   } else {
     std::vector<float> data(n);
-    for (std::size_t i = 0; i < n; ++i) data[i] = float(i) * 0.25f - 3.5f;
+    for (std::size_t i = 0; i < n; ++i)
+      data[i] = float(i) * 0.25f - 3.5f;
     v.voxels = data;
   }
   return v;
@@ -38,7 +46,8 @@ TEST_CASE("NIfTI, NRRD and MetaImage round-trip values and LPS geometry", "[io]"
   for (const char* ext : {".nii.gz", ".nii", ".nrrd", ".mha"}) {
     for (VoxelType type : {VoxelType::Int16, VoxelType::Float32}) {
       const Volume v = obliqueVolume(type);
-      const std::string path = folder + "/volume" + (type == VoxelType::Int16 ? "-i16" : "-f32") + ext;
+      const std::string path =
+          folder + "/volume" + (type == VoxelType::Int16 ? "-i16" : "-f32") + ext;
       INFO(path);
       writeResearchImage({v}, path);
       const std::vector<Volume> back = readResearchImage(path);
@@ -50,6 +59,54 @@ TEST_CASE("NIfTI, NRRD and MetaImage round-trip values and LPS geometry", "[io]"
       }
     }
   }
+}
+
+TEST_CASE("the NIfTI writer's quaternion (qform) alone gives the geometry, right- and left-handed",
+          "[io]") {
+  // Readers that ignore the sform (or files whose sform is dropped) rely on the qform: the file is
+  // read back by ITK with its sform_code cleared, so only the quaternion, qfac and offsets count.
+  const std::string folder = test::scratchFolder("research-qform");
+  // Both branches of the quaternion's derivation: an oblique frame and one close to RAS's identity
+  // (rows running right to left, columns posterior to anterior: a large trace once in RAS).
+  const double c = std::cos(0.3), s = std::sin(0.3);
+  const std::array<Vec3, 3> nearAxial{Vec3{-c, -s, 0}, Vec3{s, -c, 0}, Vec3{0, 0, 1}};
+  for (int frame = 0; frame < 4; ++frame) {
+    const bool leftHanded = frame % 2 == 1;
+    Volume v = obliqueVolume(VoxelType::Float32);
+    if (frame >= 2) {
+      v.geometry.direction = nearAxial;
+    }
+    if (leftHanded) {
+      v.geometry.direction[2] = v.geometry.direction[2] * -1.0;
+    }
+    const std::string path = folder + "/frame" + std::to_string(frame) + ".nii";
+    INFO(path);
+    writeResearchImage({v}, path);
+    CHECK_FALSE(std::filesystem::exists(path + ".partial"));
+    {
+      std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+      const std::int16_t none = 0;
+      f.seekp(254); // sform_code
+      f.write(reinterpret_cast<const char*>(&none), 2);
+    }
+    const std::vector<Volume> back = readResearchImage(path);
+    REQUIRE(back.size() == 1);
+    CHECK(back[0].geometry.handedness() == (leftHanded ? -1 : 1));
+    CHECK(sameGrid(back[0].geometry, v.geometry, 1e-4));
+  }
+}
+
+TEST_CASE("a NIfTI that cannot be written names the file and leaves nothing behind", "[io]") {
+  const std::string folder = test::scratchFolder("research-unwritable");
+  const std::string path = folder + "/absent-folder/x.nii";
+  CHECK_THROWS_WITH(writeResearchImage({obliqueVolume(VoxelType::Int16)}, path),
+                    Catch::Contains(path));
+  CHECK_FALSE(std::filesystem::exists(path + ".partial"));
+  Volume wrong = obliqueVolume(VoxelType::Int16);
+  wrong.geometry.size[2] = 4; // more voxels than the buffer holds
+  CHECK_THROWS_WITH(writeResearchImage({wrong}, folder + "/wrong.nii"),
+                    Catch::Contains("wrong.nii"));
+  CHECK_FALSE(std::filesystem::exists(folder + "/wrong.nii"));
 }
 
 TEST_CASE("a 4D series converts to a 4D file and back", "[io]") {
@@ -67,7 +124,8 @@ TEST_CASE("a 4D series converts to a 4D file and back", "[io]") {
 
 TEST_CASE("reading a missing or foreign file names the file", "[io]") {
   const std::string folder = test::scratchFolder("research-bad");
-  CHECK_THROWS_WITH(readResearchImage(folder + "/absent.nii"), Catch::Contains(folder + "/absent.nii"));
+  CHECK_THROWS_WITH(readResearchImage(folder + "/absent.nii"),
+                    Catch::Contains(folder + "/absent.nii"));
   CHECK_THROWS_WITH(writeResearchImage({obliqueVolume(VoxelType::Int16)}, folder + "/x.png"),
                     Catch::Contains("unknown output format"));
 }
