@@ -16,6 +16,34 @@ std::pair<double, double> PixelFormat::storedRange() const {
 
 namespace {
 
+/// The common case, written so the compiler vectorises it: integer output, slope 1, integral
+/// intercept, MONOCHROME2. Same arithmetic as convertTyped (mask, sign extension, intercept).
+template <typename Raw, typename Out>
+void convertIdentity(const Raw* src, std::size_t srcStride, Out* dst, std::size_t width, std::size_t height,
+                     const PixelFormat& f, std::int64_t intercept) {
+  using U = std::make_unsigned_t<Raw>;
+  using W = std::conditional_t<sizeof(Raw) <= 2, std::int32_t, std::int64_t>;
+  const unsigned shift = (f.highBit + 1 >= f.bitsStored) ? f.highBit + 1 - f.bitsStored : 0;
+  const unsigned bits = f.bitsStored;
+  const W mask = bits >= sizeof(W) * 8 ? W(-1) : W((std::int64_t(1) << bits) - 1);
+  const W signBit = W(std::int64_t(1) << (bits - 1));
+  const W offset = W(intercept);
+  for (std::size_t y = 0; y < height; ++y) {
+    const Raw* in = src + y * srcStride;
+    Out* out = dst + y * width;
+    if (f.isSigned) {
+      for (std::size_t x = 0; x < width; ++x) {
+        const W v = (W(U(in[x])) >> shift) & mask;
+        out[x] = Out(((v ^ signBit) - signBit) + offset); // two's-complement sign extension
+      }
+    } else {
+      for (std::size_t x = 0; x < width; ++x) {
+        out[x] = Out(((W(U(in[x])) >> shift) & mask) + offset);
+      }
+    }
+  }
+}
+
 template <typename Raw, typename Out>
 void convertTyped(const Raw* src, std::size_t srcStride, Out* dst, std::size_t width, std::size_t height,
                   const PixelFormat& f, double slope, double intercept) {
@@ -27,6 +55,13 @@ void convertTyped(const Raw* src, std::size_t srcStride, Out* dst, std::size_t w
   const std::int64_t invertBase = f.isSigned ? -1 : mask; // MONOCHROME1: max - v (unsigned), -1 - v (signed)
   const bool identityScale = slope == 1.0 && intercept == std::round(intercept);
   const std::int64_t intIntercept = std::int64_t(intercept);
+  if constexpr (std::is_integral_v<Out>) {
+    const bool fits = bits >= 1 && bits <= sizeof(Raw) * 8 && std::abs(intercept) < 1e9;
+    if (identityScale && !f.monochrome1 && fits) {
+      convertIdentity(src, srcStride, dst, width, height, f, intIntercept);
+      return;
+    }
+  }
   for (std::size_t y = 0; y < height; ++y) {
     const Raw* in = src + y * srcStride;
     Out* out = dst + y * width;

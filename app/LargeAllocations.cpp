@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: Apache-2.0
+// Large blocks (a series' voxels, a resampled copy, a NIfTI being read) are backed by transparent
+// huge pages where the kernel offers them on request (THP "madvise" mode, Debian's default): one
+// page fault per 2 MiB instead of one per 4 KiB. On a 512x512x141 CT that removes ~18 000 faults and
+// a third of `lightbox convert`'s CPU time (issue 30). Everything else is plain malloc/free.
+//
+// This replaces the global operator new of the two executables (compiled into each, not into a
+// library: a replacement must be linked into the program itself). The default array, nothrow and
+// delete operators of libstdc++ call this one and free(), so they stay consistent.
+#include <sys/mman.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <new>
+
+namespace {
+
+constexpr std::size_t kAdviseFrom = std::size_t(16) << 20;
+constexpr std::uintptr_t kHugePage = std::uintptr_t(2) << 20;
+
+void* allocate(std::size_t size) {
+  void* p = std::malloc(size ? size : 1);
+  if (p && size >= kAdviseFrom) {
+    // glibc serves blocks this large with a fresh mmap: no page is touched yet, so the advice
+    // takes effect on the first write. Only whole, aligned huge pages inside the block are advised.
+    const std::uintptr_t begin = (reinterpret_cast<std::uintptr_t>(p) + kHugePage - 1) & ~(kHugePage - 1);
+    const std::uintptr_t end = (reinterpret_cast<std::uintptr_t>(p) + size) & ~(kHugePage - 1);
+    if (end > begin) {
+      ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE); // advice only: failure is fine
+    }
+  }
+  return p;
+}
+
+} // namespace
+
+void* operator new(std::size_t size) {
+  for (;;) {
+    if (void* p = allocate(size)) return p;
+    std::new_handler handler = std::get_new_handler();
+    if (!handler) throw std::bad_alloc();
+    handler();
+  }
+}
