@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// Instance optimisation of a displacement field with LibTorch autograd. With
-// runtime/TorchModelRunner.cpp, the only translation units that include Torch headers.
+// Instance optimisation of a displacement field with LibTorch autograd, inside liblightbox_torch.so
+// (see runtime/TorchBackend.h). With runtime/TorchModelRunner.cpp, the only code that includes Torch.
 #include "ai/registration/InstanceOptimisation.h"
+#include "ai/runtime/TorchBackendImpl.h"
 
 #include <torch/torch.h>
 
@@ -9,7 +10,7 @@
 #include <cmath>
 #include <stdexcept>
 
-namespace lightbox {
+namespace lightbox::torchimpl {
 namespace {
 
 namespace tf = torch::nn::functional;
@@ -226,4 +227,4 @@ InstanceOptimisationResult optimiseField(const VolumeGeometry& grid, std::vector
   return result;
 }
 
-} // namespace lightbox
+} // namespace lightbox::torchimpl

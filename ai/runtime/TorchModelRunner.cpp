@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// The only translation unit of Lightbox that includes Torch headers.
-#include "ai/runtime/AiRuntime.h"
-#include "ai/runtime/ModelRunner.h"
+// Model inference with LibTorch, inside liblightbox_torch.so (loaded on first use: see
+// TorchBackend.h). With registration/InstanceOptimisation.cpp, the only code that includes Torch.
+#include "ai/runtime/TorchBackend.h"
+#include "ai/runtime/TorchBackendImpl.h"
 
 #include <ATen/Parallel.h>
 #include <torch/script.h>
@@ -10,7 +11,7 @@
 #include <algorithm>
 #include <filesystem>
 
-namespace lightbox {
+namespace lightbox::torchimpl {
 
 AiRuntimeInfo aiRuntimeInfo() { return {"LibTorch", TORCH_VERSION, at::get_num_threads()}; }
 
@@ -75,4 +76,17 @@ std::unique_ptr<ModelRunner> loadTorchScriptModel(const std::string& path, int t
   }
 }
 
-} // namespace lightbox
+} // namespace lightbox::torchimpl
+
+extern "C" __attribute__((visibility("default"))) const lightbox::TorchBackend* lightbox_torch_backend() {
+  static const lightbox::TorchBackend backend = [] {
+    lightbox::TorchBackend b;
+    b.runtimeInfo = &lightbox::torchimpl::aiRuntimeInfo;
+    b.setThreads = &lightbox::torchimpl::setAiThreads;
+    b.loadModel = &lightbox::torchimpl::loadTorchScriptModel;
+    b.structurePoints = &lightbox::torchimpl::structurePoints;
+    b.optimiseField = &lightbox::torchimpl::optimiseField;
+    return b;
+  }();
+  return &backend;
+}

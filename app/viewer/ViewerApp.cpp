@@ -4,6 +4,8 @@
 #include "app/viewer/MainWindow.h"
 #include "app/viewer/VtkViewport.h"
 
+#include "ai/runtime/TorchBackend.h"
+
 #include <QApplication>
 #include <QSurfaceFormat>
 #include <QTimer>
@@ -40,6 +42,9 @@ int runViewer(int argc, char** argv, const std::string& path, const std::string&
     // "RxC": rows x columns as the View menu names them (1 x 2 is two columns).
     window.setLayoutMode(layout[2] - '0', layout[0] - '0');
   }
+  // LibTorch loads after the first images are up (on a background thread), so the window opens
+  // without waiting for it and the first AI action does not either.
+  QTimer::singleShot(1500, &window, [] { preloadTorchBackend(); });
   if (!screenshotPath.empty()) {
     QTimer::singleShot(0, &window, [&] {
       const QImage shot = grabWindow(&window);

@@ -160,6 +160,26 @@ TEST_CASE(
   unsetenv("LIGHTBOX_INDEX");
 }
 
+TEST_CASE("without its LibTorch backend, segment falls back and names the library it could not load", "[cli][segmentation]") {
+  // LibTorch lives in liblightbox_torch.so, loaded on first use; a broken install must say which
+  // file failed and why, and the classical engine still answers.
+  const std::string work = lightbox::test::scratchFolder("segment-no-backend");
+  const std::string slab = lightbox::test::sharedData("ct/chest_lidc-idri-0001_nodule_slab/dicom");
+  const lightbox::VolumeGeometry g = lightbox::loadPath(slab).volumes.front().geometry;
+  const lightbox::Vec3 c = g.ijkToLps({g.size[0] / 2.0, g.size[1] / 2.0, g.size[2] / 2.0});
+  const std::string seed = std::to_string(c[0]) + "," + std::to_string(c[1]) + "," + std::to_string(c[2]);
+  const std::string missing = work + "/absent/liblightbox_torch.so";
+  setenv("LIGHTBOX_TORCH_BACKEND", missing.c_str(), 1);
+  const Process p = runLightbox({"segment", slab, "--seed-lps", seed, "-o", work + "/mask.nii.gz", "--json",
+                                 work + "/mask.json"});
+  unsetenv("LIGHTBOX_TORCH_BACKEND");
+  INFO(p.err);
+  REQUIRE(p.exitCode == 0);
+  CHECK(p.err.find("used the classical engine") != std::string::npos);
+  CHECK(p.err.find(missing) != std::string::npos);
+  CHECK(nlohmann::json::parse(fileText(work + "/mask.json"))["engine"] == "classical");
+}
+
 TEST_CASE("segment from one click on the LIDC lesion writes a mask on the series' grid and eval-segmentation scores it", "[cli][segmentation]") {
   const std::string work = lightbox::test::scratchFolder("segment-cli");
   const std::string slab = lightbox::test::sharedData("ct/chest_lidc-idri-0001_nodule_slab/dicom");
