@@ -22,7 +22,8 @@ struct TorchBackend {
   AiRuntimeInfo (*runtimeInfo)() = nullptr;
   void (*setThreads)(int threads) = nullptr;
   std::unique_ptr<ModelRunner> (*loadModel)(const std::string& path, int threads) = nullptr;
-  std::vector<Vec3> (*structurePoints)(const NormalisedImage& structure, unsigned count, unsigned seed) = nullptr;
+  std::vector<Vec3> (*structurePoints)(const NormalisedImage& structure, unsigned count,
+                                       unsigned seed) = nullptr;
   InstanceOptimisationResult (*optimiseField)(const VolumeGeometry& grid, std::vector<float> field,
                                               const NormalisedImage& structure,
                                               const std::vector<InstanceLevelInput>& levels,

@@ -20,7 +20,8 @@ constexpr const char* kLibraryName = "liblightbox_torch.so";
 std::string executableFolder() {
   char self[PATH_MAX];
   const ssize_t n = ::readlink("/proc/self/exe", self, sizeof(self) - 1);
-  if (n <= 0) return {};
+  if (n <= 0)
+    return {};
   const std::string path(self, std::size_t(n));
   return path.substr(0, path.rfind('/') + 1);
 }
@@ -30,7 +31,8 @@ const TorchBackend* load(std::string& failure) {
   if (const char* forced = std::getenv("LIGHTBOX_TORCH_BACKEND"); forced && *forced) {
     candidates.push_back(forced); // when set, the only place looked at
   } else {
-    if (const std::string folder = executableFolder(); !folder.empty()) candidates.push_back(folder + kLibraryName);
+    if (const std::string folder = executableFolder(); !folder.empty())
+      candidates.push_back(folder + kLibraryName);
 #ifdef LIGHTBOX_TORCH_BACKEND_BUILD_PATH
     candidates.push_back(LIGHTBOX_TORCH_BACKEND_BUILD_PATH);
 #endif
@@ -72,7 +74,8 @@ struct Preloader {
   std::mutex mutex;
   std::thread thread;
   ~Preloader() {
-    if (thread.joinable()) thread.join();
+    if (thread.joinable())
+      thread.join();
   }
 };
 
@@ -97,7 +100,8 @@ void preloadTorchBackend() {
   (void)state;
   Preloader& p = preloader();
   std::lock_guard<std::mutex> lock(p.mutex);
-  if (p.thread.joinable()) return;
+  if (p.thread.joinable())
+    return;
   p.thread = std::thread([] {
     try {
       torchBackend();
@@ -107,9 +111,13 @@ void preloadTorchBackend() {
   });
 }
 
-AiRuntimeInfo aiRuntimeInfo() { return torchBackend().runtimeInfo(); }
+AiRuntimeInfo aiRuntimeInfo() {
+  return torchBackend().runtimeInfo();
+}
 
-void setAiThreads(int threads) { torchBackend().setThreads(threads); }
+void setAiThreads(int threads) {
+  torchBackend().setThreads(threads);
+}
 
 std::unique_ptr<ModelRunner> loadTorchScriptModel(const std::string& path, int threads) {
   return torchBackend().loadModel(path, threads);

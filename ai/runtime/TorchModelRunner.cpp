@@ -13,16 +13,20 @@
 
 namespace lightbox::torchimpl {
 
-AiRuntimeInfo aiRuntimeInfo() { return {"LibTorch", TORCH_VERSION, at::get_num_threads()}; }
+AiRuntimeInfo aiRuntimeInfo() {
+  return {"LibTorch", TORCH_VERSION, at::get_num_threads()};
+}
 
-void setAiThreads(int threads) { at::set_num_threads(std::max(1, threads)); }
+void setAiThreads(int threads) {
+  at::set_num_threads(std::max(1, threads));
+}
 
 namespace {
 
 class TorchModelRunner final : public ModelRunner {
 public:
   TorchModelRunner(std::string path, torch::jit::Module module)
-    : path_(std::move(path)), module_(std::move(module)) {}
+      : path_(std::move(path)), module_(std::move(module)) {}
 
   Tensor run(const Tensor& input) const override {
     if (input.data.size() != input.numel()) {
@@ -31,7 +35,9 @@ public:
     c10::InferenceMode guard;
     // Copied into a tensor Torch allocated itself (64-byte aligned, like Python's inputs) rather
     // than running on the vector's memory; the copy is about 2 MB per detector batch.
-    at::Tensor x = torch::from_blob(const_cast<float*>(input.data.data()), input.shape, torch::kFloat32).clone();
+    at::Tensor x =
+        torch::from_blob(const_cast<float*>(input.data.data()), input.shape, torch::kFloat32)
+            .clone();
     at::Tensor y;
     try {
       y = module_.forward({x}).toTensor();
@@ -78,7 +84,8 @@ std::unique_ptr<ModelRunner> loadTorchScriptModel(const std::string& path, int t
 
 } // namespace lightbox::torchimpl
 
-extern "C" __attribute__((visibility("default"))) const lightbox::TorchBackend* lightbox_torch_backend() {
+extern "C" __attribute__((visibility("default"))) const lightbox::TorchBackend*
+lightbox_torch_backend() {
   static const lightbox::TorchBackend backend = [] {
     lightbox::TorchBackend b;
     b.runtimeInfo = &lightbox::torchimpl::aiRuntimeInfo;

@@ -2,14 +2,14 @@
 // Every command through the exit-code matrix, as a subprocess of the real binary: bad option
 // values exit 2 naming the option, unwritable outputs exit 1 naming the path (and write nothing),
 // inputs without an image series exit 3.
-#include "tests/support/TestData.h"
 #include "core/io/ImageFileIO.h"
 #include "core/segmentation/SegmentTools.h"
 #include "core/segmentation/SegmentationMetrics.h"
 #include "core/study/StudyLoader.h"
-#include <nlohmann/json.hpp>
+#include "tests/support/TestData.h"
 #include <algorithm>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -24,7 +24,9 @@ using Process = lightbox::test::ProcessResult;
 using lightbox::test::fileText;
 
 /// Runs the `lightbox` binary with `args`, stdout and stderr captured.
-Process runLightbox(const std::vector<std::string>& args) { return lightbox::test::runProgram(LIGHTBOX_BINARY, args); }
+Process runLightbox(const std::vector<std::string>& args) {
+  return lightbox::test::runProgram(LIGHTBOX_BINARY, args);
+}
 
 struct Row {
   std::vector<std::string> args;
@@ -102,12 +104,21 @@ TEST_CASE(
         {{"segment", slab, "-o", work + "/m.nii.gz"}, 2, "usage"},
         {{"segment", slab, "--seed-lps", "1,2", "-o", work + "/m.nii.gz"}, 2, "--seed-lps"},
         {{"segment", slab, "--seed-lps", "0,0,900", "-o", work + "/m.nii.gz"}, 2, "--seed-lps"},
-        {{"segment", slab, "--seed-lps", "0,0,-120", "--engine", "magic", "-o", work + "/m.nii.gz"}, 2, "--engine"},
+        {{"segment", slab, "--seed-lps", "0,0,-120", "--engine", "magic", "-o", work + "/m.nii.gz"},
+         2,
+         "--engine"},
         {{"segment", slab, "--seed-lps", "0,0,-120", "-o", work + "/m.png"}, 2, work + "/m.png"},
         {{"segment", slab, "--box-lps", "1,2,3", "-o", work + "/m.nii.gz"}, 2, "--box-lps"},
-        {{"segment", slab, "--box-lps", "900,900,900,901,901,901", "-o", work + "/m.nii.gz"}, 2, "--box-lps"},
-        {{"segment", slab, "--seed-lps", "0,0,-120", "--add-lps", "0,0,900", "-o", work + "/m.nii.gz"}, 2, "--add-lps"},
-        {{"segment", slab, "--seed-lps", "0,0,-120", "--remove-lps", "x", "-o", work + "/m.nii.gz"}, 2, "--remove-lps"},
+        {{"segment", slab, "--box-lps", "900,900,900,901,901,901", "-o", work + "/m.nii.gz"},
+         2,
+         "--box-lps"},
+        {{"segment", slab, "--seed-lps", "0,0,-120", "--add-lps", "0,0,900", "-o",
+          work + "/m.nii.gz"},
+         2,
+         "--add-lps"},
+        {{"segment", slab, "--seed-lps", "0,0,-120", "--remove-lps", "x", "-o", work + "/m.nii.gz"},
+         2,
+         "--remove-lps"},
         {{"eval-segmentation", work + "/m.nii.gz"}, 2, "usage"},
     });
     CHECK_FALSE(std::filesystem::exists(work + "/m.nii.gz"));
@@ -136,9 +147,16 @@ TEST_CASE(
         {{"default-study"}, 1, bad + "/study"},
         {{"render", slab, "--plane", "axial", "-o", "/nonexistent/a.png"}, 1, "/nonexistent/a.png"},
         {{"render", slab, "--plane", "3d", "-o", bad + "/a.png"}, 1, bad + "/a.png"},
-        {{"segment", slab, "--seed-lps", "0,0,-120", "-o", bad + "/m.nii.gz"}, 1, bad + "/m.nii.gz"},
-        {{"segment", slab, "--seed-lps", "0,0,-120", "-o", work + "/m.nii.gz", "--json", bad + "/m.json"}, 1, bad + "/m.json"},
-        {{"eval-segmentation", work + "/missing.nii.gz", work + "/missing2.nii.gz"}, 1, work + "/missing.nii.gz"},
+        {{"segment", slab, "--seed-lps", "0,0,-120", "-o", bad + "/m.nii.gz"},
+         1,
+         bad + "/m.nii.gz"},
+        {{"segment", slab, "--seed-lps", "0,0,-120", "-o", work + "/m.nii.gz", "--json",
+          bad + "/m.json"},
+         1,
+         bad + "/m.json"},
+        {{"eval-segmentation", work + "/missing.nii.gz", work + "/missing2.nii.gz"},
+         1,
+         work + "/missing.nii.gz"},
     });
     unsetenv("LIGHTBOX_DEFAULT_STUDY");
     CHECK_FALSE(std::filesystem::exists("/nonexistent"));
@@ -160,18 +178,21 @@ TEST_CASE(
   unsetenv("LIGHTBOX_INDEX");
 }
 
-TEST_CASE("without its LibTorch backend, segment falls back and names the library it could not load", "[cli][segmentation]") {
+TEST_CASE(
+    "without its LibTorch backend, segment falls back and names the library it could not load",
+    "[cli][segmentation]") {
   // LibTorch lives in liblightbox_torch.so, loaded on first use; a broken install must say which
   // file failed and why, and the classical engine still answers.
   const std::string work = lightbox::test::scratchFolder("segment-no-backend");
   const std::string slab = lightbox::test::sharedData("ct/chest_lidc-idri-0001_nodule_slab/dicom");
   const lightbox::VolumeGeometry g = lightbox::loadPath(slab).volumes.front().geometry;
   const lightbox::Vec3 c = g.ijkToLps({g.size[0] / 2.0, g.size[1] / 2.0, g.size[2] / 2.0});
-  const std::string seed = std::to_string(c[0]) + "," + std::to_string(c[1]) + "," + std::to_string(c[2]);
+  const std::string seed =
+      std::to_string(c[0]) + "," + std::to_string(c[1]) + "," + std::to_string(c[2]);
   const std::string missing = work + "/absent/liblightbox_torch.so";
   setenv("LIGHTBOX_TORCH_BACKEND", missing.c_str(), 1);
-  const Process p = runLightbox({"segment", slab, "--seed-lps", seed, "-o", work + "/mask.nii.gz", "--json",
-                                 work + "/mask.json"});
+  const Process p = runLightbox({"segment", slab, "--seed-lps", seed, "-o", work + "/mask.nii.gz",
+                                 "--json", work + "/mask.json"});
   unsetenv("LIGHTBOX_TORCH_BACKEND");
   INFO(p.err);
   REQUIRE(p.exitCode == 0);
@@ -180,14 +201,18 @@ TEST_CASE("without its LibTorch backend, segment falls back and names the librar
   CHECK(nlohmann::json::parse(fileText(work + "/mask.json"))["engine"] == "classical");
 }
 
-TEST_CASE("segment from one click on the LIDC lesion writes a mask on the series' grid and eval-segmentation scores it", "[cli][segmentation]") {
+TEST_CASE("segment from one click on the LIDC lesion writes a mask on the series' grid and "
+          "eval-segmentation scores it",
+          "[cli][segmentation]") {
   const std::string work = lightbox::test::scratchFolder("segment-cli");
   const std::string slab = lightbox::test::sharedData("ct/chest_lidc-idri-0001_nodule_slab/dicom");
-  const std::string xml = lightbox::test::sharedData("ct/chest_lidc-idri-0001_nodule_slab/annotations/069.xml");
+  const std::string xml =
+      lightbox::test::sharedData("ct/chest_lidc-idri-0001_nodule_slab/annotations/069.xml");
   const lightbox::LoadedSeries loaded = lightbox::loadPath(slab);
   const lightbox::Volume& image = loaded.volumes.front();
   // The readers' consensus (at least half of those who outlined the largest lesion).
-  const lightbox::test::LidcConsensus consensusOf = lightbox::test::lidcConsensus(xml, image.geometry);
+  const lightbox::test::LidcConsensus consensusOf =
+      lightbox::test::lidcConsensus(xml, image.geometry);
   REQUIRE(consensusOf.readers.size() >= 3);
   const std::vector<std::uint8_t>& consensus = consensusOf.mask;
   const lightbox::Vec3 c = consensusOf.centroid;
@@ -196,10 +221,12 @@ TEST_CASE("segment from one click on the LIDC lesion writes a mask on the series
   ref.voxels = std::vector<std::int16_t>(consensus.begin(), consensus.end());
   lightbox::writeResearchImage({ref}, work + "/consensus.nii.gz");
 
-  const std::string seed = std::to_string(c[0]) + "," + std::to_string(c[1]) + "," + std::to_string(c[2]);
+  const std::string seed =
+      std::to_string(c[0]) + "," + std::to_string(c[1]) + "," + std::to_string(c[2]);
   // The classical engine, asked for by name: no model provenance.
-  const Process classical = runLightbox({"segment", slab, "--seed-lps", seed, "--engine", "classical", "-o",
-                                         work + "/classical.nii.gz", "--json", work + "/classical.json"});
+  const Process classical =
+      runLightbox({"segment", slab, "--seed-lps", seed, "--engine", "classical", "-o",
+                   work + "/classical.nii.gz", "--json", work + "/classical.json"});
   INFO(classical.err);
   REQUIRE(classical.exitCode == 0);
   const nlohmann::json jc = nlohmann::json::parse(fileText(work + "/classical.json"));
@@ -209,8 +236,9 @@ TEST_CASE("segment from one click on the LIDC lesion writes a mask on the series
   const std::string noModels = lightbox::test::scratchFolder("segment-cli-no-models");
   setenv("LIGHTBOX_MODELS_BUILTIN", noModels.c_str(), 1);
   setenv("LIGHTBOX_MODELS", noModels.c_str(), 1);
-  const Process fallback = runLightbox({"segment", slab, "--seed-lps", seed, "-o", work + "/fallback.nii.gz", "--json",
-                                        work + "/fallback.json"});
+  const Process fallback =
+      runLightbox({"segment", slab, "--seed-lps", seed, "-o", work + "/fallback.nii.gz", "--json",
+                   work + "/fallback.json"});
   unsetenv("LIGHTBOX_MODELS_BUILTIN");
   unsetenv("LIGHTBOX_MODELS");
   INFO(fallback.err);
@@ -220,12 +248,14 @@ TEST_CASE("segment from one click on the LIDC lesion writes a mask on the series
   CHECK(jf["engine"] == "classical");
   CHECK(jf["engine_requested"] == "model");
   // The model engine, the default: the shipped model ran, with its provenance.
-  const Process p = runLightbox({"segment", slab, "--seed-lps", seed, "-o", work + "/mask.nii.gz", "--json", work + "/mask.json"});
+  const Process p = runLightbox({"segment", slab, "--seed-lps", seed, "-o", work + "/mask.nii.gz",
+                                 "--json", work + "/mask.json"});
   INFO(p.err);
   REQUIRE(p.exitCode == 0);
   CHECK(p.err.find("used the classical engine") == std::string::npos);
   const nlohmann::json j = nlohmann::json::parse(fileText(work + "/mask.json"));
-  for (const char* field : {"engine", "model", "volume_ml", "long_axis_mm", "short_axis_mm", "mean", "sd", "seconds"}) {
+  for (const char* field :
+       {"engine", "model", "volume_ml", "long_axis_mm", "short_axis_mm", "mean", "sd", "seconds"}) {
     INFO(field);
     CHECK(j.contains(field));
   }
@@ -237,7 +267,8 @@ TEST_CASE("segment from one click on the LIDC lesion writes a mask on the series
   REQUIRE(mask.size() == 1);
   CHECK(lightbox::sameGrid(mask.front().geometry, image.geometry, 1e-3));
   std::vector<std::uint8_t> ours(image.geometry.voxelCount());
-  for (std::size_t n = 0; n < ours.size(); ++n) ours[n] = mask.front().value(n) > 0.5;
+  for (std::size_t n = 0; n < ours.size(); ++n)
+    ours[n] = mask.front().value(n) > 0.5;
   const double dice = lightbox::diceCoefficient(ours, consensus);
   CHECK(dice > 0.88);
   const lightbox::SegmentStats st = lightbox::measureMask(image.geometry, ours, &image);
@@ -246,8 +277,9 @@ TEST_CASE("segment from one click on the LIDC lesion writes a mask on the series
   CHECK(j["mean"].get<double>() == Approx(st.mean));
   CHECK(j["mean"].get<double>() > -300); // a solid lesion in HU, not lung
 
-  const Process e = runLightbox({"eval-segmentation", work + "/mask.nii.gz", work + "/consensus.nii.gz",
-                                 work + "/consensus.nii.gz", work + "/consensus.nii.gz"});
+  const Process e =
+      runLightbox({"eval-segmentation", work + "/mask.nii.gz", work + "/consensus.nii.gz",
+                   work + "/consensus.nii.gz", work + "/consensus.nii.gz"});
   INFO(e.out << e.err);
   REQUIRE(e.exitCode == 0);
   char expected[32];
