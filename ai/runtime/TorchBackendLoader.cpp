@@ -42,8 +42,12 @@ const TorchBackend* load(std::string& failure) {
     // and their vtables live there).
     void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
     if (!handle) {
-      const char* why = ::dlerror();
-      failure += "\n  " + path + ": " + (why ? why : "cannot be loaded");
+      const char* error = ::dlerror(); // read once: reading clears it
+      const std::string why = error ? error : "";
+      // dlerror() usually starts with the path already
+      failure +=
+          "\n  " +
+          (why.rfind(path, 0) == 0 ? why : path + ": " + (why.empty() ? "cannot be loaded" : why));
       continue;
     }
     using Entry = const TorchBackend* (*)();

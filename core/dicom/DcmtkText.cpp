@@ -12,41 +12,102 @@ namespace lightbox {
 namespace {
 
 bool isText(DcmEVR vr) {
-  return vr == EVR_PN || vr == EVR_LO || vr == EVR_SH || vr == EVR_ST || vr == EVR_LT || vr == EVR_UT ||
-         vr == EVR_UC;
+  return vr == EVR_PN || vr == EVR_LO || vr == EVR_SH || vr == EVR_ST || vr == EVR_LT ||
+         vr == EVR_UT || vr == EVR_UC;
 }
 
 void decodeItem(DcmItem& item, std::string charset, std::vector<std::string>& lossy) {
   OFString own;
-  if (item.findAndGetOFStringArray(DCM_SpecificCharacterSet, own, OFFalse).good()) charset = own.c_str();
+  if (item.findAndGetOFStringArray(DCM_SpecificCharacterSet, own, OFFalse).good())
+    charset = own.c_str();
   bool changed = false;
   for (unsigned long i = 0; i < item.card(); ++i) {
     DcmElement* element = item.getElement(i);
-    if (!element) continue;
+    if (!element)
+      continue;
     const DcmEVR vr = element->ident();
     if (vr == EVR_SQ) {
       auto* sq = static_cast<DcmSequenceOfItems*>(element);
       for (unsigned long k = 0; k < sq->card(); ++k) {
-        if (DcmItem* nested = sq->getItem(k)) decodeItem(*nested, charset, lossy);
+        if (DcmItem* nested = sq->getItem(k))
+          decodeItem(*nested, charset, lossy);
       }
       continue;
     }
-    if (!isText(vr)) continue;
+    if (!isText(vr))
+      continue;
     OFString raw;
-    if (element->getOFStringArray(raw, OFFalse).bad() || raw.empty()) continue;
+    if (element->getOFStringArray(raw, OFFalse).bad() || raw.empty())
+      continue;
     std::string bytes(raw.c_str(), raw.length());
-    while (!bytes.empty() && (bytes.back() == '\0' || bytes.back() == ' ')) bytes.pop_back(); // padding
-    const DecodedText text = decodeDicomText(bytes, charset, vr == EVR_PN ? TextVr::PersonName : TextVr::Other);
-    if (text.lossy) lossy.push_back(DcmTag(element->getTag()).getTagName());
+    while (!bytes.empty() && (bytes.back() == '\0' || bytes.back() == ' '))
+      bytes.pop_back(); // padding
+    const DecodedText text =
+        decodeDicomText(bytes, charset, vr == EVR_PN ? TextVr::PersonName : TextVr::Other);
+    if (text.lossy)
+      lossy.push_back(DcmTag(element->getTag()).getTagName());
     if (text.utf8 != bytes) {
       element->putOFStringArray(OFString(text.utf8.c_str(), text.utf8.size()));
       changed = true;
     }
   }
-  if (changed || !own.empty()) item.putAndInsertString(DCM_SpecificCharacterSet, "ISO_IR 192");
+  if (changed || !own.empty())
+    item.putAndInsertString(DCM_SpecificCharacterSet, "ISO_IR 192");
+}
+
+/// True when a text element of `item` or of its nested items holds a non-ASCII byte; removes the
+/// nested items' own Specific Character Set on the way (`top`: the data set itself keeps its own).
+bool scrubAndFindNonAscii(DcmItem& item, bool top) {
+  if (!top)
+    item.findAndDeleteElement(DCM_SpecificCharacterSet, OFFalse);
+  bool nonAscii = false;
+  for (unsigned long i = 0; i < item.card(); ++i) {
+    DcmElement* element = item.getElement(i);
+    if (!element)
+      continue;
+    const DcmEVR vr = element->ident();
+    if (vr == EVR_SQ) {
+      auto* sq = static_cast<DcmSequenceOfItems*>(element);
+      for (unsigned long k = 0; k < sq->card(); ++k) {
+        if (DcmItem* nested = sq->getItem(k))
+          nonAscii |= scrubAndFindNonAscii(*nested, false);
+      }
+      continue;
+    }
+    if (nonAscii || !isText(vr))
+      continue;
+    OFString raw;
+    if (element->getOFStringArray(raw, OFFalse).bad())
+      continue;
+    for (std::size_t k = 0; k < raw.length() && !nonAscii; ++k)
+      nonAscii = (unsigned char)raw[k] >= 0x80;
+  }
+  return nonAscii;
 }
 
 } // namespace
+
+bool markUtf8CharacterSet(DcmItem& dataset) {
+  const bool nonAscii = scrubAndFindNonAscii(dataset, true);
+  if (nonAscii) {
+    dataset.putAndInsertString(DCM_SpecificCharacterSet, "ISO_IR 192");
+  } else {
+    dataset.findAndDeleteElement(DCM_SpecificCharacterSet, OFFalse);
+  }
+  return nonAscii;
+}
+
+std::string truncateUtf8(const std::string& text, std::size_t characters) {
+  std::size_t count = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) { // the first byte of a character
+      if (count == characters)
+        return text.substr(0, i);
+      ++count;
+    }
+  }
+  return text;
+}
 
 std::vector<std::string> decodeTextToUtf8(DcmItem& dataset, const std::string& inheritedCharset) {
   std::vector<std::string> lossy;

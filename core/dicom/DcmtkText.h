@@ -14,6 +14,17 @@ namespace lightbox {
 /// ISO_IR 192; for the readers of SEG, SR and RTSTRUCT (issue 28). DCMTK's own convertToUTF8 is
 /// not used: with glibc iconv it refuses ISO 2022 IR 87. Returns the elements (by keyword) that
 /// had undecodable bytes, shown as U+FFFD.
-std::vector<std::string> decodeTextToUtf8(DcmItem& dataset, const std::string& inheritedCharset = {});
+std::vector<std::string> decodeTextToUtf8(DcmItem& dataset,
+                                          const std::string& inheritedCharset = {});
+
+/// For the objects Lightbox writes, whose text is UTF-8 (the source's decoded by decodeTextToUtf8,
+/// the reader's own): Specific Character Set ISO_IR 192 at the top level when any text element,
+/// nested ones included, holds a non-ASCII byte, else no Specific Character Set (the default
+/// repertoire); nested items lose their own (they inherit the top level's). Returns true when set.
+bool markUtf8CharacterSet(DcmItem& dataset);
+
+/// `text` cut to at most `characters` Unicode characters (DICOM limits LO, SH, PN ... in
+/// characters, not bytes), never inside a UTF-8 sequence.
+std::string truncateUtf8(const std::string& text, std::size_t characters);
 
 } // namespace lightbox

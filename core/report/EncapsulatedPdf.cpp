@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/report/EncapsulatedPdf.h"
 
+#include "core/dicom/DcmtkText.h"
+
 #include "core/report/ReportDicom.h"
 
 #include <dcmtk/dcmdata/dcdeftag.h>
@@ -130,6 +132,7 @@ ExportedObject writeEncapsulatedPdf(const ReportContent& content, const std::str
                              ")");
   }
   DcmDataset& src = *source.getDataset();
+  decodeTextToUtf8(src); // copied below as UTF-8, like the document's own text (issue 28)
 
   DcmFileFormat file;
   DcmDataset& ds = *file.getDataset();
@@ -220,6 +223,7 @@ ExportedObject writeEncapsulatedPdf(const ReportContent& content, const std::str
   check(ds.putAndInsertUint32(DCM_EncapsulatedDocumentLength, documentLength),
         "adding the document length", path);
 
+  markUtf8CharacterSet(ds); // ISO_IR 192 when any text is not ASCII
   check(file.saveFile(path.c_str(), EXS_LittleEndianExplicit), "saving", path);
 
   ExportedObject out;

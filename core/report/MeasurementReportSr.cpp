@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/report/MeasurementReportSr.h"
+
+#include "core/dicom/DcmtkText.h"
 #include "core/dicom/DicomText.h"
 
 #include "core/report/ReportDicom.h"
@@ -133,13 +135,13 @@ DSRImageReferenceValue imageReference(const SourceImage& img) {
 void setCommonAttributes(DSRDocument& doc, DcmDataset& source, const ReportContent& content,
                          int seriesNumber, const std::string& seriesDescription,
                          const std::string& path) {
+  // The patient's and study's text decoded into UTF-8 first: the document's text is UTF-8 (the
+  // reader's impression, finding labels), and save() marks ISO_IR 192 when any is not ASCII.
+  decodeTextToUtf8(source);
   checkDcmtk(doc.readStudyData(source), path,
         "reading patient and study of " + content.source.representativeFile);
-  OFString charset;
-  if (source.findAndGetOFStringArray(DCM_SpecificCharacterSet, charset).good() &&
-      !charset.empty()) {
-    checkDcmtk(doc.setSpecificCharacterSet(charset), path, "Specific Character Set");
-  }
+  // DCMTK checks the values it is given against the document's character set.
+  checkDcmtk(doc.setSpecificCharacterSet("ISO_IR 192"), path, "Specific Character Set");
   checkDcmtk(doc.setSeriesNumber(std::to_string(seriesNumber).c_str()), path, "Series Number");
   checkDcmtk(doc.setInstanceNumber(std::to_string(content.version).c_str()), path, "Instance Number");
   checkDcmtk(doc.setSeriesDescription(seriesDescription.c_str()), path, "Series Description");
@@ -158,6 +160,7 @@ ExportedObject save(DSRDocument& doc, const std::string& kind, const std::string
   DcmFileFormat file;
   DcmDataset& ds = *file.getDataset();
   checkDcmtk(doc.write(ds), path, "encoding the document");
+  markUtf8CharacterSet(ds); // ISO_IR 192 when any text is not ASCII (issue 28)
   ExportedObject out;
   out.kind = kind;
   out.path = path;

@@ -268,6 +268,7 @@ ImportedSeg importDicomSeg(const std::string& path, const SegSourceSeries& serie
     s.segmentNumber = number;
     s.segment.name = str(item, DCM_SegmentLabel);
     if (s.segment.name.empty()) s.segment.name = "Segment " + std::to_string(number);
+    s.description = str(item, DCM_SegmentDescription);
     Uint16 lab[3];
     s.hasColour = true;
     for (unsigned long c = 0; c < 3; ++c) s.hasColour = s.hasColour && item->findAndGetUint16(DCM_RecommendedDisplayCIELabValue, lab[c], c).good();

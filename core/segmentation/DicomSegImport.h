@@ -16,7 +16,8 @@ struct AssembledSeries;
 /// SOP instances it was built from.
 struct SegSourceSeries {
   VolumeGeometry geometry;
-  std::string frameOfReferenceUid; ///< empty: unknown (frames are then placed by position, said in a warning)
+  std::string frameOfReferenceUid; ///< empty: unknown (frames are then placed by position, said in
+                                   ///< a warning)
   struct Instance {
     std::string sopInstanceUid;
     Vec3 position{0, 0, 0}; ///< its ImagePositionPatient (LPS mm)
@@ -45,23 +46,24 @@ struct ImportedSegment {
   /// Name, colour (Recommended Display CIELab as sRGB), category and type codes, origin Imported,
   /// `algorithm` the SEG's Segment Algorithm Name or, when it has none, the file.
   Segment segment;
-  std::string algorithmType;              ///< as the SEG says: AUTOMATIC, SEMIAUTOMATIC or MANUAL
-  bool hasColour = false;                 ///< false: the SEG gave none, `segment.rgb` is a stand-in
-  SegmentMask mask;                       ///< every voxel of the segment, overlaps included
+  std::string description;   ///< Segment Description (UTF-8), "" when none
+  std::string algorithmType; ///< as the SEG says: AUTOMATIC, SEMIAUTOMATIC or MANUAL
+  bool hasColour = false;    ///< false: the SEG gave none, `segment.rgb` is a stand-in
+  SegmentMask mask;          ///< every voxel of the segment, overlaps included
 };
 
 /// A DICOM SEG read onto a series: each segment's own mask, nothing merged away.
 struct ImportedSeg {
   std::string path;
-  std::string segmentationType;        ///< BINARY or FRACTIONAL
+  std::string segmentationType; ///< BINARY or FRACTIONAL
   std::vector<ImportedSegment> segments;
-  std::size_t frames = 0;              ///< frames in the file
-  std::size_t framesByInstance = 0;    ///< placed on the slice of their referenced SOP instance
-  std::size_t framesByPosition = 0;    ///< placed through the frame of reference by position
-  std::size_t framesNotOnSeries = 0;   ///< frames that belong to other images (left out)
-  std::size_t voxelsOutside = 0;       ///< segment pixels of placed frames that fell outside the grid
-  bool resampled = false;              ///< the SEG's in-plane grid differs: nearest neighbour through LPS
-  std::vector<std::string> warnings;   ///< each names the file
+  std::size_t frames = 0;            ///< frames in the file
+  std::size_t framesByInstance = 0;  ///< placed on the slice of their referenced SOP instance
+  std::size_t framesByPosition = 0;  ///< placed through the frame of reference by position
+  std::size_t framesNotOnSeries = 0; ///< frames that belong to other images (left out)
+  std::size_t voxelsOutside = 0;     ///< segment pixels of placed frames that fell outside the grid
+  bool resampled = false; ///< the SEG's in-plane grid differs: nearest neighbour through LPS
+  std::vector<std::string> warnings; ///< each names the file
 };
 
 /// Reads the DICOM Segmentation `path` (BINARY or FRACTIONAL; FRACTIONAL is thresholded at half of

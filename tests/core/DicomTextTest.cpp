@@ -3,6 +3,7 @@
 #include "tests/support/PydicomNames.h"
 #include "tests/support/TestData.h"
 
+#include "core/dicom/DcmtkText.h"
 #include "core/dicom/DicomHeaderDump.h"
 #include "core/dicom/DicomHeaderReader.h"
 #include "core/dicom/DicomText.h"
@@ -188,4 +189,17 @@ TEST_CASE("SR text read through DCMTK is UTF-8: an undecodable byte shows U+FFFD
   REQUIRE(!sr.warnings.empty());
   CHECK(sr.warnings.front().find(path) == 0);
   CHECK(sr.warnings.front().find("U+FFFD") != std::string::npos);
+}
+
+TEST_CASE("text for our objects is cut by characters, never inside a UTF-8 sequence", "[charset]") {
+  CHECK(truncateUtf8("右下叶结节", 3) == "右下叶");
+  CHECK(truncateUtf8("右下叶结节", 5) == "右下叶结节");
+  CHECK(truncateUtf8("右下叶结节", 64) == "右下叶结节");
+  CHECK(truncateUtf8("F1 nodule", 2) == "F1");
+  CHECK(truncateUtf8("Ärger über Öl", 6) == "Ärger ");
+  CHECK(truncateUtf8("", 4).empty());
+  // 70 CJK characters (210 bytes): an LO keeps 64 characters (192 bytes), valid UTF-8.
+  std::string long70;
+  for (int i = 0; i < 70; ++i) long70 += "结";
+  CHECK(truncateUtf8(long70, 64).size() == 192);
 }
