@@ -78,6 +78,10 @@ case_spec() {
     cptac) echo "$cptac|--kind chest --seed 1302 --min-dist 12" ;;
     mr) echo "$mr|--kind brain --seed 1303 --min-dist 8" ;;
     popi-small) echo "$popi|--kind chest --seed 1304 --min-dist 10 --crop-z 40:100 --downsample 2,2,1" ;;
+    # Issue 26: deformations at least as large as the held-out ones (max 20 mm, 6 degrees, 10 mm).
+    popi-large) echo "$popi|--kind chest --seed 2601 --min-dist 12 --def-mm 20 --rot-deg 6 --trans-mm 10" ;;
+    popi-small-large) echo "$popi|--kind chest --seed 2602 --min-dist 10 --crop-z 40:100 --downsample 2,2,1 --def-mm 20 --rot-deg 6 --trans-mm 10" ;;
+    cptac-large) echo "$cptac|--kind chest --seed 2603 --min-dist 12 --def-mm 20 --rot-deg 6 --trans-mm 10" ;;
     mr-identity) echo "$mr|--kind brain --seed 1 --min-dist 8 --rot-deg 0 --trans-mm 0 --def-mm 0" ;;
     mr-rigid) echo "$mr|--kind brain --seed 2 --min-dist 8 --def-mm 0" ;;
     mr-translation) echo "$mr|--kind brain --seed 3 --min-dist 8 --rot-deg 0 --def-mm 0 --translation 4.5,-3,6" ;;

@@ -3,6 +3,7 @@
 
 #include "ai/registration/InstanceOptimisation.h"
 #include "ai/runtime/ModelRunner.h"
+#include "core/registration/StageGate.h"
 
 #include <algorithm>
 #include <chrono>
@@ -313,21 +314,32 @@ RegistrationResult registerWithModel(const Volume& fixed, const Volume& moving, 
   // The optimiser's field lives on a grid of twice the network's spacing (the network's field
   // averaged 2x2x2): an eighth of the parameters, and each random sample's gradient reaches
   // the nodes within 8 mm. The network's own field is kept when nothing is optimised.
-  VolumeGeometry fieldGrid = grid;
+  const auto withField = [&affine](const VolumeGeometry& g, std::vector<float> vectors) {
+    RegistrationTransform t = affine;
+    auto displacement = std::make_shared<DisplacementField>();
+    displacement->grid = g;
+    displacement->vectors = std::move(vectors);
+    t.field = std::move(displacement);
+    return t;
+  };
+  const RegistrationTransform network = withField(grid, field);
+  RegistrationTransform learnedMap = network;
   InstanceOptimisationResult optimised;
+  std::string optimisationDropped;
   if (!levels.empty()) {
-    fieldGrid = detail::halvedGrid(grid);
+    const VolumeGeometry fieldGrid = detail::halvedGrid(grid);
     optimised = optimiseField(fieldGrid, detail::halvedField(grid, field), fixedCoarse, levels, io);
-    field = std::move(optimised.field);
+    // The instance optimisation is kept only when held-back points match better than with the
+    // network's field alone, and its field stays plausible (issue 26).
+    RegistrationStage check;
+    learnedMap = gateStage(fixed, moving, network, withField(fieldGrid, std::move(optimised.field)), check);
+    optimisationDropped = check.droppedReason;
   }
-
-  auto displacement = std::make_shared<DisplacementField>();
-  displacement->grid = fieldGrid;
-  displacement->vectors = std::move(field);
-  result.transform.field = std::move(displacement);
 
   RegistrationStage stage;
   stage.name = "model";
+  // The learned map against the affine it started from: a map that makes things worse is dropped.
+  result.transform = gateStage(fixed, moving, affine, learnedMap, stage);
   for (std::size_t l = 0; l < levels.size(); ++l) {
     RegistrationLevel level;
     level.level = int(l);
@@ -345,6 +357,7 @@ RegistrationResult registerWithModel(const Volume& fixed, const Volume& moving, 
     report->grid = grid.size;
     report->networkSeconds = networkSeconds;
     report->meanNetworkDisplacementMm = meanDisplacement;
+    report->instanceOptimisationDropped = optimisationDropped;
     report->levels.clear();
     for (std::size_t l = 0; l < levels.size(); ++l) {
       report->levels.push_back({levels[l].name, levels[l].iterations, optimised.nccBefore[l], optimised.nccAfter[l]});

@@ -43,6 +43,9 @@ struct LearnedStageReport {
   double networkSeconds = 0.0;
   double meanNetworkDisplacementMm = 0.0;
   std::vector<InstanceLevel> levels;
+  /// Why the instance optimisation's field was dropped for the network's own (StageGate.h), "" when
+  /// it was kept or did not run.
+  std::string instanceOptimisationDropped;
 };
 
 /// Registers `moving` (prior) to `fixed` (current): core's rigid + affine stages, then the learned

@@ -149,7 +149,13 @@ int runRegister(const std::vector<std::string>& argv) {
     for (const RegistrationLevel& l : stage.levels) {
       levels.push_back({{"level", l.level}, {"shrink", l.shrink}, {"iterations", l.iterations}, {"metric", l.metric}});
     }
-    stages.push_back({{"name", stage.name}, {"levels", levels}, {"seconds", stage.seconds}, {"kept", stage.kept}});
+    nlohmann::json entry = {{"name", stage.name}, {"levels", levels}, {"seconds", stage.seconds}, {"kept", stage.kept}};
+    if (!stage.kept) entry["dropped_reason"] = stage.droppedReason;
+    if (stage.checked) {
+      // The held-back check (issue 26): mutual information before and after the stage.
+      entry["held_back_similarity"] = {{"before", stage.similarityBefore}, {"after", stage.similarityAfter}};
+    }
+    stages.push_back(entry);
   }
   j["stages"] = stages;
   if (options.engine == RegistrationEngine::Model) {
@@ -162,7 +168,11 @@ int runRegister(const std::vector<std::string>& argv) {
                   {"grid", {learned.grid[0], learned.grid[1], learned.grid[2]}},
                   {"network_seconds", learned.networkSeconds},
                   {"mean_network_displacement_mm", learned.meanNetworkDisplacementMm},
-                  {"instance_optimisation", levels}};
+                  {"instance_optimisation", levels},
+                  {"instance_optimisation_kept", learned.instanceOptimisationDropped.empty()}};
+    if (!learned.instanceOptimisationDropped.empty()) {
+      j["model"]["instance_optimisation_dropped_reason"] = learned.instanceOptimisationDropped;
+    }
   }
   j["seconds"] = result.seconds;
   j["load_seconds"] = loadSeconds; // both images, before registering
@@ -170,6 +180,16 @@ int runRegister(const std::vector<std::string>& argv) {
   // the sign of its determinant).
   j["folding_fraction"] = t.foldingFraction();
   j["threads"] = options.threads;
+  for (const RegistrationStage& stage : result.stages) {
+    if (!stage.kept) {
+      std::fprintf(stderr, "warning: the %s stage was dropped (%s): the previous stage's result is used\n",
+                   stage.name.c_str(), stage.droppedReason.c_str());
+    }
+  }
+  if (options.engine == RegistrationEngine::Model && !learned.instanceOptimisationDropped.empty()) {
+    std::fprintf(stderr, "warning: the instance optimisation was dropped (%s): the network's field is used\n",
+                 learned.instanceOptimisationDropped.c_str());
+  }
   const std::string jsonPath = inFolder(outdir, kRegistrationJson);
   const std::string why = writeFileAtomically(jsonPath, j.dump(2) + "\n");
   if (!why.empty()) throw std::runtime_error("cannot write " + jsonPath + ": " + why);

@@ -393,11 +393,19 @@ bool RegistrationController::start(RegistrationEngine engine, unsigned threads) 
               return QString(" (not saved: %1)").arg(e.what());
             }
           }();
-          emit finished(true, QString("Registered prior to current: %1, %2 s, folding %3 %%4")
+          // A stage dropped by the held-back check (issue 26) is said: the reader asked for it.
+          QString dropped;
+          for (const RegistrationStage& stage : result->stages) {
+            if (!stage.kept) {
+              dropped += QString("; %1 stage dropped (%2), the previous stage's result is used")
+                             .arg(QString::fromStdString(stage.name), QString::fromStdString(stage.droppedReason));
+            }
+          }
+          emit finished(true, QString("Registered prior to current: %1, %2 s, folding %3 %%4%5")
                                   .arg(engineName)
                                   .arg(result->seconds, 0, 'f', 1)
                                   .arg(100.0 * result->transform.foldingFraction(), 0, 'f', 2)
-                                  .arg(saveError));
+                                  .arg(dropped, saveError));
         },
         Qt::QueuedConnection);
   });

@@ -2,6 +2,7 @@
 #include "core/registration/Registration.h"
 
 #include "core/registration/DeformableRegistration.h"
+#include "core/registration/StageGate.h"
 
 #include <algorithm>
 #include <chrono>
@@ -87,7 +88,10 @@ RegistrationResult registerImages(const Volume& fixed, const Volume& moving, con
       onIteration(stage, level, iteration, deformable.iterations);
     };
     RegistrationStage stage;
-    result.transform = registerBSpline(fixed, moving, result.transform, deformable, &stage);
+    const RegistrationTransform bspline = registerBSpline(fixed, moving, result.transform, deformable, &stage);
+    // Kept only when held-back points match better and the field is plausible (issue 26): a
+    // B-spline stage that diverged leaves the affine result, and says why.
+    result.transform = gateStage(fixed, moving, result.transform, bspline, stage);
     result.stages.push_back(stage);
   }
   if (options.progress && !options.progress(1.0, "done")) throw RegistrationCancelled();

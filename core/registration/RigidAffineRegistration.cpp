@@ -4,6 +4,7 @@
 // RegistrationTransform's currentLpsToPriorLps: the matrix and offset are copied unchanged.
 #include "core/registration/RigidAffineRegistration.h"
 #include "core/registration/ItkConversion.h"
+#include "core/registration/StageGate.h"
 
 #include <itkAffineTransform.h>
 #include <itkCenteredTransformInitializer.h>
@@ -307,11 +308,13 @@ RegistrationResult registerRigidAffine(const Volume& fixedVolume, const Volume& 
     const double rigidMetric = result.stages[0].levels.back().metric;
     const double affineMetric = result.stages[1].levels.back().metric;
     if (affineMetric <= rigidMetric) {
-      result.transform = fromItk(*affine);
+      // Better by the optimiser's own metric; kept only if held-back points agree (issue 26).
+      result.transform = gateStage(fixedVolume, movingVolume, result.transform, fromItk(*affine), result.stages[1]);
     } else {
       // Mattes MI is minimised: an affine that ends worse than the rigid fit is not used (said in
       // the stage, and in registration.json).
       result.stages[1].kept = false;
+      result.stages[1].droppedReason = "its metric ended worse than the rigid stage's";
     }
   }
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -42,9 +42,15 @@ struct RegistrationStage {
   std::string name; ///< "rigid" or "affine"
   std::vector<RegistrationLevel> levels;
   double seconds = 0.0;
-  /// False for an affine stage that ended with a worse metric than the rigid one: the rigid
-  /// transform is the result.
+  /// False when the stage was dropped and the previous stage's transform is the result: an affine
+  /// stage that ended with a worse metric than the rigid one, or any stage the held-back check
+  /// (StageGate.h) found worse or implausible.
   bool kept = true;
+  std::string droppedReason; ///< why, when not kept
+  /// The held-back check's similarity before and after the stage (mutual information, nats), when
+  /// it ran (`checked`).
+  bool checked = false;
+  double similarityBefore = 0.0, similarityAfter = 0.0;
 };
 
 struct RegistrationResult {
