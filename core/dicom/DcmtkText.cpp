@@ -16,11 +16,10 @@ bool isText(DcmEVR vr) {
          vr == EVR_UT || vr == EVR_UC;
 }
 
-void decodeItem(DcmItem& item, std::string charset, std::vector<std::string>& lossy) {
-  OFString own;
-  if (item.findAndGetOFStringArray(DCM_SpecificCharacterSet, own, OFFalse).good())
-    charset = own.c_str();
-  bool changed = false;
+/// Calls onText(element, vr) for each text element of `item` and onNested(item) for each item of
+/// its sequences (the callers recurse through it).
+template <typename OnText, typename OnNested>
+void visitElements(DcmItem& item, OnText onText, OnNested onNested) {
   for (unsigned long i = 0; i < item.card(); ++i) {
     DcmElement* element = item.getElement(i);
     if (!element)
@@ -30,27 +29,38 @@ void decodeItem(DcmItem& item, std::string charset, std::vector<std::string>& lo
       auto* sq = static_cast<DcmSequenceOfItems*>(element);
       for (unsigned long k = 0; k < sq->card(); ++k) {
         if (DcmItem* nested = sq->getItem(k))
-          decodeItem(*nested, charset, lossy);
+          onNested(*nested);
       }
-      continue;
-    }
-    if (!isText(vr))
-      continue;
-    OFString raw;
-    if (element->getOFStringArray(raw, OFFalse).bad() || raw.empty())
-      continue;
-    std::string bytes(raw.c_str(), raw.length());
-    while (!bytes.empty() && (bytes.back() == '\0' || bytes.back() == ' '))
-      bytes.pop_back(); // padding
-    const DecodedText text =
-        decodeDicomText(bytes, charset, vr == EVR_PN ? TextVr::PersonName : TextVr::Other);
-    if (text.lossy)
-      lossy.push_back(DcmTag(element->getTag()).getTagName());
-    if (text.utf8 != bytes) {
-      element->putOFStringArray(OFString(text.utf8.c_str(), text.utf8.size()));
-      changed = true;
+    } else if (isText(vr)) {
+      onText(*element, vr);
     }
   }
+}
+
+void decodeItem(DcmItem& item, std::string charset, std::vector<std::string>& lossy) {
+  OFString own;
+  if (item.findAndGetOFStringArray(DCM_SpecificCharacterSet, own, OFFalse).good())
+    charset = own.c_str();
+  bool changed = false;
+  visitElements(
+      item,
+      [&](DcmElement& element, DcmEVR vr) {
+        OFString raw;
+        if (element.getOFStringArray(raw, OFFalse).bad() || raw.empty())
+          return;
+        std::string bytes(raw.c_str(), raw.length());
+        while (!bytes.empty() && (bytes.back() == '\0' || bytes.back() == ' '))
+          bytes.pop_back(); // padding
+        const DecodedText text =
+            decodeDicomText(bytes, charset, vr == EVR_PN ? TextVr::PersonName : TextVr::Other);
+        if (text.lossy)
+          lossy.push_back(DcmTag(element.getTag()).getTagName());
+        if (text.utf8 != bytes) {
+          element.putOFStringArray(OFString(text.utf8.c_str(), text.utf8.size()));
+          changed = true;
+        }
+      },
+      [&](DcmItem& nested) { decodeItem(nested, charset, lossy); });
   if (changed || !own.empty())
     item.putAndInsertString(DCM_SpecificCharacterSet, "ISO_IR 192");
 }
@@ -61,27 +71,16 @@ bool scrubAndFindNonAscii(DcmItem& item, bool top) {
   if (!top)
     item.findAndDeleteElement(DCM_SpecificCharacterSet, OFFalse);
   bool nonAscii = false;
-  for (unsigned long i = 0; i < item.card(); ++i) {
-    DcmElement* element = item.getElement(i);
-    if (!element)
-      continue;
-    const DcmEVR vr = element->ident();
-    if (vr == EVR_SQ) {
-      auto* sq = static_cast<DcmSequenceOfItems*>(element);
-      for (unsigned long k = 0; k < sq->card(); ++k) {
-        if (DcmItem* nested = sq->getItem(k))
-          nonAscii |= scrubAndFindNonAscii(*nested, false);
-      }
-      continue;
-    }
-    if (nonAscii || !isText(vr))
-      continue;
-    OFString raw;
-    if (element->getOFStringArray(raw, OFFalse).bad())
-      continue;
-    for (std::size_t k = 0; k < raw.length() && !nonAscii; ++k)
-      nonAscii = (unsigned char)raw[k] >= 0x80;
-  }
+  visitElements(
+      item,
+      [&](DcmElement& element, DcmEVR) {
+        OFString raw;
+        if (nonAscii || element.getOFStringArray(raw, OFFalse).bad())
+          return;
+        for (std::size_t k = 0; k < raw.length() && !nonAscii; ++k)
+          nonAscii = static_cast<unsigned char>(raw[k]) >= 0x80;
+      },
+      [&](DcmItem& nested) { nonAscii |= scrubAndFindNonAscii(nested, false); });
   return nonAscii;
 }
 
