@@ -10,6 +10,7 @@
 #include "core/io/ImageFileIO.h"
 #include "core/registration/DeformableRegistration.h"
 #include "core/registration/Registration.h"
+#include "core/registration/RegistrationMaps.h"
 #include "core/registration/RigidAffineRegistration.h"
 #include "core/registration/Transform.h"
 #include "core/study/StudyLoader.h"
@@ -179,6 +180,17 @@ int runRegister(const std::vector<std::string>& argv) {
   // Fraction of the field's grid voxels with Jacobian determinant <= 0 (for an affine map 0 or 1:
   // the sign of its determinant).
   j["folding_fraction"] = t.foldingFraction();
+  // The one number a reader can trust (issue 26): median local NCC of the current image and the
+  // warped prior, the same the viewer shows; below the threshold, "check the alignment".
+  const RegistrationQuality quality = registrationQuality(fixed.volumes.front(), moving.volumes.front(), t);
+  j["quality"] = {{"median_local_ncc", quality.medianLocalNcc},
+                  {"boxes", quality.boxes},
+                  {"threshold", quality.threshold},
+                  {"check_alignment", quality.checkAlignment}};
+  if (quality.checkAlignment) {
+    std::fprintf(stderr, "warning: check the alignment: quality %.2f (median local NCC) is below %.2f\n",
+                 quality.medianLocalNcc, quality.threshold);
+  }
   j["threads"] = options.threads;
   for (const RegistrationStage& stage : result.stages) {
     if (!stage.kept) {

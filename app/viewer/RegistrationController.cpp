@@ -18,192 +18,15 @@
 namespace lightbox {
 namespace {
 
-constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
-/// Maps are computed on the field's grid, or on the current grid thinned to about this many
-/// voxels per axis (cheap to compute and to sample per frame; a map is smooth).
-constexpr std::size_t kMapVoxelsPerAxis = 128;
-/// Local NCC window in map-grid voxels (radius 4, 4, 1: 9 x 9 x 3).
-constexpr int kNccRadius[3] = {4, 4, 1};
 /// The Jacobian determinant's colour map spans 1 -+ the largest deviation (rounded up), at least
 /// this much and at most 1 (0 .. 2: folding and beyond at the ends).
 constexpr double kJacobianMinSpan = 0.1;
 
-std::shared_ptr<Volume> floatVolume(const VolumeGeometry& g) {
-  auto v = std::make_shared<Volume>();
-  v->geometry = g;
-  v->voxels = std::vector<float>(g.voxelCount(), kNaN);
-  return v;
-}
-
-std::vector<float>& floats(Volume& v) { return std::get<std::vector<float>>(v.voxels); }
-
-bool insideGrid(const VolumeGeometry& g, const Vec3& ijk) {
-  for (int a = 0; a < 3; ++a) {
-    if (!(ijk[a] >= -0.5 && ijk[a] <= double(g.size[a]) - 0.5)) return false;
-  }
-  return true;
-}
-
-/// `g` thinned by whole factors so no axis has more than kMapVoxelsPerAxis voxels; `factor` gets them.
-VolumeGeometry thinned(const VolumeGeometry& g, std::array<std::size_t, 3>& factor) {
-  VolumeGeometry out = g;
-  for (int a = 0; a < 3; ++a) {
-    factor[a] = std::max<std::size_t>(1, (g.size[a] + kMapVoxelsPerAxis - 1) / kMapVoxelsPerAxis);
-    out.size[a] = (g.size[a] + factor[a] - 1) / factor[a];
-    out.spacing[a] = g.spacing[a] * double(factor[a]);
-  }
-  return out;
-}
-
-/// Sums over a box of radius r along `axis` (clipped at the edges), in place.
-void boxSum(std::vector<double>& data, const std::array<std::size_t, 3>& size, int axis, int r) {
-  const std::size_t stride = axis == 0 ? 1 : axis == 1 ? size[0] : size[0] * size[1];
-  const std::size_t n = size[std::size_t(axis)];
-  const std::size_t lines = data.size() / n;
-  std::vector<double> line(n), prefix(n + 1);
-  for (std::size_t l = 0; l < lines; ++l) {
-    // The first element of line l: l enumerates the other two axes.
-    std::size_t base;
-    if (axis == 0) base = l * size[0];
-    else if (axis == 1) base = (l / size[0]) * size[0] * size[1] + l % size[0];
-    else base = l;
-    prefix[0] = 0;
-    for (std::size_t i = 0; i < n; ++i) prefix[i + 1] = prefix[i] + data[base + i * stride];
-    for (std::size_t i = 0; i < n; ++i) {
-      const std::size_t lo = i >= std::size_t(r) ? i - std::size_t(r) : 0;
-      const std::size_t hi = std::min(n, i + std::size_t(r) + 1);
-      line[i] = prefix[hi] - prefix[lo];
-    }
-    for (std::size_t i = 0; i < n; ++i) data[base + i * stride] = line[i];
-  }
-}
-
-/// Local normalised cross-correlation of `a` and `b` (same grid, NaN = no value) in boxes of
-/// kNccRadius; NaN where a box is mostly empty or flat.
-std::vector<float> localNcc(const std::vector<float>& a, const std::vector<float>& b, const std::array<std::size_t, 3>& size) {
-  const std::size_t count = a.size();
-  std::vector<double> n(count), sa(count), sb(count), saa(count), sbb(count), sab(count);
-  double globalMean = 0, globalSq = 0;
-  std::size_t valid = 0;
-  for (std::size_t i = 0; i < count; ++i) {
-    if (std::isnan(a[i]) || std::isnan(b[i])) continue;
-    n[i] = 1;
-    sa[i] = a[i];
-    sb[i] = b[i];
-    saa[i] = double(a[i]) * a[i];
-    sbb[i] = double(b[i]) * b[i];
-    sab[i] = double(a[i]) * b[i];
-    globalMean += a[i];
-    globalSq += double(a[i]) * a[i];
-    ++valid;
-  }
-  for (std::vector<double>* d : {&n, &sa, &sb, &saa, &sbb, &sab}) {
-    for (int axis = 0; axis < 3; ++axis) {
-      if (size[std::size_t(axis)] > 1) boxSum(*d, size, axis, kNccRadius[axis]);
-    }
-  }
-  const double mean = valid ? globalMean / double(valid) : 0.0;
-  const double globalVar = valid ? std::max(globalSq / double(valid) - mean * mean, 1e-12) : 1.0;
-  const double boxVoxels = double((2 * kNccRadius[0] + 1) * (2 * kNccRadius[1] + 1) * (2 * kNccRadius[2] + 1));
-  std::vector<float> out(count, kNaN);
-  for (std::size_t i = 0; i < count; ++i) {
-    if (n[i] < 0.5 * boxVoxels * (size[2] > 1 ? 1.0 : 1.0 / 3.0)) continue;
-    const double va = saa[i] / n[i] - (sa[i] / n[i]) * (sa[i] / n[i]);
-    const double vb = sbb[i] / n[i] - (sb[i] / n[i]) * (sb[i] / n[i]);
-    // Flat (air, water): no structure to judge alignment by.
-    if (va < 1e-3 * globalVar || vb <= 0) continue;
-    const double cov = sab[i] / n[i] - (sa[i] / n[i]) * (sb[i] / n[i]);
-    out[i] = float(std::clamp(cov / std::sqrt(va * vb), -1.0, 1.0));
-  }
-  return out;
-}
-
-struct DerivedImages {
-  std::shared_ptr<const Volume> warped, jacobian, displacement, quality;
-  double displacementMax = 0.0;
-  double jacobianDeviation = 0.0; ///< largest |det - 1|
-};
-
-DerivedImages computeDerived(const Volume& current, const Volume& prior, const RegistrationTransform& t) {
-  DerivedImages out;
-  const VolumeGeometry& g = current.geometry;
-  // The prior on the current grid; NaN where the current point maps outside the prior.
-  Volume resampled = resampleMoving(prior, g, t);
-  auto warped = std::make_shared<Volume>();
-  warped->geometry = g;
-  warped->units = prior.units;
-  std::vector<float> values(g.voxelCount());
-  const auto maskSlices = [&](std::size_t k0, std::size_t k1) {
-    for (std::size_t k = k0; k < k1; ++k) {
-      for (std::size_t j = 0, idx = g.size[0] * g.size[1] * k; j < g.size[1]; ++j) {
-        for (std::size_t i = 0; i < g.size[0]; ++i, ++idx) {
-          const Vec3 q = t.apply(g.ijkToLps({double(i), double(j), double(k)}));
-          values[idx] = insideGrid(prior.geometry, prior.geometry.lpsToIjk(q)) ? float(resampled.value(idx)) : kNaN;
-        }
-      }
-    }
-  };
-  // Slabs of slices on every core (the chest CT's 37 M voxels each go through the transform).
-  const std::size_t workers = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8);
-  std::vector<std::thread> pool;
-  for (std::size_t w = 0; w < workers; ++w) {
-    pool.emplace_back(maskSlices, g.size[2] * w / workers, g.size[2] * (w + 1) / workers);
-  }
-  for (std::thread& th : pool) th.join();
-  warped->voxels = std::move(values);
-  out.warped = warped;
-
-  // Displacement magnitude and Jacobian determinant on the field's grid (or a thinned current grid).
-  std::array<std::size_t, 3> factor{1, 1, 1};
-  const VolumeGeometry mapGrid = t.field ? t.field->grid : thinned(g, factor);
-  auto displacement = floatVolume(mapGrid);
-  std::vector<float>& d = floats(*displacement);
-  for (std::size_t k = 0, idx = 0; k < mapGrid.size[2]; ++k) {
-    for (std::size_t j = 0; j < mapGrid.size[1]; ++j) {
-      for (std::size_t i = 0; i < mapGrid.size[0]; ++i, ++idx) {
-        const Vec3 p = mapGrid.ijkToLps({double(i), double(j), double(k)});
-        d[idx] = float(norm(t.apply(p) - p));
-        out.displacementMax = std::max(out.displacementMax, double(d[idx]));
-      }
-    }
-  }
-  out.displacement = displacement;
-  if (t.field) {
-    auto jacobian = floatVolume(mapGrid);
-    std::vector<float>& jd = floats(*jacobian);
-    const double det = t.determinant();
-    for (std::size_t k = 0, idx = 0; k < mapGrid.size[2]; ++k) {
-      for (std::size_t j = 0; j < mapGrid.size[1]; ++j) {
-        for (std::size_t i = 0; i < mapGrid.size[0]; ++i, ++idx) {
-          jd[idx] = float(det * t.field->jacobianDeterminantAtVoxel(i, j, k));
-          out.jacobianDeviation = std::max(out.jacobianDeviation, std::abs(double(jd[idx]) - 1.0));
-        }
-      }
-    }
-    out.jacobian = jacobian;
-  }
-
-  // Local NCC of the current and the warped prior on the thinned current grid.
-  const VolumeGeometry qualityGrid = thinned(g, factor);
-  std::vector<float> a(qualityGrid.voxelCount()), b(qualityGrid.voxelCount());
-  for (std::size_t k = 0, idx = 0; k < qualityGrid.size[2]; ++k) {
-    for (std::size_t j = 0; j < qualityGrid.size[1]; ++j) {
-      for (std::size_t i = 0; i < qualityGrid.size[0]; ++i, ++idx) {
-        const std::size_t src = i * factor[0] + g.size[0] * (j * factor[1] + g.size[1] * (k * factor[2]));
-        a[idx] = float(current.value(src));
-        b[idx] = float(warped->value(src)); // NaN outside the prior
-      }
-    }
-  }
-  auto quality = floatVolume(qualityGrid);
-  floats(*quality) = localNcc(a, b, qualityGrid.size);
-  out.quality = quality;
-  return out;
-}
-
 Rgba mix(const Rgba& a, const Rgba& b, double t) {
   Rgba c;
-  for (int i = 0; i < 4; ++i) c[std::size_t(i)] = std::uint8_t(std::lround(a[std::size_t(i)] * (1 - t) + b[std::size_t(i)] * t));
+  for (int i = 0; i < 4; ++i)
+    c[std::size_t(i)] =
+        std::uint8_t(std::lround(a[std::size_t(i)] * (1 - t) + b[std::size_t(i)] * t));
   return c;
 }
 
@@ -226,10 +49,12 @@ std::string number(double v, int decimals) {
 
 /// A round upper bound for a colour map range (1, 2, 5 x 10^n).
 double roundUp(double v) {
-  if (v <= 0) return 1.0;
+  if (v <= 0)
+    return 1.0;
   const double p = std::pow(10.0, std::floor(std::log10(v)));
   for (double m : {1.0, 2.0, 5.0, 10.0}) {
-    if (m * p >= v) return m * p;
+    if (m * p >= v)
+      return m * p;
   }
   return 10 * p;
 }
@@ -238,26 +63,36 @@ double roundUp(double v) {
 
 const char* toString(FusionMode mode) {
   switch (mode) {
-  case FusionMode::Off: return "off";
-  case FusionMode::Blend: return "blend";
-  case FusionMode::Checkerboard: return "checkerboard";
-  case FusionMode::Difference: return "difference";
-  case FusionMode::Colour: return "colour"; // prior magenta, current green
+  case FusionMode::Off:
+    return "off";
+  case FusionMode::Blend:
+    return "blend";
+  case FusionMode::Checkerboard:
+    return "checkerboard";
+  case FusionMode::Difference:
+    return "difference";
+  case FusionMode::Colour:
+    return "colour"; // prior magenta, current green
   }
   return "?";
 }
 
 const char* toString(RegistrationMap map) {
   switch (map) {
-  case RegistrationMap::Off: return "off";
-  case RegistrationMap::Jacobian: return "Jacobian determinant";
-  case RegistrationMap::Displacement: return "displacement (mm)";
-  case RegistrationMap::Quality: return "local NCC (alignment quality)";
+  case RegistrationMap::Off:
+    return "off";
+  case RegistrationMap::Jacobian:
+    return "Jacobian determinant";
+  case RegistrationMap::Displacement:
+    return "displacement (mm)";
+  case RegistrationMap::Quality:
+    return "local NCC (alignment quality)";
   }
   return "?";
 }
 
-RegistrationController::RegistrationController(ViewerDocument* current, ViewerDocument* prior, QObject* parent)
+RegistrationController::RegistrationController(ViewerDocument* current, ViewerDocument* prior,
+                                               QObject* parent)
     : QObject(parent), current_(current), prior_(prior), poll_(new QTimer(this)) {
   // Progress is read from the registering thread's last report ten times a second; the timer
   // runs only while a registration does (nothing wakes the process at rest).
@@ -278,21 +113,25 @@ RegistrationController::~RegistrationController() {
   cancel_ = true;
   joinWorker();
   for (std::thread& t : derivedThreads_) {
-    if (t.joinable()) t.join();
+    if (t.joinable())
+      t.join();
   }
 }
 
 void RegistrationController::joinWorker() {
-  if (worker_.joinable()) worker_.join();
+  if (worker_.joinable())
+    worker_.join();
   workerDone_ = true;
   poll_->stop();
 }
 
 std::string RegistrationController::storagePath() const {
-  if (current_->seriesKey().isEmpty() || prior_->seriesKey().isEmpty() || !current_->volume() || !prior_->volume()) {
+  if (current_->seriesKey().isEmpty() || prior_->seriesKey().isEmpty() || !current_->volume() ||
+      !prior_->volume()) {
     return {};
   }
-  return pairRegistrationPath(AnnotationStore(AnnotationStore::defaultFolder()), current_->seriesKey().toStdString(),
+  return pairRegistrationPath(AnnotationStore(AnnotationStore::defaultFolder()),
+                              current_->seriesKey().toStdString(),
                               prior_->seriesKey().toStdString());
 }
 
@@ -316,7 +155,8 @@ bool RegistrationController::pairChanged() {
   if (!path.empty()) {
     try {
       if (const std::optional<PairRegistration> saved = loadPairRegistration(path)) {
-        setTransform(saved->transform, QString::fromStdString(saved->engine), saved->seconds, false);
+        setTransform(saved->transform, QString::fromStdString(saved->engine), saved->seconds,
+                     false);
         restored = true;
       }
     } catch (const std::exception& e) {
@@ -376,7 +216,8 @@ bool RegistrationController::start(RegistrationEngine engine, unsigned threads) 
         this,
         [this, result, error, cancelled, generation, engineName] {
           joinWorker();
-          if (generation != generation_) return; // the pair changed meanwhile
+          if (generation != generation_)
+            return; // the pair changed meanwhile
           if (cancelled) {
             emit finished(false, "Registration cancelled");
             return;
@@ -398,7 +239,8 @@ bool RegistrationController::start(RegistrationEngine engine, unsigned threads) 
           for (const RegistrationStage& stage : result->stages) {
             if (!stage.kept) {
               dropped += QString("; %1 stage dropped (%2), the previous stage's result is used")
-                             .arg(QString::fromStdString(stage.name), QString::fromStdString(stage.droppedReason));
+                             .arg(QString::fromStdString(stage.name),
+                                  QString::fromStdString(stage.droppedReason));
             }
           }
           emit finished(true, QString("Registered prior to current: %1, %2 s, folding %3 %%4%5")
@@ -415,10 +257,12 @@ bool RegistrationController::start(RegistrationEngine engine, unsigned threads) 
   return true;
 }
 
-void RegistrationController::cancel() { cancel_ = true; }
+void RegistrationController::cancel() {
+  cancel_ = true;
+}
 
-void RegistrationController::setTransform(const RegistrationTransform& transform, const QString& engine, double seconds,
-                                          bool save) {
+void RegistrationController::setTransform(const RegistrationTransform& transform,
+                                          const QString& engine, double seconds, bool save) {
   dropTransform();
   transform_ = transform;
   engine_ = engine;
@@ -428,7 +272,8 @@ void RegistrationController::setTransform(const RegistrationTransform& transform
   emit overlaysChanged();
   if (save) {
     const std::string path = storagePath();
-    if (path.empty()) return; // a pair without keys (tests' bare documents): nothing to save with
+    if (path.empty())
+      return; // a pair without keys (tests' bare documents): nothing to save with
     PairRegistration record;
     record.currentSeries = current_->seriesKey().toStdString();
     record.priorSeries = prior_->seriesKey().toStdString();
@@ -443,21 +288,23 @@ void RegistrationController::setTransform(const RegistrationTransform& transform
 
 void RegistrationController::startDerived() {
   const std::shared_ptr<const Volume> fixed = current_->volume(), moving = prior_->volume();
-  if (!fixed || !moving || !transform_) return;
+  if (!fixed || !moving || !transform_)
+    return;
   const std::uint64_t generation = generation_;
   const RegistrationTransform transform = *transform_;
   derivedThreads_.emplace_back([this, fixed, moving, transform, generation] {
-    std::optional<DerivedImages> derived;
+    std::optional<RegistrationMaps> derived;
     QString error;
     try {
-      derived = computeDerived(*fixed, *moving, transform);
+      derived = computeRegistrationMaps(*fixed, *moving, transform);
     } catch (const std::exception& e) {
       error = e.what();
     }
     QMetaObject::invokeMethod(
         this,
         [this, derived, error, generation] {
-          if (generation != generation_) return;
+          if (generation != generation_)
+            return;
           if (!derived) {
             emit finished(false, "Fusion not computed: " + error);
             return;
@@ -466,23 +313,39 @@ void RegistrationController::startDerived() {
           jacobian_ = derived->jacobian;
           displacement_ = derived->displacement;
           quality_ = derived->quality;
+          qualitySummary_ = derived->summary;
           displacementMax_ = derived->displacementMax;
           jacobianDeviation_ = derived->jacobianDeviation;
           derivedReady_ = true;
           emit overlaysChanged();
+          if (qualitySummary_.checkAlignment)
+            emit finished(true, linkText()); // the warning, in the status bar
         },
         Qt::QueuedConnection);
   });
 }
 
 QString RegistrationController::linkText() const {
-  if (!prior_->volume()) return {};
-  if (transform_) return QString("linked through %1 registration").arg(engine_);
+  if (!prior_->volume())
+    return {};
+  if (transform_) {
+    const QString linked = QString("linked through %1 registration").arg(engine_);
+    if (!derivedReady_ || qualitySummary_.boxes == 0)
+      return linked;
+    // The one number (issue 26): median local NCC of the current and the warped prior.
+    if (qualitySummary_.checkAlignment) {
+      return linked + QString(" - check the alignment: quality %1 (below %2)")
+                          .arg(qualitySummary_.medianLocalNcc, 0, 'f', 2)
+                          .arg(qualitySummary_.threshold, 0, 'f', 2);
+    }
+    return linked + QString(", quality %1").arg(qualitySummary_.medianLocalNcc, 0, 'f', 2);
+  }
   return "linked by offset (not registered)";
 }
 
 void RegistrationController::setFusionMode(FusionMode mode) {
-  if (fusion_ == mode) return;
+  if (fusion_ == mode)
+    return;
   fusion_ = mode;
   emit overlaysChanged();
 }
@@ -493,14 +356,16 @@ void RegistrationController::cycleFusionMode() {
 
 void RegistrationController::setOpacity(double opacity) {
   opacity = std::clamp(opacity, 0.05, 1.0);
-  if (opacity_ == opacity) return;
+  if (opacity_ == opacity)
+    return;
   opacity_ = opacity;
   emit overlaysChanged();
 }
 
 void RegistrationController::setSquareMm(double mm) {
   mm = std::clamp(mm, 2.0, 200.0);
-  if (squareMm_ == mm) return;
+  if (squareMm_ == mm)
+    return;
   squareMm_ = mm;
   emit overlaysChanged();
 }
@@ -514,25 +379,33 @@ void RegistrationController::stepStrength(int direction) {
 }
 
 void RegistrationController::setMap(RegistrationMap map) {
-  if (map_ == map) return;
+  if (map_ == map)
+    return;
   map_ = map;
   emit overlaysChanged();
 }
 
-void RegistrationController::cycleMap() { setMap(RegistrationMap((int(map_) + 1) % (int(RegistrationMap::Quality) + 1))); }
+void RegistrationController::cycleMap() {
+  setMap(RegistrationMap((int(map_) + 1) % (int(RegistrationMap::Quality) + 1)));
+}
 
 std::shared_ptr<const Volume> RegistrationController::mapVolume(RegistrationMap map) const {
   switch (map) {
-  case RegistrationMap::Jacobian: return jacobian_;
-  case RegistrationMap::Displacement: return displacement_;
-  case RegistrationMap::Quality: return quality_;
-  case RegistrationMap::Off: break;
+  case RegistrationMap::Jacobian:
+    return jacobian_;
+  case RegistrationMap::Displacement:
+    return displacement_;
+  case RegistrationMap::Quality:
+    return quality_;
+  case RegistrationMap::Off:
+    break;
   }
   return nullptr;
 }
 
 void RegistrationController::addOverlays(OverlayLayers& overlays) const {
-  if (!transform_ || !derivedReady_) return;
+  if (!transform_ || !derivedReady_)
+    return;
   if (fusion_ != FusionMode::Off && warped_) {
     FusionLayer layer;
     layer.image = warped_;
@@ -542,14 +415,16 @@ void RegistrationController::addOverlays(OverlayLayers& overlays) const {
                                                        : FusionLayer::Mode::Colour;
     // One grey scale for both when they measure the same (CT in HU, MR of one kind): differences
     // are then the anatomy's, not the windows'. Else the prior's own window.
-    const bool sameUnits = prior_->volume() && current_->volume() && prior_->volume()->units == current_->volume()->units;
+    const bool sameUnits = prior_->volume() && current_->volume() &&
+                           prior_->volume()->units == current_->volume()->units;
     layer.window = sameUnits ? current_->window() : prior_->window();
     layer.opacity = opacity_;
     layer.squareMm = squareMm_;
     overlays.fusions.push_back(std::move(layer));
   }
   const std::shared_ptr<const Volume> values = mapVolume(map_);
-  if (!values) return;
+  if (!values)
+    return;
   FusionLayer layer;
   layer.image = values;
   layer.mode = FusionLayer::Mode::ColourMap;
@@ -563,13 +438,17 @@ void RegistrationController::addOverlays(OverlayLayers& overlays) const {
     hi = 1.0 + span;
     decimals = span < 0.5 ? 2 : 1;
     // Contraction blue, expansion red, no change clear (the anatomy shows through).
-    layer.colourMap = ramp({{40, 40, 200, 255}, {120, 170, 255, 190}, {255, 255, 255, 0}, {255, 160, 90, 190},
+    layer.colourMap = ramp({{40, 40, 200, 255},
+                            {120, 170, 255, 190},
+                            {255, 255, 255, 0},
+                            {255, 160, 90, 190},
                             {210, 30, 30, 255}});
     legend.title = "Jacobian det.";
   } else if (map_ == RegistrationMap::Displacement) {
     hi = roundUp(std::max(displacementMax_, 0.1));
     decimals = hi >= 10 ? 0 : 1;
-    layer.colourMap = ramp({{0, 0, 0, 255}, {190, 30, 30, 255}, {255, 200, 0, 255}, {255, 255, 255, 255}});
+    layer.colourMap =
+        ramp({{0, 0, 0, 255}, {190, 30, 30, 255}, {255, 200, 0, 255}, {255, 255, 255, 255}});
     legend.title = "displacement mm";
   } else {
     // Local NCC: red where the two disagree (do not trust), fading out where they agree.
@@ -578,7 +457,8 @@ void RegistrationController::addOverlays(OverlayLayers& overlays) const {
   }
   layer.window = WindowLevel{0.5 * (lo + hi), hi - lo};
   legend.colours = layer.colourMap;
-  for (Rgba& c : legend.colours) c[3] = 255; // the bar shows every colour, the clear ones too
+  for (Rgba& c : legend.colours)
+    c[3] = 255; // the bar shows every colour, the clear ones too
   for (int i = 0; i <= 4; ++i) {
     legend.ticks.emplace_back(i / 4.0, number(lo + (hi - lo) * i / 4.0, decimals));
   }
@@ -587,13 +467,17 @@ void RegistrationController::addOverlays(OverlayLayers& overlays) const {
 }
 
 QString RegistrationController::overlayCaption() const {
-  if (!transform_ || (fusion_ == FusionMode::Off && map_ == RegistrationMap::Off)) return {};
-  if (!derivedReady_) return "registration: computing the fusion...";
+  if (!transform_ || (fusion_ == FusionMode::Off && map_ == RegistrationMap::Off))
+    return {};
+  if (!derivedReady_)
+    return "registration: computing the fusion...";
   QStringList parts;
   if (fusion_ != FusionMode::Off) {
     QString f = QString("fusion: %1").arg(toString(fusion_));
-    if (fusion_ == FusionMode::Blend) f += QString(" %1 %").arg(std::lround(opacity_ * 100));
-    if (fusion_ == FusionMode::Checkerboard) f += QString(" %1 mm").arg(squareMm_, 0, 'f', 0);
+    if (fusion_ == FusionMode::Blend)
+      f += QString(" %1 %").arg(std::lround(opacity_ * 100));
+    if (fusion_ == FusionMode::Checkerboard)
+      f += QString(" %1 mm").arg(squareMm_, 0, 'f', 0);
     parts << f;
   }
   if (map_ == RegistrationMap::Jacobian && !jacobian_) {

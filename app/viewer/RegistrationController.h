@@ -3,6 +3,7 @@
 
 #include "app/render/SliceCompositor.h"
 #include "core/registration/Registration.h"
+#include "core/registration/RegistrationMaps.h"
 
 #include <QObject>
 #include <QString>
@@ -120,6 +121,7 @@ private:
   std::uint64_t generation_ = 0; ///< a derived result of an older transform is dropped
   bool derivedReady_ = false;
   std::shared_ptr<const Volume> warped_, jacobian_, displacement_, quality_;
+  RegistrationQuality qualitySummary_; ///< of the maps above (boxes 0 until they are computed)
   double displacementMax_ = 0.0;
   double jacobianDeviation_ = 0.0;
 
