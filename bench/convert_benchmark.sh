@@ -9,6 +9,7 @@
 # (first touches of guest memory): the 1000-slice medians need the 21 pairs.
 # usage: [SERIES="popi cptac ct1000"] bench/convert_benchmark.sh [PAIRS] [BUILD_DIR] [LIGHTBOX_BINARY]
 set -euo pipefail
+export LC_ALL=C # $EPOCHREALTIME and bc agree on the decimal point
 cd "$(dirname "$0")/.."
 pairs=${1:-21}
 build=${2:-build}
@@ -18,7 +19,10 @@ data=${LIGHTBOX_SHARED_DATA:-../shared/data}
 command -v dcm2niix >/dev/null || { echo "dcm2niix missing: scripts/setup.sh installs it" >&2; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-/usr/bin/python3 bench/repeat_series.py "$data/ct/chest_4dct_popi_phase00/dicom" 1000 "$work/ct1000"
+series_list=${SERIES:-popi cptac ct1000}
+if [[ " $series_list " == *" ct1000 "* ]]; then
+  /usr/bin/python3 bench/repeat_series.py "$data/ct/chest_4dct_popi_phase00/dicom" 1000 "$work/ct1000"
+fi
 
 # One run: prints "wall_s cpu_s peak_rss_kib".
 measure() {
@@ -34,15 +38,18 @@ measure() {
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 printf '%-10s %-9s %9s %9s %9s %9s %9s %9s %12s\n' series tool wall_s cpu_s rss_MiB wall_x cpu_x rss_x rss_budget
-for name in ${SERIES:-popi cptac ct1000}; do
+for name in $series_list; do
   case $name in
     popi) series=$data/ct/chest_4dct_popi_phase00/dicom ;;
     cptac) series=$data/ct/chest_cptac-luad_c3n-00247_contrast/dicom ;;
     ct1000) series=$work/ct1000 ;;
+    *) echo "unknown series '$name' (popi, cptac, ct1000)" >&2; exit 2 ;;
   esac
   lb=("$lightbox" convert "$series" "$work/out/lb.nii")
   d2n=(dcm2niix -z n -b n -o "$work/out" -f d2n "$series")
-  mkdir -p "$work/out"; "${lb[@]}" >/dev/null; "${d2n[@]}" >/dev/null # warm the page cache
+  mkdir -p "$work/out" # warm the page cache (a failure here is shown)
+  "${lb[@]}" >/dev/null || { echo "lightbox convert failed on $series" >&2; exit 1; }
+  "${d2n[@]}" >/dev/null || { echo "dcm2niix failed on $series" >&2; exit 1; }
   : >"$work/lb.txt"; : >"$work/d2n.txt"
   for ((p = 0; p < pairs; p++)); do
     if ((p % 2 == 0)); then

@@ -16,9 +16,9 @@ def main():
     src, count, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     os.makedirs(out, exist_ok=True)
     slices = [pydicom.dcmread(os.path.join(src, f)) for f in sorted(os.listdir(src))]
-    slices.sort(key=lambda d: float(d.ImagePositionPatient[2]))
     iop = np.array(slices[0].ImageOrientationPatient, float)
     normal = np.cross(iop[:3], iop[3:])
+    slices.sort(key=lambda d: float(np.dot(np.array(d.ImagePositionPatient, float), normal)))
     first = np.array(slices[0].ImagePositionPatient, float)
     step = float(np.dot(np.array(slices[1].ImagePositionPatient, float) - first, normal))
     series_uid = generate_uid()

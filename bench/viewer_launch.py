@@ -11,6 +11,7 @@ between the two binaries in the same session; medians and ratios are printed.
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import tempfile
@@ -32,8 +33,8 @@ def first_frames(path):
 
 def run_once(binary, series, timeout=120):
     log = tempfile.NamedTemporaryFile(prefix="lightbox-launch-", suffix=".log", delete=False).name
-    env = dict(os.environ, LIGHTBOX_FRAME_LOG=log,
-               LIGHTBOX_INDEX=os.path.join(tempfile.mkdtemp(prefix="lightbox-launch-"), "index.sqlite"))
+    index_dir = tempfile.mkdtemp(prefix="lightbox-launch-")
+    env = dict(os.environ, LIGHTBOX_FRAME_LOG=log, LIGHTBOX_INDEX=os.path.join(index_dir, "index.sqlite"))
     started = time.time_ns() // 1000
     proc = subprocess.Popen([binary, "view", series], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -54,6 +55,7 @@ def run_once(binary, series, timeout=120):
             proc.kill()
             proc.wait()
         os.unlink(log)
+        shutil.rmtree(index_dir, ignore_errors=True)
 
 
 def main():

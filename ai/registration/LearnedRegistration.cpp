@@ -332,14 +332,15 @@ RegistrationResult registerWithModel(const Volume& fixed, const Volume& moving, 
     // The instance optimisation is kept only when held-back points match better than with the
     // network's field alone, and its field stays plausible (issue 26).
     RegistrationStage check;
-    learnedMap = gateStage(fixed, moving, network, withField(fieldGrid, std::move(optimised.field)), check);
+    const RegistrationTransform optimisedMap = withField(fieldGrid, std::move(optimised.field));
+    learnedMap = options.checkStages ? gateStage(fixed, moving, network, optimisedMap, check) : optimisedMap;
     optimisationDropped = check.droppedReason;
   }
 
   RegistrationStage stage;
   stage.name = "model";
   // The learned map against the affine it started from: a map that makes things worse is dropped.
-  result.transform = gateStage(fixed, moving, affine, learnedMap, stage);
+  result.transform = options.checkStages ? gateStage(fixed, moving, affine, learnedMap, stage) : learnedMap;
   for (std::size_t l = 0; l < levels.size(); ++l) {
     RegistrationLevel level;
     level.level = int(l);

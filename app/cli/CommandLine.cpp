@@ -41,6 +41,8 @@ constexpr const char* kUsage = R"(usage: lightbox COMMAND [ARGS]
   register FIXED MOVING -o OUTDIR  rigid/affine registration of the prior (MOVING) to the current (FIXED):
                                    OUTDIR/registration.json + transform.tfm [--engine rigid|affine]
                                    [--threads N] [--fixed-series S] [--moving-series S]
+                                   [--keep-all-stages] (else a stage that made the match worse on
+                                   held-back points, or an implausible map, is dropped and said)
   map-points OUTDIR IN.csv -o OUT.csv   x,y,z (LPS mm) of the current image to the prior
   resample OUTDIR -o WARPED.nii.gz the prior on the current grid (linear)
 

@@ -62,12 +62,13 @@ nlohmann::json readRegistrationJson(const std::string& folder) {
 } // namespace
 
 int runRegister(const std::vector<std::string>& argv) {
-  const Arguments args(argv, {}, {"o", "engine", "threads", "fixed-series", "moving-series", "init", "grid-spacing", "samples", "io-iterations"});
+  const Arguments args(argv, {"keep-all-stages"},
+                       {"o", "engine", "threads", "fixed-series", "moving-series", "init", "grid-spacing", "samples", "io-iterations"});
   if (args.positional().size() != 2 || !args.has("o")) {
     throw UsageError("usage: lightbox register FIXED MOVING -o OUTDIR [--engine rigid|affine|deformable|model] "
                      "[--threads N] [--fixed-series INDEX|UID] [--moving-series INDEX|UID] "
                      "[--init identity|moments|geometry] [--grid-spacing MM] [--samples N] "
-                     "[--io-iterations COARSE,FINE]");
+                     "[--io-iterations COARSE,FINE] [--keep-all-stages]");
   }
   const std::string engine = args.option("engine", "rigid");
   RegistrationOptions options;
@@ -89,6 +90,8 @@ int runRegister(const std::vector<std::string>& argv) {
   options.threads = unsigned(args.integer("threads", 0, 0, 1024));
   options.gridSpacingMm = double(args.integer("grid-spacing", 0, 0, 200));
   options.samplesPerLevel = unsigned(args.integer("samples", 0, 0, 10000000));
+  // Every stage as it came, even one the held-back check would drop (for comparing engines).
+  options.checkStages = !args.flag("keep-all-stages");
   LearnedRegistrationOptions learnedOptions;
   if (args.has("io-iterations")) {
     // The learned engine's instance optimisation (0,0: the network's field alone).

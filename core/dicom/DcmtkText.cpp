@@ -5,6 +5,7 @@
 
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcelem.h>
+#include <dcmtk/dcmdata/dcfilefo.h>
 #include <dcmtk/dcmdata/dcitem.h>
 #include <dcmtk/dcmdata/dcsequen.h>
 
@@ -85,6 +86,15 @@ bool scrubAndFindNonAscii(DcmItem& item, bool top) {
 }
 
 } // namespace
+
+std::vector<std::string> undecodableText(const std::string& path) {
+  DcmFileFormat file;
+  if (file.loadFileUntilTag(path.c_str(), EXS_Unknown, EGL_noChange, DCM_MaxReadLength,
+                            ERM_autoDetect, DCM_PixelData)
+          .bad())
+    return {};
+  return decodeTextToUtf8(*file.getDataset());
+}
 
 bool markUtf8CharacterSet(DcmItem& dataset) {
   const bool nonAscii = scrubAndFindNonAscii(dataset, true);

@@ -17,6 +17,10 @@ namespace lightbox {
 std::vector<std::string> decodeTextToUtf8(DcmItem& dataset,
                                           const std::string& inheritedCharset = {});
 
+/// The text elements of the DICOM file at `path` (read up to its pixel data) that hold bytes their
+/// Specific Character Set cannot decode (by keyword); empty when all decode or the file cannot be read.
+std::vector<std::string> undecodableText(const std::string& path);
+
 /// For the objects Lightbox writes, whose text is UTF-8 (the source's decoded by decodeTextToUtf8,
 /// the reader's own): Specific Character Set ISO_IR 192 at the top level when any text element,
 /// nested ones included, holds a non-ASCII byte, else no Specific Character Set (the default

@@ -19,8 +19,8 @@ namespace {
 /// The common case, written so the compiler vectorises it: integer output, slope 1, integral
 /// intercept, MONOCHROME2. Same arithmetic as convertTyped (mask, sign extension, intercept).
 template <typename Raw, typename Out>
-void convertIdentity(const Raw* src, std::size_t srcStride, Out* dst, std::size_t width, std::size_t height,
-                     const PixelFormat& f, std::int64_t intercept) {
+void convertIdentity(const Raw* src, std::size_t srcStride, Out* dst, std::size_t width,
+                     std::size_t height, const PixelFormat& f, std::int64_t intercept) {
   using U = std::make_unsigned_t<Raw>;
   using W = std::conditional_t<sizeof(Raw) <= 2, std::int32_t, std::int64_t>;
   const unsigned shift = (f.highBit + 1 >= f.bitsStored) ? f.highBit + 1 - f.bitsStored : 0;
@@ -45,18 +45,21 @@ void convertIdentity(const Raw* src, std::size_t srcStride, Out* dst, std::size_
 }
 
 template <typename Raw, typename Out>
-void convertTyped(const Raw* src, std::size_t srcStride, Out* dst, std::size_t width, std::size_t height,
-                  const PixelFormat& f, double slope, double intercept) {
+void convertTyped(const Raw* src, std::size_t srcStride, Out* dst, std::size_t width,
+                  std::size_t height, const PixelFormat& f, double slope, double intercept) {
   using U = std::make_unsigned_t<Raw>;
   const unsigned shift = (f.highBit + 1 >= f.bitsStored) ? f.highBit + 1 - f.bitsStored : 0;
   const unsigned bits = f.bitsStored;
   const std::int64_t mask = bits >= 64 ? -1 : (std::int64_t(1) << bits) - 1;
   const std::int64_t signBit = std::int64_t(1) << (bits - 1);
-  const std::int64_t invertBase = f.isSigned ? -1 : mask; // MONOCHROME1: max - v (unsigned), -1 - v (signed)
+  const std::int64_t invertBase =
+      f.isSigned ? -1 : mask; // MONOCHROME1: max - v (unsigned), -1 - v (signed)
   const bool identityScale = slope == 1.0 && intercept == std::round(intercept);
   const std::int64_t intIntercept = std::int64_t(intercept);
   if constexpr (std::is_integral_v<Out>) {
-    const bool fits = bits >= 1 && bits <= sizeof(Raw) * 8 && std::abs(intercept) < 1e9;
+    // The stored bits inside the raw word (a malformed High Bit is left to the generic path, whose
+    // 64-bit shift stays defined) and an intercept the 32-bit working type holds.
+    const bool fits = bits >= 1 && shift + bits <= sizeof(Raw) * 8 && std::abs(intercept) < 1e9;
     if (identityScale && !f.monochrome1 && fits) {
       convertIdentity(src, srcStride, dst, width, height, f, intIntercept);
       return;
@@ -74,7 +77,8 @@ void convertTyped(const Raw* src, std::size_t srcStride, Out* dst, std::size_t w
         v = invertBase - v;
       }
       if constexpr (std::is_integral_v<Out>) {
-        out[x] = identityScale ? Out(v + intIntercept) : Out(std::lround(double(v) * slope + intercept));
+        out[x] =
+            identityScale ? Out(v + intIntercept) : Out(std::lround(double(v) * slope + intercept));
       } else {
         out[x] = Out(double(v) * slope + intercept);
       }
@@ -89,21 +93,25 @@ void convertStoredPixels(const void* src, std::size_t srcStride, Out* dst, std::
                          std::size_t height, const PixelFormat& f, double slope, double intercept) {
   switch (f.bitsAllocated) {
   case 8:
-    convertTyped(static_cast<const std::uint8_t*>(src), srcStride, dst, width, height, f, slope, intercept);
+    convertTyped(static_cast<const std::uint8_t*>(src), srcStride, dst, width, height, f, slope,
+                 intercept);
     return;
   case 16:
-    convertTyped(static_cast<const std::uint16_t*>(src), srcStride, dst, width, height, f, slope, intercept);
+    convertTyped(static_cast<const std::uint16_t*>(src), srcStride, dst, width, height, f, slope,
+                 intercept);
     return;
   case 32:
-    convertTyped(static_cast<const std::uint32_t*>(src), srcStride, dst, width, height, f, slope, intercept);
+    convertTyped(static_cast<const std::uint32_t*>(src), srcStride, dst, width, height, f, slope,
+                 intercept);
     return;
   default:
     throw std::runtime_error("unsupported BitsAllocated " + std::to_string(f.bitsAllocated));
   }
 }
 
-template void convertStoredPixels<std::int16_t>(const void*, std::size_t, std::int16_t*, std::size_t,
-                                                std::size_t, const PixelFormat&, double, double);
+template void convertStoredPixels<std::int16_t>(const void*, std::size_t, std::int16_t*,
+                                                std::size_t, std::size_t, const PixelFormat&,
+                                                double, double);
 template void convertStoredPixels<float>(const void*, std::size_t, float*, std::size_t, std::size_t,
                                          const PixelFormat&, double, double);
 

@@ -219,6 +219,9 @@ void writeNifti(const std::vector<Volume>& volumes, const std::string& path) {
       throw std::runtime_error(path + ": a volume holds fewer or more voxels than its grid");
     }
   }
+  if (volumes.size() > 32767) {
+    throw std::runtime_error(path + ": NIfTI-1 holds at most 32767 volumes, not " + std::to_string(volumes.size()));
+  }
   for (std::size_t s : g.size) {
     if (s == 0 || s > 32767) {
       throw std::runtime_error(path + ": NIfTI-1 holds 1-32767 voxels along an axis, not " +

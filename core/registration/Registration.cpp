@@ -73,6 +73,7 @@ RegistrationResult registerImages(const Volume& fixed, const Volume& moving, con
   linear.threads = options.threads;
   linear.init = options.init;
   linear.seed = options.seed;
+  linear.checkStages = options.checkStages;
   linear.onIteration = [&](const std::string& stage, int level, unsigned iteration) {
     onIteration(stage, level, iteration, linear.iterations);
   };
@@ -91,7 +92,7 @@ RegistrationResult registerImages(const Volume& fixed, const Volume& moving, con
     const RegistrationTransform bspline = registerBSpline(fixed, moving, result.transform, deformable, &stage);
     // Kept only when held-back points match better and the field is plausible (issue 26): a
     // B-spline stage that diverged leaves the affine result, and says why.
-    result.transform = gateStage(fixed, moving, result.transform, bspline, stage);
+    result.transform = options.checkStages ? gateStage(fixed, moving, result.transform, bspline, stage) : bspline;
     result.stages.push_back(stage);
   }
   if (options.progress && !options.progress(1.0, "done")) throw RegistrationCancelled();

@@ -29,6 +29,9 @@ struct RegistrationOptions {
   unsigned seed = 121212;
   double gridSpacingMm = 0.0;   ///< deformable: final B-spline control spacing; 0: the engine's default
   unsigned samplesPerLevel = 0; ///< deformable: Mattes samples per level; 0: the engine's default
+  /// Keep a stage only when held-back points match better and the map stays plausible
+  /// (StageGate.h); false keeps every stage's result as it came (`register --keep-all-stages`).
+  bool checkStages = true;
   /// Called from the registering thread after each optimiser iteration with the overall
   /// fraction done (0..1) and the stage's name; return false to cancel (registerImages then
   /// throws RegistrationCancelled). May be empty.

@@ -309,7 +309,9 @@ RegistrationResult registerRigidAffine(const Volume& fixedVolume, const Volume& 
     const double affineMetric = result.stages[1].levels.back().metric;
     if (affineMetric <= rigidMetric) {
       // Better by the optimiser's own metric; kept only if held-back points agree (issue 26).
-      result.transform = gateStage(fixedVolume, movingVolume, result.transform, fromItk(*affine), result.stages[1]);
+      result.transform = options.checkStages ? gateStage(fixedVolume, movingVolume, result.transform,
+                                                         fromItk(*affine), result.stages[1])
+                                             : fromItk(*affine);
     } else {
       // Mattes MI is minimised: an affine that ends worse than the rigid fit is not used (said in
       // the stage, and in registration.json).

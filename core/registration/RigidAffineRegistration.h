@@ -25,6 +25,8 @@ struct RigidAffineOptions {
   unsigned iterations = 200;    ///< per level
   RegistrationInit init = RegistrationInit::Identity;
   unsigned seed = 121212;       ///< sampling seed: the same inputs give the same result
+  /// Check the affine stage on held-back points and drop it when it made things worse (StageGate.h).
+  bool checkStages = true;
   /// Called on the registering thread after each optimiser iteration with the stage's name, the
   /// level (0 coarsest) and the iteration; may throw (e.g. RegistrationCancelled) to stop.
   std::function<void(const std::string& stage, int level, unsigned iteration)> onIteration;

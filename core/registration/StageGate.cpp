@@ -41,8 +41,9 @@ std::pair<double, double> robustRange(std::vector<double> values) {
 }
 
 int bin(double v, const std::pair<double, double>& range) {
-  const double t = (v - range.first) / (range.second - range.first);
-  return std::clamp(int(t * kBins), 0, kBins - 1);
+  const double t = (v - range.first) / (range.second - range.first) * kBins;
+  return t > 0.0 ? int(std::min(t, double(kBins - 1)))
+                 : 0; // clamped as a double: NaN and huge go to an end
 }
 
 double mutualInformation(const std::vector<double>& a, const std::vector<double>& b,
@@ -127,7 +128,8 @@ StageCheck checkStage(const Volume& fixed, const Volume& moving,
   const auto rm = robustRange(both); // one range for both: the two histograms compare
   check.similarityBefore = mutualInformation(f, mBefore, rf, rm);
   check.similarityAfter = mutualInformation(f, mAfter, rf, rm);
-  check.foldingFraction = after.field ? after.foldingFraction() : 0.0;
+  check.foldingFraction =
+      after.foldingFraction(); // 1 for a reflecting affine, the field's share otherwise
 
   if (check.points < 1000) {
     check.kept = false;
@@ -144,7 +146,7 @@ StageCheck checkStage(const Volume& fixed, const Volume& moving,
   } else if (!(check.similarityAfter > check.similarityBefore * (1.0 + options.minGain))) {
     check.kept = false;
     check.reason = fmt(
-        "the images match less well after it (mutual information %.4f -> %.4f on held-back points)",
+        "the images match no better after it (mutual information %.4f -> %.4f on held-back points)",
         check.similarityBefore, check.similarityAfter);
   }
   return check;

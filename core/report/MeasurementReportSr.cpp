@@ -334,6 +334,7 @@ ExportedObject writeMeasurementReportSr(const ReportContent& content, const Expo
       checkDcmtk(library.createNewImageLibrary(), path, "image library");
       checkDcmtk(library.addImageGroup(), path, "image library");
     }
+    decodeTextToUtf8(*image.getDataset()); // its descriptors' text (e.g. Code Meanings) in UTF-8 too
     checkDcmtk(library.addImageEntry(*image.getDataset(), TID1600_ImageLibrary::withAllDescriptors),
           path, "image library entry " + keys[n]->file);
   }

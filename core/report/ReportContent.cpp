@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/report/ReportContent.h"
 
+#include "core/dicom/DcmtkText.h"
 #include "core/dicom/SeriesAssembler.h"
 #include "core/report/ReportDicom.h"
 #include "core/review/FindingMask.h"
@@ -29,10 +30,14 @@ std::string nowIsoLocal() {
 
 const char* algorithmTypeOf(const Segment& s) {
   switch (s.origin) {
-  case SegmentOrigin::Automatic: return "AUTOMATIC";
-  case SegmentOrigin::SemiAutomatic: return "SEMIAUTOMATIC";
-  case SegmentOrigin::Manual: return "MANUAL";
-  case SegmentOrigin::Imported: return s.algorithm.empty() ? "MANUAL" : "SEMIAUTOMATIC";
+  case SegmentOrigin::Automatic:
+    return "AUTOMATIC";
+  case SegmentOrigin::SemiAutomatic:
+    return "SEMIAUTOMATIC";
+  case SegmentOrigin::Manual:
+    return "MANUAL";
+  case SegmentOrigin::Imported:
+    return s.algorithm.empty() ? "MANUAL" : "SEMIAUTOMATIC";
   }
   return "MANUAL";
 }
@@ -60,13 +65,15 @@ ReportSource reportSourceOf(const AssembledSeries& series, const VolumeGeometry&
     s.manufacturer = h.manufacturer;
     s.frameOfReferenceUid = h.frameOfReferenceUid;
   }
-  if (series.volumes.empty() || series.volumes.front().slices.empty()) return s;
+  if (series.volumes.empty() || series.volumes.front().slices.empty())
+    return s;
   const std::vector<DicomFrame>& slices = series.volumes.front().slices;
   s.representativeFile = slices.front().file->path;
   // Each k of the grid references the source slice nearest to it along the normal.
   std::vector<double> sliceK;
   sliceK.reserve(slices.size());
-  for (const DicomFrame& f : slices) sliceK.push_back(geometry.lpsToIjk(f.position)[2]);
+  for (const DicomFrame& f : slices)
+    sliceK.push_back(geometry.lpsToIjk(f.position)[2]);
   s.slices.resize(geometry.size[2]);
   for (std::size_t k = 0; k < geometry.size[2]; ++k) {
     std::size_t best = 0;
@@ -86,8 +93,9 @@ ReportSource reportSourceOf(const AssembledSeries& series, const VolumeGeometry&
     img.file = f.file->path;
     img.instanceNumber = f.instanceNumber;
     img.positionLps = f.position;
-    img.exact = !series.needsResampling || (bestDistance < 0.05 && std::abs(series.tiltDegrees) < 0.01 &&
-                                            f.rows == geometry.size[1] && f.columns == geometry.size[0]);
+    img.exact =
+        !series.needsResampling || (bestDistance < 0.05 && std::abs(series.tiltDegrees) < 0.01 &&
+                                    f.rows == geometry.size[1] && f.columns == geometry.size[0]);
   }
   s.resampled = series.needsResampling;
   return s;
@@ -97,15 +105,22 @@ std::string sourceImageText(const ReportSource& source, std::size_t k, bool with
   const VolumeGeometry& g = source.geometry;
   const std::size_t n = g.size[2];
   const Vec3 normal = g.direction[2];
-  const double z = dot(g.ijkToLps({0, 0, double(k)}), Vec3{std::abs(normal[0]), std::abs(normal[1]), std::abs(normal[2])});
-  const std::string where = !withPosition ? std::string() : " (" + (std::abs(normal[2]) >= std::max(std::abs(normal[0]), std::abs(normal[1])) ? std::string("z ")
-                                                                                                               : std::string("at ")) +
-                            formatNumber("%.1f mm)", z);
+  const double z = dot(g.ijkToLps({0, 0, double(k)}),
+                       Vec3{std::abs(normal[0]), std::abs(normal[1]), std::abs(normal[2])});
+  const std::string where =
+      !withPosition ? std::string()
+                    : " (" +
+                          (std::abs(normal[2]) >= std::max(std::abs(normal[0]), std::abs(normal[1]))
+                               ? std::string("z ")
+                               : std::string("at ")) +
+                          formatNumber("%.1f mm)", z);
   if (k < source.slices.size() && source.slices[k].instanceNumber > 0) {
     const SourceImage& s = source.slices[k];
     std::string text = "image " + std::to_string(s.instanceNumber);
-    if (s.frameNumber) text += " frame " + std::to_string(s.frameNumber);
-    if (!s.exact) text += ", nearest acquired";
+    if (s.frameNumber)
+      text += " frame " + std::to_string(s.frameNumber);
+    if (!s.exact)
+      text += ", nearest acquired";
     return text + where;
   }
   return "slice " + std::to_string(k + 1) + " of " + std::to_string(n) + where;
@@ -117,7 +132,9 @@ std::string formatNumber(const char* printfFormat, double value) {
   return buf;
 }
 
-std::string currentIsoTime() { return nowIsoLocal(); }
+std::string currentIsoTime() {
+  return nowIsoLocal();
+}
 
 std::string trackingUidFor(const std::string& seriesInstanceUid, const std::string& findingId) {
   return hashedDicomUid("lightbox-finding/" + seriesInstanceUid + "/" + findingId);
@@ -125,26 +142,33 @@ std::string trackingUidFor(const std::string& seriesInstanceUid, const std::stri
 
 const GrowthResult* growthOf(const ReportContent& content, const std::string& id) {
   for (const GrowthResult& g : content.growth) {
-    if (g.currentId == id) return &g;
+    if (g.currentId == id)
+      return &g;
   }
   return nullptr;
 }
 
 std::string growthSentence(const GrowthResult& g) {
-  if (g.status == GrowthStatus::New) return "new since the prior";
-  const std::string when = g.intervalDays ? ", " + formatNumber("%.0f", *g.intervalDays) + " days earlier" : "";
-  std::string s = std::string(toString(g.status)) + " since the prior (" + g.priorId + when + "): mean diameter " +
-                  formatNumber("%.1f", g.priorDiameterMm) + " -> " + formatNumber("%.1f", g.diameterMm) + " mm (" +
-                  (g.diameterChangeMm >= 0 ? "+" : "") + formatNumber("%.1f", g.diameterChangeMm) + " mm), volume " +
-                  (g.volumeChangePercent >= 0 ? "+" : "") + formatNumber("%.0f", g.volumeChangePercent) + " % (" +
-                  g.volumeSource + ")";
-  if (g.doublingTimeDays) s += ", doubling time " + formatNumber("%.0f", *g.doublingTimeDays) + " days";
-  else s += ", " + g.doublingNote;
+  if (g.status == GrowthStatus::New)
+    return "new since the prior";
+  const std::string when =
+      g.intervalDays ? ", " + formatNumber("%.0f", *g.intervalDays) + " days earlier" : "";
+  std::string s = std::string(toString(g.status)) + " since the prior (" + g.priorId + when +
+                  "): mean diameter " + formatNumber("%.1f", g.priorDiameterMm) + " -> " +
+                  formatNumber("%.1f", g.diameterMm) + " mm (" +
+                  (g.diameterChangeMm >= 0 ? "+" : "") + formatNumber("%.1f", g.diameterChangeMm) +
+                  " mm), volume " + (g.volumeChangePercent >= 0 ? "+" : "") +
+                  formatNumber("%.0f", g.volumeChangePercent) + " % (" + g.volumeSource + ")";
+  if (g.doublingTimeDays)
+    s += ", doubling time " + formatNumber("%.0f", *g.doublingTimeDays) + " days";
+  else
+    s += ", " + g.doublingNote;
   return s;
 }
 
-ReportContent buildReportContent(const ReadingSession& session, const LabelMap& labels, const Volume& image,
-                                 const ReportSource& source, const std::vector<GrowthResult>& growth,
+ReportContent buildReportContent(const ReadingSession& session, const LabelMap& labels,
+                                 const Volume& image, const ReportSource& source,
+                                 const std::vector<GrowthResult>& growth,
                                  const std::string& priorStudyDate) {
   ReportContent c;
   c.source = source;
@@ -155,7 +179,8 @@ ReportContent buildReportContent(const ReadingSession& session, const LabelMap& 
   c.run = session.findingsRun();
   c.measurements = session.measurements();
   c.finalizedAt = currentIsoTime();
-  const bool sameGrid = labels.geometry == image.geometry && labels.labels.size() == image.geometry.voxelCount();
+  const bool sameGrid =
+      labels.geometry == image.geometry && labels.labels.size() == image.geometry.voxelCount();
   std::vector<AcceptedNodule> nodules;
   int nextSegment = 1;
   // The one rule (core/review/FindingMask): each reported finding's linked segment, else the
@@ -164,15 +189,18 @@ ReportContent buildReportContent(const ReadingSession& session, const LabelMap& 
   if (sameGrid) {
     std::vector<const Finding*> reported;
     for (const Finding& f : session.findings()) {
-      if (f.state == FindingState::Accepted || f.state == FindingState::Edited) reported.push_back(&f);
+      if (f.state == FindingState::Accepted || f.state == FindingState::Edited)
+        reported.push_back(&f);
     }
     masks = measuredFindingMasks(reported, labels, image, source.modality);
     for (const Finding* f : reported) {
       const auto m = masks.find(f->id);
-      if (m == masks.end() || m->second.refused.empty()) continue;
+      if (m == masks.end() || m->second.refused.empty())
+        continue;
       const Segment* s = labels.segment(m->second.choice.label);
-      c.warnings.push_back(f->id + ": segment '" + (s ? s->name : std::to_string(m->second.choice.label)) +
-                           "' near its centre was not taken as its mask (" + m->second.refused + ")");
+      c.warnings.push_back(
+          f->id + ": segment '" + (s ? s->name : std::to_string(m->second.choice.label)) +
+          "' near its centre was not taken as its mask (" + m->second.refused + ")");
     }
   }
   const std::vector<const Finding*> visible = session.visibleFindings();
@@ -184,14 +212,18 @@ ReportContent buildReportContent(const ReadingSession& session, const LabelMap& 
     }
     if (f.state == FindingState::Proposed) {
       // Proposals below the operating point were never shown to the reader: not "undecided".
-      const bool shown = std::any_of(visible.begin(), visible.end(), [&f](const Finding* v) { return v->id == f.id; });
-      if (shown) ++c.undecided;
+      const bool shown = std::any_of(visible.begin(), visible.end(),
+                                     [&f](const Finding* v) { return v->id == f.id; });
+      if (shown)
+        ++c.undecided;
       continue;
     }
     ReportFinding r;
     r.id = f.id;
-    // Finding ids restart with every detection run: the run (model hash, time) is part of the identity.
-    r.trackingUid = trackingUidFor(source.seriesInstanceUid, c.run.modelSha256 + "/" + c.run.ranAt + "/" + f.id);
+    // Finding ids restart with every detection run: the run (model hash, time) is part of the
+    // identity.
+    r.trackingUid = trackingUidFor(source.seriesInstanceUid,
+                                   c.run.modelSha256 + "/" + c.run.ranAt + "/" + f.id);
     r.state = f.state;
     r.type = f.effectiveType();
     r.aiType = f.type;
@@ -231,49 +263,78 @@ ReportContent buildReportContent(const ReadingSession& session, const LabelMap& 
       r.maskAlgorithmVersion = seg->algorithmVersion;
       r.maskWeightsSha256 = seg->weightsSha256;
       r.keySlice = r.mask.axisSlice;
-      if (r.diameterSource == "mask") r.diameterMm = std::round(5.0 * (r.mask.longAxisMm + r.mask.shortAxisMm)) / 10.0;
+      if (r.diameterSource == "mask")
+        r.diameterMm = std::round(5.0 * (r.mask.longAxisMm + r.mask.shortAxisMm)) / 10.0;
     } else {
       const Vec3 ijk = source.geometry.lpsToIjk(f.centerLps);
-      const double k = std::clamp(std::round(ijk[2]), 0.0, double(std::max<std::size_t>(source.geometry.size[2], 1) - 1));
+      const double k = std::clamp(std::round(ijk[2]), 0.0,
+                                  double(std::max<std::size_t>(source.geometry.size[2], 1) - 1));
       r.keySlice = std::size_t(k);
       if (f.segmentLabel) {
-        c.warnings.push_back(f.id + ": its segment (label " + std::to_string(f.segmentLabel) +
-                             ") is missing, empty or another finding's in the label map; reported without a mask");
+        c.warnings.push_back(
+            f.id + ": its segment (label " + std::to_string(f.segmentLabel) +
+            ") is missing, empty or another finding's in the label map; reported without a mask");
       }
     }
-    if (r.diameterSource == "unmeasured") c.unmeasured.push_back(f.id);
+    if (r.diameterSource == "unmeasured")
+      c.unmeasured.push_back(f.id);
     if (r.diameterSource != "unmeasured") {
       // Lung-RADS from the reported diameter (the same rule as the review's decision support).
-      const double solid = r.type == "solid" ? r.diameterMm
+      const double solid = r.type == "solid"        ? r.diameterMm
                            : r.type == "part-solid" ? std::min(f.solidDiameterMm, r.diameterMm)
                                                     : 0.0;
       nodules.push_back({f.id, r.type, r.diameterMm, solid});
-      if (source.modality == "CT") r.lungRadsCategory = suggestLungRads({nodules.back()}, changes).category;
+      if (source.modality == "CT")
+        r.lungRadsCategory = suggestLungRads({nodules.back()}, changes).category;
     }
     c.findings.push_back(r);
   }
-  if (source.modality == "CT") c.lungRads = suggestLungRads(nodules, changes); // a chest CT scheme: none on MR
+  if (source.modality == "CT")
+    c.lungRads = suggestLungRads(nodules, changes); // a chest CT scheme: none on MR
   // What a valid object needs.
-  if (source.studyInstanceUid.empty()) c.blockers.push_back("the series has no Study Instance UID");
-  if (source.seriesInstanceUid.empty()) c.blockers.push_back("the series has no Series Instance UID");
+  if (source.studyInstanceUid.empty())
+    c.blockers.push_back("the series has no Study Instance UID");
+  if (source.seriesInstanceUid.empty())
+    c.blockers.push_back("the series has no Series Instance UID");
   if (source.slices.empty() || source.representativeFile.empty()) {
-    c.blockers.push_back("the series is not DICOM (a research-format file): SEG and SR need source images to reference");
+    c.blockers.push_back("the series is not DICOM (a research-format file): SEG and SR need source "
+                         "images to reference");
   } else {
     for (const SourceImage& s : source.slices) {
       if (s.sopInstanceUid.empty() || s.sopClassUid.empty()) {
-        c.blockers.push_back("a source image has no SOP Instance or SOP Class UID (" + s.file + ")");
+        c.blockers.push_back("a source image has no SOP Instance or SOP Class UID (" + s.file +
+                             ")");
         break;
       }
     }
   }
-  if (source.patientId.empty()) c.warnings.push_back("the series has no Patient ID: the objects carry it empty");
-  if (source.patientName.empty()) c.warnings.push_back("the series has no Patient's Name: the objects carry it empty");
+  if (source.patientId.empty())
+    c.warnings.push_back("the series has no Patient ID: the objects carry it empty");
+  if (source.patientName.empty())
+    c.warnings.push_back("the series has no Patient's Name: the objects carry it empty");
+  // The objects carry the source's patient and study text in UTF-8 (issue 28): bytes its Specific
+  // Character Set cannot decode become U+FFFD there, said before anything is written.
+  if (!source.representativeFile.empty()) {
+    const std::vector<std::string> lossy = undecodableText(source.representativeFile);
+    if (!lossy.empty()) {
+      std::string names;
+      for (const std::string& n : lossy)
+        names += (names.empty() ? "" : ", ") + n;
+      c.warnings.push_back("the source's " + names +
+                           " hold bytes its Specific Character Set cannot decode: the objects "
+                           "carry them as U+FFFD (" +
+                           source.representativeFile + ")");
+    }
+  }
   if (source.resampled) {
-    c.warnings.push_back("the series was resampled onto an even grid (gaps, uneven spacing or gantry tilt): SEG frames "
-                         "on interpolated slices are placed by position only, key images are the nearest acquired slices");
+    c.warnings.push_back("the series was resampled onto an even grid (gaps, uneven spacing or "
+                         "gantry tilt): SEG frames "
+                         "on interpolated slices are placed by position only, key images are the "
+                         "nearest acquired slices");
   }
   if (source.frameOfReferenceUid.empty()) {
-    c.warnings.push_back("the series has no Frame of Reference UID: the SEG places its frames by the source images only");
+    c.warnings.push_back("the series has no Frame of Reference UID: the SEG places its frames by "
+                         "the source images only");
   }
   c.impression = draftImpression(c);
   return c;
@@ -282,10 +343,12 @@ ReportContent buildReportContent(const ReadingSession& session, const LabelMap& 
 std::vector<std::string> unconfirmedSizes(const ReportContent& content) {
   std::vector<std::string> out;
   for (const ReportFinding& f : content.findings) {
-    if (!f.segmentNumber || f.sizeConfirmed || f.sizeDisagreement <= kMaskSizeConfirmFactor) continue;
+    if (!f.segmentNumber || f.sizeConfirmed || f.sizeDisagreement <= kMaskSizeConfirmFactor)
+      continue;
     out.push_back(f.id + ": its mask (" + formatNumber("%.1f", f.mask.longAxisMm) + " x " +
-                  formatNumber("%.1f", f.mask.shortAxisMm) + " mm) and the AI's size (" + formatNumber("%.1f", f.aiDiameterMm) +
-                  " mm) differ by " + formatNumber("%.1f", f.sizeDisagreement) +
+                  formatNumber("%.1f", f.mask.shortAxisMm) + " mm) and the AI's size (" +
+                  formatNumber("%.1f", f.aiDiameterMm) + " mm) differ by " +
+                  formatNumber("%.1f", f.sizeDisagreement) +
                   "x: confirm the mask's size before it is reported");
   }
   return out;
@@ -300,30 +363,37 @@ std::string draftImpression(const ReportContent& content) {
   }
   for (const ReportFinding& f : content.findings) {
     std::string type = f.type.empty() ? "nodule" : f.type;
-    if (!type.empty()) type[0] = char(std::toupper(static_cast<unsigned char>(type[0])));
+    if (!type.empty())
+      type[0] = char(std::toupper(static_cast<unsigned char>(type[0])));
     out += (out.empty() ? "" : "\n") + type + (f.type.empty() ? "" : " nodule") + " " + f.id;
     if (f.diameterSource == "unmeasured") {
       out += ", size not measured";
     } else {
       out += " of " + formatNumber("%.1f", f.diameterMm) + " mm";
-      if (f.diameterSource == "mask") out += " (mean of the mask's long and short axis)";
-      if (f.diameterSource == "ruler") out += " (measured)";
+      if (f.diameterSource == "mask")
+        out += " (mean of the mask's long and short axis)";
+      if (f.diameterSource == "ruler")
+        out += " (measured)";
     }
     if (f.segmentNumber) {
-      out += "; mask " + formatNumber("%.1f", f.mask.longAxisMm) + " x " + formatNumber("%.1f", f.mask.shortAxisMm) + " mm, " +
+      out += "; mask " + formatNumber("%.1f", f.mask.longAxisMm) + " x " +
+             formatNumber("%.1f", f.mask.shortAxisMm) + " mm, " +
              formatNumber("%.2f", f.mask.volumeMl) + " mL";
     }
-    if (const GrowthResult* g = growthOf(content, f.id)) out += "; " + growthSentence(*g);
+    if (const GrowthResult* g = growthOf(content, f.id))
+      out += "; " + growthSentence(*g);
     out += ".";
   }
   if (!content.lungRads.category.empty() && content.hasRun) {
     out += "\nLung-RADS " + content.lungRads.category + " (decision support, " +
-           (content.growth.empty() ? std::string("baseline rules") : "follow-up rules against the prior") +
+           (content.growth.empty() ? std::string("baseline rules")
+                                   : "follow-up rules against the prior") +
            "): " + content.lungRads.management;
   }
   if (!content.unmeasured.empty()) {
     std::string ids;
-    for (const std::string& id : content.unmeasured) ids += (ids.empty() ? "" : ", ") + id;
+    for (const std::string& id : content.unmeasured)
+      ids += (ids.empty() ? "" : ", ") + id;
     out += "\nNot measured: " + ids + ".";
   }
   return out;
@@ -332,13 +402,15 @@ std::string draftImpression(const ReportContent& content) {
 std::string dicomDate(const std::string& iso) {
   std::string d;
   for (char ch : iso.substr(0, 10)) {
-    if (ch != '-') d += ch;
+    if (ch != '-')
+      d += ch;
   }
   return d;
 }
 
 std::string dicomTime(const std::string& iso) {
-  if (iso.size() < 19) return "000000";
+  if (iso.size() < 19)
+    return "000000";
   return iso.substr(11, 2) + iso.substr(14, 2) + iso.substr(17, 2);
 }
 

@@ -61,7 +61,7 @@ TEST_CASE(
   CHECK_FALSE(worse.kept);
   CHECK(worse.points >= 20000);
   CHECK(worse.similarityAfter < worse.similarityBefore);
-  CHECK(worse.reason.find("match less well") != std::string::npos);
+  CHECK(worse.reason.find("match no better") != std::string::npos);
 
   // A stage that fixes a 4 mm error: better, kept.
   const StageCheck better = checkStage(v, v, shifted({4.0, -2.0, 1.0}), identity);
@@ -119,5 +119,5 @@ TEST_CASE("the stage gate drops an implausible field: folding, or points moved t
   INFO(smooth.reason);
   CHECK(smooth.foldingFraction == 0.0);
   CHECK(smooth.maxChangeMm <= 3.01);
-  CHECK(smooth.reason.find("match less well") != std::string::npos);
+  CHECK(smooth.reason.find("match no better") != std::string::npos);
 }

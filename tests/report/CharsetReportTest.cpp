@@ -135,4 +135,20 @@ TEST_CASE("report objects carry ISO_IR 192 when text is not ASCII: a GB18030 pat
   CHECK(seg.segments[0].description.rfind("右下叶结节; ", 0) ==
         0); // the reader's name, then the engine
   CHECK(seg.warnings.empty());
+
+  // A name GB18030 cannot decode: said before anything is written; the objects carry U+FFFD.
+  const test::ToolRun broken =
+      test::runTool("dcmodify -nb -m '(0010,0010)=\xD5\xC5^\xFF\xFF' '" + study + "'/*.dcm");
+  INFO(broken.output);
+  REQUIRE(broken.status == 0);
+  const test::ToolRun lossy =
+      test::runTool(std::string("'") + LIGHTBOX_BINARY + "' report '" + study + "' -o '" + scratch +
+                    "/lossy' --reader 'Doe^Jane'");
+  INFO(lossy.output);
+  REQUIRE(lossy.status == 0);
+  CHECK(lossy.output.find("PatientName hold bytes its Specific Character Set cannot decode") !=
+        std::string::npos);
+  CHECK(
+      readWithPydicom(scratch + "/lossy/v1", scratch)["sr.dcm"]["patient"].get<std::string>().find(
+          "\xEF\xBF\xBD") != std::string::npos);
 }
