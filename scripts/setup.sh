@@ -12,6 +12,7 @@ BUILD_PACKAGES=(
 )
 RUNTIME_PACKAGES=(
   xvfb xauth libgl1-mesa-dri
+  fonts-noto-cjk  # Chinese, Japanese and Korean text in the viewer and the PDF report (issue 28)
 )
 TOOL_PACKAGES=(
   python3-torch python3-numpy python3-pydicom dcmtk libgdcm-tools dcm2niix time bc

@@ -30,6 +30,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <string>
 #include <stdexcept>
 
 namespace lightbox {
@@ -256,10 +257,44 @@ struct SlicePipeline::Impl {
     return sliceSpacingAlong(volume->geometry, plane.normal());
   }
 
-  /// Sets a corner's text, re-rasterised only when it changed.
+  /// Sets a corner's text, re-rasterised only when it changed. VTK's built-in faces hold Latin,
+  /// Greek and Cyrillic only: text with other characters (a Chinese or Japanese patient name) is
+  /// drawn with the CJK face scripts/setup.sh installs (issue 28), when it is there.
   void setCorner(int i, const char* text) {
     const char* now = corners[i]->GetInput();
-    if (!now || std::strcmp(now, text) != 0) corners[i]->SetInput(text);
+    if (now && std::strcmp(now, text) == 0) return;
+    vtkTextProperty* p = corners[i]->GetTextProperty();
+    const std::string& cjk = cjkFontFile();
+    if (needsWideFont(text) && !cjk.empty()) {
+      p->SetFontFamily(VTK_FONT_FILE);
+      p->SetFontFile(cjk.c_str());
+    } else if (p->GetFontFamily() == VTK_FONT_FILE) {
+      p->SetFontFamilyToArial();
+    }
+    corners[i]->SetInput(text);
+  }
+
+  /// True when UTF-8 `text` has a character beyond U+04FF (past Latin, Greek and Cyrillic).
+  static bool needsWideFont(const char* text) {
+    for (const unsigned char* c = reinterpret_cast<const unsigned char*>(text); *c; ++c) {
+      if (*c >= 0xD4) return true; // the lead byte of U+0500 and above
+    }
+    return false;
+  }
+
+  /// Noto Sans CJK (Debian's fonts-noto-cjk), or "" when it is not installed.
+  static const std::string& cjkFontFile() {
+    static const std::string path = [] {
+      for (const char* candidate : {"/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+                                    "/usr/share/fonts/opentype/noto/NotoSansCJKsc-Regular.otf"}) {
+        if (std::FILE* f = std::fopen(candidate, "rb")) {
+          std::fclose(f);
+          return std::string(candidate);
+        }
+      }
+      return std::string();
+    }();
+    return path;
   }
 
   void annotate(int width, int height) {

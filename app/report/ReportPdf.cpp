@@ -291,6 +291,10 @@ struct Fonts {
 Fonts makeFonts() {
   auto font = [](double pt, bool bold) {
     QFont f(QStringLiteral("DejaVu Sans"));
+    // Chinese names and the reader's Chinese text (issue 28): Noto Sans CJK SC (fonts-noto-cjk, in
+    // scripts/setup.sh) for what DejaVu lacks, simplified Chinese glyphs rather than whichever CJK
+    // face fontconfig lists first (the Japanese one, whose glyphs and text extraction differ).
+    f.setFamilies({QStringLiteral("DejaVu Sans"), QStringLiteral("Noto Sans CJK SC")});
     f.setPointSizeF(pt);
     f.setBold(bold);
     return f;
