@@ -11,7 +11,6 @@
 #include <cmath>
 #include <limits>
 #include <thread>
-#include <variant>
 #include <vector>
 
 namespace lightbox {
@@ -143,22 +142,21 @@ RegistrationQuality summarise(std::vector<float> ncc) {
   return q;
 }
 
-/// Local NCC on the current grid thinned by `factor`, of the current image and warpedAt(index on
-/// the thinned grid, index on the current grid) (NaN where the prior has no value).
+/// Local NCC on `grid` (the current grid thinned by `factor`) of the current image and
+/// warpedAt(linear index on the current grid, its (i, j, k)) (NaN where the prior has no value).
 template <typename WarpedAt>
-std::vector<float> qualityMap(const Volume& current, const std::array<std::size_t, 3>& factor,
-                              WarpedAt warpedAt) {
+std::vector<float> qualityMap(const Volume& current, const VolumeGeometry& grid,
+                              const std::array<std::size_t, 3>& factor, WarpedAt warpedAt) {
   const VolumeGeometry& g = current.geometry;
-  std::array<std::size_t, 3> f = factor;
-  const VolumeGeometry grid = thinned(g, f);
   std::vector<float> a(grid.voxelCount()), b(grid.voxelCount());
   for (std::size_t k = 0, idx = 0; k < grid.size[2]; ++k) {
     for (std::size_t j = 0; j < grid.size[1]; ++j) {
       for (std::size_t i = 0; i < grid.size[0]; ++i, ++idx) {
+        const Vec3 ijk{double(i * factor[0]), double(j * factor[1]), double(k * factor[2])};
         const std::size_t src =
             i * factor[0] + g.size[0] * (j * factor[1] + g.size[1] * (k * factor[2]));
         a[idx] = float(current.value(src));
-        b[idx] = warpedAt(idx, src);
+        b[idx] = warpedAt(src, ijk);
       }
     }
   }
@@ -232,9 +230,11 @@ RegistrationMaps computeRegistrationMaps(const Volume& current, const Volume& pr
   }
 
   // Local NCC of the current and the warped prior on the thinned current grid.
-  auto quality = floatVolume(thinned(g, factor));
-  floats(*quality) = qualityMap(
-      current, factor, [&](std::size_t, std::size_t src) { return float(warped->value(src)); });
+  const VolumeGeometry qualityGrid = thinned(g, factor);
+  auto quality = floatVolume(qualityGrid);
+  floats(*quality) = qualityMap(current, qualityGrid, factor, [&](std::size_t src, const Vec3&) {
+    return float(warped->value(src));
+  });
   out.quality = quality;
   out.summary = summarise(floats(*quality));
   return out;
@@ -247,18 +247,11 @@ RegistrationQuality registrationQuality(const Volume& current, const Volume& pri
   const VolumeGeometry grid = thinned(g, factor);
   // The prior at the thinned grid's points only (what computeRegistrationMaps reads from its
   // warped volume), through the transform: NaN outside the prior.
-  const auto warpedAt = [&](std::size_t idx, std::size_t) {
-    const std::size_t i = idx % grid.size[0], j = (idx / grid.size[0]) % grid.size[1],
-                      k = idx / (grid.size[0] * grid.size[1]);
-    const Vec3 ijk = prior.geometry.lpsToIjk(
-        t.apply(g.ijkToLps({double(i * factor[0]), double(j * factor[1]), double(k * factor[2])})));
-    if (!insideGrid(prior.geometry, ijk))
-      return kNaN;
-    return float(
-        std::visit([&](const auto& data) { return trilinear(data.data(), prior.geometry, ijk); },
-                   prior.voxels));
+  const auto warpedAt = [&](std::size_t, const Vec3& currentIjk) {
+    const Vec3 ijk = prior.geometry.lpsToIjk(t.apply(g.ijkToLps(currentIjk)));
+    return insideGrid(prior.geometry, ijk) ? float(trilinear(prior, ijk)) : kNaN;
   };
-  return summarise(qualityMap(current, factor, warpedAt));
+  return summarise(qualityMap(current, grid, factor, warpedAt));
 }
 
 } // namespace lightbox

@@ -22,11 +22,6 @@ bool inside(const VolumeGeometry& g, const Vec3& ijk) {
   return true;
 }
 
-double valueAt(const Volume& v, const Vec3& ijk) {
-  return std::visit([&](const auto& data) { return trilinear(data.data(), v.geometry, ijk); },
-                    v.voxels);
-}
-
 /// The 1st and 99th percentiles of `values` (the histogram's range: outliers go to the end bins).
 std::pair<double, double> robustRange(std::vector<double> values) {
   if (values.empty())
@@ -94,14 +89,14 @@ StageCheck checkStage(const Volume& fixed, const Volume& moving,
   };
   std::vector<double> probe;
   for (int n = 0; n < 2000; ++n)
-    probe.push_back(valueAt(fixed, draw()));
+    probe.push_back(trilinear(fixed, draw()));
   std::nth_element(probe.begin(), probe.begin() + 400, probe.end());
   const double background = probe[400];
 
   std::vector<double> f, mBefore, mAfter, change;
   for (unsigned attempt = 0; attempt < options.points * 4 && f.size() < options.points; ++attempt) {
     const Vec3 ijk = draw();
-    const double value = valueAt(fixed, ijk);
+    const double value = trilinear(fixed, ijk);
     if (value <= background)
       continue;
     const Vec3 p = g.ijkToLps(ijk);
@@ -110,8 +105,8 @@ StageCheck checkStage(const Volume& fixed, const Volume& moving,
     if (!inside(moving.geometry, ib) || !inside(moving.geometry, ia))
       continue;
     f.push_back(value);
-    mBefore.push_back(valueAt(moving, ib));
-    mAfter.push_back(valueAt(moving, ia));
+    mBefore.push_back(trilinear(moving, ib));
+    mAfter.push_back(trilinear(moving, ia));
     const Vec3 d = qa - qb;
     change.push_back(std::sqrt(dot(d, d)));
   }

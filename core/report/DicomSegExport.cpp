@@ -21,7 +21,6 @@
 #include <dcmtk/dcmseg/segment.h>
 #include <dcmtk/oflog/oflog.h>
 
-#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -44,11 +43,6 @@ DcmSegTypes::E_SegmentAlgoType algoType(const std::string& type) {
   if (type == "SEMIAUTOMATIC")
     return DcmSegTypes::SAT_SEMIAUTOMATIC;
   return DcmSegTypes::SAT_MANUAL;
-}
-
-bool isAscii(const std::string& s) {
-  return std::all_of(s.begin(), s.end(),
-                     [](char c) { return static_cast<unsigned char>(c) < 0x80; });
 }
 
 /// Each segment's Segment Description, UTF-8, into the written SEG (by Segment Number).
@@ -205,13 +199,9 @@ ExportedObject writeDicomSeg(const ReportContent& content, const LabelMap& label
     if (f->maskMadeAtFinalize)
       description += "; made at finalize";
     // dcmiod checks a segment's values inside the segment's own item, which does not know the
-    // document's character set, and refuses any non-ASCII byte: the reader's own wording (a
-    // Chinese segment name, say) goes into the written data set instead (below).
+    // document's character set, and refuses any non-ASCII byte: the description (the reader's
+    // own wording, a Chinese segment name say) goes into the written data set instead (below).
     descriptions.emplace_back(f->segmentNumber, lo(description));
-    if (isAscii(description)) {
-      checkDcmtk(segment->setSegmentDescription(lo(description).c_str()), path,
-                 "segment description");
-    }
     checkDcmtk(segment->setTrackingID(lo(f->id).c_str()), path, "tracking id");
     checkDcmtk(segment->setTrackingUID(f->trackingUid.c_str()), path, "tracking uid");
     double L = 0, a = 0, b = 0;
