@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/report/ReportPdf.h"
 
+#include "app/report/PdfPageFlow.h"
+
 #include "app/render/SliceCompositor.h"
 #include "core/display/WindowLevel.h"
 #include "core/report/ReportDicom.h"
@@ -10,7 +12,6 @@
 
 #include <QFileInfo>
 #include <QFont>
-#include <QFontMetricsF>
 #include <QGuiApplication>
 #include <QImage>
 #include <QPageLayout>
@@ -22,7 +23,6 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <functional>
 #include <memory>
 #include <set>
 #include <stdexcept>
@@ -33,17 +33,14 @@
 namespace lightbox {
 namespace {
 
-constexpr int kDpi = 300;
+using namespace pdf;
+
 constexpr double kMarginMm = 15.0, kFooterMm = 9.0;
-constexpr int kZoomPixels = 320; ///< display pixels across the zoomed key image
-const QColor kInk{20, 20, 20}, kMuted{90, 90, 90}, kAccent{20, 60, 110}, kRule{170, 170, 170};
+constexpr int kZoomPixels = 320;      ///< display pixels across the zoomed key image
 const Rgba kOutline{0, 230, 0, 255};  ///< the finding's mask outline in the key images
 const Rgba kMarker{255, 220, 0, 255}; ///< the finding's centre when it has no mask
 const QColor kLongAxis{255, 150, 0}, kShortAxis{0, 200, 255}, kZoomBox{255, 255, 255};
 
-double mm(double millimetres) {
-  return millimetres / 25.4 * kDpi;
-}
 QString q(const std::string& s) {
   return QString::fromStdString(s);
 }
@@ -138,171 +135,6 @@ QString joined(const std::vector<std::string>& items) {
   return out.join(", ");
 }
 
-using Draw = std::function<void(QPainter&)>;
-
-/// Lays the report out top to bottom into pages of drawing steps, so the footer can say "of m".
-class PageFlow {
-public:
-  PageFlow(const QPaintDevice* device, double width, double height)
-      : device_(device), width_(width), height_(height) {
-    newPage();
-  }
-
-  double width() const { return width_; }
-  std::size_t pageCount() const { return pages_.size(); }
-  const std::vector<Draw>& page(std::size_t n) const { return pages_[n]; }
-
-  void newPage() {
-    pages_.emplace_back();
-    y_ = 0;
-  }
-  bool fits(double height) const { return y_ + height <= height_; }
-  /// Top of a block of `height`, on a new page when it does not fit on this one; `keepWith` more
-  /// must fit below it (a heading keeps its first lines).
-  double place(double height, double keepWith = 0) {
-    if (y_ > 0 && !fits(height + keepWith))
-      newPage();
-    const double top = y_;
-    y_ += height;
-    return top;
-  }
-  void skip(double height) { y_ = std::min(y_ + height, height_); }
-  void draw(Draw d) { pages_.back().push_back(std::move(d)); }
-
-  double textHeight(const QFont& font, const QString& text, double width) const {
-    return QFontMetricsF(font, const_cast<QPaintDevice*>(device_))
-        .boundingRect(QRectF(0, 0, width, 1e7), Qt::TextWordWrap, text)
-        .height();
-  }
-
-  /// A word-wrapped paragraph.
-  void paragraph(const QFont& font, const QString& text, const QColor& colour = kInk,
-                 double indent = 0) {
-    const double w = width_ - indent, h = textHeight(font, text, w);
-    const double top = place(h);
-    draw([=](QPainter& p) {
-      p.setFont(font);
-      p.setPen(colour);
-      p.drawText(QRectF(indent, top, w, h), Qt::TextWordWrap | Qt::AlignLeft | Qt::AlignTop, text);
-    });
-  }
-
-  void heading(const QFont& font, const QString& text) {
-    skip(mm(4));
-    const double h = textHeight(font, text, width_) + mm(1.5);
-    const double top = place(h, mm(20));
-    const double w = width_;
-    draw([=](QPainter& p) {
-      p.setFont(font);
-      p.setPen(kAccent);
-      p.drawText(QRectF(0, top, w, h), Qt::AlignLeft | Qt::AlignTop, text);
-      p.setPen(QPen(kRule, mm(0.2)));
-      p.drawLine(QPointF(0, top + h - mm(0.5)), QPointF(w, top + h - mm(0.5)));
-    });
-    skip(mm(1.5));
-  }
-
-  /// Label: value lines in columns side by side (each column a list of pairs).
-  void keyValueColumns(const QFont& label, const QFont& value,
-                       const std::vector<std::vector<std::pair<QString, QString>>>& columns,
-                       double labelWidth) {
-    const double columnWidth = width_ / double(columns.size());
-    std::size_t rows = 0;
-    for (const auto& c : columns)
-      rows = std::max(rows, c.size());
-    for (std::size_t r = 0; r < rows; ++r) {
-      double h = 0;
-      for (const auto& c : columns) {
-        if (r < c.size())
-          h = std::max(h, textHeight(value, c[r].second, columnWidth - labelWidth - mm(2)));
-      }
-      const double top = place(h + mm(0.8));
-      for (std::size_t n = 0; n < columns.size(); ++n) {
-        if (r >= columns[n].size())
-          continue;
-        const auto [l, v] = columns[n][r];
-        const double x = n * columnWidth;
-        draw([=](QPainter& p) {
-          p.setFont(label);
-          p.setPen(kMuted);
-          p.drawText(QRectF(x, top, labelWidth, h), Qt::AlignLeft | Qt::AlignTop, l);
-          p.setFont(value);
-          p.setPen(kInk);
-          p.drawText(QRectF(x + labelWidth, top, columnWidth - labelWidth - mm(2), h),
-                     Qt::TextWordWrap | Qt::AlignLeft | Qt::AlignTop, v);
-        });
-      }
-    }
-  }
-
-  /// A table with a shaded header row, repeated on each page it runs onto.
-  void table(const QFont& headFont, const QFont& cellFont, const std::vector<double>& widthsMm,
-             const QStringList& header, const std::vector<QStringList>& rows) {
-    const double pad = mm(1.0);
-    std::vector<double> x{0};
-    for (double w : widthsMm)
-      x.push_back(x.back() + mm(w) * width_ / mm(180.0));
-    auto rowHeight = [&](const QFont& font, const QStringList& cells) {
-      double h = 0;
-      for (int c = 0; c < cells.size(); ++c)
-        h = std::max(h, textHeight(font, cells[c], x[c + 1] - x[c] - 2 * pad));
-      return h + 2 * pad;
-    };
-    auto drawRow = [&](const QFont& font, const QStringList& cells, double h, bool shaded) {
-      const double top = place(h);
-      const double w = width_;
-      draw([=](QPainter& p) {
-        if (shaded)
-          p.fillRect(QRectF(0, top, w, h), QColor(228, 233, 240));
-        p.setFont(font);
-        p.setPen(kInk);
-        for (int c = 0; c < cells.size(); ++c) {
-          p.drawText(QRectF(x[c] + pad, top + pad, x[c + 1] - x[c] - 2 * pad, h - 2 * pad),
-                     Qt::TextWordWrap | Qt::AlignLeft | Qt::AlignTop, cells[c]);
-        }
-        p.setPen(QPen(kRule, mm(0.15)));
-        p.drawLine(QPointF(0, top + h), QPointF(w, top + h));
-      });
-    };
-    const double headH = rowHeight(headFont, header);
-    if (!fits(headH + (rows.empty() ? 0 : rowHeight(cellFont, rows.front()))))
-      newPage();
-    drawRow(headFont, header, headH, true);
-    for (const QStringList& row : rows) {
-      const double h = rowHeight(cellFont, row);
-      if (!fits(h)) {
-        newPage();
-        drawRow(headFont, header, headH, true);
-      }
-      drawRow(cellFont, row, h, false);
-    }
-  }
-
-private:
-  const QPaintDevice* device_;
-  double width_, height_, y_ = 0;
-  std::vector<std::vector<Draw>> pages_;
-};
-
-struct Fonts {
-  QFont title, heading, body, bold, label, small, tableHead;
-};
-
-Fonts makeFonts() {
-  auto font = [](double pt, bool bold) {
-    QFont f(QStringLiteral("DejaVu Sans"));
-    // Chinese names and the reader's Chinese text (issue 28): Noto Sans CJK SC (fonts-noto-cjk, in
-    // scripts/setup.sh) for what DejaVu lacks, simplified Chinese glyphs rather than whichever CJK
-    // face fontconfig lists first (the Japanese one, whose glyphs and text extraction differ).
-    f.setFamilies({QStringLiteral("DejaVu Sans"), QStringLiteral("Noto Sans CJK SC")});
-    f.setPointSizeF(pt);
-    f.setBold(bold);
-    return f;
-  };
-  return {font(18, true),   font(12, true),   font(9.5, false), font(9.5, true),
-          font(8.5, false), font(7.5, false), font(7.5, true)};
-}
-
 QImage toQImage(const SliceImage& s) {
   return QImage(s.rgba.data(), int(s.width), int(s.height), int(4 * s.width),
                 QImage::Format_RGBA8888)
@@ -387,7 +219,8 @@ KeyImage renderKeyImage(const ReportFinding& f, const Volume& image,
   return out;
 }
 
-QStringList keyImageCaption(const ReportFinding& f, const ReportSource& source, const Volume& image) {
+QStringList keyImageCaption(const ReportFinding& f, const ReportSource& source,
+                            const Volume& image) {
   QStringList lines;
   lines << q(f.id) + ": " + typeText(f);
   lines << stateText(f.state);
@@ -404,7 +237,8 @@ QStringList keyImageCaption(const ReportFinding& f, const ReportSource& source, 
   if (!f.lungRadsCategory.empty())
     lines << "Lung-RADS " + q(f.lungRadsCategory);
   QString where = q(sourceImageText(source, f.keySlice));
-  if (!where.isEmpty()) where[0] = where[0].toUpper();
+  if (!where.isEmpty())
+    where[0] = where[0].toUpper();
   lines << where;
   return lines;
 }
@@ -516,8 +350,9 @@ void headerSection(PageFlow& flow, const Fonts& fonts, const ReportContent& c) {
 /// volume-doubling time and the v2022 growth status.
 void growthTable(PageFlow& flow, const Fonts& fonts, const ReportContent& c) {
   flow.skip(mm(2));
-  flow.paragraph(fonts.bold, "Change since the prior" +
-                                 (c.priorStudyDate.empty() ? QString() : " of " + dateText(c.priorStudyDate)));
+  flow.paragraph(fonts.bold,
+                 "Change since the prior" +
+                     (c.priorStudyDate.empty() ? QString() : " of " + dateText(c.priorStudyDate)));
   std::vector<QStringList> rows;
   auto sign = [](double v) { return v >= 0 ? QStringLiteral("+") : QString(); };
   for (const ReportFinding& f : c.findings) {
@@ -527,32 +362,41 @@ void growthTable(PageFlow& flow, const Fonts& fonts, const ReportContent& c) {
       continue;
     }
     if (g->priorId.empty()) {
-      rows.push_back({q(f.id), QStringLiteral("none (new)"), "-", "-", "-", q(toString(g->status))});
+      rows.push_back(
+          {q(f.id), QStringLiteral("none (new)"), "-", "-", "-", q(toString(g->status))});
       continue;
     }
-    const QString vdt = g->doublingTimeDays ? q(formatNumber("%.0f days", *g->doublingTimeDays)) : q(g->doublingNote);
-    rows.push_back({q(f.id),
-                    q(g->priorId) + q(formatNumber("\n(%.1f mm away)", g->matchDistanceMm)) +
-                        (g->priorConfirmed ? QString() : QStringLiteral("\nAI proposal")),
-                    q(formatNumber("%.1f", g->priorDiameterMm)) + " -> " + q(formatNumber("%.1f mm", g->diameterMm)) +
-                        "\n(" + sign(g->diameterChangeMm) + q(formatNumber("%.1f mm)", g->diameterChangeMm)),
-                    sign(g->volumeChangePercent) + q(formatNumber("%.0f %%", g->volumeChangePercent)) + "\n(" +
-                        sign(g->volumeChangeMm3) + q(formatNumber("%.0f mm3, ", g->volumeChangeMm3)) +
-                        q(g->volumeSource) + ")",
-                    vdt, q(toString(g->status))});
+    const QString vdt = g->doublingTimeDays ? q(formatNumber("%.0f days", *g->doublingTimeDays))
+                                            : q(g->doublingNote);
+    rows.push_back(
+        {q(f.id),
+         q(g->priorId) + q(formatNumber("\n(%.1f mm away)", g->matchDistanceMm)) +
+             (g->priorConfirmed ? QString() : QStringLiteral("\nAI proposal")),
+         q(formatNumber("%.1f", g->priorDiameterMm)) + " -> " +
+             q(formatNumber("%.1f mm", g->diameterMm)) + "\n(" + sign(g->diameterChangeMm) +
+             q(formatNumber("%.1f mm)", g->diameterChangeMm)),
+         sign(g->volumeChangePercent) + q(formatNumber("%.0f %%", g->volumeChangePercent)) + "\n(" +
+             sign(g->volumeChangeMm3) + q(formatNumber("%.0f mm3, ", g->volumeChangeMm3)) +
+             q(g->volumeSource) + ")",
+         vdt, q(toString(g->status))});
   }
   flow.table(fonts.tableHead, fonts.small, {9, 26, 34, 36, 50, 25},
-             {"ID", "Prior nodule", "Mean diameter\n(change)", "Volume change", "Volume-doubling time", "Growth\n(v2022)"},
+             {"ID", "Prior nodule", "Mean diameter\n(change)", "Volume change",
+              "Volume-doubling time", "Growth\n(v2022)"},
              rows);
   if (std::optional<double> days = c.growth.front().intervalDays) {
-    flow.paragraph(fonts.small, q(formatNumber("Interval %.0f days. ", *days)) +
-                                    QStringLiteral("Growth: mean diameter up by more than 1.5 mm (Lung-RADS v2022); "
-                                                   "matched through the registration of the prior to this series."),
-                   kMuted);
+    flow.paragraph(
+        fonts.small,
+        q(formatNumber("Interval %.0f days. ", *days)) +
+            QStringLiteral("Growth: mean diameter up by more than 1.5 mm (Lung-RADS v2022); "
+                           "matched through the registration of the prior to this series."),
+        kMuted);
   } else {
-    flow.paragraph(fonts.small, QStringLiteral("Interval unknown (a study date is missing): no doubling time. Growth: "
-                                               "mean diameter up by more than 1.5 mm (Lung-RADS v2022)."),
-                   kMuted);
+    flow.paragraph(
+        fonts.small,
+        QStringLiteral("Interval unknown (a study date is missing): no doubling time. Growth: "
+                       "mean diameter up by more than 1.5 mm (Lung-RADS v2022)."),
+        kMuted);
   }
 }
 
@@ -580,7 +424,8 @@ void findingsSection(PageFlow& flow, const Fonts& fonts, const ReportContent& c,
                 "Mean", "AI score", "Lung-RADS\n(this nodule)"},
                rows);
   }
-  if (!c.growth.empty()) growthTable(flow, fonts, c);
+  if (!c.growth.empty())
+    growthTable(flow, fonts, c);
   flow.skip(mm(2));
   QString rejected = QStringLiteral("Rejected AI proposals: %1").arg(c.rejected);
   if (!c.rejectedIds.empty())
@@ -616,7 +461,8 @@ void impressionSection(PageFlow& flow, const Fonts& fonts, const ReportContent& 
   if (c.source.modality != "CT") { // Lung-RADS is a chest CT scheme
     if (!c.warnings.empty()) {
       flow.heading(fonts.heading, QStringLiteral("Notes"));
-      for (const std::string& w : c.warnings) flow.paragraph(fonts.body, "- " + q(w));
+      for (const std::string& w : c.warnings)
+        flow.paragraph(fonts.body, "- " + q(w));
     }
     return;
   }
@@ -635,12 +481,14 @@ void impressionSection(PageFlow& flow, const Fonts& fonts, const ReportContent& 
       fonts.small,
       c.growth.empty()
           ? QStringLiteral(
-                "Suggested from the accepted nodules alone, as for a baseline screening CT: no prior "
+                "Suggested from the accepted nodules alone, as for a baseline screening CT: no "
+                "prior "
                 "exam, no benign calcification or fat, no category 4X features, no other findings. "
                 "The reader owns the final category.")
           : QStringLiteral(
                 "Suggested from the accepted nodules and their change since the registered prior "
-                "(v2022 new, growing and stable rules, stepped management one step per comparison); "
+                "(v2022 new, growing and stable rules, stepped management one step per "
+                "comparison); "
                 "no benign calcification or fat, no category 4X features, no other findings. "
                 "The reader owns the final category."),
       kMuted);
@@ -761,15 +609,19 @@ void disclosureSection(PageFlow& flow, const Fonts& fonts, const ReportContent& 
   flow.skip(mm(4));
   QString unreviewed;
   for (const ReportFinding& f : c.findings) {
-    if (f.maskMadeAtFinalize) unreviewed += (unreviewed.isEmpty() ? "" : ", ") + QString::fromStdString(f.id);
+    if (f.maskMadeAtFinalize)
+      unreviewed += (unreviewed.isEmpty() ? "" : ", ") + QString::fromStdString(f.id);
   }
-  QString statement = QStringLiteral(
-      "The AI is decision support. Every AI finding in this report was reviewed by the reader, who accepted, "
-      "edited or rejected it; the reader owns the report, its findings, measurements and Lung-RADS category.");
+  QString statement = QStringLiteral("The AI is decision support. Every AI finding in this report "
+                                     "was reviewed by the reader, who accepted, "
+                                     "edited or rejected it; the reader owns the report, its "
+                                     "findings, measurements and Lung-RADS category.");
   if (!unreviewed.isEmpty()) {
-    statement += QStringLiteral(" The masks of %1 were made automatically when the report was finalized and were "
-                                "not reviewed by the reader; their sizes do not set the reported diameters.")
-                     .arg(unreviewed);
+    statement +=
+        QStringLiteral(
+            " The masks of %1 were made automatically when the report was finalized and were "
+            "not reviewed by the reader; their sizes do not set the reported diameters.")
+            .arg(unreviewed);
   }
   flow.paragraph(fonts.bold, statement);
 }
