@@ -11,11 +11,13 @@
 
 namespace {
 
-constexpr const char* kViewUsage = "usage: lightbox view [PATH] [--screenshot OUT.png] [--layout 1x1|1x2|1x3|2x2]\n";
+constexpr const char* kViewUsage =
+    "usage: lightbox view [PATH] [--screenshot OUT.png] [--layout 1x1|1x2|1x3|2x2] [--language en|zh_CN]\n";
 
-/// `lightbox` alone opens the default study; `lightbox view [PATH] [--screenshot OUT.png] [--layout L]`.
+/// `lightbox` alone opens the default study; `lightbox view [PATH] [--screenshot OUT.png] [--layout L]
+/// [--language CODE]`.
 int runView(int argc, char** argv) {
-  std::string path, screenshot, layout;
+  std::string path, screenshot, layout, language;
   for (int i = 2; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--screenshot") && i + 1 < argc) {
       screenshot = argv[++i];
@@ -23,6 +25,13 @@ int runView(int argc, char** argv) {
       layout = argv[++i];
       if (layout != "1x1" && layout != "1x2" && layout != "1x3" && layout != "2x2") {
         std::fprintf(stderr, "lightbox view: option --layout takes 1x1, 1x2, 1x3 or 2x2, not '%s'\n%s", layout.c_str(),
+                     kViewUsage);
+        return lightbox::cli::kExitUsage;
+      }
+    } else if (!std::strcmp(argv[i], "--language") && i + 1 < argc) {
+      language = argv[++i];
+      if (language != "en" && language != "zh_CN") {
+        std::fprintf(stderr, "lightbox view: option --language takes en or zh_CN, not '%s'\n%s", language.c_str(),
                      kViewUsage);
         return lightbox::cli::kExitUsage;
       }
@@ -41,7 +50,7 @@ int runView(int argc, char** argv) {
     std::fprintf(stderr, "lightbox: cannot create the default study: %s\n", e.what());
     return lightbox::cli::kExitFailure;
   }
-  return lightbox::runViewer(argc, argv, path, screenshot, layout);
+  return lightbox::runViewer(argc, argv, path, screenshot, layout, language);
 }
 
 } // namespace

@@ -9,10 +9,12 @@ BUILD_PACKAGES=(
   qt6-base-dev libqt6opengl6-dev libxkbcommon-dev libgl-dev
   libvtk9-dev libinsighttoolkit5-dev libgdcm-dev libdcmtk-dev
   libtorch-dev libsqlite3-dev nlohmann-json3-dev zlib1g-dev libssl-dev catch2
+  qt6-tools-dev qt6-l10n-tools  # lupdate / lrelease: the zh_CN translation (issue 28)
 )
 RUNTIME_PACKAGES=(
   xvfb xauth libgl1-mesa-dri
   fonts-noto-cjk  # Chinese, Japanese and Korean text in the viewer and the PDF report (issue 28)
+  qt6-translations-l10n  # Qt's own dialogs and buttons in Chinese (issue 28)
 )
 TOOL_PACKAGES=(
   python3-torch python3-numpy python3-pydicom dcmtk libgdcm-tools dcm2niix time bc

@@ -110,7 +110,8 @@ def main():
         cases = sorted({i.case for i in images})
         held = {c for k, c in enumerate(cases) if fold >= 0 and k % folds == fold}
         net = train([i for i in images if i.case not in held], lung_image(lung_path), f"continue {fold}", torch.load(state),
-                    int(os.environ.get("LIGHTBOX_MORE_ITERS", "700")), 1.5e-3, seed=SEED + 2)
+                    int(os.environ.get("LIGHTBOX_MORE_ITERS", "700")), 1.5e-3,
+                    seed=SEED + int(os.environ.get("LIGHTBOX_SEED_OFFSET", "2")))
         torch.save(net.state_dict(), out + ".pt")
         if held:
             evaluate_fold(net, images, held, out)

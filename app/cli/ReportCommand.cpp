@@ -3,6 +3,7 @@
 // viewer's AI > Finalize report...: DICOM SEG, SR TID 1500, KOS, PDF and Encapsulated PDF.
 #include "app/cli/Arguments.h"
 #include "app/cli/Commands.h"
+#include "app/i18n/Translations.h"
 #include "app/report/FinalizeReport.h"
 #include "core/annotation/AnnotationStore.h"
 #include "core/io/ImageFileIO.h"
@@ -31,11 +32,13 @@ namespace {
 constexpr const char* kUsage =
     "usage: lightbox report SERIES_OR_PATH -o OUTDIR [--reader NAME] [--impression TEXT] [--series INDEX|UID]\n"
     "       [--no-auto-mask] [--nifti] [--csv] [--json] [--prior PRIOR_PATH [--prior-series INDEX|UID]\n"
-    "       [--transform TRANSFORM_JSON]] [--confirm-size ID[,ID...]|all]\n"
+    "       [--transform TRANSFORM_JSON]] [--confirm-size ID[,ID...]|all] [--language en|zh_CN]\n"
     "  --confirm-size: report these findings' mask sizes although they differ from the AI's by more than 2x\n"
     "  (without it such a report is refused, naming the finding)\n"
     "  --prior: growth of the accepted nodules against the prior series' saved review, matched through the\n"
-    "  registration saved with the pair (or --transform, a transform.json of `lightbox register`)";
+    "  registration saved with the pair (or --transform, a transform.json of `lightbox register`)\n"
+    "  --language: the drafted impression and the PDF's words in this language (default en); the SR's codes stay\n"
+    "  standard, the messages here stay English";
 
 /// The PDF needs a QGuiApplication; without a display it runs on Qt's offscreen platform.
 std::unique_ptr<QGuiApplication> ensureGuiApplication() {
@@ -83,7 +86,12 @@ PriorGrowth growthAgainstPrior(const ReadingSession& current, const AssembledSer
 
 int runReport(const std::vector<std::string>& rawArgs) {
   const Arguments args(rawArgs, {"no-auto-mask", "nifti", "csv", "json"},
-                       {"o", "reader", "impression", "series", "prior", "prior-series", "transform", "confirm-size"});
+                       {"o", "reader", "impression", "series", "prior", "prior-series", "transform", "confirm-size", "language"});
+  std::optional<ReportLanguage> language = ReportLanguage::English;
+  if (args.has("language")) {
+    language = parseReportLanguage(args.option("language"));
+    if (!language) throw UsageError("unknown --language " + args.option("language") + " (en or zh_CN)\n" + kUsage);
+  }
   if (args.positional().size() != 1 || !args.has("o")) throw UsageError(kUsage);
   const std::string path = args.positional()[0];
   if (isResearchImageFile(path)) {
@@ -113,6 +121,7 @@ int runReport(const std::vector<std::string>& rawArgs) {
   options.reader = args.option("reader");
   if (args.has("impression")) options.impression = args.option("impression");
   options.segmentUnmasked = !args.flag("no-auto-mask");
+  options.language = *language;
   options.labelMapNifti = args.flag("nifti");
   options.measurementsCsv = args.flag("csv");
   if (args.has("confirm-size")) {
@@ -131,7 +140,10 @@ int runReport(const std::vector<std::string>& rawArgs) {
   }
   const std::unique_ptr<QGuiApplication> app = ensureGuiApplication();
   const ReportPlan plan = planReport(session, labels, image, reportSourceOf(series, image.geometry), options);
-  if (!args.flag("json")) std::fputs(plan.summary().c_str(), stdout);
+  if (!args.flag("json")) std::fputs(plan.summary().c_str(), stdout); // English: no translation installed yet
+  // The PDF's words in the report's language.
+  if (!applyLanguage(QString::fromLatin1(toCode(*language))))
+    throw std::runtime_error(std::string("the ") + toCode(*language) + " translation cannot be loaded");
   const ReportResult result = writeReport(plan, image);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (args.flag("json")) {

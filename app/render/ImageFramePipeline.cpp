@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/render/ImageFramePipeline.h"
 
+#include "app/render/TextFont.h"
+
 #include <vtkCornerAnnotation.h>
 #include <vtkImageData.h>
 #include <vtkNew.h>
@@ -67,6 +69,7 @@ void ImageFramePipeline::clearFrame() {
 bool ImageFramePipeline::hasFrame() const { return impl_->hasFrame; }
 
 void ImageFramePipeline::setText(const std::string& corner, const std::string& note) {
+  chooseFontFor(impl_->corners->GetTextProperty(), (corner + note).c_str());
   impl_->corners->SetText(0, corner.c_str());
   impl_->corners->SetText(1, note.c_str());
 }

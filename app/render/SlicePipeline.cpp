@@ -2,6 +2,7 @@
 #include "app/render/SlicePipeline.h"
 
 #include "app/render/OffscreenPng.h"
+#include "app/render/TextFont.h"
 
 #include <vtkActor.h>
 #include <vtkActor2D.h>
@@ -83,28 +84,52 @@ std::pair<int, int> textExtent(const std::string& text, int fontSize) {
   return {int(0.62 * fontSize * double(longest)) + 2, int(1.25 * fontSize * double(lines))};
 }
 
-/// `text` with its lines broken at spaces so that none is longer than `maxChars` (a word longer
-/// than that stays whole on its own line).
+/// `text` with its lines broken so that none is wider than `maxChars` columns: at spaces, and
+/// before or after a CJK character (two columns wide; Chinese has no spaces between words). A
+/// word wider than that stays whole on its own line.
 std::string wrapWords(const std::string& text, std::size_t maxChars) {
   std::string out, line, word;
+  std::size_t lineColumns = 0, wordColumns = 0;
+  bool spaceBefore = false;
   auto flushWord = [&] {
     if (word.empty()) return;
-    if (!line.empty() && line.size() + 1 + word.size() > maxChars) {
+    const std::size_t gap = !line.empty() && spaceBefore ? 1 : 0;
+    if (!line.empty() && lineColumns + gap + wordColumns > maxChars) {
       out += line + "\n";
       line.clear();
+      lineColumns = 0;
+    } else if (gap) {
+      line += ' ';
+      ++lineColumns;
     }
-    line += (line.empty() ? "" : " ") + word;
+    line += word;
+    lineColumns += wordColumns;
     word.clear();
+    wordColumns = 0;
+    spaceBefore = false;
   };
-  for (char c : text) {
-    if (c == ' ') {
+  for (std::size_t i = 0; i < text.size();) {
+    const unsigned char lead = static_cast<unsigned char>(text[i]);
+    const std::size_t length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+    const std::string character = text.substr(i, length);
+    i += length;
+    if (character == " ") {
       flushWord();
-    } else if (c == '\n') {
+      spaceBefore = true;
+    } else if (character == "\n") {
       flushWord();
       out += line + "\n";
       line.clear();
+      lineColumns = 0;
+      spaceBefore = false;
+    } else if (length >= 3) { // U+0800 and above: CJK, a break on both sides
+      flushWord();
+      word = character;
+      wordColumns = 2;
+      flushWord();
     } else {
-      word += c;
+      word += character;
+      ++wordColumns;
     }
   }
   flushWord();
@@ -263,38 +288,13 @@ struct SlicePipeline::Impl {
   void setCorner(int i, const char* text) {
     const char* now = corners[i]->GetInput();
     if (now && std::strcmp(now, text) == 0) return;
-    vtkTextProperty* p = corners[i]->GetTextProperty();
-    const std::string& cjk = cjkFontFile();
-    if (needsWideFont(text) && !cjk.empty()) {
-      p->SetFontFamily(VTK_FONT_FILE);
-      p->SetFontFile(cjk.c_str());
-    } else if (p->GetFontFamily() == VTK_FONT_FILE) {
-      p->SetFontFamilyToArial();
-    }
-    corners[i]->SetInput(text);
+    setText(corners[i], text);
   }
 
-  /// True when UTF-8 `text` has a character beyond U+04FF (past Latin, Greek and Cyrillic).
-  static bool needsWideFont(const char* text) {
-    for (const unsigned char* c = reinterpret_cast<const unsigned char*>(text); *c; ++c) {
-      if (*c >= 0xD4) return true; // the lead byte of U+0500 and above
-    }
-    return false;
-  }
-
-  /// Noto Sans CJK (Debian's fonts-noto-cjk), or "" when it is not installed.
-  static const std::string& cjkFontFile() {
-    static const std::string path = [] {
-      for (const char* candidate : {"/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-                                    "/usr/share/fonts/opentype/noto/NotoSansCJKsc-Regular.otf"}) {
-        if (std::FILE* f = std::fopen(candidate, "rb")) {
-          std::fclose(f);
-          return std::string(candidate);
-        }
-      }
-      return std::string();
-    }();
-    return path;
+  /// Sets a text actor's text with a face that has its characters (TextFont.h).
+  static void setText(vtkTextActor* actor, const char* text) {
+    chooseFontFor(actor->GetTextProperty(), text);
+    actor->SetInput(text);
   }
 
   void annotate(int width, int height) {
@@ -491,7 +491,7 @@ struct SlicePipeline::Impl {
     if (!state.aiBanner.empty()) {
       // Wrapped to the view: centred text wider than a small view would lose both ends.
       const int maxChars = std::max(12, int((width - 16) / (0.62 * 13.0)));
-      banner->SetInput(wrapWords(state.aiBanner, std::size_t(maxChars)).c_str());
+      setText(banner, wrapWords(state.aiBanner, std::size_t(maxChars)).c_str());
       banner->SetDisplayPosition(width / 2, height - 46); // below the two lines of corner text
     }
     // Colour legends: a bar at the right edge, low at the bottom, numbers to its left.
@@ -507,7 +507,7 @@ struct SlicePipeline::Impl {
         legendActors.push_back(a);
       }
       vtkTextActor* a = legendActors[legendTexts++];
-      a->SetInput(text.c_str());
+      setText(a, text.c_str());
       if (right) a->GetTextProperty()->SetJustificationToRight();
       else a->GetTextProperty()->SetJustificationToCentered();
       a->SetDisplayPosition(int(x), int(double(height) - y));
@@ -553,7 +553,7 @@ struct SlicePipeline::Impl {
       }
       vtkTextActor* a = labelActors[used++];
       const auto [x, y] = toScreen(label.lps, width, height);
-      a->SetInput(label.text.c_str());
+      setText(a, label.text.c_str());
       a->GetTextProperty()->SetColor(label.colour[0] / 255.0, label.colour[1] / 255.0, label.colour[2] / 255.0);
       // Kept whole inside the view: a label that would run off the right edge goes to the left of
       // its point (never over what it labels), and near the bottom edge it moves up.

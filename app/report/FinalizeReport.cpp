@@ -17,6 +17,9 @@
 #include "core/util/AtomicFile.h"
 #include "core/volume/Volume.h"
 
+#include <QCoreApplication>
+#include <QStringList>
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -198,7 +201,8 @@ ReportPlan planReport(const ReadingSession& session, const LabelMap& labels, con
     for (ReportFinding& f : c.findings) f.segmentNumber = f.segmentLabel ? number++ : 0;
   }
   confirmSizes(plan, options.confirmedSizes);
-  c.impression = options.impression ? *options.impression : draftImpression(c);
+  c.language = options.language;
+  c.impression = options.impression ? *options.impression : draftImpression(c, options.language);
 
   const bool anyMask = std::any_of(c.findings.begin(), c.findings.end(), [](const ReportFinding& f) { return f.segmentNumber > 0; });
   if (anyMask) plan.files.push_back("seg.dcm");
@@ -217,38 +221,57 @@ void confirmSizes(ReportPlan& plan, const std::vector<std::string>& findingIds) 
   }
 }
 
+namespace {
+/// The summary's words, through the installed translation (the viewer's language; `lightbox report`
+/// prints it before it installs one, so the command line stays English).
+struct SummaryText {
+  Q_DECLARE_TR_FUNCTIONS(lightbox::ReportPlan)
+};
+QString q(const std::string& s) { return QString::fromStdString(s); }
+QString n(std::size_t v) { return QString::number(qulonglong(v)); }
+/// A finding's size source as the summary shows it (context "Terms").
+[[maybe_unused]] constexpr const char* kSizeSources[] = {QT_TRANSLATE_NOOP("Terms", "mask"), QT_TRANSLATE_NOOP("Terms", "ruler"),
+                                                         QT_TRANSLATE_NOOP("Terms", "ai"), QT_TRANSLATE_NOOP("Terms", "unmeasured")};
+} // namespace
+
 std::string ReportPlan::summary() const {
   const ReportContent& c = content;
-  std::string s = "Report version " + std::to_string(c.version) + " of series " + c.source.seriesInstanceUid +
-                  "\n  into " + folder + "\n";
-  s += "  findings reported: " + std::to_string(c.findings.size());
+  QString s = SummaryText::tr("Report version %1 of series %2\n  into %3\n").arg(n(std::size_t(c.version)), q(c.source.seriesInstanceUid), q(folder));
+  s += SummaryText::tr("  findings reported: %1").arg(n(c.findings.size()));
   for (const ReportFinding& f : c.findings) {
-    s += "\n    " + f.id + " " + toString(f.state) + ", " + f.type + ", " +
-         (f.diameterSource == "unmeasured" ? std::string("size unmeasured") : formatNumber("%.1f mm", f.diameterMm) + " (" + f.diameterSource + ")");
-    s += f.aiSizeCapped ? ", AI size unmeasured" : formatNumber(", AI %.1f mm", f.aiDiameterMm);
+    const QString size = f.diameterSource == "unmeasured"
+                             ? SummaryText::tr("size unmeasured")
+                             : SummaryText::tr("%1 (%2)").arg(q(formatNumber("%.1f mm", f.diameterMm)),
+                                                              QCoreApplication::translate("Terms", f.diameterSource.c_str()));
+    const QString ai = f.aiSizeCapped ? SummaryText::tr("AI size unmeasured")
+                                      : SummaryText::tr("AI %1").arg(q(formatNumber("%.1f mm", f.aiDiameterMm)));
+    s += SummaryText::tr("\n    %1 %2, %3, %4, %5")
+             .arg(q(f.id), QCoreApplication::translate("Terms", toString(f.state)),
+                  QCoreApplication::translate("Terms", f.type.c_str()), size, ai);
     if (f.segmentNumber) {
-      s += ", mask " + formatNumber("%.1f", f.mask.longAxisMm) + " x " + formatNumber("%.1f mm", f.mask.shortAxisMm) + " " +
-           formatNumber("%.2f mL", f.mask.volumeMl);
-      s += f.maskMadeAtFinalize ? " made now by " + f.maskAlgorithm + " (automatic)"
-                                : " (" + f.maskAlgorithmType + ", " + f.maskMatch + ")";
-      if (f.sizeDisagreement > kMaskSizeConfirmFactor && f.sizeConfirmed) s += ", size confirmed by the reader";
+      const QString mask = q(formatNumber("%.1f", f.mask.longAxisMm) + " x " + formatNumber("%.1f mm", f.mask.shortAxisMm) +
+                             " " + formatNumber("%.2f mL", f.mask.volumeMl));
+      s += f.maskMadeAtFinalize ? SummaryText::tr(", mask %1 made now by %2 (automatic)").arg(mask, q(f.maskAlgorithm))
+                                : SummaryText::tr(", mask %1 (%2, %3)")
+                                      .arg(mask, q(f.maskAlgorithmType), QCoreApplication::translate("Terms", f.maskMatch.c_str()));
+      if (f.sizeDisagreement > kMaskSizeConfirmFactor && f.sizeConfirmed) s += SummaryText::tr(", size confirmed by the reader");
     } else {
-      s += ", no mask";
+      s += SummaryText::tr(", no mask");
     }
-    if (!f.lungRadsCategory.empty()) s += ", Lung-RADS " + f.lungRadsCategory;
+    if (!f.lungRadsCategory.empty()) s += SummaryText::tr(", Lung-RADS %1").arg(q(f.lungRadsCategory));
   }
-  s += "\n  rejected (counted, not reported): " + std::to_string(c.rejected);
-  s += "\n  undecided (not reported): " + std::to_string(c.undecided);
-  s += "\n  will write: ";
-  for (std::size_t n = 0; n < files.size(); ++n) s += (n ? ", " : "") + files[n];
+  s += SummaryText::tr("\n  rejected (counted, not reported): %1").arg(c.rejected);
+  s += SummaryText::tr("\n  undecided (not reported): %1").arg(c.undecided);
+  QStringList names;
+  for (const std::string& f : files) names << q(f);
+  s += SummaryText::tr("\n  will write: %1").arg(names.join(", "));
   if (!c.previous.empty()) {
-    s += "\n  references version " + std::to_string(c.version - 1) + " (" + std::to_string(c.previous.size()) +
-         " objects); nothing is overwritten";
+    s += SummaryText::tr("\n  references version %1 (%2 objects); nothing is overwritten").arg(c.version - 1).arg(c.previous.size());
   }
-  for (const std::string& b : c.blockers) s += "\n  BLOCKED: " + b;
-  for (const std::string& b : unconfirmedSizes(c)) s += "\n  NEEDS CONFIRMATION: " + b;
-  for (const std::string& w : c.warnings) s += "\n  warning: " + w;
-  return s + "\n";
+  for (const std::string& b : c.blockers) s += SummaryText::tr("\n  BLOCKED: %1").arg(q(b));
+  for (const std::string& b : unconfirmedSizes(c)) s += SummaryText::tr("\n  NEEDS CONFIRMATION: %1").arg(q(b));
+  for (const std::string& w : c.warnings) s += SummaryText::tr("\n  warning: %1").arg(q(w));
+  return (s + "\n").toStdString();
 }
 
 ReportResult writeReport(const ReportPlan& plan, const Volume& image) {
@@ -301,6 +324,7 @@ ReportResult writeReport(const ReportPlan& plan, const Volume& image) {
     j["finalized_at"] = c.finalizedAt;
     j["reader"] = c.reader;
     j["impression"] = c.impression;
+    j["language"] = toCode(plan.options.language);
     j["lung_rads"] = c.lungRads.category;
     nlohmann::json objects = nlohmann::json::array();
     for (const ExportedObject& o : result.objects) objects.push_back(toJson(o));

@@ -29,6 +29,9 @@ struct FinalizeOptions {
   /// content (PDF findings table, impression, report.json, SR) and Lung-RADS. Empty: no prior.
   std::vector<GrowthResult> growth;
   std::string priorStudyDate;
+  /// The language of the drafted impression and the PDF's words (the PDF takes them from the
+  /// application's installed translation: the caller applies this language first).
+  ReportLanguage language = ReportLanguage::English;
 };
 
 /// What Finalize will write, shown to the reader before anything is written.

@@ -44,14 +44,27 @@ void PageFlow::keyValueColumns(const QFont& label, const QFont& value,
                                const std::vector<std::vector<std::pair<QString, QString>>>& columns,
                                double labelWidth) {
   const double columnWidth = width_ / double(columns.size());
+  // The labels' column is `labelWidth` wide, wider where a label (a translation) needs more, up to
+  // half a column; a label longer than that wraps rather than run into its value.
+  const QFontMetricsF labelMetrics(label, const_cast<QPaintDevice*>(device_));
+  double widest = 0;
+  for (const auto& c : columns) {
+    for (const auto& pair : c)
+      widest = std::max(widest, labelMetrics.horizontalAdvance(pair.first) + mm(2));
+  }
+  if (widest > labelWidth)
+    labelWidth = std::max(labelWidth, std::min(widest, columnWidth / 2));
+  const double valueWidth = columnWidth - labelWidth - mm(2);
   std::size_t rows = 0;
   for (const auto& c : columns)
     rows = std::max(rows, c.size());
   for (std::size_t r = 0; r < rows; ++r) {
     double h = 0;
     for (const auto& c : columns) {
-      if (r < c.size())
-        h = std::max(h, textHeight(value, c[r].second, columnWidth - labelWidth - mm(2)));
+      if (r < c.size()) {
+        h = std::max(h, textHeight(value, c[r].second, valueWidth));
+        h = std::max(h, textHeight(label, c[r].first, labelWidth - mm(1)));
+      }
     }
     const double top = place(h + mm(0.8));
     for (std::size_t n = 0; n < columns.size(); ++n) {
@@ -62,10 +75,11 @@ void PageFlow::keyValueColumns(const QFont& label, const QFont& value,
       draw([=](QPainter& p) {
         p.setFont(label);
         p.setPen(kMuted);
-        p.drawText(QRectF(x, top, labelWidth, h), Qt::AlignLeft | Qt::AlignTop, l);
+        p.drawText(QRectF(x, top, labelWidth - mm(1), h),
+                   Qt::TextWordWrap | Qt::AlignLeft | Qt::AlignTop, l);
         p.setFont(value);
         p.setPen(kInk);
-        p.drawText(QRectF(x + labelWidth, top, columnWidth - labelWidth - mm(2), h),
+        p.drawText(QRectF(x + labelWidth, top, valueWidth, h),
                    Qt::TextWordWrap | Qt::AlignLeft | Qt::AlignTop, v);
       });
     }

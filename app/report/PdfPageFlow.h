@@ -61,7 +61,8 @@ public:
   void paragraph(const QFont& font, const QString& text, const QColor& colour = kInk,
                  double indent = 0);
   void heading(const QFont& font, const QString& text);
-  /// Label: value lines in columns side by side (each column a list of pairs).
+  /// Label: value lines in columns side by side (each column a list of pairs). The labels take
+  /// `labelWidth`, more where one is wider (a translation), up to half a column, then wrap.
   void keyValueColumns(const QFont& label, const QFont& value,
                        const std::vector<std::vector<std::pair<QString, QString>>>& columns,
                        double labelWidth);

@@ -5,11 +5,13 @@
 
 #include "app/render/SliceCompositor.h"
 #include "core/display/WindowLevel.h"
+#include "core/report/ImpressionChinese.h"
 #include "core/report/ReportDicom.h"
 #include "core/segmentation/LabelMap.h"
 #include "core/volume/SliceSampler.h"
 #include "core/volume/Volume.h"
 
+#include <QCoreApplication>
 #include <QFileInfo>
 #include <QFont>
 #include <QGuiApplication>
@@ -41,12 +43,55 @@ const Rgba kOutline{0, 230, 0, 255};  ///< the finding's mask outline in the key
 const Rgba kMarker{255, 220, 0, 255}; ///< the finding's centre when it has no mask
 const QColor kLongAxis{255, 150, 0}, kShortAxis{0, 200, 255}, kZoomBox{255, 255, 255};
 
+/// The PDF's words in the reader's language (issue 28): ReportPdfText::tr, context
+/// "lightbox::ReportPdf"; the English source is what the PDF prints without a translator.
+struct ReportPdfText {
+  Q_DECLARE_TR_FUNCTIONS(lightbox::ReportPdf)
+};
+
+/// Closed sets of values core hands over in English, translated at print time in the context
+/// "Terms" (term()): finding types, growth statuses (toString(GrowthStatus)), volume sources,
+/// measurement kinds (toString(MeasurementKind)) and the doubling notes of
+/// core/clinical/Growth.cpp.
+[[maybe_unused]] constexpr const char* kTerms[] = {
+    QT_TRANSLATE_NOOP("Terms", "solid"),
+    QT_TRANSLATE_NOOP("Terms", "part-solid"),
+    QT_TRANSLATE_NOOP("Terms", "ground-glass"),
+    QT_TRANSLATE_NOOP("Terms", "calcified"),
+    QT_TRANSLATE_NOOP("Terms", "nodule"),
+    QT_TRANSLATE_NOOP("Terms", "new"),
+    QT_TRANSLATE_NOOP("Terms", "growing"),
+    QT_TRANSLATE_NOOP("Terms", "stable"),
+    QT_TRANSLATE_NOOP("Terms", "decreased"),
+    QT_TRANSLATE_NOOP("Terms", "mask"),
+    QT_TRANSLATE_NOOP("Terms", "ellipsoid"),
+    QT_TRANSLATE_NOOP("Terms", "length"),
+    QT_TRANSLATE_NOOP("Terms", "angle"),
+    QT_TRANSLATE_NOOP("Terms", "ellipse"),
+    QT_TRANSLATE_NOOP("Terms", "rectangle"),
+    QT_TRANSLATE_NOOP("Terms", "point"),
+    QT_TRANSLATE_NOOP("Terms", "arrow"),
+    QT_TRANSLATE_NOOP("Terms", "text"),
+    QT_TRANSLATE_NOOP("Terms", "interval unknown (a study date is missing): no doubling time"),
+    QT_TRANSLATE_NOOP("Terms", "the prior is dated after the current study: no doubling time"),
+    QT_TRANSLATE_NOOP("Terms", "the studies are from the same day: no doubling time"),
+    QT_TRANSLATE_NOOP("Terms", "no volume to compare: no doubling time"),
+    QT_TRANSLATE_NOOP("Terms", "volume unchanged: no doubling (stable)"),
+    QT_TRANSLATE_NOOP("Terms", "volume decreased: no doubling time (shrinking)"),
+    QT_TRANSLATE_NOOP("Terms", "new: no prior volume"),
+};
+
+/// A value of one of kTerms's sets in the reader's language; any other value as given.
+QString term(const std::string& value) {
+  return QCoreApplication::translate("Terms", value.c_str());
+}
+
 QString q(const std::string& s) {
   return QString::fromStdString(s);
 }
 
 QString orNone(const std::string& s) {
-  return s.empty() ? QStringLiteral("not recorded") : q(s);
+  return s.empty() ? ReportPdfText::tr("not recorded") : q(s);
 }
 
 /// "Doe^Jane^M" -> "Doe, Jane M"; free text is kept.
@@ -75,27 +120,27 @@ QString dateText(const std::string& da) {
 
 QString sexText(const std::string& cs) {
   if (cs == "F")
-    return QStringLiteral("female");
+    return ReportPdfText::tr("female");
   if (cs == "M")
-    return QStringLiteral("male");
+    return ReportPdfText::tr("male");
   if (cs == "O")
-    return QStringLiteral("other");
+    return ReportPdfText::tr("other");
   return orNone(cs);
 }
 
 QString diameterSourceText(const std::string& source) {
   if (source == "ruler")
-    return QStringLiteral("ruler");
+    return ReportPdfText::tr("ruler");
   if (source == "mask")
-    return QStringLiteral("mask");
+    return ReportPdfText::tr("mask");
   if (source == "ai")
-    return QStringLiteral("AI");
-  return QStringLiteral("unmeasured");
+    return ReportPdfText::tr("AI");
+  return ReportPdfText::tr("unmeasured");
 }
 
 QString diameterText(const ReportFinding& f) {
   if (f.diameterSource == "unmeasured")
-    return QStringLiteral("not measured");
+    return ReportPdfText::tr("not measured");
   return q(formatNumber("%.1f mm", f.diameterMm));
 }
 
@@ -108,31 +153,36 @@ QString unitsSuffix(const Volume& image) {
 }
 
 QString typeText(const ReportFinding& f) {
-  QString t = f.type.empty() ? QStringLiteral("nodule") : q(f.type);
+  const QString t = term(f.type.empty() ? "nodule" : f.type);
   if (!f.aiType.empty() && f.aiType != f.type)
-    t += " (AI: " + q(f.aiType) + ")";
+    return ReportPdfText::tr("%1 (AI: %2)").arg(t, term(f.aiType));
   return t;
 }
 
 QString stateText(FindingState s) {
   switch (s) {
   case FindingState::Accepted:
-    return QStringLiteral("accepted");
+    return ReportPdfText::tr("accepted");
   case FindingState::Edited:
-    return QStringLiteral("edited");
+    return ReportPdfText::tr("edited");
   case FindingState::Rejected:
-    return QStringLiteral("rejected");
+    return ReportPdfText::tr("rejected");
   case FindingState::Proposed:
-    return QStringLiteral("undecided");
+    return ReportPdfText::tr("undecided");
   }
   return {};
+}
+
+/// Between the items of a list of ids: ", " in English.
+QString listSeparator() {
+  return ReportPdfText::tr(", ", "between the items of a list");
 }
 
 QString joined(const std::vector<std::string>& items) {
   QStringList out;
   for (const std::string& s : items)
     out << q(s);
-  return out.join(", ");
+  return out.join(listSeparator());
 }
 
 QImage toQImage(const SliceImage& s) {
@@ -222,20 +272,23 @@ KeyImage renderKeyImage(const ReportFinding& f, const Volume& image,
 QStringList keyImageCaption(const ReportFinding& f, const ReportSource& source,
                             const Volume& image) {
   QStringList lines;
-  lines << q(f.id) + ": " + typeText(f);
+  lines << ReportPdfText::tr("%1: %2").arg(q(f.id), typeText(f));
   lines << stateText(f.state);
-  lines << "Diameter " + diameterText(f) + " (" + diameterSourceText(f.diameterSource) + ")";
+  lines << ReportPdfText::tr("Diameter %1 (%2)")
+               .arg(diameterText(f), diameterSourceText(f.diameterSource));
   if (f.segmentLabel) {
-    lines << "Mask " + axesText(f.mask);
-    lines << "Volume " + q(formatNumber("%.2f mL", f.mask.volumeMl));
-    lines << "Mean " + q(formatNumber("%.0f", f.mask.mean)) + unitsSuffix(image) +
-                 q(formatNumber(" (SD %.0f)", f.mask.sd));
+    lines << ReportPdfText::tr("Mask %1").arg(axesText(f.mask));
+    lines << ReportPdfText::tr("Volume %1").arg(q(formatNumber("%.2f mL", f.mask.volumeMl)));
+    // %2: the image's units with a space before them, or nothing.
+    lines << ReportPdfText::tr("Mean %1%2 (SD %3)")
+                 .arg(q(formatNumber("%.0f", f.mask.mean)), unitsSuffix(image),
+                      q(formatNumber("%.0f", f.mask.sd)));
   } else {
-    lines << QStringLiteral("No mask: the marker is the AI's centre");
+    lines << ReportPdfText::tr("No mask: the marker is the AI's centre");
   }
-  lines << "AI score " + q(formatNumber("%.2f", f.score));
+  lines << ReportPdfText::tr("AI score %1").arg(q(formatNumber("%.2f", f.score)));
   if (!f.lungRadsCategory.empty())
-    lines << "Lung-RADS " + q(f.lungRadsCategory);
+    lines << ReportPdfText::tr("Lung-RADS %1").arg(q(f.lungRadsCategory));
   QString where = q(sourceImageText(source, f.keySlice));
   if (!where.isEmpty())
     where[0] = where[0].toUpper();
@@ -252,8 +305,9 @@ void keyImageRow(PageFlow& flow, const Fonts& fonts, const ReportFinding& f, con
   const double textX = 2 * (panel + gap), textW = flow.width() - textX;
   const QString caption = keyImageCaption(f, source, image).join("\n");
   const QString legend =
-      f.segmentLabel ? QStringLiteral("Green: mask outline. Orange: long axis. Cyan: short axis.")
-                     : QStringLiteral("Yellow: the finding's centre.");
+      f.segmentLabel
+          ? ReportPdfText::tr("Green: mask outline. Orange: long axis. Cyan: short axis.")
+          : ReportPdfText::tr("Yellow: the finding's centre.");
   flow.draw([=](QPainter& p) {
     p.fillRect(fullCell, Qt::black);
     p.fillRect(zoomCell, Qt::black);
@@ -315,143 +369,160 @@ void keyImageRow(PageFlow& flow, const Fonts& fonts, const ReportFinding& f, con
 }
 
 void headerSection(PageFlow& flow, const Fonts& fonts, const ReportContent& c) {
-  const double titleH = flow.textHeight(fonts.title, "Lightbox report", flow.width());
+  const QString titleText = ReportPdfText::tr("Lightbox report");
+  const double titleH = flow.textHeight(fonts.title, titleText, flow.width());
   const double top = flow.place(titleH + mm(2));
   const double w = flow.width();
   const QFont title = fonts.title;
   flow.draw([=](QPainter& p) {
     p.setFont(title);
     p.setPen(kAccent);
-    p.drawText(QRectF(0, top, w, titleH), Qt::AlignLeft | Qt::AlignTop,
-               QStringLiteral("Lightbox report"));
+    p.drawText(QRectF(0, top, w, titleH), Qt::AlignLeft | Qt::AlignTop, titleText);
   });
   const ReportSource& s = c.source;
-  flow.keyValueColumns(
-      fonts.label, fonts.body,
-      {{{"Patient", personName(s.patientName)},
-        {"Patient ID", orNone(s.patientId)},
-        {"Birth date", dateText(s.patientBirthDate)},
-        {"Sex", sexText(s.patientSex)},
-        {"Study date", dateText(s.studyDate)},
-        {"Study", orNone(s.studyDescription)},
-        {"Accession", orNone(s.accessionNumber)}},
-       {{"Series", orNone(s.seriesDescription)},
-        {"Series number", QString::number(s.seriesNumber)},
-        {"Modality", orNone(s.modality)},
-        {"Report version", QString::number(c.version)},
-        {"Finalized at", orNone(c.finalizedAt.size() >= 19 ? c.finalizedAt.substr(0, 10) + " " +
-                                                                 c.finalizedAt.substr(11, 8)
-                                                           : c.finalizedAt)},
-        {"Reader", personName(c.reader)}}},
-      mm(26));
+  flow.keyValueColumns(fonts.label, fonts.body,
+                       {{{ReportPdfText::tr("Patient"), personName(s.patientName)},
+                         {ReportPdfText::tr("Patient ID"), orNone(s.patientId)},
+                         {ReportPdfText::tr("Birth date"), dateText(s.patientBirthDate)},
+                         {ReportPdfText::tr("Sex"), sexText(s.patientSex)},
+                         {ReportPdfText::tr("Study date"), dateText(s.studyDate)},
+                         {ReportPdfText::tr("Study"), orNone(s.studyDescription)},
+                         {ReportPdfText::tr("Accession"), orNone(s.accessionNumber)}},
+                        {{ReportPdfText::tr("Series"), orNone(s.seriesDescription)},
+                         {ReportPdfText::tr("Series number"), QString::number(s.seriesNumber)},
+                         {ReportPdfText::tr("Modality"), orNone(s.modality)},
+                         {ReportPdfText::tr("Report version"), QString::number(c.version)},
+                         {ReportPdfText::tr("Finalized at"),
+                          orNone(c.finalizedAt.size() >= 19 ? c.finalizedAt.substr(0, 10) + " " +
+                                                                  c.finalizedAt.substr(11, 8)
+                                                            : c.finalizedAt)},
+                         {ReportPdfText::tr("Reader"), personName(c.reader)}}},
+                       mm(26));
 }
 
 /// The findings' change since the registered prior: match, mean diameter and volume change,
 /// volume-doubling time and the v2022 growth status.
 void growthTable(PageFlow& flow, const Fonts& fonts, const ReportContent& c) {
   flow.skip(mm(2));
-  flow.paragraph(fonts.bold,
-                 "Change since the prior" +
-                     (c.priorStudyDate.empty() ? QString() : " of " + dateText(c.priorStudyDate)));
+  flow.paragraph(
+      fonts.bold,
+      c.priorStudyDate.empty()
+          ? ReportPdfText::tr("Change since the prior")
+          : ReportPdfText::tr("Change since the prior of %1").arg(dateText(c.priorStudyDate)));
   std::vector<QStringList> rows;
   auto sign = [](double v) { return v >= 0 ? QStringLiteral("+") : QString(); };
   for (const ReportFinding& f : c.findings) {
     const GrowthResult* g = growthOf(c, f.id);
     if (!g) {
-      rows.push_back({q(f.id), QStringLiteral("not compared"), "-", "-", "-", "-"});
+      rows.push_back({q(f.id), ReportPdfText::tr("not compared"), "-", "-", "-", "-"});
       continue;
     }
     if (g->priorId.empty()) {
       rows.push_back(
-          {q(f.id), QStringLiteral("none (new)"), "-", "-", "-", q(toString(g->status))});
+          {q(f.id), ReportPdfText::tr("none (new)"), "-", "-", "-", term(toString(g->status))});
       continue;
     }
-    const QString vdt = g->doublingTimeDays ? q(formatNumber("%.0f days", *g->doublingTimeDays))
-                                            : q(g->doublingNote);
+    const QString vdt =
+        g->doublingTimeDays
+            ? ReportPdfText::tr("%1 days").arg(q(formatNumber("%.0f", *g->doublingTimeDays)))
+            : term(g->doublingNote);
     rows.push_back(
         {q(f.id),
-         q(g->priorId) + q(formatNumber("\n(%.1f mm away)", g->matchDistanceMm)) +
-             (g->priorConfirmed ? QString() : QStringLiteral("\nAI proposal")),
+         ReportPdfText::tr("%1\n(%2 mm away)")
+                 .arg(q(g->priorId), q(formatNumber("%.1f", g->matchDistanceMm))) +
+             (g->priorConfirmed ? QString() : "\n" + ReportPdfText::tr("AI proposal")),
          q(formatNumber("%.1f", g->priorDiameterMm)) + " -> " +
-             q(formatNumber("%.1f mm", g->diameterMm)) + "\n(" + sign(g->diameterChangeMm) +
-             q(formatNumber("%.1f mm)", g->diameterChangeMm)),
-         sign(g->volumeChangePercent) + q(formatNumber("%.0f %%", g->volumeChangePercent)) + "\n(" +
-             sign(g->volumeChangeMm3) + q(formatNumber("%.0f mm3, ", g->volumeChangeMm3)) +
-             q(g->volumeSource) + ")",
-         vdt, q(toString(g->status))});
+             q(formatNumber("%.1f mm", g->diameterMm)) + "\n" +
+             ReportPdfText::tr("(%1 mm)").arg(sign(g->diameterChangeMm) +
+                                              q(formatNumber("%.1f", g->diameterChangeMm))),
+         sign(g->volumeChangePercent) + q(formatNumber("%.0f %%", g->volumeChangePercent)) + "\n" +
+             ReportPdfText::tr("(%1 mm3, %2)")
+                 .arg(sign(g->volumeChangeMm3) + q(formatNumber("%.0f", g->volumeChangeMm3)),
+                      term(g->volumeSource)),
+         vdt, term(toString(g->status))});
   }
   flow.table(fonts.tableHead, fonts.small, {9, 26, 34, 36, 50, 25},
-             {"ID", "Prior nodule", "Mean diameter\n(change)", "Volume change",
-              "Volume-doubling time", "Growth\n(v2022)"},
+             {ReportPdfText::tr("ID"), ReportPdfText::tr("Prior nodule"),
+              ReportPdfText::tr("Mean diameter\n(change)"), ReportPdfText::tr("Volume change"),
+              ReportPdfText::tr("Volume-doubling time"), ReportPdfText::tr("Growth\n(v2022)")},
              rows);
   if (std::optional<double> days = c.growth.front().intervalDays) {
     flow.paragraph(
         fonts.small,
-        q(formatNumber("Interval %.0f days. ", *days)) +
-            QStringLiteral("Growth: mean diameter up by more than 1.5 mm (Lung-RADS v2022); "
-                           "matched through the registration of the prior to this series."),
+        ReportPdfText::tr("Interval %1 days. Growth: mean diameter up by more than 1.5 mm "
+                          "(Lung-RADS v2022); matched through the registration of the "
+                          "prior to this series.")
+            .arg(q(formatNumber("%.0f", *days))),
         kMuted);
   } else {
     flow.paragraph(
         fonts.small,
-        QStringLiteral("Interval unknown (a study date is missing): no doubling time. Growth: "
-                       "mean diameter up by more than 1.5 mm (Lung-RADS v2022)."),
+        ReportPdfText::tr("Interval unknown (a study date is missing): no doubling time. Growth: "
+                          "mean diameter up by more than 1.5 mm (Lung-RADS v2022)."),
         kMuted);
   }
 }
 
 void findingsSection(PageFlow& flow, const Fonts& fonts, const ReportContent& c,
                      const Volume& image) {
-  flow.heading(fonts.heading, QStringLiteral("Findings"));
+  flow.heading(fonts.heading, ReportPdfText::tr("Findings"));
   if (c.findings.empty()) {
-    flow.paragraph(fonts.body, QStringLiteral("No nodule was accepted."));
+    flow.paragraph(fonts.body, ReportPdfText::tr("No nodule was accepted."));
   } else {
     std::vector<QStringList> rows;
     for (const ReportFinding& f : c.findings) {
       const bool mask = f.segmentLabel != 0;
-      rows.push_back({q(f.id), typeText(f), stateText(f.state),
-                      diameterText(f) + "\n(" + diameterSourceText(f.diameterSource) + ")",
-                      mask ? axesText(f.mask) : QStringLiteral("no mask"),
-                      mask ? q(formatNumber("%.2f mL", f.mask.volumeMl)) : QStringLiteral("-"),
-                      mask ? q(formatNumber("%.0f", f.mask.mean)) + unitsSuffix(image) +
-                                 q(formatNumber("\n(SD %.0f)", f.mask.sd))
-                           : QStringLiteral("-"),
-                      q(formatNumber("%.2f", f.score)),
-                      f.lungRadsCategory.empty() ? QStringLiteral("-") : q(f.lungRadsCategory)});
+      rows.push_back(
+          {q(f.id), typeText(f), stateText(f.state),
+           ReportPdfText::tr("%1\n(%2)").arg(diameterText(f), diameterSourceText(f.diameterSource)),
+           mask ? axesText(f.mask) : ReportPdfText::tr("no mask"),
+           mask ? q(formatNumber("%.2f mL", f.mask.volumeMl)) : QStringLiteral("-"),
+           mask ? q(formatNumber("%.0f", f.mask.mean)) + unitsSuffix(image) + "\n" +
+                      ReportPdfText::tr("(SD %1)").arg(q(formatNumber("%.0f", f.mask.sd)))
+                : QStringLiteral("-"),
+           q(formatNumber("%.2f", f.score)),
+           f.lungRadsCategory.empty() ? QStringLiteral("-") : q(f.lungRadsCategory)});
     }
     flow.table(fonts.tableHead, fonts.small, {9, 30, 15, 22, 28, 17, 21, 14, 24},
-               {"ID", "Type", "State", "Diameter\n(source)", "Mask long x short axis", "Volume",
-                "Mean", "AI score", "Lung-RADS\n(this nodule)"},
+               {ReportPdfText::tr("ID"), ReportPdfText::tr("Type"), ReportPdfText::tr("State"),
+                ReportPdfText::tr("Diameter\n(source)"),
+                ReportPdfText::tr("Mask long x short axis"), ReportPdfText::tr("Volume"),
+                ReportPdfText::tr("Mean"), ReportPdfText::tr("AI score"),
+                ReportPdfText::tr("Lung-RADS\n(this nodule)")},
                rows);
   }
   if (!c.growth.empty())
     growthTable(flow, fonts, c);
   flow.skip(mm(2));
-  QString rejected = QStringLiteral("Rejected AI proposals: %1").arg(c.rejected);
-  if (!c.rejectedIds.empty())
-    rejected += " (" + joined(c.rejectedIds) + ")";
-  flow.paragraph(fonts.body, rejected + ".");
+  flow.paragraph(fonts.body, c.rejectedIds.empty()
+                                 ? ReportPdfText::tr("Rejected AI proposals: %1.").arg(c.rejected)
+                                 : ReportPdfText::tr("Rejected AI proposals: %1 (%2).")
+                                       .arg(QString::number(c.rejected), joined(c.rejectedIds)));
   flow.paragraph(fonts.body,
-                 QStringLiteral("Undecided AI proposals (not reported): %1.").arg(c.undecided));
+                 ReportPdfText::tr("Undecided AI proposals (not reported): %1.").arg(c.undecided));
   if (!c.unmeasured.empty())
-    flow.paragraph(fonts.body, "Accepted but not measured: " + joined(c.unmeasured) + ".");
+    flow.paragraph(fonts.body,
+                   ReportPdfText::tr("Accepted but not measured: %1.").arg(joined(c.unmeasured)));
   if (!c.measurements.empty()) {
-    flow.heading(fonts.heading, QStringLiteral("Reader's measurements"));
+    flow.heading(fonts.heading, ReportPdfText::tr("Reader's measurements"));
     for (const Measurement& m : c.measurements) {
-      QString line =
-          QStringLiteral("M%1 %2: ").arg(m.id).arg(toString(m.kind)) + q(describe(m, &image));
-      if (!m.label.empty())
-        line += " (" + q(m.label) + ")";
-      flow.paragraph(fonts.body, line);
+      // %1 the number, %2 the kind ("length", "angle"...), %3 what it measured, %4 the reader's
+      // label.
+      const QString id = QString::number(m.id), kind = term(toString(m.kind)),
+                    what = q(describe(m, &image));
+      flow.paragraph(fonts.body,
+                     m.label.empty()
+                         ? ReportPdfText::tr("M%1 %2: %3").arg(id, kind, what)
+                         : ReportPdfText::tr("M%1 %2: %3 (%4)").arg(id, kind, what, q(m.label)));
     }
   }
 }
 
 void impressionSection(PageFlow& flow, const Fonts& fonts, const ReportContent& c) {
-  flow.heading(fonts.heading, QStringLiteral("Impression"));
+  flow.heading(fonts.heading, ReportPdfText::tr("Impression"));
   const QStringList paragraphs = q(c.impression).split('\n');
   if (c.impression.empty())
-    flow.paragraph(fonts.body, QStringLiteral("No impression entered."));
+    flow.paragraph(fonts.body, ReportPdfText::tr("No impression entered."));
   for (const QString& text : paragraphs) {
     if (!text.trimmed().isEmpty())
       flow.paragraph(fonts.body, text);
@@ -460,40 +531,42 @@ void impressionSection(PageFlow& flow, const Fonts& fonts, const ReportContent& 
   const LungRadsSuggestion& lr = c.lungRads;
   if (c.source.modality != "CT") { // Lung-RADS is a chest CT scheme
     if (!c.warnings.empty()) {
-      flow.heading(fonts.heading, QStringLiteral("Notes"));
+      flow.heading(fonts.heading, ReportPdfText::tr("Notes"));
       for (const std::string& w : c.warnings)
         flow.paragraph(fonts.body, "- " + q(w));
     }
     return;
   }
-  flow.heading(fonts.heading, QStringLiteral("Lung-RADS v2022 (decision support)"));
+  flow.heading(fonts.heading, ReportPdfText::tr("Lung-RADS v2022 (decision support)"));
   if (lr.category.empty()) {
-    flow.paragraph(fonts.body, QStringLiteral("No category suggested."));
+    flow.paragraph(fonts.body, ReportPdfText::tr("No category suggested."));
   } else {
-    flow.paragraph(fonts.bold, "Category " + q(lr.category) +
-                                   (lr.nodule.empty() ? "" : ", set by " + q(lr.nodule)));
+    flow.paragraph(
+        fonts.bold,
+        lr.nodule.empty()
+            ? ReportPdfText::tr("Category %1").arg(q(lr.category))
+            : ReportPdfText::tr("Category %1, set by %2").arg(q(lr.category), q(lr.nodule)));
     flow.keyValueColumns(fonts.label, fonts.body,
-                         {{{"Rule", orNone(lr.rule)}, {"Management", orNone(lr.management)}}},
+                         {{{ReportPdfText::tr("Rule"), c.language == ReportLanguage::SimplifiedChinese ? q(lungRadsRuleChinese(lr.rule)) : orNone(lr.rule)},
+                           {ReportPdfText::tr("Management"), lr.management.empty() ? orNone(lr.management) : QCoreApplication::translate("Terms", lr.management.c_str())}}},
                          mm(26));
   }
   flow.skip(mm(1));
   flow.paragraph(
       fonts.small,
       c.growth.empty()
-          ? QStringLiteral(
+          ? ReportPdfText::tr(
                 "Suggested from the accepted nodules alone, as for a baseline screening CT: no "
-                "prior "
-                "exam, no benign calcification or fat, no category 4X features, no other findings. "
-                "The reader owns the final category.")
-          : QStringLiteral(
+                "prior exam, no benign calcification or fat, no category 4X features, no other "
+                "findings. The reader owns the final category.")
+          : ReportPdfText::tr(
                 "Suggested from the accepted nodules and their change since the registered prior "
                 "(v2022 new, growing and stable rules, stepped management one step per "
-                "comparison); "
-                "no benign calcification or fat, no category 4X features, no other findings. "
-                "The reader owns the final category."),
+                "comparison); no benign calcification or fat, no category 4X features, no other "
+                "findings. The reader owns the final category."),
       kMuted);
   if (!c.warnings.empty()) {
-    flow.heading(fonts.heading, QStringLiteral("Notes"));
+    flow.heading(fonts.heading, ReportPdfText::tr("Notes"));
     for (const std::string& w : c.warnings)
       flow.paragraph(fonts.body, "- " + q(w));
   }
@@ -504,7 +577,7 @@ void keyImagesSection(PageFlow& flow, const Fonts& fonts, const ReportContent& c
   if (c.findings.empty())
     return;
   flow.newPage();
-  flow.heading(fonts.heading, QStringLiteral("Key images"));
+  flow.heading(fonts.heading, ReportPdfText::tr("Key images"));
   std::shared_ptr<Volume> labelVolume;
   if (labels.geometry == image.geometry && labels.labels.size() == image.geometry.voxelCount()) {
     labelVolume = std::make_shared<Volume>();
@@ -514,11 +587,12 @@ void keyImagesSection(PageFlow& flow, const Fonts& fonts, const ReportContent& c
   const bool ct = image.units == "HU" || c.source.modality == "CT";
   const WindowLevel window = ct ? windowPreset("lung") : percentileWindow(image);
   flow.paragraph(fonts.small,
-                 (ct ? QStringLiteral("Axial slices in the lung window (W %1, L %2)")
-                           .arg(window.width)
-                           .arg(window.center)
-                     : QStringLiteral("Slices in a window from the image's value range")) +
-                     QStringLiteral("; left: the whole slice, right: the boxed region enlarged."),
+                 ct ? ReportPdfText::tr("Axial slices in the lung window (W %1, L %2); left: the "
+                                        "whole slice, right: the boxed region enlarged.")
+                          .arg(window.width)
+                          .arg(window.center)
+                    : ReportPdfText::tr("Slices in a window from the image's value range; left: "
+                                        "the whole slice, right: the boxed region enlarged."),
                  kMuted);
   flow.skip(mm(2));
   for (const ReportFinding& f : c.findings) {
@@ -529,54 +603,65 @@ void keyImagesSection(PageFlow& flow, const Fonts& fonts, const ReportContent& c
 
 void disclosureSection(PageFlow& flow, const Fonts& fonts, const ReportContent& c) {
   flow.newPage();
-  flow.heading(fonts.heading, QStringLiteral("AI disclosure"));
+  flow.heading(fonts.heading, ReportPdfText::tr("AI disclosure"));
   const FindingsRun& r = c.run;
   if (c.hasRun) {
     flow.keyValueColumns(
         fonts.label, fonts.body,
-        {{{"Detection model", q(r.model) + " " + q(r.modelVersion)},
-          {"Weights SHA-256", orNone(r.modelSha256)},
-          {"Backend", orNone(r.backend)},
-          {"Licence", orNone(r.licence)},
-          {"Intended use", orNone(r.intendedUse)},
-          {"Operating point", q(formatNumber("%.2g false positives per scan", r.fpPerScan)) +
-                                  q(formatNumber(" (score threshold %.2f)", r.threshold()))},
-          {"Ran at", orNone(r.ranAt)}}},
+        {{{ReportPdfText::tr("Detection model"), q(r.model) + " " + q(r.modelVersion)},
+          {ReportPdfText::tr("Weights SHA-256"), orNone(r.modelSha256)},
+          {ReportPdfText::tr("Backend"), orNone(r.backend)},
+          {ReportPdfText::tr("Licence"), orNone(r.licence)},
+          {ReportPdfText::tr("Intended use"), orNone(r.intendedUse)},
+          {ReportPdfText::tr("Operating point"),
+           ReportPdfText::tr("%1 false positives per scan (score threshold %2)")
+               .arg(q(formatNumber("%.2g", r.fpPerScan)), q(formatNumber("%.2f", r.threshold())))},
+          {ReportPdfText::tr("Ran at"), orNone(r.ranAt)}}},
         mm(32));
     if (!r.warnings.empty()) {
       flow.skip(mm(1));
-      flow.paragraph(fonts.bold, QStringLiteral("Run warnings"));
+      flow.paragraph(fonts.bold, ReportPdfText::tr("Run warnings"));
       for (const std::string& w : r.warnings)
         flow.paragraph(fonts.body, "- " + q(w), kInk, mm(2));
     }
   } else {
-    flow.paragraph(fonts.body, QStringLiteral("No AI detection run is recorded for this series."));
+    flow.paragraph(fonts.body,
+                   ReportPdfText::tr("No AI detection run is recorded for this series."));
   }
 
   flow.skip(mm(2));
-  flow.paragraph(fonts.bold, QStringLiteral("Segmentation of the masks"));
+  flow.paragraph(fonts.bold, ReportPdfText::tr("Segmentation of the masks"));
   bool anyMask = false;
   for (const ReportFinding& f : c.findings) {
     if (!f.segmentLabel)
       continue;
     anyMask = true;
-    QString line = q(f.id) + ": " +
-                   (f.maskAlgorithm.empty() ? QStringLiteral("drawn by hand") : q(f.maskAlgorithm));
+    // The algorithm, its version and its DICOM Segment Algorithm Type (MANUAL, SEMIAUTOMATIC...).
+    QString algorithm =
+        f.maskAlgorithm.empty() ? ReportPdfText::tr("drawn by hand") : q(f.maskAlgorithm);
     if (!f.maskAlgorithmVersion.empty())
-      line += " " + q(f.maskAlgorithmVersion);
-    line += " (" +
-            (f.maskAlgorithmType.empty() ? QStringLiteral("MANUAL") : q(f.maskAlgorithmType)) + ")";
-    if (!f.maskWeightsSha256.empty())
-      line += ", weights SHA-256 " + q(f.maskWeightsSha256);
-    line += f.maskMadeAtFinalize ? QStringLiteral(", made when the report was finalized")
-                                 : QStringLiteral(", made during the review");
+      algorithm += " " + q(f.maskAlgorithmVersion);
+    algorithm = ReportPdfText::tr("%1 (%2)").arg(
+        algorithm, f.maskAlgorithmType.empty() ? QStringLiteral("MANUAL") : q(f.maskAlgorithmType));
+    QString line;
+    if (f.maskWeightsSha256.empty()) {
+      line = (f.maskMadeAtFinalize ? ReportPdfText::tr("%1: %2, made when the report was finalized")
+                                   : ReportPdfText::tr("%1: %2, made during the review"))
+                 .arg(q(f.id), algorithm);
+    } else {
+      line = (f.maskMadeAtFinalize
+                  ? ReportPdfText::tr("%1: %2, weights SHA-256 %3, made when the report was "
+                                      "finalized")
+                  : ReportPdfText::tr("%1: %2, weights SHA-256 %3, made during the review"))
+                 .arg(q(f.id), algorithm, q(f.maskWeightsSha256));
+    }
     flow.paragraph(fonts.body, line, kInk, mm(2));
   }
   if (!anyMask)
-    flow.paragraph(fonts.body, QStringLiteral("No finding has a mask."), kInk, mm(2));
+    flow.paragraph(fonts.body, ReportPdfText::tr("No finding has a mask."), kInk, mm(2));
 
   flow.skip(mm(2));
-  flow.paragraph(fonts.bold, QStringLiteral("What the reader did with the AI proposals"));
+  flow.paragraph(fonts.bold, ReportPdfText::tr("What the reader did with the AI proposals"));
   std::vector<std::string> accepted;
   QStringList edited;
   for (const ReportFinding& f : c.findings) {
@@ -586,43 +671,55 @@ void disclosureSection(PageFlow& flow, const Fonts& fonts, const ReportContent& 
     }
     QStringList changes;
     if (!f.aiType.empty() && f.aiType != f.type)
-      changes << "type changed from " + q(f.aiType) + " to " + q(f.type);
+      changes << ReportPdfText::tr("type changed from %1 to %2").arg(term(f.aiType), term(f.type));
     if (f.diameterSource == "ruler")
-      changes << "measured " + q(formatNumber("%.1f mm", f.diameterMm)) + " with the ruler";
-    edited << q(f.id) + (changes.empty() ? QString() : " (" + changes.join("; ") + ")");
+      changes << ReportPdfText::tr("measured %1 mm with the ruler")
+                     .arg(q(formatNumber("%.1f", f.diameterMm)));
+    edited << (changes.empty()
+                   ? q(f.id)
+                   : ReportPdfText::tr("%1 (%2)").arg(
+                         q(f.id), changes.join(ReportPdfText::tr("; ", "between the changes"))));
   }
   flow.paragraph(fonts.body,
-                 "Accepted as proposed: " +
-                     (accepted.empty() ? QStringLiteral("none") : joined(accepted)),
+                 ReportPdfText::tr("Accepted as proposed: %1")
+                     .arg(accepted.empty() ? ReportPdfText::tr("none") : joined(accepted)),
+                 kInk, mm(2));
+  flow.paragraph(
+      fonts.body,
+      ReportPdfText::tr("Edited: %1")
+          .arg(edited.empty() ? ReportPdfText::tr("none") : edited.join(listSeparator())),
+      kInk, mm(2));
+  flow.paragraph(fonts.body,
+                 c.rejectedIds.empty()
+                     ? ReportPdfText::tr("Rejected: %1").arg(c.rejected)
+                     : ReportPdfText::tr("Rejected: %1 (%2)")
+                           .arg(QString::number(c.rejected), joined(c.rejectedIds)),
                  kInk, mm(2));
   flow.paragraph(fonts.body,
-                 "Edited: " + (edited.empty() ? QStringLiteral("none") : edited.join(", ")), kInk,
-                 mm(2));
-  flow.paragraph(fonts.body,
-                 QStringLiteral("Rejected: %1").arg(c.rejected) +
-                     (c.rejectedIds.empty() ? QString() : " (" + joined(c.rejectedIds) + ")"),
-                 kInk, mm(2));
-  flow.paragraph(fonts.body,
-                 QStringLiteral("Left undecided (not in the report): %1").arg(c.undecided), kInk,
+                 ReportPdfText::tr("Left undecided (not in the report): %1").arg(c.undecided), kInk,
                  mm(2));
 
   flow.skip(mm(4));
   QString unreviewed;
   for (const ReportFinding& f : c.findings) {
     if (f.maskMadeAtFinalize)
-      unreviewed += (unreviewed.isEmpty() ? "" : ", ") + QString::fromStdString(f.id);
+      unreviewed += (unreviewed.isEmpty() ? QString() : listSeparator()) + q(f.id);
   }
-  QString statement = QStringLiteral("The AI is decision support. Every AI finding in this report "
-                                     "was reviewed by the reader, who accepted, "
-                                     "edited or rejected it; the reader owns the report, its "
-                                     "findings, measurements and Lung-RADS category.");
-  if (!unreviewed.isEmpty()) {
-    statement +=
-        QStringLiteral(
-            " The masks of %1 were made automatically when the report was finalized and were "
-            "not reviewed by the reader; their sizes do not set the reported diameters.")
-            .arg(unreviewed);
-  }
+  // One string each, with and without the masks made at finalizing (the sentences' order and
+  // spacing are the translation's).
+  const QString statement =
+      unreviewed.isEmpty()
+          ? ReportPdfText::tr("The AI is decision support. Every AI finding in this report was "
+                              "reviewed by the reader, who accepted, edited or rejected it; the "
+                              "reader owns the report, its findings, measurements and Lung-RADS "
+                              "category.")
+          : ReportPdfText::tr("The AI is decision support. Every AI finding in this report was "
+                              "reviewed by the reader, who accepted, edited or rejected it; the "
+                              "reader owns the report, its findings, measurements and Lung-RADS "
+                              "category. The masks of %1 were made automatically when the report "
+                              "was finalized and were not reviewed by the reader; their sizes do "
+                              "not set the reported diameters.")
+                .arg(unreviewed);
   flow.paragraph(fonts.bold, statement);
 }
 
@@ -633,11 +730,12 @@ void footer(QPainter& p, const QRectF& area, std::size_t page, std::size_t pages
   p.setFont(font);
   p.setPen(kMuted);
   const QRectF text = area.adjusted(0, mm(1.5), 0, 0);
-  p.drawText(text, Qt::AlignLeft | Qt::AlignTop, "Patient ID " + orNone(patientId));
+  p.drawText(text, Qt::AlignLeft | Qt::AlignTop,
+             ReportPdfText::tr("Patient ID %1").arg(orNone(patientId)));
   p.drawText(text, Qt::AlignHCenter | Qt::AlignTop,
              QStringLiteral("Lightbox ") + kReportSoftwareVersion);
   p.drawText(text, Qt::AlignRight | Qt::AlignTop,
-             QStringLiteral("Page %1 of %2").arg(page).arg(pages));
+             ReportPdfText::tr("Page %1 of %2").arg(page).arg(pages));
 }
 
 [[noreturn]] void fail(const std::string& path, const std::string& why) {
@@ -664,7 +762,7 @@ void writeReportPdf(const ReportContent& content, const Volume& image, const Lab
   writer.setPageLayout(QPageLayout(QPageSize(QPageSize::A4), QPageLayout::Portrait,
                                    QMarginsF(kMarginMm, kMarginMm, kMarginMm, kMarginMm),
                                    QPageLayout::Millimeter));
-  writer.setTitle(QStringLiteral("Lightbox report, version %1").arg(content.version));
+  writer.setTitle(ReportPdfText::tr("Lightbox report, version %1").arg(content.version));
   writer.setCreator(QStringLiteral("Lightbox ") + kReportSoftwareVersion);
 
   const Fonts fonts = makeFonts();

@@ -3,6 +3,7 @@
 
 #include "core/dicom/DicomHeaderDump.h"
 
+#include <QEvent>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
@@ -15,17 +16,15 @@
 namespace lightbox {
 
 DicomHeaderDialog::DicomHeaderDialog(const QString& path, QWidget* parent)
-    : QDialog(parent), filter_(new QLineEdit(this)), tree_(new QTreeWidget(this)) {
-  setWindowTitle("DICOM header — " + path);
+    : QDialog(parent), path_(path), filter_(new QLineEdit(this)), tree_(new QTreeWidget(this)) {
   resize(900, 700);
   auto* layout = new QVBoxLayout(this);
   auto* file = new QLabel(path, this);
   file->setTextInteractionFlags(Qt::TextSelectableByMouse);
   layout->addWidget(file);
-  filter_->setPlaceholderText("Filter by tag, name or value");
   filter_->setClearButtonEnabled(true);
   layout->addWidget(filter_);
-  tree_->setHeaderLabels({"Tag", "VR", "Name", "Value"});
+  tree_->setColumnCount(4);
   tree_->setUniformRowHeights(true);
   tree_->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
   tree_->header()->setStretchLastSection(true);
@@ -42,10 +41,24 @@ DicomHeaderDialog::DicomHeaderDialog(const QString& path, QWidget* parent)
       lastAt[depth] = item;
     }
   } catch (const std::exception& e) {
-    new QTreeWidgetItem(tree_, {"", "", "error", QString::fromUtf8(e.what())});
+    errorItem_ = new QTreeWidgetItem(tree_, {"", "", "", QString::fromUtf8(e.what())});
   }
   tree_->expandToDepth(1);
   connect(filter_, &QLineEdit::textChanged, this, &DicomHeaderDialog::setFilter);
+  retranslateUi();
+}
+
+void DicomHeaderDialog::changeEvent(QEvent* event) {
+  if (event->type() == QEvent::LanguageChange) retranslateUi();
+  QDialog::changeEvent(event);
+}
+
+void DicomHeaderDialog::retranslateUi() {
+  setWindowTitle(tr("DICOM header — %1").arg(path_));
+  filter_->setPlaceholderText(tr("Filter by tag, name or value"));
+  // The rows are the file's own (DICOM keywords and values): they stay as they are.
+  tree_->setHeaderLabels({tr("Tag"), tr("VR"), tr("Name"), tr("Value")});
+  if (errorItem_) errorItem_->setText(2, tr("error"));
 }
 
 void DicomHeaderDialog::setFilter(const QString& text) {

@@ -5,6 +5,7 @@
 
 class QLineEdit;
 class QTreeWidget;
+class QTreeWidgetItem;
 
 namespace lightbox {
 
@@ -18,9 +19,17 @@ public:
   QTreeWidget* tree() const { return tree_; }
   void setFilter(const QString& text);
 
+protected:
+  void changeEvent(QEvent* event) override;
+
 private:
+  /// Title, placeholder and column headers in the current language.
+  void retranslateUi();
+
+  QString path_;
   QLineEdit* filter_;
   QTreeWidget* tree_;
+  QTreeWidgetItem* errorItem_ = nullptr; ///< the row saying the file could not be read
 };
 
 } // namespace lightbox

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/viewer/FinalizeDialog.h"
 
+#include "app/i18n/Translations.h"
 #include "app/viewer/ViewerDocument.h"
 #include "core/review/FindingMask.h"
 
 #include <QCheckBox>
 #include <QDialogButtonBox>
+#include <QEvent>
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -22,31 +24,28 @@
 namespace lightbox {
 
 FinalizeDialog::FinalizeDialog(const ViewerDocument& document, QWidget* parent) : QDialog(parent), document_(document) {
-  setWindowTitle("Finalize report");
   const ReportSource& source = document.reportSource();
   FinalizeOptions options;
   options.outputFolder = defaultReportFolder(source.studyInstanceUid);
   const QSettings settings;
   const char* user = std::getenv("USER");
   options.reader = settings.value("report/reader", user ? QString(user) : QString()).toString().toStdString();
+  // The report in the reader's language (View > Language): the drafted impression here, the PDF's
+  // words from the installed translation.
+  options.language = parseReportLanguage(currentLanguage().toStdString()).value_or(ReportLanguage::English);
   plan_ = planReport(document.session(), document.labels(), *document.volume(), source, options);
 
   auto* layout = new QVBoxLayout(this);
   summary_ = new QPlainTextEdit(this);
   summary_->setReadOnly(true);
   summary_->setMinimumSize(640, 180);
-  layout->addWidget(new QLabel("What will be written:", this));
+  summaryLabel_ = new QLabel(this);
+  layout->addWidget(summaryLabel_);
   layout->addWidget(summary_);
   // A mask whose size is far from the AI's is reported only when the reader says it is right.
   for (const ReportFinding& f : plan_.content.findings) {
     if (!f.segmentNumber || f.sizeDisagreement <= kMaskSizeConfirmFactor) continue;
-    auto* box = new QCheckBox(QString("Report %1 at its mask's size, %2 x %3 mm (the AI said %4 mm: %5x apart)")
-                                  .arg(QString::fromStdString(f.id))
-                                  .arg(f.mask.longAxisMm, 0, 'f', 1)
-                                  .arg(f.mask.shortAxisMm, 0, 'f', 1)
-                                  .arg(f.aiDiameterMm, 0, 'f', 1)
-                                  .arg(f.sizeDisagreement, 0, 'f', 1),
-                              this);
+    auto* box = new QCheckBox(this);
     box->setObjectName(QString("confirmSize_%1").arg(QString::fromStdString(f.id)));
     box->setProperty("findingId", QString::fromStdString(f.id));
     connect(box, &QCheckBox::toggled, this, [this] {
@@ -58,32 +57,39 @@ FinalizeDialog::FinalizeDialog(const ViewerDocument& document, QWidget* parent) 
       refreshSummary();
     });
     sizeBoxes_.push_back(box);
+    sizeFindings_.push_back(f);
     layout->addWidget(box);
   }
   auto* form = new QFormLayout;
   reader_ = new QLineEdit(QString::fromStdString(options.reader), this);
-  form->addRow("Reader", reader_);
+  readerLabel_ = new QLabel(this);
+  readerLabel_->setBuddy(reader_);
+  form->addRow(readerLabel_, reader_);
   auto* folderRow = new QHBoxLayout;
   folder_ = new QLineEdit(QString::fromStdString(options.outputFolder), this);
-  auto* browse = new QPushButton("Browse...", this);
+  browse_ = new QPushButton(this);
   folderRow->addWidget(folder_);
-  folderRow->addWidget(browse);
-  form->addRow("Folder", folderRow);
-  nifti_ = new QCheckBox("label map as NIfTI", this);
-  csv_ = new QCheckBox("measurements as CSV", this);
+  folderRow->addWidget(browse_);
+  folderLabel_ = new QLabel(this);
+  folderLabel_->setBuddy(folder_);
+  form->addRow(folderLabel_, folderRow);
+  nifti_ = new QCheckBox(this);
+  csv_ = new QCheckBox(this);
   auto* extras = new QHBoxLayout;
   extras->addWidget(nifti_);
   extras->addWidget(csv_);
   extras->addStretch();
-  form->addRow("Also", extras);
+  alsoLabel_ = new QLabel(this);
+  form->addRow(alsoLabel_, extras);
   layout->addLayout(form);
-  layout->addWidget(new QLabel("Impression (drafted from the findings; edit before finalizing):", this));
+  impressionLabel_ = new QLabel(this);
+  layout->addWidget(impressionLabel_);
   impression_ = new QPlainTextEdit(QString::fromStdString(plan_.content.impression), this);
   impression_->setMinimumHeight(120);
   layout->addWidget(impression_);
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
   ok_ = buttons->button(QDialogButtonBox::Ok);
-  ok_->setText("Finalize");
+  ok_->installEventFilter(this);
   layout->addWidget(buttons);
 
   connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
@@ -91,18 +97,51 @@ FinalizeDialog::FinalizeDialog(const ViewerDocument& document, QWidget* parent) 
     if (finalize()) {
       accept();
     } else {
-      QMessageBox::warning(this, "Report not written", error_ + "\n\nNothing was written; the review is unchanged.");
+      QMessageBox::warning(this, tr("Report not written"), tr("%1\n\nNothing was written; the review is unchanged.").arg(error_));
     }
   });
-  connect(browse, &QPushButton::clicked, this, [this] {
-    const QString dir = QFileDialog::getExistingDirectory(this, "Report folder", folder_->text());
+  connect(browse_, &QPushButton::clicked, this, [this] {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Report folder"), folder_->text());
     if (!dir.isEmpty()) folder_->setText(dir);
   });
   connect(folder_, &QLineEdit::editingFinished, this, [this] {
     setReportFolder(plan_, folder_->text().toStdString());
     refreshSummary();
   });
-  refreshSummary();
+  retranslateUi(); // the texts, then the summary (refreshSummary)
+}
+
+void FinalizeDialog::retranslateUi() {
+  setWindowTitle(tr("Finalize report"));
+  summaryLabel_->setText(tr("What will be written:"));
+  for (std::size_t i = 0; i < sizeBoxes_.size(); ++i) {
+    const ReportFinding& f = sizeFindings_[i];
+    sizeBoxes_[i]->setText(tr("Report %1 at its mask's size, %2 x %3 mm (the AI said %4 mm: %5x apart)")
+                               .arg(QString::fromStdString(f.id))
+                               .arg(f.mask.longAxisMm, 0, 'f', 1)
+                               .arg(f.mask.shortAxisMm, 0, 'f', 1)
+                               .arg(f.aiDiameterMm, 0, 'f', 1)
+                               .arg(f.sizeDisagreement, 0, 'f', 1));
+  }
+  readerLabel_->setText(tr("Reader"));
+  folderLabel_->setText(tr("Folder"));
+  browse_->setText(tr("Browse..."));
+  nifti_->setText(tr("label map as NIfTI"));
+  csv_->setText(tr("measurements as CSV"));
+  alsoLabel_->setText(tr("Also"));
+  impressionLabel_->setText(tr("Impression (drafted from the findings; edit before finalizing):"));
+  ok_->setText(tr("Finalize"));
+  refreshSummary(); // the plan's summary and what blocks it
+}
+
+void FinalizeDialog::changeEvent(QEvent* event) {
+  if (event->type() == QEvent::LanguageChange) retranslateUi();
+  QDialog::changeEvent(event);
+}
+
+bool FinalizeDialog::eventFilter(QObject* watched, QEvent* event) {
+  if (watched == ok_ && event->type() == QEvent::LanguageChange) ok_->setText(tr("Finalize"));
+  return QDialog::eventFilter(watched, event);
 }
 
 void FinalizeDialog::refreshSummary() {

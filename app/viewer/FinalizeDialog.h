@@ -8,6 +8,8 @@
 #include <vector>
 
 class QCheckBox;
+class QEvent;
+class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
 class QPushButton;
@@ -37,21 +39,36 @@ public:
   QPlainTextEdit* impressionField() const { return impression_; }
   QLineEdit* folderField() const { return folder_; }
 
+protected:
+  void changeEvent(QEvent* event) override;
+  /// Keeps "Finalize" on the OK button: the button box names its standard buttons again on a
+  /// language change, after the dialog's own changeEvent.
+  bool eventFilter(QObject* watched, QEvent* event) override;
+
 private:
+  /// (Re)sets every static text in the current language (a language change applies at once).
+  void retranslateUi();
   void refreshSummary();
 
   const ViewerDocument& document_;
   ReportPlan plan_;
   ReportResult result_;
   QString error_;
+  QLabel* summaryLabel_ = nullptr;
   QPlainTextEdit* summary_ = nullptr;
+  QLabel* readerLabel_ = nullptr;
   QLineEdit* reader_ = nullptr;
+  QLabel* folderLabel_ = nullptr;
   QLineEdit* folder_ = nullptr;
+  QPushButton* browse_ = nullptr;
+  QLabel* alsoLabel_ = nullptr;
+  QLabel* impressionLabel_ = nullptr;
   QPlainTextEdit* impression_ = nullptr;
   QCheckBox* nifti_ = nullptr;
   QCheckBox* csv_ = nullptr;
   QPushButton* ok_ = nullptr;
   std::vector<QCheckBox*> sizeBoxes_; ///< one per finding whose mask size needs the reader's confirmation
+  std::vector<ReportFinding> sizeFindings_; ///< the finding of each of sizeBoxes_ (its text)
 };
 
 } // namespace lightbox

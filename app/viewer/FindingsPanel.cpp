@@ -1,18 +1,22 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/viewer/FindingsPanel.h"
 
-#include "core/clinical/Brock.h"
-#include "core/clinical/LungRads.h"
-#include "core/review/ReviewGrowth.h"
 #include "ai/nodule/DetectionFindings.h"
 #include "ai/nodule/NoduleDetector.h"
 #include "ai/runtime/ModelManifest.h"
 #include "ai/runtime/ModelRunner.h"
+#include "app/i18n/Translations.h"
 #include "app/viewer/ViewerDocument.h"
+#include "core/clinical/Brock.h"
+#include "core/clinical/LungRads.h"
+#include "core/report/ImpressionChinese.h"
+#include "core/review/ReviewGrowth.h"
 
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QCoreApplication>
+#include <QEvent>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -48,6 +52,47 @@ enum Column {
 };
 constexpr int kFirstGrowthColumn = ColPrior;
 
+/// The reject reasons offered (the reader may type another); stored in English, shown translated.
+const char* const kRejectReasons[] = {
+    QT_TRANSLATE_NOOP("Terms", "not a nodule"),         QT_TRANSLATE_NOOP("Terms", "vessel"),
+    QT_TRANSLATE_NOOP("Terms", "scar / atelectasis"),   QT_TRANSLATE_NOOP("Terms", "benign calcification"),
+    QT_TRANSLATE_NOOP("Terms", "artefact"),             QT_TRANSLATE_NOOP("Terms", "outside the lung")};
+
+/// Words core hands over that the panel shows: translated where shown with
+/// QCoreApplication::translate("Terms", value), listed here so that lupdate sees them.
+[[maybe_unused]] const char* const kTerms[] = {
+    // Finding types (Finding::type / editedType).
+    QT_TRANSLATE_NOOP("Terms", "solid"), QT_TRANSLATE_NOOP("Terms", "part-solid"),
+    QT_TRANSLATE_NOOP("Terms", "ground-glass"), QT_TRANSLATE_NOOP("Terms", "calcified"),
+    // Review states (toString(FindingState)).
+    QT_TRANSLATE_NOOP("Terms", "proposed"), QT_TRANSLATE_NOOP("Terms", "accepted"),
+    QT_TRANSLATE_NOOP("Terms", "rejected"), QT_TRANSLATE_NOOP("Terms", "edited"),
+    // Growth against the prior (toString(GrowthStatus)).
+    QT_TRANSLATE_NOOP("Terms", "new"), QT_TRANSLATE_NOOP("Terms", "growing"), QT_TRANSLATE_NOOP("Terms", "stable"),
+    QT_TRANSLATE_NOOP("Terms", "decreased"),
+    // GrowthResult::statusRule when there is no match (the others are composed with numbers).
+    QT_TRANSLATE_NOOP("Terms", "no nodule in the prior"),
+    QT_TRANSLATE_NOOP("Terms", "no prior nodule within the match tolerance"),
+    // GrowthResult::doublingNote.
+    QT_TRANSLATE_NOOP("Terms", "interval unknown (a study date is missing): no doubling time"),
+    QT_TRANSLATE_NOOP("Terms", "the prior is dated after the current study: no doubling time"),
+    QT_TRANSLATE_NOOP("Terms", "the studies are from the same day: no doubling time"),
+    QT_TRANSLATE_NOOP("Terms", "no volume to compare: no doubling time"),
+    QT_TRANSLATE_NOOP("Terms", "volume unchanged: no doubling (stable)"),
+    QT_TRANSLATE_NOOP("Terms", "volume decreased: no doubling time (shrinking)"),
+    QT_TRANSLATE_NOOP("Terms", "new: no prior volume"),
+    // LungRadsSuggestion::management (v2022).
+    QT_TRANSLATE_NOOP("Terms", "continue annual screening with LDCT in 12 months"),
+    QT_TRANSLATE_NOOP("Terms", "LDCT in 6 months"),
+    QT_TRANSLATE_NOOP("Terms", "LDCT in 3 months; PET/CT may be used if there is a >= 8 mm solid component"),
+    QT_TRANSLATE_NOOP("Terms", "diagnostic chest CT with or without contrast, PET/CT and/or tissue sampling, "
+                               "depending on the probability of malignancy")};
+
+/// A word from core in the reader's language (itself when there is no translation).
+QString term(const std::string& value) {
+  return value.empty() ? QString() : QCoreApplication::translate("Terms", value.c_str());
+}
+
 /// The loaded model, shared by every run of this process (loading it is not free).
 struct LoadedModel {
   std::mutex mutex;
@@ -78,7 +123,9 @@ QImage thumbnail(const ViewerDocument& doc, const Finding& f) {
 
 QString location(const Finding& f) {
   // LPS: +x is the patient's left.
-  return QString("%1 lung, z %2 mm").arg(f.centerLps[0] > 0 ? "L" : "R").arg(f.centerLps[2], 0, 'f', 1);
+  return (f.centerLps[0] > 0 ? QCoreApplication::translate("lightbox::FindingsPanel", "L lung, z %1 mm")
+                             : QCoreApplication::translate("lightbox::FindingsPanel", "R lung, z %1 mm"))
+      .arg(f.centerLps[2], 0, 'f', 1);
 }
 
 const GrowthResult* growthOf(const std::vector<GrowthResult>& growth, const std::string& id) {
@@ -99,39 +146,52 @@ void fillGrowthCells(QTableWidget& table, int row, const GrowthResult* g) {
     return item;
   };
   if (!g) {
-    for (int col = kFirstGrowthColumn; col < ColCount; ++col) set(col, "-", "not compared: only accepted nodules with a size are");
+    for (int col = kFirstGrowthColumn; col < ColCount; ++col) {
+      set(col, "-", QCoreApplication::translate("lightbox::FindingsPanel", "not compared: only accepted nodules with a size are"));
+    }
     return;
   }
-  const QString rule = QString::fromStdString(g->statusRule);
-  auto* status = set(ColGrowth, toString(g->status), rule);
+  const QString rule = term(g->statusRule);
+  auto* status = set(ColGrowth, term(toString(g->status)), rule);
   status->setForeground(g->status == GrowthStatus::Growing || g->status == GrowthStatus::New ? QColor(220, 60, 60)
                         : g->status == GrowthStatus::Decreased                               ? QColor(60, 160, 230)
                                                                                              : QColor(60, 180, 80));
   if (g->priorId.empty()) {
-    set(ColPrior, "new", rule);
-    for (int col : {ColDiameterChange, ColVolumeChange, ColDoubling}) set(col, "-", "new: nothing to compare");
+    set(ColPrior, term("new"), rule);
+    for (int col : {ColDiameterChange, ColVolumeChange, ColDoubling}) {
+      set(col, "-", QCoreApplication::translate("lightbox::FindingsPanel", "new: nothing to compare"));
+    }
     return;
   }
   set(ColPrior,
       QString("%1 (%2 mm)%3").arg(QString::fromStdString(g->priorId)).arg(g->matchDistanceMm, 0, 'f', 1)
           .arg(g->priorConfirmed ? "" : " ?"),
-      QString("matched through the registration: %1 mm from the mapped centre (tolerance %2 mm)%3")
-          .arg(g->matchDistanceMm, 0, 'f', 1).arg(g->matchToleranceMm, 0, 'f', 1)
-          .arg(g->priorConfirmed ? "" : "; the prior finding is an AI proposal nobody decided on"));
+      (g->priorConfirmed
+           ? QCoreApplication::translate("lightbox::FindingsPanel",
+                                         "matched through the registration: %1 mm from the mapped centre (tolerance %2 mm)")
+           : QCoreApplication::translate("lightbox::FindingsPanel",
+                                         "matched through the registration: %1 mm from the mapped centre (tolerance %2 mm); "
+                                         "the prior finding is an AI proposal nobody decided on"))
+          .arg(g->matchDistanceMm, 0, 'f', 1).arg(g->matchToleranceMm, 0, 'f', 1));
   set(ColDiameterChange, QString("%1 (%2→%3)").arg(signedNumber(g->diameterChangeMm, 1))
                              .arg(g->priorDiameterMm, 0, 'f', 1).arg(g->diameterMm, 0, 'f', 1),
-      "mean diameter, prior → current");
+      QCoreApplication::translate("lightbox::FindingsPanel", "mean diameter, prior → current"));
   set(ColVolumeChange, QString("%1 % (%2 mm³)").arg(signedNumber(g->volumeChangePercent, 0)).arg(signedNumber(g->volumeChangeMm3, 0)),
-      QString("%1 → %2 mm³, %3").arg(g->priorVolumeMm3, 0, 'f', 0).arg(g->volumeMm3, 0, 'f', 0)
-          .arg(g->volumeSource == "mask" ? "segmented volumes (both masks)"
-                                         : "ellipsoid of the axes (pi/6 · long · short²): not both have a mask"));
+      (g->volumeSource == "mask"
+           ? QCoreApplication::translate("lightbox::FindingsPanel", "%1 → %2 mm³, segmented volumes (both masks)")
+           : QCoreApplication::translate("lightbox::FindingsPanel",
+                                         "%1 → %2 mm³, ellipsoid of the axes (pi/6 · long · short²): not both have a mask"))
+          .arg(g->priorVolumeMm3, 0, 'f', 0).arg(g->volumeMm3, 0, 'f', 0));
+  // The note is matched in English (core's words), shown in the reader's language.
   const QString note = QString::fromStdString(g->doublingNote);
   QString vdt = "-";
   if (g->doublingTimeDays) vdt = QString::number(*g->doublingTimeDays, 'f', 0);
-  else if (note.contains("shrinking")) vdt = "shrinking";
-  else if (note.contains("stable")) vdt = "∞ (stable)";
-  else if (note.contains("interval unknown")) vdt = "date?";
-  set(ColDoubling, vdt, note.isEmpty() ? QString("volume-doubling time = interval · ln 2 / ln(V / Vprior)") : note);
+  else if (note.contains("shrinking")) vdt = QCoreApplication::translate("lightbox::FindingsPanel", "shrinking");
+  else if (note.contains("stable")) vdt = QCoreApplication::translate("lightbox::FindingsPanel", "∞ (stable)");
+  else if (note.contains("interval unknown")) vdt = QCoreApplication::translate("lightbox::FindingsPanel", "date?");
+  set(ColDoubling, vdt,
+      note.isEmpty() ? QCoreApplication::translate("lightbox::FindingsPanel", "volume-doubling time = interval · ln 2 / ln(V / Vprior)")
+                     : term(g->doublingNote));
 }
 
 } // namespace
@@ -140,9 +200,8 @@ FindingsPanel::FindingsPanel(ViewerDocument* document, QWidget* parent)
   : QWidget(parent), document_(document), cancel_flag_(std::make_shared<std::atomic<bool>>(false)) {
   auto* layout = new QVBoxLayout(this);
   auto* top = new QHBoxLayout;
-  detect_ = new QPushButton("Detect nodules", this);
-  detect_->setToolTip("Run the lung nodule model on the open series (off the GUI thread)");
-  cancel_ = new QPushButton("Cancel", this);
+  detect_ = new QPushButton(this);
+  cancel_ = new QPushButton(this);
   cancel_->setVisible(false);
   progress_ = new QProgressBar(this);
   progress_->setVisible(false);
@@ -150,7 +209,7 @@ FindingsPanel::FindingsPanel(ViewerDocument* document, QWidget* parent)
   top->addWidget(cancel_);
   top->addWidget(progress_, 1);
   layout->addLayout(top);
-  model_ = new QLabel("No detection run on this series.", this);
+  model_ = new QLabel(this);
   model_->setWordWrap(true);
   layout->addWidget(model_);
   warnings_ = new QLabel(this);
@@ -161,19 +220,21 @@ FindingsPanel::FindingsPanel(ViewerDocument* document, QWidget* parent)
 
   auto* controls = new QFormLayout;
   operatingPoint_ = new QComboBox(this);
-  for (int i = 0; i < 7; ++i) operatingPoint_->addItem(QString("%1 FP/scan").arg(kRateNames[i]), kRates[i]);
+  operatingPoint_->setSizeAdjustPolicy(QComboBox::AdjustToContents); // follows the language's item texts
+  for (int i = 0; i < 7; ++i) operatingPoint_->addItem(QString(), kRates[i]);
   operatingPoint_->setCurrentIndex(3);
-  operatingPoint_->setToolTip("Expected false positives per scan (from the model's validation set): lower shows "
-                              "fewer, surer findings");
-  controls->addRow("Operating point", operatingPoint_);
+  operatingPointLabel_ = new QLabel(this);
+  operatingPointLabel_->setBuddy(operatingPoint_);
+  controls->addRow(operatingPointLabel_, operatingPoint_);
   reason_ = new QComboBox(this);
   reason_->setEditable(true);
-  reason_->addItems({"not a nodule", "vessel", "scar / atelectasis", "benign calcification", "artefact",
-                     "outside the lung"});
-  controls->addRow("Reject reason (R)", reason_);
-  hideRejected_ = new QCheckBox("Hide rejected findings", this);
+  for (const char* reason : kRejectReasons) reason_->addItem(QString(), QString::fromUtf8(reason));
+  reasonLabel_ = new QLabel(this);
+  reasonLabel_->setBuddy(reason_);
+  controls->addRow(reasonLabel_, reason_);
+  hideRejected_ = new QCheckBox(this);
   controls->addRow(hideRejected_);
-  advance_ = new QCheckBox("Move to the next finding after A / R", this);
+  advance_ = new QCheckBox(this);
   advance_->setObjectName("advanceAfterDecision");
   advance_->setChecked(QSettings().value("review/advanceAfterDecision", true).toBool());
   connect(advance_, &QCheckBox::toggled, this, [](bool on) { QSettings().setValue("review/advanceAfterDecision", on); });
@@ -181,9 +242,6 @@ FindingsPanel::FindingsPanel(ViewerDocument* document, QWidget* parent)
   layout->addLayout(controls);
 
   table_ = new QTableWidget(0, ColCount, this);
-  table_->setHorizontalHeaderLabels(
-      {"#", "", "State", "Diam. mm", "Vol. mm³", "Type", "Score", "Location", "Upper lobe", "Spic.", "Prior",
-       "ΔDiam. mm", "ΔVol.", "VDT days", "Growth"});
   for (int col = kFirstGrowthColumn; col < ColCount; ++col) table_->setColumnHidden(col, true);
   table_->verticalHeader()->hide();
   table_->setIconSize(QSize(48, 48));
@@ -200,29 +258,25 @@ FindingsPanel::FindingsPanel(ViewerDocument* document, QWidget* parent)
   layout->addWidget(table_, 3);
 
   auto* keys = new QHBoxLayout;
-  for (auto [label, tip, slot] : {std::tuple{"P", "Previous finding (P)", &FindingsPanel::previous},
-                                  std::tuple{"N", "Next finding (N)", &FindingsPanel::next},
-                                  std::tuple{"Accept", "Accept (A)", &FindingsPanel::accept},
-                                  std::tuple{"Reject", "Reject with the reason above (R)", &FindingsPanel::reject},
-                                  std::tuple{"Edit", "Edit: drag the diameter's handles (E)", &FindingsPanel::edit}}) {
-    auto* b = new QPushButton(label, this);
-    b->setToolTip(tip);
+  for (auto [button, slot] : {std::pair{&previous_, &FindingsPanel::previous}, std::pair{&next_, &FindingsPanel::next},
+                              std::pair{&accept_, &FindingsPanel::accept}, std::pair{&reject_, &FindingsPanel::reject},
+                              std::pair{&edit_, &FindingsPanel::edit}}) {
+    auto* b = *button = new QPushButton(this);
     connect(b, &QPushButton::clicked, this, slot);
     keys->addWidget(b);
   }
   layout->addLayout(keys);
 
-  auto* support = new QLabel("<b>Decision support</b> (suggestions for the reader, not a diagnosis)", this);
-  layout->addWidget(support);
+  support_ = new QLabel(this);
+  layout->addWidget(support_);
   auto* patient = new QHBoxLayout;
   age_ = new QSpinBox(this);
   age_->setRange(0, 120);
-  age_->setSpecialValueText("age ?");
-  age_->setSuffix(" y");
   sex_ = new QComboBox(this);
-  sex_->addItems({"sex ?", "F", "M"});
-  familyHistory_ = new QCheckBox("family history", this);
-  emphysema_ = new QCheckBox("emphysema", this);
+  sex_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+  sex_->addItems({QString(), QString(), QString()}); // unknown, F, M: by index
+  familyHistory_ = new QCheckBox(this);
+  emphysema_ = new QCheckBox(this);
   patient->addWidget(age_);
   patient->addWidget(sex_);
   patient->addWidget(familyHistory_);
@@ -271,7 +325,59 @@ FindingsPanel::FindingsPanel(ViewerDocument* document, QWidget* parent)
   connect(document_, &ViewerDocument::findingsChanged, this, &FindingsPanel::refresh);
   connect(document_, &ViewerDocument::measurementsChanged, this, &FindingsPanel::refresh);
   connect(document_, &ViewerDocument::volumeChanged, this, &FindingsPanel::refresh);
-  refresh();
+  retranslateUi(); // the texts, then the rows (refresh)
+}
+
+void FindingsPanel::retranslateUi() {
+  detect_->setText(tr("Detect nodules"));
+  detect_->setToolTip(tr("Run the lung nodule model on the open series (off the GUI thread)"));
+  cancel_->setText(tr("Cancel"));
+  for (int i = 0; i < operatingPoint_->count(); ++i) operatingPoint_->setItemText(i, tr("%1 FP/scan").arg(kRateNames[i]));
+  operatingPoint_->setToolTip(tr("Expected false positives per scan (from the model's validation set): lower shows "
+                                 "fewer, surer findings"));
+  operatingPointLabel_->setText(tr("Operating point"));
+  reasonLabel_->setText(tr("Reject reason (R)"));
+  {
+    // The offered reasons in the reader's language; a reason the reader is typing stays as typed.
+    const int current = reason_->currentIndex();
+    const QString typed = reason_->currentText();
+    const bool isItem = current >= 0 && typed == reason_->itemText(current);
+    for (int i = 0; i < reason_->count(); ++i) {
+      const QString english = reason_->itemData(i).toString();
+      if (!english.isEmpty()) reason_->setItemText(i, QCoreApplication::translate("Terms", english.toUtf8().constData()));
+    }
+    if (!isItem) reason_->setEditText(typed);
+  }
+  hideRejected_->setText(tr("Hide rejected findings"));
+  advance_->setText(tr("Move to the next finding after A / R"));
+  table_->setHorizontalHeaderLabels({tr("#"), QString(), tr("State"), tr("Diam. mm"), tr("Vol. mm³"), tr("Type"), tr("Score"),
+                                     tr("Location"), tr("Upper lobe"), tr("Spic."), tr("Prior"), tr("ΔDiam. mm"), tr("ΔVol."),
+                                     tr("VDT days"), tr("Growth")});
+  // The key letters stay as they are: they are the keys.
+  previous_->setText("P");
+  previous_->setToolTip(tr("Previous finding (P)"));
+  next_->setText("N");
+  next_->setToolTip(tr("Next finding (N)"));
+  accept_->setText(tr("Accept"));
+  accept_->setToolTip(tr("Accept (A)"));
+  reject_->setText(tr("Reject"));
+  reject_->setToolTip(tr("Reject with the reason above (R)"));
+  edit_->setText(tr("Edit"));
+  edit_->setToolTip(tr("Edit: drag the diameter's handles (E)"));
+  support_->setText(tr("<b>Decision support</b> (suggestions for the reader, not a diagnosis)"));
+  age_->setSpecialValueText(tr("age ?"));
+  age_->setSuffix(tr(" y"));
+  sex_->setItemText(0, tr("sex ?"));
+  sex_->setItemText(1, tr("F"));
+  sex_->setItemText(2, tr("M"));
+  familyHistory_->setText(tr("family history"));
+  emphysema_->setText(tr("emphysema"));
+  refresh(); // the rows, the model line, the summary and the decision support
+}
+
+void FindingsPanel::changeEvent(QEvent* event) {
+  if (event->type() == QEvent::LanguageChange) retranslateUi();
+  QWidget::changeEvent(event);
 }
 
 FindingsPanel::~FindingsPanel() {
@@ -290,7 +396,7 @@ bool FindingsPanel::runDetection() {
   cancel_->setVisible(true);
   progress_->setVisible(true);
   progress_->setRange(0, 0);
-  document_->setAiProgress("AI: detecting lung nodules...");
+  document_->setAiProgress(tr("AI: detecting lung nodules..."));
   const std::shared_ptr<const Volume> volume = document_->volume();
   const QString key = document_->seriesKey();
   const SeriesFacts facts = facts_;
@@ -318,16 +424,16 @@ bool FindingsPanel::runDetection() {
           if (self) {
             self->progress_->setRange(0, int(total));
             self->progress_->setValue(int(done));
-            self->document_->setAiProgress(QString("AI: scoring nodule candidates %1/%2").arg(done).arg(total));
+            self->document_->setAiProgress(tr("AI: scoring nodule candidates %1/%2").arg(done).arg(total));
           }
         }, Qt::QueuedConnection);
         return !cancel->load();
       });
       result->manifest = entry.manifest;
     } catch (const InferenceCancelled&) {
-      error = "Detection cancelled";
+      error = tr("Detection cancelled");
     } catch (const std::exception& e) {
-      error = QString("Detection failed: ") + e.what();
+      error = tr("Detection failed: %1").arg(QString::fromUtf8(e.what()));
     }
     QMetaObject::invokeMethod(qApp, [self, key, error, result] {
       if (self) self->finishDetection(key, error, result.get());
@@ -349,7 +455,7 @@ void FindingsPanel::finishDetection(const QString& seriesKey, const QString& err
     return;
   }
   if (seriesKey != document_->seriesKey()) {
-    emit detectionFinished(false, "Detection result discarded: another series was opened meanwhile");
+    emit detectionFinished(false, tr("Detection result discarded: another series was opened meanwhile"));
     return;
   }
   const DetectionResult& r = outcome->result;
@@ -358,7 +464,7 @@ void FindingsPanel::finishDetection(const QString& seriesKey, const QString& err
   document_->setDetectionResult(run, std::move(detected.findings));
   const std::vector<const Finding*> visible = document_->visibleFindings();
   if (!visible.empty()) document_->selectFinding(visible.front()->id);
-  emit detectionFinished(true, QString("%1 candidates, %2 findings at %3 FP/scan (%4 s)")
+  emit detectionFinished(true, tr("%1 candidates, %2 findings at %3 FP/scan (%4 s)")
                                    .arg(r.candidates)
                                    .arg(visible.size())
                                    .arg(run.fpPerScan)
@@ -379,7 +485,7 @@ void FindingsPanel::accept() { decide(FindingState::Accepted); }
 void FindingsPanel::decide(FindingState state) {
   const std::string id = currentId();
   if (id.empty()) {
-    emit statusMessage("No finding to decide on: run detection (Ctrl+D)");
+    emit statusMessage(tr("No finding to decide on: run detection (Ctrl+D)"));
     return;
   }
   // A finding that leaves the list when decided (rejected while rejected ones are hidden) cannot
@@ -387,23 +493,48 @@ void FindingsPanel::decide(FindingState state) {
   const bool leavesList = state == FindingState::Rejected && hideRejected_->isChecked();
   const bool advance = advance_->isChecked() || leavesList;
   const std::string following = advance ? followingId(id) : std::string();
+  // An offered reason is stored in English (its item data), one the reader typed as typed.
+  const QString shownReason = reason_->currentText();
+  const int reasonIndex = reason_->currentIndex();
+  const QString storedReason = reasonIndex >= 0 && shownReason == reason_->itemText(reasonIndex) &&
+                                       !reason_->itemData(reasonIndex).toString().isEmpty()
+                                   ? reason_->itemData(reasonIndex).toString()
+                                   : shownReason;
   const bool changed = state == FindingState::Rejected
-                           ? document_->setFindingState(id, state, reason_->currentText().toStdString())
+                           ? document_->setFindingState(id, state, storedReason.toStdString())
                            : document_->setFindingState(id, state);
-  const QString verb = state == FindingState::Rejected ? QString("Rejected %1 (%2)").arg(QString::fromStdString(id), reason_->currentText())
-                                                       : QString("Accepted %1").arg(QString::fromStdString(id));
-  QString message = changed ? verb : QString("%1 was already %2").arg(QString::fromStdString(id), toString(state));
+  // Where the reading is now: on another finding, at the end of the list, or still on this one.
+  enum class Then { NowAt, Last, Stays } then = Then::Stays;
+  QString now;
   if (!following.empty()) {
     document_->selectFinding(following); // read on down the list
-    message += QString(", now at %1").arg(QString::fromStdString(following));
+    then = Then::NowAt;
+    now = QString::fromStdString(following);
   } else if (leavesList && !document_->visibleFindings().empty()) {
     document_->stepFinding(+1); // the last one left the list: back to its first
-    message += QString(", now at %1").arg(QString::fromStdString(document_->selectedFinding()));
+    then = Then::NowAt;
+    now = QString::fromStdString(document_->selectedFinding());
   } else if (advance) {
-    message += ", the last finding in the list";
+    then = Then::Last;
   } else {
-    message += QString(", %1 stays selected").arg(QString::fromStdString(id));
     document_->selectFinding(id);
+  }
+  // Whole sentences (the word order differs between languages).
+  const QString fid = QString::fromStdString(id);
+  QString message;
+  if (!changed) {
+    const QString was = term(toString(state));
+    message = then == Then::NowAt ? tr("%1 was already %2, now at %3").arg(fid, was, now)
+              : then == Then::Last ? tr("%1 was already %2, the last finding in the list").arg(fid, was)
+                                   : tr("%1 was already %2, %1 stays selected").arg(fid, was);
+  } else if (state == FindingState::Rejected) {
+    message = then == Then::NowAt ? tr("Rejected %1 (%2), now at %3").arg(fid, shownReason, now)
+              : then == Then::Last ? tr("Rejected %1 (%2), the last finding in the list").arg(fid, shownReason)
+                                   : tr("Rejected %1 (%2), %1 stays selected").arg(fid, shownReason);
+  } else {
+    message = then == Then::NowAt ? tr("Accepted %1, now at %2").arg(fid, now)
+              : then == Then::Last ? tr("Accepted %1, the last finding in the list").arg(fid)
+                                   : tr("Accepted %1, %1 stays selected").arg(fid);
   }
   emit statusMessage(message);
 }
@@ -468,7 +599,7 @@ void FindingsPanel::refresh() {
       if (std::abs(kRates[i] - run.fpPerScan) < 1e-9) operatingPoint_->setCurrentIndex(i);
     }
   } else {
-    model_->setText("No detection run on this series.");
+    model_->setText(tr("No detection run on this series."));
   }
   const QString banner = document_->aiWarnings();
   warnings_->setText(banner);
@@ -490,14 +621,14 @@ void FindingsPanel::refresh() {
     thumb->setIcon(QPixmap::fromImage(thumbnail(*document_, f)));
     set(ColScore, QString("%1 (p %2)").arg(f.score, 0, 'f', 2).arg(f.probability, 0, 'f', 2));
     const double d = document_->effectiveDiameter(f);
-    const QString ai = f.sizeCapped ? QString("AI unmeasured") : QString("AI %1").arg(f.diameterMm, 0, 'f', 1);
+    const QString ai = f.sizeCapped ? tr("AI unmeasured") : tr("AI %1").arg(f.diameterMm, 0, 'f', 1);
     auto* diameter = set(ColDiameter, f.measurementId ? QString("%1 (%2)").arg(d, 0, 'f', 1).arg(ai)
-                                      : f.sizeCapped  ? QString("unmeasured: E to measure")
+                                      : f.sizeCapped  ? tr("unmeasured: E to measure")
                                                       : QString::number(d, 'f', 1));
     if (f.sizeCapped && !f.measurementId) {
       diameter->setForeground(QColor(230, 120, 0));
-      diameter->setToolTip(QString("The radial profile reached its %1 mm search limit without finding the edge "
-                                   "(e.g. merged with the hilum or chest wall): this is not a size.")
+      diameter->setToolTip(tr("The radial profile reached its %1 mm search limit without finding the edge "
+                              "(e.g. merged with the hilum or chest wall): this is not a size.")
                                .arg(f.diameterMm, 0, 'f', 0));
     }
     // The mask's volume once the finding has one (as its diameter is the mask's), else the AI's.
@@ -505,11 +636,12 @@ void FindingsPanel::refresh() {
     auto* volume = set(ColVolume, masked ? QString::number(f.maskVolumeMm3, 'f', 0)
                                   : f.sizeCapped ? QString("-")
                                                  : QString::number(f.volumeMm3, 'f', 0));
-    if (masked) volume->setToolTip(QString("mask volume (AI: %1 mm³)").arg(f.volumeMm3, 0, 'f', 0));
-    set(ColType, QString::fromStdString(f.effectiveType()));
+    if (masked) volume->setToolTip(tr("mask volume (AI: %1 mm³)").arg(f.volumeMm3, 0, 'f', 0));
+    set(ColType, term(f.effectiveType()));
     set(ColLocation, location(f));
-    auto* state = set(ColState, QString(toString(f.state)) +
-                                    (f.rejectReason.empty() ? "" : ": " + QString::fromStdString(f.rejectReason)));
+    // The state and the reason in the reader's language (a typed reason as typed).
+    auto* state = set(ColState, f.rejectReason.empty() ? term(toString(f.state))
+                                                       : tr("%1: %2").arg(term(toString(f.state)), term(f.rejectReason)));
     state->setForeground(f.state == FindingState::Accepted   ? QColor(60, 180, 80)
                          : f.state == FindingState::Rejected ? QColor(220, 60, 60)
                          : f.state == FindingState::Edited   ? QColor(60, 160, 230)
@@ -528,7 +660,7 @@ void FindingsPanel::refresh() {
   if (document_->hasFindingsRun()) {
     int decided = 0;
     for (const Finding* f : visible) decided += f->state != FindingState::Proposed;
-    summary_->setText(QString("%1 finding(s) at %2 FP/scan, %3 decided")
+    summary_->setText(tr("%1 finding(s) at %2 FP/scan, %3 decided")
                           .arg(visible.size()).arg(run.fpPerScan).arg(decided));
   } else {
     summary_->clear();
@@ -557,29 +689,33 @@ void FindingsPanel::refreshDecisionSupport() {
   if (!support.unmeasured.empty()) {
     QStringList ids;
     for (const std::string& id : support.unmeasured) ids << QString::fromStdString(id);
-    lungRads_->setText(QString("<b>Lung-RADS: incomplete</b> <span style='color:#e07800'>accepted finding(s) %1 "
-                               "have no size (the AI's profile hit its cap): measure them with E first</span>")
+    lungRads_->setText(tr("<b>Lung-RADS: incomplete</b> <span style='color:#e07800'>accepted finding(s) %1 "
+                          "have no size (the AI's profile hit its cap): measure them with E first</span>")
                            .arg(ids.join(", ")));
   } else {
-    lungRads_->setText(QString("<b>Lung-RADS %1</b> suggested from %2 accepted nodule(s).<br>%3<br><i>%4</i>")
+    // The rule is composed with the sizes in core (English; its fragments in Chinese by
+    // lungRadsRuleChinese); the management is one of four sentences.
+    const std::string rule = currentLanguage() == QLatin1String("zh_CN") ? lungRadsRuleChinese(s.rule) : s.rule;
+    lungRads_->setText(tr("<b>Lung-RADS %1</b> suggested from %2 accepted nodule(s).<br>%3<br><i>%4</i>")
                            .arg(QString::fromStdString(s.category))
                            .arg(support.nodules.size())
-                           .arg(QString::fromStdString(s.rule).toHtmlEscaped(),
-                                QString::fromStdString(s.management).toHtmlEscaped()));
+                           .arg(QString::fromStdString(rule).toHtmlEscaped(), term(s.management).toHtmlEscaped()));
   }
   const PatientFactors& p = document_->patientFactors();
   QString text;
   for (const DecisionSupportInputs::Brock& b : support.brock) {
-    text += QString("%1: Brock %2 %").arg(QString::fromStdString(b.findingId)).arg(100.0 * brockProbability(b.factors), 0, 'f', 1);
+    text += tr("%1: Brock %2 %").arg(QString::fromStdString(b.findingId)).arg(100.0 * brockProbability(b.factors), 0, 'f', 1);
     text += "<br>";
   }
   if (!support.brock.empty()) {
-    text += QString("<i>Brock (PanCan) full model; age %1%2; upper lobe and spiculation as ticked per nodule.</i>")
-                .arg(p.ageYears <= 0 ? QString("unknown, 62 assumed")
-                     : p.ageYears == facts_.ageYears && !facts_.ageSource.empty()
-                         ? QString("%1 (from %2)").arg(p.ageYears).arg(QString::fromStdString(facts_.ageSource).toHtmlEscaped())
-                         : QString("%1 (entered)").arg(p.ageYears))
-                .arg(p.sex.empty() ? ", sex unknown (male assumed)" : "");
+    const QString age = p.ageYears <= 0 ? tr("unknown, 62 assumed")
+                        : p.ageYears == facts_.ageYears && !facts_.ageSource.empty()
+                            ? tr("%1 (from %2)").arg(p.ageYears).arg(QString::fromStdString(facts_.ageSource).toHtmlEscaped())
+                            : tr("%1 (entered)").arg(p.ageYears);
+    text += (p.sex.empty() ? tr("<i>Brock (PanCan) full model; age %1, sex unknown (male assumed); upper lobe and "
+                                "spiculation as ticked per nodule.</i>")
+                           : tr("<i>Brock (PanCan) full model; age %1; upper lobe and spiculation as ticked per nodule.</i>"))
+                .arg(age);
   }
   brock_->setText(text);
 }

@@ -14,6 +14,7 @@
 
 class QCheckBox;
 class QComboBox;
+class QEvent;
 class QLabel;
 class QProgressBar;
 class QPushButton;
@@ -79,6 +80,9 @@ public:
   QComboBox* operatingPoint() const { return operatingPoint_; }
   QComboBox* rejectReason() const { return reason_; }
 
+protected:
+  void changeEvent(QEvent* event) override;
+
 signals:
   /// Detection finished (ok) or failed / was cancelled (message says why).
   void detectionFinished(bool ok, const QString& message);
@@ -88,6 +92,9 @@ signals:
   void statusMessage(const QString& message);
 
 private:
+  /// (Re)sets every static text in the current language and refreshes the rows (a language change
+  /// applies at once).
+  void retranslateUi();
   void refresh();
   void refreshDecisionSupport();
   /// A or R: decides on the current finding, moves on when the setting says so, says both.
@@ -104,11 +111,19 @@ private:
   QProgressBar* progress_;
   QLabel* model_;
   QLabel* warnings_;
+  QLabel* operatingPointLabel_;
   QComboBox* operatingPoint_;
   QCheckBox* hideRejected_;
   QCheckBox* advance_; ///< A and R move on to the next finding (a setting, saved)
-  QComboBox* reason_;
+  QLabel* reasonLabel_;
+  QComboBox* reason_; ///< items: the reason in the reader's language, the English one (stored) as data
   QTableWidget* table_;
+  QPushButton* previous_;
+  QPushButton* next_;
+  QPushButton* accept_;
+  QPushButton* reject_;
+  QPushButton* edit_;
+  QLabel* support_;
   QLabel* summary_ = nullptr; ///< how many findings at the operating point, how many decided
   QLabel* lungRads_;
   QLabel* brock_;

@@ -19,6 +19,7 @@
 #include "core/clinical/PatientAge.h"
 
 #include <QDockWidget>
+#include <QEvent>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFileDialog>
@@ -58,8 +59,17 @@ WindowLevel initialWindow(const DicomFileInfo* header, const Volume& v) {
   return percentileWindow(v);
 }
 
+// Values from core shown in this window, translated where shown (context "Terms"): ingest
+// severities, measurement kinds (the table's Type column), the 3D presets (View > 3D preset).
+[[maybe_unused]] constexpr const char* kTerms[] = {
+    QT_TRANSLATE_NOOP("Terms", "info"),    QT_TRANSLATE_NOOP("Terms", "warning"),   QT_TRANSLATE_NOOP("Terms", "error"),
+    QT_TRANSLATE_NOOP("Terms", "length"),  QT_TRANSLATE_NOOP("Terms", "angle"),     QT_TRANSLATE_NOOP("Terms", "ellipse"),
+    QT_TRANSLATE_NOOP("Terms", "rectangle"), QT_TRANSLATE_NOOP("Terms", "point"),   QT_TRANSLATE_NOOP("Terms", "arrow"),
+    QT_TRANSLATE_NOOP("Terms", "text"),    QT_TRANSLATE_NOOP("Terms", "bone"),      QT_TRANSLATE_NOOP("Terms", "soft"),
+    QT_TRANSLATE_NOOP("Terms", "lung"),    QT_TRANSLATE_NOOP("Terms", "mip")};
+
 QString issueLine(const IngestIssue& i) {
-  QString line = QString("%1: %2").arg(toString(i.severity), QString::fromStdString(i.message));
+  QString line = QString("%1: %2").arg(QCoreApplication::translate("Terms", toString(i.severity)), QString::fromStdString(i.message));
   if (!i.path.empty()) {
     line += " — " + QString::fromStdString(i.path);
   }
@@ -71,7 +81,6 @@ QString issueLine(const IngestIssue& i) {
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), document_(new ViewerDocument(this)), comparison_(new ViewerDocument(this)),
       messages_(new QListWidget), table_(new QTableWidget(0, 4)), browser_(new StudyBrowser), probe_(new QLabel) {
-  setWindowTitle("Lightbox");
   setAcceptDrops(true);
   auto* central = new QWidget;
   grid_ = new QGridLayout(central);
@@ -88,7 +97,7 @@ MainWindow::MainWindow(QWidget* parent)
   views_[2]->setObjectName("sagittal");
   volumeView_->setObjectName("3d");
   comparisonView_->setObjectName("comparison");
-  comparisonView_->setProbePrefix("prior: ");
+  comparisonView_->setProbePrefix(tr("prior: "));
   for (SliceViewport* v : {views_[0], views_[1], views_[2], comparisonView_}) {
     connect(v, &SliceViewport::probed, probe_, &QLabel::setText);
     connect(v, &SliceViewport::maximizeRequested, this, [this](SliceViewport* w) { toggleMaximized(w); });
@@ -112,23 +121,22 @@ MainWindow::MainWindow(QWidget* parent)
   setCentralWidget(central);
 
   // Docks: study browser, measurements, ingest messages.
-  auto* browserDock = new QDockWidget("Studies", this);
+  auto* browserDock = new QDockWidget(this);
   browserDock->setObjectName("studies");
   browserDock->setWidget(browser_);
   addDockWidget(Qt::LeftDockWidgetArea, browserDock);
   connect(browser_, &StudyBrowser::openSeries, this, [this](const QString& f, const QString& uid) { openPath(f, uid); });
   connect(browser_, &StudyBrowser::openComparison, this,
           [this](const QString& f, const QString& uid) { openComparison(f, uid); });
-  connect(browser_, &StudyBrowser::indexError, messages_, [this](const QString& m) { messages_->addItem("error: " + m); });
+  connect(browser_, &StudyBrowser::indexError, messages_, [this](const QString& m) { messages_->addItem(tr("error: ") + m); });
 
-  table_->setHorizontalHeaderLabels({"#", "Type", "Value", "Label"});
   table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
   table_->horizontalHeader()->setSectionResizeMode(2, QHeaderView::Stretch);
   table_->setWordWrap(true);
   table_->verticalHeader()->hide();
   table_->setSelectionBehavior(QAbstractItemView::SelectRows);
   table_->setSelectionMode(QAbstractItemView::SingleSelection);
-  auto* tableDock = new QDockWidget("Measurements", this);
+  auto* tableDock = new QDockWidget(this);
   tableDock->setObjectName("measurements");
   tableDock->setWidget(table_);
   addDockWidget(Qt::RightDockWidgetArea, tableDock);
@@ -150,7 +158,7 @@ MainWindow::MainWindow(QWidget* parent)
     if (const Measurement* m = document_->measurement(id)) {
       Measurement edited = *m;
       edited.label = item->text().toStdString();
-      document_->replaceMeasurement(edited, "Label measurement");
+      document_->replaceMeasurement(edited, tr("Label measurement"));
     }
   });
   connect(document_, &ViewerDocument::measurementsChanged, this, &MainWindow::refreshTable);
@@ -158,22 +166,23 @@ MainWindow::MainWindow(QWidget* parent)
     browser_->setMeasurementCount(document_->seriesKey(), int(document_->measurements().size()));
   });
   for (ViewerDocument* doc : {document_, comparison_}) {
-    const QString role = doc == comparison_ ? "comparison: " : "";
-    connect(doc, &ViewerDocument::annotationError, this, [this, role](const QString& m) {
-      messages_->addItem(role + "error: " + m);
+    const bool isComparison = doc == comparison_;
+    connect(doc, &ViewerDocument::annotationError, this, [this, isComparison](const QString& m) {
+      const QString role = isComparison ? tr("comparison: ") : QString();
+      messages_->addItem(role + tr("error: ") + m);
       statusBar()->showMessage(role + m);
       std::fprintf(stderr, "lightbox: %s%s\n", qPrintable(role), qPrintable(m));
     });
   }
 
   messages_->setWordWrap(true);
-  auto* messagesDock = new QDockWidget("Messages", this);
+  auto* messagesDock = new QDockWidget(this);
   messagesDock->setObjectName("messages");
   messagesDock->setWidget(messages_);
   addDockWidget(Qt::BottomDockWidgetArea, messagesDock);
 
   findings_ = new FindingsPanel(document_, this);
-  auto* findingsDock = new QDockWidget("AI findings", this);
+  auto* findingsDock = new QDockWidget(this);
   findingsDock->setObjectName("findings");
   // In a scroll area: when the dock is shorter than the panel, it scrolls; its buttons and boxes
   // never draw over each other.
@@ -184,16 +193,16 @@ MainWindow::MainWindow(QWidget* parent)
   findingsDock->setWidget(findingsScroll);
   addDockWidget(Qt::RightDockWidgetArea, findingsDock);
   connect(findings_, &FindingsPanel::detectionFinished, this, [this](bool ok, const QString& message) {
-    messages_->insertItem(0, (ok ? "AI: " : "AI error: ") + message);
+    messages_->insertItem(0, (ok ? tr("AI: ") : tr("AI error: ")) + message);
     statusBar()->showMessage(message);
   });
   connect(findings_, &FindingsPanel::statusMessage, this, [this](const QString& m) { statusBar()->showMessage(m, 6000); });
   connect(findings_, &FindingsPanel::editRequested, this, [this](int) {
-    statusBar()->showMessage("Drag the diameter's handles to the nodule's edges; the finding is marked edited");
+    statusBar()->showMessage(tr("Drag the diameter's handles to the nodule's edges; the finding is marked edited"));
   });
   // Segments: beside the measurements (a tab), the list the brush and the 3D view follow.
   segments_ = new SegmentPanel(document_, this);
-  auto* segmentsDock = new QDockWidget("Segments", this);
+  auto* segmentsDock = new QDockWidget(this);
   segmentsDock->setObjectName("segments");
   segmentsDock->setWidget(segments_);
   addDockWidget(Qt::RightDockWidgetArea, segmentsDock);
@@ -204,7 +213,7 @@ MainWindow::MainWindow(QWidget* parent)
   // progress in the status bar, its fusion and maps drawn over the current series' views.
   registration_ = new RegistrationController(document_, comparison_, this);
   registrationPanel_ = new RegistrationPanel(registration_, this);
-  auto* registrationDock = new QDockWidget("Registration", this);
+  auto* registrationDock = new QDockWidget(this);
   registrationDock->setObjectName("registration");
   registrationDock->setWidget(registrationPanel_);
   addDockWidget(Qt::RightDockWidgetArea, registrationDock);
@@ -228,7 +237,7 @@ MainWindow::MainWindow(QWidget* parent)
     }
   });
   connect(registration_, &RegistrationController::finished, this, [this](bool ok, const QString& message) {
-    messages_->insertItem(0, (ok ? "registration: " : "registration error: ") + message);
+    messages_->insertItem(0, (ok ? tr("registration: ") : tr("registration error: ")) + message);
     statusBar()->showMessage(message, 10000);
   });
 
@@ -264,7 +273,7 @@ MainWindow::MainWindow(QWidget* parent)
   resizeDocks({browserDock, tableDock}, {330, 330}, Qt::Horizontal);
   resizeDocks({messagesDock}, {110}, Qt::Vertical);
   statusBar()->addPermanentWidget(probe_);
-  buildMenus();
+  retranslateUi();
   setLayoutMode(2, 2);
   resize(1600, 1000);
   browser_->refresh();
@@ -333,7 +342,7 @@ void MainWindow::toggleMaximized(QWidget* view) {
 }
 
 bool MainWindow::loadInto(ViewerDocument* doc, const QString& path, const QString& seriesUid, bool comparison) {
-  QProgressDialog progress("Reading " + path, "Cancel", 0, 100, this);
+  QProgressDialog progress(tr("Reading %1").arg(path), tr("Cancel"), 0, 100, this);
   progress.setWindowModality(Qt::WindowModal);
   progress.setMinimumDuration(500);
   // Called from the loader's worker threads too: only the GUI thread touches the dialog.
@@ -347,7 +356,7 @@ bool MainWindow::loadInto(ViewerDocument* doc, const QString& path, const QStrin
     }
     return !cancelled.load();
   };
-  const QString role = comparison ? "comparison: " : "";
+  const QString role = comparison ? tr("comparison: ") : QString();
   try {
     LoadOptions options;
     options.progress = report;
@@ -364,7 +373,7 @@ bool MainWindow::loadInto(ViewerDocument* doc, const QString& path, const QStrin
     if (!isResearchImageFile(path.toStdString())) {
       scan = scanStudy(path.toStdString(), 0, report);
       if (scan.cancelled) {
-        statusBar()->showMessage("Opening cancelled");
+        statusBar()->showMessage(tr("Opening cancelled"));
         return false;
       }
       for (const IngestIssue& i : scan.fileIssues) messages_->addItem(role + issueLine(i));
@@ -373,18 +382,18 @@ bool MainWindow::loadInto(ViewerDocument* doc, const QString& path, const QStrin
       for (std::size_t n = 0; n < scan.notDicomFiles.size(); ++n) {
         const std::string& f = scan.notDicomFiles[n];
         if (isResearchImageFile(f)) research.push_back(f);
-        if (n < 50) messages_->addItem(role + QString("skipped (not DICOM): %1").arg(QString::fromStdString(f)));
+        if (n < 50) messages_->addItem(role + tr("skipped (not DICOM): %1").arg(QString::fromStdString(f)));
       }
       if (scan.notDicomFiles.size() > 50) {
-        messages_->addItem(role + QString("skipped %1 more files that are not DICOM").arg(scan.notDicomFiles.size() - 50));
+        messages_->addItem(role + tr("skipped %1 more files that are not DICOM").arg(scan.notDicomFiles.size() - 50));
       }
       if (scan.series.empty() && !research.empty()) {
         // A folder holding a NIfTI/NRRD/MetaImage and no DICOM series: that image opens.
         std::sort(research.begin(), research.end());
         imagePath = QString::fromStdString(research.front());
-        messages_->insertItem(0, role + QString("no DICOM series in %1: opening %2%3")
+        messages_->insertItem(0, role + tr("no DICOM series in %1: opening %2%3")
                                             .arg(path, QFileInfo(imagePath).fileName())
-                                            .arg(research.size() > 1 ? QString(" (first of %1 images)").arg(research.size()) : QString()));
+                                            .arg(research.size() > 1 ? tr(" (first of %1 images)").arg(research.size()) : QString()));
       }
     }
     if (isResearchImageFile(imagePath.toStdString())) {
@@ -420,7 +429,7 @@ bool MainWindow::loadInto(ViewerDocument* doc, const QString& path, const QStrin
       seriesText = QString::fromStdString(header->modality + " #" + std::to_string(header->seriesNumber) + " " +
                                           series.displayName());
       key = QString::fromStdString(header->seriesInstanceUid);
-      messages_->insertItem(0, QString("%1%2 series found in %3 files; showing %4")
+      messages_->insertItem(0, tr("%1%2 series found in %3 files; showing %4")
                                    .arg(role).arg(scan.series.size()).arg(scan.filesSeen).arg(seriesText));
     }
     for (const IngestIssue& i : loaded.issues) messages_->addItem(role + issueLine(i));
@@ -452,15 +461,15 @@ bool MainWindow::loadInto(ViewerDocument* doc, const QString& path, const QStrin
     return true;
   } catch (const LoadCancelled&) {
     progress.reset();
-    statusBar()->showMessage("Opening cancelled");
+    statusBar()->showMessage(tr("Opening cancelled"));
   } catch (const std::exception& e) {
     // The progress dialog is window-modal: left open, it would sit over the message box and
     // swallow its clicks.
     progress.reset();
     progress.hide();
-    messages_->addItem(role + QString("error: ") + e.what());
-    statusBar()->showMessage(QString("Cannot open %1: %2").arg(path, e.what()));
-    QMessageBox::warning(this, "Cannot open study", QString("%1\n\n%2").arg(path, e.what()));
+    messages_->addItem(role + tr("error: ") + e.what());
+    statusBar()->showMessage(tr("Cannot open %1: %2").arg(path, e.what()));
+    QMessageBox::warning(this, tr("Cannot open study"), QString("%1\n\n%2").arg(path, e.what()));
   }
   return false;
 }
@@ -482,7 +491,7 @@ bool MainWindow::openPath(const QString& path, const QString& seriesUid) {
   const VolumeGeometry& g = document_->volume()->geometry;
   views_[0]->setPlane(g.size[2] == 1 ? nearestViewPlane(g.direction[2]) : ViewPlane::Axial);
   setLayoutMode(g.size[2] == 1 ? 1 : 2, g.size[2] == 1 ? 1 : 2);
-  setWindowTitle("Lightbox — " + document_->seriesText());
+  updateWindowTitle();
   rememberRecent(path);
   browser_->setCurrentSeries(document_->seriesKey()); // its patient's priors are suggested
   if (!isResearchImageFile(path.toStdString())) {
@@ -490,7 +499,7 @@ bool MainWindow::openPath(const QString& path, const QString& seriesUid) {
       StudyIndex(StudyIndex::defaultPath()).import(path.toStdString());
       browser_->refresh();
     } catch (const std::exception& e) {
-      messages_->addItem(QString("warning: not added to the study list: ") + e.what());
+      messages_->addItem(tr("warning: not added to the study list: ") + e.what());
     }
   }
   return true;
@@ -517,7 +526,7 @@ void MainWindow::resetComparisonOffset() {
 
 void MainWindow::registrationPairChanged() {
   if (registration_->pairChanged()) {
-    const QString message = QString("registration restored (%1, prior %2)").arg(registration_->engine(), comparison_->seriesText());
+    const QString message = tr("registration restored (%1, prior %2)").arg(registration_->engine(), comparison_->seriesText());
     messages_->insertItem(0, message);
     statusBar()->showMessage(message, 10000);
   }
@@ -526,7 +535,7 @@ void MainWindow::registrationPairChanged() {
 
 void MainWindow::updateRegistrationCaptions() {
   const QString link = registration_->linkText();
-  comparisonView_->setCaption(link.isEmpty() ? QString() : linkComparison_ ? link : "not linked (View > Link comparison scrolling)");
+  comparisonView_->setCaption(link.isEmpty() ? QString() : linkComparison_ ? link : tr("not linked (View > Link comparison scrolling)"));
   const QString fused = registration_->overlayCaption();
   for (SliceViewport* v : views_) v->setCaption(fused);
 }
@@ -540,7 +549,7 @@ void MainWindow::refreshTable() {
     Measurement unlabeled = m;
     unlabeled.label.clear();
     auto* id = new QTableWidgetItem(QString::number(m.id));
-    auto* kind = new QTableWidgetItem(toString(m.kind));
+    auto* kind = new QTableWidgetItem(QCoreApplication::translate("Terms", toString(m.kind)));
     auto* value = new QTableWidgetItem(QString::fromStdString(describe(unlabeled, document_->volume().get())));
     for (QTableWidgetItem* it : {id, kind, value}) it->setFlags(it->flags() & ~Qt::ItemIsEditable);
     table_->setItem(int(i), 0, id);
@@ -549,6 +558,30 @@ void MainWindow::refreshTable() {
     table_->setItem(int(i), 3, new QTableWidgetItem(QString::fromStdString(m.label)));
     if (m.id == document_->selectedMeasurement()) table_->selectRow(int(i));
   }
+}
+
+void MainWindow::changeEvent(QEvent* event) {
+  if (event->type() == QEvent::LanguageChange) retranslateUi();
+  QMainWindow::changeEvent(event);
+}
+
+void MainWindow::retranslateUi() {
+  updateWindowTitle();
+  const std::pair<const char*, QString> docks[] = {{"studies", tr("Studies")},     {"measurements", tr("Measurements")},
+                                                   {"messages", tr("Messages")},   {"findings", tr("AI findings")},
+                                                   {"segments", tr("Segments")},   {"registration", tr("Registration")}};
+  for (const auto& [name, title] : docks) {
+    if (auto* dock = findChild<QDockWidget*>(QLatin1String(name), Qt::FindDirectChildrenOnly)) dock->setWindowTitle(title);
+  }
+  table_->setHorizontalHeaderLabels({tr("#"), tr("Type"), tr("Value"), tr("Label")});
+  refreshTable();
+  comparisonView_->setProbePrefix(tr("prior: "));
+  updateRegistrationCaptions();
+  buildMenus();
+}
+
+void MainWindow::updateWindowTitle() {
+  setWindowTitle(document_->seriesText().isEmpty() ? tr("Lightbox") : tr("Lightbox — %1").arg(document_->seriesText()));
 }
 
 QStringList MainWindow::recentPaths() const { return QSettings().value("recent").toStringList(); }
@@ -590,7 +623,7 @@ void MainWindow::editNoteText(int measurementId) {
       if (QWidget* dock = table_->parentWidget()) dock->show();
       table_->setCurrentCell(row, 3);
       table_->editItem(table_->item(row, 3));
-      statusBar()->showMessage("Type the note and press Enter");
+      statusBar()->showMessage(tr("Type the note and press Enter"));
       return;
     }
   }
@@ -604,7 +637,7 @@ VtkViewport* MainWindow::currentView() const {
 
 void MainWindow::finalizeReport() {
   if (!document_->volume()) {
-    statusBar()->showMessage("Open a series first", 4000);
+    statusBar()->showMessage(tr("Open a series first"), 4000);
     return;
   }
   QApplication::setOverrideCursor(Qt::WaitCursor); // findings without a mask are segmented now
@@ -613,24 +646,24 @@ void MainWindow::finalizeReport() {
     dialog = std::make_unique<FinalizeDialog>(*document_, this);
   } catch (const std::exception& e) {
     QApplication::restoreOverrideCursor();
-    messages_->addItem(QString("report: ") + e.what());
-    QMessageBox::warning(this, "Report not prepared", QString("%1\n\nNothing was written; your review is unchanged.").arg(e.what()));
+    messages_->addItem(tr("report: ") + e.what());
+    QMessageBox::warning(this, tr("Report not prepared"), tr("%1\n\nNothing was written; your review is unchanged.").arg(e.what()));
     return;
   }
   QApplication::restoreOverrideCursor();
   if (dialog->exec() != QDialog::Accepted) return;
   const ReportResult& r = dialog->result();
-  messages_->insertItem(0, QString("Report version %1 written to %2 (%3 files, %4 s)")
+  messages_->insertItem(0, tr("Report version %1 written to %2 (%3 files, %4 s)")
                                .arg(dialog->plan().content.version)
                                .arg(QString::fromStdString(r.folder))
                                .arg(r.files.size())
                                .arg(r.seconds, 0, 'f', 2));
-  statusBar()->showMessage(QString("Report written to %1").arg(QString::fromStdString(r.folder)), 8000);
+  statusBar()->showMessage(tr("Report written to %1").arg(QString::fromStdString(r.folder)), 8000);
 }
 
 void MainWindow::showDicomHeader() {
   if (sliceFiles_.empty() || !document_->volume()) {
-    statusBar()->showMessage("No DICOM file behind the open image");
+    statusBar()->showMessage(tr("No DICOM file behind the open image"));
     return;
   }
   // The acquired slice nearest the crosshair along the slice normal.

@@ -17,6 +17,7 @@ class QLabel;
 class QListWidget;
 class QMenu;
 class QTableWidget;
+class QToolBar;
 
 namespace lightbox {
 
@@ -70,8 +71,15 @@ public:
 protected:
   void dragEnterEvent(QDragEnterEvent* e) override;
   void dropEvent(QDropEvent* e) override;
+  /// The language changed (View > Language): every text is set again, the menus rebuilt.
+  void changeEvent(QEvent* event) override;
 
 private:
+  /// Sets every static text in the current language: window title, dock titles, table headers,
+  /// menus and tool bar (rebuilt).
+  void retranslateUi();
+  void updateWindowTitle();
+  /// (Re)creates the menus and the tool bar; the previous ones are deleted.
   void buildMenus();
   void toggleMaximized(QWidget* view);
   /// Gives the keyboard to `hadFocus` when it is among the shown views, else to the first one.
@@ -112,6 +120,10 @@ private:
   QLabel* probe_;
   QMenu* recentMenu_ = nullptr;
   QActionGroup* tools_ = nullptr;
+  /// Owns what buildMenus makes outside the menus (tool bar, action groups, undo and redo
+  /// actions, their connections): deleted when the menus are rebuilt in another language.
+  QObject* menuContext_ = nullptr;
+  QToolBar* toolBar_ = nullptr;
   QWidget* maximized_ = nullptr;
   int columns_ = 2, rows_ = 2;
   bool linkComparison_ = true;

@@ -3,6 +3,7 @@
 #include "app/viewer/MainWindow.h"
 
 #include "ai/runtime/ModelManifest.h"
+#include "app/i18n/Translations.h"
 #include "app/viewer/FindingsPanel.h"
 #include "app/viewer/RegistrationPanel.h"
 #include "app/viewer/SegmentPanel.h"
@@ -24,6 +25,7 @@
 #include <QMessageBox>
 #include <QStatusBar>
 #include <QTableWidget>
+#include <QTimer>
 #include <QToolBar>
 #include <QUndoStack>
 #include <QVBoxLayout>
@@ -31,99 +33,115 @@
 namespace lightbox {
 
 void MainWindow::buildMenus() {
-  QMenu* file = menuBar()->addMenu("&File");
-  file->addAction("&Open folder...", QKeySequence::Open, this, [this] {
-    const QString dir = QFileDialog::getExistingDirectory(this, "Open study folder");
+  // Rebuilt on a language change: the old menus, tool bar and what they own go (later: this may
+  // run while one of their signals is being delivered).
+  for (QMenu* m : menuBar()->findChildren<QMenu*>(QString(), Qt::FindDirectChildrenOnly)) m->deleteLater();
+  menuBar()->clear();
+  if (menuContext_) menuContext_->deleteLater();
+  menuContext_ = new QObject(this);
+  if (toolBar_) {
+    removeToolBar(toolBar_);
+    toolBar_->deleteLater();
+  }
+  QMenu* file = menuBar()->addMenu(tr("&File"));
+  file->addAction(tr("&Open folder..."), QKeySequence::Open, this, [this] {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open study folder"));
     if (!dir.isEmpty()) openPath(dir);
   });
-  file->addAction("Open &file...", QKeySequence("Ctrl+Shift+O"), this, [this] {
-    const QString f = QFileDialog::getOpenFileName(this, "Open image file", {},
-                                                   "Images (*.dcm *.DCM *.nii *.nii.gz *.nrrd *.nhdr *.mha *.mhd);;All files (*)");
+  file->addAction(tr("Open &file..."), QKeySequence("Ctrl+Shift+O"), this, [this] {
+    const QString f = QFileDialog::getOpenFileName(this, tr("Open image file"), {},
+                                                   tr("Images (*.dcm *.DCM *.nii *.nii.gz *.nrrd *.nhdr *.mha *.mhd);;All files (*)"));
     if (!f.isEmpty()) openPath(f);
   });
-  file->addAction("Open &label map, DICOM SEG, RTSTRUCT or SR on this series...", this, [this] {
-    const QString f = QFileDialog::getOpenFileName(this, "Open label map (NIfTI, NRRD, MetaImage), DICOM SEG, RTSTRUCT or SR", {},
-                                                   "Label maps and DICOM objects (*.nii *.nii.gz *.nrrd *.nhdr *.mha *.mhd *.dcm *.DCM);;All files (*)");
+  file->addAction(tr("Open &label map, DICOM SEG, RTSTRUCT or SR on this series..."), this, [this] {
+    const QString f = QFileDialog::getOpenFileName(this, tr("Open label map (NIfTI, NRRD, MetaImage), DICOM SEG, RTSTRUCT or SR"), {},
+                                                   tr("Label maps and DICOM objects (*.nii *.nii.gz *.nrrd *.nhdr *.mha *.mhd *.dcm *.DCM);;All files (*)"));
     if (!f.isEmpty()) document_->importLabels(f);
   });
-  file->addAction("Open &comparison (prior) folder...", this, [this] {
-    const QString dir = QFileDialog::getExistingDirectory(this, "Open comparison study folder");
+  file->addAction(tr("Open &comparison (prior) folder..."), this, [this] {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open comparison study folder"));
     if (!dir.isEmpty()) openComparison(dir);
   });
-  file->addAction("Open comparison (prior) f&ile...", this, [this] {
-    const QString f = QFileDialog::getOpenFileName(this, "Open comparison image file", {},
-                                                   "Images (*.dcm *.DCM *.nii *.nii.gz *.nrrd *.nhdr *.mha *.mhd);;All files (*)");
+  file->addAction(tr("Open comparison (prior) f&ile..."), this, [this] {
+    const QString f = QFileDialog::getOpenFileName(this, tr("Open comparison image file"), {},
+                                                   tr("Images (*.dcm *.DCM *.nii *.nii.gz *.nrrd *.nhdr *.mha *.mhd);;All files (*)"));
     if (!f.isEmpty()) openComparison(f);
   });
-  recentMenu_ = file->addMenu("&Recent");
+  recentMenu_ = file->addMenu(tr("&Recent"));
   rebuildRecentMenu();
-  file->addAction("&Import folder into the study list...", this, [this] {
-    const QString dir = QFileDialog::getExistingDirectory(this, "Import folder");
+  file->addAction(tr("&Import folder into the study list..."), this, [this] {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Import folder"));
     if (dir.isEmpty()) return;
     try {
       const ImportStats s = StudyIndex(StudyIndex::defaultPath()).import(dir.toStdString());
-      statusBar()->showMessage(QString("Imported %1 files (%2 new or changed, %3 rejected)")
+      statusBar()->showMessage(tr("Imported %1 files (%2 new or changed, %3 rejected)")
                                    .arg(s.filesSeen).arg(s.scanned).arg(s.rejected));
     } catch (const std::exception& e) {
-      messages_->addItem(QString("error: ") + e.what());
+      messages_->addItem(tr("error: ") + e.what());
     }
     browser_->refresh();
   });
   file->addSeparator();
-  file->addAction("Save view as &PNG...", QKeySequence("Ctrl+Shift+S"), this, [this] {
+  file->addAction(tr("Save view as &PNG..."), QKeySequence("Ctrl+Shift+S"), this, [this] {
     const QImage shot = currentView()->grabFramebuffer();
-    const QString f = QFileDialog::getSaveFileName(this, "Save view as PNG", "lightbox-view.png", "PNG (*.png)");
+    const QString f = QFileDialog::getSaveFileName(this, tr("Save view as PNG"), "lightbox-view.png", tr("PNG (*.png)"));
     if (f.isEmpty()) return;
     if (shot.save(f, "PNG")) {
-      statusBar()->showMessage("Saved " + f);
+      statusBar()->showMessage(tr("Saved %1").arg(f));
     } else {
-      messages_->insertItem(0, "error: cannot write " + f);
-      QMessageBox::warning(this, "Save view", "Cannot write " + f);
+      messages_->insertItem(0, tr("error: cannot write %1").arg(f));
+      QMessageBox::warning(this, tr("Save view"), tr("Cannot write %1").arg(f));
     }
   });
   file->addSeparator();
-  file->addAction("&Quit", QKeySequence::Quit, qApp, &QApplication::quit);
+  file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::quit);
 
-  QMenu* edit = menuBar()->addMenu("&Edit");
-  QAction* undo = document_->undoStack()->createUndoAction(this, "&Undo");
+  QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+  QAction* undo = document_->undoStack()->createUndoAction(menuContext_, tr("&Undo"));
   undo->setShortcut(QKeySequence::Undo);
-  QAction* redo = document_->undoStack()->createRedoAction(this, "&Redo");
+  QAction* redo = document_->undoStack()->createRedoAction(menuContext_, tr("&Redo"));
   redo->setShortcuts({QKeySequence::Redo, QKeySequence("Ctrl+Y")});
   edit->addAction(undo);
   edit->addAction(redo);
   // No undo or redo while a brush stroke is held down: the stroke's record would no longer
   // describe the map.
-  connect(document_, &ViewerDocument::strokingChanged, this, [this, undo, redo](bool stroking) {
+  connect(document_, &ViewerDocument::strokingChanged, menuContext_, [this, undo, redo](bool stroking) {
     undo->setEnabled(!stroking && document_->undoStack()->canUndo());
     redo->setEnabled(!stroking && document_->undoStack()->canRedo());
   });
-  edit->addAction("&Copy view", QKeySequence("Ctrl+Shift+C"), this, [this] {
+  edit->addAction(tr("&Copy view"), QKeySequence("Ctrl+Shift+C"), this, [this] {
     QApplication::clipboard()->setImage(currentView()->grabFramebuffer());
-    statusBar()->showMessage("View copied to the clipboard");
+    statusBar()->showMessage(tr("View copied to the clipboard"));
   });
-  edit->addAction("&Delete measurement", this, [this] {
+  edit->addAction(tr("&Delete measurement"), this, [this] {
     if (document_->selectedMeasurement() != 0) document_->removeMeasurement(document_->selectedMeasurement());
   });
 
-  QToolBar* bar = addToolBar("Tools");
+  QToolBar* bar = toolBar_ = addToolBar(tr("Tools"));
   bar->setObjectName("tools");
-  QMenu* toolsMenu = menuBar()->addMenu("&Tools");
-  tools_ = new QActionGroup(this);
+  QMenu* toolsMenu = menuBar()->addMenu(tr("&Tools"));
+  tools_ = new QActionGroup(menuContext_);
   const struct {
     const char* name;
     const char* key;
     Tool tool;
-  } toolList[] = {{"Navigate", "Esc", Tool::Navigate},       {"Length", "Shift+L", Tool::Length},
-                  {"Angle", "Shift+A", Tool::Angle},         {"Ellipse ROI", "Shift+E", Tool::Ellipse},
-                  {"Rectangle ROI", "Shift+R", Tool::Rectangle}, {"Point", "Shift+P", Tool::Point},
-                  {"Arrow note", "Shift+W", Tool::Arrow},    {"Text note", "Shift+T", Tool::Text},
-                  {"Segment lesion", "Shift+G", Tool::Segment}, {"Brush", "Shift+B", Tool::Brush},
-                  {"Eraser", "Shift+X", Tool::Eraser},       {"Threshold brush", "Shift+H", Tool::ThresholdBrush},
-                  {"Threshold in a box", "Shift+Y", Tool::ThresholdBox}};
+  } toolList[] = {{QT_TR_NOOP("Navigate"), "Esc", Tool::Navigate},
+                  {QT_TR_NOOP("Length"), "Shift+L", Tool::Length},
+                  {QT_TR_NOOP("Angle"), "Shift+A", Tool::Angle},
+                  {QT_TR_NOOP("Ellipse ROI"), "Shift+E", Tool::Ellipse},
+                  {QT_TR_NOOP("Rectangle ROI"), "Shift+R", Tool::Rectangle},
+                  {QT_TR_NOOP("Point"), "Shift+P", Tool::Point},
+                  {QT_TR_NOOP("Arrow note"), "Shift+W", Tool::Arrow},
+                  {QT_TR_NOOP("Text note"), "Shift+T", Tool::Text},
+                  {QT_TR_NOOP("Segment lesion"), "Shift+G", Tool::Segment},
+                  {QT_TR_NOOP("Brush"), "Shift+B", Tool::Brush},
+                  {QT_TR_NOOP("Eraser"), "Shift+X", Tool::Eraser},
+                  {QT_TR_NOOP("Threshold brush"), "Shift+H", Tool::ThresholdBrush},
+                  {QT_TR_NOOP("Threshold in a box"), "Shift+Y", Tool::ThresholdBox}};
   for (const auto& t : toolList) {
-    QAction* a = tools_->addAction(QString("%1 (%2)").arg(t.name, t.key));
+    QAction* a = tools_->addAction(QString("%1 (%2)").arg(tr(t.name), QLatin1String(t.key)));
     a->setCheckable(true);
-    a->setChecked(t.tool == Tool::Navigate);
+    a->setChecked(t.tool == document_->tool());
     if (t.tool != Tool::Navigate) a->setShortcut(QKeySequence(t.key));
     const Tool tool = t.tool;
     connect(a, &QAction::triggered, this, [this, tool] { document_->setTool(tool); });
@@ -131,21 +149,21 @@ void MainWindow::buildMenus() {
     bar->addAction(a);
   }
   toolsMenu->addSeparator();
-  for (const auto& [name, op] : {std::make_pair("Fill segment between slices", ViewerDocument::SegmentOperation::FillBetweenSlices),
-                                 std::make_pair("Remove segment islands", ViewerDocument::SegmentOperation::RemoveIslands),
-                                 std::make_pair("Smooth segment", ViewerDocument::SegmentOperation::Smooth)}) {
+  for (const auto& [name, op] : {std::make_pair(tr("Fill segment between slices"), ViewerDocument::SegmentOperation::FillBetweenSlices),
+                                 std::make_pair(tr("Remove segment islands"), ViewerDocument::SegmentOperation::RemoveIslands),
+                                 std::make_pair(tr("Smooth segment"), ViewerDocument::SegmentOperation::Smooth)}) {
     const auto operation = op;
     toolsMenu->addAction(name, this, [this, operation] {
-      if (!document_->applyToSelectedSegment(operation)) statusBar()->showMessage("No segment to change, or nothing changed", 4000);
+      if (!document_->applyToSelectedSegment(operation)) statusBar()->showMessage(tr("No segment to change, or nothing changed"), 4000);
     });
   }
-  QAction* useModel = toolsMenu->addAction("Segment with the AI model (off: classical engine)");
+  QAction* useModel = toolsMenu->addAction(tr("Segment with the AI model (off: classical engine)"));
   useModel->setCheckable(true);
   useModel->setChecked(document_->segmentEngine() == ViewerDocument::SegmentEngine::Model);
   connect(useModel, &QAction::toggled, this, [this](bool on) {
     document_->setSegmentEngine(on ? ViewerDocument::SegmentEngine::Model : ViewerDocument::SegmentEngine::Classical);
   });
-  connect(document_, &ViewerDocument::toolChanged, this, [this] {
+  connect(document_, &ViewerDocument::toolChanged, menuContext_, [this] {
     const int index = int(document_->tool());
     tools_->actions().at(index)->setChecked(true);
   });
@@ -153,129 +171,148 @@ void MainWindow::buildMenus() {
   bar->addAction(undo);
   bar->addAction(redo);
 
-  QMenu* view = menuBar()->addMenu("&View");
+  QMenu* view = menuBar()->addMenu(tr("&View"));
   view->addAction("1 x 1", this, [this] { setLayoutMode(1, 1); });
-  view->addAction("1 x 2 (current | comparison)", this, [this] { setLayoutMode(2, 1); });
+  view->addAction(tr("1 x 2 (current | comparison)"), this, [this] { setLayoutMode(2, 1); });
   view->addAction("1 x 3", this, [this] { setLayoutMode(3, 1); });
-  view->addAction("2 x 2 (MPR + 3D)", this, [this] { setLayoutMode(2, 2); });
-  view->addAction("DICOM &header of this image...", QKeySequence("Ctrl+I"), this, &MainWindow::showDicomHeader);
+  view->addAction(tr("2 x 2 (MPR + 3D)"), this, [this] { setLayoutMode(2, 2); });
+  view->addAction(tr("DICOM &header of this image..."), QKeySequence("Ctrl+I"), this, &MainWindow::showDicomHeader);
   view->addSeparator();
-  QAction* link = view->addAction("Link comparison scrolling", this, [this](bool on) {
+  QAction* link = view->addAction(tr("Link comparison scrolling"), this, [this](bool on) {
     linkComparison_ = on;
     if (on) resetComparisonOffset(); // keep the alignment the reader made while unlinked
     updateRegistrationCaptions();
   });
   link->setCheckable(true);
-  link->setChecked(true);
-  view->addAction("Crosshair lines (X)", this,
+  link->setChecked(linkComparison_);
+  view->addAction(tr("Crosshair lines (X)"), this,
                   [this] { document_->setCrosshairLinesVisible(!document_->crosshairLinesVisible()); });
-  QMenu* vr = view->addMenu("3D preset");
+  QMenu* vr = view->addMenu(tr("3D preset"));
   for (VolumePreset p : {VolumePreset::Bone, VolumePreset::SoftTissue, VolumePreset::Lung, VolumePreset::Mip}) {
-    vr->addAction(toString(p), this, [this, p] { volumeView_->setPreset(p); });
+    vr->addAction(QCoreApplication::translate("Terms", toString(p)), this, [this, p] { volumeView_->setPreset(p); });
+  }
+  // Each language named in itself; the choice applies at once (every widget gets LanguageChange)
+  // and is remembered. Queued: the menus are rebuilt, not from inside one of their actions.
+  QMenu* language = view->addMenu(tr("&Language"));
+  auto* languages = new QActionGroup(menuContext_);
+  const QString saved = savedLanguage();
+  QStringList choices{QString()};
+  choices += availableLanguages();
+  for (const QString& code : choices) {
+    QAction* a = languages->addAction(code.isEmpty() ? tr("System (%1)").arg(languageName(systemLanguage())) : languageName(code));
+    a->setCheckable(true);
+    a->setChecked(code == saved);
+    connect(a, &QAction::triggered, this, [this, code] {
+      QTimer::singleShot(0, this, [code] {
+        saveLanguage(code);
+        applyLanguage(code.isEmpty() ? systemLanguage() : code);
+      });
+    });
+    language->addAction(a);
   }
 
-  QMenu* ai = menuBar()->addMenu("&AI");
-  ai->addAction("Detect lung nodules", QKeySequence("Ctrl+D"), this, [this] { findings_->runDetection(); });
-  ai->addAction("Cancel detection", this, [this] { findings_->cancelDetection(); });
+  QMenu* ai = menuBar()->addMenu(tr("&AI"));
+  ai->addAction(tr("Detect lung nodules"), QKeySequence("Ctrl+D"), this, [this] { findings_->runDetection(); });
+  ai->addAction(tr("Cancel detection"), this, [this] { findings_->cancelDetection(); });
   ai->addSeparator();
-  ai->addAction("Next finding", QKeySequence("N"), findings_, &FindingsPanel::next);
-  ai->addAction("Previous finding", QKeySequence("P"), findings_, &FindingsPanel::previous);
-  ai->addAction("Accept finding", QKeySequence("A"), findings_, &FindingsPanel::accept);
-  ai->addAction("Reject finding", QKeySequence("R"), findings_, &FindingsPanel::reject);
-  ai->addAction("Edit finding", QKeySequence("E"), findings_, &FindingsPanel::edit);
-  ai->addAction("Segment finding (its mask sizes it for Lung-RADS)", QKeySequence("M"), this, [this] {
+  ai->addAction(tr("Next finding"), QKeySequence("N"), findings_, &FindingsPanel::next);
+  ai->addAction(tr("Previous finding"), QKeySequence("P"), findings_, &FindingsPanel::previous);
+  ai->addAction(tr("Accept finding"), QKeySequence("A"), findings_, &FindingsPanel::accept);
+  ai->addAction(tr("Reject finding"), QKeySequence("R"), findings_, &FindingsPanel::reject);
+  ai->addAction(tr("Edit finding"), QKeySequence("E"), findings_, &FindingsPanel::edit);
+  ai->addAction(tr("Segment finding (its mask sizes it for Lung-RADS)"), QKeySequence("M"), this, [this] {
     const std::string id = document_->selectedFinding();
     if (id.empty()) {
-      statusBar()->showMessage("Select a finding first (N / P)", 4000);
+      statusBar()->showMessage(tr("Select a finding first (N / P)"), 4000);
       return;
     }
-    if (document_->segmentFinding(id)) statusBar()->showMessage(QString("Finding %1 segmented").arg(QString::fromStdString(id)), 4000);
+    if (document_->segmentFinding(id)) statusBar()->showMessage(tr("Finding %1 segmented").arg(QString::fromStdString(id)), 4000);
   });
   ai->addSeparator();
-  ai->addAction("&Finalize report...", QKeySequence("Ctrl+Shift+F"), this, &MainWindow::finalizeReport);
+  ai->addAction(tr("&Finalize report..."), QKeySequence("Ctrl+Shift+F"), this, &MainWindow::finalizeReport);
   ai->addSeparator();
-  ai->addAction("Models...", this, [this] {
+  ai->addAction(tr("Models..."), this, [this] {
     QString text;
     for (const ModelEntry& e : listModels(defaultModelFolders())) {
       text += QString("%1 %2 (%3): %4\n  %5\n  %6\n\n")
                   .arg(QString::fromStdString(e.manifest.name), QString::fromStdString(e.manifest.version),
                        QString::fromStdString(e.manifest.licence),
-                       e.usable ? QString("ok") : "REFUSED: " + QString::fromStdString(e.problem),
+                       e.usable ? tr("ok") : tr("REFUSED: %1").arg(QString::fromStdString(e.problem)),
                        QString::fromStdString(e.manifest.intendedUse),
                        QString::fromStdString(e.manifest.manifestPath));
     }
     QString folders;
     for (const std::string& f : defaultModelFolders()) folders += QString::fromStdString(f) + "\n";
-    QMessageBox::information(this, "AI models",
-                             (text.isEmpty() ? QString("No models found.\n\n") : text) +
-                                 "Add a model by dropping a TorchScript file and its manifest (JSON) into:\n" + folders);
+    QMessageBox::information(this, tr("AI models"),
+                             (text.isEmpty() ? tr("No models found.\n\n") : text) +
+                                 tr("Add a model by dropping a TorchScript file and its manifest (JSON) into:\n%1").arg(folders));
   });
 
-  registrationPanel_->populateMenu(menuBar()->addMenu("&Registration"));
+  registrationPanel_->populateMenu(menuBar()->addMenu(tr("&Registration")));
 
-  QMenu* help = menuBar()->addMenu("&Help");
-  help->addAction("&Shortcuts", QKeySequence::HelpContents, this, &MainWindow::showShortcuts);
+  QMenu* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(tr("&Shortcuts"), QKeySequence::HelpContents, this, &MainWindow::showShortcuts);
 }
 
 void MainWindow::showShortcuts() {
   const std::vector<std::pair<QString, std::vector<std::pair<const char*, const char*>>>> groups = {
-      {"Slice views",
-       {{"Wheel, Up / Down, Ctrl+drag", "next / previous slice"},
-        {"PageUp / PageDown", "10 slices"},
-        {"C", "cine on / off"},
-        {"Ctrl+wheel", "zoom about the cursor"},
-        {"Middle drag", "pan"},
-        {"Home", "reset zoom and pan"},
-        {"Left click / drag", "move the crosshair (all views follow)"},
-        {"Right drag", "window (horizontal) / level (vertical)"},
-        {"1 2 3 4 5 6 / 0", "lung, mediastinum, bone, brain, abdomen, liver / series window"},
-        {"I / T / X", "invert / corner text, letters, scale bar / crosshair lines"},
-        {"Shift+drag / O", "turn the plane (oblique) / back to the standard plane"},
-        {"S / [ ]", "slab MIP, MinIP, mean, off / thickness -/+ 2 mm"},
-        {"Double click", "maximise / restore a view"}}},
-      {"Measurements",
-       {{"Shift+L / A / E / R / P", "length / angle / ellipse / rectangle / point"},
-        {"Shift+W / Shift+T", "arrow / text note (type the note in the measurement table)"},
-        {"Shift+G", "segment a lesion: click it (label map, RECIST axes and volume; undoable, saved)"},
-        {"Alt+click / Alt+right click", "segment tool: add / remove a region of the selected model segment"},
-        {"Shift+B / Shift+X, [ / ]", "brush / eraser on the selected segment, smaller / larger brush"},
-        {"Shift+H", "threshold brush: paints only voxels in the range set in the Segments dock"},
-        {"Shift+Y", "threshold in a box: drag a box around a lesion; the in-range part through its centre becomes a segment"},
-        {"Segments dock", "click a segment: the brush paints it, every view goes to it; double click: rename / colour"},
-        {"Drag a handle", "edit"},
-        {"Delete", "remove the selected measurement"},
-        {"Esc", "back to navigation"},
-        {"Ctrl+Z / Ctrl+Shift+Z", "undo / redo"}}},
-      {"3D view",
-       {{"Drag / wheel", "rotate / zoom"}, {"1 2 3 4", "bone, soft tissue, lung, MIP"}, {"Home", "anterior view"}}},
-      {"AI findings",
-       {{"Ctrl+D", "detect lung nodules"},
-        {"N / P", "next / previous finding"},
-        {"A / R", "accept / reject (reason from the panel), then the next finding (a setting in the panel)"},
-        {"E", "edit: drag the diameter's handles"},
-        {"M", "link the finding to its mask (the segment at its centre, else a new one): its mean axis is its "
-              "Lung-RADS size"},
-        {"Ctrl+Shift+F", "finalize the report: DICOM SEG + SR + key images + PDF (summary first)"}}},
-      {"Registration (prior to current)",
-       {{"Ctrl+R", "register the comparison (prior) to the current series (engine in the Registration dock)"},
-        {"F", "fusion of the registered prior: off, blend, checkerboard, difference, colour"},
-        {"Shift+F", "map: Jacobian determinant, displacement, local NCC (alignment quality), off"},
-        {"- / =", "fusion opacity or checkerboard squares"}}},
-      {"Files",
-       {{"Ctrl+O / Ctrl+Shift+O", "open a folder / a file (or drop it on the window)"},
-        {"Ctrl+Shift+C / Ctrl+Shift+S", "copy the view / save it as PNG"},
-        {"Ctrl+I", "DICOM header of the image under the crosshair"},
-        {"F1", "this list"}}}};
+      {tr("Slice views"),
+       {{QT_TR_NOOP("Wheel, Up / Down, Ctrl+drag"), QT_TR_NOOP("next / previous slice")},
+        {QT_TR_NOOP("PageUp / PageDown"), QT_TR_NOOP("10 slices")},
+        {QT_TR_NOOP("C"), QT_TR_NOOP("cine on / off")},
+        {QT_TR_NOOP("Ctrl+wheel"), QT_TR_NOOP("zoom about the cursor")},
+        {QT_TR_NOOP("Middle drag"), QT_TR_NOOP("pan")},
+        {QT_TR_NOOP("Home"), QT_TR_NOOP("reset zoom and pan")},
+        {QT_TR_NOOP("Left click / drag"), QT_TR_NOOP("move the crosshair (all views follow)")},
+        {QT_TR_NOOP("Right drag"), QT_TR_NOOP("window (horizontal) / level (vertical)")},
+        {QT_TR_NOOP("1 2 3 4 5 6 / 0"), QT_TR_NOOP("lung, mediastinum, bone, brain, abdomen, liver / series window")},
+        {QT_TR_NOOP("I / T / X"), QT_TR_NOOP("invert / corner text, letters, scale bar / crosshair lines")},
+        {QT_TR_NOOP("Shift+drag / O"), QT_TR_NOOP("turn the plane (oblique) / back to the standard plane")},
+        {QT_TR_NOOP("S / [ ]"), QT_TR_NOOP("slab MIP, MinIP, mean, off / thickness -/+ 2 mm")},
+        {QT_TR_NOOP("Double click"), QT_TR_NOOP("maximise / restore a view")}}},
+      {tr("Measurements"),
+       {{QT_TR_NOOP("Shift+L / A / E / R / P"), QT_TR_NOOP("length / angle / ellipse / rectangle / point")},
+        {QT_TR_NOOP("Shift+W / Shift+T"), QT_TR_NOOP("arrow / text note (type the note in the measurement table)")},
+        {QT_TR_NOOP("Shift+G"), QT_TR_NOOP("segment a lesion: click it (label map, RECIST axes and volume; undoable, saved)")},
+        {QT_TR_NOOP("Alt+click / Alt+right click"), QT_TR_NOOP("segment tool: add / remove a region of the selected model segment")},
+        {QT_TR_NOOP("Shift+B / Shift+X, [ / ]"), QT_TR_NOOP("brush / eraser on the selected segment, smaller / larger brush")},
+        {QT_TR_NOOP("Shift+H"), QT_TR_NOOP("threshold brush: paints only voxels in the range set in the Segments dock")},
+        {QT_TR_NOOP("Shift+Y"), QT_TR_NOOP("threshold in a box: drag a box around a lesion; the in-range part through its centre becomes a segment")},
+        {QT_TR_NOOP("Segments dock"), QT_TR_NOOP("click a segment: the brush paints it, every view goes to it; double click: rename / colour")},
+        {QT_TR_NOOP("Drag a handle"), QT_TR_NOOP("edit")},
+        {QT_TR_NOOP("Delete"), QT_TR_NOOP("remove the selected measurement")},
+        {QT_TR_NOOP("Esc"), QT_TR_NOOP("back to navigation")},
+        {QT_TR_NOOP("Ctrl+Z / Ctrl+Shift+Z"), QT_TR_NOOP("undo / redo")}}},
+      {tr("3D view"),
+       {{QT_TR_NOOP("Drag / wheel"), QT_TR_NOOP("rotate / zoom")}, {QT_TR_NOOP("1 2 3 4"), QT_TR_NOOP("bone, soft tissue, lung, MIP")}, {QT_TR_NOOP("Home"), QT_TR_NOOP("anterior view")}}},
+      {tr("AI findings"),
+       {{QT_TR_NOOP("Ctrl+D"), QT_TR_NOOP("detect lung nodules")},
+        {QT_TR_NOOP("N / P"), QT_TR_NOOP("next / previous finding")},
+        {QT_TR_NOOP("A / R"), QT_TR_NOOP("accept / reject (reason from the panel), then the next finding (a setting in the panel)")},
+        {QT_TR_NOOP("E"), QT_TR_NOOP("edit: drag the diameter's handles")},
+        {QT_TR_NOOP("M"), QT_TR_NOOP("link the finding to its mask (the segment at its centre, else a new one): its mean axis is its "
+              "Lung-RADS size")},
+        {QT_TR_NOOP("Ctrl+Shift+F"), QT_TR_NOOP("finalize the report: DICOM SEG + SR + key images + PDF (summary first)")}}},
+      {tr("Registration (prior to current)"),
+       {{QT_TR_NOOP("Ctrl+R"), QT_TR_NOOP("register the comparison (prior) to the current series (engine in the Registration dock)")},
+        {QT_TR_NOOP("F"), QT_TR_NOOP("fusion of the registered prior: off, blend, checkerboard, difference, colour")},
+        {QT_TR_NOOP("Shift+F"), QT_TR_NOOP("map: Jacobian determinant, displacement, local NCC (alignment quality), off")},
+        {QT_TR_NOOP("- / ="), QT_TR_NOOP("fusion opacity or checkerboard squares")}}},
+      {tr("Files"),
+       {{QT_TR_NOOP("Ctrl+O / Ctrl+Shift+O"), QT_TR_NOOP("open a folder / a file (or drop it on the window)")},
+        {QT_TR_NOOP("Ctrl+Shift+C / Ctrl+Shift+S"), QT_TR_NOOP("copy the view / save it as PNG")},
+        {QT_TR_NOOP("Ctrl+I"), QT_TR_NOOP("DICOM header of the image under the crosshair")},
+        {QT_TR_NOOP("F1"), QT_TR_NOOP("this list")}}}};
   QString html = "<table cellspacing='0' cellpadding='3'>";
   for (const auto& [title, keys] : groups) {
     html += QString("<tr><td colspan='2'><br><b>%1</b></td></tr>").arg(title);
     for (const auto& [key, what] : keys) {
       html += QString("<tr><td style='padding-right:16px'><tt>%1</tt></td><td>%2</td></tr>")
-                  .arg(QString(key).toHtmlEscaped(), QString(what).toHtmlEscaped());
+                  .arg(tr(key).toHtmlEscaped(), tr(what).toHtmlEscaped());
     }
   }
   html += "</table>";
-  QMessageBox box(QMessageBox::NoIcon, "Shortcuts", html, QMessageBox::Close, this);
+  QMessageBox box(QMessageBox::NoIcon, tr("Shortcuts"), html, QMessageBox::Close, this);
   box.setTextFormat(Qt::RichText);
   box.exec();
 }

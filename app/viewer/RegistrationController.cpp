@@ -6,6 +6,7 @@
 #include "core/annotation/AnnotationStore.h"
 #include "core/registration/PairRegistrationStore.h"
 
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QStringList>
 #include <QTimer>
@@ -20,6 +21,26 @@ namespace {
 /// The Jacobian determinant's colour map spans 1 -+ the largest deviation (rounded up), at least
 /// this much and at most 1 (0 .. 2: folding and beyond at the ends).
 constexpr double kJacobianMinSpan = 0.1;
+
+/// Values of core and of this file shown to the reader, translated where they are displayed
+/// (never in the data: the engine name is saved with the pair's registration).
+[[maybe_unused]] constexpr const char* kTerms[] = {
+    // registrationEngineName
+    QT_TRANSLATE_NOOP("Terms", "rigid"), QT_TRANSLATE_NOOP("Terms", "affine"),
+    QT_TRANSLATE_NOOP("Terms", "deformable"), QT_TRANSLATE_NOOP("Terms", "model"),
+    // toString(FusionMode)
+    QT_TRANSLATE_NOOP("Terms", "off"), QT_TRANSLATE_NOOP("Terms", "blend"),
+    QT_TRANSLATE_NOOP("Terms", "checkerboard"), QT_TRANSLATE_NOOP("Terms", "difference"),
+    QT_TRANSLATE_NOOP("Terms", "colour"),
+    // toString(RegistrationMap)
+    QT_TRANSLATE_NOOP("Terms", "Jacobian determinant"), QT_TRANSLATE_NOOP("Terms", "displacement (mm)"),
+    QT_TRANSLATE_NOOP("Terms", "local NCC (alignment quality)"),
+    // registration stages (RegistrationStage::name, progress)
+    QT_TRANSLATE_NOOP("Terms", "starting"), QT_TRANSLATE_NOOP("Terms", "done"),
+};
+
+/// A value of core as the reader reads it.
+QString term(const QString& value) { return QCoreApplication::translate("Terms", value.toUtf8().constData()); }
 
 Rgba mix(const Rgba& a, const Rgba& b, double t) {
   Rgba c;
@@ -146,7 +167,7 @@ bool RegistrationController::pairChanged() {
   if (running()) {
     cancel_ = true;
     joinWorker(); // its result is dropped: the generation moves on below
-    emit finished(false, "Registration cancelled: another series was opened");
+    emit finished(false, tr("Registration cancelled: another series was opened"));
   }
   dropTransform();
   bool restored = false;
@@ -159,7 +180,7 @@ bool RegistrationController::pairChanged() {
         restored = true;
       }
     } catch (const std::exception& e) {
-      emit finished(false, QString("Saved registration not used: %1").arg(e.what()));
+      emit finished(false, tr("Saved registration not used: %1").arg(QString::fromUtf8(e.what())));
     }
   }
   if (!restored) {
@@ -171,12 +192,12 @@ bool RegistrationController::pairChanged() {
 
 bool RegistrationController::start(RegistrationEngine engine, unsigned threads) {
   if (running()) {
-    emit finished(false, "A registration is already running");
+    emit finished(false, tr("A registration is already running"));
     return false;
   }
   const std::shared_ptr<const Volume> fixed = current_->volume(), moving = prior_->volume();
   if (!fixed || !moving) {
-    emit finished(false, "Open a current series and a prior (File > Open comparison) first");
+    emit finished(false, tr("Open a current series and a prior (File > Open comparison) first"));
     return false;
   }
   joinWorker();
@@ -218,11 +239,11 @@ bool RegistrationController::start(RegistrationEngine engine, unsigned threads) 
           if (generation != generation_)
             return; // the pair changed meanwhile
           if (cancelled) {
-            emit finished(false, "Registration cancelled");
+            emit finished(false, tr("Registration cancelled"));
             return;
           }
           if (!result) {
-            emit finished(false, "Registration failed: " + error);
+            emit finished(false, tr("Registration failed: %1").arg(error));
             return;
           }
           const QString saveError = [&] {
@@ -230,23 +251,23 @@ bool RegistrationController::start(RegistrationEngine engine, unsigned threads) 
               setTransform(result->transform, engineName, result->seconds, true);
               return QString();
             } catch (const std::exception& e) {
-              return QString(" (not saved: %1)").arg(e.what());
+              return QString::fromUtf8(e.what());
             }
           }();
+          QString message = tr("Registered prior to current: %1, %2 s, folding %3 %")
+                                .arg(term(engineName))
+                                .arg(result->seconds, 0, 'f', 1)
+                                .arg(100.0 * result->transform.foldingFraction(), 0, 'f', 2);
           // A stage dropped by the held-back check (issue 26) is said: the reader asked for it.
-          QString dropped;
           for (const RegistrationStage& stage : result->stages) {
             if (!stage.kept) {
-              dropped += QString("; %1 stage dropped (%2), the previous stage's result is used")
-                             .arg(QString::fromStdString(stage.name),
-                                  QString::fromStdString(stage.droppedReason));
+              message = tr("%1; %2 stage dropped (%3), the previous stage's result is used")
+                            .arg(message, term(QString::fromStdString(stage.name)),
+                                 QString::fromStdString(stage.droppedReason));
             }
           }
-          emit finished(true, QString("Registered prior to current: %1, %2 s, folding %3 %%4%5")
-                                  .arg(engineName)
-                                  .arg(result->seconds, 0, 'f', 1)
-                                  .arg(100.0 * result->transform.foldingFraction(), 0, 'f', 2)
-                                  .arg(dropped, saveError));
+          if (!saveError.isEmpty()) message = tr("%1 (not saved: %2)").arg(message, saveError);
+          emit finished(true, message);
         },
         Qt::QueuedConnection);
   });
@@ -305,7 +326,7 @@ void RegistrationController::startDerived() {
           if (generation != generation_)
             return;
           if (!derived) {
-            emit finished(false, "Fusion not computed: " + error);
+            emit finished(false, tr("Fusion not computed: %1").arg(error));
             return;
           }
           warped_ = derived->warped;
@@ -328,18 +349,21 @@ QString RegistrationController::linkText() const {
   if (!prior_->volume())
     return {};
   if (transform_) {
-    const QString linked = QString("linked through %1 registration").arg(engine_);
+    const QString engine = term(engine_);
     if (!derivedReady_ || qualitySummary_.boxes == 0)
-      return linked;
+      return tr("linked through %1 registration").arg(engine);
     // The one number (issue 26): median local NCC of the current and the warped prior.
     if (qualitySummary_.checkAlignment) {
-      return linked + QString(" - check the alignment: quality %1 (below %2)")
-                          .arg(qualitySummary_.medianLocalNcc, 0, 'f', 2)
-                          .arg(qualitySummary_.threshold, 0, 'f', 2);
+      return tr("linked through %1 registration - check the alignment: quality %2 (below %3)")
+          .arg(engine)
+          .arg(qualitySummary_.medianLocalNcc, 0, 'f', 2)
+          .arg(qualitySummary_.threshold, 0, 'f', 2);
     }
-    return linked + QString(", quality %1").arg(qualitySummary_.medianLocalNcc, 0, 'f', 2);
+    return tr("linked through %1 registration, quality %2")
+        .arg(engine)
+        .arg(qualitySummary_.medianLocalNcc, 0, 'f', 2);
   }
-  return "linked by offset (not registered)";
+  return tr("linked by offset (not registered)");
 }
 
 void RegistrationController::setFusionMode(FusionMode mode) {
@@ -442,17 +466,17 @@ void RegistrationController::addOverlays(OverlayLayers& overlays) const {
                             {255, 255, 255, 0},
                             {255, 160, 90, 190},
                             {210, 30, 30, 255}});
-    legend.title = "Jacobian det.";
+    legend.title = tr("Jacobian det.").toStdString();
   } else if (map_ == RegistrationMap::Displacement) {
     hi = roundUp(std::max(displacementMax_, 0.1));
     decimals = hi >= 10 ? 0 : 1;
     layer.colourMap =
         ramp({{0, 0, 0, 255}, {190, 30, 30, 255}, {255, 200, 0, 255}, {255, 255, 255, 255}});
-    legend.title = "displacement mm";
+    legend.title = tr("displacement mm").toStdString();
   } else {
     // Local NCC: red where the two disagree (do not trust), fading out where they agree.
     layer.colourMap = ramp({{230, 30, 30, 255}, {255, 200, 0, 200}, {60, 220, 90, 0}});
-    legend.title = "local NCC";
+    legend.title = tr("local NCC").toStdString();
   }
   layer.window = WindowLevel{0.5 * (lo + hi), hi - lo};
   legend.colours = layer.colourMap;
@@ -469,24 +493,25 @@ QString RegistrationController::overlayCaption() const {
   if (!transform_ || (fusion_ == FusionMode::Off && map_ == RegistrationMap::Off))
     return {};
   if (!derivedReady_)
-    return "registration: computing the fusion...";
+    return tr("registration: computing the fusion...");
   QStringList parts;
   if (fusion_ != FusionMode::Off) {
-    QString f = QString("fusion: %1").arg(toString(fusion_));
+    const QString mode = term(toString(fusion_));
     if (fusion_ == FusionMode::Blend)
-      f += QString(" %1 %").arg(std::lround(opacity_ * 100));
-    if (fusion_ == FusionMode::Checkerboard)
-      f += QString(" %1 mm").arg(squareMm_, 0, 'f', 0);
-    parts << f;
+      parts << tr("fusion: %1 %2 %").arg(mode).arg(std::lround(opacity_ * 100));
+    else if (fusion_ == FusionMode::Checkerboard)
+      parts << tr("fusion: %1 %2 mm").arg(mode).arg(squareMm_, 0, 'f', 0);
+    else
+      parts << tr("fusion: %1").arg(mode);
   }
   if (map_ == RegistrationMap::Jacobian && !jacobian_) {
-    parts << QString("Jacobian determinant constant = %1 (%2: no deformation field)")
+    parts << tr("Jacobian determinant constant = %1 (%2: no deformation field)")
                  .arg(transform_->determinant(), 0, 'f', 4)
-                 .arg(engine_);
+                 .arg(term(engine_));
   } else if (map_ != RegistrationMap::Off) {
-    parts << QString("map: %1").arg(toString(map_));
+    parts << tr("map: %1").arg(term(toString(map_)));
   }
-  return parts.join("; ");
+  return parts.join(tr("; "));
 }
 
 } // namespace lightbox

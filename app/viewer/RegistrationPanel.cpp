@@ -6,6 +6,8 @@
 
 #include <QActionGroup>
 #include <QComboBox>
+#include <QCoreApplication>
+#include <QEvent>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -19,12 +21,32 @@
 #include <QVBoxLayout>
 
 #include <cmath>
+#include <iterator>
 
 namespace lightbox {
 namespace {
 
 constexpr RegistrationEngine kEngines[] = {RegistrationEngine::Rigid, RegistrationEngine::Affine,
                                            RegistrationEngine::Deformable, RegistrationEngine::Model};
+constexpr FusionMode kFusionModes[] = {FusionMode::Off, FusionMode::Blend, FusionMode::Checkerboard,
+                                       FusionMode::Difference, FusionMode::Colour};
+constexpr RegistrationMap kMaps[] = {RegistrationMap::Off, RegistrationMap::Jacobian, RegistrationMap::Displacement,
+                                     RegistrationMap::Quality};
+
+/// Values of core shown here (engines, fusion modes, maps, the registration's stages), translated
+/// only where they are displayed.
+[[maybe_unused]] constexpr const char* kTerms[] = {
+    QT_TRANSLATE_NOOP("Terms", "rigid"),        QT_TRANSLATE_NOOP("Terms", "affine"),
+    QT_TRANSLATE_NOOP("Terms", "deformable"),   QT_TRANSLATE_NOOP("Terms", "model"),
+    QT_TRANSLATE_NOOP("Terms", "off"),          QT_TRANSLATE_NOOP("Terms", "blend"),
+    QT_TRANSLATE_NOOP("Terms", "checkerboard"), QT_TRANSLATE_NOOP("Terms", "difference"),
+    QT_TRANSLATE_NOOP("Terms", "colour"),       QT_TRANSLATE_NOOP("Terms", "Jacobian determinant"),
+    QT_TRANSLATE_NOOP("Terms", "displacement (mm)"), QT_TRANSLATE_NOOP("Terms", "local NCC (alignment quality)"),
+    QT_TRANSLATE_NOOP("Terms", "starting"),     QT_TRANSLATE_NOOP("Terms", "done"),
+};
+
+QString term(const char* value) { return QCoreApplication::translate("Terms", value); }
+
 /// Why the learned engine cannot be chosen (empty when it can): its model is missing or refused.
 QString modelEngineProblem() {
   try {
@@ -38,27 +60,22 @@ QString modelEngineProblem() {
 } // namespace
 
 RegistrationPanel::RegistrationPanel(RegistrationController* controller, QWidget* parent)
-    : QWidget(parent), controller_(controller), engine_(new QComboBox), register_(new QPushButton("Register (Ctrl+R)")),
-      cancel_(new QPushButton("Cancel")), progress_(new QProgressBar), state_(new QLabel), lastRun_(new QLabel),
+    : QWidget(parent), controller_(controller), engine_(new QComboBox), register_(new QPushButton),
+      cancel_(new QPushButton), progress_(new QProgressBar), state_(new QLabel), lastRun_(new QLabel),
       fusion_(new QComboBox), opacity_(new QSlider(Qt::Horizontal)), square_(new QSpinBox), map_(new QComboBox),
-      status_(new QWidget), statusProgress_(new QProgressBar) {
-  for (RegistrationEngine e : kEngines) engine_->addItem(registrationEngineName(e));
-  const QString modelProblem = modelEngineProblem();
-  modelEngineUsable_ = modelProblem.isEmpty();
+      status_(new QWidget), statusProgress_(new QProgressBar), statusCancel_(new QPushButton),
+      statusLabel_(new QLabel), engineLabel_(new QLabel), fusionLabel_(new QLabel), opacityLabel_(new QLabel),
+      squareLabel_(new QLabel), mapLabel_(new QLabel) {
+  // Items first, texts in retranslateUi(): an item's index is its engine, mode or map.
+  for (std::size_t i = 0; i < std::size(kEngines); ++i) engine_->addItem(QString());
+  modelProblem_ = modelEngineProblem();
+  modelEngineUsable_ = modelProblem_.isEmpty();
   if (auto* model = qobject_cast<QStandardItemModel*>(engine_->model()); model && !modelEngineUsable_) {
-    QStandardItem* item = model->item(int(RegistrationEngine::Model));
-    item->setEnabled(false);
-    item->setToolTip("The learned engine cannot run: " + modelProblem);
+    model->item(int(RegistrationEngine::Model))->setEnabled(false);
   }
   engine_->setCurrentIndex(int(RegistrationEngine::Affine));
-  for (FusionMode m : {FusionMode::Off, FusionMode::Blend, FusionMode::Checkerboard, FusionMode::Difference,
-                       FusionMode::Colour}) {
-    fusion_->addItem(m == FusionMode::Colour ? QString("colour (prior magenta, current green)") : QString(toString(m)));
-  }
-  for (RegistrationMap m : {RegistrationMap::Off, RegistrationMap::Jacobian, RegistrationMap::Displacement,
-                            RegistrationMap::Quality}) {
-    map_->addItem(toString(m));
-  }
+  for (std::size_t i = 0; i < std::size(kFusionModes); ++i) fusion_->addItem(QString());
+  for (std::size_t i = 0; i < std::size(kMaps); ++i) map_->addItem(QString());
   opacity_->setRange(5, 100);
   square_->setRange(2, 200);
   square_->setSuffix(" mm");
@@ -70,7 +87,8 @@ RegistrationPanel::RegistrationPanel(RegistrationController* controller, QWidget
 
   auto* layout = new QVBoxLayout(this);
   auto* form = new QFormLayout;
-  form->addRow("Engine", engine_);
+  engineLabel_->setBuddy(engine_);
+  form->addRow(engineLabel_, engine_);
   layout->addLayout(form);
   auto* buttons = new QHBoxLayout;
   buttons->addWidget(register_);
@@ -80,26 +98,29 @@ RegistrationPanel::RegistrationPanel(RegistrationController* controller, QWidget
   layout->addWidget(state_);
   layout->addWidget(lastRun_);
   auto* display = new QFormLayout;
-  display->addRow("Fusion (F)", fusion_);
-  display->addRow("Opacity (- / =)", opacity_);
-  display->addRow("Squares (- / =)", square_);
-  display->addRow("Map (Shift+F)", map_);
+  fusionLabel_->setBuddy(fusion_);
+  opacityLabel_->setBuddy(opacity_);
+  squareLabel_->setBuddy(square_);
+  mapLabel_->setBuddy(map_);
+  display->addRow(fusionLabel_, fusion_);
+  display->addRow(opacityLabel_, opacity_);
+  display->addRow(squareLabel_, square_);
+  display->addRow(mapLabel_, map_);
   layout->addLayout(display);
   layout->addStretch(1);
 
   auto* statusLayout = new QHBoxLayout(status_);
   statusLayout->setContentsMargins(0, 0, 0, 0);
-  auto* statusCancel = new QPushButton("Cancel");
   statusProgress_->setRange(0, 100);
   statusProgress_->setMaximumWidth(220);
-  statusLayout->addWidget(new QLabel("Registering"));
+  statusLayout->addWidget(statusLabel_);
   statusLayout->addWidget(statusProgress_);
-  statusLayout->addWidget(statusCancel);
+  statusLayout->addWidget(statusCancel_);
   status_->hide();
 
   connect(register_, &QPushButton::clicked, this, &RegistrationPanel::registerPrior);
   connect(cancel_, &QPushButton::clicked, controller_, &RegistrationController::cancel);
-  connect(statusCancel, &QPushButton::clicked, controller_, &RegistrationController::cancel);
+  connect(statusCancel_, &QPushButton::clicked, controller_, &RegistrationController::cancel);
   connect(fusion_, qOverload<int>(&QComboBox::activated), this,
           [this](int i) { controller_->setFusionMode(FusionMode(i)); });
   connect(map_, qOverload<int>(&QComboBox::activated), this,
@@ -117,10 +138,12 @@ RegistrationPanel::RegistrationPanel(RegistrationController* controller, QWidget
   });
   connect(controller_, &RegistrationController::progressed, this, [this](double fraction, const QString& stage) {
     const int percent = int(std::lround(100.0 * fraction));
+    stage_ = stage;
+    const QString format = tr("%1 %p%").arg(term(stage_.toUtf8().constData()));
     progress_->setValue(percent);
-    progress_->setFormat(stage + " %p%");
+    progress_->setFormat(format);
     statusProgress_->setValue(percent);
-    statusProgress_->setFormat(stage + " %p%");
+    statusProgress_->setFormat(format);
   });
   connect(controller_, &RegistrationController::finished, this, [this](bool, const QString& message) {
     register_->setEnabled(true);
@@ -131,7 +154,44 @@ RegistrationPanel::RegistrationPanel(RegistrationController* controller, QWidget
   });
   connect(controller_, &RegistrationController::transformChanged, this, &RegistrationPanel::syncControls);
   connect(controller_, &RegistrationController::overlaysChanged, this, &RegistrationPanel::syncControls);
-  syncControls();
+  retranslateUi(); // the texts, and syncControls()
+}
+
+void RegistrationPanel::changeEvent(QEvent* event) {
+  if (event->type() == QEvent::LanguageChange) retranslateUi();
+  QWidget::changeEvent(event);
+}
+
+void RegistrationPanel::retranslateUi() {
+  engineLabel_->setText(tr("Engine"));
+  register_->setText(tr("Register (Ctrl+R)"));
+  cancel_->setText(tr("Cancel"));
+  fusionLabel_->setText(tr("Fusion (F)"));
+  opacityLabel_->setText(tr("Opacity (- / =)"));
+  squareLabel_->setText(tr("Squares (- / =)"));
+  mapLabel_->setText(tr("Map (Shift+F)"));
+  statusLabel_->setText(tr("Registering"));
+  statusCancel_->setText(tr("Cancel"));
+  for (std::size_t i = 0; i < std::size(kEngines); ++i) {
+    engine_->setItemText(int(i), term(registrationEngineName(kEngines[i])));
+  }
+  if (!modelEngineUsable_) {
+    engine_->setItemData(int(RegistrationEngine::Model), tr("The learned engine cannot run: %1").arg(modelProblem_),
+                         Qt::ToolTipRole);
+  }
+  for (std::size_t i = 0; i < std::size(kFusionModes); ++i) {
+    const FusionMode m = kFusionModes[i];
+    fusion_->setItemText(int(i), m == FusionMode::Colour ? tr("colour (prior magenta, current green)")
+                                                         : term(toString(m)));
+  }
+  for (std::size_t i = 0; i < std::size(kMaps); ++i) map_->setItemText(int(i), term(toString(kMaps[i])));
+  if (!stage_.isEmpty()) {
+    const QString format = tr("%1 %p%").arg(term(stage_.toUtf8().constData()));
+    progress_->setFormat(format);
+    statusProgress_->setFormat(format);
+  }
+  retranslateMenu();
+  syncControls(); // the link's line
 }
 
 RegistrationEngine RegistrationPanel::engine() const { return kEngines[engine_->currentIndex()]; }
@@ -149,16 +209,26 @@ void RegistrationPanel::syncControls() {
   opacity_->setValue(int(std::lround(controller_->opacity() * 100)));
   square_->setValue(int(std::lround(controller_->squareMm())));
   const QString link = controller_->linkText();
-  state_->setText(link.isEmpty() ? "No comparison (prior) open" : link);
+  state_->setText(link.isEmpty() ? tr("No comparison (prior) open") : link);
 }
 
 void RegistrationPanel::populateMenu(QMenu* menu) {
-  menu->addAction("&Register prior to current", QKeySequence("Ctrl+R"), this, &RegistrationPanel::registerPrior);
-  menu->addAction("&Cancel registration", controller_, &RegistrationController::cancel);
-  QMenu* engines = menu->addMenu("&Engine");
-  auto* group = new QActionGroup(menu);
+  // What an earlier call made goes first (null where the menu's clear() deleted it already); the
+  // Engine submenu takes its actions, their group and their connections with it.
+  delete registerAction_;
+  delete cancelAction_;
+  delete engineMenu_;
+  delete separatorAction_;
+  delete fusionAction_;
+  delete mapAction_;
+  delete strongerAction_;
+  delete weakerAction_;
+  registerAction_ = menu->addAction(QString(), QKeySequence("Ctrl+R"), this, &RegistrationPanel::registerPrior);
+  cancelAction_ = menu->addAction(QString(), controller_, &RegistrationController::cancel);
+  engineMenu_ = menu->addMenu(QString());
+  auto* group = new QActionGroup(engineMenu_);
   for (RegistrationEngine e : kEngines) {
-    QAction* a = engines->addAction(registrationEngineName(e));
+    QAction* a = engineMenu_->addAction(QString());
     a->setCheckable(true);
     a->setActionGroup(group);
     a->setChecked(e == engine());
@@ -168,13 +238,28 @@ void RegistrationPanel::populateMenu(QMenu* menu) {
       if (kEngines[i] == e) a->setChecked(true);
     });
   }
-  menu->addSeparator();
-  menu->addAction("Next &fusion mode (off, blend, checkerboard, difference, colour)", QKeySequence("F"), controller_,
-                  &RegistrationController::cycleFusionMode);
-  menu->addAction("Next &map (Jacobian, displacement, local NCC, off)", QKeySequence("Shift+F"), controller_,
-                  &RegistrationController::cycleMap);
-  menu->addAction("Fusion stronger / larger squares", QKeySequence("="), this, [this] { controller_->stepStrength(1); });
-  menu->addAction("Fusion weaker / smaller squares", QKeySequence("-"), this, [this] { controller_->stepStrength(-1); });
+  separatorAction_ = menu->addSeparator();
+  fusionAction_ = menu->addAction(QString(), QKeySequence("F"), controller_, &RegistrationController::cycleFusionMode);
+  mapAction_ = menu->addAction(QString(), QKeySequence("Shift+F"), controller_, &RegistrationController::cycleMap);
+  strongerAction_ = menu->addAction(QString(), QKeySequence("="), this, [this] { controller_->stepStrength(1); });
+  weakerAction_ = menu->addAction(QString(), QKeySequence("-"), this, [this] { controller_->stepStrength(-1); });
+  retranslateMenu();
+}
+
+void RegistrationPanel::retranslateMenu() {
+  if (registerAction_) registerAction_->setText(tr("&Register prior to current"));
+  if (cancelAction_) cancelAction_->setText(tr("&Cancel registration"));
+  if (engineMenu_) {
+    engineMenu_->setTitle(tr("&Engine"));
+    const QList<QAction*> actions = engineMenu_->actions(); // in kEngines' order
+    for (qsizetype i = 0; i < actions.size() && i < qsizetype(std::size(kEngines)); ++i) {
+      actions[i]->setText(term(registrationEngineName(kEngines[i])));
+    }
+  }
+  if (fusionAction_) fusionAction_->setText(tr("Next &fusion mode (off, blend, checkerboard, difference, colour)"));
+  if (mapAction_) mapAction_->setText(tr("Next &map (Jacobian, displacement, local NCC, off)"));
+  if (strongerAction_) strongerAction_->setText(tr("Fusion stronger / larger squares"));
+  if (weakerAction_) weakerAction_->setText(tr("Fusion weaker / smaller squares"));
 }
 
 } // namespace lightbox

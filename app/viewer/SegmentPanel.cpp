@@ -5,7 +5,9 @@
 
 #include <QColorDialog>
 #include <QComboBox>
+#include <QCoreApplication>
 #include <QDoubleSpinBox>
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -21,28 +23,39 @@
 namespace lightbox {
 namespace {
 
-const char* kFillNames[] = {"fill + outline", "fill", "outline"};
+/// The fill combo's items, by SegmentFill (translated where shown: SegmentPanel::tr).
+const char* const kFillNames[] = {QT_TRANSLATE_NOOP("lightbox::SegmentPanel", "fill + outline"),
+                                  QT_TRANSLATE_NOOP("lightbox::SegmentPanel", "fill"),
+                                  QT_TRANSLATE_NOOP("lightbox::SegmentPanel", "outline")};
 
-/// Where the segment came from, as the reader needs it to judge it.
+/// Where the segment came from, as the reader needs it to judge it (the engine's name as it is).
 QString provenance(const Segment& s) {
-  const QString engine = QString::fromStdString(s.algorithm.empty() ? std::string("unknown engine") : s.algorithm);
+  const QString engine = s.algorithm.empty() ? QCoreApplication::translate("lightbox::SegmentPanel", "unknown engine")
+                                             : QString::fromStdString(s.algorithm);
   switch (s.origin) {
-  case SegmentOrigin::Automatic: return "automatic: " + engine;
+  case SegmentOrigin::Automatic: return QCoreApplication::translate("lightbox::SegmentPanel", "automatic: %1").arg(engine);
   case SegmentOrigin::SemiAutomatic: {
     const double changed = s.automaticVoxels ? 100.0 * double(s.changedVoxels) / double(s.automaticVoxels) : 0.0;
-    return QString("semi-automatic: %1 (%2% changed)").arg(engine).arg(std::lround(changed));
+    return QCoreApplication::translate("lightbox::SegmentPanel", "semi-automatic: %1 (%2% changed)")
+        .arg(engine)
+        .arg(std::lround(changed));
   }
-  case SegmentOrigin::Manual: return "manual";
-  case SegmentOrigin::Imported: return "imported";
+  case SegmentOrigin::Manual: return QCoreApplication::translate("lightbox::SegmentPanel", "manual");
+  case SegmentOrigin::Imported: return QCoreApplication::translate("lightbox::SegmentPanel", "imported");
   }
   return {};
 }
 
 QString provenanceTip(const Segment& s) {
   if (s.algorithm.empty()) return {};
-  QString tip = QString("Engine %1 %2").arg(QString::fromStdString(s.algorithm), QString::fromStdString(s.algorithmVersion));
-  if (!s.weightsSha256.empty()) tip += QString("\nweights sha256 %1").arg(QString::fromStdString(s.weightsSha256));
-  tip += QString("\n%1 voxels from the engine, %2 changed by the reader").arg(s.automaticVoxels).arg(s.changedVoxels);
+  QString tip = QCoreApplication::translate("lightbox::SegmentPanel", "Engine %1 %2")
+                    .arg(QString::fromStdString(s.algorithm), QString::fromStdString(s.algorithmVersion));
+  if (!s.weightsSha256.empty()) {
+    tip += '\n' + QCoreApplication::translate("lightbox::SegmentPanel", "weights sha256 %1").arg(QString::fromStdString(s.weightsSha256));
+  }
+  tip += '\n' + QCoreApplication::translate("lightbox::SegmentPanel", "%1 voxels from the engine, %2 changed by the reader")
+                    .arg(s.automaticVoxels)
+                    .arg(s.changedVoxels);
   return tip;
 }
 
@@ -57,8 +70,6 @@ QPixmap swatch(const Segment& s) {
 SegmentPanel::SegmentPanel(ViewerDocument* document, QWidget* parent) : QWidget(parent), document_(document) {
   auto* layout = new QVBoxLayout(this);
   table_ = new QTableWidget(0, ColCount, this);
-  table_->setHorizontalHeaderLabels(
-      {"", "Name", "Show", "Draw", "Vol. mL", "Axes mm", "Provenance"});
   table_->verticalHeader()->hide();
   table_->setSelectionBehavior(QAbstractItemView::SelectRows);
   table_->setSelectionMode(QAbstractItemView::SingleSelection);
@@ -75,29 +86,28 @@ SegmentPanel::SegmentPanel(ViewerDocument* document, QWidget* parent) : QWidget(
   layout->addWidget(details_);
 
   auto* row = new QHBoxLayout;
-  row->addWidget(new QLabel("Opacity", this));
+  opacityLabel_ = new QLabel(this);
+  row->addWidget(opacityLabel_);
   opacity_ = new QSlider(Qt::Horizontal, this);
   opacity_->setRange(0, 100);
-  opacity_->setToolTip("Fill opacity of the selected segment on the slice views");
   row->addWidget(opacity_, 1);
   fill_ = new QComboBox(this);
-  for (const char* name : kFillNames) fill_->addItem(name);
-  fill_->setToolTip("Draw the selected segment filled and outlined, filled, or outlined");
+  fill_->setSizeAdjustPolicy(QComboBox::AdjustToContents); // follows the language's item texts
+  for (std::size_t i = 0; i < std::size(kFillNames); ++i) fill_->addItem(QString());
   row->addWidget(fill_);
   layout->addLayout(row);
   auto* buttons = new QHBoxLayout;
-  colour_ = new QPushButton("Colour...", this);
-  goTo_ = new QPushButton("Go to", this);
-  goTo_->setToolTip("Move every view to the segment (its RECIST slice)");
-  delete_ = new QPushButton("Delete", this);
-  delete_->setToolTip("Delete the selected segment (undoable)");
+  colour_ = new QPushButton(this);
+  goTo_ = new QPushButton(this);
+  delete_ = new QPushButton(this);
   buttons->addWidget(colour_);
   buttons->addWidget(goTo_);
   buttons->addStretch(1);
   buttons->addWidget(delete_);
   layout->addLayout(buttons);
   auto* range = new QHBoxLayout;
-  range->addWidget(new QLabel("Threshold", this));
+  thresholdLabel_ = new QLabel(this);
+  range->addWidget(thresholdLabel_);
   thresholdLow_ = new QDoubleSpinBox(this);
   thresholdHigh_ = new QDoubleSpinBox(this);
   for (QDoubleSpinBox* box : {thresholdLow_, thresholdHigh_}) {
@@ -106,10 +116,9 @@ SegmentPanel::SegmentPanel(ViewerDocument* document, QWidget* parent) : QWidget(
     box->setSingleStep(10);
     box->setKeyboardTracking(false);
   }
-  thresholdLow_->setToolTip("Lowest value the threshold brush (Shift+H) and threshold in a box (Shift+Y) take");
-  thresholdHigh_->setToolTip("Highest value the threshold brush (Shift+H) and threshold in a box (Shift+Y) take");
   range->addWidget(thresholdLow_, 1);
-  range->addWidget(new QLabel("to", this));
+  thresholdTo_ = new QLabel(this);
+  range->addWidget(thresholdTo_);
   range->addWidget(thresholdHigh_, 1);
   layout->addLayout(range);
   auto showRange = [this] {
@@ -167,7 +176,30 @@ SegmentPanel::SegmentPanel(ViewerDocument* document, QWidget* parent) : QWidget(
   });
   connect(document_, &ViewerDocument::segmentDisplayChanged, this, &SegmentPanel::refresh);
   connect(document_, &ViewerDocument::segmentSelected, this, &SegmentPanel::refresh);
-  refresh();
+  retranslateUi(); // the texts, then the rows (refresh)
+}
+
+void SegmentPanel::retranslateUi() {
+  table_->setHorizontalHeaderLabels({QString(), tr("Name"), tr("Show"), tr("Draw"), tr("Vol. mL"), tr("Axes mm"), tr("Provenance")});
+  opacityLabel_->setText(tr("Opacity"));
+  opacity_->setToolTip(tr("Fill opacity of the selected segment on the slice views"));
+  for (int i = 0; i < fill_->count(); ++i) fill_->setItemText(i, tr(kFillNames[i]));
+  fill_->setToolTip(tr("Draw the selected segment filled and outlined, filled, or outlined"));
+  colour_->setText(tr("Colour..."));
+  goTo_->setText(tr("Go to"));
+  goTo_->setToolTip(tr("Move every view to the segment (its RECIST slice)"));
+  delete_->setText(tr("Delete"));
+  delete_->setToolTip(tr("Delete the selected segment (undoable)"));
+  thresholdLabel_->setText(tr("Threshold"));
+  thresholdLow_->setToolTip(tr("Lowest value the threshold brush (Shift+H) and threshold in a box (Shift+Y) take"));
+  thresholdTo_->setText(tr("to"));
+  thresholdHigh_->setToolTip(tr("Highest value the threshold brush (Shift+H) and threshold in a box (Shift+Y) take"));
+  refresh(); // the rows and the details
+}
+
+void SegmentPanel::changeEvent(QEvent* event) {
+  if (event->type() == QEvent::LanguageChange) retranslateUi();
+  QWidget::changeEvent(event);
 }
 
 std::uint8_t SegmentPanel::labelAt(int row) const {
@@ -193,7 +225,7 @@ void SegmentPanel::chooseColour() {
   const Segment* s = document_->labels().segment(label);
   if (!s) return;
   const QColor c = QColorDialog::getColor(QColor(s->rgb[0], s->rgb[1], s->rgb[2]), this,
-                                          QString("Colour of %1").arg(QString::fromStdString(s->name)));
+                                          tr("Colour of %1").arg(QString::fromStdString(s->name)));
   if (c.isValid()) document_->setSegmentColour(label, std::uint8_t(c.red()), std::uint8_t(c.green()), std::uint8_t(c.blue()));
 }
 
@@ -222,7 +254,7 @@ void SegmentPanel::refresh() {
     const SegmentStats st = document_->segmentStats(s.label); // cached per revision
     QTableWidgetItem* colour = cell(r, ColColour, plain);
     colour->setIcon(swatch(s));
-    colour->setToolTip("Double click to change the colour");
+    colour->setToolTip(tr("Double click to change the colour"));
     QTableWidgetItem* name = cell(r, ColName, plain | Qt::ItemIsEditable);
     name->setData(Qt::UserRole, int(s.label));
     name->setText(QString::fromStdString(s.name));
@@ -230,12 +262,12 @@ void SegmentPanel::refresh() {
     visible->setCheckState(display.visible ? Qt::Checked : Qt::Unchecked);
     const QString fillText = QString("%1%").arg(std::lround(100 * display.opacity));
     QTableWidgetItem* draw = cell(r, ColDraw, plain);
-    draw->setText(display.fill == SegmentFill::FillAndOutline ? fillText + " + outline"
+    draw->setText(display.fill == SegmentFill::FillAndOutline ? tr("%1 + outline").arg(fillText)
                   : display.fill == SegmentFill::Fill         ? fillText
-                                                              : QString("outline"));
-    draw->setToolTip("Fill opacity and outline on the slice views (set below for the selected segment)");
+                                                              : tr("outline"));
+    draw->setToolTip(tr("Fill opacity and outline on the slice views (set below for the selected segment)"));
     cell(r, ColVolume, plain)->setText(QString::number(st.volumeMl, 'f', 2));
-    cell(r, ColAxes, plain)->setToolTip("RECIST long x short axis on the slice they are measured on");
+    cell(r, ColAxes, plain)->setToolTip(tr("RECIST long x short axis on the slice they are measured on"));
     cell(r, ColAxes, plain)->setText(st.voxels ? QString("%1 x %2").arg(st.longAxisMm, 0, 'f', 1).arg(st.shortAxisMm, 0, 'f', 1)
                                                : QString("-"));
     QTableWidgetItem* origin = cell(r, ColProvenance, plain);
@@ -255,7 +287,7 @@ void SegmentPanel::refresh() {
   for (QWidget* w : std::initializer_list<QWidget*>{opacity_, fill_, colour_, goTo_, delete_}) w->setEnabled(label != 0);
   if (const Segment* s = document_->labels().segment(label)) {
     const SegmentStats st = document_->segmentStats(label);
-    details_->setText(QString("<b>%1</b>: %2<br>%3 mL, %4 x %5 mm on image %6")
+    details_->setText(tr("<b>%1</b>: %2<br>%3 mL, %4 x %5 mm on image %6")
                           .arg(QString::fromStdString(s->name).toHtmlEscaped(), provenance(*s).toHtmlEscaped())
                           .arg(st.volumeMl, 0, 'f', 2)
                           .arg(st.longAxisMm, 0, 'f', 1)
@@ -263,8 +295,8 @@ void SegmentPanel::refresh() {
                           .arg(st.axisSlice + 1));
     details_->setToolTip(provenanceTip(*s));
   } else {
-    details_->setText(document_->labels().segments.empty() ? "No segments: Shift+G and click a lesion,<br>or paint with the brush"
-                                                           : "");
+    details_->setText(document_->labels().segments.empty() ? tr("No segments: Shift+G and click a lesion,<br>or paint with the brush")
+                                                           : QString());
     details_->setToolTip({});
   }
   refreshing_ = false;

@@ -7,6 +7,7 @@
 
 class QComboBox;
 class QDoubleSpinBox;
+class QEvent;
 class QLabel;
 class QPushButton;
 class QSlider;
@@ -42,7 +43,13 @@ public:
   /// Deletes the current segment (one undo step).
   void deleteCurrent();
 
+protected:
+  void changeEvent(QEvent* event) override;
+
 private:
+  /// (Re)sets every static text in the current language and refreshes the rows (a language change
+  /// applies at once).
+  void retranslateUi();
   void refresh();
   /// The row of `label`, -1 when it has none.
   int rowOf(std::uint8_t label) const;
@@ -51,12 +58,15 @@ private:
   ViewerDocument* document_;
   QTableWidget* table_;
   QLabel* details_; ///< the selected segment in full (the table is narrow)
+  QLabel* opacityLabel_;
   QSlider* opacity_;
-  QComboBox* fill_;
+  QComboBox* fill_; ///< by index: SegmentFill
   QPushButton* colour_;
   QPushButton* goTo_;
   QPushButton* delete_;
+  QLabel* thresholdLabel_;
   QDoubleSpinBox* thresholdLow_;
+  QLabel* thresholdTo_;
   QDoubleSpinBox* thresholdHigh_;
   bool refreshing_ = false;
 };

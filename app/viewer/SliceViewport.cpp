@@ -3,6 +3,8 @@
 
 #include "app/viewer/ViewerDocument.h"
 
+#include <QCoreApplication>
+#include <QEvent>
 #include <QKeyEvent>
 #include <QMouseEvent>
 #include <QTimer>
@@ -18,6 +20,19 @@ namespace lightbox {
 namespace {
 
 constexpr double kHandlePixels = 8.0;
+
+/// Values of core drawn or said here (measurement kinds, finding states), translated only where
+/// they are shown.
+[[maybe_unused]] constexpr const char* kTerms[] = {
+    QT_TRANSLATE_NOOP("Terms", "length"),    QT_TRANSLATE_NOOP("Terms", "angle"),
+    QT_TRANSLATE_NOOP("Terms", "ellipse"),   QT_TRANSLATE_NOOP("Terms", "rectangle"),
+    QT_TRANSLATE_NOOP("Terms", "point"),     QT_TRANSLATE_NOOP("Terms", "arrow"),
+    QT_TRANSLATE_NOOP("Terms", "text"),      QT_TRANSLATE_NOOP("Terms", "proposed"),
+    QT_TRANSLATE_NOOP("Terms", "accepted"),  QT_TRANSLATE_NOOP("Terms", "rejected"),
+    QT_TRANSLATE_NOOP("Terms", "edited"),
+};
+
+QString term(const char* value) { return QCoreApplication::translate("Terms", value); }
 
 /// Tools that paint with the brush circle.
 bool brushLike(Tool tool) { return tool == Tool::Brush || tool == Tool::Eraser || tool == Tool::ThresholdBrush; }
@@ -173,7 +188,7 @@ void SliceViewport::syncFromDocument() {
       try {
         cached = {m, describe(m, volume)};
       } catch (const std::exception&) {
-        cached = {m, toString(m.kind)};
+        cached = {m, term(toString(m.kind)).toStdString()};
       }
     }
     label.text = cached.second;
@@ -300,9 +315,10 @@ void SliceViewport::drawFindings(OverlayLayers& overlays) const {
     TextLabel label;
     label.lps = c + right * (rho * 0.7071) - down * (rho * 0.7071);
     char text[96];
-    std::snprintf(text, sizeof(text), "%s %.0f%%%s", f->id.c_str(), 100.0 * f->probability,
-                  f->state == FindingState::Proposed ? "" : (std::string(" ") + toString(f->state)).c_str());
+    std::snprintf(text, sizeof(text), "%s %.0f%%", f->id.c_str(), 100.0 * f->probability);
     label.text = text;
+    // The reader's decision after the number, in the reader's language.
+    if (f->state != FindingState::Proposed) label.text += " " + term(toString(f->state)).toStdString();
     label.colour = colour;
     overlays.labels.push_back(label);
   }
@@ -549,7 +565,7 @@ void SliceViewport::probe() {
   const double v = document_->valueAt(p);
   const QString unit = QString::fromStdString(document_->volume()->units);
   emit probed(std::isnan(v) ? QString()
-                            : probePrefix_ + QString("%1 %2 at (%3, %4, %5) mm LPS")
+                            : probePrefix_ + tr("%1 %2 at (%3, %4, %5) mm LPS")
                                                  .arg(v, 0, 'f', 0).arg(unit).arg(p[0], 0, 'f', 1).arg(p[1], 0, 'f', 1).arg(p[2], 0, 'f', 1));
 }
 
@@ -558,7 +574,7 @@ void SliceViewport::mouseReleaseEvent(QMouseEvent* e) {
   if (drag_ == Drag::Stroke) {
     document_->endStroke();
   } else if (drag_ == Drag::Handle && editing_) {
-    document_->replaceMeasurement(*editing_, QString("Edit %1").arg(toString(editing_->kind)));
+    document_->replaceMeasurement(*editing_, tr("Edit %1").arg(term(toString(editing_->kind))));
     editing_.reset();
   } else if (drag_ == Drag::Create && editing_) {
     if (editing_->kind == MeasurementKind::Angle) {
@@ -594,6 +610,14 @@ void SliceViewport::mouseReleaseEvent(QMouseEvent* e) {
   }
   drag_ = Drag::None;
   update();
+}
+
+void SliceViewport::changeEvent(QEvent* e) {
+  if (e->type() == QEvent::LanguageChange) {
+    labelCache_.clear(); // a label that fell back to the measurement's kind names it anew
+    update();
+  }
+  VtkViewport::changeEvent(e);
 }
 
 void SliceViewport::mouseDoubleClickEvent(QMouseEvent*) {

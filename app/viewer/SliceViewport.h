@@ -63,6 +63,8 @@ protected:
   void mouseReleaseEvent(QMouseEvent* e) override;
   void mouseDoubleClickEvent(QMouseEvent* e) override;
   void keyPressEvent(QKeyEvent* e) override;
+  /// A language change draws the view's words again (the captions the window sets are its own).
+  void changeEvent(QEvent* e) override;
 
 private:
   enum class Drag { None, Crosshair, Window, Pan, Scroll, Rotate, Create, Handle, Stroke };

@@ -11,6 +11,10 @@
 #include <QHeaderView>
 #include <QImage>
 #include <QApplication>
+#include <QCoreApplication>
+#include <QDate>
+#include <QEvent>
+#include <QLocale>
 #include <QDrag>
 #include <QMimeData>
 #include <QMouseEvent>
@@ -36,7 +40,19 @@ constexpr int kPriorRole = Qt::UserRole + 4; ///< a series under "Suggested prio
 
 void setItemMeasurements(QTreeWidgetItem* item, int n) {
   const QString base = item->data(0, kBaseTextRole).toString();
-  item->setText(0, n > 0 ? base + QString("  [%1 measurement%2]").arg(n).arg(n == 1 ? "" : "s") : base);
+  item->setText(0, n <= 0  ? base
+                   : n == 1 ? QCoreApplication::translate("lightbox::StudyBrowser", "%1  [1 measurement]").arg(base)
+                            : QCoreApplication::translate("lightbox::StudyBrowser", "%1  [%2 measurements]")
+                                  .arg(base, QLocale().toString(n)));
+}
+
+/// A study date as the reader's language writes dates (DICOM's YYYYMMDD; anything else as it is):
+/// Chinese "2024/1/2", otherwise ISO "2024-01-02" (never a two-digit year or a month/day guess).
+QString displayDate(const std::string& studyDate) {
+  const QDate date = QDate::fromString(QString::fromStdString(studyDate), QStringLiteral("yyyyMMdd"));
+  if (!date.isValid()) return QString::fromStdString(studyDate);
+  return QLocale().language() == QLocale::Chinese ? QLocale().toString(date, QLocale::ShortFormat)
+                                                  : date.toString(Qt::ISODate);
 }
 
 /// Middle slice of a series as a 64 x 64 grey image (percentile window), from one of its files.
@@ -67,7 +83,6 @@ QImage makeThumbnail(const std::string& file) {
 StudyBrowser::StudyBrowser(QWidget* parent) : QWidget(parent), search_(new QLineEdit), tree_(new QTreeWidget) {
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(2, 2, 2, 2);
-  search_->setPlaceholderText("Search name, ID, date, modality");
   search_->setClearButtonEnabled(true);
   // Typing reaches the search field only after the reader clicks it: image shortcuts (1, X, ...)
   // must never land here when focus moves on after a menu or a layout change.
@@ -77,7 +92,7 @@ StudyBrowser::StudyBrowser(QWidget* parent) : QWidget(parent), search_(new QLine
   tree_->setProperty(kYieldsFocusToImages, true);
   layout->addWidget(search_);
   layout->addWidget(tree_);
-  tree_->setHeaderLabels({"Patient / study / series", "Date", "Mod.", "Images"});
+  tree_->setColumnCount(4);
   tree_->setIconSize(QSize(kThumb, kThumb));
   tree_->header()->setSectionResizeMode(0, QHeaderView::Stretch);
   for (int c = 1; c < 4; ++c) tree_->header()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
@@ -97,14 +112,26 @@ StudyBrowser::StudyBrowser(QWidget* parent) : QWidget(parent), search_(new QLine
     QTreeWidgetItem* item = tree_->itemAt(pos);
     if (!item || item->data(0, kUidRole).toString().isEmpty()) return;
     QMenu menu;
-    menu.addAction("Open", this, [this, item] {
+    menu.addAction(tr("Open"), this, [this, item] {
       emit openSeries(item->data(0, kFolderRole).toString(), item->data(0, kUidRole).toString());
     });
-    menu.addAction("Open as comparison (prior)", this, [this, item] {
+    menu.addAction(tr("Open as comparison (prior)"), this, [this, item] {
       emit openComparison(item->data(0, kFolderRole).toString(), item->data(0, kUidRole).toString());
     });
     menu.exec(tree_->viewport()->mapToGlobal(pos));
   });
+  retranslateUi();
+}
+
+void StudyBrowser::changeEvent(QEvent* event) {
+  if (event->type() == QEvent::LanguageChange) retranslateUi();
+  QWidget::changeEvent(event);
+}
+
+void StudyBrowser::retranslateUi() {
+  search_->setPlaceholderText(tr("Search name, ID, date, modality"));
+  tree_->setHeaderLabels({tr("Patient / study / series"), tr("Date"), tr("Mod."), tr("Images")});
+  if (refreshed_) refresh(); // the rows' words, counts and dates
 }
 
 StudyBrowser::~StudyBrowser() { stopThumbnails(); }
@@ -138,6 +165,7 @@ QMimeData* seriesMimeData(const QString& folder, const QString& seriesUid) {
 }
 
 void StudyBrowser::refresh() {
+  refreshed_ = true;
   stopThumbnails();
   tree_->clear();
   std::vector<IndexedStudy> studies;
@@ -155,8 +183,8 @@ void StudyBrowser::refresh() {
     QTreeWidgetItem*& patient = patients[patientKey];
     if (!patient) {
       patient = new QTreeWidgetItem(tree_);
-      patient->setText(0, QString::fromStdString(st.patientName.empty() ? "(no name)" : st.patientName) + "  " +
-                              QString::fromStdString(st.patientId.empty() ? "(no ID)" : st.patientId));
+      patient->setText(0, (st.patientName.empty() ? tr("(no name)") : QString::fromStdString(st.patientName)) + "  " +
+                              (st.patientId.empty() ? tr("(no ID)") : QString::fromStdString(st.patientId)));
       patient->setExpanded(true);
     }
     addStudyItem(patient, st, [&](QTreeWidgetItem* item, const IndexedSeries& se) {
@@ -176,17 +204,17 @@ void StudyBrowser::refresh() {
   const std::vector<PriorSuggestion> priors = suggestPriors(studies, currentSeries_.toStdString());
   if (!priors.empty()) {
     auto* top = new QTreeWidgetItem;
-    top->setText(0, "Suggested priors");
-    top->setToolTip(0, "Other studies of this patient, older first; double click opens one as the comparison");
+    top->setText(0, tr("Suggested priors"));
+    top->setToolTip(0, tr("Other studies of this patient, older first; double click opens one as the comparison"));
     tree_->insertTopLevelItem(0, top);
     top->setExpanded(true);
     for (const PriorSuggestion& prior : priors) {
       QTreeWidgetItem* study = addStudyItem(top, prior.study, [](QTreeWidgetItem* item, const IndexedSeries& se) {
         setItemMeasurements(item, 0);
         item->setData(0, kPriorRole, true);
-        item->setToolTip(0, "Double click: open as comparison (prior)\n" + QString::fromStdString(se.folder));
+        item->setToolTip(0, tr("Double click: open as comparison (prior)\n%1").arg(QString::fromStdString(se.folder)));
       });
-      study->setToolTip(0, prior.match == PriorMatch::PatientId ? "same patient ID" : "same patient name and birth date");
+      study->setToolTip(0, prior.match == PriorMatch::PatientId ? tr("same patient ID") : tr("same patient name and birth date"));
     }
   }
   setFilter(search_->text());
@@ -196,17 +224,19 @@ void StudyBrowser::refresh() {
 QTreeWidgetItem* StudyBrowser::addStudyItem(QTreeWidgetItem* parent, const IndexedStudy& st,
                                             const std::function<void(QTreeWidgetItem*, const IndexedSeries&)>& each) {
   auto* study = new QTreeWidgetItem(parent);
-  study->setText(0, QString::fromStdString(st.description.empty() ? "(study)" : st.description));
-  study->setText(1, QString::fromStdString(st.studyDate));
+  study->setText(0, st.description.empty() ? tr("(study)") : QString::fromStdString(st.description));
+  const QString date = displayDate(st.studyDate);
+  study->setText(1, date);
   study->setExpanded(true);
+  // The date as stored and as shown: the reader may type either.
   QString search = QString::fromStdString(st.patientName + " " + st.patientId + " " + st.studyDate + " " +
-                                          st.description + " " + st.accessionNumber);
+                                          st.description + " " + st.accessionNumber) + " " + date;
   for (const IndexedSeries& se : st.series) {
     auto* item = new QTreeWidgetItem(study);
     const QString uid = QString::fromStdString(se.seriesInstanceUid);
     item->setData(0, kBaseTextRole, QString("#%1 %2").arg(se.seriesNumber).arg(QString::fromStdString(se.description)));
     item->setText(2, QString::fromStdString(se.modality));
-    item->setText(3, QString::number(se.files));
+    item->setText(3, QLocale().toString(qlonglong(se.files)));
     item->setData(0, kUidRole, uid);
     item->setData(0, kFolderRole, QString::fromStdString(se.folder));
     if (thumbnails_.contains(uid)) item->setIcon(0, thumbnails_[uid]);

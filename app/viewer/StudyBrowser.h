@@ -60,9 +60,14 @@ signals:
 protected:
   /// Starts dragging a series row (into any view) once the mouse moved far enough.
   bool eventFilter(QObject* watched, QEvent* event) override;
+  void changeEvent(QEvent* event) override;
 
 private:
+  /// Sets the static texts in the current language; once the list was read, lists it again
+  /// (placeholders, counts and dates in the language and locale).
+  void retranslateUi();
   QPoint dragStart_;
+  bool refreshed_ = false; ///< refresh() ran: the list has rows to translate
   void startThumbnails(std::vector<std::string> seriesUids);
   /// A study row under `parent` with a row per series (text, modality, files, UID, folder,
   /// thumbnail when made) and the study's search text; `each` adds what differs per list.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/viewer/ViewerApp.h"
 
+#include "app/i18n/Translations.h"
 #include "app/viewer/MainWindow.h"
 #include "app/viewer/VtkViewport.h"
 
@@ -27,10 +28,14 @@ void setViewerSurfaceFormat() {
 }
 
 int runViewer(int argc, char** argv, const std::string& path, const std::string& screenshotPath,
-              const std::string& layout) {
+              const std::string& layout, const std::string& language) {
   setViewerSurfaceFormat();
   QApplication app(argc, argv);
   QApplication::setApplicationName("Lightbox");
+  // The reader's language (View > Language, else the system's) before any widget exists; --language
+  // overrides it for this session only.
+  const QString code = language.empty() ? startupLanguage() : QString::fromStdString(language);
+  if (!applyLanguage(code)) std::fprintf(stderr, "lightbox: the %s translation cannot be loaded: English\n", qPrintable(code));
   MainWindow window;
   window.show();
   window.activateWindow(); // shortcuts need an active window; without a window manager none is

@@ -12,7 +12,8 @@ void setViewerSurfaceFormat();
 /// Runs the viewer on `path` (empty: an empty window). With a screenshot path, the window is
 /// shown, rendered once, saved as PNG and the viewer exits (real-window tests, headless demos).
 /// `layout` ("1x1", "1x2", "1x3", "2x2"; empty: the series' default) is the initial layout.
+/// `language` ("en", "zh_CN"; empty: View > Language's choice, else the system's) for this session.
 int runViewer(int argc, char** argv, const std::string& path, const std::string& screenshotPath,
-              const std::string& layout = {});
+              const std::string& layout = {}, const std::string& language = {});
 
 } // namespace lightbox

@@ -59,10 +59,8 @@ void ViewerDocument::setVolume(std::shared_ptr<const Volume> volume, QString pat
   seriesKey_ = std::move(seriesKey);
   issues_ = std::move(issues);
   // Said on every frame: counted once per series, not per frame.
-  const auto failed = std::count_if(issues_.begin(), issues_.end(),
-                                    [](const IngestIssue& i) { return i.kind == IssueKind::PixelDecodeFailed; });
-  imageWarning_ = failed == 0 ? QString()
-                              : QString("%1 image(s) could not be decoded and are blank: see Messages").arg(failed);
+  undecodedImages_ = std::size_t(std::count_if(
+      issues_.begin(), issues_.end(), [](const IngestIssue& i) { return i.kind == IssueKind::PixelDecodeFailed; }));
   window_ = seriesWindow_ = initialWindow;
   thresholdRange_ = volume_ && volume_->units == "HU"
                         ? std::pair<double, double>{-500.0, 300.0}
@@ -102,9 +100,8 @@ void ViewerDocument::setVolume(std::shared_ptr<const Volume> volume, QString pat
         std::string reason;
         const std::string aside = moveAside(labelsPath_, reason);
         labelsWritable_ = !aside.empty();
-        emit annotationError(QString::fromStdString(std::string(e.what()) +
-                                                    (aside.empty() ? "; segments of this series are not saved"
-                                                                   : "; kept as " + aside)));
+        emit annotationError(aside.empty() ? tr("%1; segments of this series are not saved").arg(QString::fromUtf8(e.what()))
+                                           : tr("%1; kept as %2").arg(QString::fromUtf8(e.what()), QString::fromStdString(aside)));
       }
     }
   }
@@ -121,12 +118,12 @@ void ViewerDocument::setThresholdRange(double lo, double hi) {
 }
 
 VoxelBox ViewerDocument::boxOfRectangle(const Vec3& cornerA, const Vec3& cornerB, const Vec3& right, const Vec3& down,
-                                        const char* tool) {
+                                        const QString& offPlane) {
   const VolumeGeometry& g = volume_->geometry;
   const Vec3 normal = normalized(cross(right, down));
   const Vec3 sliceNormal = normalized(cross(g.direction[0], g.direction[1]));
   if (std::abs(dot(normal, sliceNormal)) < 0.999) {
-    emit annotationError(QString("%1 works in the acquired slices: use the view of the acquisition plane").arg(tool));
+    emit annotationError(offPlane);
     return {};
   }
   const Vec3 diagonal = cornerB - cornerA;
@@ -148,24 +145,28 @@ VoxelBox ViewerDocument::boxOfRectangle(const Vec3& cornerA, const Vec3& cornerB
 
 int ViewerDocument::segmentInBox(const Vec3& cornerA, const Vec3& cornerB, const Vec3& right, const Vec3& down) {
   if (!volume_ || replaying_ || stroking_) return 0;
-  const VoxelBox clip = boxOfRectangle(cornerA, cornerB, right, down, "The segment tool's box");
+  const VoxelBox clip = boxOfRectangle(
+      cornerA, cornerB, right, down,
+      tr("The segment tool's box works in the acquired slices: use the view of the acquisition plane"));
   if (clip.empty()) return 0;
   return segmentAt((cornerA + cornerB) * 0.5, &clip);
 }
 
 int ViewerDocument::thresholdInBox(const Vec3& cornerA, const Vec3& cornerB, const Vec3& right, const Vec3& down) {
   if (!volume_ || replaying_ || stroking_) return 0;
-  const VoxelBox box = boxOfRectangle(cornerA, cornerB, right, down, "Threshold in a box");
+  const VoxelBox box = boxOfRectangle(
+      cornerA, cornerB, right, down,
+      tr("Threshold in a box works in the acquired slices: use the view of the acquisition plane"));
   if (box.empty()) return 0;
   const std::uint8_t label = labels_.freeLabel();
   if (label == 0) {
-    emit annotationError("255 segments on this series: no room for another");
+    emit annotationError(tr("255 segments on this series: no room for another"));
     return 0;
   }
   std::vector<Segment> before = labels_.segments;
   LabelDelta delta = thresholdBox(labels_, *volume_, box, thresholdRange_.first, thresholdRange_.second, label);
   if (delta.box.empty()) {
-    emit annotationError(QString("Threshold in a box: no voxel between %1 and %2 in the box")
+    emit annotationError(tr("Threshold in a box: no voxel between %1 and %2 in the box")
                              .arg(thresholdRange_.first).arg(thresholdRange_.second));
     return 0;
   }
@@ -176,7 +177,7 @@ int ViewerDocument::thresholdInBox(const Vec3& cornerA, const Vec3& cornerB, con
   s.origin = SegmentOrigin::Manual;
   labels_.segments.push_back(s);
   selectedSegment_ = label;
-  undo_->push(new LabelStepCommand(this, std::move(delta), std::move(before), QString("Threshold in box")));
+  undo_->push(new LabelStepCommand(this, std::move(delta), std::move(before), tr("Threshold in box")));
   labelsChanged();
   return label;
 }
@@ -190,7 +191,7 @@ bool ViewerDocument::beginStroke(bool erase, const Vec3& viewNormal) {
   if (!volume_ || replaying_ || stroking_) return false;
   const Vec3 sliceNormal = normalized(cross(volume_->geometry.direction[0], volume_->geometry.direction[1]));
   if (std::abs(dot(normalized(viewNormal), sliceNormal)) < 0.999) {
-    emit annotationError("The brush paints in the acquired slices: use the view of the acquisition plane");
+    emit annotationError(tr("The brush paints in the acquired slices: use the view of the acquisition plane"));
     return false;
   }
   stroking_ = true;
@@ -205,7 +206,7 @@ bool ViewerDocument::beginStroke(bool erase, const Vec3& viewNormal) {
     if (s.label == 0) {
       stroking_ = false;
       emit strokingChanged(false);
-      emit annotationError("255 segments on this series: no room for another");
+      emit annotationError(tr("255 segments on this series: no room for another"));
       return false;
     }
     s.name = QString("Lesion %1").arg(s.label).toStdString();
@@ -252,7 +253,7 @@ void ViewerDocument::endStroke() {
     if (s->origin == SegmentOrigin::Automatic) s->origin = SegmentOrigin::SemiAutomatic;
     s->changedVoxels += changed;
   }
-  const QString what = strokeErase_ ? "Erase" : "Brush";
+  const QString what = strokeErase_ ? tr("Erase") : tr("Brush");
   undo_->push(new LabelStepCommand(this, std::move(stroke_), std::move(strokeTableBefore_), what));
   stroke_.clear();
   labelsChanged();
@@ -279,7 +280,7 @@ int ViewerDocument::importLabels(const QString& path) {
   }
   for (const std::string& w : in.warnings) emit annotationError(QString::fromStdString(w));
   if (in.map.segments.empty()) {
-    emit annotationError(path + ": the label map is empty");
+    emit annotationError(tr("%1: the label map is empty").arg(path));
     return 0;
   }
   std::vector<Segment> before = labels_.segments;
@@ -288,7 +289,7 @@ int ViewerDocument::importLabels(const QString& path) {
   for (Segment s : in.map.segments) {
     const std::uint8_t label = labels_.segment(s.label) ? labels_.freeLabel() : s.label;
     if (label == 0) {
-      emit annotationError(path + ": 255 segments on this series: the rest of the file is left out");
+      emit annotationError(tr("%1: 255 segments on this series: the rest of the file is left out").arg(path));
       break;
     }
     remap[s.label] = label;
@@ -306,10 +307,15 @@ int ViewerDocument::importLabels(const QString& path) {
   }
   ++labels_.revision;
   selectedSegment_ = labels_.segments.back().label;
+  const QString file = QFileInfo(path).fileName();
   undo_->push(new LabelStepCommand(this, std::move(delta), std::move(before),
-                                   QString(rtstruct ? "Open RTSTRUCT %1" : seg ? "Open DICOM SEG %1" : "Open label map %1").arg(QFileInfo(path).fileName())));
+                                   rtstruct ? tr("Open RTSTRUCT %1").arg(file)
+                                   : seg    ? tr("Open DICOM SEG %1").arg(file)
+                                            : tr("Open label map %1").arg(file)));
   labelsChanged();
-  if (in.resampled && !seg) emit annotationError(path + ": on another grid than the series, resampled (nearest neighbour)");
+  if (in.resampled && !seg) {
+    emit annotationError(tr("%1: on another grid than the series, resampled (nearest neighbour)").arg(path));
+  }
   return added;
 }
 
@@ -332,11 +338,11 @@ int ViewerDocument::importMeasurementReport(const QString& path) {
   }
   for (const std::string& w : placed.warnings) emit annotationError(QString::fromStdString(w));
   if (placed.notes.empty()) {
-    emit annotationError(path + ": no measurement of this SR lies on the open series");
+    emit annotationError(tr("%1: no measurement of this SR lies on the open series").arg(path));
     return 0;
   }
   // One undo step for the whole report.
-  session_.beginEdit(QString("Open SR %1").arg(QFileInfo(path).fileName()).toStdString());
+  session_.beginEdit(tr("Open SR %1").arg(QFileInfo(path).fileName()).toStdString());
   int last = 0;
   for (Measurement& m : placed.notes) last = session_.addMeasurement(std::move(m));
   session_.endEdit();
@@ -361,9 +367,9 @@ bool ViewerDocument::applyToSelectedSegment(SegmentOperation op) {
   if (delta.box.empty()) return false;
   if (s->origin == SegmentOrigin::Automatic) s->origin = SegmentOrigin::SemiAutomatic;
   s->changedVoxels += changedVoxels(labels_, {delta});
-  const QString what = op == SegmentOperation::FillBetweenSlices ? "Fill between slices"
-                       : op == SegmentOperation::RemoveIslands   ? "Remove islands"
-                                                                 : "Smooth segment";
+  const QString what = op == SegmentOperation::FillBetweenSlices ? tr("Fill between slices")
+                       : op == SegmentOperation::RemoveIslands   ? tr("Remove islands")
+                                                                 : tr("Smooth segment");
   undo_->push(new LabelStepCommand(this, std::move(delta), std::move(before), what));
   labelsChanged();
   return true;
@@ -396,7 +402,7 @@ bool ViewerDocument::renameSegment(std::uint8_t label, const std::string& name) 
   if (replaying_ || stroking_ || !s || name.empty() || s->name == name) return false;
   std::vector<Segment> before = labels_.segments;
   s->name = name;
-  pushTableEdit(std::move(before), QString("Rename segment to %1").arg(QString::fromStdString(name)));
+  pushTableEdit(std::move(before), tr("Rename segment to %1").arg(QString::fromStdString(name)));
   return true;
 }
 
@@ -405,7 +411,7 @@ bool ViewerDocument::setSegmentColour(std::uint8_t label, std::uint8_t r, std::u
   if (replaying_ || stroking_ || !s || (s->rgb[0] == r && s->rgb[1] == g && s->rgb[2] == b)) return false;
   std::vector<Segment> before = labels_.segments;
   s->rgb[0] = r, s->rgb[1] = g, s->rgb[2] = b;
-  pushTableEdit(std::move(before), QString("Colour of %1").arg(QString::fromStdString(s->name)));
+  pushTableEdit(std::move(before), tr("Colour of %1").arg(QString::fromStdString(s->name)));
   return true;
 }
 
@@ -423,7 +429,7 @@ bool ViewerDocument::removeSegment(std::uint8_t label) {
         const long at[3] = {long(i), long(j), long(k)};
         for (int a = 0; a < 3; ++a) lo[a] = std::min(lo[a], at[a]), hi[a] = std::max(hi[a], at[a] + 1);
       }
-  const QString what = QString("Delete segment %1").arg(QString::fromStdString(s->name));
+  const QString what = tr("Delete segment %1").arg(QString::fromStdString(s->name));
   std::vector<Segment> before = labels_.segments;
   const VoxelBox box = clampBox(labels_, lo[0], lo[1], lo[2], hi[0], hi[1], hi[2]);
   LabelDelta delta = captureBox(labels_, box);
@@ -718,13 +724,19 @@ std::string ViewerDocument::stepFinding(int direction) {
   return selectedFinding_;
 }
 
+QString ViewerDocument::imageWarning() const {
+  if (undecodedImages_ == 0) return {};
+  return tr("%1 image(s) could not be decoded and are blank: see Messages").arg(qulonglong(undecodedImages_));
+}
+
 QString ViewerDocument::aiBanner() const {
   if (!aiProgress_.isEmpty()) return aiProgress_;
   const FindingsRun& run = session_.findingsRun();
   if (!session_.hasFindingsRun() || run.warnings.empty()) return {};
   // Short enough for a quarter of the screen; the full reasons are in the findings panel.
-  return QString("AI: scan outside the model's intended use\n(%1, see AI findings)")
-      .arg(run.warnings.size() == 1 ? QString("1 warning") : QString("%1 warnings").arg(run.warnings.size()));
+  if (run.warnings.size() == 1) return tr("AI: scan outside the model's intended use\n(1 warning, see AI findings)");
+  return tr("AI: scan outside the model's intended use\n(%1 warnings, see AI findings)")
+      .arg(qulonglong(run.warnings.size()));
 }
 
 QString ViewerDocument::aiWarnings() const {
@@ -734,7 +746,7 @@ QString ViewerDocument::aiWarnings() const {
   for (std::size_t i = 0; i < warnings.size(); ++i) {
     text += (i ? "; " : "") + QString::fromStdString(warnings[i]);
   }
-  return text.isEmpty() ? text : "AI outside intended use: " + text;
+  return text.isEmpty() ? text : tr("AI outside intended use: %1").arg(text);
 }
 
 void ViewerDocument::setAiProgress(const QString& text) {

@@ -240,8 +240,8 @@ public:
   /// progress while detection runs (set by the window). Empty: nothing to say.
   QString aiBanner() const;
   /// One line drawn on every slice view when images of the series could not be decoded (they are
-  /// blank), so a grey area is never left unexplained. Empty: all decoded.
-  const QString& imageWarning() const { return imageWarning_; }
+  /// blank), so a grey area is never left unexplained. Empty: all decoded. In the current language.
+  QString imageWarning() const;
   /// Every pre-flight warning of the current run, in full (empty: none).
   QString aiWarnings() const;
   void setAiProgress(const QString& text);
@@ -278,7 +278,7 @@ private:
   std::shared_ptr<const Volume> volume_;
   QString patientText_, seriesText_, seriesKey_;
   std::vector<IngestIssue> issues_;
-  QString imageWarning_;
+  std::size_t undecodedImages_ = 0; ///< images of the series that could not be decoded (blank)
   Vec3 crosshair_{0, 0, 0};
   WindowLevel window_, seriesWindow_;
   bool inverted_ = false;
@@ -291,9 +291,11 @@ private:
   /// The undo stack is calling the session's undo or redo: no new step may start meanwhile.
   bool replaying_ = false;
   bool segmenting_ = false; ///< an engine runs off the GUI thread (segmentAt / refineSegment)
-  /// Runs `work` on the open volume off the GUI thread (one run at a time; `what` starts the
-  /// messages). Returns the volume it ran on, or nullptr when refused or failed (said).
-  std::shared_ptr<const Volume> runEngine(const char* what, const std::function<void(const Volume&)>& work);
+  /// Runs `work` on the open volume off the GUI thread (one run at a time: `busy` is said when one
+  /// runs already; `failed`, with %1 the reason, when it throws). Returns the volume it ran on, or
+  /// nullptr when refused or failed (said).
+  std::shared_ptr<const Volume> runEngine(const QString& busy, const QString& failed,
+                                          const std::function<void(const Volume&)>& work);
   int selected_ = 0;
   bool hideRejected_ = false;
   std::string selectedFinding_;
@@ -338,9 +340,9 @@ private:
   /// Findings linked to a segment take its axes and volume as they are now.
   void refreshLinkedFindings();
   /// The voxel box of a rectangle drawn on an acquired slice, as deep as its shorter side; empty
-  /// (with a message) off the acquisition plane or for a click.
+  /// off the acquisition plane (`offPlane` said) or for a click.
   VoxelBox boxOfRectangle(const Vec3& cornerA, const Vec3& cornerB, const Vec3& right, const Vec3& down,
-                          const char* tool);
+                          const QString& offPlane);
   /// What DICOM SEG / RTSTRUCT / SR objects are matched against: the series' instances on the open grid.
   SegSourceSeries segSourceOnVolume() const;
   /// Replaces the segment table as one undo step (`what`), saved at once.

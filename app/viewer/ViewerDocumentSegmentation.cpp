@@ -8,6 +8,7 @@
 
 #include "core/segmentation/ClassicalSegmenter.h"
 
+#include <QCoreApplication>
 #include <QEventLoop>
 #include <QUndoStack>
 
@@ -38,11 +39,20 @@ void runOffGuiThread(const std::function<void()>& work) {
   if (error) std::rethrow_exception(error);
 }
 
+/// How a segment was chosen as a finding's mask (toString(MaskMatch)), as the reader reads it.
+[[maybe_unused]] constexpr const char* kTerms[] = {
+    QT_TRANSLATE_NOOP("Terms", "linked"),
+    QT_TRANSLATE_NOOP("Terms", "contains its centre"),
+    QT_TRANSLATE_NOOP("Terms", "near its centre"),
+    QT_TRANSLATE_NOOP("Terms", "none"),
+};
+
 } // namespace
 
-std::shared_ptr<const Volume> ViewerDocument::runEngine(const char* what, const std::function<void(const Volume&)>& work) {
+std::shared_ptr<const Volume> ViewerDocument::runEngine(const QString& busy, const QString& failed,
+                                                        const std::function<void(const Volume&)>& work) {
   if (segmenting_) {
-    emit annotationError(QString("%1: still working on the previous click").arg(what));
+    emit annotationError(busy);
     return nullptr;
   }
   const std::shared_ptr<const Volume> volume = volume_; // kept alive even if the series closes meanwhile
@@ -52,7 +62,7 @@ std::shared_ptr<const Volume> ViewerDocument::runEngine(const char* what, const 
     segmenting_ = false;
   } catch (const std::exception& e) {
     segmenting_ = false;
-    emit annotationError(QString("%1: %2").arg(what, e.what()));
+    emit annotationError(failed.arg(QString::fromUtf8(e.what())));
     return nullptr;
   }
   return volume;
@@ -65,7 +75,7 @@ const LesionModelEngine* ViewerDocument::lesionModel() const {
     model_ = loadLesionModel(why);
     if (!model_) {
       emit const_cast<ViewerDocument*>(this)->annotationError(
-          QString("segment: the segmentation model cannot be used (%1); the classical engine runs instead")
+          tr("segment: the segmentation model cannot be used (%1); the classical engine runs instead")
               .arg(QString::fromStdString(why)));
     }
   }
@@ -79,21 +89,22 @@ int ViewerDocument::segmentAt(const Vec3& lps, const VoxelBox* clip, const Findi
   const Finding* forFinding = finding ? &*finding : nullptr;
   std::uint8_t label = labels_.freeLabel();
   if (label == 0) {
-    emit annotationError("255 segments on this series: no room for another");
+    emit annotationError(tr("255 segments on this series: no room for another"));
     return 0;
   }
   LesionMask lesion;
   const LesionModelEngine* model = engine_ == SegmentEngine::Model ? lesionModel() : nullptr;
   // A box tells the promptable model the lesion's size: its first cube is sized to the box.
   const double boxMm = clip ? largestSideMm(volume_->geometry, *clip) : 0.0;
-  const std::shared_ptr<const Volume> volume = runEngine("segment", [&](const Volume& v) {
+  const std::shared_ptr<const Volume> volume =
+      runEngine(tr("segment: still working on the previous click"), tr("segment: %1"), [&](const Volume& v) {
     lesion = model ? model->segment(v, lps, {}, boxMm) : segmentClassical(v, lps);
   });
   if (!volume) return 0;
   if (volume_ != volume || replaying_) return 0; // the series changed meanwhile: the result is dropped
   label = labels_.freeLabel(); // the reader may have made a segment meanwhile
   if (label == 0) {
-    emit annotationError("255 segments on this series: no room for another");
+    emit annotationError(tr("255 segments on this series: no room for another"));
     return 0;
   }
   if (clip) {
@@ -106,18 +117,18 @@ int ViewerDocument::segmentAt(const Vec3& lps, const VoxelBox* clip, const Findi
   if (!lesion.warning.empty()) {
     if (!model) {
       // A region that leaked into its surroundings is not a lesion outline: nothing is added.
-      emit annotationError(QString("segment: %1; nothing added (click inside the lesion, or outline it with the brush)")
+      emit annotationError(tr("segment: %1; nothing added (click inside the lesion, or outline it with the brush)")
                                .arg(QString::fromStdString(lesion.warning)));
       return 0;
     }
-    emit annotationError(QString("segment: %1").arg(QString::fromStdString(lesion.warning)));
+    emit annotationError(tr("segment: %1").arg(QString::fromStdString(lesion.warning)));
   }
   std::vector<Segment> before = labels_.segments;
   LabelDelta delta = writeMask(labels_, lesion.box, lesion.mask, label);
   const std::size_t voxels = labels_.count(label);
   if (voxels == 0) {
     if (!delta.box.empty()) swapDelta(labels_, delta);
-    emit annotationError("segment: nothing found at the click");
+    emit annotationError(tr("segment: nothing found at the click"));
     return 0;
   }
   if (forFinding) {
@@ -126,7 +137,7 @@ int ViewerDocument::segmentAt(const Vec3& lps, const VoxelBox* clip, const Findi
     const SegmentStats st = measureSegment(labels_, label, volume_.get());
     if (const std::string why = implausibleFindingMask(*forFinding, st, reportSource_.modality); !why.empty()) {
       if (!delta.box.empty()) swapDelta(labels_, delta);
-      emit annotationError(QString("segment finding %1: %2; no mask made (outline it with the segment tool or the brush)")
+      emit annotationError(tr("segment finding %1: %2; no mask made (outline it with the segment tool or the brush)")
                                .arg(QString::fromStdString(forFinding->id), QString::fromStdString(why)));
       return 0;
     }
@@ -143,7 +154,7 @@ int ViewerDocument::segmentAt(const Vec3& lps, const VoxelBox* clip, const Findi
   }
   uncertaintyDirty_ = true;
   undo_->push(new LabelStepCommand(this, std::move(delta), std::move(before),
-                                   QString("Segment %1").arg(QString::fromStdString(s.name))));
+                                   tr("Segment %1").arg(QString::fromStdString(s.name))));
   labelsChanged();
   return label;
 }
@@ -154,7 +165,7 @@ bool ViewerDocument::refineSegment(std::uint8_t label, const Vec3& lps, bool pos
   const Segment* segment = labels_.segment(label);
   const bool replayable = segment && !segment->prompts.empty() && segment->prompts.front().seed;
   if (!segment || (run == engineRuns_.end() && !replayable)) {
-    emit annotationError("refine: only a segment the model made from a click can be refined");
+    emit annotationError(tr("refine: only a segment the model made from a click can be refined"));
     return false;
   }
   const LesionModelEngine* model = lesionModel();
@@ -167,7 +178,8 @@ bool ViewerDocument::refineSegment(std::uint8_t label, const Vec3& lps, bool pos
     for (std::size_t k = 1; k < segment->prompts.size(); ++k) replay.clicks.push_back({segment->prompts[k].lps, segment->prompts[k].positive});
     LesionMask last;
     const std::shared_ptr<const Volume> volume =
-        runEngine("refine", [&](const Volume& v) { last = model->segment(v, replay.seed, replay.clicks); });
+        runEngine(tr("refine: still working on the previous click"), tr("refine: %1"),
+                  [&](const Volume& v) { last = model->segment(v, replay.seed, replay.clicks); });
     if (!volume) return false;
     if (volume_ != volume || replaying_ || stroking_ || !labels_.segment(label)) return false;
     replay.box = last.box;
@@ -181,7 +193,8 @@ bool ViewerDocument::refineSegment(std::uint8_t label, const Vec3& lps, bool pos
   LesionMask next;
   const Vec3 seed = run->second.seed;
   const std::shared_ptr<const Volume> volume =
-      runEngine("refine", [&](const Volume& v) { next = model->segment(v, seed, clicks); });
+      runEngine(tr("refine: still working on the previous click"), tr("refine: %1"),
+                [&](const Volume& v) { next = model->segment(v, seed, clicks); });
   if (!volume) return false;
   // The series, the segment or its run may have changed while the model ran.
   if (volume_ != volume || replaying_ || stroking_ || engineRuns_.find(label) != run || !labels_.segment(label)) return false;
@@ -190,7 +203,7 @@ bool ViewerDocument::refineSegment(std::uint8_t label, const Vec3& lps, bool pos
   if (next.box.lo[0] == prev.box.lo[0] && next.box.lo[1] == prev.box.lo[1] && next.box.lo[2] == prev.box.lo[2] &&
       next.box.hi[0] == prev.box.hi[0] && next.box.hi[1] == prev.box.hi[1] && next.box.hi[2] == prev.box.hi[2] &&
       next.mask == prev.mask) {
-    emit annotationError("refine: the click changes nothing (outside the model's field of view, or already as asked)");
+    emit annotationError(tr("refine: the click changes nothing (outside the model's field of view, or already as asked)"));
     return false;
   }
   VoxelBox u;
@@ -215,7 +228,7 @@ bool ViewerDocument::refineSegment(std::uint8_t label, const Vec3& lps, bool pos
         protect[q] = now != (valueIn(prev.box, prev.mask, i, j, k) != 0);
       }
   if (produced == 0) {
-    emit annotationError("refine: the model found nothing with these clicks; the segment is unchanged");
+    emit annotationError(tr("refine: the model found nothing with these clicks; the segment is unchanged"));
     return false;
   }
   std::vector<Segment> before = labels_.segments;
@@ -227,8 +240,8 @@ bool ViewerDocument::refineSegment(std::uint8_t label, const Vec3& lps, bool pos
   run->second = EngineRun{prev.seed, clicks, next.box, next.mask, next.probability};
   uncertaintyDirty_ = true;
   undo_->push(new LabelStepCommand(this, std::move(delta), std::move(before),
-                                   QString("Refine %1 (%2 click)").arg(QString::fromStdString(segment->name),
-                                                                       positive ? "add" : "remove")));
+                                   (positive ? tr("Refine %1 (add click)") : tr("Refine %1 (remove click)"))
+                                       .arg(QString::fromStdString(segment->name))));
   labelsChanged();
   return true;
 }
@@ -247,8 +260,9 @@ int ViewerDocument::segmentFinding(const std::string& findingId) {
   if (label && choice.match != MaskMatch::Linked) {
     if (const std::string why = implausibleFindingMask(*f, segmentStats(choice.label), reportSource_.modality);
         !why.empty()) {
-      emit annotationError(QString("segment finding %1: the segment %2 is not its lesion (%3)")
-                               .arg(QString::fromStdString(findingId), QString::fromStdString(toString(choice.match)),
+      emit annotationError(tr("segment finding %1: the segment %2 is not its lesion (%3)")
+                               .arg(QString::fromStdString(findingId),
+                                    QCoreApplication::translate("Terms", toString(choice.match)),
                                     QString::fromStdString(why)));
       label = 0;
     }

@@ -4,6 +4,8 @@
 #include "app/render/ImageFramePipeline.h"
 #include "app/viewer/ViewerDocument.h"
 
+#include <QCoreApplication>
+#include <QEvent>
 #include <QKeyEvent>
 #include <QMouseEvent>
 #include <QWheelEvent>
@@ -12,6 +14,17 @@
 #include <cmath>
 
 namespace lightbox {
+namespace {
+
+/// The presets' names (toString(VolumePreset)) as the view's corner shows them.
+[[maybe_unused]] constexpr const char* kTerms[] = {
+    QT_TRANSLATE_NOOP("Terms", "bone"),
+    QT_TRANSLATE_NOOP("Terms", "soft"),
+    QT_TRANSLATE_NOOP("Terms", "lung"),
+    QT_TRANSLATE_NOOP("Terms", "mip"),
+};
+
+} // namespace
 
 VolumeViewport::VolumeViewport(ViewerDocument* document, QWidget* parent)
     : VtkViewport(parent), document_(document), display_(std::make_unique<ImageFramePipeline>()) {
@@ -145,9 +158,11 @@ bool VolumeViewport::prepareFrame(int width, int height) {
     }
     frameChanged_ = false;
   }
-  const std::string note = !error_.isEmpty() ? "3D view unavailable: " + error_.toStdString()
-                           : fullGeneration_ < requestedGeneration_ || !(s == requested_) ? "rendering..." : "";
-  display_->setText(std::string("3D ") + toString(document_->volume()->units == "HU" ? preset_ : VolumePreset::Mip), note);
+  const QString note = !error_.isEmpty() ? tr("3D view unavailable: %1").arg(error_)
+                       : fullGeneration_ < requestedGeneration_ || !(s == requested_) ? tr("rendering...")
+                                                                                      : QString();
+  const char* preset = toString(document_->volume()->units == "HU" ? preset_ : VolumePreset::Mip);
+  display_->setText(tr("3D %1").arg(QCoreApplication::translate("Terms", preset)).toStdString(), note.toStdString());
   return true;
 }
 
@@ -207,6 +222,11 @@ void VolumeViewport::mouseMoveEvent(QMouseEvent* e) {
 }
 
 void VolumeViewport::mouseDoubleClickEvent(QMouseEvent*) { emit maximizeRequested(this); }
+
+void VolumeViewport::changeEvent(QEvent* e) {
+  if (e->type() == QEvent::LanguageChange) update(); // the corner's words are set with each frame
+  VtkViewport::changeEvent(e);
+}
 
 void VolumeViewport::wheelEvent(QWheelEvent* e) { zoom(std::pow(1.1, e->angleDelta().y() / 120.0)); }
 

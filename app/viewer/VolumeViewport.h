@@ -58,6 +58,8 @@ protected:
   void mouseDoubleClickEvent(QMouseEvent* e) override;
   void wheelEvent(QWheelEvent* e) override;
   void keyPressEvent(QKeyEvent* e) override;
+  /// A language change draws the view's words (preset, "rendering...") again.
+  void changeEvent(QEvent* e) override;
 
 private:
   /// The scene this view shows now, for a width x height frame.

@@ -6,6 +6,7 @@
 #include "core/clinical/Growth.h"
 #include "core/clinical/LungRads.h"
 #include "core/geometry/VolumeGeometry.h"
+#include "core/report/ReportLanguage.h"
 #include "core/segmentation/SegmentTools.h"
 
 #include <cstddef>
@@ -98,6 +99,8 @@ struct ReportFinding {
 /// writers all take. Plain data; the writers add nothing but encoding.
 struct ReportContent {
   ReportSource source;
+  /// The words of the drafted impression and the PDF (the SR's codes are standard in any language).
+  ReportLanguage language = ReportLanguage::English;
   std::vector<ReportFinding> findings;
   /// Findings counted, not reported: rejected ones, and proposals at or above the operating point
   /// left undecided (those below it were never shown to the reader).
@@ -159,6 +162,8 @@ std::vector<std::string> unconfirmedSizes(const ReportContent& content);
 /// Impression drafted from the structured findings by templates, e.g. "Solid nodule F1 of 12.3 mm
 /// (mask: 14.1 x 10.5 mm, 1.02 mL). Lung-RADS 4A: ...". The reader edits it before finalizing.
 std::string draftImpression(const ReportContent& content);
+/// The same in the reader's language (core/report/ImpressionChinese.cpp for Chinese).
+std::string draftImpression(const ReportContent& content, ReportLanguage language);
 
 /// One number printed with a printf format ("%.1f"): the report's texts, tables and CSV.
 std::string formatNumber(const char* printfFormat, double value);

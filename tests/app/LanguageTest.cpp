@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: Apache-2.0
+// Issue 28: the reading room and the report in Simplified Chinese. View > Language switches the
+// whole window at once (no English text with a translation is left on screen), the choice is
+// remembered, the finalize dialog drafts the impression in Chinese and the PDF prints Chinese.
+#include "tests/support/TestData.h"
+
+#include "app/i18n/Translations.h"
+#include "app/report/FinalizeReport.h"
+#include "app/viewer/FinalizeDialog.h"
+#include "app/viewer/FindingsPanel.h"
+#include "app/viewer/MainWindow.h"
+#include "app/viewer/ViewerDocument.h"
+#include "app/viewer/VtkViewport.h"
+#include "core/segmentation/SegmentationMetrics.h"
+
+#include <catch2/catch.hpp>
+
+#include <QAbstractButton>
+#include <QAction>
+#include <QApplication>
+#include <QDialogButtonBox>
+#include <QDockWidget>
+#include <QFile>
+#include <QGroupBox>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSettings>
+#include <QTableWidget>
+#include <QTest>
+#include <QTimer>
+#include <QXmlStreamReader>
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+using namespace lightbox;
+
+namespace {
+
+QString withoutMnemonic(QString text) { return text.remove(QRegularExpression("\\(&.\\)")).remove('&'); }
+
+/// The English source texts of the zh_CN translation whose translation differs from them (mnemonics
+/// aside: "&AI" is "AI(&A)").
+std::set<QString> translatedSources() {
+  QFile file(LIGHTBOX_TS_FILE);
+  REQUIRE(file.open(QIODevice::ReadOnly));
+  QXmlStreamReader xml(&file);
+  std::set<QString> out;
+  QString source;
+  while (!xml.atEnd()) {
+    xml.readNext();
+    if (!xml.isStartElement()) continue;
+    if (xml.name() == QLatin1String("source")) source = xml.readElementText();
+    if (xml.name() == QLatin1String("translation")) {
+      const QString translation = xml.readElementText();
+      if (!translation.isEmpty() && withoutMnemonic(translation) != withoutMnemonic(source)) out.insert(withoutMnemonic(source));
+    }
+  }
+  REQUIRE(out.size() > 300);
+  return out;
+}
+
+/// Every text on screen (menus, buttons, labels, group boxes, dock titles, table headers) that is
+/// still the English source of a translated string.
+QStringList englishOnScreen(MainWindow& window, const std::set<QString>& english) {
+  QStringList texts;
+  std::function<void(QMenu*)> menu = [&](QMenu* m) {
+    for (QAction* a : m->actions()) {
+      texts << a->text();
+      if (a->menu()) menu(a->menu());
+    }
+  };
+  for (QAction* a : window.menuBar()->actions()) {
+    texts << a->text();
+    if (a->menu()) menu(a->menu());
+  }
+  for (QWidget* w : window.findChildren<QWidget*>()) {
+    if (!w->isVisibleTo(&window)) continue;
+    if (auto* b = qobject_cast<QAbstractButton*>(w)) texts << b->text() << b->toolTip();
+    if (auto* l = qobject_cast<QLabel*>(w)) texts << l->text();
+    if (auto* g = qobject_cast<QGroupBox*>(w)) texts << g->title();
+    if (auto* d = qobject_cast<QDockWidget*>(w)) texts << d->windowTitle();
+    if (auto* t = qobject_cast<QTableWidget*>(w)) {
+      for (int c = 0; c < t->columnCount(); ++c) {
+        if (QTableWidgetItem* h = t->horizontalHeaderItem(c)) texts << h->text();
+      }
+    }
+  }
+  QStringList left;
+  for (const QString& t : texts) {
+    if (!t.isEmpty() && english.count(withoutMnemonic(t))) left << t;
+  }
+  return left;
+}
+
+QAction* languageAction(MainWindow& window, const QString& name) {
+  for (QAction* a : window.findChildren<QAction*>()) {
+    if (a->text() == name && a->isCheckable() && !a->associatedObjects().isEmpty()) return a;
+  }
+  return nullptr;
+}
+
+} // namespace
+
+TEST_CASE("View > Language: Chinese applies at once and is remembered, the impression and the PDF come in Chinese",
+          "[viewer][window][report][i18n]") {
+  setenv("LIGHTBOX_ANNOTATIONS", test::scratchFolder("language-annotations").c_str(), 1);
+  QSettings().remove("language");
+  REQUIRE(applyLanguage("en"));
+  const std::set<QString> english = translatedSources();
+
+  MainWindow window;
+  window.resize(1400, 900);
+  window.show();
+  REQUIRE(QTest::qWaitForWindowExposed(&window));
+  REQUIRE(window.openPath(QString::fromStdString(test::sharedData("ct/chest_lidc-idri-0001_nodule_slab/dicom"))));
+  ViewerDocument* doc = window.document();
+  const auto outlines = readLidcOutlines(test::sharedData("ct/chest_lidc-idri-0001_nodule_slab/annotations/069.xml"),
+                                         doc->volume()->geometry);
+  REQUIRE(!outlines.empty());
+  FindingsRun run;
+  run.model = "lightbox-nodule";
+  run.modelVersion = "test";
+  run.modelSha256 = std::string(64, 'b');
+  run.fpPerScan = 1.0;
+  Finding f1;
+  f1.id = "F1";
+  f1.centerLps = outlines.front().centroidLps;
+  f1.diameterMm = 25;
+  f1.type = "solid";
+  f1.score = f1.probability = 0.9;
+  Finding f2 = f1;
+  f2.id = "F2";
+  f2.centerLps = doc->volume()->geometry.ijkToLps({60, 60, 2});
+  f2.score = f2.probability = 0.6;
+  doc->setDetectionResult(run, {f1, f2});
+  doc->setFindingState("F1", FindingState::Accepted);
+  REQUIRE(doc->segmentFinding("F1") > 0);
+  doc->setFindingState("F2", FindingState::Rejected, "vessel");
+  QApplication::processEvents();
+
+  // In English the same check finds the English texts (so it can fail).
+  const QStringList before = englishOnScreen(window, english);
+  CHECK(before.size() > 40);
+  CHECK(window.menuBar()->actions().front()->text() == "&File");
+
+  QAction* chinese = languageAction(window, QStringLiteral("简体中文"));
+  REQUIRE(chinese);
+  chinese->trigger();
+  QTest::qWait(100);
+  CHECK(currentLanguage() == "zh_CN");
+  CHECK(QSettings().value("language").toString() == "zh_CN");
+  const QStringList left = englishOnScreen(window, english);
+  INFO(left.join(" | ").toStdString());
+  CHECK(left.isEmpty());
+  CHECK(window.menuBar()->actions().front()->text() == QStringLiteral("文件(&F)"));
+  const char* shots = std::getenv("LIGHTBOX_TEST_SHOTS");
+  if (shots) {
+    grabWindow(&window).save(QString(shots) + "/zh-main-window.png");
+    window.findingsPanel()->grab().save(QString(shots) + "/zh-findings-panel.png");
+  }
+
+  // The finalize dialog: the drafted impression is Chinese; the report's PDF prints Chinese.
+  bool sawDialog = false;
+  std::string impression, refused;
+  QTimer poll;
+  poll.setInterval(50);
+  QObject::connect(&poll, &QTimer::timeout, [&] {
+    for (QWidget* w : QApplication::topLevelWidgets()) {
+      if (w->isVisible() && w->inherits("QMessageBox")) {
+        refused = qobject_cast<QMessageBox*>(w)->text().toStdString();
+        w->close();
+        if (auto* d = qobject_cast<QDialog*>(w->parentWidget())) d->reject();
+        continue;
+      }
+      auto* dialog = qobject_cast<FinalizeDialog*>(w);
+      if (!dialog || !dialog->isVisible() || sawDialog) continue;
+      sawDialog = true;
+      impression = dialog->impressionField()->toPlainText().toStdString();
+      dialog->readerField()->setText(QStringLiteral("张^伟"));
+      if (shots) dialog->grab().save(QString(shots) + "/zh-finalize-dialog.png");
+      dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok)->click();
+    }
+  });
+  poll.start();
+  QAction* finalize = nullptr;
+  for (QAction* a : window.findChildren<QAction*>()) {
+    if (a->shortcut() == QKeySequence("Ctrl+Shift+F")) finalize = a;
+  }
+  REQUIRE(finalize);
+  finalize->trigger();
+  poll.stop();
+  REQUIRE(sawDialog);
+  INFO(refused);
+  REQUIRE(refused.empty());
+  INFO(impression);
+  CHECK(impression.find("实性结节 F1") != std::string::npos);
+  CHECK(impression.find("Lung-RADS") != std::string::npos);
+  CHECK(impression.find("nodule") == std::string::npos);
+
+  const std::string folder = defaultReportFolder(doc->reportSource().studyInstanceUid) + "/v1";
+  std::ifstream in(folder + "/report.json");
+  REQUIRE(in);
+  const nlohmann::json j = nlohmann::json::parse(in);
+  CHECK(j["language"] == "zh_CN");
+  CHECK(j["impression"] == impression);
+  const test::ProcessResult text = test::runProgram("/usr/bin/pdftotext", {"-enc", "UTF-8", folder + "/report.pdf", "-"});
+  REQUIRE(text.exitCode == 0);
+  INFO(text.out);
+  CHECK(text.out.find("实性结节 F1") != std::string::npos);
+  CHECK(text.out.find("患者") != std::string::npos);
+  CHECK(text.out.find("印象") != std::string::npos);
+  CHECK(text.out.find("Patient ID") == std::string::npos);
+  if (shots) {
+    test::runProgram("/usr/bin/pdftoppm", {"-png", "-r", "60", "-f", "1", "-l", "2", folder + "/report.pdf",
+                                           std::string(shots) + "/zh-report"});
+  }
+
+  // Back to English at once.
+  QAction* englishAction = languageAction(window, QStringLiteral("English"));
+  REQUIRE(englishAction);
+  englishAction->trigger();
+  QTest::qWait(100);
+  CHECK(currentLanguage() == "en");
+  CHECK(window.menuBar()->actions().front()->text() == "&File");
+  CHECK(englishOnScreen(window, english).size() == before.size());
+  QSettings().remove("language");
+}
