@@ -5,6 +5,7 @@
 
 #include "app/render/SliceCompositor.h"
 #include "core/display/WindowLevel.h"
+#include "core/dicom/PersonName.h"
 #include "core/report/ImpressionChinese.h"
 #include "core/report/ReportDicom.h"
 #include "core/segmentation/LabelMap.h"
@@ -94,22 +95,8 @@ QString orNone(const std::string& s) {
   return s.empty() ? ReportPdfText::tr("not recorded") : q(s);
 }
 
-/// "Doe^Jane^M" -> "Doe, Jane M"; free text is kept.
-QString personName(const std::string& pn) {
-  if (pn.find('^') == std::string::npos)
-    return orNone(pn);
-  std::vector<std::string> parts;
-  std::size_t start = 0;
-  for (std::size_t end; (end = pn.find('^', start)) != std::string::npos; start = end + 1)
-    parts.push_back(pn.substr(start, end - start));
-  parts.push_back(pn.substr(start));
-  std::string given;
-  for (std::size_t n = 1; n < parts.size(); ++n) {
-    if (!parts[n].empty())
-      given += (given.empty() ? "" : " ") + parts[n];
-  }
-  return q(parts[0] + (given.empty() ? "" : ", " + given));
-}
+/// "Doe^Jane^M" -> "Doe, Jane M", "张^伟" -> "张伟" (core/dicom/PersonName); free text is kept.
+QString personName(const std::string& pn) { return pn.empty() ? orNone(pn) : q(displayPersonName(pn)); }
 
 /// "20000101" -> "2000-01-01".
 QString dateText(const std::string& da) {

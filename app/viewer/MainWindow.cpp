@@ -17,6 +17,7 @@
 #include "app/viewer/RegistrationPanel.h"
 #include "app/viewer/SegmentPanel.h"
 #include "core/clinical/PatientAge.h"
+#include "core/dicom/PersonName.h"
 
 #include <QDockWidget>
 #include <QEvent>
@@ -423,7 +424,7 @@ bool MainWindow::loadInto(ViewerDocument* doc, const QString& path, const QStrin
       std::string ageSex;
       if (age) ageSex = std::to_string(*age) + "Y";
       if (!header->patientSex.empty()) ageSex += (ageSex.empty() ? "" : " ") + header->patientSex;
-      patient = QString::fromStdString(header->patientName + "  " + header->patientId + "\n" + header->studyDate +
+      patient = QString::fromStdString(displayPersonName(header->patientName) + "  " + header->patientId + "\n" + header->studyDate +
                                        (ageSex.empty() ? "" : "  " + ageSex) +
                                        (header->acquisitionSummary.empty() ? "" : "\n" + header->acquisitionSummary));
       seriesText = QString::fromStdString(header->modality + " #" + std::to_string(header->seriesNumber) + " " +

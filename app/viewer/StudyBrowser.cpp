@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/viewer/StudyBrowser.h"
-#include "app/viewer/VtkViewport.h"
 
+#include "app/viewer/VtkViewport.h"
 #include "core/annotation/AnnotationStore.h"
+#include "core/dicom/PersonName.h"
 #include "core/display/WindowLevel.h"
 #include "core/index/PriorSuggestion.h"
 #include "core/index/StudyIndex.h"
@@ -183,7 +184,7 @@ void StudyBrowser::refresh() {
     QTreeWidgetItem*& patient = patients[patientKey];
     if (!patient) {
       patient = new QTreeWidgetItem(tree_);
-      patient->setText(0, (st.patientName.empty() ? tr("(no name)") : QString::fromStdString(st.patientName)) + "  " +
+      patient->setText(0, (st.patientName.empty() ? tr("(no name)") : QString::fromStdString(displayPersonName(st.patientName))) + "  " +
                               (st.patientId.empty() ? tr("(no ID)") : QString::fromStdString(st.patientId)));
       patient->setExpanded(true);
     }
@@ -229,7 +230,7 @@ QTreeWidgetItem* StudyBrowser::addStudyItem(QTreeWidgetItem* parent, const Index
   study->setText(1, date);
   study->setExpanded(true);
   // The date as stored and as shown: the reader may type either.
-  QString search = QString::fromStdString(st.patientName + " " + st.patientId + " " + st.studyDate + " " +
+  QString search = QString::fromStdString(st.patientName + " " + displayPersonName(st.patientName) + " " + st.patientId + " " + st.studyDate + " " +
                                           st.description + " " + st.accessionNumber) + " " + date;
   for (const IndexedSeries& se : st.series) {
     auto* item = new QTreeWidgetItem(study);

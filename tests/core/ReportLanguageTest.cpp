@@ -4,6 +4,7 @@
 // without an English word: a new English fragment in LungRads.cpp without its Chinese fails here.
 #include "core/clinical/Growth.h"
 #include "core/clinical/LungRads.h"
+#include "core/dicom/PersonName.h"
 #include "core/report/ImpressionChinese.h"
 #include "core/report/ReportContent.h"
 #include "core/report/ReportLanguage.h"
@@ -142,4 +143,19 @@ TEST_CASE("the drafted impression in Chinese: findings, mask, growth, Lung-RADS 
   none.source.modality = "MR";
   none.hasRun = false;
   CHECK(draftImpression(none, ReportLanguage::SimplifiedChinese) == "未接受任何发现。");
+}
+
+TEST_CASE("person names as a reader reads them, in every script", "[report][i18n][charset]") {
+  CHECK(displayPersonName("Doe^Jane^M") == "Doe, Jane M");
+  CHECK(displayPersonName("Doe^Jane") == "Doe, Jane");
+  CHECK(displayPersonName("Doe") == "Doe");
+  CHECK(displayPersonName("LIDC-IDRI-0001") == "LIDC-IDRI-0001");
+  CHECK(displayPersonName("张^伟") == "张伟");
+  CHECK(displayPersonName("Wang^XiaoDong=王^小东=") == "Wang, XiaoDong (王小东)");
+  CHECK(displayPersonName("Yamada^Tarou=山田^太郎=やまだ^たろう") == "Yamada, Tarou (山田太郎)");
+  CHECK(displayPersonName("Hong^Gildong=洪^吉洞=홍^길동") == "Hong, Gildong (洪吉洞)");
+  CHECK(displayPersonName("=王^小东") == "王小东");
+  CHECK(displayPersonName("Buc^Jérôme") == "Buc, Jérôme");
+  CHECK(displayPersonName("Διονυσιος") == "Διονυσιος");
+  CHECK(displayPersonName("Smith^John^^Dr^Jr") == "Dr Smith, John, Jr");
 }

@@ -122,14 +122,15 @@ TEST_CASE("report objects carry ISO_IR 192 when text is not ASCII: a GB18030 pat
   CHECK(anyContains(j["sr.dcm"]["texts"], "王^芳"));
   CHECK(anyContains(j["seg.dcm"]["texts"], "右下叶结节"));
 
-  // The PDF shows the Chinese text in an embedded CJK font (fonts-noto-cjk; without it the names and
-  // the impression came out blank). pdftotext maps 月 to the look-alike radical U+2F49 (the font's
-  // reverse map), so the impression is checked up to its first 月.
+  // The PDF shows the Chinese text (names family name first, no separator: 张伟) in an embedded CJK
+  // font (fonts-noto-cjk; without it the names and the impression came out blank). pdftotext maps
+  // 月 to the look-alike radical U+2F49 (the font's reverse map), so the impression is checked up to
+  // its first 月.
   test::requireTool("pdftotext");
   const test::ToolRun pdf = test::runTool("pdftotext -layout '" + v1 + "/report.pdf' -");
   INFO(pdf.output);
-  CHECK(pdf.output.find("张, 伟") != std::string::npos);
-  CHECK(pdf.output.find("王, 芳") != std::string::npos);
+  CHECK(pdf.output.find("张伟") != std::string::npos);
+  CHECK(pdf.output.find("王芳") != std::string::npos);
   CHECK(pdf.output.find("右下叶部分实性结节，建议三个") != std::string::npos);
   const test::ToolRun fonts = test::runTool("pdffonts '" + v1 + "/report.pdf'");
   INFO(fonts.output);
