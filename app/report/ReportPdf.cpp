@@ -21,6 +21,7 @@
 #include <QPageSize>
 #include <QPainter>
 #include <QPdfWriter>
+#include <QRegularExpression>
 
 #include <algorithm>
 #include <cmath>
@@ -97,6 +98,26 @@ QString orNone(const std::string& s) {
 
 /// "Doe^Jane^M" -> "Doe, Jane M", "张^伟" -> "张伟" (core/dicom/PersonName); free text is kept.
 QString personName(const std::string& pn) { return pn.empty() ? orNone(pn) : q(displayPersonName(pn)); }
+
+/// core's "image 44 frame 2, nearest acquired (z -117.5 mm)" or "slice 3 of 16 (at 5.0 mm)" in
+/// the report's words; anything else as it is, first letter up.
+QString sourceImageCaption(const std::string& text) {
+  static const QRegularExpression image(
+      R"(^(?:image (\d+)(?: frame (\d+))?|slice (\d+) of (\d+))(, nearest acquired)?(?: \((z|at) (\S+) mm\))?$)");
+  const QRegularExpressionMatch m = image.match(q(text));
+  if (!m.hasMatch()) {
+    QString t = q(text);
+    if (!t.isEmpty()) t[0] = t[0].toUpper();
+    return t;
+  }
+  QString out = m.captured(1).isEmpty() ? ReportPdfText::tr("Slice %1 of %2").arg(m.captured(3), m.captured(4))
+                                        : ReportPdfText::tr("Image %1").arg(m.captured(1));
+  if (!m.captured(2).isEmpty()) out += ReportPdfText::tr(" frame %1").arg(m.captured(2));
+  if (!m.captured(5).isEmpty()) out += ReportPdfText::tr(", nearest acquired");
+  if (m.captured(6) == QLatin1String("z")) out += ReportPdfText::tr(" (z %1 mm)").arg(m.captured(7));
+  if (m.captured(6) == QLatin1String("at")) out += ReportPdfText::tr(" (at %1 mm)").arg(m.captured(7));
+  return out;
+}
 
 /// "20000101" -> "2000-01-01".
 QString dateText(const std::string& da) {
@@ -276,10 +297,7 @@ QStringList keyImageCaption(const ReportFinding& f, const ReportSource& source,
   lines << ReportPdfText::tr("AI score %1").arg(q(formatNumber("%.2f", f.score)));
   if (!f.lungRadsCategory.empty())
     lines << ReportPdfText::tr("Lung-RADS %1").arg(q(f.lungRadsCategory));
-  QString where = q(sourceImageText(source, f.keySlice));
-  if (!where.isEmpty())
-    where[0] = where[0].toUpper();
-  lines << where;
+  lines << sourceImageCaption(sourceImageText(source, f.keySlice));
   return lines;
 }
 

@@ -2260,6 +2260,30 @@ Nothing was written; your review is unchanged.</source>
         <source>Lightbox report, version %1</source>
         <translation>Lightbox 报告，第 %1 版</translation>
     </message>
+    <message>
+        <source>Slice %1 of %2</source>
+        <translation>第 %1 层，共 %2 层</translation>
+    </message>
+    <message>
+        <source>Image %1</source>
+        <translation>图像 %1</translation>
+    </message>
+    <message>
+        <source> frame %1</source>
+        <translation>，第 %1 帧</translation>
+    </message>
+    <message>
+        <source>, nearest acquired</source>
+        <translation>，最近的采集图像</translation>
+    </message>
+    <message>
+        <source> (z %1 mm)</source>
+        <translation>（z %1 mm）</translation>
+    </message>
+    <message>
+        <source> (at %1 mm)</source>
+        <translation>（位置 %1 mm）</translation>
+    </message>
 </context>
 <context>
     <name>lightbox::ReportPlan</name>

@@ -221,7 +221,7 @@ TEST_CASE("View > Language: Chinese applies at once and is remembered, the impre
   CHECK(text.out.find("印象") != std::string::npos);
   CHECK(text.out.find("Patient ID") == std::string::npos);
   if (shots) {
-    test::runProgram("/usr/bin/pdftoppm", {"-png", "-r", "60", "-f", "1", "-l", "2", folder + "/report.pdf",
+    test::runProgram("/usr/bin/pdftoppm", {"-png", "-r", "60", folder + "/report.pdf",
                                            std::string(shots) + "/zh-report"});
   }
 

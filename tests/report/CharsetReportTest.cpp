@@ -166,3 +166,39 @@ TEST_CASE("report objects carry ISO_IR 192 when text is not ASCII: a GB18030 pat
       readWithPydicom(scratch + "/lossy/v1", scratch)["sr.dcm"]["patient"].get<std::string>().find(
           "\xEF\xBF\xBD") != std::string::npos);
 }
+
+TEST_CASE("lightbox report --language zh_CN: the drafted impression and the PDF in Chinese, the command line in English",
+          "[report][charset][i18n]") {
+  test::ReviewedSeries r = test::lidcReviewedSeries(true);
+  const std::string out = test::scratchFolder("report-zh") + "/reports";
+  const test::ToolRun run = test::runTool(std::string("'") + LIGHTBOX_BINARY + "' report '" + r.folder + "' -o '" +
+                                          out + "' --reader '张^伟' --language zh_CN");
+  INFO(run.output);
+  REQUIRE(run.status == 0);
+  CHECK(run.output.find("Report version 1 of series") != std::string::npos); // scripts parse it
+  std::ifstream in(out + "/v1/report.json");
+  REQUIRE(in);
+  const nlohmann::json j = nlohmann::json::parse(in);
+  CHECK(j["language"] == "zh_CN");
+  const std::string impression = j["impression"].get<std::string>();
+  INFO(impression);
+  CHECK(impression.find("结节 F1") != std::string::npos);
+  CHECK(impression.find("Lung-RADS") != std::string::npos);
+  CHECK(impression.find("nodule") == std::string::npos);
+  test::requireTool("pdftotext");
+  const test::ToolRun pdf = test::runTool("pdftotext '" + out + "/v1/report.pdf' -");
+  INFO(pdf.output);
+  CHECK(pdf.output.find("Lightbox 报告") != std::string::npos);
+  CHECK(pdf.output.find("医师") != std::string::npos); // 阅片医师: pdftotext maps 片 to the radical U+2F5A
+  CHECK(pdf.output.find("张伟") != std::string::npos);
+  CHECK(pdf.output.find("Patient ID") == std::string::npos);
+  CHECK(pdf.output.find("Impression") == std::string::npos);
+  // The SR keeps its coded concepts; the impression text is the Chinese one.
+  const SrMeasurementReport sr = readMeasurementReportSr(out + "/v1/sr.dcm");
+  CHECK(sr.warnings.empty());
+
+  const test::ToolRun unknown = test::runTool(std::string("'") + LIGHTBOX_BINARY + "' report '" + r.folder + "' -o '" +
+                                              out + "' --language fr");
+  CHECK(unknown.status == 2);
+  CHECK(unknown.output.find("unknown --language fr") != std::string::npos);
+}
