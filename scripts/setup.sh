@@ -15,6 +15,7 @@ RUNTIME_PACKAGES=(
   xvfb xauth libgl1-mesa-dri
   fonts-noto-cjk  # Chinese, Japanese and Korean text in the viewer and the PDF report (issue 28)
   qt6-translations-l10n  # Qt's own dialogs and buttons in Chinese (issue 28)
+  fonts-wqy-microhei  # Chinese in the PDF report that pdftotext, copy and search read back (issue 28)
 )
 TOOL_PACKAGES=(
   python3-torch python3-numpy python3-pydicom dcmtk libgdcm-tools dcm2niix time bc

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
 
@@ -145,11 +146,40 @@ bool LesionModelEngine::inAeratedLung(const Volume& image, const Vec3& seedLps) 
   return inside > 0 && double(air) >= kLungShare * double(inside);
 }
 
+double LesionModelEngine::aeratedShare(const Volume& image, const LesionMask& lesion) {
+  std::size_t inside = 0, aerated = 0, q = 0;
+  const VoxelBox& b = lesion.box;
+  for (std::size_t k = b.lo[2]; k < b.hi[2]; ++k)
+    for (std::size_t j = b.lo[1]; j < b.hi[1]; ++j)
+      for (std::size_t i = b.lo[0]; i < b.hi[0]; ++i, ++q) {
+        if (!lesion.mask[q]) continue;
+        ++inside;
+        aerated += image.value(i, j, k) <= -600.0;
+      }
+  return inside ? double(aerated) / double(inside) : 0.0;
+}
+
+void LesionModelEngine::refuseAeratedLeak(const Volume& image, LesionMask& lesion) {
+  if (image.units != "HU") return;
+  const double share = aeratedShare(image, lesion);
+  if (share <= kMaxAeratedShare) return;
+  char what[200];
+  std::snprintf(what, sizeof(what),
+                "the model's mask took in aerated lung or air (%.0f %% of it at or below -600 HU): refused, nothing "
+                "of it is kept; click inside the lesion or draw a box around it",
+                100.0 * share);
+  lesion.warning = what;
+  lesion.leakRefused = true;
+  std::fill(lesion.mask.begin(), lesion.mask.end(), std::uint8_t(0));
+}
+
 LesionMask LesionModelEngine::segment(const Volume& image, const Vec3& seedLps,
                                       const std::vector<LesionClick>& refinements, double startCubeMm) const {
   if (promptable_) {
     if (lungNodule_ && inAeratedLung(image, seedLps)) return lungNodule_->segment(image, seedLps, refinements);
-    return promptable_->segment(image, seedLps, refinements, startCubeMm);
+    LesionMask out = promptable_->segment(image, seedLps, refinements, startCubeMm);
+    refuseAeratedLeak(image, out);
+    return out;
   }
   const auto t0 = std::chrono::steady_clock::now();
   const VolumeGeometry& g = image.geometry;

@@ -56,6 +56,14 @@ public:
   /// as trained so far (resources/models/MODEL_CARD.md).
   static bool inAeratedLung(const Volume& image, const Vec3& seedLps);
   static constexpr double kLungRadiusMm = 25.0, kLungShare = 0.3;
+  /// The promptable model's leak guard on CT: a mask with more than kMaxAeratedShare of its voxels
+  /// at or below -600 HU floods lung or air (a soft-tissue mass has none of them; a pleural mass a
+  /// thin rim). Such a mask is refused: emptied, `leakRefused` set, `warning` says so. (Clicks with
+  /// aerated lung around them go to the nodule model, whose part-solid and ground-glass masks are
+  /// aerated by nature: not guarded this way.)
+  static void refuseAeratedLeak(const Volume& image, LesionMask& lesion);
+  static double aeratedShare(const Volume& image, const LesionMask& lesion);
+  static constexpr double kMaxAeratedShare = 0.3;
 
   const ModelManifest& manifest() const { return manifest_; }
 

@@ -102,6 +102,9 @@ PromptedResult segmentWithPrompts(const Volume& image, const std::vector<LesionP
         lesion.mask.assign(lesion.mask.size(), 0);
       } else if (!model) {
         note = "the region reached the search limit and was cut back to the box";
+      } else if (lesion.leakRefused) {
+        r.warnings.push_back({"leak_refused", lesion.warning});
+        note = "leak refused";
       } else {
         r.warnings.push_back({"engine", lesion.warning});
       }

@@ -132,10 +132,13 @@ void PageFlow::table(const QFont& headFont, const QFont& cellFont,
 Fonts makeFonts() {
   auto font = [](double pt, bool bold) {
     QFont f(QStringLiteral("DejaVu Sans"));
-    // Chinese names and the reader's Chinese text (issue 28): Noto Sans CJK SC (fonts-noto-cjk, in
-    // scripts/setup.sh) for what DejaVu lacks, simplified Chinese glyphs rather than whichever CJK
-    // face fontconfig lists first (the Japanese one, whose glyphs and text extraction differ).
-    f.setFamilies({QStringLiteral("DejaVu Sans"), QStringLiteral("Noto Sans CJK SC")});
+    // Chinese text (issue 28) in WenQuanYi Micro Hei (fonts-wqy-microhei, in scripts/setup.sh) for
+    // what DejaVu lacks: Qt's PDF writer maps each glyph back to the first code point that uses it,
+    // and Noto Sans CJK gives its ideographs' glyphs to the Kangxi radicals too (U+2F00-2FD5), so 日,
+    // 大, 月, 片, 页 were extracted (copied, searched, indexed) as look-alike radicals. Micro Hei has no
+    // radicals. Noto Sans CJK SC (simplified forms, not the Japanese face fontconfig lists first) is
+    // the fallback for what Micro Hei lacks.
+    f.setFamilies({QStringLiteral("DejaVu Sans"), QStringLiteral("WenQuanYi Micro Hei"), QStringLiteral("Noto Sans CJK SC")});
     f.setPointSizeF(pt);
     f.setBold(bold);
     return f;

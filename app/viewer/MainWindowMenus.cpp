@@ -17,14 +17,17 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QDialog>
+#include <QDialogButtonBox>
 #include <QFileDialog>
 #include <QHeaderView>
 #include <QLabel>
 #include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QScreen>
 #include <QStatusBar>
 #include <QTableWidget>
+#include <QTextBrowser>
 #include <QTimer>
 #include <QToolBar>
 #include <QUndoStack>
@@ -98,8 +101,10 @@ void MainWindow::buildMenus() {
 
   QMenu* edit = menuBar()->addMenu(tr("&Edit"));
   QAction* undo = document_->undoStack()->createUndoAction(menuContext_, tr("&Undo"));
+  undo->setIconText(tr("Undo")); // the tool bar's text, without the menu's mnemonic
   undo->setShortcut(QKeySequence::Undo);
   QAction* redo = document_->undoStack()->createRedoAction(menuContext_, tr("&Redo"));
+  redo->setIconText(tr("Redo"));
   redo->setShortcuts({QKeySequence::Redo, QKeySequence("Ctrl+Y")});
   edit->addAction(undo);
   edit->addAction(redo);
@@ -195,13 +200,16 @@ void MainWindow::buildMenus() {
   // and is remembered. Queued: the menus are rebuilt, not from inside one of their actions.
   QMenu* language = view->addMenu(tr("&Language"));
   auto* languages = new QActionGroup(menuContext_);
-  const QString saved = savedLanguage();
+  // Checked: the saved choice; without one, the language in use when it is not the system's
+  // (`lightbox view --language` for this session), else System.
+  QString checked = savedLanguage();
+  if (checked.isEmpty() && currentLanguage() != systemLanguage()) checked = currentLanguage();
   QStringList choices{QString()};
   choices += availableLanguages();
   for (const QString& code : choices) {
     QAction* a = languages->addAction(code.isEmpty() ? tr("System (%1)").arg(languageName(systemLanguage())) : languageName(code));
     a->setCheckable(true);
-    a->setChecked(code == saved);
+    a->setChecked(code == checked);
     connect(a, &QAction::triggered, this, [this, code] {
       QTimer::singleShot(0, this, [code] {
         saveLanguage(code);
@@ -312,8 +320,18 @@ void MainWindow::showShortcuts() {
     }
   }
   html += "</table>";
-  QMessageBox box(QMessageBox::NoIcon, tr("Shortcuts"), html, QMessageBox::Close, this);
-  box.setTextFormat(Qt::RichText);
+  // Scrollable and sized to the screen: the list is taller than a 1080-line screen in Chinese.
+  QDialog box(this);
+  box.setWindowTitle(tr("Shortcuts"));
+  auto* layout = new QVBoxLayout(&box);
+  auto* text = new QTextBrowser(&box);
+  text->setHtml(html);
+  layout->addWidget(text);
+  auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, &box);
+  connect(buttons, &QDialogButtonBox::rejected, &box, &QDialog::reject);
+  layout->addWidget(buttons);
+  const QRect screen = this->screen() ? this->screen()->availableGeometry() : QRect(0, 0, 1280, 800);
+  box.resize(std::min(760, int(0.9 * screen.width())), std::min(900, int(0.8 * screen.height())));
   box.exec();
 }
 

@@ -24,6 +24,8 @@ struct LesionMask {
   double splitRadiusMm = 0;       ///< classical: opening radius that split it from vessels / wall
   double seconds = 0;
   std::string warning;            ///< e.g. the region reached the search limit
+  /// The engine refused its own mask as a leak (the mask is empty, `warning` says why).
+  bool leakRefused = false;
 };
 
 struct ClassicalOptions {

@@ -925,7 +925,7 @@ Nothing was written; your review is unchanged.</source>
     </message>
     <message>
         <source>Open &amp;comparison (prior) folder...</source>
-        <translation>打开对比（先前）检查文件夹(&amp;C)...</translation>
+        <translation>打开先前检查文件夹（对比）(&amp;C)...</translation>
     </message>
     <message>
         <source>Open comparison study folder</source>
@@ -933,7 +933,7 @@ Nothing was written; your review is unchanged.</source>
     </message>
     <message>
         <source>Open comparison (prior) f&amp;ile...</source>
-        <translation>打开对比（先前）文件(&amp;I)...</translation>
+        <translation>打开先前检查文件（对比）(&amp;I)...</translation>
     </message>
     <message>
         <source>Open comparison image file</source>
@@ -1568,6 +1568,14 @@ Nothing was written; your review is unchanged.</source>
     <message>
         <source>Shortcuts</source>
         <translation>快捷键</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <source>Redo</source>
+        <translation>重做</translation>
     </message>
 </context>
 <context>
@@ -2480,7 +2488,7 @@ Nothing was written; your review is unchanged.</source>
     </message>
     <message>
         <source>Delete</source>
-        <translation>Delete</translation>
+        <translation>删除</translation>
     </message>
     <message>
         <source>Delete the selected segment (undoable)</source>

@@ -12,6 +12,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -168,6 +169,34 @@ TEST_CASE("segment: a tiny box forces touches_limit, said with the faces", "[cli
     for (const auto& w : j["warnings"]) said = said || w.get<std::string>().rfind("touches_limit: ", 0) == 0;
     CHECK(said);
   }
+}
+
+TEST_CASE("segment: the promptable model's mask that floods the lung is refused as leak_refused, nothing written",
+          "[cli][segment-prompts]") {
+  // A click in the aerated lung of the POPI CT with the promptable model forced (the shipped routing
+  // sends it to the nodule model): the model's mask took 3 L, two thirds of it lung, before the guard.
+  const std::string dir = workDir();
+  setenv("LIGHTBOX_LESION_MODEL", "lightbox-lesion-prompt", 1);
+  const int rc = segment({test::sharedData("ct/chest_4dct_popi_phase00"), "--seed-lps", "77.1,64.5,-24.5", "--engine",
+                          "model", "-o", dir + "/lung.nii.gz", "--json", dir + "/lung.json"});
+  unsetenv("LIGHTBOX_LESION_MODEL");
+  REQUIRE(rc == 0);
+  const nlohmann::json j = readJson(dir + "/lung.json");
+  CHECK(j["model"]["name"] == "lightbox-lesion-prompt");
+  CHECK(j["voxels"] == 0);
+  REQUIRE(j["warning_codes"].size() >= 1);
+  CHECK(j["warning_codes"][0] == "leak_refused");
+  const std::vector<std::uint8_t> written = readMask(dir + "/lung.nii.gz");
+  CHECK(std::count(written.begin(), written.end(), std::uint8_t(1)) == 0);
+
+  // A soft-tissue click in the same CT keeps its mask (no aerated voxels in it).
+  setenv("LIGHTBOX_LESION_MODEL", "lightbox-lesion-prompt", 1);
+  REQUIRE(segment({test::sharedData("ct/chest_4dct_popi_phase00"), "--seed-lps", "8.79,29.36,-24.5", "--engine", "model",
+                   "-o", dir + "/soft.nii.gz", "--json", dir + "/soft.json"}) == 0);
+  unsetenv("LIGHTBOX_LESION_MODEL");
+  const nlohmann::json soft = readJson(dir + "/soft.json");
+  CHECK(soft["voxels"].get<long>() > 1000);
+  for (const auto& code : soft["warning_codes"]) CHECK(code != "leak_refused");
 }
 
 TEST_CASE("segment: an untagged sarcoma CT and PET are recognised and said in the JSON", "[cli][segment-prompts][sarcoma]") {
