@@ -4,6 +4,7 @@
 #include "app/report/FinalizeReport.h"
 
 #include "ai/segmentation/LesionModelEngine.h"
+#include "app/i18n/CoreMessages.h"
 #include "app/report/ReportPdf.h"
 #include "core/index/StudyIndex.h"
 #include "core/io/ImageFileIO.h"
@@ -270,7 +271,7 @@ std::string ReportPlan::summary() const {
   }
   for (const std::string& b : c.blockers) s += SummaryText::tr("\n  BLOCKED: %1").arg(q(b));
   for (const std::string& b : unconfirmedSizes(c)) s += SummaryText::tr("\n  NEEDS CONFIRMATION: %1").arg(q(b));
-  for (const std::string& w : c.warnings) s += SummaryText::tr("\n  warning: %1").arg(q(w));
+  for (const std::string& w : c.warnings) s += SummaryText::tr("\n  warning: %1").arg(translateCoreMessage(w));
   return (s + "\n").toStdString();
 }
 

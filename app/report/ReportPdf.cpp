@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/report/ReportPdf.h"
 
+#include "app/i18n/CoreMessages.h"
 #include "app/report/PdfPageFlow.h"
 
 #include "app/render/SliceCompositor.h"
@@ -538,7 +539,7 @@ void impressionSection(PageFlow& flow, const Fonts& fonts, const ReportContent& 
     if (!c.warnings.empty()) {
       flow.heading(fonts.heading, ReportPdfText::tr("Notes"));
       for (const std::string& w : c.warnings)
-        flow.paragraph(fonts.body, "- " + q(w));
+        flow.paragraph(fonts.body, "- " + translateCoreMessage(w));
     }
     return;
   }
@@ -573,7 +574,7 @@ void impressionSection(PageFlow& flow, const Fonts& fonts, const ReportContent& 
   if (!c.warnings.empty()) {
     flow.heading(fonts.heading, ReportPdfText::tr("Notes"));
     for (const std::string& w : c.warnings)
-      flow.paragraph(fonts.body, "- " + q(w));
+      flow.paragraph(fonts.body, "- " + translateCoreMessage(w));
   }
 }
 
@@ -627,7 +628,7 @@ void disclosureSection(PageFlow& flow, const Fonts& fonts, const ReportContent& 
       flow.skip(mm(1));
       flow.paragraph(fonts.bold, ReportPdfText::tr("Run warnings"));
       for (const std::string& w : r.warnings)
-        flow.paragraph(fonts.body, "- " + q(w), kInk, mm(2));
+        flow.paragraph(fonts.body, "- " + translateCoreMessage(w), kInk, mm(2));
     }
   } else {
     flow.paragraph(fonts.body,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/viewer/MainWindow.h"
 
+#include "app/i18n/CoreMessages.h"
 #include "app/viewer/DicomHeaderDialog.h"
 #include "app/viewer/FinalizeDialog.h"
 #include "app/viewer/SliceViewport.h"
@@ -70,7 +71,7 @@ WindowLevel initialWindow(const DicomFileInfo* header, const Volume& v) {
     QT_TRANSLATE_NOOP("Terms", "lung"),    QT_TRANSLATE_NOOP("Terms", "mip")};
 
 QString issueLine(const IngestIssue& i) {
-  QString line = QString("%1: %2").arg(QCoreApplication::translate("Terms", toString(i.severity)), QString::fromStdString(i.message));
+  QString line = QString("%1: %2").arg(QCoreApplication::translate("Terms", toString(i.severity)), translateCoreMessage(i.message));
   if (!i.path.empty()) {
     line += " — " + QString::fromStdString(i.path);
   }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/viewer/ViewerDocument.h"
 
+#include "app/i18n/CoreMessages.h"
 #include "app/viewer/LabelStepCommand.h"
 
 #include "core/annotation/AnnotationStore.h"
@@ -744,7 +745,7 @@ QString ViewerDocument::aiWarnings() const {
   if (!session_.hasFindingsRun()) return text;
   const std::vector<std::string>& warnings = session_.findingsRun().warnings;
   for (std::size_t i = 0; i < warnings.size(); ++i) {
-    text += (i ? "; " : "") + QString::fromStdString(warnings[i]);
+    text += (i ? "; " : "") + translateCoreMessage(warnings[i]);
   }
   return text.isEmpty() ? text : tr("AI outside intended use: %1").arg(text);
 }

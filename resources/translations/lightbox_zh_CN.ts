@@ -2,6 +2,69 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>CoreMessages</name>
+    <message>
+        <source>modality unknown; the model &apos;%1&apos; is for %2</source>
+        <translation>模态未知；模型“%1”适用于 %2</translation>
+    </message>
+    <message>
+        <source>modality %1 is outside the model&apos;s intended use (%2)</source>
+        <translation>模态 %1 超出模型的预期用途（%2）</translation>
+    </message>
+    <message>
+        <source>slice thickness %1 mm exceeds the model&apos;s limit of %2 mm</source>
+        <translation>层厚 %1 mm 超过模型上限 %2 mm</translation>
+    </message>
+    <message>
+        <source>slice spacing %1 mm exceeds the model&apos;s limit of %2 mm</source>
+        <translation>层间距 %1 mm 超过模型上限 %2 mm</translation>
+    </message>
+    <message>
+        <source>in-plane spacing %1 mm is coarser than twice the model&apos;s %2 mm</source>
+        <translation>层内像素间距 %1 mm 粗于模型所用 %2 mm 的两倍</translation>
+    </message>
+    <message>
+        <source>the scan covers %1 mm along z, less than the %2 mm the model needs: findings near its ends may be missed</source>
+        <translation>扫描沿 z 轴仅覆盖 %1 mm，少于模型所需的 %2 mm：两端附近的病灶可能漏检</translation>
+    </message>
+    <message>
+        <source>values are not Hounsfield units; the lung mask and candidates assume CT</source>
+        <translation>数值不是 CT 值（HU）；肺掩膜和候选病灶均假定为 CT</translation>
+    </message>
+    <message>
+        <source>no lung found in this scan (no air region inside the body)</source>
+        <translation>此扫描中未找到肺（体内无含气区域）</translation>
+    </message>
+    <message>
+        <source>the series has no Patient ID: the objects carry it empty</source>
+        <translation>该序列没有患者编号：写出的对象中该项为空</translation>
+    </message>
+    <message>
+        <source>the series has no Patient&apos;s Name: the objects carry it empty</source>
+        <translation>该序列没有患者姓名：写出的对象中该项为空</translation>
+    </message>
+    <message>
+        <source>the source&apos;s %1 hold bytes its Specific Character Set cannot decode: the objects carry them as U+FFFD (%2)</source>
+        <translation>源文件的 %1 含有其字符集无法解码的字节：写出的对象中以 U+FFFD 代替（%2）</translation>
+    </message>
+    <message>
+        <source>the series was resampled onto an even grid (gaps, uneven spacing or gantry tilt): SEG frames on interpolated slices are placed by position only, key images are the nearest acquired slices</source>
+        <translation>该序列已重采样到均匀网格（存在缺层、层距不均或机架倾斜）：插值层上的 SEG 帧仅按位置放置，关键图像取最近的采集层</translation>
+    </message>
+    <message>
+        <source>the series has no Frame of Reference UID: the SEG places its frames by the source images only</source>
+        <translation>该序列没有参考坐标系 UID：SEG 仅按源图像放置其帧</translation>
+    </message>
+    <message>
+        <source>no pixel spacing: distances are in pixels, not mm</source>
+        <translation>无像素间距：距离以像素计，而非毫米</translation>
+    </message>
+    <message>
+        <source>uneven slice spacing: gaps from %1 to %2 mm (median %3 mm); resampled to a uniform grid</source>
+        <translation>层间距不均：间隔 %1 至 %2 mm（中位数 %3 mm）；已重采样到均匀网格</translation>
+    </message>
+</context>
+<context>
     <name>Terms</name>
     <message>
         <source>solid</source>

@@ -4,6 +4,9 @@
 // remembered, the finalize dialog drafts the impression in Chinese and the PDF prints Chinese.
 #include "tests/support/TestData.h"
 
+#include "ai/runtime/ModelManifest.h"
+#include "ai/runtime/VolumeInference.h"
+#include "app/i18n/CoreMessages.h"
 #include "app/i18n/Translations.h"
 #include "app/report/FinalizeReport.h"
 #include "app/viewer/FinalizeDialog.h"
@@ -40,6 +43,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <set>
 
 using namespace lightbox;
@@ -234,4 +238,49 @@ TEST_CASE("View > Language: Chinese applies at once and is remembered, the impre
   CHECK(window.menuBar()->actions().front()->text() == "&File");
   CHECK(englishOnScreen(window, english).size() == before.size());
   QSettings().remove("language");
+}
+
+TEST_CASE("core's English sentences shown in Chinese: the AI's intended-use checks, the report's and ingest's warnings",
+          "[viewer][i18n]") {
+  // The AI's preflight, composed by the real code for a scan outside every limit.
+  ModelManifest m;
+  m.name = "lightbox-nodule";
+  m.modalities = {"CT"};
+  m.maxSliceThicknessMm = 2.5;
+  m.targetSpacingXyz = {0.7, 0.7, 1.25};
+  m.minCoverageMm = 100;
+  Volume v;
+  v.geometry.size = {32, 32, 8};
+  v.geometry.spacing = {2.0, 2.0, 5.0};
+  ScanFacts facts;
+  facts.modality = "MR";
+  facts.sliceThicknessMm = 5;
+  std::vector<std::string> sentences = preflightWarnings(m, v, facts);
+  REQUIRE(sentences.size() == 5);
+  facts.modality.clear();
+  sentences.push_back(preflightWarnings(m, v, facts).front());
+  // The detector's, the report's (buildReportContent) and ingest's fixed sentences.
+  for (const char* s : {"values are not Hounsfield units; the lung mask and candidates assume CT",
+                        "no lung found in this scan (no air region inside the body)",
+                        "the series has no Patient ID: the objects carry it empty",
+                        "the series has no Patient's Name: the objects carry it empty",
+                        "the series has no Frame of Reference UID: the SEG places its frames by the source images only",
+                        "no pixel spacing: distances are in pixels, not mm"})
+    sentences.push_back(s);
+
+  REQUIRE(applyLanguage("zh_CN"));
+  const std::regex word("[A-Za-z]{3,}");
+  const std::set<std::string> allowed{"lightbox", "nodule", "SEG", "UID", "FFFD"};
+  for (const std::string& english : sentences) {
+    const std::string zh = translateCoreMessage(english).toStdString();
+    INFO(english << " -> " << zh);
+    CHECK(zh != english);
+    for (auto it = std::sregex_iterator(zh.begin(), zh.end(), word); it != std::sregex_iterator(); ++it)
+      CHECK(allowed.count(it->str()) == 1);
+  }
+  CHECK(translateCoreMessage("the scan covers 35 mm along z, less than the 100 mm the model needs: findings near its "
+                             "ends may be missed") == QStringLiteral("扫描沿 z 轴仅覆盖 35 mm，少于模型所需的 100 mm：两端附近的病灶可能漏检"));
+  CHECK(translateCoreMessage("something core has not said before") == "something core has not said before");
+  REQUIRE(applyLanguage("en"));
+  for (const std::string& english : sentences) CHECK(translateCoreMessage(english).toStdString() == english);
 }
