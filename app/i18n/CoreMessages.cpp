@@ -54,6 +54,9 @@ const Pattern kPatterns[] = {
                                        "images only")},
     {R"(no pixel spacing: distances are in pixels, not mm)",
      QT_TRANSLATE_NOOP("CoreMessages", "no pixel spacing: distances are in pixels, not mm")},
+    {R"(area (\S+) mm², mean (\S+) ?(\S*), SD (\S+), min (\S+), max (\S+))",
+     QT_TRANSLATE_NOOP("CoreMessages", "area %1 mm², mean %2 %3, SD %4, min %5, max %6")},
+    {R"(area (\S+) mm²)", QT_TRANSLATE_NOOP("CoreMessages", "area %1 mm²")},
     {R"(uneven slice spacing: gaps from (\S+) to (\S+) mm \(median (\S+) mm\); resampled to a uniform grid)",
      QT_TRANSLATE_NOOP("CoreMessages",
                        "uneven slice spacing: gaps from %1 to %2 mm (median %3 mm); resampled to a uniform grid")},
@@ -84,6 +87,13 @@ QString translateCoreMessage(const std::string& message) {
     QString out = QCoreApplication::translate("CoreMessages", c.source);
     for (int g = 1; g <= m.lastCapturedIndex(); ++g) out = out.arg(m.captured(g));
     return out;
+  }
+  // "LABEL: sentence" (a labelled measurement's value): the sentence translated, the label kept.
+  const auto colon = message.find(": ");
+  if (colon != std::string::npos) {
+    const std::string rest = message.substr(colon + 2);
+    const QString translated = translateCoreMessage(rest);
+    if (translated != QString::fromStdString(rest)) return QString::fromStdString(message.substr(0, colon + 2)) + translated;
   }
   return text;
 }

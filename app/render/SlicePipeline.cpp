@@ -142,6 +142,7 @@ struct SlicePipeline::Impl {
   std::shared_ptr<const Volume> volume;
   std::string patientText, seriesText;
   std::vector<int> sliceNumbers; ///< Instance Number per k (0: none); empty: none known
+  CornerWords words;
   SliceViewState state;
   OverlayLayers overlays;
   SlicePlane plane;
@@ -285,6 +286,16 @@ struct SlicePipeline::Impl {
   /// Sets a corner's text, re-rasterised only when it changed. VTK's built-in faces hold Latin,
   /// Greek and Cyrillic only: text with other characters (a Chinese or Japanese patient name) is
   /// drawn with the CJK face scripts/setup.sh installs (issue 28), when it is there.
+  /// The standard plane's name in the corner's words.
+  const char* planeWord() const {
+    switch (state.plane) {
+    case ViewPlane::Axial: return words.axial.c_str();
+    case ViewPlane::Coronal: return words.coronal.c_str();
+    case ViewPlane::Sagittal: return words.sagittal.c_str();
+    }
+    return toString(state.plane);
+  }
+
   void setCorner(int i, const char* text) {
     const char* now = corners[i]->GetInput();
     if (now && std::strcmp(now, text) == 0) return;
@@ -323,7 +334,7 @@ struct SlicePipeline::Impl {
     const double position = dot(state.crosshairLps, Vec3{std::abs(n[0]), std::abs(n[1]), std::abs(n[2])});
     char slab[64] = "";
     if (state.slab != SlabMode::None && state.slabMm > 0) {
-      std::snprintf(slab, sizeof(slab), "  %s slab", toString(state.slab));
+      std::snprintf(slab, sizeof(slab), "  %s %s", toString(state.slab), words.slab.c_str());
     }
     // Image number along the view's normal ("Im 71/141"), for the standard planes.
     char image[48] = "";
@@ -341,26 +352,28 @@ struct SlicePipeline::Impl {
       const bool instance = axis == 2 && index >= 0 && std::size_t(index) < sliceNumbers.size() &&
                             sliceNumbers[std::size_t(index)] > 0;
       if (instance) {
-        std::snprintf(image, sizeof(image), "Im %d  ", sliceNumbers[std::size_t(index)]);
+        std::snprintf(image, sizeof(image), "%s %d  ", words.image.c_str(), sliceNumbers[std::size_t(index)]);
       } else {
-        std::snprintf(image, sizeof(image), "Im %ld/%zu  ", index + 1, count);
+        std::snprintf(image, sizeof(image), "%s %ld/%zu  ", words.image.c_str(), index + 1, count);
       }
     }
     if (state.minimalText) {
-      std::snprintf(text, sizeof(text), "%s%s%s", image, toString(state.plane), state.oblique() ? " oblique" : "");
+      std::snprintf(text, sizeof(text), "%s%s%s%s", image, planeWord(), state.oblique() ? " " : "",
+                    state.oblique() ? words.oblique.c_str() : "");
       setCorner(2, "");
     } else {
-      std::snprintf(text, sizeof(text), "%s\n%s%s%s %.1f mm  thk %.2f mm%s", seriesText.c_str(), image,
-                    toString(state.plane), state.oblique() ? " oblique" : "", position, thicknessMm(), slab);
+      std::snprintf(text, sizeof(text), "%s\n%s%s%s%s %.1f mm  %s %.2f mm%s", seriesText.c_str(), image, planeWord(),
+                    state.oblique() ? " " : "", state.oblique() ? words.oblique.c_str() : "", position,
+                    words.thickness.c_str(), thicknessMm(), slab);
       setCorner(2, patientText.c_str());
     }
     setCorner(0, text);
     if (state.minimalText) {
-      std::snprintf(text, sizeof(text), "W %.0f L %.0f%s", state.window.width, state.window.center,
-                    state.invert ? " inv" : "");
+      std::snprintf(text, sizeof(text), "W %.0f L %.0f%s%s", state.window.width, state.window.center,
+                    state.invert ? " " : "", state.invert ? words.invert.c_str() : "");
     } else {
-      std::snprintf(text, sizeof(text), "W %.0f L %.0f%s\nzoom %.2f", state.window.width, state.window.center,
-                    state.invert ? " inv" : "", state.zoom);
+      std::snprintf(text, sizeof(text), "W %.0f L %.0f%s%s\n%s %.2f", state.window.width, state.window.center,
+                    state.invert ? " " : "", state.invert ? words.invert.c_str() : "", words.zoom.c_str(), state.zoom);
     }
     setCorner(1, text);
     // Positions follow the size (fontSize above).
@@ -592,6 +605,12 @@ std::string SlicePipeline::cornerText(int i) const {
 
 void SlicePipeline::setSliceNumbers(std::vector<int> instanceNumbers) {
   impl_->sliceNumbers = std::move(instanceNumbers);
+  impl_->stale = true;
+}
+
+void SlicePipeline::setCornerWords(CornerWords words) {
+  if (impl_->words == words) return;
+  impl_->words = std::move(words);
   impl_->stale = true;
 }
 

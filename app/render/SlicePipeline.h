@@ -42,6 +42,17 @@ struct SliceViewState {
 /// coronal green (the convention of 3D Slicer and most MPR viewers).
 Rgba planeColour(ViewPlane plane);
 
+/// The corner text's words, in the reader's language (the viewer sets them from its translation;
+/// English by default, as `lightbox render` and the tests draw them).
+struct CornerWords {
+  std::string image = "Im", thickness = "thk", zoom = "zoom", oblique = "oblique", invert = "inv", slab = "slab";
+  std::string axial = "axial", coronal = "coronal", sagittal = "sagittal";
+  bool operator==(const CornerWords& o) const {
+    return image == o.image && thickness == o.thickness && zoom == o.zoom && oblique == o.oblique &&
+           invert == o.invert && slab == o.slab && axial == o.axial && coronal == o.coronal && sagittal == o.sagittal;
+  }
+};
+
 /// Owns the VTK objects of one slice viewport (composited slice image, orientation letters,
 /// corner text, crosshair) and renders into any vtkRenderWindow: a widget's, or an offscreen one
 /// in tests and `lightbox render`. No Qt here.
@@ -58,6 +69,7 @@ public:
   /// The Instance Number of the image at each k of the volume's grid (0: none), shown as the image
   /// number in the acquisition plane; empty: the number counts slices along the grid instead.
   void setSliceNumbers(std::vector<int> instanceNumbers);
+  void setCornerWords(CornerWords words);
   void setState(const SliceViewState& state);
   const SliceViewState& state() const;
   void setOverlays(OverlayLayers overlays);

@@ -428,8 +428,11 @@ bool MainWindow::loadInto(ViewerDocument* doc, const QString& path, const QStrin
       patient = QString::fromStdString(displayPersonName(header->patientName) + "  " + header->patientId + "\n" + header->studyDate +
                                        (ageSex.empty() ? "" : "  " + ageSex) +
                                        (header->acquisitionSummary.empty() ? "" : "\n" + header->acquisitionSummary));
-      seriesText = QString::fromStdString(header->modality + " #" + std::to_string(header->seriesNumber) + " " +
-                                          series.displayName());
+      // "series N" when the series has no description: the reader's words.
+      const QString name = header->seriesDescription.empty() && series.partLabel.empty()
+                               ? tr("series %1").arg(header->seriesNumber)
+                               : QString::fromStdString(series.displayName());
+      seriesText = QString::fromStdString(header->modality + " #" + std::to_string(header->seriesNumber) + " ") + name;
       key = QString::fromStdString(header->seriesInstanceUid);
       messages_->insertItem(0, tr("%1%2 series found in %3 files; showing %4")
                                    .arg(role).arg(scan.series.size()).arg(scan.filesSeen).arg(seriesText));
@@ -552,7 +555,7 @@ void MainWindow::refreshTable() {
     unlabeled.label.clear();
     auto* id = new QTableWidgetItem(QString::number(m.id));
     auto* kind = new QTableWidgetItem(QCoreApplication::translate("Terms", toString(m.kind)));
-    auto* value = new QTableWidgetItem(QString::fromStdString(describe(unlabeled, document_->volume().get())));
+    auto* value = new QTableWidgetItem(translateCoreMessage(describe(unlabeled, document_->volume().get())));
     for (QTableWidgetItem* it : {id, kind, value}) it->setFlags(it->flags() & ~Qt::ItemIsEditable);
     table_->setItem(int(i), 0, id);
     table_->setItem(int(i), 1, kind);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/viewer/SliceViewport.h"
 
+#include "app/i18n/CoreMessages.h"
 #include "app/viewer/ViewerDocument.h"
 
 #include <QCoreApplication>
@@ -58,6 +59,7 @@ SliceViewport::SliceViewport(ViewerDocument* document, ViewPlane plane, QWidget*
   setFocusPolicy(Qt::StrongFocus);
   setMouseTracking(true);
   pipeline_->attach(renderWindow());
+  setCornerWords();
   cine_->setInterval(100); // 10 slices per second
   connect(cine_, &QTimer::timeout, this, [this] {
     const InputScope scope(this); // the other views follow once the cine pauses (or every 1.5 s)
@@ -186,7 +188,7 @@ void SliceViewport::syncFromDocument() {
     auto& cached = labelCache_[m.id];
     if (!(cached.first == m)) {
       try {
-        cached = {m, describe(m, volume)};
+        cached = {m, translateCoreMessage(describe(m, volume)).toStdString()};
       } catch (const std::exception&) {
         cached = {m, term(toString(m.kind)).toStdString()};
       }
@@ -615,9 +617,24 @@ void SliceViewport::mouseReleaseEvent(QMouseEvent* e) {
 void SliceViewport::changeEvent(QEvent* e) {
   if (e->type() == QEvent::LanguageChange) {
     labelCache_.clear(); // a label that fell back to the measurement's kind names it anew
+    setCornerWords();
     update();
   }
   VtkViewport::changeEvent(e);
+}
+
+void SliceViewport::setCornerWords() {
+  CornerWords w;
+  w.image = tr("Im", "corner text: image number").toStdString();
+  w.thickness = tr("thk", "corner text: slice thickness").toStdString();
+  w.zoom = tr("zoom", "corner text").toStdString();
+  w.oblique = tr("oblique", "corner text: the plane").toStdString();
+  w.invert = tr("inv", "corner text: inverted grey scale").toStdString();
+  w.slab = tr("slab", "corner text: MIP / MinIP / mean slab").toStdString();
+  w.axial = tr("axial", "corner text: the plane").toStdString();
+  w.coronal = tr("coronal", "corner text: the plane").toStdString();
+  w.sagittal = tr("sagittal", "corner text: the plane").toStdString();
+  pipeline_->setCornerWords(std::move(w));
 }
 
 void SliceViewport::mouseDoubleClickEvent(QMouseEvent*) {

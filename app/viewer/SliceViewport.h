@@ -67,6 +67,8 @@ protected:
   void changeEvent(QEvent* e) override;
 
 private:
+  /// The corner text's words (image number, thickness, zoom, planes) in the interface's language.
+  void setCornerWords();
   enum class Drag { None, Crosshair, Window, Pan, Scroll, Rotate, Create, Handle, Stroke };
   /// Pushes the document's and this view's display state to the pipeline (cheap when unchanged).
   void syncState() const;

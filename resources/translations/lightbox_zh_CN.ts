@@ -63,6 +63,14 @@
         <source>uneven slice spacing: gaps from %1 to %2 mm (median %3 mm); resampled to a uniform grid</source>
         <translation>层间距不均：间隔 %1 至 %2 mm（中位数 %3 mm）；已重采样到均匀网格</translation>
     </message>
+    <message>
+        <source>area %1 mm², mean %2 %3, SD %4, min %5, max %6</source>
+        <translation>面积 %1 mm²，均值 %2 %3，标准差 %4，最小 %5，最大 %6</translation>
+    </message>
+    <message>
+        <source>area %1 mm²</source>
+        <translation>面积 %1 mm²</translation>
+    </message>
 </context>
 <context>
     <name>Terms</name>
@@ -1640,6 +1648,10 @@ Nothing was written; your review is unchanged.</source>
         <source>Redo</source>
         <translation>重做</translation>
     </message>
+    <message>
+        <source>series %1</source>
+        <translation>序列 %1</translation>
+    </message>
 </context>
 <context>
     <name>lightbox::RegistrationController</name>
@@ -2611,6 +2623,51 @@ Nothing was written; your review is unchanged.</source>
     <message>
         <source>Edit %1</source>
         <translation>编辑%1</translation>
+    </message>
+    <message>
+        <source>Im</source>
+        <comment>corner text: image number</comment>
+        <translation>图像</translation>
+    </message>
+    <message>
+        <source>thk</source>
+        <comment>corner text: slice thickness</comment>
+        <translation>层厚</translation>
+    </message>
+    <message>
+        <source>zoom</source>
+        <comment>corner text</comment>
+        <translation>缩放</translation>
+    </message>
+    <message>
+        <source>oblique</source>
+        <comment>corner text: the plane</comment>
+        <translation>斜位</translation>
+    </message>
+    <message>
+        <source>inv</source>
+        <comment>corner text: inverted grey scale</comment>
+        <translation>反色</translation>
+    </message>
+    <message>
+        <source>slab</source>
+        <comment>corner text: MIP / MinIP / mean slab</comment>
+        <translation>层块</translation>
+    </message>
+    <message>
+        <source>axial</source>
+        <comment>corner text: the plane</comment>
+        <translation>轴位</translation>
+    </message>
+    <message>
+        <source>coronal</source>
+        <comment>corner text: the plane</comment>
+        <translation>冠状位</translation>
+    </message>
+    <message>
+        <source>sagittal</source>
+        <comment>corner text: the plane</comment>
+        <translation>矢状位</translation>
     </message>
 </context>
 <context>

@@ -280,6 +280,9 @@ TEST_CASE("core's English sentences shown in Chinese: the AI's intended-use chec
   }
   CHECK(translateCoreMessage("the scan covers 35 mm along z, less than the 100 mm the model needs: findings near its "
                              "ends may be missed") == QStringLiteral("扫描沿 z 轴仅覆盖 35 mm，少于模型所需的 100 mm：两端附近的病灶可能漏检"));
+  CHECK(translateCoreMessage("area 1762.3 mm², mean -167.3 HU, SD 453.5, min -983, max 887") ==
+        QStringLiteral("面积 1762.3 mm²，均值 -167.3 HU，标准差 453.5，最小 -983，最大 887"));
+  CHECK(translateCoreMessage("left hilum: area 12.0 mm²") == QStringLiteral("left hilum: 面积 12.0 mm²"));
   CHECK(translateCoreMessage("something core has not said before") == "something core has not said before");
   REQUIRE(applyLanguage("en"));
   for (const std::string& english : sentences) CHECK(translateCoreMessage(english).toStdString() == english);
