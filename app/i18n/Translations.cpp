@@ -28,8 +28,10 @@ Installed& installed() {
 
 void removeInstalled() {
   Installed& s = installed();
-  if (s.lightbox) QCoreApplication::removeTranslator(s.lightbox.get());
-  if (s.qt) QCoreApplication::removeTranslator(s.qt.get());
+  if (s.lightbox)
+    QCoreApplication::removeTranslator(s.lightbox.get());
+  if (s.qt)
+    QCoreApplication::removeTranslator(s.qt.get());
   s.lightbox.reset();
   s.qt.reset();
   s.code = QStringLiteral("en");
@@ -37,10 +39,13 @@ void removeInstalled() {
 
 } // namespace
 
-QStringList availableLanguages() { return {QStringLiteral("en"), QStringLiteral("zh_CN")}; }
+QStringList availableLanguages() {
+  return {QStringLiteral("en"), QStringLiteral("zh_CN")};
+}
 
 QString languageName(const QString& code) {
-  if (code == QLatin1String("zh_CN")) return QStringLiteral("简体中文");
+  if (code == QLatin1String("zh_CN"))
+    return QStringLiteral("简体中文");
   return QStringLiteral("English");
 }
 
@@ -70,17 +75,21 @@ QString startupLanguage() {
 }
 
 bool applyLanguage(const QString& code) {
-  if (code == installed().code) return true;
+  if (code == installed().code)
+    return true;
   removeInstalled();
   if (code == QLatin1String("en")) {
     const QLocale system = QLocale::system();
-    const bool englishSystem = system.language() == QLocale::English || system.language() == QLocale::C;
+    const bool englishSystem =
+        system.language() == QLocale::English || system.language() == QLocale::C;
     QLocale::setDefault(englishSystem ? system : QLocale(QLocale::English, QLocale::UnitedStates));
     return true;
   }
-  if (!availableLanguages().contains(code)) return false;
+  if (!availableLanguages().contains(code))
+    return false;
   auto ours = std::make_unique<QTranslator>();
-  if (!ours->load(QStringLiteral(":/i18n/lightbox_%1.qm").arg(code))) return false;
+  if (!ours->load(QStringLiteral(":/i18n/lightbox_%1.qm").arg(code)))
+    return false;
   auto qt = std::make_unique<QTranslator>();
   // Qt's own strings (standard buttons, file dialogs); absent when Debian's translations are not
   // installed, which leaves those few in English.
@@ -96,6 +105,8 @@ bool applyLanguage(const QString& code) {
   return true;
 }
 
-QString currentLanguage() { return installed().code; }
+QString currentLanguage() {
+  return installed().code;
+}
 
 } // namespace lightbox

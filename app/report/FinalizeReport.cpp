@@ -3,6 +3,8 @@
 // folder. Shared by the viewer (AI > Finalize report...) and `lightbox report`.
 #include "app/report/FinalizeReport.h"
 
+#include "app/i18n/Terms.h"
+
 #include "ai/segmentation/LesionModelEngine.h"
 #include "app/i18n/CoreMessages.h"
 #include "app/report/ReportPdf.h"
@@ -230,9 +232,6 @@ struct SummaryText {
 };
 QString q(const std::string& s) { return QString::fromStdString(s); }
 QString n(std::size_t v) { return QString::number(qulonglong(v)); }
-/// A finding's size source as the summary shows it (context "Terms").
-[[maybe_unused]] constexpr const char* kSizeSources[] = {QT_TRANSLATE_NOOP("Terms", "mask"), QT_TRANSLATE_NOOP("Terms", "ruler"),
-                                                         QT_TRANSLATE_NOOP("Terms", "ai"), QT_TRANSLATE_NOOP("Terms", "unmeasured")};
 } // namespace
 
 std::string ReportPlan::summary() const {
@@ -243,18 +242,18 @@ std::string ReportPlan::summary() const {
     const QString size = f.diameterSource == "unmeasured"
                              ? SummaryText::tr("size unmeasured")
                              : SummaryText::tr("%1 (%2)").arg(q(formatNumber("%.1f mm", f.diameterMm)),
-                                                              QCoreApplication::translate("Terms", f.diameterSource.c_str()));
+                                                              term(f.diameterSource.c_str()));
     const QString ai = f.aiSizeCapped ? SummaryText::tr("AI size unmeasured")
                                       : SummaryText::tr("AI %1").arg(q(formatNumber("%.1f mm", f.aiDiameterMm)));
     s += SummaryText::tr("\n    %1 %2, %3, %4, %5")
-             .arg(q(f.id), QCoreApplication::translate("Terms", toString(f.state)),
-                  QCoreApplication::translate("Terms", f.type.c_str()), size, ai);
+             .arg(q(f.id), term(toString(f.state)),
+                  term(f.type.c_str()), size, ai);
     if (f.segmentNumber) {
       const QString mask = q(formatNumber("%.1f", f.mask.longAxisMm) + " x " + formatNumber("%.1f mm", f.mask.shortAxisMm) +
                              " " + formatNumber("%.2f mL", f.mask.volumeMl));
       s += f.maskMadeAtFinalize ? SummaryText::tr(", mask %1 made now by %2 (automatic)").arg(mask, q(f.maskAlgorithm))
                                 : SummaryText::tr(", mask %1 (%2, %3)")
-                                      .arg(mask, q(f.maskAlgorithmType), QCoreApplication::translate("Terms", f.maskMatch.c_str()));
+                                      .arg(mask, q(f.maskAlgorithmType), term(f.maskMatch.c_str()));
       if (f.sizeDisagreement > kMaskSizeConfirmFactor && f.sizeConfirmed) s += SummaryText::tr(", size confirmed by the reader");
     } else {
       s += SummaryText::tr(", no mask");

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/report/ReportPdf.h"
 
+#include "app/i18n/Terms.h"
+
 #include "app/i18n/CoreMessages.h"
 #include "app/report/PdfPageFlow.h"
 
@@ -52,42 +54,6 @@ struct ReportPdfText {
   Q_DECLARE_TR_FUNCTIONS(lightbox::ReportPdf)
 };
 
-/// Closed sets of values core hands over in English, translated at print time in the context
-/// "Terms" (term()): finding types, growth statuses (toString(GrowthStatus)), volume sources,
-/// measurement kinds (toString(MeasurementKind)) and the doubling notes of
-/// core/clinical/Growth.cpp.
-[[maybe_unused]] constexpr const char* kTerms[] = {
-    QT_TRANSLATE_NOOP("Terms", "solid"),
-    QT_TRANSLATE_NOOP("Terms", "part-solid"),
-    QT_TRANSLATE_NOOP("Terms", "ground-glass"),
-    QT_TRANSLATE_NOOP("Terms", "calcified"),
-    QT_TRANSLATE_NOOP("Terms", "nodule"),
-    QT_TRANSLATE_NOOP("Terms", "new"),
-    QT_TRANSLATE_NOOP("Terms", "growing"),
-    QT_TRANSLATE_NOOP("Terms", "stable"),
-    QT_TRANSLATE_NOOP("Terms", "decreased"),
-    QT_TRANSLATE_NOOP("Terms", "mask"),
-    QT_TRANSLATE_NOOP("Terms", "ellipsoid"),
-    QT_TRANSLATE_NOOP("Terms", "length"),
-    QT_TRANSLATE_NOOP("Terms", "angle"),
-    QT_TRANSLATE_NOOP("Terms", "ellipse"),
-    QT_TRANSLATE_NOOP("Terms", "rectangle"),
-    QT_TRANSLATE_NOOP("Terms", "point"),
-    QT_TRANSLATE_NOOP("Terms", "arrow"),
-    QT_TRANSLATE_NOOP("Terms", "text"),
-    QT_TRANSLATE_NOOP("Terms", "interval unknown (a study date is missing): no doubling time"),
-    QT_TRANSLATE_NOOP("Terms", "the prior is dated after the current study: no doubling time"),
-    QT_TRANSLATE_NOOP("Terms", "the studies are from the same day: no doubling time"),
-    QT_TRANSLATE_NOOP("Terms", "no volume to compare: no doubling time"),
-    QT_TRANSLATE_NOOP("Terms", "volume unchanged: no doubling (stable)"),
-    QT_TRANSLATE_NOOP("Terms", "volume decreased: no doubling time (shrinking)"),
-    QT_TRANSLATE_NOOP("Terms", "new: no prior volume"),
-};
-
-/// A value of one of kTerms's sets in the reader's language; any other value as given.
-QString term(const std::string& value) {
-  return QCoreApplication::translate("Terms", value.c_str());
-}
 
 QString q(const std::string& s) {
   return QString::fromStdString(s);
@@ -554,7 +520,7 @@ void impressionSection(PageFlow& flow, const Fonts& fonts, const ReportContent& 
             : ReportPdfText::tr("Category %1, set by %2").arg(q(lr.category), q(lr.nodule)));
     flow.keyValueColumns(fonts.label, fonts.body,
                          {{{ReportPdfText::tr("Rule"), c.language == ReportLanguage::SimplifiedChinese ? q(lungRadsRuleChinese(lr.rule)) : orNone(lr.rule)},
-                           {ReportPdfText::tr("Management"), lr.management.empty() ? orNone(lr.management) : QCoreApplication::translate("Terms", lr.management.c_str())}}},
+                           {ReportPdfText::tr("Management"), lr.management.empty() ? orNone(lr.management) : term(lr.management.c_str())}}},
                          mm(26));
   }
   flow.skip(mm(1));

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/viewer/FindingsPanel.h"
 
+#include "app/i18n/Terms.h"
+
 #include "ai/nodule/DetectionFindings.h"
 #include "ai/nodule/NoduleDetector.h"
 #include "ai/runtime/ModelManifest.h"
@@ -57,41 +59,6 @@ const char* const kRejectReasons[] = {
     QT_TRANSLATE_NOOP("Terms", "not a nodule"),         QT_TRANSLATE_NOOP("Terms", "vessel"),
     QT_TRANSLATE_NOOP("Terms", "scar / atelectasis"),   QT_TRANSLATE_NOOP("Terms", "benign calcification"),
     QT_TRANSLATE_NOOP("Terms", "artefact"),             QT_TRANSLATE_NOOP("Terms", "outside the lung")};
-
-/// Words core hands over that the panel shows: translated where shown with
-/// QCoreApplication::translate("Terms", value), listed here so that lupdate sees them.
-[[maybe_unused]] const char* const kTerms[] = {
-    // Finding types (Finding::type / editedType).
-    QT_TRANSLATE_NOOP("Terms", "solid"), QT_TRANSLATE_NOOP("Terms", "part-solid"),
-    QT_TRANSLATE_NOOP("Terms", "ground-glass"), QT_TRANSLATE_NOOP("Terms", "calcified"),
-    // Review states (toString(FindingState)).
-    QT_TRANSLATE_NOOP("Terms", "proposed"), QT_TRANSLATE_NOOP("Terms", "accepted"),
-    QT_TRANSLATE_NOOP("Terms", "rejected"), QT_TRANSLATE_NOOP("Terms", "edited"),
-    // Growth against the prior (toString(GrowthStatus)).
-    QT_TRANSLATE_NOOP("Terms", "new"), QT_TRANSLATE_NOOP("Terms", "growing"), QT_TRANSLATE_NOOP("Terms", "stable"),
-    QT_TRANSLATE_NOOP("Terms", "decreased"),
-    // GrowthResult::statusRule when there is no match (the others are composed with numbers).
-    QT_TRANSLATE_NOOP("Terms", "no nodule in the prior"),
-    QT_TRANSLATE_NOOP("Terms", "no prior nodule within the match tolerance"),
-    // GrowthResult::doublingNote.
-    QT_TRANSLATE_NOOP("Terms", "interval unknown (a study date is missing): no doubling time"),
-    QT_TRANSLATE_NOOP("Terms", "the prior is dated after the current study: no doubling time"),
-    QT_TRANSLATE_NOOP("Terms", "the studies are from the same day: no doubling time"),
-    QT_TRANSLATE_NOOP("Terms", "no volume to compare: no doubling time"),
-    QT_TRANSLATE_NOOP("Terms", "volume unchanged: no doubling (stable)"),
-    QT_TRANSLATE_NOOP("Terms", "volume decreased: no doubling time (shrinking)"),
-    QT_TRANSLATE_NOOP("Terms", "new: no prior volume"),
-    // LungRadsSuggestion::management (v2022).
-    QT_TRANSLATE_NOOP("Terms", "continue annual screening with LDCT in 12 months"),
-    QT_TRANSLATE_NOOP("Terms", "LDCT in 6 months"),
-    QT_TRANSLATE_NOOP("Terms", "LDCT in 3 months; PET/CT may be used if there is a >= 8 mm solid component"),
-    QT_TRANSLATE_NOOP("Terms", "diagnostic chest CT with or without contrast, PET/CT and/or tissue sampling, "
-                               "depending on the probability of malignancy")};
-
-/// A word from core in the reader's language (itself when there is no translation).
-QString term(const std::string& value) {
-  return value.empty() ? QString() : QCoreApplication::translate("Terms", value.c_str());
-}
 
 /// The loaded model, shared by every run of this process (loading it is not free).
 struct LoadedModel {
@@ -344,7 +311,7 @@ void FindingsPanel::retranslateUi() {
     const bool isItem = current >= 0 && typed == reason_->itemText(current);
     for (int i = 0; i < reason_->count(); ++i) {
       const QString english = reason_->itemData(i).toString();
-      if (!english.isEmpty()) reason_->setItemText(i, QCoreApplication::translate("Terms", english.toUtf8().constData()));
+      if (!english.isEmpty()) reason_->setItemText(i, term(english.toUtf8().constData()));
     }
     if (!isItem) reason_->setEditText(typed);
   }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/viewer/MainWindow.h"
 
+#include "app/i18n/Terms.h"
+
 #include "app/i18n/CoreMessages.h"
 #include "app/viewer/DicomHeaderDialog.h"
 #include "app/viewer/FinalizeDialog.h"
@@ -61,17 +63,9 @@ WindowLevel initialWindow(const DicomFileInfo* header, const Volume& v) {
   return percentileWindow(v);
 }
 
-// Values from core shown in this window, translated where shown (context "Terms"): ingest
-// severities, measurement kinds (the table's Type column), the 3D presets (View > 3D preset).
-[[maybe_unused]] constexpr const char* kTerms[] = {
-    QT_TRANSLATE_NOOP("Terms", "info"),    QT_TRANSLATE_NOOP("Terms", "warning"),   QT_TRANSLATE_NOOP("Terms", "error"),
-    QT_TRANSLATE_NOOP("Terms", "length"),  QT_TRANSLATE_NOOP("Terms", "angle"),     QT_TRANSLATE_NOOP("Terms", "ellipse"),
-    QT_TRANSLATE_NOOP("Terms", "rectangle"), QT_TRANSLATE_NOOP("Terms", "point"),   QT_TRANSLATE_NOOP("Terms", "arrow"),
-    QT_TRANSLATE_NOOP("Terms", "text"),    QT_TRANSLATE_NOOP("Terms", "bone"),      QT_TRANSLATE_NOOP("Terms", "soft"),
-    QT_TRANSLATE_NOOP("Terms", "lung"),    QT_TRANSLATE_NOOP("Terms", "mip")};
 
 QString issueLine(const IngestIssue& i) {
-  QString line = QString("%1: %2").arg(QCoreApplication::translate("Terms", toString(i.severity)), translateCoreMessage(i.message));
+  QString line = QString("%1: %2").arg(term(toString(i.severity)), translateCoreMessage(i.message));
   if (!i.path.empty()) {
     line += " — " + QString::fromStdString(i.path);
   }
@@ -554,7 +548,7 @@ void MainWindow::refreshTable() {
     Measurement unlabeled = m;
     unlabeled.label.clear();
     auto* id = new QTableWidgetItem(QString::number(m.id));
-    auto* kind = new QTableWidgetItem(QCoreApplication::translate("Terms", toString(m.kind)));
+    auto* kind = new QTableWidgetItem(term(toString(m.kind)));
     auto* value = new QTableWidgetItem(translateCoreMessage(describe(unlabeled, document_->volume().get())));
     for (QTableWidgetItem* it : {id, kind, value}) it->setFlags(it->flags() & ~Qt::ItemIsEditable);
     table_->setItem(int(i), 0, id);

@@ -2,6 +2,8 @@
 // MainWindow's menus and its shortcut table (Help > Shortcuts); the rest is in MainWindow.cpp.
 #include "app/viewer/MainWindow.h"
 
+#include "app/i18n/Terms.h"
+
 #include "ai/runtime/ModelManifest.h"
 #include "app/i18n/Translations.h"
 #include "app/viewer/FindingsPanel.h"
@@ -194,7 +196,7 @@ void MainWindow::buildMenus() {
                   [this] { document_->setCrosshairLinesVisible(!document_->crosshairLinesVisible()); });
   QMenu* vr = view->addMenu(tr("3D preset"));
   for (VolumePreset p : {VolumePreset::Bone, VolumePreset::SoftTissue, VolumePreset::Lung, VolumePreset::Mip}) {
-    vr->addAction(QCoreApplication::translate("Terms", toString(p)), this, [this, p] { volumeView_->setPreset(p); });
+    vr->addAction(term(toString(p)), this, [this, p] { volumeView_->setPreset(p); });
   }
   // Each language named in itself; the choice applies at once (every widget gets LanguageChange)
   // and is remembered. Queued: the menus are rebuilt, not from inside one of their actions.

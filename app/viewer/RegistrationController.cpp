@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/viewer/RegistrationController.h"
 
+#include "app/i18n/Terms.h"
+
 #include "ai/registration/LearnedRegistration.h"
 #include "app/viewer/ViewerDocument.h"
 #include "core/annotation/AnnotationStore.h"
@@ -21,26 +23,6 @@ namespace {
 /// The Jacobian determinant's colour map spans 1 -+ the largest deviation (rounded up), at least
 /// this much and at most 1 (0 .. 2: folding and beyond at the ends).
 constexpr double kJacobianMinSpan = 0.1;
-
-/// Values of core and of this file shown to the reader, translated where they are displayed
-/// (never in the data: the engine name is saved with the pair's registration).
-[[maybe_unused]] constexpr const char* kTerms[] = {
-    // registrationEngineName
-    QT_TRANSLATE_NOOP("Terms", "rigid"), QT_TRANSLATE_NOOP("Terms", "affine"),
-    QT_TRANSLATE_NOOP("Terms", "deformable"), QT_TRANSLATE_NOOP("Terms", "model"),
-    // toString(FusionMode)
-    QT_TRANSLATE_NOOP("Terms", "off"), QT_TRANSLATE_NOOP("Terms", "blend"),
-    QT_TRANSLATE_NOOP("Terms", "checkerboard"), QT_TRANSLATE_NOOP("Terms", "difference"),
-    QT_TRANSLATE_NOOP("Terms", "colour"),
-    // toString(RegistrationMap)
-    QT_TRANSLATE_NOOP("Terms", "Jacobian determinant"), QT_TRANSLATE_NOOP("Terms", "displacement (mm)"),
-    QT_TRANSLATE_NOOP("Terms", "local NCC (alignment quality)"),
-    // registration stages (RegistrationStage::name, progress)
-    QT_TRANSLATE_NOOP("Terms", "starting"), QT_TRANSLATE_NOOP("Terms", "done"),
-};
-
-/// A value of core as the reader reads it.
-QString term(const QString& value) { return QCoreApplication::translate("Terms", value.toUtf8().constData()); }
 
 Rgba mix(const Rgba& a, const Rgba& b, double t) {
   Rgba c;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/viewer/RegistrationPanel.h"
 
+#include "app/i18n/Terms.h"
+
 #include "ai/registration/LearnedRegistration.h"
 #include "app/viewer/RegistrationController.h"
 
@@ -32,20 +34,6 @@ constexpr FusionMode kFusionModes[] = {FusionMode::Off, FusionMode::Blend, Fusio
                                        FusionMode::Difference, FusionMode::Colour};
 constexpr RegistrationMap kMaps[] = {RegistrationMap::Off, RegistrationMap::Jacobian, RegistrationMap::Displacement,
                                      RegistrationMap::Quality};
-
-/// Values of core shown here (engines, fusion modes, maps, the registration's stages), translated
-/// only where they are displayed.
-[[maybe_unused]] constexpr const char* kTerms[] = {
-    QT_TRANSLATE_NOOP("Terms", "rigid"),        QT_TRANSLATE_NOOP("Terms", "affine"),
-    QT_TRANSLATE_NOOP("Terms", "deformable"),   QT_TRANSLATE_NOOP("Terms", "model"),
-    QT_TRANSLATE_NOOP("Terms", "off"),          QT_TRANSLATE_NOOP("Terms", "blend"),
-    QT_TRANSLATE_NOOP("Terms", "checkerboard"), QT_TRANSLATE_NOOP("Terms", "difference"),
-    QT_TRANSLATE_NOOP("Terms", "colour"),       QT_TRANSLATE_NOOP("Terms", "Jacobian determinant"),
-    QT_TRANSLATE_NOOP("Terms", "displacement (mm)"), QT_TRANSLATE_NOOP("Terms", "local NCC (alignment quality)"),
-    QT_TRANSLATE_NOOP("Terms", "starting"),     QT_TRANSLATE_NOOP("Terms", "done"),
-};
-
-QString term(const char* value) { return QCoreApplication::translate("Terms", value); }
 
 /// Why the learned engine cannot be chosen (empty when it can): its model is missing or refused.
 QString modelEngineProblem() {

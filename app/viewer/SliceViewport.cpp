@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/viewer/SliceViewport.h"
 
+#include "app/i18n/Terms.h"
+
 #include "app/i18n/CoreMessages.h"
 #include "app/viewer/ViewerDocument.h"
 
@@ -21,19 +23,6 @@ namespace lightbox {
 namespace {
 
 constexpr double kHandlePixels = 8.0;
-
-/// Values of core drawn or said here (measurement kinds, finding states), translated only where
-/// they are shown.
-[[maybe_unused]] constexpr const char* kTerms[] = {
-    QT_TRANSLATE_NOOP("Terms", "length"),    QT_TRANSLATE_NOOP("Terms", "angle"),
-    QT_TRANSLATE_NOOP("Terms", "ellipse"),   QT_TRANSLATE_NOOP("Terms", "rectangle"),
-    QT_TRANSLATE_NOOP("Terms", "point"),     QT_TRANSLATE_NOOP("Terms", "arrow"),
-    QT_TRANSLATE_NOOP("Terms", "text"),      QT_TRANSLATE_NOOP("Terms", "proposed"),
-    QT_TRANSLATE_NOOP("Terms", "accepted"),  QT_TRANSLATE_NOOP("Terms", "rejected"),
-    QT_TRANSLATE_NOOP("Terms", "edited"),
-};
-
-QString term(const char* value) { return QCoreApplication::translate("Terms", value); }
 
 /// Tools that paint with the brush circle.
 bool brushLike(Tool tool) { return tool == Tool::Brush || tool == Tool::Eraser || tool == Tool::ThresholdBrush; }

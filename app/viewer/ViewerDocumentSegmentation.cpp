@@ -2,6 +2,8 @@
 // ViewerDocument: click-to-segment with the engines, model refinement, findings' masks and the
 // model's uncertainty band (the rest of the document is in ViewerDocument.cpp).
 #include "app/viewer/LabelStepCommand.h"
+
+#include "app/i18n/Terms.h"
 #include "app/viewer/ViewerDocument.h"
 #include "core/review/FindingMask.h"
 #include "core/segmentation/LesionPrompts.h"
@@ -39,13 +41,6 @@ void runOffGuiThread(const std::function<void()>& work) {
   if (error) std::rethrow_exception(error);
 }
 
-/// How a segment was chosen as a finding's mask (toString(MaskMatch)), as the reader reads it.
-[[maybe_unused]] constexpr const char* kTerms[] = {
-    QT_TRANSLATE_NOOP("Terms", "linked"),
-    QT_TRANSLATE_NOOP("Terms", "contains its centre"),
-    QT_TRANSLATE_NOOP("Terms", "near its centre"),
-    QT_TRANSLATE_NOOP("Terms", "none"),
-};
 
 } // namespace
 
@@ -262,7 +257,7 @@ int ViewerDocument::segmentFinding(const std::string& findingId) {
         !why.empty()) {
       emit annotationError(tr("segment finding %1: the segment %2 is not its lesion (%3)")
                                .arg(QString::fromStdString(findingId),
-                                    QCoreApplication::translate("Terms", toString(choice.match)),
+                                    term(toString(choice.match)),
                                     QString::fromStdString(why)));
       label = 0;
     }

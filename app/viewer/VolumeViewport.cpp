@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/viewer/VolumeViewport.h"
 
+#include "app/i18n/Terms.h"
+
 #include "app/render/ImageFramePipeline.h"
 #include "app/viewer/ViewerDocument.h"
 
@@ -14,18 +16,6 @@
 #include <cmath>
 
 namespace lightbox {
-namespace {
-
-/// The presets' names (toString(VolumePreset)) as the view's corner shows them.
-[[maybe_unused]] constexpr const char* kTerms[] = {
-    QT_TRANSLATE_NOOP("Terms", "bone"),
-    QT_TRANSLATE_NOOP("Terms", "soft"),
-    QT_TRANSLATE_NOOP("Terms", "lung"),
-    QT_TRANSLATE_NOOP("Terms", "mip"),
-};
-
-} // namespace
-
 VolumeViewport::VolumeViewport(ViewerDocument* document, QWidget* parent)
     : VtkViewport(parent), document_(document), display_(std::make_unique<ImageFramePipeline>()) {
   setFocusPolicy(Qt::StrongFocus);
@@ -162,7 +152,7 @@ bool VolumeViewport::prepareFrame(int width, int height) {
                        : fullGeneration_ < requestedGeneration_ || !(s == requested_) ? tr("rendering...")
                                                                                       : QString();
   const char* preset = toString(document_->volume()->units == "HU" ? preset_ : VolumePreset::Mip);
-  display_->setText(tr("3D %1").arg(QCoreApplication::translate("Terms", preset)).toStdString(), note.toStdString());
+  display_->setText(tr("3D %1").arg(term(preset)).toStdString(), note.toStdString());
   return true;
 }
 
