@@ -2,27 +2,23 @@
 // AI > Finalize report... in the real window: Ctrl+Shift+F opens the summary (what goes in, what
 // is written where), the reader types a name and edits the drafted impression, Finalize writes
 // the version into the study's report folder, and the review itself is left as it was.
+#include "tests/app/FinalizeTestSupport.h"
 #include "tests/support/TestData.h"
 
 #include "app/report/FinalizeReport.h"
 #include "app/viewer/FinalizeDialog.h"
 #include "app/viewer/MainWindow.h"
 #include "app/viewer/ViewerDocument.h"
-#include "core/segmentation/SegmentationMetrics.h"
 
 #include <catch2/catch.hpp>
 
 #include <QAction>
 #include <QApplication>
-#include <QDialogButtonBox>
 #include <QElapsedTimer>
 #include <QLineEdit>
 #include <QListWidget>
-#include <QMessageBox>
 #include <QPlainTextEdit>
-#include <QPushButton>
 #include <QTest>
-#include <QTimer>
 #include <QUndoStack>
 
 #include <nlohmann/json.hpp>
@@ -36,68 +32,26 @@ TEST_CASE("Ctrl+Shift+F: the summary, the reader's impression, and one click wri
           "[viewer][window][report]") {
   setenv("LIGHTBOX_ANNOTATIONS", test::scratchFolder("finalize-annotations").c_str(), 1);
   MainWindow window;
-  window.resize(1400, 900);
-  window.show();
-  REQUIRE(QTest::qWaitForWindowExposed(&window));
-  REQUIRE(window.openPath(QString::fromStdString(test::sharedData("ct/chest_lidc-idri-0001_nodule_slab/dicom"))));
+  test::openReviewedLidc(window);
   ViewerDocument* doc = window.document();
-  const auto outlines = readLidcOutlines(test::sharedData("ct/chest_lidc-idri-0001_nodule_slab/annotations/069.xml"),
-                                         doc->volume()->geometry);
-  REQUIRE(!outlines.empty());
-  FindingsRun run;
-  run.model = "lightbox-nodule";
-  run.modelVersion = "test";
-  run.modelSha256 = std::string(64, 'b');
-  run.fpPerScan = 1.0;
-  Finding f1, f2;
-  f1.id = "F1";
-  f1.centerLps = outlines.front().centroidLps;
-  f1.diameterMm = 25;
-  f1.type = "solid";
-  f1.score = f1.probability = 0.9;
-  f2 = f1;
-  f2.id = "F2";
-  f2.centerLps = doc->volume()->geometry.ijkToLps({60, 60, 2});
-  f2.score = f2.probability = 0.6;
-  doc->setDetectionResult(run, {f1, f2});
-  doc->setFindingState("F1", FindingState::Accepted);
-  REQUIRE(doc->segmentFinding("F1") > 0);
-  doc->setFindingState("F2", FindingState::Rejected, "vessel");
   const std::size_t undoSteps = doc->undoStack()->count();
 
-  // The dialog is modal: it is driven from a timer while Ctrl+Shift+F's exec() runs.
-  bool sawDialog = false;
-  std::string summary;
-  QTimer poll;
-  poll.setInterval(50);
-  std::string refused;
-  QObject::connect(&poll, &QTimer::timeout, [&] {
-    for (QWidget* w : QApplication::topLevelWidgets()) {
-      if (w->isVisible() && w->inherits("QMessageBox")) { // writing failed: fail, do not hang
-        refused = qobject_cast<QMessageBox*>(w)->text().toStdString();
-        w->close();
-        if (auto* d = qobject_cast<QDialog*>(w->parentWidget())) d->reject();
-        continue;
-      }
-      auto* dialog = qobject_cast<FinalizeDialog*>(w);
-      if (!dialog || !dialog->isVisible() || sawDialog) continue;
-      sawDialog = true;
-      summary = dialog->plan().summary();
-      dialog->readerField()->setText("Doe^Jane");
-      dialog->impressionField()->setPlainText("Solid nodule F1, Lung-RADS per the table. Edited by the reader.");
-      if (const char* shots = std::getenv("LIGHTBOX_TEST_SHOTS")) dialog->grab().save(QString(shots) + "/finalize-dialog.png");
-      dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok)->click();
-    }
-  });
-  poll.start();
+  std::string summary, refused;
   QAction* finalize = nullptr;
   for (QAction* a : window.findChildren<QAction*>()) {
     if (a->shortcut() == QKeySequence("Ctrl+Shift+F")) finalize = a;
   }
   REQUIRE(finalize);
   CHECK(finalize->text().contains("Finalize report"));
-  finalize->trigger();
-  poll.stop();
+  const bool sawDialog = test::finalizeThroughDialog(
+      window,
+      [&](FinalizeDialog& dialog) {
+        summary = dialog.plan().summary();
+        dialog.readerField()->setText("Doe^Jane");
+        dialog.impressionField()->setPlainText("Solid nodule F1, Lung-RADS per the table. Edited by the reader.");
+        if (const char* shots = std::getenv("LIGHTBOX_TEST_SHOTS")) dialog.grab().save(QString(shots) + "/finalize-dialog.png");
+      },
+      refused);
   REQUIRE(sawDialog);
   INFO(refused);
   REQUIRE(refused.empty());

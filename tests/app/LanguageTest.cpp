@@ -2,26 +2,23 @@
 // Issue 28: the reading room and the report in Simplified Chinese. View > Language switches the
 // whole window at once (no English text with a translation is left on screen), the choice is
 // remembered, the finalize dialog drafts the impression in Chinese and the PDF prints Chinese.
+#include "tests/app/FinalizeTestSupport.h"
 #include "tests/support/TestData.h"
 
 #include "ai/runtime/ModelManifest.h"
 #include "ai/runtime/VolumeInference.h"
 #include "app/i18n/CoreMessages.h"
 #include "app/i18n/Translations.h"
-#include "app/report/FinalizeReport.h"
 #include "app/viewer/FinalizeDialog.h"
 #include "app/viewer/FindingsPanel.h"
 #include "app/viewer/MainWindow.h"
-#include "app/viewer/ViewerDocument.h"
 #include "app/viewer/VtkViewport.h"
-#include "core/segmentation/SegmentationMetrics.h"
 
 #include <catch2/catch.hpp>
 
 #include <QAbstractButton>
 #include <QAction>
 #include <QApplication>
-#include <QDialogButtonBox>
 #include <QDockWidget>
 #include <QFile>
 #include <QGroupBox>
@@ -30,13 +27,10 @@
 #include <QLineEdit>
 #include <QMenu>
 #include <QMenuBar>
-#include <QMessageBox>
 #include <QPlainTextEdit>
-#include <QPushButton>
 #include <QSettings>
 #include <QTableWidget>
 #include <QTest>
-#include <QTimer>
 #include <QXmlStreamReader>
 
 #include <nlohmann/json.hpp>
@@ -123,34 +117,7 @@ TEST_CASE("View > Language: Chinese applies at once and is remembered, the impre
   const std::set<QString> english = translatedSources();
 
   MainWindow window;
-  window.resize(1400, 900);
-  window.show();
-  REQUIRE(QTest::qWaitForWindowExposed(&window));
-  REQUIRE(window.openPath(QString::fromStdString(test::sharedData("ct/chest_lidc-idri-0001_nodule_slab/dicom"))));
-  ViewerDocument* doc = window.document();
-  const auto outlines = readLidcOutlines(test::sharedData("ct/chest_lidc-idri-0001_nodule_slab/annotations/069.xml"),
-                                         doc->volume()->geometry);
-  REQUIRE(!outlines.empty());
-  FindingsRun run;
-  run.model = "lightbox-nodule";
-  run.modelVersion = "test";
-  run.modelSha256 = std::string(64, 'b');
-  run.fpPerScan = 1.0;
-  Finding f1;
-  f1.id = "F1";
-  f1.centerLps = outlines.front().centroidLps;
-  f1.diameterMm = 25;
-  f1.type = "solid";
-  f1.score = f1.probability = 0.9;
-  Finding f2 = f1;
-  f2.id = "F2";
-  f2.centerLps = doc->volume()->geometry.ijkToLps({60, 60, 2});
-  f2.score = f2.probability = 0.6;
-  doc->setDetectionResult(run, {f1, f2});
-  doc->setFindingState("F1", FindingState::Accepted);
-  REQUIRE(doc->segmentFinding("F1") > 0);
-  doc->setFindingState("F2", FindingState::Rejected, "vessel");
-  QApplication::processEvents();
+  test::openReviewedLidc(window);
 
   // In English the same check finds the English texts (so it can fail).
   const QStringList before = englishOnScreen(window, english);
@@ -174,35 +141,16 @@ TEST_CASE("View > Language: Chinese applies at once and is remembered, the impre
   }
 
   // The finalize dialog: the drafted impression is Chinese; the report's PDF prints Chinese.
-  bool sawDialog = false;
-  std::string impression, refused;
-  QTimer poll;
-  poll.setInterval(50);
-  QObject::connect(&poll, &QTimer::timeout, [&] {
-    for (QWidget* w : QApplication::topLevelWidgets()) {
-      if (w->isVisible() && w->inherits("QMessageBox")) {
-        refused = qobject_cast<QMessageBox*>(w)->text().toStdString();
-        w->close();
-        if (auto* d = qobject_cast<QDialog*>(w->parentWidget())) d->reject();
-        continue;
-      }
-      auto* dialog = qobject_cast<FinalizeDialog*>(w);
-      if (!dialog || !dialog->isVisible() || sawDialog) continue;
-      sawDialog = true;
-      impression = dialog->impressionField()->toPlainText().toStdString();
-      dialog->readerField()->setText(QStringLiteral("张^伟"));
-      if (shots) dialog->grab().save(QString(shots) + "/zh-finalize-dialog.png");
-      dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok)->click();
-    }
-  });
-  poll.start();
-  QAction* finalize = nullptr;
-  for (QAction* a : window.findChildren<QAction*>()) {
-    if (a->shortcut() == QKeySequence("Ctrl+Shift+F")) finalize = a;
-  }
-  REQUIRE(finalize);
-  finalize->trigger();
-  poll.stop();
+  std::string impression, refused, folder;
+  const bool sawDialog = test::finalizeThroughDialog(
+      window,
+      [&](FinalizeDialog& dialog) {
+        folder = dialog.plan().folder; // the version this report writes
+        impression = dialog.impressionField()->toPlainText().toStdString();
+        dialog.readerField()->setText(QStringLiteral("张^伟"));
+        if (shots) dialog.grab().save(QString(shots) + "/zh-finalize-dialog.png");
+      },
+      refused);
   REQUIRE(sawDialog);
   INFO(refused);
   REQUIRE(refused.empty());
@@ -211,7 +159,6 @@ TEST_CASE("View > Language: Chinese applies at once and is remembered, the impre
   CHECK(impression.find("Lung-RADS") != std::string::npos);
   CHECK(impression.find("nodule") == std::string::npos);
 
-  const std::string folder = defaultReportFolder(doc->reportSource().studyInstanceUid) + "/v1";
   std::ifstream in(folder + "/report.json");
   REQUIRE(in);
   const nlohmann::json j = nlohmann::json::parse(in);
