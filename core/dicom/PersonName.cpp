@@ -23,7 +23,7 @@ std::string trimmed(const std::string& s) {
   return s.substr(first, s.find_last_not_of(' ') - first + 1);
 }
 
-/// True when UTF-8 `s` has a character of U+1100 and above (Hangul, kana, CJK ideographs).
+/// True when UTF-8 `s` has a character of U+1000 and above (Hangul, kana, CJK ideographs; U+1000-10FF is Myanmar, rare in names).
 bool hasEastAsian(const std::string& s) {
   for (std::size_t i = 0; i < s.size(); ++i) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
