@@ -45,6 +45,10 @@ constexpr const char* kUsage = R"(usage: lightbox COMMAND [ARGS]
                                    held-back points, or an implausible map, is dropped and said)
   map-points OUTDIR IN.csv -o OUT.csv   x,y,z (LPS mm) of the current image to the prior
   resample OUTDIR -o WARPED.nii.gz the prior on the current grid (linear)
+  batch [PATH...] -o OUTDIR        pre-read many series unattended: detect, segment, register to the newest
+                                   prior, AI draft report; resumable [--steps S,...] [--jobs N] [--slurm]
+                                   [--modality M] [--since YYYYMMDD] [--description TEXT] [--retry-failed]
+  batch status OUTDIR [--json]     one entry per series: state, reason, steps, findings, seconds
 
 Exit codes: 0 ok, 1 failure, 2 usage error, 3 no loadable image series.
 )";
@@ -70,7 +74,7 @@ const std::vector<Command>& lightCommands() {
 bool isHeavyCommand(const std::string& name) {
   for (const char* heavy : {"render", "models", "detect", "eval-detection", "make-nodule-dataset",
                             "make-segmentation-dataset", "segment", "eval-segmentation", "eval-lesion-set", "eval-clicks", "report",
-                            "register", "map-points", "resample"}) {
+                            "register", "map-points", "resample", "batch"}) {
     if (name == heavy) return true;
   }
   return false;

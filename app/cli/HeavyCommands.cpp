@@ -18,7 +18,8 @@ const std::vector<Command>& heavyCommands() {
                                                 {"report", runReport},
                                                 {"register", runRegister},
                                                 {"map-points", runMapPoints},
-                                                {"resample", runResample}};
+                                                {"resample", runResample},
+                                                {"batch", runBatch}};
   return commands;
 }
 

@@ -3,6 +3,7 @@
 // viewer's AI > Finalize report...: DICOM SEG, SR TID 1500, KOS, PDF and Encapsulated PDF.
 #include "app/cli/Arguments.h"
 #include "app/cli/Commands.h"
+#include "app/cli/GuiApplication.h"
 #include "app/i18n/Translations.h"
 #include "app/report/FinalizeReport.h"
 #include "core/annotation/AnnotationStore.h"
@@ -40,16 +41,6 @@ constexpr const char* kUsage =
     "  --language: the drafted impression and the PDF's words in this language (default en); the SR's codes stay\n"
     "  standard, the messages here stay English";
 
-/// The PDF needs a QGuiApplication; without a display it runs on Qt's offscreen platform.
-std::unique_ptr<QGuiApplication> ensureGuiApplication() {
-  if (QCoreApplication::instance()) return nullptr;
-  if (!std::getenv("QT_QPA_PLATFORM")) setenv("QT_QPA_PLATFORM", "offscreen", 1);
-  static int argc = 1;
-  static char name[] = "lightbox";
-  static char* argv[] = {name, nullptr};
-  return std::make_unique<QGuiApplication>(argc, argv);
-}
-
 /// Growth against the prior series' saved review: through `transformPath` when given, else the
 /// registration saved with the pair (the viewer's Ctrl+R); without either, refuses (an unregistered
 /// pair would match nodules by raw coordinates).
@@ -83,6 +74,15 @@ PriorGrowth growthAgainstPrior(const ReadingSession& current, const AssembledSer
 }
 
 } // namespace
+
+std::unique_ptr<QGuiApplication> ensureGuiApplication() {
+  if (QCoreApplication::instance()) return nullptr;
+  if (!std::getenv("QT_QPA_PLATFORM")) setenv("QT_QPA_PLATFORM", "offscreen", 1);
+  static int argc = 1;
+  static char name[] = "lightbox";
+  static char* argv[] = {name, nullptr};
+  return std::make_unique<QGuiApplication>(argc, argv);
+}
 
 int runReport(const std::vector<std::string>& rawArgs) {
   const Arguments args(rawArgs, {"no-auto-mask", "nifti", "csv", "json"},

@@ -206,6 +206,12 @@ ReportPlan planReport(const ReadingSession& session, const LabelMap& labels, con
   confirmSizes(plan, options.confirmedSizes);
   c.language = options.language;
   c.impression = options.impression ? *options.impression : draftImpression(c, options.language);
+  c.aiDraft = options.aiDraft;
+  if (c.aiDraft) {
+    c.impression = (options.language == ReportLanguage::SimplifiedChinese ? std::string("AI 草稿，未经放射科医师审阅。")
+                                                                          : std::string("AI draft, not reviewed by a radiologist. ")) +
+                   c.impression;
+  }
 
   const bool anyMask = std::any_of(c.findings.begin(), c.findings.end(), [](const ReportFinding& f) { return f.segmentNumber > 0; });
   if (anyMask) plan.files.push_back("seg.dcm");
@@ -323,6 +329,7 @@ ReportResult writeReport(const ReportPlan& plan, const Volume& image) {
     j["study_instance_uid"] = c.source.studyInstanceUid;
     j["finalized_at"] = c.finalizedAt;
     j["reader"] = c.reader;
+    j["ai_draft"] = c.aiDraft;
     j["impression"] = c.impression;
     j["language"] = toCode(plan.options.language);
     j["lung_rads"] = c.lungRads.category;

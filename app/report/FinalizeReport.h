@@ -32,6 +32,9 @@ struct FinalizeOptions {
   /// The language of the drafted impression and the PDF's words (the PDF takes them from the
   /// application's installed translation: the caller applies this language first).
   ReportLanguage language = ReportLanguage::English;
+  /// An AI draft (`lightbox batch`): the caller's session has the proposals at the operating point
+  /// accepted; the content is marked (ReportContent::aiDraft) and the impression begins by saying so.
+  bool aiDraft = false;
 };
 
 /// What Finalize will write, shown to the reader before anything is written.

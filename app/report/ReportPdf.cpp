@@ -341,7 +341,8 @@ void keyImageRow(PageFlow& flow, const Fonts& fonts, const ReportFinding& f, con
 }
 
 void headerSection(PageFlow& flow, const Fonts& fonts, const ReportContent& c) {
-  const QString titleText = ReportPdfText::tr("Lightbox report");
+  const QString titleText =
+      c.aiDraft ? ReportPdfText::tr("Lightbox report: AI draft, not reviewed") : ReportPdfText::tr("Lightbox report");
   const double titleH = flow.textHeight(fonts.title, titleText, flow.width());
   const double top = flow.place(titleH + mm(2));
   const double w = flow.width();

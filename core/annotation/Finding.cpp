@@ -38,7 +38,8 @@ bool Finding::operator==(const Finding& o) const {
 bool FindingsRun::operator==(const FindingsRun& o) const {
   return model == o.model && modelVersion == o.modelVersion && modelSha256 == o.modelSha256 && backend == o.backend &&
          licence == o.licence && intendedUse == o.intendedUse && warnings == o.warnings && fpPerScan == o.fpPerScan &&
-         operatingPoints == o.operatingPoints && ranAt == o.ranAt;
+         operatingPoints == o.operatingPoints && ranAt == o.ranAt && source == o.source &&
+         sourceFolder == o.sourceFolder;
 }
 
 double thresholdForFpPerScan(const std::vector<std::pair<double, double>>& operatingPoints, double fpPerScan,
@@ -104,9 +105,11 @@ std::vector<Finding> findingsFromJson(const nlohmann::json& j) {
 nlohmann::json toJson(const FindingsRun& r) {
   nlohmann::json ops = nlohmann::json::array();
   for (const auto& [fp, thr] : r.operatingPoints) ops.push_back({{"fp_per_scan", fp}, {"threshold", thr}});
-  return {{"model", r.model}, {"version", r.modelVersion}, {"sha256", r.modelSha256}, {"backend", r.backend},
-          {"licence", r.licence}, {"intended_use", r.intendedUse}, {"warnings", r.warnings},
-          {"fp_per_scan", r.fpPerScan}, {"operating_points", ops}, {"ran_at", r.ranAt}};
+  nlohmann::json j = {{"model", r.model}, {"version", r.modelVersion}, {"sha256", r.modelSha256}, {"backend", r.backend},
+                      {"licence", r.licence}, {"intended_use", r.intendedUse}, {"warnings", r.warnings},
+                      {"fp_per_scan", r.fpPerScan}, {"operating_points", ops}, {"ran_at", r.ranAt}};
+  if (!r.source.empty()) j["source"] = {{"kind", r.source}, {"folder", r.sourceFolder}};
+  return j;
 }
 
 FindingsRun findingsRunFromJson(const nlohmann::json& j) {
@@ -123,6 +126,10 @@ FindingsRun findingsRunFromJson(const nlohmann::json& j) {
     r.operatingPoints.emplace_back(op.at("fp_per_scan").get<double>(), op.at("threshold").get<double>());
   }
   r.ranAt = j.value("ran_at", "");
+  if (j.contains("source") && j["source"].is_object()) {
+    r.source = j["source"].value("kind", "");
+    r.sourceFolder = j["source"].value("folder", "");
+  }
   return r;
 }
 

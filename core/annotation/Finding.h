@@ -51,6 +51,9 @@ struct FindingsRun {
   double fpPerScan = 1.0;
   std::vector<std::pair<double, double>> operatingPoints; ///< (FP per scan, score threshold)
   std::string ranAt; ///< ISO 8601 UTC
+  /// Who ran it: empty for the viewer or `lightbox review --import`, "batch" for `lightbox batch`
+  /// (a pre-read nobody has looked at yet), with the batch's output folder.
+  std::string source, sourceFolder;
   bool operator==(const FindingsRun& o) const;
 
   /// Score threshold for the current fpPerScan (the largest operating point not above it).

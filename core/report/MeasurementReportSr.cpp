@@ -419,8 +419,9 @@ ExportedObject writeMeasurementReportSr(const ReportContent& content, const Expo
                            seg.sopInstanceUid.c_str()),
           path, "evidence (SEG)");
   }
-  checkDcmtk(doc.completeDocument(), path, "completion");
-  if (!content.reader.empty()) {
+  // An AI draft stays PARTIAL and UNVERIFIED: nobody has read it.
+  if (!content.aiDraft) checkDcmtk(doc.completeDocument(), path, "completion");
+  if (!content.reader.empty() && !content.aiDraft) {
     OFString institution;
     source->getDataset()->findAndGetOFString(DCM_InstitutionName, institution);
     const std::string when = dicomDate(content.finalizedAt) + dicomTime(content.finalizedAt);

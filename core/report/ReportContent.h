@@ -116,6 +116,9 @@ struct ReportContent {
   std::vector<std::string> unmeasured; ///< accepted findings with no size (named in the report)
   std::vector<Measurement> measurements; ///< the reader's own measurements (listed in the PDF)
   std::string impression;
+  /// An AI draft nobody reviewed (`lightbox batch`): the proposals at the operating point stand in
+  /// for accepted findings; the PDF says so in its title, the SR is left partial and unverified.
+  bool aiDraft = false;
   std::string reader;      ///< the person who finalizes ("Doe^Jane" style or free text)
   std::string finalizedAt; ///< ISO 8601 local time, e.g. "2026-12-01T10:15:02"
   int version = 1;         ///< 1 for the first report of this series, then 2, ...

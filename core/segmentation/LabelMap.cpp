@@ -42,6 +42,14 @@ std::size_t LabelMap::count(std::uint8_t label) const {
   return std::size_t(std::count(labels.begin(), labels.end(), label));
 }
 
+void LabelMap::removeSegment(std::uint8_t label) {
+  if (!label) return;
+  std::replace(labels.begin(), labels.end(), label, std::uint8_t(0));
+  segments.erase(std::remove_if(segments.begin(), segments.end(), [label](const Segment& s) { return s.label == label; }),
+                 segments.end());
+  ++revision;
+}
+
 VoxelBox clampBox(const LabelMap& map, long lo0, long lo1, long lo2, long hi0, long hi1, long hi2) {
   VoxelBox b;
   const long lo[3] = {lo0, lo1, lo2}, hi[3] = {hi0, hi1, hi2};

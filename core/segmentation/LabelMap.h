@@ -62,6 +62,8 @@ struct LabelMap {
   /// The smallest label value no segment uses (0 when all 255 are taken).
   std::uint8_t freeLabel() const;
   std::size_t count(std::uint8_t label) const;
+  /// Clears the segment's voxels and drops it from the table.
+  void removeSegment(std::uint8_t label);
 };
 
 /// An index box [lo, hi) on the grid.

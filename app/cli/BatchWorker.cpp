@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: Apache-2.0
+// One series of `lightbox batch`: detect, segment, register to the newest prior, draft report.
+#include "app/cli/BatchWorker.h"
+
+#include "ai/nodule/DetectionFindings.h"
+#include "ai/nodule/DetectionJson.h"
+#include "ai/nodule/NoduleDetector.h"
+#include "ai/registration/LearnedRegistration.h"
+#include "ai/runtime/ModelManifest.h"
+#include "ai/runtime/ModelRunner.h"
+#include "app/cli/GuiApplication.h"
+#include "app/report/FinalizeReport.h"
+#include "core/annotation/AnnotationStore.h"
+#include "core/index/StudyIndex.h"
+#include "core/io/IngestJson.h"
+#include "core/registration/PairRegistrationStore.h"
+#include "core/registration/RegistrationMaps.h"
+#include "core/review/FindingMask.h"
+#include "core/review/ReadingSession.h"
+#include "core/review/ReviewGrowth.h"
+#include "core/segmentation/LabelMapFile.h"
+#include "core/study/StudyLoader.h"
+#include "core/util/AtomicFile.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <sstream>
+#include <thread>
+
+namespace fs = std::filesystem;
+
+namespace lightbox::cli {
+namespace {
+
+/// Less aerated lung than this and the CT is not a chest CT (a head CT has well under 100 mL; the
+/// 16-slice LIDC slab about 1 000 mL): detection does not apply.
+constexpr double kMinLungMl = 250.0;
+
+bool hasStep(const BatchPlan& plan, const std::string& step) {
+  return std::find(plan.steps.begin(), plan.steps.end(), step) != plan.steps.end();
+}
+
+void writeText(const fs::path& path, const std::string& text) {
+  const std::string why = writeFileAtomically(path.string(), text);
+  if (!why.empty()) throw std::runtime_error("cannot write " + path.string() + ": " + why);
+}
+
+std::string csvField(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (const char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+std::string number(double v, int decimals) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.*f", decimals, v);
+  return buf;
+}
+
+/// The newest earlier study of the same patient: among the plan's series first (their pre-read
+/// lands in this run), else in the local study index. Same modality.
+struct PriorChoice {
+  std::string seriesUid, path, selector, studyDate;
+  bool inPlan = false;
+};
+std::optional<PriorChoice> newestPrior(const BatchPlan& plan, const BatchSeries& current) {
+  std::optional<PriorChoice> best;
+  auto consider = [&](const PriorChoice& c) {
+    if (c.studyDate.empty() || c.studyDate >= current.studyDate) return;
+    if (!best || c.studyDate > best->studyDate) best = c;
+  };
+  if (current.patientId.empty() || current.studyDate.empty()) return best;
+  for (const BatchSeries& s : plan.series) {
+    if (s.patientId == current.patientId && s.studyUid != current.studyUid && s.modality == current.modality) {
+      consider({s.seriesUid, s.path, s.selector, s.studyDate, true});
+    }
+  }
+  if (best) return best;
+  try {
+    const StudyIndex index(StudyIndex::defaultPath());
+    for (const IndexedStudy& st : index.studies()) {
+      if (st.patientId != current.patientId || st.studyInstanceUid == current.studyUid) continue;
+      for (const IndexedSeries& se : st.series) {
+        if (se.modality == current.modality) consider({se.seriesInstanceUid, se.folder, se.seriesInstanceUid, st.studyDate, false});
+      }
+    }
+  } catch (const std::exception&) {
+    // No index: priors come from the plan only.
+  }
+  return best;
+}
+
+/// Waits while a prior of this run is still to be pre-read (its findings are what growth compares).
+void waitForPrior(const std::string& outFolder, const std::string& priorUid) {
+  for (int i = 0; i < 900; ++i) { // 30 minutes
+    const std::optional<BatchRecord> r = loadBatchRecord(outFolder, priorUid);
+    if (r && (r->state == "done" || r->state == "failed" || r->state == "skipped") &&
+        !BatchSeriesLock::heldByAnyone(outFolder, priorUid)) {
+      return;
+    }
+    if (!BatchSeriesLock::heldByAnyone(outFolder, priorUid) && (!r || r->state == "pending")) return; // not running
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+  }
+}
+
+} // namespace
+
+const char* batchFindingsCsvHeader() {
+  return "series_uid,patient_id,study_date,finding,score,probability,type,ai_diameter_mm,size_capped,"
+         "mask_long_axis_mm,mask_short_axis_mm,mask_volume_ml,center_x_lps,center_y_lps,center_z_lps,growth\n";
+}
+
+BatchRecord runBatchSeries(const std::string& outFolder, const BatchPlan& plan, const BatchSeries& s, int threads) {
+  const auto t0 = std::chrono::steady_clock::now();
+  BatchRecord rec;
+  rec.seriesUid = s.seriesUid;
+  rec.path = s.path;
+  rec.inputHash = s.inputHash;
+  rec.state = "done";
+  const fs::path folder = batchSeriesFolder(outFolder, s.seriesUid);
+  fs::create_directories(folder);
+  auto finish = [&](const std::string& state, const std::string& reason) {
+    rec.state = state;
+    rec.reason = reason;
+    rec.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return rec;
+  };
+
+  const StudyScan scan = scanStudy(s.path);
+  const AssembledSeries& series = selectSeries(scan, s.selector);
+  const std::string modality = series.header->modality;
+  if (series.isSingleImage) return finish("skipped", "a single image: the steps need a volume");
+  if (hasStep(plan, "detect") && modality != "CT") {
+    return finish("skipped", "modality " + (modality.empty() ? std::string("unknown") : modality) +
+                                 ": nodule detection reads chest CT only");
+  }
+  LoadedSeries loaded = loadSeries(series);
+  if (loaded.volumes.empty()) throw std::runtime_error(s.path + ": the series could not be loaded");
+  const Volume& image = loaded.volumes.front();
+  const AnnotationStore store(plan.annotations.empty() ? AnnotationStore::defaultFolder() : plan.annotations);
+
+  // The pre-read in memory: the proposals at the operating point stand as accepted (the draft);
+  // the reader's review gets the proposals as proposals.
+  ReadingSession draft;
+  ReadingSession review = ReadingSession::open(store, s.seriesUid);
+  bool reviewTakesPreRead = false;
+  if (hasStep(plan, "detect")) {
+    const ModelEntry entry = findModel("lightbox-nodule", defaultModelFolders());
+    const auto runner = loadVerifiedModel(entry, threads);
+    ScanFacts facts;
+    facts.modality = modality;
+    if (!series.volumes.empty() && !series.volumes.front().slices.empty()) {
+      facts.sliceThicknessMm = series.volumes.front().slices.front().sliceThickness;
+    }
+    const DetectionResult r = detectNodules(image, facts, entry.manifest, *runner);
+    DetectionFindings found = findingsFromDetection(r, entry.manifest, plan.fpPerScan);
+    found.run.source = "batch";
+    found.run.sourceFolder = fs::absolute(outFolder).lexically_normal().string();
+    nlohmann::json j = detectionToJson(r, entry.manifest, plan.fpPerScan, entry.manifest.thresholdForFpPerScan(plan.fpPerScan));
+    j["series"] = {{"path", s.path}, {"series_instance_uid", s.seriesUid}, {"modality", modality},
+                   {"geometry", toJson(image.geometry)}};
+    writeText(folder / "detection.json", j.dump(2) + "\n");
+    for (const std::string& w : r.warnings) rec.stepNotes.push_back("detect: warning: " + w);
+    if (r.lungVolumeMl < kMinLungMl) {
+      rec.steps.push_back("detect");
+      return finish("skipped", "no lungs in the field (" + number(r.lungVolumeMl, 0) +
+                                   " mL of aerated lung): not a chest CT, nothing put in its review");
+    }
+
+    const bool decided = !review.measurements().empty() ||
+                         std::any_of(review.findings().begin(), review.findings().end(),
+                                     [](const Finding& f) { return f.state != FindingState::Proposed; });
+    if (review.readOnly()) {
+      rec.stepNotes.push_back("detect: the series' saved review is unreadable: the pre-read is in this folder only");
+    } else if (decided) {
+      rec.stepNotes.push_back("detect: the reader has decided on this series' review: it is left as it is");
+    } else {
+      review.applyDetection(found.run, found.findings);
+      reviewTakesPreRead = true;
+    }
+    SeriesAnnotations pre;
+    pre.findings = found.findings;
+    pre.findingsRun = found.run;
+    pre.hasFindingsRun = true;
+    draft = ReadingSession(pre);
+    std::vector<std::string> shown;
+    for (const Finding* f : draft.visibleFindings()) shown.push_back(f->id);
+    for (const std::string& id : shown) draft.setFindingState(id, FindingState::Accepted);
+    rec.findings = int(shown.size());
+    rec.stepNotes.push_back("detect: " + std::to_string(r.candidates) + " candidates, " + std::to_string(shown.size()) +
+                            " at " + number(plan.fpPerScan, 2) + " FP/scan" +
+                            (reviewTakesPreRead ? ", put in the series' review" : ""));
+    rec.steps.push_back("detect");
+  } else {
+    // Later steps on the series' review as the reader left it (nothing decided: its proposals).
+    SeriesAnnotations pre = review.review();
+    draft = ReadingSession(pre);
+    if (std::none_of(pre.findings.begin(), pre.findings.end(), [](const Finding& f) { return f.state != FindingState::Proposed; })) {
+      std::vector<std::string> shown;
+      for (const Finding* f : draft.visibleFindings()) shown.push_back(f->id);
+      for (const std::string& id : shown) draft.setFindingState(id, FindingState::Accepted);
+    }
+    rec.findings = int(draft.decisionSupport().nodules.size() + draft.decisionSupport().unmeasured.size());
+  }
+
+  // Segment: the report's rule for a finding without a mask (model, else classical; an
+  // implausible mask refused), linked to the finding in the draft and in the review.
+  LabelMap labels(image.geometry);
+  FinalizeOptions options;
+  options.outputFolder = (folder / "report").string();
+  options.aiDraft = true;
+  if (hasStep(plan, "segment")) {
+    options.segmentUnmasked = true;
+    const ReportPlan masks = planReport(draft, labels, image, reportSourceOf(series, image.geometry), options);
+    labels = masks.labels;
+    const std::string labelsPath = store.labelsPathFor(s.seriesUid);
+    const bool reviewTakesMasks = reviewTakesPreRead && !fs::exists(labelsPath);
+    std::size_t linked = 0;
+    for (const ReportFinding& f : masks.content.findings) {
+      if (!f.segmentLabel) continue;
+      if (f.sizeDisagreement > kMaskSizeConfirmFactor) {
+        // Nobody is there to confirm a mask this far from the AI's size: dropped, said.
+        labels.removeSegment(std::uint8_t(f.segmentLabel));
+        rec.stepNotes.push_back("segment: " + f.id + ": the mask (" + number(f.mask.longAxisMm, 1) +
+                                " mm long axis) differs from the AI's size by " + number(f.sizeDisagreement, 1) +
+                                "x: not kept, for the reader to outline");
+        continue;
+      }
+      ++linked;
+      draft.setFindingMask(f.id, f.segmentLabel, f.mask.longAxisMm, f.mask.shortAxisMm, f.mask.volumeMl * 1000.0);
+      if (reviewTakesMasks) review.setFindingMask(f.id, f.segmentLabel, f.mask.longAxisMm, f.mask.shortAxisMm, f.mask.volumeMl * 1000.0);
+    }
+    if (reviewTakesMasks && linked) saveLabelMap(labels, labelsPath);
+    saveLabelMap(labels, (folder / "labels.lbx").string());
+    rec.stepNotes.push_back("segment: " + std::to_string(linked) + " of " + std::to_string(masks.content.findings.size()) +
+                            " findings outlined" + (reviewTakesMasks && linked ? ", linked in the series' review" : ""));
+    for (const std::string& w : masks.content.warnings) rec.stepNotes.push_back("segment: " + w);
+    rec.steps.push_back("segment");
+  }
+  options.segmentUnmasked = false;
+
+  // Register to the newest prior of the same patient; growth of the draft's nodules against it.
+  std::map<std::string, std::string> growthOf;
+  if (hasStep(plan, "register")) {
+    const std::optional<PriorChoice> prior = newestPrior(plan, s);
+    if (!prior) {
+      rec.stepNotes.push_back("register: no earlier study of this patient (" +
+                              (s.patientId.empty() ? std::string("no Patient ID") : s.patientId) + ")");
+    } else {
+      if (prior->inPlan) waitForPrior(outFolder, prior->seriesUid);
+      const StudyScan priorScan = scanStudy(prior->path);
+      LoadedSeries priorLoaded = loadSeries(selectSeries(priorScan, prior->selector));
+      if (priorLoaded.volumes.empty()) throw std::runtime_error(prior->path + ": the prior could not be loaded");
+      RegistrationOptions ro;
+      ro.engine = RegistrationEngine::Affine;
+      ro.threads = unsigned(std::max(0, threads));
+      const RegistrationResult reg = registerImagesWithAnyEngine(image, priorLoaded.volumes.front(), ro);
+      fs::create_directories(folder / "registration");
+      saveTransform(reg.transform, (folder / "registration" / "transform.json").string());
+      const std::string pairPath = pairRegistrationPath(store, s.seriesUid, prior->seriesUid);
+      if (!fs::exists(pairPath)) { // never over the reader's own registration of the pair
+        PairRegistration pr;
+        pr.currentSeries = s.seriesUid;
+        pr.priorSeries = prior->seriesUid;
+        pr.engine = "affine";
+        pr.createdAt = utcNowIso8601();
+        pr.seconds = reg.seconds;
+        pr.foldingFraction = reg.transform.foldingFraction();
+        pr.transform = reg.transform;
+        savePairRegistration(pairPath, pr);
+      }
+      const ReadingSession priorReview = ReadingSession::open(store, prior->seriesUid);
+      options.growth = assessReviewGrowth(draft, priorReview, reg.transform, s.studyDate, prior->studyDate);
+      options.priorStudyDate = prior->studyDate;
+      for (const GrowthResult& g : options.growth) growthOf[g.currentId] = toString(g.status);
+      const RegistrationQuality q = registrationQuality(image, priorLoaded.volumes.front(), reg.transform);
+      rec.stepNotes.push_back("register: prior " + prior->studyDate + " (" + prior->seriesUid + "), affine, quality " +
+                              number(q.medianLocalNcc, 2) + (q.checkAlignment ? " (check the alignment)" : "") + ", " +
+                              std::to_string(options.growth.size()) + " nodules compared");
+    }
+    rec.steps.push_back("register");
+  }
+
+  // The draft report (never finalised for a reader): always v1, rewritten on every run.
+  if (hasStep(plan, "report")) {
+    std::error_code ec;
+    fs::remove_all(folder / "report", ec);
+    const auto app = ensureGuiApplication();
+    ReportPlan report = planReport(draft, labels, image, reportSourceOf(series, image.geometry), options);
+    if (!report.content.blockers.empty()) {
+      std::string why;
+      for (const std::string& b : report.content.blockers) why += (why.empty() ? "" : "; ") + b;
+      rec.stepNotes.push_back("report: not written: " + why);
+    } else {
+      confirmSizes(report, {"all"}); // a draft: a size the AI and the mask disagree on is listed, not blocking
+      const ReportResult written = writeReport(report, image);
+      rec.stepNotes.push_back("report: AI draft in " + written.folder);
+    }
+    rec.steps.push_back("report");
+  }
+  rec.worstLungRads = draft.hasFindingsRun() ? draft.decisionSupport().lungRads.category : "";
+
+  // findings.csv: the draft's findings (those at the operating point) with their masks and growth.
+  std::ostringstream csv;
+  csv << batchFindingsCsvHeader();
+  for (const Finding* f : draft.visibleFindings()) {
+    const auto g = growthOf.find(f->id);
+    csv << csvField(s.seriesUid) << ',' << csvField(s.patientId) << ',' << s.studyDate << ',' << f->id << ','
+        << number(f->score, 4) << ',' << number(f->probability, 4) << ',' << f->type << ','
+        << (f->sizeCapped ? std::string() : number(f->diameterMm, 1)) << ',' << (f->sizeCapped ? 1 : 0) << ','
+        << (f->segmentLabel ? number(f->maskLongAxisMm, 1) : std::string()) << ','
+        << (f->segmentLabel ? number(f->maskShortAxisMm, 1) : std::string()) << ','
+        << (f->segmentLabel ? number(f->maskVolumeMm3 / 1000.0, 3) : std::string()) << ',' << number(f->centerLps[0], 1)
+        << ',' << number(f->centerLps[1], 1) << ',' << number(f->centerLps[2], 1) << ','
+        << (g == growthOf.end() ? std::string() : g->second) << '\n';
+  }
+  writeText(folder / "findings.csv", csv.str());
+  return finish("done", "");
+}
+
+} // namespace lightbox::cli

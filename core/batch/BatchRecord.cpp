@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core/batch/BatchRecord.h"
+
+#include "core/util/AtomicFile.h"
+
+#include <nlohmann/json.hpp>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+namespace fs = std::filesystem;
+
+namespace lightbox {
+namespace {
+
+constexpr const char* kPlanFormat = "lightbox-batch-plan/1";
+constexpr const char* kRecordFormat = "lightbox-batch-state/1";
+
+std::string safeName(const std::string& uid) {
+  std::string out = uid.empty() ? std::string("no-uid") : uid;
+  for (char& c : out) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_')) c = '_';
+  }
+  if (out.size() > 200) out.resize(200);
+  return out;
+}
+
+void writeJson(const std::string& path, const nlohmann::json& j) {
+  std::error_code ec;
+  fs::create_directories(fs::path(path).parent_path(), ec);
+  const std::string why =
+      writeFileAtomically(path, j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  if (!why.empty()) throw std::runtime_error("cannot write " + path + ": " + why);
+}
+
+std::string lockPath(const std::string& outFolder, const std::string& seriesUid) {
+  return (fs::path(batchSeriesFolder(outFolder, seriesUid)) / "lock").string();
+}
+
+} // namespace
+
+nlohmann::json toJson(const BatchPlan& plan) {
+  nlohmann::json series = nlohmann::json::array();
+  for (const BatchSeries& s : plan.series) {
+    series.push_back({{"series_uid", s.seriesUid}, {"path", s.path}, {"selector", s.selector},
+                      {"study_uid", s.studyUid}, {"patient_id", s.patientId}, {"study_date", s.studyDate},
+                      {"modality", s.modality}, {"description", s.description}, {"files", s.files},
+                      {"input_hash", s.inputHash}});
+  }
+  return {{"format", kPlanFormat}, {"steps", plan.steps},         {"fp_per_scan", plan.fpPerScan},
+          {"annotations", plan.annotations}, {"created_at", plan.createdAt}, {"series", series}};
+}
+
+BatchPlan batchPlanFromJson(const nlohmann::json& j) {
+  if (j.value("format", "") != kPlanFormat) throw std::runtime_error("not a Lightbox batch plan");
+  BatchPlan plan;
+  plan.steps = j.at("steps").get<std::vector<std::string>>();
+  plan.fpPerScan = j.value("fp_per_scan", 1.0);
+  plan.annotations = j.value("annotations", "");
+  plan.createdAt = j.value("created_at", "");
+  for (const auto& s : j.at("series")) {
+    BatchSeries b;
+    b.seriesUid = s.at("series_uid").get<std::string>();
+    b.path = s.at("path").get<std::string>();
+    b.selector = s.value("selector", "");
+    b.studyUid = s.value("study_uid", "");
+    b.patientId = s.value("patient_id", "");
+    b.studyDate = s.value("study_date", "");
+    b.modality = s.value("modality", "");
+    b.description = s.value("description", "");
+    b.files = s.value("files", std::size_t(0));
+    b.inputHash = s.value("input_hash", "");
+    plan.series.push_back(std::move(b));
+  }
+  return plan;
+}
+
+nlohmann::json toJson(const BatchRecord& r) {
+  return {{"format", kRecordFormat},  {"series_uid", r.seriesUid}, {"path", r.path},
+          {"state", r.state},         {"reason", r.reason},        {"steps", r.steps},
+          {"step_notes", r.stepNotes}, {"findings", r.findings < 0 ? nlohmann::json() : nlohmann::json(r.findings)},
+          {"worst_lung_rads", r.worstLungRads}, {"seconds", r.seconds}, {"input_hash", r.inputHash},
+          {"started_at", r.startedAt}, {"finished_at", r.finishedAt}, {"host", r.host},
+          {"pid", r.pid},             {"slurm_job", r.slurmJob},   {"attempts", r.attempts}};
+}
+
+BatchRecord batchRecordFromJson(const nlohmann::json& j) {
+  if (j.value("format", "") != kRecordFormat) throw std::runtime_error("not a Lightbox batch state file");
+  BatchRecord r;
+  r.seriesUid = j.at("series_uid").get<std::string>();
+  r.path = j.value("path", "");
+  r.state = j.at("state").get<std::string>();
+  r.reason = j.value("reason", "");
+  r.steps = j.value("steps", std::vector<std::string>{});
+  r.stepNotes = j.value("step_notes", std::vector<std::string>{});
+  r.findings = j.contains("findings") && j["findings"].is_number() ? j["findings"].get<int>() : -1;
+  r.worstLungRads = j.value("worst_lung_rads", "");
+  r.seconds = j.value("seconds", 0.0);
+  r.inputHash = j.value("input_hash", "");
+  r.startedAt = j.value("started_at", "");
+  r.finishedAt = j.value("finished_at", "");
+  r.host = j.value("host", "");
+  r.pid = j.value("pid", 0L);
+  r.slurmJob = j.value("slurm_job", "");
+  r.attempts = j.value("attempts", 0);
+  return r;
+}
+
+std::string batchPlanPath(const std::string& outFolder) { return (fs::path(outFolder) / "batch.json").string(); }
+
+std::string batchSeriesFolder(const std::string& outFolder, const std::string& seriesUid) {
+  return (fs::path(outFolder) / "series" / safeName(seriesUid)).string();
+}
+
+void saveBatchPlan(const std::string& outFolder, const BatchPlan& plan) { writeJson(batchPlanPath(outFolder), toJson(plan)); }
+
+BatchPlan loadBatchPlan(const std::string& outFolder) {
+  const std::string path = batchPlanPath(outFolder);
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error(path + ": no batch plan here (is " + outFolder + " a lightbox batch output folder?)");
+  try {
+    return batchPlanFromJson(nlohmann::json::parse(in));
+  } catch (const std::exception& e) {
+    throw std::runtime_error(path + ": " + e.what());
+  }
+}
+
+void saveBatchRecord(const std::string& outFolder, const BatchRecord& record) {
+  writeJson((fs::path(batchSeriesFolder(outFolder, record.seriesUid)) / "state.json").string(), toJson(record));
+}
+
+std::optional<BatchRecord> loadBatchRecord(const std::string& outFolder, const std::string& seriesUid,
+                                           std::string* problem) {
+  const std::string path = (fs::path(batchSeriesFolder(outFolder, seriesUid)) / "state.json").string();
+  std::ifstream in(path);
+  if (!in) return std::nullopt;
+  try {
+    BatchRecord r = batchRecordFromJson(nlohmann::json::parse(in));
+    if (r.seriesUid != seriesUid) throw std::runtime_error("it is the state of series " + r.seriesUid);
+    return r;
+  } catch (const std::exception& e) {
+    // Written atomically, so this is damage from outside: keep it for a look, start the series again.
+    in.close();
+    std::string why;
+    const std::string aside = moveAside(path, why);
+    if (problem) {
+      *problem = path + " is unreadable (" + e.what() + "): " +
+                 (aside.empty() ? "could not be moved aside: " + why : "moved to " + aside) + "; the series runs again";
+    }
+    return std::nullopt;
+  }
+}
+
+std::string hashBatchInputs(const std::vector<std::string>& files, const std::string& settings) {
+  // FNV-1a 64: a change detector, not a signature.
+  std::uint64_t h = 1469598103934665603ull;
+  auto add = [&h](const std::string& s) {
+    for (const unsigned char c : s) {
+      h ^= c;
+      h *= 1099511628211ull;
+    }
+    h ^= 0xff;
+    h *= 1099511628211ull;
+  };
+  std::vector<std::string> sorted = files;
+  std::sort(sorted.begin(), sorted.end());
+  for (const std::string& f : sorted) {
+    add(f);
+    std::error_code ec;
+    const auto size = fs::file_size(f, ec);
+    add(ec ? std::string("?") : std::to_string(size));
+    const auto time = fs::last_write_time(f, ec);
+    add(ec ? std::string("?") : std::to_string(time.time_since_epoch().count()));
+  }
+  add(settings);
+  char hex[17];
+  std::snprintf(hex, sizeof(hex), "%016llx", static_cast<unsigned long long>(h));
+  return hex;
+}
+
+BatchSeriesLock::~BatchSeriesLock() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+BatchSeriesLock::BatchSeriesLock(BatchSeriesLock&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
+
+BatchSeriesLock& BatchSeriesLock::operator=(BatchSeriesLock&& o) noexcept {
+  if (this != &o) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = o.fd_;
+    o.fd_ = -1;
+  }
+  return *this;
+}
+
+bool BatchSeriesLock::tryLock(const std::string& outFolder, const std::string& seriesUid) {
+  if (fd_ >= 0) return true;
+  const std::string path = lockPath(outFolder, seriesUid);
+  std::error_code ec;
+  fs::create_directories(fs::path(path).parent_path(), ec);
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) throw std::runtime_error("cannot open the lock " + path);
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    return false;
+  }
+  fd_ = fd;
+  return true;
+}
+
+bool BatchSeriesLock::heldByAnyone(const std::string& outFolder, const std::string& seriesUid) {
+  const std::string path = lockPath(outFolder, seriesUid);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false; // never locked
+  const bool held = ::flock(fd, LOCK_SH | LOCK_NB) != 0;
+  ::close(fd);
+  return held;
+}
+
+std::vector<BatchStatusEntry> batchStatus(const std::string& outFolder, const BatchPlan& plan,
+                                          const std::vector<std::string>& activeSlurmTasks) {
+  std::vector<BatchStatusEntry> out;
+  for (const BatchSeries& s : plan.series) {
+    BatchStatusEntry e;
+    e.series = s;
+    std::string problem;
+    if (std::optional<BatchRecord> r = loadBatchRecord(outFolder, s.seriesUid, &problem)) {
+      e.record = std::move(*r);
+    } else {
+      e.record.seriesUid = s.seriesUid;
+      e.record.path = s.path;
+      e.record.state = "pending";
+      e.record.reason = problem;
+    }
+    const bool slurmActive = !e.record.slurmJob.empty() &&
+                             std::find(activeSlurmTasks.begin(), activeSlurmTasks.end(), e.record.slurmJob) !=
+                                 activeSlurmTasks.end();
+    e.queued = slurmActive;
+    if (e.record.state == "running" && !slurmActive && !BatchSeriesLock::heldByAnyone(outFolder, s.seriesUid)) {
+      e.interrupted = true;
+      e.record.state = "failed";
+      e.record.reason = "interrupted: its worker " +
+                        (e.record.slurmJob.empty() ? "(pid " + std::to_string(e.record.pid) + " on " + e.record.host + ")"
+                                                   : "(Slurm task " + e.record.slurmJob + ")") +
+                        " stopped while running; a rerun starts it again";
+    }
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+bool batchSeriesNeedsWork(const BatchStatusEntry& e, bool retryFailed) {
+  const std::string& state = e.record.state;
+  if (state == "running" || e.queued) return false;
+  if (e.record.inputHash != e.series.inputHash) return true; // new or changed inputs or settings
+  if (state == "done" || state == "skipped") return false;
+  if (state == "failed") return retryFailed || e.interrupted;
+  return true; // pending
+}
+
+} // namespace lightbox
