@@ -272,27 +272,6 @@ void gatherResults(const std::string& outFolder, const std::vector<BatchStatusEn
   }
 }
 
-/// The batch output folders the viewer shows in its Studies list (beside the study index).
-void rememberRun(const std::string& outFolder) {
-  const fs::path list = fs::path(StudyIndex::defaultPath()).parent_path() / "batch-runs.json";
-  nlohmann::json runs = nlohmann::json::array();
-  if (std::ifstream in(list); in) {
-    try {
-      runs = nlohmann::json::parse(in);
-    } catch (const std::exception&) {
-      runs = nlohmann::json::array();
-    }
-  }
-  const std::string folder = fs::absolute(outFolder).lexically_normal().string();
-  for (const auto& r : runs) {
-    if (r.is_string() && r.get<std::string>() == folder) return;
-  }
-  runs.push_back(folder);
-  std::error_code ec;
-  fs::create_directories(list.parent_path(), ec);
-  writeFileAtomically(list.string(), runs.dump(2) + "\n"); // best effort: the run itself is complete without it
-}
-
 int runStatus(const std::vector<std::string>& rawArgs) {
   const Arguments args(rawArgs, {"json"}, {});
   if (args.positional().size() != 1) throw UsageError("usage: lightbox batch status OUTDIR [--json]");
@@ -623,7 +602,7 @@ int runBatchRun(const std::vector<std::string>& rawArgs) {
   });
   for (const PlannedSeries& p : planned) plan.series.push_back(p.series);
   saveBatchPlan(out, plan);
-  rememberRun(out);
+  if (const std::string why = rememberBatchRun(out); !why.empty()) std::fprintf(stderr, "warning: %s\n", why.c_str());
 
   // What needs doing: series without a state, changed, interrupted, (failed with --retry-failed).
   const std::vector<BatchStatusEntry> before = currentStatus(out, plan);

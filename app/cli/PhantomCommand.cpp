@@ -14,14 +14,18 @@ namespace fs = std::filesystem;
 namespace lightbox::cli {
 
 int runMakePhantom(const std::vector<std::string>& argv) {
-  const Arguments args(argv, {}, {"slices", "matrix", "seed"});
+  const Arguments args(argv, {}, {"slices", "matrix", "seed", "study-date"});
   if (args.positional().size() != 1) {
-    throw UsageError("usage: lightbox make-phantom OUT_DIR [--slices N] [--matrix N] [--seed S]");
+    throw UsageError("usage: lightbox make-phantom OUT_DIR [--slices N] [--matrix N] [--seed S] [--study-date YYYYMMDD]");
   }
   ChestPhantomSpec spec;
   spec.slices = unsigned(args.integer("slices", spec.slices, 8, 4096));
   spec.matrix = unsigned(args.integer("matrix", spec.matrix, 64, 4096));
   spec.seed = std::uint32_t(args.integer("seed", spec.seed, 0, 0xFFFFFFFFll));
+  spec.studyDate = args.option("study-date", spec.studyDate);
+  if (spec.studyDate.size() != 8 || spec.studyDate.find_first_not_of("0123456789") != std::string::npos) {
+    throw UsageError("option --study-date must be YYYYMMDD, not '" + spec.studyDate + "'");
+  }
   requireWritableFolder(args.positional()[0]);
   const ChestPhantom p = writeChestPhantom(args.positional()[0], spec);
   std::printf("wrote %zu slices (%ux%u, %.2f x %.2f x %.2f mm) and phantom.json with %zu nodules to %s\n",

@@ -561,7 +561,14 @@ void FindingsPanel::refresh() {
                         .arg(QString::fromStdString(run.model), QString::fromStdString(run.modelVersion),
                              QString::fromStdString(run.licence), QString::fromStdString(run.backend),
                              QString::fromStdString(run.ranAt), QString::fromStdString(run.modelSha256.substr(0, 12))));
-    model_->setToolTip(QString::fromStdString(run.intendedUse));
+    if (run.source == "batch") {
+      // A pre-read nobody has looked at: said before the model, with where the run's files are.
+      model_->setText(tr("<b>AI pre-read</b> by lightbox batch, not yet reviewed") + "<br>" + model_->text());
+      model_->setToolTip(tr("Run folder: %1").arg(QString::fromStdString(run.sourceFolder)) + "\n" +
+                         QString::fromStdString(run.intendedUse));
+    } else {
+      model_->setToolTip(QString::fromStdString(run.intendedUse));
+    }
     for (int i = 0; i < 7; ++i) {
       if (std::abs(kRates[i] - run.fpPerScan) < 1e-9) operatingPoint_->setCurrentIndex(i);
     }

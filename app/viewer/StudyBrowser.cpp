@@ -3,6 +3,7 @@
 
 #include "app/viewer/VtkViewport.h"
 #include "core/annotation/AnnotationStore.h"
+#include "core/batch/BatchRecord.h"
 #include "core/dicom/PersonName.h"
 #include "core/display/WindowLevel.h"
 #include "core/index/PriorSuggestion.h"
@@ -38,13 +39,21 @@ constexpr int kFolderRole = Qt::UserRole + 1;
 constexpr int kSearchRole = Qt::UserRole + 2;
 constexpr int kBaseTextRole = Qt::UserRole + 3;
 constexpr int kPriorRole = Qt::UserRole + 4; ///< a series under "Suggested priors"
+constexpr int kMeasurementsRole = Qt::UserRole + 5;
+// The AI pre-read has its column and a second line under the series' name: the Studies dock is
+// usually too narrow to show the columns after the first.
+constexpr int kPreReadColumn = 1, kDateColumn = 2, kModalityColumn = 3, kImagesColumn = 4;
 
 void setItemMeasurements(QTreeWidgetItem* item, int n) {
+  item->setData(0, kMeasurementsRole, n);
   const QString base = item->data(0, kBaseTextRole).toString();
-  item->setText(0, n <= 0  ? base
-                   : n == 1 ? QCoreApplication::translate("lightbox::StudyBrowser", "%1  [1 measurement]").arg(base)
-                            : QCoreApplication::translate("lightbox::StudyBrowser", "%1  [%2 measurements]")
-                                  .arg(base, QLocale().toString(n)));
+  QString text = n <= 0  ? base
+                 : n == 1 ? QCoreApplication::translate("lightbox::StudyBrowser", "%1  [1 measurement]").arg(base)
+                          : QCoreApplication::translate("lightbox::StudyBrowser", "%1  [%2 measurements]")
+                                .arg(base, QLocale().toString(n));
+  const QString preRead = item->text(kPreReadColumn);
+  if (!preRead.isEmpty()) text += "\n" + QCoreApplication::translate("lightbox::StudyBrowser", "AI: %1").arg(preRead);
+  item->setText(0, text);
 }
 
 /// A study date as the reader's language writes dates (DICOM's YYYYMMDD; anything else as it is):
@@ -93,10 +102,10 @@ StudyBrowser::StudyBrowser(QWidget* parent) : QWidget(parent), search_(new QLine
   tree_->setProperty(kYieldsFocusToImages, true);
   layout->addWidget(search_);
   layout->addWidget(tree_);
-  tree_->setColumnCount(4);
+  tree_->setColumnCount(5);
   tree_->setIconSize(QSize(kThumb, kThumb));
   tree_->header()->setSectionResizeMode(0, QHeaderView::Stretch);
-  for (int c = 1; c < 4; ++c) tree_->header()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
+  for (int c = 1; c < 5; ++c) tree_->header()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
   tree_->header()->setStretchLastSection(false);
   setMinimumWidth(260);
   tree_->setContextMenuPolicy(Qt::CustomContextMenu);
@@ -131,7 +140,7 @@ void StudyBrowser::changeEvent(QEvent* event) {
 
 void StudyBrowser::retranslateUi() {
   search_->setPlaceholderText(tr("Search name, ID, date, modality"));
-  tree_->setHeaderLabels({tr("Patient / study / series"), tr("Date"), tr("Mod."), tr("Images")});
+  tree_->setHeaderLabels({tr("Patient / study / series"), tr("AI pre-read"), tr("Date"), tr("Mod."), tr("Images")});
   if (refreshed_) refresh(); // the rows' words, counts and dates
 }
 
@@ -178,6 +187,8 @@ void StudyBrowser::refresh() {
   }
   std::vector<std::string> pending;
   const AnnotationStore store(AnnotationStore::defaultFolder());
+  // `lightbox batch` runs: each series' pre-read state (state files only, never the scheduler).
+  const std::map<std::string, PreReadSummary> preReads = loadPreReads();
   QMap<QString, QTreeWidgetItem*> patients;
   for (const IndexedStudy& st : studies) {
     const QString patientKey = QString::fromStdString(st.patientId + "|" + st.patientName);
@@ -198,6 +209,7 @@ void StudyBrowser::refresh() {
       }
       setItemMeasurements(item, int(n));
       item->setToolTip(0, QString::fromStdString(se.folder));
+      if (const auto pre = preReads.find(se.seriesInstanceUid); pre != preReads.end()) setPreRead(item, pre->second);
       if (!thumbnails_.contains(QString::fromStdString(se.seriesInstanceUid))) pending.push_back(se.seriesInstanceUid);
     });
   }
@@ -210,8 +222,9 @@ void StudyBrowser::refresh() {
     tree_->insertTopLevelItem(0, top);
     top->setExpanded(true);
     for (const PriorSuggestion& prior : priors) {
-      QTreeWidgetItem* study = addStudyItem(top, prior.study, [](QTreeWidgetItem* item, const IndexedSeries& se) {
+      QTreeWidgetItem* study = addStudyItem(top, prior.study, [&](QTreeWidgetItem* item, const IndexedSeries& se) {
         setItemMeasurements(item, 0);
+        if (const auto pre = preReads.find(se.seriesInstanceUid); pre != preReads.end()) setPreRead(item, pre->second);
         item->setData(0, kPriorRole, true);
         item->setToolTip(0, tr("Double click: open as comparison (prior)\n%1").arg(QString::fromStdString(se.folder)));
       });
@@ -227,7 +240,7 @@ QTreeWidgetItem* StudyBrowser::addStudyItem(QTreeWidgetItem* parent, const Index
   auto* study = new QTreeWidgetItem(parent);
   study->setText(0, st.description.empty() ? tr("(study)") : QString::fromStdString(st.description));
   const QString date = displayDate(st.studyDate);
-  study->setText(1, date);
+  study->setText(kDateColumn, date);
   study->setExpanded(true);
   // The date as stored and as shown: the reader may type either.
   QString search = QString::fromStdString(st.patientName + " " + displayPersonName(st.patientName) + " " + st.patientId + " " + st.studyDate + " " +
@@ -236,8 +249,8 @@ QTreeWidgetItem* StudyBrowser::addStudyItem(QTreeWidgetItem* parent, const Index
     auto* item = new QTreeWidgetItem(study);
     const QString uid = QString::fromStdString(se.seriesInstanceUid);
     item->setData(0, kBaseTextRole, QString("#%1 %2").arg(se.seriesNumber).arg(QString::fromStdString(se.description)));
-    item->setText(2, QString::fromStdString(se.modality));
-    item->setText(3, QLocale().toString(qlonglong(se.files)));
+    item->setText(kModalityColumn, QString::fromStdString(se.modality));
+    item->setText(kImagesColumn, QLocale().toString(qlonglong(se.files)));
     item->setData(0, kUidRole, uid);
     item->setData(0, kFolderRole, QString::fromStdString(se.folder));
     if (thumbnails_.contains(uid)) item->setIcon(0, thumbnails_[uid]);
@@ -246,6 +259,35 @@ QTreeWidgetItem* StudyBrowser::addStudyItem(QTreeWidgetItem* parent, const Index
   }
   study->setData(0, kSearchRole, search);
   return study;
+}
+
+void StudyBrowser::setPreRead(QTreeWidgetItem* item, const PreReadSummary& pre) {
+  QString text;
+  if (pre.state == "done") {
+    text = pre.findings == 1 ? tr("1 finding") : tr("%1 findings").arg(std::max(0, pre.findings));
+    if (!pre.worstLungRads.empty() && pre.findings > 0) text += " · " + tr("Lung-RADS %1").arg(QString::fromStdString(pre.worstLungRads));
+  } else if (pre.state == "failed") {
+    text = tr("failed");
+    item->setForeground(kPreReadColumn, QColor(220, 60, 60));
+  } else if (pre.state == "skipped") {
+    text = tr("skipped");
+    item->setForeground(kPreReadColumn, QColor(140, 140, 140));
+  } else if (pre.state == "running") {
+    text = tr("running");
+  } else {
+    text = tr("pending");
+  }
+  if (pre.state == "done" && (pre.worstLungRads == "4A" || pre.worstLungRads == "4B" || pre.worstLungRads == "4X")) {
+    item->setForeground(kPreReadColumn, QColor(230, 120, 0));
+  }
+  item->setText(kPreReadColumn, text);
+  setItemMeasurements(item, item->data(0, kMeasurementsRole).toInt());
+  QString tip = tr("AI pre-read by lightbox batch, not reviewed\nrun: %1").arg(QString::fromStdString(pre.folder));
+  if (!pre.finishedAt.empty()) tip += "\n" + tr("finished: %1").arg(QString::fromStdString(pre.finishedAt));
+  if (!pre.reason.empty()) tip += "\n" + QString::fromStdString(pre.reason);
+  for (const std::string& note : pre.notes) tip += "\n" + QString::fromStdString(note);
+  item->setToolTip(kPreReadColumn, tip);
+  item->setData(kPreReadColumn, Qt::UserRole, QString::fromStdString(pre.state));
 }
 
 void StudyBrowser::setFilter(const QString& text) {

@@ -18,6 +18,7 @@ class QTreeWidget;
 class QTreeWidgetItem;
 
 namespace lightbox {
+struct PreReadSummary;
 
 struct IndexedSeries;
 struct IndexedStudy;
@@ -69,6 +70,9 @@ private:
   QPoint dragStart_;
   bool refreshed_ = false; ///< refresh() ran: the list has rows to translate
   void startThumbnails(std::vector<std::string> seriesUids);
+  /// The "AI pre-read" column of a series row: a `lightbox batch` run's state, findings, worst
+  /// Lung-RADS; the reason and the steps' notes in its tooltip.
+  void setPreRead(QTreeWidgetItem* item, const PreReadSummary& pre);
   /// A study row under `parent` with a row per series (text, modality, files, UID, folder,
   /// thumbnail when made) and the study's search text; `each` adds what differs per list.
   QTreeWidgetItem* addStudyItem(QTreeWidgetItem* parent, const IndexedStudy& study,

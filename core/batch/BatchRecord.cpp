@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/batch/BatchRecord.h"
 
+#include "core/index/StudyIndex.h"
 #include "core/util/AtomicFile.h"
 
 #include <nlohmann/json.hpp>
@@ -253,6 +254,68 @@ std::vector<BatchStatusEntry> batchStatus(const std::string& outFolder, const Ba
                         " stopped while running; a rerun starts it again";
     }
     out.push_back(std::move(e));
+  }
+  return out;
+}
+
+std::string batchRunsListPath() {
+  return (fs::path(StudyIndex::defaultPath()).parent_path() / "batch-runs.json").string();
+}
+
+namespace {
+std::vector<std::string> readRunsList(const std::string& path) {
+  std::vector<std::string> runs;
+  std::ifstream in(path);
+  if (!in) return runs;
+  try {
+    for (const auto& r : nlohmann::json::parse(in)) {
+      if (r.is_string()) runs.push_back(r.get<std::string>());
+    }
+  } catch (const std::exception&) {
+    // A damaged list: the runs are still on disk; the next batch run writes it again.
+  }
+  return runs;
+}
+} // namespace
+
+std::string rememberBatchRun(const std::string& outFolder) {
+  const std::string path = batchRunsListPath();
+  std::vector<std::string> runs = readRunsList(path);
+  const std::string folder = fs::absolute(outFolder).lexically_normal().string();
+  if (std::find(runs.begin(), runs.end(), folder) != runs.end()) return {};
+  runs.push_back(folder);
+  std::error_code ec;
+  fs::create_directories(fs::path(path).parent_path(), ec);
+  const std::string why = writeFileAtomically(path, nlohmann::json(runs).dump(2) + "\n");
+  return why.empty() ? std::string() : "cannot write " + path + ": " + why;
+}
+
+std::map<std::string, PreReadSummary> loadPreReads(const std::string& runsListPath) {
+  std::map<std::string, PreReadSummary> out;
+  for (const std::string& folder : readRunsList(runsListPath)) {
+    BatchPlan plan;
+    try {
+      plan = loadBatchPlan(folder);
+    } catch (const std::exception&) {
+      continue; // removed or moved
+    }
+    for (const BatchStatusEntry& e : batchStatus(folder, plan)) {
+      PreReadSummary s;
+      s.state = e.queued ? "pending" : e.record.state;
+      s.reason = e.record.reason;
+      s.findings = e.record.findings;
+      s.worstLungRads = e.record.worstLungRads;
+      s.finishedAt = e.record.finishedAt;
+      s.folder = folder;
+      s.notes = e.record.stepNotes;
+      auto it = out.find(e.series.seriesUid);
+      // The newest finished run wins; a run still to finish does not hide a finished one.
+      const bool finished = !s.finishedAt.empty();
+      if (it == out.end() || (finished && s.finishedAt >= it->second.finishedAt) ||
+          (!finished && it->second.finishedAt.empty())) {
+        out[e.series.seriesUid] = std::move(s);
+      }
+    }
   }
   return out;
 }

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -117,5 +118,25 @@ std::vector<BatchStatusEntry> batchStatus(const std::string& outFolder, const Ba
 /// Whether a series needs its worker to run: no state, pending, interrupted, failed with
 /// `retryFailed`, or its inputs changed. Done and skipped series with the same inputs do not.
 bool batchSeriesNeedsWork(const BatchStatusEntry& entry, bool retryFailed);
+
+/// The list of batch output folders this user ran (batch-runs.json beside the study index): what
+/// the viewer's Studies list reads for its "AI pre-read" column.
+std::string batchRunsListPath();
+/// Adds the folder to the list (once). Best effort: a list that cannot be written is said in the
+/// return value (empty when done), the batch run itself is complete without it.
+std::string rememberBatchRun(const std::string& outFolder);
+
+/// One series' pre-read as the viewer shows it: the newest state among the remembered runs.
+struct PreReadSummary {
+  std::string state; ///< as in BatchRecord, "failed" for an interrupted one
+  std::string reason;
+  int findings = -1;
+  std::string worstLungRads;
+  std::string finishedAt, folder;
+  std::vector<std::string> notes;
+};
+/// Every remembered run's series by Series Instance UID (runs that are gone are left out).
+/// Reads state files only: no squeue, a Slurm task waiting in the queue shows as pending.
+std::map<std::string, PreReadSummary> loadPreReads(const std::string& runsListPath = batchRunsListPath());
 
 } // namespace lightbox

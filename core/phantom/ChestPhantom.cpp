@@ -193,6 +193,7 @@ ChestPhantom writeChestPhantom(const std::string& folder, const ChestPhantomSpec
     s.slicePositions.push_back(out.geometry.ijkToLps({0, 0, double(k)}));
   }
   s.sliceThickness = spec.sliceMm;
+  s.studyDate = spec.studyDate;
   s.studyDescription = "Lightbox synthetic chest CT";
   s.seriesDescription = "Chest phantom 1.25 mm";
   s.rescaleIntercept = -1024;

@@ -31,6 +31,9 @@ struct ChestPhantomSpec {
   double sliceMm = 1.25;
   double noiseHu = 12.0;        ///< Gaussian noise SD inside the body
   std::uint32_t seed = 20260101;
+  /// DICOM DA of the study: the same patient scanned on another day is a prior or a follow-up
+  /// (a new study and series UID every time).
+  std::string studyDate = "20260101";
 };
 
 struct ChestPhantom {
