@@ -84,6 +84,7 @@ nlohmann::json reviewJson(const ReadingSession& session, const ReviewedSeries& s
   if (session.hasFindingsRun()) {
     j["model"] = {{"name", run.model}, {"version", run.modelVersion}, {"sha256", run.modelSha256},
                   {"backend", run.backend}, {"ran_at", run.ranAt}};
+    if (!run.source.empty()) j["model"]["source"] = {{"kind", run.source}, {"folder", run.sourceFolder}};
     j["operating_point"] = {{"fp_per_scan", run.fpPerScan}, {"threshold", run.threshold()}};
     j["warnings"] = run.warnings;
   }
