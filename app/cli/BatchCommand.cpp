@@ -195,13 +195,11 @@ std::string formatSeconds(double s) {
   return buf;
 }
 
-/// The status as JSON: what `lightbox batch status --json` prints and the viewer reads.
-nlohmann::json statusJson(const std::string& outFolder, const std::vector<BatchStatusEntry>& entries) {
+/// The status as JSON, what `lightbox batch status --json` prints for scripts: one entry per series.
+nlohmann::json statusJson(const std::vector<BatchStatusEntry>& entries) {
   nlohmann::json series = nlohmann::json::array();
-  std::map<std::string, int> counts;
   for (const BatchStatusEntry& e : entries) {
     const BatchRecord& r = e.record;
-    ++counts[r.state];
     nlohmann::json j = {{"series_uid", e.series.seriesUid},
                         {"path", e.series.path},
                         {"state", e.queued && r.state != "running" ? std::string("pending") : r.state},
@@ -222,7 +220,7 @@ nlohmann::json statusJson(const std::string& outFolder, const std::vector<BatchS
     if (!r.slurmJob.empty()) j["slurm_job"] = r.slurmJob;
     series.push_back(j);
   }
-  return {{"folder", fs::absolute(outFolder).lexically_normal().string()}, {"series", series}, {"counts", counts}};
+  return series;
 }
 
 void printStatusTable(const std::vector<BatchStatusEntry>& entries) {
@@ -284,7 +282,7 @@ int runStatus(const std::vector<std::string>& rawArgs) {
     std::fprintf(stderr, "warning: %s\n", e.what()); // a read-only share: the status itself still prints
   }
   if (args.flag("json")) {
-    std::printf("%s\n", statusJson(out, entries).dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    std::printf("%s\n", statusJson(entries).dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   } else {
     printStatusTable(entries);
   }

@@ -265,7 +265,11 @@ void StudyBrowser::setPreRead(QTreeWidgetItem* item, const PreReadSummary& pre) 
   QString text;
   if (pre.state == "done") {
     text = pre.findings == 1 ? tr("1 finding") : tr("%1 findings").arg(std::max(0, pre.findings));
-    if (!pre.worstLungRads.empty() && pre.findings > 0) text += " · " + tr("Lung-RADS %1").arg(QString::fromStdString(pre.worstLungRads));
+    if (pre.worstLungRads == "incomplete") {
+      text += " · " + tr("a size unmeasured"); // no category until every finding has a size
+    } else if (!pre.worstLungRads.empty() && pre.findings > 0) {
+      text += " · " + tr("Lung-RADS %1").arg(QString::fromStdString(pre.worstLungRads));
+    }
   } else if (pre.state == "failed") {
     text = tr("failed");
     item->setForeground(kPreReadColumn, QColor(220, 60, 60));

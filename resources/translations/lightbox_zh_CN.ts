@@ -783,6 +783,14 @@ Nothing was written; the review is unchanged.</source>
         <source>&lt;i&gt;Brock (PanCan) full model; age %1; upper lobe and spiculation as ticked per nodule.&lt;/i&gt;</source>
         <translation>&lt;i&gt;Brock (PanCan) 完整模型；年龄 %1；上叶与毛刺按各结节的勾选。&lt;/i&gt;</translation>
     </message>
+    <message>
+        <source>&lt;b&gt;AI pre-read&lt;/b&gt; by lightbox batch, not yet reviewed</source>
+        <translation>&lt;b&gt;AI 预读&lt;/b&gt;（lightbox batch），尚未审阅</translation>
+    </message>
+    <message>
+        <source>Run folder: %1</source>
+        <translation>运行文件夹：%1</translation>
+    </message>
 </context>
 <context>
     <name>lightbox::MainWindow</name>
@@ -2367,6 +2375,10 @@ Nothing was written; your review is unchanged.</source>
         <source> (at %1 mm)</source>
         <translation>（位置 %1 mm）</translation>
     </message>
+    <message>
+        <source>Lightbox report: AI draft, not reviewed</source>
+        <translation>Lightbox 报告：AI 草稿，未经审阅</translation>
+    </message>
 </context>
 <context>
     <name>lightbox::ReportPlan</name>
@@ -2741,6 +2753,56 @@ Nothing was written; your review is unchanged.</source>
     <message>
         <source>(study)</source>
         <translation>（检查）</translation>
+    </message>
+    <message>
+        <source>AI: %1</source>
+        <translation>AI：%1</translation>
+    </message>
+    <message>
+        <source>AI pre-read</source>
+        <translation>AI 预读</translation>
+    </message>
+    <message>
+        <source>1 finding</source>
+        <translation>1 个发现</translation>
+    </message>
+    <message>
+        <source>%1 findings</source>
+        <translation>%1 个发现</translation>
+    </message>
+    <message>
+        <source>Lung-RADS %1</source>
+        <translation>Lung-RADS %1</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>skipped</source>
+        <translation>已跳过</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <source>pending</source>
+        <translation>等待中</translation>
+    </message>
+    <message>
+        <source>AI pre-read by lightbox batch, not reviewed
+run: %1</source>
+        <translation>AI 预读（lightbox batch），未经审阅
+运行：%1</translation>
+    </message>
+    <message>
+        <source>finished: %1</source>
+        <translation>完成于：%1</translation>
+    </message>
+    <message>
+        <source>a size unmeasured</source>
+        <translation>有结节未测量</translation>
     </message>
 </context>
 <context>

@@ -42,7 +42,7 @@ python3 - "$work/status1.json" "$work/out" <<'EOF'
 import csv, json, sys
 status = json.load(open(sys.argv[1]))
 out = sys.argv[2]
-rows = status["series"]
+rows = status
 by_path = {}
 for r in rows:
     for key in ("series_uid", "path", "state", "reason", "steps", "findings", "seconds"):
@@ -72,7 +72,7 @@ assert len(summary) == len(rows)
 print("status ok:", {r["state"] for r in rows}, len(rows), "series,", len(findings), "findings")
 EOF
 
-follow_uid=$(python3 -c "import json,sys; print([r['series_uid'] for r in json.load(open('$work/status1.json'))['series'] if 'patient/followup' in r['path']][0])")
+follow_uid=$(python3 -c "import json,sys; print([r['series_uid'] for r in json.load(open('$work/status1.json')) if 'patient/followup' in r['path']][0])")
 report=$work/out/series/$follow_uid/report/v1
 [ -f "$report/report.pdf" ] || fail "no draft report in $report"
 # (grep on a variable: with pipefail, grep -q closing a pipe early fails the pipeline)

@@ -39,7 +39,7 @@ out=$work/out
 
 status_json() { "$lb" batch status "$out" --json; }
 state_of() { # PATH_FRAGMENT -> state
-  status_json | python3 -c "import json,sys; print([r['state'] for r in json.load(sys.stdin)['series'] if '$1' in r['path']][0])"
+  status_json | python3 -c "import json,sys; print([r['state'] for r in json.load(sys.stdin) if '$1' in r['path']][0])"
 }
 wait_queue_empty() {
   for _ in $(seq 1 600); do
@@ -58,7 +58,7 @@ job=$(sed -n 's/.*array job \([0-9]*\):.*/\1/p' "$work/submit.log")
 victim=""
 for _ in $(seq 1 300); do
   if [ "$(state_of chest_4dct_popi)" = running ]; then
-    victim=$(status_json | python3 -c "import json,sys; print([r['slurm_job'] for r in json.load(sys.stdin)['series'] if 'chest_4dct_popi' in r['path']][0])")
+    victim=$(status_json | python3 -c "import json,sys; print([r['slurm_job'] for r in json.load(sys.stdin) if 'chest_4dct_popi' in r['path']][0])")
     break
   fi
   sleep 1
@@ -72,7 +72,7 @@ wait_queue_empty
 status_json >"$work/status1.json"
 python3 - "$work/status1.json" <<'EOF'
 import json, sys
-rows = json.load(open(sys.argv[1]))["series"]
+rows = json.load(open(sys.argv[1]))
 popi = [r for r in rows if "chest_4dct_popi" in r["path"]][0]
 assert popi["state"] == "failed" and popi["interrupted"], popi
 others = [r for r in rows if r is not popi]
@@ -89,7 +89,7 @@ wait_queue_empty
 status_json >"$work/status2.json"
 python3 - "$work/status2.json" "$out" <<'EOF'
 import csv, json, sys
-rows = json.load(open(sys.argv[1]))["series"]
+rows = json.load(open(sys.argv[1]))
 assert all(r["state"] == "done" for r in rows), [(r["path"], r["state"], r["reason"]) for r in rows]
 popi = [r for r in rows if "chest_4dct_popi" in r["path"]][0]
 assert popi["attempts"] == 2, popi
