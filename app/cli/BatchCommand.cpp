@@ -386,9 +386,9 @@ double availableMemoryGiB() {
 Parallelism parallelism(int requested, std::size_t largestSeriesFiles) {
   Parallelism p;
   const int cores = std::max(1u, std::thread::hardware_concurrency());
-  // Measured (README, issue 29): a worker on the 141-slice POPI CT peaks at about 2.4 GB; the
-  // images scale with the slices.
-  const double perWorkerGiB = 1.2 + 0.012 * double(largestSeriesFiles);
+  // Measured (bench/batch_throughput.sh): a worker on the 141-slice POPI CT, all steps, peaks at
+  // 640 MiB (the runtime and models about 400, the images scale with the slices); 1.5x margin.
+  const double perWorkerGiB = 0.6 + 0.0035 * double(largestSeriesFiles);
   const double available = availableMemoryGiB();
   int byMemory = available > 0 ? std::max(1, int(available * 0.8 / perWorkerGiB)) : requested;
   p.jobs = std::max(1, std::min(requested, byMemory));
