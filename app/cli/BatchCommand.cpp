@@ -42,7 +42,8 @@ namespace {
 constexpr const char* kUsage =
     "usage: lightbox batch [PATH...] -o OUTDIR [--modality M] [--since YYYYMMDD] [--description TEXT]\n"
     "         [--steps detect,segment,register,report] [--jobs N] [--retry-failed] [--fp-per-scan F]\n"
-    "         [--annotations DIR] [--slurm [--partition P] [--max-tasks K] [--time HH:MM:SS]]\n"
+    "         [--annotations DIR] [--index DB] [--slurm [--partition P] [--max-tasks K] [--time HH:MM:SS]\n"
+    "         [--cpus-per-task C]]\n"
     "       lightbox batch status OUTDIR [--json]\n"
     "  PATH: folders (or files) whose series are pre-read; none: the local study index's series\n"
     "  matching the filters. Each series' state is in OUTDIR/series/<uid>/state.json; a rerun does\n"
@@ -599,6 +600,12 @@ int runBatchRun(const std::vector<std::string>& rawArgs) {
     return a.series.studyDate < b.series.studyDate;
   });
   for (const PlannedSeries& p : planned) plan.series.push_back(p.series);
+  if (plan.series.empty()) {
+    std::string paths;
+    for (const std::string& p : args.positional()) paths += (paths.empty() ? "" : ", ") + p;
+    throw NoImageSeriesError(paths.empty() ? std::string("no series of the local study index matches the filters")
+                                           : "no image series under " + paths + " matches the filters");
+  }
   saveBatchPlan(out, plan);
   if (const std::string why = rememberBatchRun(out); !why.empty()) std::fprintf(stderr, "warning: %s\n", why.c_str());
 

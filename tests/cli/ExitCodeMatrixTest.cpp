@@ -120,7 +120,14 @@ TEST_CASE(
          2,
          "--remove-lps"},
         {{"eval-segmentation", work + "/m.nii.gz"}, 2, "usage"},
+        {{"batch", slab}, 2, "usage"},
+        {{"batch", slab, "-o", work + "/b", "--jobs", "x"}, 2, "--jobs"},
+        {{"batch", slab, "-o", work + "/b", "--steps", "detect,triage"}, 2, "triage"},
+        {{"batch", slab, "-o", work + "/b", "--since", "2025"}, 2, "--since"},
+        {{"batch", "status"}, 2, "usage"},
+        {{"batch", "run", work + "/b"}, 2, "usage"},
     });
+    CHECK_FALSE(std::filesystem::exists(work + "/b/batch.json"));
     CHECK_FALSE(std::filesystem::exists(work + "/m.nii.gz"));
     CHECK_FALSE(std::filesystem::exists(work + "/a.nii.gz"));
     CHECK_FALSE(std::filesystem::exists(work + "/r.png"));
@@ -157,6 +164,8 @@ TEST_CASE(
         {{"eval-segmentation", work + "/missing.nii.gz", work + "/missing2.nii.gz"},
          1,
          work + "/missing.nii.gz"},
+        {{"batch", slab, "-o", bad + "/b"}, 1, bad + "/b"},
+        {{"batch", "status", work + "/no-batch-here"}, 1, work + "/no-batch-here"},
     });
     unsetenv("LIGHTBOX_DEFAULT_STUDY");
     CHECK_FALSE(std::filesystem::exists("/nonexistent"));
@@ -171,6 +180,7 @@ TEST_CASE(
         {{"make-nodule-dataset", work + "/ds3", empty, "--copies", "1"}, 3, empty},
         {{"render", empty, "--plane", "axial", "-o", work + "/e.png"}, 3, empty},
         {{"segment", empty, "--seed-lps", "0,0,0", "-o", work + "/e.nii.gz"}, 3, empty},
+        {{"batch", empty, "-o", work + "/eb"}, 3, empty},
     });
     CHECK_FALSE(std::filesystem::exists(work + "/e.nii.gz"));
     CHECK_FALSE(std::filesystem::exists(work + "/e.png"));
