@@ -154,7 +154,10 @@ void addScan(const StudyScan& scan, const Filters& filters, const std::string& s
   }
 }
 
-std::vector<std::string> activeSlurmTasks(const std::vector<BatchStatusEntry>& entries) {
+/// The Slurm tasks (`<job>_<task>`) squeue lists as queued or running among the records' jobs;
+/// empty with `unknown` set when squeue cannot be asked.
+std::vector<std::string> activeSlurmTasks(const std::vector<BatchStatusEntry>& entries, bool& unknown) {
+  unknown = false;
   std::set<std::string> jobs;
   for (const BatchStatusEntry& e : entries) {
     if (!e.record.slurmJob.empty()) jobs.insert(e.record.slurmJob.substr(0, e.record.slurmJob.find('_')));
@@ -165,22 +168,36 @@ std::vector<std::string> activeSlurmTasks(const std::vector<BatchStatusEntry>& e
   // -r: one line per array task, pending ones included.
   const std::string command = "squeue -h -r -o %i -j " + list + " 2>/dev/null";
   std::vector<std::string> active;
-  if (FILE* p = popen(command.c_str(), "r")) {
-    char line[256];
-    while (std::fgets(line, sizeof(line), p)) {
-      std::string id = line;
-      while (!id.empty() && std::isspace(static_cast<unsigned char>(id.back()))) id.pop_back();
-      if (!id.empty()) active.push_back(id);
-    }
-    pclose(p);
+  FILE* p = popen(command.c_str(), "r");
+  if (!p) {
+    unknown = true;
+    return {};
+  }
+  char line[256];
+  while (std::fgets(line, sizeof(line), p)) {
+    std::string id = line;
+    while (!id.empty() && std::isspace(static_cast<unsigned char>(id.back()))) id.pop_back();
+    if (!id.empty()) active.push_back(id);
+  }
+  const int rc = pclose(p);
+  // squeue exits non-zero for a job it no longer knows (all its tasks ended): that is an answer.
+  // No squeue at all (127) or no controller is not.
+  if (rc != 0 && active.empty()) {
+    const int listed = std::system("squeue -h -o %i >/dev/null 2>&1");
+    if (listed != 0) unknown = true;
   }
   return active;
 }
 
-std::vector<BatchStatusEntry> currentStatus(const std::string& outFolder, const BatchPlan& plan) {
-  std::vector<BatchStatusEntry> entries = batchStatus(outFolder, plan);
-  const std::vector<std::string> active = activeSlurmTasks(entries);
-  if (!active.empty()) entries = batchStatus(outFolder, plan, active);
+/// `repair`: unreadable state files are moved aside (the orchestrator; status only reads).
+std::vector<BatchStatusEntry> currentStatus(const std::string& outFolder, const BatchPlan& plan, bool repair) {
+  std::vector<BatchStatusEntry> entries = batchStatus(outFolder, plan, {}, false, repair);
+  bool unknown = false;
+  const std::vector<std::string> active = activeSlurmTasks(entries, unknown);
+  if (unknown) {
+    std::fprintf(stderr, "warning: squeue cannot be asked: Slurm tasks are taken as still queued or running\n");
+  }
+  if (!active.empty() || unknown) entries = batchStatus(outFolder, plan, active, unknown, repair);
   return entries;
 }
 
@@ -276,7 +293,7 @@ int runStatus(const std::vector<std::string>& rawArgs) {
   if (args.positional().size() != 1) throw UsageError("usage: lightbox batch status OUTDIR [--json]");
   const std::string out = args.positional()[0];
   const BatchPlan plan = loadBatchPlan(out);
-  const std::vector<BatchStatusEntry> entries = currentStatus(out, plan);
+  const std::vector<BatchStatusEntry> entries = currentStatus(out, plan, false);
   try {
     gatherResults(out, entries); // OUTDIR/findings.csv and summary.csv as they stand (Slurm runs end here)
   } catch (const std::exception& e) {
@@ -328,6 +345,12 @@ int runWorker(const std::vector<std::string>& rawArgs) {
   rec.path = it->path;
   rec.state = "running";
   rec.reason.clear();
+  // Nothing of an earlier attempt shows as this one's.
+  rec.steps.clear();
+  rec.stepNotes.clear();
+  rec.findings = -1;
+  rec.worstLungRads.clear();
+  rec.seconds = 0;
   rec.inputHash = it->inputHash;
   rec.startedAt = utcNow();
   rec.finishedAt.clear();
@@ -344,11 +367,14 @@ int runWorker(const std::vector<std::string>& rawArgs) {
   BatchRecord result;
   try {
     result = runBatchSeries(out, plan, *it, threads);
+  } catch (const BatchPriorNotReady& e) {
+    result = rec;
+    result.state = "pending";
+    result.reason = e.what();
   } catch (const std::exception& e) {
     result = rec;
     result.state = "failed";
     result.reason = e.what();
-    result.seconds = 0;
   }
   result.seriesUid = uid;
   result.path = it->path;
@@ -403,6 +429,13 @@ Parallelism parallelism(int requested, std::size_t largestSeriesFiles) {
   return p;
 }
 
+/// One word for bash, whatever the path holds.
+std::string shellQuote(const std::string& s) {
+  std::string out = "'";
+  for (const char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
 std::string selfExecutable() {
   std::error_code ec;
   const fs::path self = fs::read_symlink("/proc/self/exe", ec);
@@ -425,7 +458,6 @@ pid_t spawnWorker(const std::string& exe, const std::string& out, const std::str
       dup2(fd, 2);
       close(fd);
     }
-    setenv("OMP_NUM_THREADS", threadText.c_str(), 1);
     execl(exe.c_str(), exe.c_str(), "batch", "run", out.c_str(), "--uid", uid.c_str(), "--threads", threadText.c_str(),
           static_cast<char*>(nullptr));
     _exit(127);
@@ -449,6 +481,8 @@ int runLocal(const std::string& out, const std::vector<std::string>& todo, const
   const Parallelism par = parallelism(jobsRequested, largest);
   if (!par.note.empty()) std::fprintf(stderr, "%s\n", par.note.c_str());
   const std::string exe = selfExecutable();
+  // The workers' threads, set here: a forked child only execs (no allocation after fork).
+  setenv("OMP_NUM_THREADS", std::to_string(par.threadsPerJob).c_str(), 1);
   std::map<pid_t, std::string> running;
   std::size_t next = 0, finished = 0;
   const auto t0 = std::chrono::steady_clock::now();
@@ -470,12 +504,28 @@ int runLocal(const std::string& out, const std::vector<std::string>& todo, const
     running.erase(it);
     ++finished;
     std::optional<BatchRecord> r = loadBatchRecord(out, uid);
-    if (r && r->state == "running") {
+    const bool own = r && r->pid == long(pid) && r->host == hostName();
+    const std::string log = (fs::path(batchSeriesFolder(out, uid)) / "worker.log").string();
+    if (own && r->state == "running") {
       // Crashed (a signal, not a kill of this batch): recorded as failed, retried with --retry-failed.
       r->state = "failed";
-      r->reason = describeExit(status) + "; its log: " + (fs::path(batchSeriesFolder(out, uid)) / "worker.log").string();
+      r->reason = describeExit(status) + "; its log: " + log;
       r->finishedAt = utcNow();
       saveBatchRecord(out, *r);
+    } else if (!own && !(WIFEXITED(status) && WEXITSTATUS(status) == 0) && !BatchSeriesLock::heldByAnyone(out, uid)) {
+      // It ended before it could say anything (could not start, no plan): said here.
+      BatchRecord failed = r.value_or(BatchRecord{});
+      failed.seriesUid = uid;
+      failed.state = "failed";
+      failed.reason = describeExit(status) + " before it started the series; its log: " + log;
+      failed.finishedAt = utcNow();
+      const auto s = std::find_if(plan.series.begin(), plan.series.end(), [&](const BatchSeries& x) { return x.seriesUid == uid; });
+      if (s != plan.series.end()) {
+        failed.path = s->path;
+        failed.inputHash = s->inputHash;
+      }
+      saveBatchRecord(out, failed);
+      r = failed;
     }
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     workSeconds += r ? r->seconds : 0;
@@ -492,7 +542,7 @@ int runLocal(const std::string& out, const std::vector<std::string>& todo, const
 int submitSlurm(const std::string& out, const std::vector<std::string>& todo, const Arguments& args) {
   const fs::path slurmFolder = fs::path(out) / "slurm";
   fs::create_directories(slurmFolder);
-  const std::string stamp = std::to_string(std::time(nullptr));
+  const std::string stamp = std::to_string(std::time(nullptr)) + "-" + std::to_string(getpid());
   const fs::path list = slurmFolder / ("tasks-" + stamp + ".txt");
   std::string listText;
   for (const std::string& uid : todo) listText += uid + "\n";
@@ -508,17 +558,30 @@ int submitSlurm(const std::string& out, const std::vector<std::string>& todo, co
          << "#SBATCH --array=0-" << todo.size() - 1 << (maxTasks > 0 ? "%" + std::to_string(maxTasks) : "") << "\n"
          << "#SBATCH --output=" << (fs::absolute(slurmFolder) / "%A_%a.log").string() << "\n"
          << "#SBATCH --cpus-per-task=" << args.integer("cpus-per-task", 1, 1, 1024) << "\n";
-  if (args.has("partition")) script << "#SBATCH --partition=" << args.option("partition") << "\n";
-  if (args.has("time")) script << "#SBATCH --time=" << args.option("time") << "\n";
+  auto plain = [](const std::string& option, const std::string& value, const char* allowed) {
+    if (value.empty() || value.find_first_not_of(allowed) != std::string::npos) {
+      throw UsageError("option --" + option + ": '" + value + "' is not a Slurm " + option);
+    }
+    return value;
+  };
+  if (args.has("partition")) {
+    script << "#SBATCH --partition="
+           << plain("partition", args.option("partition"),
+                    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.,")
+           << "\n";
+  }
+  if (args.has("time")) script << "#SBATCH --time=" << plain("time", args.option("time"), "0123456789:-") << "\n";
   script << "# One task per series of " << list.filename().string() << " (line = task id). Written by lightbox batch.\n"
          << "export OMP_NUM_THREADS=${SLURM_CPUS_PER_TASK:-1}\n"
-         << "exec '" << exe << "' batch run '" << absOut << "' --list '" << fs::absolute(list).string()
-         << "' --threads ${SLURM_CPUS_PER_TASK:-1}\n";
+         << "exec " << shellQuote(exe) << " batch run " << shellQuote(absOut) << " --list "
+         << shellQuote(fs::absolute(list).string()) << " --threads ${SLURM_CPUS_PER_TASK:-1}\n";
   const fs::path scriptPath = slurmFolder / ("batch-" + stamp + ".sh");
   if (const std::string why = writeFileAtomically(scriptPath.string(), script.str()); !why.empty()) {
     throw std::runtime_error("cannot write " + scriptPath.string() + ": " + why);
   }
-  const std::string command = "sbatch --parsable '" + scriptPath.string() + "' 2>&1";
+  // Held until every series' state says "pending" with its task: a task that starts at once can
+  // never have its own state overwritten by this loop.
+  const std::string command = "sbatch --parsable --hold " + shellQuote(scriptPath.string()) + " 2>&1";
   std::string answer;
   FILE* p = popen(command.c_str(), "r");
   if (!p) throw std::runtime_error("cannot run sbatch");
@@ -541,6 +604,10 @@ int submitSlurm(const std::string& out, const std::vector<std::string>& todo, co
     rec.inputHash = s->inputHash;
     rec.slurmJob = job + "_" + std::to_string(i);
     saveBatchRecord(out, rec);
+  }
+  if (std::system(("scontrol release " + job + " >/dev/null 2>&1").c_str()) != 0) {
+    throw std::runtime_error("Slurm job " + job + " was submitted held and scontrol cannot release it: release it "
+                             "with `scontrol release " + job + "`");
   }
   std::printf("submitted Slurm array job %s: %zu tasks (%s); follow it with: lightbox batch status %s\n", job.c_str(),
               todo.size(), scriptPath.string().c_str(), out.c_str());
@@ -600,6 +667,24 @@ int runBatchRun(const std::vector<std::string>& rawArgs) {
     return a.series.studyDate < b.series.studyDate;
   });
   for (const PlannedSeries& p : planned) plan.series.push_back(p.series);
+  // A follow-up's growth depends on its prior's pre-read: a changed prior reruns it too.
+  for (BatchSeries& s : plan.series) {
+    if (const BatchSeries* prior = newestPriorInPlan(plan, s)) s.inputHash = hashBatchInputs({}, s.inputHash + "|prior:" + prior->inputHash);
+  }
+  // Series of an earlier plan whose worker is still queued or running stay in the plan: their
+  // Slurm tasks look them up there.
+  try {
+    const BatchPlan old = loadBatchPlan(out);
+    for (const BatchStatusEntry& e : currentStatus(out, old, false)) {
+      const bool kept = std::any_of(plan.series.begin(), plan.series.end(), [&](const BatchSeries& s) { return s.seriesUid == e.series.seriesUid; });
+      if (!kept && (e.queued || e.record.state == "running")) {
+        plan.series.push_back(e.series);
+        planned.push_back({e.series, false});
+      }
+    }
+  } catch (const std::exception&) {
+    // No earlier plan.
+  }
   if (plan.series.empty()) {
     std::string paths;
     for (const std::string& p : args.positional()) paths += (paths.empty() ? "" : ", ") + p;
@@ -610,7 +695,7 @@ int runBatchRun(const std::vector<std::string>& rawArgs) {
   if (const std::string why = rememberBatchRun(out); !why.empty()) std::fprintf(stderr, "warning: %s\n", why.c_str());
 
   // What needs doing: series without a state, changed, interrupted, (failed with --retry-failed).
-  const std::vector<BatchStatusEntry> before = currentStatus(out, plan);
+  const std::vector<BatchStatusEntry> before = currentStatus(out, plan, true);
   std::vector<std::string> todo;
   std::size_t upToDate = 0, running = 0;
   for (std::size_t i = 0; i < before.size(); ++i) {
@@ -653,11 +738,14 @@ int runBatchRun(const std::vector<std::string>& rawArgs) {
     return submitSlurm(out, todo, args);
   }
   if (!todo.empty()) runLocal(out, todo, plan, jobs);
-  const std::vector<BatchStatusEntry> after = currentStatus(out, plan);
+  const std::vector<BatchStatusEntry> after = currentStatus(out, plan, false);
   gatherResults(out, after);
   printStatusTable(after);
-  const bool anyFailed = std::any_of(after.begin(), after.end(), [](const BatchStatusEntry& e) { return e.record.state == "failed"; });
-  return anyFailed ? kExitFailure : kExitOk;
+  // Exit 1 when a series failed or is left to do (e.g. waiting for its prior): a script reruns.
+  const bool unfinished = std::any_of(after.begin(), after.end(), [](const BatchStatusEntry& e) {
+    return e.record.state == "failed" || e.record.state == "pending";
+  });
+  return unfinished ? kExitFailure : kExitOk;
 }
 
 } // namespace

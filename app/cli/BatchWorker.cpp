@@ -75,12 +75,7 @@ std::optional<PriorChoice> newestPrior(const BatchPlan& plan, const BatchSeries&
     if (!best || c.studyDate > best->studyDate) best = c;
   };
   if (current.patientId.empty() || current.studyDate.empty()) return best;
-  for (const BatchSeries& s : plan.series) {
-    if (s.patientId == current.patientId && s.studyUid != current.studyUid && s.modality == current.modality) {
-      consider({s.seriesUid, s.path, s.selector, s.studyDate, true});
-    }
-  }
-  if (best) return best;
+  if (const BatchSeries* s = newestPriorInPlan(plan, current)) return PriorChoice{s->seriesUid, s->path, s->selector, s->studyDate, true};
   try {
     const StudyIndex index(StudyIndex::defaultPath());
     for (const IndexedStudy& st : index.studies()) {
@@ -95,17 +90,19 @@ std::optional<PriorChoice> newestPrior(const BatchPlan& plan, const BatchSeries&
   return best;
 }
 
-/// Waits while a prior of this run is still to be pre-read (its findings are what growth compares).
-void waitForPrior(const std::string& outFolder, const std::string& priorUid) {
-  for (int i = 0; i < 900; ++i) { // 30 minutes
+/// Waits (up to 10 minutes) while a prior of this run is still to be pre-read: its findings are
+/// what growth compares. Returns the prior's state then: "done", "failed", "skipped", or
+/// "pending"/"running" when it did not finish in time.
+std::string waitForPrior(const std::string& outFolder, const std::string& priorUid) {
+  std::string state = "pending";
+  for (int i = 0; i < 300; ++i) {
+    const bool held = BatchSeriesLock::heldByAnyone(outFolder, priorUid);
     const std::optional<BatchRecord> r = loadBatchRecord(outFolder, priorUid);
-    if (r && (r->state == "done" || r->state == "failed" || r->state == "skipped") &&
-        !BatchSeriesLock::heldByAnyone(outFolder, priorUid)) {
-      return;
-    }
-    if (!BatchSeriesLock::heldByAnyone(outFolder, priorUid) && (!r || r->state == "pending")) return; // not running
+    state = r ? r->state : "pending";
+    if (!held && (state == "done" || state == "failed" || state == "skipped")) return state;
     std::this_thread::sleep_for(std::chrono::seconds(2));
   }
+  return state;
 }
 
 } // namespace
@@ -147,8 +144,21 @@ BatchRecord runBatchSeries(const std::string& outFolder, const BatchPlan& plan, 
   // The pre-read in memory: the proposals at the operating point stand as accepted (the draft);
   // the reader's review gets the proposals as proposals.
   ReadingSession draft;
-  ReadingSession review = ReadingSession::open(store, s.seriesUid);
+  ReadingSession review;
   bool reviewTakesPreRead = false;
+  std::vector<std::string> saveProblems;
+  // The reader's review as it is now (opened again just before it is written: the reader may be
+  // deciding on this series while the model runs).
+  auto openReview = [&] {
+    review = ReadingSession::open(store, s.seriesUid);
+    review.setProblemObserver([&saveProblems](const std::string& m) { saveProblems.push_back(m); });
+  };
+  auto readerDecided = [](const ReadingSession& r) {
+    return !r.measurements().empty() || std::any_of(r.findings().begin(), r.findings().end(), [](const Finding& f) {
+             return f.state != FindingState::Proposed;
+           });
+  };
+  openReview();
   if (hasStep(plan, "detect")) {
     const ModelEntry entry = findModel("lightbox-nodule", defaultModelFolders());
     const auto runner = loadVerifiedModel(entry, threads);
@@ -172,12 +182,13 @@ BatchRecord runBatchSeries(const std::string& outFolder, const BatchPlan& plan, 
                                    " mL of aerated lung): not a chest CT, nothing put in its review");
     }
 
-    const bool decided = !review.measurements().empty() ||
-                         std::any_of(review.findings().begin(), review.findings().end(),
-                                     [](const Finding& f) { return f.state != FindingState::Proposed; });
-    if (review.readOnly()) {
-      rec.stepNotes.push_back("detect: the series' saved review is unreadable: the pre-read is in this folder only");
-    } else if (decided) {
+    openReview();
+    if (review.readOnly() || !review.openProblems().empty()) {
+      std::string why;
+      for (const std::string& p : review.openProblems()) why += (why.empty() ? "" : "; ") + p;
+      rec.stepNotes.push_back("detect: the series' saved review could not be read (" + why +
+                              "): the pre-read is in this folder only");
+    } else if (readerDecided(review)) {
       rec.stepNotes.push_back("detect: the reader has decided on this series' review: it is left as it is");
     } else {
       review.applyDetection(found.run, found.findings);
@@ -198,6 +209,10 @@ BatchRecord runBatchSeries(const std::string& outFolder, const BatchPlan& plan, 
     rec.steps.push_back("detect");
   } else {
     // Later steps on the series' review as the reader left it (nothing decided: its proposals).
+    if (readerDecided(review) && hasStep(plan, "report")) {
+      throw std::runtime_error("the reader has decided on this series' review: an AI draft would misstate it "
+                               "(finalize it in the viewer or with lightbox report), or run without --steps report");
+    }
     SeriesAnnotations pre = review.review();
     draft = ReadingSession(pre);
     if (std::none_of(pre.findings.begin(), pre.findings.end(), [](const Finding& f) { return f.state != FindingState::Proposed; })) {
@@ -219,7 +234,20 @@ BatchRecord runBatchSeries(const std::string& outFolder, const BatchPlan& plan, 
     const ReportPlan masks = planReport(draft, labels, image, reportSourceOf(series, image.geometry), options);
     labels = masks.labels;
     const std::string labelsPath = store.labelsPathFor(s.seriesUid);
-    const bool reviewTakesMasks = reviewTakesPreRead && !fs::exists(labelsPath);
+    // The review's label map takes the masks when it has none, or only masks an earlier pre-read
+    // made (never the reader's outlines).
+    bool reviewTakesMasks = reviewTakesPreRead;
+    if (reviewTakesMasks && fs::exists(labelsPath)) {
+      try {
+        const LabelMap existing = loadLabelMap(labelsPath, image.geometry);
+        reviewTakesMasks = std::all_of(existing.segments.begin(), existing.segments.end(), [](const Segment& seg) {
+          return seg.name.size() > 18 && seg.name.compare(seg.name.size() - 18, 18, " (made at finalize)") == 0;
+        });
+      } catch (const std::exception&) {
+        reviewTakesMasks = false;
+      }
+      if (!reviewTakesMasks) rec.stepNotes.push_back("segment: the series' label map has the reader's segments: left as it is");
+    }
     std::size_t linked = 0;
     for (const ReportFinding& f : masks.content.findings) {
       if (!f.segmentLabel) continue;
@@ -252,7 +280,15 @@ BatchRecord runBatchSeries(const std::string& outFolder, const BatchPlan& plan, 
       rec.stepNotes.push_back("register: no earlier study of this patient (" +
                               (s.patientId.empty() ? std::string("no Patient ID") : s.patientId) + ")");
     } else {
-      if (prior->inPlan) waitForPrior(outFolder, prior->seriesUid);
+      std::string priorProblem;
+      if (prior->inPlan) {
+        const std::string state = waitForPrior(outFolder, prior->seriesUid);
+        if (state == "pending" || state == "running") {
+          throw BatchPriorNotReady("its prior " + prior->studyDate + " (" + prior->seriesUid + ") is still " + state +
+                                   ": growth needs the prior's pre-read; a rerun reads this series after it");
+        }
+        if (state != "done") priorProblem = "the prior's pre-read " + state;
+      }
       const StudyScan priorScan = scanStudy(prior->path);
       LoadedSeries priorLoaded = loadSeries(selectSeries(priorScan, prior->selector));
       if (priorLoaded.volumes.empty()) throw std::runtime_error(prior->path + ": the prior could not be loaded");
@@ -275,13 +311,20 @@ BatchRecord runBatchSeries(const std::string& outFolder, const BatchPlan& plan, 
         savePairRegistration(pairPath, pr);
       }
       const ReadingSession priorReview = ReadingSession::open(store, prior->seriesUid);
-      options.growth = assessReviewGrowth(draft, priorReview, reg.transform, s.studyDate, prior->studyDate);
-      options.priorStudyDate = prior->studyDate;
-      for (const GrowthResult& g : options.growth) growthOf[g.currentId] = toString(g.status);
+      if (priorProblem.empty() && !priorReview.hasFindingsRun() && priorReview.measurements().empty()) {
+        priorProblem = "the prior has no review nor pre-read";
+      }
+      if (priorProblem.empty()) {
+        // Without the prior's findings every nodule would read "new": growth only against a read prior.
+        options.growth = assessReviewGrowth(draft, priorReview, reg.transform, s.studyDate, prior->studyDate);
+        options.priorStudyDate = prior->studyDate;
+        for (const GrowthResult& g : options.growth) growthOf[g.currentId] = toString(g.status);
+      }
       const RegistrationQuality q = registrationQuality(image, priorLoaded.volumes.front(), reg.transform);
       rec.stepNotes.push_back("register: prior " + prior->studyDate + " (" + prior->seriesUid + "), affine, quality " +
                               number(q.medianLocalNcc, 2) + (q.checkAlignment ? " (check the alignment)" : "") + ", " +
-                              std::to_string(options.growth.size()) + " nodules compared");
+                              (priorProblem.empty() ? std::to_string(options.growth.size()) + " nodules compared"
+                                                    : priorProblem + ": growth not compared"));
     }
     rec.steps.push_back("register");
   }
@@ -320,6 +363,7 @@ BatchRecord runBatchSeries(const std::string& outFolder, const BatchPlan& plan, 
         << (g == growthOf.end() ? std::string() : g->second) << '\n';
   }
   writeText(folder / "findings.csv", csv.str());
+  for (const std::string& p : saveProblems) rec.stepNotes.push_back("review: not saved: " + p);
   return finish("done", "");
 }
 

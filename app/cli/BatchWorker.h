@@ -3,6 +3,7 @@
 
 #include "core/batch/BatchRecord.h"
 
+#include <stdexcept>
 #include <string>
 
 namespace lightbox::cli {
@@ -14,6 +15,12 @@ namespace lightbox::cli {
 /// plan's annotation store unless the reader has decided on some there.
 BatchRecord runBatchSeries(const std::string& outFolder, const BatchPlan& plan, const BatchSeries& series,
                            int threads);
+
+/// The series' prior in this run is not pre-read yet (queued, or still running after the wait):
+/// the series stays pending and a rerun reads it after its prior.
+struct BatchPriorNotReady : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
 /// The columns of findings.csv (per series and, gathered, for the whole run).
 const char* batchFindingsCsvHeader();

@@ -563,7 +563,11 @@ void FindingsPanel::refresh() {
                              QString::fromStdString(run.ranAt), QString::fromStdString(run.modelSha256.substr(0, 12))));
     if (run.source == "batch") {
       // A pre-read nobody has looked at: said before the model, with where the run's files are.
-      model_->setText(tr("<b>AI pre-read</b> by lightbox batch, not yet reviewed") + "<br>" + model_->text());
+      const std::vector<Finding>& all = document_->session().findings();
+      const bool decided = std::any_of(all.begin(), all.end(), [](const Finding& f) { return f.state != FindingState::Proposed; });
+      model_->setText((decided ? tr("<b>AI pre-read</b> by lightbox batch, in review")
+                               : tr("<b>AI pre-read</b> by lightbox batch, not yet reviewed")) +
+                      "<br>" + model_->text());
       model_->setToolTip(tr("Run folder: %1").arg(QString::fromStdString(run.sourceFolder)) + "\n" +
                          QString::fromStdString(run.intendedUse));
     } else {

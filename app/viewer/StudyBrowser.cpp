@@ -202,14 +202,18 @@ void StudyBrowser::refresh() {
     addStudyItem(patient, st, [&](QTreeWidgetItem* item, const IndexedSeries& se) {
       // The reader's measurements are listed with the series they belong to.
       std::size_t n = 0;
+      bool decided = false;
       try {
-        n = store.load(se.seriesInstanceUid).measurements.size();
+        const SeriesAnnotations saved = store.load(se.seriesInstanceUid);
+        n = saved.measurements.size();
+        decided = std::any_of(saved.findings.begin(), saved.findings.end(),
+                              [](const Finding& f) { return f.state != FindingState::Proposed; });
       } catch (const std::exception& e) {
         emit indexError(e.what());
       }
       setItemMeasurements(item, int(n));
       item->setToolTip(0, QString::fromStdString(se.folder));
-      if (const auto pre = preReads.find(se.seriesInstanceUid); pre != preReads.end()) setPreRead(item, pre->second);
+      if (const auto pre = preReads.find(se.seriesInstanceUid); pre != preReads.end()) setPreRead(item, pre->second, decided);
       if (!thumbnails_.contains(QString::fromStdString(se.seriesInstanceUid))) pending.push_back(se.seriesInstanceUid);
     });
   }
@@ -224,7 +228,7 @@ void StudyBrowser::refresh() {
     for (const PriorSuggestion& prior : priors) {
       QTreeWidgetItem* study = addStudyItem(top, prior.study, [&](QTreeWidgetItem* item, const IndexedSeries& se) {
         setItemMeasurements(item, 0);
-        if (const auto pre = preReads.find(se.seriesInstanceUid); pre != preReads.end()) setPreRead(item, pre->second);
+        if (const auto pre = preReads.find(se.seriesInstanceUid); pre != preReads.end()) setPreRead(item, pre->second, false);
         item->setData(0, kPriorRole, true);
         item->setToolTip(0, tr("Double click: open as comparison (prior)\n%1").arg(QString::fromStdString(se.folder)));
       });
@@ -261,7 +265,7 @@ QTreeWidgetItem* StudyBrowser::addStudyItem(QTreeWidgetItem* parent, const Index
   return study;
 }
 
-void StudyBrowser::setPreRead(QTreeWidgetItem* item, const PreReadSummary& pre) {
+void StudyBrowser::setPreRead(QTreeWidgetItem* item, const PreReadSummary& pre, bool reviewed) {
   QString text;
   if (pre.state == "done") {
     text = pre.findings == 1 ? tr("1 finding") : tr("%1 findings").arg(std::max(0, pre.findings));
@@ -286,7 +290,9 @@ void StudyBrowser::setPreRead(QTreeWidgetItem* item, const PreReadSummary& pre) 
   }
   item->setText(kPreReadColumn, text);
   setItemMeasurements(item, item->data(0, kMeasurementsRole).toInt());
-  QString tip = tr("AI pre-read by lightbox batch, not reviewed\nrun: %1").arg(QString::fromStdString(pre.folder));
+  QString tip = (reviewed ? tr("AI pre-read by lightbox batch, in review\nrun: %1")
+                          : tr("AI pre-read by lightbox batch, not reviewed\nrun: %1"))
+                    .arg(QString::fromStdString(pre.folder));
   if (!pre.finishedAt.empty()) tip += "\n" + tr("finished: %1").arg(QString::fromStdString(pre.finishedAt));
   if (!pre.reason.empty()) tip += "\n" + QString::fromStdString(pre.reason);
   for (const std::string& note : pre.notes) tip += "\n" + QString::fromStdString(note);

@@ -72,7 +72,8 @@ private:
   void startThumbnails(std::vector<std::string> seriesUids);
   /// The "AI pre-read" column of a series row: a `lightbox batch` run's state, findings, worst
   /// Lung-RADS; the reason and the steps' notes in its tooltip.
-  void setPreRead(QTreeWidgetItem* item, const PreReadSummary& pre);
+  /// `reviewed`: the reader has decided on findings of the series' review.
+  void setPreRead(QTreeWidgetItem* item, const PreReadSummary& pre, bool reviewed);
   /// A study row under `parent` with a row per series (text, modality, files, UID, folder,
   /// thumbnail when made) and the study's search text; `each` adds what differs per list.
   QTreeWidgetItem* addStudyItem(QTreeWidgetItem* parent, const IndexedStudy& study,

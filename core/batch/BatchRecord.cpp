@@ -11,6 +11,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <thread>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -139,7 +143,7 @@ void saveBatchRecord(const std::string& outFolder, const BatchRecord& record) {
 }
 
 std::optional<BatchRecord> loadBatchRecord(const std::string& outFolder, const std::string& seriesUid,
-                                           std::string* problem) {
+                                           std::string* problem, bool repair) {
   const std::string path = (fs::path(batchSeriesFolder(outFolder, seriesUid)) / "state.json").string();
   std::ifstream in(path);
   if (!in) return std::nullopt;
@@ -150,6 +154,10 @@ std::optional<BatchRecord> loadBatchRecord(const std::string& outFolder, const s
   } catch (const std::exception& e) {
     // Written atomically, so this is damage from outside: keep it for a look, start the series again.
     in.close();
+    if (!repair) {
+      if (problem) *problem = path + " is unreadable (" + e.what() + ")";
+      return std::nullopt;
+    }
     std::string why;
     const std::string aside = moveAside(path, why);
     if (problem) {
@@ -208,32 +216,61 @@ bool BatchSeriesLock::tryLock(const std::string& outFolder, const std::string& s
   std::error_code ec;
   fs::create_directories(fs::path(path).parent_path(), ec);
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) throw std::runtime_error("cannot open the lock " + path);
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    ::close(fd);
-    return false;
+  if (fd < 0) throw std::runtime_error("cannot open the lock " + path + ": " + std::strerror(errno));
+  // A status probe (heldByAnyone) holds it for a moment: try for 2 s before calling it taken.
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    if (::flock(fd, LOCK_EX | LOCK_NB) == 0) {
+      fd_ = fd;
+      return true;
+    }
+    if (errno != EWOULDBLOCK) {
+      const std::string why = std::strerror(errno);
+      ::close(fd);
+      throw std::runtime_error("cannot lock " + path + " (" + why + "): the batch folder must be on a file system with locks");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  fd_ = fd;
-  return true;
+  ::close(fd);
+  return false;
 }
 
 bool BatchSeriesLock::heldByAnyone(const std::string& outFolder, const std::string& seriesUid) {
   const std::string path = lockPath(outFolder, seriesUid);
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false; // never locked
-  const bool held = ::flock(fd, LOCK_SH | LOCK_NB) != 0;
+  if (::flock(fd, LOCK_SH | LOCK_NB) == 0) {
+    ::close(fd);
+    return false;
+  }
+  const int error = errno;
   ::close(fd);
-  return held;
+  if (error != EWOULDBLOCK) {
+    throw std::runtime_error("cannot probe the lock " + path + " (" + std::strerror(error) +
+                             "): the batch folder must be on a file system with locks");
+  }
+  return true;
+}
+
+const BatchSeries* newestPriorInPlan(const BatchPlan& plan, const BatchSeries& current) {
+  const BatchSeries* best = nullptr;
+  if (current.patientId.empty() || current.studyDate.empty()) return best;
+  for (const BatchSeries& s : plan.series) {
+    if (s.patientId != current.patientId || s.studyUid == current.studyUid || s.modality != current.modality) continue;
+    if (s.studyDate.empty() || s.studyDate >= current.studyDate) continue;
+    if (!best || s.studyDate > best->studyDate) best = &s;
+  }
+  return best;
 }
 
 std::vector<BatchStatusEntry> batchStatus(const std::string& outFolder, const BatchPlan& plan,
-                                          const std::vector<std::string>& activeSlurmTasks) {
+                                          const std::vector<std::string>& activeSlurmTasks, bool slurmUnknown,
+                                          bool repair) {
   std::vector<BatchStatusEntry> out;
   for (const BatchSeries& s : plan.series) {
     BatchStatusEntry e;
     e.series = s;
     std::string problem;
-    if (std::optional<BatchRecord> r = loadBatchRecord(outFolder, s.seriesUid, &problem)) {
+    if (std::optional<BatchRecord> r = loadBatchRecord(outFolder, s.seriesUid, &problem, repair)) {
       e.record = std::move(*r);
     } else {
       e.record.seriesUid = s.seriesUid;
@@ -242,8 +279,8 @@ std::vector<BatchStatusEntry> batchStatus(const std::string& outFolder, const Ba
       e.record.reason = problem;
     }
     const bool slurmActive = !e.record.slurmJob.empty() &&
-                             std::find(activeSlurmTasks.begin(), activeSlurmTasks.end(), e.record.slurmJob) !=
-                                 activeSlurmTasks.end();
+                             (slurmUnknown || std::find(activeSlurmTasks.begin(), activeSlurmTasks.end(),
+                                                        e.record.slurmJob) != activeSlurmTasks.end());
     e.queued = slurmActive;
     if (e.record.state == "running" && !slurmActive && !BatchSeriesLock::heldByAnyone(outFolder, s.seriesUid)) {
       e.interrupted = true;
@@ -280,12 +317,21 @@ std::vector<std::string> readRunsList(const std::string& path) {
 
 std::string rememberBatchRun(const std::string& outFolder) {
   const std::string path = batchRunsListPath();
+  std::error_code ec;
+  fs::create_directories(fs::path(path).parent_path(), ec);
+  // Two runs starting at once both add theirs: read, add and write under a lock.
+  const int lockFd = ::open((path + ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lockFd >= 0) ::flock(lockFd, LOCK_EX);
+  struct Unlock {
+    int fd;
+    ~Unlock() {
+      if (fd >= 0) ::close(fd);
+    }
+  } unlock{lockFd};
   std::vector<std::string> runs = readRunsList(path);
   const std::string folder = fs::absolute(outFolder).lexically_normal().string();
   if (std::find(runs.begin(), runs.end(), folder) != runs.end()) return {};
   runs.push_back(folder);
-  std::error_code ec;
-  fs::create_directories(fs::path(path).parent_path(), ec);
   const std::string why = writeFileAtomically(path, nlohmann::json(runs).dump(2) + "\n");
   return why.empty() ? std::string() : "cannot write " + path + ": " + why;
 }

@@ -71,9 +71,11 @@ void saveBatchPlan(const std::string& outFolder, const BatchPlan& plan);
 /// Throws naming the file when it is missing or not a batch plan.
 BatchPlan loadBatchPlan(const std::string& outFolder);
 void saveBatchRecord(const std::string& outFolder, const BatchRecord& record);
-/// Empty when the series has no state file yet; an unreadable one is moved aside and said in `problem`.
+/// Empty when the series has no state file yet or it is unreadable (said in `problem`). With
+/// `repair` an unreadable one is moved aside (the orchestrator, which runs the series again);
+/// readers (status, the viewer) leave it where it is.
 std::optional<BatchRecord> loadBatchRecord(const std::string& outFolder, const std::string& seriesUid,
-                                           std::string* problem = nullptr);
+                                           std::string* problem = nullptr, bool repair = false);
 
 /// Hash of what a series' result depends on: the files (path, size, modification time) and a
 /// settings string. Hex, 16 digits.
@@ -112,8 +114,15 @@ struct BatchStatusEntry {
 
 /// Every series of the plan in order. `runningSlurmTasks`: "<job>_<task>" ids Slurm reports as
 /// pending or running (squeue), so a submitted series is pending or running, not interrupted.
+/// `slurmUnknown`: squeue could not be asked, so a Slurm task's series is never called interrupted
+/// (it may be running on another node). `repair`: as loadBatchRecord's.
 std::vector<BatchStatusEntry> batchStatus(const std::string& outFolder, const BatchPlan& plan,
-                                          const std::vector<std::string>& activeSlurmTasks = {});
+                                          const std::vector<std::string>& activeSlurmTasks = {},
+                                          bool slurmUnknown = false, bool repair = false);
+
+/// The newest earlier study of the same patient (Patient ID, same modality, another study) among
+/// the plan's series; null when there is none.
+const BatchSeries* newestPriorInPlan(const BatchPlan& plan, const BatchSeries& current);
 
 /// Whether a series needs its worker to run: no state, pending, interrupted, failed with
 /// `retryFailed`, or its inputs changed. Done and skipped series with the same inputs do not.

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -12,8 +13,13 @@
 
 namespace lightbox {
 
+std::string atomicTemporaryPrefix(const std::string& path) { return path + ".tmp."; }
+
 std::string writeFileAtomically(const std::string& path, const std::string& bytes) {
-  const std::string tmp = path + ".tmp";
+  // A name of this writer's own: two processes (or threads) saving the same file at once never
+  // write into one temporary file; the last rename wins with a whole file.
+  static std::atomic<unsigned> counter{0};
+  const std::string tmp = atomicTemporaryPrefix(path) + std::to_string(::getpid()) + "." + std::to_string(++counter);
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return std::strerror(errno);
   std::size_t written = 0;
@@ -39,6 +45,16 @@ std::string writeFileAtomically(const std::string& path, const std::string& byte
     return reason;
   }
   return {};
+}
+
+bool atomicTemporaryLeft(const std::string& path) {
+  const std::filesystem::path p(path);
+  const std::string prefix = atomicTemporaryPrefix(p.filename().string());
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(p.parent_path(), ec)) {
+    if (e.path().filename().string().rfind(prefix, 0) == 0) return true;
+  }
+  return false;
 }
 
 std::string moveAside(const std::string& path, std::string& reason) {

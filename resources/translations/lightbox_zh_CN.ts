@@ -791,6 +791,10 @@ Nothing was written; the review is unchanged.</source>
         <source>Run folder: %1</source>
         <translation>运行文件夹：%1</translation>
     </message>
+    <message>
+        <source>&lt;b&gt;AI pre-read&lt;/b&gt; by lightbox batch, in review</source>
+        <translation>&lt;b&gt;AI 预读&lt;/b&gt;（lightbox batch），审阅中</translation>
+    </message>
 </context>
 <context>
     <name>lightbox::MainWindow</name>
@@ -2803,6 +2807,12 @@ run: %1</source>
     <message>
         <source>a size unmeasured</source>
         <translation>有结节未测量</translation>
+    </message>
+    <message>
+        <source>AI pre-read by lightbox batch, in review
+run: %1</source>
+        <translation>AI 预读（lightbox batch），审阅中
+运行：%1</translation>
     </message>
 </context>
 <context>

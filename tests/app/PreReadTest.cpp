@@ -59,12 +59,14 @@ TEST_CASE("a batch pre-read shows in the Studies list, opens with its findings a
   for (const Finding* f : doc->visibleFindings()) CHECK(f->state == FindingState::Proposed);
   const int shown = int(doc->visibleFindings().size());
 
-  // The findings panel says whose findings these are.
-  bool said = false;
-  for (const QLabel* label : window.findingsPanel()->findChildren<QLabel*>()) {
-    said = said || label->text().contains("AI pre-read");
-  }
-  CHECK(said);
+  // The findings panel says whose findings these are, and whether the reader has started on them.
+  auto panelSays = [&](const QString& words) {
+    bool said = false;
+    for (const QLabel* label : window.findingsPanel()->findChildren<QLabel*>()) said = said || label->text().contains(words);
+    return said;
+  };
+  CHECK(panelSays("AI pre-read"));
+  CHECK(panelSays("not yet reviewed"));
 
   // The Studies list: the series' row says what the batch found.
   auto* browser = window.findChild<StudyBrowser*>();
@@ -95,6 +97,8 @@ TEST_CASE("a batch pre-read shows in the Studies list, opens with its findings a
   REQUIRE(second != first);
   QTest::keyClick(&window, Qt::Key_R);
   CHECK(doc->finding(second)->state == FindingState::Rejected);
+  CHECK(panelSays("in review"));
+  CHECK_FALSE(panelSays("not yet reviewed"));
 
   // Saved: a new window shows the decisions; a rerun of the batch leaves the reader's review alone.
   MainWindow again;

@@ -111,18 +111,28 @@ grep -q " 1 to run" "$work/run3.log" || fail "a changed file did not rerun its s
 
 echo "== 4. kill -9 at random points, rerun, same findings"
 inputs=("$data/ct/chest_lidc-idri-0001_nodule_slab" "$data/ct/chest_cptac-luad_c3n-00247_contrast" "$work/patient")
+cut_short=0
 for attempt in 1 2 3; do
   "$lb" batch "${inputs[@]}" -o "$work/killed" --jobs 2 >>"$work/killed.log" 2>&1 &
   batch=$!
-  sleep "$(python3 -c "import random; print(round(random.uniform(2, 9), 1))")"
+  sleep "$(python3 -c "import random; print(round(random.uniform(2, 6), 1))")"
   kill -9 $batch 2>/dev/null || true
   pkill -9 -f "batch run $work/killed" 2>/dev/null || true # its workers too: the machine went down
   wait $batch 2>/dev/null || true
+  # Did this kill catch a worker mid-series? (its state says interrupted)
+  if "$lb" batch status "$work/killed" --json 2>/dev/null | python3 -c "
+import json, sys
+sys.exit(0 if any(r['interrupted'] for r in json.load(sys.stdin)) else 1)"; then
+    cut_short=$((cut_short + 1))
+  fi
   echo "killed attempt $attempt"
 done
 "$lb" batch status "$work/killed" || true
+[ "$cut_short" -ge 1 ] || fail "no kill caught a worker mid-series: this part tested nothing"
 "$lb" batch "${inputs[@]}" -o "$work/killed" --jobs 2 >"$work/killed-final.log" 2>&1 || fail "the run after the kills failed: $(cat "$work/killed-final.log")"
-"$lb" batch "${inputs[@]}" -o "$work/clean" --jobs 2 >"$work/clean.log" 2>&1 || fail "the uninterrupted run failed"
+# The uninterrupted run with a review store and index of its own.
+HOME=$work/home-clean XDG_DATA_HOME=$work/share-clean LIGHTBOX_ANNOTATIONS=$work/annotations-clean \
+  "$lb" batch "${inputs[@]}" -o "$work/clean" --jobs 2 >"$work/clean.log" 2>&1 || fail "the uninterrupted run failed"
 python3 - "$work/killed" "$work/clean" <<'EOF'
 import csv, json, sys
 def load(folder):

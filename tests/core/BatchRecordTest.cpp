@@ -104,7 +104,10 @@ TEST_CASE("batch state files round trip and a damaged one is moved aside", "[bat
   const fs::path state = fs::path(batchSeriesFolder(out, "1.2.840.1")) / "state.json";
   std::ofstream(state) << "{\"format\": \"lightbox-batch-state/1\", \"series_uid\": ";
   std::string problem;
-  CHECK_FALSE(loadBatchRecord(out, "1.2.840.1", &problem));
+  CHECK_FALSE(loadBatchRecord(out, "1.2.840.1", &problem)); // a reader (status, the viewer) leaves it
+  CHECK(problem.find("unreadable") != std::string::npos);
+  CHECK(fs::exists(state));
+  CHECK_FALSE(loadBatchRecord(out, "1.2.840.1", &problem, true)); // the orchestrator moves it aside
   CHECK(problem.find("moved to") != std::string::npos);
   CHECK_FALSE(fs::exists(state));
   CHECK(batchStatus(out, back).at(0).record.state == "pending");
@@ -121,6 +124,12 @@ TEST_CASE("batch lock: held while a worker lives, free once it is killed", "[bat
   REQUIRE(pipe(ready) == 0);
   const pid_t child = fork();
   REQUIRE(child >= 0);
+  struct Reap { // a failed REQUIRE never leaves the child waiting
+    pid_t pid;
+    ~Reap() {
+      if (kill(pid, SIGKILL) == 0) waitpid(pid, nullptr, 0);
+    }
+  } reap{child};
   if (child == 0) {
     BatchSeriesLock lock;
     const char ok = lock.tryLock(out, uid) ? 'y' : 'n';

@@ -5,6 +5,7 @@
 
 #include "core/annotation/AnnotationStore.h"
 #include "core/annotation/Measurement.h"
+#include "core/util/AtomicFile.h"
 #include "core/study/StudyLoader.h"
 #include "core/volume/SliceSampler.h"
 
@@ -137,7 +138,7 @@ TEST_CASE("annotations are saved per series, replaced atomically and corrupt fil
   const SeriesAnnotations back = store.load("1.2.3");
   REQUIRE(back.measurements.size() == 2);
   CHECK(back.measurements[1].id == 2);
-  CHECK_FALSE(std::filesystem::exists(store.pathFor("1.2.3") + ".tmp"));
+  CHECK_FALSE(atomicTemporaryLeft(store.pathFor("1.2.3")));
   CHECK(store.pathFor("a/b c") == folder + "/a_2Fb_20c.json");
   { std::ofstream(store.pathFor("bad")) << "{\"measurements\": [ {\"id\": "; }
   CHECK_THROWS_WITH(store.load("bad"), Catch::Contains(store.pathFor("bad")) && Catch::Contains("cannot read annotations"));

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "tests/support/TestData.h"
+#include "core/util/AtomicFile.h"
 #include "core/segmentation/ClassicalSegmenter.h"
 #include "core/segmentation/LabelMap.h"
 #include "core/segmentation/LabelMapFile.h"
@@ -232,7 +233,7 @@ TEST_CASE("a label map is saved crash-safe and reopened voxel for voxel, damaged
   const std::string path = dir + "/series.labels";
   saveLabelMap(map, path);
   CHECK(std::filesystem::file_size(path) < 200000); // runs, not 4 MB of voxels
-  CHECK_FALSE(std::filesystem::exists(path + ".tmp"));
+  CHECK_FALSE(atomicTemporaryLeft(path));
   const LabelMap back = loadLabelMap(path, slab.geometry);
   const bool same = back.labels == map.labels;
   CHECK(same);
