@@ -240,8 +240,10 @@ BatchRecord runBatchSeries(const std::string& outFolder, const BatchPlan& plan, 
     if (reviewTakesMasks && fs::exists(labelsPath)) {
       try {
         const LabelMap existing = loadLabelMap(labelsPath, image.geometry);
+        static const std::string kMadeByEngine = " (made at finalize)"; // segmentForReport's names
         reviewTakesMasks = std::all_of(existing.segments.begin(), existing.segments.end(), [](const Segment& seg) {
-          return seg.name.size() > 18 && seg.name.compare(seg.name.size() - 18, 18, " (made at finalize)") == 0;
+          return seg.name.size() > kMadeByEngine.size() &&
+                 seg.name.compare(seg.name.size() - kMadeByEngine.size(), kMadeByEngine.size(), kMadeByEngine) == 0;
         });
       } catch (const std::exception&) {
         reviewTakesMasks = false;

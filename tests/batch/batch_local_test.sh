@@ -139,7 +139,8 @@ def load(folder):
     rows = list(csv.DictReader(open(f"{folder}/findings.csv")))
     return sorted((r["series_uid"], r["finding"], r["score"], r["type"], r["ai_diameter_mm"], r["mask_volume_ml"], r["growth"]) for r in rows)
 killed, clean = load(sys.argv[1]), load(sys.argv[2])
-assert killed == clean, f"findings differ after kill -9: {len(killed)} vs {len(clean)}"
+assert killed == clean, "findings differ after kill -9:\n only after the kills: %s\n only uninterrupted: %s" % (
+    sorted(set(killed) - set(clean)), sorted(set(clean) - set(killed)))
 for folder in sys.argv[1:]:
     for r in csv.DictReader(open(f"{folder}/summary.csv")):
         assert r["state"] == "done", r
