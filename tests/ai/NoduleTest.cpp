@@ -184,3 +184,35 @@ TEST_CASE("detector output becomes review findings field by field, at the manife
   CHECK(now[10] == 'T');
   CHECK(now[19] == 'Z');
 }
+
+TEST_CASE("the radial profile types a nodule by its solid share: both sides of each cut", "[ai][nodule][reference]") {
+  // Issue 25: the solid / part-solid cut (solid core >= 0.7 of the whole) and the ground-glass one
+  // (core < 0.25 of the whole), each checked on both sides with spheres of known radii: a ground-glass
+  // sphere of 8 mm radius (-550 HU) in aerated lung (-850 HU) around a solid core (+30 HU).
+  auto typeOf = [](double coreRadiusMm) {
+    PreparedScan scan;
+    scan.grid.size = {64, 64, 64};
+    scan.grid.spacing = {0.5, 0.5, 0.5};
+    scan.hu.size = {64, 64, 64};
+    scan.hu.data.assign(64 * 64 * 64, -850.0f);
+    scan.lung.assign(64 * 64 * 64, 1);
+    const Vec3 centre = scan.grid.ijkToLps({32, 32, 32});
+    for (std::size_t k = 0; k < 64; ++k)
+      for (std::size_t j = 0; j < 64; ++j)
+        for (std::size_t i = 0; i < 64; ++i) {
+          const double r = 0.5 * std::sqrt(double((i - 32.0) * (i - 32.0) + (j - 32.0) * (j - 32.0) + (k - 32.0) * (k - 32.0)));
+          float& v = scan.hu.data[i + 64 * (j + 64 * k)];
+          if (r <= coreRadiusMm) v = 30.0f;
+          else if (r <= 8.0) v = -550.0f;
+        }
+    const NoduleMeasurement m = measureNodule(scan, centre, 8.0);
+    INFO("core " << coreRadiusMm << " mm: " << m.type << ", " << m.diameterMm << " mm, solid " << m.solidDiameterMm);
+    return m.type;
+  };
+  CHECK(typeOf(7.2) == "solid");       // core 0.9 of the whole
+  CHECK(typeOf(6.0) == "solid");       // 0.75
+  CHECK(typeOf(5.2) == "part-solid");  // 0.65: a cut moved to 0.5 calls it solid
+  CHECK(typeOf(4.4) == "part-solid");  // 0.55
+  CHECK(typeOf(2.4) == "part-solid");  // 0.3
+  CHECK(typeOf(1.2) == "ground-glass"); // 0.15
+}

@@ -56,6 +56,24 @@ TEST_CASE("lightbox report: SEG, SR, KOS, PDF and Encapsulated PDF from the save
     CHECK(e.path().filename().string().find("partial") == std::string::npos); // no temporary folder left
   }
 
+  // measurements.csv read by another parser (Python's csv), field by field against report.json:
+  // a long and a short axis swapped in one of them fails.
+  const test::ToolRun csv = test::runTool(
+      "/usr/bin/python3 -c \"import csv, json, sys\n"
+      "rows = list(csv.DictReader(open(sys.argv[1])))\n"
+      "rep = {f['id']: f for f in json.load(open(sys.argv[2]))['findings']}\n"
+      "assert [r['id'] for r in rows] == list(rep), (rows, list(rep))\n"
+      "for r in rows:\n"
+      "    f = rep[r['id']]\n"
+      "    if not r['long_axis_mm']: continue\n"
+      "    for k in ('long_axis_mm', 'short_axis_mm'):\n"
+      "        assert abs(float(r[k]) - f[k]) < 0.051, (k, r[k], f[k])\n"
+      "    assert abs(float(r['volume_ml']) - f['volume_ml']) < 0.0006, (r['volume_ml'], f['volume_ml'])\n"
+      "    assert float(r['long_axis_mm']) >= float(r['short_axis_mm']), r\n"
+      "print('csv ok', len(rows))\" '" + v1 + "/measurements.csv' '" + v1 + "/report.json'");
+  INFO(csv.output);
+  CHECK(csv.status == 0);
+
   // Third-party validators: no errors in any DICOM object.
   for (const char* f : {"seg.dcm", "sr.dcm", "kos.dcm", "report-pdf.dcm"}) {
     const test::Dciodvfy v = test::dciodvfy(v1 + "/" + f);
