@@ -37,7 +37,7 @@ ai/nodule/NoduleDetector.cpp|std::max(1.0, 0.25 * rAll)|std::max(1.0, 0.15 * rAl
 core/segmentation/SegmentTools.cpp|corners.push_back({(double(i) + di) * sx, (double(j) + dj) * sy})|corners.push_back({(double(i) + di) * sx, (double(j) + dj) * sx})|CORE "[reference]"
 core/segmentation/SegmentTools.cpp|for (double di : {-0.5, 0.5})|for (double di : {0.0, 0.0})|CORE "[reference]"
 core/util/AtomicFile.cpp|const std::string tmp = atomicTemporaryPrefix(path) + std::to_string(::getpid()) + "." + std::to_string(++counter);|const std::string tmp = path; // written in place|CORE "[reference]"
-app/report/FinalizeReport.cpp|formatNumber("%.1f", f.mask.longAxisMm) << ',' << formatNumber("%.1f", f.mask.shortAxisMm)|formatNumber("%.1f", f.mask.shortAxisMm) << ',' << formatNumber("%.1f", f.mask.longAxisMm)|REPORT "lightbox report: SEG, SR, KOS, PDF and Encapsulated PDF from the saved review, valid and re-opened exactly"
+app/report/FinalizeReport.cpp|formatNumber("%.1f", f.mask.longAxisMm) << ',' << formatNumber("%.1f", f.mask.shortAxisMm)|formatNumber("%.1f", f.mask.shortAxisMm) << ',' << formatNumber("%.1f", f.mask.longAxisMm)|REPORT "lightbox report: SEG*"
 core/batch/BatchRecord.cpp|if (state == "failed") return retryFailed \|\| e.interrupted;|if (state == "failed") return retryFailed;|CORE "[batch]"
 core/batch/BatchRecord.cpp|if (fd < 0) return false; // never locked|if (fd >= 0) return false;|CORE "[batch]"
 core/batch/BatchRecord.cpp|  add(settings);|  (void)settings;|CORE "[batch]"
