@@ -105,7 +105,13 @@ TEST_CASE("a brush limited to an intensity range, the eraser and keep-component 
   eraser.radiusMm = 30;
   paint(map, eraser);
   CHECK(map.count(1) == 0);
-  swapDelta(map, d); // undoing the first stroke of an empty map leaves it empty (values swap)
+  // Undoing the first stroke now: its box takes the values from before it (all empty), so the map
+  // stays empty; swapping again puts back what the box held before this undo (empty too).
+  swapDelta(map, d);
+  CHECK(map.count(1) == 0);
+  CHECK(d.values == std::vector<std::uint8_t>{0}); // the delta now holds the box as it was: one empty run
+  swapDelta(map, d);
+  CHECK(map.count(1) == 0);
 }
 
 TEST_CASE("threshold in a box takes the in-range part through the box's centre, not other segments", "[segmentation]") {
