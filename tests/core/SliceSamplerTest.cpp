@@ -64,11 +64,20 @@ TEST_CASE("a marker at a known LPS point appears where predicted in all planes o
     } else {
       CHECK(x < cx); // anterior is on screen left
     }
-    if (plane == ViewPlane::Axial) {
-      CHECK(y < cy); // anterior is up
-    } else {
-      CHECK(y < cy); // superior is up
-    }
+    // Up is anterior in the axial view and superior in the other two; the marker is both.
+    CHECK(y < cy);
+    // And the other way round: a marker posterior (axial) or inferior (coronal, sagittal) of the
+    // centre is below it, so a view flipped upside down fails one of the two.
+    Volume below = v;
+    const Vec3 down = plane == ViewPlane::Axial ? Vec3{0, 25, 0} : Vec3{0, 0, -25};
+    paintMarker(below, centre + down, 30000);
+    const auto [bx, by] = brightestPixel(sampleSlice(below, planeThrough(below.geometry, plane, centre + down),
+                                                     Interpolation::Nearest, 0.0f),
+                                         planeThrough(below.geometry, plane, centre + down));
+    const auto [ccx, ccy] = planeThrough(below.geometry, plane, centre + down).lpsToPixel(centre);
+    (void)bx;
+    (void)ccx;
+    CHECK(by > ccy);
   }
 }
 
