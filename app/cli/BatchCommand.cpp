@@ -3,6 +3,7 @@
 // runs each in a worker process (`lightbox batch run`, locally up to --jobs at a time, or as a Slurm
 // array task), keeps a crash-safe state file per series and does on a rerun only what is missing,
 // changed or interrupted. `lightbox batch status` reads the state files.
+#include "ai/nodule/DetectionFindings.h"
 #include "ai/runtime/ModelManifest.h"
 #include "app/cli/Arguments.h"
 #include "app/cli/BatchWorker.h"
@@ -49,15 +50,6 @@ constexpr const char* kUsage =
     "  matching the filters. Each series' state is in OUTDIR/series/<uid>/state.json; a rerun does\n"
     "  only what is missing, changed or interrupted (--retry-failed: failed ones too).\n"
     "  --slurm: submits a Slurm array job (one task per series) through sbatch instead of running here.";
-
-std::string utcNow() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 std::string hostName() {
   char buf[256] = {};
@@ -352,7 +344,7 @@ int runWorker(const std::vector<std::string>& rawArgs) {
   rec.worstLungRads.clear();
   rec.seconds = 0;
   rec.inputHash = it->inputHash;
-  rec.startedAt = utcNow();
+  rec.startedAt = utcNowIso8601();
   rec.finishedAt.clear();
   rec.host = hostName();
   rec.pid = long(getpid());
@@ -380,7 +372,7 @@ int runWorker(const std::vector<std::string>& rawArgs) {
   result.path = it->path;
   result.inputHash = it->inputHash;
   result.startedAt = rec.startedAt;
-  result.finishedAt = utcNow();
+  result.finishedAt = utcNowIso8601();
   result.host = rec.host;
   result.pid = rec.pid;
   result.slurmJob = rec.slurmJob;
@@ -510,7 +502,7 @@ int runLocal(const std::string& out, const std::vector<std::string>& todo, const
       // Crashed (a signal, not a kill of this batch): recorded as failed, retried with --retry-failed.
       r->state = "failed";
       r->reason = describeExit(status) + "; its log: " + log;
-      r->finishedAt = utcNow();
+      r->finishedAt = utcNowIso8601();
       saveBatchRecord(out, *r);
     } else if (!own && !(WIFEXITED(status) && WEXITSTATUS(status) == 0) && !BatchSeriesLock::heldByAnyone(out, uid)) {
       // It ended before it could say anything (could not start, no plan): said here.
@@ -518,7 +510,7 @@ int runLocal(const std::string& out, const std::vector<std::string>& todo, const
       failed.seriesUid = uid;
       failed.state = "failed";
       failed.reason = describeExit(status) + " before it started the series; its log: " + log;
-      failed.finishedAt = utcNow();
+      failed.finishedAt = utcNowIso8601();
       const auto s = std::find_if(plan.series.begin(), plan.series.end(), [&](const BatchSeries& x) { return x.seriesUid == uid; });
       if (s != plan.series.end()) {
         failed.path = s->path;
@@ -635,7 +627,7 @@ int runBatchRun(const std::vector<std::string>& rawArgs) {
   plan.steps = ordered;
   plan.fpPerScan = args.number("fp-per-scan", 1.0, 1e-3, 1e3);
   plan.annotations = fs::absolute(args.option("annotations", AnnotationStore::defaultFolder())).lexically_normal().string();
-  plan.createdAt = utcNow();
+  plan.createdAt = utcNowIso8601();
   const int jobs = int(args.integer("jobs", 1, 1, 256));
   if (args.has("since")) {
     const std::string since = args.option("since");
@@ -716,7 +708,7 @@ int runBatchRun(const std::vector<std::string>& rawArgs) {
       r.state = "skipped";
       r.reason = "a single image: the steps need a volume";
       r.inputHash = e.series.inputHash;
-      r.finishedAt = utcNow();
+      r.finishedAt = utcNowIso8601();
       saveBatchRecord(out, r);
       continue;
     }
