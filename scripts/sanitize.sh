@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# The whole project built with a sanitizer in its own folder (build-<kind>, ccache), then the whole
+# CTest suite under it (Xvfb for the window tests). Issue 25.
+#   scripts/sanitize.sh address     AddressSanitizer + UndefinedBehaviorSanitizer
+#   scripts/sanitize.sh undefined   UndefinedBehaviorSanitizer alone
+#   scripts/sanitize.sh thread      ThreadSanitizer
+# Extra arguments go to ctest (e.g. -R batch, -L batch). Reports land in build-<kind>/sanitizer-logs;
+# the script prints how many tests ran, failed, and how many sanitizer reports name our code.
+# Suppressions (scripts/sanitizer-suppressions/<kind>.txt) are for third-party libraries only, each
+# with the reason.
+set -euo pipefail
+kind=${1:?usage: scripts/sanitize.sh address|undefined|thread [CTEST ARGS...]}
+shift
+here=$(cd "$(dirname "$0")/.." && pwd)
+cd "$here"
+case "$kind" in
+  address) flags="-fsanitize=address,undefined -fno-sanitize-recover=undefined" ;;
+  undefined) flags="-fsanitize=undefined -fno-sanitize-recover=undefined" ;;
+  thread) flags="-fsanitize=thread" ;;
+  *) echo "unknown sanitizer '$kind' (address, undefined, thread)" >&2; exit 2 ;;
+esac
+build=$here/build-$kind
+logs=$build/sanitizer-logs
+supp=$here/scripts/sanitizer-suppressions
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$(cd .. && pwd)}" CCACHE_NOHASHDIR=1
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLIGHTBOX_BUILD_TESTS=ON \
+  -DCMAKE_C_FLAGS="$flags -fno-omit-frame-pointer" -DCMAKE_CXX_FLAGS="$flags -fno-omit-frame-pointer" \
+  -DCMAKE_EXE_LINKER_FLAGS="$flags" -DCMAKE_SHARED_LINKER_FLAGS="$flags" >/dev/null
+cmake --build "$build"
+rm -rf "$logs" && mkdir -p "$logs"
+# log_path: one file per process (the tests start the real binaries too); exitcode 0 keeps a report
+# from turning a passing test into a crash we cannot read: the reports are counted below instead.
+common="log_path=$logs/$kind:exitcode=0"
+export ASAN_OPTIONS="$common:detect_leaks=0:allocator_may_return_null=1:detect_odr_violation=0"
+export UBSAN_OPTIONS="$common:print_stacktrace=1:suppressions=$supp/undefined.txt"
+export TSAN_OPTIONS="$common:second_deadlock_stack=1:suppressions=$supp/thread.txt"
+set +e
+xvfb-run -a -s "-screen 0 1920x1080x24" ctest --test-dir "$build" -j2 --timeout 1800 "$@" | tee "$logs/ctest.txt"
+status=${PIPESTATUS[0]}
+set -e
+reports=$(cat "$logs"/"$kind".* 2>/dev/null | grep -cE "^(==[0-9]+==ERROR|SUMMARY|WARNING: ThreadSanitizer)|runtime error:" || true)
+ours=$(cat "$logs"/"$kind".* 2>/dev/null | grep -E "runtime error:|#[0-9]+ .* in " | grep -cE "/(core|ai|app|tests)/" || true)
+echo "sanitizer $kind: ctest exit $status; $(grep -E 'tests passed' "$logs/ctest.txt" || true)"
+echo "reports: $reports lines in $(ls "$logs"/"$kind".* 2>/dev/null | wc -l) process logs; frames in our code: $ours"
+echo "logs: $logs"
+[ "$status" -eq 0 ] && [ "$ours" -eq 0 ]
