@@ -44,6 +44,7 @@ core/batch/BatchRecord.cpp@@  add(settings);@@  (void)settings;@@CORE "[batch]"
 core/batch/BatchRecord.cpp@@if (state == "running" || e.queued) return false;@@if (state == "running") return false;@@CORE "[batch]"
 app/cli/BatchWorker.cpp@@constexpr double kMinLungMl = 250.0;@@constexpr double kMinLungMl = 25.0;@@BATCH_LOCAL
 app/cli/BatchWorker.cpp@@if (f.sizeDisagreement > kMaskSizeConfirmFactor) {@@if (f.sizeDisagreement > 100.0) {@@BATCH_LOCAL
+core/dicom/SeriesAssembler.h@@constexpr double kSpacingRelTol = 0.01;@@constexpr double kSpacingRelTol = 0.02;@@CORE "[assembly]"
 core/clinical/Growth.cpp@@constexpr long kGrowthTenthsMm = 15;@@constexpr long kGrowthTenthsMm = 25;@@CORE "[clinical],[growth]"
 EOF
 )

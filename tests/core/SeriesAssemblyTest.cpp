@@ -269,3 +269,21 @@ TEST_CASE("overlapping or uneven positions under different frames of reference a
     CHECK(v.value(0, 0, 3) == 200);
   }
 }
+
+TEST_CASE("uneven spacing: a gap 1.5 % off the others is flagged and resampled, 0.75 % is not", "[assembly][synthetic][reference]") {
+  // Issue 25: the tolerance is 1 % of the nominal (median) gap; both sides of it.
+  const std::string off = test::scratchFolder("uneven-off");
+  DicomSeriesSpec offSpec = axialSpec(off, {0, 2, 4, 6.03, 8.03, 10.03});
+  writeDicomSeries(offSpec, fillBySlice);
+  const StudyScan a = scanStudy(off);
+  REQUIRE(a.series.size() == 1);
+  CHECK(hasIssue(a.series[0].issues, IssueKind::UnevenSpacing));
+  CHECK(a.series[0].needsResampling);
+  const std::string within = test::scratchFolder("uneven-within");
+  DicomSeriesSpec withinSpec = axialSpec(within, {0, 2, 4, 6.015, 8.015, 10.015});
+  writeDicomSeries(withinSpec, fillBySlice);
+  const StudyScan b = scanStudy(within);
+  REQUIRE(b.series.size() == 1);
+  CHECK_FALSE(hasIssue(b.series[0].issues, IssueKind::UnevenSpacing));
+  CHECK_FALSE(b.series[0].needsResampling);
+}
