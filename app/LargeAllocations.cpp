@@ -63,3 +63,9 @@ void* operator new(std::size_t size) {
     handler();
   }
 }
+
+// The matching deletes, defined here too: libstdc++'s would call free() as well, but a sanitizer's
+// runtime (scripts/sanitize.sh) brings its own operator delete, which then sees a malloc'd block
+// (AddressSanitizer: alloc-dealloc-mismatch).
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }

@@ -579,15 +579,17 @@ AssemblyResult assembleSeries(const std::vector<DicomFrame>& frames) {
           result.series.push_back(std::move(s));
           continue;
         }
-        // 5. Repeated positions become separate volumes (time points).
-        for (auto& stack : separateRepeats(std::move(part.frames), first.normal(), s.issues)) {
+        // 5. Repeated positions become separate volumes (time points). `first` lives in the frames
+        // moved away here: its normal is taken first (AddressSanitizer: heap-use-after-free).
+        const Vec3 normal = first.normal();
+        for (auto& stack : separateRepeats(std::move(part.frames), normal, s.issues)) {
           s.volumes.push_back(SliceStack{std::move(stack)});
         }
         // 6. Far-apart blocks of slices become separate parts.
         const bool singleVolume = s.volumes.size() == 1;
         std::vector<std::vector<DicomFrame>> blocks;
         if (singleVolume) {
-          blocks = splitAtLargeGaps(std::move(s.volumes.front().slices), first.normal());
+          blocks = splitAtLargeGaps(std::move(s.volumes.front().slices), normal);
           s.volumes.clear();
         }
         for (std::size_t b = 0; b < std::max<std::size_t>(blocks.size(), 1); ++b) {
