@@ -8,6 +8,9 @@
 // This replaces the global operator new of the two executables (compiled into each, not into a
 // library: a replacement must be linked into the program itself). The default array, nothrow and
 // delete operators of libstdc++ call this one and free(), so they stay consistent.
+// Not in AddressSanitizer or ThreadSanitizer builds (scripts/sanitize.sh): their runtimes bring
+// every operator new and delete of their own, and replacing some of them mixes allocators.
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
 #include <sys/mman.h>
 
 #include <cstdint>
@@ -64,8 +67,7 @@ void* operator new(std::size_t size) {
   }
 }
 
-// The matching deletes, defined here too: libstdc++'s would call free() as well, but a sanitizer's
-// runtime (scripts/sanitize.sh) brings its own operator delete, which then sees a malloc'd block
-// (AddressSanitizer: alloc-dealloc-mismatch).
+// The matching deletes, said outright (libstdc++'s call free() too).
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+#endif
