@@ -11,6 +11,7 @@
 #include "app/cli/OutputCheck.h"
 #include "core/annotation/AnnotationStore.h"
 #include "core/batch/BatchRecord.h"
+#include "core/report/ReportContent.h"
 #include "core/index/StudyIndex.h"
 #include "core/study/StudyLoader.h"
 #include "core/util/AtomicFile.h"
@@ -183,13 +184,13 @@ std::vector<std::string> activeSlurmTasks(const std::vector<BatchStatusEntry>& e
 
 /// `repair`: unreadable state files are moved aside (the orchestrator; status only reads).
 std::vector<BatchStatusEntry> currentStatus(const std::string& outFolder, const BatchPlan& plan, bool repair) {
-  std::vector<BatchStatusEntry> entries = batchStatus(outFolder, plan, {}, false, repair);
+  std::vector<BatchStatusEntry> entries = loadBatchEntries(outFolder, plan, repair);
   bool unknown = false;
   const std::vector<std::string> active = activeSlurmTasks(entries, unknown);
   if (unknown) {
     std::fprintf(stderr, "warning: squeue cannot be asked: Slurm tasks are taken as still queued or running\n");
   }
-  if (!active.empty() || unknown) entries = batchStatus(outFolder, plan, active, unknown, repair);
+  settleBatchActivity(outFolder, entries, active, unknown);
   return entries;
 }
 
@@ -253,16 +254,10 @@ void printStatusTable(const std::vector<BatchStatusEntry>& entries) {
 void gatherResults(const std::string& outFolder, const std::vector<BatchStatusEntry>& entries) {
   std::string findings = batchFindingsCsvHeader();
   std::string summary = "series_uid,state,reason,findings,worst_lung_rads,seconds,path\n";
-  auto field = [](const std::string& s) {
-    if (s.find_first_of(",\"\n") == std::string::npos) return s;
-    std::string out = "\"";
-    for (const char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return out + "\"";
-  };
+  const auto field = batchCsvField;
   for (const BatchStatusEntry& e : entries) {
     const BatchRecord& r = e.record;
-    char seconds[32];
-    std::snprintf(seconds, sizeof(seconds), "%.1f", r.seconds);
+    const std::string seconds = formatNumber("%.1f", r.seconds);
     summary += field(e.series.seriesUid) + "," + r.state + "," + field(r.reason) + "," +
                (r.findings < 0 ? std::string() : std::to_string(r.findings)) + "," + r.worstLungRads + "," + seconds +
                "," + field(e.series.path) + "\n";

@@ -49,19 +49,6 @@ void writeText(const fs::path& path, const std::string& text) {
   if (!why.empty()) throw std::runtime_error("cannot write " + path.string() + ": " + why);
 }
 
-std::string csvField(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (const char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
-std::string number(double v, int decimals) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%.*f", decimals, v);
-  return buf;
-}
-
 /// The newest earlier study of the same patient: among the plan's series first (their pre-read
 /// lands in this run), else in the local study index. Same modality.
 struct PriorChoice {
@@ -106,6 +93,13 @@ std::string waitForPrior(const std::string& outFolder, const std::string& priorU
 }
 
 } // namespace
+
+std::string batchCsvField(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (const char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
 
 const char* batchFindingsCsvHeader() {
   return "series_uid,patient_id,study_date,finding,score,probability,type,ai_diameter_mm,size_capped,"
@@ -153,10 +147,13 @@ BatchRecord runBatchSeries(const std::string& outFolder, const BatchPlan& plan, 
     review = ReadingSession::open(store, s.seriesUid);
     review.setProblemObserver([&saveProblems](const std::string& m) { saveProblems.push_back(m); });
   };
-  auto readerDecided = [](const ReadingSession& r) {
-    return !r.measurements().empty() || std::any_of(r.findings().begin(), r.findings().end(), [](const Finding& f) {
-             return f.state != FindingState::Proposed;
-           });
+  auto readerDecided = [](const ReadingSession& r) { return !r.measurements().empty() || anyFindingDecided(r.findings()); };
+  // The draft stands behind every proposal at the operating point; returns how many.
+  auto acceptShown = [](ReadingSession& session) {
+    std::vector<std::string> shown;
+    for (const Finding* f : session.visibleFindings()) shown.push_back(f->id);
+    for (const std::string& id : shown) session.setFindingState(id, FindingState::Accepted);
+    return shown.size();
   };
   openReview();
   if (hasStep(plan, "detect")) {
@@ -178,7 +175,7 @@ BatchRecord runBatchSeries(const std::string& outFolder, const BatchPlan& plan, 
     for (const std::string& w : r.warnings) rec.stepNotes.push_back("detect: warning: " + w);
     if (r.lungVolumeMl < kMinLungMl) {
       rec.steps.push_back("detect");
-      return finish("skipped", "no lungs in the field (" + number(r.lungVolumeMl, 0) +
+      return finish("skipped", "no lungs in the field (" + formatNumber("%.0f", r.lungVolumeMl) +
                                    " mL of aerated lung): not a chest CT, nothing put in its review");
     }
 
@@ -199,12 +196,10 @@ BatchRecord runBatchSeries(const std::string& outFolder, const BatchPlan& plan, 
     pre.findingsRun = found.run;
     pre.hasFindingsRun = true;
     draft = ReadingSession(pre);
-    std::vector<std::string> shown;
-    for (const Finding* f : draft.visibleFindings()) shown.push_back(f->id);
-    for (const std::string& id : shown) draft.setFindingState(id, FindingState::Accepted);
-    rec.findings = int(shown.size());
-    rec.stepNotes.push_back("detect: " + std::to_string(r.candidates) + " candidates, " + std::to_string(shown.size()) +
-                            " at " + number(plan.fpPerScan, 2) + " FP/scan" +
+    const std::size_t shown = acceptShown(draft);
+    rec.findings = int(shown);
+    rec.stepNotes.push_back("detect: " + std::to_string(r.candidates) + " candidates, " + std::to_string(shown) +
+                            " at " + formatNumber("%.2f", plan.fpPerScan) + " FP/scan" +
                             (reviewTakesPreRead ? ", put in the series' review" : ""));
     rec.steps.push_back("detect");
   } else {
@@ -215,11 +210,7 @@ BatchRecord runBatchSeries(const std::string& outFolder, const BatchPlan& plan, 
     }
     SeriesAnnotations pre = review.review();
     draft = ReadingSession(pre);
-    if (std::none_of(pre.findings.begin(), pre.findings.end(), [](const Finding& f) { return f.state != FindingState::Proposed; })) {
-      std::vector<std::string> shown;
-      for (const Finding* f : draft.visibleFindings()) shown.push_back(f->id);
-      for (const std::string& id : shown) draft.setFindingState(id, FindingState::Accepted);
-    }
+    if (!anyFindingDecided(pre.findings)) acceptShown(draft);
     rec.findings = int(draft.decisionSupport().nodules.size() + draft.decisionSupport().unmeasured.size());
   }
 
@@ -256,8 +247,8 @@ BatchRecord runBatchSeries(const std::string& outFolder, const BatchPlan& plan, 
       if (f.sizeDisagreement > kMaskSizeConfirmFactor) {
         // Nobody is there to confirm a mask this far from the AI's size: dropped, said.
         labels.removeSegment(std::uint8_t(f.segmentLabel));
-        rec.stepNotes.push_back("segment: " + f.id + ": the mask (" + number(f.mask.longAxisMm, 1) +
-                                " mm long axis) differs from the AI's size by " + number(f.sizeDisagreement, 1) +
+        rec.stepNotes.push_back("segment: " + f.id + ": the mask (" + formatNumber("%.1f", f.mask.longAxisMm) +
+                                " mm long axis) differs from the AI's size by " + formatNumber("%.1f", f.sizeDisagreement) +
                                 "x: not kept, for the reader to outline");
         continue;
       }
@@ -324,7 +315,7 @@ BatchRecord runBatchSeries(const std::string& outFolder, const BatchPlan& plan, 
       }
       const RegistrationQuality q = registrationQuality(image, priorLoaded.volumes.front(), reg.transform);
       rec.stepNotes.push_back("register: prior " + prior->studyDate + " (" + prior->seriesUid + "), affine, quality " +
-                              number(q.medianLocalNcc, 2) + (q.checkAlignment ? " (check the alignment)" : "") + ", " +
+                              formatNumber("%.2f", q.medianLocalNcc) + (q.checkAlignment ? " (check the alignment)" : "") + ", " +
                               (priorProblem.empty() ? std::to_string(options.growth.size()) + " nodules compared"
                                                     : priorProblem + ": growth not compared"));
     }
@@ -355,13 +346,13 @@ BatchRecord runBatchSeries(const std::string& outFolder, const BatchPlan& plan, 
   csv << batchFindingsCsvHeader();
   for (const Finding* f : draft.visibleFindings()) {
     const auto g = growthOf.find(f->id);
-    csv << csvField(s.seriesUid) << ',' << csvField(s.patientId) << ',' << s.studyDate << ',' << f->id << ','
-        << number(f->score, 4) << ',' << number(f->probability, 4) << ',' << f->type << ','
-        << (f->sizeCapped ? std::string() : number(f->diameterMm, 1)) << ',' << (f->sizeCapped ? 1 : 0) << ','
-        << (f->segmentLabel ? number(f->maskLongAxisMm, 1) : std::string()) << ','
-        << (f->segmentLabel ? number(f->maskShortAxisMm, 1) : std::string()) << ','
-        << (f->segmentLabel ? number(f->maskVolumeMm3 / 1000.0, 3) : std::string()) << ',' << number(f->centerLps[0], 1)
-        << ',' << number(f->centerLps[1], 1) << ',' << number(f->centerLps[2], 1) << ','
+    csv << batchCsvField(s.seriesUid) << ',' << batchCsvField(s.patientId) << ',' << s.studyDate << ',' << f->id << ','
+        << formatNumber("%.4f", f->score) << ',' << formatNumber("%.4f", f->probability) << ',' << f->type << ','
+        << (f->sizeCapped ? std::string() : formatNumber("%.1f", f->diameterMm)) << ',' << (f->sizeCapped ? 1 : 0) << ','
+        << (f->segmentLabel ? formatNumber("%.1f", f->maskLongAxisMm) : std::string()) << ','
+        << (f->segmentLabel ? formatNumber("%.1f", f->maskShortAxisMm) : std::string()) << ','
+        << (f->segmentLabel ? formatNumber("%.3f", f->maskVolumeMm3 / 1000.0) : std::string()) << ',' << formatNumber("%.1f", f->centerLps[0])
+        << ',' << formatNumber("%.1f", f->centerLps[1]) << ',' << formatNumber("%.1f", f->centerLps[2]) << ','
         << (g == growthOf.end() ? std::string() : g->second) << '\n';
   }
   writeText(folder / "findings.csv", csv.str());

@@ -22,6 +22,9 @@ struct BatchPriorNotReady : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// A CSV field, quoted when it holds a comma, a quote or a line break.
+std::string batchCsvField(const std::string& s);
+
 /// The columns of findings.csv (per series and, gathered, for the whole run).
 const char* batchFindingsCsvHeader();
 

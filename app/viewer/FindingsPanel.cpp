@@ -563,8 +563,7 @@ void FindingsPanel::refresh() {
                              QString::fromStdString(run.ranAt), QString::fromStdString(run.modelSha256.substr(0, 12))));
     if (run.source == "batch") {
       // A pre-read nobody has looked at: said before the model, with where the run's files are.
-      const std::vector<Finding>& all = document_->session().findings();
-      const bool decided = std::any_of(all.begin(), all.end(), [](const Finding& f) { return f.state != FindingState::Proposed; });
+      const bool decided = anyFindingDecided(document_->session().findings());
       model_->setText((decided ? tr("<b>AI pre-read</b> by lightbox batch, in review")
                                : tr("<b>AI pre-read</b> by lightbox batch, not yet reviewed")) +
                       "<br>" + model_->text());

@@ -206,8 +206,7 @@ void StudyBrowser::refresh() {
       try {
         const SeriesAnnotations saved = store.load(se.seriesInstanceUid);
         n = saved.measurements.size();
-        decided = std::any_of(saved.findings.begin(), saved.findings.end(),
-                              [](const Finding& f) { return f.state != FindingState::Proposed; });
+        decided = anyFindingDecided(saved.findings);
       } catch (const std::exception& e) {
         emit indexError(e.what());
       }

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace lightbox {
@@ -33,6 +34,10 @@ bool Finding::operator==(const Finding& o) const {
          editedType == o.editedType && upperLobe == o.upperLobe && spiculated == o.spiculated &&
          segmentLabel == o.segmentLabel && maskLongAxisMm == o.maskLongAxisMm && maskShortAxisMm == o.maskShortAxisMm &&
          maskVolumeMm3 == o.maskVolumeMm3;
+}
+
+bool anyFindingDecided(const std::vector<Finding>& findings) {
+  return std::any_of(findings.begin(), findings.end(), [](const Finding& f) { return f.state != FindingState::Proposed; });
 }
 
 bool FindingsRun::operator==(const FindingsRun& o) const {

@@ -75,6 +75,9 @@ struct PatientFactors {
   bool operator==(const PatientFactors& o) const;
 };
 
+/// Whether the reader has decided on any of them (a state other than proposed).
+bool anyFindingDecided(const std::vector<Finding>& findings);
+
 nlohmann::json toJson(const std::vector<Finding>& findings);
 std::vector<Finding> findingsFromJson(const nlohmann::json& j);
 nlohmann::json toJson(const FindingsRun& run);

@@ -265,6 +265,12 @@ const BatchSeries* newestPriorInPlan(const BatchPlan& plan, const BatchSeries& c
 std::vector<BatchStatusEntry> batchStatus(const std::string& outFolder, const BatchPlan& plan,
                                           const std::vector<std::string>& activeSlurmTasks, bool slurmUnknown,
                                           bool repair) {
+  std::vector<BatchStatusEntry> out = loadBatchEntries(outFolder, plan, repair);
+  settleBatchActivity(outFolder, out, activeSlurmTasks, slurmUnknown);
+  return out;
+}
+
+std::vector<BatchStatusEntry> loadBatchEntries(const std::string& outFolder, const BatchPlan& plan, bool repair) {
   std::vector<BatchStatusEntry> out;
   for (const BatchSeries& s : plan.series) {
     BatchStatusEntry e;
@@ -278,11 +284,19 @@ std::vector<BatchStatusEntry> batchStatus(const std::string& outFolder, const Ba
       e.record.state = "pending";
       e.record.reason = problem;
     }
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+void settleBatchActivity(const std::string& outFolder, std::vector<BatchStatusEntry>& entries,
+                         const std::vector<std::string>& activeSlurmTasks, bool slurmUnknown) {
+  for (BatchStatusEntry& e : entries) {
     const bool slurmActive = !e.record.slurmJob.empty() &&
                              (slurmUnknown || std::find(activeSlurmTasks.begin(), activeSlurmTasks.end(),
                                                         e.record.slurmJob) != activeSlurmTasks.end());
     e.queued = slurmActive;
-    if (e.record.state == "running" && !slurmActive && !BatchSeriesLock::heldByAnyone(outFolder, s.seriesUid)) {
+    if (e.record.state == "running" && !slurmActive && !BatchSeriesLock::heldByAnyone(outFolder, e.series.seriesUid)) {
       e.interrupted = true;
       e.record.state = "failed";
       e.record.reason = "interrupted: its worker " +
@@ -290,9 +304,7 @@ std::vector<BatchStatusEntry> batchStatus(const std::string& outFolder, const Ba
                                                    : "(Slurm task " + e.record.slurmJob + ")") +
                         " stopped while running; a rerun starts it again";
     }
-    out.push_back(std::move(e));
   }
-  return out;
 }
 
 std::string batchRunsListPath() {

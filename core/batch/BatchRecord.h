@@ -120,6 +120,13 @@ std::vector<BatchStatusEntry> batchStatus(const std::string& outFolder, const Ba
                                           const std::vector<std::string>& activeSlurmTasks = {},
                                           bool slurmUnknown = false, bool repair = false);
 
+/// batchStatus in its two halves, for a caller that asks Slurm in between (from the records' task
+/// ids) without reading the state files twice: every series' state file as it is ...
+std::vector<BatchStatusEntry> loadBatchEntries(const std::string& outFolder, const BatchPlan& plan, bool repair = false);
+/// ... then which series are queued on Slurm and which "running" ones lost their worker.
+void settleBatchActivity(const std::string& outFolder, std::vector<BatchStatusEntry>& entries,
+                         const std::vector<std::string>& activeSlurmTasks, bool slurmUnknown);
+
 /// The newest earlier study of the same patient (Patient ID, same modality, another study) among
 /// the plan's series; null when there is none.
 const BatchSeries* newestPriorInPlan(const BatchPlan& plan, const BatchSeries& current);
