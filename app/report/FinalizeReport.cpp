@@ -291,6 +291,18 @@ ReportResult writeReport(const ReportPlan& plan, const Volume& image) {
   fs::create_directories(plan.options.outputFolder, ec);
   if (ec) throw std::runtime_error(plan.options.outputFolder + ": cannot create the folder (" + ec.message() + ")");
   if (fs::exists(plan.folder, ec)) throw std::runtime_error(plan.folder + " exists already: nothing is overwritten");
+  // What a finalize killed before its rename left (v<N>.partial-<pid> of a process that is gone):
+  // never shown as a version, removed here so the folder needs no manual repair (issue 25).
+  for (const auto& e : fs::directory_iterator(plan.options.outputFolder, ec)) {
+    const std::string name = e.path().filename().string();
+    const std::size_t at = name.find(".partial-");
+    if (name.size() < 2 || name[0] != 'v' || at == std::string::npos) continue;
+    const std::string pid = name.substr(at + 9);
+    if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos || processAlive(std::stol(pid))) continue;
+    std::error_code rm;
+    fs::remove_all(e.path(), rm);
+  }
+  ec.clear();
   // Our own temporary folder: another process finalizing into the same folder has its own.
   const fs::path partial = plan.folder + ".partial-" + std::to_string(::getpid());
   fs::remove_all(partial, ec);
@@ -382,8 +394,15 @@ ReportResult writeReport(const ReportPlan& plan, const Volume& image) {
     fs::remove_all(partial, ec);
     throw;
   }
+  // Every object on the disk before the version appears (a power cut never leaves a version of
+  // empty files), then the rename that publishes it, then the parent folder's entry.
+  if (const std::string why = syncFolderToDisk(partial.string()); !why.empty()) {
+    fs::remove_all(partial, ec);
+    throw std::runtime_error("cannot finish the version: " + why);
+  }
   fs::rename(partial, plan.folder, ec);
   if (ec) throw std::runtime_error(plan.folder + ": cannot finish the version (" + ec.message() + ")");
+  (void)syncFolderToDisk(plan.options.outputFolder); // best effort: the version is complete either way
   result.folder = plan.folder;
   for (ExportedObject& o : result.objects) o.path = (fs::path(plan.folder) / fs::path(o.path).filename()).string();
   result.pdf = (fs::path(plan.folder) / "report.pdf").string();

@@ -155,6 +155,9 @@ SeriesAnnotations AnnotationStore::load(const std::string& seriesKey) const {
 
 OpenedAnnotations AnnotationStore::open(const std::string& seriesKey) const {
   OpenedAnnotations out;
+  // What a writer killed mid-save left beside the review and the label map (issue 25).
+  removeStaleTemporaries(pathFor(seriesKey));
+  removeStaleTemporaries(labelsPathFor(seriesKey));
   try {
     out.annotations = load(seriesKey);
     return out;

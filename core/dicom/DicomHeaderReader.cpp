@@ -78,7 +78,9 @@ std::vector<double> getNumbers(const gdcm::DataSet& ds, const gdcm::Tag& tag) {
   for (const std::string& v : splitValues(getString(ds, tag))) {
     char* end = nullptr;
     const double d = std::strtod(v.c_str(), &end);
-    if (v.empty() || end == v.c_str() || *end != '\0') {
+    // A DS is a finite decimal: "NaN", "inf" or "1e999" (which strtod accepts) make the element
+    // malformed, as trailing text does.
+    if (v.empty() || end == v.c_str() || *end != '\0' || !std::isfinite(d)) {
       return {};
     }
     out.push_back(d);
@@ -96,7 +98,8 @@ std::optional<double> getNumber(const gdcm::DataSet& ds, const gdcm::Tag& tag) {
 
 int getInt(const gdcm::DataSet& ds, const gdcm::Tag& tag, int fallback = 0) {
   const auto v = getNumber(ds, tag);
-  return v ? int(*v) : fallback;
+  // Out of int's range (a damaged IS) is the fallback, not undefined behaviour.
+  return v && *v > -2147483648.0 && *v < 2147483648.0 ? int(*v) : fallback;
 }
 
 /// US attributes (Rows, BitsAllocated, ...), robust to VR UN, a wrong VR and byte order: GDCM

@@ -187,7 +187,8 @@ std::vector<Group> splitByValueKind(Group g, std::vector<IngestIssue>& issues) {
   const bool severalKinds = kinds.size() > 1;
   for (auto& [key, part] : parts) {
     part.label = g.label;
-    auto append = [&](const std::string& s) { part.label += (part.label.empty() ? "" : ", ") + s; };
+    std::string& label = part.label; // a lambda may not capture a structured binding (C++17)
+    auto append = [&label](const std::string& s) { label += (label.empty() ? "" : ", ") + s; };
     if (severalEchoes) {
       append("echo " + std::to_string(key.first));
     }
@@ -443,6 +444,58 @@ bool isLocalizer(const DicomFileInfo& info) {
   return std::find(info.imageType.begin(), info.imageType.end(), "LOCALIZER") != info.imageType.end();
 }
 
+namespace {
+
+/// Larger coordinates than this (1 km) are not a patient's: such a value is damage, and the
+/// differences the assembler takes of it would overflow to infinity.
+constexpr double kMaxCoordinateMm = 1e6;
+/// Largest pixel spacing taken as one (10 m).
+constexpr double kMaxSpacingMm = 1e4;
+
+bool finiteWithin(const Vec3& v, double limit) {
+  for (double x : v)
+    if (!std::isfinite(x) || std::abs(x) > limit) return false;
+  return true;
+}
+
+/// The frame with every geometric or value attribute that is not a finite, physically possible
+/// number treated as absent (the header reader's numbers come from text such as "NaN" or
+/// "1e999"; found by fuzzing, issue 25): the assembler then uses its fallbacks and warnings for a
+/// missing position, orientation or spacing instead of building a grid of NaN or infinity.
+DicomFrame withPlausibleGeometry(const DicomFrame& in) {
+  DicomFrame f = in;
+  if (!finiteWithin(f.position, kMaxCoordinateMm)) {
+    f.hasPosition = false;
+    f.position = {0, 0, 0};
+  }
+  if (finiteWithin(f.rowDirection, kMaxCoordinateMm) && finiteWithin(f.columnDirection, kMaxCoordinateMm) &&
+      norm(f.rowDirection) > 1e-6 && norm(f.columnDirection) > 1e-6) {
+    f.rowDirection = normalized(f.rowDirection);
+    f.columnDirection = normalized(f.columnDirection);
+  }
+  if (!finiteWithin(f.rowDirection, 1.001) || !finiteWithin(f.columnDirection, 1.001) ||
+      norm(f.rowDirection) < 0.5 || norm(f.columnDirection) < 0.5 || norm(f.normal()) < 1e-3) {
+    f.hasOrientation = false;
+    f.rowDirection = {1, 0, 0};
+    f.columnDirection = {0, 1, 0};
+  }
+  const auto spacingOk = [](double s) { return std::isfinite(s) && s > 0 && s <= kMaxSpacingMm; };
+  if (!spacingOk(f.spacingX) || !spacingOk(f.spacingY)) {
+    f.hasPixelSpacing = false;
+    f.spacingX = f.spacingY = 1.0;
+  }
+  if (!std::isfinite(f.sliceThickness) || f.sliceThickness < 0 || f.sliceThickness > kMaxSpacingMm) f.sliceThickness = 0;
+  if (!std::isfinite(f.spacingBetweenSlices) || std::abs(f.spacingBetweenSlices) > kMaxSpacingMm) f.spacingBetweenSlices = 0;
+  if (!std::isfinite(f.rescaleSlope) || f.rescaleSlope == 0 || !std::isfinite(f.rescaleIntercept)) {
+    f.rescaleSlope = 1.0;
+    f.rescaleIntercept = 0.0;
+  }
+  if (!std::isfinite(f.philipsScaleSlope)) f.philipsScaleSlope = 0;
+  return f;
+}
+
+} // namespace
+
 std::size_t AssembledSeries::frameCount() const {
   std::size_t n = 0;
   for (const SliceStack& v : volumes) {
@@ -462,7 +515,8 @@ AssemblyResult assembleSeries(const std::vector<DicomFrame>& frames) {
   // 1. Group by series instance UID and number (files without a UID stand alone).
   std::map<std::string, Group> bySeries;
   std::vector<std::string> order;
-  for (const DicomFrame& f : frames) {
+  for (const DicomFrame& original : frames) {
+    const DicomFrame f = withPlausibleGeometry(original);
     // Series number is part of the key: some exporters reuse one UID for several series.
     std::string key = f.file->seriesInstanceUid + "#" + std::to_string(f.file->seriesNumber);
     if (f.file->seriesInstanceUid.empty()) {

@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <cstring>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -28,12 +29,21 @@ CREATE TABLE IF NOT EXISTS studies (
   study_date TEXT, study_time TEXT, description TEXT, accession TEXT);
 )sql";
 
+/// SQLite's message, with the operating system's reason when a file operation failed ("disk I/O
+/// error" alone does not say that the disk is full or read-only).
+std::string sqliteReason(sqlite3* db) {
+  std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+  if (const char* file = db ? sqlite3_db_filename(db, "main") : nullptr; file && *file) msg = std::string(file) + ": " + msg;
+  if (const int err = db ? sqlite3_system_errno(db) : 0; err != 0) msg += std::string(" (") + std::strerror(err) + ")";
+  return msg;
+}
+
 /// A prepared statement with RAII finalisation and typed binding.
 class Statement {
 public:
   Statement(sqlite3* db, const char* sql) : db_(db) {
     if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) {
-      throw std::runtime_error(std::string("study index: ") + sqlite3_errmsg(db));
+      throw std::runtime_error(std::string("study index: ") + sqliteReason(db));
     }
   }
   ~Statement() { sqlite3_finalize(stmt_); }
@@ -54,7 +64,7 @@ public:
       return true;
     }
     if (rc != SQLITE_DONE) {
-      throw std::runtime_error(std::string("study index: ") + sqlite3_errmsg(db_));
+      throw std::runtime_error(std::string("study index: ") + sqliteReason(db_));
     }
     return false;
   }
@@ -82,12 +92,14 @@ private:
 struct StudyIndex::Impl {
   sqlite3* db = nullptr;
   std::string path;
+  std::string readOnlyReason; ///< why the index could only be opened for reading, else empty
 
   void exec(const char* sql) {
     char* err = nullptr;
     if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
       std::string msg = err ? err : "unknown error";
       sqlite3_free(err);
+      if (const int sys = sqlite3_system_errno(db); sys != 0) msg += std::string(" (") + std::strerror(sys) + ")";
       throw std::runtime_error("study index " + path + ": " + msg);
     }
   }
@@ -100,9 +112,52 @@ StudyIndex::StudyIndex(const std::string& databasePath) : impl_(std::make_unique
   if (!parent.empty()) {
     fs::create_directories(parent, ec);
   }
+  try {
+    openWritable(databasePath);
+  } catch (const std::runtime_error& e) {
+    // A full disk, a read-only medium or a folder without write permission: an existing index
+    // still opens for reading (immutable: no lock, no -shm file to create, which in WAL mode
+    // even reading needs); import() then says why it cannot write (issue 25). Not when another
+    // process holds it (busy): an immutable read of a file being written could be inconsistent.
+    const int code = impl_->db ? (sqlite3_errcode(impl_->db) & 0xff) : SQLITE_CANTOPEN;
+    sqlite3_close(impl_->db);
+    impl_->db = nullptr;
+    const bool cannotWrite = code == SQLITE_IOERR || code == SQLITE_READONLY || code == SQLITE_FULL ||
+                             code == SQLITE_CANTOPEN || code == SQLITE_PERM;
+    if (!cannotWrite || !fs::exists(databasePath, ec)) throw;
+    std::string uri = "file:";
+    for (char c : fs::absolute(databasePath).string()) {
+      if (c == '%' || c == '?' || c == '#') {
+        static const char* kHex = "0123456789ABCDEF";
+        uri += {'%', kHex[(unsigned char)c >> 4], kHex[c & 15]};
+      } else {
+        uri += c;
+      }
+    }
+    uri += "?immutable=1";
+    bool readable = sqlite3_open_v2(uri.c_str(), &impl_->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nullptr) == SQLITE_OK;
+    if (readable) {
+      try {
+        Statement q(impl_->db, "SELECT count(*) FROM files");
+        q.step();
+      } catch (const std::runtime_error&) {
+        readable = false;
+      }
+    }
+    if (!readable) {
+      sqlite3_close(impl_->db);
+      impl_->db = nullptr;
+      throw;
+    }
+    impl_->readOnlyReason = e.what();
+  }
+}
+
+void StudyIndex::openWritable(const std::string& databasePath) {
   if (sqlite3_open(databasePath.c_str(), &impl_->db) != SQLITE_OK) {
     const std::string msg = impl_->db ? sqlite3_errmsg(impl_->db) : "out of memory";
     sqlite3_close(impl_->db);
+    impl_->db = nullptr;
     throw std::runtime_error("cannot open study index " + databasePath + ": " + msg);
   }
   sqlite3_busy_timeout(impl_->db, 5000);
@@ -140,6 +195,9 @@ std::string StudyIndex::defaultPath() {
 }
 
 ImportStats StudyIndex::import(const std::string& path, unsigned threads, const ScanProgress& progress) {
+  if (!impl_->readOnlyReason.empty()) {
+    throw std::runtime_error(impl_->readOnlyReason + ": the index is open for reading only, nothing was added");
+  }
   ImportStats stats;
   std::vector<std::string> files = listCandidateFiles(path);
   for (std::string& f : files) {

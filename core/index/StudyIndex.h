@@ -60,6 +60,7 @@ public:
   std::vector<std::pair<std::string, std::string>> rejectedFiles() const;
 
 private:
+  void openWritable(const std::string& databasePath);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -276,7 +276,7 @@ ExportedObject writeDicomSeg(const ReportContent& content, const LabelMap& label
   checkDcmtk(seg->writeDataset(*file.getDataset()), path, "encode");
   putSegmentDescriptions(*file.getDataset(), descriptions, path);
   markUtf8CharacterSet(*file.getDataset()); // ISO_IR 192 when any text is not ASCII
-  checkDcmtk(file.saveFile(temporary.c_str(), EXS_LittleEndianExplicit), path, "save");
+  saveDicomFile(file, temporary, path);
   std::filesystem::rename(temporary, path, ec);
   if (ec)
     throw std::runtime_error(path + ": cannot write the DICOM SEG (" + ec.message() + ")");

@@ -224,7 +224,7 @@ ExportedObject writeEncapsulatedPdf(const ReportContent& content, const std::str
         "adding the document length", path);
 
   markUtf8CharacterSet(ds); // ISO_IR 192 when any text is not ASCII
-  check(file.saveFile(path.c_str(), EXS_LittleEndianExplicit), "saving", path);
+  saveDicomFile(file, path, path);
 
   ExportedObject out;
   out.kind = "PDF";

@@ -175,7 +175,7 @@ ExportedObject save(DSRDocument& doc, const std::string& kind, const std::string
   out.sopClassUid = value.c_str();
   ds.findAndGetOFString(DCM_StudyInstanceUID, value);
   out.studyInstanceUid = value.c_str();
-  checkDcmtk(file.saveFile(path.c_str(), EXS_LittleEndianExplicit), path, "saving");
+  saveDicomFile(file, path, path);
   return out;
 }
 

@@ -3,8 +3,11 @@
 
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/ofstd/ofcond.h>
+#include <dcmtk/dcmdata/dcfilefo.h>
 
+#include <cerrno>
 #include <cstdint>
+#include <cstring>
 #include <random>
 #include <stdexcept>
 
@@ -48,6 +51,15 @@ std::uint64_t fnv1a(const std::string& text, std::uint64_t seed) {
 
 void checkDcmtk(const OFCondition& status, const std::string& path, const std::string& what) {
   if (status.bad()) throw std::runtime_error(path + ": cannot write the object (" + what + ": " + status.text() + ")");
+}
+
+void saveDicomFile(DcmFileFormat& file, const std::string& writePath, const std::string& reportedPath) {
+  errno = 0;
+  const OFCondition status = file.saveFile(writePath.c_str(), EXS_LittleEndianExplicit);
+  if (status.good()) return;
+  const int err = errno;
+  throw std::runtime_error(reportedPath + ": cannot write the object (save: " +
+                           (err != 0 ? std::string(std::strerror(err)) : std::string(status.text())) + ")");
 }
 
 std::string newDicomUid() {

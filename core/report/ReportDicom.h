@@ -4,6 +4,7 @@
 #include <string>
 
 class OFCondition;
+class DcmFileFormat;
 
 namespace lightbox {
 
@@ -19,6 +20,11 @@ constexpr int kSegSeriesNumber = 901, kSrSeriesNumber = 902, kKosSeriesNumber = 
 /// Throws std::runtime_error "PATH: cannot write the object (WHAT: DCMTK's reason)" when `status`
 /// is bad: the one failure message of every report writer.
 void checkDcmtk(const OFCondition& status, const std::string& path, const std::string& what);
+
+/// Saves `file` (Explicit VR Little Endian) to `writePath`. On failure throws as checkDcmtk for
+/// `reportedPath`, with the system's reason ("No space left on device", "Read-only file system")
+/// where the write failed in the operating system; DCMTK's own words only say the stream ended.
+void saveDicomFile(DcmFileFormat& file, const std::string& writePath, const std::string& reportedPath);
 
 /// A new globally unique UID: "2.25." followed by a random 128-bit number in decimal (ISO/IEC 9834-8).
 std::string newDicomUid();

@@ -68,7 +68,9 @@ std::vector<std::uint8_t> regrow(const Patch& p, const std::vector<std::uint8_t>
       queue.push({0.0f, n});
     }
   while (!queue.empty()) {
-    const auto [d, n] = queue.top();
+    const auto top = queue.top(); // not a structured binding: the lambda below uses d (C++17)
+    const auto d = top.first;
+    const auto n = top.second;
     queue.pop();
     if (d > dist[n]) continue;
     const std::size_t i = n % p.nx, j = (n / p.nx) % p.ny, k = n / (p.nx * p.ny);

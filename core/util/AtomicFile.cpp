@@ -2,6 +2,7 @@
 #include "core/util/AtomicFile.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -10,6 +11,7 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <vector>
 
 namespace lightbox {
 
@@ -55,6 +57,48 @@ bool atomicTemporaryLeft(const std::string& path) {
     if (e.path().filename().string().rfind(prefix, 0) == 0) return true;
   }
   return false;
+}
+
+bool processAlive(long pid) {
+  if (pid <= 0) return false;
+  return ::kill(pid_t(pid), 0) == 0 || errno == EPERM;
+}
+
+std::size_t removeStaleTemporaries(const std::string& path) {
+  const std::filesystem::path p(path);
+  const std::string prefix = atomicTemporaryPrefix(p.filename().string());
+  std::size_t removed = 0;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(p.parent_path().empty() ? "." : p.parent_path(), ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind(prefix, 0) != 0) continue;
+    // <prefix><pid>.<n>
+    const std::string rest = name.substr(prefix.size());
+    const std::size_t dot = rest.find('.');
+    if (dot == 0 || dot == std::string::npos || rest.find_first_not_of("0123456789") != dot) continue;
+    if (processAlive(std::stol(rest.substr(0, dot)))) continue;
+    std::error_code rm;
+    if (std::filesystem::remove(e.path(), rm)) ++removed;
+  }
+  return removed;
+}
+
+std::string syncFolderToDisk(const std::string& folder) {
+  std::error_code ec;
+  std::vector<std::string> paths;
+  for (const auto& e : std::filesystem::directory_iterator(folder, ec))
+    if (e.is_regular_file()) paths.push_back(e.path().string());
+  if (ec) return folder + ": " + ec.message();
+  paths.push_back(folder);
+  for (const std::string& p : paths) {
+    const int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return p + ": " + std::strerror(errno);
+    const bool ok = ::fsync(fd) == 0;
+    const std::string reason = ok ? std::string() : p + ": " + std::strerror(errno);
+    ::close(fd);
+    if (!ok) return reason;
+  }
+  return {};
 }
 
 std::string moveAside(const std::string& path, std::string& reason) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 namespace lightbox {
@@ -13,6 +14,19 @@ std::string writeFileAtomically(const std::string& path, const std::string& byte
 std::string atomicTemporaryPrefix(const std::string& path);
 /// Whether a temporary file of writeFileAtomically(path, ...) is left beside `path`.
 bool atomicTemporaryLeft(const std::string& path);
+
+/// Whether a process with this id exists (a folder or temporary file named after a dead writer is
+/// stale: the writer was killed before it finished).
+bool processAlive(long pid);
+/// Removes the temporary files that writers of `path` killed mid-write left beside it
+/// (`<path>.tmp.<pid>.<n>` whose process is gone); a live writer's are kept. Never throws.
+/// Returns how many were removed.
+std::size_t removeStaleTemporaries(const std::string& path);
+
+/// Flushes every file directly in `folder`, then the folder itself, to the disk (fsync), so that a
+/// rename that publishes the folder is not followed by empty files after a power cut. Returns
+/// an empty string when done, else the file and the reason.
+std::string syncFolderToDisk(const std::string& folder);
 
 /// Moves a file that cannot be read out of the way, never deleting it: renames it to
 /// `<path>.unreadable-<YYYYmmdd-HHMMSS>` (with `-2`, `-3`, ... when taken). Returns the new path,

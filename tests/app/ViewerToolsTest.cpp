@@ -22,6 +22,7 @@
 #include <QListWidget>
 #include <QMimeData>
 #include <QMouseEvent>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTableWidget>
 #include <QTreeWidget>
@@ -32,6 +33,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+
+#include <sys/resource.h>
 
 using namespace lightbox;
 using test::waitFor;
@@ -348,4 +351,77 @@ TEST_CASE("real window: a prior beside the current series scrolls with it and a 
   for (int y = 0; y < cell.height(); y += 4)
     for (int x = 0; x < cell.width(); x += 4) bright += qGray(cell.pixel(x, y)) > 150;
   CHECK(bright > 100);
+}
+
+// Run only by tests/cli/full_disk_test.sh (issue 25), with the annotation folder on a full or a
+// read-only filesystem: LIGHTBOX_FULLDISK_FOLDER, LIGHTBOX_FULLDISK_PLACE (full|ro),
+// LIGHTBOX_FULLDISK_REASON (the system's words, a regular expression) and, for a full disk,
+// LIGHTBOX_FULLDISK_ROOM (a file to delete to make room, or "rlimit": raise the file-size limit).
+TEST_CASE("document: on a full or read-only annotation folder the reader is told, the edits stay, and are saved once there is room",
+          "[.fulldisk]") {
+  const char* folder = std::getenv("LIGHTBOX_FULLDISK_FOLDER");
+  const char* place = std::getenv("LIGHTBOX_FULLDISK_PLACE");
+  const char* reason = std::getenv("LIGHTBOX_FULLDISK_REASON");
+  REQUIRE(folder);
+  REQUIRE(place);
+  REQUIRE(reason);
+  setenv("LIGHTBOX_ANNOTATIONS", folder, 1);
+  auto v = std::make_shared<Volume>();
+  v->geometry.size = {32, 32, 8};
+  v->voxels = std::vector<std::int16_t>(v->geometry.voxelCount(), 0);
+  // One series per place: the read-only run must not find the full-disk run's saved edits.
+  const QString key = QString("1.2.826.0.1.3680043.99.25.%1").arg(std::string(place) == "full" ? 1 : 2);
+  QStringList said;
+  const auto mentionsTheFolder = [&] {
+    const QRegularExpression why(QString::fromUtf8(reason));
+    for (const QString& m : said)
+      if (m.contains(QString::fromUtf8(folder)) && m.contains(why)) return true;
+    return false;
+  };
+  {
+    ViewerDocument doc;
+    QObject::connect(&doc, &ViewerDocument::annotationError, [&said](const QString& m) { said << m; });
+    doc.setVolume(v, "P", "S", {}, {40, 400}, key);
+    Measurement m;
+    m.points = {{0, 0, 0}, {10, 0, 0}};
+    doc.addMeasurement(m);
+    INFO("said: " << said.join(" | ").toStdString());
+    CHECK(mentionsTheFolder());
+    CHECK(doc.measurements().size() == 1); // kept in the window
+    const std::size_t before = said.size();
+    doc.setBrushRadiusMm(3);
+    REQUIRE(doc.beginStroke(false, Vec3{0, 0, 1}));
+    doc.strokeDab({16, 16, 4});
+    doc.endStroke();
+    REQUIRE(doc.labels().segments.size() == 1);
+    CHECK(said.size() > before); // the brush stroke that could not be saved is said too
+    if (std::string(place) != "full") return;
+
+    // Room again: the next edit saves everything, the earlier ones included.
+    const std::string room = std::getenv("LIGHTBOX_FULLDISK_ROOM") ? std::getenv("LIGHTBOX_FULLDISK_ROOM") : "";
+    if (room == "rlimit") {
+      rlimit limit{};
+      REQUIRE(getrlimit(RLIMIT_FSIZE, &limit) == 0);
+      limit.rlim_cur = limit.rlim_max;
+      REQUIRE(setrlimit(RLIMIT_FSIZE, &limit) == 0);
+    } else {
+      REQUIRE(std::filesystem::remove(room));
+    }
+    said.clear();
+    Measurement second;
+    second.points = {{0, 5, 0}, {10, 5, 0}};
+    doc.addMeasurement(second);
+    REQUIRE(doc.beginStroke(false, Vec3{0, 0, 1}));
+    doc.strokeDab({20, 16, 4});
+    doc.endStroke();
+    INFO("said with room: " << said.join(" | ").toStdString());
+    CHECK(said.isEmpty());
+  }
+  ViewerDocument reopened;
+  reopened.setVolume(v, "P", "S", {}, {40, 400}, key);
+  CHECK(reopened.measurements().size() == 2);
+  REQUIRE(reopened.labels().segments.size() == 1);
+  std::size_t painted = 0;
+  for (std::uint8_t l : reopened.labels().labels) painted += l != 0;
+  CHECK(painted > 0);
 }
