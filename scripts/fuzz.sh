@@ -38,6 +38,13 @@ while read -r t path; do
 done < <(grep -v '^#' "$here/tests/fuzz/seeds.txt")
 [ -d "$here/tests/fuzz/regressions/$target" ] && seeds+=("$here/tests/fuzz/regressions/$target")
 for s in "${seeds[@]}"; do [ -e "$s" ] || { echo "seed $s is missing" >&2; exit 2; }; done
+# libFuzzer takes folders: single seed files are copied into one (in the build folder, ignored).
+files=$build/seed-files/$target
+rm -rf "$files" && mkdir -p "$files"
+dirs=()
+for s in "${seeds[@]}"; do if [ -d "$s" ]; then dirs+=("$s"); else cp "$s" "$files/"; fi; done
+[ -n "$(ls "$files")" ] && dirs+=("$files")
+seeds=("${dirs[@]}")
 
 export ASAN_OPTIONS="detect_leaks=0:allocator_may_return_null=0:detect_odr_violation=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
@@ -45,7 +52,7 @@ log=$build/fuzz-$target.log
 set +e
 "$build/tests/fuzz/fuzz_$target" "$corpus" "${seeds[@]}" -max_total_time="$seconds" -timeout=10 \
   -rss_limit_mb=2048 -malloc_limit_mb=2048 -max_len=1048576 -print_final_stats=1 \
-  -artifact_prefix="$artifacts/" "$@" 2>&1 | tee "$log" | grep -E "INITED|DONE|pulse|NEW_FUNC|ERROR|SUMMARY|==[0-9]+==|runtime error|Test unit written" | tail -40
+  -artifact_prefix="$artifacts/" "$@" 2>&1 | tee "$log" | grep -E "INITED|DONE|ERROR|SUMMARY|==[0-9]+==|runtime error|Test unit written|deadly signal|Slowest unit" | tail -40
 status=${PIPESTATUS[0]}
 set -e
 execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)

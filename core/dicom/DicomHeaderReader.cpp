@@ -3,12 +3,13 @@
 
 #include "core/dicom/CheckedGdcmRead.h"
 #include "core/dicom/DicomText.h"
+#include "core/dicom/SiemensCsa.h"
 #include "core/dicom/TransferSyntaxNames.h"
 
 #include <gdcmAttribute.h>
 #include <gdcmReader.h>
 #include <gdcmSequenceOfItems.h>
-#include <gdcmSplitMosaicFilter.h>
+#include <gdcmPrivateTag.h>
 #include <gdcmTrace.h>
 #include <gdcmTransferSyntax.h>
 
@@ -559,13 +560,41 @@ HeaderReadResult readDicomHeader(const std::string& path) {
       result.frames.push_back(std::move(f));
     }
   } else if (mosaic && info->numberOfFrames == 1) {
-    gdcm::SplitMosaicFilter filter;
-    filter.SetFile(file);
+    // The tile count and slice normal from the CSA image header, read by our own bounded parser
+    // (GDCM's SplitMosaicFilter asserts on a damaged header, aborting the process).
     unsigned dims[3] = {0, 0, 0};
-    double normal[3] = {0, 0, 1};
-    bool inverted = false;
-    if (!filter.ComputeMOSAICDimensions(dims) || dims[2] == 0 || dims[0] == 0 || dims[1] == 0 ||
-        !filter.ComputeMOSAICSliceNormal(normal, inverted)) {
+    Vec3 n = base.normal();
+    bool usable = false;
+    const gdcm::DataElement& csa = ds.GetDataElement(gdcm::PrivateTag(0x0029, 0x10, "SIEMENS CSA HEADER"));
+    if (const gdcm::ByteValue* bv = csa.IsEmpty() ? nullptr : csa.GetByteValue()) {
+      const auto elements = readSiemensCsa(bv->GetPointer(), bv->GetLength());
+      long images = 0;
+      if (auto it = elements.find("NumberOfImagesInMosaic"); it != elements.end() && !it->second.empty()) {
+        images = std::strtol(it->second.front().c_str(), nullptr, 10);
+      }
+      if (images > 0 && images <= 4096) {
+        const unsigned side = unsigned(std::ceil(std::sqrt(double(images))));
+        dims[0] = info->storedColumns / side;
+        dims[1] = info->storedRows / side;
+        dims[2] = unsigned(images);
+        usable = dims[0] > 0 && dims[1] > 0;
+      }
+      // Slices step along SliceNormalVector, which may oppose row x column; absent: row x column.
+      if (auto it = elements.find("SliceNormalVector"); usable && it != elements.end() && it->second.size() >= 3) {
+        Vec3 v{};
+        for (int a = 0; a < 3; ++a) {
+          char* end = nullptr;
+          v[a] = std::strtod(it->second[std::size_t(a)].c_str(), &end);
+          if (end == it->second[std::size_t(a)].c_str() || !std::isfinite(v[a])) usable = false;
+        }
+        if (usable && norm(v) > 0.5 && std::abs(std::abs(dot(normalized(v), base.normal())) - 1.0) < 1e-3) {
+          n = normalized(v);
+        } else {
+          usable = false;
+        }
+      }
+    }
+    if (!usable) {
       result.issue = fileIssue(IssueKind::UnreadableFile, path,
                                "Siemens mosaic without usable CSA header (tile count, slice normal)");
       return result;
@@ -578,7 +607,6 @@ HeaderReadResult readDicomHeader(const std::string& path) {
         base.columnDirection * (0.5 * double(info->storedRows - dims[1]) * base.spacingY);
     // Slices step along the CSA SliceNormalVector, which may oppose row x column.
     const double step = base.spacingBetweenSlices > 0 ? base.spacingBetweenSlices : base.sliceThickness;
-    const Vec3 n = normalized(Vec3{normal[0], normal[1], normal[2]});
     for (unsigned t = 0; t < dims[2]; ++t) {
       DicomFrame f = base;
       f.mosaicTile = int(t);

@@ -5,6 +5,7 @@
 
 #include "core/dicom/FrameDecoder.h"
 #include "core/dicom/PixelFormat.h"
+#include "core/util/MemoryBudget.h"
 #include "core/util/ParallelFor.h"
 #include "core/volume/StackResampler.h"
 
@@ -162,6 +163,17 @@ LoadedSeries loadSeries(const AssembledSeries& input, const LoadOptions& options
     stackGeometry.size = {ref.columns, ref.rows, series.volumes.front().slices.size()};
     stackGeometry.origin = series.volumes.front().slices.front().position;
     stackGeometry.spacing = {ref.spacingX, ref.spacingY, series.nominalSpacing};
+  }
+  {
+    // Refused up front when it cannot fit (issue 25): never the kernel's OOM kill mid-decode.
+    const std::uint64_t voxelBytes = type == VoxelType::Int16 ? 2 : 4;
+    std::uint64_t bytes = std::uint64_t(stackGeometry.voxelCount()) * voxelBytes * series.volumes.size();
+    if (resample) bytes += std::uint64_t(series.geometry.voxelCount()) * voxelBytes; // one resampled at a time
+    const auto& g = stackGeometry.size;
+    requireMemory(bytes, "The series (" + std::to_string(series.volumes.size() > 1 ? series.volumes.size() : 1) +
+                             (series.volumes.size() > 1 ? " volumes of " : " volume of ") + std::to_string(g[0]) + " x " +
+                             std::to_string(g[1]) + " x " + std::to_string(g[2]) + " voxels, " +
+                             std::to_string(voxelBytes * 8) + "-bit)");
   }
   for (std::size_t v = 0; v < series.volumes.size(); ++v) {
     Volume vol;

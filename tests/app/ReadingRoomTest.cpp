@@ -42,6 +42,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 
 using namespace lightbox;
 using test::waitFor;
@@ -924,4 +925,40 @@ TEST_CASE("threshold brush paints only the range, threshold in a box and the seg
     REQUIRE(std::abs(dot(p - centre, right)) <= 8.0 + slack);
     REQUIRE(std::abs(dot(p - centre, down)) <= 8.0 + slack);
   }
+}
+
+// Run only by tests/cli/memory_refusal_test.sh (issue 25): LIGHTBOX_MEMORY_SERIES is a series
+// larger than this process may take once its address space is limited below (a 4 GB blank CT);
+// the reader gets the reason, the window lives on and a normal series opens after it.
+TEST_CASE("a series larger than the memory Lightbox may take is refused with the reason, and the window lives on",
+          "[.memory]") {
+  const char* huge = std::getenv("LIGHTBOX_MEMORY_SERIES");
+  REQUIRE(huge);
+  MainWindow window;
+  window.resize(1000, 700);
+  window.show();
+  MessageBoxCloser closer;
+  // The machine this test runs on holds 4 GB; one that cannot: 1.5 GB more than the process maps.
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  rlim_t mapped = 0;
+  while (std::getline(status, line))
+    if (line.rfind("VmSize:", 0) == 0) mapped = rlim_t(std::stoull(line.substr(7))) * 1024;
+  REQUIRE(mapped > 0);
+  rlimit limit{};
+  REQUIRE(getrlimit(RLIMIT_AS, &limit) == 0);
+  const rlimit before = limit;
+  limit.rlim_cur = mapped + (rlim_t(3) << 29);
+  REQUIRE(setrlimit(RLIMIT_AS, &limit) == 0);
+  const bool opened = window.openPath(QString::fromUtf8(huge));
+  QStringList said;
+  for (int i = 0; i < window.messages()->count(); ++i) said << window.messages()->item(i)->text();
+  INFO("said: " << said.join(" | ").toStdString());
+  CHECK_FALSE(opened);
+  CHECK(said.join(" ").contains("needs 4.0 GB of memory"));
+  CHECK(closer.closed() == 1); // the reader saw it in a dialog too
+  // Still under the limit, a normal series opens in the same window.
+  CHECK(window.openPath(QString::fromStdString(test::sharedData("ct/chest_lidc-idri-0001_nodule_slab/dicom"))));
+  CHECK(window.document()->volume());
+  REQUIRE(setrlimit(RLIMIT_AS, &before) == 0);
 }

@@ -271,3 +271,27 @@ TEST_CASE("the viewer's open path reports each cut file and opens the rest of th
   REQUIRE(loaded.volumes.size() == 1);
   CHECK(loaded.volumes.front().geometry.size[2] == 6);
 }
+
+TEST_CASE("fuzz findings: a damaged Siemens CSA header and a DICM file without meta group give a reason", "[malformed][fuzz]") {
+  // tests/fuzz/regressions/dicom_header: GDCM's CSA parser asserted (aborting the process) on
+  // every one of the damaged headers, and on the undamaged one too (its element types are not
+  // GDCM's expected ones); GDCM allocated 1.6 GB for the 245-byte DICM file without meta group.
+  const std::string folder = std::string(LIGHTBOX_SOURCE_DIR) + "/tests/fuzz/regressions/dicom_header/";
+  const HeaderReadResult good = readDicomHeader(folder + "mosaic-good.dcm");
+  REQUIRE(good.frames.size() == 4);
+  CHECK(good.frames[0].columns == 4);
+  CHECK(good.frames[0].rows == 4);
+  CHECK(good.frames[1].position[2] - good.frames[0].position[2] == Approx(2.0)); // along SliceNormalVector
+  for (const char* name : {"mosaic-csa-item-too-long.dcm", "mosaic-csa-negative-items.dcm",
+                           "mosaic-csa-too-many-tags.dcm", "mosaic-csa-truncated.dcm"}) {
+    INFO(name);
+    const HeaderReadResult r = readDicomHeader(folder + name);
+    CHECK(r.frames.empty());
+    REQUIRE(r.issue);
+    CHECK(r.issue->message.find("Siemens mosaic without usable CSA header") != std::string::npos);
+  }
+  const HeaderReadResult noMeta = readDicomHeader(folder + "dicm-without-meta-group.dcm");
+  CHECK(noMeta.frames.empty());
+  REQUIRE(noMeta.issue);
+  CHECK(noMeta.issue->message.find("no file meta information") != std::string::npos);
+}
