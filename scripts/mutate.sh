@@ -34,6 +34,7 @@ run_check() { # the test command of a row, in the build folder
     AI*) eval "$ai ${spec#AI }" ;;
     REPORT*) eval "$report ${spec#REPORT }" ;;
     BATCH_LOCAL) bash "$copy/tests/batch/batch_local_test.sh" "$copy/build/app/lightbox" "$data" ;;
+    CTEST*) xvfb-run -a -s "-screen 0 1920x1080x24" ctest --test-dir "$copy/build" --output-on-failure -R "^${spec#CTEST }\$" ;;
     *) echo "unknown check $spec" >&2; return 2 ;;
   esac
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The report's DICOM SEG: valid for dciodvfy, readable by dcmdump and pydicom, and read back by
 // Lightbox's own SEG import voxel for voxel, with the segment's codes, colour and tracking UID.
+#include "core/phantom/DicomSeriesWriter.h"
 #include "core/report/DicomSegExport.h"
 #include "core/segmentation/DicomSegImport.h"
 #include "core/segmentation/SegmentTools.h"
@@ -124,6 +125,73 @@ TEST_CASE("Report SEG of a resampled series (gantry tilt, uneven gaps): frames p
   REQUIRE(back.segments.size() == 1);
   CHECK(back.framesByInstance == 0);
   CHECK(back.framesByPosition == back.frames);
+  const ImportedLabels merged = segToLabelMap(back, g);
+  std::size_t differ = 0;
+  for (std::size_t n = 0; n < labels.labels.size(); ++n) differ += (merged.map.labels[n] != 0) != (labels.labels[n] == 1);
+  CHECK(differ == 0);
+}
+
+TEST_CASE("Report SEG on non-square pixels: Pixel Spacing row spacing first, as pydicom reads it from the source",
+          "[report][seg][reference]") {
+  // The source: 0.6 mm between columns, 0.9 mm between rows (every shared series has square
+  // pixels, so swapping the two went unnoticed: issue 25's mutation test).
+  const std::string scratch = test::scratchFolder("report-seg-nonsquare");
+  DicomSeriesSpec spec;
+  spec.folder = scratch + "/ct";
+  spec.rows = 30;
+  spec.columns = 40;
+  spec.spacingX = 0.6;
+  spec.spacingY = 0.9;
+  for (int k = 0; k < 8; ++k) spec.slicePositions.push_back({-12.0, -13.5, 2.5 * k});
+  spec.sliceThickness = 2.5;
+  const std::vector<std::string> files = writeDicomSeries(spec, [](std::size_t, std::vector<std::int16_t>& s) {
+    std::fill(s.begin(), s.end(), std::int16_t(40));
+  });
+  const StudyScan scan = scanStudy(spec.folder);
+  const AssembledSeries& series = selectSeries(scan, "");
+  LoadedSeries loaded = loadSeries(series);
+  const Volume& image = loaded.volumes.front();
+  const VolumeGeometry& g = image.geometry;
+  REQUIRE(g.spacing[0] == Approx(0.6));
+  REQUIRE(g.spacing[1] == Approx(0.9));
+  LabelMap labels(g);
+  Segment s;
+  s.label = 1;
+  s.name = "lesion";
+  s.origin = SegmentOrigin::Manual;
+  labels.segments.push_back(s);
+  const Vec3 centre = g.ijkToLps({20, 15, 4});
+  BrushDab dab;
+  dab.centerLps = centre;
+  dab.radiusMm = 4;
+  paint(labels, dab);
+  REQUIRE(labels.count(1) > 20);
+  Finding f;
+  f.id = "F1";
+  f.centerLps = centre;
+  f.diameterMm = 8;
+  f.type = "solid";
+  ReadingSession session;
+  session.applyDetection(FindingsRun{}, {f});
+  session.setFindingState("F1", FindingState::Accepted);
+  session.setFindingMask("F1", 1, 8, 8, 200);
+  const ReportContent content = buildReportContent(session, labels, image, reportSourceOf(series, g));
+  const std::string out = scratch + "/seg.dcm";
+  writeDicomSeg(content, labels, out);
+  const test::Dciodvfy v = test::dciodvfy(out);
+  INFO(v.output);
+  CHECK(v.errors.empty());
+  // pydicom, field by field: the SEG's shared Pixel Measures against the source file's own.
+  const test::ToolRun py = test::runTool(
+      "/usr/bin/python3 -c \"import pydicom,sys; s=pydicom.dcmread(sys.argv[1]); d=pydicom.dcmread(sys.argv[2]); "
+      "m=s.SharedFunctionalGroupsSequence[0].PixelMeasuresSequence[0]; "
+      "print(' '.join('%g' % float(x) for x in list(m.PixelSpacing) + list(d.PixelSpacing)), float(m.SliceThickness))\" '" +
+      out + "' '" + files.front() + "'");
+  INFO(py.output);
+  REQUIRE(py.status == 0);
+  CHECK(py.output.find("0.9 0.6 0.9 0.6 2.5") == 0);
+  // And back through Lightbox's import onto the same grid, voxel for voxel.
+  const ImportedSeg back = importDicomSeg(out, segSourceOf(series));
   const ImportedLabels merged = segToLabelMap(back, g);
   std::size_t differ = 0;
   for (std::size_t n = 0; n < labels.labels.size(); ++n) differ += (merged.map.labels[n] != 0) != (labels.labels[n] == 1);
