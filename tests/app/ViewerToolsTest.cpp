@@ -33,6 +33,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include <sys/resource.h>
 
@@ -424,4 +425,73 @@ TEST_CASE("document: on a full or read-only annotation folder the reader is told
   std::size_t painted = 0;
   for (std::uint8_t l : reopened.labels().labels) painted += l != 0;
   CHECK(painted > 0);
+}
+
+namespace {
+
+/// One line per finished step for tests/app/kill_viewer_test.sh: the label map's state as the
+/// window holds it once the step's save returned ("<step> <label>:<voxels> ...").
+void logLabelState(std::ofstream& out, const std::string& step, const LabelMap& labels) {
+  std::map<int, std::size_t> voxels;
+  for (const Segment& s : labels.segments) voxels[s.label] = 0;
+  for (std::uint8_t l : labels.labels)
+    if (l) ++voxels[l];
+  out << step;
+  for (const auto& [label, n] : voxels) out << ' ' << label << ':' << n;
+  out << std::endl; // flushed: the script reads it after the kill
+}
+
+} // namespace
+
+// Run only by tests/app/kill_viewer_test.sh (issue 25), which kills this process with SIGKILL at
+// random moments: the real window on a real series, brush strokes (LIGHTBOX_KILL_MODE=brush) or
+// model segmentations (=segment) one after the other, each saved by the window as a reader's
+// edit is, each logged to LIGHTBOX_KILL_LOG once its save returned.
+TEST_CASE("driven until killed: brush strokes or model segments, each saved and logged", "[.killdrive]") {
+  const char* mode = std::getenv("LIGHTBOX_KILL_MODE");
+  const char* logPath = std::getenv("LIGHTBOX_KILL_LOG");
+  const char* annotations = std::getenv("LIGHTBOX_KILL_ANNOTATIONS");
+  REQUIRE(mode);
+  REQUIRE(logPath);
+  REQUIRE(annotations);
+  setenv("LIGHTBOX_ANNOTATIONS", annotations, 1); // kept from one killed run to the next
+  MainWindow window;
+  window.resize(1000, 700);
+  window.show();
+  REQUIRE(window.openPath(QString::fromStdString(test::sharedData("ct/chest_lidc-idri-0001_nodule_slab/dicom"))));
+  ViewerDocument* doc = window.document();
+  REQUIRE(doc->volume());
+  const VolumeGeometry& g = doc->volume()->geometry;
+  std::ofstream log(logPath, std::ios::app);
+  logLabelState(log, "open", doc->labels());
+  const Vec3 normal = normalized(cross(g.direction[0], g.direction[1]));
+  if (std::string(mode) == "brush") {
+    doc->setBrushRadiusMm(2.5);
+    for (int k = 0; k < 400; ++k) {
+      // A short stroke on slice k mod n, moved a little every time: each adds voxels.
+      const double z = double(k % int(g.size[2]));
+      const double x = 80.0 + double((k * 7) % 350), y = 60.0 + double((k * 13) % 380);
+      if (!doc->beginStroke(false, normal)) break;
+      for (int d = 0; d < 6; ++d) doc->strokeDab(g.ijkToLps({x + 3.0 * d, y, z}));
+      doc->endStroke();
+      logLabelState(log, "brush", doc->labels());
+      QApplication::processEvents();
+    }
+  } else {
+    // The six nodule centres of the slab (the detector's findings, LPS mm).
+    const Vec3 nodules[] = {{55, 84, -112}, {-65, 39, -98}, {32, 14, -130}, {-43, -17, -96}, {-40, 9, -99}, {50, 19, -98}};
+    doc->setSegmentEngine(ViewerDocument::SegmentEngine::Model);
+    for (int k = 0; k < 400; ++k) {
+      if (k % 6 == 0 && !doc->labels().segments.empty()) { // start over: every removal is saved too
+        while (!doc->labels().segments.empty()) {
+          const int label = doc->labels().segments.front().label;
+          REQUIRE(doc->removeSegment(std::uint8_t(label)));
+          logLabelState(log, "remove", doc->labels());
+        }
+      }
+      doc->segmentAt(nodules[k % 6]);
+      logLabelState(log, "segment", doc->labels());
+      QApplication::processEvents();
+    }
+  }
 }

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <vector>
 
 int main(int argc, char** argv) {
   // Listing tests (CTest discovery at build time) needs no display; running them does.
@@ -21,7 +22,12 @@ int main(int argc, char** argv) {
     }
   }
   // The viewer writes a study index, annotations and settings: keep them out of the user's.
-  char scratch[] = "/tmp/lightbox-viewer-tests-XXXXXX";
+  // Under $TMPDIR when set (the kill test gives each killed run a folder it removes).
+  const char* tmp = std::getenv("TMPDIR");
+  std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/lightbox-viewer-tests-XXXXXX";
+  std::vector<char> scratchPath(pattern.begin(), pattern.end());
+  scratchPath.push_back('\0');
+  char* scratch = scratchPath.data();
   if (!mkdtemp(scratch)) {
     std::perror("mkdtemp");
     return 2;
