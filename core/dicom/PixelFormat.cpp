@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/dicom/PixelFormat.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -48,8 +49,12 @@ template <typename Raw, typename Out>
 void convertTyped(const Raw* src, std::size_t srcStride, Out* dst, std::size_t width,
                   std::size_t height, const PixelFormat& f, double slope, double intercept) {
   using U = std::make_unsigned_t<Raw>;
-  const unsigned shift = (f.highBit + 1 >= f.bitsStored) ? f.highBit + 1 - f.bitsStored : 0;
-  const unsigned bits = f.bitsStored;
+  // Bits Stored and High Bit as a damaged header may give them (High Bit 7908 was found by
+  // fuzzing, issue 25), held inside the raw word so every shift below is defined: at least one
+  // stored bit, at most the word, and the stored bits end inside the word.
+  constexpr unsigned kWordBits = sizeof(Raw) * 8;
+  const unsigned bits = std::clamp(f.bitsStored, 1u, kWordBits);
+  const unsigned shift = std::min((f.highBit + 1 >= bits) ? f.highBit + 1 - bits : 0u, kWordBits - bits);
   const std::int64_t mask = bits >= 64 ? -1 : (std::int64_t(1) << bits) - 1;
   const std::int64_t signBit = std::int64_t(1) << (bits - 1);
   const std::int64_t invertBase =
