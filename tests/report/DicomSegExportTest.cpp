@@ -15,6 +15,39 @@
 
 using namespace lightbox;
 
+namespace {
+
+/// A label map with one manual segment, a ball of `radiusMm` at `centre`, and a review whose one
+/// finding (F1, accepted) is linked to it.
+struct OneLesion {
+  LabelMap labels;
+  ReadingSession session;
+};
+
+OneLesion oneLesion(const VolumeGeometry& g, const Vec3& centre, double radiusMm) {
+  OneLesion out{LabelMap(g), ReadingSession()};
+  Segment s;
+  s.label = 1;
+  s.name = "lesion";
+  s.origin = SegmentOrigin::Manual;
+  out.labels.segments.push_back(s);
+  BrushDab dab;
+  dab.centerLps = centre;
+  dab.radiusMm = radiusMm;
+  paint(out.labels, dab);
+  Finding f;
+  f.id = "F1";
+  f.centerLps = centre;
+  f.diameterMm = 2 * radiusMm;
+  f.type = "solid";
+  out.session.applyDetection(FindingsRun{}, {f});
+  out.session.setFindingState("F1", FindingState::Accepted);
+  out.session.setFindingMask("F1", 1, 2 * radiusMm, 2 * radiusMm, 4.19 * radiusMm * radiusMm * radiusMm);
+  return out;
+}
+
+} // namespace
+
 TEST_CASE("Report SEG of the LIDC nodule passes dciodvfy and reads back voxel for voxel", "[report][seg]") {
   test::ReviewedSeries r = test::lidcReviewedSeries();
   REQUIRE(r.content.findings.size() == 2); // F1 accepted, F2 edited; F3 rejected, F4 undecided left out
@@ -88,27 +121,10 @@ TEST_CASE("Report SEG of a resampled series (gantry tilt, uneven gaps): frames p
   LoadedSeries loaded = loadSeries(series);
   const Volume& image = loaded.volumes.front();
   const VolumeGeometry& g = image.geometry;
-  LabelMap labels(g);
-  Segment s;
-  s.label = 1;
-  s.name = "lesion";
-  s.origin = SegmentOrigin::Manual;
-  labels.segments.push_back(s);
-  const Vec3 centre = g.ijkToLps({g.size[0] / 2.0, g.size[1] / 2.0, g.size[2] / 2.0});
-  BrushDab dab;
-  dab.centerLps = centre;
-  dab.radiusMm = 8;
-  paint(labels, dab);
+  OneLesion lesion = oneLesion(g, g.ijkToLps({g.size[0] / 2.0, g.size[1] / 2.0, g.size[2] / 2.0}), 8);
+  const LabelMap& labels = lesion.labels;
   REQUIRE(labels.count(1) > 100);
-  Finding f;
-  f.id = "F1";
-  f.centerLps = centre;
-  f.diameterMm = 16;
-  f.type = "solid";
-  ReadingSession session;
-  session.applyDetection(FindingsRun{}, {f});
-  session.setFindingState("F1", FindingState::Accepted);
-  session.setFindingMask("F1", 1, 16, 16, 2000);
+  ReadingSession& session = lesion.session;
   const ReportSource source = reportSourceOf(series, g);
   CHECK(source.resampled);
   CHECK(std::none_of(source.slices.begin(), source.slices.end(), [](const SourceImage& i) { return i.exact; }));
@@ -154,28 +170,10 @@ TEST_CASE("Report SEG on non-square pixels: Pixel Spacing row spacing first, as 
   const VolumeGeometry& g = image.geometry;
   REQUIRE(g.spacing[0] == Approx(0.6));
   REQUIRE(g.spacing[1] == Approx(0.9));
-  LabelMap labels(g);
-  Segment s;
-  s.label = 1;
-  s.name = "lesion";
-  s.origin = SegmentOrigin::Manual;
-  labels.segments.push_back(s);
-  const Vec3 centre = g.ijkToLps({20, 15, 4});
-  BrushDab dab;
-  dab.centerLps = centre;
-  dab.radiusMm = 4;
-  paint(labels, dab);
+  OneLesion lesion = oneLesion(g, g.ijkToLps({20, 15, 4}), 4);
+  const LabelMap& labels = lesion.labels;
   REQUIRE(labels.count(1) > 20);
-  Finding f;
-  f.id = "F1";
-  f.centerLps = centre;
-  f.diameterMm = 8;
-  f.type = "solid";
-  ReadingSession session;
-  session.applyDetection(FindingsRun{}, {f});
-  session.setFindingState("F1", FindingState::Accepted);
-  session.setFindingMask("F1", 1, 8, 8, 200);
-  const ReportContent content = buildReportContent(session, labels, image, reportSourceOf(series, g));
+  const ReportContent content = buildReportContent(lesion.session, labels, image, reportSourceOf(series, g));
   const std::string out = scratch + "/seg.dcm";
   writeDicomSeg(content, labels, out);
   const test::Dciodvfy v = test::dciodvfy(out);
