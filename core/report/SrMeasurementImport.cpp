@@ -31,7 +31,9 @@ std::map<std::string, std::string> instancesIn(const std::filesystem::path& fold
   std::error_code ec;
   // DCMTK warns on stderr that it stopped early, which is the point: quiet while probing.
   OFLogger log = OFLog::getLogger("dcmtk.dcmdata");
-  const OFLogger::LogLevel level = static_cast<OFLogger::LogLevel>(log.getLogLevel());
+  // The effective level (the logger's own is "not set", -1, by default: no LogLevel value; casting it
+  // was undefined behaviour, UBSan in the SR fuzz target, issue 25).
+  const OFLogger::LogLevel level = log.getChainedLogLevel();
   log.setLogLevel(OFLogger::ERROR_LOG_LEVEL);
   for (const auto& e : std::filesystem::directory_iterator(folder, ec)) {
     if (!e.is_regular_file(ec) || !hasDicmPreamble(e.path().string())) continue;
