@@ -2,6 +2,7 @@
 #include "ai/nodule/DetectionJson.h"
 
 #include "ai/nodule/DetectionFindings.h"
+#include "core/util/JsonNumbers.h"
 
 namespace lightbox {
 
@@ -52,7 +53,7 @@ nlohmann::json detectionToJson(const DetectionResult& r, const ModelManifest& m,
 VolumeGeometry geometryFromJson(const nlohmann::json& j) {
   VolumeGeometry g;
   for (int a = 0; a < 3; ++a) {
-    g.size[a] = j.at("size").at(a).get<std::size_t>();
+    g.size[a] = jsonInteger<std::size_t>(j.at("size").at(a));
     g.spacing[a] = j.at("spacing_mm").at(a).get<double>();
     g.origin[a] = j.at("origin_lps").at(a).get<double>();
     for (int b = 0; b < 3; ++b) g.direction[a][b] = j.at("direction").at(a).at(b).get<double>();

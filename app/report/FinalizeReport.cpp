@@ -18,6 +18,7 @@
 #include "core/segmentation/ClassicalSegmenter.h"
 #include "core/segmentation/SegmentTools.h"
 #include "core/util/AtomicFile.h"
+#include "core/util/JsonNumbers.h"
 #include "core/volume/Volume.h"
 
 #include <QCoreApplication>
@@ -140,7 +141,7 @@ int latestReportVersion(const std::string& outputFolder, const std::string& seri
       continue; // not ours, or damaged: never referenced
     }
     if (j.value("series_instance_uid", "") != seriesInstanceUid) continue;
-    const int version = j.value("version", 0);
+    const int version = jsonInteger(j, "version", 0);
     if (version <= latest) continue;
     latest = version;
     if (objects) {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/annotation/Finding.h"
 
+#include "core/util/JsonNumbers.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -94,11 +96,11 @@ std::vector<Finding> findingsFromJson(const nlohmann::json& j) {
     // A detection result's findings (lightbox detect --json) have no state yet: proposed.
     f.state = stateFromString(e.value("state", std::string("proposed")));
     f.rejectReason = e.value("reject_reason", "");
-    f.measurementId = e.value("measurement_id", 0);
+    f.measurementId = jsonInteger(e, "measurement_id", 0);
     f.editedType = e.value("edited_type", "");
     f.upperLobe = e.value("upper_lobe", false);
     f.spiculated = e.value("spiculated", false);
-    f.segmentLabel = e.value("segment_label", 0);
+    f.segmentLabel = jsonInteger(e, "segment_label", 0);
     f.maskLongAxisMm = e.value("mask_long_axis_mm", 0.0);
     f.maskShortAxisMm = e.value("mask_short_axis_mm", 0.0);
     f.maskVolumeMm3 = e.value("mask_volume_mm3", 0.0);
@@ -144,7 +146,7 @@ nlohmann::json toJson(const PatientFactors& f) {
 
 PatientFactors patientFactorsFromJson(const nlohmann::json& j) {
   PatientFactors f;
-  f.ageYears = j.value("age_years", 0);
+  f.ageYears = jsonInteger(j, "age_years", 0);
   f.sex = j.value("sex", "");
   f.familyHistory = j.value("family_history", false);
   f.emphysema = j.value("emphysema", false);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/annotation/Measurement.h"
 
+#include "core/util/JsonNumbers.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -238,7 +240,7 @@ std::vector<Measurement> measurementsFromJson(const nlohmann::json& j) {
   std::vector<Measurement> out;
   for (const nlohmann::json& e : j) {
     Measurement m;
-    m.id = e.at("id").get<int>();
+    m.id = jsonInteger<int>(e.at("id"));
     m.kind = parseMeasurementKind(e.at("kind").get<std::string>());
     for (const nlohmann::json& p : e.at("points_lps")) {
       m.points.push_back(vec(p));

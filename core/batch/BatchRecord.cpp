@@ -3,6 +3,7 @@
 
 #include "core/index/StudyIndex.h"
 #include "core/util/AtomicFile.h"
+#include "core/util/JsonNumbers.h"
 
 #include <nlohmann/json.hpp>
 
@@ -81,7 +82,7 @@ BatchPlan batchPlanFromJson(const nlohmann::json& j) {
     b.studyDate = s.value("study_date", "");
     b.modality = s.value("modality", "");
     b.description = s.value("description", "");
-    b.files = s.value("files", std::size_t(0));
+    b.files = jsonInteger(s, "files", std::size_t(0));
     b.inputHash = s.value("input_hash", "");
     plan.series.push_back(std::move(b));
   }
@@ -106,16 +107,16 @@ BatchRecord batchRecordFromJson(const nlohmann::json& j) {
   r.reason = j.value("reason", "");
   r.steps = j.value("steps", std::vector<std::string>{});
   r.stepNotes = j.value("step_notes", std::vector<std::string>{});
-  r.findings = j.contains("findings") && j["findings"].is_number() ? j["findings"].get<int>() : -1;
+  r.findings = j.contains("findings") && j["findings"].is_number() ? jsonInteger<int>(j["findings"]) : -1;
   r.worstLungRads = j.value("worst_lung_rads", "");
   r.seconds = j.value("seconds", 0.0);
   r.inputHash = j.value("input_hash", "");
   r.startedAt = j.value("started_at", "");
   r.finishedAt = j.value("finished_at", "");
   r.host = j.value("host", "");
-  r.pid = j.value("pid", 0L);
+  r.pid = jsonInteger(j, "pid", 0L);
   r.slurmJob = j.value("slurm_job", "");
-  r.attempts = j.value("attempts", 0);
+  r.attempts = jsonInteger(j, "attempts", 0);
   return r;
 }
 

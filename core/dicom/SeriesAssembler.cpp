@@ -328,6 +328,9 @@ double median(std::vector<double> v) {
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
+/// Most voxels along one axis of a grid a stack is resampled to.
+constexpr double kMaxResampledAxis = 16384;
+
 /// Sorts each stack along the normal, measures spacing and shear, and sets the geometry.
 void measureStack(AssembledSeries& s) {
   const DicomFrame& ref = s.volumes.front().slices.front();
@@ -382,7 +385,7 @@ void measureStack(AssembledSeries& s) {
     }
     const double whole = std::round(ratio);
     const double za = along(slices[k], normal), zb = along(slices[k + 1], normal);
-    if (whole >= 2.0 && std::abs(ratio - whole) <= 0.1) {
+    if (whole >= 2.0 && whole <= kMaxResampledAxis && std::abs(ratio - whole) <= 0.1) {
       const std::size_t n = std::size_t(whole) - 1;
       missing += n;
       s.issues.push_back({IssueKind::MissingSlices, IssueSeverity::Warning, "",
@@ -411,10 +414,24 @@ void measureStack(AssembledSeries& s) {
       bMin = std::min(bMin, dot(o, ref.columnDirection));
       bMax = std::max(bMax, dot(o, ref.columnDirection));
     }
+    // The grid in doubles first: slices shifted 1 km in-plane with 1e-7 mm pixels ask for 1e90
+    // columns (converting that to size_t was undefined behaviour; found by fuzzing, issue 25). A
+    // grid past kMaxResampledAxis voxels on an axis is not made: the stack stays as acquired.
+    const double columns = double(ref.columns) + std::ceil((aMax - aMin) / ref.spacingX - 1e-6);
+    const double rows = double(ref.rows) + std::ceil((bMax - bMin) / ref.spacingY - 1e-6);
+    const double depth = std::round(spanAlong / nominal) + 1.0;
+    const auto plausible = [](double n) { return std::isfinite(n) && n >= 1.0 && n <= kMaxResampledAxis; };
+    if (!plausible(columns) || !plausible(rows) || !plausible(depth)) {
+      s.needsResampling = false;
+      s.issues.push_back({IssueKind::UnevenSpacing, IssueSeverity::Warning, "",
+                          "the slices cannot be placed on one grid (it would need " + formatMm(columns) + " x " +
+                              formatMm(rows) + " x " + formatMm(depth) + " voxels); shown as acquired, not resampled"});
+      return;
+    }
     g.origin = slices.front().position + ref.rowDirection * aMin + ref.columnDirection * bMin;
-    g.size[0] = ref.columns + std::size_t(std::ceil((aMax - aMin) / ref.spacingX - 1e-6));
-    g.size[1] = ref.rows + std::size_t(std::ceil((bMax - bMin) / ref.spacingY - 1e-6));
-    g.size[2] = std::size_t(std::llround(spanAlong / nominal)) + 1;
+    g.size[0] = std::size_t(columns);
+    g.size[1] = std::size_t(rows);
+    g.size[2] = std::size_t(depth);
   }
 }
 

@@ -2,6 +2,7 @@
 #include "core/registration/Transform.h"
 
 #include "core/util/AtomicFile.h"
+#include "core/util/JsonNumbers.h"
 
 #include <nlohmann/json.hpp>
 
@@ -202,7 +203,7 @@ RegistrationTransform transformFromJson(const std::string& text, const std::stri
     if (j.contains("field")) {
       const nlohmann::json& f = j.at("field");
       auto field = std::make_shared<DisplacementField>();
-      for (int a = 0; a < 3; ++a) field->grid.size[a] = f.at("size").at(a).get<std::size_t>();
+      for (int a = 0; a < 3; ++a) field->grid.size[a] = jsonInteger<std::size_t>(f.at("size").at(a));
       field->grid.spacing = vecOf(f.at("spacing"));
       field->grid.origin = vecOf(f.at("origin"));
       for (int a = 0; a < 3; ++a) field->grid.direction[a] = vecOf(f.at("direction").at(a));

@@ -2,6 +2,7 @@
 #include "core/segmentation/LabelMapFile.h"
 
 #include "core/util/AtomicFile.h"
+#include "core/util/JsonNumbers.h"
 
 #include <nlohmann/json.hpp>
 
@@ -87,18 +88,18 @@ LabelMap loadLabelMap(const std::string& path, const VolumeGeometry& expected) {
   }
   LabelMap map;
   try {
-    for (int a = 0; a < 3; ++a) map.geometry.size[std::size_t(a)] = h.at("size").at(a).get<std::size_t>();
+    for (int a = 0; a < 3; ++a) map.geometry.size[std::size_t(a)] = jsonInteger<std::size_t>(h.at("size").at(a));
     map.geometry.spacing = vec(h.at("spacing"));
     map.geometry.origin = vec(h.at("origin"));
     for (int a = 0; a < 3; ++a) map.geometry.direction[std::size_t(a)] = vec(h.at("direction").at(a));
     for (const auto& s : h.at("segments")) {
       Segment seg;
-      const int label = s.at("label").get<int>();
+      const int label = jsonInteger<int>(s.at("label"));
       if (label < 1 || label > 255) throw std::runtime_error("segment label " + std::to_string(label) + " is not 1..255");
       seg.label = std::uint8_t(label);
       if (map.segment(seg.label)) throw std::runtime_error("segment label " + std::to_string(label) + " appears twice");
       seg.name = s.at("name").get<std::string>();
-      for (int c = 0; c < 3; ++c) seg.rgb[c] = s.at("rgb").at(c).get<std::uint8_t>();
+      for (int c = 0; c < 3; ++c) seg.rgb[c] = jsonInteger<std::uint8_t>(s.at("rgb").at(c));
       seg.categoryCode = s.at("category").at(0).get<std::string>();
       seg.categoryMeaning = s.at("category").at(1).get<std::string>();
       seg.typeCode = s.at("type").at(0).get<std::string>();
@@ -110,8 +111,8 @@ LabelMap loadLabelMap(const std::string& path, const VolumeGeometry& expected) {
       seg.algorithm = s.value("algorithm", std::string());
       seg.algorithmVersion = s.value("algorithm_version", std::string());
       seg.weightsSha256 = s.value("weights_sha256", std::string());
-      seg.automaticVoxels = s.value("automatic_voxels", std::size_t(0));
-      seg.changedVoxels = s.value("changed_voxels", std::size_t(0));
+      seg.automaticVoxels = jsonInteger(s, "automatic_voxels", std::size_t(0));
+      seg.changedVoxels = jsonInteger(s, "changed_voxels", std::size_t(0));
       if (s.contains("prompts")) {
         for (const nlohmann::json& p : s.at("prompts")) {
           const std::string kind = p.at("kind").get<std::string>();
@@ -129,7 +130,7 @@ LabelMap loadLabelMap(const std::string& path, const VolumeGeometry& expected) {
   }
   std::size_t count = 0;
   try {
-    count = h.at("runs").get<std::size_t>();
+    count = jsonInteger<std::size_t>(h.at("runs"));
   } catch (const std::exception& e) {
     throw std::runtime_error(path + ": damaged label map header: " + e.what());
   }
