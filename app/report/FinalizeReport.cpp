@@ -297,15 +297,13 @@ ReportResult writeReport(const ReportPlan& plan, const Volume& image) {
   for (const auto& e : fs::directory_iterator(plan.options.outputFolder, ec)) {
     const std::string name = e.path().filename().string();
     const std::size_t at = name.find(".partial-");
-    if (name.size() < 2 || name[0] != 'v' || at == std::string::npos) continue;
-    const std::string pid = name.substr(at + 9);
-    if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos || processAlive(std::stol(pid))) continue;
+    if (name.size() < 2 || name[0] != 'v' || at == std::string::npos || !staleLocalWriter(name.substr(at + 9))) continue;
     std::error_code rm;
     fs::remove_all(e.path(), rm);
   }
   ec.clear();
-  // Our own temporary folder: another process finalizing into the same folder has its own.
-  const fs::path partial = plan.folder + ".partial-" + std::to_string(::getpid());
+  // Our own temporary folder: another process (or machine) finalizing into the same folder has its own.
+  const fs::path partial = plan.folder + ".partial-" + writerTag();
   fs::remove_all(partial, ec);
   ec.clear();
   fs::create_directories(partial, ec);

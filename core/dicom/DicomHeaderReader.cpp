@@ -20,6 +20,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 namespace fs = std::filesystem;
@@ -564,34 +565,42 @@ HeaderReadResult readDicomHeader(const std::string& path) {
     // (GDCM's SplitMosaicFilter asserts on a damaged header, aborting the process).
     unsigned dims[3] = {0, 0, 0};
     Vec3 n = base.normal();
-    bool usable = false;
+    bool usable = true;
+    std::map<std::string, std::vector<std::string>> elements;
     const gdcm::DataElement& csa = ds.GetDataElement(gdcm::PrivateTag(0x0029, 0x10, "SIEMENS CSA HEADER"));
     if (const gdcm::ByteValue* bv = csa.IsEmpty() ? nullptr : csa.GetByteValue()) {
-      const auto elements = readSiemensCsa(bv->GetPointer(), bv->GetLength());
-      long images = 0;
-      if (auto it = elements.find("NumberOfImagesInMosaic"); it != elements.end() && !it->second.empty()) {
-        images = std::strtol(it->second.front().c_str(), nullptr, 10);
+      elements = readSiemensCsa(bv->GetPointer(), bv->GetLength());
+    }
+    long images = 0;
+    if (auto it = elements.find("NumberOfImagesInMosaic"); it != elements.end() && !it->second.empty()) {
+      images = std::strtol(it->second.front().c_str(), nullptr, 10);
+    }
+    if (images <= 0) { // as GDCM: the MR header's NumberOfImagesInMosaic (0019,100A), a US
+      const gdcm::DataElement& mr = ds.GetDataElement(gdcm::PrivateTag(0x0019, 0x0a, "SIEMENS MR HEADER"));
+      if (const gdcm::ByteValue* bv = mr.IsEmpty() ? nullptr : mr.GetByteValue(); bv && bv->GetLength() >= 2) {
+        const auto* b = reinterpret_cast<const unsigned char*>(bv->GetPointer());
+        images = long(b[0] | (b[1] << 8));
       }
-      if (images > 0 && images <= 4096) {
-        const unsigned side = unsigned(std::ceil(std::sqrt(double(images))));
-        dims[0] = info->storedColumns / side;
-        dims[1] = info->storedRows / side;
-        dims[2] = unsigned(images);
-        usable = dims[0] > 0 && dims[1] > 0;
+    }
+    if (images > 0 && images <= 4096) {
+      const unsigned side = unsigned(std::ceil(std::sqrt(double(images))));
+      dims[0] = info->storedColumns / side;
+      dims[1] = info->storedRows / side;
+      dims[2] = unsigned(images);
+    }
+    usable = dims[0] > 0 && dims[1] > 0 && dims[2] > 0;
+    // Slices step along SliceNormalVector, which may oppose row x column; absent: row x column.
+    if (auto it = elements.find("SliceNormalVector"); usable && it != elements.end() && it->second.size() >= 3) {
+      Vec3 v{};
+      for (int a = 0; a < 3; ++a) {
+        char* end = nullptr;
+        v[a] = std::strtod(it->second[std::size_t(a)].c_str(), &end);
+        if (end == it->second[std::size_t(a)].c_str() || !std::isfinite(v[a])) usable = false;
       }
-      // Slices step along SliceNormalVector, which may oppose row x column; absent: row x column.
-      if (auto it = elements.find("SliceNormalVector"); usable && it != elements.end() && it->second.size() >= 3) {
-        Vec3 v{};
-        for (int a = 0; a < 3; ++a) {
-          char* end = nullptr;
-          v[a] = std::strtod(it->second[std::size_t(a)].c_str(), &end);
-          if (end == it->second[std::size_t(a)].c_str() || !std::isfinite(v[a])) usable = false;
-        }
-        if (usable && norm(v) > 0.5 && std::abs(std::abs(dot(normalized(v), base.normal())) - 1.0) < 1e-3) {
-          n = normalized(v);
-        } else {
-          usable = false;
-        }
+      if (usable && norm(v) > 0.5 && std::abs(std::abs(dot(normalized(v), base.normal())) - 1.0) < 1e-3) {
+        n = normalized(v);
+      } else {
+        usable = false;
       }
     }
     if (!usable) {

@@ -536,12 +536,14 @@ StreamCheck check(ByteSource& src, StreamExtent extent) {
   try {
     const std::uint8_t* magic = src.at(128, 4);
     if (magic && std::memcmp(magic, "DICM", 4) == 0) {
-      // PS3.10: the File Meta Information follows the prefix. Without it GDCM guesses the byte
-      // order from what follows and may read a length in the other one: a 245-byte file made it
-      // allocate 1.6 GB (found by fuzzing, issue 25). No conforming writer produces this.
+      // PS3.10: the File Meta Information follows the prefix. Some writers leave it out and start
+      // the data set there (group 0008, little endian), which GDCM reads as we check it. Anything
+      // else GDCM reads by guessing the byte order, and may read a length in the other one: a
+      // 245-byte file starting with group 0000 made it allocate 1.6 GB (found by fuzzing, issue 25).
       const std::uint8_t* first = src.at(132, 2);
       if (!first) fail(StreamProblem::Truncated, "the file ends after the DICM prefix");
-      if ((first[0] | (first[1] << 8)) != 0x0002) {
+      const unsigned group = unsigned(first[0] | (first[1] << 8));
+      if (group != 0x0002 && group != 0x0008) {
         fail(StreamProblem::Malformed, "no file meta information (group 0002) after the DICM prefix");
       }
       const MetaGroup meta = walkMetaGroup(src, 132);

@@ -423,9 +423,14 @@ void measureStack(AssembledSeries& s) {
     const auto plausible = [](double n) { return std::isfinite(n) && n >= 1.0 && n <= kMaxResampledAxis; };
     if (!plausible(columns) || !plausible(rows) || !plausible(depth)) {
       s.needsResampling = false;
+      // The warnings above promised a resampled grid: this one says what is shown instead.
+      s.issues.erase(std::remove_if(s.issues.begin(), s.issues.end(),
+                                    [](const IngestIssue& i) { return i.message.find("resampled") != std::string::npos; }),
+                     s.issues.end());
       s.issues.push_back({IssueKind::UnevenSpacing, IssueSeverity::Warning, "",
                           "the slices cannot be placed on one grid (it would need " + formatMm(columns) + " x " +
-                              formatMm(rows) + " x " + formatMm(depth) + " voxels); shown as acquired, not resampled"});
+                              formatMm(rows) + " x " + formatMm(depth) +
+                              " voxels); shown as acquired, not resampled: positions and distances are approximate"});
       return;
     }
     g.origin = slices.front().position + ref.rowDirection * aMin + ref.columnDirection * bMin;

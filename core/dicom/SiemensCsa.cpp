@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/dicom/SiemensCsa.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 
@@ -74,7 +75,9 @@ std::map<std::string, std::vector<std::string>> readSiemensCsa(const char* data,
         break; // CSA1's odd lengths: what was read stands (nibabel does the same)
       }
       std::string value = c.text(std::size_t(length));
-      if (length % 4) c.skip(std::size_t(4 - length % 4));
+      // Items are padded to 4 bytes; the last one's padding may be cut off at the end (nibabel
+      // and GDCM read such headers).
+      if (length % 4) c.skip(std::min<std::size_t>(std::size_t(4 - length % 4), c.size - c.at));
       if (c.bad) return {};
       if (n < wanted) {
         while (!value.empty() && (value.back() == ' ' || value.back() == '\0')) value.pop_back();

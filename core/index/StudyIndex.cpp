@@ -116,9 +116,8 @@ StudyIndex::StudyIndex(const std::string& databasePath) : impl_(std::make_unique
     openWritable(databasePath);
   } catch (const std::runtime_error& e) {
     // A full disk, a read-only medium or a folder without write permission: an existing index
-    // still opens for reading (immutable: no lock, no -shm file to create, which in WAL mode
-    // even reading needs); import() then says why it cannot write (issue 25). Not when another
-    // process holds it (busy): an immutable read of a file being written could be inconsistent.
+    // still opens for reading; import() then says why it cannot write (issue 25). Not when
+    // another process holds it (busy).
     const int code = impl_->db ? (sqlite3_errcode(impl_->db) & 0xff) : SQLITE_CANTOPEN;
     sqlite3_close(impl_->db);
     impl_->db = nullptr;
@@ -134,21 +133,25 @@ StudyIndex::StudyIndex(const std::string& databasePath) : impl_(std::make_unique
         uri += c;
       }
     }
-    uri += "?immutable=1";
-    bool readable = sqlite3_open_v2(uri.c_str(), &impl_->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nullptr) == SQLITE_OK;
-    if (readable) {
-      try {
-        Statement q(impl_->db, "SELECT count(*) FROM files");
-        q.step();
-      } catch (const std::runtime_error&) {
-        readable = false;
+    const auto openReadable = [&](const std::string& parameters) {
+      if (sqlite3_open_v2((uri + parameters).c_str(), &impl_->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nullptr) == SQLITE_OK) {
+        try {
+          Statement q(impl_->db, "SELECT count(*) FROM files");
+          q.step();
+          return true;
+        } catch (const std::runtime_error&) {
+        }
       }
-    }
-    if (!readable) {
       sqlite3_close(impl_->db);
       impl_->db = nullptr;
-      throw;
-    }
+      return false;
+    };
+    // Read-only with locks first (it sees a write-ahead log's committed rows; it needs the -shm
+    // file). Immutable (no locks, no -shm) only when no write-ahead log holds data it would miss.
+    std::error_code walError;
+    const auto walBytes = fs::file_size(databasePath + "-wal", walError);
+    const bool walEmpty = walError || walBytes == 0;
+    if (!openReadable("?mode=ro") && !(walEmpty && openReadable("?immutable=1"))) throw;
     impl_->readOnlyReason = e.what();
   }
 }

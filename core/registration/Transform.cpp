@@ -222,6 +222,10 @@ RegistrationTransform transformFromJson(const std::string& text, const std::stri
     }
   } catch (const nlohmann::json::exception& e) {
     throw TransformFileError(std::string("malformed transform: ") + e.what());
+  } catch (const TransformFileError&) {
+    throw;
+  } catch (const std::runtime_error& e) { // jsonInteger: a size that is no whole number in range
+    throw TransformFileError(std::string("malformed transform: ") + e.what());
   }
   return t;
 }

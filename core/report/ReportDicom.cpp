@@ -57,9 +57,11 @@ void saveDicomFile(DcmFileFormat& file, const std::string& writePath, const std:
   errno = 0;
   const OFCondition status = file.saveFile(writePath.c_str(), EXS_LittleEndianExplicit);
   if (status.good()) return;
+  // DCMTK's words only say the stream ended; errno names the system's reason when a write failed
+  // (it may also be left over from an earlier call, so DCMTK's words stay beside it).
   const int err = errno;
   throw std::runtime_error(reportedPath + ": cannot write the object (save: " +
-                           (err != 0 ? std::string(std::strerror(err)) : std::string(status.text())) + ")");
+                           (err != 0 ? std::string(std::strerror(err)) + "; " : std::string()) + status.text() + ")");
 }
 
 std::string newDicomUid() {

@@ -6,8 +6,10 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
@@ -21,7 +23,7 @@ std::string writeFileAtomically(const std::string& path, const std::string& byte
   // A name of this writer's own: two processes (or threads) saving the same file at once never
   // write into one temporary file; the last rename wins with a whole file.
   static std::atomic<unsigned> counter{0};
-  const std::string tmp = atomicTemporaryPrefix(path) + std::to_string(::getpid()) + "." + std::to_string(++counter);
+  const std::string tmp = atomicTemporaryPrefix(path) + writerTag() + "." + std::to_string(++counter);
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return std::strerror(errno);
   std::size_t written = 0;
@@ -59,9 +61,28 @@ bool atomicTemporaryLeft(const std::string& path) {
   return false;
 }
 
-bool processAlive(long pid) {
+std::string writerTag() {
+  static const std::string tag = [] {
+    char host[256] = {0};
+    if (::gethostname(host, sizeof(host) - 1) != 0) host[0] = '\0';
+    std::string name;
+    for (const char* c = host; *c; ++c) name += std::isalnum(static_cast<unsigned char>(*c)) || *c == '-' ? *c : '_';
+    return name;
+  }();
+  return std::to_string(::getpid()) + "@" + tag;
+}
+
+bool staleLocalWriter(const std::string& tag) {
+  const std::size_t at = tag.find('@');
+  const std::string pidText = tag.substr(0, at);
+  if (pidText.empty() || pidText.size() > 9 || pidText.find_first_not_of("0123456789") != std::string::npos) return false;
+  if (at != std::string::npos) {
+    const std::string mine = writerTag();
+    if (tag.substr(at) != mine.substr(mine.find('@'))) return false; // another machine's writer
+  }
+  const long pid = std::strtol(pidText.c_str(), nullptr, 10);
   if (pid <= 0) return false;
-  return ::kill(pid_t(pid), 0) == 0 || errno == EPERM;
+  return ::kill(pid_t(pid), 0) != 0 && errno == ESRCH;
 }
 
 std::size_t removeStaleTemporaries(const std::string& path) {
@@ -72,11 +93,10 @@ std::size_t removeStaleTemporaries(const std::string& path) {
   for (const auto& e : std::filesystem::directory_iterator(p.parent_path().empty() ? "." : p.parent_path(), ec)) {
     const std::string name = e.path().filename().string();
     if (name.rfind(prefix, 0) != 0) continue;
-    // <prefix><pid>.<n>
+    // <prefix><writer tag>.<n>
     const std::string rest = name.substr(prefix.size());
-    const std::size_t dot = rest.find('.');
-    if (dot == 0 || dot == std::string::npos || rest.find_first_not_of("0123456789") != dot) continue;
-    if (processAlive(std::stol(rest.substr(0, dot)))) continue;
+    const std::size_t dot = rest.rfind('.');
+    if (dot == std::string::npos || !staleLocalWriter(rest.substr(0, dot))) continue;
     std::error_code rm;
     if (std::filesystem::remove(e.path(), rm)) ++removed;
   }

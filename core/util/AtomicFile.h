@@ -10,17 +10,22 @@ namespace lightbox {
 /// mix: a temporary file beside it, fsync, then rename over it. Returns an empty string when
 /// done, else the reason (the temporary file is removed).
 std::string writeFileAtomically(const std::string& path, const std::string& bytes);
-/// What the temporary files of writeFileAtomically(path, ...) start with (then pid and a counter).
+/// What the temporary files of writeFileAtomically(path, ...) start with (then the writer tag and a
+/// counter).
 std::string atomicTemporaryPrefix(const std::string& path);
 /// Whether a temporary file of writeFileAtomically(path, ...) is left beside `path`.
 bool atomicTemporaryLeft(const std::string& path);
 
-/// Whether a process with this id exists (a folder or temporary file named after a dead writer is
-/// stale: the writer was killed before it finished).
-bool processAlive(long pid);
+/// This process as a writer: "<pid>@<host>" (the host's name with every character other than a
+/// letter, digit or '-' as '_'), so that a folder shared by several machines (a batch on Slurm
+/// nodes) never mistakes another machine's live writer for a dead local one.
+std::string writerTag();
+/// Whether a temporary named with `tag` (a writerTag(), or a bare pid from before hosts were
+/// named) belongs to a writer on this machine whose process is gone: killed before it finished.
+bool staleLocalWriter(const std::string& tag);
 /// Removes the temporary files that writers of `path` killed mid-write left beside it
-/// (`<path>.tmp.<pid>.<n>` whose process is gone); a live writer's are kept. Never throws.
-/// Returns how many were removed.
+/// (`<path>.tmp.<writer tag>.<n>` of a local process that is gone); a live writer's and other
+/// machines' are kept. Never throws. Returns how many were removed.
 std::size_t removeStaleTemporaries(const std::string& path);
 
 /// Flushes every file directly in `folder`, then the folder itself, to the disk (fsync), so that a

@@ -58,18 +58,40 @@ std::uint64_t roomUnder(std::uint64_t limit, std::uint64_t used) {
 
 } // namespace
 
-std::uint64_t availableMemoryBytes() {
+/// A "key value" line of a cgroup memory.stat file; 0 when absent.
+std::uint64_t statValue(const std::string& path, const std::string& key) {
+  std::ifstream in(path);
+  std::string k;
+  std::uint64_t v = 0;
+  while (in >> k >> v) {
+    if (k == key) return v;
+  }
+  return 0;
+}
+
+/// A cgroup's usage less its inactive file cache, which the kernel reclaims before it kills
+/// anything (reading a series fills the cgroup with cache: counting it would refuse series that fit).
+std::uint64_t usedWithoutCache(std::uint64_t used, std::uint64_t inactiveFile) {
+  if (used == kUnknown) return kUnknown;
+  return used > inactiveFile ? used - inactiveFile : 0;
+}
+
+std::optional<std::uint64_t> availableMemoryBytes() {
   std::uint64_t room = procKib("/proc/meminfo", "MemAvailable");
   if (const std::string cg = cgroupV2Folder(); !cg.empty()) {
-    room = std::min(room, roomUnder(numberIn(cg + "/memory.max"), numberIn(cg + "/memory.current")));
+    room = std::min(room, roomUnder(numberIn(cg + "/memory.max"),
+                                    usedWithoutCache(numberIn(cg + "/memory.current"),
+                                                     statValue(cg + "/memory.stat", "inactive_file"))));
   }
   room = std::min(room, roomUnder(numberIn("/sys/fs/cgroup/memory/memory.limit_in_bytes"),
-                                  numberIn("/sys/fs/cgroup/memory/memory.usage_in_bytes")));
+                                  usedWithoutCache(numberIn("/sys/fs/cgroup/memory/memory.usage_in_bytes"),
+                                                   statValue("/sys/fs/cgroup/memory/memory.stat", "total_inactive_file"))));
   rlimit as{};
   if (::getrlimit(RLIMIT_AS, &as) == 0 && as.rlim_cur != RLIM_INFINITY) {
     room = std::min(room, roomUnder(std::uint64_t(as.rlim_cur), procKib("/proc/self/status", "VmSize")));
   }
-  return room == kUnknown ? 0 : room;
+  if (room == kUnknown) return std::nullopt;
+  return room;
 }
 
 std::string formatBytes(std::uint64_t bytes) {
@@ -83,10 +105,9 @@ std::string formatBytes(std::uint64_t bytes) {
   return s;
 }
 
-void requireMemory(std::uint64_t bytes, const std::string& what, std::uint64_t available) {
-  if (available == 0) available = availableMemoryBytes();
-  if (available == 0 || bytes <= available) return; // unknown: let the allocation decide
-  throw NotEnoughMemory(what + " needs " + formatBytes(bytes) + " of memory; " + formatBytes(available) +
+void requireMemory(std::uint64_t bytes, const std::string& what, std::optional<std::uint64_t> available) {
+  if (!available || bytes <= *available) return; // unknown: let the allocation decide
+  throw NotEnoughMemory(what + " needs " + formatBytes(bytes) + " of memory; " + formatBytes(*available) +
                         " is available to Lightbox on this machine: close other programs, or open a part of it");
 }
 

@@ -107,10 +107,11 @@ PY
   done
   steps=$(grep -cE "^(brush|segment|remove)" "$log")
   # One last window opens the series: no temporary file of a killed writer is left.
+  opens_before=$(grep -c '^open' "$log")
   TMPDIR=$work LIGHTBOX_KILL_MODE=$mode LIGHTBOX_KILL_LOG=$log LIGHTBOX_KILL_ANNOTATIONS=$annotations \
     "$viewer_tests" "[.killdrive]" >/dev/null 2>&1 &
   pid=$!
-  while [ "$(grep -c '^open' "$log")" -le "$((rounds + 1))" ]; do kill -0 $pid 2>/dev/null || break; sleep 0.05; done
+  while [ "$(grep -c '^open' "$log")" -le "$opens_before" ]; do kill -0 $pid 2>/dev/null || break; sleep 0.05; done
   kill -9 $pid 2>/dev/null || true; wait $pid 2>/dev/null || true
   left=$(ls "$annotations" | grep -c '\.tmp\.' || true)
   [ "$left" -le 1 ] || fail "$mode: $left temporary files left after a window reopened the series: $(ls "$annotations")"

@@ -70,7 +70,7 @@ snapshot() { (cd "$small" && find . \( -path ./filler -o -name '*-wal' -o -name 
 before=$(snapshot)
 
 as_user() { # run the command as the writer the mode needs
-  if [ "$mode" = limit ] && [ "$1" = ro ]; then shift; setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME="$HOME" "$@"
+  if [ "$mode" = limit ] && [ "$1" = ro ] && [ "$(id -u)" = 0 ]; then shift; setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME="$HOME" "$@"
   elif [ "$mode" = limit ] && [ "$1" = full ]; then
     # The limit applies to every file the process writes, its own stdout and stderr too when they
     # are files: they go through pipes (cat runs without the limit).

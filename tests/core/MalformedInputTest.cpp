@@ -3,7 +3,9 @@
 // valid files beside it still load.
 #include "tests/support/TestData.h"
 
+#include "core/segmentation/LabelMapFile.h"
 #include "core/study/StudyLoader.h"
+#include "core/util/JsonNumbers.h"
 
 #include <catch2/catch.hpp>
 
@@ -102,4 +104,25 @@ TEST_CASE("an image without pixel spacing says measurements are in pixels", "[ma
     warned = warned || (i.kind == IssueKind::MissingGeometry && i.message.find("pixels") != std::string::npos);
   }
   CHECK(warned);
+}
+
+TEST_CASE("fuzz findings: JSON numbers read as integers never convert out of range", "[malformed][fuzz]") {
+  using nlohmann::json;
+  CHECK(jsonInteger<int>(json(3)) == 3);
+  CHECK(jsonInteger<int>(json(3.0)) == 3); // a whole number written as a float is fine
+  CHECK(jsonInteger<std::size_t>(json(4096u)) == 4096u);
+  CHECK_THROWS_WITH(jsonInteger<std::size_t>(json(1e45)), Catch::Contains("out of range"));
+  CHECK_THROWS_WITH(jsonInteger<int>(json(2.5)), Catch::Contains("whole number"));
+  CHECK_THROWS_WITH(jsonInteger<std::uint8_t>(json(300)), Catch::Contains("out of range"));
+  CHECK_THROWS_WITH(jsonInteger<std::size_t>(json(-1)), Catch::Contains("out of range"));
+  CHECK_THROWS_WITH(jsonInteger<int>(json("7")), Catch::Contains("expected a number"));
+  CHECK(jsonInteger(json::object({{"a", 5}}), "b", 9) == 9);
+  CHECK_THROWS(jsonInteger(json::object({{"a", 1e300}}), "a", 0));
+}
+
+TEST_CASE("fuzz findings: a label map whose grid size is 1e45 is refused with the file and reason", "[malformed][fuzz]") {
+  const std::string path = std::string(LIGHTBOX_SOURCE_DIR) + "/tests/fuzz/regressions/label_map/size-1e45.labels";
+  VolumeGeometry grid;
+  grid.size = {48, 40, 12};
+  CHECK_THROWS_WITH(loadLabelMap(path, grid), Catch::Contains(path) && Catch::Contains("out of range"));
 }

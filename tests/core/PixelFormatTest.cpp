@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <random>
+#include <utility>
 #include <vector>
 
 using namespace lightbox;
@@ -101,5 +102,21 @@ TEST_CASE("stored pixels convert to the DICOM value for every bit layout, sign a
         }
       }
     }
+  }
+}
+
+TEST_CASE("fuzz findings: a High Bit or Bits Stored outside the word is held inside it", "[pixel][fuzz]") {
+  // High Bit 7908 (a damaged header, found by fuzzing) shifted a 64-bit value by 7893 bits.
+  const std::vector<std::uint16_t> raw = {0, 1, 1000, 0x7fff, 0xffff};
+  std::vector<float> expected(raw.size()), out(raw.size());
+  PixelFormat normal;
+  convertStoredPixels(raw.data(), raw.size(), expected.data(), raw.size(), 1, normal, 1.0, 0.0);
+  for (const auto& [stored, high] : {std::pair{16u, 7908u}, std::pair{300u, 299u}}) {
+    PixelFormat damaged;
+    damaged.bitsStored = stored;
+    damaged.highBit = high;
+    convertStoredPixels(raw.data(), raw.size(), out.data(), raw.size(), 1, damaged, 1.0, 0.0);
+    INFO("bits stored " << stored << ", high bit " << high);
+    CHECK(out == expected); // the whole 16-bit word, as a well-formed header would give it
   }
 }

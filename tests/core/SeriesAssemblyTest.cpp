@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <memory>
 
 using namespace lightbox;
 using lightbox::test::sharedData;
@@ -286,4 +288,46 @@ TEST_CASE("uneven spacing: a gap 1.5 % off the others is flagged and resampled, 
   REQUIRE(b.series.size() == 1);
   CHECK_FALSE(hasIssue(b.series[0].issues, IssueKind::UnevenSpacing));
   CHECK_FALSE(b.series[0].needsResampling);
+}
+
+TEST_CASE("fuzz findings: impossible geometry never reaches a grid", "[assembly][fuzz]") {
+  // Frames as the header reader could give them before it refused non-finite DS values, and as a
+  // damaged file still can: positions 1 km away in-plane with 1e-7 mm pixels asked for a grid of
+  // 1e90 columns (undefined size_t conversion); NaN and infinite values reached the grid.
+  auto file = std::make_shared<DicomFileInfo>();
+  file->path = "/fuzz/0.dcm";
+  file->modality = "CT";
+  file->seriesInstanceUid = "1.2.9";
+  file->hasPixelData = true;
+  file->bitsAllocated = file->bitsStored = 16;
+  std::vector<DicomFrame> frames;
+  for (int k = 0; k < 4; ++k) {
+    DicomFrame f;
+    f.file = file;
+    f.rows = f.columns = 8;
+    f.hasPosition = f.hasOrientation = f.hasPixelSpacing = true;
+    f.spacingX = f.spacingY = 1e-7;
+    f.position = {k == 2 ? 9.0e5 : 0.0, 0.0, 1.0 * k + (k == 3 ? 0.7 : 0.0)}; // sheared and uneven
+    frames.push_back(f);
+  }
+  AssemblyResult r = assembleSeries(frames);
+  REQUIRE(r.series.size() == 1);
+  const AssembledSeries& s = r.series[0];
+  CHECK_FALSE(s.needsResampling);
+  CHECK(hasIssue(s.issues, IssueKind::UnevenSpacing, "cannot be placed on one grid"));
+  CHECK(s.geometry.size[0] == 8);
+  // A NaN position, an infinite spacing and an orientation of zeros are treated as absent.
+  frames[1].position = {std::nan(""), 0, 1};
+  for (DicomFrame& f : frames) {
+    f.spacingX = std::numeric_limits<double>::infinity();
+    f.rowDirection = {0, 0, 0};
+  }
+  r = assembleSeries(frames);
+  for (const AssembledSeries& part : r.series) {
+    for (int a = 0; a < 3; ++a) {
+      CHECK(std::isfinite(part.geometry.spacing[a]));
+      CHECK(part.geometry.spacing[a] > 0);
+      CHECK(std::isfinite(part.geometry.origin[a]));
+    }
+  }
 }
