@@ -22,7 +22,7 @@ import subprocess
 import tempfile
 import time
 
-VIEWS = ("axial", "coronal", "sagittal")
+from viewer_launch import VIEWS, first_frames, stop  # bench/ is the script's folder: on sys.path
 
 
 def peak_kib(status_path):
@@ -60,13 +60,11 @@ def viewer_peak(binary, series, env, timeout=300):
     t0 = time.time()
     proc = subprocess.Popen([binary, "view", series], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        shown = set()
+        shown = {}
         while time.time() - t0 < timeout and len(shown) < len(VIEWS):
             if proc.poll() is not None:
                 raise RuntimeError(f"the viewer exited ({proc.returncode}) before showing the series")
-            if os.path.exists(log):
-                with open(log) as f:
-                    shown = {line.split()[1] for line in f if len(line.split()) >= 2 and line.split()[1] in VIEWS}
+            shown = first_frames(log)
             time.sleep(0.05)
         if len(shown) < len(VIEWS):
             raise RuntimeError("the viewer did not show all three 2D views")
@@ -80,12 +78,7 @@ def viewer_peak(binary, series, env, timeout=300):
             last = now
         return first, peak_kib(f"/proc/{proc.pid}/status")
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
         os.unlink(log)
 
 

@@ -48,14 +48,19 @@ def run_once(binary, series, timeout=120):
             raise RuntimeError(f"{binary}: the 2D views did not all show a frame within {timeout} s")
         return (min(seen.values()) - started) / 1e6, (max(seen.values()) - started) / 1e6
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
         os.unlink(log)
         shutil.rmtree(index_dir, ignore_errors=True)
+
+
+def stop(proc):
+    """Ends a viewer process: SIGTERM, then SIGKILL after 10 s."""
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def main():
