@@ -79,7 +79,7 @@ for mode in brush segment; do
   first=$(python3 -c "import sys; print(float(sys.argv[2]) - float(sys.argv[1]))" "$start" "$(date +%s.%N)")
   kill -9 $pid; wait $pid 2>/dev/null || true
   expected=$(verify "$mode" "$annotations" "$log" calibration)
-  span=1.5; [ "$mode" = segment ] && span=5
+  span=1.5; [ "$mode" = segment ] && span=3.5
   steps=0
   early=0
   for ((r = 0; r < rounds; r++)); do
