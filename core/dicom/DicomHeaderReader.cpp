@@ -565,7 +565,6 @@ HeaderReadResult readDicomHeader(const std::string& path) {
     // (GDCM's SplitMosaicFilter asserts on a damaged header, aborting the process).
     unsigned dims[3] = {0, 0, 0};
     Vec3 n = base.normal();
-    bool usable = true;
     std::map<std::string, std::vector<std::string>> elements;
     const gdcm::DataElement& csa = ds.GetDataElement(gdcm::PrivateTag(0x0029, 0x10, "SIEMENS CSA HEADER"));
     if (const gdcm::ByteValue* bv = csa.IsEmpty() ? nullptr : csa.GetByteValue()) {
@@ -588,7 +587,7 @@ HeaderReadResult readDicomHeader(const std::string& path) {
       dims[1] = info->storedRows / side;
       dims[2] = unsigned(images);
     }
-    usable = dims[0] > 0 && dims[1] > 0 && dims[2] > 0;
+    bool usable = dims[0] > 0 && dims[1] > 0 && dims[2] > 0;
     // Slices step along SliceNormalVector, which may oppose row x column; absent: row x column.
     if (auto it = elements.find("SliceNormalVector"); usable && it != elements.end() && it->second.size() >= 3) {
       Vec3 v{};

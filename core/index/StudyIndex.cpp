@@ -29,13 +29,18 @@ CREATE TABLE IF NOT EXISTS studies (
   study_date TEXT, study_time TEXT, description TEXT, accession TEXT);
 )sql";
 
-/// SQLite's message, with the operating system's reason when a file operation failed ("disk I/O
-/// error" alone does not say that the disk is full or read-only).
+/// " (No space left on device)" when SQLite's last failure was the operating system's, else "":
+/// "disk I/O error" alone does not say that the disk is full or read-only.
+std::string systemReason(sqlite3* db) {
+  const int err = db ? sqlite3_system_errno(db) : 0;
+  return err != 0 ? std::string(" (") + std::strerror(err) + ")" : std::string();
+}
+
+/// SQLite's message, prefixed with the database file and followed by the system's reason.
 std::string sqliteReason(sqlite3* db) {
   std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
   if (const char* file = db ? sqlite3_db_filename(db, "main") : nullptr; file && *file) msg = std::string(file) + ": " + msg;
-  if (const int err = db ? sqlite3_system_errno(db) : 0; err != 0) msg += std::string(" (") + std::strerror(err) + ")";
-  return msg;
+  return msg + systemReason(db);
 }
 
 /// A prepared statement with RAII finalisation and typed binding.
@@ -99,8 +104,7 @@ struct StudyIndex::Impl {
     if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
       std::string msg = err ? err : "unknown error";
       sqlite3_free(err);
-      if (const int sys = sqlite3_system_errno(db); sys != 0) msg += std::string(" (") + std::strerror(sys) + ")";
-      throw std::runtime_error("study index " + path + ": " + msg);
+      throw std::runtime_error("study index " + path + ": " + msg + systemReason(db));
     }
   }
 };

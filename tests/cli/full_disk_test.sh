@@ -49,21 +49,11 @@ mkdir -p "$HOME"
 chmod -R a+rwX "$work"
 
 # With room: a review with decisions, a report version, an index holding the slab.
-"$lb" make-phantom "$work/phantom" >/dev/null
 study=$work/phantom
-"$lb" detect "$study" --json "$work/det.json" >/dev/null 2>&1
-"$lb" review "$study" --import "$work/det.json" >/dev/null
-"$lb" review "$study" --accept all >/dev/null
-for attempt in 1 2 3 4 5; do
-  if "$lb" report "$study" -o "$small/reports" >"$work/first.txt" 2>&1; then break; fi
-  ids=$(sed -n 's/.*NEEDS CONFIRMATION: \(F[0-9]*\):.*/\1/p' "$work/first.txt" | paste -sd, -)
-  [ -n "$ids" ] || fail "the first report failed: $(tail -3 "$work/first.txt")"
-  "$lb" review "$study" --reject "$ids" --reason "full-disk test: size not confirmed" >/dev/null
-done
-[ -d "$small/reports/v1" ] || fail "no first report version"
+source "$(dirname "$0")/first_report.sh"
+first_report "$lb" "$study" "$small/reports" "$work"
 "$lb" import "$slab" --quiet >/dev/null
 rejected=$("$lb" review "$study" --json | python3 -c "import json,sys; print(next(f['id'] for f in json.load(sys.stdin)['findings'] if f['state']=='accepted'))")
-review_file=$(ls "$LIGHTBOX_ANNOTATIONS"/*.json)
 # Every file's bytes, except the filler and SQLite's own write-ahead log and its shared-memory
 # index (index.sqlite-wal/-shm: SQLite keeps them while it cannot checkpoint, and recovers from them).
 snapshot() { (cd "$small" && find . \( -path ./filler -o -name '*-wal' -o -name '*-shm' \) -prune -o -type f -print0 | sort -z | xargs -0 sha256sum) ; }

@@ -24,20 +24,9 @@ mkdir -p "$HOME"
 study=$work/phantom
 out=$work/reports
 
-"$lb" make-phantom "$study" >/dev/null
-"$lb" detect "$study" --json "$work/det.json" >/dev/null 2>&1
-"$lb" review "$study" --import "$work/det.json" >/dev/null
-"$lb" review "$study" --accept all >/dev/null
-# Findings whose mask and AI size disagree wait for the reader's confirmation: reject them here.
-for attempt in 1 2 3 4 5; do
-  start=$(date +%s.%N)
-  if "$lb" report "$study" -o "$out" >"$work/first.txt" 2>&1; then break; fi
-  ids=$(sed -n 's/.*NEEDS CONFIRMATION: \(F[0-9]*\):.*/\1/p' "$work/first.txt" | paste -sd, -)
-  [ -n "$ids" ] || fail "the first report failed: $(tail -3 "$work/first.txt")"
-  "$lb" review "$study" --reject "$ids" --reason "kill test: size not confirmed" >/dev/null
-done
-[ -d "$out/v1" ] || fail "no first version: $(tail -3 "$work/first.txt")"
-seconds=$(python3 -c "import sys; print(max(0.2, float(sys.argv[2]) - float(sys.argv[1])))" "$start" "$(date +%s.%N)")
+source "$(dirname "$0")/first_report.sh"
+first_report "$lb" "$study" "$out" "$work"
+seconds=$FIRST_REPORT_SECONDS
 "$lb" review "$study" --json >"$work/review-before.json"
 echo "== report: $rounds kills; one run takes ${seconds} s here"
 
