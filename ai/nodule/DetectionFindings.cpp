@@ -38,6 +38,7 @@ DetectionFindings findingsFromDetection(const DetectionResult& r, const ModelMan
     f.solidDiameterMm = n.solidDiameterMm;
     f.volumeMm3 = n.volumeMm3;
     f.sizeCapped = n.sizeCapped;
+    f.sizeSource = n.sizeSource;
     f.type = n.type;
     f.score = n.score;
     f.probability = n.probability;

@@ -28,8 +28,10 @@ nlohmann::json detectionToJson(const DetectionResult& r, const ModelManifest& m,
                         {"type", f.type},
                         {"score", f.score},
                         {"probability", f.probability},
+                        {"logit", f.logit},
                         {"mean_hu", f.meanHu},
                         {"size_capped", f.sizeCapped},
+                        {"size_source", f.sizeSource},
                         {"at_operating_point", f.score >= threshold}});
   }
   return {{"model",

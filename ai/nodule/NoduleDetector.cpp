@@ -203,30 +203,80 @@ PreparedScan prepareScan(const Volume& hu, const NoduleDetectorSettings& setting
   return out;
 }
 
-Tensor cutPatches(const PreparedScan& scan, const std::vector<Vec3>& centers, std::size_t p) {
-  Tensor t;
-  t.shape = {std::int64_t(centers.size()), 1, std::int64_t(p), std::int64_t(p), std::int64_t(p)};
-  t.data.assign(centers.size() * p * p * p, -1000.0f);
+PatchSources patchSources(const PreparedScan& scan, const std::vector<int>& scales, unsigned threads) {
+  PatchSources out;
   const auto& n = scan.grid.size;
-  const long half = long(p / 2);
-  for (std::size_t c = 0; c < centers.size(); ++c) {
+  for (int scaleIn : scales) {
+    PatchSources::Level level;
+    level.scale = std::max(1, scaleIn);
+    const long s = level.scale, pad = s - 1;
+    for (int a = 0; a < 3; ++a) level.size[a] = n[a] + std::size_t(pad);
+    if (s == 1) { // the grid itself: no copy
+      out.levels.push_back(std::move(level));
+      continue;
+    }
+    const auto& m = level.size;
+    level.mean.resize(m[0] * m[1] * m[2]);
+    auto at = [&](long i, long j, long k) {
+      if (i < 0 || j < 0 || k < 0 || i >= long(n[0]) || j >= long(n[1]) || k >= long(n[2])) return -1000.0f;
+      return scan.hu.data[std::size_t(i) + n[0] * (std::size_t(j) + n[1] * std::size_t(k))];
+    };
+    const float norm = 1.0f / float(s * s * s);
+    parallelFor(m[2], threads, [&](std::size_t kk) {
+      for (std::size_t jj = 0; jj < m[1]; ++jj) {
+        for (std::size_t ii = 0; ii < m[0]; ++ii) {
+          const long i0 = long(ii) - pad, j0 = long(jj) - pad, k0 = long(kk) - pad;
+          float sum = 0;
+          for (long dk = 0; dk < s; ++dk)
+            for (long dj = 0; dj < s; ++dj)
+              for (long di = 0; di < s; ++di) sum += at(i0 + di, j0 + dj, k0 + dk);
+          level.mean[ii + m[0] * (jj + m[1] * kk)] = sum * norm;
+        }
+      }
+    });
+    out.levels.push_back(std::move(level));
+  }
+  return out;
+}
+
+Tensor cutPatches(const PreparedScan& scan, const std::vector<Vec3>& centers, std::size_t p,
+                  const std::vector<int>& scales) {
+  return cutPatches(scan, patchSources(scan, scales), centers, p);
+}
+
+Tensor cutPatches(const PreparedScan& scan, const PatchSources& sources, const std::vector<Vec3>& centers,
+                  std::size_t p, unsigned threads) {
+  const std::size_t channels = sources.levels.size();
+  Tensor t;
+  t.shape = {std::int64_t(centers.size()), std::int64_t(channels), std::int64_t(p), std::int64_t(p), std::int64_t(p)};
+  t.data.assign(centers.size() * channels * p * p * p, -1000.0f);
+  parallelFor(centers.size(), threads, [&](std::size_t c) {
     const Vec3 ijk = scan.grid.lpsToIjk(centers[c]);
     const long ci = std::lround(ijk[0]), cj = std::lround(ijk[1]), ck = std::lround(ijk[2]);
-    float* dst = &t.data[c * p * p * p];
-    for (std::size_t z = 0; z < p; ++z) {
-      const long k = ck - half + long(z);
-      if (k < 0 || k >= long(n[2])) continue;
-      for (std::size_t y = 0; y < p; ++y) {
-        const long j = cj - half + long(y);
-        if (j < 0 || j >= long(n[1])) continue;
-        for (std::size_t x = 0; x < p; ++x) {
-          const long i = ci - half + long(x);
-          if (i < 0 || i >= long(n[0])) continue;
-          dst[x + p * (y + p * z)] = scan.hu.data[std::size_t(i) + n[0] * (std::size_t(j) + n[1] * std::size_t(k))];
+    for (std::size_t ch = 0; ch < channels; ++ch) {
+      const PatchSources::Level& level = sources.levels[ch];
+      const long s = level.scale, pad = s - 1;
+      const auto& m = level.size;
+      // Sample x covers grid voxels start + s*x .. start + s*x + s-1, i.e. the block mean stored
+      // at start + s*x + pad; the patch's centre is the same point (ci - 0.5) at every scale.
+      const long start = -long(p / 2) * s + pad;
+      float* dst = &t.data[(c * channels + ch) * p * p * p];
+      for (std::size_t z = 0; z < p; ++z) {
+        const long k = ck + start + long(z) * s;
+        if (k < 0 || k >= long(m[2])) continue;
+        for (std::size_t y = 0; y < p; ++y) {
+          const long j = cj + start + long(y) * s;
+          if (j < 0 || j >= long(m[1])) continue;
+          const float* row = (level.mean.empty() ? scan.hu.data.data() : level.mean.data()) +
+                             m[0] * (std::size_t(j) + m[1] * std::size_t(k));
+          for (std::size_t x = 0; x < p; ++x) {
+            const long i = ci + start + long(x) * s;
+            if (i >= 0 && i < long(m[0])) dst[x + p * (y + p * z)] = row[i];
+          }
         }
       }
     }
-  }
+  });
   return t;
 }
 
@@ -308,6 +358,11 @@ NoduleMeasurement measureNodule(const PreparedScan& scan, const Vec3& center, do
 DetectionResult detectNodules(const Volume& hu, const ScanFacts& facts, const ModelManifest& manifest,
                               const ModelRunner& runner, const ProgressCallback& progress,
                               const NoduleDetectorSettings& settingsIn) {
+  if (manifest.patchScales.size() != std::size_t(manifest.inputChannels)) {
+    throw std::runtime_error(manifest.name + ": input.channels is " + std::to_string(manifest.inputChannels) + " but " +
+                             std::to_string(manifest.patchScales.size()) +
+                             " patch scale(s) are given (a nodule model's channels are the scales of input.scales)");
+  }
   NoduleDetectorSettings settings = settingsIn;
   settings.spacingMm = manifest.targetSpacingXyz[0];
   settings.patch = manifest.patchXyz[0];
@@ -335,12 +390,13 @@ DetectionResult detectNodules(const Volume& hu, const ScanFacts& facts, const Mo
   const std::size_t batch = 16;
   const std::size_t batches = (scan.candidates.size() + batch - 1) / batch;
   std::vector<std::pair<double, std::size_t>> scored; // (logit, candidate)
+  const PatchSources sources = patchSources(scan, manifest.patchScales, settings.threads);
   for (std::size_t b = 0; b < batches; ++b) {
     std::vector<Vec3> centers;
     for (std::size_t c = b * batch; c < std::min(scan.candidates.size(), (b + 1) * batch); ++c) {
       centers.push_back(scan.candidates[c].centerLps);
     }
-    Tensor x = cutPatches(scan, centers, settings.patch);
+    Tensor x = cutPatches(scan, sources, centers, settings.patch, settings.threads);
     normaliseIntensity(x.data, manifest);
     const Tensor y = runner.run(x);
     if (y.data.size() != centers.size()) {
@@ -354,7 +410,7 @@ DetectionResult detectNodules(const Volume& hu, const ScanFacts& facts, const Mo
   }
   std::sort(scored.begin(), scored.end(), [](const auto& x, const auto& y) { return x.first > y.first; });
   for (const auto& [logit, index] : scored) {
-    const double score = 1.0 / (1.0 + std::exp(-logit));
+    const double score = manifest.probability(logit);
     if (score < floor) break;
     const NoduleCandidate& cand = scan.candidates[index];
     const NoduleMeasurement m = measureNodule(scan, cand.centerLps, cand.radiusMm);
@@ -374,7 +430,8 @@ DetectionResult detectNodules(const Volume& hu, const ScanFacts& facts, const Mo
     f.meanHu = m.meanHu;
     f.sizeCapped = m.sizeCapped;
     f.score = score;
-    f.probability = manifest.probability(logit);
+    f.probability = score;
+    f.logit = logit;
     result.findings.push_back(f);
   }
   result.inferenceSeconds = secondsSince(t0);

@@ -44,9 +44,26 @@ struct NoduleDetectorSettings {
 /// Lung mask, isotropic resampling of the lungs' box and candidate generation.
 PreparedScan prepareScan(const Volume& hu, const NoduleDetectorSettings& settings = {});
 
-/// Patches (N, 1, p, p, p) in HU centred on `centers` (LPS), cut from the prepared grid (air
-/// outside it), not yet normalised.
-Tensor cutPatches(const PreparedScan& scan, const std::vector<Vec3>& centers, std::size_t patch);
+/// What multi-scale patches are cut from: for each scale s, the mean of the s^3 block starting at
+/// every voxel of the prepared grid (air outside it), made once per scan.
+struct PatchSources {
+  struct Level {
+    int scale = 1;
+    std::array<std::size_t, 3> size{0, 0, 0}; ///< the grid's size plus s - 1 on each axis
+    std::vector<float> mean; ///< block means, index i the block from i - (s - 1); empty for s = 1 (the grid)
+  };
+  std::vector<Level> levels; ///< one per scale, in channel order
+};
+PatchSources patchSources(const PreparedScan& scan, const std::vector<int>& scales, unsigned threads = 0);
+
+/// Patches (N, C, p, p, p) in HU centred on `centers` (LPS), cut from the prepared grid (air
+/// outside it), not yet normalised. One channel per scale: scale s samples every s-th grid voxel,
+/// each sample the mean of an s^3 block, so that channel covers p * s voxels of the grid around the
+/// same centre (the default {1} is the plain patch).
+Tensor cutPatches(const PreparedScan& scan, const std::vector<Vec3>& centers, std::size_t patch,
+                  const std::vector<int>& scales = {1});
+Tensor cutPatches(const PreparedScan& scan, const PatchSources& sources, const std::vector<Vec3>& centers,
+                  std::size_t patch, unsigned threads = 0);
 
 /// Size and type of a blob by radial profiles around its centre on the prepared grid.
 struct NoduleMeasurement {
@@ -66,10 +83,16 @@ struct NoduleFinding {
   Vec3 centerLps{0, 0, 0};
   double diameterMm = 0, solidDiameterMm = 0, volumeMm3 = 0;
   std::string type;
-  double score = 0;           ///< the network's output as a probability (sigmoid of its logit)
-  double probability = 0;     ///< calibrated probability (the manifest's Platt scaling)
+  /// The calibrated probability (the manifest's scaling of the network's logit): what the reader
+  /// sees and what the operating points threshold. Equal to `probability`, kept for the JSON.
+  double score = 0;
+  double probability = 0;     ///< calibrated probability
+  double logit = 0;           ///< the network's raw output
   double meanHu = 0;
   bool sizeCapped = false;    ///< diameter hit the measurement cap: not a size (see NoduleMeasurement)
+  /// Where diameter and volume come from: "profile" (radial HU profiles, measureNodule) or "mask"
+  /// (the lesion engine's mask, sizeFindingsFromMasks).
+  std::string sizeSource = "profile";
 };
 
 struct DetectionResult {

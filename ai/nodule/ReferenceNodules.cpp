@@ -127,7 +127,9 @@ std::vector<ReferenceNodule> readGroundTruthJson(const std::string& text) {
     r.diameterMm = n.at("diameter_mm").get<double>();
     r.type = n.value("type", "");
     r.readers = 0;
-    r.counts = r.diameterMm >= 3.0;
+    // "counts": false marks a region whose detections are neither hits nor false positives (a
+    // real lesion in a background synthetic nodules were written into).
+    r.counts = n.value("counts", true) && r.diameterMm >= 3.0;
     out.push_back(r);
   }
   return out;

@@ -149,11 +149,14 @@ std::vector<std::string> writeNoduleDataset(const DatasetOptions& o) {
   rows << "patch,scan,split,label,source,nodule,diameter_mm,type,site,response,candidate_radius_mm\n";
   nodulesCsv << "nodule,scan,split,diameter_mm,type,site,x,y,z,candidate_found\n";
   const std::size_t p = o.detector.patch;
+  const std::size_t patchValues = p * p * p * o.scales.size();
+  std::ofstream(fs::path(o.outFolder) / "dataset.json")
+      << nlohmann::json{{"patch", p}, {"spacing_mm", o.detector.spacingMm}, {"scales", o.scales}}.dump(2) << '\n';
   std::size_t patchCount = 0, noduleCount = 0;
   std::vector<std::string> summary;
   std::mt19937 rng(o.seed);
   auto writePatch = [&](const Tensor& t, std::size_t index) {
-    std::vector<std::int16_t> v(p * p * p);
+    std::vector<std::int16_t> v(patchValues);
     for (std::size_t x = 0; x < v.size(); ++x) {
       v[x] = std::int16_t(std::clamp(std::lround(t.data[index * v.size() + x]), -1024L, 3071L));
     }
@@ -192,13 +195,13 @@ std::vector<std::string> writeNoduleDataset(const DatasetOptions& o) {
         }
       }
       // Negatives: all for validation (FP per scan must be measured on everything), else the
-      // strongest 100 and 40 random others.
+      // strongest 120 (vessels, hilum, walls: the hard ones) and 60 random others.
       std::vector<std::size_t> negatives;
       for (std::size_t i = 0; i < label.size(); ++i)
         if (label[i] == 0) negatives.push_back(i);
-      if (!validation && negatives.size() > 140) {
-        std::shuffle(negatives.begin() + 100, negatives.end(), rng);
-        negatives.resize(140);
+      if (!validation && negatives.size() > 180) {
+        std::shuffle(negatives.begin() + 120, negatives.end(), rng);
+        negatives.resize(180);
       }
       std::vector<std::size_t> chosen = negatives;
       for (std::size_t i = 0; i < label.size(); ++i)
@@ -211,7 +214,8 @@ std::vector<std::string> writeNoduleDataset(const DatasetOptions& o) {
       if (!validation)
         for (const SyntheticNodule& s : plan)
           for (int rep = 0; rep < 2; ++rep) centers.push_back(s.centerLps + Vec3{jitter(rng), jitter(rng), jitter(rng)});
-      const Tensor t = cutPatches(prepared, centers, p);
+      const Tensor t = cutPatches(prepared, patchSources(prepared, o.scales, o.detector.threads), centers, p,
+                                  o.detector.threads);
       for (std::size_t x = 0; x < centers.size(); ++x) {
         const bool fromCandidate = x < trueStart;
         const int s = fromCandidate ? owner[chosen[x]] : int((x - trueStart) / 2);
@@ -245,6 +249,12 @@ std::vector<std::string> writeNoduleDataset(const DatasetOptions& o) {
         for (std::size_t s = 0; s < plan.size(); ++s) {
           truth["nodules"].push_back({{"id", "S" + std::to_string(s + 1)}, {"type", plan[s].type}, {"site", plan[s].site},
                                       {"center_lps", plan[s].centerLps}, {"diameter_mm", plan[s].diameterMm}});
+        }
+        // The real lesions the insertions kept away from: detections within the same 25 mm are
+        // not scored (the training labels left them out too).
+        for (const ReferenceNodule& a : bg.avoid) {
+          truth["nodules"].push_back({{"id", "real-" + a.id}, {"type", a.type}, {"site", "real lesion, not scored"},
+                                      {"center_lps", a.centerLps}, {"diameter_mm", 50.0}, {"counts", false}});
         }
         std::ofstream(stem + ".json") << truth.dump(2) << '\n';
       }

@@ -48,9 +48,10 @@ struct DatasetOptions {
   std::string outFolder;
   bool writeValidationScans = false; ///< also write held-out scans as NIfTI + ground-truth JSON
   NoduleDetectorSettings detector;
+  std::vector<int> scales{1, 2}; ///< channels of each patch (cutPatches)
 };
 
-/// Writes `patches.i16` (int16 HU, N x p^3), `patches.csv` (one row per patch) and `nodules.csv`
+/// Writes `dataset.json` (patch edge, spacing, scales), `patches.i16` (int16 HU, N x C x p^3), `patches.csv` (one row per patch) and `nodules.csv`
 /// (every inserted nodule, whether a candidate found it). Returns a one-line summary per scan.
 std::vector<std::string> writeNoduleDataset(const DatasetOptions& options);
 

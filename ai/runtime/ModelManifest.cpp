@@ -144,6 +144,21 @@ ModelManifest readModelManifest(const std::string& manifestPath) {
       throw std::runtime_error("field 'input.overlap' must be in [0, 1)");
     }
     m.inputChannels = int(number(in, "channels", "input."));
+    if (in.contains("scales")) {
+      m.patchScales.clear();
+      const json& scales = in.at("scales");
+      if (!scales.is_array()) throw std::runtime_error("field 'input.scales' must be a list of integers");
+      for (const json& v : scales) {
+        if (!v.is_number_integer() || v.get<long long>() < 1 || v.get<long long>() > 16) {
+          throw std::runtime_error("field 'input.scales' must hold integers from 1 to 16");
+        }
+        m.patchScales.push_back(int(v.get<long long>()));
+      }
+      if (int(m.patchScales.size()) != m.inputChannels) {
+        throw std::runtime_error("field 'input.scales' must have one entry per input channel (" +
+                                 std::to_string(m.inputChannels) + ")");
+      }
+    }
     const json& out = field(j, "output", "");
     m.outputType = text(out, "type", "output.");
     if (m.outputType != "logit" && m.outputType != "probability-map" && m.outputType != "displacement-field") {

@@ -45,6 +45,10 @@ struct ModelManifest {
   std::array<std::size_t, 3> patchXyz{32, 32, 32};
   double overlap = 0.5;
   int inputChannels = 1;
+  /// Optional `input.scales`: one per channel, the sampling step of that channel's patch in
+  /// units of the target spacing (a multi-scale patch: {1, 2} is the patch and a context twice
+  /// its extent around the same centre). Default {1}.
+  std::vector<int> patchScales{1};
 
   // Output contract.
   std::string outputType;            ///< "logit" (one score per patch), "probability-map" or "displacement-field"

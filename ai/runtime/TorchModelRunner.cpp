@@ -8,8 +8,12 @@
 #include <torch/script.h>
 #include <torch/version.h>
 
+#include <sched.h>
+
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
+#include <thread>
 
 namespace lightbox::torchimpl {
 
@@ -22,6 +26,16 @@ void setAiThreads(int threads) {
 }
 
 namespace {
+
+/// 0 when OMP_NUM_THREADS is set (LibTorch follows it), else the CPUs of this process's affinity
+/// mask (a container's or taskset's limit, not the host's).
+int defaultAiThreads() {
+  if (const char* omp = std::getenv("OMP_NUM_THREADS"); omp && *omp) return 0;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0) return CPU_COUNT(&set);
+  return int(std::max(1u, std::thread::hardware_concurrency()));
+}
 
 class TorchModelRunner final : public ModelRunner {
 public:
@@ -65,9 +79,12 @@ private:
 } // namespace
 
 std::unique_ptr<ModelRunner> loadTorchScriptModel(const std::string& path, int threads) {
-  if (threads > 0) {
-    setAiThreads(threads);
-  }
+  // 0: the CPUs this process may run on, set explicitly (LibTorch's own default ran the two-core
+  // machine's batches of nodule patches 1.7 times slower than set_num_threads(2):
+  // bench/detect_benchmark.sh), unless the user chose with OMP_NUM_THREADS. Set only when it
+  // changes anything.
+  const int wanted = threads > 0 ? threads : defaultAiThreads();
+  if (wanted > 0 && at::get_num_threads() != wanted) setAiThreads(wanted);
   if (!std::filesystem::is_regular_file(path)) {
     throw std::runtime_error(path + ": model file not found");
   }

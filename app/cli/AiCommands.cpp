@@ -3,6 +3,7 @@
 #include "ai/nodule/DetectionFindings.h"
 #include "ai/nodule/DetectionJson.h"
 #include "ai/nodule/Froc.h"
+#include "ai/nodule/MaskSizing.h"
 #include "ai/nodule/NoduleDetector.h"
 #include "ai/nodule/ReferenceNodules.h"
 #include "ai/nodule/TrainingData.h"
@@ -12,12 +13,14 @@
 #include "app/cli/Arguments.h"
 #include "app/cli/Commands.h"
 #include "app/cli/OutputCheck.h"
+#include "core/annotation/ScoreText.h"
 #include "core/io/ImageFileIO.h"
 #include "core/io/IngestJson.h"
 #include "core/study/StudyLoader.h"
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -91,23 +94,36 @@ int runDetect(const std::vector<std::string>& rawArgs) {
   const ModelEntry entry = findModel(args.option("model", "lightbox-nodule"), defaultModelFolders());
   const auto runner = loadVerifiedModel(entry, threads);
   const ScanInput in = loadScan(args.positional()[0], args.option("series"), args.option("modality"));
-  const DetectionResult r = detectNodules(in.volume, in.facts, entry.manifest, *runner);
+  DetectionResult r = detectNodules(in.volume, in.facts, entry.manifest, *runner);
   const double threshold = entry.manifest.thresholdForFpPerScan(fpPerScan);
+  // Sized on masks at the operating point asked for (each mask takes about 0.3 s); the findings
+  // below it keep their profile size and say so.
+  sizeDetectionFromMasks(r, in.volume, threshold, threads);
   for (const std::string& w : r.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
   std::printf("%s %s: %zu candidates, %zu findings kept (%.1f s prepare, %.1f s inference)\n",
               entry.manifest.name.c_str(), entry.manifest.version.c_str(), r.candidates, r.findings.size(),
               r.prepareSeconds, r.inferenceSeconds);
-  std::printf("operating point %.3g FP/scan: score >= %.3f\n", fpPerScan, threshold);
-  std::printf("%-4s %8s %8s %8s %8s  %-13s %s\n", "id", "score", "prob", "diam mm", "vol mm3", "type", "centre LPS mm");
+  std::printf("operating point %.3g FP/scan: score >= %.4g\n", fpPerScan, threshold);
+  std::printf("%-4s %11s %8s %8s  %-13s %s\n", "id", "score", "diam mm", "vol mm3", "type", "centre LPS mm");
   // The findings as a review would take them (the viewer's conversion), filtered at the operating point.
+  std::vector<Finding> shown;
   for (const Finding& f : findingsFromDetection(r, entry.manifest, fpPerScan).findings) {
-    if (f.score < threshold) continue;
+    if (f.score >= threshold) shown.push_back(f);
+  }
+  std::vector<double> scores;
+  for (const Finding& f : shown) scores.push_back(f.score);
+  const int decimals = scoreDecimals(scores);
+  for (const Finding& f : shown) {
     // A diameter at the measurement cap is not a size: say so instead of printing the cap.
     char diameter[16];
-    std::snprintf(diameter, sizeof(diameter), f.sizeCapped ? ">%.0f?" : "%.1f", f.diameterMm);
-    std::printf("%-4s %8.3f %8.3f %8s %8.0f  %-13s (%.1f, %.1f, %.1f)%s\n", f.id.c_str(), f.score, f.probability,
+    std::snprintf(diameter, sizeof(diameter), f.sizeCapped ? ">%.0f?" : f.sizeSource == "mask" ? "%.1f" : "%.1f*",
+                  f.diameterMm);
+    std::printf("%-4s %11s %8s %8.0f  %-13s (%.1f, %.1f, %.1f)%s\n", f.id.c_str(), scoreText(f.score, decimals).c_str(),
                 diameter, f.volumeMm3, f.type.c_str(), f.centerLps[0], f.centerLps[1], f.centerLps[2],
                 f.sizeCapped ? "  size unmeasured (hit the profile cap)" : "");
+  }
+  if (std::any_of(shown.begin(), shown.end(), [](const Finding& f) { return !f.sizeCapped && f.sizeSource != "mask"; })) {
+    std::printf("* size from radial HU profiles, not a mask (none the lesion engine made passed the finding's checks)\n");
   }
   if (!args.option("json").empty()) {
     nlohmann::json j = detectionToJson(r, entry.manifest, fpPerScan, threshold);
@@ -185,10 +201,10 @@ int runEvalDetection(const std::vector<std::string>& rawArgs) {
 }
 
 int runMakeNoduleDataset(const std::vector<std::string>& rawArgs) {
-  const Arguments args(rawArgs, {"val-scans"}, {"copies", "nodules", "seed", "every"});
+  const Arguments args(rawArgs, {"val-scans"}, {"copies", "nodules", "seed", "every", "max-candidates"});
   if (args.positional().size() < 2) {
     throw UsageError("usage: lightbox make-nodule-dataset OUT_DIR BACKGROUND[=REFERENCE] ... [--copies N] "
-                     "[--nodules K] [--seed S] [--every V] [--val-scans]");
+                     "[--nodules K] [--seed S] [--every V] [--max-candidates N] [--val-scans]");
   }
   DatasetOptions o;
   o.outFolder = args.positional()[0];
@@ -196,6 +212,7 @@ int runMakeNoduleDataset(const std::vector<std::string>& rawArgs) {
   o.nodulesPerCopy = std::size_t(args.integer("nodules", 8, 1, 1000));
   o.seed = std::uint32_t(args.integer("seed", 1, 0, 0xFFFFFFFFll));
   o.validationEvery = std::size_t(args.integer("every", 5, 1, 100000));
+  o.detector.maxCandidates = std::size_t(args.integer("max-candidates", (long long)o.detector.maxCandidates, 1, 100000));
   requireWritableFolder(o.outFolder);
   o.writeValidationScans = args.flag("val-scans");
   for (std::size_t i = 1; i < args.positional().size(); ++i) {

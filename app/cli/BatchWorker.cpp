@@ -3,6 +3,7 @@
 #include "app/cli/BatchWorker.h"
 
 #include "ai/nodule/DetectionFindings.h"
+#include "ai/nodule/MaskSizing.h"
 #include "ai/nodule/DetectionJson.h"
 #include "ai/nodule/NoduleDetector.h"
 #include "ai/registration/LearnedRegistration.h"
@@ -164,7 +165,8 @@ BatchRecord runBatchSeries(const std::string& outFolder, const BatchPlan& plan, 
     if (!series.volumes.empty() && !series.volumes.front().slices.empty()) {
       facts.sliceThicknessMm = series.volumes.front().slices.front().sliceThickness;
     }
-    const DetectionResult r = detectNodules(image, facts, entry.manifest, *runner);
+    DetectionResult r = detectNodules(image, facts, entry.manifest, *runner);
+    sizeDetectionFromMasks(r, image, entry.manifest.thresholdForFpPerScan(plan.fpPerScan), threads);
     DetectionFindings found = findingsFromDetection(r, entry.manifest, plan.fpPerScan);
     found.run.source = "batch";
     found.run.sourceFolder = fs::absolute(outFolder).lexically_normal().string();

@@ -4,6 +4,7 @@
 #include "app/cli/Arguments.h"
 #include "app/cli/Commands.h"
 #include "core/annotation/AnnotationStore.h"
+#include "core/annotation/ScoreText.h"
 #include "core/clinical/PatientAge.h"
 #include "core/io/ImageFileIO.h"
 #include "core/review/DetectionImport.h"
@@ -98,6 +99,7 @@ nlohmann::json reviewJson(const ReadingSession& session, const ReviewedSeries& s
                         {"probability", f.probability},
                         {"type", f.type},
                         {"center_lps", f.centerLps},
+                        {"size_source", f.sizeSource},
                         {"at_operating_point", shown}};
     if (!f.rejectReason.empty()) e["reason"] = f.rejectReason;
     if (!f.editedType.empty()) e["reader_type"] = f.editedType;
@@ -143,16 +145,19 @@ void printReview(const ReadingSession& session, const ReviewedSeries& series,
     std::printf("no detection run in this review\n");
   } else {
     const FindingsRun& run = session.findingsRun();
-    std::printf("model %s %s (sha256 %.12s...), operating point %.3g FP/scan (score >= %.3f)\n", run.model.c_str(),
+    std::printf("model %s %s (sha256 %.12s...), operating point %.3g FP/scan (score >= %.4g)\n", run.model.c_str(),
                 run.modelVersion.c_str(), run.modelSha256.c_str(), run.fpPerScan, run.threshold());
-    std::printf("%-4s %-9s %6s %9s %11s  %-13s %-18s %s\n", "id", "state", "score", "AI diam", "reader diam", "type",
+    std::printf("%-4s %-9s %11s %9s %11s  %-13s %-18s %s\n", "id", "state", "score", "AI diam", "reader diam", "type",
                 "centre LPS mm", "reason");
+    std::vector<double> scores;
+    for (const Finding* f : session.visibleFindings()) scores.push_back(f->score);
+    const int decimals = scoreDecimals(scores);
     for (const Finding* f : session.visibleFindings()) {
       char ai[16], reader[16];
       std::snprintf(ai, sizeof(ai), f->sizeCapped ? "unmeasured" : "%.1f", f->diameterMm);
       std::snprintf(reader, sizeof(reader), f->measurementId ? "%.1f" : "-", session.effectiveDiameter(*f));
-      std::printf("%-4s %-9s %6.3f %9s %11s  %-13s (%.0f, %.0f, %.0f) %s\n", f->id.c_str(), toString(f->state),
-                  f->score, ai, reader, f->effectiveType().c_str(), f->centerLps[0], f->centerLps[1], f->centerLps[2],
+      std::printf("%-4s %-9s %11s %9s %11s  %-13s (%.0f, %.0f, %.0f) %s\n", f->id.c_str(), toString(f->state),
+                  scoreText(f->score, decimals).c_str(), ai, reader, f->effectiveType().c_str(), f->centerLps[0], f->centerLps[1], f->centerLps[2],
                   f->rejectReason.c_str());
     }
     const DecisionSupportInputs support = session.decisionSupport();

@@ -7,6 +7,7 @@
 #include "app/report/PdfPageFlow.h"
 
 #include "app/render/SliceCompositor.h"
+#include "core/annotation/ScoreText.h"
 #include "core/display/WindowLevel.h"
 #include "core/dicom/PersonName.h"
 #include "core/report/ImpressionChinese.h"
@@ -111,6 +112,13 @@ QString diameterSourceText(const std::string& source) {
   if (source == "ai")
     return ReportPdfText::tr("AI");
   return ReportPdfText::tr("unmeasured");
+}
+
+/// Decimals that keep the report's different AI scores different (core/annotation/ScoreText.h).
+int scoreDecimalsOf(const ReportContent& c) {
+  std::vector<double> scores;
+  for (const ReportFinding& f : c.findings) scores.push_back(f.score);
+  return scoreDecimals(scores);
 }
 
 QString diameterText(const ReportFinding& f) {
@@ -244,7 +252,7 @@ KeyImage renderKeyImage(const ReportFinding& f, const Volume& image,
   return out;
 }
 
-QStringList keyImageCaption(const ReportFinding& f, const ReportSource& source,
+QStringList keyImageCaption(const ReportFinding& f, int scoreDecimals, const ReportSource& source,
                             const Volume& image) {
   QStringList lines;
   lines << ReportPdfText::tr("%1: %2").arg(q(f.id), typeText(f));
@@ -261,21 +269,21 @@ QStringList keyImageCaption(const ReportFinding& f, const ReportSource& source,
   } else {
     lines << ReportPdfText::tr("No mask: the marker is the AI's centre");
   }
-  lines << ReportPdfText::tr("AI score %1").arg(q(formatNumber("%.2f", f.score)));
+  lines << ReportPdfText::tr("AI score %1").arg(q(scoreText(f.score, scoreDecimals)));
   if (!f.lungRadsCategory.empty())
     lines << ReportPdfText::tr("Lung-RADS %1").arg(q(f.lungRadsCategory));
   lines << sourceImageCaption(sourceImageText(source, f.keySlice));
   return lines;
 }
 
-void keyImageRow(PageFlow& flow, const Fonts& fonts, const ReportFinding& f, const KeyImage& key,
+void keyImageRow(PageFlow& flow, const Fonts& fonts, const ReportFinding& f, int scoreDecimals, const KeyImage& key,
                  const ReportSource& source, const Volume& image) {
   const double panel = mm(64), gap = mm(3);
   const double h = panel + mm(3);
   const double top = flow.place(h);
   const QRectF fullCell(0, top, panel, panel), zoomCell(panel + gap, top, panel, panel);
   const double textX = 2 * (panel + gap), textW = flow.width() - textX;
-  const QString caption = keyImageCaption(f, source, image).join("\n");
+  const QString caption = keyImageCaption(f, scoreDecimals, source, image).join("\n");
   const QString legend =
       f.segmentLabel
           ? ReportPdfText::tr("Green: mask outline. Orange: long axis. Cyan: short axis.")
@@ -453,7 +461,7 @@ void findingsSection(PageFlow& flow, const Fonts& fonts, const ReportContent& c,
            mask ? q(formatNumber("%.0f", f.mask.mean)) + unitsSuffix(image) + "\n" +
                       ReportPdfText::tr("(SD %1)").arg(q(formatNumber("%.0f", f.mask.sd)))
                 : QStringLiteral("-"),
-           q(formatNumber("%.2f", f.score)),
+           q(scoreText(f.score, scoreDecimalsOf(c))),
            f.lungRadsCategory.empty() ? QStringLiteral("-") : q(f.lungRadsCategory)});
     }
     flow.table(fonts.tableHead, fonts.small, {9, 30, 15, 22, 28, 17, 21, 14, 24},
@@ -569,7 +577,7 @@ void keyImagesSection(PageFlow& flow, const Fonts& fonts, const ReportContent& c
                  kMuted);
   flow.skip(mm(2));
   for (const ReportFinding& f : c.findings) {
-    keyImageRow(flow, fonts, f, renderKeyImage(f, image, labelVolume, window), c.source, image);
+    keyImageRow(flow, fonts, f, scoreDecimalsOf(c), renderKeyImage(f, image, labelVolume, window), c.source, image);
     flow.skip(mm(4));
   }
 }

@@ -4,11 +4,13 @@
 #include "app/i18n/Terms.h"
 
 #include "ai/nodule/DetectionFindings.h"
+#include "ai/nodule/MaskSizing.h"
 #include "ai/nodule/NoduleDetector.h"
 #include "ai/runtime/ModelManifest.h"
 #include "ai/runtime/ModelRunner.h"
 #include "app/i18n/Translations.h"
 #include "app/viewer/ViewerDocument.h"
+#include "core/annotation/ScoreText.h"
 #include "core/clinical/Brock.h"
 #include "core/clinical/LungRads.h"
 #include "core/report/ImpressionChinese.h"
@@ -320,6 +322,9 @@ void FindingsPanel::retranslateUi() {
   table_->setHorizontalHeaderLabels({tr("#"), QString(), tr("State"), tr("Diam. mm"), tr("Vol. mm³"), tr("Type"), tr("Score"),
                                      tr("Location"), tr("Upper lobe"), tr("Spic."), tr("Prior"), tr("ΔDiam. mm"), tr("ΔVol."),
                                      tr("VDT days"), tr("Growth")});
+  table_->horizontalHeaderItem(ColScore)
+      ->setToolTip(tr("The model's calibrated probability that the finding is a nodule (reliability on a background it "
+                      "never saw: model card), with as many decimals as keep different scores apart"));
   // The key letters stay as they are: they are the keys.
   previous_->setText("P");
   previous_->setToolTip(tr("Previous finding (P)"));
@@ -397,6 +402,14 @@ bool FindingsPanel::runDetection() {
         return !cancel->load();
       });
       result->manifest = entry.manifest;
+      if (cancel->load()) throw InferenceCancelled();
+      QMetaObject::invokeMethod(qApp, [self] {
+        if (self) self->document_->setAiProgress(tr("AI: measuring the findings on their masks"));
+      }, Qt::QueuedConnection);
+      // Every finding the run keeps (the reader may widen the operating point later) is sized on
+      // the mask the reader would get by segmenting it.
+      sizeDetectionFromMasks(result->result, *volume, 0.0, 0, [cancel] { return !cancel->load(); });
+      if (cancel->load()) throw InferenceCancelled();
     } catch (const InferenceCancelled&) {
       error = tr("Detection cancelled");
     } catch (const std::exception& e) {
@@ -585,6 +598,9 @@ void FindingsPanel::refresh() {
 
   const std::vector<const Finding*> visible = document_->visibleFindings();
   table_->setRowCount(int(visible.size()));
+  std::vector<double> scores;
+  for (const Finding* f : visible) scores.push_back(f->score);
+  const int decimals = scoreDecimals(scores);
   int selectedRow = -1;
   for (int row = 0; row < int(visible.size()); ++row) {
     const Finding& f = *visible[std::size_t(row)];
@@ -596,12 +612,24 @@ void FindingsPanel::refresh() {
     set(ColId, QString::fromStdString(f.id));
     auto* thumb = set(ColThumb, {});
     thumb->setIcon(QPixmap::fromImage(thumbnail(*document_, f)));
-    set(ColScore, QString("%1 (p %2)").arg(f.score, 0, 'f', 2).arg(f.probability, 0, 'f', 2));
+    set(ColScore, QString::fromStdString(scoreText(f.score, decimals)));
     const double d = document_->effectiveDiameter(f);
     const QString ai = f.sizeCapped ? tr("AI unmeasured") : tr("AI %1").arg(f.diameterMm, 0, 'f', 1);
     auto* diameter = set(ColDiameter, f.measurementId ? QString("%1 (%2)").arg(d, 0, 'f', 1).arg(ai)
                                       : f.sizeCapped  ? tr("unmeasured: E to measure")
                                                       : QString::number(d, 'f', 1));
+    if (!f.sizeCapped) {
+      diameter->setToolTip(f.sizeSource == "mask"
+                               ? tr("AI size measured on the lesion engine's mask at the finding: the mean of its "
+                                    "long and short axes, as segmenting it (M) would give")
+                               : tr("AI size from radial HU profiles, not a mask: below the run's operating point, or "
+                                    "no mask the lesion engine made passed the finding's checks"));
+      if (f.sizeSource != "mask" && !f.measurementId) {
+        QFont italic = diameter->font();
+        italic.setItalic(true);
+        diameter->setFont(italic);
+      }
+    }
     if (f.sizeCapped && !f.measurementId) {
       diameter->setForeground(QColor(230, 120, 0));
       diameter->setToolTip(tr("The radial profile reached its %1 mm search limit without finding the edge "

@@ -31,7 +31,7 @@ FindingState stateFromString(const std::string& s) {
 
 bool Finding::operator==(const Finding& o) const {
   return id == o.id && centerLps == o.centerLps && diameterMm == o.diameterMm && solidDiameterMm == o.solidDiameterMm &&
-         volumeMm3 == o.volumeMm3 && sizeCapped == o.sizeCapped && type == o.type && score == o.score && probability == o.probability &&
+         volumeMm3 == o.volumeMm3 && sizeCapped == o.sizeCapped && sizeSource == o.sizeSource && type == o.type && score == o.score && probability == o.probability &&
          state == o.state && rejectReason == o.rejectReason && measurementId == o.measurementId &&
          editedType == o.editedType && upperLobe == o.upperLobe && spiculated == o.spiculated &&
          segmentLabel == o.segmentLabel && maskLongAxisMm == o.maskLongAxisMm && maskShortAxisMm == o.maskShortAxisMm &&
@@ -70,7 +70,7 @@ nlohmann::json toJson(const std::vector<Finding>& findings) {
   for (const Finding& f : findings) {
     out.push_back({{"id", f.id}, {"center_lps", f.centerLps}, {"diameter_mm", f.diameterMm},
                    {"solid_diameter_mm", f.solidDiameterMm}, {"volume_mm3", f.volumeMm3},
-                   {"size_capped", f.sizeCapped}, {"type", f.type},
+                   {"size_capped", f.sizeCapped}, {"size_source", f.sizeSource}, {"type", f.type},
                    {"score", f.score}, {"probability", f.probability}, {"state", toString(f.state)},
                    {"reject_reason", f.rejectReason}, {"measurement_id", f.measurementId},
                    {"edited_type", f.editedType}, {"upper_lobe", f.upperLobe}, {"spiculated", f.spiculated},
@@ -90,6 +90,11 @@ std::vector<Finding> findingsFromJson(const nlohmann::json& j) {
     f.solidDiameterMm = e.value("solid_diameter_mm", 0.0);
     f.volumeMm3 = e.value("volume_mm3", 0.0);
     f.sizeCapped = e.value("size_capped", false);
+    f.sizeSource = e.value("size_source", std::string("profile"));
+    if (f.sizeSource != "mask" && f.sizeSource != "profile") {
+      throw std::runtime_error("finding " + f.id + ": size_source must be \"mask\" or \"profile\", not \"" +
+                               f.sizeSource + "\"");
+    }
     f.type = e.at("type").get<std::string>();
     f.score = e.at("score").get<double>();
     f.probability = e.value("probability", f.score);

@@ -25,6 +25,9 @@ struct Finding {
   /// The AI's diameter is its measurement cap, not a size: shown as unmeasured until the reader
   /// measures it (E), and never used for Lung-RADS or Brock.
   bool sizeCapped = false;
+  /// Where the AI's diameter and volume come from: "mask" (the lesion engine's mask at the
+  /// finding, as the reader would segment it) or "profile" (radial HU profiles, the fallback).
+  std::string sizeSource = "profile";
   std::string type; ///< the model's guess: "solid", "part-solid" or "ground-glass"
   double score = 0, probability = 0;
   FindingState state = FindingState::Proposed;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,12 @@ struct AcceptedNodule {
     return id == o.id && type == o.type && diameterMm == o.diameterMm && solidDiameterMm == o.solidDiameterMm;
   }
 };
+
+/// Lung-RADS v2022 mean diameter of a measured nodule: the mean of its long and short axes,
+/// rounded to 0.1 mm (the one rule for masks: review, report, detection's mask sizing).
+inline double lungRadsMeanDiameterMm(double longAxisMm, double shortAxisMm) {
+  return std::round(5.0 * (longAxisMm + shortAxisMm)) / 10.0;
+}
 
 /// Lung-RADS v2022 suggestion for a baseline screening CT from the accepted nodules alone.
 struct LungRadsSuggestion {

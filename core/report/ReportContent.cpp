@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/report/ReportContent.h"
 
+#include "core/clinical/LungRads.h"
 #include "core/dicom/DcmtkText.h"
 #include "core/dicom/SeriesAssembler.h"
 #include "core/report/ReportDicom.h"
@@ -264,7 +265,7 @@ ReportContent buildReportContent(const ReadingSession& session, const LabelMap& 
       r.maskWeightsSha256 = seg->weightsSha256;
       r.keySlice = r.mask.axisSlice;
       if (r.diameterSource == "mask")
-        r.diameterMm = std::round(5.0 * (r.mask.longAxisMm + r.mask.shortAxisMm)) / 10.0;
+        r.diameterMm = lungRadsMeanDiameterMm(r.mask.longAxisMm, r.mask.shortAxisMm);
     } else {
       const Vec3 ijk = source.geometry.lpsToIjk(f.centerLps);
       const double k = std::clamp(std::round(ijk[2]), 0.0,

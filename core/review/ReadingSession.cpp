@@ -258,7 +258,7 @@ double ReadingSession::effectiveDiameter(const Finding& f) const {
     }
   }
   // Lung-RADS v2022: the mean of the long and short axes, here of the finding's mask.
-  if (f.segmentLabel && f.maskLongAxisMm > 0) return std::round(5.0 * (f.maskLongAxisMm + f.maskShortAxisMm)) / 10.0;
+  if (f.segmentLabel && f.maskLongAxisMm > 0) return lungRadsMeanDiameterMm(f.maskLongAxisMm, f.maskShortAxisMm);
   return f.diameterMm;
 }
 

@@ -795,6 +795,22 @@ Nothing was written; the review is unchanged.</source>
         <source>&lt;b&gt;AI pre-read&lt;/b&gt; by lightbox batch, in review</source>
         <translation>&lt;b&gt;AI 预读&lt;/b&gt;（lightbox batch），审阅中</translation>
     </message>
+    <message>
+        <source>AI: measuring the findings on their masks</source>
+        <translation>AI：正在按掩膜测量发现</translation>
+    </message>
+    <message>
+        <source>AI size measured on the lesion engine&apos;s mask at the finding: the mean of its long and short axes, as segmenting it (M) would give</source>
+        <translation>AI 尺寸取自病灶引擎在该发现处的掩膜：其长轴与短轴的平均值，与分割该发现（M）所得一致</translation>
+    </message>
+    <message>
+        <source>The model&apos;s calibrated probability that the finding is a nodule (reliability on a background it never saw: model card), with as many decimals as keep different scores apart</source>
+        <translation>模型给出的该发现为结节的校准概率（在其从未见过的背景上的可靠性：见模型卡），小数位数以区分不同分数为准</translation>
+    </message>
+    <message>
+        <source>AI size from radial HU profiles, not a mask: below the run&apos;s operating point, or no mask the lesion engine made passed the finding&apos;s checks</source>
+        <translation>AI 尺寸取自径向 HU 剖面而非掩膜：低于本次运行的工作点，或病灶引擎生成的掩膜未通过该发现的检查</translation>
+    </message>
 </context>
 <context>
     <name>lightbox::MainWindow</name>

@@ -73,6 +73,28 @@ TEST_CASE("manifests are validated and models whose weights do not match are ref
   CHECK_FALSE(broken.usable);
   CHECK_THAT(broken.problem, Catch::Contains("broken.json") && Catch::Contains("'licence'"));
 
+  // Multi-scale inputs (issue 24): one scale per channel, positive and small.
+  CHECK(ok.manifest.patchScales == std::vector<int>{1});
+  auto withInput = [&](const std::string& name, const std::string& channelsAndScales) {
+    std::string t = text;
+    t.replace(t.find("\"license_\""), 10, "\"licence\"");
+    const std::size_t at = t.find("\"channels\"");
+    REQUIRE(at != std::string::npos);
+    t.replace(at, t.find_first_of(",}", at) - at, channelsAndScales);
+    std::ofstream(dir + "/" + name + ".json") << t;
+    return inspectModel(dir + "/" + name + ".json");
+  };
+  const ModelEntry twoScales = withInput("two_scales", "\"channels\": 2, \"scales\": [1, 2]");
+  CHECK(twoScales.manifest.patchScales == std::vector<int>{1, 2});
+  CHECK(twoScales.manifest.inputChannels == 2);
+  CHECK_THAT(withInput("scales_count", "\"channels\": 1, \"scales\": [1, 2]").problem,
+             Catch::Contains("one entry per input channel"));
+  CHECK_THAT(withInput("scales_zero", "\"channels\": 2, \"scales\": [1, 0]").problem,
+             Catch::Contains("integers from 1 to 16"));
+  CHECK_THAT(withInput("scales_text", "\"channels\": 1, \"scales\": \"2\"").problem,
+             Catch::Contains("list of integers"));
+  for (const char* name : {"two_scales", "scales_count", "scales_zero", "scales_text"}) fs::remove(dir + "/" + name + ".json");
+
   const std::vector<ModelEntry> all = listModels({LIGHTBOX_AI_FIXTURES, dir + "/missing"});
   CHECK(all.size() == 4);
   for (const ModelEntry& e : all) {

@@ -3,13 +3,17 @@
 // detection on real data (the LIDC slab's nodule against its readers) and on the phantom.
 #include "ai/nodule/DetectionFindings.h"
 #include "ai/nodule/Froc.h"
+#include "ai/nodule/MaskSizing.h"
 #include "ai/nodule/NoduleDetector.h"
 #include "ai/nodule/ReferenceNodules.h"
 #include "ai/runtime/ModelManifest.h"
 #include "ai/runtime/ModelRunner.h"
+#include "ai/segmentation/LesionModelEngine.h"
 #include "core/annotation/AnnotationStore.h"
 #include "core/phantom/ChestPhantom.h"
 #include "core/review/ReadingSession.h"
+#include "core/segmentation/LabelMap.h"
+#include "core/segmentation/SegmentTools.h"
 #include "core/study/StudyLoader.h"
 #include "tests/support/TestData.h"
 
@@ -31,18 +35,23 @@ ModelEntry shippedModel() {
   return findModel("lightbox-nodule", {std::string(LIGHTBOX_SOURCE_DIR) + "/resources/models"});
 }
 
-/// ai/training/nodule_model.py golden_input(), rebuilt from the same formula.
+/// ai/training/nodule_model.py golden_input(), rebuilt from the same formula: (2, 2, 32, 32, 32),
+/// sample 0 a ball (half the radius in the context channel), sample 1 stripes in both channels.
 Tensor goldenInput() {
+  constexpr std::size_t kVolume = 32 * 32 * 32;
   Tensor t;
-  t.shape = {2, 1, 32, 32, 32};
-  t.data.resize(2 * 32 * 32 * 32);
+  t.shape = {2, 2, 32, 32, 32};
+  t.data.resize(4 * kVolume);
   for (int z = 0; z < 32; ++z)
     for (int y = 0; y < 32; ++y)
       for (int x = 0; x < 32; ++x) {
         const float r2 = float((x - 15.5) * (x - 15.5) + (y - 15.5) * (y - 15.5) + (z - 15.5) * (z - 15.5));
         const std::size_t q = std::size_t(x + 32 * (y + 32 * z));
+        const float stripes = std::sin(0.3f * float(x)) * 0.5f + std::cos(0.2f * float(y)) * 0.25f - float(z) / 64.0f;
         t.data[q] = std::exp(-r2 / (2.0f * 16.0f)) * 1.6f - 0.8f;
-        t.data[32768 + q] = std::sin(0.3f * float(x)) * 0.5f + std::cos(0.2f * float(y)) * 0.25f - float(z) / 64.0f;
+        t.data[kVolume + q] = std::exp(-r2 / (2.0f * 4.0f)) * 1.6f - 0.8f;
+        t.data[2 * kVolume + q] = stripes;
+        t.data[3 * kVolume + q] = stripes;
       }
   return t;
 }
@@ -53,6 +62,10 @@ TEST_CASE("the shipped nodule model loads hash-verified and reproduces its golde
   const ModelEntry entry = shippedModel();
   CHECK(entry.manifest.task == "lung-nodule-candidate-classification");
   CHECK(entry.manifest.operatingPoints.size() == 7);
+  // Issue 24: the patch and its context at twice the extent; the score is a calibrated probability.
+  CHECK(entry.manifest.inputChannels == 2);
+  CHECK(entry.manifest.patchScales == std::vector<int>{1, 2});
+  CHECK(entry.manifest.calibration == "platt");
   const auto runner = loadVerifiedModel(entry, 2);
   std::ifstream f(std::string(LIGHTBOX_SOURCE_DIR) + "/tests/ai/golden/lightbox-nodule.json");
   REQUIRE(f);
@@ -86,6 +99,56 @@ TEST_CASE("detection finds the real LIDC nodule the four readers outlined, and w
   INFO(hit->id << " score " << hit->score << " diameter " << hit->diameterMm << " vs readers " << ref[0].diameterMm);
   CHECK(hit->score >= entry.manifest.thresholdForFpPerScan(8.0));
   CHECK(hit->diameterMm == Approx(ref[0].diameterMm).epsilon(0.5));
+}
+
+TEST_CASE("a finding is sized on the lesion engine's mask as segmenting it gives and the profile stays the fallback",
+          "[ai][model][size]") {
+  // Issue 24: the Lung-RADS a finding proposes uses the size the reader sees after segmenting it.
+  const ModelEntry entry = shippedModel();
+  const auto runner = loadVerifiedModel(entry, 2);
+  const Volume v = loadPath(test::sharedData(kLidc + "/dicom")).volumes.at(0);
+  DetectionResult r = detectNodules(v, {"CT", 2.5}, entry.manifest, *runner);
+  const std::vector<ReferenceNodule> ref = readReferenceNodules(test::sharedData(kLidc + "/annotations/069.xml"), v.geometry);
+  REQUIRE(ref.size() == 1);
+  REQUIRE(!r.findings.empty());
+  for (const NoduleFinding& f : r.findings) CHECK(f.sizeSource == "profile");
+  NoduleFinding outside = r.findings.front();
+  outside.id = "outside";
+  outside.centerLps = v.geometry.ijkToLps({-500.0, -500.0, -500.0}); // the engine refuses the click
+  r.findings.push_back(outside);
+
+  std::string why;
+  const std::unique_ptr<LesionModelEngine> engine = loadLesionModel(why, 2);
+  REQUIRE(engine);
+  const double threshold = entry.manifest.thresholdForFpPerScan(1.0);
+  const std::size_t sized = sizeFindingsFromMasks(r, v, *engine, threshold);
+  const auto hit = std::find_if(r.findings.begin(), r.findings.end(), [&](const NoduleFinding& f) {
+    return norm(f.centerLps - ref[0].centerLps) <= ref[0].diameterMm / 2;
+  });
+  REQUIRE(hit != r.findings.end());
+  REQUIRE(hit->score >= threshold);
+  CHECK(sized >= 1);
+  CHECK(hit->sizeSource == "mask");
+  CHECK_FALSE(hit->sizeCapped);
+  CHECK(r.findings.back().sizeSource == "profile"); // the engine threw: the profile size stands
+  for (const NoduleFinding& f : r.findings) {
+    if (f.score < threshold) CHECK(f.sizeSource == "profile"); // below the operating point: not segmented
+  }
+
+  // What the reader gets with "Segment finding": the same engine at the same point, written into
+  // the series' label map and measured there.
+  LabelMap labels(v.geometry);
+  const LesionMask lesion = engine->segment(v, hit->centerLps);
+  writeMask(labels, lesion.box, lesion.mask, 1);
+  const SegmentStats st = measureSegment(labels, 1);
+  CHECK(hit->diameterMm == Approx(std::round(5.0 * (st.longAxisMm + st.shortAxisMm)) / 10.0).margin(1e-9));
+  CHECK(hit->volumeMm3 == Approx(st.volumeMl * 1000.0).epsilon(1e-9));
+  INFO("mask diameter " << hit->diameterMm << " mm vs the four readers' " << ref[0].diameterMm << " mm");
+  CHECK(hit->diameterMm == Approx(ref[0].diameterMm).epsilon(0.25));
+
+  // The size source reaches the review.
+  const DetectionFindings detected = findingsFromDetection(r, entry.manifest, 1.0);
+  CHECK(detected.findings[std::size_t(hit - r.findings.begin())].sizeSource == "mask");
 }
 
 TEST_CASE("detection on the LIDC slab with a frame of reference per slice gives the original's findings",

@@ -100,6 +100,42 @@ TEST_CASE("the LIDC reader XML gives the slab's nodule, marked by all four reade
                     Catch::Contains("-100.000000.dcm") && Catch::Contains("neither"));
 }
 
+TEST_CASE("a two-scale patch: the context channel averages 2x2x2 blocks around the same centre", "[ai][nodule]") {
+  // A linear ramp: a block's mean is the value at the block's centre, so every sample is known.
+  PreparedScan scan;
+  scan.grid.size = {80, 80, 80};
+  scan.grid.spacing = {1.25, 1.25, 1.25};
+  scan.hu.size = scan.grid.size;
+  scan.hu.data.resize(scan.grid.voxelCount());
+  auto ramp = [](double i, double j, double k) { return float(i + 3.0 * j - 2.0 * k); };
+  for (std::size_t k = 0; k < 80; ++k)
+    for (std::size_t j = 0; j < 80; ++j)
+      for (std::size_t i = 0; i < 80; ++i) scan.hu.data[i + 80 * (j + 80 * k)] = ramp(double(i), double(j), double(k));
+  const std::size_t p = 32;
+  const Tensor t = cutPatches(scan, {scan.grid.ijkToLps({40, 41, 42}), scan.grid.ijkToLps({10, 40, 40})}, p, {1, 2});
+  REQUIRE(t.shape == std::vector<std::int64_t>{2, 2, 32, 32, 32});
+  auto at = [&](std::size_t n, std::size_t c, std::size_t x, std::size_t y, std::size_t z) {
+    return t.data[((n * 2 + c) * p + z) * p * p + y * p + x];
+  };
+  for (std::size_t x : {0, 7, 15, 16, 31}) {
+    // Fine: voxel centre - 16 + x. Context: the block starting at centre - 32 + 2x, mean at +0.5.
+    CHECK(at(0, 0, x, 5, 9) == ramp(40.0 - 16 + double(x), 41.0 - 16 + 5, 42.0 - 16 + 9));
+    CHECK(at(0, 1, x, 5, 9) == Approx(ramp(40.0 - 32 + 2.0 * double(x) + 0.5, 41.0 - 32 + 10.5, 42.0 - 32 + 18.5)));
+  }
+  // Both channels have their centre between samples 15 and 16, at the same point.
+  const double fineCentre = 0.5 * (at(0, 0, 15, 15, 15) + at(0, 0, 16, 16, 16));
+  const double contextCentre = 0.5 * (at(0, 1, 15, 15, 15) + at(0, 1, 16, 16, 16));
+  CHECK(fineCentre == Approx(contextCentre));
+  // Outside the grid: air, in both channels.
+  CHECK(at(1, 0, 0, 16, 16) == -1000.0f);   // i = 10 - 16 < 0
+  CHECK(at(1, 1, 10, 16, 16) == -1000.0f);  // block i = -2, -1
+  CHECK(at(1, 1, 11, 16, 16) == Approx(ramp(0.5, 40.5, 40.5)));
+  // The plain call is the one-channel patch.
+  const Tensor plain = cutPatches(scan, {scan.grid.ijkToLps({40, 41, 42})}, p);
+  REQUIRE(plain.shape == std::vector<std::int64_t>{1, 1, 32, 32, 32});
+  CHECK(std::equal(plain.data.begin(), plain.data.end(), t.data.begin()));
+}
+
 TEST_CASE("FROC and CPM follow the LUNA16 rules", "[ai][froc]") {
   ScanForEvaluation a, b;
   a.reference = {{"A1", {0, 0, 0}, 10, "solid", 4, true}, {"A2", {50, 0, 0}, 6, "solid", 1, false}};
@@ -133,6 +169,7 @@ TEST_CASE("detector output becomes review findings field by field, at the manife
   n.probability = 0.41;
   n.meanHu = -420;
   n.sizeCapped = true;
+  n.sizeSource = "mask";
   DetectionResult r;
   r.backend = "torchscript-cpu";
   r.warnings = {"the scan covers 37.5 mm along z"};
@@ -168,6 +205,7 @@ TEST_CASE("detector output becomes review findings field by field, at the manife
   CHECK(f.score == 0.93);
   CHECK(f.probability == 0.41);
   CHECK(f.sizeCapped);
+  CHECK(f.sizeSource == "mask");
   CHECK(f.state == FindingState::Proposed);
 
   // The run and the manifest agree on the threshold at every operating point, and between them.

@@ -238,6 +238,24 @@ TEST_CASE("real window: a scan outside the model's intended use shows the pre-fl
   REQUIRE(!doc->visibleFindings().empty());
   const Finding* top = doc->visibleFindings().front();
   CHECK(norm(top->centerLps - ref[0].centerLps) < ref[0].diameterMm / 2);
+  // Issue 24: the detection worker sized it on the lesion engine's mask, and the table never shows
+  // two different scores as the same text (nor a probability below one as 1.00).
+  CHECK(top->sizeSource == "mask");
+  auto* table = panel->findChild<QTableWidget*>();
+  REQUIRE(table);
+  const std::vector<const Finding*> visible = doc->visibleFindings();
+  REQUIRE(table->rowCount() == int(visible.size()));
+  const int scoreColumn = 6;
+  REQUIRE(table->horizontalHeaderItem(scoreColumn)->text() == "Score");
+  for (int a = 0; a < table->rowCount(); ++a) {
+    const QString text = table->item(a, scoreColumn)->text();
+    INFO(visible[std::size_t(a)]->id << " score " << visible[std::size_t(a)]->score << " shown " << text.toStdString());
+    CHECK(text.toDouble() <= visible[std::size_t(a)]->score);
+    if (visible[std::size_t(a)]->score < 1.0) CHECK(text.toDouble() < 1.0);
+    for (int b = a + 1; b < table->rowCount(); ++b) {
+      if (visible[std::size_t(a)]->score != visible[std::size_t(b)]->score) CHECK(text != table->item(b, scoreColumn)->text());
+    }
+  }
   if (const char* shots = std::getenv("LIGHTBOX_TEST_SHOTS")) grabWindow(&window).save(QString(shots) + "/findings-lidc.png");
 }
 

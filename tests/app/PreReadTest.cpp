@@ -45,7 +45,8 @@ TEST_CASE("a batch pre-read shows in the Studies list, opens with its findings a
   const QString slab = QString::fromStdString(test::sharedData("ct/chest_lidc-idri-0001_nodule_slab/dicom"));
   const QString out = QString::fromStdString(scratch + "/batch");
   runLightbox({"import", slab, "--quiet"});
-  runLightbox({"batch", slab, "-o", out, "--steps", "detect"});
+  // At 8 FP/scan: two findings on the slab to triage (the readers' nodule and one more).
+  runLightbox({"batch", slab, "-o", out, "--steps", "detect", "--fp-per-scan", "8"});
 
   MainWindow window;
   window.resize(1600, 1000);

@@ -60,18 +60,18 @@ head = one("head_ge_gantry")
 assert head["state"] == "skipped" and "no lungs" in head["reason"], head
 lidc = one("chest_lidc-idri-0001")
 assert lidc["findings"] >= 1
-# A mask far off the AI's size (more than 2x) is dropped, said, and has no measurements in the CSV.
+# Issue 24: a finding at the operating point is sized on the lesion engine's mask when detected,
+# the mask the report makes: none is dropped for differing from the AI's size, each has its mask's
+# measurements in the CSV. (Dropping a mask more than 2x off a profile size: tests/report.)
 dropped = [n for n in lidc["notes"] if "differs from the AI's size" in n]
-assert dropped, lidc["notes"]
+assert not dropped, lidc["notes"]
 follow = one("patient/followup")
 assert follow["findings"] >= 5, follow
 assert any(n.startswith("register: prior 20250101") for n in follow["notes"]), follow["notes"]
 assert any(n.startswith("register: no earlier study") for n in one("patient/prior")["notes"])
 findings = list(csv.DictReader(open(f"{out}/findings.csv")))
-for note in dropped:
-    fid = note.split(":")[1].strip()
-    row = [f for f in findings if f["series_uid"] == lidc["series_uid"] and f["finding"] == fid]
-    assert row and row[0]["mask_volume_ml"] == "", (fid, row)
+lidc_rows = [f for f in findings if f["series_uid"] == lidc["series_uid"]]
+assert lidc_rows and all(f["mask_volume_ml"] != "" for f in lidc_rows), lidc_rows
 growth = [f["growth"] for f in findings if f["study_date"] == "20260101"]
 assert growth and all(g == "stable" for g in growth), growth  # the same phantom a year apart
 assert sum(1 for f in findings if f["series_uid"] == follow["series_uid"]) == follow["findings"]

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -124,7 +125,16 @@ TEST_CASE("detect writes the findings JSON and eval-detection scores it against 
     CHECK(finding.at("volume_mm3").get<double>() >= 0);
     CHECK(finding.contains("type"));
     CHECK(finding.at("score").get<double>() <= 1.0);
+    // Issue 24: the score is the calibrated probability; the raw logit is kept; sizes say where
+    // they come from, and findings at the operating point are measured on the lesion engine's mask.
+    CHECK(finding.at("score") == finding.at("probability"));
+    CHECK(finding.at("logit").is_number());
+    const std::string source = finding.at("size_source");
+    CHECK((source == "mask" || source == "profile"));
+    if (!finding.at("at_operating_point").get<bool>()) CHECK(source == "profile");
   }
+  CHECK(std::any_of(j.at("findings").begin(), j.at("findings").end(),
+                    [](const nlohmann::json& f) { return f.at("size_source") == "mask"; }));
   CHECK(j.at("series").at("geometry").at("size").at(2) == 16);
   REQUIRE(lightboxCli({"eval-detection", out + "/det.json", slab + "/annotations/069.xml", "--json", out + "/froc.json"}).exitCode == 0);
   const nlohmann::json froc = nlohmann::json::parse(std::ifstream(out + "/froc.json"));

@@ -93,11 +93,11 @@ TEST_CASE("review imports a detection run, records accept and reject, and prints
   CHECK(accepted);
 
   // Errors: an unknown finding is a usage error naming it, and nothing is changed before that is
-  // known (F3 stays proposed); a new run never replaces decisions without --replace; a run from
+  // known (F2 stays rejected); a new run never replaces decisions without --replace; a run from
   // another series is refused.
-  CHECK(runLightbox({"review", slab, "--accept", "F3,F99"}).exitCode == cli::kExitUsage);
-  CHECK(AnnotationStore(store).load(scan.series.at(0).header->seriesInstanceUid).findings.at(2).state ==
-        FindingState::Proposed);
+  CHECK(runLightbox({"review", slab, "--accept", "F2,F99"}).exitCode == cli::kExitUsage);
+  CHECK(AnnotationStore(store).load(scan.series.at(0).header->seriesInstanceUid).findings.at(1).state ==
+        FindingState::Rejected);
   CHECK(runLightbox({"review", slab, "--import", det}).exitCode == cli::kExitFailure);
   CHECK(nlohmann::json::parse(runLightbox({"review", slab, "--json"}).out)["findings"][0]["state"] == "accepted");
   CHECK(runLightbox({"review", slab, "--fp-per-scan", "2"}).exitCode == cli::kExitUsage);
