@@ -5,6 +5,7 @@
 
 #include "app/i18n/CoreMessages.h"
 #include "app/viewer/ViewerDocument.h"
+#include "core/annotation/ScoreText.h"
 
 #include <QCoreApplication>
 #include <QEvent>
@@ -284,6 +285,9 @@ void SliceViewport::drawFindings(OverlayLayers& overlays) const {
   const auto [right, down] = document_->axes(plane_);
   const Vec3 n = normalized(cross(right, down));
   const Vec3 c0 = document_->crosshair();
+  std::vector<double> scores;
+  for (const Finding* f : document_->visibleFindings()) scores.push_back(f->score);
+  const int decimals = scoreDecimals(scores);
   for (const Finding* f : document_->visibleFindings()) {
     // A ring just outside the nodule where the slice cuts its sphere.
     const double r = std::max(1.5, document_->effectiveDiameter(*f) / 2.0) + 2.0;
@@ -305,9 +309,9 @@ void SliceViewport::drawFindings(OverlayLayers& overlays) const {
     }
     TextLabel label;
     label.lps = c + right * (rho * 0.7071) - down * (rho * 0.7071);
-    char text[96];
-    std::snprintf(text, sizeof(text), "%s %.0f%%", f->id.c_str(), 100.0 * f->probability);
-    label.text = text;
+    // The score as the findings table shows it (core/annotation/ScoreText): never rounded up, never
+    // two different scores the same.
+    label.text = f->id + " " + scoreText(f->score, decimals);
     // The reader's decision after the number, in the reader's language.
     if (f->state != FindingState::Proposed) label.text += " " + term(toString(f->state)).toStdString();
     label.colour = colour;

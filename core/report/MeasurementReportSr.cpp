@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/report/MeasurementReportSr.h"
 
+#include "core/annotation/ScoreText.h"
 #include "core/dicom/DcmtkText.h"
 #include "core/dicom/DicomText.h"
 
@@ -192,7 +193,10 @@ void addFindingEvaluations(T& group, const ReportFinding& f, const ReportContent
   text(kNoduleType, f.type);
   if (content.hasRun) {
     text(kAiNoduleType, f.aiType);
-    text(kAiScore, fixed(f.score, 3));
+    // As every display shows it (core/annotation/ScoreText), with at least three decimals.
+    std::vector<double> scores;
+    for (const ReportFinding& o : content.findings) scores.push_back(o.score);
+    text(kAiScore, scoreText(f.score, std::max(3, scoreDecimals(scores))));
     text(kAiOperatingPoint, ds(content.run.fpPerScan) +
                                 " false positives per scan (score threshold " +
                                 ds(content.run.threshold()) + ")");
