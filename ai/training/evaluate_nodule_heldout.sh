@@ -37,9 +37,7 @@ ties = total = 0
 for path in sorted(glob.glob(sys.argv[1] + "/val_*.json")):
     scores = [f["score"] for f in json.load(open(path))["findings"]]
     total += len(scores)
-    shown = [f"{s:.2f}" for s in scores]
-    ties += sum(1 for i, s in enumerate(shown) if shown.count(s) > 1 and len({scores[j] for j, t in enumerate(shown) if t == s}) > 1)
-    top = max(scores) if scores else 0
+    ties += sum(1 for s in scores if any(f"{o:.2f}" == f"{s:.2f}" and o != s for o in scores))
 print(f"findings kept (down to 8 FP/scan): {total}; sharing a 2-decimal score with a different one: {ties}")
 PY
 done

@@ -285,10 +285,11 @@ void SliceViewport::drawFindings(OverlayLayers& overlays) const {
   const auto [right, down] = document_->axes(plane_);
   const Vec3 n = normalized(cross(right, down));
   const Vec3 c0 = document_->crosshair();
+  const std::vector<const Finding*> visible = document_->visibleFindings();
   std::vector<double> scores;
-  for (const Finding* f : document_->visibleFindings()) scores.push_back(f->score);
+  for (const Finding* f : visible) scores.push_back(f->score);
   const int decimals = scoreDecimals(scores);
-  for (const Finding* f : document_->visibleFindings()) {
+  for (const Finding* f : visible) {
     // A ring just outside the nodule where the slice cuts its sphere.
     const double r = std::max(1.5, document_->effectiveDiameter(*f) / 2.0) + 2.0;
     const double d = dot(f->centerLps - c0, n);
