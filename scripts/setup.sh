@@ -21,6 +21,7 @@ TOOL_PACKAGES=(
   python3-torch python3-numpy python3-pydicom dcmtk libgdcm-tools dcm2niix time bc
   dicom3tools poppler-utils elastix
   slurmctld slurmd slurm-client munge  # the batch test's single-node Slurm (issue 29)
+  orthanc curl  # the archive the PACS test talks to over DIMSE and reads back over REST (issue 27)
 )
 
 ALL=("${BUILD_PACKAGES[@]}" "${RUNTIME_PACKAGES[@]}" "${TOOL_PACKAGES[@]}")

@@ -49,6 +49,8 @@ constexpr const char* kUsage = R"(usage: lightbox COMMAND [ARGS]
                                    prior, AI draft report; resumable [--steps S,...] [--jobs N] [--slurm]
                                    [--modality M] [--since YYYYMMDD] [--description TEXT] [--retry-failed]
   batch status OUTDIR [--json]     one entry per series: state, reason, steps, findings, seconds
+  pacs echo|find|get|send|listen|nodes   the archive over DICOM (C-ECHO, C-FIND, C-GET/C-MOVE into the
+                                   index, C-STORE, a storage receiver); `lightbox pacs --help`
 
 Exit codes: 0 ok, 1 failure, 2 usage error, 3 no loadable image series.
 )";
@@ -67,7 +69,7 @@ const std::vector<Command>& lightCommands() {
   static const std::vector<Command> commands = {
       {"info", runInfo},       {"import", runImport},           {"list", runList},
       {"convert", runConvert}, {"make-phantom", runMakePhantom}, {"default-study", defaultStudyCommand},
-      {"review", runReview}};
+      {"review", runReview}, {"pacs", runPacs}};
   return commands;
 }
 
