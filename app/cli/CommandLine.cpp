@@ -51,6 +51,8 @@ constexpr const char* kUsage = R"(usage: lightbox COMMAND [ARGS]
   batch status OUTDIR [--json]     one entry per series: state, reason, steps, findings, seconds
   pacs echo|find|get|send|listen|nodes   the archive over DICOM (C-ECHO, C-FIND, C-GET/C-MOVE into the
                                    index, C-STORE, a storage receiver); `lightbox pacs --help`
+  anonymise SRC... -o OUTDIR       PS3.15 basic profile: UIDs remapped consistently, dates dummy
+                                   [--keep-dates|--shift-days N] [--keep-descriptions] [--mapping FILE.csv]
 
 Exit codes: 0 ok, 1 failure, 2 usage error, 3 no loadable image series.
 )";
@@ -69,7 +71,7 @@ const std::vector<Command>& lightCommands() {
   static const std::vector<Command> commands = {
       {"info", runInfo},       {"import", runImport},           {"list", runList},
       {"convert", runConvert}, {"make-phantom", runMakePhantom}, {"default-study", defaultStudyCommand},
-      {"review", runReview}, {"pacs", runPacs}};
+      {"review", runReview}, {"pacs", runPacs}, {"anonymise", runAnonymise}};
   return commands;
 }
 

@@ -28,6 +28,7 @@ int runMapPoints(const std::vector<std::string>& args);
 int runResample(const std::vector<std::string>& args);
 int runBatch(const std::vector<std::string>& args);
 int runPacs(const std::vector<std::string>& args);
+int runAnonymise(const std::vector<std::string>& args);
 
 /// A subcommand: its name and the function that runs it on the arguments after the name.
 struct Command {
