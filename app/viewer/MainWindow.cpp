@@ -7,7 +7,9 @@
 #include "app/viewer/DicomHeaderDialog.h"
 #include "app/viewer/FinalizeDialog.h"
 #include "app/viewer/SliceViewport.h"
+#include "app/viewer/PacsPanel.h"
 #include "app/viewer/StudyBrowser.h"
+#include "core/net/PacsNode.h"
 #include "app/viewer/ViewerDocument.h"
 #include "app/viewer/VolumeViewport.h"
 #include "core/index/StudyIndex.h"
@@ -39,6 +41,7 @@
 #include <QSettings>
 #include <QScrollArea>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QTableWidget>
 #include <QThread>
 #include <QUndoStack>
@@ -119,8 +122,19 @@ MainWindow::MainWindow(QWidget* parent)
   // Docks: study browser, measurements, ingest messages.
   auto* browserDock = new QDockWidget(this);
   browserDock->setObjectName("studies");
-  browserDock->setWidget(browser_);
+  browserTabs_ = new QTabWidget;
+  browserTabs_->setObjectName("studyTabs");
+  browserTabs_->addTab(browser_, QString());
+  pacs_ = new PacsPanel;
+  browserTabs_->addTab(pacs_, QString());
+  browserDock->setWidget(browserTabs_);
   addDockWidget(Qt::LeftDockWidgetArea, browserDock);
+  // A study retrieved from the archive is in the index: list it and open it at once.
+  connect(pacs_, &PacsPanel::retrieved, this, [this](const QString& folder, const QString& uid) {
+    browser_->refresh();
+    openPath(folder, uid);
+  });
+  connect(pacs_, &PacsPanel::failed, messages_, [this](const QString& m) { messages_->addItem(tr("error: ") + m); });
   connect(browser_, &StudyBrowser::openSeries, this, [this](const QString& f, const QString& uid) { openPath(f, uid); });
   connect(browser_, &StudyBrowser::openComparison, this,
           [this](const QString& f, const QString& uid) { openComparison(f, uid); });
@@ -572,6 +586,10 @@ void MainWindow::retranslateUi() {
   for (const auto& [name, title] : docks) {
     if (auto* dock = findChild<QDockWidget*>(QLatin1String(name), Qt::FindDirectChildrenOnly)) dock->setWindowTitle(title);
   }
+  browserTabs_->setTabText(0, tr("Local"));
+  browserTabs_->setTabText(1, tr("PACS"));
+  browserTabs_->setTabToolTip(1, tr("Search and retrieve from the department's archive (nodes in %1)")
+                                     .arg(QString::fromStdString(defaultPacsNodeListPath())));
   table_->setHorizontalHeaderLabels({tr("#"), tr("Type"), tr("Value"), tr("Label")});
   refreshTable();
   comparisonView_->setProbePrefix(tr("prior: "));

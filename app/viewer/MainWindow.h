@@ -26,6 +26,7 @@ class RegistrationController;
 class RegistrationPanel;
 class SegmentPanel;
 
+class PacsPanel;
 class SliceViewport;
 class StudyBrowser;
 class ViewerDocument;
@@ -57,6 +58,7 @@ public:
   VolumeViewport* volumeView() const { return volumeView_; }
   SliceViewport* comparisonView() const { return comparisonView_; }
   StudyBrowser* browser() const { return browser_; }
+  PacsPanel* pacsPanel() const { return pacs_; }
   QTableWidget* measurementTable() const { return table_; }
   QListWidget* messages() const { return messages_; }
   FindingsPanel* findingsPanel() const { return findings_; }
@@ -116,6 +118,8 @@ private:
   RegistrationController* registration_;
   RegistrationPanel* registrationPanel_;
   StudyBrowser* browser_;
+  PacsPanel* pacs_;
+  class QTabWidget* browserTabs_ = nullptr;  ///< Local (the index) and PACS (issue 27)
   QGridLayout* grid_;
   QLabel* probe_;
   QMenu* recentMenu_ = nullptr;

@@ -160,6 +160,7 @@ public:
   ReceivedCallback onReceived;
   std::vector<ReceivedObject> received;
   std::string receiveError;
+  const std::atomic<bool>* cancel = nullptr;
 
 protected:
   OFCondition handleSTORERequestFile(T_ASC_PresentationContextID* presID, const OFString& /*filename*/,
@@ -258,6 +259,10 @@ OFCondition Scu::handleSTORERequestFile(T_ASC_PresentationContextID* presID, con
   }
   received.push_back(obj);
   if (onReceived) onReceived(obj);
+  if (cancel && cancel->load()) {
+    receiveError = "cancelled";
+    return EC_IllegalCall;  // DcmSCU ends the C-GET session; the caller aborts the association
+  }
   return EC_Normal;
 }
 
@@ -454,6 +459,7 @@ RetrieveResult retrieveFromNode(const PacsNode& node, const LocalAe& local, cons
     Scu scu(node, local, timeouts);
     scu.store = store;
     scu.onReceived = onReceived;
+    scu.cancel = request.cancel;
     scu.addPresentationContext(kStudyRootGet, uncompressedSyntaxes());
     // Storage SOP classes we take the SCP role for (127 contexts at most with the GET one).
     for (int i = 0; i < numberOfDcmLongSCUStorageSOPClassUIDs && i < 120; ++i) {
@@ -468,6 +474,10 @@ RetrieveResult retrieveFromNode(const PacsNode& node, const LocalAe& local, cons
       Uint16 status = 0xffff;
       readFinalCounts(responses, result, status);
       result.objects = scu.received;
+      if (request.cancel && request.cancel->load()) {
+        fail(node, "C-GET", "cancelled; the " + std::to_string(result.objects.size()) +
+                                " objects received stay in the store (a retry completes it)");
+      }
       if (c.bad()) {
         fail(node, "C-GET", reasonOf(c, node, local) + "; " + std::to_string(result.objects.size()) +
                                 " objects received before that stay in the store");

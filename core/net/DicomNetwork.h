@@ -3,6 +3,7 @@
 
 #include "core/net/PacsNode.h"
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <stdexcept>
@@ -71,6 +72,9 @@ struct RetrieveRequest {
   std::string studyUid;
   std::string seriesUid;  ///< empty: the whole study
   RetrieveMethod method = RetrieveMethod::Get;
+  /// Set from another thread to stop a C-GET after the object in progress (the association is
+  /// aborted; what arrived stays in the store). Not read by C-MOVE.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct RetrieveResult {

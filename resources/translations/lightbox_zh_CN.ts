@@ -1680,6 +1680,147 @@ Nothing was written; your review is unchanged.</source>
         <source>series %1</source>
         <translation>序列 %1</translation>
     </message>
+    <message>
+        <source>Local</source>
+        <translation>本地</translation>
+    </message>
+    <message>
+        <source>PACS</source>
+        <translation>PACS</translation>
+    </message>
+    <message>
+        <source>Search and retrieve from the department&apos;s archive (nodes in %1)</source>
+        <translation>在科室的影像归档中检索和调取（节点列表见 %1）</translation>
+    </message>
+</context>
+<context>
+    <name>lightbox::PacsPanel</name>
+    <message>
+        <source>%1: echo ok in %2 ms</source>
+        <translation>%1：回显成功，用时 %2 毫秒</translation>
+    </message>
+    <message>
+        <source>Echo</source>
+        <translation>回显</translation>
+    </message>
+    <message>
+        <source>Test the node (C-ECHO)</source>
+        <translation>测试该节点（C-ECHO）</translation>
+    </message>
+    <message>
+        <source>An archive of the node list, or AET@host:port</source>
+        <translation>节点列表中的归档，或 AET@主机:端口</translation>
+    </message>
+    <message>
+        <source>Patient name (* and ? allowed)</source>
+        <translation>患者姓名（可用 * 和 ?）</translation>
+    </message>
+    <message>
+        <source>Patient ID</source>
+        <translation>患者编号</translation>
+    </message>
+    <message>
+        <source>Study date: YYYYMMDD or YYYYMMDD-YYYYMMDD</source>
+        <translation>检查日期：YYYYMMDD 或 YYYYMMDD-YYYYMMDD</translation>
+    </message>
+    <message>
+        <source>Modality</source>
+        <translation>模态</translation>
+    </message>
+    <message>
+        <source>Accession number</source>
+        <translation>检查号</translation>
+    </message>
+    <message>
+        <source>Node</source>
+        <translation>节点</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>ID</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>检索</translation>
+    </message>
+    <message>
+        <source>Retrieve</source>
+        <translation>调取</translation>
+    </message>
+    <message>
+        <source>Retrieve the selected study or series into the local index (C-GET)</source>
+        <translation>将选中的检查或序列调取到本地索引（C-GET）</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Study / series</source>
+        <translation>检查 / 序列</translation>
+    </message>
+    <message>
+        <source>Images</source>
+        <translation>图像数</translation>
+    </message>
+    <message>
+        <source>Local</source>
+        <translation>本地</translation>
+    </message>
+    <message>
+        <source>Working...</source>
+        <translation>处理中……</translation>
+    </message>
+    <message>
+        <source>Patient ID %1, accession %2
+%3</source>
+        <translation>患者编号 %1，检查号 %2
+%3</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>1 study</source>
+        <translation>1 项检查</translation>
+    </message>
+    <message>
+        <source>%1 studies</source>
+        <translation>%1 项检查</translation>
+    </message>
+    <message>
+        <source>1 series</source>
+        <translation>1 个序列</translation>
+    </message>
+    <message>
+        <source>%1 series</source>
+        <translation>%1 个序列</translation>
+    </message>
+    <message>
+        <source>%v of %m objects</source>
+        <translation>%v / %m 个对象</translation>
+    </message>
+    <message>
+        <source>%v objects</source>
+        <translation>%v 个对象</translation>
+    </message>
+    <message>
+        <source>%1 objects retrieved into the local index</source>
+        <translation>已将 %1 个对象调取到本地索引</translation>
+    </message>
+    <message>
+        <source>Cancelling after the object in progress...</source>
+        <translation>正在取消（当前对象接收完后停止）……</translation>
+    </message>
 </context>
 <context>
     <name>lightbox::RegistrationController</name>

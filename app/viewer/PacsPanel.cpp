@@ -1,0 +1,363 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "app/viewer/PacsPanel.h"
+
+#include "core/dicom/PersonName.h"
+#include "core/index/StudyIndex.h"
+#include "core/net/DicomNetwork.h"
+
+#include <QComboBox>
+#include <QDate>
+#include <QEvent>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QMetaObject>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <set>
+
+namespace lightbox {
+namespace {
+
+constexpr int kStudyUidRole = Qt::UserRole;
+constexpr int kSeriesUidRole = Qt::UserRole + 1;
+constexpr int kInstancesRole = Qt::UserRole + 2;
+constexpr int kLoadedRole = Qt::UserRole + 3;  ///< a study row whose series were asked for
+
+struct Found {
+  std::vector<FindMatch> matches;
+  std::set<std::string> localStudies, localSeries;
+};
+
+void readLocal(Found& f) {
+  try {
+    StudyIndex index(StudyIndex::defaultPath());
+    for (const IndexedStudy& st : index.studies()) {
+      f.localStudies.insert(st.studyInstanceUid);
+      for (const IndexedSeries& se : st.series) f.localSeries.insert(se.seriesInstanceUid);
+    }
+  } catch (const std::exception&) {
+    // No index yet: nothing is local.
+  }
+}
+
+QString dateText(const std::string& d) {
+  const QDate date = QDate::fromString(QString::fromStdString(d), QStringLiteral("yyyyMMdd"));
+  return date.isValid() ? date.toString(Qt::ISODate) : QString::fromStdString(d);
+}
+
+} // namespace
+
+PacsPanel::PacsPanel(QWidget* parent)
+    : QWidget(parent), node_(new QComboBox), echo_(new QPushButton), name_(new QLineEdit), id_(new QLineEdit),
+      date_(new QLineEdit), modality_(new QLineEdit), accession_(new QLineEdit), search_(new QPushButton),
+      results_(new QTreeWidget), retrieve_(new QPushButton), cancel_(new QPushButton), progress_(new QProgressBar),
+      status_(new QLabel) {
+  node_->setEditable(true);  // a name from the list, or AET@host:port typed in
+  auto* top = new QHBoxLayout;
+  top->addWidget(node_, 1);
+  top->addWidget(echo_);
+  auto* form = new QFormLayout;
+  form->addRow(QStringLiteral("node"), top);
+  form->addRow(QStringLiteral("name"), name_);
+  form->addRow(QStringLiteral("id"), id_);
+  form->addRow(QStringLiteral("date"), date_);
+  auto* modAcc = new QHBoxLayout;
+  modAcc->addWidget(modality_);
+  modAcc->addWidget(accession_, 2);
+  form->addRow(QStringLiteral("modality"), modAcc);
+  results_->setColumnCount(4);
+  results_->setRootIsDecorated(true);
+  results_->setUniformRowHeights(true);
+  results_->header()->setStretchLastSection(false);
+  results_->header()->setSectionResizeMode(0, QHeaderView::Stretch);
+  for (int c = 1; c < 4; ++c) results_->header()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
+  auto* buttons = new QHBoxLayout;
+  buttons->addWidget(search_);
+  buttons->addWidget(retrieve_);
+  buttons->addWidget(cancel_);
+  progress_->setTextVisible(true);
+  progress_->hide();
+  status_->setWordWrap(true);
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(4, 4, 4, 4);
+  layout->addLayout(form);
+  layout->addLayout(buttons);
+  layout->addWidget(results_, 1);
+  layout->addWidget(progress_);
+  layout->addWidget(status_);
+  cancel_->setEnabled(false);
+  retrieve_->setEnabled(false);
+
+  connect(search_, &QPushButton::clicked, this, &PacsPanel::search);
+  for (QLineEdit* e : {name_, id_, date_, modality_, accession_}) connect(e, &QLineEdit::returnPressed, this, &PacsPanel::search);
+  connect(retrieve_, &QPushButton::clicked, this, &PacsPanel::retrieveSelected);
+  connect(cancel_, &QPushButton::clicked, this, &PacsPanel::cancel);
+  connect(results_, &QTreeWidget::itemExpanded, this, &PacsPanel::expandStudy);
+  connect(results_, &QTreeWidget::itemSelectionChanged, this,
+          [this] { retrieve_->setEnabled(!busy_ && !results_->selectedItems().isEmpty()); });
+  connect(results_, &QTreeWidget::itemDoubleClicked, this, [this](QTreeWidgetItem*, int) { retrieveSelected(); });
+  connect(echo_, &QPushButton::clicked, this, [this] {
+    const QString spec = node_->currentText();
+    runWorker([this, spec] {
+      QString message;
+      try {
+        const PacsNodeList list = loadPacsNodeList(defaultPacsNodeListPath());
+        const PacsNode node = resolvePacsNode(spec.toStdString(), list);
+        const double ms = echoNode(node, list.local);
+        message = tr("%1: echo ok in %2 ms").arg(QString::fromStdString(node.label())).arg(qRound(ms));
+      } catch (const std::exception& e) {
+        message = QString::fromStdString(e.what());
+      }
+      QMetaObject::invokeMethod(this, [this, message] { setBusy(false, message); }, Qt::QueuedConnection);
+    });
+  });
+  retranslateUi();
+  reloadNodes();
+}
+
+PacsPanel::~PacsPanel() {
+  cancelRequested_ = true;
+  if (worker_.joinable()) worker_.join();
+}
+
+void PacsPanel::retranslateUi() {
+  echo_->setText(tr("Echo"));
+  echo_->setToolTip(tr("Test the node (C-ECHO)"));
+  node_->setToolTip(tr("An archive of the node list, or AET@host:port"));
+  name_->setPlaceholderText(tr("Patient name (* and ? allowed)"));
+  id_->setPlaceholderText(tr("Patient ID"));
+  date_->setPlaceholderText(tr("Study date: YYYYMMDD or YYYYMMDD-YYYYMMDD"));
+  modality_->setPlaceholderText(tr("Modality"));
+  accession_->setPlaceholderText(tr("Accession number"));
+  if (auto* form = findChild<QFormLayout*>()) {
+    const QStringList labels = {tr("Node"), tr("Name"), tr("ID"), tr("Date"), tr("Modality")};
+    for (int row = 0; row < form->rowCount() && row < labels.size(); ++row) {
+      if (auto* label = qobject_cast<QLabel*>(form->itemAt(row, QFormLayout::LabelRole)->widget())) label->setText(labels[row]);
+    }
+  }
+  search_->setText(tr("Search"));
+  retrieve_->setText(tr("Retrieve"));
+  retrieve_->setToolTip(tr("Retrieve the selected study or series into the local index (C-GET)"));
+  cancel_->setText(tr("Cancel"));
+  results_->setHeaderLabels({tr("Study / series"), tr("Modality"), tr("Images"), tr("Local")});
+}
+
+void PacsPanel::changeEvent(QEvent* event) {
+  if (event->type() == QEvent::LanguageChange) retranslateUi();
+  QWidget::changeEvent(event);
+}
+
+void PacsPanel::reloadNodes() {
+  const QString current = node_->currentText();
+  node_->clear();
+  try {
+    for (const PacsNode& n : loadPacsNodeList(defaultPacsNodeListPath()).nodes) {
+      node_->addItem(QString::fromStdString(n.name), QString::fromStdString(n.label()));
+      node_->setItemData(node_->count() - 1, QString::fromStdString(n.label()), Qt::ToolTipRole);
+    }
+  } catch (const std::exception& e) {
+    status_->setText(QString::fromStdString(e.what()));
+  }
+  if (!current.isEmpty()) node_->setCurrentText(current);
+}
+
+void PacsPanel::setQuery(const QString& node, const QString& patientName, const QString& patientId,
+                         const QString& studyDate, const QString& modality) {
+  node_->setCurrentText(node);
+  name_->setText(patientName);
+  id_->setText(patientId);
+  date_->setText(studyDate);
+  modality_->setText(modality);
+}
+
+QString PacsPanel::status() const { return status_->text(); }
+
+void PacsPanel::setBusy(bool busy, const QString& status) {
+  busy_ = busy;
+  search_->setEnabled(!busy);
+  echo_->setEnabled(!busy);
+  retrieve_->setEnabled(!busy && !results_->selectedItems().isEmpty());
+  cancel_->setEnabled(busy);
+  status_->setText(status);
+  if (!busy) progress_->hide();
+}
+
+void PacsPanel::runWorker(std::function<void()> work) {
+  if (busy_) return;
+  if (worker_.joinable()) worker_.join();
+  cancelRequested_ = false;
+  setBusy(true, tr("Working..."));
+  worker_ = std::thread(std::move(work));
+}
+
+void PacsPanel::search() {
+  FindQuery q;
+  q.level = QueryLevel::Study;
+  q.patientName = name_->text().trimmed().toStdString();
+  q.patientId = id_->text().trimmed().toStdString();
+  q.studyDate = date_->text().trimmed().toStdString();
+  q.modality = modality_->text().trimmed().toUpper().toStdString();
+  q.accession = accession_->text().trimmed().toStdString();
+  const QString spec = node_->currentText();
+  runWorker([this, q, spec] {
+    auto found = std::make_shared<Found>();
+    QString error;
+    try {
+      const PacsNodeList list = loadPacsNodeList(defaultPacsNodeListPath());
+      found->matches = findOnNode(resolvePacsNode(spec.toStdString(), list), list.local, q);
+      readLocal(*found);
+    } catch (const std::exception& e) {
+      error = QString::fromStdString(e.what());
+    }
+    QMetaObject::invokeMethod(this, [this, found, error] {
+      if (!error.isEmpty()) {
+        setBusy(false, error);
+        emit failed(error);
+        return;
+      }
+      showStudies(found);
+    }, Qt::QueuedConnection);
+  });
+}
+
+void PacsPanel::showStudies(const std::shared_ptr<void>& opaque) {
+  const Found& f = *std::static_pointer_cast<Found>(opaque);
+  results_->clear();
+  for (const FindMatch& m : f.matches) {
+    auto* item = new QTreeWidgetItem(results_);
+    const QString name = QString::fromStdString(displayPersonName(m.patientName));
+    QString text = dateText(m.studyDate) + "  " + (name.isEmpty() ? QString::fromStdString(m.patientId) : name);
+    if (!m.studyDescription.empty()) text += "  " + QString::fromStdString(m.studyDescription);
+    item->setText(0, text);
+    item->setToolTip(0, tr("Patient ID %1, accession %2\n%3")
+                            .arg(QString::fromStdString(m.patientId), QString::fromStdString(m.accession),
+                                 QString::fromStdString(m.studyUid)));
+    item->setText(1, QString::fromStdString(m.modalitiesInStudy));
+    item->setText(2, m.relatedInstances >= 0 ? QLocale().toString(m.relatedInstances) : QString());
+    item->setText(3, f.localStudies.count(m.studyUid) ? tr("yes") : QString());
+    item->setData(0, kStudyUidRole, QString::fromStdString(m.studyUid));
+    item->setData(0, kInstancesRole, m.relatedInstances);
+    item->setChildIndicatorPolicy(QTreeWidgetItem::ShowIndicator);
+  }
+  setBusy(false, f.matches.size() == 1 ? tr("1 study") : tr("%1 studies").arg(QLocale().toString(int(f.matches.size()))));
+}
+
+void PacsPanel::expandStudy(QTreeWidgetItem* item) {
+  if (item->parent() || item->data(0, kLoadedRole).toBool() || busy_) return;
+  item->setData(0, kLoadedRole, true);
+  FindQuery q;
+  q.level = QueryLevel::Series;
+  q.studyUid = item->data(0, kStudyUidRole).toString().toStdString();
+  const QString spec = node_->currentText();
+  const QString studyUid = item->data(0, kStudyUidRole).toString();
+  runWorker([this, q, spec, studyUid] {
+    auto found = std::make_shared<Found>();
+    QString error;
+    try {
+      const PacsNodeList list = loadPacsNodeList(defaultPacsNodeListPath());
+      found->matches = findOnNode(resolvePacsNode(spec.toStdString(), list), list.local, q);
+      readLocal(*found);
+    } catch (const std::exception& e) {
+      error = QString::fromStdString(e.what());
+    }
+    QMetaObject::invokeMethod(this, [this, found, error, studyUid] {
+      QTreeWidgetItem* study = nullptr;
+      for (int i = 0; i < results_->topLevelItemCount(); ++i) {
+        if (results_->topLevelItem(i)->data(0, kStudyUidRole).toString() == studyUid) study = results_->topLevelItem(i);
+      }
+      if (!error.isEmpty() || !study) {
+        if (study) study->setData(0, kLoadedRole, false);
+        setBusy(false, error);
+        if (!error.isEmpty()) emit failed(error);
+        return;
+      }
+      for (const FindMatch& m : found->matches) {
+        auto* s = new QTreeWidgetItem(study);
+        s->setText(0, QStringLiteral("#%1  %2").arg(QString::fromStdString(m.seriesNumber),
+                                                    QString::fromStdString(m.seriesDescription)));
+        s->setToolTip(0, QString::fromStdString(m.seriesUid));
+        s->setText(1, QString::fromStdString(m.modality));
+        s->setText(2, m.relatedInstances >= 0 ? QLocale().toString(m.relatedInstances) : QString());
+        s->setText(3, found->localSeries.count(m.seriesUid) ? tr("yes") : QString());
+        s->setData(0, kStudyUidRole, studyUid);
+        s->setData(0, kSeriesUidRole, QString::fromStdString(m.seriesUid));
+        s->setData(0, kInstancesRole, m.relatedInstances);
+      }
+      setBusy(false, found->matches.size() == 1 ? tr("1 series") : tr("%1 series").arg(QLocale().toString(int(found->matches.size()))));
+    }, Qt::QueuedConnection);
+  });
+}
+
+void PacsPanel::retrieveSelected() {
+  const QList<QTreeWidgetItem*> selected = results_->selectedItems();
+  if (selected.isEmpty() || busy_) return;
+  QTreeWidgetItem* item = selected.front();
+  RetrieveRequest r;
+  r.studyUid = item->data(0, kStudyUidRole).toString().toStdString();
+  r.seriesUid = item->data(0, kSeriesUidRole).toString().toStdString();
+  r.cancel = &cancelRequested_;
+  const int expected = item->data(0, kInstancesRole).toInt();
+  const QString spec = node_->currentText();
+  progress_->setRange(0, expected > 0 ? expected : 0);
+  progress_->setValue(0);
+  progress_->setFormat(expected > 0 ? tr("%v of %m objects") : tr("%v objects"));
+  progress_->show();
+  runWorker([this, r, spec] {
+    auto count = std::make_shared<std::atomic<int>>(0);
+    QString error, folder, series;
+    std::size_t received = 0;
+    try {
+      const PacsNodeList list = loadPacsNodeList(defaultPacsNodeListPath());
+      const std::string store = defaultReceiveStore(StudyIndex::defaultPath());
+      const RetrieveResult result =
+          retrieveFromNode(resolvePacsNode(spec.toStdString(), list), list.local, r, store, {},
+                           [this, count](const ReceivedObject&) {
+                             const int n = ++*count;
+                             QMetaObject::invokeMethod(this, [this, n] { progress_->setValue(n); }, Qt::QueuedConnection);
+                           });
+      received = result.objects.size();
+      StudyIndex index(StudyIndex::defaultPath());
+      std::set<std::string> studies;
+      for (const ReceivedObject& o : result.objects) studies.insert(o.studyUid);
+      for (const std::string& st : studies) index.import((std::filesystem::path(store) / st).string());
+      if (!result.objects.empty()) {
+        // The series with the most objects (the images, not a SEG or SR beside them) opens.
+        std::map<std::string, int> perSeries;
+        for (const ReceivedObject& o : result.objects) ++perSeries[o.seriesUid];
+        const auto most = std::max_element(perSeries.begin(), perSeries.end(),
+                                           [](const auto& a, const auto& b) { return a.second < b.second; });
+        folder = QString::fromStdString((std::filesystem::path(store) / result.objects.front().studyUid).string());
+        series = QString::fromStdString(r.seriesUid.empty() ? most->first : r.seriesUid);
+      }
+    } catch (const std::exception& e) {
+      error = QString::fromStdString(e.what());
+    }
+    QMetaObject::invokeMethod(this, [this, error, folder, series, received] {
+      if (!error.isEmpty()) {
+        setBusy(false, error);
+        emit failed(error);
+        return;
+      }
+      setBusy(false, tr("%1 objects retrieved into the local index").arg(QLocale().toString(int(received))));
+      if (!folder.isEmpty()) emit retrieved(folder, series);
+    }, Qt::QueuedConnection);
+  });
+}
+
+void PacsPanel::cancel() {
+  cancelRequested_ = true;
+  status_->setText(tr("Cancelling after the object in progress..."));
+}
+
+} // namespace lightbox

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <QWidget>
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QProgressBar;
+class QPushButton;
+class QTreeWidget;
+class QTreeWidgetItem;
+
+namespace lightbox {
+
+/// The "PACS" tab of the study browser (issue 27): search an archive of the node list (patient
+/// name, ID, date range, modality, accession), results as study rows with their series (what is in
+/// the local index already is marked), retrieve a study or series with progress and cancel. Every
+/// network call runs on a worker thread; the window keeps serving events.
+class PacsPanel : public QWidget {
+  Q_OBJECT
+public:
+  explicit PacsPanel(QWidget* parent = nullptr);
+  ~PacsPanel() override;
+
+  /// Re-reads the node list (the settings file).
+  void reloadNodes();
+  /// For tests and scripts: the search fields and the node by its name or address.
+  void setQuery(const QString& node, const QString& patientName, const QString& patientId = {},
+                const QString& studyDate = {}, const QString& modality = {});
+  void search();
+  /// Retrieves the selected study or series row.
+  void retrieveSelected();
+  void cancel();
+  QTreeWidget* results() const { return results_; }
+  QString status() const;
+  bool busy() const { return busy_; }
+
+signals:
+  /// A retrieve finished and its objects are in the index: the first series received, to open.
+  void retrieved(const QString& folder, const QString& seriesUid);
+  /// A network call failed; the message names the node and the reason.
+  void failed(const QString& message);
+
+protected:
+  void changeEvent(QEvent* event) override;
+
+private:
+  void retranslateUi();
+  void setBusy(bool busy, const QString& status);
+  void runWorker(std::function<void()> work);
+  void showStudies(const std::shared_ptr<void>& matches);
+  void expandStudy(QTreeWidgetItem* item);
+
+  QComboBox* node_;
+  QPushButton* echo_;
+  QLineEdit* name_;
+  QLineEdit* id_;
+  QLineEdit* date_;
+  QLineEdit* modality_;
+  QLineEdit* accession_;
+  QPushButton* search_;
+  QTreeWidget* results_;
+  QPushButton* retrieve_;
+  QPushButton* cancel_;
+  QProgressBar* progress_;
+  QLabel* status_;
+  std::thread worker_;
+  std::atomic<bool> busy_{false};
+  std::atomic<bool> cancelRequested_{false};
+};
+
+} // namespace lightbox

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: Apache-2.0
+// Issue 27 in the viewer: the PACS tab of the study browser searches a real Orthanc, retrieves a
+// study on a worker thread while the window keeps serving events, and the study opens at once.
+// Driven by tests/app/pacs_viewer_test.sh, which starts Orthanc and writes the node list
+// ("[.pacsdrive]": hidden from the plain viewer suite, which has no archive).
+#include "tests/support/QtWait.h"
+#include "tests/support/TestData.h"
+
+#include "app/viewer/MainWindow.h"
+#include "app/viewer/PacsPanel.h"
+#include "app/viewer/StudyBrowser.h"
+#include "app/viewer/ViewerDocument.h"
+
+#include <catch2/catch.hpp>
+
+#include <QElapsedTimer>
+#include <QTabWidget>
+#include <QTimer>
+#include <QTreeWidget>
+#include <QTreeWidgetItemIterator>
+
+#include <cstdlib>
+
+using namespace lightbox;
+
+TEST_CASE("the PACS tab finds a study on the archive, retrieves it without blocking and opens it", "[.pacsdrive]") {
+  const char* node = std::getenv("LIGHTBOX_TEST_PACS_NODE");
+  const char* study = std::getenv("LIGHTBOX_TEST_PACS_STUDY");
+  REQUIRE(node);   // set by pacs_viewer_test.sh
+  REQUIRE(study);
+  MainWindow window;
+  window.resize(1600, 1000);
+  window.show();
+  PacsPanel* pacs = window.pacsPanel();
+  REQUIRE(pacs);
+  auto* tabs = window.findChild<QTabWidget*>("studyTabs");
+  REQUIRE(tabs);
+  tabs->setCurrentWidget(pacs);
+  CHECK(tabs->tabText(tabs->currentIndex()) == "PACS");
+
+  // Search: every study, then a patient ID that matches none.
+  pacs->setQuery(node, {});
+  pacs->search();
+  REQUIRE(test::waitFor([&] { return !pacs->busy(); }, 60000));
+  INFO(pacs->status().toStdString());
+  REQUIRE(pacs->results()->topLevelItemCount() == 2);
+  QTreeWidgetItem* row = nullptr;
+  for (int i = 0; i < pacs->results()->topLevelItemCount(); ++i) {
+    if (pacs->results()->topLevelItem(i)->data(0, Qt::UserRole).toString() == study) row = pacs->results()->topLevelItem(i);
+  }
+  REQUIRE(row);
+  CHECK(row->text(2) == "141");
+  CHECK(row->text(3).isEmpty());  // not local yet
+  // Its series, asked for when the row opens.
+  row->setExpanded(true);
+  REQUIRE(test::waitFor([&] { return !pacs->busy() && row->childCount() > 0; }, 60000));
+  CHECK(row->childCount() == 1);
+  CHECK(row->child(0)->text(1) == "CT");
+  if (const char* shots = std::getenv("LIGHTBOX_TEST_SHOTS")) window.grab().save(QString(shots) + "/pacs-search.png");
+
+  // Retrieve: the window keeps serving events (a timer's ticks never wait long), progress shows.
+  pacs->results()->setCurrentItem(row);
+  QElapsedTimer clock;
+  qint64 last = 0, worstGap = 0;
+  int ticks = 0;
+  QTimer timer;
+  QObject::connect(&timer, &QTimer::timeout, [&] {
+    const qint64 now = clock.elapsed();
+    if (ticks++) worstGap = std::max(worstGap, now - last);
+    last = now;
+  });
+  clock.start();
+  timer.start(10);
+  pacs->retrieveSelected();
+  CHECK(pacs->busy());
+  REQUIRE(test::waitFor([&] { return !pacs->busy(); }, 120000));
+  timer.stop();
+  INFO(pacs->status().toStdString());
+  CHECK(pacs->status().contains("141 objects retrieved"));
+  INFO("worst gap between 10 ms ticks while retrieving: " << worstGap << " ms over " << ticks << " ticks");
+  CHECK(ticks > 50);
+  CHECK(worstGap < 250);
+
+  // Opened at once, and listed in the Local tab.
+  REQUIRE(test::waitFor([&] { return window.document() && window.document()->volume() != nullptr; }, 60000));
+  CHECK(window.document()->volume()->geometry.size[2] == 141);
+  bool listed = false;
+  for (QTreeWidgetItemIterator it(window.browser()->tree()); *it; ++it) {
+    listed = listed || (*it)->data(0, Qt::UserRole).toString() == window.document()->seriesKey();
+  }
+  CHECK(listed);
+  if (const char* shots = std::getenv("LIGHTBOX_TEST_SHOTS")) window.grab().save(QString(shots) + "/pacs-retrieved.png");
+
+  // A new search marks it local.
+  pacs->search();
+  REQUIRE(test::waitFor([&] { return !pacs->busy(); }, 60000));
+  bool local = false;
+  for (int i = 0; i < pacs->results()->topLevelItemCount(); ++i) {
+    QTreeWidgetItem* r = pacs->results()->topLevelItem(i);
+    if (r->data(0, Qt::UserRole).toString() == study) local = !r->text(3).isEmpty();
+  }
+  CHECK(local);
+
+  // A node that is down: the reason, in the status and the Messages dock, and the tab stays usable.
+  pacs->setQuery("ORTHANC@127.0.0.1:1", {});
+  pacs->search();
+  REQUIRE(test::waitFor([&] { return !pacs->busy(); }, 60000));
+  CHECK(pacs->status().contains("connection refused"));
+}
