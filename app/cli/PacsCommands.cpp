@@ -195,6 +195,15 @@ int runFind(const Arguments& args) {
   return kExitOk;
 }
 
+/// A retrieve the archive finished with failed sub-operations (objects it could not send, or that
+/// were refused here) is not a success, even when other objects arrived.
+int reportFailedSubOperations(const RetrieveResult& result, const PacsNode& node) {
+  if (result.failed <= 0 && result.warnings <= 0) return kExitOk;
+  std::fprintf(stderr, "lightbox pacs get: %s: %s reported %d failed and %d warning sub-operations\n",
+               result.failed > 0 ? "error" : "warning", node.label().c_str(), result.failed, result.warnings);
+  return result.failed > 0 ? kExitFailure : kExitOk;
+}
+
 int runGet(const Arguments& args) {
   const Context c = context(args);
   const PacsNode node = nodeArgument(args, c);
@@ -240,7 +249,7 @@ int runGet(const Arguments& args) {
                                 {"warnings", result.warnings}, {"seconds", seconds}, {"store", c.store},
                                 {"objects", objects}};
     std::cout << out.dump(2) << "\n";
-    return kExitOk;
+    return reportFailedSubOperations(result, node);
   }
   std::printf("%s: %s received %zu objects (%zu were here already, replaced) in %.2f s into %s\n",
               node.label().c_str(), result.methodUsed == RetrieveMethod::Get ? "C-GET" : "C-MOVE",
@@ -256,7 +265,7 @@ int runGet(const Arguments& args) {
     }
   }
   if (result.objects.empty()) std::printf("  nothing matched\n");
-  return kExitOk;
+  return reportFailedSubOperations(result, node);
 }
 
 int runSend(const Arguments& args) {

@@ -317,6 +317,7 @@ void PacsPanel::retrieveSelected() {
     auto count = std::make_shared<std::atomic<int>>(0);
     QString error, folder, series;
     std::size_t received = 0;
+    int failedSubOperations = 0;
     try {
       const PacsNodeList list = loadPacsNodeList(defaultPacsNodeListPath());
       const std::string store = defaultReceiveStore(StudyIndex::defaultPath());
@@ -327,6 +328,7 @@ void PacsPanel::retrieveSelected() {
                              QMetaObject::invokeMethod(this, [this, n] { progress_->setValue(n); }, Qt::QueuedConnection);
                            });
       received = result.objects.size();
+      failedSubOperations = result.failed;
       StudyIndex index(StudyIndex::defaultPath());
       std::set<std::string> studies;
       for (const ReceivedObject& o : result.objects) studies.insert(o.studyUid);
@@ -343,13 +345,19 @@ void PacsPanel::retrieveSelected() {
     } catch (const std::exception& e) {
       error = QString::fromStdString(e.what());
     }
-    QMetaObject::invokeMethod(this, [this, error, folder, series, received] {
+    QMetaObject::invokeMethod(this, [this, error, folder, series, received, failedSubOperations] {
       if (!error.isEmpty()) {
         setBusy(false, error);
         emit failed(error);
         return;
       }
-      setBusy(false, tr("%1 objects retrieved into the local index").arg(QLocale().toString(int(received))));
+      QString text = tr("%1 objects retrieved into the local index").arg(QLocale().toString(int(received)));
+      if (failedSubOperations > 0) {
+        const QString problem = tr("the archive could not send %1 objects").arg(failedSubOperations);
+        text += "; " + problem;
+        emit failed(problem);
+      }
+      setBusy(false, text);
       if (!folder.isEmpty()) emit retrieved(folder, series);
     }, Qt::QueuedConnection);
   });

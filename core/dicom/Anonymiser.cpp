@@ -5,11 +5,15 @@
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
 #include <dcmtk/dcmdata/dcitem.h>
+#include <dcmtk/dcmdata/dcmetinf.h>
 #include <dcmtk/dcmdata/dcsequen.h>
 #include <dcmtk/dcmdata/dcuid.h>
 #include <dcmtk/oflog/oflog.h>
 
 #include <openssl/evp.h>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -123,6 +127,15 @@ const std::vector<Rule>& basicProfile() {
       {DCM_ReferencedPatientAliasSequence, Action::Remove, false},
       {DCM_RETIRED_ScheduledPatientInstitutionResidence, Action::Remove, false},
       {DCM_PerformedLocation, Action::Remove, false},
+      {DCM_RETIRED_OtherPatientIDs, Action::Remove, false},
+      {DCM_MedicalAlerts, Action::Remove, false},
+      {DCM_Allergies, Action::Remove, false},
+      {DCM_PerformedStationAETitle, Action::Remove, false},
+      {DCM_PerformedStationName, Action::Remove, false},
+      {DCM_AcquisitionDeviceProcessingDescription, Action::Remove, true},
+      {DCM_IssuerOfAccessionNumberSequence, Action::Remove, false},
+      {DCM_VerifyingObserverIdentificationCodeSequence, Action::Remove, false},
+      {DCM_FrameComments, Action::Remove, true},
       {DCM_ScheduledProcedureStepLocation, Action::Remove, false},
   };
   return rules;
@@ -193,20 +206,39 @@ std::string hex(const std::array<unsigned char, 32>& h, int bytes) {
   return s;
 }
 
-/// A YYYYMMDD date moved by `days` (calendar arithmetic on a UTC day count).
+/// A YYYYMMDD date moved by `days` (calendar arithmetic on a UTC day count); the rest of a DT
+/// (time, offset) is kept. A DT of only a year or a year and month is moved from its first day and
+/// cut to its own length.
 std::string shiftDate(const std::string& date, int days) {
-  if (date.size() < 8 || date.find_first_not_of("0123456789") < 8) return date;
+  if (date.empty() || date.find_first_not_of("0123456789") < std::min<std::size_t>(date.size(), 8)) return date;
+  std::string full = date.size() >= 8 ? date.substr(0, 8) : date + std::string("00000101").substr(date.size());
+  if (full.substr(4, 2) == "00") full.replace(4, 2, "01");
   std::tm t{};
-  t.tm_year = std::stoi(date.substr(0, 4)) - 1900;
-  t.tm_mon = std::stoi(date.substr(4, 2)) - 1;
-  t.tm_mday = std::stoi(date.substr(6, 2)) + days;
+  t.tm_year = std::stoi(full.substr(0, 4)) - 1900;
+  t.tm_mon = std::stoi(full.substr(4, 2)) - 1;
+  t.tm_mday = std::stoi(full.substr(6, 2)) + days;
   t.tm_hour = 12;
   const std::time_t when = timegm(&t);
   std::tm out{};
   gmtime_r(&when, &out);
   char b[40];
   std::snprintf(b, sizeof b, "%04d%02d%02d", out.tm_year + 1900, out.tm_mon + 1, out.tm_mday);
-  return b + date.substr(8);
+  const std::string shifted = b;
+  return date.size() >= 8 ? shifted + date.substr(8) : shifted.substr(0, date.size());
+}
+
+/// Each value of a multi-valued string (backslash-separated) through `f`.
+template <typename F> std::string eachValue(const std::string& values, F f) {
+  std::string out;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t end = values.find('\\', start);
+    const std::string one = values.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    if (start > 0) out += "\\";
+    out += one.empty() ? one : f(one);
+    if (end == std::string::npos) return out;
+    start = end + 1;
+  }
 }
 
 class Session {
@@ -246,13 +278,15 @@ public:
     for (const auto& [a, b] : patients_) out << "patient,\"" << escape(a) << "\"," << b << "\n";
     for (const auto& [a, b] : uids_) out << "uid," << a << "," << b << "\n";
     if (options_.dates == AnonymiseOptions::Dates::Shift) out << "date_shift_days,," << options_.shiftDays << "\n";
+    // It holds the key and the original names and IDs: readable by its owner only, flushed, then
+    // renamed over the old one.
     const std::string tmp = options_.mappingPath + ".partial";
-    {
-      std::ofstream f(tmp, std::ios::trunc);
-      f << out.str();
-      if (!f.flush()) throw std::runtime_error(options_.mappingPath + ": cannot write the mapping file");
-    }
-    if (std::rename(tmp.c_str(), options_.mappingPath.c_str()) != 0) {
+    const std::string text = out.str();
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    bool ok = fd >= 0 && ::write(fd, text.data(), text.size()) == ssize_t(text.size()) && ::fsync(fd) == 0;
+    if (fd >= 0) ok = ::close(fd) == 0 && ok;
+    if (!ok || std::rename(tmp.c_str(), options_.mappingPath.c_str()) != 0) {
+      std::remove(tmp.c_str());
       throw std::runtime_error(options_.mappingPath + ": cannot write the mapping file");
     }
   }
@@ -286,6 +320,11 @@ private:
           if (original[i] == '"' && i + 1 < original.size() && original[i + 1] == '"') ++i;
         }
         original = u;
+      }
+      if (kind == "date_shift_days" && options_.dates == AnonymiseOptions::Dates::Shift &&
+          value != std::to_string(options_.shiftDays)) {
+        throw std::runtime_error(options_.mappingPath + ": made with --shift-days " + value + ", not " +
+                                 std::to_string(options_.shiftDays) + ": the dates would not agree across runs");
       }
       if (kind == "key") key_ = value;
       else if (kind == "uid") uids_[original] = value;
@@ -343,26 +382,19 @@ public:
       const std::string value = trim(v.c_str());
       if (vr == EVR_UI) {
         if (!keepUid(t, value)) {
-          std::string mapped;
-          std::size_t start = 0;  // multi-valued UIDs: each value
-          while (start <= value.size()) {
-            const std::size_t end = value.find('\\', start);
-            const std::string one = value.substr(start, end == std::string::npos ? std::string::npos : end - start);
-            if (!mapped.empty() || start > 0) mapped += "\\";
-            mapped += one.empty() ? one : session_.uid(one);
-            if (end == std::string::npos) break;
-            start = end + 1;
-          }
-          e->putString(mapped.c_str());
+          e->putString(eachValue(value, [this](const std::string& uid) { return session_.uid(uid); }).c_str());
         }
       } else if (vr == EVR_DA || vr == EVR_DT) {
         if (options_.dates == AnonymiseOptions::Dates::Dummy) {
-          e->putString(vr == EVR_DA ? "19000101" : "19000101000000");
+          e->putString(eachValue(value, [vr](const std::string&) {
+                         return std::string(vr == EVR_DA ? "19000101" : "19000101000000");
+                       }).c_str());
         } else if (options_.dates == AnonymiseOptions::Dates::Shift) {
-          e->putString(shiftDate(value, options_.shiftDays).c_str());
+          const int days = options_.shiftDays;
+          e->putString(eachValue(value, [days](const std::string& d) { return shiftDate(d, days); }).c_str());
         }
       } else if (vr == EVR_TM && options_.dates == AnonymiseOptions::Dates::Dummy) {
-        e->putString("000000");
+        e->putString(eachValue(value, [](const std::string&) { return std::string("000000"); }).c_str());
       }
     }
     (void)topLevel;
@@ -432,6 +464,17 @@ AnonymiseResult anonymiseDicom(const std::vector<std::string>& sources, const st
       continue;
     }
     DcmDataset& ds = *file.getDataset();
+    OFString sopClass;
+    ds.findAndGetOFString(DCM_SOPClassUID, sopClass);
+    if (std::string(sopClass.c_str()).rfind("1.2.840.10008.5.1.4.1.1.104.", 0) == 0) {
+      // An Encapsulated PDF or CDA: the document itself (compressed text the profile cannot read,
+      // e.g. our report's PDF with the patient's name on every page) would carry the identity.
+      out.note = "skipped: an encapsulated document (PDF/CDA) whose own text may name the patient "
+                 "(a KOS or SR of this run that lists it still points at its new UID)";
+      ++result.skipped;
+      result.files.push_back(out);
+      continue;
+    }
     OFString id, name, modality, burned;
     ds.findAndGetOFStringArray(DCM_PatientID, id);
     ds.findAndGetOFStringArray(DCM_PatientName, name);
@@ -443,26 +486,26 @@ AnonymiseResult anonymiseDicom(const std::vector<std::string>& sources, const st
     ds.putAndInsertString(DCM_PatientID, ("ANON-" + code).c_str());
     ds.putAndInsertString(DCM_PatientName, ("ANONYMOUS^" + code).c_str());
     ds.putAndInsertString(DCM_PatientIdentityRemoved, "YES");
-    std::string method = "Lightbox: PS3.15 Basic Application Level Confidentiality Profile";
+    // LO, one value per option (each at most 64 characters).
+    std::string method = "PS3.15 Basic Application Confidentiality Profile (Lightbox)";
     ds.findAndDeleteElement(DCM_DeidentificationMethodCodeSequence);
     DcmItem* c = nullptr;
     ds.findOrCreateSequenceItem(DCM_DeidentificationMethodCodeSequence, c, -2);
     if (c) putCode(*c, "113100", "Basic Application Confidentiality Profile");
     if (options.dates == AnonymiseOptions::Dates::Keep) {
-      method += "; Retain Longitudinal Temporal Information Full Dates Option";
+      method += "\\Retain Longitudinal Temporal Info Full Dates Option";
       if (ds.findOrCreateSequenceItem(DCM_DeidentificationMethodCodeSequence, c, -2).good())
         putCode(*c, "113106", "Retain Longitudinal Temporal Information Full Dates Option");
     } else if (options.dates == AnonymiseOptions::Dates::Shift) {
-      method += "; Retain Longitudinal Temporal Information Modified Dates Option";
+      method += "\\Retain Longitudinal Temporal Info Modified Dates Opt.";
       if (ds.findOrCreateSequenceItem(DCM_DeidentificationMethodCodeSequence, c, -2).good())
         putCode(*c, "113107", "Retain Longitudinal Temporal Information Modified Dates Option");
     }
     if (options.keepDescriptions) {
-      method += "; Clean Descriptors Option (descriptions kept as they were, not cleaned)";
-      if (ds.findOrCreateSequenceItem(DCM_DeidentificationMethodCodeSequence, c, -2).good())
-        putCode(*c, "113105", "Clean Descriptors Option");
+      // Kept as they were, not cleaned: the Clean Descriptors option (113105) is not claimed.
+      method += "\\Descriptions retained, not cleaned";
     }
-    ds.putAndInsertString(DCM_DeidentificationMethod, method.substr(0, 64).c_str());
+    ds.putAndInsertString(DCM_DeidentificationMethod, method.c_str());
     ds.putAndInsertString(DCM_LongitudinalTemporalInformationModified,
                           options.dates == AnonymiseOptions::Dates::Keep    ? "UNMODIFIED"
                           : options.dates == AnonymiseOptions::Dates::Shift ? "MODIFIED"
@@ -488,7 +531,13 @@ AnonymiseResult anonymiseDicom(const std::vector<std::string>& sources, const st
     fs::create_directories(dir, ec);
     const fs::path target = dir / (std::string(sop.c_str()) + ".dcm");
     // The meta header is written again from the data set (new SOP Instance UID), the data set in
-    // its own transfer syntax (pixel data unchanged).
+    // its own transfer syntax (pixel data unchanged); the AE titles and private information of the
+    // source's meta header go.
+    for (const DcmTagKey& k : {DCM_SourceApplicationEntityTitle, DCM_SendingApplicationEntityTitle,
+                               DCM_ReceivingApplicationEntityTitle, DCM_PrivateInformationCreatorUID,
+                               DCM_PrivateInformation}) {
+      file.getMetaInfo()->findAndDeleteElement(k);
+    }
     const OFCondition saved = file.saveFile((target.string() + ".partial").c_str(), EXS_Unknown, EET_UndefinedLength,
                                             EGL_recalcGL, EPD_noChange, 0, 0, EWM_updateMeta);
     if (saved.bad() || std::rename((target.string() + ".partial").c_str(), target.c_str()) != 0) {

@@ -41,18 +41,19 @@ constexpr const char* kPatientRootFind = UID_FINDPatientRootQueryRetrieveInforma
 constexpr const char* kStudyRootMove = UID_MOVEStudyRootQueryRetrieveInformationModel;
 constexpr const char* kStudyRootGet = UID_GETStudyRootQueryRetrieveInformationModel;
 
-/// What we accept when receiving, in order of preference: the compressed syntaxes the decoder
-/// reads first (so a sender proposing its own compressed syntax is taken as it is, never made to
-/// re-encode), then the uncompressed ones.
+/// What we accept when receiving, in order of preference: the lossless compressed syntaxes the
+/// decoder reads first (a sender proposing its own lossless compressed syntax is taken as it is,
+/// never made to re-encode), then the uncompressed ones, and the lossy ones last (only when the
+/// sender offers nothing else: an uncompressed image is never made lossy here).
 const OFList<OFString>& receiveSyntaxes() {
   static const OFList<OFString> list = [] {
     OFList<OFString> l;
     for (const char* uid :
          {UID_JPEGLSLosslessTransferSyntax, UID_JPEGProcess14SV1TransferSyntax, UID_JPEGProcess14TransferSyntax,
-          UID_JPEG2000LosslessOnlyTransferSyntax, UID_RLELosslessTransferSyntax, UID_JPEGProcess1TransferSyntax,
-          UID_JPEGProcess2_4TransferSyntax, UID_JPEG2000TransferSyntax, UID_JPEGLSLossyTransferSyntax,
+          UID_JPEG2000LosslessOnlyTransferSyntax, UID_RLELosslessTransferSyntax,
           UID_DeflatedExplicitVRLittleEndianTransferSyntax, UID_LittleEndianExplicitTransferSyntax,
-          UID_LittleEndianImplicitTransferSyntax, UID_BigEndianExplicitTransferSyntax}) {
+          UID_LittleEndianImplicitTransferSyntax, UID_BigEndianExplicitTransferSyntax, UID_JPEGProcess1TransferSyntax,
+          UID_JPEGProcess2_4TransferSyntax, UID_JPEG2000TransferSyntax, UID_JPEGLSLossyTransferSyntax}) {
       l.push_back(uid);
     }
     return l;
@@ -230,7 +231,12 @@ Uint16 fileReceived(const std::string& tmp, const std::string& store, const std:
   }
   const fs::path dir = fs::path(store) / out.studyUid;
   std::error_code ec;
+  const bool newFolder = !fs::is_directory(dir, ec);
   fs::create_directories(dir, ec);
+  // A new study folder is made durable in the store before anything in it is acknowledged.
+  if (newFolder && !flushFolder(fs::path(store))) {
+    return reject("cannot flush the store folder " + store, STATUS_STORE_Refused_OutOfResources);
+  }
   const fs::path final = dir / (out.sopInstanceUid + ".dcm");
   out.path = final.string();
   out.replaced = fs::exists(final, ec);
@@ -238,7 +244,11 @@ Uint16 fileReceived(const std::string& tmp, const std::string& store, const std:
   if (std::rename(tmp.c_str(), final.c_str()) != 0) {
     return reject("cannot move it into " + dir.string(), STATUS_STORE_Refused_OutOfResources);
   }
-  flushFolder(dir);
+  if (!flushFolder(dir)) {
+    // The object is there but its name may not survive a power cut: not acknowledged.
+    error = "cannot flush the folder " + dir.string();
+    return STATUS_STORE_Refused_OutOfResources;
+  }
   return STATUS_Success;
 }
 
@@ -275,8 +285,10 @@ DcmDataset queryKeys(const FindQuery& q) {
   putKey(ds, DCM_SpecificCharacterSet, "ISO_IR 192");
   const char* level = q.level == QueryLevel::Patient ? "PATIENT" : q.level == QueryLevel::Study ? "STUDY" : "SERIES";
   putKey(ds, DCM_QueryRetrieveLevel, level);
-  putKey(ds, DCM_PatientName, q.level == QueryLevel::Series ? "" : q.patientName);
-  putKey(ds, DCM_PatientID, q.level == QueryLevel::Series ? "" : q.patientId);
+  if (q.level != QueryLevel::Series) {  // at series level only the unique keys of the levels above
+    putKey(ds, DCM_PatientName, q.patientName);
+    putKey(ds, DCM_PatientID, q.patientId);
+  }
   if (q.level == QueryLevel::Patient) {
     putKey(ds, DCM_PatientBirthDate);
     putKey(ds, DCM_PatientSex);
@@ -482,6 +494,11 @@ RetrieveResult retrieveFromNode(const PacsNode& node, const LocalAe& local, cons
         fail(node, "C-GET", reasonOf(c, node, local) + "; " + std::to_string(result.objects.size()) +
                                 " objects received before that stay in the store");
       }
+      if (!scu.receiveError.empty()) {
+        // DcmSCU ends the session at an object we could not keep (answered 0xC000).
+        fail(node, "C-GET", scu.receiveError + "; the retrieve stopped there, the " +
+                                std::to_string(result.objects.size()) + " objects received before stay in the store");
+      }
       checkRetrieveStatus(node, "C-GET", status, result, scu.receiveError);
       scu.release();
       result.methodUsed = RetrieveMethod::Get;
@@ -663,7 +680,11 @@ public:
     OFCondition c;
     DcmFileFormat file;
     c = file.loadFile(f.path.c_str());
-    if (c.good()) {
+    if (c.bad()) {
+      s.status = std::string("not sent: cannot read it: ") + c.text();
+      return s;
+    }
+    {
       if (convert) {
         // The archive refused the file's own (uncompressed) syntax: the other little-endian one.
         T_ASC_PresentationContext info;
@@ -674,7 +695,7 @@ public:
       // and items (undefined or explicit) the bytes on the wire are the file's.
       const std::lock_guard<std::mutex> lock(sendEncodingMutex());
       g_dimse_send_sequenceType_encoding = undefinedLengths(*file.getDataset()) ? EET_UndefinedLength : EET_ExplicitLength;
-      c = DIMSE_storeUser(assoc_, pc, &req, nullptr, file.getDataset(), nullptr, nullptr, DIMSE_BLOCKING,
+      c = DIMSE_storeUser(assoc_, pc, &req, nullptr, file.getDataset(), nullptr, nullptr, DIMSE_NONBLOCKING,
                           t_.dimseSeconds, &rsp, &detail);
     }
     delete detail;

@@ -1821,6 +1821,10 @@ Nothing was written; your review is unchanged.</source>
         <source>Cancelling after the object in progress...</source>
         <translation>正在取消（当前对象接收完后停止）……</translation>
     </message>
+    <message>
+        <source>the archive could not send %1 objects</source>
+        <translation>归档有 %1 个对象未能发送</translation>
+    </message>
 </context>
 <context>
     <name>lightbox::RegistrationController</name>

@@ -38,11 +38,17 @@ for i, f in enumerate(sorted(glob.glob(src + "/**/*.dcm", recursive=True))):
     ds.OperatorsName = "SMITH^OPERATOR"; ds.PatientAge = "072Y"; ds.OtherPatientIDsSequence = []
     ds.add_new(0x00091010, "LO", "PRIVATE-SECRET-VALUE")
     ds.StudyDescription = "CHEST JANE DOE FOLLOWUP"
+    ds.add_new(0x00101000, "LO", "OTHERID-778899"); ds.MedicalAlerts = "PENICILLIN ALLERGY JD"
+    ds.PerformedStationName = "PERFSTATION-9"; ds.AcquisitionDateTime = "20070208143027.5"
+    ds.add_new(0x00181200, "DA", ["20070101", "20070201"])  # Date of Last Calibration, two values
+    ds.file_meta.SourceApplicationEntityTitle = "SECRETAE"
     ds.save_as(os.path.join(dst, f"{i:03d}.dcm"))
 PY
 "$lb" anonymise "$work/lidc" "$work/phantom" "$work/reports/v1" -o "$work/out" --mapping "$work/map.csv" >"$work/run1.txt" \
   || fail "anonymise: $(cat "$work/run1.txt")"
 grep -q "objects anonymised" "$work/run1.txt" || fail "no summary: $(cat "$work/run1.txt")"
+grep -q "report-pdf.dcm: skipped: an encapsulated document" "$work/run1.txt" || fail "the report's PDF was not said to be left out"
+[ "$(stat -c %a "$work/map.csv")" = 600 ] || fail "the mapping file is readable by others: $(stat -c %a "$work/map.csv")"
 /usr/bin/python3 - "$work" <<'PY' || fail "the anonymised objects"
 import glob, os, sys, pydicom
 work = sys.argv[1]
@@ -55,14 +61,29 @@ def load(root):
     return out
 src = {**load(work + "/lidc"), **load(work + "/phantom"), **load(work + "/reports/v1")}
 out = load(work + "/out")
+# Encapsulated documents (the report's PDF names the patient in its compressed text) are left out.
+documents = [f for f, d in src.items() if d.SOPClassUID.startswith("1.2.840.10008.5.1.4.1.1.104.")]
+assert len(documents) == 1, documents
+# Their replacement UIDs (from the mapping): a KOS or SR of the run may still point at them.
+mapping = {}
+for line in open(work + "/map.csv").read().splitlines()[1:]:
+    kind, original, replacement = line.split(",")[0], line.split(",")[1], line.split(",")[-1]
+    if kind == "uid": mapping[original] = replacement
+left_out = set()
+for f in documents:
+    left_out |= {mapping[src[f].SOPInstanceUID], mapping[src[f].SeriesInstanceUID]}
+    del src[f]
 assert len(out) == len(src), (len(out), len(src))
+assert not any(d.SOPClassUID.startswith("1.2.840.10008.5.1.4.1.1.104.") for d in out.values())
 secrets = set()
 for ds in src.values():
     for kw in ("PatientName", "PatientID", "PatientBirthDate", "AccessionNumber", "InstitutionName",
                "ReferringPhysicianName", "StationName", "StudyID", "OperatorsName", "PatientAge"):
         v = str(ds.get(kw, "") or "")
         if len(v) >= 4: secrets.add(v)
-secrets.add("PRIVATE-SECRET-VALUE"); secrets.add("CHEST JANE DOE FOLLOWUP")
+for v in ("PRIVATE-SECRET-VALUE", "CHEST JANE DOE FOLLOWUP", "OTHERID-778899", "PENICILLIN ALLERGY JD",
+          "PERFSTATION-9", "SECRETAE"):
+    secrets.add(v)
 src_uids = set()
 for ds in src.values():
     src_uids |= {ds.SOPInstanceUID, ds.SeriesInstanceUID, ds.StudyInstanceUID, str(ds.get("FrameOfReferenceUID", ""))}
@@ -77,12 +98,16 @@ for f, ds in out.items():
             assert not e.tag.is_private, f"private {e.tag} in {f}"
             if e.VR == "SQ":
                 for it in e.value: walk(it)
-            elif e.VR == "DA" and e.value: assert e.value == "19000101", (f, e)
+            elif e.VR in ("DA", "DT", "TM") and e.value:
+                values = list(e.value) if e.VM > 1 else [e.value]
+                want = {"DA": "19000101", "DT": "19000101000000", "TM": "000000"}[e.VR]
+                assert all(str(v) == want for v in values), (f, e)
             elif e.VR == "UI" and e.value in src_uids: raise AssertionError(f"source UID {e.value} kept in {f} {e.tag}")
     walk(ds)
     assert ds.PatientIdentityRemoved == "YES" and ds.DeidentificationMethodCodeSequence[0].CodeValue == "113100"
     assert ds.PatientName.family_name == "ANONYMOUS" and ds.PatientID.startswith("ANON-") and ds.PatientBirthDate == ""
     assert ds.file_meta.MediaStorageSOPInstanceUID == ds.SOPInstanceUID
+    assert "SourceApplicationEntityTitle" not in ds.file_meta, f"source AE title kept in {f}"
     by_sop[ds.SOPInstanceUID] = ds
 # Pixels equal, matched by position in the (sorted) instance order of each series: the same number of
 # objects per modality, and the same pixel bytes as a multiset.
@@ -99,11 +124,11 @@ def refwalk(d, where):
         if e.VR != "SQ":
             continue
         for it in e.value:
-            if "ReferencedSOPInstanceUID" in it:
+            if "ReferencedSOPInstanceUID" in it and it.ReferencedSOPInstanceUID not in left_out:
                 assert it.ReferencedSOPInstanceUID in by_sop, f"{where}: {it.ReferencedSOPInstanceUID} does not resolve"
                 refs += 1
             if "SeriesInstanceUID" in it and e.keyword in ("ReferencedSeriesSequence", "CurrentRequestedProcedureEvidenceSequence"):
-                assert it.SeriesInstanceUID in series, f"{where}: series {it.SeriesInstanceUID}"
+                assert it.SeriesInstanceUID in series or it.SeriesInstanceUID in left_out, f"{where}: series {it.SeriesInstanceUID}"
             refwalk(it, where)
 for f, d in out.items():
     if d.Modality in ("SEG", "SR", "KO", "DOC"):
@@ -140,9 +165,18 @@ d0 = datetime.datetime.strptime(src.StudyDate, "%Y%m%d")
 assert datetime.datetime.strptime(s.StudyDate, "%Y%m%d") - d0 == datetime.timedelta(days=10), (src.StudyDate, s.StudyDate)
 assert s.LongitudinalTemporalInformationModified == "MODIFIED" and s.PatientBirthDate == ""
 assert k.StudyDate == src.StudyDate and k.LongitudinalTemporalInformationModified == "UNMODIFIED"
+assert list(s[0x00181200].value) == ["20070111", "20070211"], s[0x00181200].value  # every value shifted
+assert str(s.AcquisitionDateTime) == "20070218143027.5", s.AcquisitionDateTime
 assert k.StudyDescription == src.StudyDescription and "StudyDescription" not in s
 print("dates shifted by 10 days / kept; descriptions kept only when asked")
 PY
+
+echo "== a mapping made with another date shift is refused"
+"$lb" anonymise "$work/lidc" -o "$work/s1" --shift-days 5 --mapping "$work/shift.csv" >/dev/null
+set +e
+out=$("$lb" anonymise "$work/lidc" -o "$work/s2" --shift-days 6 --mapping "$work/shift.csv" 2>&1); rc=$?
+set -e
+[ $rc -eq 1 ] && grep -q "made with --shift-days 5" <<<"$out" || fail "another shift with the same mapping: rc $rc: $out"
 
 echo "== errors"
 set +e
