@@ -3,9 +3,11 @@
 
 #include "app/i18n/Translations.h"
 #include "app/viewer/ViewerDocument.h"
+#include "core/net/PacsNode.h"
 #include "core/review/FindingMask.h"
 
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDialogButtonBox>
 #include <QEvent>
 #include <QFileDialog>
@@ -81,6 +83,19 @@ FinalizeDialog::FinalizeDialog(const ViewerDocument& document, QWidget* parent) 
   extras->addStretch();
   alsoLabel_ = new QLabel(this);
   form->addRow(alsoLabel_, extras);
+  // Send to: the archive the objects go to once written (issue 27); the list is the PACS tab's.
+  sendTo_ = new QComboBox(this);
+  sendTo_->addItem(QString(), QString());
+  try {
+    for (const PacsNode& n : loadPacsNodeList(defaultPacsNodeListPath()).nodes) {
+      sendTo_->addItem(QString::fromStdString(n.label()), QString::fromStdString(n.name));
+    }
+  } catch (const std::exception&) {
+    // A broken node list: only "keep on this computer" (the PACS tab says why).
+  }
+  sendToLabel_ = new QLabel(this);
+  sendToLabel_->setBuddy(sendTo_);
+  form->addRow(sendToLabel_, sendTo_);
   layout->addLayout(form);
   impressionLabel_ = new QLabel(this);
   layout->addWidget(impressionLabel_);
@@ -129,6 +144,8 @@ void FinalizeDialog::retranslateUi() {
   nifti_->setText(tr("label map as NIfTI"));
   csv_->setText(tr("measurements as CSV"));
   alsoLabel_->setText(tr("Also"));
+  sendToLabel_->setText(tr("Send to"));
+  sendTo_->setItemText(0, tr("Nowhere: keep it on this computer"));
   impressionLabel_->setText(tr("Impression (drafted from the findings; edit before finalizing):"));
   ok_->setText(tr("Finalize"));
   refreshSummary(); // the plan's summary and what blocks it
@@ -151,6 +168,8 @@ void FinalizeDialog::refreshSummary() {
   ok_->setEnabled(stops.empty());
   ok_->setToolTip(stops.empty() ? QString() : QString::fromStdString(stops.front()));
 }
+
+QString FinalizeDialog::sendNode() const { return sendTo_->currentData().toString(); }
 
 bool FinalizeDialog::finalize() {
   // The version is chosen again now (another finalize may have written one since the dialog

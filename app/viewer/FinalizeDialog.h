@@ -8,6 +8,7 @@
 #include <vector>
 
 class QCheckBox;
+class QComboBox;
 class QEvent;
 class QLabel;
 class QLineEdit;
@@ -38,6 +39,9 @@ public:
   QLineEdit* readerField() const { return reader_; }
   QPlainTextEdit* impressionField() const { return impression_; }
   QLineEdit* folderField() const { return folder_; }
+  /// "Send to": a node of the PACS node list, or empty to keep the report on this computer.
+  QComboBox* sendToField() const { return sendTo_; }
+  QString sendNode() const;
 
 protected:
   void changeEvent(QEvent* event) override;
@@ -66,6 +70,8 @@ private:
   QPlainTextEdit* impression_ = nullptr;
   QCheckBox* nifti_ = nullptr;
   QCheckBox* csv_ = nullptr;
+  QLabel* sendToLabel_ = nullptr;
+  QComboBox* sendTo_ = nullptr;
   QPushButton* ok_ = nullptr;
   std::vector<QCheckBox*> sizeBoxes_; ///< one per finding whose mask size needs the reader's confirmation
   std::vector<ReportFinding> sizeFindings_; ///< the finding of each of sizeBoxes_ (its text)

@@ -9,6 +9,7 @@
 #include "app/viewer/SliceViewport.h"
 #include "app/viewer/PacsPanel.h"
 #include "app/viewer/StudyBrowser.h"
+#include "core/net/DicomNetwork.h"
 #include "core/net/PacsNode.h"
 #include "app/viewer/ViewerDocument.h"
 #include "app/viewer/VolumeViewport.h"
@@ -289,7 +290,49 @@ MainWindow::MainWindow(QWidget* parent)
   browser_->refresh();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow() {
+  if (sendWorker_.joinable()) sendWorker_.join();
+}
+
+void MainWindow::sendReportObjects(const QString& node, const std::vector<std::string>& paths) {
+  if (sending_) {
+    messages_->insertItem(0, tr("A report is still being sent; this one was not sent"));
+    return;
+  }
+  if (sendWorker_.joinable()) sendWorker_.join();
+  sending_ = true;
+  statusBar()->showMessage(tr("Sending the report to %1...").arg(node));
+  sendWorker_ = std::thread([this, node, paths] {
+    QStringList lines;
+    QString summary;
+    bool ok = false;
+    try {
+      const PacsNodeList list = loadPacsNodeList(defaultPacsNodeListPath());
+      const PacsNode target = resolvePacsNode(node.toStdString(), list);
+      const std::vector<SentObject> sent = sendToNode(target, list.local, paths);
+      std::size_t stored = 0;
+      for (const SentObject& o : sent) {
+        stored += o.stored ? 1 : 0;
+        lines << tr("sent %1 to %2: %3")
+                     .arg(QString::fromStdString(std::filesystem::path(o.path).filename().string()),
+                          QString::fromStdString(target.label()), QString::fromStdString(o.status));
+      }
+      ok = stored == sent.size() && !sent.empty();
+      summary = tr("Report sent to %1: %2 of %3 objects stored")
+                    .arg(QString::fromStdString(target.label()))
+                    .arg(stored)
+                    .arg(sent.size());
+    } catch (const std::exception& e) {
+      summary = tr("The report was not sent: %1").arg(QString::fromStdString(e.what()));
+    }
+    QMetaObject::invokeMethod(this, [this, lines, summary, ok] {
+      for (const QString& l : lines) messages_->insertItem(0, l);
+      messages_->insertItem(0, ok ? summary : tr("error: ") + summary);
+      statusBar()->showMessage(summary, 8000);
+      sending_ = false;
+    }, Qt::QueuedConnection);
+  });
+}
 
 void MainWindow::setLayoutMode(int columns, int rows) {
   // Hiding the focused view hands the keys to the next widget in the tab chain: remember it.
@@ -676,6 +719,11 @@ void MainWindow::finalizeReport() {
                                .arg(r.files.size())
                                .arg(r.seconds, 0, 'f', 2));
   statusBar()->showMessage(tr("Report written to %1").arg(QString::fromStdString(r.folder)), 8000);
+  if (const QString node = dialog->sendNode(); !node.isEmpty()) {
+    std::vector<std::string> paths;
+    for (const ExportedObject& o : r.objects) paths.push_back(o.path);
+    sendReportObjects(node, paths);
+  }
 }
 
 void MainWindow::showDicomHeader() {

@@ -2,6 +2,11 @@
 #pragma once
 
 #include <QMainWindow>
+
+#include <atomic>
+#include <string>
+#include <thread>
+#include <vector>
 #include <QStringList>
 
 #include "core/geometry/Vec3.h"
@@ -59,6 +64,10 @@ public:
   SliceViewport* comparisonView() const { return comparisonView_; }
   StudyBrowser* browser() const { return browser_; }
   PacsPanel* pacsPanel() const { return pacs_; }
+  /// Sends report objects to a node of the PACS node list on a worker thread; one line per object
+  /// in the Messages dock, then a summary ("sent to NODE: N of M objects stored").
+  void sendReportObjects(const QString& node, const std::vector<std::string>& paths);
+  bool sendingReport() const { return sending_; }
   QTableWidget* measurementTable() const { return table_; }
   QListWidget* messages() const { return messages_; }
   FindingsPanel* findingsPanel() const { return findings_; }
@@ -119,6 +128,8 @@ private:
   RegistrationPanel* registrationPanel_;
   StudyBrowser* browser_;
   PacsPanel* pacs_;
+  std::thread sendWorker_;
+  std::atomic<bool> sending_{false};
   class QTabWidget* browserTabs_ = nullptr;  ///< Local (the index) and PACS (issue 27)
   QGridLayout* grid_;
   QLabel* probe_;

@@ -444,6 +444,14 @@ Nothing was written; the review is unchanged.</source>
         <source>Finalize</source>
         <translation>定稿</translation>
     </message>
+    <message>
+        <source>Send to</source>
+        <translation>发送至</translation>
+    </message>
+    <message>
+        <source>Nowhere: keep it on this computer</source>
+        <translation>不发送：仅保存在本机</translation>
+    </message>
 </context>
 <context>
     <name>lightbox::FindingsPanel</name>
@@ -1691,6 +1699,26 @@ Nothing was written; your review is unchanged.</source>
     <message>
         <source>Search and retrieve from the department&apos;s archive (nodes in %1)</source>
         <translation>在科室的影像归档中检索和调取（节点列表见 %1）</translation>
+    </message>
+    <message>
+        <source>A report is still being sent; this one was not sent</source>
+        <translation>上一份报告仍在发送中；本份未发送</translation>
+    </message>
+    <message>
+        <source>Sending the report to %1...</source>
+        <translation>正在将报告发送至 %1……</translation>
+    </message>
+    <message>
+        <source>sent %1 to %2: %3</source>
+        <translation>已发送 %1 至 %2：%3</translation>
+    </message>
+    <message>
+        <source>Report sent to %1: %2 of %3 objects stored</source>
+        <translation>报告已发送至 %1：%3 个对象中已存储 %2 个</translation>
+    </message>
+    <message>
+        <source>The report was not sent: %1</source>
+        <translation>报告未发送：%1</translation>
     </message>
 </context>
 <context>

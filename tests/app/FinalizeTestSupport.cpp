@@ -25,7 +25,12 @@ void openReviewedLidc(MainWindow& window) {
   window.show();
   REQUIRE(QTest::qWaitForWindowExposed(&window));
   REQUIRE(window.openPath(QString::fromStdString(sharedData("ct/chest_lidc-idri-0001_nodule_slab/dicom"))));
+  reviewOpenLidc(window);
+}
+
+void reviewOpenLidc(MainWindow& window) {
   ViewerDocument* doc = window.document();
+  REQUIRE(doc->volume());
   const auto outlines = readLidcOutlines(sharedData("ct/chest_lidc-idri-0001_nodule_slab/annotations/069.xml"),
                                          doc->volume()->geometry);
   REQUIRE(!outlines.empty());

@@ -16,6 +16,9 @@ namespace lightbox::test {
 /// Opens the LIDC slab in `window` (shown, 1400 x 900) and gives it a detection run of two
 /// findings: F1 at the readers' nodule, accepted and segmented; F2 elsewhere, rejected ("vessel").
 void openReviewedLidc(MainWindow& window);
+/// The same detection run and decisions on the LIDC slab already open in `window` (from any folder:
+/// the archive's copy, for instance).
+void reviewOpenLidc(MainWindow& window);
 
 /// Triggers AI > Finalize report (Ctrl+Shift+F) and, once its modal dialog shows, calls `fill` on it
 /// and clicks its OK button. A message box instead of the dialog (writing failed) is closed, its

@@ -3,9 +3,11 @@
 // study on a worker thread while the window keeps serving events, and the study opens at once.
 // Driven by tests/app/pacs_viewer_test.sh, which starts Orthanc and writes the node list
 // ("[.pacsdrive]": hidden from the plain viewer suite, which has no archive).
+#include "tests/app/FinalizeTestSupport.h"
 #include "tests/support/QtWait.h"
 #include "tests/support/TestData.h"
 
+#include "app/viewer/FinalizeDialog.h"
 #include "app/viewer/MainWindow.h"
 #include "app/viewer/PacsPanel.h"
 #include "app/viewer/StudyBrowser.h"
@@ -13,13 +15,17 @@
 
 #include <catch2/catch.hpp>
 
+#include <QComboBox>
 #include <QElapsedTimer>
+#include <QLineEdit>
+#include <QListWidget>
 #include <QTabWidget>
 #include <QTimer>
 #include <QTreeWidget>
 #include <QTreeWidgetItemIterator>
 
 #include <cstdlib>
+#include <fstream>
 
 using namespace lightbox;
 
@@ -106,4 +112,59 @@ TEST_CASE("the PACS tab finds a study on the archive, retrieves it without block
   pacs->search();
   REQUIRE(test::waitFor([&] { return !pacs->busy(); }, 60000));
   CHECK(pacs->status().contains("connection refused"));
+}
+
+TEST_CASE("a study from the archive is reviewed, finalized and its report sent back to the archive", "[.pacsdrive]") {
+  const char* node = std::getenv("LIGHTBOX_TEST_PACS_NODE");
+  const char* lidcStudy = std::getenv("LIGHTBOX_TEST_PACS_LIDC_STUDY");
+  const char* reportList = std::getenv("LIGHTBOX_TEST_REPORT_LIST");
+  REQUIRE(node);  // set by pacs_viewer_test.sh
+  REQUIRE(lidcStudy);
+  REQUIRE(reportList);
+  MainWindow window;
+  window.resize(1400, 900);
+  window.show();
+  PacsPanel* pacs = window.pacsPanel();
+  pacs->setQuery(node, {}, "LIDC-IDRI-0001");
+  pacs->search();
+  REQUIRE(test::waitFor([&] { return !pacs->busy(); }, 60000));
+  INFO(pacs->status().toStdString());
+  REQUIRE(pacs->results()->topLevelItemCount() == 1);
+  CHECK(pacs->results()->topLevelItem(0)->data(0, Qt::UserRole).toString() == lidcStudy);
+  pacs->results()->setCurrentItem(pacs->results()->topLevelItem(0));
+  pacs->retrieveSelected();
+  REQUIRE(test::waitFor([&] { return !pacs->busy(); }, 120000));
+  REQUIRE(test::waitFor([&] { return window.document()->volume() != nullptr; }, 60000));
+  CHECK(window.document()->volume()->geometry.size[2] == 16);
+
+  // Review (F1 accepted with the readers' outline, F2 rejected) and Finalize with "Send to".
+  test::reviewOpenLidc(window);
+  std::string refused;
+  int nodes = 0;
+  const bool sawDialog = test::finalizeThroughDialog(
+      window,
+      [&](FinalizeDialog& dialog) {
+        dialog.readerField()->setText("Reader^Test");
+        QComboBox* to = dialog.sendToField();
+        nodes = to->count() - 1;
+        to->setCurrentIndex(to->findData(QString("archive")));
+        if (const char* shots = std::getenv("LIGHTBOX_TEST_SHOTS")) dialog.grab().save(QString(shots) + "/finalize-send-to.png");
+      },
+      refused);
+  REQUIRE(sawDialog);
+  INFO(refused);
+  REQUIRE(refused.empty());
+  CHECK(nodes == 1);
+  // Sent on a worker thread: the window answers meanwhile, then the Messages dock says the result.
+  REQUIRE(test::waitFor([&] { return !window.sendingReport(); }, 120000));
+  QStringList lines;
+  for (int i = 0; i < window.messages()->count(); ++i) lines << window.messages()->item(i)->text();
+  INFO(lines.join("\n").toStdString());
+  CHECK(lines.join("\n").contains("Report sent to archive (ORTHANC@127.0.0.1:"));
+  CHECK(lines.join("\n").contains(": 4 of 4 objects stored"));
+  // The wrapper reads the objects back from Orthanc.
+  std::ofstream out(reportList);
+  for (const QString& l : lines) {
+    if (l.startsWith("Report version")) out << l.toStdString() << "\n";
+  }
 }

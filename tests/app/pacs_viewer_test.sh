@@ -31,5 +31,25 @@ JSON
 export LIGHTBOX_TEST_PACS_NODE=archive
 LIGHTBOX_TEST_PACS_STUDY=$(/usr/bin/python3 -c "import pydicom,glob; print(pydicom.dcmread(sorted(glob.glob('$popi/*.dcm'))[0]).StudyInstanceUID)")
 export LIGHTBOX_TEST_PACS_STUDY
+LIGHTBOX_TEST_PACS_LIDC_STUDY=$(/usr/bin/python3 -c "import pydicom,glob; print(pydicom.dcmread(sorted(glob.glob('$lidc/**/*.dcm', recursive=True))[0]).StudyInstanceUID)")
+export LIGHTBOX_TEST_PACS_LIDC_STUDY LIGHTBOX_TEST_REPORT_LIST=$work/report.txt
 "$viewer_tests" "[.pacsdrive]" --warn NoTests || fail "the PACS tab test failed"
+# The report the window sent: every object in Orthanc with the same content (Orthanc writes what
+# it stores with explicit lengths: element values compared, pixel data and the PDF included).
+folder=$(sed -n 's/^Report version [0-9]* written to \(.*\) ([0-9]* files.*/\1/p' "$work/report.txt" | head -1)
+[ -d "$folder" ] || fail "no report folder in: $(cat "$work/report.txt")"
+/usr/bin/python3 - "$ORTHANC_REST" "$folder" <<'PY' || fail "the report objects in Orthanc differ from the written ones"
+import glob, io, json, sys, urllib.request, pydicom
+rest, folder = sys.argv[1:]
+files = sorted(glob.glob(folder + "/*.dcm"))
+assert len(files) == 4, files
+for f in files:
+    mine = pydicom.dcmread(f)
+    req = urllib.request.Request(rest + "/tools/lookup", data=mine.SOPInstanceUID.encode())
+    found = [x for x in json.load(urllib.request.urlopen(req)) if x["Type"] == "Instance"]
+    assert len(found) == 1, f"{f}: not in Orthanc"
+    theirs = pydicom.dcmread(io.BytesIO(urllib.request.urlopen(rest + "/instances/" + found[0]["ID"] + "/file").read()))
+    assert mine == theirs, f"{f}: content differs"
+print(f"{len(files)} report objects (SEG, SR, KOS, Encapsulated PDF) read back from Orthanc unchanged")
+PY
 echo "PASS"
