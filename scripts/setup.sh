@@ -9,6 +9,7 @@ BUILD_PACKAGES=(
   qt6-base-dev libqt6opengl6-dev libxkbcommon-dev libgl-dev
   libvtk9-dev libinsighttoolkit5-dev libgdcm-dev libdcmtk-dev
   libtorch-dev libsqlite3-dev nlohmann-json3-dev zlib1g-dev libssl-dev catch2
+  libcurl4-openssl-dev  # DICOMweb (issue 27)
   qt6-tools-dev qt6-l10n-tools  # lupdate / lrelease: the zh_CN translation (issue 28)
 )
 RUNTIME_PACKAGES=(
@@ -21,7 +22,7 @@ TOOL_PACKAGES=(
   python3-torch python3-numpy python3-pydicom dcmtk libgdcm-tools dcm2niix time bc
   dicom3tools poppler-utils elastix
   slurmctld slurmd slurm-client munge  # the batch test's single-node Slurm (issue 29)
-  orthanc curl  # the archive the PACS test talks to over DIMSE and reads back over REST (issue 27)
+  orthanc orthanc-dicomweb curl  # the archive the PACS tests talk to over DIMSE and DICOMweb (issue 27)
 )
 
 ALL=("${BUILD_PACKAGES[@]}" "${RUNTIME_PACKAGES[@]}" "${TOOL_PACKAGES[@]}")

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/net/DicomNetwork.h"
 
+#include "core/net/DicomWeb.h"
+
 #include "core/dicom/DcmtkText.h"
 #include "core/util/AtomicFile.h"
 
@@ -142,7 +144,6 @@ public:
   }
 
   void connect(const std::string& what) {
-    if (node_.isDicomWeb()) fail(node_, what, "DICOMweb nodes are not supported yet (DIMSE only: AET@host:port)");
     OFCondition c = initNetwork();
     if (c.bad()) fail(node_, what, "cannot set up the network: " + std::string(c.text()));
     c = negotiateAssociation();
@@ -221,7 +222,7 @@ Uint16 fileReceived(const std::string& tmp, const std::string& store, const std:
   out.seriesUid = elementText(ds, DCM_SeriesInstanceUID);
   out.transferSyntaxUid = elementText(*file.getMetaInfo(), DCM_TransferSyntaxUID);
   out.sender = sender;
-  if (out.sopInstanceUid != announcedSop) {
+  if (!announcedSop.empty() && out.sopInstanceUid != announcedSop) {
     return reject("its SOP Instance UID '" + out.sopInstanceUid + "' is not the announced '" + announcedSop + "'",
                   STATUS_STORE_Error_DataSetDoesNotMatchSOPClass);
   }
@@ -377,6 +378,8 @@ std::vector<FindMatch> findOnce(const PacsNode& node, const LocalAe& local, cons
 } // namespace
 
 double echoNode(const PacsNode& node, const LocalAe& local, const NetworkTimeouts& timeouts) {
+  quietDcmtkLogging();
+  if (node.isDicomWeb()) return dicomweb::echo(node, timeouts);
   const auto t0 = std::chrono::steady_clock::now();
   Scu scu(node, local, timeouts);
   scu.addPresentationContext(UID_VerificationSOPClass, uncompressedSyntaxes());
@@ -389,6 +392,8 @@ double echoNode(const PacsNode& node, const LocalAe& local, const NetworkTimeout
 
 std::vector<FindMatch> findOnNode(const PacsNode& node, const LocalAe& local, const FindQuery& query,
                                   const NetworkTimeouts& timeouts) {
+  quietDcmtkLogging();
+  if (node.isDicomWeb()) return dicomweb::find(node, query, timeouts);
   if (query.level != QueryLevel::Series || !query.studyUid.empty()) {
     FindQuery q = query;
     if (q.level == QueryLevel::Series) q.patientName = q.patientId = {};
@@ -457,6 +462,7 @@ void checkRetrieveStatus(const PacsNode& node, const char* what, Uint16 status, 
 RetrieveResult retrieveFromNode(const PacsNode& node, const LocalAe& local, const RetrieveRequest& request,
                                 const std::string& store, const NetworkTimeouts& timeouts,
                                 const ReceivedCallback& onReceived) {
+  quietDcmtkLogging();
   if (!safeUid(request.studyUid)) fail(node, "retrieve", "'" + request.studyUid + "' is not a Study Instance UID");
   if (!request.seriesUid.empty() && !safeUid(request.seriesUid)) {
     fail(node, "retrieve", "'" + request.seriesUid + "' is not a Series Instance UID");
@@ -465,6 +471,7 @@ RetrieveResult retrieveFromNode(const PacsNode& node, const LocalAe& local, cons
   fs::create_directories(store, ec);
   if (ec) fail(node, "retrieve", "cannot create the store " + store + ": " + ec.message());
   removeStaleTemporaries((fs::path(store) / ".incoming" / "obj").string());
+  if (node.isDicomWeb()) return dicomweb::retrieve(node, request, store, timeouts, onReceived);
   RetrieveResult result;
 
   if (request.method == RetrieveMethod::Get) {
@@ -742,7 +749,7 @@ private:
 std::vector<SentObject> sendToNode(const PacsNode& node, const LocalAe& local, const std::vector<std::string>& paths,
                                    const NetworkTimeouts& timeouts) {
   quietDcmtkLogging();
-  if (node.isDicomWeb()) fail(node, "C-STORE", "DICOMweb nodes are not supported yet (DIMSE only: AET@host:port)");
+  if (node.isDicomWeb()) return dicomweb::send(node, paths, timeouts);
   std::vector<std::string> files;
   for (const std::string& p : paths) collectFiles(p, files);
   std::vector<SentObject> out;
@@ -876,5 +883,20 @@ std::size_t StorageReceiver::received() const { return impl_->scp.count.load(); 
 std::string defaultReceiveStore(const std::string& indexPath) {
   return (fs::path(indexPath).parent_path() / "received").string();
 }
+
+namespace net {
+
+std::string incomingFile(const std::string& store) { return incomingPath(store); }
+
+unsigned short fileIncoming(const std::string& tmp, const std::string& store, const std::string& sender,
+                            ReceivedObject& out, std::string& error) {
+  return fileReceived(tmp, store, {}, sender, out, error);
+}
+
+void collectPaths(const std::vector<std::string>& paths, std::vector<std::string>& out) {
+  for (const std::string& p : paths) collectFiles(p, out);
+}
+
+} // namespace net
 
 } // namespace lightbox

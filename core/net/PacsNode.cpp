@@ -94,6 +94,16 @@ PacsNodeList loadPacsNodeList(const std::string& path) {
         if (node.url.rfind("http://", 0) != 0 && node.url.rfind("https://", 0) != 0) {
           throw std::invalid_argument("node " + node.name + ": url '" + node.url + "' is not http(s)://");
         }
+        node.auth = n.value("auth", std::string());
+        node.user = n.value("user", std::string());
+        node.secretEnv = n.value("secret_env", std::string());
+        if (!node.auth.empty() && node.auth != "basic" && node.auth != "bearer") {
+          throw std::invalid_argument("node " + node.name + ": auth '" + node.auth + "' is not basic or bearer");
+        }
+        if (n.contains("password") || n.contains("token")) {
+          throw std::invalid_argument("node " + node.name + ": a password or token is never kept in the node list; "
+                                      "name the environment variable that holds it with \"secret_env\"");
+        }
       } else {
         node.aeTitle = n.at("ae_title").get<std::string>();
         node.host = n.at("host").get<std::string>();
@@ -120,7 +130,11 @@ void savePacsNodeList(const std::string& path, const PacsNodeList& list) {
   nlohmann::json nodes = nlohmann::json::array();
   for (const PacsNode& n : list.nodes) {
     if (n.isDicomWeb()) {
-      nodes.push_back({{"name", n.name}, {"url", n.url}});
+      nlohmann::json j = {{"name", n.name}, {"url", n.url}};
+      if (!n.auth.empty()) j["auth"] = n.auth;
+      if (!n.user.empty()) j["user"] = n.user;
+      if (!n.secretEnv.empty()) j["secret_env"] = n.secretEnv;
+      nodes.push_back(j);
     } else {
       nodes.push_back({{"name", n.name}, {"ae_title", n.aeTitle}, {"host", n.host}, {"port", n.port}});
     }

@@ -14,6 +14,10 @@ struct PacsNode {
   std::string host;
   int port = 0;
   std::string url;  ///< DICOMweb base URL (http:// or https://); empty for a DIMSE node
+  /// DICOMweb authentication: "" (none), "basic" (user + password) or "bearer" (a token). The
+  /// password or token is never in the node list: it is read from the environment variable named
+  /// by `secretEnv` (default LIGHTBOX_PACS_SECRET) when the node is used.
+  std::string auth, user, secretEnv;
 
   bool isDicomWeb() const { return !url.empty(); }
   /// "name (AET@host:port)", or the address alone when it has no separate name.

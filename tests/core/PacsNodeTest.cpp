@@ -2,6 +2,7 @@
 // Issue 27: the PACS node list and addresses, and our own sender and storage receiver talking to
 // each other on loopback (the Orthanc and DCMTK cross-checks are in tests/net/pacs_orthanc_test.sh).
 #include "core/net/DicomNetwork.h"
+#include "core/net/DicomWeb.h"
 #include "core/net/PacsNode.h"
 
 #include "tests/support/TestData.h"
@@ -137,4 +138,46 @@ TEST_CASE("our sender and our receiver move real objects byte for byte", "[pacs]
   // Nobody listens any more: a clear reason naming the node.
   CHECK_THROWS_WITH(echoNode(node, {"TESTER", 11112}, {2, 5}),
                     Catch::Contains("loop (LOOPBACK@127.0.0.1:") && Catch::Contains("connection refused"));
+}
+
+TEST_CASE("multipart/related answers are split by their boundary and a cut one is refused", "[pacs]") {
+  using namespace lightbox::dicomweb;
+  CHECK(multipartBoundary("multipart/related; type=\"application/dicom\"; boundary=abc123") == "abc123");
+  CHECK(multipartBoundary("multipart/related; boundary=\"a b;c\"; type=\"application/dicom\"") == "a b;c");
+  CHECK(multipartBoundary("Multipart/Related; BOUNDARY=X") == "X");
+  CHECK(multipartBoundary("application/dicom").empty());
+  const std::string part1("DICM\r\n--notyet\0binary", 20);
+  const std::string body = "preamble\r\n--B\r\nContent-Type: application/dicom\r\n\r\n" + part1 +
+                           "\r\n--B\r\nContent-Type: application/dicom\r\nContent-Length: 3\r\n\r\nxyz\r\n--B--\r\n";
+  const std::vector<std::string> parts = splitMultipart(body, "B");
+  REQUIRE(parts.size() == 2);
+  CHECK(parts[0] == part1);  // a "--" inside a part that is not the boundary stays in it, bytes kept
+  CHECK(parts[1] == "xyz");
+  CHECK(splitMultipart("--B--\r\n", "B").empty());
+  CHECK_THROWS_WITH(splitMultipart("--B\r\nContent-Type: x\r\n\r\nabc", "B"), Catch::Contains("closing boundary"));
+  CHECK_THROWS_WITH(splitMultipart("no boundary here", "B"), Catch::Contains("first boundary"));
+  CHECK_THROWS(splitMultipart(body, ""));
+}
+
+TEST_CASE("a DICOMweb node keeps its secret out of the node list", "[pacs]") {
+  const fs::path dir = scratch("web-nodes");
+  const std::string path = (dir / "pacs-nodes.json").string();
+  PacsNodeList list;
+  PacsNode web;
+  web.name = "web";
+  web.url = "https://pacs.example/dicom-web";
+  web.auth = "basic";
+  web.user = "reader";
+  web.secretEnv = "ARCHIVE_PASSWORD";
+  list.nodes.push_back(web);
+  savePacsNodeList(path, list);
+  const PacsNodeList back = loadPacsNodeList(path);
+  REQUIRE(back.nodes.size() == 1);
+  CHECK(back.nodes[0].auth == "basic");
+  CHECK(back.nodes[0].user == "reader");
+  CHECK(back.nodes[0].secretEnv == "ARCHIVE_PASSWORD");
+  std::ofstream(path) << R"({"nodes": [{"name": "w", "url": "https://x", "auth": "basic", "user": "u", "password": "p"}]})";
+  CHECK_THROWS_WITH(loadPacsNodeList(path), Catch::Contains("never kept in the node list"));
+  std::ofstream(path) << R"({"nodes": [{"name": "w", "url": "https://x", "auth": "digest"}]})";
+  CHECK_THROWS_WITH(loadPacsNodeList(path), Catch::Contains("not basic or bearer"));
 }
