@@ -24,10 +24,10 @@ namespace {
 
 const std::string kSlab = "ct/chest_lidc-idri-0001_nodule_slab/dicom";
 
+/// One scratch folder for the run, removed when the process exits (was a folder per run left in /tmp).
 std::string workDir() {
-  const auto dir = std::filesystem::temp_directory_path() / ("lightbox-segment-prompts-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  return dir.string();
+  static const std::string dir = test::scratchFolder("segment-prompts");
+  return dir;
 }
 
 int segment(std::vector<std::string> args) {
