@@ -4,9 +4,11 @@
 #include <QMainWindow>
 
 #include <atomic>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
+#include <QSet>
 #include <QStringList>
 
 #include "core/geometry/Vec3.h"
@@ -68,6 +70,14 @@ public:
   /// in the Messages dock, then a summary ("sent to NODE: N of M objects stored").
   void sendReportObjects(const QString& node, const std::vector<std::string>& paths);
   bool sendingReport() const { return sending_; }
+  /// File > Export anonymised: the open series' DICOM files through `lightbox anonymise`'s rules
+  /// (PS3.15 basic profile, no mapping kept) into `outDir`; the result in Messages. False when
+  /// nothing could be written (said).
+  bool exportAnonymised(const QString& outDir);
+  /// File > Receive from the archive: a storage receiver (our AE title and port from the node list)
+  /// filing what arrives into the index; the Local tab is refreshed as studies complete.
+  bool setReceiving(bool on);
+  bool receiving() const { return receiver_ != nullptr; }
   QTableWidget* measurementTable() const { return table_; }
   QListWidget* messages() const { return messages_; }
   FindingsPanel* findingsPanel() const { return findings_; }
@@ -129,6 +139,10 @@ private:
   StudyBrowser* browser_;
   PacsPanel* pacs_;
   std::thread sendWorker_;
+  std::unique_ptr<class StorageReceiver> receiver_;
+  std::atomic<int> receivedPending_{0};
+  class QTimer* receiveTimer_ = nullptr;
+  QSet<QString> receivedFolders_;  ///< study folders with objects not yet indexed
   std::atomic<bool> sending_{false};
   class QTabWidget* browserTabs_ = nullptr;  ///< Local (the index) and PACS (issue 27)
   QGridLayout* grid_;

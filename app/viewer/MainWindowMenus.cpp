@@ -30,6 +30,7 @@
 #include <QStatusBar>
 #include <QTableWidget>
 #include <QTextBrowser>
+#include <QSignalBlocker>
 #include <QTimer>
 #include <QToolBar>
 #include <QUndoStack>
@@ -85,6 +86,20 @@ void MainWindow::buildMenus() {
       messages_->addItem(tr("error: ") + e.what());
     }
     browser_->refresh();
+  });
+  file->addAction(tr("Export &anonymised..."), this, [this] {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Export the open series anonymised into"));
+    if (!dir.isEmpty()) exportAnonymised(dir);
+  });
+  QAction* receive = file->addAction(tr("&Receive from the archive"));
+  receive->setCheckable(true);
+  receive->setChecked(receiving());
+  receive->setToolTip(tr("A storage receiver (C-STORE) with the AE title and port of the PACS node list"));
+  connect(receive, &QAction::toggled, this, [this, receive](bool on) {
+    if (!setReceiving(on)) {
+      const QSignalBlocker block(receive);
+      receive->setChecked(false);
+    }
   });
   file->addSeparator();
   file->addAction(tr("Save view as &PNG..."), QKeySequence("Ctrl+Shift+S"), this, [this] {

@@ -1720,6 +1720,46 @@ Nothing was written; your review is unchanged.</source>
         <source>The report was not sent: %1</source>
         <translation>报告未发送：%1</translation>
     </message>
+    <message>
+        <source>error: no DICOM files behind the open image to export</source>
+        <translation>错误：当前图像没有可导出的 DICOM 文件</translation>
+    </message>
+    <message>
+        <source>Anonymised %1 objects into %2 (PS3.15 basic profile; %3 flagged for burned-in text)</source>
+        <translation>已将 %1 个对象匿名化导出至 %2（PS3.15 基本配置；%3 个需检查图像内嵌文字）</translation>
+    </message>
+    <message>
+        <source>Storage receiver stopped</source>
+        <translation>存储接收已停止</translation>
+    </message>
+    <message>
+        <source>error: refused %1 from %2: %3</source>
+        <translation>错误：已拒收来自 %2 的 %1：%3</translation>
+    </message>
+    <message>
+        <source>Receiving as %1 on port %2 into %3</source>
+        <translation>正在以 %1 在端口 %2 接收，存入 %3</translation>
+    </message>
+    <message>
+        <source>Received %1 objects from the archive; listed under Local</source>
+        <translation>已从归档接收 %1 个对象；已列入“本地”</translation>
+    </message>
+    <message>
+        <source>Export &amp;anonymised...</source>
+        <translation>匿名化导出(&amp;A)...</translation>
+    </message>
+    <message>
+        <source>Export the open series anonymised into</source>
+        <translation>将当前序列匿名化导出至</translation>
+    </message>
+    <message>
+        <source>&amp;Receive from the archive</source>
+        <translation>从归档接收(&amp;R)</translation>
+    </message>
+    <message>
+        <source>A storage receiver (C-STORE) with the AE title and port of the PACS node list</source>
+        <translation>存储接收端（C-STORE），使用 PACS 节点列表中的 AE 标题和端口</translation>
+    </message>
 </context>
 <context>
     <name>lightbox::PacsPanel</name>

@@ -12,6 +12,7 @@
 #include "app/viewer/PacsPanel.h"
 #include "app/viewer/StudyBrowser.h"
 #include "app/viewer/ViewerDocument.h"
+#include "core/net/PacsNode.h"
 
 #include <catch2/catch.hpp>
 
@@ -19,13 +20,16 @@
 #include <QElapsedTimer>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QProcess>
 #include <QTabWidget>
 #include <QTimer>
 #include <QTreeWidget>
 #include <QTreeWidgetItemIterator>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <iterator>
 
 using namespace lightbox;
 
@@ -167,4 +171,59 @@ TEST_CASE("a study from the archive is reviewed, finalized and its report sent b
   for (const QString& l : lines) {
     if (l.startsWith("Report version")) out << l.toStdString() << "\n";
   }
+}
+
+TEST_CASE("File > Receive from the archive files what a sender stores, and Export anonymised writes the open series",
+          "[.pacsdrive]") {
+  const std::string lidc = test::sharedData("ct/chest_lidc-idri-0001_nodule_slab/dicom");
+  const char* lidcStudy = std::getenv("LIGHTBOX_TEST_PACS_LIDC_STUDY");
+  REQUIRE(lidcStudy);  // set by pacs_viewer_test.sh
+  MainWindow window;
+  window.resize(1400, 900);
+  window.show();
+  REQUIRE(window.setReceiving(true));
+  auto said = [&](const QString& words) {
+    for (int i = 0; i < window.messages()->count(); ++i) {
+      if (window.messages()->item(i)->text().contains(words)) return true;
+    }
+    return false;
+  };
+  REQUIRE(said("Receiving as LIGHTBOX on port"));
+  // DCMTK's storescu sends the slab to the window's receiver while the window keeps running.
+  const PacsNodeList list = loadPacsNodeList(defaultPacsNodeListPath());
+  QStringList args = {"-aec", "LIGHTBOX", "127.0.0.1", QString::number(list.local.port)};
+  for (const auto& f : std::filesystem::directory_iterator(lidc)) args << QString::fromStdString(f.path().string());
+  QProcess storescu;
+  storescu.start("storescu", args);
+  REQUIRE(test::waitFor([&] { return storescu.state() == QProcess::NotRunning; }, 60000));
+  INFO(storescu.readAllStandardError().toStdString());
+  REQUIRE(storescu.exitCode() == 0);
+  REQUIRE(test::waitFor([&] { return said("Received 16 objects from the archive"); }, 30000));
+  // Listed under Local, and it opens from there.
+  QString folder, uid;
+  for (QTreeWidgetItemIterator it(window.browser()->tree()); *it; ++it) {
+    if ((*it)->data(0, Qt::UserRole + 1).toString().endsWith(QString("/received/") + lidcStudy)) {
+      folder = (*it)->data(0, Qt::UserRole + 1).toString();
+      uid = (*it)->data(0, Qt::UserRole).toString();
+    }
+  }
+  REQUIRE(!folder.isEmpty());
+  REQUIRE(window.openPath(folder, uid));
+  CHECK(window.document()->volume()->geometry.size[2] == 16);
+  CHECK(window.setReceiving(false));
+  CHECK_FALSE(window.receiving());
+
+  // Export anonymised: the open series' 16 objects, the patient's ID gone.
+  const QString out = QString::fromStdString(test::scratchFolder("export-anonymised"));
+  REQUIRE(window.exportAnonymised(out));
+  CHECK(said(QString("Anonymised 16 objects into %1").arg(out)));
+  std::size_t written = 0;
+  for (const auto& f : std::filesystem::recursive_directory_iterator(out.toStdString())) {
+    if (f.path().extension() != ".dcm") continue;
+    ++written;
+    std::ifstream in(f.path(), std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK(bytes.find("LIDC-IDRI-0001") == std::string::npos);
+  }
+  CHECK(written == 16);
 }
