@@ -51,6 +51,20 @@ void readLocal(Found& f) {
   }
 }
 
+/// A C-FIND (or QIDO-RS) on the node named `spec` and what of it is local; `error` set instead
+/// when it fails. Runs on the worker thread.
+std::shared_ptr<Found> findOn(const QString& spec, const FindQuery& q, QString& error) {
+  auto found = std::make_shared<Found>();
+  try {
+    const PacsNodeList list = loadPacsNodeList(defaultPacsNodeListPath());
+    found->matches = findOnNode(resolvePacsNode(spec.toStdString(), list), list.local, q);
+    readLocal(*found);
+  } catch (const std::exception& e) {
+    error = QString::fromStdString(e.what());
+  }
+  return found;
+}
+
 QString dateText(const std::string& d) {
   const QDate date = QDate::fromString(QString::fromStdString(d), QStringLiteral("yyyyMMdd"));
   return date.isValid() ? date.toString(Qt::ISODate) : QString::fromStdString(d);
@@ -211,15 +225,8 @@ void PacsPanel::search() {
   q.accession = accession_->text().trimmed().toStdString();
   const QString spec = node_->currentText();
   runWorker([this, q, spec] {
-    auto found = std::make_shared<Found>();
     QString error;
-    try {
-      const PacsNodeList list = loadPacsNodeList(defaultPacsNodeListPath());
-      found->matches = findOnNode(resolvePacsNode(spec.toStdString(), list), list.local, q);
-      readLocal(*found);
-    } catch (const std::exception& e) {
-      error = QString::fromStdString(e.what());
-    }
+    const std::shared_ptr<Found> found = findOn(spec, q, error);
     QMetaObject::invokeMethod(this, [this, found, error] {
       if (!error.isEmpty()) {
         setBusy(false, error);
@@ -262,15 +269,8 @@ void PacsPanel::expandStudy(QTreeWidgetItem* item) {
   const QString spec = node_->currentText();
   const QString studyUid = item->data(0, kStudyUidRole).toString();
   runWorker([this, q, spec, studyUid] {
-    auto found = std::make_shared<Found>();
     QString error;
-    try {
-      const PacsNodeList list = loadPacsNodeList(defaultPacsNodeListPath());
-      found->matches = findOnNode(resolvePacsNode(spec.toStdString(), list), list.local, q);
-      readLocal(*found);
-    } catch (const std::exception& e) {
-      error = QString::fromStdString(e.what());
-    }
+    const std::shared_ptr<Found> found = findOn(spec, q, error);
     QMetaObject::invokeMethod(this, [this, found, error, studyUid] {
       QTreeWidgetItem* study = nullptr;
       for (int i = 0; i < results_->topLevelItemCount(); ++i) {

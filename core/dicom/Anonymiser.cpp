@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/dicom/Anonymiser.h"
 
+#include "core/util/FileList.h"
+
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
@@ -405,22 +407,6 @@ private:
   const AnonymiseOptions& options_;
 };
 
-void collectFiles(const std::string& path, std::vector<std::string>& out) {
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) {
-    std::vector<std::string> files;
-    for (auto it = fs::recursive_directory_iterator(path, fs::directory_options::skip_permission_denied, ec);
-         it != fs::recursive_directory_iterator(); it.increment(ec)) {
-      if (ec) break;
-      if (it->is_regular_file(ec)) files.push_back(it->path().string());
-    }
-    std::sort(files.begin(), files.end());
-    out.insert(out.end(), files.begin(), files.end());
-  } else {
-    out.push_back(path);
-  }
-}
-
 void putCode(DcmItem& item, const char* value, const char* meaning) {
   item.putAndInsertString(DCM_CodeValue, value);
   item.putAndInsertString(DCM_CodingSchemeDesignator, "DCM");
@@ -431,12 +417,11 @@ void putCode(DcmItem& item, const char* value, const char* meaning) {
 
 AnonymiseResult anonymiseDicom(const std::vector<std::string>& sources, const std::string& outDir,
                                const AnonymiseOptions& options) {
-  std::vector<std::string> files;
   for (const std::string& s : sources) {
     std::error_code ec;
     if (!fs::exists(s, ec)) throw std::runtime_error(s + ": no such file or folder");
-    collectFiles(s, files);
   }
+  const std::vector<std::string> files = regularFilesUnder(sources);
   // Files that are not DICOM are skipped and said; DCMTK's own parse messages are not.
   OFLogger log = OFLog::getLogger("dcmtk.dcmdata");
   const OFLogger::LogLevel level = log.getChainedLogLevel();

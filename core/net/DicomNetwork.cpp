@@ -5,6 +5,7 @@
 
 #include "core/dicom/DcmtkText.h"
 #include "core/util/AtomicFile.h"
+#include "core/util/FileList.h"
 
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
@@ -393,23 +394,21 @@ double echoNode(const PacsNode& node, const LocalAe& local, const NetworkTimeout
 std::vector<FindMatch> findOnNode(const PacsNode& node, const LocalAe& local, const FindQuery& query,
                                   const NetworkTimeouts& timeouts) {
   quietDcmtkLogging();
-  if (node.isDicomWeb()) return dicomweb::find(node, query, timeouts);
-  if (query.level != QueryLevel::Series || !query.studyUid.empty()) {
-    FindQuery q = query;
-    if (q.level == QueryLevel::Series) q.patientName = q.patientId = {};
-    return findOnce(node, local, q, timeouts);
-  }
-  // Series under the studies that match the study-level keys (hierarchical query, PS3.4 C.4.1.3.1).
+  auto once = [&](const FindQuery& q) {
+    return node.isDicomWeb() ? dicomweb::find(node, q, timeouts) : findOnce(node, local, q, timeouts);
+  };
+  if (query.level != QueryLevel::Series || !query.studyUid.empty()) return once(query);
+  // Series under the studies that match the study-level keys (hierarchical query, PS3.4 C.4.1.3.1;
+  // QIDO-RS the same way).
   FindQuery studies = query;
   studies.level = QueryLevel::Study;
-  studies.modality = query.modality;
   std::vector<FindMatch> out;
-  for (const FindMatch& st : findOnce(node, local, studies, timeouts)) {
+  for (const FindMatch& st : once(studies)) {
     FindQuery series;
     series.level = QueryLevel::Series;
     series.studyUid = st.studyUid;
     series.modality = query.modality;
-    for (FindMatch m : findOnce(node, local, series, timeouts)) {
+    for (FindMatch m : once(series)) {
       m.patientName = st.patientName;
       m.patientId = st.patientId;
       m.studyDate = st.studyDate;
@@ -548,22 +547,6 @@ RetrieveResult retrieveFromNode(const PacsNode& node, const LocalAe& local, cons
 }
 
 namespace {
-
-void collectFiles(const std::string& path, std::vector<std::string>& out) {
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) {
-    std::vector<std::string> files;
-    for (auto it = fs::recursive_directory_iterator(path, fs::directory_options::skip_permission_denied, ec);
-         it != fs::recursive_directory_iterator(); it.increment(ec)) {
-      if (ec) break;
-      if (it->is_regular_file(ec)) files.push_back(it->path().string());
-    }
-    std::sort(files.begin(), files.end());
-    out.insert(out.end(), files.begin(), files.end());
-  } else {
-    out.push_back(path);
-  }
-}
 
 /// A file to send: its SOP class, instance and transfer syntax, from its meta header and data set.
 struct Outgoing {
@@ -750,8 +733,7 @@ std::vector<SentObject> sendToNode(const PacsNode& node, const LocalAe& local, c
                                    const NetworkTimeouts& timeouts) {
   quietDcmtkLogging();
   if (node.isDicomWeb()) return dicomweb::send(node, paths, timeouts);
-  std::vector<std::string> files;
-  for (const std::string& p : paths) collectFiles(p, files);
+  const std::vector<std::string> files = regularFilesUnder(paths);
   std::vector<SentObject> out;
   std::vector<Outgoing> outgoing;
   for (const std::string& f : files) {
@@ -891,10 +873,6 @@ std::string incomingFile(const std::string& store) { return incomingPath(store);
 unsigned short fileIncoming(const std::string& tmp, const std::string& store, const std::string& sender,
                             ReceivedObject& out, std::string& error) {
   return fileReceived(tmp, store, {}, sender, out, error);
-}
-
-void collectPaths(const std::vector<std::string>& paths, std::vector<std::string>& out) {
-  for (const std::string& p : paths) collectFiles(p, out);
 }
 
 } // namespace net

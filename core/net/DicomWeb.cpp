@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/net/DicomWeb.h"
 
+#include "core/util/FileList.h"
+
 #include <curl/curl.h>
 #include <nlohmann/json.hpp>
 
@@ -278,27 +280,7 @@ std::vector<FindMatch> find(const PacsNode& node, const FindQuery& q, const Netw
   key("StudyDate", q.studyDate);
   key("AccessionNumber", q.accession);
   key("StudyInstanceUID", q.studyUid);
-  if (q.level == QueryLevel::Series) {
-    // Series under the studies that match (as the DIMSE side does).
-    FindQuery studies = q;
-    studies.level = QueryLevel::Study;
-    std::vector<FindMatch> out;
-    for (const FindMatch& st : find(node, studies, t)) {
-      FindQuery s;
-      s.level = QueryLevel::Series;
-      s.studyUid = st.studyUid;
-      s.modality = q.modality;
-      for (FindMatch m : find(node, s, t)) {
-        m.patientName = st.patientName;
-        m.patientId = st.patientId;
-        m.studyDate = st.studyDate;
-        m.studyDescription = st.studyDescription;
-        m.accession = st.accession;
-        out.push_back(m);
-      }
-    }
-    return out;
-  }
+  if (q.level == QueryLevel::Series) throw std::logic_error("dicomweb::find: a series query needs its study");
   key("ModalitiesInStudy", q.modality);
   for (const char* f : {"PatientBirthDate", "PatientSex", "StudyDescription", "ModalitiesInStudy",
                         "NumberOfStudyRelatedSeries", "NumberOfStudyRelatedInstances"}) {
@@ -374,8 +356,7 @@ RetrieveResult retrieve(const PacsNode& node, const RetrieveRequest& r, const st
 }
 
 std::vector<SentObject> send(const PacsNode& node, const std::vector<std::string>& paths, const NetworkTimeouts& t) {
-  std::vector<std::string> files;
-  net::collectPaths(paths, files);
+  const std::vector<std::string> files = regularFilesUnder(paths);
   std::vector<SentObject> out;
   const std::string boundary = randomBoundary();
   std::string body;

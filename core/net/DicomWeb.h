@@ -17,12 +17,13 @@ namespace net {
 std::string incomingFile(const std::string& store);
 unsigned short fileIncoming(const std::string& tmp, const std::string& store, const std::string& sender,
                             ReceivedObject& out, std::string& error);
-void collectPaths(const std::vector<std::string>& paths, std::vector<std::string>& out);
 } // namespace net
 
 namespace dicomweb {
 
 double echo(const PacsNode& node, const NetworkTimeouts& timeouts);
+/// One QIDO-RS level: studies (patients are folded from them), or the series of one study
+/// (`query.studyUid` set). findOnNode expands a series query without a study.
 std::vector<FindMatch> find(const PacsNode& node, const FindQuery& query, const NetworkTimeouts& timeouts);
 RetrieveResult retrieve(const PacsNode& node, const RetrieveRequest& request, const std::string& store,
                         const NetworkTimeouts& timeouts, const ReceivedCallback& onReceived);
