@@ -208,6 +208,31 @@ grep -q "received 141 objects (141 were here already, replaced)" "$work/get2.txt
 [ "$(find "$store/$popi_study" -name '*.dcm' | wc -l)" -eq 141 ] || fail "a second get duplicated objects"
 "$lb" info "$store/$popi_study" --json | grep -q '"frames": 141' || fail "the retrieved series does not load"
 
+echo "== a retrieve that times out in the middle, then completes"
+# The archive stops answering mid-retrieve (SIGSTOP): the C-GET ends with a timeout after --timeout
+# (x6 for a message) naming the node, what arrived stays, and once it answers again a retry completes.
+rm -rf "$store/$popi_study"
+"$lb" pacs get archive --study-uid "$popi_study" --timeout 1 --quiet >"$work/stalled.txt" 2>&1 &
+get_pid=$!
+for _ in $(seq 1 100); do
+  [ "$(find "$store/$popi_study" -name '*.dcm' 2>/dev/null | wc -l)" -ge 5 ] && break
+  sleep 0.05
+done
+kill -STOP "$ORTHANC_PID"
+start=$(date +%s)
+set +e
+wait $get_pid; rc=$?
+set -e
+took=$(( $(date +%s) - start ))
+kill -CONT "$ORTHANC_PID"
+stalled=$(find "$store/$popi_study" -name '*.dcm' | wc -l)
+[ $rc -eq 1 ] && [ "$stalled" -lt 141 ] && [ $took -le 30 ] || fail "stalled archive: rc $rc after $took s, $stalled objects: $(cat "$work/stalled.txt")"
+grep -q "archive (ORTHANC@127.0.0.1:$dicom_port): C-GET:" "$work/stalled.txt" || fail "the timeout does not name the node: $(cat "$work/stalled.txt")"
+grep -q "objects received before that stay in the store" "$work/stalled.txt" || fail "what arrived is not said: $(cat "$work/stalled.txt")"
+echo "stalled after $stalled objects, failed in $took s: $(tail -1 "$work/stalled.txt")"
+"$lb" pacs get archive --study-uid "$popi_study" --quiet >/dev/null || fail "the retry after the stall"
+[ "$(find "$store/$popi_study" -name '*.dcm' | wc -l)" -eq 141 ] || fail "the retry did not complete the study"
+
 echo "== get (C-MOVE)"
 "$lb" pacs get archive --study-uid "$lidc_study" --method move --json >"$work/move.json" || fail "C-MOVE get"
 /usr/bin/python3 -c "
