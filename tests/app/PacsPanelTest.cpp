@@ -8,6 +8,7 @@
 #include "tests/support/TestData.h"
 
 #include "app/viewer/FinalizeDialog.h"
+#include "app/viewer/FindingsPanel.h"
 #include "app/viewer/MainWindow.h"
 #include "app/viewer/PacsPanel.h"
 #include "app/viewer/StudyBrowser.h"
@@ -21,11 +22,13 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QProcess>
+#include <QSignalSpy>
 #include <QTabWidget>
 #include <QTimer>
 #include <QTreeWidget>
 #include <QTreeWidgetItemIterator>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -141,8 +144,26 @@ TEST_CASE("a study from the archive is reviewed, finalized and its report sent b
   REQUIRE(test::waitFor([&] { return window.document()->volume() != nullptr; }, 60000));
   CHECK(window.document()->volume()->geometry.size[2] == 16);
 
-  // Review (F1 accepted with the readers' outline, F2 rejected) and Finalize with "Send to".
-  test::reviewOpenLidc(window);
+  // Detection (the shipped model, off the GUI thread), review: the most probable finding (the
+  // readers' nodule) accepted, the others rejected; then Finalize with "Send to".
+  FindingsPanel* panel = window.findingsPanel();
+  QSignalSpy finished(panel, &FindingsPanel::detectionFinished);
+  REQUIRE(panel->runDetection());
+  REQUIRE(test::waitFor([&] { return finished.count() > 0; }, 180000));
+  REQUIRE(finished.front().at(0).toBool());
+  ViewerDocument* doc = window.document();
+  std::vector<const Finding*> visible = doc->visibleFindings();
+  REQUIRE(!visible.empty());
+  const Finding* best = *std::max_element(visible.begin(), visible.end(),
+                                          [](const Finding* a, const Finding* b) { return a->probability < b->probability; });
+  const std::string accepted = best->id;
+  std::vector<std::string> others;
+  for (const Finding* f : visible) {
+    if (f->id != accepted) others.push_back(f->id);
+  }
+  REQUIRE(doc->setFindingState(accepted, FindingState::Accepted));
+  for (const std::string& id : others) REQUIRE(doc->setFindingState(id, FindingState::Rejected, "vessel"));
+  QApplication::processEvents();
   std::string refused;
   int nodes = 0;
   const bool sawDialog = test::finalizeThroughDialog(
