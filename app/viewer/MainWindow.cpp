@@ -328,6 +328,18 @@ bool MainWindow::setReceiving(bool on) {
   if (!on) {
     if (receiver_) receiver_->stop();
     receiver_.reset();
+    // What arrived until now is indexed before the receiver goes (the timer only runs while on).
+    QApplication::processEvents();
+    for (const QString& folder : std::as_const(receivedFolders_)) {
+      try {
+        StudyIndex(StudyIndex::defaultPath()).import(folder.toStdString());
+      } catch (const std::exception& e) {
+        messages_->insertItem(0, tr("error: ") + QString::fromStdString(e.what()));
+      }
+    }
+    if (!receivedFolders_.isEmpty()) browser_->refresh();
+    receivedFolders_.clear();
+    if (receiveTimer_) receiveTimer_->stop();
     messages_->insertItem(0, tr("Storage receiver stopped"));
     return true;
   }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/viewer/PacsPanel.h"
 
+#include "app/viewer/PacsNodesDialog.h"
+
 #include "core/dicom/PersonName.h"
 #include "core/index/StudyIndex.h"
 #include "core/net/DicomNetwork.h"
@@ -16,6 +18,7 @@
 #include <QLocale>
 #include <QMetaObject>
 #include <QProgressBar>
+#include <QSignalBlocker>
 #include <QPushButton>
 #include <QTreeWidget>
 #include <QVBoxLayout>
@@ -25,6 +28,8 @@
 #include <functional>
 #include <map>
 #include <set>
+
+namespace fs = std::filesystem;
 
 namespace lightbox {
 namespace {
@@ -73,7 +78,7 @@ QString dateText(const std::string& d) {
 } // namespace
 
 PacsPanel::PacsPanel(QWidget* parent)
-    : QWidget(parent), node_(new QComboBox), echo_(new QPushButton), name_(new QLineEdit), id_(new QLineEdit),
+    : QWidget(parent), node_(new QComboBox), echo_(new QPushButton), nodes_(new QPushButton), name_(new QLineEdit), id_(new QLineEdit),
       date_(new QLineEdit), modality_(new QLineEdit), accession_(new QLineEdit), search_(new QPushButton),
       results_(new QTreeWidget), retrieve_(new QPushButton), cancel_(new QPushButton), progress_(new QProgressBar),
       status_(new QLabel) {
@@ -81,6 +86,7 @@ PacsPanel::PacsPanel(QWidget* parent)
   auto* top = new QHBoxLayout;
   top->addWidget(node_, 1);
   top->addWidget(echo_);
+  top->addWidget(nodes_);
   auto* form = new QFormLayout;
   form->addRow(QStringLiteral("node"), top);
   form->addRow(QStringLiteral("name"), name_);
@@ -114,6 +120,10 @@ PacsPanel::PacsPanel(QWidget* parent)
   retrieve_->setEnabled(false);
 
   connect(search_, &QPushButton::clicked, this, &PacsPanel::search);
+  connect(nodes_, &QPushButton::clicked, this, [this] {
+    PacsNodesDialog dialog(this);
+    if (dialog.exec() == QDialog::Accepted) reloadNodes();
+  });
   for (QLineEdit* e : {name_, id_, date_, modality_, accession_}) connect(e, &QLineEdit::returnPressed, this, &PacsPanel::search);
   connect(retrieve_, &QPushButton::clicked, this, &PacsPanel::retrieveSelected);
   connect(cancel_, &QPushButton::clicked, this, &PacsPanel::cancel);
@@ -148,6 +158,8 @@ PacsPanel::~PacsPanel() {
 void PacsPanel::retranslateUi() {
   echo_->setText(tr("Echo"));
   echo_->setToolTip(tr("Test the node (C-ECHO)"));
+  nodes_->setText(tr("Nodes..."));
+  nodes_->setToolTip(tr("Edit the node list: archives, our AE title and receiver port"));
   node_->setToolTip(tr("An archive of the node list, or AET@host:port"));
   name_->setPlaceholderText(tr("Patient name (* and ? allowed)"));
   id_->setPlaceholderText(tr("Patient ID"));
@@ -261,7 +273,12 @@ void PacsPanel::showStudies(const std::shared_ptr<void>& opaque) {
 }
 
 void PacsPanel::expandStudy(QTreeWidgetItem* item) {
-  if (item->parent() || item->data(0, kLoadedRole).toBool() || busy_) return;
+  if (item->parent() || item->data(0, kLoadedRole).toBool()) return;
+  if (busy_) {  // one network job at a time: closed again, to be opened once this one is done
+    const QSignalBlocker block(results_);
+    item->setExpanded(false);
+    return;
+  }
   item->setData(0, kLoadedRole, true);
   FindQuery q;
   q.level = QueryLevel::Series;
@@ -344,6 +361,13 @@ void PacsPanel::retrieveSelected() {
       }
     } catch (const std::exception& e) {
       error = QString::fromStdString(e.what());
+      // What arrived before the failure or the cancel is kept: list it under Local too.
+      try {
+        const fs::path studyFolder = fs::path(defaultReceiveStore(StudyIndex::defaultPath())) / r.studyUid;
+        if (fs::is_directory(studyFolder)) StudyIndex(StudyIndex::defaultPath()).import(studyFolder.string());
+      } catch (const std::exception&) {
+        // The error above is the one to show.
+      }
     }
     QMetaObject::invokeMethod(this, [this, error, folder, series, received, failedSubOperations] {
       if (!error.isEmpty()) {

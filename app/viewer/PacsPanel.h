@@ -59,6 +59,7 @@ private:
 
   QComboBox* node_;
   QPushButton* echo_;
+  QPushButton* nodes_;
   QLineEdit* name_;
   QLineEdit* id_;
   QLineEdit* date_;

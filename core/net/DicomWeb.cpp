@@ -61,12 +61,23 @@ std::string trimmed(std::string s) {
   return s;
 }
 
+void ensureCurl() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+/// libcurl's progress callback: a non-zero answer ends the transfer (the reader cancelled).
+int checkCancel(void* flag, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  const auto* cancel = static_cast<const std::atomic<bool>*>(flag);
+  return cancel && cancel->load() ? 1 : 0;
+}
+
 /// One HTTP exchange with the node's authentication; throws PacsError naming the node and the
 /// reason (cannot connect, timed out, credentials refused, an HTTP error with the server's words).
 Response request(const PacsNode& node, const std::string& what, const std::string& method, const std::string& url,
-                 const std::vector<std::string>& headers, const std::string* body, const NetworkTimeouts& t) {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+                 const std::vector<std::string>& headers, const std::string* body, const NetworkTimeouts& t,
+                 const std::atomic<bool>* cancel = nullptr, bool conflictIsAnswer = false) {
+  ensureCurl();
   CURL* curl = curl_easy_init();
   if (!curl) fail(node, what, "cannot start an HTTP client");
   Response r;
@@ -105,6 +116,11 @@ Response request(const PacsNode& node, const std::string& what, const std::strin
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  if (cancel) {
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, checkCancel);
+    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, cancel);
+  }
   if (method == "POST") {
     curl_easy_setopt(curl, CURLOPT_POST, 1L);
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body->data());
@@ -118,12 +134,13 @@ Response request(const PacsNode& node, const std::string& what, const std::strin
     std::string reason = curl_easy_strerror(rc);
     if (rc == CURLE_COULDNT_CONNECT) reason = "connection refused (" + reason + ")";
     if (rc == CURLE_OPERATION_TIMEDOUT) reason = "timed out (" + reason + ")";
+    if (rc == CURLE_ABORTED_BY_CALLBACK) reason = "cancelled";
     fail(node, what, reason);
   }
   if (r.status == 401 || r.status == 403) {
     fail(node, what, "the archive refused the credentials (HTTP " + std::to_string(r.status) + ")");
   }
-  if (r.status >= 300) {
+  if (r.status >= 300 && !(conflictIsAnswer && r.status == 409)) {
     std::string words = r.body.substr(0, 200);
     for (char& c : words) c = (c == '\n' || c == '\r') ? ' ' : c;
     fail(node, what, "HTTP " + std::to_string(r.status) + (words.empty() ? std::string() : ": " + words));
@@ -132,6 +149,7 @@ Response request(const PacsNode& node, const std::string& what, const std::strin
 }
 
 std::string escape(const std::string& text) {
+  ensureCurl();
   CURL* curl = curl_easy_init();
   char* e = curl_easy_escape(curl, text.c_str(), int(text.size()));
   std::string out = e ? e : "";
@@ -314,10 +332,11 @@ RetrieveResult retrieve(const PacsNode& node, const RetrieveRequest& r, const st
   Response resp;
   try {
     resp = request(node, "WADO-RS", "GET", url,
-                   {"Accept: multipart/related; type=\"application/dicom\"; transfer-syntax=*"}, nullptr, t);
+                   {"Accept: multipart/related; type=\"application/dicom\"; transfer-syntax=*"}, nullptr, t, r.cancel);
   } catch (const PacsError& e) {
     if (std::string(e.what()).find("HTTP 406") == std::string::npos) throw;
-    resp = request(node, "WADO-RS", "GET", url, {"Accept: multipart/related; type=\"application/dicom\""}, nullptr, t);
+    resp = request(node, "WADO-RS", "GET", url, {"Accept: multipart/related; type=\"application/dicom\""}, nullptr, t,
+                   r.cancel);
   }
   std::vector<std::string> parts;
   try {
@@ -392,7 +411,7 @@ std::vector<SentObject> send(const PacsNode& node, const std::vector<std::string
   const Response r = request(node, "STOW-RS", "POST", trimmed(node.url) + "/studies",
                              {"Content-Type: multipart/related; type=\"application/dicom\"; boundary=" + boundary,
                               "Accept: application/dicom+json"},
-                             &body, t);
+                             &body, t, nullptr, /*conflictIsAnswer=*/true);
   nlohmann::json answer;
   try {
     answer = nlohmann::json::parse(r.body);

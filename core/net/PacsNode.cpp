@@ -34,6 +34,18 @@ void checkAeTitle(const std::string& aeTitle, const std::string& what) {
   }
 }
 
+/// A URL with a user or password before its host ("https://user:pw@host/...") would show the
+/// secret in every message and list: refused (the secret comes from the environment).
+void checkUrlWithoutCredentials(const std::string& url, const std::string& what) {
+  const std::size_t start = url.find("://");
+  const std::size_t end = url.find('/', start == std::string::npos ? 0 : start + 3);
+  const std::string authority = url.substr(start + 3, end == std::string::npos ? std::string::npos : end - start - 3);
+  if (authority.find('@') != std::string::npos) {
+    throw std::invalid_argument(what + ": a user or password in the URL is refused; give \"auth\", \"user\" and "
+                                       "\"secret_env\" in the node list instead");
+  }
+}
+
 } // namespace
 
 std::string PacsNode::address() const {
@@ -94,6 +106,7 @@ PacsNodeList loadPacsNodeList(const std::string& path) {
         if (node.url.rfind("http://", 0) != 0 && node.url.rfind("https://", 0) != 0) {
           throw std::invalid_argument("node " + node.name + ": url '" + node.url + "' is not http(s)://");
         }
+        checkUrlWithoutCredentials(node.url, "node " + node.name);
         node.auth = n.value("auth", std::string());
         node.user = n.value("user", std::string());
         node.secretEnv = n.value("secret_env", std::string());
@@ -155,6 +168,7 @@ PacsNode resolvePacsNode(const std::string& spec, const PacsNodeList& list) {
   PacsNode node;
   node.name = spec;
   if (spec.rfind("http://", 0) == 0 || spec.rfind("https://", 0) == 0) {
+    checkUrlWithoutCredentials(spec, "node");
     node.url = spec;
     return node;
   }

@@ -1762,6 +1762,93 @@ Nothing was written; your review is unchanged.</source>
     </message>
 </context>
 <context>
+    <name>lightbox::PacsNodesDialog</name>
+    <message>
+        <source>Add</source>
+        <translation>添加</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Echo</source>
+        <translation>回显</translation>
+    </message>
+    <message>
+        <source>PACS nodes</source>
+        <translation>PACS 节点</translation>
+    </message>
+    <message>
+        <source>Our AE title</source>
+        <translation>本机 AE 标题</translation>
+    </message>
+    <message>
+        <source>Our receiver port</source>
+        <translation>本机接收端口</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>AET@host:port or DICOMweb URL</source>
+        <translation>AET@主机:端口 或 DICOMweb 地址</translation>
+    </message>
+    <message>
+        <source>Authentication</source>
+        <translation>认证方式</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <source>Secret in variable</source>
+        <translation>密钥所在环境变量</translation>
+    </message>
+    <message>
+        <source>Authentication: empty, basic or bearer (DICOMweb). The password or token is read from the named environment variable when the node is used; it is never saved.</source>
+        <translation>认证方式：留空、basic 或 bearer（DICOMweb）。使用该节点时从指定的环境变量读取密码或令牌；从不保存。</translation>
+    </message>
+    <message>
+        <source>Our AE title: %1</source>
+        <translation>本机 AE 标题：%1</translation>
+    </message>
+    <message>
+        <source>Row %1</source>
+        <translation>第 %1 行</translation>
+    </message>
+    <message>
+        <source>%1: a node needs a name</source>
+        <translation>%1：节点需要名称</translation>
+    </message>
+    <message>
+        <source>%1: authentication is empty, basic or bearer</source>
+        <translation>%1：认证方式只能为空、basic 或 bearer</translation>
+    </message>
+    <message>
+        <source>%1: authentication applies to DICOMweb URLs only</source>
+        <translation>%1：认证仅适用于 DICOMweb 地址</translation>
+    </message>
+    <message>
+        <source>%1: the name %2 is used twice</source>
+        <translation>%1：名称 %2 重复</translation>
+    </message>
+    <message>
+        <source>Saved to %1</source>
+        <translation>已保存至 %1</translation>
+    </message>
+    <message>
+        <source>Echo %1...</source>
+        <translation>正在回显 %1……</translation>
+    </message>
+    <message>
+        <source>%1: echo ok in %2 ms</source>
+        <translation>%1：回显成功，用时 %2 毫秒</translation>
+    </message>
+</context>
+<context>
     <name>lightbox::PacsPanel</name>
     <message>
         <source>%1: echo ok in %2 ms</source>
@@ -1892,6 +1979,14 @@ Nothing was written; your review is unchanged.</source>
     <message>
         <source>the archive could not send %1 objects</source>
         <translation>归档有 %1 个对象未能发送</translation>
+    </message>
+    <message>
+        <source>Nodes...</source>
+        <translation>节点……</translation>
+    </message>
+    <message>
+        <source>Edit the node list: archives, our AE title and receiver port</source>
+        <translation>编辑节点列表：归档、本机 AE 标题和接收端口</translation>
     </message>
 </context>
 <context>

@@ -10,6 +10,7 @@
 #include "app/viewer/FinalizeDialog.h"
 #include "app/viewer/FindingsPanel.h"
 #include "app/viewer/MainWindow.h"
+#include "app/viewer/PacsNodesDialog.h"
 #include "app/viewer/PacsPanel.h"
 #include "app/viewer/StudyBrowser.h"
 #include "app/viewer/ViewerDocument.h"
@@ -23,6 +24,8 @@
 #include <QListWidget>
 #include <QProcess>
 #include <QSignalSpy>
+#include <QSpinBox>
+#include <QTableWidget>
 #include <QTabWidget>
 #include <QTimer>
 #include <QTreeWidget>
@@ -247,4 +250,63 @@ TEST_CASE("File > Receive from the archive files what a sender stores, and Expor
     CHECK(bytes.find("LIDC-IDRI-0001") == std::string::npos);
   }
   CHECK(written == 16);
+}
+
+TEST_CASE("the PACS node dialog edits, checks and saves the node list, and echoes a node off the GUI thread",
+          "[viewer][pacs]") {
+  const std::string scratch = test::scratchFolder("pacs-nodes-dialog");
+  const std::string path = scratch + "/pacs-nodes.json";
+  setenv("LIGHTBOX_PACS_NODES", path.c_str(), 1);
+  PacsNodesDialog dialog;
+  dialog.aeTitleField()->setText("READER1");
+  dialog.portField()->setValue(11113);
+  PacsNode archive;
+  archive.name = "archive";
+  archive.aeTitle = "ORTHANC";
+  archive.host = "127.0.0.1";
+  archive.port = 1;  // nothing listens there
+  dialog.addRow(archive);
+  PacsNode web;
+  web.name = "web";
+  web.url = "https://pacs.example/dicom-web";
+  web.auth = "bearer";
+  web.secretEnv = "ARCHIVE_TOKEN";
+  dialog.addRow(web);
+  REQUIRE(dialog.save());
+  const PacsNodeList back = loadPacsNodeList(path);
+  CHECK(back.local.aeTitle == "READER1");
+  CHECK(back.local.port == 11113);
+  REQUIRE(back.nodes.size() == 2);
+  CHECK(back.nodes[0].address() == "ORTHANC@127.0.0.1:1");
+  CHECK(back.nodes[1].auth == "bearer");
+  CHECK(back.nodes[1].secretEnv == "ARCHIVE_TOKEN");
+
+  // Wrong rows are named and nothing is saved.
+  dialog.table()->item(0, 1)->setText("not an address");
+  CHECK_FALSE(dialog.save());
+  CHECK(dialog.error().contains("Row 1"));
+  dialog.table()->item(0, 1)->setText("ORTHANC@127.0.0.1:1");
+  dialog.table()->item(0, 2)->setText("basic");
+  CHECK_FALSE(dialog.save());
+  CHECK(dialog.error().contains("DICOMweb URLs only"));
+  dialog.table()->item(0, 2)->setText("");
+  dialog.table()->item(1, 0)->setText("archive");
+  CHECK_FALSE(dialog.save());
+  CHECK(dialog.error().contains("used twice"));
+  dialog.table()->item(1, 0)->setText("web");
+  CHECK(loadPacsNodeList(path).nodes.size() == 2);  // still the saved list
+
+  // Echo of a node that is down: the reason, and the dialog answered meanwhile.
+  dialog.table()->setCurrentCell(0, 0);
+  dialog.echoSelected();
+  REQUIRE(test::waitFor([&] { return !dialog.echoBusy(); }, 30000));
+  CHECK(dialog.status().contains("connection refused"));
+
+  // The PACS tab offers the saved nodes.
+  MainWindow window;
+  window.pacsPanel()->reloadNodes();
+  auto* combo = window.pacsPanel()->findChild<QComboBox*>();
+  REQUIRE(combo);
+  CHECK(combo->findText("archive") >= 0);
+  CHECK(combo->findText("web") >= 0);
 }

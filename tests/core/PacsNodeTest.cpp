@@ -67,6 +67,10 @@ TEST_CASE("a node is a name from the list or AET@host:port or a DICOMweb URL", "
   CHECK_THROWS_WITH(resolvePacsNode("ABCDEFGHIJKLMNOPQ@host:104", list), Catch::Contains("longer than 16"));
   CHECK_THROWS_WITH(resolvePacsNode("A\\B@host:104", list), Catch::Contains("backslash"));
   CHECK_THROWS_WITH(resolvePacsNode("A@:104", list), Catch::Contains("no host"));
+  // A secret in the URL would show in every message: refused.
+  CHECK_THROWS_WITH(resolvePacsNode("https://reader:pw@pacs.example/dicom-web", list),
+                    Catch::Contains("user or password in the URL is refused"));
+  CHECK(resolvePacsNode("https://pacs.example/dicom-web?x=a@b", list).isDicomWeb());  // '@' after the host is fine
   CHECK(aeTitleProblem("LIGHTBOX").empty());
   CHECK(aeTitleProblem("   ") == "the AE title is only spaces");
 }
@@ -146,7 +150,8 @@ TEST_CASE("multipart/related answers are split by their boundary and a cut one i
   CHECK(multipartBoundary("multipart/related; boundary=\"a b;c\"; type=\"application/dicom\"") == "a b;c");
   CHECK(multipartBoundary("Multipart/Related; BOUNDARY=X") == "X");
   CHECK(multipartBoundary("application/dicom").empty());
-  const std::string part1("DICM\r\n--notyet\0binary", 20);
+  static const char raw[] = "DICM\r\n--notyet\0binary";
+  const std::string part1(raw, sizeof raw - 1);  // binary, with a NUL
   const std::string body = "preamble\r\n--B\r\nContent-Type: application/dicom\r\n\r\n" + part1 +
                            "\r\n--B\r\nContent-Type: application/dicom\r\nContent-Length: 3\r\n\r\nxyz\r\n--B--\r\n";
   const std::vector<std::string> parts = splitMultipart(body, "B");
@@ -178,6 +183,8 @@ TEST_CASE("a DICOMweb node keeps its secret out of the node list", "[pacs]") {
   CHECK(back.nodes[0].secretEnv == "ARCHIVE_PASSWORD");
   std::ofstream(path) << R"({"nodes": [{"name": "w", "url": "https://x", "auth": "basic", "user": "u", "password": "p"}]})";
   CHECK_THROWS_WITH(loadPacsNodeList(path), Catch::Contains("never kept in the node list"));
+  std::ofstream(path) << R"({"nodes": [{"name": "w", "url": "https://u:p@x/dicom-web"}]})";
+  CHECK_THROWS_WITH(loadPacsNodeList(path), Catch::Contains("user or password in the URL"));
   std::ofstream(path) << R"({"nodes": [{"name": "w", "url": "https://x", "auth": "digest"}]})";
   CHECK_THROWS_WITH(loadPacsNodeList(path), Catch::Contains("not basic or bearer"));
 }

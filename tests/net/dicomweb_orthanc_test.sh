@@ -107,6 +107,10 @@ cat >"$work/bad-nodes.json" <<JSON
 JSON
 out=$("$lb" pacs echo web --nodes "$work/bad-nodes.json" 2>&1); rc=$?
 [ $rc -eq 1 ] && grep -q "never kept in the node list" <<<"$out" || fail "a password in the node list: rc $rc: $out"
+out=$("$lb" pacs echo "http://reader:s3cret-Pw@127.0.0.1:$spare_port/dicom-web" 2>&1); rc=$?
+[ $rc -eq 2 ] && grep -q "user or password in the URL is refused" <<<"$out" || fail "a password in the URL: rc $rc: $out"
 set -e
-! grep -rq "s3cret-Pw" "$LIGHTBOX_PACS_NODES" "$work/share" 2>/dev/null || fail "the password was written somewhere"
+# The password is in no file this test's commands wrote: outputs, node list, index, store.
+! grep -rqa "s3cret-Pw" "$LIGHTBOX_PACS_NODES" "$work"/*.txt "$work"/studies.json "$work"/series.json "$work"/get.json "$work/received" "$LIGHTBOX_INDEX" 2>/dev/null \
+  || fail "the password was written somewhere"
 echo "PASS"
