@@ -138,6 +138,10 @@ MainWindow::MainWindow(QWidget* parent)
     browser_->refresh();
     openPath(folder, uid);
   });
+  // The first image shows while the rest of the series arrives; the whole series replaces it.
+  connect(pacs_, &PacsPanel::firstImageArrived, this, [this](const QString& folder, const QString& uid) {
+    if (openPath(folder, uid)) statusBar()->showMessage(tr("Showing what has arrived; the rest is still coming"), 5000);
+  });
   connect(pacs_, &PacsPanel::failed, messages_, [this](const QString& m) { messages_->addItem(tr("error: ") + m); });
   connect(browser_, &StudyBrowser::openSeries, this, [this](const QString& f, const QString& uid) { openPath(f, uid); });
   connect(browser_, &StudyBrowser::openComparison, this,

@@ -332,6 +332,7 @@ void PacsPanel::retrieveSelected() {
   progress_->show();
   runWorker([this, r, spec] {
     auto count = std::make_shared<std::atomic<int>>(0);
+    auto first = std::make_shared<std::atomic<bool>>(false);
     QString error, folder, series;
     std::size_t received = 0;
     int failedSubOperations = 0;
@@ -340,9 +341,21 @@ void PacsPanel::retrieveSelected() {
       const std::string store = defaultReceiveStore(StudyIndex::defaultPath());
       const RetrieveResult result =
           retrieveFromNode(resolvePacsNode(spec.toStdString(), list), list.local, r, store, {},
-                           [this, count](const ReceivedObject&) {
+                           [this, count, first, r, store](const ReceivedObject& o) {
                              const int n = ++*count;
                              QMetaObject::invokeMethod(this, [this, n] { progress_->setValue(n); }, Qt::QueuedConnection);
+                             // The first image (not a SEG, SR, KOS or document) of the series asked for, or of
+                             // any series for a whole study: shown while the rest arrives.
+                             const bool image = o.sopClassUid.rfind("1.2.840.10008.5.1.4.1.1.88.", 0) != 0 &&
+                                                o.sopClassUid.rfind("1.2.840.10008.5.1.4.1.1.104.", 0) != 0 &&
+                                                o.sopClassUid != "1.2.840.10008.5.1.4.1.1.66.4";
+                             if (image && (r.seriesUid.empty() || o.seriesUid == r.seriesUid) && !first->exchange(true)) {
+                               const QString folder =
+                                   QString::fromStdString((fs::path(store) / o.studyUid).string());
+                               const QString uid = QString::fromStdString(o.seriesUid);
+                               QMetaObject::invokeMethod(this, [this, folder, uid] { emit firstImageArrived(folder, uid); },
+                                                         Qt::QueuedConnection);
+                             }
                            });
       received = result.objects.size();
       failedSubOperations = result.failed;

@@ -44,6 +44,9 @@ public:
 signals:
   /// A retrieve finished and its objects are in the index: the first series received, to open.
   void retrieved(const QString& folder, const QString& seriesUid);
+  /// The first image of a retrieve has arrived (the rest still coming): its study folder and series,
+  /// so the reader sees it at once; retrieved() follows with the whole series.
+  void firstImageArrived(const QString& folder, const QString& seriesUid);
   /// A network call failed; the message names the node and the reason.
   void failed(const QString& message);
 

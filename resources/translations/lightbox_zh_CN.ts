@@ -1760,6 +1760,10 @@ Nothing was written; your review is unchanged.</source>
         <source>A storage receiver (C-STORE) with the AE title and port of the PACS node list</source>
         <translation>存储接收端（C-STORE），使用 PACS 节点列表中的 AE 标题和端口</translation>
     </message>
+    <message>
+        <source>Showing what has arrived; the rest is still coming</source>
+        <translation>正在显示已到达的图像；其余仍在传输</translation>
+    </message>
 </context>
 <context>
     <name>lightbox::PacsNodesDialog</name>
