@@ -95,21 +95,6 @@ bool validDateRange(const std::string& d) {
   return (a.empty() || date(a)) && (b.empty() || date(b)) && !(a.empty() && b.empty());
 }
 
-/// Study and series UIDs already in the local index.
-std::pair<std::set<std::string>, std::set<std::string>> localUids(const std::string& indexPath) {
-  std::set<std::string> studies, series;
-  try {
-    StudyIndex index(indexPath);
-    for (const IndexedStudy& st : index.studies()) {
-      studies.insert(st.studyInstanceUid);
-      for (const IndexedSeries& se : st.series) series.insert(se.seriesInstanceUid);
-    }
-  } catch (const std::exception&) {
-    // No index yet: nothing is local.
-  }
-  return {studies, series};
-}
-
 int runEcho(const Arguments& args) {
   const Context c = context(args);
   const PacsNode node = nodeArgument(args, c);
@@ -137,10 +122,10 @@ int runFind(const Arguments& args) {
   q.accession = args.option("accession");
   q.studyUid = args.option("study-uid");
   const std::vector<FindMatch> matches = findOnNode(node, c.local, q, c.timeouts);
-  const auto [localStudies, localSeries] = localUids(c.indexPath);
+  const IndexedUids local = indexedUids(c.indexPath);
   auto isLocal = [&](const FindMatch& m) {
-    if (m.level == QueryLevel::Series) return localSeries.count(m.seriesUid) > 0;
-    if (m.level == QueryLevel::Study) return localStudies.count(m.studyUid) > 0;
+    if (m.level == QueryLevel::Series) return local.series.count(m.seriesUid) > 0;
+    if (m.level == QueryLevel::Study) return local.studies.count(m.studyUid) > 0;
     return false;
   };
   if (args.flag("json")) {

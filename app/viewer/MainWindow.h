@@ -143,6 +143,8 @@ private:
   std::atomic<int> receivedPending_{0};
   class QTimer* receiveTimer_ = nullptr;
   QSet<QString> receivedFolders_;  ///< study folders with objects not yet indexed
+  /// Imports receivedFolders_ into the index and lists them under Local.
+  void indexReceivedFolders();
   std::atomic<bool> sending_{false};
   class QTabWidget* browserTabs_ = nullptr;  ///< Local (the index) and PACS (issue 27)
   QGridLayout* grid_;

@@ -3,12 +3,12 @@
 
 #include "app/viewer/PacsNodesDialog.h"
 
+#include "app/viewer/StudyBrowser.h"
 #include "core/dicom/PersonName.h"
 #include "core/index/StudyIndex.h"
 #include "core/net/DicomNetwork.h"
 
 #include <QComboBox>
-#include <QDate>
 #include <QEvent>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -41,20 +41,8 @@ constexpr int kLoadedRole = Qt::UserRole + 3;  ///< a study row whose series wer
 
 struct Found {
   std::vector<FindMatch> matches;
-  std::set<std::string> localStudies, localSeries;
+  IndexedUids local;
 };
-
-void readLocal(Found& f) {
-  try {
-    StudyIndex index(StudyIndex::defaultPath());
-    for (const IndexedStudy& st : index.studies()) {
-      f.localStudies.insert(st.studyInstanceUid);
-      for (const IndexedSeries& se : st.series) f.localSeries.insert(se.seriesInstanceUid);
-    }
-  } catch (const std::exception&) {
-    // No index yet: nothing is local.
-  }
-}
 
 /// A C-FIND (or QIDO-RS) on the node named `spec` and what of it is local; `error` set instead
 /// when it fails. Runs on the worker thread.
@@ -63,16 +51,11 @@ std::shared_ptr<Found> findOn(const QString& spec, const FindQuery& q, QString& 
   try {
     const PacsNodeList list = loadPacsNodeList(defaultPacsNodeListPath());
     found->matches = findOnNode(resolvePacsNode(spec.toStdString(), list), list.local, q);
-    readLocal(*found);
+    found->local = indexedUids(StudyIndex::defaultPath());
   } catch (const std::exception& e) {
     error = QString::fromStdString(e.what());
   }
   return found;
-}
-
-QString dateText(const std::string& d) {
-  const QDate date = QDate::fromString(QString::fromStdString(d), QStringLiteral("yyyyMMdd"));
-  return date.isValid() ? date.toString(Qt::ISODate) : QString::fromStdString(d);
 }
 
 } // namespace
@@ -256,7 +239,7 @@ void PacsPanel::showStudies(const std::shared_ptr<void>& opaque) {
   for (const FindMatch& m : f.matches) {
     auto* item = new QTreeWidgetItem(results_);
     const QString name = QString::fromStdString(displayPersonName(m.patientName));
-    QString text = dateText(m.studyDate) + "  " + (name.isEmpty() ? QString::fromStdString(m.patientId) : name);
+    QString text = displayDate(m.studyDate) + "  " + (name.isEmpty() ? QString::fromStdString(m.patientId) : name);
     if (!m.studyDescription.empty()) text += "  " + QString::fromStdString(m.studyDescription);
     item->setText(0, text);
     item->setToolTip(0, tr("Patient ID %1, accession %2\n%3")
@@ -264,7 +247,7 @@ void PacsPanel::showStudies(const std::shared_ptr<void>& opaque) {
                                  QString::fromStdString(m.studyUid)));
     item->setText(1, QString::fromStdString(m.modalitiesInStudy));
     item->setText(2, m.relatedInstances >= 0 ? QLocale().toString(m.relatedInstances) : QString());
-    item->setText(3, f.localStudies.count(m.studyUid) ? tr("yes") : QString());
+    item->setText(3, f.local.studies.count(m.studyUid) ? tr("yes") : QString());
     item->setData(0, kStudyUidRole, QString::fromStdString(m.studyUid));
     item->setData(0, kInstancesRole, m.relatedInstances);
     item->setChildIndicatorPolicy(QTreeWidgetItem::ShowIndicator);
@@ -306,7 +289,7 @@ void PacsPanel::expandStudy(QTreeWidgetItem* item) {
         s->setToolTip(0, QString::fromStdString(m.seriesUid));
         s->setText(1, QString::fromStdString(m.modality));
         s->setText(2, m.relatedInstances >= 0 ? QLocale().toString(m.relatedInstances) : QString());
-        s->setText(3, found->localSeries.count(m.seriesUid) ? tr("yes") : QString());
+        s->setText(3, found->local.series.count(m.seriesUid) ? tr("yes") : QString());
         s->setData(0, kStudyUidRole, studyUid);
         s->setData(0, kSeriesUidRole, QString::fromStdString(m.seriesUid));
         s->setData(0, kInstancesRole, m.relatedInstances);

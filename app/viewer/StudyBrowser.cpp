@@ -56,15 +56,6 @@ void setItemMeasurements(QTreeWidgetItem* item, int n) {
   item->setText(0, text);
 }
 
-/// A study date as the reader's language writes dates (DICOM's YYYYMMDD; anything else as it is):
-/// Chinese "2024/1/2", otherwise ISO "2024-01-02" (never a two-digit year or a month/day guess).
-QString displayDate(const std::string& studyDate) {
-  const QDate date = QDate::fromString(QString::fromStdString(studyDate), QStringLiteral("yyyyMMdd"));
-  if (!date.isValid()) return QString::fromStdString(studyDate);
-  return QLocale().language() == QLocale::Chinese ? QLocale().toString(date, QLocale::ShortFormat)
-                                                  : date.toString(Qt::ISODate);
-}
-
 /// Middle slice of a series as a 64 x 64 grey image (percentile window), from one of its files.
 QImage makeThumbnail(const std::string& file) {
   LoadedSeries s = loadPath(file);
@@ -89,6 +80,15 @@ QImage makeThumbnail(const std::string& file) {
 }
 
 } // namespace
+
+/// A study date as the reader's language writes dates (DICOM's YYYYMMDD; anything else as it is):
+/// Chinese "2024/1/2", otherwise ISO "2024-01-02" (never a two-digit year or a month/day guess).
+QString displayDate(const std::string& studyDate) {
+  const QDate date = QDate::fromString(QString::fromStdString(studyDate), QStringLiteral("yyyyMMdd"));
+  if (!date.isValid()) return QString::fromStdString(studyDate);
+  return QLocale().language() == QLocale::Chinese ? QLocale().toString(date, QLocale::ShortFormat)
+                                                  : date.toString(Qt::ISODate);
+}
 
 StudyBrowser::StudyBrowser(QWidget* parent) : QWidget(parent), search_(new QLineEdit), tree_(new QTreeWidget) {
   auto* layout = new QVBoxLayout(this);

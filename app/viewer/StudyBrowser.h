@@ -93,6 +93,10 @@ public:
   bool thumbnailsBusy() const { return working_; }
 };
 
+/// A study date as the reader's language writes dates (DICOM's YYYYMMDD; anything else as it is):
+/// Chinese "2024/1/2", otherwise ISO "2024-01-02". The study list and the PACS tab both use it.
+QString displayDate(const std::string& studyDate);
+
 /// Drag-and-drop payload of one series: its folder as a file URL (any drop target that opens
 /// folders understands it) and its Series Instance UID under kSeriesMimeType.
 constexpr const char* kSeriesMimeType = "application/x-lightbox-series-uid";

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/dicom/Anonymiser.h"
 
+#include "core/util/AtomicFile.h"
 #include "core/util/FileList.h"
 
 #include <dcmtk/config/osconfig.h>
@@ -13,9 +14,6 @@
 #include <dcmtk/oflog/oflog.h>
 
 #include <openssl/evp.h>
-
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -280,16 +278,9 @@ public:
     for (const auto& [a, b] : patients_) out << "patient,\"" << escape(a) << "\"," << b << "\n";
     for (const auto& [a, b] : uids_) out << "uid," << a << "," << b << "\n";
     if (options_.dates == AnonymiseOptions::Dates::Shift) out << "date_shift_days,," << options_.shiftDays << "\n";
-    // It holds the key and the original names and IDs: readable by its owner only, flushed, then
-    // renamed over the old one.
-    const std::string tmp = options_.mappingPath + ".partial";
-    const std::string text = out.str();
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    bool ok = fd >= 0 && ::write(fd, text.data(), text.size()) == ssize_t(text.size()) && ::fsync(fd) == 0;
-    if (fd >= 0) ok = ::close(fd) == 0 && ok;
-    if (!ok || std::rename(tmp.c_str(), options_.mappingPath.c_str()) != 0) {
-      std::remove(tmp.c_str());
-      throw std::runtime_error(options_.mappingPath + ": cannot write the mapping file");
+    // It holds the key and the original names and IDs: readable by its owner only.
+    if (const std::string problem = writeFileAtomically(options_.mappingPath, out.str(), 0600); !problem.empty()) {
+      throw std::runtime_error(options_.mappingPath + ": cannot write the mapping file: " + problem);
     }
   }
 

@@ -346,4 +346,18 @@ std::vector<std::string> StudyIndex::seriesFiles(const std::string& seriesInstan
   return out;
 }
 
+IndexedUids indexedUids(const std::string& databasePath) {
+  IndexedUids uids;
+  try {
+    StudyIndex index(databasePath);
+    for (const IndexedStudy& st : index.studies()) {
+      uids.studies.insert(st.studyInstanceUid);
+      for (const IndexedSeries& se : st.series) uids.series.insert(se.seriesInstanceUid);
+    }
+  } catch (const std::exception&) {
+    // No index yet, or one that cannot be read: nothing is local.
+  }
+  return uids;
+}
+
 } // namespace lightbox

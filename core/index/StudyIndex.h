@@ -4,6 +4,7 @@
 #include "core/dicom/DicomScanner.h"
 
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -64,5 +65,12 @@ private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+/// The Study and Series Instance UIDs in the index at `databasePath`: what is local already (the
+/// archive's search results mark them). Empty when there is no index yet or it cannot be read.
+struct IndexedUids {
+  std::set<std::string> studies, series;
+};
+IndexedUids indexedUids(const std::string& databasePath);
 
 } // namespace lightbox

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/net/DicomWeb.h"
 
+#include "core/net/NetInternal.h"
+
 #include "core/util/FileList.h"
 
 #include <curl/curl.h>
@@ -25,9 +27,7 @@ namespace lightbox::dicomweb {
 
 namespace {
 
-[[noreturn]] void fail(const PacsNode& node, const std::string& what, const std::string& reason) {
-  throw PacsError(node.label() + ": " + what + ": " + reason);
-}
+using net::fail;
 
 struct Response {
   long status = 0;

@@ -12,13 +12,6 @@
 
 namespace lightbox {
 
-namespace net {
-// Shared with the DIMSE side (DicomNetwork.cpp): received objects are filed by one rule.
-std::string incomingFile(const std::string& store);
-unsigned short fileIncoming(const std::string& tmp, const std::string& store, const std::string& sender,
-                            ReceivedObject& out, std::string& error);
-} // namespace net
-
 namespace dicomweb {
 
 double echo(const PacsNode& node, const NetworkTimeouts& timeouts);

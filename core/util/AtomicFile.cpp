@@ -19,12 +19,12 @@ namespace lightbox {
 
 std::string atomicTemporaryPrefix(const std::string& path) { return path + ".tmp."; }
 
-std::string writeFileAtomically(const std::string& path, const std::string& bytes) {
+std::string writeFileAtomically(const std::string& path, const std::string& bytes, unsigned mode) {
   // A name of this writer's own: two processes (or threads) saving the same file at once never
   // write into one temporary file; the last rename wins with a whole file.
   static std::atomic<unsigned> counter{0};
   const std::string tmp = atomicTemporaryPrefix(path) + writerTag() + "." + std::to_string(++counter);
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode_t(mode));
   if (fd < 0) return std::strerror(errno);
   std::size_t written = 0;
   while (written < bytes.size()) {
@@ -111,14 +111,18 @@ std::string syncFolderToDisk(const std::string& folder) {
   if (ec) return folder + ": " + ec.message();
   paths.push_back(folder);
   for (const std::string& p : paths) {
-    const int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return p + ": " + std::strerror(errno);
-    const bool ok = ::fsync(fd) == 0;
-    const std::string reason = ok ? std::string() : p + ": " + std::strerror(errno);
-    ::close(fd);
-    if (!ok) return reason;
+    if (std::string reason = syncToDisk(p); !reason.empty()) return reason;
   }
   return {};
+}
+
+std::string syncToDisk(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return path + ": " + std::strerror(errno);
+  const bool ok = ::fsync(fd) == 0;
+  const std::string reason = ok ? std::string() : path + ": " + std::strerror(errno);
+  ::close(fd);
+  return reason;
 }
 
 std::string moveAside(const std::string& path, std::string& reason) {

@@ -7,9 +7,9 @@
 namespace lightbox {
 
 /// Writes `bytes` to `path` so that a crash leaves either the old file or the new one, never a
-/// mix: a temporary file beside it, fsync, then rename over it. Returns an empty string when
-/// done, else the reason (the temporary file is removed).
-std::string writeFileAtomically(const std::string& path, const std::string& bytes);
+/// mix: a temporary file beside it (created with `mode`, less the umask), fsync, then rename over
+/// it. Returns an empty string when done, else the reason (the temporary file is removed).
+std::string writeFileAtomically(const std::string& path, const std::string& bytes, unsigned mode = 0644);
 /// What the temporary files of writeFileAtomically(path, ...) start with (then the writer tag and a
 /// counter).
 std::string atomicTemporaryPrefix(const std::string& path);
@@ -27,6 +27,10 @@ bool staleLocalWriter(const std::string& tag);
 /// (`<path>.tmp.<writer tag>.<n>` of a local process that is gone); a live writer's and other
 /// machines' are kept. Never throws. Returns how many were removed.
 std::size_t removeStaleTemporaries(const std::string& path);
+
+/// Flushes one file or folder to the disk (fsync). Returns an empty string when done, else the path
+/// and the reason.
+std::string syncToDisk(const std::string& path);
 
 /// Flushes every file directly in `folder`, then the folder itself, to the disk (fsync), so that a
 /// rename that publishes the folder is not followed by empty files after a power cut. Returns
