@@ -2,11 +2,13 @@
 #include "core/dicom/FrameDecoder.h"
 
 #include "core/dicom/CheckedGdcmRead.h"
+#include "core/dicom/Jpeg2000Check.h"
 #include "core/dicom/PixelFormat.h"
 #include "core/dicom/TransferSyntaxNames.h"
 
 #include <gdcmImage.h>
 #include <gdcmReader.h>
+#include <gdcmSequenceOfFragments.h>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -117,6 +119,27 @@ template <typename Out> void decodeNative(const std::vector<FrameTarget<Out>>& t
   }
 }
 
+/// Every JPEG 2000 codestream in the pixel data must match the header before GDCM's codec sees it
+/// (core/dicom/Jpeg2000Check.h: the codec overruns its buffer otherwise).
+void checkJpeg2000Fragments(const gdcm::DataElement& pixels, const DicomFileInfo& info) {
+  const gdcm::SequenceOfFragments* fragments = pixels.GetSequenceOfFragments();
+  if (!fragments || fragments->GetNumberOfFragments() == 0) {
+    throw std::runtime_error("JPEG 2000 pixel data without fragments");
+  }
+  const Jpeg2000Expected expected{info.storedRows, info.storedColumns, info.samplesPerPixel, info.bitsAllocated};
+  std::size_t codestreams = 0;
+  for (unsigned i = 0; i < fragments->GetNumberOfFragments(); ++i) {
+    const gdcm::ByteValue* bytes = fragments->GetFragment(i).GetByteValue();
+    if (!bytes || !bytes->GetPointer()) continue;
+    bool starts = false;
+    const std::string why = jpeg2000FragmentProblem(reinterpret_cast<const std::uint8_t*>(bytes->GetPointer()),
+                                                    bytes->GetLength(), expected, &starts);
+    if (!why.empty()) throw std::runtime_error(why + " (fragment " + std::to_string(i + 1) + ")");
+    codestreams += starts ? 1 : 0;
+  }
+  if (codestreams == 0) throw std::runtime_error("no JPEG 2000 codestream in the pixel data");
+}
+
 /// Compressed (encapsulated) or deflated pixel data, decoded by GDCM's codecs. The image is built
 /// from the header values this reader has already checked, not by gdcm::ImageReader: that one
 /// parses the image attributes again through gdcm::Attribute, which asserts (aborting the whole
@@ -159,7 +182,12 @@ template <typename Out> void decodeWithGdcm(const std::vector<FrameTarget<Out>>&
   }
   image.SetPhotometricInterpretation(pi);
   image.SetTransferSyntax(ts);
-  image.SetDataElement(ds.GetDataElement(pixelTag));
+  const gdcm::DataElement& pixels = ds.GetDataElement(pixelTag);
+  if (ts == gdcm::TransferSyntax::JPEG2000Lossless || ts == gdcm::TransferSyntax::JPEG2000 ||
+      ts == gdcm::TransferSyntax::JPEG2000Part2Lossless || ts == gdcm::TransferSyntax::JPEG2000Part2) {
+    checkJpeg2000Fragments(pixels, info);
+  }
+  image.SetDataElement(pixels);
   std::vector<char> buffer(image.GetBufferLength());
   bool decoded = false;
   try {

@@ -2,6 +2,7 @@
 #include "core/io/ImageFileIO.h"
 
 #include "core/io/NiftiWriter.h"
+#include "core/util/MemoryBudget.h"
 
 #include <itkImage.h>
 #include <itkImageFileReader.h>
@@ -16,7 +17,10 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 
 namespace lightbox {
@@ -120,15 +124,22 @@ void writeAs(const std::vector<Volume>& volumes, const std::string& path) {
   writer->Update();
 }
 
-/// True when a NIfTI file's header asks for no rescaling (scl_slope 0 or 1, scl_inter 0): its
-/// stored integers are the values. Reads the 348-byte header (gzread reads plain files too).
-bool niftiUnscaled(const std::string& path) {
+/// What Lightbox needs from a NIfTI-1 header besides ITK's reading of it: whether it asks for no
+/// rescaling (scl_slope 0 or 1, scl_inter 0: the stored integers are the values) and its bits per
+/// voxel as stored (ITK reports a rescaled file as float). Reads the 348-byte header (gzread reads
+/// plain files too); empty when it is not one.
+struct NiftiFacts {
+  bool unscaled = false;
+  unsigned bitsPerVoxel = 0;
+};
+
+std::optional<NiftiFacts> niftiFacts(const std::string& path) {
   gzFile f = gzopen(path.c_str(), "rb");
-  if (!f) return false;
+  if (!f) return std::nullopt;
   unsigned char h[348];
   const int n = gzread(f, h, sizeof h);
   gzclose(f);
-  if (n != int(sizeof h)) return false;
+  if (n != int(sizeof h)) return std::nullopt;
   const auto word = [&](int offset, bool swap) {
     unsigned char b[4] = {h[offset], h[offset + 1], h[offset + 2], h[offset + 3]};
     if (swap) {
@@ -141,14 +152,17 @@ bool niftiUnscaled(const std::string& path) {
   };
   bool swap = false;
   if (word(0, false) != 348) {
-    if (word(0, true) != 348) return false;
+    if (word(0, true) != 348) return std::nullopt;
     swap = true;
   }
   float slope, inter;
   const std::uint32_t s = word(112, swap), i = word(116, swap);
   std::memcpy(&slope, &s, 4);
   std::memcpy(&inter, &i, 4);
-  return (slope == 0.0f || slope == 1.0f) && inter == 0.0f;
+  NiftiFacts facts;
+  facts.unscaled = (slope == 0.0f || slope == 1.0f) && inter == 0.0f;
+  facts.bitsPerVoxel = swap ? unsigned(h[72]) << 8 | h[73] : unsigned(h[73]) << 8 | h[72];
+  return facts;
 }
 
 /// Stores float voxels as int16 when every value is an integer in int16's range.
@@ -161,6 +175,69 @@ void compactIfIntegral(Volume& v) {
     }
   }
   v.voxels = std::vector<std::int16_t>(f.begin(), f.end());
+}
+
+/// Refuses, before a voxel is allocated, an image whose header declares more voxel bytes than its
+/// file can hold (a truncated or damaged file: ITK would allocate the whole declared image first and
+/// fail only when the data runs out; a 112-byte .nii.gz declared 2.4 GB) or than this machine can
+/// take. Data in the header's own file only: uncompressed, the file must be at least that large;
+/// gzip-compressed, deflate expands at most 1032:1. A detached data file (NRRD "data file",
+/// MetaImage ElementDataFile) and bzip2 (no useful bound) are left to the reader.
+void requirePlausibleSize(const std::string& path, const itk::ImageIOBase& io) {
+  const double voxels = double(io.GetImageSizeInPixels()) * double(io.GetNumberOfComponents());
+  double declared = double(io.GetImageSizeInBytes());
+  if (endsWith(path, ".nii") || endsWith(path, ".nii.gz")) {
+    // As stored: ITK reports a rescaled NIfTI in the float it reads it as.
+    if (const auto facts = niftiFacts(path); facts && facts->bitsPerVoxel > 0) declared = voxels * facts->bitsPerVoxel / 8.0;
+  }
+  // Held once as ITK's buffer and once in our volumes (float unless int16).
+  const double needed = declared + voxels * 4.0;
+  if (needed > 1.8e19) throw std::runtime_error("the header declares an image too large for any machine");
+  std::error_code ec;
+  const double fileBytes = double(std::filesystem::file_size(path, ec));
+  if (!ec) {
+    bool inFile = true;
+    bool compressed = endsWith(path, ".gz");
+    if (endsWith(path, ".nrrd") || endsWith(path, ".nhdr") || endsWith(path, ".mha") || endsWith(path, ".mhd")) {
+      std::ifstream in(path, std::ios::binary);
+      std::string header(65536, '\0');
+      in.read(header.data(), std::streamsize(header.size()));
+      header.resize(std::size_t(in.gcount()));
+      std::transform(header.begin(), header.end(), header.begin(), ::tolower);
+      const auto blank = header.find("\n\n"); // NRRD: the header ends at the first blank line
+      if (blank != std::string::npos && header.compare(0, 4, "nrrd") == 0) header.resize(blank);
+      const bool metaLocal = header.find("elementdatafile = local") != std::string::npos ||
+                             header.find("elementdatafile=local") != std::string::npos;
+      inFile = header.compare(0, 4, "nrrd") == 0 ? header.find("data file:") == std::string::npos &&
+                                                       header.find("datafile:") == std::string::npos
+                                                 : metaLocal;
+      compressed = header.find("encoding: gz") != std::string::npos ||
+                   header.find("encoding: gzip") != std::string::npos ||
+                   header.find("compresseddata = true") != std::string::npos;
+      if (header.find("encoding: bz") != std::string::npos) inFile = false;
+      // NRRD text encodings need at least two characters a value.
+      if (header.find("encoding: ascii") != std::string::npos || header.find("encoding: text") != std::string::npos ||
+          header.find("encoding: txt") != std::string::npos) {
+        compressed = false;
+        if (inFile && 2.0 * voxels > fileBytes) {
+          throw std::runtime_error("the header declares " + std::to_string(std::uint64_t(voxels)) +
+                                   " values in text but the file has " + std::to_string(std::uint64_t(fileBytes)) +
+                                   " bytes: the file is truncated or damaged");
+        }
+        inFile = false; // checked
+      }
+    }
+    if (inFile) {
+      const double room = compressed ? 1032.0 * fileBytes + 65536.0 : fileBytes;
+      if (declared > room) {
+        throw std::runtime_error("the header declares " + formatBytes(std::uint64_t(declared)) + " of voxels but the " +
+                                 (compressed ? std::string("compressed file (") : std::string("file (")) +
+                                 std::to_string(std::uint64_t(fileBytes)) +
+                                 " bytes) cannot hold them: the file is truncated or damaged");
+      }
+    }
+  }
+  requireMemory(std::uint64_t(needed), "The image (" + std::to_string(std::uint64_t(voxels)) + " voxels)");
 }
 
 } // namespace
@@ -190,11 +267,12 @@ std::vector<Volume> readResearchImage(const std::string& path) {
       throw std::runtime_error("multi-component images are not supported");
     }
     if (dims > 4) throw std::runtime_error(std::to_string(dims) + "-dimensional images are not supported");
+    requirePlausibleSize(path, *io);
     // int16 files without rescaling are read as they are (a 512 x 512 x 141 CT: 74 MB instead of a
     // float copy, its conversion and a compaction pass); anything else as float, since ITK applies
     // NIfTI scl_slope/scl_inter for float output only.
     const bool nifti = endsWith(path, ".nii") || endsWith(path, ".nii.gz");
-    const bool native = io->GetComponentType() == itk::IOComponentEnum::SHORT && (!nifti || niftiUnscaled(path));
+    const bool native = io->GetComponentType() == itk::IOComponentEnum::SHORT && (!nifti || niftiFacts(path).value_or(NiftiFacts{}).unscaled);
     std::vector<Volume> volumes;
     if (native) {
       volumes = dims <= 3 ? readAs<std::int16_t, 3>(path) : readAs<std::int16_t, 4>(path);

@@ -5,12 +5,17 @@
 #include "core/study/StudyLoader.h"
 
 #include <catch2/catch.hpp>
+#include <zlib.h>
 
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <string>
+#include <utility>
 
 using namespace lightbox;
 
@@ -128,4 +133,63 @@ TEST_CASE("reading a missing or foreign file names the file", "[io]") {
                     Catch::Contains(folder + "/absent.nii"));
   CHECK_THROWS_WITH(writeResearchImage({obliqueVolume(VoxelType::Int16)}, folder + "/x.png"),
                     Catch::Contains("unknown output format"));
+}
+
+namespace {
+
+std::string readBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+void writeBytes(const std::string& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc).write(bytes.data(), std::streamsize(bytes.size()));
+}
+
+/// The written NIfTI with its dimensions replaced (dim[1..3], int16 at byte 42).
+std::string niftiDeclaring(const std::string& folder, std::int16_t nx, std::int16_t ny, std::int16_t nz) {
+  const std::string path = folder + "/small.nii";
+  writeResearchImage({obliqueVolume(VoxelType::Int16)}, path);
+  std::string bytes = readBytes(path);
+  const std::int16_t dims[3] = {nx, ny, nz};
+  std::memcpy(&bytes[42], dims, sizeof dims);
+  return bytes;
+}
+
+} // namespace
+
+TEST_CASE("fuzz findings: a header declaring more voxels than its file holds is refused before allocating",
+          "[io][malformed][fuzz]") {
+  // A 112-byte .nii.gz declaring 198 x 198 x 15105 voxels made ITK allocate 2.4 GB before finding the
+  // data missing. 512 x 512 x 2000 int16 (1 GB) fits this machine's memory, so the refusal below can
+  // only come from the file-size check; 30000^3 fits no machine.
+  const std::string folder = test::scratchFolder("research-declared");
+  const std::string nii = folder + "/truncated.nii";
+  writeBytes(nii, niftiDeclaring(folder, 512, 512, 2000));
+  CHECK_THROWS_WITH(readResearchImage(nii), Catch::Contains(nii) && Catch::Contains("truncated or damaged"));
+
+  const std::string gz = folder + "/truncated.nii.gz";
+  for (const auto& [declared, path] : {std::pair{niftiDeclaring(folder, 512, 512, 2000), gz},
+                                       std::pair{niftiDeclaring(folder, 30000, 30000, 30000), folder + "/huge.nii.gz"}}) {
+    gzFile f = gzopen(path.c_str(), "wb");
+    REQUIRE(f);
+    REQUIRE(gzwrite(f, declared.data(), unsigned(declared.size())) == int(declared.size()));
+    gzclose(f);
+    CHECK_THROWS_WITH(readResearchImage(path), Catch::Contains(path) && Catch::Contains("truncated or damaged"));
+  }
+
+  // MetaImage with its data in the file: the declared size against the bytes after the header.
+  const std::string mha = folder + "/small.mha";
+  writeResearchImage({obliqueVolume(VoxelType::Int16)}, mha);
+  std::string text = readBytes(mha);
+  const auto at = text.find("DimSize = 5 4 3");
+  REQUIRE(at != std::string::npos);
+  text.replace(at, 15, "DimSize = 5 4 30000");
+  writeBytes(folder + "/truncated.mha", text);
+  CHECK_THROWS_WITH(readResearchImage(folder + "/truncated.mha"), Catch::Contains("truncated or damaged"));
+
+  // The untouched files still read.
+  CHECK(readResearchImage(mha).front().geometry.size[2] == 3);
+  writeBytes(nii, niftiDeclaring(folder, 5, 4, 3));
+  CHECK(readResearchImage(nii).front().geometry.size[2] == 3);
 }

@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace lightbox {
+
+/// What the DICOM header says one frame is: the codestream must agree before a codec sees it.
+struct Jpeg2000Expected {
+  unsigned rows = 0, columns = 0, samplesPerPixel = 1, bitsAllocated = 16;
+};
+
+/// Checks the main header (SIZ marker segment) of one JPEG 2000 fragment: a raw codestream (SOC
+/// FF4F) or one inside a JP2 file's contiguous-codestream box. GDCM 3.0's JPEG 2000 codec writes
+/// the decoded components into a buffer sized from the DICOM header, so a codestream whose image is
+/// larger, subsampled, deeper than Bits Allocated or split into more tiles than the standard allows
+/// overruns it (a fuzzed frame wrote past the heap). Returns "" when the fragment starts no
+/// codestream (a continuation of the previous one) or agrees with `expected`, else the reason.
+/// `startsCodestream` says which.
+std::string jpeg2000FragmentProblem(const std::uint8_t* data, std::size_t size, const Jpeg2000Expected& expected,
+                                    bool* startsCodestream = nullptr);
+
+} // namespace lightbox

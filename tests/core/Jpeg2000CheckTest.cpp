@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: Apache-2.0
+// Issue 25, frame_decode fuzz finding: a JPEG 2000 codestream declaring a larger image than the DICOM
+// header made GDCM 3.0's codec write past its buffer (a segmentation fault in a normal build). Every
+// codestream's SIZ marker is now checked against the header first (core/dicom/Jpeg2000Check).
+#include "tests/support/TestData.h"
+
+#include "core/dicom/Jpeg2000Check.h"
+#include "core/study/StudyLoader.h"
+
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+using namespace lightbox;
+
+namespace {
+
+void put16(std::vector<std::uint8_t>& b, std::uint32_t v) {
+  b.push_back(std::uint8_t(v >> 8));
+  b.push_back(std::uint8_t(v));
+}
+void put32(std::vector<std::uint8_t>& b, std::uint32_t v) {
+  put16(b, v >> 16);
+  put16(b, v & 0xffff);
+}
+
+struct Siz {
+  std::uint32_t width = 64, height = 64, xo = 0, yo = 0, tileW = 64, tileH = 64;
+  std::vector<std::uint8_t> components{15}; ///< Ssiz: precision - 1 (bit 7: signed)
+  std::uint8_t subsampling = 1;
+};
+
+/// SOC and SIZ as ISO 15444-1 A.5.1 lays them out (the rest of the codestream does not matter here).
+std::vector<std::uint8_t> mainHeader(const Siz& s) {
+  std::vector<std::uint8_t> b{0xff, 0x4f, 0xff, 0x51};
+  put16(b, 38 + 3 * std::uint32_t(s.components.size()));
+  put16(b, 0);
+  for (std::uint32_t v : {s.width, s.height, s.xo, s.yo, s.tileW, s.tileH, 0u, 0u}) put32(b, v);
+  put16(b, std::uint32_t(s.components.size()));
+  for (std::uint8_t ssiz : s.components) {
+    b.push_back(ssiz);
+    b.push_back(s.subsampling);
+    b.push_back(s.subsampling);
+  }
+  b.push_back(0xff);
+  b.push_back(0xd9);
+  return b;
+}
+
+std::string problem(const std::vector<std::uint8_t>& bytes, Jpeg2000Expected e = {64, 64, 1, 16}) {
+  return jpeg2000FragmentProblem(bytes.data(), bytes.size(), e);
+}
+
+} // namespace
+
+TEST_CASE("a JPEG 2000 codestream must match the DICOM header before it is decoded", "[jpeg2000][fuzz]") {
+  CHECK(problem(mainHeader({})).empty());
+  Siz offset;
+  offset.width = 74;
+  offset.xo = 10; // an image offset is allowed: the image is Xsiz - XOsiz wide
+  offset.tileW = 74;
+  CHECK(problem(mainHeader(offset)).empty());
+  Siz taller;
+  taller.height = taller.tileH = 65600;
+  CHECK(problem(mainHeader(taller)) == "the JPEG 2000 image is 64 x 65600, the header says 64 x 64");
+  Siz narrower;
+  narrower.width = 63;
+  CHECK(problem(mainHeader(narrower)).find("63 x 64") != std::string::npos);
+  Siz tiles;
+  tiles.width = tiles.height = 65536;
+  tiles.tileW = tiles.tileH = 1;
+  CHECK(problem(mainHeader(tiles), {65536, 65536, 1, 16}) == "the JPEG 2000 codestream has 4294967296 tiles (at most 65535)");
+  Siz noTile;
+  noTile.tileW = 0;
+  CHECK(problem(mainHeader(noTile)) == "the JPEG 2000 tile grid is damaged");
+  Siz colour;
+  colour.components = {7, 7, 7};
+  CHECK(problem(mainHeader(colour)).find("3 components") != std::string::npos);
+  CHECK(problem(mainHeader(colour), {64, 64, 3, 8}).empty());
+  Siz subsampled;
+  subsampled.subsampling = 2;
+  CHECK(problem(mainHeader(subsampled)) == "a subsampled JPEG 2000 component");
+  Siz deep;
+  deep.components = {16}; // 17 bits
+  CHECK(problem(mainHeader(deep)).find("17 bits do not fit Bits Allocated 16") != std::string::npos);
+  CHECK(problem(mainHeader({}), {64, 64, 1, 8}).find("16 bits do not fit Bits Allocated 8") != std::string::npos);
+  Siz signed12;
+  signed12.components = {0x80 | 11};
+  CHECK(problem(mainHeader(signed12)).empty());
+
+  // A damaged SIZ length, a codestream cut inside SIZ, SOC without SIZ.
+  std::vector<std::uint8_t> bad = mainHeader({});
+  bad[5] = 40;
+  CHECK(problem(bad).find("SIZ marker is damaged") != std::string::npos);
+  const std::vector<std::uint8_t> good = mainHeader({});
+  CHECK(problem({good.begin(), good.begin() + 30}).find("does not start with its SIZ") != std::string::npos);
+  CHECK(problem({0xff, 0x4f, 0xff, 0x52}).find("does not start with its SIZ") != std::string::npos);
+
+  // A fragment that starts no codestream is a continuation: nothing to check, and said so.
+  bool starts = true;
+  const std::vector<std::uint8_t> continuation{0x12, 0x34, 0x56};
+  CHECK(jpeg2000FragmentProblem(continuation.data(), continuation.size(), {64, 64, 1, 16}, &starts).empty());
+  CHECK_FALSE(starts);
+
+  // Inside a JP2 file: signature, ftyp, then the codestream box.
+  std::vector<std::uint8_t> jp2{0, 0, 0, 12, 'j', 'P', ' ', ' ', 0x0d, 0x0a, 0x87, 0x0a};
+  const std::string ftyp("\0\0\0\x14" "ftypjp2 \0\0\0\0jp2 ", 20);
+  jp2.insert(jp2.end(), ftyp.begin(), ftyp.end());
+  const std::vector<std::uint8_t> wrong = mainHeader(taller);
+  std::vector<std::uint8_t> box;
+  put32(box, 8 + std::uint32_t(wrong.size()));
+  for (char x : {'j', 'p', '2', 'c'}) box.push_back(std::uint8_t(x));
+  box.insert(box.end(), wrong.begin(), wrong.end());
+  jp2.insert(jp2.end(), box.begin(), box.end());
+  CHECK(jpeg2000FragmentProblem(jp2.data(), jp2.size(), {64, 64, 1, 16}, &starts).find("64 x 65600") != std::string::npos);
+  CHECK(starts);
+  jp2.resize(jp2.size() - box.size());
+  CHECK(problem(jp2) == "a JP2 file without a codestream box");
+}
+
+TEST_CASE("fuzz findings: a JPEG 2000 frame larger than its header is refused and the file named", "[jpeg2000][fuzz]") {
+  // tests/fuzz/make/j2k_regression.py: 64 x 64 in the header, 64 x 65600 in the codestream. Before
+  // the check GDCM wrote 8 MB past a 8 kB buffer.
+  const std::string path =
+      std::string(LIGHTBOX_SOURCE_DIR) + "/tests/fuzz/regressions/frame_decode/j2k-image-larger-than-header.dcm";
+  const LoadedSeries loaded = loadPath(path);
+  REQUIRE(loaded.volumes.size() == 1);
+  REQUIRE(loaded.issues.size() == 1);
+  CHECK(loaded.issues.front().message.find("the JPEG 2000 image is 64 x 65600, the header says 64 x 64") !=
+        std::string::npos);
+  CHECK(loaded.issues.front().path == path);
+}
