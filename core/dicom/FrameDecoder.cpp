@@ -2,7 +2,7 @@
 #include "core/dicom/FrameDecoder.h"
 
 #include "core/dicom/CheckedGdcmRead.h"
-#include "core/dicom/Jpeg2000Check.h"
+#include "core/dicom/CompressedFrameCheck.h"
 #include "core/dicom/PixelFormat.h"
 #include "core/dicom/TransferSyntaxNames.h"
 
@@ -119,25 +119,36 @@ template <typename Out> void decodeNative(const std::vector<FrameTarget<Out>>& t
   }
 }
 
-/// Every JPEG 2000 codestream in the pixel data must match the header before GDCM's codec sees it
-/// (core/dicom/Jpeg2000Check.h: the codec overruns its buffer otherwise).
-void checkJpeg2000Fragments(const gdcm::DataElement& pixels, const DicomFileInfo& info) {
+/// Every JPEG or JPEG 2000 codestream in the pixel data must match the header before GDCM's codec
+/// sees it (core/dicom/CompressedFrameCheck.h: the codecs overrun their buffer or assert otherwise).
+/// Does nothing for other transfer syntaxes.
+void checkCompressedFragments(const gdcm::DataElement& pixels, const DicomFileInfo& info, gdcm::TransferSyntax::TSType ts) {
+  using TS = gdcm::TransferSyntax;
+  const bool j2k = ts == TS::JPEG2000Lossless || ts == TS::JPEG2000 || ts == TS::JPEG2000Part2Lossless ||
+                   ts == TS::JPEG2000Part2;
+  const bool jpeg = ts == TS::JPEGBaselineProcess1 || ts == TS::JPEGExtendedProcess2_4 ||
+                    ts == TS::JPEGExtendedProcess3_5 || ts == TS::JPEGSpectralSelectionProcess6_8 ||
+                    ts == TS::JPEGFullProgressionProcess10_12 || ts == TS::JPEGLosslessProcess14 ||
+                    ts == TS::JPEGLosslessProcess14_1 || ts == TS::JPEGLSLossless || ts == TS::JPEGLSNearLossless;
+  if (!j2k && !jpeg) return;
+  const char* family = j2k ? "JPEG 2000" : "JPEG";
   const gdcm::SequenceOfFragments* fragments = pixels.GetSequenceOfFragments();
   if (!fragments || fragments->GetNumberOfFragments() == 0) {
-    throw std::runtime_error("JPEG 2000 pixel data without fragments");
+    throw std::runtime_error(std::string(family) + " pixel data without fragments");
   }
-  const Jpeg2000Expected expected{info.storedRows, info.storedColumns, info.samplesPerPixel, info.bitsAllocated};
+  const FrameExpected expected{info.storedRows, info.storedColumns, info.samplesPerPixel, info.bitsAllocated};
   std::size_t codestreams = 0;
   for (unsigned i = 0; i < fragments->GetNumberOfFragments(); ++i) {
     const gdcm::ByteValue* bytes = fragments->GetFragment(i).GetByteValue();
     if (!bytes || !bytes->GetPointer()) continue;
+    const auto* data = reinterpret_cast<const std::uint8_t*>(bytes->GetPointer());
     bool starts = false;
-    const std::string why = jpeg2000FragmentProblem(reinterpret_cast<const std::uint8_t*>(bytes->GetPointer()),
-                                                    bytes->GetLength(), expected, &starts);
+    const std::string why = j2k ? jpeg2000FragmentProblem(data, bytes->GetLength(), expected, &starts)
+                                : jpegFragmentProblem(data, bytes->GetLength(), expected, &starts);
     if (!why.empty()) throw std::runtime_error(why + " (fragment " + std::to_string(i + 1) + ")");
     codestreams += starts ? 1 : 0;
   }
-  if (codestreams == 0) throw std::runtime_error("no JPEG 2000 codestream in the pixel data");
+  if (codestreams == 0) throw std::runtime_error(std::string("no ") + family + " image in the pixel data");
 }
 
 /// Compressed (encapsulated) or deflated pixel data, decoded by GDCM's codecs. The image is built
@@ -183,10 +194,7 @@ template <typename Out> void decodeWithGdcm(const std::vector<FrameTarget<Out>>&
   image.SetPhotometricInterpretation(pi);
   image.SetTransferSyntax(ts);
   const gdcm::DataElement& pixels = ds.GetDataElement(pixelTag);
-  if (ts == gdcm::TransferSyntax::JPEG2000Lossless || ts == gdcm::TransferSyntax::JPEG2000 ||
-      ts == gdcm::TransferSyntax::JPEG2000Part2Lossless || ts == gdcm::TransferSyntax::JPEG2000Part2) {
-    checkJpeg2000Fragments(pixels, info);
-  }
+  checkCompressedFragments(pixels, info, ts);
   image.SetDataElement(pixels);
   std::vector<char> buffer(image.GetBufferLength());
   bool decoded = false;

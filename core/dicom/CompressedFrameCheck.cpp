@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "core/dicom/Jpeg2000Check.h"
+#include "core/dicom/CompressedFrameCheck.h"
 
 #include <algorithm>
 
@@ -80,6 +80,48 @@ std::string jpeg2000FragmentProblem(const std::uint8_t* data, std::size_t size, 
     }
   }
   return {};
+}
+
+std::string jpegFragmentProblem(const std::uint8_t* data, std::size_t size, const FrameExpected& expected,
+                                bool* startsCodestream) {
+  if (startsCodestream) *startsCodestream = false;
+  if (size < 2 || data[0] != 0xff || data[1] != 0xd8) return {}; // not the start of an image
+  if (startsCodestream) *startsCodestream = true;
+  std::size_t at = 2;
+  while (at < size) {
+    if (data[at] != 0xff) return "the JPEG stream is damaged before its frame header";
+    while (at < size && data[at] == 0xff) ++at; // fill bytes
+    if (at >= size) break;
+    const std::uint8_t marker = data[at++];
+    if (marker == 0xd8 || marker == 0x01 || (marker >= 0xd0 && marker <= 0xd7)) continue; // no length
+    if (marker == 0xd9 || marker == 0xda) return "the JPEG stream has no frame header before its data";
+    if (at + 2 > size) break;
+    const std::size_t length = be16(data + at);
+    if (length < 2 || at + length > size) return "the JPEG stream is damaged before its frame header";
+    const bool sof = (marker >= 0xc0 && marker <= 0xcf && marker != 0xc4 && marker != 0xc8 && marker != 0xcc) ||
+                     marker == 0xf7; // SOF55: JPEG-LS
+    if (sof) {
+      if (length < 8) return "the JPEG frame header is damaged";
+      const unsigned precision = data[at + 2];
+      const std::uint32_t rows = be16(data + at + 3), columns = be16(data + at + 5), components = data[at + 7];
+      if (rows == 0) return "the JPEG frame defines its height later (DNL), which is not supported";
+      if (rows != expected.rows || columns != expected.columns) {
+        return "the JPEG image is " + std::to_string(columns) + " x " + std::to_string(rows) + ", the header says " +
+               std::to_string(expected.columns) + " x " + std::to_string(expected.rows);
+      }
+      if (components != expected.samplesPerPixel) {
+        return "the JPEG frame has " + std::to_string(components) + " components, the header says " +
+               std::to_string(expected.samplesPerPixel) + " samples per pixel";
+      }
+      if (precision < 2 || precision > 16 || (precision + 7) / 8 > (expected.bitsAllocated + 7) / 8) {
+        return "JPEG samples of " + std::to_string(precision) + " bits do not fit Bits Allocated " +
+               std::to_string(expected.bitsAllocated);
+      }
+      return {};
+    }
+    at += length;
+  }
+  return "the JPEG stream ends before its frame header";
 }
 
 } // namespace lightbox

@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
-// Issue 25, frame_decode fuzz finding: a JPEG 2000 codestream declaring a larger image than the DICOM
-// header made GDCM 3.0's codec write past its buffer (a segmentation fault in a normal build). Every
-// codestream's SIZ marker is now checked against the header first (core/dicom/Jpeg2000Check).
+// Issue 25, frame_decode fuzz findings: a JPEG 2000 codestream declaring a larger image than the DICOM
+// header made GDCM 3.0's codec write past its buffer (a segmentation fault in a normal build), and a
+// JPEG-LS frame smaller than the header made it assert (abort). Every codestream's frame header (J2K
+// SIZ, JPEG SOFn, JPEG-LS SOF55) is now checked against the DICOM header first
+// (core/dicom/CompressedFrameCheck).
 #include "tests/support/TestData.h"
 
-#include "core/dicom/Jpeg2000Check.h"
+#include "core/dicom/CompressedFrameCheck.h"
 #include "core/study/StudyLoader.h"
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -131,4 +134,76 @@ TEST_CASE("fuzz findings: a JPEG 2000 frame larger than its header is refused an
   CHECK(loaded.issues.front().message.find("the JPEG 2000 image is 64 x 65600, the header says 64 x 64") !=
         std::string::npos);
   CHECK(loaded.issues.front().path == path);
+}
+
+namespace {
+
+/// SOI, an APP0 segment, then a frame header SOFn (ISO 10918-1 B.2.2; SOF55 for JPEG-LS).
+std::vector<std::uint8_t> jpegHeader(std::uint8_t sof, unsigned precision, std::uint32_t rows, std::uint32_t columns,
+                                     unsigned components) {
+  std::vector<std::uint8_t> b{0xff, 0xd8, 0xff, 0xe0, 0x00, 0x04, 'J', 'F', 0xff, 0xff, sof};
+  put16(b, 8 + 3 * components);
+  b.push_back(std::uint8_t(precision));
+  put16(b, rows);
+  put16(b, columns);
+  b.push_back(std::uint8_t(components));
+  for (unsigned c = 0; c < components; ++c) {
+    b.push_back(std::uint8_t(c + 1));
+    b.push_back(0x11);
+    b.push_back(0);
+  }
+  b.push_back(0xff);
+  b.push_back(0xda);
+  return b;
+}
+
+std::string jpegProblem(const std::vector<std::uint8_t>& bytes, FrameExpected e = {52, 10, 1, 16}) {
+  return jpegFragmentProblem(bytes.data(), bytes.size(), e);
+}
+
+} // namespace
+
+TEST_CASE("a JPEG or JPEG-LS frame header must match the DICOM header before it is decoded", "[jpeg][fuzz]") {
+  for (std::uint8_t sof : {0xc0, 0xc1, 0xc3, 0xf7}) { // baseline, extended, lossless, JPEG-LS
+    INFO(int(sof));
+    const unsigned precision = sof == 0xc0 ? 8 : 16;
+    CHECK(jpegProblem(jpegHeader(sof, precision, 52, 10, 1)).empty());
+    CHECK(jpegProblem(jpegHeader(sof, precision, 50, 10, 1)) == "the JPEG image is 10 x 50, the header says 10 x 52");
+    CHECK(jpegProblem(jpegHeader(sof, precision, 52, 11, 1)).find("11 x 52") != std::string::npos);
+    CHECK(jpegProblem(jpegHeader(sof, precision, 52, 10, 3)).find("3 components") != std::string::npos);
+    CHECK(jpegProblem(jpegHeader(sof, precision, 0, 10, 1)).find("(DNL)") != std::string::npos);
+  }
+  CHECK(jpegProblem(jpegHeader(0xc3, 16, 52, 10, 1), {52, 10, 1, 8}).find("16 bits do not fit Bits Allocated 8") !=
+        std::string::npos);
+  CHECK(jpegProblem(jpegHeader(0xc1, 12, 52, 10, 1)).empty());
+  CHECK(jpegProblem(jpegHeader(0xc3, 17, 52, 10, 1)).find("17 bits") != std::string::npos);
+  // DHT (C4), JPG (C8) and DAC (CC) are not frame headers: scanning goes on to the real one.
+  std::vector<std::uint8_t> tables{0xff, 0xd8, 0xff, 0xc4, 0x00, 0x03, 0x00};
+  const std::vector<std::uint8_t> frame = jpegHeader(0xc3, 16, 50, 10, 1);
+  tables.insert(tables.end(), frame.begin() + 2, frame.end());
+  CHECK(jpegProblem(tables).find("10 x 50") != std::string::npos);
+  // Scan data before any frame header, a segment running past the fragment, a stream cut short.
+  CHECK(jpegProblem({0xff, 0xd8, 0xff, 0xda, 0x00, 0x02}) == "the JPEG stream has no frame header before its data");
+  CHECK(jpegProblem({0xff, 0xd8, 0xff, 0xe0, 0x40, 0x00, 0x00}) == "the JPEG stream is damaged before its frame header");
+  CHECK(jpegProblem({0xff, 0xd8, 0xff}) == "the JPEG stream ends before its frame header");
+  CHECK(jpegProblem({0xff, 0xd8, 0x12}) == "the JPEG stream is damaged before its frame header");
+  bool starts = true;
+  const std::vector<std::uint8_t> continuation{0x00, 0xff, 0xd9};
+  CHECK(jpegFragmentProblem(continuation.data(), continuation.size(), {52, 10, 1, 16}, &starts).empty());
+  CHECK_FALSE(starts);
+}
+
+TEST_CASE("fuzz findings: a JPEG-LS frame smaller than its header is refused and the file named", "[jpeg][fuzz]") {
+  // tests/fuzz/make/jpeg_regression.py: DCMTK's JPEG-LS of a 10 x 50 image, the header saying 52 rows.
+  // Before the check GDCM asserted (len <= outbv->GetLength()) and the process aborted.
+  const std::string path =
+      std::string(LIGHTBOX_SOURCE_DIR) + "/tests/fuzz/regressions/frame_decode/jpeg-ls-frame-smaller-than-header.dcm";
+  const LoadedSeries loaded = loadPath(path);
+  REQUIRE(loaded.volumes.size() == 1);
+  // (The other issue is the missing pixel spacing of a secondary capture.)
+  const auto refused = std::find_if(loaded.issues.begin(), loaded.issues.end(), [](const IngestIssue& i) {
+    return i.message.find("the JPEG image is 10 x 50, the header says 10 x 52") != std::string::npos;
+  });
+  REQUIRE(refused != loaded.issues.end());
+  CHECK(refused->path == path);
 }
