@@ -14,10 +14,11 @@ kind=${1:?usage: scripts/sanitize.sh address|undefined|thread [CTEST ARGS...]}
 shift
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
+# scale: every test's timeout is multiplied by it (tests/CMakeLists.txt), the sanitizer's slowdown.
 case "$kind" in
-  address) flags="-fsanitize=address,undefined -fno-sanitize-recover=undefined" ;;
-  undefined) flags="-fsanitize=undefined -fno-sanitize-recover=undefined" ;;
-  thread) flags="-fsanitize=thread" ;;
+  address) flags="-fsanitize=address,undefined -fno-sanitize-recover=undefined" scale=3 ;;
+  undefined) flags="-fsanitize=undefined -fno-sanitize-recover=undefined" scale=2 ;;
+  thread) flags="-fsanitize=thread" scale=6 ;;
   *) echo "unknown sanitizer '$kind' (address, undefined, thread)" >&2; exit 2 ;;
 esac
 build=$here/build-$kind
@@ -26,7 +27,7 @@ supp=$here/scripts/sanitizer-suppressions
 export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$(cd .. && pwd)}" CCACHE_NOHASHDIR=1
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLIGHTBOX_BUILD_TESTS=ON \
   -DCMAKE_C_FLAGS="$flags -fno-omit-frame-pointer" -DCMAKE_CXX_FLAGS="$flags -fno-omit-frame-pointer" \
-  -DCMAKE_EXE_LINKER_FLAGS="$flags" -DCMAKE_SHARED_LINKER_FLAGS="$flags" >/dev/null
+  -DCMAKE_EXE_LINKER_FLAGS="$flags" -DCMAKE_SHARED_LINKER_FLAGS="$flags" -DLIGHTBOX_TEST_TIMEOUT_SCALE=$scale >/dev/null
 # SANITIZE_TARGETS="lightbox_core_tests ..." builds only those (a quicker partial run); the ctest
 # arguments should then select their tests.
 if [ -n "${SANITIZE_TARGETS:-}" ]; then
@@ -42,7 +43,7 @@ export ASAN_OPTIONS="$common:detect_leaks=0:allocator_may_return_null=1:detect_o
 export UBSAN_OPTIONS="$common:print_stacktrace=1:suppressions=$supp/undefined.txt"
 export TSAN_OPTIONS="$common:second_deadlock_stack=1:suppressions=$supp/thread.txt"
 set +e
-xvfb-run -a -s "-screen 0 1920x1080x24" ctest --test-dir "$build" -j2 --timeout 1800 "$@" | tee "$logs/ctest.txt"
+xvfb-run -a -s "-screen 0 1920x1080x24" ctest --test-dir "$build" -j2 --timeout $((1800 * scale)) "$@" | tee "$logs/ctest.txt"
 status=${PIPESTATUS[0]}
 set -e
 reports=$(cat "$logs"/"$kind".* 2>/dev/null | grep -cE "^(==[0-9]+==ERROR|SUMMARY|WARNING: ThreadSanitizer)|runtime error:" || true)
