@@ -18,7 +18,8 @@ cd "$here"
 case "$kind" in
   address) flags="-fsanitize=address,undefined -fno-sanitize-recover=undefined" scale=3 ;;
   undefined) flags="-fsanitize=undefined -fno-sanitize-recover=undefined" scale=2 ;;
-  thread) flags="-fsanitize=thread" scale=6 ;;
+  # tsan_annotations.h: libstdc++'s shared_ptr hooks for TSan (see the file).
+  thread) flags="-fsanitize=thread -include $here/scripts/sanitizer-suppressions/tsan_annotations.h" scale=6 ;;
   *) echo "unknown sanitizer '$kind' (address, undefined, thread)" >&2; exit 2 ;;
 esac
 build=$here/build-$kind

@@ -5,6 +5,7 @@
 
 #include <vtkNew.h>
 #include <vtkRenderWindow.h>
+#include <vtkTimerLog.h>
 #include <vtkUnsignedCharArray.h>
 
 #include <sys/resource.h>
@@ -169,6 +170,11 @@ struct VolumeRenderWorker::Impl {
 };
 
 VolumeRenderWorker::VolumeRenderWorker(FrameCallback onFrame) : impl_(std::make_unique<Impl>()) {
+  // vtkTimerLog keeps its event log in static members that every VTK render writes (the CPU ticks,
+  // a circular buffer and its index); with the slice views rendering on the GUI thread and this
+  // worker on its own, both wrote them at once (ThreadSanitizer, vtkTimerLog::MarkEventInternal).
+  // Nothing reads that log: it is off before the thread starts.
+  vtkTimerLog::LoggingOff();
   impl_->onFrame = std::move(onFrame);
   impl_->thread = std::thread([this] { impl_->run(); });
 }

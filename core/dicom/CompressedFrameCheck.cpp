@@ -31,7 +31,7 @@ std::size_t jp2Codestream(const std::uint8_t* data, std::size_t size) {
 
 } // namespace
 
-std::string jpeg2000FragmentProblem(const std::uint8_t* data, std::size_t size, const Jpeg2000Expected& expected,
+std::string jpeg2000FragmentProblem(const std::uint8_t* data, std::size_t size, const FrameExpected& expected,
                                     bool* startsCodestream) {
   if (startsCodestream) *startsCodestream = false;
   std::size_t at = 0;

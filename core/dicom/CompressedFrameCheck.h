@@ -10,7 +10,7 @@ namespace lightbox {
 /// What the DICOM header says one frame is: the codestream must agree before a codec sees it.
 /// (GDCM 3.0's codecs trust their stream, not the header: a mismatch overruns the buffer they
 /// decode into, or trips an assertion that aborts the process in Debian's build.)
-struct Jpeg2000Expected {
+struct FrameExpected {
   unsigned rows = 0, columns = 0, samplesPerPixel = 1, bitsAllocated = 16;
 };
 
@@ -21,10 +21,8 @@ struct Jpeg2000Expected {
 /// overruns it (a fuzzed frame wrote past the heap). Returns "" when the fragment starts no
 /// codestream (a continuation of the previous one) or agrees with `expected`, else the reason.
 /// `startsCodestream` says which.
-std::string jpeg2000FragmentProblem(const std::uint8_t* data, std::size_t size, const Jpeg2000Expected& expected,
+std::string jpeg2000FragmentProblem(const std::uint8_t* data, std::size_t size, const FrameExpected& expected,
                                     bool* startsCodestream = nullptr);
-
-using FrameExpected = Jpeg2000Expected;
 
 /// The same for one JPEG fragment (baseline, extended, lossless: ISO 10918-1 SOFn; JPEG-LS: ISO
 /// 14495-1 SOF55): a fragment starting with SOI (FFD8) must reach a frame header before its first

@@ -52,7 +52,7 @@ std::vector<std::uint8_t> mainHeader(const Siz& s) {
   return b;
 }
 
-std::string problem(const std::vector<std::uint8_t>& bytes, Jpeg2000Expected e = {64, 64, 1, 16}) {
+std::string problem(const std::vector<std::uint8_t>& bytes, FrameExpected e = {64, 64, 1, 16}) {
   return jpeg2000FragmentProblem(bytes.data(), bytes.size(), e);
 }
 
@@ -124,7 +124,7 @@ TEST_CASE("a JPEG 2000 codestream must match the DICOM header before it is decod
 }
 
 TEST_CASE("fuzz findings: a JPEG 2000 frame larger than its header is refused and the file named", "[jpeg2000][fuzz]") {
-  // tests/fuzz/make/j2k_regression.py: 64 x 64 in the header, 64 x 65600 in the codestream. Before
+  // tests/fuzz/make/frame_regressions.py j2k: 64 x 64 in the header, 64 x 65600 in the codestream. Before
   // the check GDCM wrote 8 MB past a 8 kB buffer.
   const std::string path =
       std::string(LIGHTBOX_SOURCE_DIR) + "/tests/fuzz/regressions/frame_decode/j2k-image-larger-than-header.dcm";
@@ -194,7 +194,7 @@ TEST_CASE("a JPEG or JPEG-LS frame header must match the DICOM header before it 
 }
 
 TEST_CASE("fuzz findings: a JPEG-LS frame smaller than its header is refused and the file named", "[jpeg][fuzz]") {
-  // tests/fuzz/make/jpeg_regression.py: DCMTK's JPEG-LS of a 10 x 50 image, the header saying 52 rows.
+  // tests/fuzz/make/frame_regressions.py jpeg-ls: DCMTK's JPEG-LS of a 10 x 50 image, the header saying 52 rows.
   // Before the check GDCM asserted (len <= outbv->GetLength()) and the process aborted.
   const std::string path =
       std::string(LIGHTBOX_SOURCE_DIR) + "/tests/fuzz/regressions/frame_decode/jpeg-ls-frame-smaller-than-header.dcm";
