@@ -173,8 +173,9 @@ VolumeRenderWorker::VolumeRenderWorker(FrameCallback onFrame) : impl_(std::make_
   // vtkTimerLog keeps its event log in static members that every VTK render writes (the CPU ticks,
   // a circular buffer and its index); with the slice views rendering on the GUI thread and this
   // worker on its own, both wrote them at once (ThreadSanitizer, vtkTimerLog::MarkEventInternal).
-  // Nothing reads that log: it is off before the thread starts.
-  vtkTimerLog::LoggingOff();
+  // Nothing reads that log: it is off, once, before the first worker's thread starts.
+  static std::once_flag loggingOff;
+  std::call_once(loggingOff, [] { vtkTimerLog::LoggingOff(); });
   impl_->onFrame = std::move(onFrame);
   impl_->thread = std::thread([this] { impl_->run(); });
 }

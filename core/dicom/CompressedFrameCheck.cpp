@@ -39,8 +39,10 @@ std::string jpeg2000FragmentProblem(const std::uint8_t* data, std::size_t size, 
   if (size >= 12 && std::equal(jp2Signature, jp2Signature + 12, data)) {
     at = jp2Codestream(data, size);
     if (at >= size) return "a JP2 file without a codestream box";
-  } else if (size < 2 || data[0] != 0xff || data[1] != 0x4f) {
-    return {}; // not the start of a codestream
+  } else if (size < 4 || data[0] != 0xff || data[1] != 0x4f || data[2] != 0xff || data[3] != 0x51) {
+    // Not the start of a codestream (SOC is always followed by SIZ): a continuation fragment, whose
+    // coded data may hold FF 4F by chance.
+    return {};
   }
   if (startsCodestream) *startsCodestream = true;
   const std::uint8_t* c = data + at;
@@ -113,8 +115,11 @@ std::string jpegFragmentProblem(const std::uint8_t* data, std::size_t size, cons
         return "the JPEG frame has " + std::to_string(components) + " components, the header says " +
                std::to_string(expected.samplesPerPixel) + " samples per pixel";
       }
-      if (precision < 2 || precision > 16 || (precision + 7) / 8 > (expected.bitsAllocated + 7) / 8) {
-        return "JPEG samples of " + std::to_string(precision) + " bits do not fit Bits Allocated " +
+      // JPEG-LS: GDCM sizes the decoded frame by the stream's precision and copies the header's
+      // frame size out of it, so the sample size must be the header's exactly.
+      const unsigned bytes = (precision + 7) / 8, allocated = (expected.bitsAllocated + 7) / 8;
+      if (precision < 2 || precision > 16 || bytes > allocated || (marker == 0xf7 && bytes != allocated)) {
+        return "JPEG samples of " + std::to_string(precision) + " bits do not match Bits Allocated " +
                std::to_string(expected.bitsAllocated);
       }
       return {};

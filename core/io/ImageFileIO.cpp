@@ -14,6 +14,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -161,7 +162,18 @@ std::optional<NiftiFacts> niftiFacts(const std::string& path) {
   std::memcpy(&inter, &i, 4);
   NiftiFacts facts;
   facts.unscaled = (slope == 0.0f || slope == 1.0f) && inter == 0.0f;
-  facts.bitsPerVoxel = swap ? unsigned(h[72]) << 8 | h[73] : unsigned(h[73]) << 8 | h[72];
+  // Bits per voxel from the datatype code, as niftilib reads it (bitpix is sometimes wrong).
+  const unsigned datatype = swap ? unsigned(h[70]) << 8 | h[71] : unsigned(h[71]) << 8 | h[70];
+  switch (datatype) {
+    case 2: case 256: facts.bitsPerVoxel = 8; break;                  // uint8, int8
+    case 4: case 512: facts.bitsPerVoxel = 16; break;                 // int16, uint16
+    case 8: case 16: case 768: facts.bitsPerVoxel = 32; break;        // int32, float32, uint32
+    case 32: case 64: case 1024: case 1280: facts.bitsPerVoxel = 64; break; // complex64, float64, int64, uint64
+    case 128: facts.bitsPerVoxel = 24; break;                         // RGB24
+    case 2304: facts.bitsPerVoxel = 32; break;                        // RGBA32
+    case 1536: case 1792: facts.bitsPerVoxel = 128; break;            // float128, complex128
+    default: facts.bitsPerVoxel = 0; break;                           // unknown: ITK's figure stays
+  }
   return facts;
 }
 
@@ -203,7 +215,8 @@ void requirePlausibleSize(const std::string& path, const itk::ImageIOBase& io) {
       std::string header(65536, '\0');
       in.read(header.data(), std::streamsize(header.size()));
       header.resize(std::size_t(in.gcount()));
-      std::transform(header.begin(), header.end(), header.begin(), ::tolower);
+      std::transform(header.begin(), header.end(), header.begin(),
+                     [](unsigned char c) { return char(std::tolower(c)); });
       const auto blank = header.find("\n\n"); // NRRD: the header ends at the first blank line
       if (blank != std::string::npos && header.compare(0, 4, "nrrd") == 0) header.resize(blank);
       const bool metaLocal = header.find("elementdatafile = local") != std::string::npos ||
@@ -212,12 +225,13 @@ void requirePlausibleSize(const std::string& path, const itk::ImageIOBase& io) {
                                                        header.find("datafile:") == std::string::npos
                                                  : metaLocal;
       compressed = header.find("encoding: gz") != std::string::npos ||
-                   header.find("encoding: gzip") != std::string::npos ||
-                   header.find("compresseddata = true") != std::string::npos;
+                   header.find("compresseddata = true") != std::string::npos ||
+                   header.find("compresseddata=true") != std::string::npos;
       if (header.find("encoding: bz") != std::string::npos) inFile = false;
-      // NRRD text encodings need at least two characters a value.
+      // NRRD text encodings and ASCII MetaImage need at least two characters a value.
       if (header.find("encoding: ascii") != std::string::npos || header.find("encoding: text") != std::string::npos ||
-          header.find("encoding: txt") != std::string::npos) {
+          header.find("encoding: txt") != std::string::npos || header.find("binarydata = false") != std::string::npos ||
+          header.find("binarydata=false") != std::string::npos) {
         compressed = false;
         if (inFile && 2.0 * voxels > fileBytes) {
           throw std::runtime_error("the header declares " + std::to_string(std::uint64_t(voxels)) +

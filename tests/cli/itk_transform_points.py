@@ -68,7 +68,9 @@ def read_field(path):
 
 
 def trilinear(field, ijk):
+    """ITK's DisplacementFieldTransform: zero outside [-0.5, size - 0.5] in index space, else trilinear."""
     size = np.array(field.shape[:0:-1])  # nx, ny, nz
+    inside = np.all((ijk >= -0.5) & (ijk <= size - 0.5), axis=1)
     c = np.clip(ijk, 0, size - 1)
     base = np.minimum(np.floor(c).astype(int), np.maximum(size - 2, 0))
     frac = c - base
@@ -82,6 +84,7 @@ def trilinear(field, ijk):
                 j = np.minimum(base[:, 1] + dy, size[1] - 1)
                 k = np.minimum(base[:, 2] + dz, size[2] - 1)
                 out += w[:, None] * field[:, k, j, i].T
+    out[~inside] = 0.0
     return out
 
 

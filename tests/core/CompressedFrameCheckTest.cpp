@@ -99,7 +99,11 @@ TEST_CASE("a JPEG 2000 codestream must match the DICOM header before it is decod
   CHECK(problem(bad).find("SIZ marker is damaged") != std::string::npos);
   const std::vector<std::uint8_t> good = mainHeader({});
   CHECK(problem({good.begin(), good.begin() + 30}).find("does not start with its SIZ") != std::string::npos);
-  CHECK(problem({0xff, 0x4f, 0xff, 0x52}).find("does not start with its SIZ") != std::string::npos);
+  // SOC not followed by SIZ is no codestream start: coded data of a continuation fragment.
+  bool codestream = true;
+  const std::vector<std::uint8_t> soc{0xff, 0x4f, 0xff, 0x52};
+  CHECK(jpeg2000FragmentProblem(soc.data(), soc.size(), {64, 64, 1, 16}, &codestream).empty());
+  CHECK_FALSE(codestream);
 
   // A fragment that starts no codestream is a continuation: nothing to check, and said so.
   bool starts = true;
@@ -173,9 +177,12 @@ TEST_CASE("a JPEG or JPEG-LS frame header must match the DICOM header before it 
     CHECK(jpegProblem(jpegHeader(sof, precision, 52, 10, 3)).find("3 components") != std::string::npos);
     CHECK(jpegProblem(jpegHeader(sof, precision, 0, 10, 1)).find("(DNL)") != std::string::npos);
   }
-  CHECK(jpegProblem(jpegHeader(0xc3, 16, 52, 10, 1), {52, 10, 1, 8}).find("16 bits do not fit Bits Allocated 8") !=
+  CHECK(jpegProblem(jpegHeader(0xc3, 16, 52, 10, 1), {52, 10, 1, 8}).find("16 bits do not match Bits Allocated 8") !=
         std::string::npos);
   CHECK(jpegProblem(jpegHeader(0xc1, 12, 52, 10, 1)).empty());
+  CHECK(jpegProblem(jpegHeader(0xc3, 8, 52, 10, 1)).empty()); // lossless 8-bit into 16 bits: GDCM widens it
+  // JPEG-LS: an 8-bit stream in a 16-bit header made GDCM copy a 16-bit frame out of an 8-bit one.
+  CHECK(jpegProblem(jpegHeader(0xf7, 8, 52, 10, 1)).find("8 bits do not match Bits Allocated 16") != std::string::npos);
   CHECK(jpegProblem(jpegHeader(0xc3, 17, 52, 10, 1)).find("17 bits") != std::string::npos);
   // DHT (C4), JPG (C8) and DAC (CC) are not frame headers: scanning goes on to the real one.
   std::vector<std::uint8_t> tables{0xff, 0xd8, 0xff, 0xc4, 0x00, 0x03, 0x00};
