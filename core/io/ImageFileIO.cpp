@@ -195,13 +195,11 @@ void compactIfIntegral(Volume& v) {
 /// take. Data in the header's own file only: uncompressed, the file must be at least that large;
 /// gzip-compressed, deflate expands at most 1032:1. A detached data file (NRRD "data file",
 /// MetaImage ElementDataFile) and bzip2 (no useful bound) are left to the reader.
-void requirePlausibleSize(const std::string& path, const itk::ImageIOBase& io) {
+void requirePlausibleSize(const std::string& path, const itk::ImageIOBase& io, const std::optional<NiftiFacts>& nifti) {
   const double voxels = double(io.GetImageSizeInPixels()) * double(io.GetNumberOfComponents());
   double declared = double(io.GetImageSizeInBytes());
-  if (endsWith(path, ".nii") || endsWith(path, ".nii.gz")) {
-    // As stored: ITK reports a rescaled NIfTI in the float it reads it as.
-    if (const auto facts = niftiFacts(path); facts && facts->bitsPerVoxel > 0) declared = voxels * facts->bitsPerVoxel / 8.0;
-  }
+  // As stored: ITK reports a rescaled NIfTI in the float it reads it as.
+  if (nifti && nifti->bitsPerVoxel > 0) declared = voxels * nifti->bitsPerVoxel / 8.0;
   // Held once as ITK's buffer and once in our volumes (float unless int16).
   const double needed = declared + voxels * 4.0;
   if (needed > 1.8e19) throw std::runtime_error("the header declares an image too large for any machine");
@@ -215,23 +213,20 @@ void requirePlausibleSize(const std::string& path, const itk::ImageIOBase& io) {
       std::string header(65536, '\0');
       in.read(header.data(), std::streamsize(header.size()));
       header.resize(std::size_t(in.gcount()));
+      const bool nrrd = header.compare(0, 4, "NRRD") == 0;
+      const auto blank = header.find("\n\n"); // NRRD: the header ends at the first blank line
+      if (blank != std::string::npos && nrrd) header.resize(blank);
+      // Lower case without blanks: "ElementDataFile = LOCAL" and "data file:" match in every spelling.
+      header.erase(std::remove_if(header.begin(), header.end(), [](char c) { return c == ' ' || c == '\t'; }),
+                   header.end());
       std::transform(header.begin(), header.end(), header.begin(),
                      [](unsigned char c) { return char(std::tolower(c)); });
-      const auto blank = header.find("\n\n"); // NRRD: the header ends at the first blank line
-      if (blank != std::string::npos && header.compare(0, 4, "nrrd") == 0) header.resize(blank);
-      const bool metaLocal = header.find("elementdatafile = local") != std::string::npos ||
-                             header.find("elementdatafile=local") != std::string::npos;
-      inFile = header.compare(0, 4, "nrrd") == 0 ? header.find("data file:") == std::string::npos &&
-                                                       header.find("datafile:") == std::string::npos
-                                                 : metaLocal;
-      compressed = header.find("encoding: gz") != std::string::npos ||
-                   header.find("compresseddata = true") != std::string::npos ||
-                   header.find("compresseddata=true") != std::string::npos;
-      if (header.find("encoding: bz") != std::string::npos) inFile = false;
+      const auto has = [&](const char* key) { return header.find(key) != std::string::npos; };
+      inFile = nrrd ? !has("datafile:") : has("elementdatafile=local");
+      compressed = has("encoding:gz") || has("compresseddata=true");
+      if (has("encoding:bz")) inFile = false;
       // NRRD text encodings and ASCII MetaImage need at least two characters a value.
-      if (header.find("encoding: ascii") != std::string::npos || header.find("encoding: text") != std::string::npos ||
-          header.find("encoding: txt") != std::string::npos || header.find("binarydata = false") != std::string::npos ||
-          header.find("binarydata=false") != std::string::npos) {
+      if (has("encoding:ascii") || has("encoding:text") || has("encoding:txt") || has("binarydata=false")) {
         compressed = false;
         if (inFile && 2.0 * voxels > fileBytes) {
           throw std::runtime_error("the header declares " + std::to_string(std::uint64_t(voxels)) +
@@ -281,12 +276,13 @@ std::vector<Volume> readResearchImage(const std::string& path) {
       throw std::runtime_error("multi-component images are not supported");
     }
     if (dims > 4) throw std::runtime_error(std::to_string(dims) + "-dimensional images are not supported");
-    requirePlausibleSize(path, *io);
+    const bool nifti = endsWith(path, ".nii") || endsWith(path, ".nii.gz");
+    const std::optional<NiftiFacts> facts = nifti ? niftiFacts(path) : std::nullopt;
+    requirePlausibleSize(path, *io, facts);
     // int16 files without rescaling are read as they are (a 512 x 512 x 141 CT: 74 MB instead of a
     // float copy, its conversion and a compaction pass); anything else as float, since ITK applies
     // NIfTI scl_slope/scl_inter for float output only.
-    const bool nifti = endsWith(path, ".nii") || endsWith(path, ".nii.gz");
-    const bool native = io->GetComponentType() == itk::IOComponentEnum::SHORT && (!nifti || niftiFacts(path).value_or(NiftiFacts{}).unscaled);
+    const bool native = io->GetComponentType() == itk::IOComponentEnum::SHORT && (!nifti || (facts && facts->unscaled));
     std::vector<Volume> volumes;
     if (native) {
       volumes = dims <= 3 ? readAs<std::int16_t, 3>(path) : readAs<std::int16_t, 4>(path);
