@@ -17,7 +17,10 @@
 #                                  [--no-elastix] [--regenerate] [--mem-gb G] [CASE...]
 # cases: popi (141-slice chest CT), cptac (contrast chest CT), mr (brain T1w, enhanced MR),
 #        popi-small (POPI, 60 slices, 2x2 in-plane binning); `all` = popi cptac mr (the default);
-#        sanity checks: mr-identity, mr-rigid, mr-translation, popi-small-rigid (`sanity` = all four).
+#        sanity checks: mr-identity, mr-rigid, mr-translation, popi-small-rigid (`sanity` = all four);
+#        issue 26's large deformations at any seed: popi-large-SEED, cptac-large-SEED (max 20 mm,
+#        6 degrees, 10 mm) and mr-large-SEED (max 10 mm, 6 degrees, 10 mm); `issue26` = seeds
+#        2611-2613 of POPI and 2614-2615 of CPTAC, 2621-2625 of the MR.
 # The pairs are kept in OUT (default /tmp/lightbox-registration-tre) and reused while their
 # generator arguments do not change (--regenerate forces them). Each registration runs with its
 # virtual memory capped at --mem-gb (default 12; the machine is shared): over it, it fails as such.
@@ -50,6 +53,8 @@ for c in "${cases[@]}"; do
   case "$c" in
     all) expanded+=(popi cptac mr) ;;
     sanity) expanded+=(mr-identity mr-rigid mr-translation popi-small-rigid) ;;
+    issue26) expanded+=(popi-large-2611 popi-large-2612 popi-large-2613 cptac-large-2614 cptac-large-2615
+                        mr-large-2621 mr-large-2622 mr-large-2623 mr-large-2624 mr-large-2625) ;;
     *) expanded+=("$c") ;;
   esac
 done
@@ -82,6 +87,10 @@ case_spec() {
     popi-large) echo "$popi|--kind chest --seed 2601 --min-dist 12 --def-mm 20 --rot-deg 6 --trans-mm 10" ;;
     popi-small-large) echo "$popi|--kind chest --seed 2602 --min-dist 10 --crop-z 40:100 --downsample 2,2,1 --def-mm 20 --rot-deg 6 --trans-mm 10" ;;
     cptac-large) echo "$cptac|--kind chest --seed 2603 --min-dist 12 --def-mm 20 --rot-deg 6 --trans-mm 10" ;;
+    # Issue 26's sets: any seed, e.g. popi-large-2611 (seeds 2611-2699 were never tuned on).
+    popi-large-[0-9]*) echo "$popi|--kind chest --seed ${1##*-} --min-dist 12 --def-mm 20 --rot-deg 6 --trans-mm 10" ;;
+    cptac-large-[0-9]*) echo "$cptac|--kind chest --seed ${1##*-} --min-dist 12 --def-mm 20 --rot-deg 6 --trans-mm 10" ;;
+    mr-large-[0-9]*) echo "$mr|--kind brain --seed ${1##*-} --min-dist 8 --def-mm 10 --rot-deg 6 --trans-mm 10" ;;
     mr-identity) echo "$mr|--kind brain --seed 1 --min-dist 8 --rot-deg 0 --trans-mm 0 --def-mm 0" ;;
     mr-rigid) echo "$mr|--kind brain --seed 2 --min-dist 8 --def-mm 0" ;;
     mr-translation) echo "$mr|--kind brain --seed 3 --min-dist 8 --rot-deg 0 --def-mm 0 --translation 4.5,-3,6" ;;

@@ -89,7 +89,7 @@ int runRegister(const std::vector<std::string>& argv) {
   }
   options.threads = unsigned(args.integer("threads", 0, 0, 1024));
   options.gridSpacingMm = double(args.integer("grid-spacing", 0, 0, 200));
-  options.samplesPerLevel = unsigned(args.integer("samples", 0, 0, 10000000));
+  options.samples = unsigned(args.integer("samples", 0, 0, 10000000));
   // Every stage as it came, even one the held-back check would drop (for comparing engines).
   options.checkStages = !args.flag("keep-all-stages");
   LearnedRegistrationOptions learnedOptions;

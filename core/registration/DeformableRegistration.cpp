@@ -1,102 +1,49 @@
 // SPDX-License-Identifier: Apache-2.0
-// The deformable (B-spline) stage. The only translation unit with ITK's B-spline registration.
+// The deformable (B-spline) stage. The only translation unit with ITK's B-spline transform.
 //
-// ITK's v3 registration framework on purpose: its Mattes metric has the sparse B-spline path
-// (64 weights per sample, cached, no explicit joint-PDF derivatives), while the v4 metric fills a
-// dense Jacobian of every control point for every sample and a bins x bins x parameters PDF
-// derivative array: on the 141-slice chest CT that ran for over 13 minutes in 3 GB. The affine
-// part is applied by resampling the prior onto the working grid once (prior = affine(p + u(p))).
+// elastix's recipe (Klein et al., IEEE TMI 2007 and 2009), written here because ITK 5.2 has neither
+// of its two parts in a usable form: Mattes mutual information on a few thousand fixed-image
+// voxels drawn anew at every iteration, and adaptive stochastic gradient descent. ITK's v3 Mattes
+// metric draws its samples once (then L-BFGS-B over a fixed sample set fits that set's noise: this
+// engine ended at 0.79 mm mean TRE where elastix reached 0.21 on a 20 mm chest-CT deformation); its
+// v4 metric fills a dense Jacobian of every control point for every sample (13 minutes, 3 GB on a
+// 141-slice CT). The prior is sampled once per point, at affine(T(x)), in its own voxels (a prior
+// resampled through the affine first and interpolated again was blurred by the double
+// interpolation: 0.52 mm instead of 0.34 on a brain MR).
 #include "core/registration/DeformableRegistration.h"
 
 #include "core/io/ImageFileIO.h"
 #include "core/registration/ItkConversion.h"
 
-#include <itkAffineTransform.h>
 #include <itkBSplineTransform.h>
 #include <itkBSplineTransformInitializer.h>
 #include <itkBSplineTransformParametersAdaptor.h>
-#include <itkCommand.h>
 #include <itkImageFileWriter.h>
-#include <itkImageRegistrationMethod.h>
-#include <itkLBFGSBOptimizer.h>
-#include <itkLinearInterpolateImageFunction.h>
-#include <itkMattesMutualInformationImageToImageMetric.h>
-#include <itkResampleImageFilter.h>
 #include <itkVector.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <random>
 #include <stdexcept>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
 
 namespace lightbox {
 namespace {
 
 using ImageType = detail::ItkFloatImage;
 using BSplineType = itk::BSplineTransform<double, 3, 3>;
-using AffineType = itk::AffineTransform<double, 3>;
-using MetricType = itk::MattesMutualInformationImageToImageMetric<ImageType, ImageType>;
-using OptimizerType = itk::LBFGSBOptimizer;
-using RegistrationType = itk::ImageRegistrationMethod<ImageType, ImageType>;
-using InterpolatorType = itk::LinearInterpolateImageFunction<ImageType, double>;
-
-constexpr int kLevels = 3;
-/// Physical sample spacing of each level's images (mm): the field is smooth (control points 16 mm
-/// apart at the finest level), so 2 mm images carry all it needs.
-constexpr double kLevelSpacingMm[kLevels] = {8.0, 4.0, 2.0};
-
-class IterationObserver : public itk::Command {
-public:
-  ITK_DISALLOW_COPY_AND_MOVE(IterationObserver);
-  using Self = IterationObserver;
-  using Pointer = itk::SmartPointer<Self>;
-  itkNewMacro(Self);
-
-  RegistrationLevel* level = nullptr;
-  const std::function<void(const std::string&, int, unsigned)>* onIteration = nullptr;
-
-  void Execute(itk::Object* caller, const itk::EventObject& event) override {
-    Execute(static_cast<const itk::Object*>(caller), event);
-  }
-  void Execute(const itk::Object* caller, const itk::EventObject& event) override {
-    if (!itk::IterationEvent().CheckEvent(&event)) return;
-    const auto* optimizer = static_cast<const OptimizerType*>(caller);
-    level->iterations = unsigned(optimizer->GetCurrentIteration());
-    level->metric = optimizer->GetValue();
-    if (onIteration && *onIteration) (*onIteration)("deformable", level->level, level->iterations);
-  }
-
-protected:
-  IterationObserver() = default;
-};
-
-AffineType::Pointer toItkAffine(const RegistrationTransform& t) {
-  auto affine = AffineType::New();
-  AffineType::MatrixType m;
-  AffineType::OutputVectorType translation;
-  for (unsigned r = 0; r < 3; ++r) {
-    for (unsigned c = 0; c < 3; ++c) m(r, c) = t.matrix[r][c];
-    translation[r] = t.translation[r];
-  }
-  affine->SetMatrix(m); // centre (0, 0, 0): the translation is the offset
-  affine->SetTranslation(translation);
-  return affine;
-}
-
-/// The prior through the affine part, on `grid`'s geometry (linear; 0 outside).
-/// Outside the prior the value is the prior's minimum (air in CT, background in MR), not 0: a 0 HU
-/// frame would be an edge the metric tries to match.
-ImageType::Pointer warpPrior(ImageType* moving, const AffineType* affine, const ImageType* grid, float outside,
-                             unsigned threads) {
-  auto resample = itk::ResampleImageFilter<ImageType, ImageType>::New();
-  resample->SetInput(moving);
-  resample->SetTransform(affine);
-  resample->SetOutputParametersFromImage(grid);
-  resample->SetDefaultPixelValue(outside);
-  if (threads > 0) resample->SetNumberOfWorkUnits(threads);
-  resample->Update();
-  return resample->GetOutput();
-}
+constexpr int kLevels = kDeformableLevels;
+/// Physical sample spacing of each level's images (mm); 0: the fixed image's own voxels. The last
+/// level at the image's own resolution: on a 0.56 mm contrast CT a last level at 1.1 mm ended at
+/// 0.22 mm mean TRE, at the voxels themselves 0.13.
+constexpr double kLevelSpacingMm[kLevels] = {8.0, 4.0, 2.0, 0.0};
 
 /// The grid of the stored field: the fixed image's box and axes, spacing at least spacingMm.
 VolumeGeometry fieldGrid(const VolumeGeometry& fixed, double spacingMm) {
@@ -112,6 +59,332 @@ VolumeGeometry fieldGrid(const VolumeGeometry& fixed, double spacingMm) {
   return g;
 }
 
+/// A float image's voxels with the physical <-> index maps, for the optimiser's inner loop.
+struct SampledImage {
+  const float* data = nullptr;
+  long size[3] = {0, 0, 0};
+  double origin[3] = {0, 0, 0};
+  double toIndex[3][3] = {}; ///< continuous index = toIndex (p - origin)
+  double toPhysical[3][3] = {}; ///< p = origin + toPhysical index
+  float minimum = 0.0F, maximum = 0.0F;
+
+  explicit SampledImage(const ImageType* image) {
+    data = image->GetBufferPointer();
+    const auto& s = image->GetLargestPossibleRegion().GetSize();
+    for (unsigned a = 0; a < 3; ++a) {
+      size[a] = long(s[a]);
+      origin[a] = image->GetOrigin()[a];
+    }
+    const auto& d = image->GetDirection();
+    const auto& sp = image->GetSpacing();
+    // toPhysical = D S; toIndex = S^-1 D^T (D orthonormal)
+    for (unsigned r = 0; r < 3; ++r) {
+      for (unsigned c = 0; c < 3; ++c) {
+        toPhysical[r][c] = d(r, c) * sp[c];
+        toIndex[r][c] = d(c, r) / sp[r];
+      }
+    }
+    const std::size_t n = std::size_t(size[0]) * std::size_t(size[1]) * std::size_t(size[2]);
+    const auto range = std::minmax_element(data, data + n);
+    minimum = *range.first;
+    maximum = *range.second;
+  }
+
+  void physical(long i, long j, long k, double p[3]) const {
+    for (unsigned r = 0; r < 3; ++r) {
+      p[r] = origin[r] + toPhysical[r][0] * double(i) + toPhysical[r][1] * double(j) + toPhysical[r][2] * double(k);
+    }
+  }
+
+  /// Trilinear value and its physical gradient at p; false outside the voxel centres' box.
+  bool valueAndGradient(const double p[3], double& value, double gradient[3]) const {
+    double c[3];
+    for (unsigned r = 0; r < 3; ++r) {
+      const double q0 = p[0] - origin[0], q1 = p[1] - origin[1], q2 = p[2] - origin[2];
+      c[r] = toIndex[r][0] * q0 + toIndex[r][1] * q1 + toIndex[r][2] * q2;
+    }
+    long i0[3];
+    double t[3];
+    for (unsigned a = 0; a < 3; ++a) {
+      if (!(c[a] >= 0.0) || c[a] > double(size[a] - 1)) return false;
+      i0[a] = std::min(long(c[a]), size[a] - 2 < 0 ? 0 : size[a] - 2);
+      t[a] = c[a] - double(i0[a]);
+      if (size[a] == 1) return false;
+    }
+    const std::size_t sx = std::size_t(size[0]), sxy = sx * std::size_t(size[1]);
+    const float* v = data + std::size_t(i0[0]) + sx * std::size_t(i0[1]) + sxy * std::size_t(i0[2]);
+    const double v000 = v[0], v100 = v[1], v010 = v[sx], v110 = v[sx + 1];
+    const double v001 = v[sxy], v101 = v[sxy + 1], v011 = v[sxy + sx], v111 = v[sxy + sx + 1];
+    const double tx = t[0], ty = t[1], tz = t[2];
+    const double a00 = v000 + tx * (v100 - v000), a10 = v010 + tx * (v110 - v010);
+    const double a01 = v001 + tx * (v101 - v001), a11 = v011 + tx * (v111 - v011);
+    const double b0 = a00 + ty * (a10 - a00), b1 = a01 + ty * (a11 - a01);
+    value = b0 + tz * (b1 - b0);
+    const double dx = (1 - ty) * (1 - tz) * (v100 - v000) + ty * (1 - tz) * (v110 - v010) +
+                      (1 - ty) * tz * (v101 - v001) + ty * tz * (v111 - v011);
+    const double dy = (1 - tz) * (a10 - a00) + tz * (a11 - a01);
+    const double dz = b1 - b0;
+    // d value / d p = toIndex^T d value / d index
+    for (unsigned r = 0; r < 3; ++r) gradient[r] = toIndex[0][r] * dx + toIndex[1][r] * dy + toIndex[2][r] * dz;
+    return true;
+  }
+};
+
+double cubicBSpline(double u) {
+  const double a = std::abs(u);
+  if (a < 1.0) return (4.0 - 6.0 * a * a + 3.0 * a * a * a) / 6.0;
+  if (a < 2.0) return (2.0 - a) * (2.0 - a) * (2.0 - a) / 6.0;
+  return 0.0;
+}
+
+double cubicBSplineDerivative(double u) {
+  const double a = std::abs(u);
+  if (a < 1.0) return -2.0 * u + 1.5 * u * a;
+  if (a < 2.0) return u > 0 ? -0.5 * (2.0 - a) * (2.0 - a) : 0.5 * (2.0 - a) * (2.0 - a);
+  return 0.0;
+}
+
+/// Mattes mutual information of the fixed image and the moving image through `bspline` on a
+/// random set of fixed voxels, and its gradient with respect to the B-spline parameters (the
+/// sparse form: 64 control points per sample). Parzen windows as ITK's Mattes metric: zero order
+/// for the fixed image, cubic for the moving, 32 bins over each image's range with 2 bins padding.
+class StochasticMattes {
+public:
+  static constexpr int kBins = 32;
+  static constexpr int kPadding = 2;
+
+  StochasticMattes(const SampledImage& fixed, const SampledImage& moving, const BSplineType* bspline,
+                   const RegistrationTransform& affine, unsigned threads)
+      : fixed_(fixed), moving_(moving), bspline_(bspline), affine_(affine), threads_(std::max(1u, threads)) {
+    fixedBin_ = std::max(1e-6, double(fixed.maximum - fixed.minimum) / double(kBins - 2 * kPadding));
+    movingBin_ = std::max(1e-6, double(moving.maximum - moving.minimum) / double(kBins - 2 * kPadding));
+    fixedMin_ = double(fixed.minimum) / fixedBin_ - kPadding;
+    movingMin_ = double(moving.minimum) / movingBin_ - kPadding;
+    perDimension_ = bspline->GetNumberOfParametersPerDimension();
+  }
+
+  /// Draws `count` fixed voxels with `random`, returns -MI (lower is better) and fills `gradient`
+  /// (its size the transform's parameter count) with d(-MI)/d parameters. NaN when fewer than 16
+  /// samples map inside the moving image.
+  double valueAndGradient(std::mt19937_64& random, unsigned count, std::vector<double>& gradient) {
+    samples_.resize(count);
+    std::uniform_int_distribution<long> pick[3] = {std::uniform_int_distribution<long>(0, fixed_.size[0] - 1),
+                                                   std::uniform_int_distribution<long>(0, fixed_.size[1] - 1),
+                                                   std::uniform_int_distribution<long>(0, fixed_.size[2] - 1)};
+    for (Sample& s : samples_) {
+      for (unsigned a = 0; a < 3; ++a) s.index[a] = pick[a](random);
+    }
+    // Pass 1 (threads): map each sample, its moving value and gradient, B-spline weights.
+    parallel(count, [this](std::size_t begin, std::size_t end) {
+      BSplineType::WeightsType weights(64);
+      BSplineType::ParameterIndexArrayType indices(64);
+      for (std::size_t n = begin; n < end; ++n) {
+        Sample& s = samples_[n];
+        s.valid = false;
+        BSplineType::InputPointType x;
+        double p[3];
+        fixed_.physical(s.index[0], s.index[1], s.index[2], p);
+        for (unsigned a = 0; a < 3; ++a) x[a] = p[a];
+        BSplineType::OutputPointType y;
+        bool inside = false;
+        bspline_->TransformPoint(x, y, weights, indices, inside);
+        if (!inside) continue;
+        // The prior is sampled once, at affine(T(x)); its gradient is taken back through the affine.
+        double q[3];
+        for (unsigned r = 0; r < 3; ++r) {
+          q[r] = affine_.translation[r] + affine_.matrix[r][0] * y[0] + affine_.matrix[r][1] * y[1] +
+                 affine_.matrix[r][2] * y[2];
+        }
+        double value = 0.0, g[3];
+        if (!moving_.valueAndGradient(q, value, g)) continue;
+        for (unsigned c = 0; c < 3; ++c) {
+          s.gradient[c] = affine_.matrix[0][c] * g[0] + affine_.matrix[1][c] * g[1] + affine_.matrix[2][c] * g[2];
+        }
+        const float f = fixed_.data[std::size_t(s.index[0]) +
+                                    std::size_t(fixed_.size[0]) *
+                                        (std::size_t(s.index[1]) + std::size_t(fixed_.size[1]) * std::size_t(s.index[2]))];
+        s.fixedBin = std::clamp(int(std::floor(double(f) / fixedBin_ - fixedMin_)), kPadding, kBins - kPadding - 1);
+        s.movingTerm = std::clamp(value / movingBin_ - movingMin_, double(kPadding), double(kBins - kPadding) - 1e-9);
+        for (unsigned w = 0; w < 64; ++w) {
+          s.weights[w] = weights[w];
+          s.nodes[w] = unsigned(indices[w]);
+        }
+        s.valid = true;
+      }
+    });
+    // The joint histogram (Parzen windowed).
+    std::vector<double> joint(kBins * kBins, 0.0);
+    std::size_t valid = 0;
+    for (const Sample& s : samples_) {
+      if (!s.valid) continue;
+      ++valid;
+      const int k0 = int(s.movingTerm) - 1;
+      for (int k = k0; k < k0 + 4; ++k) joint[std::size_t(s.fixedBin * kBins + k)] += cubicBSpline(double(k) - s.movingTerm);
+    }
+    if (valid < 16) return std::numeric_limits<double>::quiet_NaN();
+    const double alpha = 1.0 / double(valid);
+    std::vector<double> fixedMarginal(kBins, 0.0), movingMarginal(kBins, 0.0);
+    for (int i = 0; i < kBins; ++i) {
+      for (int k = 0; k < kBins; ++k) {
+        double& p = joint[std::size_t(i * kBins + k)];
+        p *= alpha;
+        fixedMarginal[std::size_t(i)] += p;
+        movingMarginal[std::size_t(k)] += p;
+      }
+    }
+    double mi = 0.0;
+    std::vector<double> logRatio(kBins * kBins, 0.0); // log p(i, k) / p_M(k)
+    for (int i = 0; i < kBins; ++i) {
+      for (int k = 0; k < kBins; ++k) {
+        const double p = joint[std::size_t(i * kBins + k)];
+        if (p <= 1e-16) continue;
+        logRatio[std::size_t(i * kBins + k)] = std::log(p / movingMarginal[std::size_t(k)]);
+        mi += p * std::log(p / (fixedMarginal[std::size_t(i)] * movingMarginal[std::size_t(k)]));
+      }
+    }
+    // Pass 2 (threads): d(-MI)/d mu = alpha / movingBin * sum_x sum_k B3'(k - m') L(i_x, k) grad M . dT/d mu
+    const std::size_t parameters = 3 * perDimension_;
+    partial_.resize(threads_);
+    std::vector<std::pair<std::size_t, std::size_t>> ranges = split(count);
+    std::vector<std::thread> pool;
+    for (std::size_t t = 0; t < ranges.size(); ++t) {
+      std::vector<double>& g = partial_[t];
+      g.assign(parameters, 0.0);
+      const auto work = [this, &g, &logRatio, alpha](std::size_t begin, std::size_t end) {
+        for (std::size_t n = begin; n < end; ++n) {
+          const Sample& s = samples_[n];
+          if (!s.valid) continue;
+          const int k0 = int(s.movingTerm) - 1;
+          double c = 0.0;
+          for (int k = k0; k < k0 + 4; ++k) {
+            c += cubicBSplineDerivative(double(k) - s.movingTerm) * logRatio[std::size_t(s.fixedBin * kBins + k)];
+          }
+          c *= alpha / movingBin_;
+          if (c == 0.0) continue;
+          for (unsigned w = 0; w < 64; ++w) {
+            const double cw = c * s.weights[w];
+            const std::size_t node = s.nodes[w];
+            g[node] += cw * s.gradient[0];
+            g[node + perDimension_] += cw * s.gradient[1];
+            g[node + 2 * perDimension_] += cw * s.gradient[2];
+          }
+        }
+      };
+      if (t + 1 < ranges.size()) {
+        pool.emplace_back(work, ranges[t].first, ranges[t].second);
+      } else {
+        work(ranges[t].first, ranges[t].second);
+      }
+    }
+    for (std::thread& th : pool) th.join();
+    gradient.assign(parameters, 0.0);
+    for (std::size_t t = 0; t < ranges.size(); ++t) {
+      for (std::size_t j = 0; j < parameters; ++j) gradient[j] += partial_[t][j];
+    }
+    return -mi;
+  }
+
+private:
+  struct Sample {
+    long index[3];
+    bool valid;
+    int fixedBin;
+    double movingTerm;
+    double gradient[3];
+    double weights[64];
+    unsigned nodes[64];
+  };
+
+  std::vector<std::pair<std::size_t, std::size_t>> split(std::size_t count) const {
+    std::vector<std::pair<std::size_t, std::size_t>> ranges;
+    const std::size_t n = std::min<std::size_t>(threads_, std::max<std::size_t>(1, count / 256));
+    for (std::size_t t = 0; t < n; ++t) ranges.emplace_back(count * t / n, count * (t + 1) / n);
+    return ranges;
+  }
+
+  template <typename Work> void parallel(std::size_t count, const Work& work) {
+    const auto ranges = split(count);
+    std::vector<std::thread> pool;
+    for (std::size_t t = 0; t + 1 < ranges.size(); ++t) pool.emplace_back(work, ranges[t].first, ranges[t].second);
+    work(ranges.back().first, ranges.back().second);
+    for (std::thread& th : pool) th.join();
+  }
+
+  const SampledImage& fixed_;
+  const SampledImage& moving_;
+  const BSplineType* bspline_;
+  const RegistrationTransform& affine_;
+  unsigned threads_;
+  double fixedBin_ = 1.0, movingBin_ = 1.0, fixedMin_ = 0.0, movingMin_ = 0.0;
+  std::size_t perDimension_ = 0;
+  std::vector<Sample> samples_;
+  std::vector<std::vector<double>> partial_;
+};
+
+/// Adaptive stochastic gradient descent (Klein et al. 2009, elastix's ASGD): step
+/// a / (t + A), where the time t grows when successive gradients point against each other
+/// and shrinks when they agree; a chosen so that the first step moves no control point more than
+/// `maxStepMm` (the mean of the largest gradient component over a few sample sets).
+struct AsgdResult {
+  unsigned iterations = 0;
+  double metric = 0.0; ///< mean -MI over the last iterations
+};
+
+AsgdResult optimiseAsgd(StochasticMattes& metric, BSplineType* bspline, unsigned iterations, unsigned samples,
+                        double maxStepMm, std::uint64_t seed,
+                        const std::function<void(unsigned)>& onIteration) {
+  // alpha 1 (Klein 2009's ASGD; 0.602 is plain SPSA's): the gain falls fast enough that the last
+  // iterations stop wandering with the sample noise (0.19 -> 0.11 mm mean TRE on a contrast CT).
+  constexpr double kA = 20.0, kAlpha = 1.0, kFmax = 1.0, kFmin = -0.8, kOmega = 0.1;
+  std::mt19937_64 random(seed);
+  BSplineType::ParametersType mu = bspline->GetParameters();
+  const std::size_t n = mu.GetSize();
+  std::vector<double> g, previous;
+  double largest = 0.0;
+  int estimates = 0;
+  for (int e = 0; e < 5; ++e) {
+    const double value = metric.valueAndGradient(random, samples, g);
+    if (!std::isfinite(value)) continue;
+    double m = 0.0;
+    for (double v : g) m = std::max(m, std::abs(v));
+    largest += m;
+    ++estimates;
+  }
+  AsgdResult result;
+  if (estimates == 0 || largest <= 0.0) return result;
+  largest /= estimates;
+  const double a = maxStepMm * std::pow(kA, kAlpha) / largest;
+  double time = 0.0, metricSum = 0.0;
+  unsigned metricCount = 0;
+  for (unsigned k = 0; k < iterations; ++k) {
+    const double value = metric.valueAndGradient(random, samples, g);
+    if (!std::isfinite(value)) break;
+    if (k + 50 >= iterations) {
+      metricSum += value;
+      ++metricCount;
+    }
+    if (!previous.empty()) {
+      double dot = 0.0, na = 0.0, nb = 0.0;
+      for (std::size_t j = 0; j < n; ++j) {
+        dot += g[j] * previous[j];
+        na += g[j] * g[j];
+        nb += previous[j] * previous[j];
+      }
+      const double x = na > 0 && nb > 0 ? -dot / std::sqrt(na * nb) : 0.0;
+      const double f = kFmin + (kFmax - kFmin) / (1.0 - (kFmax / kFmin) * std::exp(-x / kOmega));
+      time = std::max(0.0, time + f);
+    }
+    const double gain = a / std::pow(time + kA, kAlpha);
+    for (std::size_t j = 0; j < n; ++j) mu[j] -= gain * g[j];
+    bspline->SetParameters(mu);
+    previous.swap(g);
+    result.iterations = k + 1;
+    if (onIteration) onIteration(k + 1);
+  }
+  result.metric = metricCount > 0 ? metricSum / metricCount : 0.0;
+  return result;
+}
+
 } // namespace
 
 RegistrationTransform registerBSpline(const Volume& fixedVolume, const Volume& movingVolume,
@@ -120,8 +393,11 @@ RegistrationTransform registerBSpline(const Volume& fixedVolume, const Volume& m
   const auto t0 = std::chrono::steady_clock::now();
   const ImageType::Pointer fixedFull = detail::toItkFloat(fixedVolume);
   const ImageType::Pointer movingFull = detail::toItkFloat(movingVolume);
-  const AffineType::Pointer affineItk = toItkAffine(affine);
-  const float outside = float(movingVolume.range().first);
+  const unsigned threads = options.threads > 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  // No control point moves more than a voxel in one step (elastix's default maximum step length).
+  double meanSpacing = 0.0;
+  for (unsigned a = 0; a < 3; ++a) meanSpacing += fixedVolume.geometry.spacing[a] / 3.0;
+  const double maxStepMm = std::clamp(meanSpacing, 0.5, 2.0);
 
   // Control grids over the fixed image: the finest has finalGridSpacingMm, each coarser level
   // half as many intervals per axis (as elastix's and ANTs' multi-level B-splines).
@@ -133,17 +409,16 @@ RegistrationTransform registerBSpline(const Volume& fixedVolume, const Volume& m
   auto bspline = BSplineType::New();
   RegistrationStage stage;
   stage.name = "deformable";
-  for (int l = 0; l < kLevels; ++l) {
-    RegistrationLevel level;
-    level.level = l;
-    level.shrink = int(std::lround(kLevelSpacingMm[l] / kLevelSpacingMm[kLevels - 1]));
-    stage.levels.push_back(level);
-  }
+  stage.levels.resize(kLevels);
 
   for (int l = 0; l < kLevels; ++l) {
+    RegistrationLevel& level = stage.levels[std::size_t(l)];
+    level.level = l;
     const ImageType::Pointer fixed = detail::downsample(fixedFull, kLevelSpacingMm[l], options.threads);
-    const ImageType::Pointer moving = warpPrior(detail::downsample(movingFull, kLevelSpacingMm[l], options.threads),
-                                                affineItk, fixed, outside, options.threads);
+    const ImageType::Pointer moving = detail::downsample(movingFull, kLevelSpacingMm[l], options.threads);
+    for (unsigned a = 0; a < 3; ++a) {
+      level.shrink = std::max(level.shrink, int(std::lround(fixed->GetSpacing()[a] / fixedFull->GetSpacing()[a])));
+    }
     BSplineType::MeshSizeType mesh;
     for (unsigned a = 0; a < 3; ++a) mesh[a] = std::max<unsigned>(1, finalMesh[a] >> unsigned(kLevels - 1 - l));
     if (l == 0) {
@@ -165,56 +440,15 @@ RegistrationTransform registerBSpline(const Volume& fixedVolume, const Volume& m
       adaptor->SetRequiredTransformDomainMeshSize(mesh);
       adaptor->AdaptTransformParameters();
     }
-    const unsigned parameters = bspline->GetNumberOfParameters();
-
-    auto metric = MetricType::New();
-    metric->SetNumberOfHistogramBins(32);
-    const std::size_t voxels = fixed->GetLargestPossibleRegion().GetNumberOfPixels();
-    const std::size_t wanted = std::clamp<std::size_t>(5 * std::size_t(parameters), options.samplesPerLevel,
-                                                       std::max(options.samplesPerLevel, options.maxSamplesPerLevel));
-    metric->SetNumberOfSpatialSamples(std::min(wanted, voxels));
-    metric->SetUseCachingOfBSplineWeights(true);
-    metric->SetUseExplicitPDFDerivatives(false); // the sparse path for many parameters
-    metric->ReinitializeSeed(int(options.seed) + l);
-    if (options.threads > 0) metric->SetNumberOfWorkUnits(options.threads);
-
-    auto optimizer = OptimizerType::New();
-    OptimizerType::BoundSelectionType select(parameters);
-    select.Fill(0); // unbounded
-    OptimizerType::BoundValueType bound(parameters);
-    bound.Fill(0.0);
-    optimizer->SetBoundSelection(select);
-    optimizer->SetLowerBound(bound);
-    optimizer->SetUpperBound(bound);
-    optimizer->SetCostFunctionConvergenceFactor(1e7);
-    optimizer->SetProjectedGradientTolerance(1e-6);
-    optimizer->SetMaximumNumberOfIterations(options.iterations);
-    optimizer->SetMaximumNumberOfEvaluations(options.iterations * 2);
-    optimizer->SetMaximumNumberOfCorrections(7);
-    optimizer->SetTrace(false);
-    auto observer = IterationObserver::New();
-    observer->level = &stage.levels[std::size_t(l)];
-    observer->onIteration = &options.onIteration;
-    optimizer->AddObserver(itk::IterationEvent(), observer);
-
-    auto registration = RegistrationType::New();
-    registration->SetFixedImage(fixed);
-    registration->SetMovingImage(moving);
-    registration->SetFixedImageRegion(fixed->GetBufferedRegion());
-    registration->SetMetric(metric);
-    registration->SetOptimizer(optimizer);
-    registration->SetInterpolator(InterpolatorType::New());
-    registration->SetTransform(bspline);
-    registration->SetInitialTransformParameters(bspline->GetParameters());
-    if (options.threads > 0) registration->SetNumberOfWorkUnits(options.threads);
-    try {
-      registration->Update();
-    } catch (const itk::ExceptionObject& e) {
-      throw std::runtime_error("deformable registration failed at level " + std::to_string(l) + ": " +
-                               std::string(e.GetDescription()));
-    }
-    bspline->SetParameters(registration->GetLastTransformParameters());
-    stage.levels[std::size_t(l)].metric = optimizer->GetValue();
+    const SampledImage fixedSampled(fixed.GetPointer()), movingSampled(moving.GetPointer());
+    StochasticMattes mattes(fixedSampled, movingSampled, bspline.GetPointer(), affine, threads);
+    const AsgdResult r = optimiseAsgd(mattes, bspline.GetPointer(), options.iterations, options.samples, maxStepMm,
+                                      std::uint64_t(options.seed) * 31 + std::uint64_t(l), [&](unsigned k) {
+                                        level.iterations = k;
+                                        if (options.onIteration) options.onIteration("deformable", l, k);
+                                      });
+    level.iterations = r.iterations;
+    level.metric = r.metric;
   }
 
   // Sample u(p) = bspline(p) - p on the field grid.

@@ -59,9 +59,10 @@ RegistrationResult registerImages(const Volume& fixed, const Volume& moving, con
     throw std::runtime_error("the learned registration engine (model) is not built yet: use rigid, affine or deformable");
   }
   const auto t0 = std::chrono::steady_clock::now();
-  const auto onIteration = [&options](const std::string& stage, int level, unsigned iteration, unsigned maxIterations) {
+  const auto onIteration = [&options](const std::string& stage, int level, unsigned iteration, unsigned maxIterations,
+                                      int levels) {
     if (!options.progress) return;
-    const double levelShare = 1.0 / 3.0;
+    const double levelShare = 1.0 / double(levels);
     const double within = std::min(1.0, double(iteration) / double(std::max(1u, maxIterations)));
     const double fraction = stageStart(options.engine, stage) +
                             stageWeight(options.engine, stage) * levelShare * (double(level) + within);
@@ -75,7 +76,7 @@ RegistrationResult registerImages(const Volume& fixed, const Volume& moving, con
   linear.seed = options.seed;
   linear.checkStages = options.checkStages;
   linear.onIteration = [&](const std::string& stage, int level, unsigned iteration) {
-    onIteration(stage, level, iteration, linear.iterations);
+    onIteration(stage, level, iteration, linear.iterations, 3);
   };
   RegistrationResult result = registerRigidAffine(fixed, moving, linear);
 
@@ -84,9 +85,9 @@ RegistrationResult registerImages(const Volume& fixed, const Volume& moving, con
     deformable.threads = options.threads;
     deformable.seed = options.seed;
     if (options.gridSpacingMm > 0) deformable.finalGridSpacingMm = options.gridSpacingMm;
-    if (options.samplesPerLevel > 0) deformable.samplesPerLevel = options.samplesPerLevel;
+    if (options.samples > 0) deformable.samples = options.samples;
     deformable.onIteration = [&](const std::string& stage, int level, unsigned iteration) {
-      onIteration(stage, level, iteration, deformable.iterations);
+      onIteration(stage, level, iteration, deformable.iterations, kDeformableLevels);
     };
     RegistrationStage stage;
     const RegistrationTransform bspline = registerBSpline(fixed, moving, result.transform, deformable, &stage);

@@ -28,7 +28,7 @@ struct RegistrationOptions {
   RegistrationInit init = RegistrationInit::Identity;
   unsigned seed = 121212;
   double gridSpacingMm = 0.0;   ///< deformable: final B-spline control spacing; 0: the engine's default
-  unsigned samplesPerLevel = 0; ///< deformable: Mattes samples per level; 0: the engine's default
+  unsigned samples = 0;         ///< deformable: random samples per iteration; 0: the engine's default
   /// Keep a stage only when held-back points match better and the map stays plausible
   /// (StageGate.h); false keeps every stage's result as it came (`register --keep-all-stages`).
   bool checkStages = true;

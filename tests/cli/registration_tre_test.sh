@@ -7,8 +7,9 @@
 # two synthetic priors from bench/synth_deform.py: pure rigid motion, and rigid + a smooth
 # breathing-like field (max 8 mm). Contracts, on ~150 landmarks on structure:
 #   - rigid engine on the rigid pair: mean TRE < 0.5 mm (0.15 here);
-#   - deformable engine on the deformed pair: mean TRE < 1.0 mm (0.77) and below the rigid engine's
-#     on the same pair;
+#   - deformable engine on the deformed pair: mean TRE < 0.65 mm (0.48; the L-BFGS-B engine before
+#     issue 26 ended at 1.16, or 0.77 when its stage was dropped) and below the rigid and the affine
+#     engines' on the same pair;
 #   - learned engine (model) on the deformed pair: mean TRE < 0.6 mm (0.37), its registration.json
 #     names the model, its hash and the instance optimisation's levels (NCC rises);
 #   - the points `lightbox map-points` gives equal, within 0.01 mm, the points mapped through the
@@ -83,18 +84,18 @@ result=$(tre deformed deformable) || rc=$?
 [ $rc = 0 ] || fail "deformable engine unavailable (exit $rc)"
 read -r dmean dp95 dmax <<< "$result"
 echo "deformed pair: deformable engine TRE mean $dmean, p95 $dp95, max $dmax mm"
-below "$dmean" 1.0 || fail "deformable engine: mean TRE $dmean mm, want < 1.0 mm"
+below "$dmean" 0.65 || fail "deformable engine: mean TRE $dmean mm, want < 0.65 mm"
 below "$dmean" "$rmean" || fail "deformable engine: mean TRE $dmean mm is not below the rigid engine's $rmean mm"
-# Never worse than the stage it started from (issue 26): on this crop the B-spline stage ends worse
-# than the affine (1.16 vs 0.77 mm when it was always kept); held-back points must catch that.
-not_above "$dmean" "$amean" ||
-  fail "deformable engine: mean TRE $dmean mm is worse than the affine stage's $amean mm it started from"
+# Better than the stage it started from (issue 26): the L-BFGS-B engine ended worse than the affine
+# here (1.16 vs 0.77 mm; its stage was then dropped by the held-back check).
+below "$dmean" "$amean" ||
+  fail "deformable engine: mean TRE $dmean mm is not below the affine stage's $amean mm it started from"
 out=$work/deformed-deformable
 $py - "$out/registration.json" "$out" <<'PY' || fail "registration.json of the deformable run is not as documented"
 import json, os, sys
 j = json.load(open(sys.argv[1]))
 assert [s["name"] for s in j["stages"]] == ["rigid", "affine", "deformable"], j["stages"]
-assert all(len(s["levels"]) == 3 for s in j["stages"])
+assert [len(s["levels"]) for s in j["stages"]] == [3, 3, 4], j["stages"]
 d = j["stages"][2]
 assert "held_back_similarity" in d, d
 field = os.path.exists(os.path.join(sys.argv[2], "deformation.nii.gz"))
