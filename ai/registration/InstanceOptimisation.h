@@ -32,6 +32,7 @@ struct InstanceOptimisationOptions {
   double learningRate = 0.1; ///< Adam, mm
   double smoothness = 2.0;
   unsigned seed = 1;
+  unsigned threads = 0; ///< 0: all cores
   /// Called after each iteration with (level, iteration); may throw to stop.
   std::function<void(std::size_t level, unsigned iteration)> onIteration;
 };
@@ -51,7 +52,7 @@ std::vector<Vec3> structurePoints(const NormalisedImage& structure, unsigned cou
 /// -NCC(current(x), prior(map(x + u(x)))) over random points x drawn each iteration where the
 /// current has structure (the 40 % largest gradients of the non-background voxels of `structure`,
 /// jittered within their voxel), plus `smoothness` times the mean squared field gradient (mm/mm).
-/// Adam with a step decaying linearly to a fifth; LibTorch autograd.
+/// Adam with a step decaying linearly to a fifth; the gradient written out (no autograd).
 InstanceOptimisationResult optimiseField(const VolumeGeometry& grid, std::vector<float> field,
                                          const NormalisedImage& structure,
                                          const std::vector<InstanceLevelInput>& levels,

@@ -306,6 +306,7 @@ RegistrationResult registerWithModel(const Volume& fixed, const Volume& moving, 
   io.learningRate = learned.learningRate;
   io.smoothness = learned.smoothness;
   io.seed = options.seed;
+  io.threads = options.threads;
   const double totalIterations = double(learned.coarseIterations + learned.fineIterations);
   io.onIteration = [&](std::size_t level, unsigned iteration) {
     const double done = double(level == 0 || levels.size() == 1 ? 0 : learned.coarseIterations) + double(iteration);
