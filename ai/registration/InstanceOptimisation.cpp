@@ -52,28 +52,21 @@ struct GridMap {
 };
 
 /// The 8 corners of a trilinear lookup at continuous index `c` (voxel centres at whole indices)
-/// and their weights; axes of one voxel take weight 1 at index 0. `border`: the index is clamped
-/// into the grid (edge values beyond); otherwise corners outside the grid get weight 0 (zero
+/// and their weights. `border`: the index is clamped into the grid (edge values beyond; an axis of
+/// one voxel takes weight 1 at index 0); otherwise corners outside the grid get weight 0 (zero
 /// padding), as grid_sample's two padding modes with align_corners.
 struct Corners {
   std::int64_t offset[8];
   double weight[8];
-  // d weight / d index along each axis (border: 0 on a clamped axis)
-  double dweight[8][3];
 };
 
 bool corners(const std::array<std::int64_t, 3>& size, const double c[3], bool border, Corners& out) {
   std::int64_t lo[3], hi[3];
-  double t[3], dt[3];
+  double t[3];
   bool okLo[3], okHi[3];
   for (int a = 0; a < 3; ++a) {
     double x = c[a];
-    dt[a] = 1.0;
-    if (border) {
-      const double top = double(size[a] - 1);
-      if (x <= 0.0 || x >= top) dt[a] = 0.0;
-      x = std::clamp(x, 0.0, top);
-    }
+    if (border) x = std::clamp(x, 0.0, double(size[a] - 1));
     const double f = std::floor(x);
     lo[a] = std::int64_t(f);
     hi[a] = lo[a] + 1;
@@ -91,12 +84,8 @@ bool corners(const std::array<std::int64_t, 3>& size, const double c[3], bool bo
     const int bx = n & 1, by = (n >> 1) & 1, bz = (n >> 2) & 1;
     const bool ok = (bx ? okHi[0] : okLo[0]) && (by ? okHi[1] : okLo[1]) && (bz ? okHi[2] : okLo[2]);
     const double wx = bx ? t[0] : 1.0 - t[0], wy = by ? t[1] : 1.0 - t[1], wz = bz ? t[2] : 1.0 - t[2];
-    const double sxw = bx ? dt[0] : -dt[0], syw = by ? dt[1] : -dt[1], szw = bz ? dt[2] : -dt[2];
     out.offset[n] = ok ? (bx ? hi[0] : lo[0]) + sx * (by ? hi[1] : lo[1]) + sxy * (bz ? hi[2] : lo[2]) : -1;
     out.weight[n] = ok ? wx * wy * wz : 0.0;
-    out.dweight[n][0] = ok ? sxw * wy * wz : 0.0;
-    out.dweight[n][1] = ok ? wx * syw * wz : 0.0;
-    out.dweight[n][2] = ok ? wx * wy * szw : 0.0;
   }
   return true;
 }
