@@ -7,6 +7,7 @@
 // same loss and its exact gradient in one pass per thread.
 #include "ai/registration/InstanceOptimisation.h"
 #include "ai/runtime/TorchBackendImpl.h"
+#include "core/volume/Trilinear.h"
 
 #include <algorithm>
 #include <array>
@@ -168,27 +169,7 @@ struct PointState {
 /// its voxel centres' box, every axis at least 2 voxels: the fast path of the inner loop.
 inline double insideValue(const std::vector<float>& image, const std::array<std::int64_t, 3>& size, const double c[3],
                           double* dIdx) {
-  std::int64_t i0[3];
-  double t[3];
-  for (int a = 0; a < 3; ++a) {
-    i0[a] = std::min(std::int64_t(c[a]), size[a] - 2);
-    t[a] = c[a] - double(i0[a]);
-  }
-  const std::size_t sx = std::size_t(size[0]), sxy = sx * std::size_t(size[1]);
-  const float* v = image.data() + std::size_t(i0[0]) + sx * std::size_t(i0[1]) + sxy * std::size_t(i0[2]);
-  const double v000 = v[0], v100 = v[1], v010 = v[sx], v110 = v[sx + 1];
-  const double v001 = v[sxy], v101 = v[sxy + 1], v011 = v[sxy + sx], v111 = v[sxy + sx + 1];
-  const double tx = t[0], ty = t[1], tz = t[2];
-  const double a00 = v000 + tx * (v100 - v000), a10 = v010 + tx * (v110 - v010);
-  const double a01 = v001 + tx * (v101 - v001), a11 = v011 + tx * (v111 - v011);
-  const double b0 = a00 + ty * (a10 - a00), b1 = a01 + ty * (a11 - a01);
-  if (dIdx) {
-    dIdx[0] = (1 - ty) * (1 - tz) * (v100 - v000) + ty * (1 - tz) * (v110 - v010) + (1 - ty) * tz * (v101 - v001) +
-              ty * tz * (v111 - v011);
-    dIdx[1] = (1 - tz) * (a10 - a00) + tz * (a11 - a01);
-    dIdx[2] = b1 - b0;
-  }
-  return b0 + tz * (b1 - b0);
+  return trilinearInside(image.data(), std::size_t(size[0]), std::size_t(size[1]), std::size_t(size[2]), c, dIdx);
 }
 
 inline bool insideBox(const std::array<std::int64_t, 3>& size, const double c[3]) {

@@ -14,6 +14,7 @@
 
 #include "core/io/ImageFileIO.h"
 #include "core/registration/ItkConversion.h"
+#include "core/volume/Trilinear.h"
 
 #include <itkBSplineTransform.h>
 #include <itkBSplineTransformInitializer.h>
@@ -103,27 +104,12 @@ struct SampledImage {
       const double q0 = p[0] - origin[0], q1 = p[1] - origin[1], q2 = p[2] - origin[2];
       c[r] = toIndex[r][0] * q0 + toIndex[r][1] * q1 + toIndex[r][2] * q2;
     }
-    long i0[3];
-    double t[3];
     for (unsigned a = 0; a < 3; ++a) {
-      if (!(c[a] >= 0.0) || c[a] > double(size[a] - 1)) return false;
-      i0[a] = std::min(long(c[a]), size[a] - 2 < 0 ? 0 : size[a] - 2);
-      t[a] = c[a] - double(i0[a]);
-      if (size[a] == 1) return false;
+      if (!(c[a] >= 0.0) || c[a] > double(size[a] - 1) || size[a] < 2) return false;
     }
-    const std::size_t sx = std::size_t(size[0]), sxy = sx * std::size_t(size[1]);
-    const float* v = data + std::size_t(i0[0]) + sx * std::size_t(i0[1]) + sxy * std::size_t(i0[2]);
-    const double v000 = v[0], v100 = v[1], v010 = v[sx], v110 = v[sx + 1];
-    const double v001 = v[sxy], v101 = v[sxy + 1], v011 = v[sxy + sx], v111 = v[sxy + sx + 1];
-    const double tx = t[0], ty = t[1], tz = t[2];
-    const double a00 = v000 + tx * (v100 - v000), a10 = v010 + tx * (v110 - v010);
-    const double a01 = v001 + tx * (v101 - v001), a11 = v011 + tx * (v111 - v011);
-    const double b0 = a00 + ty * (a10 - a00), b1 = a01 + ty * (a11 - a01);
-    value = b0 + tz * (b1 - b0);
-    const double dx = (1 - ty) * (1 - tz) * (v100 - v000) + ty * (1 - tz) * (v110 - v010) +
-                      (1 - ty) * tz * (v101 - v001) + ty * tz * (v111 - v011);
-    const double dy = (1 - tz) * (a10 - a00) + tz * (a11 - a01);
-    const double dz = b1 - b0;
+    double d[3];
+    value = trilinearInside(data, std::size_t(size[0]), std::size_t(size[1]), std::size_t(size[2]), c, d);
+    const double dx = d[0], dy = d[1], dz = d[2];
     // d value / d p = toIndex^T d value / d index
     for (unsigned r = 0; r < 3; ++r) gradient[r] = toIndex[0][r] * dx + toIndex[1][r] * dy + toIndex[2][r] * dz;
     return true;
