@@ -7,6 +7,7 @@
 // same loss and its exact gradient in one pass per thread.
 #include "ai/registration/InstanceOptimisation.h"
 #include "ai/runtime/TorchBackendImpl.h"
+#include "core/util/ParallelFor.h"
 #include "core/volume/Trilinear.h"
 
 #include <algorithm>
@@ -222,12 +223,11 @@ void evaluatePoint(const LevelMaps& L, const GridMap& g, const std::vector<float
   for (int r = 0; r < 3; ++r) s.dmdu[r] = L.affine[0][r] * dq[0] + L.affine[1][r] * dq[1] + L.affine[2][r] * dq[2];
 }
 
-template <typename Work> void parallelFor(std::size_t count, unsigned threads, const Work& work) {
+/// work(t, begin, end) over up to `threads` equal ranges of [0, count) (at least 1024 points a range),
+/// range t always the same: the per-thread sums add up in one order.
+template <typename Work> void forRanges(std::size_t count, unsigned threads, const Work& work) {
   const std::size_t n = std::max<std::size_t>(1, std::min<std::size_t>(threads, count / 1024));
-  std::vector<std::thread> pool;
-  for (std::size_t t = 1; t < n; ++t) pool.emplace_back(work, t, count * t / n, count * (t + 1) / n);
-  work(std::size_t(0), std::size_t(0), count / n);
-  for (std::thread& th : pool) th.join();
+  lightbox::parallelFor(n, unsigned(n), [&](std::size_t t) { work(t, count * t / n, count * (t + 1) / n); });
 }
 
 /// NCC of the inside points and, when `gradient` is given (3 per field node), adds d(-NCC)/du.
@@ -235,7 +235,7 @@ double nccAndGradient(const LevelMaps& L, const GridMap& g, const std::vector<fl
                       unsigned threads, std::vector<PointState>& states, std::vector<double>* gradient,
                       std::vector<std::vector<double>>& partial) {
   states.resize(points.size());
-  parallelFor(points.size(), threads, [&](std::size_t, std::size_t begin, std::size_t end) {
+  forRanges(points.size(), threads, [&](std::size_t, std::size_t begin, std::size_t end) {
     for (std::size_t n = begin; n < end; ++n) evaluatePoint(L, g, u, points[n], states[n]);
   });
   double count = 0.0, sf = 0.0, sm = 0.0;
@@ -262,7 +262,7 @@ double nccAndGradient(const LevelMaps& L, const GridMap& g, const std::vector<fl
   const double a = 1.0 / d, b = sfm * sff / (d * d * d);
   const std::size_t nodes = u.size();
   partial.resize(std::max<std::size_t>(1, threads));
-  parallelFor(points.size(), threads, [&](std::size_t t, std::size_t begin, std::size_t end) {
+  forRanges(points.size(), threads, [&](std::size_t t, std::size_t begin, std::size_t end) {
     std::vector<double>& gp = partial[t];
     gp.assign(nodes, 0.0);
     for (std::size_t i = begin; i < end; ++i) {

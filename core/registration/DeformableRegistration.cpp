@@ -14,6 +14,7 @@
 
 #include "core/io/ImageFileIO.h"
 #include "core/registration/ItkConversion.h"
+#include "core/util/ParallelFor.h"
 #include "core/volume/Trilinear.h"
 
 #include <itkBSplineTransform.h>
@@ -161,7 +162,9 @@ public:
       for (unsigned a = 0; a < 3; ++a) s.index[a] = pick[a](random);
     }
     // Pass 1 (threads): map each sample, its moving value and gradient, B-spline weights.
-    parallel(count, [this](std::size_t begin, std::size_t end) {
+    const auto ranges = split(count);
+    parallelFor(ranges.size(), threads_, [this, &ranges](std::size_t r) {
+      const std::size_t begin = ranges[r].first, end = ranges[r].second;
       BSplineType::WeightsType weights(64);
       BSplineType::ParameterIndexArrayType indices(64);
       for (std::size_t n = begin; n < end; ++n) {
@@ -230,39 +233,29 @@ public:
     }
     // Pass 2 (threads): d(-MI)/d mu = alpha / movingBin * sum_x sum_k B3'(k - m') L(i_x, k) grad M . dT/d mu
     const std::size_t parameters = 3 * perDimension_;
-    partial_.resize(threads_);
-    std::vector<std::pair<std::size_t, std::size_t>> ranges = split(count);
-    std::vector<std::thread> pool;
-    for (std::size_t t = 0; t < ranges.size(); ++t) {
+    partial_.resize(ranges.size());
+    parallelFor(ranges.size(), threads_, [&](std::size_t t) {
       std::vector<double>& g = partial_[t];
       g.assign(parameters, 0.0);
-      const auto work = [this, &g, &logRatio, alpha](std::size_t begin, std::size_t end) {
-        for (std::size_t n = begin; n < end; ++n) {
-          const Sample& s = samples_[n];
-          if (!s.valid) continue;
-          const int k0 = int(s.movingTerm) - 1;
-          double c = 0.0;
-          for (int k = k0; k < k0 + 4; ++k) {
-            c += cubicBSplineDerivative(double(k) - s.movingTerm) * logRatio[std::size_t(s.fixedBin * kBins + k)];
-          }
-          c *= alpha / movingBin_;
-          if (c == 0.0) continue;
-          for (unsigned w = 0; w < 64; ++w) {
-            const double cw = c * s.weights[w];
-            const std::size_t node = s.nodes[w];
-            g[node] += cw * s.gradient[0];
-            g[node + perDimension_] += cw * s.gradient[1];
-            g[node + 2 * perDimension_] += cw * s.gradient[2];
-          }
+      for (std::size_t n = ranges[t].first; n < ranges[t].second; ++n) {
+        const Sample& s = samples_[n];
+        if (!s.valid) continue;
+        const int k0 = int(s.movingTerm) - 1;
+        double c = 0.0;
+        for (int k = k0; k < k0 + 4; ++k) {
+          c += cubicBSplineDerivative(double(k) - s.movingTerm) * logRatio[std::size_t(s.fixedBin * kBins + k)];
         }
-      };
-      if (t + 1 < ranges.size()) {
-        pool.emplace_back(work, ranges[t].first, ranges[t].second);
-      } else {
-        work(ranges[t].first, ranges[t].second);
+        c *= alpha / movingBin_;
+        if (c == 0.0) continue;
+        for (unsigned w = 0; w < 64; ++w) {
+          const double cw = c * s.weights[w];
+          const std::size_t node = s.nodes[w];
+          g[node] += cw * s.gradient[0];
+          g[node + perDimension_] += cw * s.gradient[1];
+          g[node + 2 * perDimension_] += cw * s.gradient[2];
+        }
       }
-    }
-    for (std::thread& th : pool) th.join();
+    });
     gradient.assign(parameters, 0.0);
     for (std::size_t t = 0; t < ranges.size(); ++t) {
       for (std::size_t j = 0; j < parameters; ++j) gradient[j] += partial_[t][j];
@@ -286,14 +279,6 @@ private:
     const std::size_t n = std::min<std::size_t>(threads_, std::max<std::size_t>(1, count / 256));
     for (std::size_t t = 0; t < n; ++t) ranges.emplace_back(count * t / n, count * (t + 1) / n);
     return ranges;
-  }
-
-  template <typename Work> void parallel(std::size_t count, const Work& work) {
-    const auto ranges = split(count);
-    std::vector<std::thread> pool;
-    for (std::size_t t = 0; t + 1 < ranges.size(); ++t) pool.emplace_back(work, ranges[t].first, ranges[t].second);
-    work(ranges.back().first, ranges.back().second);
-    for (std::thread& th : pool) th.join();
   }
 
   const SampledImage& fixed_;
