@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/viewer/MainWindow.h"
+#include "app/viewer/OffGuiThread.h"
 
 #include "app/i18n/Terms.h"
 
@@ -52,6 +53,7 @@
 #include <memory>
 #include <optional>
 #include <atomic>
+#include <utility>
 #include <cstdio>
 #include <filesystem>
 
@@ -364,17 +366,36 @@ bool MainWindow::loadInto(ViewerDocument* doc, const QString& path, const QStrin
   QProgressDialog progress(tr("Reading %1").arg(path), tr("Cancel"), 0, 100, this);
   progress.setWindowModality(Qt::WindowModal);
   progress.setMinimumDuration(500);
-  // Called from the loader's worker threads too: only the GUI thread touches the dialog.
+  // The scan and the load run beside the GUI thread, which keeps serving events (a 512 x 512 x 141
+  // CT's voxel block alone took 200 ms to allocate and clear, with the window frozen). Their
+  // progress reaches the dialog through counters a timer reads; Cancel reaches them through a flag.
+  loading_ = true;
   std::atomic<bool> cancelled{false};
-  auto report = [&progress, &cancelled](std::size_t done, std::size_t total) {
-    if (QThread::currentThread() == qApp->thread()) {
-      progress.setMaximum(int(total));
-      progress.setValue(int(done));
-      QApplication::processEvents();
-      cancelled = progress.wasCanceled();
-    }
+  std::atomic<std::size_t> progressDone{0}, progressTotal{0};
+  auto report = [&](std::size_t done, std::size_t total) {
+    progressTotal = total;
+    progressDone = done;
     return !cancelled.load();
   };
+  QTimer progressTimer;
+  connect(&progressTimer, &QTimer::timeout, &progress, [&] {
+    if (cancelled) return;
+    if (progressTotal > 0) {
+      progress.setMaximum(int(progressTotal));
+      progress.setValue(int(std::min(progressDone.load(), progressTotal.load())));
+    }
+    cancelled = progress.wasCanceled();
+  });
+  progressTimer.start(30);
+  // Whatever ends the load, a request to open that arrived meanwhile (served by the load's event
+  // loop) runs afterwards, from the event loop: two loads never run into one document at once.
+  struct LoadEnd {
+    MainWindow* window;
+    ~LoadEnd() {
+      window->loading_ = false;
+      if (window->deferredOpen_) QTimer::singleShot(0, window, std::exchange(window->deferredOpen_, nullptr));
+    }
+  } loadEnd{this};
   const QString role = comparison ? tr("comparison: ") : QString();
   try {
     LoadOptions options;
@@ -390,7 +411,7 @@ bool MainWindow::loadInto(ViewerDocument* doc, const QString& path, const QStrin
     double sliceThicknessMm = 0;  // of the shown series, for the AI pre-flight
     QString imagePath = path; // a research-format file: the path, or the one a folder holds
     if (!isResearchImageFile(path.toStdString())) {
-      scan = scanStudy(path.toStdString(), 0, report);
+      runOffGuiThread([&] { scan = scanStudy(path.toStdString(), 0, report); });
       if (scan.cancelled) {
         statusBar()->showMessage(tr("Opening cancelled"));
         return false;
@@ -416,13 +437,13 @@ bool MainWindow::loadInto(ViewerDocument* doc, const QString& path, const QStrin
       }
     }
     if (isResearchImageFile(imagePath.toStdString())) {
-      loaded = loadPath(imagePath.toStdString(), {}, options);
+      runOffGuiThread([&] { loaded = loadPath(imagePath.toStdString(), {}, options); });
       if (!comparison) sliceFiles_.clear();
       seriesText = QFileInfo(imagePath).fileName();
       key = QFileInfo(imagePath).absoluteFilePath();
     } else {
       const AssembledSeries& series = selectSeries(scan, seriesUid.toStdString());
-      loaded = loadSeries(series, options);
+      runOffGuiThread([&] { loaded = loadSeries(series, options); });
       segSource = segSourceOf(series);
       if (!loaded.volumes.empty()) reportSource = reportSourceOf(series, loaded.volumes.front().geometry);
       header = series.header.get();
@@ -497,6 +518,10 @@ bool MainWindow::loadInto(ViewerDocument* doc, const QString& path, const QStrin
 }
 
 bool MainWindow::openPath(const QString& path, const QString& seriesUid) {
+  if (loading_) { // asked while a load runs (its event loop served the request): next, not into it
+    deferredOpen_ = [this, path, seriesUid] { openPath(path, seriesUid); };
+    return false;
+  }
   messages_->clear();
   for (SliceViewport* v : views_) v->setCine(false);
   // The pair's link (an offset or the previous pair's transform) must not carry the load's
@@ -528,6 +553,10 @@ bool MainWindow::openPath(const QString& path, const QString& seriesUid) {
 }
 
 bool MainWindow::openComparison(const QString& path, const QString& seriesUid) {
+  if (loading_) { // as in openPath
+    deferredOpen_ = [this, path, seriesUid] { openComparison(path, seriesUid); };
+    return false;
+  }
   syncingComparison_ = true; // as in openPath: no link across the load
   const bool loaded = loadInto(comparison_, path, seriesUid, true);
   syncingComparison_ = false;

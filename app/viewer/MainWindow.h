@@ -4,6 +4,7 @@
 #include <QMainWindow>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -162,6 +163,8 @@ private:
   /// moves the comparison itself).
   Vec3 comparisonOffset_{0, 0, 0};
   bool syncingComparison_ = false;
+  bool loading_ = false;                 ///< loadInto is running (its event loop serves requests)
+  std::function<void()> deferredOpen_;   ///< the last open asked for meanwhile, run when it ends
   /// The file and position (LPS) of each acquired slice of the open series, for the DICOM header
   /// viewer (by position: a resampled volume's slice index is not the file's).
   std::vector<std::pair<std::string, Vec3>> sliceFiles_;

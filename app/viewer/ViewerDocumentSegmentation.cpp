@@ -2,6 +2,7 @@
 // ViewerDocument: click-to-segment with the engines, model refinement, findings' masks and the
 // model's uncertainty band (the rest of the document is in ViewerDocument.cpp).
 #include "app/viewer/LabelStepCommand.h"
+#include "app/viewer/OffGuiThread.h"
 
 #include "app/i18n/Terms.h"
 #include "app/viewer/ViewerDocument.h"
@@ -11,38 +12,13 @@
 #include "core/segmentation/ClassicalSegmenter.h"
 
 #include <QCoreApplication>
-#include <QEventLoop>
 #include <QUndoStack>
 
 #include <algorithm>
 #include <exception>
 #include <optional>
-#include <thread>
 
 namespace lightbox {
-namespace {
-
-/// Runs `work` on a worker thread while the GUI thread keeps serving events (paints, keys, the
-/// wheel: the reader can scroll while the model runs); returns when it is done, rethrowing what
-/// it threw. The caller guards against starting a second run meanwhile.
-void runOffGuiThread(const std::function<void()>& work) {
-  QEventLoop loop;
-  std::exception_ptr error;
-  std::thread worker([&] {
-    try {
-      work();
-    } catch (...) {
-      error = std::current_exception();
-    }
-    QMetaObject::invokeMethod(&loop, "quit", Qt::QueuedConnection);
-  });
-  loop.exec();
-  worker.join();
-  if (error) std::rethrow_exception(error);
-}
-
-
-} // namespace
 
 std::shared_ptr<const Volume> ViewerDocument::runEngine(const QString& busy, const QString& failed,
                                                         const std::function<void(const Volume&)>& work) {

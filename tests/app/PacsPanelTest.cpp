@@ -32,6 +32,7 @@
 #include <QTreeWidgetItemIterator>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -77,7 +78,7 @@ TEST_CASE("the PACS tab finds a study on the archive, retrieves it without block
   // Retrieve: the window keeps serving events (a timer's ticks never wait long), progress shows.
   pacs->results()->setCurrentItem(row);
   QElapsedTimer clock;
-  qint64 last = 0, worstGap = 0;
+  qint64 last = 0, worstGap = 0, worstGapAt = 0;
   int ticks = 0;
   QTimer timer;
   // The window opening what arrived (the first image, then the whole series) is the viewer's open,
@@ -87,7 +88,10 @@ TEST_CASE("the PACS tab finds a study on the archive, retrieves it without block
   QObject::connect(pacs, &PacsPanel::retrieved, [&] { opened = true; });
   QObject::connect(&timer, &QTimer::timeout, [&] {
     const qint64 now = clock.elapsed();
-    if (ticks++ && !opened) worstGap = std::max(worstGap, now - last);
+    if (ticks++ && !opened && now - last > worstGap) {
+      worstGap = now - last;
+      worstGapAt = now;
+    }
     opened = false;
     last = now;
   });
@@ -114,6 +118,8 @@ TEST_CASE("the PACS tab finds a study on the archive, retrieves it without block
   INFO(pacs->status().toStdString());
   CHECK(pacs->status().contains("141 objects retrieved"));
   INFO("worst gap between 10 ms ticks while retrieving: " << worstGap << " ms over " << ticks << " ticks");
+  std::printf("pacs_viewer: worst gap %lld ms (ending %lld ms after the retrieve began) over %d ticks; first image %lld ms, all %lld ms; began at monotonic %lld ms\n",
+              (long long)worstGap, (long long)worstGapAt, ticks, (long long)firstImageMs, (long long)doneMs, (long long)clock.msecsSinceReference());
   CHECK(ticks > 50);
   CHECK(worstGap < 250);
 

@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 
 #include <QApplication>
+#include <QTimer>
 #include <QImage>
 #include <QKeyEvent>
 #include <QSignalSpy>
@@ -111,12 +112,20 @@ TEST_CASE("real window: opens the LIDC slab, draws three views, keys change the 
 TEST_CASE("real window: a folder without images reports instead of failing silently", "[viewer][window]") {
   MainWindow window;
   const std::string empty = test::scratchFolder("viewer-empty");
-  // The warning dialog would block: check the state through the return value and document.
-  QMetaObject::invokeMethod(qApp, [] {
+  // The warning dialog would block: a timer closes it once it shows (the folder is scanned on a
+  // worker while the event loop runs, so it opens some events later), counting it.
+  int warnings = 0;
+  QTimer closer;
+  QObject::connect(&closer, &QTimer::timeout, [&warnings] {
     for (QWidget* w : QApplication::topLevelWidgets()) {
-      if (w->inherits("QMessageBox")) w->close();
+      if (w->isVisible() && w->inherits("QMessageBox")) {
+        ++warnings;
+        w->close();
+      }
     }
-  }, Qt::QueuedConnection);
+  });
+  closer.start(20);
   CHECK_FALSE(window.openPath(QString::fromStdString(empty)));
   CHECK_FALSE(window.document()->volume());
+  CHECK(warnings == 1);
 }
