@@ -14,7 +14,7 @@
 # table per case; all of it in OUT/results.json.
 #
 # usage: bench/registration_tre.sh [--threads N] [--out DIR] [--engines "rigid affine deformable model"]
-#                                  [--no-elastix] [--regenerate] [--mem-gb G] [CASE...]
+#                                  [--no-elastix] [--regenerate] [--mem-gb G] [--repeat N] [CASE...]
 # cases: popi (141-slice chest CT), cptac (contrast chest CT), mr (brain T1w, enhanced MR),
 #        popi-small (POPI, 60 slices, 2x2 in-plane binning); `all` = popi cptac mr (the default);
 #        sanity checks: mr-identity, mr-rigid, mr-translation, popi-small-rigid (`sanity` = all four);
@@ -24,6 +24,9 @@
 # The pairs are kept in OUT (default /tmp/lightbox-registration-tre) and reused while their
 # generator arguments do not change (--regenerate forces them). Each registration runs with its
 # virtual memory capped at --mem-gb (default 12; the machine is shared): over it, it fails as such.
+# --repeat N runs every timed process (each engine and elastix) N times and reports the median
+# wall time (peak RSS: the largest): on a shared virtual machine one run of the same elastix
+# command took 11.7 s and 15.9 s on two days.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -33,6 +36,7 @@ engines="rigid affine deformable model"
 elastix=1
 regenerate=0
 mem_gb=12
+repeat=1
 cases=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -42,6 +46,7 @@ while [ $# -gt 0 ]; do
     --no-elastix) elastix=0; shift ;;
     --regenerate) regenerate=1; shift ;;
     --mem-gb) mem_gb="$2"; shift 2 ;;
+    --repeat) repeat="$2"; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     -*) echo "unknown option $1" >&2; exit 2 ;;
     *) cases+=("$1"); shift ;;
@@ -99,14 +104,20 @@ case_spec() {
   esac
 }
 
-# Runs "$@" as a timed process; writes DIR/seconds, DIR/rc, DIR/stdout.txt, DIR/stderr.txt.
+# Runs "$@" as a timed process --repeat times (stopping at a failure); writes DIR/seconds (one
+# "wall peak-KB" line per run), DIR/rc, DIR/stdout.txt, DIR/stderr.txt (of the last run).
 timed() {
   local dir=$1; shift
   mkdir -p "$dir"
+  rm -f "$dir/seconds"
+  local r
   set +e
-  (ulimit -v $((mem_gb * 1024 * 1024)); exec nice /usr/bin/time -f "%e %M" -o "$dir/seconds" "$@") \
-    > "$dir/stdout.txt" 2> "$dir/stderr.txt"
-  echo $? > "$dir/rc"
+  for ((r = 0; r < repeat; r++)); do
+    (ulimit -v $((mem_gb * 1024 * 1024)); exec nice /usr/bin/time -a -f "%e %M" -o "$dir/seconds" "$@") \
+      > "$dir/stdout.txt" 2> "$dir/stderr.txt"
+    echo $? > "$dir/rc"
+    [ "$(cat "$dir/rc")" = 0 ] || break
+  done
   set -e
 }
 
@@ -159,7 +170,7 @@ for c in "${expanded[@]}"; do
     fi
   fi
   $py - "$cdir" "$c" "$engines" "$threads" "$root/bench" <<'PY'
-import json, os, re, sys
+import json, os, re, statistics, sys
 import numpy as np
 cdir, case, engines, threads, bench = sys.argv[1], sys.argv[2], sys.argv[3].split(), sys.argv[4], sys.argv[5]
 sys.path.insert(0, bench)
@@ -177,11 +188,20 @@ def stats(mapped):
 def read(path, default=""):
     return open(path).read().strip() if os.path.exists(path) else default
 
+def runs(d):
+    """(wall s, peak KB) per run: the lines /usr/bin/time wrote ("Command exited ..." left out)."""
+    out = []
+    for line in read(os.path.join(d, "seconds")).splitlines():
+        f = line.split()
+        if len(f) == 2 and f[0].replace(".", "", 1).isdigit() and f[1].isdigit():
+            out.append((float(f[0]), float(f[1])))
+    return out
+
 def wall(d):
-    return float(read(os.path.join(d, "seconds")).splitlines()[-1].split()[0])
+    return statistics.median(w for w, _ in runs(d))
 
 def rss(d):
-    return round(float(read(os.path.join(d, "seconds")).splitlines()[-1].split()[1]) / 1048576, 2)
+    return round(max(m for _, m in runs(d)) / 1048576, 2)
 
 rows = [dict(engine="identity", status="baseline", seconds=0.0, folding_fraction=0.0, **stats(pts))]
 mapped_by = {}
@@ -202,7 +222,7 @@ for e in engines:
     else:
         m = np.loadtxt(os.path.join(d, "mapped.csv"), delimiter=",", ndmin=2)
         reg = json.load(open(os.path.join(d, "reg", "registration.json")))
-        row.update(status="ok", seconds=wall(d), max_rss_gb=rss(d), internal_seconds=reg.get("seconds"), folding_fraction=reg.get("folding_fraction"),
+        row.update(status="ok", seconds=wall(d), wall_runs=[w for w, _ in runs(d)], max_rss_gb=rss(d), internal_seconds=reg.get("seconds"), folding_fraction=reg.get("folding_fraction"),
                    **stats(m))
         mapped_by[e] = m
     rows.append(row)
@@ -222,7 +242,7 @@ if os.path.exists(os.path.join(d, "rc")):
         m = elastix_points(outpts)
         jac_path = [os.path.join(d, "tfx", f) for f in os.listdir(os.path.join(d, "tfx")) if f.startswith("spatialJacobian.nii")]
         fold = float((read_nifti(jac_path[0]).data <= 0).mean()) if jac_path else None
-        row.update(status="ok", seconds=wall(d), max_rss_gb=rss(d), folding_fraction=fold, **stats(m))
+        row.update(status="ok", seconds=wall(d), wall_runs=[w for w, _ in runs(d)], max_rss_gb=rss(d), folding_fraction=fold, **stats(m))
         mapped_by["elastix"] = m
     rows.append(row)
     outpts0 = os.path.join(d, "tfx0", "outputpoints.txt")

@@ -129,22 +129,46 @@ std::vector<std::int64_t> structureVoxels(const VolumeGeometry& grid, const std:
 }
 
 /// `count` LPS points: random voxels of `candidates` (linear indices on `sg`), each jittered
-/// uniformly within its voxel.
+/// uniformly within its voxel, ordered by slice of `sg`: the images' lookups then walk the volume
+/// slice by slice instead of missing the cache at every point (the trilinear lookups, waiting on
+/// memory, were most of the instance optimisation's time). Drawn in kDrawChunks chunks, each with
+/// its own generator seeded from `random`, on up to `threads` threads: the same points for any
+/// number of threads.
 std::vector<Vec3> drawStructurePoints(const std::vector<std::int64_t>& candidates, const GridMap& sg, unsigned count,
-                                      std::mt19937_64& random) {
-  std::vector<Vec3> out(count);
+                                      std::mt19937_64& random, unsigned threads) {
   if (candidates.empty()) throw std::invalid_argument("instance optimisation: no structure to sample");
-  std::uniform_int_distribution<std::size_t> pick(0, candidates.size() - 1);
-  std::uniform_real_distribution<double> jitter(-0.5, 0.5);
-  const std::int64_t sx = sg.size[0], sy = sg.size[1];
-  for (Vec3& p : out) {
-    const std::int64_t n = candidates[pick(random)];
-    const double idx[3] = {double(n % sx) + jitter(random), double((n / sx) % sy) + jitter(random),
-                           double(n / (sx * sy)) + jitter(random)};
-    for (int r = 0; r < 3; ++r) {
-      p[r] = sg.origin[r] + sg.toLps[r][0] * idx[0] + sg.toLps[r][1] * idx[1] + sg.toLps[r][2] * idx[2];
+  constexpr std::size_t kDrawChunks = 8;
+  const std::int64_t sx = sg.size[0], sy = sg.size[1], sz = sg.size[2];
+  std::array<std::uint64_t, kDrawChunks> seeds{};
+  for (std::uint64_t& seed : seeds) seed = random();
+  std::vector<Vec3> drawn(count);
+  std::vector<std::uint32_t> slice(count);
+  // per chunk, the points in each slice (counted for the ordering below)
+  std::vector<std::vector<std::size_t>> perSlice(kDrawChunks, std::vector<std::size_t>(std::size_t(sz), 0));
+  lightbox::parallelFor(kDrawChunks, std::max(1u, threads), [&](std::size_t chunk) {
+    std::mt19937_64 chunkRandom(seeds[chunk]);
+    std::uniform_int_distribution<std::size_t> pick(0, candidates.size() - 1);
+    std::uniform_real_distribution<double> jitter(-0.5, 0.5);
+    for (std::size_t d = count * chunk / kDrawChunks; d < count * (chunk + 1) / kDrawChunks; ++d) {
+      const std::int64_t n = candidates[pick(chunkRandom)];
+      const double idx[3] = {double(n % sx) + jitter(chunkRandom), double((n / sx) % sy) + jitter(chunkRandom),
+                             double(n / (sx * sy)) + jitter(chunkRandom)};
+      for (int r = 0; r < 3; ++r) {
+        drawn[d][r] = sg.origin[r] + sg.toLps[r][0] * idx[0] + sg.toLps[r][1] * idx[1] + sg.toLps[r][2] * idx[2];
+      }
+      slice[d] = std::uint32_t(n / (sx * sy));
+      ++perSlice[chunk][slice[d]];
     }
+  });
+  // Counting sort by slice (stable: chunk order, then draw order).
+  std::vector<std::size_t> next(std::size_t(sz), 0);
+  std::size_t at = 0;
+  for (std::size_t k = 0; k < std::size_t(sz); ++k) {
+    next[k] = at;
+    for (std::size_t chunk = 0; chunk < kDrawChunks; ++chunk) at += perSlice[chunk][k];
   }
+  std::vector<Vec3> out(count);
+  for (std::size_t d = 0; d < count; ++d) out[next[slice[d]]++] = drawn[d];
   return out;
 }
 
@@ -319,7 +343,7 @@ void addPenaltyGradient(const GridMap& g, const VolumeGeometry& grid, const std:
 std::vector<Vec3> structurePoints(const NormalisedImage& structure, unsigned count, unsigned seed) {
   std::mt19937_64 random(seed);
   return drawStructurePoints(structureVoxels(structure.geometry, structure.values), GridMap(structure.geometry), count,
-                             random);
+                             random, 1);
 }
 
 InstanceOptimisationResult optimiseField(const VolumeGeometry& grid, std::vector<float> field,
@@ -351,7 +375,7 @@ InstanceOptimisationResult optimiseField(const VolumeGeometry& grid, std::vector
       L.translation[r] = level.movingMap.translation[r];
       for (int c = 0; c < 3; ++c) L.affine[r][c] = level.movingMap.matrix[r][c];
     }
-    const std::vector<Vec3> evalPoints = drawStructurePoints(candidates, sg, std::max(level.samples, 20000u), random);
+    const std::vector<Vec3> evalPoints = drawStructurePoints(candidates, sg, std::max(level.samples, 20000u), random, threads);
     result.nccBefore.push_back(nccAndGradient(L, g, field, evalPoints, threads, states, nullptr, partial));
 
     // Adam (PyTorch's defaults: betas 0.9, 0.999, eps 1e-8), its state new for each level; the
@@ -361,7 +385,7 @@ InstanceOptimisationResult optimiseField(const VolumeGeometry& grid, std::vector
     for (unsigned it = 0; it < level.iterations; ++it) {
       const double lr = options.learningRate * (1.0 - 0.8 * double(it) / double(std::max(1u, level.iterations)));
       std::fill(gradient.begin(), gradient.end(), 0.0);
-      const std::vector<Vec3> points = drawStructurePoints(candidates, sg, level.samples, random);
+      const std::vector<Vec3> points = drawStructurePoints(candidates, sg, level.samples, random, threads);
       nccAndGradient(L, g, field, points, threads, states, &gradient, partial);
       addPenaltyGradient(g, grid, field, options.smoothness, gradient);
       const double c1 = 1.0 - std::pow(kBeta1, double(it + 1)), c2 = 1.0 - std::pow(kBeta2, double(it + 1));
