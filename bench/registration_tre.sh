@@ -52,6 +52,7 @@ while [ $# -gt 0 ]; do
     *) cases+=("$1"); shift ;;
   esac
 done
+[[ "$repeat" =~ ^[1-9][0-9]*$ ]] || { echo "--repeat needs a whole number >= 1, not '$repeat'" >&2; exit 2; }
 [ ${#cases[@]} -gt 0 ] || cases=(all)
 expanded=()
 for c in "${cases[@]}"; do

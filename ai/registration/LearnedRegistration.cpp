@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <future>
 #include <cmath>
 #include <functional>
 #include <memory>
@@ -226,10 +225,6 @@ RegistrationResult registerWithModel(const Volume& fixed, const Volume& moving, 
     if (options.progress && !options.progress(std::clamp(fraction, 0.0, 1.0), stage)) throw RegistrationCancelled();
   };
   const auto t0 = std::chrono::steady_clock::now();
-  // LibTorch and the model load (0.3-0.4 s: LibTorch's relocations, the hash check) beside the
-  // rigid and affine stages, which leave the cores partly idle between their iterations.
-  std::future<std::unique_ptr<ModelRunner>> loading =
-      std::async(std::launch::async, [&model, &options] { return loadVerifiedModel(model, int(options.threads)); });
   RegistrationOptions linear = options;
   linear.engine = RegistrationEngine::Affine;
   linear.progress = [&options](double fraction, const std::string& stage) {
@@ -266,7 +261,7 @@ RegistrationResult registerWithModel(const Volume& fixed, const Volume& moving, 
     }
   }
   const auto tNet = std::chrono::steady_clock::now();
-  const std::unique_ptr<ModelRunner> runner = loading.get();
+  const std::unique_ptr<ModelRunner> runner = loadVerifiedModel(model, int(options.threads));
   const Tensor output = runner->run(input);
   if (output.shape.size() != 5 || output.shape[1] != 3 || output.data.size() != 3 * boxVoxels) {
     throw std::runtime_error(manifest.name + ": expected a (1, 3, D, H, W) displacement field from the model");

@@ -387,13 +387,16 @@ bool MainWindow::loadInto(ViewerDocument* doc, const QString& path, const QStrin
     cancelled = progress.wasCanceled();
   });
   progressTimer.start(30);
-  // Whatever ends the load, a request to open that arrived meanwhile (served by the load's event
-  // loop) runs afterwards, from the event loop: two loads never run into one document at once.
+  // Whatever ends the load, the requests to open that arrived meanwhile (served by the load's event
+  // loop: the last one for the main view, the last for the comparison) run afterwards, from the
+  // event loop: two loads never run into one document at once.
   struct LoadEnd {
     MainWindow* window;
     ~LoadEnd() {
       window->loading_ = false;
-      if (window->deferredOpen_) QTimer::singleShot(0, window, std::exchange(window->deferredOpen_, nullptr));
+      for (std::function<void()>* pending : {&window->deferredOpen_, &window->deferredComparison_}) {
+        if (*pending) QTimer::singleShot(0, window, std::exchange(*pending, nullptr));
+      }
     }
   } loadEnd{this};
   const QString role = comparison ? tr("comparison: ") : QString();
@@ -498,16 +501,19 @@ bool MainWindow::loadInto(ViewerDocument* doc, const QString& path, const QStrin
     // and the window's shortcuts need it. (At start-up nothing of ours is active yet.)
     const bool ours = QApplication::activeWindow() == nullptr || QApplication::activeWindow() == &progress ||
                       isActiveWindow();
+    progressTimer.stop(); // after reset(), a setValue would show the dialog again
     progress.reset();
     progress.hide();
     if (ours) activateWindow();
     return true;
   } catch (const LoadCancelled&) {
+    progressTimer.stop(); // after reset(), a setValue would show the dialog again
     progress.reset();
     statusBar()->showMessage(tr("Opening cancelled"));
   } catch (const std::exception& e) {
     // The progress dialog is window-modal: left open, it would sit over the message box and
     // swallow its clicks.
+    progressTimer.stop(); // after reset(), a setValue would show the dialog again
     progress.reset();
     progress.hide();
     messages_->addItem(role + tr("error: ") + e.what());
@@ -520,6 +526,7 @@ bool MainWindow::loadInto(ViewerDocument* doc, const QString& path, const QStrin
 bool MainWindow::openPath(const QString& path, const QString& seriesUid) {
   if (loading_) { // asked while a load runs (its event loop served the request): next, not into it
     deferredOpen_ = [this, path, seriesUid] { openPath(path, seriesUid); };
+    statusBar()->showMessage(tr("Opening %1 when the current read ends").arg(path));
     return false;
   }
   messages_->clear();
@@ -554,7 +561,8 @@ bool MainWindow::openPath(const QString& path, const QString& seriesUid) {
 
 bool MainWindow::openComparison(const QString& path, const QString& seriesUid) {
   if (loading_) { // as in openPath
-    deferredOpen_ = [this, path, seriesUid] { openComparison(path, seriesUid); };
+    deferredComparison_ = [this, path, seriesUid] { openComparison(path, seriesUid); };
+    statusBar()->showMessage(tr("Opening %1 when the current read ends").arg(path));
     return false;
   }
   syncingComparison_ = true; // as in openPath: no link across the load

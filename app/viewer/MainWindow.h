@@ -164,7 +164,8 @@ private:
   Vec3 comparisonOffset_{0, 0, 0};
   bool syncingComparison_ = false;
   bool loading_ = false;                 ///< loadInto is running (its event loop serves requests)
-  std::function<void()> deferredOpen_;   ///< the last open asked for meanwhile, run when it ends
+  std::function<void()> deferredOpen_;       ///< the last open asked for meanwhile, run when it ends
+  std::function<void()> deferredComparison_; ///< the same for the comparison view
   /// The file and position (LPS) of each acquired slice of the open series, for the DICOM header
   /// viewer (by position: a resampled volume's slice index is not the file's).
   std::vector<std::pair<std::string, Vec3>> sliceFiles_;

@@ -1764,6 +1764,10 @@ Nothing was written; your review is unchanged.</source>
         <source>Showing what has arrived; the rest is still coming</source>
         <translation>正在显示已到达的图像；其余仍在传输</translation>
     </message>
+    <message>
+        <source>Opening %1 when the current read ends</source>
+        <translation>当前读取结束后将打开 %1</translation>
+    </message>
 </context>
 <context>
     <name>lightbox::PacsNodesDialog</name>
