@@ -46,7 +46,6 @@
 #include <QTabWidget>
 #include <QTimer>
 #include <QTableWidget>
-#include <QThread>
 #include <QUndoStack>
 
 #include <algorithm>
@@ -369,7 +368,6 @@ bool MainWindow::loadInto(ViewerDocument* doc, const QString& path, const QStrin
   // The scan and the load run beside the GUI thread, which keeps serving events (a 512 x 512 x 141
   // CT's voxel block alone took 200 ms to allocate and clear, with the window frozen). Their
   // progress reaches the dialog through counters a timer reads; Cancel reaches them through a flag.
-  loading_ = true;
   std::atomic<bool> cancelled{false};
   std::atomic<std::size_t> progressDone{0}, progressTotal{0};
   auto report = [&](std::size_t done, std::size_t total) {
@@ -387,18 +385,23 @@ bool MainWindow::loadInto(ViewerDocument* doc, const QString& path, const QStrin
     cancelled = progress.wasCanceled();
   });
   progressTimer.start(30);
+  const auto closeProgress = [&] {
+    progressTimer.stop(); // after reset(), a setValue would show the dialog again
+    progress.reset();
+  };
   // Whatever ends the load, the requests to open that arrived meanwhile (served by the load's event
   // loop: the last one for the main view, the last for the comparison) run afterwards, from the
   // event loop: two loads never run into one document at once.
   struct LoadEnd {
     MainWindow* window;
+    explicit LoadEnd(MainWindow* w) : window(w) { window->loading_ = true; }
     ~LoadEnd() {
       window->loading_ = false;
       for (std::function<void()>* pending : {&window->deferredOpen_, &window->deferredComparison_}) {
         if (*pending) QTimer::singleShot(0, window, std::exchange(*pending, nullptr));
       }
     }
-  } loadEnd{this};
+  } loadEnd(this);
   const QString role = comparison ? tr("comparison: ") : QString();
   try {
     LoadOptions options;
@@ -501,20 +504,17 @@ bool MainWindow::loadInto(ViewerDocument* doc, const QString& path, const QStrin
     // and the window's shortcuts need it. (At start-up nothing of ours is active yet.)
     const bool ours = QApplication::activeWindow() == nullptr || QApplication::activeWindow() == &progress ||
                       isActiveWindow();
-    progressTimer.stop(); // after reset(), a setValue would show the dialog again
-    progress.reset();
+    closeProgress();
     progress.hide();
     if (ours) activateWindow();
     return true;
   } catch (const LoadCancelled&) {
-    progressTimer.stop(); // after reset(), a setValue would show the dialog again
-    progress.reset();
+    closeProgress();
     statusBar()->showMessage(tr("Opening cancelled"));
   } catch (const std::exception& e) {
     // The progress dialog is window-modal: left open, it would sit over the message box and
     // swallow its clicks.
-    progressTimer.stop(); // after reset(), a setValue would show the dialog again
-    progress.reset();
+    closeProgress();
     progress.hide();
     messages_->addItem(role + tr("error: ") + e.what());
     statusBar()->showMessage(tr("Cannot open %1: %2").arg(path, e.what()));

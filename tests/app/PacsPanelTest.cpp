@@ -118,8 +118,8 @@ TEST_CASE("the PACS tab finds a study on the archive, retrieves it without block
   INFO(pacs->status().toStdString());
   CHECK(pacs->status().contains("141 objects retrieved"));
   INFO("worst gap between 10 ms ticks while retrieving: " << worstGap << " ms over " << ticks << " ticks");
-  std::printf("pacs_viewer: worst gap %lld ms (ending %lld ms after the retrieve began) over %d ticks; first image %lld ms, all %lld ms; began at monotonic %lld ms\n",
-              (long long)worstGap, (long long)worstGapAt, ticks, (long long)firstImageMs, (long long)doneMs, (long long)clock.msecsSinceReference());
+  std::printf("pacs_viewer: worst gap %lld ms (ending %lld ms after the retrieve began) over %d ticks; first image %lld ms, all %lld ms\n",
+              (long long)worstGap, (long long)worstGapAt, ticks, (long long)firstImageMs, (long long)doneMs);
   CHECK(ticks > 50);
   CHECK(worstGap < 250);
 

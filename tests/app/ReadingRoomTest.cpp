@@ -59,28 +59,6 @@ void idleFor(int ms) {
   loop.exec();
 }
 
-/// Closes any message box that opens (a blocking dialog would hang the test).
-class MessageBoxCloser {
-public:
-  MessageBoxCloser() {
-    timer_.setInterval(50);
-    QObject::connect(&timer_, &QTimer::timeout, [this] {
-      for (QWidget* w : QApplication::topLevelWidgets()) {
-        if (w->isVisible() && w->inherits("QMessageBox")) {
-          ++closed_;
-          w->close();
-        }
-      }
-    });
-    timer_.start();
-  }
-  int closed() const { return closed_; }
-
-private:
-  QTimer timer_;
-  int closed_ = 0;
-};
-
 double processCpuSeconds() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
@@ -145,7 +123,7 @@ TEST_CASE("every malformed file opened in the viewer leaves the session alive wi
   MainWindow window;
   window.resize(1000, 700);
   window.show();
-  MessageBoxCloser closer;
+  test::MessageBoxCloser closer;
   const std::string root = test::sharedData("malformed");
   int files = 0, opened = 0;
   for (const auto& e : std::filesystem::recursive_directory_iterator(root)) {
@@ -937,7 +915,7 @@ TEST_CASE("a series larger than the memory Lightbox may take is refused with the
   MainWindow window;
   window.resize(1000, 700);
   window.show();
-  MessageBoxCloser closer;
+  test::MessageBoxCloser closer;
   // The machine this test runs on holds 4 GB; one that cannot: 1.5 GB more than the process maps.
   std::ifstream status("/proc/self/status");
   std::string line;

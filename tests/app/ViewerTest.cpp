@@ -6,10 +6,11 @@
 #include "app/viewer/SliceViewport.h"
 #include "app/viewer/ViewerDocument.h"
 
+#include "tests/support/QtWait.h"
+
 #include <catch2/catch.hpp>
 
 #include <QApplication>
-#include <QTimer>
 #include <QImage>
 #include <QKeyEvent>
 #include <QSignalSpy>
@@ -112,20 +113,10 @@ TEST_CASE("real window: opens the LIDC slab, draws three views, keys change the 
 TEST_CASE("real window: a folder without images reports instead of failing silently", "[viewer][window]") {
   MainWindow window;
   const std::string empty = test::scratchFolder("viewer-empty");
-  // The warning dialog would block: a timer closes it once it shows (the folder is scanned on a
-  // worker while the event loop runs, so it opens some events later), counting it.
-  int warnings = 0;
-  QTimer closer;
-  QObject::connect(&closer, &QTimer::timeout, [&warnings] {
-    for (QWidget* w : QApplication::topLevelWidgets()) {
-      if (w->isVisible() && w->inherits("QMessageBox")) {
-        ++warnings;
-        w->close();
-      }
-    }
-  });
-  closer.start(20);
+  // The warning dialog would block: closed once it shows (the folder is scanned on a worker while
+  // the event loop runs, so it opens some events later), counted.
+  test::MessageBoxCloser closer;
   CHECK_FALSE(window.openPath(QString::fromStdString(empty)));
   CHECK_FALSE(window.document()->volume());
-  CHECK(warnings == 1);
+  CHECK(closer.closed() == 1);
 }
