@@ -7,7 +7,7 @@
 // same loss and its exact gradient in one pass per thread.
 #include "ai/registration/InstanceOptimisation.h"
 #include "ai/runtime/TorchBackendImpl.h"
-#include "core/util/ParallelFor.h"
+#include "core/util/ThreadTeam.h"
 #include "core/volume/Trilinear.h"
 
 #include <algorithm>
@@ -132,10 +132,10 @@ std::vector<std::int64_t> structureVoxels(const VolumeGeometry& grid, const std:
 /// uniformly within its voxel, ordered by slice of `sg`: the images' lookups then walk the volume
 /// slice by slice instead of missing the cache at every point (the trilinear lookups, waiting on
 /// memory, were most of the instance optimisation's time). Drawn in kDrawChunks chunks, each with
-/// its own generator seeded from `random`, on up to `threads` threads: the same points for any
-/// number of threads.
+/// its own generator seeded from `random`, on the team's threads: the same points for any number
+/// of threads.
 std::vector<Vec3> drawStructurePoints(const std::vector<std::int64_t>& candidates, const GridMap& sg, unsigned count,
-                                      std::mt19937_64& random, unsigned threads) {
+                                      std::mt19937_64& random, ThreadTeam& team) {
   if (candidates.empty()) throw std::invalid_argument("instance optimisation: no structure to sample");
   constexpr std::size_t kDrawChunks = 8;
   const std::int64_t sx = sg.size[0], sy = sg.size[1], sz = sg.size[2];
@@ -145,7 +145,7 @@ std::vector<Vec3> drawStructurePoints(const std::vector<std::int64_t>& candidate
   std::vector<std::uint32_t> slice(count);
   // per chunk, the points in each slice (counted for the ordering below)
   std::vector<std::vector<std::size_t>> perSlice(kDrawChunks, std::vector<std::size_t>(std::size_t(sz), 0));
-  lightbox::parallelFor(kDrawChunks, std::max(1u, threads), [&](std::size_t chunk) {
+  team.forParts(kDrawChunks, kDrawChunks, [&](std::size_t chunk, std::size_t, std::size_t) {
     std::mt19937_64 chunkRandom(seeds[chunk]);
     std::uniform_int_distribution<std::size_t> pick(0, candidates.size() - 1);
     std::uniform_real_distribution<double> jitter(-0.5, 0.5);
@@ -247,19 +247,24 @@ void evaluatePoint(const LevelMaps& L, const GridMap& g, const std::vector<float
   for (int r = 0; r < 3; ++r) s.dmdu[r] = L.affine[0][r] * dq[0] + L.affine[1][r] * dq[1] + L.affine[2][r] * dq[2];
 }
 
-/// work(t, begin, end) over up to `threads` equal ranges of [0, count) (at least 1024 points a range),
-/// range t always the same: the per-thread sums add up in one order.
-template <typename Work> void forRanges(std::size_t count, unsigned threads, const Work& work) {
-  const std::size_t n = std::max<std::size_t>(1, std::min<std::size_t>(threads, count / 1024));
-  lightbox::parallelFor(n, unsigned(n), [&](std::size_t t) { work(t, count * t / n, count * (t + 1) / n); });
+/// The number of ranges forRanges splits `count` points into: one per thread, at least 1024
+/// points a range.
+std::size_t rangesFor(std::size_t count, const ThreadTeam& team) {
+  return std::max<std::size_t>(1, std::min<std::size_t>(team.size(), count / 1024));
+}
+
+/// work(t, begin, end) over rangesFor(count) equal ranges of [0, count), range t always the same:
+/// the per-range sums add up in one order.
+template <typename Work> void forRanges(std::size_t count, ThreadTeam& team, const Work& work) {
+  team.forParts(count, rangesFor(count, team), work);
 }
 
 /// NCC of the inside points and, when `gradient` is given (3 per field node), adds d(-NCC)/du.
 double nccAndGradient(const LevelMaps& L, const GridMap& g, const std::vector<float>& u, const std::vector<Vec3>& points,
-                      unsigned threads, std::vector<PointState>& states, std::vector<double>* gradient,
+                      ThreadTeam& team, std::vector<PointState>& states, std::vector<double>* gradient,
                       std::vector<std::vector<double>>& partial) {
   states.resize(points.size());
-  forRanges(points.size(), threads, [&](std::size_t, std::size_t begin, std::size_t end) {
+  forRanges(points.size(), team, [&](std::size_t, std::size_t begin, std::size_t end) {
     for (std::size_t n = begin; n < end; ++n) evaluatePoint(L, g, u, points[n], states[n]);
   });
   double count = 0.0, sf = 0.0, sm = 0.0;
@@ -285,8 +290,9 @@ double nccAndGradient(const LevelMaps& L, const GridMap& g, const std::vector<fl
   // d(-NCC)/dm_i = -(fc_i / d - sfm sff mc_i / d^3) (the means' terms cancel: sum fc = sum mc = 0)
   const double a = 1.0 / d, b = sfm * sff / (d * d * d);
   const std::size_t nodes = u.size();
-  partial.resize(std::max<std::size_t>(1, threads));
-  forRanges(points.size(), threads, [&](std::size_t t, std::size_t begin, std::size_t end) {
+  const std::size_t ranges = rangesFor(points.size(), team);
+  partial.resize(ranges);
+  forRanges(points.size(), team, [&](std::size_t t, std::size_t begin, std::size_t end) {
     std::vector<double>& gp = partial[t];
     gp.assign(nodes, 0.0);
     for (std::size_t i = begin; i < end; ++i) {
@@ -302,48 +308,59 @@ double nccAndGradient(const LevelMaps& L, const GridMap& g, const std::vector<fl
       }
     }
   });
-  const std::size_t used = std::max<std::size_t>(1, std::min<std::size_t>(threads, points.size() / 1024));
-  for (std::size_t t = 0; t < used; ++t) {
-    for (std::size_t j = 0; j < nodes; ++j) (*gradient)[j] += partial[t][j];
-  }
+  // The ranges' sums, node by node in range order, split over the team.
+  forRanges(nodes, team, [&](std::size_t, std::size_t begin, std::size_t end) {
+    for (std::size_t t = 0; t < ranges; ++t) {
+      for (std::size_t j = begin; j < end; ++j) (*gradient)[j] += partial[t][j];
+    }
+  });
   return ncc;
 }
 
 /// Adds smoothness * d/du of the diffusion penalty: the mean squared forward difference of each
-/// component along each axis (mm per mm), each axis' mean over its own differences.
+/// component along each axis (mm per mm), each axis' mean over its own differences. Each node
+/// gathers the differences to its two neighbours per axis (no two threads write one node).
 void addPenaltyGradient(const GridMap& g, const VolumeGeometry& grid, const std::vector<float>& u, double smoothness,
-                        std::vector<double>& gradient) {
+                        std::vector<double>& gradient, ThreadTeam& team) {
   const std::int64_t nx = g.size[0], ny = g.size[1], nz = g.size[2];
   const std::int64_t step[3] = {1, nx, nx * ny};
   const std::int64_t n[3] = {nx, ny, nz};
+  double scale[3] = {0, 0, 0};
   for (int a = 0; a < 3; ++a) {
     if (n[a] < 2) continue;
     const double count = 3.0 * double(nx * ny * nz / n[a]) * double(n[a] - 1);
     const double h = grid.spacing[std::size_t(a)];
-    const double scale = smoothness * 2.0 / (count * h * h);
-    for (std::int64_t k = 0; k < nz; ++k) {
+    scale[a] = smoothness * 2.0 / (count * h * h);
+  }
+  team.forParts(std::size_t(nz), std::size_t(team.size()), [&](std::size_t, std::size_t k0, std::size_t k1) {
+    for (std::int64_t k = std::int64_t(k0); k < std::int64_t(k1); ++k) {
       for (std::int64_t j = 0; j < ny; ++j) {
         for (std::int64_t i = 0; i < nx; ++i) {
           const std::int64_t idx[3] = {i, j, k};
-          if (idx[a] + 1 >= n[a]) continue;
-          const std::int64_t p = i + nx * (j + ny * k), q = p + step[a];
-          for (int c = 0; c < 3; ++c) {
-            const double diff = double(u[3 * std::size_t(q) + std::size_t(c)]) - double(u[3 * std::size_t(p) + std::size_t(c)]);
-            gradient[3 * std::size_t(q) + std::size_t(c)] += scale * diff;
-            gradient[3 * std::size_t(p) + std::size_t(c)] -= scale * diff;
+          const std::int64_t p = i + nx * (j + ny * k);
+          for (int a = 0; a < 3; ++a) {
+            if (n[a] < 2) continue;
+            for (int c = 0; c < 3; ++c) {
+              const double up = double(u[3 * std::size_t(p) + std::size_t(c)]);
+              double sum = 0.0;
+              if (idx[a] > 0) sum += up - double(u[3 * std::size_t(p - step[a]) + std::size_t(c)]);
+              if (idx[a] + 1 < n[a]) sum -= double(u[3 * std::size_t(p + step[a]) + std::size_t(c)]) - up;
+              gradient[3 * std::size_t(p) + std::size_t(c)] += scale[a] * sum;
+            }
           }
         }
       }
     }
-  }
+  });
 }
 
 } // namespace
 
 std::vector<Vec3> structurePoints(const NormalisedImage& structure, unsigned count, unsigned seed) {
   std::mt19937_64 random(seed);
+  ThreadTeam alone(1);
   return drawStructurePoints(structureVoxels(structure.geometry, structure.values), GridMap(structure.geometry), count,
-                             random, 1);
+                             random, alone);
 }
 
 InstanceOptimisationResult optimiseField(const VolumeGeometry& grid, std::vector<float> field,
@@ -354,6 +371,7 @@ InstanceOptimisationResult optimiseField(const VolumeGeometry& grid, std::vector
     throw std::invalid_argument("instance optimisation: the field or the structure image does not match its grid");
   }
   const unsigned threads = options.threads > 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  ThreadTeam team(threads);
   const GridMap g(grid);
   const std::vector<std::int64_t> candidates = structureVoxels(structure.geometry, structure.values);
   const GridMap sg(structure.geometry);
@@ -375,8 +393,8 @@ InstanceOptimisationResult optimiseField(const VolumeGeometry& grid, std::vector
       L.translation[r] = level.movingMap.translation[r];
       for (int c = 0; c < 3; ++c) L.affine[r][c] = level.movingMap.matrix[r][c];
     }
-    const std::vector<Vec3> evalPoints = drawStructurePoints(candidates, sg, std::max(level.samples, 20000u), random, threads);
-    result.nccBefore.push_back(nccAndGradient(L, g, field, evalPoints, threads, states, nullptr, partial));
+    const std::vector<Vec3> evalPoints = drawStructurePoints(candidates, sg, std::max(level.samples, 20000u), random, team);
+    result.nccBefore.push_back(nccAndGradient(L, g, field, evalPoints, team, states, nullptr, partial));
 
     // Adam (PyTorch's defaults: betas 0.9, 0.999, eps 1e-8), its state new for each level; the
     // step decays linearly to a fifth over the level.
@@ -385,19 +403,22 @@ InstanceOptimisationResult optimiseField(const VolumeGeometry& grid, std::vector
     for (unsigned it = 0; it < level.iterations; ++it) {
       const double lr = options.learningRate * (1.0 - 0.8 * double(it) / double(std::max(1u, level.iterations)));
       std::fill(gradient.begin(), gradient.end(), 0.0);
-      const std::vector<Vec3> points = drawStructurePoints(candidates, sg, level.samples, random, threads);
-      nccAndGradient(L, g, field, points, threads, states, &gradient, partial);
-      addPenaltyGradient(g, grid, field, options.smoothness, gradient);
+      const std::vector<Vec3> points = drawStructurePoints(candidates, sg, level.samples, random, team);
+      nccAndGradient(L, g, field, points, team, states, &gradient, partial);
+      addPenaltyGradient(g, grid, field, options.smoothness, gradient, team);
       const double c1 = 1.0 - std::pow(kBeta1, double(it + 1)), c2 = 1.0 - std::pow(kBeta2, double(it + 1));
-      for (std::size_t j = 0; j < field.size(); ++j) {
-        moment[j] = kBeta1 * moment[j] + (1.0 - kBeta1) * gradient[j];
-        second[j] = kBeta2 * second[j] + (1.0 - kBeta2) * gradient[j] * gradient[j];
-        const double denom = std::sqrt(second[j]) / std::sqrt(c2) + kEps;
-        field[j] = float(double(field[j]) - lr / c1 * moment[j] / denom);
-      }
+      const double rootC2 = std::sqrt(c2);
+      team.forParts(field.size(), team.size(), [&](std::size_t, std::size_t begin, std::size_t end) {
+        for (std::size_t j = begin; j < end; ++j) {
+          moment[j] = kBeta1 * moment[j] + (1.0 - kBeta1) * gradient[j];
+          second[j] = kBeta2 * second[j] + (1.0 - kBeta2) * gradient[j] * gradient[j];
+          const double denom = std::sqrt(second[j]) / rootC2 + kEps;
+          field[j] = float(double(field[j]) - lr / c1 * moment[j] / denom);
+        }
+      });
       if (options.onIteration) options.onIteration(l, it + 1);
     }
-    result.nccAfter.push_back(nccAndGradient(L, g, field, evalPoints, threads, states, nullptr, partial));
+    result.nccAfter.push_back(nccAndGradient(L, g, field, evalPoints, team, states, nullptr, partial));
   }
   result.field = std::move(field);
   return result;

@@ -315,7 +315,7 @@ BatchRecord runBatchSeries(const std::string& outFolder, const BatchPlan& plan, 
         options.priorStudyDate = prior->studyDate;
         for (const GrowthResult& g : options.growth) growthOf[g.currentId] = toString(g.status);
       }
-      const RegistrationQuality q = registrationQuality(image, priorLoaded.volumes.front(), reg.transform);
+      const RegistrationQuality q = registrationQuality(image, priorLoaded.volumes.front(), reg.transform, unsigned(std::max(0, threads)));
       rec.stepNotes.push_back("register: prior " + prior->studyDate + " (" + prior->seriesUid + "), affine, quality " +
                               formatNumber("%.2f", q.medianLocalNcc) + (q.checkAlignment ? " (check the alignment)" : "") + ", " +
                               (priorProblem.empty() ? std::to_string(options.growth.size()) + " nodules compared"

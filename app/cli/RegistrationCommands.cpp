@@ -185,7 +185,7 @@ int runRegister(const std::vector<std::string>& argv) {
   j["folding_fraction"] = t.foldingFraction();
   // The one number a reader can trust (issue 26): median local NCC of the current image and the
   // warped prior, the same the viewer shows; below the threshold, "check the alignment".
-  const RegistrationQuality quality = registrationQuality(fixed.volumes.front(), moving.volumes.front(), t);
+  const RegistrationQuality quality = registrationQuality(fixed.volumes.front(), moving.volumes.front(), t, options.threads);
   j["quality"] = {{"median_local_ncc", quality.medianLocalNcc},
                   {"boxes", quality.boxes},
                   {"threshold", quality.threshold},

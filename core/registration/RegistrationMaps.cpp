@@ -4,6 +4,7 @@
 #include "core/registration/RegistrationMaps.h"
 
 #include "core/registration/RigidAffineRegistration.h"
+#include "core/util/ParallelFor.h"
 #include "core/volume/Trilinear.h"
 
 #include <algorithm>
@@ -83,48 +84,68 @@ void boxSum(std::vector<double>& data, const std::array<std::size_t, 3>& size, i
 }
 
 /// Local normalised cross-correlation of `a` and `b` (same grid, NaN = no value) in boxes of
-/// kNccRadius; NaN where a box is mostly empty or flat.
+/// kNccRadius; NaN where a box is mostly empty or flat. Slices and the six sums run on up to
+/// `threads` threads (0: every core); the result does not depend on their number.
 std::vector<float> localNcc(const std::vector<float>& a, const std::vector<float>& b,
-                            const std::array<std::size_t, 3>& size) {
+                            const std::array<std::size_t, 3>& size, unsigned threads) {
   const std::size_t count = a.size();
+  const std::size_t plane = size[0] * size[1];
   std::vector<double> n(count), sa(count), sb(count), saa(count), sbb(count), sab(count);
+  // Per slice, then added in slice order: the same sums for any thread count.
+  std::vector<double> sliceSum(size[2]), sliceSq(size[2]);
+  std::vector<std::size_t> sliceValid(size[2]);
+  parallelFor(size[2], threads, [&](std::size_t k) {
+    double sum = 0, sq = 0;
+    std::size_t valid = 0;
+    for (std::size_t i = k * plane; i < (k + 1) * plane; ++i) {
+      if (std::isnan(a[i]) || std::isnan(b[i]))
+        continue;
+      n[i] = 1;
+      sa[i] = a[i];
+      sb[i] = b[i];
+      saa[i] = double(a[i]) * a[i];
+      sbb[i] = double(b[i]) * b[i];
+      sab[i] = double(a[i]) * b[i];
+      sum += a[i];
+      sq += double(a[i]) * a[i];
+      ++valid;
+    }
+    sliceSum[k] = sum;
+    sliceSq[k] = sq;
+    sliceValid[k] = valid;
+  });
   double globalMean = 0, globalSq = 0;
   std::size_t valid = 0;
-  for (std::size_t i = 0; i < count; ++i) {
-    if (std::isnan(a[i]) || std::isnan(b[i]))
-      continue;
-    n[i] = 1;
-    sa[i] = a[i];
-    sb[i] = b[i];
-    saa[i] = double(a[i]) * a[i];
-    sbb[i] = double(b[i]) * b[i];
-    sab[i] = double(a[i]) * b[i];
-    globalMean += a[i];
-    globalSq += double(a[i]) * a[i];
-    ++valid;
+  for (std::size_t k = 0; k < size[2]; ++k) {
+    globalMean += sliceSum[k];
+    globalSq += sliceSq[k];
+    valid += sliceValid[k];
   }
-  for (std::vector<double>* d : {&n, &sa, &sb, &saa, &sbb, &sab}) {
+  const std::array<std::vector<double>*, 6> sums{&n, &sa, &sb, &saa, &sbb, &sab};
+  parallelFor(sums.size(), threads, [&](std::size_t s) {
     for (int axis = 0; axis < 3; ++axis) {
       if (size[std::size_t(axis)] > 1)
-        boxSum(*d, size, axis, kNccRadius[axis]);
+        boxSum(*sums[s], size, axis, kNccRadius[axis]);
     }
-  }
+  });
   const double mean = valid ? globalMean / double(valid) : 0.0;
   const double globalVar = valid ? std::max(globalSq / double(valid) - mean * mean, 1e-12) : 1.0;
   const double boxVoxels =
       double((2 * kNccRadius[0] + 1) * (2 * kNccRadius[1] + 1) * (2 * kNccRadius[2] + 1));
   std::vector<float> out(count, kNaN);
-  for (std::size_t i = 0; i < count; ++i) {
-    if (n[i] < 0.5 * boxVoxels * (size[2] > 1 ? 1.0 : 1.0 / 3.0))
-      continue;
-    const double va = saa[i] / n[i] - (sa[i] / n[i]) * (sa[i] / n[i]);
-    const double vb = sbb[i] / n[i] - (sb[i] / n[i]) * (sb[i] / n[i]);
-    // Flat (air, water): no structure to judge alignment by.
-    if (va < 1e-3 * globalVar || vb <= 0)
-      continue;
-    const double cov = sab[i] / n[i] - (sa[i] / n[i]) * (sb[i] / n[i]);
-    out[i] = float(std::clamp(cov / std::sqrt(va * vb), -1.0, 1.0));
-  }
+  parallelFor(size[2], threads, [&](std::size_t k) {
+    for (std::size_t i = k * plane; i < (k + 1) * plane; ++i) {
+      if (n[i] < 0.5 * boxVoxels * (size[2] > 1 ? 1.0 : 1.0 / 3.0))
+        continue;
+      const double va = saa[i] / n[i] - (sa[i] / n[i]) * (sa[i] / n[i]);
+      const double vb = sbb[i] / n[i] - (sb[i] / n[i]) * (sb[i] / n[i]);
+      // Flat (air, water): no structure to judge alignment by.
+      if (va < 1e-3 * globalVar || vb <= 0)
+        continue;
+      const double cov = sab[i] / n[i] - (sa[i] / n[i]) * (sb[i] / n[i]);
+      out[i] = float(std::clamp(cov / std::sqrt(va * vb), -1.0, 1.0));
+    }
+  });
   return out;
 }
 
@@ -146,10 +167,12 @@ RegistrationQuality summarise(std::vector<float> ncc) {
 /// warpedAt(linear index on the current grid, its (i, j, k)) (NaN where the prior has no value).
 template <typename WarpedAt>
 std::vector<float> qualityMap(const Volume& current, const VolumeGeometry& grid,
-                              const std::array<std::size_t, 3>& factor, WarpedAt warpedAt) {
+                              const std::array<std::size_t, 3>& factor, WarpedAt warpedAt,
+                              unsigned threads) {
   const VolumeGeometry& g = current.geometry;
   std::vector<float> a(grid.voxelCount()), b(grid.voxelCount());
-  for (std::size_t k = 0, idx = 0; k < grid.size[2]; ++k) {
+  parallelFor(grid.size[2], threads, [&](std::size_t k) {
+    std::size_t idx = k * grid.size[0] * grid.size[1];
     for (std::size_t j = 0; j < grid.size[1]; ++j) {
       for (std::size_t i = 0; i < grid.size[0]; ++i, ++idx) {
         const Vec3 ijk{double(i * factor[0]), double(j * factor[1]), double(k * factor[2])};
@@ -159,8 +182,8 @@ std::vector<float> qualityMap(const Volume& current, const VolumeGeometry& grid,
         b[idx] = warpedAt(src, ijk);
       }
     }
-  }
-  return localNcc(a, b, grid.size);
+  });
+  return localNcc(a, b, grid.size, threads);
 }
 
 } // namespace
@@ -234,14 +257,14 @@ RegistrationMaps computeRegistrationMaps(const Volume& current, const Volume& pr
   auto quality = floatVolume(qualityGrid);
   floats(*quality) = qualityMap(current, qualityGrid, factor, [&](std::size_t src, const Vec3&) {
     return float(warped->value(src));
-  });
+  }, 0);
   out.quality = quality;
   out.summary = summarise(floats(*quality));
   return out;
 }
 
 RegistrationQuality registrationQuality(const Volume& current, const Volume& prior,
-                                        const RegistrationTransform& t) {
+                                        const RegistrationTransform& t, unsigned threads) {
   const VolumeGeometry& g = current.geometry;
   std::array<std::size_t, 3> factor{1, 1, 1};
   const VolumeGeometry grid = thinned(g, factor);
@@ -251,7 +274,7 @@ RegistrationQuality registrationQuality(const Volume& current, const Volume& pri
     const Vec3 ijk = prior.geometry.lpsToIjk(t.apply(g.ijkToLps(currentIjk)));
     return insideGrid(prior.geometry, ijk) ? float(trilinear(prior, ijk)) : kNaN;
   };
-  return summarise(qualityMap(current, grid, factor, warpedAt));
+  return summarise(qualityMap(current, grid, factor, warpedAt, threads));
 }
 
 } // namespace lightbox

@@ -40,9 +40,10 @@ struct RegistrationMaps {
 };
 
 /// The quality number alone (what computeRegistrationMaps' summary holds), without warping the
-/// whole prior: for `lightbox register`.
+/// whole prior: for `lightbox register`. On up to `threads` threads (0: every core); the number
+/// does not depend on them.
 RegistrationQuality registrationQuality(const Volume& current, const Volume& prior,
-                                        const RegistrationTransform& t);
+                                        const RegistrationTransform& t, unsigned threads = 0);
 
 /// The maps of `t` (current LPS -> prior LPS) for the pair current / prior. Uses every core.
 RegistrationMaps computeRegistrationMaps(const Volume& current, const Volume& prior,

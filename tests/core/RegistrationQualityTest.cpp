@@ -28,6 +28,12 @@ TEST_CASE("registration quality: the right map is trusted, a map 6 mm off asks f
   INFO("median local NCC 6 mm off: " << wrong.medianLocalNcc);
   CHECK(wrong.medianLocalNcc < right.medianLocalNcc - 0.2);
   CHECK(wrong.checkAlignment);
+  // Threads share the slices and sums, not the result.
+  const RegistrationQuality serial = registrationQuality(v, v, off, 1);
+  const RegistrationQuality threaded = registrationQuality(v, v, off, 3);
+  CHECK(serial.medianLocalNcc == threaded.medianLocalNcc);
+  CHECK(serial.boxes == threaded.boxes);
+  CHECK(serial.medianLocalNcc == wrong.medianLocalNcc);
 
   // The viewer's maps hold the same number.
   const RegistrationMaps maps = computeRegistrationMaps(v, v, off);
