@@ -142,6 +142,14 @@ MainWindow::MainWindow(QWidget* parent)
     if (openPath(folder, uid)) statusBar()->showMessage(tr("Showing what has arrived; the rest is still coming"), 5000);
   });
   connect(pacs_, &PacsPanel::failed, messages_, [this](const QString& m) { messages_->addItem(tr("error: ") + m); });
+  // Suggested priors also come from the archive: the open patient's other studies there, listed
+  // in the Local tab; one chosen is retrieved and opens as the comparison.
+  connect(pacs_, &PacsPanel::priorsOnArchive, browser_, &StudyBrowser::setArchivePriors);
+  connect(browser_, &StudyBrowser::retrievePrior, pacs_, &PacsPanel::retrievePrior);
+  connect(pacs_, &PacsPanel::priorRetrieved, this, [this](const QString& folder, const QString& uid) {
+    browser_->refresh();
+    openComparison(folder, uid);
+  });
   connect(browser_, &StudyBrowser::openSeries, this, [this](const QString& f, const QString& uid) { openPath(f, uid); });
   connect(browser_, &StudyBrowser::openComparison, this,
           [this](const QString& f, const QString& uid) { openComparison(f, uid); });
@@ -552,6 +560,7 @@ bool MainWindow::openPath(const QString& path, const QString& seriesUid) {
     try {
       StudyIndex(StudyIndex::defaultPath()).import(path.toStdString());
       browser_->refresh();
+      pacs_->findPriors(browser_->currentPatientId(), browser_->currentStudyUid());
     } catch (const std::exception& e) {
       messages_->addItem(tr("warning: not added to the study list: ") + e.what());
     }

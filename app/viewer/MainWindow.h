@@ -29,6 +29,7 @@ class QToolBar;
 
 namespace lightbox {
 
+struct AnonymiseOptions;
 class FindingsPanel;
 class RegistrationController;
 class RegistrationPanel;
@@ -72,9 +73,11 @@ public:
   void sendReportObjects(const QString& node, const std::vector<std::string>& paths);
   bool sendingReport() const { return sending_; }
   /// File > Export anonymised: the open series' DICOM files through `lightbox anonymise`'s rules
-  /// (PS3.15 basic profile, no mapping kept) into `outDir`; the result in Messages. False when
-  /// nothing could be written (said).
+  /// into `outDir` with the dialog's options (AnonymiseDialog; the one-argument form: the basic
+  /// profile, no mapping kept), off the GUI thread; the result in Messages. False when nothing
+  /// could be written (said) or an export is already running.
   bool exportAnonymised(const QString& outDir);
+  bool exportAnonymised(const QString& outDir, const AnonymiseOptions& options);
   /// File > Receive from the archive: a storage receiver (our AE title and port from the node list)
   /// filing what arrives into the index; the Local tab is refreshed as studies complete.
   bool setReceiving(bool on);
@@ -147,6 +150,7 @@ private:
   /// Imports receivedFolders_ into the index and lists them under Local.
   void indexReceivedFolders();
   std::atomic<bool> sending_{false};
+  bool exporting_ = false; ///< an anonymised export runs (its event loop serves the menu meanwhile)
   class QTabWidget* browserTabs_ = nullptr;  ///< Local (the index) and PACS (issue 27)
   QGridLayout* grid_;
   QLabel* probe_;

@@ -3,6 +3,7 @@
 // storage receiver, anonymised export.
 #include "app/viewer/MainWindow.h"
 
+#include "app/viewer/OffGuiThread.h"
 #include "app/viewer/StudyBrowser.h"
 #include "core/dicom/Anonymiser.h"
 #include "core/index/StudyIndex.h"
@@ -19,30 +20,46 @@
 
 namespace lightbox {
 
-bool MainWindow::exportAnonymised(const QString& outDir) {
+bool MainWindow::exportAnonymised(const QString& outDir) { return exportAnonymised(outDir, AnonymiseOptions{}); }
+
+bool MainWindow::exportAnonymised(const QString& outDir, const AnonymiseOptions& options) {
   if (sliceFiles_.empty()) {
     messages_->insertItem(0, tr("error: no DICOM files behind the open image to export"));
     return false;
   }
+  if (exporting_) {
+    statusBar()->showMessage(tr("An anonymised export is running"), 5000);
+    return false;
+  }
   std::vector<std::string> files;
   for (const auto& f : sliceFiles_) files.push_back(f.first);
-  QApplication::setOverrideCursor(Qt::WaitCursor);
+  exporting_ = true;
+  statusBar()->showMessage(tr("Exporting %1 objects anonymised into %2...").arg(files.size()).arg(outDir));
+  AnonymiseResult r;
   try {
-    const AnonymiseResult r = anonymiseDicom(files, outDir.toStdString(), AnonymiseOptions{});
-    QApplication::restoreOverrideCursor();
-    for (const AnonymisedFile& f : r.files) {
-      if (!f.note.empty()) messages_->insertItem(0, QString::fromStdString(f.source + ": " + f.note));
-    }
-    messages_->insertItem(0, tr("Anonymised %1 objects into %2 (PS3.15 basic profile; %3 flagged for burned-in text)")
-                                 .arg(r.written)
-                                 .arg(outDir)
-                                 .arg(r.flagged));
-    return r.written > 0;
+    runOffGuiThread([&] { r = anonymiseDicom(files, outDir.toStdString(), options); });
   } catch (const std::exception& e) {
-    QApplication::restoreOverrideCursor();
+    exporting_ = false;
+    statusBar()->clearMessage();
     messages_->insertItem(0, tr("error: ") + QString::fromStdString(e.what()));
     return false;
   }
+  exporting_ = false;
+  statusBar()->clearMessage();
+  for (const AnonymisedFile& f : r.files) {
+    if (!f.note.empty()) messages_->insertItem(0, QString::fromStdString(f.source + ": " + f.note));
+  }
+  QStringList how{tr("PS3.15 basic profile")};
+  if (options.dates == AnonymiseOptions::Dates::Keep) how << tr("dates kept");
+  if (options.dates == AnonymiseOptions::Dates::Shift) how << tr("dates shifted by %1 days").arg(options.shiftDays);
+  if (options.keepDescriptions) how << tr("descriptions kept");
+  if (!options.mappingPath.empty()) how << tr("mapping in %1").arg(QString::fromStdString(options.mappingPath));
+  messages_->insertItem(0, tr("Anonymised %1 objects into %2 (%3; %4 flagged for burned-in text)")
+                               .arg(r.written)
+                               .arg(outDir)
+                               .arg(how.join(", "))
+                               .arg(r.flagged));
+  return r.written > 0;
 }
 
 bool MainWindow::setReceiving(bool on) {

@@ -2,6 +2,8 @@
 // MainWindow's menus and its shortcut table (Help > Shortcuts); the rest is in MainWindow.cpp.
 #include "app/viewer/MainWindow.h"
 
+#include "app/viewer/AnonymiseDialog.h"
+
 #include "app/i18n/Terms.h"
 
 #include "ai/runtime/ModelManifest.h"
@@ -88,8 +90,8 @@ void MainWindow::buildMenus() {
     browser_->refresh();
   });
   file->addAction(tr("Export &anonymised..."), this, [this] {
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Export the open series anonymised into"));
-    if (!dir.isEmpty()) exportAnonymised(dir);
+    AnonymiseDialog dialog(this);
+    if (dialog.exec() == QDialog::Accepted) exportAnonymised(dialog.outputFolder(), dialog.options());
   });
   QAction* receive = file->addAction(tr("&Receive from the archive"));
   receive->setCheckable(true);

@@ -20,6 +20,7 @@
 #include <QProgressBar>
 #include <QSignalBlocker>
 #include <QPushButton>
+#include <QTimer>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
@@ -28,6 +29,7 @@
 #include <functional>
 #include <map>
 #include <set>
+#include <utility>
 
 namespace fs = std::filesystem;
 
@@ -200,6 +202,13 @@ void PacsPanel::setBusy(bool busy, const QString& status) {
   cancel_->setEnabled(busy);
   status_->setText(status);
   if (!busy) progress_->hide();
+  if (!busy && !pendingPriors_.isEmpty()) {
+    // A prior search asked for meanwhile: after the job that just ended has said its part.
+    QTimer::singleShot(0, this, [this] {
+      const QStringList asked = std::exchange(pendingPriors_, {});
+      if (asked.size() == 2) findPriors(asked[0], asked[1]);
+    });
+  }
 }
 
 void PacsPanel::runWorker(std::function<void()> work) {
@@ -299,21 +308,77 @@ void PacsPanel::expandStudy(QTreeWidgetItem* item) {
   });
 }
 
+void PacsPanel::findPriors(const QString& patientId, const QString& currentStudyUid) {
+  const QString spec = node_->currentText().trimmed();
+  if (spec.isEmpty() || patientId.trimmed().isEmpty()) return;
+  const QString key = spec + "|" + patientId + "|" + currentStudyUid;
+  if (key == priorsAskedFor_) return;
+  if (busy_) {
+    pendingPriors_ = {patientId, currentStudyUid};
+    return;
+  }
+  priorsAskedFor_ = key;
+  FindQuery q;
+  q.level = QueryLevel::Study;
+  q.patientId = patientId.trimmed().toStdString();
+  runWorker([this, q, spec, patientId, currentStudyUid] {
+    QString error;
+    const std::shared_ptr<Found> found = findOn(spec, q, error);
+    QMetaObject::invokeMethod(this, [this, found, error, spec, patientId, currentStudyUid] {
+      if (!error.isEmpty()) {
+        priorsAskedFor_.clear(); // asked again at the next open
+        setBusy(false, tr("Suggested priors: %1").arg(error));
+        if (!priorsFailedOn_.contains(spec)) {
+          priorsFailedOn_ << spec;
+          emit failed(tr("suggested priors from the archive: %1").arg(error));
+        }
+        return;
+      }
+      QList<ArchiveStudy> studies;
+      int notLocal = 0;
+      for (const FindMatch& m : found->matches) {
+        const QString uid = QString::fromStdString(m.studyUid);
+        if (uid == currentStudyUid || m.patientId != patientId.trimmed().toStdString()) continue;
+        studies.push_back({uid, QString::fromStdString(m.studyDate), QString::fromStdString(m.studyDescription),
+                           QString::fromStdString(m.modalitiesInStudy), m.relatedInstances});
+        if (!found->local.studies.count(m.studyUid)) ++notLocal;
+      }
+      setBusy(false, tr("%1 other studies of this patient on %2, %3 not in the local index")
+                         .arg(studies.size())
+                         .arg(spec)
+                         .arg(notLocal));
+      emit priorsOnArchive(spec, patientId, studies);
+    }, Qt::QueuedConnection);
+  });
+}
+
+void PacsPanel::retrievePrior(const QString& node, const QString& studyUid, int expectedObjects) {
+  if (busy_) {
+    status_->setText(tr("Busy: retrieve the prior once this job has ended"));
+    return;
+  }
+  retrieve(node, studyUid, {}, expectedObjects, true);
+}
+
 void PacsPanel::retrieveSelected() {
   const QList<QTreeWidgetItem*> selected = results_->selectedItems();
   if (selected.isEmpty() || busy_) return;
   QTreeWidgetItem* item = selected.front();
+  retrieve(node_->currentText(), item->data(0, kStudyUidRole).toString(), item->data(0, kSeriesUidRole).toString(),
+           item->data(0, kInstancesRole).toInt(), false);
+}
+
+void PacsPanel::retrieve(const QString& spec, const QString& studyUid, const QString& seriesUid, int expected,
+                         bool asPrior) {
   RetrieveRequest r;
-  r.studyUid = item->data(0, kStudyUidRole).toString().toStdString();
-  r.seriesUid = item->data(0, kSeriesUidRole).toString().toStdString();
+  r.studyUid = studyUid.toStdString();
+  r.seriesUid = seriesUid.toStdString();
   r.cancel = &cancelRequested_;
-  const int expected = item->data(0, kInstancesRole).toInt();
-  const QString spec = node_->currentText();
   progress_->setRange(0, expected > 0 ? expected : 0);
   progress_->setValue(0);
   progress_->setFormat(expected > 0 ? tr("%v of %m objects") : tr("%v objects"));
   progress_->show();
-  runWorker([this, r, spec] {
+  runWorker([this, r, spec, asPrior] {
     auto count = std::make_shared<std::atomic<int>>(0);
     auto first = std::make_shared<std::atomic<bool>>(false);
     QString error, folder, series;
@@ -324,7 +389,7 @@ void PacsPanel::retrieveSelected() {
       const std::string store = defaultReceiveStore(StudyIndex::defaultPath());
       const RetrieveResult result =
           retrieveFromNode(resolvePacsNode(spec.toStdString(), list), list.local, r, store, {},
-                           [this, count, first, r, store](const ReceivedObject& o) {
+                           [this, count, first, r, store, asPrior](const ReceivedObject& o) {
                              const int n = ++*count;
                              QMetaObject::invokeMethod(this, [this, n] { progress_->setValue(n); }, Qt::QueuedConnection);
                              // The first image (not a SEG, SR, KOS or document) of the series asked for, or of
@@ -332,7 +397,8 @@ void PacsPanel::retrieveSelected() {
                              const bool image = o.sopClassUid.rfind("1.2.840.10008.5.1.4.1.1.88.", 0) != 0 &&
                                                 o.sopClassUid.rfind("1.2.840.10008.5.1.4.1.1.104.", 0) != 0 &&
                                                 o.sopClassUid != "1.2.840.10008.5.1.4.1.1.66.4";
-                             if (image && (r.seriesUid.empty() || o.seriesUid == r.seriesUid) && !first->exchange(true)) {
+                             if (!asPrior && image && (r.seriesUid.empty() || o.seriesUid == r.seriesUid) &&
+                                 !first->exchange(true)) {
                                const QString folder =
                                    QString::fromStdString((fs::path(store) / o.studyUid).string());
                                const QString uid = QString::fromStdString(o.seriesUid);
@@ -365,7 +431,7 @@ void PacsPanel::retrieveSelected() {
         // The error above is the one to show.
       }
     }
-    QMetaObject::invokeMethod(this, [this, error, folder, series, received, failedSubOperations] {
+    QMetaObject::invokeMethod(this, [this, error, folder, series, received, failedSubOperations, asPrior] {
       if (!error.isEmpty()) {
         setBusy(false, error);
         emit failed(error);
@@ -378,7 +444,12 @@ void PacsPanel::retrieveSelected() {
         emit failed(problem);
       }
       setBusy(false, text);
-      if (!folder.isEmpty()) emit retrieved(folder, series);
+      if (folder.isEmpty()) return;
+      if (asPrior) {
+        emit priorRetrieved(folder, series);
+      } else {
+        emit retrieved(folder, series);
+      }
     }, Qt::QueuedConnection);
   });
 }

@@ -29,6 +29,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 namespace lightbox {
 namespace {
@@ -39,6 +40,9 @@ constexpr int kFolderRole = Qt::UserRole + 1;
 constexpr int kSearchRole = Qt::UserRole + 2;
 constexpr int kBaseTextRole = Qt::UserRole + 3;
 constexpr int kPriorRole = Qt::UserRole + 4; ///< a series under "Suggested priors"
+constexpr int kArchiveStudyRole = Qt::UserRole + 8; ///< a prior on the archive: its Study Instance UID
+constexpr int kArchiveNodeRole = Qt::UserRole + 9;  ///< ... the node it is on
+constexpr int kArchiveImagesRole = Qt::UserRole + 10; ///< ... its object count (-1: not said)
 constexpr int kMeasurementsRole = Qt::UserRole + 5;
 // The AI pre-read has its column and a second line under the series' name: the Studies dock is
 // usually too narrow to show the columns after the first.
@@ -111,7 +115,10 @@ StudyBrowser::StudyBrowser(QWidget* parent) : QWidget(parent), search_(new QLine
   tree_->setContextMenuPolicy(Qt::CustomContextMenu);
   connect(search_, &QLineEdit::textChanged, this, &StudyBrowser::setFilter);
   connect(tree_, &QTreeWidget::itemActivated, this, [this](QTreeWidgetItem* item) {
-    if (item->data(0, kPriorRole).toBool()) {
+    if (const QString study = item->data(0, kArchiveStudyRole).toString(); !study.isEmpty()) {
+      item->setText(kPreReadColumn, tr("retrieving..."));
+      emit retrievePrior(item->data(0, kArchiveNodeRole).toString(), study, item->data(0, kArchiveImagesRole).toInt());
+    } else if (item->data(0, kPriorRole).toBool()) {
       emit openComparison(item->data(0, kFolderRole).toString(), item->data(0, kUidRole).toString());
     } else if (!item->data(0, kUidRole).toString().isEmpty()) {
       emit openSeries(item->data(0, kFolderRole).toString(), item->data(0, kUidRole).toString());
@@ -217,13 +224,45 @@ void StudyBrowser::refresh() {
     });
   }
   // Priors of the open series' patient first: same patient ID, else name and birth date.
+  currentPatientId_.clear();
+  currentStudyUid_.clear();
+  std::set<std::string> localStudies;
+  for (const IndexedStudy& st : studies) {
+    localStudies.insert(st.studyInstanceUid);
+    for (const IndexedSeries& se : st.series) {
+      if (!currentSeries_.isEmpty() && se.seriesInstanceUid == currentSeries_.toStdString()) {
+        currentPatientId_ = QString::fromStdString(st.patientId);
+        currentStudyUid_ = QString::fromStdString(st.studyInstanceUid);
+      }
+    }
+  }
   const std::vector<PriorSuggestion> priors = suggestPriors(studies, currentSeries_.toStdString());
-  if (!priors.empty()) {
+  // ... and the patient's studies on the archive that the index lacks (PacsPanel::findPriors).
+  QList<ArchiveStudy> onArchive;
+  if (!currentPatientId_.isEmpty() && currentPatientId_ == archivePatientId_) {
+    for (const ArchiveStudy& a : archivePriors_) {
+      if (!localStudies.count(a.studyUid.toStdString()) && a.studyUid != currentStudyUid_) onArchive.push_back(a);
+    }
+  }
+  if (!priors.empty() || !onArchive.isEmpty()) {
     auto* top = new QTreeWidgetItem;
     top->setText(0, tr("Suggested priors"));
     top->setToolTip(0, tr("Other studies of this patient, older first; double click opens one as the comparison"));
     tree_->insertTopLevelItem(0, top);
     top->setExpanded(true);
+    for (const ArchiveStudy& a : onArchive) {
+      auto* study = new QTreeWidgetItem(top);
+      study->setText(0, (a.description.isEmpty() ? tr("(study)") : a.description) + "  " + tr("(on %1)").arg(archiveNode_));
+      study->setText(kDateColumn, displayDate(a.studyDate.toStdString()));
+      study->setText(kModalityColumn, a.modalities);
+      if (a.images >= 0) study->setText(kImagesColumn, QLocale().toString(a.images));
+      study->setToolTip(0, tr("On the archive %1, not in the local index: double click retrieves it and opens it as the comparison")
+                               .arg(archiveNode_));
+      study->setData(0, kArchiveStudyRole, a.studyUid);
+      study->setData(0, kArchiveNodeRole, archiveNode_);
+      study->setData(0, kArchiveImagesRole, a.images);
+      study->setData(0, kSearchRole, a.description + " " + a.studyDate + " " + a.modalities);
+    }
     for (const PriorSuggestion& prior : priors) {
       QTreeWidgetItem* study = addStudyItem(top, prior.study, [&](QTreeWidgetItem* item, const IndexedSeries& se) {
         setItemMeasurements(item, 0);
@@ -315,6 +354,23 @@ void StudyBrowser::setFilter(const QString& text) {
     }
     patient->setHidden(!any);
   }
+}
+
+void StudyBrowser::setArchivePriors(const QString& node, const QString& patientId, const QList<ArchiveStudy>& studies) {
+  archiveNode_ = node;
+  archivePatientId_ = patientId;
+  archivePriors_ = studies;
+  std::stable_sort(archivePriors_.begin(), archivePriors_.end(),
+                   [](const ArchiveStudy& a, const ArchiveStudy& b) { return a.studyDate < b.studyDate; });
+  refresh();
+}
+
+QStringList StudyBrowser::archivePriors() const {
+  QStringList uids;
+  for (QTreeWidgetItemIterator it(tree_); *it; ++it) {
+    if (const QString uid = (*it)->data(0, kArchiveStudyRole).toString(); !uid.isEmpty()) uids << uid;
+  }
+  return uids;
 }
 
 QStringList StudyBrowser::suggestedPriors() const {

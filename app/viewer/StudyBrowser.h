@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "app/viewer/PacsPanel.h"
+
 #include <QIcon>
 #include <QMap>
 #include <QStringList>
@@ -43,6 +45,16 @@ public:
   void setCurrentSeries(const QString& seriesUid) { currentSeries_ = seriesUid; }
   /// Series Instance UIDs listed under "Suggested priors", in order.
   QStringList suggestedPriors() const;
+  /// The open series' patient ID and Study Instance UID, as the last refresh() found them in the
+  /// index (empty when it is not there).
+  QString currentPatientId() const { return currentPatientId_; }
+  QString currentStudyUid() const { return currentStudyUid_; }
+  /// Suggested priors from the archive (PacsPanel::findPriors' answer): the studies of `patientId`
+  /// on `node`; those the index lacks are listed under "Suggested priors" ("on NODE") while the
+  /// open series is that patient's, and a double click asks for them (retrievePrior).
+  void setArchivePriors(const QString& node, const QString& patientId, const QList<ArchiveStudy>& studies);
+  /// Study Instance UIDs listed as priors on the archive, in order.
+  QStringList archivePriors() const;
   /// Shows the open series' measurement count without re-reading the index.
   void setMeasurementCount(const QString& seriesUid, int count);
   /// Number of series items visible under the current filter.
@@ -57,6 +69,8 @@ signals:
   void thumbnailReady(const QString& seriesUid);
   /// Reading the index failed; the message names the file.
   void indexError(const QString& message);
+  /// A prior listed from the archive was chosen: retrieve it, then open it as the comparison.
+  void retrievePrior(const QString& node, const QString& studyUid, int images);
 
 protected:
   /// Starts dragging a series row (into any view) once the mouse moved far enough.
@@ -81,6 +95,9 @@ private:
   void stopThumbnails();
 
   QString currentSeries_;
+  QString currentPatientId_, currentStudyUid_;
+  QString archiveNode_, archivePatientId_;
+  QList<ArchiveStudy> archivePriors_;
   QLineEdit* search_;
   QTreeWidget* tree_;
   QMap<QString, QIcon> thumbnails_;
