@@ -352,6 +352,81 @@
     </message>
 </context>
 <context>
+    <name>lightbox::AnonymiseDialog</name>
+    <message>
+        <source>Export anonymised</source>
+        <translation>匿名化导出</translation>
+    </message>
+    <message>
+        <source>Browse...</source>
+        <translation>浏览...</translation>
+    </message>
+    <message>
+        <source>Export the open series anonymised into</source>
+        <translation>将当前序列匿名化导出至</translation>
+    </message>
+    <message>
+        <source>Replace every date with a dummy (basic profile)</source>
+        <translation>所有日期替换为虚拟值（基本配置）</translation>
+    </message>
+    <message>
+        <source>Keep the dates (retain longitudinal temporal information: full dates)</source>
+        <translation>保留日期（保留纵向时间信息：完整日期）</translation>
+    </message>
+    <message>
+        <source>Shift every date by (modified dates):</source>
+        <translation>所有日期平移（修改日期）：</translation>
+    </message>
+    <message>
+        <source> days</source>
+        <translation> 天</translation>
+    </message>
+    <message>
+        <source>Keep study and series descriptions (clean descriptors: kept as they are, not cleaned)</source>
+        <translation>保留检查和序列描述（清理描述符选项：按原样保留，未清理）</translation>
+    </message>
+    <message>
+        <source>Keep a mapping file of the replaced UIDs (readable by you only; export another series of the study with it and its UIDs match)</source>
+        <translation>保留已替换 UID 的映射文件（仅您可读；用它导出该检查的其他序列，UID 保持一致）</translation>
+    </message>
+    <message>
+        <source>Without it nothing links the export back to the patient</source>
+        <translation>没有它，导出结果无法关联回患者</translation>
+    </message>
+    <message>
+        <source>Mapping file</source>
+        <translation>映射文件</translation>
+    </message>
+    <message>
+        <source>CSV (*.csv)</source>
+        <translation>CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>Into folder</source>
+        <translation>导出到文件夹</translation>
+    </message>
+    <message>
+        <source>Dates</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>UIDs are replaced, private elements and identifying attributes removed (PS3.15 basic profile); pixel data is not changed: burned-in text is flagged, not removed.</source>
+        <translation>UID 被替换，私有元素和可识别属性被删除（PS3.15 基本配置）；像素数据不变：烧录文字只标记，不删除。</translation>
+    </message>
+    <message>
+        <source>Choose the folder to export into.</source>
+        <translation>请选择导出文件夹。</translation>
+    </message>
+    <message>
+        <source>A shift of 0 days keeps the dates: choose a number of days.</source>
+        <translation>平移 0 天等于保留日期：请选择天数。</translation>
+    </message>
+    <message>
+        <source>Choose where the mapping file goes.</source>
+        <translation>请选择映射文件的位置。</translation>
+    </message>
+</context>
+<context>
     <name>lightbox::DicomHeaderDialog</name>
     <message>
         <source>DICOM header — %1</source>
@@ -1725,10 +1800,6 @@ Nothing was written; your review is unchanged.</source>
         <translation>错误：当前图像没有可导出的 DICOM 文件</translation>
     </message>
     <message>
-        <source>Anonymised %1 objects into %2 (PS3.15 basic profile; %3 flagged for burned-in text)</source>
-        <translation>已将 %1 个对象匿名化导出至 %2（PS3.15 基本配置；%3 个需检查图像内嵌文字）</translation>
-    </message>
-    <message>
         <source>Storage receiver stopped</source>
         <translation>存储接收已停止</translation>
     </message>
@@ -1749,10 +1820,6 @@ Nothing was written; your review is unchanged.</source>
         <translation>匿名化导出(&amp;A)...</translation>
     </message>
     <message>
-        <source>Export the open series anonymised into</source>
-        <translation>将当前序列匿名化导出至</translation>
-    </message>
-    <message>
         <source>&amp;Receive from the archive</source>
         <translation>从归档接收(&amp;R)</translation>
     </message>
@@ -1767,6 +1834,38 @@ Nothing was written; your review is unchanged.</source>
     <message>
         <source>Opening %1 when the current read ends</source>
         <translation>当前读取结束后将打开 %1</translation>
+    </message>
+    <message>
+        <source>An anonymised export is running</source>
+        <translation>匿名化导出正在进行</translation>
+    </message>
+    <message>
+        <source>Exporting %1 objects anonymised into %2...</source>
+        <translation>正在将 %1 个对象匿名化导出至 %2...</translation>
+    </message>
+    <message>
+        <source>PS3.15 basic profile</source>
+        <translation>PS3.15 基本配置</translation>
+    </message>
+    <message>
+        <source>dates kept</source>
+        <translation>日期已保留</translation>
+    </message>
+    <message>
+        <source>dates shifted by %1 days</source>
+        <translation>日期平移 %1 天</translation>
+    </message>
+    <message>
+        <source>descriptions kept</source>
+        <translation>描述已保留</translation>
+    </message>
+    <message>
+        <source>mapping in %1</source>
+        <translation>映射文件 %1</translation>
+    </message>
+    <message>
+        <source>Anonymised %1 objects into %2 (%3; %4 flagged for burned-in text)</source>
+        <translation>已将 %1 个对象匿名化导出至 %2（%3；%4 个标记为含烧录文字）</translation>
     </message>
 </context>
 <context>
@@ -1995,6 +2094,22 @@ Nothing was written; your review is unchanged.</source>
     <message>
         <source>Edit the node list: archives, our AE title and receiver port</source>
         <translation>编辑节点列表：归档、本机 AE 标题和接收端口</translation>
+    </message>
+    <message>
+        <source>Suggested priors: %1</source>
+        <translation>建议的先前检查：%1</translation>
+    </message>
+    <message>
+        <source>suggested priors from the archive: %1</source>
+        <translation>来自归档的建议先前检查：%1</translation>
+    </message>
+    <message>
+        <source>%1 other studies of this patient on %2, %3 not in the local index</source>
+        <translation>%2 上有该患者的其他检查 %1 个，其中 %3 个不在本地索引中</translation>
+    </message>
+    <message>
+        <source>Busy: retrieve the prior once this job has ended</source>
+        <translation>忙碌：请在当前任务结束后再获取该先前检查</translation>
     </message>
 </context>
 <context>
@@ -3145,6 +3260,18 @@ run: %1</source>
 run: %1</source>
         <translation>AI 预读（lightbox batch），审阅中
 运行：%1</translation>
+    </message>
+    <message>
+        <source>retrieving...</source>
+        <translation>正在获取...</translation>
+    </message>
+    <message>
+        <source>(on %1)</source>
+        <translation>（位于 %1）</translation>
+    </message>
+    <message>
+        <source>On the archive %1, not in the local index: double click retrieves it and opens it as the comparison</source>
+        <translation>位于归档 %1，不在本地索引中：双击获取并作为对比序列打开</translation>
     </message>
 </context>
 <context>

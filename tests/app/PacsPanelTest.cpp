@@ -60,7 +60,7 @@ TEST_CASE("the PACS tab finds a study on the archive, retrieves it without block
   pacs->search();
   REQUIRE(test::waitFor([&] { return !pacs->busy(); }, 60000));
   INFO(pacs->status().toStdString());
-  REQUIRE(pacs->results()->topLevelItemCount() == 2);
+  REQUIRE(pacs->results()->topLevelItemCount() == 3); // POPI, the LIDC slab and its prior
   QTreeWidgetItem* row = nullptr;
   for (int i = 0; i < pacs->results()->topLevelItemCount(); ++i) {
     if (pacs->results()->topLevelItem(i)->data(0, Qt::UserRole).toString() == study) row = pacs->results()->topLevelItem(i);
@@ -168,9 +168,13 @@ TEST_CASE("a study from the archive is reviewed, finalized and its report sent b
   pacs->search();
   REQUIRE(test::waitFor([&] { return !pacs->busy(); }, 60000));
   INFO(pacs->status().toStdString());
-  REQUIRE(pacs->results()->topLevelItemCount() == 1);
-  CHECK(pacs->results()->topLevelItem(0)->data(0, Qt::UserRole).toString() == lidcStudy);
-  pacs->results()->setCurrentItem(pacs->results()->topLevelItem(0));
+  REQUIRE(pacs->results()->topLevelItemCount() == 2); // the study and its prior
+  QTreeWidgetItem* lidcRow = nullptr;
+  for (int i = 0; i < 2; ++i) {
+    if (pacs->results()->topLevelItem(i)->data(0, Qt::UserRole).toString() == lidcStudy) lidcRow = pacs->results()->topLevelItem(i);
+  }
+  REQUIRE(lidcRow);
+  pacs->results()->setCurrentItem(lidcRow);
   pacs->retrieveSelected();
   REQUIRE(test::waitFor([&] { return !pacs->busy(); }, 120000));
   REQUIRE(test::waitFor([&] { return window.document()->volume() != nullptr; }, 60000));
@@ -279,6 +283,120 @@ TEST_CASE("File > Receive from the archive files what a sender stores, and Expor
     CHECK(bytes.find("LIDC-IDRI-0001") == std::string::npos);
   }
   CHECK(written == 16);
+}
+
+TEST_CASE("suggested priors come from the archive too: listed, retrieved and opened as the comparison", "[.pacsdrive]") {
+  const char* node = std::getenv("LIGHTBOX_TEST_PACS_NODE");
+  const char* lidcStudy = std::getenv("LIGHTBOX_TEST_PACS_LIDC_STUDY");
+  const char* priorStudy = std::getenv("LIGHTBOX_TEST_PACS_PRIOR_STUDY");
+  const char* priorSeries = std::getenv("LIGHTBOX_TEST_PACS_PRIOR_SERIES");
+  REQUIRE(node);  // set by pacs_viewer_test.sh
+  REQUIRE(lidcStudy);
+  REQUIRE(priorStudy);
+  REQUIRE(priorSeries);
+  MainWindow window;
+  window.resize(1600, 1000);
+  window.show();
+  PacsPanel* pacs = window.pacsPanel();
+  // The current study: the LIDC patient's, found by ID (its prior is there too) and retrieved.
+  pacs->setQuery(node, {}, "LIDC-IDRI-0001");
+  pacs->search();
+  REQUIRE(test::waitFor([&] { return !pacs->busy(); }, 60000));
+  REQUIRE(pacs->results()->topLevelItemCount() == 2);
+  QTreeWidgetItem* current = nullptr;
+  for (int i = 0; i < pacs->results()->topLevelItemCount(); ++i) {
+    if (pacs->results()->topLevelItem(i)->data(0, Qt::UserRole).toString() == lidcStudy) current = pacs->results()->topLevelItem(i);
+  }
+  REQUIRE(current);
+  pacs->results()->setCurrentItem(current);
+  pacs->retrieveSelected();
+  REQUIRE(test::waitFor([&] {
+    return !pacs->busy() && window.document()->volume() && window.document()->volume()->geometry.size[2] == 16;
+  }, 120000));
+
+  // The prior is on the archive only: listed under Suggested priors once the archive answered.
+  StudyBrowser* browser = window.browser();
+  REQUIRE(test::waitFor([&] { return !pacs->busy() && browser->archivePriors() == QStringList{priorStudy}; }, 60000));
+  INFO(pacs->status().toStdString());
+  CHECK(pacs->status().contains("1 not in the local index"));
+  CHECK(browser->suggestedPriors().isEmpty()); // nothing local yet
+  QTreeWidgetItem* row = nullptr;
+  for (QTreeWidgetItemIterator it(browser->tree()); *it; ++it) {
+    if ((*it)->data(0, Qt::UserRole + 8).toString() == priorStudy) row = *it;
+  }
+  REQUIRE(row);
+  CHECK(row->parent()->text(0) == "Suggested priors");
+  CHECK(row->text(0).contains("prior a year before"));
+  CHECK(row->text(0).contains(QString("(on %1)").arg(node)));
+  CHECK(row->text(4) == "16");
+  if (const char* shots = std::getenv("LIGHTBOX_TEST_SHOTS")) window.grab().save(QString(shots) + "/pacs-archive-prior.png");
+
+  // A double click retrieves it and opens it as the comparison; it is then a local prior.
+  emit browser->tree()->itemActivated(row, 0);
+  REQUIRE(test::waitFor([&] {
+    return !pacs->busy() && window.comparison()->volume() && window.comparison()->seriesKey() == priorSeries;
+  }, 120000));
+  CHECK(window.comparison()->volume()->geometry.size[2] == 16);
+  CHECK(window.document()->volume()->geometry.size[2] == 16); // the current series stayed
+  CHECK(window.document()->seriesKey() != priorSeries);
+  REQUIRE(test::waitFor([&] { return browser->archivePriors().isEmpty(); }, 10000));
+  CHECK(browser->suggestedPriors() == QStringList{priorSeries});
+}
+
+// Run by pacs_viewer_test.sh, which kills this process (SIGKILL) once ~30 objects have arrived.
+TEST_CASE("a retrieve in a window that gets killed", "[.pacskill]") {
+  const char* node = std::getenv("LIGHTBOX_TEST_PACS_NODE");
+  const char* study = std::getenv("LIGHTBOX_TEST_PACS_STUDY");
+  const char* index = std::getenv("LIGHTBOX_TEST_KILL_INDEX");
+  REQUIRE(node);
+  REQUIRE(study);
+  REQUIRE(index);
+  setenv("LIGHTBOX_INDEX", index, 1); // the store the retry run shares
+  MainWindow window;
+  window.show();
+  PacsPanel* pacs = window.pacsPanel();
+  pacs->setQuery(node, {});
+  pacs->search();
+  REQUIRE(test::waitFor([&] { return !pacs->busy(); }, 60000));
+  for (int i = 0; i < pacs->results()->topLevelItemCount(); ++i) {
+    if (pacs->results()->topLevelItem(i)->data(0, Qt::UserRole).toString() == study) {
+      pacs->results()->setCurrentItem(pacs->results()->topLevelItem(i));
+    }
+  }
+  pacs->retrieveSelected();
+  REQUIRE(pacs->busy());
+  // Waits to be killed; a retrieve that ends first is seen by the script (all 141 arrived).
+  test::waitFor([] { return false; }, 120000);
+  FAIL("not killed within 120 s");
+}
+
+TEST_CASE("the retrieve after a killed window completes the study", "[.pacsretry]") {
+  const char* node = std::getenv("LIGHTBOX_TEST_PACS_NODE");
+  const char* study = std::getenv("LIGHTBOX_TEST_PACS_STUDY");
+  const char* index = std::getenv("LIGHTBOX_TEST_KILL_INDEX");
+  REQUIRE(node);
+  REQUIRE(study);
+  REQUIRE(index);
+  setenv("LIGHTBOX_INDEX", index, 1);
+  MainWindow window;
+  window.show();
+  PacsPanel* pacs = window.pacsPanel();
+  pacs->setQuery(node, {});
+  pacs->search();
+  REQUIRE(test::waitFor([&] { return !pacs->busy(); }, 60000));
+  QTreeWidgetItem* row = nullptr;
+  for (int i = 0; i < pacs->results()->topLevelItemCount(); ++i) {
+    if (pacs->results()->topLevelItem(i)->data(0, Qt::UserRole).toString() == study) row = pacs->results()->topLevelItem(i);
+  }
+  REQUIRE(row);
+  pacs->results()->setCurrentItem(row);
+  pacs->retrieveSelected();
+  REQUIRE(test::waitFor([&] { return !pacs->busy(); }, 120000));
+  INFO(pacs->status().toStdString());
+  CHECK(pacs->status().contains("141 objects retrieved"));
+  REQUIRE(test::waitFor([&] {
+    return window.document()->volume() && window.document()->volume()->geometry.size[2] == 141;
+  }, 60000));
 }
 
 TEST_CASE("the PACS node dialog edits, checks and saves the node list, and echoes a node off the GUI thread",
