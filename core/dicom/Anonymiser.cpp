@@ -46,6 +46,31 @@ struct Rule {
 const std::vector<Rule>& basicProfile() {
   static const std::vector<Rule> rules = {
       {DCM_AccessionNumber, Action::Empty, false},
+      // Free text and people's details that other vendors' objects carry (E.1-1: X), by number.
+      {DcmTagKey(0x0008, 0x0055), Action::Remove, false}, // Station AE Title
+      {DcmTagKey(0x0008, 0x1041), Action::Remove, false}, // Institutional Department Type Code Sequence
+      {DcmTagKey(0x0010, 0x0101), Action::Remove, false}, // Patient's Primary Language Code Sequence
+      {DcmTagKey(0x0010, 0x2203), Action::Remove, false}, // Patient's Sex Neutered
+      {DcmTagKey(0x0010, 0x2297), Action::Remove, false}, // Responsible Person
+      {DcmTagKey(0x0010, 0x2299), Action::Remove, false}, // Responsible Organization
+      {DcmTagKey(0x0018, 0x4000), Action::Remove, false}, // Acquisition Comments
+      {DcmTagKey(0x0032, 0x1030), Action::Remove, false}, // Reason for Study
+      {DcmTagKey(0x0032, 0x4000), Action::Remove, false}, // Study Comments
+      {DcmTagKey(0x0038, 0x0014), Action::Remove, false}, // Issuer of Admission ID Sequence
+      {DcmTagKey(0x0038, 0x0060), Action::Remove, false}, // Service Episode ID
+      {DcmTagKey(0x0040, 0x0001), Action::Remove, false}, // Scheduled Station AE Title
+      {DcmTagKey(0x0040, 0x0006), Action::Remove, false}, // Scheduled Performing Physician's Name
+      {DcmTagKey(0x0040, 0x0007), Action::Remove, false}, // Scheduled Procedure Step Description
+      {DcmTagKey(0x0040, 0x0009), Action::Remove, false}, // Scheduled Procedure Step ID
+      {DcmTagKey(0x0040, 0x0010), Action::Remove, false}, // Scheduled Station Name
+      {DcmTagKey(0x0040, 0x0280), Action::Remove, false}, // Comments on the Performed Procedure Step
+      {DcmTagKey(0x0040, 0x1002), Action::Remove, false}, // Reason for the Requested Procedure
+      {DcmTagKey(0x0040, 0x1004), Action::Remove, false}, // Patient Transport Arrangements
+      {DcmTagKey(0x0040, 0x1005), Action::Remove, false}, // Requested Procedure Location
+      {DcmTagKey(0x0040, 0x1400), Action::Remove, false}, // Requested Procedure Comments
+      {DcmTagKey(0x0040, 0x2400), Action::Remove, false}, // Imaging Service Request Comments
+      {DcmTagKey(0x0040, 0x3001), Action::Remove, false}, // Confidentiality Constraint on Patient Data
+      {DcmTagKey(0x0050, 0x0020), Action::Remove, false}, // Device Description
       {DCM_InstitutionName, Action::Remove, false},
       {DCM_InstitutionAddress, Action::Remove, false},
       {DCM_InstitutionCodeSequence, Action::Remove, false},
@@ -388,6 +413,10 @@ public:
         }
       } else if (vr == EVR_TM && options_.dates == AnonymiseOptions::Dates::Dummy) {
         e->putString(eachValue(value, [](const std::string&) { return std::string("000000"); }).c_str());
+      } else if (vr == EVR_PN) {
+        // A person's name the table above does not list (another vendor's, a newer attribute):
+        // a dummy, never the name (the patient's own is set after this).
+        e->putString("ANONYMOUS");
       }
     }
     (void)topLevel;

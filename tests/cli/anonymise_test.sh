@@ -42,6 +42,11 @@ for i, f in enumerate(sorted(glob.glob(src + "/**/*.dcm", recursive=True))):
     ds.PerformedStationName = "PERFSTATION-9"; ds.AcquisitionDateTime = "20070208143027.5"
     ds.add_new(0x00181200, "DA", ["20070101", "20070201"])  # Date of Last Calibration, two values
     ds.file_meta.SourceApplicationEntityTitle = "SECRETAE"
+    # Attributes beyond the first table: free text, a responsible person, a PN no rule names.
+    ds.add_new(0x00184000, "LT", "ACQ COMMENT JANE DOE"); ds.add_new(0x00324000, "LT", "STUDY COMMENT JANE DOE")
+    ds.add_new(0x00321030, "LO", "REASON JANE DOE"); ds.add_new(0x00102297, "PN", "RESPONSIBLE^PERSON")
+    ds.add_new(0x00400006, "PN", "SCHEDULED^PHYSICIAN"); ds.add_new(0x0008009C, "PN", "CONSULTING^DOCTOR")
+    ds.add_new(0x00402008, "PN", "ORDER^ENTERER")  # Order Entered By: in no rule, caught as a PN
     ds.save_as(os.path.join(dst, f"{i:03d}.dcm"))
 PY
 "$lb" anonymise "$work/lidc" "$work/phantom" "$work/reports/v1" -o "$work/out" --mapping "$work/map.csv" >"$work/run1.txt" \
@@ -82,7 +87,8 @@ for ds in src.values():
         v = str(ds.get(kw, "") or "")
         if len(v) >= 4: secrets.add(v)
 for v in ("PRIVATE-SECRET-VALUE", "CHEST JANE DOE FOLLOWUP", "OTHERID-778899", "PENICILLIN ALLERGY JD",
-          "PERFSTATION-9", "SECRETAE"):
+          "PERFSTATION-9", "SECRETAE", "ACQ COMMENT JANE DOE", "STUDY COMMENT JANE DOE", "REASON JANE DOE",
+          "RESPONSIBLE^PERSON", "SCHEDULED^PHYSICIAN", "CONSULTING^DOCTOR", "ORDER^ENTERER"):
     secrets.add(v)
 src_uids = set()
 for ds in src.values():
