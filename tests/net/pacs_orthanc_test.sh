@@ -1,23 +1,26 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Issue 27: `lightbox pacs` against a real Orthanc (Debian's `orthanc`) started on loopback with a
-# temporary configuration and storage, and DCMTK's own tools (storescu, getscu) as a cross-check:
+# temporary configuration and storage, and DCMTK's own tools (storescu, findscu, getscu, storescp)
+# as a cross-check in both directions:
 #  - seeding: POPI by DCMTK's storescu, the LIDC slab by `lightbox pacs send`; every object we
 #    sent reads back from Orthanc's REST API with the same data set bytes;
 #  - echo (and a wrong AE title, a closed port, a node that accepts TCP and never answers);
-#  - find at patient, study and series level, with filters, text and JSON;
+#  - find at patient, study and series level, with filters, text and JSON; findscu finds the same
+#    studies and series with the same counts;
 #  - get by C-GET and by C-MOVE into the index: the data set bytes equal Orthanc's copy and what
 #    getscu retrieves; a second get replaces, never duplicates; a get killed with SIGKILL leaves
 #    only whole objects in the study folder and the retry completes the study;
 #  - listen: storescu sends to `lightbox pacs listen`, which files and indexes; an object without
 #    a Study Instance UID is refused with a failure status and nothing of it is kept;
+#  - `pacs send` to DCMTK's storescp: the data set bytes it writes equal the files sent;
 #  - the report objects (SEG, SR, KOS, Encapsulated PDF) sent back to Orthanc arrive unchanged.
 # usage: pacs_orthanc_test.sh LIGHTBOX_BINARY SHARED_DATA
 set -euo pipefail
 lb=${1:?usage: pacs_orthanc_test.sh LIGHTBOX_BINARY SHARED_DATA}
 data=${2:?usage: pacs_orthanc_test.sh LIGHTBOX_BINARY SHARED_DATA}
 fail() { echo "FAIL: $*" >&2; exit 1; }
-for tool in Orthanc storescu getscu echoscu curl; do
+for tool in Orthanc storescu storescp findscu getscu echoscu curl; do
   command -v "$tool" >/dev/null || fail "$tool is needed (scripts/setup.sh installs orthanc, dcmtk, curl)"
 done
 /usr/bin/python3 -c "import pydicom" || fail "pydicom (python3-pydicom) is needed"
@@ -156,6 +159,30 @@ assert load("mr.json") == []
 print("find: 2 patients, 2 studies, 2 series; filters by ID, date range and modality hold")
 PY
 grep -q "141 images" "$work/series.txt" || fail "series text: $(cat "$work/series.txt")"
+# DCMTK's findscu asks the same archive: the same studies and series, with the same counts.
+mkdir -p "$work/findscu-study" "$work/findscu-series"
+findscu -S -aec ORTHANC -X -od "$work/findscu-study" -k QueryRetrieveLevel=STUDY -k StudyInstanceUID= \
+  -k NumberOfStudyRelatedInstances= -k PatientID= 127.0.0.1 "$dicom_port" >/dev/null 2>&1 || fail "findscu (study)"
+findscu -S -aec ORTHANC -X -od "$work/findscu-series" -k QueryRetrieveLevel=SERIES -k StudyInstanceUID= \
+  -k SeriesInstanceUID= -k Modality= -k NumberOfSeriesRelatedInstances= 127.0.0.1 "$dicom_port" >/dev/null 2>&1 ||
+  fail "findscu (series)"
+/usr/bin/python3 - "$work" <<'PY' || fail "lightbox pacs find and DCMTK's findscu disagree"
+import glob, json, os, sys, pydicom
+work = sys.argv[1]
+theirs = {}
+for f in glob.glob(work + "/findscu-study/*"):
+    d = pydicom.dcmread(f, force=True)
+    theirs[d.StudyInstanceUID] = int(d.NumberOfStudyRelatedInstances)
+ours = {s["study_instance_uid"]: s["instances"] for s in json.load(open(os.path.join(work, "studies.json")))}
+assert ours == theirs, (ours, theirs)
+theirs_series = {}
+for f in glob.glob(work + "/findscu-series/*"):
+    d = pydicom.dcmread(f, force=True)
+    theirs_series[d.SeriesInstanceUID] = (d.Modality, int(d.NumberOfSeriesRelatedInstances))
+ours_series = {s["series_instance_uid"]: (s["modality"], s["instances"]) for s in json.load(open(os.path.join(work, "series.json")))}
+assert ours_series == theirs_series, (ours_series, theirs_series)
+print(f"findscu agrees: {len(theirs)} studies, {len(theirs_series)} series with the same modality and counts")
+PY
 
 popi_study=$(/usr/bin/python3 -c "import pydicom,glob; print(pydicom.dcmread(sorted(glob.glob('$popi/*.dcm'))[0]).StudyInstanceUID)")
 lidc_study=$(/usr/bin/python3 -c "import pydicom,glob; print(pydicom.dcmread(sorted(glob.glob('$lidc/**/*.dcm', recursive=True))[0]).StudyInstanceUID)")
@@ -290,6 +317,19 @@ for f in glob.glob(sys.argv[2] + "/*.dcm"):
     ds = pydicom.dcmread(f)
     assert ds.PixelData == src[ds.SOPInstanceUID].PixelData and ds.SeriesInstanceUID == src[ds.SOPInstanceUID].SeriesInstanceUID, f
 PY
+
+echo "== send to DCMTK's storescp"
+# The other direction's cross-check: our C-STORE SCU to DCMTK's storage SCP (bit preserving), the
+# LIDC slab: the data set bytes storescp wrote equal the files sent.
+mkdir -p "$work/storescp"
+storescp --aetitle STORESCP +B -od "$work/storescp" "$spare_port" >"$work/storescp.log" 2>&1 &
+storescp_pid=$!
+for _ in $(seq 1 50); do echoscu -aec STORESCP 127.0.0.1 "$spare_port" >/dev/null 2>&1 && break; sleep 0.1; done
+"$lb" pacs send "STORESCP@127.0.0.1:$spare_port" "$lidc" >"$work/send-storescp.txt" ||
+  { kill "$storescp_pid"; fail "pacs send to storescp: $(cat "$work/send-storescp.txt")"; }
+kill "$storescp_pid"; wait "$storescp_pid" 2>/dev/null || true
+grep -q "16 of 16 objects stored" "$work/send-storescp.txt" || fail "send to storescp: $(cat "$work/send-storescp.txt")"
+/usr/bin/python3 "$work/bytes.py" dir "$work/storescp" $(find "$lidc" -name '*.dcm' | sort) || fail "storescp received other bytes"
 
 echo "== report objects sent back to Orthanc"
 "$lb" pacs send archive "$work/reports/v1" >"$work/send-report.txt" || fail "sending the report: $(cat "$work/send-report.txt")"
