@@ -18,6 +18,7 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QRadioButton>
+#include <QSettings>
 #include <QSpinBox>
 
 #include <filesystem>
@@ -58,6 +59,7 @@ TEST_CASE("Export anonymised: the dialog's options reach the export (dates, desc
   const std::string scratch = test::scratchFolder("anonymise-dialog");
   const QString out = QString::fromStdString(scratch + "/shifted");
   const QString mapping = QString::fromStdString(scratch + "/mapping.csv");
+  QSettings().remove("anonymise"); // the test settings outlive a run: start from nothing remembered
   {
     AnonymiseDialog dialog;
     auto* ok = dialog.findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok);
