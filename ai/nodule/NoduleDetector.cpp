@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
+#include <iterator>
 
 namespace lightbox {
 namespace {
@@ -18,7 +20,9 @@ double secondsSince(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-/// Separable Gaussian smoothing of a scalar grid, sigma in voxels, borders clamped.
+/// Separable Gaussian smoothing of a scalar grid, sigma in voxels, borders clamped. In place on
+/// the copy it returns, a line at a time (one grid of floats, not three: the detector's peak
+/// memory on a long CT).
 std::vector<float> gaussian(const std::vector<float>& in, const std::array<std::size_t, 3>& n, double sigma,
                             unsigned threads) {
   const int radius = std::max(1, int(std::ceil(3.0 * sigma)));
@@ -28,7 +32,7 @@ std::vector<float> gaussian(const std::vector<float>& in, const std::array<std::
     sum += kernel[t + radius] = float(std::exp(-0.5 * t * t / (sigma * sigma)));
   }
   for (float& k : kernel) k = float(k / sum);
-  std::vector<float> a = in, b(in.size());
+  std::vector<float> a = in;
   const std::array<std::size_t, 3> stride{1, n[0], n[0] * n[1]};
   for (int axis = 0; axis < 3; ++axis) {
     const std::size_t len = n[axis], s = stride[axis];
@@ -39,16 +43,18 @@ std::vector<float> gaussian(const std::vector<float>& in, const std::array<std::
       if (axis == 0) base = line * n[0];
       else if (axis == 1) base = (line % n[0]) + (line / n[0]) * n[0] * n[1];
       else base = line;
+      thread_local std::vector<float> values;
+      values.resize(len);
+      for (std::size_t t = 0; t < len; ++t) values[t] = a[base + t * s];
       for (std::size_t t = 0; t < len; ++t) {
         double acc = 0;
         for (int o = -radius; o <= radius; ++o) {
           const std::size_t q = std::size_t(std::clamp<long>(long(t) + o, 0, long(len) - 1));
-          acc += kernel[o + radius] * a[base + q * s];
+          acc += kernel[o + radius] * values[q];
         }
-        b[base + t * s] = float(acc);
+        a[base + t * s] = float(acc);
       }
     });
-    std::swap(a, b);
   }
   return a;
 }
@@ -77,7 +83,7 @@ void eigenSymmetric(double a, double b, double c, double d, double e, double f, 
 PreparedScan prepareScan(const Volume& hu, const NoduleDetectorSettings& settings) {
   PreparedScan out;
   const VolumeGeometry& g = hu.geometry;
-  const Mask air = lungAirMask(hu, settings.threads);
+  Mask air = lungAirMask(hu, settings.threads);
   std::array<std::size_t, 3> lo{g.size[0], g.size[1], g.size[2]}, hi{0, 0, 0};
   std::size_t airCount = 0;
   for (std::size_t k = 0; k < g.size[2]; ++k) {
@@ -127,7 +133,11 @@ PreparedScan prepareScan(const Volume& hu, const NoduleDetectorSettings& setting
       }
     }
   });
+  // The scan-grid and iso-grid air masks are done with (a byte a voxel each: 262 MB for a
+  // 1000-slice 512 x 512 CT).
+  Mask().swap(air);
   out.lung = closeLungMask(airIso, n, out.grid.spacing, 12.0, settings.threads);
+  Mask().swap(airIso);
   out.lungVolumeMl = double(std::count(out.lung.begin(), out.lung.end(), 1)) * s * s * s / 1000.0;
 
   // Multi-scale Hessian "dot" filter (Li, Sone & Doi 2003) on the lungs only: bright blobs have
@@ -139,9 +149,13 @@ PreparedScan prepareScan(const Volume& hu, const NoduleDetectorSettings& setting
     // hundreds of vessel branchings).
     base[q] = out.lung[q] ? float(std::clamp((double(out.hu.data[q]) + 950.0) / 350.0, 0.0, 1.0)) : 0.0f;
   }
-  std::vector<float> best(base.size(), 0.0f), bestScale(base.size(), 0.0f);
+  // The best response and which scale gave it (an index into kScalesMm: a byte, not a float).
+  constexpr double kScalesMm[] = {1.0, 1.6, 2.6, 4.2, 6.5};
+  std::vector<float> best(base.size(), 0.0f);
+  std::vector<std::uint8_t> bestScale(base.size(), 0);
   const std::size_t sx = 1, sy = n[0], sz = n[0] * n[1];
-  for (double sigmaMm : {1.0, 1.6, 2.6, 4.2, 6.5}) {
+  for (std::uint8_t scale = 0; scale < std::size(kScalesMm); ++scale) {
+    const double sigmaMm = kScalesMm[scale];
     const double sigma = sigmaMm / s;
     const std::vector<float> G = gaussian(base, n, sigma, settings.threads);
     parallelFor(n[2], settings.threads, [&](std::size_t k) {
@@ -163,7 +177,7 @@ PreparedScan prepareScan(const Volume& hu, const NoduleDetectorSettings& setting
           const double dot = sigma * sigma * l1 * l1 / -l3;
           if (dot > best[q]) {
             best[q] = float(dot);
-            bestScale[q] = float(sigmaMm);
+            bestScale[q] = scale;
           }
         }
       }
@@ -186,7 +200,8 @@ PreparedScan prepareScan(const Volume& hu, const NoduleDetectorSettings& setting
               }
             }
         if (isMax) {
-          maxima.push_back({out.grid.ijkToLps({double(i), double(j), double(k)}), bestScale[q] * std::sqrt(3.0), r});
+          maxima.push_back({out.grid.ijkToLps({double(i), double(j), double(k)}),
+                            float(kScalesMm[bestScale[q]]) * std::sqrt(3.0), r});
         }
       }
     }
