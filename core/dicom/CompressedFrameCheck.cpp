@@ -2,6 +2,7 @@
 #include "core/dicom/CompressedFrameCheck.h"
 
 #include <algorithm>
+#include <vector>
 
 namespace lightbox {
 namespace {
@@ -127,6 +128,43 @@ std::string jpegFragmentProblem(const std::uint8_t* data, std::size_t size, cons
     at += length;
   }
   return "the JPEG stream ends before its frame header";
+}
+
+std::string compressedFragmentsProblem(const std::vector<FragmentBytes>& fragments, bool jpeg2000,
+                                       const FrameExpected& expected, std::size_t* codestreams) {
+  constexpr std::size_t kHeaderBytes = 64 * 1024;
+  const auto check = [&](const std::uint8_t* data, std::size_t size, bool* starts) {
+    return jpeg2000 ? jpeg2000FragmentProblem(data, size, expected, starts)
+                    : jpegFragmentProblem(data, size, expected, starts);
+  };
+  std::size_t count = 0;
+  for (std::size_t i = 0; i < fragments.size(); ++i) {
+    const FragmentBytes& f = fragments[i];
+    if (!f.data) continue;
+    bool starts = false;
+    std::string why = check(f.data, f.size, &starts);
+    if (!starts) continue;
+    ++count;
+    if (!why.empty() && f.size < kHeaderBytes) {
+      // The header may go on in the next fragments: joined, as the codec reads the frame.
+      std::vector<std::uint8_t> joined(f.data, f.data + f.size);
+      for (std::size_t j = i + 1; j < fragments.size() && joined.size() < kHeaderBytes; ++j) {
+        const FragmentBytes& next = fragments[j];
+        if (!next.data) continue;
+        bool nextStarts = false;
+        check(next.data, next.size, &nextStarts);
+        if (nextStarts) break; // the next frame's codestream
+        joined.insert(joined.end(), next.data, next.data + std::min(next.size, kHeaderBytes - joined.size()));
+      }
+      if (joined.size() > f.size) why = check(joined.data(), joined.size(), nullptr);
+    }
+    if (!why.empty()) {
+      if (codestreams) *codestreams = count;
+      return why + " (fragment " + std::to_string(i + 1) + ")";
+    }
+  }
+  if (codestreams) *codestreams = count;
+  return {};
 }
 
 } // namespace lightbox

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace lightbox {
 
@@ -31,5 +32,21 @@ std::string jpeg2000FragmentProblem(const std::uint8_t* data, std::size_t size, 
 /// outbv->GetLength()`) when the decoded frame is smaller than the header's.
 std::string jpegFragmentProblem(const std::uint8_t* data, std::size_t size, const FrameExpected& expected,
                                 bool* startsCodestream = nullptr);
+
+/// One fragment of encapsulated pixel data.
+struct FragmentBytes {
+  const std::uint8_t* data = nullptr;
+  std::size_t size = 0;
+};
+
+/// Every codestream among `fragments` (in order) checked by the functions above (`jpeg2000`: which
+/// one). A codestream's main header may run on into the fragments after it (the standard lets an
+/// encoder split a frame's bytes anywhere): when the fragment that starts it is too short to hold
+/// the header, it is checked joined with the following fragments (up to 64 kB, stopping at one that
+/// starts the next codestream), as the codec will read it. Returns "" or the reason with the
+/// 1-based fragment that starts the codestream ("... (fragment 3)"); `codestreams` gets how many
+/// start in the pixel data.
+std::string compressedFragmentsProblem(const std::vector<FragmentBytes>& fragments, bool jpeg2000,
+                                       const FrameExpected& expected, std::size_t* codestreams = nullptr);
 
 } // namespace lightbox

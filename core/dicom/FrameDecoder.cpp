@@ -137,16 +137,15 @@ void checkCompressedFragments(const gdcm::DataElement& pixels, const DicomFileIn
     throw std::runtime_error(std::string(family) + " pixel data without fragments");
   }
   const FrameExpected expected{info.storedRows, info.storedColumns, info.samplesPerPixel, info.bitsAllocated};
-  std::size_t codestreams = 0;
+  std::vector<FragmentBytes> parts(fragments->GetNumberOfFragments());
   for (unsigned i = 0; i < fragments->GetNumberOfFragments(); ++i) {
     const gdcm::ByteValue* bytes = fragments->GetFragment(i).GetByteValue();
     if (!bytes || !bytes->GetPointer()) continue;
-    const auto* data = reinterpret_cast<const std::uint8_t*>(bytes->GetPointer());
-    bool starts = false;
-    const std::string why = j2k ? jpeg2000FragmentProblem(data, bytes->GetLength(), expected, &starts)
-                                : jpegFragmentProblem(data, bytes->GetLength(), expected, &starts);
-    if (!why.empty()) throw std::runtime_error(why + " (fragment " + std::to_string(i + 1) + ")");
-    codestreams += starts ? 1 : 0;
+    parts[i] = {reinterpret_cast<const std::uint8_t*>(bytes->GetPointer()), bytes->GetLength()};
+  }
+  std::size_t codestreams = 0;
+  if (const std::string why = compressedFragmentsProblem(parts, j2k, expected, &codestreams); !why.empty()) {
+    throw std::runtime_error(why);
   }
   if (codestreams == 0) throw std::runtime_error(std::string("no ") + family + " image in the pixel data");
 }
@@ -195,7 +194,26 @@ template <typename Out> void decodeWithGdcm(const std::vector<FrameTarget<Out>>&
   image.SetTransferSyntax(ts);
   const gdcm::DataElement& pixels = ds.GetDataElement(pixelTag);
   checkCompressedFragments(pixels, info, ts);
-  image.SetDataElement(pixels);
+  // One frame in several fragments: joined into one for the codec (GDCM 3.0's JPEG codec reads a
+  // single frame from its first fragment only; the standard lets an encoder split it anywhere).
+  gdcm::DataElement joined = pixels;
+  const gdcm::SequenceOfFragments* fragments = pixels.GetSequenceOfFragments();
+  if (info.numberOfFrames <= 1 && fragments && fragments->GetNumberOfFragments() > 1) {
+    std::vector<char> bytes;
+    for (unsigned i = 0; i < fragments->GetNumberOfFragments(); ++i) {
+      const gdcm::ByteValue* b = fragments->GetFragment(i).GetByteValue();
+      if (b && b->GetPointer()) bytes.insert(bytes.end(), b->GetPointer(), b->GetPointer() + b->GetLength());
+    }
+    if (bytes.size() % 2) bytes.push_back(0); // a fragment's length is even
+    // A copy keeps the offset table's item tag.
+    gdcm::SmartPointer<gdcm::SequenceOfFragments> one = new gdcm::SequenceOfFragments(*fragments);
+    one->Clear();
+    gdcm::Fragment fragment;
+    fragment.SetByteValue(bytes.data(), gdcm::VL(std::uint32_t(bytes.size())));
+    one->AddFragment(fragment);
+    joined.SetValue(*one);
+  }
+  image.SetDataElement(joined);
   std::vector<char> buffer(image.GetBufferLength());
   bool decoded = false;
   try {

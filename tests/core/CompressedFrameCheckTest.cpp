@@ -214,3 +214,52 @@ TEST_CASE("fuzz findings: a JPEG-LS frame smaller than its header is refused and
   REQUIRE(refused != loaded.issues.end());
   CHECK(refused->path == path);
 }
+
+TEST_CASE("a JPEG or JPEG 2000 header split across fragments is checked joined, as the codec reads it",
+          "[jpeg][jpeg2000][fuzz]") {
+  const auto split = [](const std::vector<std::uint8_t>& bytes, std::vector<std::size_t> cuts) {
+    std::vector<std::vector<std::uint8_t>> parts;
+    std::size_t from = 0;
+    cuts.push_back(bytes.size());
+    for (std::size_t c : cuts) {
+      parts.emplace_back(bytes.begin() + long(from), bytes.begin() + long(c));
+      from = c;
+    }
+    return parts;
+  };
+  const auto views = [](const std::vector<std::vector<std::uint8_t>>& parts) {
+    std::vector<FragmentBytes> v;
+    for (const auto& p : parts) v.push_back({p.data(), p.size()});
+    return v;
+  };
+  std::size_t codestreams = 0;
+  // JPEG: SOI and APP0 in the first fragment, the frame header over the next two.
+  const auto jpeg = split(jpegHeader(0xc3, 16, 52, 10, 1), {9, 14});
+  CHECK_FALSE(jpegFragmentProblem(jpeg[0].data(), jpeg[0].size(), {52, 10, 1, 16}).empty()); // alone: too short
+  CHECK(compressedFragmentsProblem(views(jpeg), false, {52, 10, 1, 16}, &codestreams).empty());
+  CHECK(codestreams == 1);
+  // Joined, a wrong size is still found, named by the fragment that starts the codestream.
+  const auto wrongJpeg = split(jpegHeader(0xc3, 16, 50, 10, 1), {9, 14});
+  CHECK(compressedFragmentsProblem(views(wrongJpeg), false, {52, 10, 1, 16}) ==
+        "the JPEG image is 10 x 50, the header says 10 x 52 (fragment 1)");
+  // JPEG 2000: SIZ cut after 20 bytes.
+  const auto j2k = split(mainHeader(Siz{}), {20});
+  CHECK_FALSE(problem(j2k[0]).empty());
+  CHECK(compressedFragmentsProblem(views(j2k), true, {64, 64, 1, 16}, &codestreams).empty());
+  Siz tall;
+  tall.height = 65600;
+  CHECK(compressedFragmentsProblem(views(split(mainHeader(tall), {20})), true, {64, 64, 1, 16}) ==
+        "the JPEG 2000 image is 64 x 65600, the header says 64 x 64 (fragment 1)");
+  // Not joined into the next frame's codestream: a cut header followed by a whole codestream.
+  std::vector<std::vector<std::uint8_t>> twoFrames{split(mainHeader(Siz{}), {20})[0], mainHeader(Siz{})};
+  CHECK(compressedFragmentsProblem(views(twoFrames), true, {64, 64, 1, 16}, &codestreams).find("(fragment 1)") !=
+        std::string::npos);
+  // Two whole frames, one fragment each.
+  std::vector<std::vector<std::uint8_t>> whole{mainHeader(Siz{}), mainHeader(Siz{})};
+  CHECK(compressedFragmentsProblem(views(whole), true, {64, 64, 1, 16}, &codestreams).empty());
+  CHECK(codestreams == 2);
+  // A stream cut short with nothing after it is refused as before.
+  const std::vector<std::uint8_t> cut{0xff, 0xd8, 0xff};
+  CHECK(compressedFragmentsProblem({{cut.data(), cut.size()}}, false, {52, 10, 1, 16}) ==
+        "the JPEG stream ends before its frame header (fragment 1)");
+}
