@@ -40,6 +40,25 @@
 
 using namespace lightbox;
 
+namespace {
+
+/// The PACS tab's study row of `studyUid` among the search results, or null.
+QTreeWidgetItem* studyRow(PacsPanel* pacs, const QString& studyUid) {
+  for (int i = 0; i < pacs->results()->topLevelItemCount(); ++i) {
+    if (pacs->results()->topLevelItem(i)->data(0, Qt::UserRole).toString() == studyUid) return pacs->results()->topLevelItem(i);
+  }
+  return nullptr;
+}
+
+/// Searches `node` (every study, or one patient's) and waits for the answer.
+void searchAndWait(PacsPanel* pacs, const char* node, const QString& patientId = {}) {
+  pacs->setQuery(node, {}, patientId);
+  pacs->search();
+  REQUIRE(test::waitFor([&] { return !pacs->busy(); }, 60000));
+}
+
+} // namespace
+
 TEST_CASE("the PACS tab finds a study on the archive, retrieves it without blocking and opens it", "[.pacsdrive]") {
   const char* node = std::getenv("LIGHTBOX_TEST_PACS_NODE");
   const char* study = std::getenv("LIGHTBOX_TEST_PACS_STUDY");
@@ -61,10 +80,7 @@ TEST_CASE("the PACS tab finds a study on the archive, retrieves it without block
   REQUIRE(test::waitFor([&] { return !pacs->busy(); }, 60000));
   INFO(pacs->status().toStdString());
   REQUIRE(pacs->results()->topLevelItemCount() == 3); // POPI, the LIDC slab and its prior
-  QTreeWidgetItem* row = nullptr;
-  for (int i = 0; i < pacs->results()->topLevelItemCount(); ++i) {
-    if (pacs->results()->topLevelItem(i)->data(0, Qt::UserRole).toString() == study) row = pacs->results()->topLevelItem(i);
-  }
+  QTreeWidgetItem* row = studyRow(pacs, study);
   REQUIRE(row);
   CHECK(row->text(2) == "141");
   CHECK(row->text(3).isEmpty());  // not local yet
@@ -164,15 +180,10 @@ TEST_CASE("a study from the archive is reviewed, finalized and its report sent b
   window.resize(1400, 900);
   window.show();
   PacsPanel* pacs = window.pacsPanel();
-  pacs->setQuery(node, {}, "LIDC-IDRI-0001");
-  pacs->search();
-  REQUIRE(test::waitFor([&] { return !pacs->busy(); }, 60000));
+  searchAndWait(pacs, node, "LIDC-IDRI-0001");
   INFO(pacs->status().toStdString());
   REQUIRE(pacs->results()->topLevelItemCount() == 2); // the study and its prior
-  QTreeWidgetItem* lidcRow = nullptr;
-  for (int i = 0; i < 2; ++i) {
-    if (pacs->results()->topLevelItem(i)->data(0, Qt::UserRole).toString() == lidcStudy) lidcRow = pacs->results()->topLevelItem(i);
-  }
+  QTreeWidgetItem* lidcRow = studyRow(pacs, lidcStudy);
   REQUIRE(lidcRow);
   pacs->results()->setCurrentItem(lidcRow);
   pacs->retrieveSelected();
@@ -299,14 +310,9 @@ TEST_CASE("suggested priors come from the archive too: listed, retrieved and ope
   window.show();
   PacsPanel* pacs = window.pacsPanel();
   // The current study: the LIDC patient's, found by ID (its prior is there too) and retrieved.
-  pacs->setQuery(node, {}, "LIDC-IDRI-0001");
-  pacs->search();
-  REQUIRE(test::waitFor([&] { return !pacs->busy(); }, 60000));
+  searchAndWait(pacs, node, "LIDC-IDRI-0001");
   REQUIRE(pacs->results()->topLevelItemCount() == 2);
-  QTreeWidgetItem* current = nullptr;
-  for (int i = 0; i < pacs->results()->topLevelItemCount(); ++i) {
-    if (pacs->results()->topLevelItem(i)->data(0, Qt::UserRole).toString() == lidcStudy) current = pacs->results()->topLevelItem(i);
-  }
+  QTreeWidgetItem* current = studyRow(pacs, lidcStudy);
   REQUIRE(current);
   pacs->results()->setCurrentItem(current);
   pacs->retrieveSelected();
@@ -355,14 +361,9 @@ TEST_CASE("a retrieve in a window that gets killed", "[.pacskill]") {
   MainWindow window;
   window.show();
   PacsPanel* pacs = window.pacsPanel();
-  pacs->setQuery(node, {});
-  pacs->search();
-  REQUIRE(test::waitFor([&] { return !pacs->busy(); }, 60000));
-  for (int i = 0; i < pacs->results()->topLevelItemCount(); ++i) {
-    if (pacs->results()->topLevelItem(i)->data(0, Qt::UserRole).toString() == study) {
-      pacs->results()->setCurrentItem(pacs->results()->topLevelItem(i));
-    }
-  }
+  searchAndWait(pacs, node);
+  REQUIRE(studyRow(pacs, study));
+  pacs->results()->setCurrentItem(studyRow(pacs, study));
   pacs->retrieveSelected();
   REQUIRE(pacs->busy());
   // Waits to be killed; a retrieve that ends first is seen by the script (all 141 arrived).
@@ -381,13 +382,8 @@ TEST_CASE("the retrieve after a killed window completes the study", "[.pacsretry
   MainWindow window;
   window.show();
   PacsPanel* pacs = window.pacsPanel();
-  pacs->setQuery(node, {});
-  pacs->search();
-  REQUIRE(test::waitFor([&] { return !pacs->busy(); }, 60000));
-  QTreeWidgetItem* row = nullptr;
-  for (int i = 0; i < pacs->results()->topLevelItemCount(); ++i) {
-    if (pacs->results()->topLevelItem(i)->data(0, Qt::UserRole).toString() == study) row = pacs->results()->topLevelItem(i);
-  }
+  searchAndWait(pacs, node);
+  QTreeWidgetItem* row = studyRow(pacs, study);
   REQUIRE(row);
   pacs->results()->setCurrentItem(row);
   pacs->retrieveSelected();
