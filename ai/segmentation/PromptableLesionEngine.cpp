@@ -424,11 +424,21 @@ LesionMask PromptableLesionEngine::segment(const Volume& image, const Vec3& seed
   out.mask = st.mask.v;
   out.probability = st.probability.on(st.mask.box).v;
   const double fieldMm = double(kE) * st.grid.spacingMm;
-  if (st.touches) {
+  if (st.touches && startCubeMm <= 0 && clicks.empty()) {
+    // Grown from one click past the largest field (the cube doubled to 8 mm voxels and the mask
+    // still meets its faces inside the image): far beyond a 20 cm mass, a leak into the
+    // surroundings, not a lesion. Refused, as the classical engine's leaks are; with a box, or
+    // once the reader corrects it, the outline is theirs to judge (the warning below).
+    out.warning = "the model's mask reaches the edge of its largest field of view (" +
+                  std::to_string(int(std::lround(fieldMm))) +
+                  " mm) from one click: a leak, refused, nothing of it is kept; draw a box around the lesion";
+    out.leakRefused = true;
+    std::fill(out.mask.begin(), out.mask.end(), std::uint8_t(0));
+  } else if (st.touches) {
     out.warning = "the lesion reaches the edge of the model's largest field of view (" +
                   std::to_string(int(std::lround(fieldMm))) + " mm): check its outline";
   }
-  if (std::none_of(out.mask.begin(), out.mask.end(), [](std::uint8_t v) { return v != 0; })) {
+  if (!out.leakRefused && std::none_of(out.mask.begin(), out.mask.end(), [](std::uint8_t v) { return v != 0; })) {
     out.warning = "the model found no lesion at the click";
   }
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

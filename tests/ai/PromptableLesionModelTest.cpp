@@ -202,3 +202,57 @@ TEST_CASE(
     CHECK(ratio < 1.5); // never floods the lung or takes the wall
   }
 }
+
+namespace {
+
+/// A "model" that calls every sample of its cube lesion: whatever is clicked floods the field.
+class FloodRunner : public ModelRunner {
+public:
+  Tensor run(const Tensor& input) const override {
+    Tensor out;
+    out.shape = {1, 1, input.shape[2], input.shape[3], input.shape[4]};
+    out.data.assign(out.numel(), 10.0f); // logit: probability ~1
+    return out;
+  }
+  std::string backend() const override { return "test"; }
+  std::string path() const override { return "flood"; }
+};
+
+Volume uniformVolume(std::size_t nx, std::size_t ny, std::size_t nz, double spacingMm) {
+  Volume v;
+  v.geometry.size = {nx, ny, nz};
+  v.geometry.spacing = {spacingMm, spacingMm, spacingMm};
+  v.units = "MR";
+  v.voxels = std::vector<std::int16_t>(nx * ny * nz, std::int16_t(100));
+  return v;
+}
+
+} // namespace
+
+TEST_CASE("a promptable mask that floods past the largest field from one click is refused as a leak",
+          "[lesion][promptable][leak]") {
+  FloodRunner flood;
+  ModelManifest manifest;
+  manifest.name = "flood";
+  PromptableLesionEngine engine(flood, manifest);
+  // 400 x 400 mm in-plane: the largest cube (48 x 8 mm = 384 mm) still meets its faces inside.
+  const Volume big = uniformVolume(200, 200, 100, 2.0);
+  const Vec3 centre = big.geometry.ijkToLps({99.5, 99.5, 49.5});
+  const LesionMask refused = engine.segment(big, centre, {});
+  CHECK(refused.leakRefused);
+  CHECK(std::none_of(refused.mask.begin(), refused.mask.end(), [](std::uint8_t v) { return v != 0; }));
+  CHECK(refused.warning.find("largest field of view (384 mm) from one click: a leak, refused") != std::string::npos);
+  // A box (the reader sized the field) or a correction click: the outline is the reader's to judge.
+  const LesionMask boxed = engine.segment(big, centre, {}, 300.0);
+  CHECK_FALSE(boxed.leakRefused);
+  const LesionMask corrected = engine.segment(big, centre, {{centre + Vec3{20, 0, 0}, true}});
+  CHECK_FALSE(corrected.leakRefused);
+  CHECK(corrected.warning.find("check its outline") != std::string::npos);
+  CHECK(std::any_of(corrected.mask.begin(), corrected.mask.end(), [](std::uint8_t v) { return v != 0; }));
+  // A field smaller than the largest cube: the mask ends at the image's edge, which is no leak.
+  const Volume small = uniformVolume(100, 100, 50, 2.0);
+  const LesionMask whole = engine.segment(small, small.geometry.ijkToLps({49.5, 49.5, 24.5}), {});
+  CHECK_FALSE(whole.leakRefused);
+  CHECK(whole.warning.empty());
+  CHECK(std::count(whole.mask.begin(), whole.mask.end(), std::uint8_t(1)) > 100000);
+}
