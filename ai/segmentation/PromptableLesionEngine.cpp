@@ -5,6 +5,7 @@
 #include "core/segmentation/VoxelFlood.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <chrono>
 #include <cmath>
 #include <stdexcept>
@@ -424,14 +425,34 @@ LesionMask PromptableLesionEngine::segment(const Volume& image, const Vec3& seed
   out.mask = st.mask.v;
   out.probability = st.probability.on(st.mask.box).v;
   const double fieldMm = double(kE) * st.grid.spacingMm;
-  if (st.touches && startCubeMm <= 0 && clicks.empty()) {
-    // Grown from one click past the largest field (the cube doubled to 8 mm voxels and the mask
-    // still meets its faces inside the image): far beyond a 20 cm mass, a leak into the
-    // surroundings, not a lesion. Refused, as the classical engine's leaks are; with a box, or
-    // once the reader corrects it, the outline is theirs to judge (the warning below).
+  // Grown past the largest field (the cube doubled to 8 mm voxels and the mask still meets its
+  // faces inside the image): far beyond a 20 cm mass, a leak into the surroundings, not a lesion.
+  // Refused, as the classical engine's leaks are, and so are correction clicks that leave it
+  // spanning the field (a click on the flood does not make it a lesion); with a box the reader
+  // sized the field, and the outline is theirs to judge (the warning below).
+  double spanMm = 0;
+  {
+    std::size_t lo[3] = {SIZE_MAX, SIZE_MAX, SIZE_MAX}, hi[3] = {0, 0, 0}, q = 0;
+    const VoxelBox& b = out.box;
+    for (std::size_t k = b.lo[2]; k < b.hi[2]; ++k)
+      for (std::size_t j = b.lo[1]; j < b.hi[1]; ++j)
+        for (std::size_t i = b.lo[0]; i < b.hi[0]; ++i, ++q) {
+          if (!out.mask[q]) continue;
+          const std::size_t at[3] = {i, j, k};
+          for (int a = 0; a < 3; ++a) {
+            lo[a] = std::min(lo[a], at[a]);
+            hi[a] = std::max(hi[a], at[a] + 1);
+          }
+        }
+    for (int a = 0; a < 3; ++a) {
+      if (hi[a] > lo[a]) spanMm = std::max(spanMm, double(hi[a] - lo[a]) * g.spacing[a]);
+    }
+  }
+  const bool largest = st.grid.spacingMm >= kMaxSpacingMm - 1e-9;
+  if (st.touches && largest && startCubeMm <= 0 && (clicks.empty() || spanMm >= 0.9 * fieldMm)) {
     out.warning = "the model's mask reaches the edge of its largest field of view (" +
                   std::to_string(int(std::lround(fieldMm))) +
-                  " mm) from one click: a leak, refused, nothing of it is kept; draw a box around the lesion";
+                  " mm): a leak, refused, nothing of it is kept; draw a box around the lesion";
     out.leakRefused = true;
     std::fill(out.mask.begin(), out.mask.end(), std::uint8_t(0));
   } else if (st.touches) {

@@ -145,9 +145,19 @@ MainWindow::MainWindow(QWidget* parent)
   // Suggested priors also come from the archive: the open patient's other studies there, listed
   // in the Local tab; one chosen is retrieved and opens as the comparison.
   connect(pacs_, &PacsPanel::priorsOnArchive, browser_, &StudyBrowser::setArchivePriors);
-  connect(browser_, &StudyBrowser::retrievePrior, pacs_, &PacsPanel::retrievePrior);
+  connect(browser_, &StudyBrowser::retrievePrior, this, [this](const QString& node, const QString& study, int images) {
+    priorForPatient_ = browser_->currentPatientId();
+    pacs_->retrievePrior(node, study, images);
+  });
   connect(pacs_, &PacsPanel::priorRetrieved, this, [this](const QString& folder, const QString& uid) {
     browser_->refresh();
+    // A retrieve may take minutes: the reader may have opened another patient meanwhile.
+    if (browser_->currentPatientId() != priorForPatient_) {
+      messages_->addItem(tr("The prior retrieved for patient %1 is in the local index; another patient is open now, so "
+                            "it was not opened as the comparison")
+                             .arg(priorForPatient_));
+      return;
+    }
     openComparison(folder, uid);
   });
   connect(browser_, &StudyBrowser::openSeries, this, [this](const QString& f, const QString& uid) { openPath(f, uid); });

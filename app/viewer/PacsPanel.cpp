@@ -318,16 +318,18 @@ void PacsPanel::findPriors(const QString& patientId, const QString& currentStudy
     return;
   }
   priorsAskedFor_ = key;
+  const QString before = status_->text(); // a background lookup leaves the tab's status as it was
   FindQuery q;
   q.level = QueryLevel::Study;
   q.patientId = patientId.trimmed().toStdString();
-  runWorker([this, q, spec, patientId, currentStudyUid] {
+  runWorker([this, q, spec, patientId, currentStudyUid, before] {
     QString error;
     const std::shared_ptr<Found> found = findOn(spec, q, error);
-    QMetaObject::invokeMethod(this, [this, found, error, spec, patientId, currentStudyUid] {
+    QMetaObject::invokeMethod(this, [this, found, error, spec, patientId, currentStudyUid, before] {
       if (!error.isEmpty()) {
-        priorsAskedFor_.clear(); // asked again at the next open
-        setBusy(false, tr("Suggested priors: %1").arg(error));
+        // Not asked again for this patient (an unreachable node would hold the tab for its
+        // whole timeout at every open); said once per node.
+        setBusy(false, before);
         if (!priorsFailedOn_.contains(spec)) {
           priorsFailedOn_ << spec;
           emit failed(tr("suggested priors from the archive: %1").arg(error));
@@ -343,10 +345,11 @@ void PacsPanel::findPriors(const QString& patientId, const QString& currentStudy
                            QString::fromStdString(m.modalitiesInStudy), m.relatedInstances});
         if (!found->local.studies.count(m.studyUid)) ++notLocal;
       }
-      setBusy(false, tr("%1 other studies of this patient on %2, %3 not in the local index")
-                         .arg(studies.size())
-                         .arg(spec)
-                         .arg(notLocal));
+      setBusy(false, before);
+      priorsStatus_ = tr("%1 other studies of this patient on %2, %3 not in the local index")
+                          .arg(studies.size())
+                          .arg(spec)
+                          .arg(notLocal);
       emit priorsOnArchive(spec, patientId, studies);
     }, Qt::QueuedConnection);
   });
@@ -354,7 +357,7 @@ void PacsPanel::findPriors(const QString& patientId, const QString& currentStudy
 
 void PacsPanel::retrievePrior(const QString& node, const QString& studyUid, int expectedObjects) {
   if (busy_) {
-    status_->setText(tr("Busy: retrieve the prior once this job has ended"));
+    emit failed(tr("the archive is busy with another job: retrieve the prior once it has ended"));
     return;
   }
   retrieve(node, studyUid, {}, expectedObjects, true);

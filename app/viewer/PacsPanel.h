@@ -56,6 +56,9 @@ public:
   void cancel();
   QTreeWidget* results() const { return results_; }
   QString status() const;
+  /// What the last suggested-priors lookup found ("2 other studies of this patient on NODE, 1 not
+  /// in the local index"); the tab's own status line is left to the reader's searches.
+  QString priorsStatus() const { return priorsStatus_; }
   bool busy() const { return busy_; }
 
 signals:
@@ -105,6 +108,7 @@ private:
   QStringList pendingPriors_;    ///< {patient ID, current study UID} asked while busy
   QString priorsAskedFor_;       ///< "node|patient ID|study UID" of the last prior search
   QStringList priorsFailedOn_;   ///< nodes whose prior search failure was said in Messages
+  QString priorsStatus_;         ///< what the last prior search found (priorsStatus())
 };
 
 } // namespace lightbox

@@ -365,7 +365,9 @@ public:
       DcmElement* e = item.getElement(i);
       const DcmTagKey t = e->getTag();
       const Uint16 g = t.getGroup();
-      if ((g & 1) || (g >= 0x5000 && g <= 0x50ff) ||
+      // Private groups, curves, overlay data; and any public element of unknown VR (UN: an
+      // attribute DCMTK's dictionary does not know, which may hold a name the rules below miss).
+      if ((g & 1) || e->ident() == EVR_UN || (g >= 0x5000 && g <= 0x50ff) ||
           (g >= 0x6000 && g <= 0x60ff && (t.getElement() == 0x3000 || t.getElement() == 0x4000))) {
         delete item.remove(e);
       }

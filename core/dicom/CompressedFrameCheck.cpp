@@ -38,6 +38,7 @@ std::string jpeg2000FragmentProblem(const std::uint8_t* data, std::size_t size, 
   std::size_t at = 0;
   static const std::uint8_t jp2Signature[12] = {0, 0, 0, 12, 'j', 'P', ' ', ' ', 0x0d, 0x0a, 0x87, 0x0a};
   if (size >= 12 && std::equal(jp2Signature, jp2Signature + 12, data)) {
+    if (startsCodestream) *startsCodestream = true; // a JP2 file starts here, whole or not
     at = jp2Codestream(data, size);
     if (at >= size) return "a JP2 file without a codestream box";
   } else if (size < 4 || data[0] != 0xff || data[1] != 0x4f || data[2] != 0xff || data[3] != 0x51) {
@@ -131,7 +132,7 @@ std::string jpegFragmentProblem(const std::uint8_t* data, std::size_t size, cons
 }
 
 std::string compressedFragmentsProblem(const std::vector<FragmentBytes>& fragments, bool jpeg2000,
-                                       const FrameExpected& expected, std::size_t* codestreams) {
+                                       const FrameExpected& expected, std::size_t* codestreams, bool join) {
   constexpr std::size_t kHeaderBytes = 64 * 1024;
   const auto check = [&](const std::uint8_t* data, std::size_t size, bool* starts) {
     return jpeg2000 ? jpeg2000FragmentProblem(data, size, expected, starts)
@@ -145,7 +146,7 @@ std::string compressedFragmentsProblem(const std::vector<FragmentBytes>& fragmen
     std::string why = check(f.data, f.size, &starts);
     if (!starts) continue;
     ++count;
-    if (!why.empty() && f.size < kHeaderBytes) {
+    if (!why.empty() && join && f.size < kHeaderBytes) {
       // The header may go on in the next fragments: joined, as the codec reads the frame.
       std::vector<std::uint8_t> joined(f.data, f.data + f.size);
       for (std::size_t j = i + 1; j < fragments.size() && joined.size() < kHeaderBytes; ++j) {

@@ -45,8 +45,10 @@ struct FragmentBytes {
 /// the header, it is checked joined with the following fragments (up to 64 kB, stopping at one that
 /// starts the next codestream), as the codec will read it. Returns "" or the reason with the
 /// 1-based fragment that starts the codestream ("... (fragment 3)"); `codestreams` gets how many
-/// start in the pixel data.
+/// start in the pixel data. `join` false: each fragment must hold its header (a multi-frame
+/// image, whose frames the decoder hands GDCM fragment by fragment).
 std::string compressedFragmentsProblem(const std::vector<FragmentBytes>& fragments, bool jpeg2000,
-                                       const FrameExpected& expected, std::size_t* codestreams = nullptr);
+                                       const FrameExpected& expected, std::size_t* codestreams = nullptr,
+                                       bool join = true);
 
 } // namespace lightbox

@@ -144,7 +144,10 @@ void checkCompressedFragments(const gdcm::DataElement& pixels, const DicomFileIn
     parts[i] = {reinterpret_cast<const std::uint8_t*>(bytes->GetPointer()), bytes->GetLength()};
   }
   std::size_t codestreams = 0;
-  if (const std::string why = compressedFragmentsProblem(parts, j2k, expected, &codestreams); !why.empty()) {
+  // A header cut over fragments is joined only for one frame: decodeWithGdcm hands GDCM that frame
+  // as one fragment, while a multi-frame image's frames go to it fragment by fragment.
+  if (const std::string why = compressedFragmentsProblem(parts, j2k, expected, &codestreams, info.numberOfFrames <= 1);
+      !why.empty()) {
     throw std::runtime_error(why);
   }
   if (codestreams == 0) throw std::runtime_error(std::string("no ") + family + " image in the pixel data");

@@ -9,6 +9,7 @@
 #include <exception>
 #include <functional>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -31,9 +32,21 @@ public:
     if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
     size_ = threads;
     helpers_.reserve(threads - 1);
-    for (unsigned t = 1; t < threads; ++t) helpers_.emplace_back([this, t] { helperLoop(t); });
+    try {
+      for (unsigned t = 1; t < threads; ++t) helpers_.emplace_back([this, t] { helperLoop(t); });
+    } catch (...) { // a thread could not start: the ones that did are stopped and joined
+      stopHelpers();
+      throw;
+    }
   }
-  ~ThreadTeam() {
+  ~ThreadTeam() { stopHelpers(); }
+  ThreadTeam(const ThreadTeam&) = delete;
+  ThreadTeam& operator=(const ThreadTeam&) = delete;
+
+  unsigned size() const { return size_; }
+
+private:
+  void stopHelpers() {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       stop_.store(true, std::memory_order_release);
@@ -42,16 +55,14 @@ public:
     wake_.notify_all();
     for (std::thread& h : helpers_) h.join();
   }
-  ThreadTeam(const ThreadTeam&) = delete;
-  ThreadTeam& operator=(const ThreadTeam&) = delete;
 
-  unsigned size() const { return size_; }
-
+public:
   void run(const std::function<void(unsigned)>& work) {
     if (size_ == 1) {
       work(0);
       return;
     }
+    if (work_) throw std::logic_error("ThreadTeam::run called from inside a run");
     work_ = &work;
     pending_.store(size_ - 1, std::memory_order_relaxed);
     {

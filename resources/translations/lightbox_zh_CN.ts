@@ -1867,6 +1867,10 @@ Nothing was written; your review is unchanged.</source>
         <source>Anonymised %1 objects into %2 (%3; %4 flagged for burned-in text)</source>
         <translation>已将 %1 个对象匿名化导出至 %2（%3；%4 个标记为含烧录文字）</translation>
     </message>
+    <message>
+        <source>The prior retrieved for patient %1 is in the local index; another patient is open now, so it was not opened as the comparison</source>
+        <translation>为患者 %1 获取的先前检查已在本地索引中；当前打开的是另一位患者，因此未将其作为对比序列打开</translation>
+    </message>
 </context>
 <context>
     <name>lightbox::PacsNodesDialog</name>
@@ -2096,10 +2100,6 @@ Nothing was written; your review is unchanged.</source>
         <translation>编辑节点列表：归档、本机 AE 标题和接收端口</translation>
     </message>
     <message>
-        <source>Suggested priors: %1</source>
-        <translation>建议的先前检查：%1</translation>
-    </message>
-    <message>
         <source>suggested priors from the archive: %1</source>
         <translation>来自归档的建议先前检查：%1</translation>
     </message>
@@ -2108,8 +2108,8 @@ Nothing was written; your review is unchanged.</source>
         <translation>%2 上有该患者的其他检查 %1 个，其中 %3 个不在本地索引中</translation>
     </message>
     <message>
-        <source>Busy: retrieve the prior once this job has ended</source>
-        <translation>忙碌：请在当前任务结束后再获取该先前检查</translation>
+        <source>the archive is busy with another job: retrieve the prior once it has ended</source>
+        <translation>归档正忙于另一项任务：请在其结束后再获取该先前检查</translation>
     </message>
 </context>
 <context>

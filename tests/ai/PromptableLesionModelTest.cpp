@@ -241,14 +241,16 @@ TEST_CASE("a promptable mask that floods past the largest field from one click i
   const LesionMask refused = engine.segment(big, centre, {});
   CHECK(refused.leakRefused);
   CHECK(std::none_of(refused.mask.begin(), refused.mask.end(), [](std::uint8_t v) { return v != 0; }));
-  CHECK(refused.warning.find("largest field of view (384 mm) from one click: a leak, refused") != std::string::npos);
-  // A box (the reader sized the field) or a correction click: the outline is the reader's to judge.
+  CHECK(refused.warning.find("largest field of view (384 mm): a leak, refused") != std::string::npos);
+  // A correction click that leaves the flood spanning the field does not make it a lesion.
+  const LesionMask clicked = engine.segment(big, centre, {{centre + Vec3{20, 0, 0}, true}});
+  CHECK(clicked.leakRefused);
+  CHECK(std::none_of(clicked.mask.begin(), clicked.mask.end(), [](std::uint8_t v) { return v != 0; }));
+  // A box (the reader sized the field): the outline is the reader's to judge.
   const LesionMask boxed = engine.segment(big, centre, {}, 300.0);
   CHECK_FALSE(boxed.leakRefused);
-  const LesionMask corrected = engine.segment(big, centre, {{centre + Vec3{20, 0, 0}, true}});
-  CHECK_FALSE(corrected.leakRefused);
-  CHECK(corrected.warning.find("check its outline") != std::string::npos);
-  CHECK(std::any_of(corrected.mask.begin(), corrected.mask.end(), [](std::uint8_t v) { return v != 0; }));
+  CHECK(boxed.warning.find("check its outline") != std::string::npos);
+  CHECK(std::any_of(boxed.mask.begin(), boxed.mask.end(), [](std::uint8_t v) { return v != 0; }));
   // A field smaller than the largest cube: the mask ends at the image's edge, which is no leak.
   const Volume small = uniformVolume(100, 100, 50, 2.0);
   const LesionMask whole = engine.segment(small, small.geometry.ijkToLps({49.5, 49.5, 24.5}), {});

@@ -323,8 +323,11 @@ TEST_CASE("suggested priors come from the archive too: listed, retrieved and ope
   // The prior is on the archive only: listed under Suggested priors once the archive answered.
   StudyBrowser* browser = window.browser();
   REQUIRE(test::waitFor([&] { return !pacs->busy() && browser->archivePriors() == QStringList{priorStudy}; }, 60000));
-  INFO(pacs->status().toStdString());
-  CHECK(pacs->status().contains("1 not in the local index"));
+  INFO(pacs->priorsStatus().toStdString());
+  CHECK(pacs->priorsStatus().contains("1 not in the local index"));
+  INFO("status: " << pacs->status().toStdString());
+  // The tab's status is still the reader's retrieve (16 images, and the report objects an earlier case sent).
+  CHECK(pacs->status().contains("objects retrieved into the local index"));
   CHECK(browser->suggestedPriors().isEmpty()); // nothing local yet
   QTreeWidgetItem* row = nullptr;
   for (QTreeWidgetItemIterator it(browser->tree()); *it; ++it) {

@@ -258,6 +258,13 @@ TEST_CASE("a JPEG or JPEG 2000 header split across fragments is checked joined, 
   std::vector<std::vector<std::uint8_t>> whole{mainHeader(Siz{}), mainHeader(Siz{})};
   CHECK(compressedFragmentsProblem(views(whole), true, {64, 64, 1, 16}, &codestreams).empty());
   CHECK(codestreams == 2);
+  // A multi-frame image (join false): each codestream's first fragment must hold its header.
+  CHECK(compressedFragmentsProblem(views(jpeg), false, {52, 10, 1, 16}, nullptr, false) ==
+        "the JPEG stream ends before its frame header (fragment 1)");
+  // A JP2 file without its codestream box is still refused (it starts a codestream).
+  const std::vector<std::uint8_t> jp2{0, 0, 0, 12, 'j', 'P', ' ', ' ', 0x0d, 0x0a, 0x87, 0x0a, 0, 0, 0, 8, 'f', 't', 'y', 'p'};
+  CHECK(compressedFragmentsProblem({{jp2.data(), jp2.size()}}, true, {64, 64, 1, 16}) ==
+        "a JP2 file without a codestream box (fragment 1)");
   // A stream cut short with nothing after it is refused as before.
   const std::vector<std::uint8_t> cut{0xff, 0xd8, 0xff};
   CHECK(compressedFragmentsProblem({{cut.data(), cut.size()}}, false, {52, 10, 1, 16}) ==

@@ -324,7 +324,9 @@ echo "== send to DCMTK's storescp"
 mkdir -p "$work/storescp"
 storescp --aetitle STORESCP +B -od "$work/storescp" "$spare_port" >"$work/storescp.log" 2>&1 &
 storescp_pid=$!
-for _ in $(seq 1 50); do echoscu -aec STORESCP 127.0.0.1 "$spare_port" >/dev/null 2>&1 && break; sleep 0.1; done
+up=0
+for _ in $(seq 1 50); do echoscu -aec STORESCP 127.0.0.1 "$spare_port" >/dev/null 2>&1 && { up=1; break; }; sleep 0.1; done
+[ "$up" = 1 ] || { kill "$storescp_pid" 2>/dev/null; fail "storescp did not start on port $spare_port: $(cat "$work/storescp.log")"; }
 "$lb" pacs send "STORESCP@127.0.0.1:$spare_port" "$lidc" >"$work/send-storescp.txt" ||
   { kill "$storescp_pid"; fail "pacs send to storescp: $(cat "$work/send-storescp.txt")"; }
 kill "$storescp_pid"; wait "$storescp_pid" 2>/dev/null || true
