@@ -150,8 +150,8 @@ private:
   /// Imports receivedFolders_ into the index and lists them under Local.
   void indexReceivedFolders();
   std::atomic<bool> sending_{false};
-  bool exporting_ = false;
-  QString priorForPatient_; ///< the patient whose archive prior is being retrieved (opened only for them) ///< an anonymised export runs (its event loop serves the menu meanwhile)
+  bool exporting_ = false;   ///< an anonymised export runs (its event loop serves the menu meanwhile)
+  QString priorForPatient_; ///< the patient whose archive prior is being retrieved (opened only for them)
   class QTabWidget* browserTabs_ = nullptr;  ///< Local (the index) and PACS (issue 27)
   QGridLayout* grid_;
   QLabel* probe_;

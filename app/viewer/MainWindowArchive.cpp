@@ -36,16 +36,18 @@ bool MainWindow::exportAnonymised(const QString& outDir, const AnonymiseOptions&
   exporting_ = true;
   statusBar()->showMessage(tr("Exporting %1 objects anonymised into %2...").arg(files.size()).arg(outDir));
   AnonymiseResult r;
+  std::string error;
   try {
     runOffGuiThread([&] { r = anonymiseDicom(files, outDir.toStdString(), options); });
   } catch (const std::exception& e) {
-    exporting_ = false;
-    statusBar()->clearMessage();
-    messages_->insertItem(0, tr("error: ") + QString::fromStdString(e.what()));
-    return false;
+    error = e.what();
   }
   exporting_ = false;
   statusBar()->clearMessage();
+  if (!error.empty()) {
+    messages_->insertItem(0, tr("error: ") + QString::fromStdString(error));
+    return false;
+  }
   for (const AnonymisedFile& f : r.files) {
     if (!f.note.empty()) messages_->insertItem(0, QString::fromStdString(f.source + ": " + f.note));
   }

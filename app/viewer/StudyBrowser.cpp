@@ -224,18 +224,11 @@ void StudyBrowser::refresh() {
     });
   }
   // Priors of the open series' patient first: same patient ID, else name and birth date.
-  currentPatientId_.clear();
-  currentStudyUid_.clear();
+  const IndexedStudy* current = studyOfSeries(studies, currentSeries_.toStdString());
+  currentPatientId_ = current ? QString::fromStdString(current->patientId) : QString();
+  currentStudyUid_ = current ? QString::fromStdString(current->studyInstanceUid) : QString();
   std::set<std::string> localStudies;
-  for (const IndexedStudy& st : studies) {
-    localStudies.insert(st.studyInstanceUid);
-    for (const IndexedSeries& se : st.series) {
-      if (!currentSeries_.isEmpty() && se.seriesInstanceUid == currentSeries_.toStdString()) {
-        currentPatientId_ = QString::fromStdString(st.patientId);
-        currentStudyUid_ = QString::fromStdString(st.studyInstanceUid);
-      }
-    }
-  }
+  for (const IndexedStudy& st : studies) localStudies.insert(st.studyInstanceUid);
   const std::vector<PriorSuggestion> priors = suggestPriors(studies, currentSeries_.toStdString());
   // ... and the patient's studies on the archive that the index lacks (PacsPanel::findPriors).
   QList<ArchiveStudy> onArchive;

@@ -119,6 +119,18 @@ template <typename Out> void decodeNative(const std::vector<FrameTarget<Out>>& t
   }
 }
 
+/// The bytes of each fragment (a missing value: a null entry).
+std::vector<FragmentBytes> fragmentBytesOf(const gdcm::SequenceOfFragments& fragments) {
+  std::vector<FragmentBytes> parts(fragments.GetNumberOfFragments());
+  for (unsigned i = 0; i < fragments.GetNumberOfFragments(); ++i) {
+    const gdcm::ByteValue* bytes = fragments.GetFragment(i).GetByteValue();
+    if (bytes && bytes->GetPointer()) {
+      parts[i] = {reinterpret_cast<const std::uint8_t*>(bytes->GetPointer()), bytes->GetLength()};
+    }
+  }
+  return parts;
+}
+
 /// Every JPEG or JPEG 2000 codestream in the pixel data must match the header before GDCM's codec
 /// sees it (core/dicom/CompressedFrameCheck.h: the codecs overrun their buffer or assert otherwise).
 /// Does nothing for other transfer syntaxes.
@@ -137,12 +149,7 @@ void checkCompressedFragments(const gdcm::DataElement& pixels, const DicomFileIn
     throw std::runtime_error(std::string(family) + " pixel data without fragments");
   }
   const FrameExpected expected{info.storedRows, info.storedColumns, info.samplesPerPixel, info.bitsAllocated};
-  std::vector<FragmentBytes> parts(fragments->GetNumberOfFragments());
-  for (unsigned i = 0; i < fragments->GetNumberOfFragments(); ++i) {
-    const gdcm::ByteValue* bytes = fragments->GetFragment(i).GetByteValue();
-    if (!bytes || !bytes->GetPointer()) continue;
-    parts[i] = {reinterpret_cast<const std::uint8_t*>(bytes->GetPointer()), bytes->GetLength()};
-  }
+  const std::vector<FragmentBytes> parts = fragmentBytesOf(*fragments);
   std::size_t codestreams = 0;
   // A header cut over fragments is joined only for one frame: decodeWithGdcm hands GDCM that frame
   // as one fragment, while a multi-frame image's frames go to it fragment by fragment.
@@ -203,9 +210,8 @@ template <typename Out> void decodeWithGdcm(const std::vector<FrameTarget<Out>>&
   const gdcm::SequenceOfFragments* fragments = pixels.GetSequenceOfFragments();
   if (info.numberOfFrames <= 1 && fragments && fragments->GetNumberOfFragments() > 1) {
     std::vector<char> bytes;
-    for (unsigned i = 0; i < fragments->GetNumberOfFragments(); ++i) {
-      const gdcm::ByteValue* b = fragments->GetFragment(i).GetByteValue();
-      if (b && b->GetPointer()) bytes.insert(bytes.end(), b->GetPointer(), b->GetPointer() + b->GetLength());
+    for (const FragmentBytes& f : fragmentBytesOf(*fragments)) {
+      if (f.data) bytes.insert(bytes.end(), f.data, f.data + f.size);
     }
     if (bytes.size() % 2) bytes.push_back(0); // a fragment's length is even
     // A copy keeps the offset table's item tag.

@@ -6,15 +6,21 @@
 
 namespace lightbox {
 
-std::vector<PriorSuggestion> suggestPriors(const std::vector<IndexedStudy>& studies, const std::string& currentSeriesUid) {
-  const IndexedStudy* current = nullptr;
+const IndexedStudy* studyOfSeries(const std::vector<IndexedStudy>& studies, const std::string& seriesUid) {
+  if (seriesUid.empty()) return nullptr;
+  const IndexedStudy* found = nullptr;
   for (const IndexedStudy& st : studies) {
     for (const IndexedSeries& se : st.series) {
-      if (se.seriesInstanceUid == currentSeriesUid) current = &st;
+      if (se.seriesInstanceUid == seriesUid) found = &st;
     }
   }
+  return found;
+}
+
+std::vector<PriorSuggestion> suggestPriors(const std::vector<IndexedStudy>& studies, const std::string& currentSeriesUid) {
+  const IndexedStudy* current = studyOfSeries(studies, currentSeriesUid);
   std::vector<PriorSuggestion> out;
-  if (!current || currentSeriesUid.empty()) return out;
+  if (!current) return out;
   for (const IndexedStudy& st : studies) {
     if (&st == current || st.studyInstanceUid == current->studyInstanceUid) continue;
     if (!current->patientId.empty() && !st.patientId.empty()) {

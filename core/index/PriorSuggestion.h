@@ -16,6 +16,9 @@ struct PriorSuggestion {
   PriorMatch match = PriorMatch::PatientId;
 };
 
+/// The study of `studies` that holds series `seriesUid`, or null (also for an empty UID).
+const IndexedStudy* studyOfSeries(const std::vector<IndexedStudy>& studies, const std::string& seriesUid);
+
 /// The studies of `studies` that are priors candidates for the study holding series
 /// `currentSeriesUid`: the same patient (the same non-empty Patient ID; else, when either ID is
 /// empty, the same non-empty name and birth date), other studies, older first by study date (then
