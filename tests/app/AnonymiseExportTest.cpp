@@ -22,6 +22,7 @@
 #include <QSettings>
 #include <QSpinBox>
 
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <sys/stat.h>
@@ -99,6 +100,10 @@ TEST_CASE("Export anonymised: the dialog's options reach the export (dates, desc
     CHECK(o.keepDescriptions);
     CHECK(o.mappingPath == mapping.toStdString());
     CHECK(dialog.outputFolder() == out);
+    if (const char* shots = std::getenv("LIGHTBOX_TEST_SHOTS")) {
+      dialog.show();
+      dialog.grab().save(QString(shots) + "/anonymise-dialog.png");
+    }
     dialog.remember();
   }
   AnonymiseDialog again; // remembered, but the mapping is asked for each time
