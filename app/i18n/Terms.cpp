@@ -72,6 +72,7 @@ namespace {
     QT_TRANSLATE_NOOP("Terms", "affine"),
     QT_TRANSLATE_NOOP("Terms", "deformable"),
     QT_TRANSLATE_NOOP("Terms", "model"),
+    QT_TRANSLATE_NOOP("Terms", "as acquired"),
     QT_TRANSLATE_NOOP("Terms", "off"),
     QT_TRANSLATE_NOOP("Terms", "blend"),
     QT_TRANSLATE_NOOP("Terms", "checkerboard"),

@@ -12,10 +12,12 @@
 #include "app/viewer/StudyBrowser.h"
 #include "app/viewer/ViewerDocument.h"
 #include "app/viewer/VolumeViewport.h"
+#include "core/display/WindowLevel.h"
 #include "core/index/StudyIndex.h"
 #include "core/io/ImageFileIO.h"
 #include "core/net/DicomNetwork.h"  // the storage receiver ends with the window
 #include "core/net/PacsNode.h"
+#include "core/segmentation/ModalityRecognition.h"
 #include "core/study/StudyLoader.h"
 
 #include <QApplication>
@@ -61,8 +63,12 @@ namespace {
 
 constexpr int kMaxRecent = 10;
 
-/// Window the series asks for, else the 1st-99th percentile of its values.
+/// Window the series asks for, else the 1st-99th percentile of its values. A PET converted to
+/// SUV opens at 0-5 SUV: its own window is in the stored units (Bq/mL), not in SUV.
 WindowLevel initialWindow(const DicomFileInfo* header, const Volume& v) {
+  if (isSuvUnits(v.units)) {
+    return defaultSuvWindow();
+  }
   if (header && header->hasWindow) {
     return {header->windowCenter, header->windowWidth};
   }
@@ -463,6 +469,17 @@ bool MainWindow::loadInto(ViewerDocument* doc, const QString& path, const QStrin
     if (isResearchImageFile(imagePath.toStdString())) {
       runOffGuiThread([&] { loaded = loadPath(imagePath.toStdString(), {}, options); });
       if (!comparison) sliceFiles_.clear();
+      // No modality in a research file: recognised from its values (as `lightbox segment` does), so
+      // a CT reads in HU (presets, thresholds, 3D presets) and a PET in SUV (window, SUV numbers).
+      if (!loaded.volumes.empty() && loaded.volumes.front().units.empty()) {
+        const RecognisedModality r = recogniseModality(loaded.volumes.front());
+        const std::string units = r.modality == "CT" ? "HU" : r.modality == "PT" ? "SUV" : "";
+        for (Volume& v : loaded.volumes) v.units = units;
+        messages_->insertItem(0, role + tr("%1 has no modality: recognised as %2 from its values (%3)%4")
+                                            .arg(QFileInfo(imagePath).fileName(), QString::fromStdString(r.modality),
+                                                 QString::fromStdString(r.evidence),
+                                                 units.empty() ? QString() : tr("; values read in %1").arg(QString::fromStdString(units))));
+      }
       seriesText = QFileInfo(imagePath).fileName();
       key = QFileInfo(imagePath).absoluteFilePath();
     } else {
@@ -605,6 +622,12 @@ void MainWindow::resetComparisonOffset() {
 void MainWindow::registrationPairChanged() {
   if (registration_->pairChanged()) {
     const QString message = tr("registration restored (%1, prior %2)").arg(registration_->engine(), comparison_->seriesText());
+    messages_->insertItem(0, message);
+    statusBar()->showMessage(message, 10000);
+  } else if (registration_->asAcquired()) {
+    const QString message = tr("PET and %1 linked and fused as acquired (scanner coordinates, not registered): "
+                               "F changes the fusion, Ctrl+R registers them")
+                                .arg((document_->volume()->units == "HU" || comparison_->volume()->units == "HU") ? "CT" : "MR");
     messages_->insertItem(0, message);
     statusBar()->showMessage(message, 10000);
   }

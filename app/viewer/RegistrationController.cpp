@@ -61,7 +61,53 @@ double roundUp(double v) {
   return 10 * p;
 }
 
+bool isPet(const Volume& v) {
+  return isSuvUnits(v.units) || v.units == "Bq/mL";
+}
+
+/// The box a volume covers in LPS (its voxel centres' corners).
+std::pair<Vec3, Vec3> lpsBox(const VolumeGeometry& g) {
+  Vec3 lo{1e300, 1e300, 1e300}, hi{-1e300, -1e300, -1e300};
+  for (int c = 0; c < 8; ++c) {
+    const Vec3 p = g.ijkToLps({c & 1 ? double(g.size[0] - 1) : 0.0, c & 2 ? double(g.size[1] - 1) : 0.0,
+                               c & 4 ? double(g.size[2] - 1) : 0.0});
+    for (int a = 0; a < 3; ++a) {
+      lo[a] = std::min(lo[a], p[a]);
+      hi[a] = std::max(hi[a], p[a]);
+    }
+  }
+  return {lo, hi};
+}
+
+double boxVolume(const Vec3& lo, const Vec3& hi) {
+  double v = 1;
+  for (int a = 0; a < 3; ++a) v *= std::max(hi[a] - lo[a], 1.0);
+  return v;
+}
+
+/// Hot iron for a PET over a grey image: clear at 0, dark red, orange, yellow, white at the top.
+std::vector<Rgba> hotIron() {
+  return ramp({{0, 0, 0, 0}, {160, 0, 0, 170}, {255, 90, 0, 215}, {255, 210, 0, 240}, {255, 255, 255, 255}});
+}
+
 } // namespace
+
+const char* kAsAcquired = QT_TRANSLATE_NOOP("Terms", "as acquired");
+
+bool petPairAsAcquired(const Volume& current, const Volume& prior) {
+  if (isPet(current) == isPet(prior))
+    return false; // two PETs, or no PET: a registration's job
+  const auto [clo, chi] = lpsBox(current.geometry);
+  const auto [plo, phi] = lpsBox(prior.geometry);
+  Vec3 lo, hi;
+  for (int a = 0; a < 3; ++a) {
+    lo[a] = std::max(clo[a], plo[a]);
+    hi[a] = std::min(chi[a], phi[a]);
+    if (hi[a] <= lo[a])
+      return false;
+  }
+  return boxVolume(lo, hi) >= 0.5 * std::min(boxVolume(clo, chi), boxVolume(plo, phi));
+}
 
 const char* toString(FusionMode mode) {
   switch (mode) {
@@ -139,6 +185,7 @@ std::string RegistrationController::storagePath() const {
 
 void RegistrationController::dropTransform() {
   ++generation_;
+  asAcquired_ = false;
   transform_.reset();
   engine_.clear();
   warped_ = jacobian_ = displacement_ = quality_ = nullptr;
@@ -164,6 +211,15 @@ bool RegistrationController::pairChanged() {
     } catch (const std::exception& e) {
       emit finished(false, tr("Saved registration not used: %1").arg(QString::fromUtf8(e.what())));
     }
+  }
+  // A PET beside a CT or MR over the same place (the two series of one PET/CT): linked and fused
+  // as acquired, in scanner coordinates; the reader can still register them.
+  if (!restored && current_->volume() && prior_->volume() && petPairAsAcquired(*current_->volume(), *prior_->volume())) {
+    setTransform(RegistrationTransform{}, kAsAcquired, 0.0, false);
+    asAcquired_ = true;
+    if (fusion_ == FusionMode::Off)
+      setFusionMode(FusionMode::Blend);
+    return false;
   }
   if (!restored) {
     emit transformChanged();
@@ -330,6 +386,10 @@ void RegistrationController::startDerived() {
 QString RegistrationController::linkText() const {
   if (!prior_->volume())
     return {};
+  if (transform_ && engine_ == kAsAcquired) {
+    // Two modalities: a local NCC between them says nothing about the alignment.
+    return tr("linked as acquired (scanner coordinates, not registered)");
+  }
   if (transform_) {
     const QString engine = term(engine_);
     if (!derivedReady_ || qualitySummary_.boxes == 0)
@@ -425,7 +485,25 @@ void RegistrationController::addOverlays(OverlayLayers& overlays) const {
     layer.window = sameUnits ? current_->window() : prior_->window();
     layer.opacity = opacity_;
     layer.squareMm = squareMm_;
-    overlays.fusions.push_back(std::move(layer));
+    // A PET over a CT or MR (blend or colour): hot iron over the PET's own window, with its legend.
+    const bool petOver = prior_->volume() && current_->volume() && isPet(*prior_->volume()) && !isPet(*current_->volume());
+    if (petOver && (fusion_ == FusionMode::Blend || fusion_ == FusionMode::Colour)) {
+      layer.mode = FusionLayer::Mode::ColourMap;
+      layer.colourMap = hotIron();
+      ColourLegend legend;
+      legend.title = prior_->volume()->units;
+      legend.colours = layer.colourMap;
+      for (Rgba& c : legend.colours)
+        c[3] = 255;
+      const double lo = layer.window.center - layer.window.width / 2, hi = layer.window.center + layer.window.width / 2;
+      const int decimals = layer.window.width < 20 ? 1 : 0;
+      for (int i = 0; i <= 4; ++i)
+        legend.ticks.emplace_back(i / 4.0, number(lo + (hi - lo) * i / 4.0, decimals));
+      overlays.fusions.push_back(std::move(layer));
+      overlays.legends.push_back(std::move(legend));
+    } else {
+      overlays.fusions.push_back(std::move(layer));
+    }
   }
   const std::shared_ptr<const Volume> values = mapVolume(map_);
   if (!values)

@@ -31,6 +31,12 @@ enum class RegistrationMap { Off, Jacobian, Displacement, Quality };
 const char* toString(FusionMode mode);
 const char* toString(RegistrationMap map);
 
+/// The engine name of a pair linked in scanner coordinates (identity), not registered.
+extern const char* kAsAcquired;
+/// True when one series is a PET (SUV or Bq/mL) and the other is not, and their boxes share at
+/// least half of the smaller one: the two series of one PET/CT, fused as acquired.
+bool petPairAsAcquired(const Volume& current, const Volume& prior);
+
 /// The registration of the open prior (comparison) to the open current series: runs
 /// registerImages off the GUI thread with progress and cancel, keeps the transform for the pair
 /// (saved with the current series' review, restored when the pair is opened again), and derives
@@ -43,8 +49,10 @@ public:
   ~RegistrationController() override; ///< cancels a running registration and waits for its thread
 
   /// Either series changed: drops the transform (cancelling a run) and restores the one saved for
-  /// this pair, if any. True when one was restored.
+  /// this pair, if any. True when one was restored. Else a PET beside a CT or MR over the same
+  /// place is linked as acquired (identity, not saved) and fused: asAcquired() says so.
   bool pairChanged();
+  bool asAcquired() const { return asAcquired_; }
   /// Starts registering the prior to the current series; false (with `finished(false, why)`)
   /// when a series is missing or a registration is running.
   bool start(RegistrationEngine engine, unsigned threads = 0);
@@ -125,6 +133,7 @@ private:
   double displacementMax_ = 0.0;
   double jacobianDeviation_ = 0.0;
 
+  bool asAcquired_ = false; ///< the identity link of a PET/CT pair (not a registration)
   FusionMode fusion_ = FusionMode::Off;
   RegistrationMap map_ = RegistrationMap::Off;
   double opacity_ = 0.5;

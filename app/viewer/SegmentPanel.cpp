@@ -293,6 +293,20 @@ void SegmentPanel::refresh() {
                           .arg(st.longAxisMm, 0, 'f', 1)
                           .arg(st.shortAxisMm, 0, 'f', 1)
                           .arg(st.axisSlice + 1));
+    const std::string& units = document_->volume() ? document_->volume()->units : std::string();
+    if (st.voxels > 0 && isSuvUnits(units)) {
+      // PET: the reader's numbers (SUVpeak: the best 1 mL sphere centred in the segment, PERCIST).
+      details_->setText(details_->text() + tr("<br>SUVmax %1, SUVmean %2, SUVpeak %3 (%4)")
+                                               .arg(st.max, 0, 'f', 2)
+                                               .arg(st.mean, 0, 'f', 2)
+                                               .arg(document_->segmentSuvPeak(label), 0, 'f', 2)
+                                               .arg(QString::fromStdString(units)));
+    } else if (st.voxels > 0 && !units.empty()) {
+      details_->setText(details_->text() + tr("<br>mean %1 %2 (SD %3)")
+                                               .arg(st.mean, 0, 'f', valueDecimals(units, 1000))
+                                               .arg(QString::fromStdString(units))
+                                               .arg(st.sd, 0, 'f', valueDecimals(units, 1000)));
+    }
     details_->setToolTip(provenanceTip(*s));
   } else {
     details_->setText(document_->labels().segments.empty() ? tr("No segments: Shift+G and click a lesion,<br>or paint with the brush")

@@ -559,10 +559,13 @@ void SliceViewport::probe() {
   if (!pointerInside_ || !document_->volume()) return;
   const Vec3 p = lpsAt(pointer_);
   const double v = document_->valueAt(p);
-  const QString unit = QString::fromStdString(document_->volume()->units);
+  const std::string& units = document_->volume()->units;
+  const QString unit = QString::fromStdString(units);
+  // SUV to two decimals (a PET reads 2.47, not 2); HU whole.
+  const int decimals = valueDecimals(units, document_->window().width);
   emit probed(std::isnan(v) ? QString()
                             : probePrefix_ + tr("%1 %2 at (%3, %4, %5) mm LPS")
-                                                 .arg(v, 0, 'f', 0).arg(unit).arg(p[0], 0, 'f', 1).arg(p[1], 0, 'f', 1).arg(p[2], 0, 'f', 1));
+                                                 .arg(v, 0, 'f', decimals).arg(unit).arg(p[0], 0, 'f', 1).arg(p[1], 0, 'f', 1).arg(p[2], 0, 'f', 1));
 }
 
 void SliceViewport::mouseReleaseEvent(QMouseEvent* e) {
@@ -692,7 +695,8 @@ void SliceViewport::keyPressEvent(QKeyEvent* e) {
     return;
   default: break;
   }
-  for (const WindowPreset& preset : windowPresets()) {
+  // PET in SUV: SUV presets (0-3, 0-5, 0-10, 0-20) on keys 1-4; else the CT ones.
+  for (const WindowPreset& preset : windowPresetsFor(document_->volume() ? document_->volume()->units : std::string())) {
     if (e->text() == QString(QChar(preset.key))) {
       document_->setWindow(preset.window);
       return;

@@ -80,6 +80,7 @@ void ViewerDocument::setVolume(std::shared_ptr<const Volume> volume, QString pat
   labelsWritable_ = true;
   segSource_ = {};
   statsCache_.clear();
+  suvPeakCache_.clear();
   labelVolume_.reset(); // revisions restart with every map
   strokeBoxes_.clear();
   selectedSegment_ = 0;
@@ -237,6 +238,7 @@ void ViewerDocument::strokeDab(const Vec3& lps) {
   strokeBoxes_.push_back(d.box);
   stroke_.push_back(std::move(d));
   statsCache_.clear();
+  suvPeakCache_.clear();
   emit segmentsChanged(); // drawn as it goes; saved when the stroke ends
 }
 
@@ -463,6 +465,7 @@ void ViewerDocument::setSegmentDisplay(std::uint8_t label, const SegmentDisplay&
 
 void ViewerDocument::labelsChanged() {
   statsCache_.clear();
+  suvPeakCache_.clear();
   uncertaintyDirty_ = true;
   if (!labelsPath_.empty() && labelsWritable_) {
     try {
@@ -522,6 +525,17 @@ SegmentStats ViewerDocument::segmentStats(std::uint8_t label) const {
   const SegmentStats st = measureSegment(labels_, label, volume_.get());
   statsCache_[label] = {labels_.revision, st};
   return st;
+}
+
+double ViewerDocument::segmentSuvPeak(std::uint8_t label) const {
+  if (!volume_ || !isSuvUnits(volume_->units) || labels_.labels.size() != volume_->geometry.voxelCount()) return 0.0;
+  auto it = suvPeakCache_.find(label);
+  if (it != suvPeakCache_.end() && it->second.first == labels_.revision) return it->second.second;
+  std::vector<std::uint8_t> mask(labels_.labels.size());
+  for (std::size_t q = 0; q < mask.size(); ++q) mask[q] = labels_.labels[q] == label;
+  const double peak = suvPeak(*volume_, mask);
+  suvPeakCache_[label] = {labels_.revision, peak};
+  return peak;
 }
 
 void ViewerDocument::setCrosshair(const Vec3& lps) {

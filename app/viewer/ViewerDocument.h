@@ -173,6 +173,9 @@ public:
   std::shared_ptr<const Volume> labelVolume() const;
   /// Measurements of a segment (cached per revision).
   SegmentStats segmentStats(std::uint8_t label) const;
+  /// SUVpeak of a segment on a PET in SUV (core suvPeak: the best 1 mL sphere centred in it);
+  /// 0 for another series or an empty segment. Cached per revision.
+  double segmentSuvPeak(std::uint8_t label) const;
   /// Brush and eraser strokes: begin, one dab per mouse position (a disc in the slice, radius
   /// brushRadiusMm), end; one stroke is one undo step. The brush paints the selected segment (a new
   /// manual one when there is none), the eraser clears it; an engine's segment that the reader
@@ -318,6 +321,7 @@ private:
   mutable std::vector<VoxelBox> strokeBoxes_; ///< dabs since labelVolume_ was last brought up to date
   mutable std::uint64_t labelVolumeRevision_ = ~std::uint64_t(0);
   mutable std::map<std::uint8_t, std::pair<std::uint64_t, SegmentStats>> statsCache_;
+  mutable std::map<std::uint8_t, std::pair<std::uint64_t, double>> suvPeakCache_;
   /// The model runs behind the automatic segments (for refinement and the uncertainty band).
   struct EngineRun {
     Vec3 seed{0, 0, 0};

@@ -28,6 +28,33 @@ WindowLevel windowPreset(const std::string& name) {
   throw std::invalid_argument("unknown window preset '" + name + "' (" + names + ")");
 }
 
+bool isSuvUnits(const std::string& units) {
+  return units.rfind("SUV", 0) == 0;
+}
+
+const std::vector<WindowPreset>& suvWindowPresets() {
+  static const std::vector<WindowPreset> presets{
+      {"SUV 0-3", '1', {1.5, 3}}, {"SUV 0-5", '2', {2.5, 5}}, {"SUV 0-10", '3', {5, 10}}, {"SUV 0-20", '4', {10, 20}},
+  };
+  return presets;
+}
+
+const std::vector<WindowPreset>& windowPresetsFor(const std::string& units) {
+  return isSuvUnits(units) ? suvWindowPresets() : windowPresets();
+}
+
+WindowLevel defaultSuvWindow() {
+  return {2.5, 5};
+}
+
+int valueDecimals(const std::string& units, double windowWidth) {
+  if (units == "HU")
+    return 0;
+  if (isSuvUnits(units))
+    return 2;
+  return windowWidth < 10 ? 2 : windowWidth < 100 ? 1 : 0;
+}
+
 WindowLevel percentileWindow(const Volume& v) {
   std::vector<float> sample;
   const std::size_t n = v.geometry.voxelCount();

@@ -28,6 +28,18 @@ const std::vector<WindowPreset>& windowPresets();
 /// The preset called `name`; throws std::invalid_argument listing the names otherwise.
 WindowLevel windowPreset(const std::string& name);
 
+/// True for PET values in SUV ("SUVbw", "SUVlbm", "SUV"...).
+bool isSuvUnits(const std::string& units);
+/// PET presets in SUV, lower end 0 as PET is read: 0-3, 0-5 (FDG's usual), 0-10, 0-20 (keys 1-4).
+const std::vector<WindowPreset>& suvWindowPresets();
+/// The presets for a series measured in `units`: SUV ones for PET in SUV, else the CT ones.
+const std::vector<WindowPreset>& windowPresetsFor(const std::string& units);
+/// The window a PET in SUV opens with: 0 to 5 SUV (a series' own window is in its stored units).
+WindowLevel defaultSuvWindow();
+/// Decimals a value of `units` is shown with, given the window's width: none for HU, two for SUV,
+/// else by the width (a window a few units wide needs them).
+int valueDecimals(const std::string& units, double windowWidth);
+
 /// Window spanning the 1st to 99th percentile of a volume's values (a subsample of at most ~200k
 /// voxels): the default when a series carries no window of its own.
 WindowLevel percentileWindow(const Volume& volume);

@@ -350,6 +350,10 @@
         <source>unmeasured</source>
         <translation>未测量</translation>
     </message>
+    <message>
+        <source>as acquired</source>
+        <translation>按采集位置</translation>
+    </message>
 </context>
 <context>
     <name>lightbox::AnonymiseDialog</name>
@@ -1871,6 +1875,18 @@ Nothing was written; your review is unchanged.</source>
         <source>The prior retrieved for patient %1 is in the local index; another patient is open now, so it was not opened as the comparison</source>
         <translation>为患者 %1 获取的先前检查已在本地索引中；当前打开的是另一位患者，因此未将其作为对比序列打开</translation>
     </message>
+    <message>
+        <source>%1 has no modality: recognised as %2 from its values (%3)%4</source>
+        <translation>%1 未标明模态：根据数值识别为 %2（%3）%4</translation>
+    </message>
+    <message>
+        <source>; values read in %1</source>
+        <translation>；数值按 %1 读取</translation>
+    </message>
+    <message>
+        <source>PET and %1 linked and fused as acquired (scanner coordinates, not registered): F changes the fusion, Ctrl+R registers them</source>
+        <translation>PET 与 %1 按采集位置联动并融合（扫描仪坐标，未配准）：F 切换融合方式，Ctrl+R 进行配准</translation>
+    </message>
 </context>
 <context>
     <name>lightbox::PacsNodesDialog</name>
@@ -2209,6 +2225,10 @@ Nothing was written; your review is unchanged.</source>
     <message>
         <source>; </source>
         <translation>；</translation>
+    </message>
+    <message>
+        <source>linked as acquired (scanner coordinates, not registered)</source>
+        <translation>按采集位置联动（扫描仪坐标，未配准）</translation>
     </message>
 </context>
 <context>
@@ -3075,6 +3095,14 @@ Nothing was written; your review is unchanged.</source>
     <message>
         <source>No segments: Shift+G and click a lesion,&lt;br&gt;or paint with the brush</source>
         <translation>无分割：按 Shift+G 并单击病灶，&lt;br&gt;或用画笔绘制</translation>
+    </message>
+    <message>
+        <source>&lt;br&gt;SUVmax %1, SUVmean %2, SUVpeak %3 (%4)</source>
+        <translation>&lt;br&gt;SUVmax %1，SUVmean %2，SUVpeak %3（%4）</translation>
+    </message>
+    <message>
+        <source>&lt;br&gt;mean %1 %2 (SD %3)</source>
+        <translation>&lt;br&gt;均值 %1 %2（标准差 %3）</translation>
     </message>
 </context>
 <context>

@@ -3,10 +3,14 @@
 // GUI thread: the window keeps serving events), two correction clicks that each improve the mask
 // against the clinicians' outline, and the 3D view's surface. STS_005 is one of the shipped model's
 // training cases: this checks the viewer's path, not the model's accuracy (MODEL_CARD.md has that).
+#include "tests/support/PetSeries.h"
 #include "tests/support/QtWait.h"
 #include "tests/support/TestData.h"
 
 #include "app/viewer/MainWindow.h"
+#include "app/viewer/RegistrationController.h"
+#include "app/viewer/SegmentPanel.h"
+#include "app/viewer/SliceViewport.h"
 #include "app/viewer/ViewerDocument.h"
 #include "app/viewer/VolumeViewport.h"
 #include "app/viewer/VtkViewport.h"
@@ -16,8 +20,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <QLabel>
+#include <QTest>
 #include <QTimer>
 
+#include <cmath>
 #include <cstdlib>
 
 using namespace lightbox;
@@ -106,4 +113,160 @@ TEST_CASE("a sarcoma CT: one click outlines the tumour without blocking the wind
   std::printf("after reopening, a third click: %.3f\n", after);
   CHECK(after >= dice);
   CHECK(reopened->labels().segments[0].prompts.size() == 4);
+}
+
+namespace {
+
+/// The clinicians' mask of `file` on its own grid, and its most interior voxel as an LPS point.
+std::pair<std::vector<std::uint8_t>, Vec3> maskAndCentre(const std::string& file) {
+  const LoadedSeries m = loadPath(file);
+  const Volume& v = m.volumes.front();
+  std::vector<std::uint8_t> mask(v.geometry.voxelCount());
+  for (std::size_t q = 0; q < mask.size(); ++q) mask[q] = v.value(q) > 0.5;
+  const VolumeGeometry& g = v.geometry;
+  const std::size_t c = mostInteriorVoxel(g, mask);
+  return {mask, g.ijkToLps({double(c % g.size[0]), double((c / g.size[0]) % g.size[1]), double(c / (g.size[0] * g.size[1]))})};
+}
+
+} // namespace
+
+TEST_CASE("a sarcoma PET/CT: the NIfTIs read in HU and SUV, the PET opens beside the CT fused as acquired in hot iron, "
+          "SUV presets and the segment's SUVmax / SUVmean / SUVpeak",
+          "[viewer][window][sarcoma][petct]") {
+  const std::string folder = test::scratchFolder("sarcoma-petct-annotations");
+  setenv("LIGHTBOX_ANNOTATIONS", folder.c_str(), 1);
+  const std::string caseDir = test::sharedData("lesions/sarcoma_ibsi_sts/STS_005");
+  MainWindow window;
+  window.resize(1600, 1000);
+  window.show();
+  REQUIRE(window.openPath(QString::fromStdString(caseDir + "/CT_image.nii.gz")));
+  REQUIRE(window.openComparison(QString::fromStdString(caseDir + "/PET_image.nii.gz")));
+  ViewerDocument* ct = window.document();
+  ViewerDocument* pet = window.comparison();
+  // No modality in a NIfTI: recognised from the values.
+  CHECK(ct->volume()->units == "HU");
+  CHECK(pet->volume()->units == "SUV");
+  // The PET opens at 0-5 SUV (not its 1st-99th percentile).
+  CHECK(pet->window() == defaultSuvWindow());
+  // One PET/CT: linked and fused as acquired (identity), in scanner coordinates.
+  RegistrationController* reg = window.registration();
+  REQUIRE(reg->asAcquired());
+  REQUIRE(reg->registered());
+  CHECK(reg->transform() == RegistrationTransform{});
+  CHECK(reg->fusionMode() == FusionMode::Blend);
+  CHECK(reg->linkText().contains("as acquired"));
+  REQUIRE(test::waitFor([&] { return reg->derivedReady(); }, 20000));
+
+  // The axial view through the tumour's centre (on the PET): hot where the PET is hot, grey where
+  // it is cold. The reference is the PET's own value at each pixel's point (identity transform).
+  const auto [petMask, centre] = maskAndCentre(caseDir + "/PET_mask.nii.gz");
+  ct->setCrosshair(centre);
+  QApplication::processEvents();
+  SliceViewport* axial = window.view(0);
+  const QImage frame = axial->grabFramebuffer().convertToFormat(QImage::Format_RGB32);
+  const double scale = axial->devicePixelRatioF();
+  int hot = 0, hotRed = 0, cold = 0, coldGrey = 0;
+  for (int y = 0; y < frame.height(); ++y) {
+    for (int x = 0; x < frame.width(); ++x) {
+      const Vec3 p = axial->lpsAt(QPointF(x, y) / scale);
+      const double suv = pet->valueAt(p), hu = ct->valueAt(p);
+      if (std::isnan(suv) || std::isnan(hu)) continue;
+      const QRgb c = frame.pixel(x, y);
+      // Hot iron runs dark red, orange, yellow to white at the window's top (5 SUV): orange to
+      // yellow between 2 and 4.
+      if (suv >= 2.0 && suv <= 4.0) {
+        ++hot;
+        hotRed += qRed(c) > qBlue(c) + 80;
+      } else if (suv <= 0.2) {
+        ++cold;
+        coldGrey += std::abs(qRed(c) - qBlue(c)) <= 12;
+      }
+    }
+  }
+  INFO("hot pixels " << hot << " (red " << hotRed << "), cold " << cold << " (grey " << coldGrey << ")");
+  if (const char* shots = std::getenv("LIGHTBOX_TEST_SHOTS")) frame.save(QString(shots) + "/sarcoma-petct-axial.png");
+  REQUIRE(hot > 200);
+  REQUIRE(cold > 200);
+  CHECK(hotRed >= 0.9 * hot); // the rest: the legend, the yellow crosshair's gaps, the text
+  CHECK(coldGrey >= 0.95 * cold);
+  // Fusion off: the CT alone, grey where the PET was hot.
+  reg->setFusionMode(FusionMode::Off);
+  QApplication::processEvents();
+  const QImage plain = axial->grabFramebuffer().convertToFormat(QImage::Format_RGB32);
+  int stillRed = 0; // the yellow crosshair and letters only
+  for (int y = 0; y < plain.height(); y += 3)
+    for (int x = 0; x < plain.width(); x += 3) {
+      const double suv = pet->valueAt(axial->lpsAt(QPointF(x, y) / scale));
+      if (suv >= 2.0) stillRed += qRed(plain.pixel(x, y)) > qBlue(plain.pixel(x, y)) + 80;
+    }
+  INFO("red with the fusion off: " << stillRed);
+  CHECK(stillRed <= 0.03 * hot);
+  reg->setFusionMode(FusionMode::Blend);
+  QApplication::processEvents();
+  if (const char* shots = std::getenv("LIGHTBOX_TEST_SHOTS")) grabWindow(&window).save(QString(shots) + "/sarcoma-petct-fused.png");
+
+  // SUV presets on the PET's keys: 4 is 0-20 SUV, 2 back to 0-5.
+  window.comparisonView()->setFocus();
+  QTest::keyClick(window.comparisonView(), Qt::Key_4);
+  CHECK(pet->window() == WindowLevel{10, 20});
+  QTest::keyClick(window.comparisonView(), Qt::Key_2);
+  CHECK(pet->window() == WindowLevel{2.5, 5});
+  // The CT keeps its HU presets (1: lung).
+  QTest::keyClick(axial, Qt::Key_1);
+  CHECK(ct->window() == windowPreset("lung"));
+
+  // The PET alone: a click outlines the tumour; the panel gives SUVmax, SUVmean and SUVpeak, each
+  // checked against the PET's values under the segment computed here.
+  REQUIRE(window.openPath(QString::fromStdString(caseDir + "/PET_image.nii.gz")));
+  ViewerDocument* doc = window.document();
+  REQUIRE(doc->volume()->units == "SUV");
+  REQUIRE(doc->segmentAt(centre) == 1);
+  const Volume& v = *doc->volume();
+  std::vector<std::uint8_t> seg(v.geometry.voxelCount());
+  double sum = 0, max = 0;
+  std::size_t n = 0;
+  for (std::size_t q = 0; q < seg.size(); ++q) {
+    seg[q] = doc->labels().labels[q] == 1;
+    if (!seg[q]) continue;
+    sum += v.value(q);
+    max = std::max(max, v.value(q));
+    ++n;
+  }
+  REQUIRE(n > 10);
+  std::printf("STS_005 PET in the viewer: one click Dice %.3f, SUVmax %.2f, SUVmean %.2f\n", diceCoefficient(seg, petMask),
+              max, sum / double(n));
+  // SUVpeak by brute force: every voxel of the segment as a centre, the 1 mL sphere's mean.
+  const VolumeGeometry& g = v.geometry;
+  double peak = 0;
+  const double r = 6.2035;
+  std::vector<Vec3> at(seg.size());
+  for (std::size_t t = 0; t < seg.size(); ++t)
+    at[t] = g.ijkToLps({double(t % g.size[0]), double((t / g.size[0]) % g.size[1]), double(t / (g.size[0] * g.size[1]))});
+  for (std::size_t q = 0; q < seg.size(); ++q) {
+    if (!seg[q]) continue;
+    double s = 0;
+    std::size_t m = 0;
+    for (std::size_t t = 0; t < seg.size(); ++t) {
+      if (norm(at[t] - at[q]) > r) continue;
+      s += v.value(t);
+      ++m;
+    }
+    peak = std::max(peak, s / double(m));
+  }
+  const QString text = window.segmentPanel()->details()->text();
+  INFO(text.toStdString() << "; SUVpeak by brute force " << peak);
+  CHECK(text.contains(QString("SUVmax %1").arg(max, 0, 'f', 2)));
+  CHECK(text.contains(QString("SUVmean %1").arg(sum / double(n), 0, 'f', 2)));
+  CHECK(text.contains(QString("SUVpeak %1").arg(peak, 0, 'f', 2)));
+  if (const char* shots = std::getenv("LIGHTBOX_TEST_SHOTS")) grabWindow(&window).save(QString(shots) + "/sarcoma-pet-segment.png");
+
+  // The same PET as a DICOM series in Bq/mL, its window in Bq/mL as a scanner writes it: it reads
+  // in SUVbw and opens at 0-5 SUV, not at the stored window (all black in SUV).
+  const std::string dicomPet = test::scratchFolder("sarcoma-pet-dicom");
+  const PetDoseInfo dose = test::typicalFdg();
+  test::writePetSeries(v, dicomPet, dose, dose.patientWeightKg, 20000, 40000);
+  REQUIRE(window.openPath(QString::fromStdString(dicomPet)));
+  CHECK(window.document()->volume()->units == "SUVbw");
+  CHECK(window.document()->window() == defaultSuvWindow());
+  CHECK(window.document()->valueAt(centre) == Approx(doc->valueAt(centre)).margin(0.01));
 }
