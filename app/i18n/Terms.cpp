@@ -73,6 +73,9 @@ namespace {
     QT_TRANSLATE_NOOP("Terms", "deformable"),
     QT_TRANSLATE_NOOP("Terms", "model"),
     QT_TRANSLATE_NOOP("Terms", "as acquired"),
+    // Why a PET/CT pair is linked as acquired (core asAcquiredReason)
+    QT_TRANSLATE_NOOP("Terms", "one Frame of Reference"),
+    QT_TRANSLATE_NOOP("Terms", "a research file over the same place: a guess, check it"),
     QT_TRANSLATE_NOOP("Terms", "off"),
     QT_TRANSLATE_NOOP("Terms", "blend"),
     QT_TRANSLATE_NOOP("Terms", "checkerboard"),

@@ -371,11 +371,13 @@ struct SlicePipeline::Impl {
     // A narrow window (PET in SUV: W 5 L 2.5) keeps its decimals; HU windows are whole numbers.
     const int wd = state.window.width < 20 ? 2 : 0;
     if (state.minimalText) {
-      std::snprintf(text, sizeof(text), "W %.*f L %.*f%s%s", wd, state.window.width, wd, state.window.center,
-                    state.invert ? " " : "", state.invert ? words.invert.c_str() : "");
+      std::snprintf(text, sizeof(text), "W %.*f L %.*f%s%s", wd, state.window.width, wd,
+                    state.window.center, state.invert ? " " : "",
+                    state.invert ? words.invert.c_str() : "");
     } else {
-      std::snprintf(text, sizeof(text), "W %.*f L %.*f%s%s\n%s %.2f", wd, state.window.width, wd, state.window.center,
-                    state.invert ? " " : "", state.invert ? words.invert.c_str() : "", words.zoom.c_str(), state.zoom);
+      std::snprintf(text, sizeof(text), "W %.*f L %.*f%s%s\n%s %.2f", wd, state.window.width, wd,
+                    state.window.center, state.invert ? " " : "",
+                    state.invert ? words.invert.c_str() : "", words.zoom.c_str(), state.zoom);
     }
     setCorner(1, text);
     // Positions follow the size (fontSize above).

@@ -7,15 +7,15 @@
 #include "app/i18n/CoreMessages.h"
 #include "app/viewer/DicomHeaderDialog.h"
 #include "app/viewer/FinalizeDialog.h"
-#include "app/viewer/SliceViewport.h"
 #include "app/viewer/PacsPanel.h"
+#include "app/viewer/SliceViewport.h"
 #include "app/viewer/StudyBrowser.h"
 #include "app/viewer/ViewerDocument.h"
 #include "app/viewer/VolumeViewport.h"
 #include "core/display/WindowLevel.h"
 #include "core/index/StudyIndex.h"
 #include "core/io/ImageFileIO.h"
-#include "core/net/DicomNetwork.h"  // the storage receiver ends with the window
+#include "core/net/DicomNetwork.h" // the storage receiver ends with the window
 #include "core/net/PacsNode.h"
 #include "core/segmentation/ModalityRecognition.h"
 #include "core/study/StudyLoader.h"
@@ -306,7 +306,10 @@ MainWindow::MainWindow(QWidget* parent)
     }
   });
   connect(document_, &ViewerDocument::displayChanged, this, [this] {
-    if (comparison_->volume() && linkComparison_) {
+    // One window for both only when they measure the same: a CT's HU window on a PET in SUV
+    // would be meaningless (the PET/CT pair keeps each its own).
+    if (comparison_->volume() && linkComparison_ && document_->volume() &&
+        comparison_->volume()->units == document_->volume()->units) {
       comparison_->setWindow(document_->window());
     }
   });
@@ -467,18 +470,27 @@ bool MainWindow::loadInto(ViewerDocument* doc, const QString& path, const QStrin
       }
     }
     if (isResearchImageFile(imagePath.toStdString())) {
-      runOffGuiThread([&] { loaded = loadPath(imagePath.toStdString(), {}, options); });
-      if (!comparison) sliceFiles_.clear();
       // No modality in a research file: recognised from its values (as `lightbox segment` does), so
       // a CT reads in HU (presets, thresholds, 3D presets) and a PET in SUV (window, SUV numbers).
-      if (!loaded.volumes.empty() && loaded.volumes.front().units.empty()) {
-        const RecognisedModality r = recogniseModality(loaded.volumes.front());
-        const std::string units = r.modality == "CT" ? "HU" : r.modality == "PT" ? "SUV" : "";
-        for (Volume& v : loaded.volumes) v.units = units;
-        messages_->insertItem(0, role + tr("%1 has no modality: recognised as %2 from its values (%3)%4")
-                                            .arg(QFileInfo(imagePath).fileName(), QString::fromStdString(r.modality),
-                                                 QString::fromStdString(r.evidence),
-                                                 units.empty() ? QString() : tr("; values read in %1").arg(QString::fromStdString(units))));
+      // On the loader's thread: it is a pass over every voxel.
+      std::optional<RecognisedModality> recognised;
+      runOffGuiThread([&] {
+        loaded = loadPath(imagePath.toStdString(), {}, options);
+        if (!loaded.volumes.empty() && loaded.volumes.front().units.empty()) {
+          recognised = recogniseModality(loaded.volumes.front());
+          for (Volume& v : loaded.volumes)
+            v.units = recognisedUnits(*recognised);
+        }
+      });
+      if (!comparison) sliceFiles_.clear();
+      if (recognised) {
+        const QString units = QString::fromStdString(recognisedUnits(*recognised));
+        messages_->insertItem(
+            0, role + tr("%1 has no modality: recognised as %2 from its values (%3)%4")
+                          .arg(QFileInfo(imagePath).fileName(),
+                               QString::fromStdString(recognised->modality),
+                               QString::fromStdString(recognised->evidence),
+                               units.isEmpty() ? QString() : tr("; values read in %1").arg(units)));
       }
       seriesText = QFileInfo(imagePath).fileName();
       key = QFileInfo(imagePath).absoluteFilePath();
@@ -625,9 +637,11 @@ void MainWindow::registrationPairChanged() {
     messages_->insertItem(0, message);
     statusBar()->showMessage(message, 10000);
   } else if (registration_->asAcquired()) {
-    const QString message = tr("PET and %1 linked and fused as acquired (scanner coordinates, not registered): "
-                               "F changes the fusion, Ctrl+R registers them")
-                                .arg((document_->volume()->units == "HU" || comparison_->volume()->units == "HU") ? "CT" : "MR");
+    const QString message =
+        registration_->fusionMode() != FusionMode::Off
+            ? tr("%1: fused in hot iron; F changes the fusion, Ctrl+R registers the pair")
+                  .arg(registration_->linkText())
+            : tr("%1: F fuses the pair, Ctrl+R registers it").arg(registration_->linkText());
     messages_->insertItem(0, message);
     statusBar()->showMessage(message, 10000);
   }

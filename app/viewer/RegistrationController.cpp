@@ -6,6 +6,7 @@
 #include "ai/registration/LearnedRegistration.h"
 #include "app/viewer/ViewerDocument.h"
 #include "core/annotation/AnnotationStore.h"
+#include "core/registration/AsAcquired.h"
 #include "core/registration/PairRegistrationStore.h"
 
 #include <QCoreApplication>
@@ -61,53 +62,18 @@ double roundUp(double v) {
   return 10 * p;
 }
 
-bool isPet(const Volume& v) {
-  return isSuvUnits(v.units) || v.units == "Bq/mL";
-}
-
-/// The box a volume covers in LPS (its voxel centres' corners).
-std::pair<Vec3, Vec3> lpsBox(const VolumeGeometry& g) {
-  Vec3 lo{1e300, 1e300, 1e300}, hi{-1e300, -1e300, -1e300};
-  for (int c = 0; c < 8; ++c) {
-    const Vec3 p = g.ijkToLps({c & 1 ? double(g.size[0] - 1) : 0.0, c & 2 ? double(g.size[1] - 1) : 0.0,
-                               c & 4 ? double(g.size[2] - 1) : 0.0});
-    for (int a = 0; a < 3; ++a) {
-      lo[a] = std::min(lo[a], p[a]);
-      hi[a] = std::max(hi[a], p[a]);
-    }
-  }
-  return {lo, hi};
-}
-
-double boxVolume(const Vec3& lo, const Vec3& hi) {
-  double v = 1;
-  for (int a = 0; a < 3; ++a) v *= std::max(hi[a] - lo[a], 1.0);
-  return v;
-}
-
 /// Hot iron for a PET over a grey image: clear at 0, dark red, orange, yellow, white at the top.
 std::vector<Rgba> hotIron() {
-  return ramp({{0, 0, 0, 0}, {160, 0, 0, 170}, {255, 90, 0, 215}, {255, 210, 0, 240}, {255, 255, 255, 255}});
+  return ramp({{0, 0, 0, 0},
+               {160, 0, 0, 170},
+               {255, 90, 0, 215},
+               {255, 210, 0, 240},
+               {255, 255, 255, 255}});
 }
 
 } // namespace
 
-const char* kAsAcquired = QT_TRANSLATE_NOOP("Terms", "as acquired");
-
-bool petPairAsAcquired(const Volume& current, const Volume& prior) {
-  if (isPet(current) == isPet(prior))
-    return false; // two PETs, or no PET: a registration's job
-  const auto [clo, chi] = lpsBox(current.geometry);
-  const auto [plo, phi] = lpsBox(prior.geometry);
-  Vec3 lo, hi;
-  for (int a = 0; a < 3; ++a) {
-    lo[a] = std::max(clo[a], plo[a]);
-    hi[a] = std::min(chi[a], phi[a]);
-    if (hi[a] <= lo[a])
-      return false;
-  }
-  return boxVolume(lo, hi) >= 0.5 * std::min(boxVolume(clo, chi), boxVolume(plo, phi));
-}
+const char* const kAsAcquired = QT_TRANSLATE_NOOP("Terms", "as acquired");
 
 const char* toString(FusionMode mode) {
   switch (mode) {
@@ -193,6 +159,10 @@ void RegistrationController::dropTransform() {
 }
 
 bool RegistrationController::pairChanged() {
+  if (autoFusion_) { // the fusion a PET/CT pair turned on goes with the pair
+    autoFusion_ = false;
+    fusion_ = FusionMode::Off;
+  }
   if (running()) {
     cancel_ = true;
     joinWorker(); // its result is dropped: the generation moves on below
@@ -212,14 +182,24 @@ bool RegistrationController::pairChanged() {
       emit finished(false, tr("Saved registration not used: %1").arg(QString::fromUtf8(e.what())));
     }
   }
-  // A PET beside a CT or MR over the same place (the two series of one PET/CT): linked and fused
-  // as acquired, in scanner coordinates; the reader can still register them.
-  if (!restored && current_->volume() && prior_->volume() && petPairAsAcquired(*current_->volume(), *prior_->volume())) {
-    setTransform(RegistrationTransform{}, kAsAcquired, 0.0, false);
-    asAcquired_ = true;
-    if (fusion_ == FusionMode::Off)
-      setFusionMode(FusionMode::Blend);
-    return false;
+  // The two series of one PET/CT: linked as acquired, in scanner coordinates (the reader can
+  // still register them); a PET comparison is fused in hot iron at once.
+  if (!restored && current_->volume() && prior_->volume()) {
+    const ReportSource &c = current_->reportSource(), &p = prior_->reportSource();
+    const std::string why =
+        asAcquiredReason(*current_->volume(), {c.frameOfReferenceUid, c.patientId},
+                         *prior_->volume(), {p.frameOfReferenceUid, p.patientId});
+    if (!why.empty()) {
+      setTransform(RegistrationTransform{}, kAsAcquired, 0.0, false);
+      asAcquired_ = true;
+      asAcquiredWhy_ = QString::fromStdString(why);
+      if (fusion_ == FusionMode::Off && isPetUnits(prior_->volume()->units)) {
+        fusion_ = FusionMode::Blend;
+        autoFusion_ = true;
+        emit overlaysChanged();
+      }
+      return false;
+    }
   }
   if (!restored) {
     emit transformChanged();
@@ -388,7 +368,8 @@ QString RegistrationController::linkText() const {
     return {};
   if (transform_ && engine_ == kAsAcquired) {
     // Two modalities: a local NCC between them says nothing about the alignment.
-    return tr("linked as acquired (scanner coordinates, not registered)");
+    return tr("linked as acquired (scanner coordinates, not registered: %1)")
+        .arg(term(asAcquiredWhy_));
   }
   if (transform_) {
     const QString engine = term(engine_);
@@ -409,6 +390,7 @@ QString RegistrationController::linkText() const {
 }
 
 void RegistrationController::setFusionMode(FusionMode mode) {
+  autoFusion_ = false; // the reader's choice stays
   if (fusion_ == mode)
     return;
   fusion_ = mode;
@@ -486,7 +468,9 @@ void RegistrationController::addOverlays(OverlayLayers& overlays) const {
     layer.opacity = opacity_;
     layer.squareMm = squareMm_;
     // A PET over a CT or MR (blend or colour): hot iron over the PET's own window, with its legend.
-    const bool petOver = prior_->volume() && current_->volume() && isPet(*prior_->volume()) && !isPet(*current_->volume());
+    const bool petOver = prior_->volume() && current_->volume() &&
+                         isPetUnits(prior_->volume()->units) &&
+                         !isPetUnits(current_->volume()->units);
     if (petOver && (fusion_ == FusionMode::Blend || fusion_ == FusionMode::Colour)) {
       layer.mode = FusionLayer::Mode::ColourMap;
       layer.colourMap = hotIron();
@@ -495,8 +479,9 @@ void RegistrationController::addOverlays(OverlayLayers& overlays) const {
       legend.colours = layer.colourMap;
       for (Rgba& c : legend.colours)
         c[3] = 255;
-      const double lo = layer.window.center - layer.window.width / 2, hi = layer.window.center + layer.window.width / 2;
-      const int decimals = layer.window.width < 20 ? 1 : 0;
+      const double lo = layer.window.center - layer.window.width / 2,
+                   hi = layer.window.center + layer.window.width / 2;
+      const int decimals = layer.window.width <= 10 ? 2 : 1; // 0-3 SUV: 0.75, 1.50, ...
       for (int i = 0; i <= 4; ++i)
         legend.ticks.emplace_back(i / 4.0, number(lo + (hi - lo) * i / 4.0, decimals));
       overlays.fusions.push_back(std::move(layer));

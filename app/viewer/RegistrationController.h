@@ -32,10 +32,7 @@ const char* toString(FusionMode mode);
 const char* toString(RegistrationMap map);
 
 /// The engine name of a pair linked in scanner coordinates (identity), not registered.
-extern const char* kAsAcquired;
-/// True when one series is a PET (SUV or Bq/mL) and the other is not, and their boxes share at
-/// least half of the smaller one: the two series of one PET/CT, fused as acquired.
-bool petPairAsAcquired(const Volume& current, const Volume& prior);
+extern const char* const kAsAcquired;
 
 /// The registration of the open prior (comparison) to the open current series: runs
 /// registerImages off the GUI thread with progress and cancel, keeps the transform for the pair
@@ -49,8 +46,10 @@ public:
   ~RegistrationController() override; ///< cancels a running registration and waits for its thread
 
   /// Either series changed: drops the transform (cancelling a run) and restores the one saved for
-  /// this pair, if any. True when one was restored. Else a PET beside a CT or MR over the same
-  /// place is linked as acquired (identity, not saved) and fused: asAcquired() says so.
+  /// this pair, if any. True when one was restored. Else the two series of a PET/CT (core
+  /// asAcquiredReason) are linked as acquired (identity, not saved; asAcquired() says so), and a
+  /// PET comparison is fused at once (blend, hot iron) until the pair changes or the reader
+  /// chooses a fusion mode.
   bool pairChanged();
   bool asAcquired() const { return asAcquired_; }
   /// Starts registering the prior to the current series; false (with `finished(false, why)`)
@@ -134,6 +133,8 @@ private:
   double jacobianDeviation_ = 0.0;
 
   bool asAcquired_ = false; ///< the identity link of a PET/CT pair (not a registration)
+  QString asAcquiredWhy_;   ///< core asAcquiredReason's words
+  bool autoFusion_ = false; ///< the fusion was turned on by the pair, not by the reader
   FusionMode fusion_ = FusionMode::Off;
   RegistrationMap map_ = RegistrationMap::Off;
   double opacity_ = 0.5;

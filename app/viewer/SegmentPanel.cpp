@@ -2,6 +2,7 @@
 #include "app/viewer/SegmentPanel.h"
 
 #include "app/viewer/ViewerDocument.h"
+#include "core/display/WindowLevel.h"
 
 #include <QColorDialog>
 #include <QComboBox>

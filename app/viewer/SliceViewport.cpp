@@ -565,7 +565,11 @@ void SliceViewport::probe() {
   const int decimals = valueDecimals(units, document_->window().width);
   emit probed(std::isnan(v) ? QString()
                             : probePrefix_ + tr("%1 %2 at (%3, %4, %5) mm LPS")
-                                                 .arg(v, 0, 'f', decimals).arg(unit).arg(p[0], 0, 'f', 1).arg(p[1], 0, 'f', 1).arg(p[2], 0, 'f', 1));
+                                                 .arg(v, 0, 'f', decimals)
+                                                 .arg(unit)
+                                                 .arg(p[0], 0, 'f', 1)
+                                                 .arg(p[1], 0, 'f', 1)
+                                                 .arg(p[2], 0, 'f', 1));
 }
 
 void SliceViewport::mouseReleaseEvent(QMouseEvent* e) {
@@ -696,7 +700,8 @@ void SliceViewport::keyPressEvent(QKeyEvent* e) {
   default: break;
   }
   // PET in SUV: SUV presets (0-3, 0-5, 0-10, 0-20) on keys 1-4; else the CT ones.
-  for (const WindowPreset& preset : windowPresetsFor(document_->volume() ? document_->volume()->units : std::string())) {
+  for (const WindowPreset& preset :
+       windowPresetsFor(document_->volume() ? document_->volume()->units : std::string())) {
     if (e->text() == QString(QChar(preset.key))) {
       document_->setWindow(preset.window);
       return;

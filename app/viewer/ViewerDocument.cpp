@@ -528,11 +528,15 @@ SegmentStats ViewerDocument::segmentStats(std::uint8_t label) const {
 }
 
 double ViewerDocument::segmentSuvPeak(std::uint8_t label) const {
-  if (!volume_ || !isSuvUnits(volume_->units) || labels_.labels.size() != volume_->geometry.voxelCount()) return 0.0;
+  if (!volume_ || !isSuvUnits(volume_->units) ||
+      labels_.labels.size() != volume_->geometry.voxelCount())
+    return 0.0;
   auto it = suvPeakCache_.find(label);
-  if (it != suvPeakCache_.end() && it->second.first == labels_.revision) return it->second.second;
+  if (it != suvPeakCache_.end() && it->second.first == labels_.revision)
+    return it->second.second;
   std::vector<std::uint8_t> mask(labels_.labels.size());
-  for (std::size_t q = 0; q < mask.size(); ++q) mask[q] = labels_.labels[q] == label;
+  for (std::size_t q = 0; q < mask.size(); ++q)
+    mask[q] = labels_.labels[q] == label;
   const double peak = suvPeak(*volume_, mask);
   suvPeakCache_[label] = {labels_.revision, peak};
   return peak;

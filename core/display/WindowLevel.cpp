@@ -34,7 +34,10 @@ bool isSuvUnits(const std::string& units) {
 
 const std::vector<WindowPreset>& suvWindowPresets() {
   static const std::vector<WindowPreset> presets{
-      {"SUV 0-3", '1', {1.5, 3}}, {"SUV 0-5", '2', {2.5, 5}}, {"SUV 0-10", '3', {5, 10}}, {"SUV 0-20", '4', {10, 20}},
+      {"SUV 0-3", '1', {1.5, 3}},
+      {"SUV 0-5", '2', {2.5, 5}},
+      {"SUV 0-10", '3', {5, 10}},
+      {"SUV 0-20", '4', {10, 20}},
   };
   return presets;
 }

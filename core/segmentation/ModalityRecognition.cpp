@@ -64,7 +64,7 @@ RecognisedModality recogniseModality(const Volume& image) {
   } else if (r.integral && r.min <= kFatHu && r.shareSoftTissue >= kSoftTissueShare) {
     r.modality = "CT";
     r.evidence = std::string("Hounsfield units: fat below -100 and soft tissue near 0 (") + facts + ")";
-  } else if (r.min >= 0 && r.max <= kPetMaxSuv && r.median <= kPetMaxMedian) {
+  } else if (!r.integral && r.min >= 0 && r.max <= kPetMaxSuv && r.median <= kPetMaxMedian) {
     r.modality = "PT";
     r.evidence = std::string("SUV-like: non-negative, small maximum and median (") + facts + ")";
   } else {
@@ -72,6 +72,10 @@ RecognisedModality recogniseModality(const Volume& image) {
     r.evidence = std::string("neither Hounsfield units nor SUV (") + facts + ")";
   }
   return r;
+}
+
+std::string recognisedUnits(const RecognisedModality& r) {
+  return r.modality == "CT" ? "HU" : r.modality == "PT" ? "SUV" : "";
 }
 
 } // namespace lightbox

@@ -19,9 +19,14 @@ struct RecognisedModality {
 /// CT when the values look like Hounsfield units: at least 0.5 % of voxels at or below -900 (air
 /// around a limb, lung), or, for a crop without air, whole numbers reaching -100 or below (fat)
 /// with at least 20 % of voxels between -100 and 100 (soft tissue). PET when nothing is negative,
-/// the largest value is at most 100 and the median at most 5 (SUV: background near 0-2, lesions
+/// the values are fractional (a 0/1 mask or a label map is not a PET), the largest value is at most
+/// 100 and the median at most 5 (SUV: background near 0-2, lesions
 /// 2-40). Anything else is MR (arbitrary, non-negative units). Designed on the sarcoma set's CT,
 /// T1 MR and SUV PET images and the POPI / LIDC CTs (tests/core/ModalityRecognitionTest.cpp).
 RecognisedModality recogniseModality(const Volume& image);
+
+/// The units a recognised image is read in: "HU" for CT, "SUV" for PET (values in SUV were what
+/// made it PET), "" for MR.
+std::string recognisedUnits(const RecognisedModality& r);
 
 } // namespace lightbox

@@ -354,6 +354,14 @@
         <source>as acquired</source>
         <translation>按采集位置</translation>
     </message>
+    <message>
+        <source>one Frame of Reference</source>
+        <translation>同一参考坐标系</translation>
+    </message>
+    <message>
+        <source>a research file over the same place: a guess, check it</source>
+        <translation>研究格式文件覆盖同一位置：推测，请核对</translation>
+    </message>
 </context>
 <context>
     <name>lightbox::AnonymiseDialog</name>
@@ -1884,8 +1892,12 @@ Nothing was written; your review is unchanged.</source>
         <translation>；数值按 %1 读取</translation>
     </message>
     <message>
-        <source>PET and %1 linked and fused as acquired (scanner coordinates, not registered): F changes the fusion, Ctrl+R registers them</source>
-        <translation>PET 与 %1 按采集位置联动并融合（扫描仪坐标，未配准）：F 切换融合方式，Ctrl+R 进行配准</translation>
+        <source>%1: fused in hot iron; F changes the fusion, Ctrl+R registers the pair</source>
+        <translation>%1：以热铁色融合；F 切换融合方式，Ctrl+R 配准这一对图像</translation>
+    </message>
+    <message>
+        <source>%1: F fuses the pair, Ctrl+R registers it</source>
+        <translation>%1：F 融合这一对图像，Ctrl+R 进行配准</translation>
     </message>
 </context>
 <context>
@@ -2227,8 +2239,8 @@ Nothing was written; your review is unchanged.</source>
         <translation>；</translation>
     </message>
     <message>
-        <source>linked as acquired (scanner coordinates, not registered)</source>
-        <translation>按采集位置联动（扫描仪坐标，未配准）</translation>
+        <source>linked as acquired (scanner coordinates, not registered: %1)</source>
+        <translation>按采集位置联动（扫描仪坐标，未配准：%1）</translation>
     </message>
 </context>
 <context>

@@ -4,7 +4,6 @@
 
 #include "app/viewer/MainWindow.h"
 #include "app/viewer/SliceViewport.h"
-#include "app/viewer/RegistrationController.h"
 #include "app/viewer/ViewerDocument.h"
 
 #include "tests/support/QtWait.h"
@@ -122,33 +121,8 @@ TEST_CASE("real window: a folder without images reports instead of failing silen
   CHECK(closer.closed() == 1);
 }
 
-TEST_CASE("a PET beside a CT or MR over the same place is linked as acquired; other pairs are not", "[viewer][petct]") {
-  auto box = [](const std::string& units, Vec3 origin, std::array<std::size_t, 3> size, Vec3 spacing) {
-    Volume v;
-    v.geometry.size = size;
-    v.geometry.spacing = spacing;
-    v.geometry.origin = origin;
-    v.voxels = std::vector<float>(v.geometry.voxelCount(), 0.0f);
-    v.units = units;
-    return v;
-  };
-  const Volume ct = box("HU", {0, 0, 0}, {200, 200, 60}, {1, 1, 3});
-  const Volume mr = box("", {0, 0, 0}, {200, 200, 60}, {1, 1, 3});
-  const Volume pet = box("SUVbw", {2, 2, 0}, {40, 40, 60}, {5, 5, 3});
-  const Volume petBq = box("Bq/mL", {2, 2, 0}, {40, 40, 60}, {5, 5, 3});
-  const Volume petElsewhere = box("SUV", {0, 0, 300}, {40, 40, 60}, {5, 5, 3});
-  const Volume petHalf = box("SUV", {0, 0, 120}, {40, 40, 60}, {5, 5, 3}); // 60 of its 177 mm over the CT
-  CHECK(petPairAsAcquired(ct, pet));
-  CHECK(petPairAsAcquired(pet, ct));
-  CHECK(petPairAsAcquired(mr, pet));
-  CHECK(petPairAsAcquired(ct, petBq));
-  CHECK_FALSE(petPairAsAcquired(ct, mr));           // no PET: a registration's job
-  CHECK_FALSE(petPairAsAcquired(pet, petBq));       // two PETs
-  CHECK_FALSE(petPairAsAcquired(ct, petElsewhere)); // another place
-  CHECK_FALSE(petPairAsAcquired(ct, petHalf));      // a third of the smaller one over the other
-}
-
-TEST_CASE("value decimals and window presets follow the units: HU whole, SUV to two decimals with SUV presets",
+TEST_CASE("value decimals and window presets follow the units: HU whole, SUV to two decimals with "
+          "SUV presets",
           "[viewer][window]") {
   CHECK(valueDecimals("HU", 5) == 0);
   CHECK(valueDecimals("SUVbw", 500) == 2);

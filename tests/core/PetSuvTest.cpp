@@ -3,7 +3,6 @@
 // by name when a field is missing, and a DICOM PET series in Bq/mL that loads in SUVbw.
 #include "core/dicom/PetSuv.h"
 #include "core/io/ImageFileIO.h"
-#include "core/phantom/DicomSeriesWriter.h"
 #include "core/study/StudyLoader.h"
 #include "tests/support/PetSeries.h"
 #include "tests/support/TestData.h"
@@ -106,7 +105,9 @@ TEST_CASE("a DICOM PET in Bq/mL loads in SUVbw equal to the SUV it was made from
   const VolumeGeometry& g = suv.geometry;
   const PetDoseInfo dose = typicalFdg();
   const double factor = suvBodyWeight(dose).factor; // SUV = Bq/mL x factor
-  auto write = [&](const std::string& folder, double weightKg) { test::writePetSeries(suv, folder, dose, weightKg); };
+  auto write = [&](const std::string& folder, double weightKg) {
+    test::writePetSeries(suv, folder, dose, weightKg);
+  };
   const std::string root = test::scratchFolder("pet-suv");
   write(root + "/with-weight", dose.patientWeightKg);
   const LoadedSeries pet = loadPath(root + "/with-weight");

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Prior/current registration, rigid and affine: the transform value type and its files, the
 // resampler, and the ITK registration on a real pair (Philips MR, table moved 60 mm).
+#include "core/registration/AsAcquired.h"
 #include "core/registration/RigidAffineRegistration.h"
 #include "core/registration/Transform.h"
 #include "core/study/StudyLoader.h"
@@ -218,4 +219,47 @@ TEST_CASE("a deformable transform survives its files exactly", "[registration]")
   } catch (const TransformFileError& e) {
     CHECK(std::string(e.what()).find("t.json.field.f32") != std::string::npos);
   }
+}
+
+TEST_CASE("the two series of a PET/CT are read as acquired: one frame of reference and patient for "
+          "DICOM, the same "
+          "place for research files; other pairs are not",
+          "[registration][petct]") {
+  auto box = [](const std::string& units, Vec3 origin, std::array<std::size_t, 3> size,
+                Vec3 spacing) {
+    Volume v;
+    v.geometry.size = size;
+    v.geometry.spacing = spacing;
+    v.geometry.origin = origin;
+    v.voxels = std::vector<float>(v.geometry.voxelCount(), 0.0f);
+    v.units = units;
+    return v;
+  };
+  const Volume ct = box("HU", {0, 0, 0}, {200, 200, 60}, {1, 1, 3});
+  const Volume mr = box("", {0, 0, 0}, {200, 200, 60}, {1, 1, 3});
+  const Volume pet = box("SUVbw", {2, 2, 0}, {40, 40, 60}, {5, 5, 3});
+  const Volume petBq = box("Bq/mL", {2, 2, 0}, {40, 40, 60}, {5, 5, 3});
+  const Volume petCounts = box("CNTS", {2, 2, 0}, {40, 40, 60}, {5, 5, 3});
+  const Volume petElsewhere = box("SUV", {0, 0, 300}, {40, 40, 60}, {5, 5, 3});
+  const Volume petThird =
+      box("SUV", {0, 0, 120}, {40, 40, 60}, {5, 5, 3}); // 57 of its 177 mm over the CT
+  const SeriesFrame none;
+  // Research files (no frame of reference): by their boxes, said to be a guess.
+  CHECK(asAcquiredReason(ct, none, pet, none).find("a guess") != std::string::npos);
+  CHECK_FALSE(asAcquiredReason(pet, none, ct, none).empty());
+  CHECK_FALSE(asAcquiredReason(mr, none, pet, none).empty());
+  CHECK_FALSE(asAcquiredReason(ct, none, petBq, none).empty());
+  CHECK_FALSE(asAcquiredReason(ct, none, petCounts, none).empty());
+  CHECK(asAcquiredReason(ct, none, mr, none).empty());           // no PET: a registration's job
+  CHECK(asAcquiredReason(pet, none, petBq, none).empty());       // two PETs
+  CHECK(asAcquiredReason(ct, none, petElsewhere, none).empty()); // another place
+  CHECK(asAcquiredReason(ct, none, petThird, none).empty());     // a third of the smaller one
+  // DICOM: the frame of reference and the patient decide, not the boxes.
+  const SeriesFrame ctFrame{"1.2.3", "P1"}, petFrame{"1.2.3", "P1"}, otherDay{"1.2.4", "P1"},
+      otherPatient{"1.2.3", "P2"};
+  CHECK(asAcquiredReason(ct, ctFrame, pet, petFrame) == "one Frame of Reference");
+  CHECK(asAcquiredReason(ct, ctFrame, petElsewhere, petFrame) == "one Frame of Reference");
+  CHECK(asAcquiredReason(ct, ctFrame, pet, otherDay).empty());
+  CHECK(asAcquiredReason(ct, ctFrame, pet, otherPatient).empty());
+  CHECK(asAcquiredReason(ct, ctFrame, mr, ctFrame).empty());
 }

@@ -25,8 +25,8 @@ PetDoseInfo typicalFdg() {
   return p;
 }
 
-void writePetSeries(const Volume& suv, const std::string& folder, const PetDoseInfo& dose, double weightKg,
-                    double windowCenter, double windowWidth) {
+void writePetSeries(const Volume& suv, const std::string& folder, const PetDoseInfo& dose,
+                    double weightKg, double windowCenter, double windowWidth) {
   const VolumeGeometry& g = suv.geometry;
   const double factor = suvBodyWeight(dose).factor; // SUV = Bq/mL x factor
   DicomSeriesSpec spec;
@@ -48,7 +48,8 @@ void writePetSeries(const Volume& suv, const std::string& folder, const PetDoseI
   for (std::size_t k = 0; k < g.size[2]; ++k) {
     spec.slicePositions.push_back(g.ijkToLps({0, 0, double(k)}));
     double peak = 0;
-    for (std::size_t q = 0; q < g.size[0] * g.size[1]; ++q) peak = std::max(peak, suv.value(q + k * g.size[0] * g.size[1]));
+    for (std::size_t q = 0; q < g.size[0] * g.size[1]; ++q)
+      peak = std::max(peak, suv.value(q + k * g.size[0] * g.size[1]));
     spec.rescaleSlopes.push_back(std::max(peak / factor, 1.0) / 32000.0); // Bq/mL per stored unit
   }
   spec.pet.patientWeightKg = weightKg;
