@@ -307,6 +307,10 @@ LesionMask PromptableLesionEngine::segment(const Volume& image, const Vec3& seed
     double spacing =
         startCubeMm > 0 ? std::clamp(startCubeMm / (0.7 * double(kE)), kMinSpacingMm, kMaxSpacingMm)
                         : kFirstSpacingMm;
+    // A coarse image (a PET's 4-5.5 mm voxels) is not sampled much finer than it is: at 2 mm its
+    // voxels are smooth blobs and the first cube holds too little of a large lesion.
+    if (startCubeMm <= 0)
+      spacing = std::max(spacing, kCoarseImageFactor * std::max(g.spacing[0], g.spacing[1]));
     Vec3 centre = seedLps;
     Cube cube;
     for (int pass = 0; pass < 7; ++pass) {

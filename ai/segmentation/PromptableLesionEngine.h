@@ -30,6 +30,9 @@ class PromptableLesionEngine {
 public:
   static constexpr std::size_t kEdge = 48;
   static constexpr double kFirstSpacingMm = 2.0, kMinSpacingMm = 0.5, kMaxSpacingMm = 8.0;
+  /// The first pass's spacing is at least this times the series' coarsest in-plane spacing (PET:
+  /// 2.3-3.3 mm instead of 2). Sarcoma PETs, shipped model, one click: mean Dice 0.744 -> 0.778.
+  static constexpr double kCoarseImageFactor = 0.6;
 
   PromptableLesionEngine(const ModelRunner& runner, const ModelManifest& manifest);
   ~PromptableLesionEngine();

@@ -69,7 +69,8 @@ class Engine:
         """Returns (prob, comp, centre, s, passes, touches)."""
         first = next(c for c in clicks if c[3])
         centre = np.array(first[:3], np.float64)
-        s = self.first_s
+        # As the C++ engine (kCoarseImageFactor): a coarse image is not sampled much finer than it is.
+        s = max(self.first_s, 0.6 * max(img.spacing[0], img.spacing[1]))
         passes = []
         touches = False
         for _ in range(7):
