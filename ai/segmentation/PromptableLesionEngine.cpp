@@ -319,6 +319,24 @@ LesionMask PromptableLesionEngine::segment(const Volume& image, const Vec3& seed
       st->passes.push_back(spacing);
       if (cube.voxels == 0)
         break;
+      // A lesion that fills half the first window without reaching its faces may still be a part
+      // of a larger one (a 15 cm mass seen through 96 mm: the model outlines a central blob). A
+      // window twice as wide looks again; when it sees more than kWiderLookRatio times the
+      // volume, the first window held only a part and the wide one is kept.
+      if (pass == 0 && startCubeMm <= 0 && !cube.touches &&
+          cube.extentMm >= kWiderLookMinFill * double(kE) * spacing &&
+          spacing * 2 <= kMaxSpacingMm) {
+        const double wideSpacing = spacing * 2;
+        Cube wide = runCube(runner_, image, st->modality, patchAround(g, seedLps, wideSpacing, kE),
+                            seedLps, {});
+        st->passes.push_back(wideSpacing);
+        if (double(wide.voxels) * 8.0 >
+            kWiderLookRatio * double(cube.voxels)) { // 8: voxel volume ratio
+          cube = std::move(wide);
+          spacing = wideSpacing;
+          centre = seedLps;
+        }
+      }
       if (cube.touches && spacing < kMaxSpacingMm) {
         spacing = std::min(kMaxSpacingMm, spacing * 2);
         centre = cube.middleLps;

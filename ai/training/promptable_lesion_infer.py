@@ -69,6 +69,7 @@ class Engine:
         """Returns (prob, comp, centre, s, passes, touches)."""
         first = next(c for c in clicks if c[3])
         centre = np.array(first[:3], np.float64)
+        first_centre = centre.copy()
         # As the C++ engine (kCoarseImageFactor): a coarse image is not sampled much finer than it is.
         s = max(self.first_s, 0.6 * max(img.spacing[0], img.spacing[1]))
         passes = []
@@ -87,6 +88,22 @@ class Engine:
             mid_zyx = (lo + hi) / 2
             ext = float((hi - lo + 1).max()) * s
             new_centre = self._patch_to_native(img, centre, s, (float(mid_zyx[2]), float(mid_zyx[1]), float(mid_zyx[0])))
+            # As the C++ engine (kWiderLookMinFill, kWiderLookRatio): a first mask filling half the
+            # window is looked at through one twice as wide, kept when it holds > 4x the volume.
+            if len(passes) == 1 and not touches and ext >= 0.5 * EDGE * s and s * 2 <= self.max_s:
+                wprob, wvalid, wpc = self.run_cube(img, first_centre, s * 2, clicks)
+                wcomp = self.component(wprob, wpc[0][:3])
+                passes.append(s * 2)
+                if float(wcomp.sum()) * 8.0 > 4.0 * float(comp.sum()):
+                    s, centre, prob, comp, valid = s * 2, first_centre.copy(), wprob, wcomp, wvalid
+                    faces = [comp[0], comp[-1], comp[:, 0], comp[:, -1], comp[:, :, 0], comp[:, :, -1]]
+                    vfaces = [valid[0], valid[-1], valid[:, 0], valid[:, -1], valid[:, :, 0], valid[:, :, -1]]
+                    touches = any(bool((f & (vf > 0.5)).any()) for f, vf in zip(faces, vfaces))
+                    idx = torch.nonzero(comp).float()
+                    lo, hi = idx.min(0).values, idx.max(0).values
+                    mid_zyx = (lo + hi) / 2
+                    ext = float((hi - lo + 1).max()) * s
+                    new_centre = self._patch_to_native(img, centre, s, (float(mid_zyx[2]), float(mid_zyx[1]), float(mid_zyx[0])))
             if touches and s < self.max_s:
                 s = min(self.max_s, s * 2)
                 centre = new_centre

@@ -258,3 +258,66 @@ TEST_CASE("a promptable mask that floods past the largest field from one click i
   CHECK(whole.warning.empty());
   CHECK(std::count(whole.mask.begin(), whole.mask.end(), std::uint8_t(1)) > 100000);
 }
+
+namespace {
+
+/// A "model" that calls lesion every sample within `radius` samples of its cube's centre, whatever
+/// the image: through a window twice as wide it sees 8 times the volume.
+class BlobRunner : public ModelRunner {
+public:
+  explicit BlobRunner(double radius) : radius_(radius) {}
+  Tensor run(const Tensor& input) const override {
+    Tensor out;
+    const std::size_t e = std::size_t(input.shape[2]);
+    out.shape = {1, 1, input.shape[2], input.shape[3], input.shape[4]};
+    out.data.resize(out.numel());
+    const double c = double(e) / 2 - 0.5;
+    for (std::size_t k = 0, q = 0; k < e; ++k)
+      for (std::size_t j = 0; j < e; ++j)
+        for (std::size_t i = 0; i < e; ++i, ++q) {
+          const double d = std::sqrt((i - c) * (i - c) + (j - c) * (j - c) + (k - c) * (k - c));
+          out.data[q] = d <= radius_ ? 10.0f : -10.0f;
+        }
+    return out;
+  }
+  std::string backend() const override { return "test"; }
+  std::string path() const override { return "blob"; }
+
+private:
+  double radius_;
+};
+
+} // namespace
+
+TEST_CASE("a first mask filling half the window is looked at through one twice as wide, kept when it holds far more",
+          "[lesion][promptable][wider]") {
+  ModelManifest manifest;
+  manifest.name = "blob";
+  const Volume image = uniformVolume(200, 200, 100, 2.0); // 400 x 400 x 200 mm
+  const Vec3 centre = image.geometry.ijkToLps({99.5, 99.5, 49.5});
+  auto extentMm = [&](const LesionMask& m) {
+    std::size_t lo = SIZE_MAX, hi = 0, q = 0;
+    for (std::size_t k = m.box.lo[2]; k < m.box.hi[2]; ++k)
+      for (std::size_t j = m.box.lo[1]; j < m.box.hi[1]; ++j)
+        for (std::size_t i = m.box.lo[0]; i < m.box.hi[0]; ++i, ++q)
+          if (m.mask[q]) lo = std::min(lo, i), hi = std::max(hi, i);
+    return double(hi - lo + 1) * image.geometry.spacing[0];
+  };
+  // 18 samples: a 74 mm blob in the 96 mm first window, fills more than half: the 192 mm window
+  // sees 8 times the volume and is kept.
+  BlobRunner large(18);
+  PromptableLesionEngine wide(large, manifest);
+  const LesionMask big = wide.segment(image, centre, {});
+  CHECK(wide.lastPasses() == std::vector<double>{2.0, 4.0});
+  CHECK(extentMm(big) == Approx(148).margin(8));
+  // 10 samples: a 42 mm blob, less than half the window: no second look.
+  BlobRunner small(10);
+  PromptableLesionEngine narrow(small, manifest);
+  const LesionMask compact = narrow.segment(image, centre, {});
+  CHECK(narrow.lastPasses() == std::vector<double>{2.0});
+  CHECK(extentMm(compact) == Approx(42).margin(4));
+  // A box sizes the window: no second look either.
+  PromptableLesionEngine boxed(large, manifest);
+  boxed.segment(image, centre, {}, 96.0);
+  CHECK(boxed.lastPasses().size() == 1);
+}
