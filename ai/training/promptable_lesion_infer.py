@@ -80,14 +80,7 @@ class Engine:
             passes.append(s)
             if not bool(comp.any()):
                 return prob, comp, centre, s, passes, False
-            faces = [comp[0], comp[-1], comp[:, 0], comp[:, -1], comp[:, :, 0], comp[:, :, -1]]
-            vfaces = [valid[0], valid[-1], valid[:, 0], valid[:, -1], valid[:, :, 0], valid[:, :, -1]]
-            touches = any(bool((f & (vf > 0.5)).any()) for f, vf in zip(faces, vfaces))
-            idx = torch.nonzero(comp).float()
-            lo, hi = idx.min(0).values, idx.max(0).values
-            mid_zyx = (lo + hi) / 2
-            ext = float((hi - lo + 1).max()) * s
-            new_centre = self._patch_to_native(img, centre, s, (float(mid_zyx[2]), float(mid_zyx[1]), float(mid_zyx[0])))
+            touches, ext, new_centre = self._facts(img, comp, valid, centre, s)
             # As the C++ engine (kWiderLookMinFill, kWiderLookRatio): a first mask filling half the
             # window is looked at through one twice as wide, kept when it holds > 4x the volume.
             if len(passes) == 1 and not touches and ext >= 0.5 * EDGE * s and s * 2 <= self.max_s:
@@ -96,14 +89,7 @@ class Engine:
                 passes.append(s * 2)
                 if float(wcomp.sum()) * 8.0 > 4.0 * float(comp.sum()):
                     s, centre, prob, comp, valid = s * 2, first_centre.copy(), wprob, wcomp, wvalid
-                    faces = [comp[0], comp[-1], comp[:, 0], comp[:, -1], comp[:, :, 0], comp[:, :, -1]]
-                    vfaces = [valid[0], valid[-1], valid[:, 0], valid[:, -1], valid[:, :, 0], valid[:, :, -1]]
-                    touches = any(bool((f & (vf > 0.5)).any()) for f, vf in zip(faces, vfaces))
-                    idx = torch.nonzero(comp).float()
-                    lo, hi = idx.min(0).values, idx.max(0).values
-                    mid_zyx = (lo + hi) / 2
-                    ext = float((hi - lo + 1).max()) * s
-                    new_centre = self._patch_to_native(img, centre, s, (float(mid_zyx[2]), float(mid_zyx[1]), float(mid_zyx[0])))
+                    touches, ext, new_centre = self._facts(img, comp, valid, centre, s)
             if touches and s < self.max_s:
                 s = min(self.max_s, s * 2)
                 centre = new_centre
@@ -115,6 +101,18 @@ class Engine:
                     continue
             break
         return prob, comp, centre, s, passes, touches
+
+    def _facts(self, img, comp, valid, centre, s):
+        """Whether the component meets a face inside the image, its extent (mm), its middle (native)."""
+        faces = [comp[0], comp[-1], comp[:, 0], comp[:, -1], comp[:, :, 0], comp[:, :, -1]]
+        vfaces = [valid[0], valid[-1], valid[:, 0], valid[:, -1], valid[:, :, 0], valid[:, :, -1]]
+        touches = any(bool((f & (vf > 0.5)).any()) for f, vf in zip(faces, vfaces))
+        idx = torch.nonzero(comp).float()
+        lo, hi = idx.min(0).values, idx.max(0).values
+        mid_zyx = (lo + hi) / 2
+        ext = float((hi - lo + 1).max()) * s
+        middle = self._patch_to_native(img, centre, s, (float(mid_zyx[2]), float(mid_zyx[1]), float(mid_zyx[0])))
+        return touches, ext, middle
 
     @staticmethod
     def _patch_to_native(img, centre, s, abc):
