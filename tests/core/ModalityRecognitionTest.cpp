@@ -70,4 +70,12 @@ TEST_CASE("synthetic values: air makes CT, small non-negative values PET, the re
   for (std::size_t q = 0; q < 1000; ++q) values[q] = q < 100 ? -1000.0f : 40.0f;
   v.voxels = values;
   CHECK(recogniseModality(v).modality == "CT");
+  // A 0/1 mask (or a label map) is small and non-negative too, but whole numbers: not a PET.
+  for (std::size_t q = 0; q < 1000; ++q) values[q] = q % 10 == 0 ? 1.0f : 0.0f;
+  v.voxels = values;
+  CHECK(recogniseModality(v).modality == "MR");
+  CHECK(recognisedUnits(recogniseModality(v)).empty());
+  for (std::size_t q = 0; q < 1000; ++q) values[q] = q % 10 == 0 ? 4.5f : 0.7f;
+  v.voxels = values;
+  CHECK(recognisedUnits(recogniseModality(v)) == "SUV");
 }
