@@ -63,14 +63,19 @@ namespace {
 
 constexpr int kMaxRecent = 10;
 
-/// Window the series asks for, else the 1st-99th percentile of its values. A PET converted to
-/// SUV opens at 0-5 SUV: its own window is in the stored units (Bq/mL), not in SUV.
+/// Window the series asks for, else soft tissue for a CT, else the 1st-99th percentile of its
+/// values. A PET converted to SUV opens at 0-5 SUV: its own window is in the stored units (Bq/mL).
 WindowLevel initialWindow(const DicomFileInfo* header, const Volume& v) {
   if (isSuvUnits(v.units)) {
     return defaultSuvWindow();
   }
   if (header && header->hasWindow) {
     return {header->windowCenter, header->windowWidth};
+  }
+  // A CT without a window of its own (a NIfTI read in HU): soft tissue, where a CT is read first
+  // (the 1st-99th percentile of a limb or chest CT spans air to bone: W 1600).
+  if (v.units == "HU") {
+    return windowPreset("mediastinum");
   }
   return percentileWindow(v);
 }
@@ -267,6 +272,14 @@ MainWindow::MainWindow(QWidget* parent)
   connect(registration_, &RegistrationController::overlaysChanged, this, [this] {
     updateRegistrationCaptions();
     for (SliceViewport* v : views_) v->update();
+  });
+  // A PET fused over the current series is drawn through the PET's own window: a new window there
+  // (keys, a drag) repaints the fused views at once.
+  connect(comparison_, &ViewerDocument::displayChanged, this, [this] {
+    if (registration_->fusionMode() != FusionMode::Off && registration_->registered()) {
+      for (SliceViewport* v : views_)
+        v->update();
+    }
   });
   connect(registration_, &RegistrationController::transformChanged, this, [this] {
     updateRegistrationCaptions();
@@ -636,7 +649,10 @@ void MainWindow::registrationPairChanged() {
     const QString message = tr("registration restored (%1, prior %2)").arg(registration_->engine(), comparison_->seriesText());
     messages_->insertItem(0, message);
     statusBar()->showMessage(message, 10000);
-  } else if (registration_->asAcquired()) {
+  }
+  // The comparison of a PET/CT is its other half, not a prior.
+  comparisonView_->setProbePrefix(registration_->asAcquired() ? tr("comparison: ") : tr("prior: "));
+  if (registration_->asAcquired()) {
     const QString message =
         registration_->fusionMode() != FusionMode::Off
             ? tr("%1: fused in hot iron; F changes the fusion, Ctrl+R registers the pair")
@@ -694,7 +710,8 @@ void MainWindow::retranslateUi() {
                                      .arg(QString::fromStdString(defaultPacsNodeListPath())));
   table_->setHorizontalHeaderLabels({tr("#"), tr("Type"), tr("Value"), tr("Label")});
   refreshTable();
-  comparisonView_->setProbePrefix(tr("prior: "));
+  comparisonView_->setProbePrefix(registration_ && registration_->asAcquired() ? tr("comparison: ")
+                                                                               : tr("prior: "));
   updateRegistrationCaptions();
   buildMenus();
 }

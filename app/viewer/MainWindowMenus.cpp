@@ -293,6 +293,7 @@ void MainWindow::showShortcuts() {
         {QT_TR_NOOP("Left click / drag"), QT_TR_NOOP("move the crosshair (all views follow)")},
         {QT_TR_NOOP("Right drag"), QT_TR_NOOP("window (horizontal) / level (vertical)")},
         {QT_TR_NOOP("1 2 3 4 5 6 / 0"), QT_TR_NOOP("lung, mediastinum, bone, brain, abdomen, liver / series window")},
+        {QT_TR_NOOP("1 2 3 4 (PET)"), QT_TR_NOOP("SUV 0-3, 0-5, 0-10, 0-20 on a PET in SUV")},
         {QT_TR_NOOP("I / T / X"), QT_TR_NOOP("invert / corner text, letters, scale bar / crosshair lines")},
         {QT_TR_NOOP("Shift+drag / O"), QT_TR_NOOP("turn the plane (oblique) / back to the standard plane")},
         {QT_TR_NOOP("S / [ ]"), QT_TR_NOOP("slab MIP, MinIP, mean, off / thickness -/+ 2 mm")},

@@ -62,11 +62,13 @@ double roundUp(double v) {
   return 10 * p;
 }
 
-/// Hot iron for a PET over a grey image: clear at 0, dark red, orange, yellow, white at the top.
+/// Hot iron for a PET over a grey image: clear in the window's lowest fifth (muscle and bone
+/// stay grey, untinted), then dark red, orange, yellow, white at the top.
 std::vector<Rgba> hotIron() {
   return ramp({{0, 0, 0, 0},
-               {160, 0, 0, 170},
-               {255, 90, 0, 215},
+               {120, 0, 0, 0},
+               {190, 20, 0, 170},
+               {255, 100, 0, 215},
                {255, 210, 0, 240},
                {255, 255, 255, 255}});
 }
@@ -398,6 +400,13 @@ void RegistrationController::setFusionMode(FusionMode mode) {
 }
 
 void RegistrationController::cycleFusionMode() {
+  // A PET over another modality: off and blend (hot iron) are what reads; a difference, a
+  // checkerboard or the magenta/green colour of two modalities show nothing more.
+  if (prior_->volume() && current_->volume() && isPetUnits(prior_->volume()->units) &&
+      !isPetUnits(current_->volume()->units)) {
+    setFusionMode(fusion_ == FusionMode::Off ? FusionMode::Blend : FusionMode::Off);
+    return;
+  }
   setFusionMode(FusionMode((int(fusion_) + 1) % (int(FusionMode::Colour) + 1)));
 }
 

@@ -1899,6 +1899,14 @@ Nothing was written; your review is unchanged.</source>
         <source>%1: F fuses the pair, Ctrl+R registers it</source>
         <translation>%1：F 融合这一对图像，Ctrl+R 进行配准</translation>
     </message>
+    <message>
+        <source>1 2 3 4 (PET)</source>
+        <translation>1 2 3 4（PET）</translation>
+    </message>
+    <message>
+        <source>SUV 0-3, 0-5, 0-10, 0-20 on a PET in SUV</source>
+        <translation>SUV 单位的 PET：SUV 0-3、0-5、0-10、0-20</translation>
+    </message>
 </context>
 <context>
     <name>lightbox::PacsNodesDialog</name>

@@ -149,6 +149,7 @@ TEST_CASE("a sarcoma PET/CT: the NIfTIs read in HU and SUV, the PET opens beside
   // No modality in a NIfTI: recognised from the values.
   CHECK(ct->volume()->units == "HU");
   CHECK(pet->volume()->units == "SUV");
+  CHECK(ct->window() == windowPreset("mediastinum")); // a CT without a window: soft tissue
   // The PET opens at 0-5 SUV (not its 1st-99th percentile).
   CHECK(pet->window() == defaultSuvWindow());
   // One PET/CT: linked and fused as acquired (identity), in scanner coordinates.
@@ -185,12 +186,12 @@ TEST_CASE("a sarcoma PET/CT: the NIfTIs read in HU and SUV, the PET opens beside
       if (std::isnan(suv) || std::isnan(hu))
         continue;
       const QRgb c = frame.pixel(x, y);
-      // Hot iron runs dark red, orange, yellow to white at the window's top (5 SUV): orange to
-      // yellow between 2 and 4.
-      if (suv >= 2.0 && suv <= 4.0) {
+      // Hot iron is clear below a fifth of the window (1 SUV), then runs dark red, orange, yellow
+      // to white at the top (5 SUV): orange to yellow between 2.8 and 4; grey below 1.
+      if (suv >= 2.8 && suv <= 4.0) {
         ++hot;
         hotRed += qRed(c) > qBlue(c) + 80;
-      } else if (suv <= 0.2) {
+      } else if (suv <= 0.9) {
         ++cold;
         coldGrey += std::abs(qRed(c) - qBlue(c)) <= 12;
       }
@@ -219,6 +220,12 @@ TEST_CASE("a sarcoma PET/CT: the NIfTIs read in HU and SUV, the PET opens beside
   CHECK(stillRed <= 0.03 * hot);
   reg->setFusionMode(FusionMode::Blend);
   QApplication::processEvents();
+  // F on a PET/CT: off and blend only (a difference or checkerboard of two modalities shows
+  // nothing more).
+  reg->cycleFusionMode();
+  CHECK(reg->fusionMode() == FusionMode::Off);
+  reg->cycleFusionMode();
+  CHECK(reg->fusionMode() == FusionMode::Blend);
   if (const char* shots = std::getenv("LIGHTBOX_TEST_SHOTS"))
     grabWindow(&window).save(QString(shots) + "/sarcoma-petct-fused.png");
 
