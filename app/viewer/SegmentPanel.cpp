@@ -297,11 +297,13 @@ void SegmentPanel::refresh() {
     const std::string& units = document_->volume() ? document_->volume()->units : std::string();
     if (st.voxels > 0 && isSuvUnits(units)) {
       // PET: the reader's numbers (SUVpeak: the best 1 mL sphere centred in the segment, PERCIST).
-      details_->setText(details_->text() + tr("<br>SUVmax %1, SUVmean %2, SUVpeak %3 (%4)")
-                                               .arg(st.max, 0, 'f', 2)
-                                               .arg(st.mean, 0, 'f', 2)
-                                               .arg(document_->segmentSuvPeak(label), 0, 'f', 2)
-                                               .arg(QString::fromStdString(units)));
+      details_->setText(details_->text() +
+                        tr("<br>SUVmax %1, SUVmean %2, SUVpeak %3 (%4); TLG %5 (SUVmean x mL)")
+                            .arg(st.max, 0, 'f', 2)
+                            .arg(st.mean, 0, 'f', 2)
+                            .arg(document_->segmentSuvPeak(label), 0, 'f', 2)
+                            .arg(QString::fromStdString(units))
+                            .arg(st.mean * st.volumeMl, 0, 'f', 1));
     } else if (st.voxels > 0 && !units.empty()) {
       details_->setText(details_->text() + tr("<br>mean %1 %2 (SD %3)")
                                                .arg(st.mean, 0, 'f', valueDecimals(units, 1000))

@@ -3117,12 +3117,12 @@ Nothing was written; your review is unchanged.</source>
         <translation>无分割：按 Shift+G 并单击病灶，&lt;br&gt;或用画笔绘制</translation>
     </message>
     <message>
-        <source>&lt;br&gt;SUVmax %1, SUVmean %2, SUVpeak %3 (%4)</source>
-        <translation>&lt;br&gt;SUVmax %1，SUVmean %2，SUVpeak %3（%4）</translation>
-    </message>
-    <message>
         <source>&lt;br&gt;mean %1 %2 (SD %3)</source>
         <translation>&lt;br&gt;均值 %1 %2（标准差 %3）</translation>
+    </message>
+    <message>
+        <source>&lt;br&gt;SUVmax %1, SUVmean %2, SUVpeak %3 (%4); TLG %5 (SUVmean x mL)</source>
+        <translation>&lt;br&gt;SUVmax %1，SUVmean %2，SUVpeak %3（%4）；TLG %5（SUVmean × mL）</translation>
     </message>
 </context>
 <context>

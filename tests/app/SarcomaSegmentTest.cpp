@@ -288,6 +288,9 @@ TEST_CASE("a sarcoma PET/CT: the NIfTIs read in HU and SUV, the PET opens beside
   CHECK(text.contains(QString("SUVmax %1").arg(max, 0, 'f', 2)));
   CHECK(text.contains(QString("SUVmean %1").arg(sum / double(n), 0, 'f', 2)));
   CHECK(text.contains(QString("SUVpeak %1").arg(peak, 0, 'f', 2)));
+  // TLG: SUVmean x volume (mL), the volume from the voxel count and the grid's spacing.
+  const double ml = double(n) * g.spacing[0] * g.spacing[1] * g.spacing[2] / 1000.0;
+  CHECK(text.contains(QString("TLG %1").arg(sum / double(n) * ml, 0, 'f', 1)));
   if (const char* shots = std::getenv("LIGHTBOX_TEST_SHOTS"))
     grabWindow(&window).save(QString(shots) + "/sarcoma-pet-segment.png");
 
