@@ -17,6 +17,7 @@
 #include "core/io/ImageFileIO.h"
 #include "core/net/DicomNetwork.h" // the storage receiver ends with the window
 #include "core/net/PacsNode.h"
+#include "core/registration/AsAcquired.h"
 #include "core/segmentation/ModalityRecognition.h"
 #include "core/study/StudyLoader.h"
 
@@ -51,12 +52,13 @@
 #include <QUndoStack>
 
 #include <algorithm>
-#include <memory>
-#include <optional>
 #include <atomic>
-#include <utility>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <memory>
+#include <optional>
+#include <utility>
 
 namespace lightbox {
 namespace {
@@ -268,6 +270,19 @@ MainWindow::MainWindow(QWidget* parent)
   statusBar()->addWidget(registrationPanel_->statusWidget());
   for (SliceViewport* v : views_) {
     v->setOverlaySource([this](OverlayLayers& overlays) { registration_->addOverlays(overlays); });
+    // A PET fused over the series: its SUV under the pointer too, where the link puts it.
+    v->setProbeExtra([this](const Vec3& lps) {
+      const std::shared_ptr<const Volume> pet = comparison_->volume();
+      if (!pet || !isPetUnits(pet->units) || registration_->fusionMode() == FusionMode::Off ||
+          !registration_->registered() ||
+          (document_->volume() && isPetUnits(document_->volume()->units)))
+        return QString();
+      const double suv = comparison_->valueAt(registration_->transform().apply(lps));
+      return std::isnan(suv) ? QString()
+                             : tr("; fused PET %1 %2")
+                                   .arg(suv, 0, 'f', 2)
+                                   .arg(QString::fromStdString(pet->units));
+    });
   }
   connect(registration_, &RegistrationController::overlaysChanged, this, [this] {
     updateRegistrationCaptions();

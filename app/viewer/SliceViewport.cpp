@@ -564,12 +564,14 @@ void SliceViewport::probe() {
   // SUV to two decimals (a PET reads 2.47, not 2); HU whole.
   const int decimals = valueDecimals(units, document_->window().width);
   emit probed(std::isnan(v) ? QString()
-                            : probePrefix_ + tr("%1 %2 at (%3, %4, %5) mm LPS")
-                                                 .arg(v, 0, 'f', decimals)
-                                                 .arg(unit)
-                                                 .arg(p[0], 0, 'f', 1)
-                                                 .arg(p[1], 0, 'f', 1)
-                                                 .arg(p[2], 0, 'f', 1));
+                            : probePrefix_ +
+                                  tr("%1 %2 at (%3, %4, %5) mm LPS")
+                                      .arg(v, 0, 'f', decimals)
+                                      .arg(unit)
+                                      .arg(p[0], 0, 'f', 1)
+                                      .arg(p[1], 0, 'f', 1)
+                                      .arg(p[2], 0, 'f', 1) +
+                                  (probeExtra_ ? probeExtra_(p) : QString()));
 }
 
 void SliceViewport::mouseReleaseEvent(QMouseEvent* e) {

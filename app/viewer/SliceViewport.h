@@ -45,6 +45,8 @@ public:
   void setCaption(const QString& caption);
   /// Said before this view's pointer readout ("prior: " for the comparison view).
   void setProbePrefix(const QString& prefix) { probePrefix_ = prefix; }
+  /// Added after this view's pointer readout for a point (a fused PET's SUV there); "" adds none.
+  void setProbeExtra(std::function<QString(const Vec3&)> extra) { probeExtra_ = std::move(extra); }
   const QString& caption() const { return caption_; }
 
 signals:
@@ -92,6 +94,7 @@ private:
   QPointF pointer_;
   bool pointerInside_ = false;
   QString probePrefix_;
+  std::function<QString(const Vec3&)> probeExtra_;
   void probe();
   void leaveEvent(QEvent* e) override;
   WindowLevel dragWindow_;

@@ -1907,6 +1907,10 @@ Nothing was written; your review is unchanged.</source>
         <source>SUV 0-3, 0-5, 0-10, 0-20 on a PET in SUV</source>
         <translation>SUV 单位的 PET：SUV 0-3、0-5、0-10、0-20</translation>
     </message>
+    <message>
+        <source>; fused PET %1 %2</source>
+        <translation>；融合 PET %1 %2</translation>
+    </message>
 </context>
 <context>
     <name>lightbox::PacsNodesDialog</name>

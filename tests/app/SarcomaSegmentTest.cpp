@@ -21,6 +21,8 @@
 #include <catch2/catch.hpp>
 
 #include <QLabel>
+#include <QMouseEvent>
+#include <QSignalSpy>
 #include <QTest>
 #include <QTimer>
 
@@ -220,6 +222,19 @@ TEST_CASE("a sarcoma PET/CT: the NIfTIs read in HU and SUV, the PET opens beside
   CHECK(stillRed <= 0.03 * hot);
   reg->setFusionMode(FusionMode::Blend);
   QApplication::processEvents();
+  // The pointer over the fused CT: its HU and the PET's SUV at that point.
+  QSignalSpy probed(axial, &SliceViewport::probed);
+  const QPoint overTumour = axial->widgetPointOf(centre).toPoint();
+  QMouseEvent move(QEvent::MouseMove, QPointF(overTumour), axial->mapToGlobal(QPointF(overTumour)),
+                   Qt::NoButton, Qt::NoButton, Qt::NoModifier);
+  QApplication::sendEvent(axial, &move);
+  QApplication::processEvents();
+  REQUIRE_FALSE(probed.isEmpty());
+  const QString readout = probed.last().at(0).toString();
+  INFO(readout.toStdString());
+  CHECK(readout.contains(" HU at "));
+  CHECK(readout.contains(QString("; fused PET %1 SUV")
+                             .arg(pet->valueAt(axial->lpsAt(QPointF(overTumour))), 0, 'f', 2)));
   // F on a PET/CT: off and blend only (a difference or checkerboard of two modalities shows
   // nothing more).
   reg->cycleFusionMode();
