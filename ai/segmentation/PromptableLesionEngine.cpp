@@ -5,9 +5,10 @@
 #include "core/segmentation/VoxelFlood.h"
 
 #include <algorithm>
-#include <cstdint>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
+#include <optional>
 #include <stdexcept>
 
 namespace lightbox {
@@ -310,9 +311,14 @@ LesionMask PromptableLesionEngine::segment(const Volume& image, const Vec3& seed
     // A coarse image (a PET's 4-5.5 mm voxels) is not sampled much finer than it is: at 2 mm its
     // voxels are smooth blobs and the first cube holds too little of a large lesion.
     if (startCubeMm <= 0)
-      spacing = std::max(spacing, kCoarseImageFactor * std::max(g.spacing[0], g.spacing[1]));
+      spacing =
+          std::min(kMaxSpacingMm,
+                   std::max(spacing, kCoarseImageFactor * std::max(g.spacing[0], g.spacing[1])));
     Vec3 centre = seedLps;
     Cube cube;
+    // The first window's mask when the wider look replaced it: it comes back if the wide one then
+    // grows into a leak at the largest field (a partial outline is better than a refusal).
+    std::optional<Cube> beforeWider;
     for (int pass = 0; pass < 7; ++pass) {
       cube =
           runCube(runner_, image, st->modality, patchAround(g, centre, spacing, kE), seedLps, {});
@@ -332,6 +338,7 @@ LesionMask PromptableLesionEngine::segment(const Volume& image, const Vec3& seed
         st->passes.push_back(wideSpacing);
         if (double(wide.voxels) * 8.0 >
             kWiderLookRatio * double(cube.voxels)) { // 8: voxel volume ratio
+          beforeWider = std::move(cube);
           cube = std::move(wide);
           spacing = wideSpacing;
           centre = seedLps;
@@ -354,6 +361,8 @@ LesionMask PromptableLesionEngine::segment(const Volume& image, const Vec3& seed
       }
       break;
     }
+    if (beforeWider && cube.touches && cube.grid.spacingMm >= kMaxSpacingMm - 1e-9)
+      cube = std::move(*beforeWider);
     st->grid = cube.grid;
     st->touches = cube.touches;
     st->found = cube.voxels > 0;

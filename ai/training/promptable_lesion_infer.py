@@ -71,7 +71,7 @@ class Engine:
         centre = np.array(first[:3], np.float64)
         first_centre = centre.copy()
         # As the C++ engine (kCoarseImageFactor): a coarse image is not sampled much finer than it is.
-        s = max(self.first_s, 0.6 * max(img.spacing[0], img.spacing[1]))
+        s = min(self.max_s, max(self.first_s, 0.6 * max(img.spacing[0], img.spacing[1])))
         passes = []
         touches = False
         for _ in range(7):

@@ -659,6 +659,11 @@ void MainWindow::resetComparisonOffset() {
   }
 }
 
+bool MainWindow::petCtPair() const {
+  return document_->volume() && comparison_->volume() &&
+         isPetUnits(document_->volume()->units) != isPetUnits(comparison_->volume()->units);
+}
+
 void MainWindow::registrationPairChanged() {
   if (registration_->pairChanged()) {
     const QString message = tr("registration restored (%1, prior %2)").arg(registration_->engine(), comparison_->seriesText());
@@ -666,7 +671,7 @@ void MainWindow::registrationPairChanged() {
     statusBar()->showMessage(message, 10000);
   }
   // The comparison of a PET/CT is its other half, not a prior.
-  comparisonView_->setProbePrefix(registration_->asAcquired() ? tr("comparison: ") : tr("prior: "));
+  comparisonView_->setProbePrefix(petCtPair() ? tr("comparison: ") : tr("prior: "));
   if (registration_->asAcquired()) {
     const QString message =
         registration_->fusionMode() != FusionMode::Off
@@ -725,8 +730,7 @@ void MainWindow::retranslateUi() {
                                      .arg(QString::fromStdString(defaultPacsNodeListPath())));
   table_->setHorizontalHeaderLabels({tr("#"), tr("Type"), tr("Value"), tr("Label")});
   refreshTable();
-  comparisonView_->setProbePrefix(registration_ && registration_->asAcquired() ? tr("comparison: ")
-                                                                               : tr("prior: "));
+  comparisonView_->setProbePrefix(petCtPair() ? tr("comparison: ") : tr("prior: "));
   updateRegistrationCaptions();
   buildMenus();
 }

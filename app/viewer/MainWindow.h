@@ -122,6 +122,9 @@ private:
   void updateRegistrationCaptions();
   /// The pair changed (a current or prior series opened): the saved registration comes back.
   void registrationPairChanged();
+  /// One of the two series is a PET and the other is not: the comparison is the other half of a
+  /// PET/CT (or PET/MR), not a prior.
+  bool petCtPair() const;
   /// Starts editing the text of a just-placed arrow or text note in the measurement table.
   void editNoteText(int measurementId);
   void refreshTable();

@@ -309,6 +309,7 @@ TEST_CASE("a first mask filling half the window is looked at through one twice a
   PromptableLesionEngine wide(large, manifest);
   const LesionMask big = wide.segment(image, centre, {});
   CHECK(wide.lastPasses() == std::vector<double>{2.0, 4.0});
+  CHECK(big.box.hi[0] - big.box.lo[0] >= 90); // the 192 mm window's box
   CHECK(extentMm(big) == Approx(148).margin(8));
   // 10 samples: a 42 mm blob, less than half the window: no second look.
   BlobRunner small(10);
@@ -320,4 +321,71 @@ TEST_CASE("a first mask filling half the window is looked at through one twice a
   PromptableLesionEngine boxed(large, manifest);
   boxed.segment(image, centre, {}, 96.0);
   CHECK(boxed.lastPasses().size() == 1);
+}
+
+namespace {
+
+/// A "model" that calls lesion where the image is within 0.5 (tanh units) of the clicked value
+/// (channel 0): the painted sphere, the same in millimetres whatever the window.
+class SameAsClickRunner : public ModelRunner {
+public:
+  Tensor run(const Tensor& input) const override {
+    Tensor out;
+    out.shape = {1, 1, input.shape[2], input.shape[3], input.shape[4]};
+    out.data.resize(out.numel());
+    for (std::size_t q = 0; q < out.data.size(); ++q)
+      out.data[q] = std::abs(input.data[q]) < 0.5f ? 10.0f : -10.0f;
+    return out;
+  }
+  std::string backend() const override { return "test"; }
+  std::string path() const override { return "same-as-click"; }
+};
+
+/// A PET in SUV: 10 inside a sphere of `radiusMm` at the volume's centre, 1 outside.
+Volume petSphere(std::array<std::size_t, 3> size, Vec3 spacing, double radiusMm) {
+  Volume v;
+  v.geometry.size = size;
+  v.geometry.spacing = spacing;
+  v.units = "SUV";
+  std::vector<float> values(v.geometry.voxelCount());
+  const Vec3 c = v.geometry.ijkToLps(
+      {0.5 * double(size[0] - 1), 0.5 * double(size[1] - 1), 0.5 * double(size[2] - 1)});
+  for (std::size_t k = 0, q = 0; k < size[2]; ++k)
+    for (std::size_t j = 0; j < size[1]; ++j)
+      for (std::size_t i = 0; i < size[0]; ++i, ++q)
+        values[q] = norm(v.geometry.ijkToLps({double(i), double(j), double(k)}) - c) <= radiusMm
+                        ? 10.0f
+                        : 1.0f;
+  v.voxels = values;
+  return v;
+}
+
+} // namespace
+
+TEST_CASE("the wider look keeps the first window when the wide one sees the same lesion; a coarse "
+          "image's first "
+          "window is not finer than 0.6 of its voxels",
+          "[lesion][promptable][wider]") {
+  SameAsClickRunner model;
+  ModelManifest manifest;
+  manifest.name = "same-as-click";
+  // An 80 mm sphere fills the 96 mm window; through the 192 mm one it has the same volume: kept
+  // from the first window (2 mm samples).
+  const Volume ball = petSphere({150, 150, 100}, {2, 2, 2}, 40.0);
+  const Vec3 centre = ball.geometry.ijkToLps({74.5, 74.5, 49.5});
+  PromptableLesionEngine engine(model, manifest);
+  const LesionMask m = engine.segment(ball, centre, {});
+  CHECK(engine.lastPasses() == std::vector<double>{2.0, 4.0});
+  const std::size_t voxels = std::size_t(std::count(m.mask.begin(), m.mask.end(), std::uint8_t(1)));
+  const double expected = 4.0 / 3.0 * 3.14159265 * 40 * 40 * 40 / 8.0; // voxels of 8 mm^3
+  INFO("mask voxels " << voxels << ", sphere " << expected);
+  CHECK(double(voxels) == Approx(expected).epsilon(0.1));
+  // The mask's box is the window it came from: 96 mm (48 voxels), not the 192 mm look.
+  CHECK(m.box.hi[0] - m.box.lo[0] <= 50);
+  // A PET of 5 mm voxels: the first window samples 3 mm, not 2.
+  const Volume coarse = petSphere({60, 60, 40}, {5, 5, 3}, 12.0);
+  PromptableLesionEngine onCoarse(model, manifest);
+  onCoarse.segment(coarse, coarse.geometry.ijkToLps({29.5, 29.5, 19.5}), {});
+  REQUIRE_FALSE(onCoarse.lastPasses().empty());
+  CHECK(onCoarse.lastPasses().front() == Approx(3.0));
 }
