@@ -123,8 +123,11 @@ VolumeScene VolumeViewport::scene(int width, int height) {
 void VolumeViewport::ensureWorker() {
   if (worker_) return;
   worker_ = std::make_unique<VolumeRenderWorker>([this](VolumeFrame f) {
+    // The queued call holds the only reference (moved in): the frame is freed on the GUI thread,
+    // never by the worker releasing its copy after the GUI thread moved from it (ThreadSanitizer).
     auto frame = std::make_shared<VolumeFrame>(std::move(f));
-    QMetaObject::invokeMethod(this, [this, frame] { frameArrived(std::move(*frame)); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this, [this, frame = std::move(frame)] { frameArrived(std::move(*frame)); }, Qt::QueuedConnection);
   });
 }
 
