@@ -362,7 +362,7 @@ Volume petSphere(std::array<std::size_t, 3> size, Vec3 spacing, double radiusMm)
 
 } // namespace
 
-TEST_CASE("the wider look keeps the first window when the wide one sees the same lesion; a coarse "
+TEST_CASE("the wider look keeps the first window when the wide one sees the same lesion, and a coarse "
           "image's first "
           "window is not finer than 0.6 of its voxels",
           "[lesion][promptable][wider]") {

@@ -223,7 +223,7 @@ TEST_CASE("a deformable transform survives its files exactly", "[registration]")
 
 TEST_CASE("the two series of a PET/CT are read as acquired: one frame of reference and patient for "
           "DICOM, the same "
-          "place for research files; other pairs are not",
+          "place for research files, and other pairs are not",
           "[registration][petct]") {
   auto box = [](const std::string& units, Vec3 origin, std::array<std::size_t, 3> size,
                 Vec3 spacing) {
