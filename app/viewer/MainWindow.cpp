@@ -17,7 +17,6 @@
 #include "core/io/ImageFileIO.h"
 #include "core/net/DicomNetwork.h" // the storage receiver ends with the window
 #include "core/net/PacsNode.h"
-#include "core/registration/AsAcquired.h"
 #include "core/segmentation/ModalityRecognition.h"
 #include "core/study/StudyLoader.h"
 
@@ -270,19 +269,7 @@ MainWindow::MainWindow(QWidget* parent)
   statusBar()->addWidget(registrationPanel_->statusWidget());
   for (SliceViewport* v : views_) {
     v->setOverlaySource([this](OverlayLayers& overlays) { registration_->addOverlays(overlays); });
-    // A PET fused over the series: its SUV under the pointer too, where the link puts it.
-    v->setProbeExtra([this](const Vec3& lps) {
-      const std::shared_ptr<const Volume> pet = comparison_->volume();
-      if (!pet || !isPetUnits(pet->units) || registration_->fusionMode() == FusionMode::Off ||
-          !registration_->registered() ||
-          (document_->volume() && isPetUnits(document_->volume()->units)))
-        return QString();
-      const double suv = comparison_->valueAt(registration_->transform().apply(lps));
-      return std::isnan(suv) ? QString()
-                             : tr("; fused PET %1 %2")
-                                   .arg(suv, 0, 'f', 2)
-                                   .arg(QString::fromStdString(pet->units));
-    });
+    v->setProbeExtra([this](const Vec3& lps) { return fusedPetReadout(lps); });
   }
   connect(registration_, &RegistrationController::overlaysChanged, this, [this] {
     updateRegistrationCaptions();
@@ -651,44 +638,6 @@ bool MainWindow::openComparison(const QString& path, const QString& seriesUid) {
   registrationPairChanged();
   setLayoutMode(2, 1);
   return true;
-}
-
-void MainWindow::resetComparisonOffset() {
-  if (comparison_->volume() && document_->volume()) {
-    comparisonOffset_ = comparison_->crosshair() - document_->crosshair();
-  }
-}
-
-bool MainWindow::petCtPair() const {
-  return document_->volume() && comparison_->volume() &&
-         isPetUnits(document_->volume()->units) != isPetUnits(comparison_->volume()->units);
-}
-
-void MainWindow::registrationPairChanged() {
-  if (registration_->pairChanged()) {
-    const QString message = tr("registration restored (%1, prior %2)").arg(registration_->engine(), comparison_->seriesText());
-    messages_->insertItem(0, message);
-    statusBar()->showMessage(message, 10000);
-  }
-  // The comparison of a PET/CT is its other half, not a prior.
-  comparisonView_->setProbePrefix(petCtPair() ? tr("comparison: ") : tr("prior: "));
-  if (registration_->asAcquired()) {
-    const QString message =
-        registration_->fusionMode() != FusionMode::Off
-            ? tr("%1: fused in hot iron; F changes the fusion, Ctrl+R registers the pair")
-                  .arg(registration_->linkText())
-            : tr("%1: F fuses the pair, Ctrl+R registers it").arg(registration_->linkText());
-    messages_->insertItem(0, message);
-    statusBar()->showMessage(message, 10000);
-  }
-  updateRegistrationCaptions();
-}
-
-void MainWindow::updateRegistrationCaptions() {
-  const QString link = registration_->linkText();
-  comparisonView_->setCaption(link.isEmpty() ? QString() : linkComparison_ ? link : tr("not linked (View > Link comparison scrolling)"));
-  const QString fused = registration_->overlayCaption();
-  for (SliceViewport* v : views_) v->setCaption(fused);
 }
 
 void MainWindow::refreshTable() {

@@ -195,7 +195,7 @@ bool RegistrationController::pairChanged() {
       setTransform(RegistrationTransform{}, kAsAcquired, 0.0, false);
       asAcquired_ = true;
       asAcquiredWhy_ = QString::fromStdString(why);
-      if (fusion_ == FusionMode::Off && isPetUnits(prior_->volume()->units)) {
+      if (fusion_ == FusionMode::Off && petOverCurrent()) {
         fusion_ = FusionMode::Blend;
         autoFusion_ = true;
         emit overlaysChanged();
@@ -399,11 +399,15 @@ void RegistrationController::setFusionMode(FusionMode mode) {
   emit overlaysChanged();
 }
 
+bool RegistrationController::petOverCurrent() const {
+  return prior_->volume() && current_->volume() && isPetUnits(prior_->volume()->units) &&
+         !isPetUnits(current_->volume()->units);
+}
+
 void RegistrationController::cycleFusionMode() {
   // A PET over another modality: off and blend (hot iron) are what reads; a difference, a
   // checkerboard or the magenta/green colour of two modalities show nothing more.
-  if (prior_->volume() && current_->volume() && isPetUnits(prior_->volume()->units) &&
-      !isPetUnits(current_->volume()->units)) {
+  if (petOverCurrent()) {
     setFusionMode(fusion_ == FusionMode::Off ? FusionMode::Blend : FusionMode::Off);
     return;
   }
@@ -477,10 +481,7 @@ void RegistrationController::addOverlays(OverlayLayers& overlays) const {
     layer.opacity = opacity_;
     layer.squareMm = squareMm_;
     // A PET over a CT or MR (blend or colour): hot iron over the PET's own window, with its legend.
-    const bool petOver = prior_->volume() && current_->volume() &&
-                         isPetUnits(prior_->volume()->units) &&
-                         !isPetUnits(current_->volume()->units);
-    if (petOver && (fusion_ == FusionMode::Blend || fusion_ == FusionMode::Colour)) {
+    if (petOverCurrent() && (fusion_ == FusionMode::Blend || fusion_ == FusionMode::Colour)) {
       layer.mode = FusionLayer::Mode::ColourMap;
       layer.colourMap = hotIron();
       ColourLegend legend;

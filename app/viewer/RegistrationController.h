@@ -52,6 +52,9 @@ public:
   /// chooses a fusion mode.
   bool pairChanged();
   bool asAcquired() const { return asAcquired_; }
+  /// The comparison is a PET and the current series is not: fused in hot iron, F toggles off /
+  /// blend, its SUV read under the pointer.
+  bool petOverCurrent() const;
   /// Starts registering the prior to the current series; false (with `finished(false, why)`)
   /// when a series is missing or a registration is running.
   bool start(RegistrationEngine engine, unsigned threads = 0);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/registration/AsAcquired.h"
 
+#include "core/display/WindowLevel.h"
+
 #include <algorithm>
 #include <utility>
 
@@ -46,7 +48,7 @@ bool overlapHalf(const VolumeGeometry& a, const VolumeGeometry& b) {
 } // namespace
 
 bool isPetUnits(const std::string& units) {
-  return units.rfind("SUV", 0) == 0 || units == "Bq/mL" || units == "CNTS";
+  return isSuvUnits(units) || units == "Bq/mL" || units == "CNTS";
 }
 
 std::string asAcquiredReason(const Volume& current, const SeriesFrame& currentFrame,
