@@ -5,7 +5,8 @@
 #   scripts/sanitize.sh address     AddressSanitizer + UndefinedBehaviorSanitizer
 #   scripts/sanitize.sh undefined   UndefinedBehaviorSanitizer alone
 #   scripts/sanitize.sh thread      ThreadSanitizer
-# Extra arguments go to ctest (e.g. -R batch, -L batch). Reports land in build-<kind>/sanitizer-logs;
+# Extra arguments go to ctest (e.g. -R batch, -L batch). The kill tests run KILL_ROUNDS (default 20)
+# SIGKILL rounds each instead of 200. Reports land in build-<kind>/sanitizer-logs;
 # the script prints how many tests ran, failed, and how many sanitizer reports name our code.
 # Suppressions (scripts/sanitizer-suppressions/<kind>.txt) are for third-party libraries only, each
 # with the reason.
@@ -28,7 +29,8 @@ supp=$here/scripts/sanitizer-suppressions
 export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$(cd .. && pwd)}" CCACHE_NOHASHDIR=1
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLIGHTBOX_BUILD_TESTS=ON \
   -DCMAKE_C_FLAGS="$flags -fno-omit-frame-pointer" -DCMAKE_CXX_FLAGS="$flags -fno-omit-frame-pointer" \
-  -DCMAKE_EXE_LINKER_FLAGS="$flags" -DCMAKE_SHARED_LINKER_FLAGS="$flags" -DLIGHTBOX_TEST_TIMEOUT_SCALE=$scale >/dev/null
+  -DCMAKE_EXE_LINKER_FLAGS="$flags" -DCMAKE_SHARED_LINKER_FLAGS="$flags" -DLIGHTBOX_TEST_TIMEOUT_SCALE=$scale \
+  -DLIGHTBOX_KILL_ROUNDS="${KILL_ROUNDS:-20}" >/dev/null
 # SANITIZE_TARGETS="lightbox_core_tests ..." builds only those (a quicker partial run); the ctest
 # arguments should then select their tests.
 if [ -n "${SANITIZE_TARGETS:-}" ]; then

@@ -4,6 +4,7 @@
 #include "app/render/OffscreenPng.h"
 #include "app/render/TextFont.h"
 
+#include <algorithm>
 #include <vtkActor.h>
 #include <vtkActor2D.h>
 #include <vtkCamera.h>
@@ -20,11 +21,12 @@
 #include <vtkProperty.h>
 #include <vtkProperty2D.h>
 #include <vtkRenderWindow.h>
-#include <vtkRendererCollection.h>
 #include <vtkRenderer.h>
+#include <vtkRendererCollection.h>
 #include <vtkSmartPointer.h>
 #include <vtkTextActor.h>
 #include <vtkTextProperty.h>
+#include <vtkTextRenderer.h>
 #include <vtkTexture.h>
 #include <vtkUnsignedCharArray.h>
 
@@ -283,9 +285,6 @@ struct SlicePipeline::Impl {
     return sliceSpacingAlong(volume->geometry, plane.normal());
   }
 
-  /// Sets a corner's text, re-rasterised only when it changed. VTK's built-in faces hold Latin,
-  /// Greek and Cyrillic only: text with other characters (a Chinese or Japanese patient name) is
-  /// drawn with the CJK face scripts/setup.sh installs (issue 28), when it is there.
   /// The standard plane's name in the corner's words.
   const char* planeWord() const {
     switch (state.plane) {
@@ -296,6 +295,9 @@ struct SlicePipeline::Impl {
     return toString(state.plane);
   }
 
+  /// Sets a corner's text, re-rasterised only when it changed. VTK's built-in faces hold Latin,
+  /// Greek and Cyrillic only: text with other characters (a Chinese or Japanese patient name) is
+  /// drawn with the CJK face scripts/setup.sh installs (issue 28), when it is there.
   void setCorner(int i, const char* text) {
     const char* now = corners[i]->GetInput();
     if (now && std::strcmp(now, text) == 0) return;
@@ -308,6 +310,64 @@ struct SlicePipeline::Impl {
     actor->SetInput(text);
   }
 
+  /// The banner's top edge (pixels from the view's top) and its line height (13 pt bold).
+  static constexpr int kBannerTop = 46, kBannerLine = 17;
+
+  /// The banner wrapped to the view: centred text wider than a small view would lose both ends.
+  std::string wrappedBanner(int width) const {
+    const int maxChars = std::max(12, int((width - 16) / (0.62 * 13.0)));
+    return wrapWords(state.aiBanner, std::size_t(maxChars));
+  }
+
+  int bannerLines(int width) const { return lineCount(wrappedBanner(width)); }
+
+  static int lineCount(const std::string& text) {
+    return 1 + int(std::count(text.begin(), text.end(), '\n'));
+  }
+
+  /// Columns of `text`'s longest line, counted as wrapWords counts them (U+0800 and above: two).
+  static std::size_t longestLine(const std::string& text) {
+    std::size_t longest = 0, line = 0;
+    for (const char c : text) {
+      const auto byte = static_cast<unsigned char>(c);
+      if (c == '\n')
+        line = 0;
+      else if ((byte & 0xC0) != 0x80)
+        longest = std::max(longest, line += byte >= 0xE0 ? 2 : 1);
+    }
+    return longest;
+  }
+
+  /// Width in pixels of `text` drawn with `like`'s properties at `fontSize` (its face chosen for
+  /// the text as setText chooses it).
+  int textWidth(vtkTextProperty* like, const std::string& text, int fontSize) const {
+    vtkNew<vtkTextProperty> p;
+    p->ShallowCopy(like);
+    p->SetFontSize(fontSize);
+    chooseFontFor(p, text.c_str());
+    int bbox[4] = {0, 0, 0, 0};
+    vtkTextRenderer* renderer = vtkTextRenderer::GetInstance();
+    const int dpi = this->renderer->GetVTKWindow() ? this->renderer->GetVTKWindow()->GetDPI() : 72;
+    // Without FreeType's answer: a wide glyph's estimate.
+    if (!renderer || !renderer->GetBoundingBox(p, text, bbox, dpi))
+      return int(0.6 * fontSize * double(longestLine(text)));
+    return bbox[1] - bbox[0] + 1;
+  }
+
+  /// The bottom-left corner's text wrapped at spaces so that it stays clear of the bottom-right's
+  /// in a view `width` pixels wide.
+  std::string fitBeside(const std::string& left, const std::string& right, int width,
+                        int fontSize) const {
+    const int room = width - 4 * 6 - textWidth(corners[1]->GetTextProperty(), right, fontSize);
+    std::string wrapped = left;
+    for (std::size_t columns = longestLine(left); columns > 12; --columns) {
+      if (textWidth(corners[0]->GetTextProperty(), wrapped, fontSize) <= room)
+        break;
+      wrapped = wrapWords(left, columns - 1);
+    }
+    return wrapped;
+  }
+
   void annotate(int width, int height) {
     const auto [right, down] = state.axes();
     letters[0]->SetInput(orientationLetters(right * -1.0).c_str());
@@ -316,18 +376,8 @@ struct SlicePipeline::Impl {
     letters[3]->SetInput(orientationLetters(down).c_str());
     letters[0]->SetDisplayPosition(14, height / 2);
     letters[1]->SetDisplayPosition(width - 14, height / 2);
-    // In a narrow view the corner text reaches the middle: the top and bottom letters move inside
-    // its two lines instead of overlapping them.
-    // Smaller corner text in small or narrow views; there the text reaches the middle, so the top
-    // and bottom letters move inside its lines (three at the top, two at the bottom).
+    // Smaller corner text in small or narrow views.
     const int fontSize = std::clamp(std::min(height / 32, width / 24), 10, 15);
-    const bool narrow = width < 700;
-    const int topInset = narrow ? int(14 + 3.4 * fontSize) : 14;
-    const int bottomInset = narrow ? int(14 + 2.4 * fontSize) : 14;
-    // The AI banner (two lines, top centre) pushes the top letter below it.
-    const int bannerInset = state.aiBanner.empty() ? topInset : std::max(topInset, 46 + 34);
-    letters[2]->SetDisplayPosition(width / 2, height - bannerInset);
-    letters[3]->SetDisplayPosition(width / 2, bottomInset);
     char text[320];
     const Vec3 n = plane.normal();
     // Position along the standard axis (z for axial...), signed as DICOM LPS.
@@ -367,7 +417,7 @@ struct SlicePipeline::Impl {
                     words.thickness.c_str(), thicknessMm(), slab);
       setCorner(2, patientText.c_str());
     }
-    setCorner(0, text);
+    const std::string left = text;
     // A narrow window (PET in SUV: W 5 L 2.5) keeps its decimals; HU windows are whole numbers.
     const int wd = state.window.width < 20 ? 2 : 0;
     if (state.minimalText) {
@@ -380,6 +430,22 @@ struct SlicePipeline::Impl {
                     state.invert ? words.invert.c_str() : "", words.zoom.c_str(), state.zoom);
     }
     setCorner(1, text);
+    // The bottom-left text wraps to the room the bottom-right one leaves (a slab's words made the
+    // position line run under the window's "W" in a narrow view).
+    const std::string bottomLeft = fitBeside(left, text, width, fontSize);
+    setCorner(0, bottomLeft.c_str());
+    // In a narrow view the corner text reaches the middle: the top and bottom letters move inside
+    // its lines (three at the top, as many as the bottom-left has at the bottom).
+    const bool narrow = width < 700;
+    const int topInset = narrow ? int(14 + 3.4 * fontSize) : 14;
+    const int bottomInset = narrow ? int(14 + (1.2 * lineCount(bottomLeft)) * fontSize) : 14;
+    // The banner (top centre, as many lines as it wraps to) pushes the top letter below it.
+    const int bannerInset =
+        state.aiBanner.empty()
+            ? topInset
+            : std::max(topInset, kBannerTop + kBannerLine * bannerLines(width) + 14);
+    letters[2]->SetDisplayPosition(width / 2, height - bannerInset);
+    letters[3]->SetDisplayPosition(width / 2, bottomInset);
     // Positions follow the size (fontSize above).
     const int margin = 6;
     const int positions[4][2] = {{margin, margin}, {width - margin, margin}, {margin, height - margin},
@@ -506,10 +572,9 @@ struct SlicePipeline::Impl {
     scaleText->SetVisibility(state.showAnnotations);
     banner->SetVisibility(!state.aiBanner.empty());
     if (!state.aiBanner.empty()) {
-      // Wrapped to the view: centred text wider than a small view would lose both ends.
-      const int maxChars = std::max(12, int((width - 16) / (0.62 * 13.0)));
-      setText(banner, wrapWords(state.aiBanner, std::size_t(maxChars)).c_str());
-      banner->SetDisplayPosition(width / 2, height - 46); // below the two lines of corner text
+      setText(banner, wrappedBanner(width).c_str());
+      banner->SetDisplayPosition(width / 2,
+                                 height - kBannerTop); // below the two lines of corner text
     }
     // Colour legends: a bar at the right edge, low at the bottom, numbers to its left.
     std::size_t legendTexts = 0;

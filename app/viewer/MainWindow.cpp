@@ -283,8 +283,16 @@ MainWindow::MainWindow(QWidget* parent)
         v->update();
     }
   });
+  // A linked comparison keeps the current view's framing: zoom or pan either, the other follows.
+  for (SliceViewport* v : views_) {
+    connect(v, &SliceViewport::framingChanged, this, [this] { frameComparison(false); });
+    connect(v, &SliceViewport::resized, this, [this] { frameComparison(false); });
+  }
+  connect(comparisonView_, &SliceViewport::framingChanged, this, [this] { frameComparison(true); });
+  connect(comparisonView_, &SliceViewport::resized, this, [this] { frameComparison(false); });
   connect(registration_, &RegistrationController::transformChanged, this, [this] {
     updateRegistrationCaptions();
+    frameComparison(false);
     // The prior goes to where the current crosshair's anatomy is (through the new transform).
     if (linkComparison_ && comparison_->volume() && registration_->registered()) {
       syncingComparison_ = true;
@@ -689,6 +697,11 @@ void MainWindow::updateWindowTitle() {
 }
 
 QStringList MainWindow::recentPaths() const { return QSettings().value("recent").toStringList(); }
+
+QString MainWindow::dialogFolder() const {
+  const QStringList recent = recentPaths();
+  return recent.isEmpty() ? QString() : QFileInfo(recent.first()).absolutePath();
+}
 
 void MainWindow::rememberRecent(const QString& path) {
   QStringList recent = recentPaths();

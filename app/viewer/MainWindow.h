@@ -92,6 +92,9 @@ public:
   /// Layout: columns x rows (1x1, 2x1, 3x1, 2x2).
   void setLayoutMode(int columns, int rows);
   QStringList recentPaths() const;
+  /// Where the open dialogs start: the folder that holds the last series opened (its siblings,
+  /// a PET beside its CT, are one click away), else the dialog's default.
+  QString dialogFolder() const;
 
 protected:
   void dragEnterEvent(QDragEnterEvent* e) override;
@@ -117,6 +120,9 @@ private:
   /// AI > Finalize report...: the summary dialog, then SEG + SR + KOS + PDF for the open series.
   void finalizeReport();
   void resetComparisonOffset();
+  /// A linked comparison shows the same anatomy as the current view of its plane at the same place
+  /// and scale: the comparison follows that view, or (`fromComparison`) leads it.
+  void frameComparison(bool fromComparison);
   /// Says on the comparison view how it follows the current series, and on the current views
   /// what is fused over them.
   void updateRegistrationCaptions();

@@ -53,27 +53,39 @@ void MainWindow::buildMenus() {
   }
   QMenu* file = menuBar()->addMenu(tr("&File"));
   file->addAction(tr("&Open folder..."), QKeySequence::Open, this, [this] {
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open study folder"));
-    if (!dir.isEmpty()) openPath(dir);
+    const QString dir =
+        QFileDialog::getExistingDirectory(this, tr("Open study folder"), dialogFolder());
+    if (!dir.isEmpty())
+      openPath(dir);
   });
   file->addAction(tr("Open &file..."), QKeySequence("Ctrl+Shift+O"), this, [this] {
-    const QString f = QFileDialog::getOpenFileName(this, tr("Open image file"), {},
-                                                   tr("Images (*.dcm *.DCM *.nii *.nii.gz *.nrrd *.nhdr *.mha *.mhd);;All files (*)"));
-    if (!f.isEmpty()) openPath(f);
+    const QString f = QFileDialog::getOpenFileName(
+        this, tr("Open image file"), dialogFolder(),
+        tr("Images (*.dcm *.DCM *.nii *.nii.gz *.nrrd *.nhdr *.mha *.mhd);;All files (*)"));
+    if (!f.isEmpty())
+      openPath(f);
   });
   file->addAction(tr("Open &label map, DICOM SEG, RTSTRUCT or SR on this series..."), this, [this] {
-    const QString f = QFileDialog::getOpenFileName(this, tr("Open label map (NIfTI, NRRD, MetaImage), DICOM SEG, RTSTRUCT or SR"), {},
-                                                   tr("Label maps and DICOM objects (*.nii *.nii.gz *.nrrd *.nhdr *.mha *.mhd *.dcm *.DCM);;All files (*)"));
-    if (!f.isEmpty()) document_->importLabels(f);
+    const QString f = QFileDialog::getOpenFileName(
+        this, tr("Open label map (NIfTI, NRRD, MetaImage), DICOM SEG, RTSTRUCT or SR"),
+        dialogFolder(),
+        tr("Label maps and DICOM objects (*.nii *.nii.gz *.nrrd *.nhdr *.mha *.mhd *.dcm "
+           "*.DCM);;All files (*)"));
+    if (!f.isEmpty())
+      document_->importLabels(f);
   });
   file->addAction(tr("Open &comparison (prior) folder..."), this, [this] {
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open comparison study folder"));
-    if (!dir.isEmpty()) openComparison(dir);
+    const QString dir =
+        QFileDialog::getExistingDirectory(this, tr("Open comparison study folder"), dialogFolder());
+    if (!dir.isEmpty())
+      openComparison(dir);
   });
   file->addAction(tr("Open comparison (prior) f&ile..."), this, [this] {
-    const QString f = QFileDialog::getOpenFileName(this, tr("Open comparison image file"), {},
-                                                   tr("Images (*.dcm *.DCM *.nii *.nii.gz *.nrrd *.nhdr *.mha *.mhd);;All files (*)"));
-    if (!f.isEmpty()) openComparison(f);
+    const QString f = QFileDialog::getOpenFileName(
+        this, tr("Open comparison image file"), dialogFolder(),
+        tr("Images (*.dcm *.DCM *.nii *.nii.gz *.nrrd *.nhdr *.mha *.mhd);;All files (*)"));
+    if (!f.isEmpty())
+      openComparison(f);
   });
   recentMenu_ = file->addMenu(tr("&Recent"));
   rebuildRecentMenu();
@@ -206,6 +218,7 @@ void MainWindow::buildMenus() {
     linkComparison_ = on;
     if (on) resetComparisonOffset(); // keep the alignment the reader made while unlinked
     updateRegistrationCaptions();
+    frameComparison(false);
   });
   link->setCheckable(true);
   link->setChecked(linkComparison_);

@@ -21,6 +21,30 @@ void MainWindow::resetComparisonOffset() {
   }
 }
 
+void MainWindow::frameComparison(bool fromComparison) {
+  if (!linkComparison_ || !comparison_->volume() || !document_->volume() ||
+      !comparisonView_->isVisible())
+    return;
+  SliceViewport* current = nullptr;
+  for (SliceViewport* v : views_)
+    if (v->plane() == comparisonView_->plane() && v->isVisible())
+      current = v;
+  if (!current)
+    return;
+  const bool registered = registration_->registered();
+  if (fromComparison) {
+    const Vec3 centre = comparisonView_->centreLps();
+    current->frameAt(registered ? registration_->transform().applyInverse(centre)
+                                : centre - comparisonOffset_,
+                     comparisonView_->mmPerWidgetPixel());
+  } else {
+    const Vec3 centre = current->centreLps();
+    comparisonView_->frameAt(registered ? registration_->transform().apply(centre)
+                                        : centre + comparisonOffset_,
+                             current->mmPerWidgetPixel());
+  }
+}
+
 bool MainWindow::petCtPair() const {
   return document_->volume() && comparison_->volume() &&
          isPetUnits(document_->volume()->units) != isPetUnits(comparison_->volume()->units);
@@ -45,6 +69,7 @@ void MainWindow::registrationPairChanged() {
     statusBar()->showMessage(message, 10000);
   }
   updateRegistrationCaptions();
+  frameComparison(false);
 }
 
 QString MainWindow::fusedPetReadout(const Vec3& lps) const {

@@ -346,6 +346,31 @@ Vec3 SliceViewport::lpsAt(const QPointF& p) const {
   return pipeline_->screenToLps(p.x() * dpr, p.y() * dpr, frameWidth(), frameHeight());
 }
 
+void SliceViewport::resizeEvent(QResizeEvent* e) {
+  VtkViewport::resizeEvent(e);
+  emit resized();
+}
+
+Vec3 SliceViewport::centreLps() const {
+  return lpsAt(QPointF(0.5 * width(), 0.5 * height()));
+}
+
+double SliceViewport::mmPerWidgetPixel() const {
+  syncState();
+  return pipeline_->mmPerScreenPixel(frameWidth(), frameHeight()) * devicePixelRatioF();
+}
+
+void SliceViewport::frameAt(const Vec3& centre, double mmPerPixel) {
+  if (!document_->volume() || !(mmPerPixel > 0))
+    return;
+  zoom_ = std::clamp(zoom_ * mmPerWidgetPixel() / mmPerPixel, 0.25, 16.0);
+  const Vec3 shift = centre - centreLps();
+  const SlicePlane& plane = pipeline_->plane();
+  pan_[0] += dot(shift, plane.right);
+  pan_[1] += dot(shift, plane.down);
+  update();
+}
+
 QPointF SliceViewport::widgetPointOf(const Vec3& lps) const {
   syncState();
   const double dpr = devicePixelRatioF();
@@ -380,6 +405,7 @@ void SliceViewport::wheelEvent(QWheelEvent* e) {
     pan_[0] += dot(before - after, plane.right);
     pan_[1] += dot(before - after, plane.down);
     update();
+    emit framingChanged();
   } else {
     document_->scroll(plane_, steps);
   }
@@ -509,6 +535,7 @@ void SliceViewport::mouseMoveEvent(QMouseEvent* e) {
     pan_[0] = dragPan_[0] - d.x() * mm;
     pan_[1] = dragPan_[1] - d.y() * mm;
     update();
+    emit framingChanged();
     break;
   }
   case Drag::Scroll: {
@@ -689,6 +716,7 @@ void SliceViewport::keyPressEvent(QKeyEvent* e) {
     zoom_ = 1.0;
     pan_[0] = pan_[1] = 0;
     update();
+    emit framingChanged();
     return;
   case Qt::Key_Delete:
   case Qt::Key_Backspace:

@@ -21,7 +21,8 @@ namespace lightbox {
 class ViewerDocument;
 
 /// One slice view of a document: hosts a SlicePipeline; mouse and keys become commands on the
-/// document (crosshair, window, oblique, slab, measurements). Zoom and pan are this view's own.
+/// document (crosshair, window, oblique, slab, measurements). Zoom and pan are this view's own
+/// (the window links a comparison's to its current view's through framingChanged / frameAt).
 class SliceViewport : public VtkViewport {
   Q_OBJECT
 public:
@@ -48,6 +49,12 @@ public:
   /// Added after this view's pointer readout for a point (a fused PET's SUV there); "" adds none.
   void setProbeExtra(std::function<QString(const Vec3&)> extra) { probeExtra_ = std::move(extra); }
   const QString& caption() const { return caption_; }
+  /// The point at the view's centre and the millimetres one widget pixel spans there.
+  Vec3 centreLps() const;
+  double mmPerWidgetPixel() const;
+  /// Shows `centre` at the view's centre at `mmPerPixel` (a linked comparison's framing; zoom
+  /// within the view's limits). Emits nothing.
+  void frameAt(const Vec3& centre, double mmPerPixel);
 
 signals:
   /// Value under the cursor, for the status bar ("-850 HU at (x, y, z)").
@@ -55,8 +62,12 @@ signals:
   void maximizeRequested(SliceViewport* view);
   /// An arrow or a text note was placed: the window asks for its text.
   void noteAdded(int measurementId);
+  /// The reader zoomed or panned this view (Ctrl+wheel, middle drag, Home).
+  void framingChanged();
+  void resized();
 
 protected:
+  void resizeEvent(QResizeEvent* e) override;
   bool prepareFrame(int width, int height) override;
   QString frameDescription() const override;
   void wheelEvent(QWheelEvent* e) override;

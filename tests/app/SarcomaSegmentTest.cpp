@@ -20,11 +20,15 @@
 
 #include <catch2/catch.hpp>
 
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QLabel>
+#include <QMenuBar>
 #include <QMouseEvent>
 #include <QSignalSpy>
 #include <QTest>
 #include <QTimer>
+#include <QWheelEvent>
 
 #include <cmath>
 #include <cstdlib>
@@ -145,6 +149,24 @@ TEST_CASE("a sarcoma PET/CT: the NIfTIs read in HU and SUV, the PET opens beside
   window.resize(1600, 1000);
   window.show();
   REQUIRE(window.openPath(QString::fromStdString(caseDir + "/CT_image.nii.gz")));
+  // File > Open comparison file... starts in the CT's folder, where its PET is.
+  QAction* openComparisonFile = nullptr;
+  for (QAction* menu : window.menuBar()->actions())
+    if (menu->menu())
+      for (QAction* a : menu->menu()->actions())
+        if (a->text() == "Open comparison (prior) f&ile...")
+          openComparisonFile = a;
+  REQUIRE(openComparisonFile);
+  QString dialogDir;
+  QTimer::singleShot(300, [&] {
+    for (QWidget* w : QApplication::topLevelWidgets())
+      if (auto* dialog = qobject_cast<QFileDialog*>(w); dialog && dialog->isVisible()) {
+        dialogDir = dialog->directory().absolutePath();
+        dialog->reject();
+      }
+  });
+  openComparisonFile->trigger();
+  CHECK(dialogDir == QFileInfo(QString::fromStdString(caseDir)).absoluteFilePath());
   REQUIRE(window.openComparison(QString::fromStdString(caseDir + "/PET_image.nii.gz")));
   ViewerDocument* ct = window.document();
   ViewerDocument* pet = window.comparison();
@@ -255,6 +277,43 @@ TEST_CASE("a sarcoma PET/CT: the NIfTIs read in HU and SUV, the PET opens beside
   QTest::keyClick(axial, Qt::Key_1);
   CHECK(ct->window() == windowPreset("lung"));
   CHECK(pet->window() == WindowLevel{2.5, 5});
+
+  // The two panes show the same anatomy at the same place and scale, and keep doing so when the
+  // reader zooms one (Ctrl+wheel) or pans the other (middle drag).
+  SliceViewport* petView = window.comparisonView();
+  auto sameFraming = [&](const char* when) {
+    QApplication::processEvents();
+    const QPointF a = axial->widgetPointOf(centre), b = petView->widgetPointOf(centre);
+    const QPointF a2 = axial->widgetPointOf(centre + Vec3{30, 20, 0});
+    const QPointF b2 = petView->widgetPointOf(centre + Vec3{30, 20, 0});
+    INFO(when << ": tumour centre at (" << a.x() << ", " << a.y() << ") and (" << b.x() << ", "
+              << b.y() << "), 36 mm away at (" << a2.x() << ", " << a2.y() << ") and (" << b2.x()
+              << ", " << b2.y() << ")");
+    CHECK(std::hypot(a.x() - b.x(), a.y() - b.y()) < 1.0);
+    CHECK(std::hypot(a2.x() - b2.x(), a2.y() - b2.y()) < 1.0);
+    return a;
+  };
+  sameFraming("opened");
+  const double before = axial->mmPerWidgetPixel();
+  const QPointF zoomAt = axial->widgetPointOf(centre) + QPointF(25, -15);
+  QWheelEvent wheel(zoomAt, axial->mapToGlobal(zoomAt), QPoint(), QPoint(0, 2 * 120), Qt::NoButton,
+                    Qt::ControlModifier, Qt::NoScrollPhase, false);
+  QApplication::sendEvent(axial, &wheel);
+  CHECK(axial->mmPerWidgetPixel() == Approx(before / (1.15 * 1.15)).epsilon(1e-6));
+  CHECK(petView->mmPerWidgetPixel() == Approx(axial->mmPerWidgetPixel()).epsilon(1e-6));
+  const QPointF zoomed = sameFraming("the CT zoomed");
+  const QPoint from = petView->widgetPointOf(centre).toPoint();
+  QTest::mousePress(petView, Qt::MiddleButton, Qt::NoModifier, from);
+  QMouseEvent drag(QEvent::MouseMove, QPointF(from + QPoint(40, 25)),
+                   petView->mapToGlobal(QPointF(from + QPoint(40, 25))), Qt::NoButton,
+                   Qt::MiddleButton, Qt::NoModifier);
+  QApplication::sendEvent(petView, &drag);
+  QTest::mouseRelease(petView, Qt::MiddleButton, Qt::NoModifier, from + QPoint(40, 25));
+  const QPointF panned = sameFraming("the PET panned");
+  CHECK(panned.x() - zoomed.x() == Approx(40).margin(1));
+  CHECK(panned.y() - zoomed.y() == Approx(25).margin(1));
+  if (const char* shots = std::getenv("LIGHTBOX_TEST_SHOTS"))
+    grabWindow(&window).save(QString(shots) + "/sarcoma-petct-framed.png");
 
   // The PET alone: a click outlines the tumour; the panel gives SUVmax, SUVmean and SUVpeak, each
   // checked against the PET's values under the segment computed here.
