@@ -3,6 +3,7 @@
 // whole window at once (no English text with a translation is left on screen), the choice is
 // remembered, the finalize dialog drafts the impression in Chinese and the PDF prints Chinese.
 #include "tests/app/FinalizeTestSupport.h"
+#include "tests/support/QtWait.h"
 #include "tests/support/TestData.h"
 
 #include "ai/runtime/ModelManifest.h"
@@ -127,7 +128,10 @@ TEST_CASE("View > Language: Chinese applies at once and is remembered, the impre
   QAction* chinese = languageAction(window, QStringLiteral("简体中文"));
   REQUIRE(chinese);
   chinese->trigger();
-  QTest::qWait(100);
+  // Every widget retranslates on its LanguageChange event (waited for: slower under a sanitizer).
+  test::waitFor(
+      [&] { return window.menuBar()->actions().front()->text() == QStringLiteral("文件(&F)"); },
+      10000);
   CHECK(currentLanguage() == "zh_CN");
   CHECK(QSettings().value("language").toString() == "zh_CN");
   const QStringList left = englishOnScreen(window, english);
@@ -180,7 +184,7 @@ TEST_CASE("View > Language: Chinese applies at once and is remembered, the impre
   QAction* englishAction = languageAction(window, QStringLiteral("English"));
   REQUIRE(englishAction);
   englishAction->trigger();
-  QTest::qWait(100);
+  test::waitFor([&] { return window.menuBar()->actions().front()->text() == "&File"; }, 10000);
   CHECK(currentLanguage() == "en");
   CHECK(window.menuBar()->actions().front()->text() == "&File");
   CHECK(englishOnScreen(window, english).size() == before.size());

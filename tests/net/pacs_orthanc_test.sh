@@ -189,12 +189,19 @@ lidc_study=$(/usr/bin/python3 -c "import pydicom,glob; print(pydicom.dcmread(sor
 
 echo "== get (C-GET), killed first"
 # Killed while objects arrive: some, not all, must have come (else the kill tested nothing).
+# The kill comes when the first objects are filed (polled, not a fixed delay: a sanitizer build
+# takes seconds to start) and 0.3 s later, sooner when the whole study had come by then.
 partial=0
-for wait in 1.0 1.6 2.4 3.2; do
+for extra in 0.3 0.1 0 0; do
   rm -rf "$store"
   "$lb" pacs get archive --study-uid "$popi_study" --quiet >/dev/null 2>&1 &
   get_pid=$!
-  sleep "$wait"
+  for ((i = 0; i < 1200; i++)); do
+    [ "$(find "$store/$popi_study" -name '*.dcm' 2>/dev/null | wc -l)" -gt 0 ] && break
+    kill -0 $get_pid 2>/dev/null || break
+    sleep 0.05
+  done
+  sleep "$extra"
   kill -9 $get_pid 2>/dev/null || true
   wait $get_pid 2>/dev/null || true
   partial=$(find "$store/$popi_study" -name '*.dcm' 2>/dev/null | wc -l)
@@ -241,8 +248,9 @@ echo "== a retrieve that times out in the middle, then completes"
 rm -rf "$store/$popi_study"
 "$lb" pacs get archive --study-uid "$popi_study" --timeout 1 --quiet >"$work/stalled.txt" 2>&1 &
 get_pid=$!
-for _ in $(seq 1 100); do
+for _ in $(seq 1 1200); do # up to a minute: a sanitizer build starts slowly
   [ "$(find "$store/$popi_study" -name '*.dcm' 2>/dev/null | wc -l)" -ge 5 ] && break
+  kill -0 $get_pid 2>/dev/null || break
   sleep 0.05
 done
 kill -STOP "$ORTHANC_PID"
@@ -280,7 +288,7 @@ phantom_study=$(/usr/bin/python3 -c "import pydicom; print(pydicom.dcmread('${ob
 echo "== listen"
 "$lb" pacs listen --port "$our_port" --aet LISTENER --store "$work/listened" >"$work/listen.txt" 2>&1 &
 listen_pid=$!
-for _ in $(seq 1 50); do grep -q "listening" "$work/listen.txt" 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 1 600); do grep -q "listening" "$work/listen.txt" 2>/dev/null && break; sleep 0.1; done
 echoscu -aec LISTENER 127.0.0.1 "$our_port" || fail "echo to the receiver"
 storescu -aec LISTENER 127.0.0.1 "$our_port" $(find "$lidc" -name "*.dcm" | sort) || fail "storescu to the receiver"
 /usr/bin/python3 - "$work/nostudy.dcm" "$(find "$lidc" -name '*.dcm' | head -1)" <<'PY'
