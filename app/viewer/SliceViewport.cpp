@@ -351,6 +351,11 @@ void SliceViewport::resizeEvent(QResizeEvent* e) {
   emit resized();
 }
 
+void SliceViewport::showEvent(QShowEvent* e) {
+  VtkViewport::showEvent(e);
+  emit resized(); // shown again at the same size: a linked comparison is framed again
+}
+
 Vec3 SliceViewport::centreLps() const {
   return lpsAt(QPointF(0.5 * width(), 0.5 * height()));
 }
@@ -361,9 +366,11 @@ double SliceViewport::mmPerWidgetPixel() const {
 }
 
 void SliceViewport::frameAt(const Vec3& centre, double mmPerPixel) {
-  if (!document_->volume() || !(mmPerPixel > 0))
+  const double own = mmPerWidgetPixel(); // infinite in a view of no height
+  if (!document_->volume() || !(mmPerPixel > 0) || !std::isfinite(mmPerPixel) ||
+      !std::isfinite(own))
     return;
-  zoom_ = std::clamp(zoom_ * mmPerWidgetPixel() / mmPerPixel, 0.25, 16.0);
+  zoom_ = std::clamp(zoom_ * own / mmPerPixel, 0.25, 16.0);
   const Vec3 shift = centre - centreLps();
   const SlicePlane& plane = pipeline_->plane();
   pan_[0] += dot(shift, plane.right);

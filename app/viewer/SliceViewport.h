@@ -64,10 +64,12 @@ signals:
   void noteAdded(int measurementId);
   /// The reader zoomed or panned this view (Ctrl+wheel, middle drag, Home).
   void framingChanged();
+  /// Resized or shown again.
   void resized();
 
 protected:
   void resizeEvent(QResizeEvent* e) override;
+  void showEvent(QShowEvent* e) override;
   bool prepareFrame(int width, int height) override;
   QString frameDescription() const override;
   void wheelEvent(QWheelEvent* e) override;

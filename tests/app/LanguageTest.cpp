@@ -129,9 +129,9 @@ TEST_CASE("View > Language: Chinese applies at once and is remembered, the impre
   REQUIRE(chinese);
   chinese->trigger();
   // Every widget retranslates on its LanguageChange event (waited for: slower under a sanitizer).
-  test::waitFor(
+  REQUIRE(test::waitFor(
       [&] { return window.menuBar()->actions().front()->text() == QStringLiteral("文件(&F)"); },
-      10000);
+      10000));
   CHECK(currentLanguage() == "zh_CN");
   CHECK(QSettings().value("language").toString() == "zh_CN");
   const QStringList left = englishOnScreen(window, english);
@@ -184,7 +184,8 @@ TEST_CASE("View > Language: Chinese applies at once and is remembered, the impre
   QAction* englishAction = languageAction(window, QStringLiteral("English"));
   REQUIRE(englishAction);
   englishAction->trigger();
-  test::waitFor([&] { return window.menuBar()->actions().front()->text() == "&File"; }, 10000);
+  REQUIRE(
+      test::waitFor([&] { return window.menuBar()->actions().front()->text() == "&File"; }, 10000));
   CHECK(currentLanguage() == "en");
   CHECK(window.menuBar()->actions().front()->text() == "&File");
   CHECK(englishOnScreen(window, english).size() == before.size());

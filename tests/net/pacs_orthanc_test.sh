@@ -204,7 +204,7 @@ for extra in 0.3 0.1 0 0; do
   sleep "$extra"
   kill -9 $get_pid 2>/dev/null || true
   wait $get_pid 2>/dev/null || true
-  partial=$(find "$store/$popi_study" -name '*.dcm' 2>/dev/null | wc -l)
+  partial=$(find "$store/$popi_study" -name '*.dcm' 2>/dev/null | wc -l || true)
   [ "$partial" -gt 0 ] && [ "$partial" -lt 141 ] && break
 done
 [ "$partial" -gt 0 ] && [ "$partial" -lt 141 ] || fail "no kill landed mid-retrieve ($partial objects)"
