@@ -356,8 +356,13 @@ struct SlicePipeline::Impl {
 
   /// The bottom-left corner's text wrapped at spaces so that it stays clear of the bottom-right's
   /// in a view `width` pixels wide.
+  /// Measured again only when a text or the size changed (not on every frame of a drag).
   std::string fitBeside(const std::string& left, const std::string& right, int width,
-                        int fontSize) const {
+                        int fontSize) {
+    const std::string key =
+        left + '\x1f' + right + '\x1f' + std::to_string(width) + '\x1f' + std::to_string(fontSize);
+    if (key == fittedKey)
+      return fitted;
     const int room = width - 4 * 6 - textWidth(corners[1]->GetTextProperty(), right, fontSize);
     std::string wrapped = left;
     for (std::size_t columns = longestLine(left); columns > 12; --columns) {
@@ -365,8 +370,11 @@ struct SlicePipeline::Impl {
         break;
       wrapped = wrapWords(left, columns - 1);
     }
+    fittedKey = key;
+    fitted = wrapped;
     return wrapped;
   }
+  std::string fittedKey, fitted;
 
   void annotate(int width, int height) {
     const auto [right, down] = state.axes();
