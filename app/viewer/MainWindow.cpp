@@ -29,9 +29,9 @@
 #include "core/dicom/PersonName.h"
 
 #include <QDockWidget>
-#include <QEvent>
 #include <QDragEnterEvent>
 #include <QDropEvent>
+#include <QEvent>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QGridLayout>
@@ -42,12 +42,11 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QProgressDialog>
-#include <QSettings>
 #include <QScrollArea>
 #include <QStatusBar>
 #include <QTabWidget>
-#include <QTimer>
 #include <QTableWidget>
+#include <QTimer>
 #include <QUndoStack>
 
 #include <algorithm>
@@ -61,8 +60,6 @@
 
 namespace lightbox {
 namespace {
-
-constexpr int kMaxRecent = 10;
 
 /// Window the series asks for, else soft tissue for a CT, else the 1st-99th percentile of its
 /// values. A PET converted to SUV opens at 0-5 SUV: its own window is in the stored units (Bq/mL).
@@ -694,31 +691,6 @@ void MainWindow::retranslateUi() {
 
 void MainWindow::updateWindowTitle() {
   setWindowTitle(document_->seriesText().isEmpty() ? tr("Lightbox") : tr("Lightbox — %1").arg(document_->seriesText()));
-}
-
-QStringList MainWindow::recentPaths() const { return QSettings().value("recent").toStringList(); }
-
-QString MainWindow::dialogFolder() const {
-  const QStringList recent = recentPaths();
-  return recent.isEmpty() ? QString() : QFileInfo(recent.first()).absolutePath();
-}
-
-void MainWindow::rememberRecent(const QString& path) {
-  QStringList recent = recentPaths();
-  const QString abs = QFileInfo(path).absoluteFilePath();
-  recent.removeAll(abs);
-  recent.prepend(abs);
-  while (recent.size() > kMaxRecent) recent.removeLast();
-  QSettings().setValue("recent", recent);
-  rebuildRecentMenu();
-}
-
-void MainWindow::rebuildRecentMenu() {
-  recentMenu_->clear();
-  for (const QString& p : recentPaths()) {
-    recentMenu_->addAction(p, this, [this, p] { openPath(p); });
-  }
-  recentMenu_->setEnabled(!recentMenu_->isEmpty());
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* e) {

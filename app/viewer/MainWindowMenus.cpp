@@ -23,16 +23,18 @@
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QHeaderView>
 #include <QLabel>
 #include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QScreen>
+#include <QSettings>
+#include <QSignalBlocker>
 #include <QStatusBar>
 #include <QTableWidget>
 #include <QTextBrowser>
-#include <QSignalBlocker>
 #include <QTimer>
 #include <QToolBar>
 #include <QUndoStack>
@@ -366,6 +368,38 @@ void MainWindow::showShortcuts() {
   const QRect screen = this->screen() ? this->screen()->availableGeometry() : QRect(0, 0, 1280, 800);
   box.resize(std::min(760, int(0.9 * screen.width())), std::min(900, int(0.8 * screen.height())));
   box.exec();
+}
+
+// The recent list and where the open dialogs start.
+
+constexpr int kMaxRecent = 10;
+
+QStringList MainWindow::recentPaths() const {
+  return QSettings().value("recent").toStringList();
+}
+
+QString MainWindow::dialogFolder() const {
+  const QStringList recent = recentPaths();
+  return recent.isEmpty() ? QString() : QFileInfo(recent.first()).absolutePath();
+}
+
+void MainWindow::rememberRecent(const QString& path) {
+  QStringList recent = recentPaths();
+  const QString abs = QFileInfo(path).absoluteFilePath();
+  recent.removeAll(abs);
+  recent.prepend(abs);
+  while (recent.size() > kMaxRecent)
+    recent.removeLast();
+  QSettings().setValue("recent", recent);
+  rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu() {
+  recentMenu_->clear();
+  for (const QString& p : recentPaths()) {
+    recentMenu_->addAction(p, this, [this, p] { openPath(p); });
+  }
+  recentMenu_->setEnabled(!recentMenu_->isEmpty());
 }
 
 } // namespace lightbox
