@@ -51,7 +51,8 @@ void drawLabelMap(SliceImage& img, const SlicePlane& plane, const LabelMapLayer&
   }
 }
 
-/// `values` are the slice's own samples (before windowing), for the difference.
+/// `values` are the slice's own samples (before windowing), for the difference and a colour map
+/// over the image.
 void drawFusion(SliceImage& img, const SlicePlane& plane, const std::vector<float>& values, const WindowLevel& sliceWindow,
                 const FusionLayer& layer) {
   if (!layer.image) {
@@ -63,6 +64,7 @@ void drawFusion(SliceImage& img, const SlicePlane& plane, const std::vector<floa
   const double lo = layer.window.center - 0.5 * layer.window.width;
   const double width = std::max(layer.window.width, 1e-6);
   const double diffScale = 255.0 / std::max(sliceWindow.width, 1e-6);
+  const double sliceLo = sliceWindow.center - 0.5 * sliceWindow.width;
   const double square = std::max(layer.squareMm, 1e-3) / plane.pixelMm; // in display pixels
   const std::size_t colours = layer.colourMap.size();
   for (std::size_t y = 0; y < h; ++y) {
@@ -92,6 +94,16 @@ void drawFusion(SliceImage& img, const SlicePlane& plane, const std::vector<floa
       case FusionLayer::Mode::ColourMap:
         if (colours > 0) {
           const Rgba& c = layer.colourMap[std::min(colours - 1, std::size_t(t * double(colours - 1) + 0.5))];
+          blend(p, c, layer.opacity * c[3] / 255.0);
+        }
+        break;
+      case FusionLayer::Mode::ColourMapOverImage:
+        p[0] = p[1] = p[2] = grey;
+        if (colours > 0) {
+          const double s =
+              std::clamp((double(values[y * w + x]) - sliceLo) * diffScale / 255.0, 0.0, 1.0);
+          const Rgba& c =
+              layer.colourMap[std::min(colours - 1, std::size_t(s * double(colours - 1) + 0.5))];
           blend(p, c, layer.opacity * c[3] / 255.0);
         }
         break;

@@ -76,7 +76,11 @@ struct FusionLayer {
     Checkerboard, ///< squares of `squareMm` alternate between the slice and the image
     Difference,   ///< slice minus image, mid-grey where equal, `window.width` across the grey range
     Colour,       ///< image in magenta, slice in green: grey where they agree
-    ColourMap,    ///< the image's values through `colourMap` over `window` (lo = center - width/2) with `opacity`
+    ColourMap,    ///< the image's values through `colourMap` over `window` (lo = center - width/2)
+                  ///< with `opacity`
+    /// The image in grey through `window` as the base, the slice's own values through `colourMap`
+    /// over the slice's window on it with `opacity`: a PET current series over its CT.
+    ColourMapOverImage,
   };
   std::shared_ptr<const Volume> image;
   Mode mode = Mode::Blend;

@@ -251,6 +251,17 @@ struct SlicePipeline::Impl {
     const auto [right, down] = state.axes();
     plane = state.oblique() ? planeThrough(volume->geometry, right, down, state.crosshairLps)
                             : planeThrough(volume->geometry, state.plane, state.crosshairLps);
+    // An image drawn as the base under this one (a CT under a PET) keeps its own detail: the
+    // slice is composited in its finer pixels.
+    for (const FusionLayer& layer : overlays.fusions) {
+      if (layer.mode == FusionLayer::Mode::ColourMapOverImage && layer.image) {
+        const auto& spacing = layer.image->geometry.spacing;
+        const double finest = std::min({spacing[0], spacing[1], spacing[2]});
+        if (finest < plane.pixelMm) {
+          plane = withPixelMm(plane, finest);
+        }
+      }
+    }
     image = compositeSlice(*volume, plane, GreyMapping{state.window, state.invert, state.slab, state.slabMm}, overlays);
     imageData->SetDimensions(int(image.width), int(image.height), 1);
     // Three components: the composite is opaque, and an RGBA image made the axial frame of the

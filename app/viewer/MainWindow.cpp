@@ -266,14 +266,14 @@ MainWindow::MainWindow(QWidget* parent)
   statusBar()->addWidget(registrationPanel_->statusWidget());
   for (SliceViewport* v : views_) {
     v->setOverlaySource([this](OverlayLayers& overlays) { registration_->addOverlays(overlays); });
-    v->setProbeExtra([this](const Vec3& lps) { return fusedPetReadout(lps); });
+    v->setProbeExtra([this](const Vec3& lps) { return fusedReadout(lps); });
   }
   connect(registration_, &RegistrationController::overlaysChanged, this, [this] {
     updateRegistrationCaptions();
     for (SliceViewport* v : views_) v->update();
   });
-  // A PET fused over the current series is drawn through the PET's own window: a new window there
-  // (keys, a drag) repaints the fused views at once.
+  // A comparison fused over the current series is drawn through its own window (a PET's, or the
+  // CT's under a current PET): a new window there (keys, a drag) repaints the fused views at once.
   connect(comparison_, &ViewerDocument::displayChanged, this, [this] {
     if (registration_->fusionMode() != FusionMode::Off && registration_->registered()) {
       for (SliceViewport* v : views_)

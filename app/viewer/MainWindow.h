@@ -131,8 +131,9 @@ private:
   /// One of the two series is a PET and the other is not: the comparison is the other half of a
   /// PET/CT (or PET/MR), not a prior.
   bool petCtPair() const;
-  /// A PET fused over the current series: its value at `lps` for the pointer readout, else "".
-  QString fusedPetReadout(const Vec3& lps) const;
+  /// A PET/CT fused in the current series' views: the comparison's value at `lps` for the pointer
+  /// readout (the PET's SUV, or the CT's HU under a current PET), else "".
+  QString fusedReadout(const Vec3& lps) const;
   /// Starts editing the text of a just-placed arrow or text note in the measurement table.
   void editNoteText(int measurementId);
   void refreshTable();

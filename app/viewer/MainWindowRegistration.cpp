@@ -72,15 +72,20 @@ void MainWindow::registrationPairChanged() {
   frameComparison(false);
 }
 
-QString MainWindow::fusedPetReadout(const Vec3& lps) const {
-  if (!registration_->petOverCurrent() || registration_->fusionMode() == FusionMode::Off ||
-      !registration_->registered())
+QString MainWindow::fusedReadout(const Vec3& lps) const {
+  const bool petOver = registration_->petOverCurrent();
+  if ((!petOver && !registration_->petUnderCurrent()) ||
+      registration_->fusionMode() == FusionMode::Off || !registration_->registered())
     return QString();
-  const double suv = comparison_->valueAt(registration_->transform().apply(lps));
-  return std::isnan(suv) ? QString()
-                         : tr("; fused PET %1 %2")
-                               .arg(suv, 0, 'f', 2)
-                               .arg(QString::fromStdString(comparison_->volume()->units));
+  const double value = comparison_->valueAt(registration_->transform().apply(lps));
+  if (std::isnan(value))
+    return QString();
+  const QString units = QString::fromStdString(comparison_->volume()->units);
+  if (petOver)
+    return tr("; fused PET %1 %2").arg(value, 0, 'f', 2).arg(units);
+  if (units == QLatin1String("HU"))
+    return tr("; fused CT %1 HU").arg(std::lround(value));
+  return tr("; fused %1 %2").arg(value, 0, 'f', 1).arg(units).trimmed();
 }
 
 void MainWindow::updateRegistrationCaptions() {

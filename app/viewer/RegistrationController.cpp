@@ -185,7 +185,7 @@ bool RegistrationController::pairChanged() {
     }
   }
   // The two series of one PET/CT: linked as acquired, in scanner coordinates (the reader can
-  // still register them); a PET comparison is fused in hot iron at once.
+  // still register them); they are fused at once, the PET in hot iron over the other.
   if (!restored && current_->volume() && prior_->volume()) {
     const ReportSource &c = current_->reportSource(), &p = prior_->reportSource();
     const std::string why =
@@ -195,7 +195,7 @@ bool RegistrationController::pairChanged() {
       setTransform(RegistrationTransform{}, kAsAcquired, 0.0, false);
       asAcquired_ = true;
       asAcquiredWhy_ = QString::fromStdString(why);
-      if (fusion_ == FusionMode::Off && petOverCurrent()) {
+      if (fusion_ == FusionMode::Off && (petOverCurrent() || petUnderCurrent())) {
         fusion_ = FusionMode::Blend;
         autoFusion_ = true;
         emit overlaysChanged();
@@ -404,10 +404,15 @@ bool RegistrationController::petOverCurrent() const {
          !isPetUnits(current_->volume()->units);
 }
 
+bool RegistrationController::petUnderCurrent() const {
+  return prior_->volume() && current_->volume() && isPetUnits(current_->volume()->units) &&
+         !isPetUnits(prior_->volume()->units);
+}
+
 void RegistrationController::cycleFusionMode() {
-  // A PET over another modality: off and blend (hot iron) are what reads; a difference, a
+  // A PET with another modality: off and blend (hot iron) are what reads; a difference, a
   // checkerboard or the magenta/green colour of two modalities show nothing more.
-  if (petOverCurrent()) {
+  if (petOverCurrent() || petUnderCurrent()) {
     setFusionMode(fusion_ == FusionMode::Off ? FusionMode::Blend : FusionMode::Off);
     return;
   }
@@ -480,18 +485,28 @@ void RegistrationController::addOverlays(OverlayLayers& overlays) const {
     layer.window = sameUnits ? current_->window() : prior_->window();
     layer.opacity = opacity_;
     layer.squareMm = squareMm_;
-    // A PET over a CT or MR (blend or colour): hot iron over the PET's own window, with its legend.
-    if (petOverCurrent() && (fusion_ == FusionMode::Blend || fusion_ == FusionMode::Colour)) {
-      layer.mode = FusionLayer::Mode::ColourMap;
+    // A PET with a CT or MR (blend or colour): hot iron over the PET's own window, with its
+    // legend; a PET comparison over the current series, or the current PET over its comparison
+    // drawn in grey under it.
+    const bool under = petUnderCurrent();
+    if ((petOverCurrent() || under) &&
+        (fusion_ == FusionMode::Blend || fusion_ == FusionMode::Colour)) {
+      layer.mode = under ? FusionLayer::Mode::ColourMapOverImage : FusionLayer::Mode::ColourMap;
+      // Under a current PET the CT resampled onto the PET's grid (4-5 mm voxels) would be blurred:
+      // linked by the identity (as acquired) the layer samples the CT itself on the shown plane.
+      if (under && *transform_ == RegistrationTransform{})
+        layer.image = prior_->volume();
       layer.colourMap = hotIron();
+      const ViewerDocument* pet = under ? current_ : prior_;
+      const WindowLevel petWindow = pet->window();
       ColourLegend legend;
-      legend.title = prior_->volume()->units;
+      legend.title = pet->volume()->units;
       legend.colours = layer.colourMap;
       for (Rgba& c : legend.colours)
         c[3] = 255;
-      const double lo = layer.window.center - layer.window.width / 2,
-                   hi = layer.window.center + layer.window.width / 2;
-      const int decimals = layer.window.width <= 10 ? 2 : 1; // 0-3 SUV: 0.75, 1.50, ...
+      const double lo = petWindow.center - petWindow.width / 2,
+                   hi = petWindow.center + petWindow.width / 2;
+      const int decimals = petWindow.width <= 10 ? 2 : 1; // 0-3 SUV: 0.75, 1.50, ...
       for (int i = 0; i <= 4; ++i)
         legend.ticks.emplace_back(i / 4.0, number(lo + (hi - lo) * i / 4.0, decimals));
       overlays.fusions.push_back(std::move(layer));

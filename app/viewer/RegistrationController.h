@@ -48,13 +48,16 @@ public:
   /// Either series changed: drops the transform (cancelling a run) and restores the one saved for
   /// this pair, if any. True when one was restored. Else the two series of a PET/CT (core
   /// asAcquiredReason) are linked as acquired (identity, not saved; asAcquired() says so), and a
-  /// PET comparison is fused at once (blend, hot iron) until the pair changes or the reader
-  /// chooses a fusion mode.
+  /// PET/CT is fused at once (blend, hot iron) until the pair changes or the reader chooses a
+  /// fusion mode.
   bool pairChanged();
   bool asAcquired() const { return asAcquired_; }
   /// The comparison is a PET and the current series is not: fused in hot iron, F toggles off /
   /// blend, its SUV read under the pointer.
   bool petOverCurrent() const;
+  /// The current series is a PET and the comparison is not (a CT or MR): fused the other way up,
+  /// the comparison in grey under the current PET in hot iron; F toggles off / blend.
+  bool petUnderCurrent() const;
   /// Starts registering the prior to the current series; false (with `finished(false, why)`)
   /// when a series is missing or a registration is running.
   bool start(RegistrationEngine engine, unsigned threads = 0);

@@ -143,15 +143,22 @@ SlicePlane planeThrough(const VolumeGeometry& g, ViewPlane plane, const Vec3& ce
   SlicePlane p = planeThrough(g, right, down, centerLps);
   if (plane == ViewPlane::Axial) {
     // Axial views of axial stacks keep the native in-plane pixel (the voxel-grid fast path).
-    const double pixel = std::min(g.spacing[0], g.spacing[1]);
-    if (pixel != p.pixelMm) {
-      const Vec3 c = p.pixelToLps(0.5 * double(p.width - 1), 0.5 * double(p.height - 1));
-      p.width = std::size_t(std::llround(double(p.width - 1) * p.pixelMm / pixel)) + 1;
-      p.height = std::size_t(std::llround(double(p.height - 1) * p.pixelMm / pixel)) + 1;
-      p.pixelMm = pixel;
-      p.origin = c - right * (0.5 * double(p.width - 1) * pixel) - down * (0.5 * double(p.height - 1) * pixel);
-    }
+    p = withPixelMm(p, std::min(g.spacing[0], g.spacing[1]));
   }
+  return p;
+}
+
+SlicePlane withPixelMm(const SlicePlane& plane, double pixelMm) {
+  if (pixelMm == plane.pixelMm || !(pixelMm > 0)) {
+    return plane;
+  }
+  SlicePlane p = plane;
+  const Vec3 c = plane.pixelToLps(0.5 * double(plane.width - 1), 0.5 * double(plane.height - 1));
+  p.width = std::size_t(std::llround(double(plane.width - 1) * plane.pixelMm / pixelMm)) + 1;
+  p.height = std::size_t(std::llround(double(plane.height - 1) * plane.pixelMm / pixelMm)) + 1;
+  p.pixelMm = pixelMm;
+  p.origin = c - p.right * (0.5 * double(p.width - 1) * pixelMm) -
+             p.down * (0.5 * double(p.height - 1) * pixelMm);
   return p;
 }
 

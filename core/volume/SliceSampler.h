@@ -51,6 +51,10 @@ SlicePlane planeThrough(const VolumeGeometry& g, ViewPlane plane, const Vec3& ce
 /// volume's bounding box seen along the plane normal, pixels are the volume's finest spacing.
 SlicePlane planeThrough(const VolumeGeometry& g, const Vec3& right, const Vec3& down, const Vec3& centerLps);
 
+/// The same field of view (same centre, same extent to within a pixel) in square pixels of
+/// `pixelMm`: finer pixels for an image fused over a coarser one (a CT under a PET).
+SlicePlane withPixelMm(const SlicePlane& plane, double pixelMm);
+
 /// Distance between adjacent slices along an arbitrary normal: the volume's sampling along it.
 double sliceSpacingAlong(const VolumeGeometry& g, const Vec3& normal);
 

@@ -1911,6 +1911,14 @@ Nothing was written; your review is unchanged.</source>
         <source>; fused PET %1 %2</source>
         <translation>；融合 PET %1 %2</translation>
     </message>
+    <message>
+        <source>; fused CT %1 HU</source>
+        <translation>；融合 CT %1 HU</translation>
+    </message>
+    <message>
+        <source>; fused %1 %2</source>
+        <translation>；融合 %1 %2</translation>
+    </message>
 </context>
 <context>
     <name>lightbox::PacsNodesDialog</name>

@@ -379,3 +379,97 @@ TEST_CASE("a sarcoma PET/CT: the NIfTIs read in HU and SUV, the PET opens beside
   CHECK(window.document()->window() == defaultSuvWindow());
   CHECK(window.document()->valueAt(centre) == Approx(suvAtCentre).margin(0.01));
 }
+
+TEST_CASE(
+    "a sarcoma PET opened first with its CT as the comparison: fused the other way up, the CT "
+    "in grey under the PET in hot iron, the pointer reading both",
+    "[viewer][window][sarcoma][petct]") {
+  const std::string folder = test::scratchFolder("sarcoma-petct-under-annotations");
+  setenv("LIGHTBOX_ANNOTATIONS", folder.c_str(), 1);
+  const std::string caseDir = test::sharedData("lesions/sarcoma_ibsi_sts/STS_005");
+  MainWindow window;
+  window.resize(1600, 1000);
+  window.show();
+  REQUIRE(window.openPath(QString::fromStdString(caseDir + "/PET_image.nii.gz")));
+  REQUIRE(window.openComparison(QString::fromStdString(caseDir + "/CT_image.nii.gz")));
+  ViewerDocument* pet = window.document();
+  ViewerDocument* ct = window.comparison();
+  REQUIRE(pet->volume()->units == "SUV");
+  REQUIRE(ct->volume()->units == "HU");
+  RegistrationController* reg = window.registration();
+  REQUIRE(reg->asAcquired());
+  CHECK(reg->petUnderCurrent());
+  CHECK_FALSE(reg->petOverCurrent());
+  CHECK(reg->fusionMode() == FusionMode::Blend);
+  REQUIRE(test::waitFor([&] { return reg->derivedReady(); }, 20000));
+
+  // The axial view through the tumour: orange to yellow where the PET reads 2.8-4 SUV; where it
+  // reads <= 0.9 the CT's own grey through the CT's window (W 400 L 40), not the PET's near-black.
+  const auto [petMask, centre] = maskAndCentre(caseDir + "/PET_mask.nii.gz");
+  pet->setCrosshair(centre);
+  QApplication::processEvents();
+  SliceViewport* axial = window.view(0);
+  const QImage frame = axial->grabFramebuffer().convertToFormat(QImage::Format_RGB32);
+  const double scale = axial->devicePixelRatioF();
+  const WindowLevel ctWindow = ct->window();
+  REQUIRE(ctWindow == windowPreset("mediastinum"));
+  int hot = 0, hotRed = 0, cold = 0, coldGrey = 0, coldAsCt = 0, coldAsPet = 0;
+  for (int y = 0; y < frame.height(); ++y) {
+    for (int x = 0; x < frame.width(); ++x) {
+      const Vec3 p = axial->lpsAt(QPointF(x, y) / scale);
+      const double suv = pet->valueAt(p), hu = ct->valueAt(p);
+      if (std::isnan(suv) || std::isnan(hu))
+        continue;
+      const QRgb c = frame.pixel(x, y);
+      if (suv >= 2.8 && suv <= 4.0) {
+        ++hot;
+        hotRed += qRed(c) > qBlue(c) + 80;
+      } else if (suv <= 0.9) {
+        ++cold;
+        coldGrey += std::abs(qRed(c) - qBlue(c)) <= 12;
+        const double ctGrey =
+            std::clamp((hu - (ctWindow.center - ctWindow.width / 2)) / ctWindow.width, 0.0, 1.0) *
+            255;
+        const double petGrey = std::clamp(suv / 5.0, 0.0, 1.0) * 255;
+        coldAsCt += std::abs(qGreen(c) - ctGrey) <= 24;
+        coldAsPet += std::abs(qGreen(c) - petGrey) <= 24 && std::abs(ctGrey - petGrey) > 48;
+      }
+    }
+  }
+  INFO("hot " << hot << " (red " << hotRed << "), cold " << cold << " (grey " << coldGrey
+              << ", the CT's grey " << coldAsCt << ", the PET's " << coldAsPet << ")");
+  if (const char* shots = std::getenv("LIGHTBOX_TEST_SHOTS"))
+    grabWindow(&window).save(QString(shots) + "/sarcoma-pet-over-ct.png");
+  REQUIRE(hot > 200);
+  REQUIRE(cold > 200);
+  CHECK(hotRed >= 0.9 * hot);
+  CHECK(coldGrey >= 0.95 * cold);
+  CHECK(coldAsCt >= 0.85 * cold);
+  CHECK(coldAsPet <= 0.05 * cold);
+  // The pointer over the tumour: the PET's SUV and the CT's HU under it.
+  QSignalSpy probed(axial, &SliceViewport::probed);
+  const QPoint overTumour = axial->widgetPointOf(centre).toPoint();
+  QMouseEvent move(QEvent::MouseMove, QPointF(overTumour), axial->mapToGlobal(QPointF(overTumour)),
+                   Qt::NoButton, Qt::NoButton, Qt::NoModifier);
+  QApplication::sendEvent(axial, &move);
+  QApplication::processEvents();
+  REQUIRE_FALSE(probed.isEmpty());
+  const QString readout = probed.last().at(0).toString();
+  INFO(readout.toStdString());
+  CHECK(readout.contains(" SUV at "));
+  CHECK(readout.contains(QString("; fused CT %1 HU")
+                             .arg(std::lround(ct->valueAt(axial->lpsAt(QPointF(overTumour)))))));
+  // F: off (the PET alone, in grey) and blend again.
+  reg->cycleFusionMode();
+  CHECK(reg->fusionMode() == FusionMode::Off);
+  QApplication::processEvents();
+  const QImage plain = axial->grabFramebuffer().convertToFormat(QImage::Format_RGB32);
+  int red = 0;
+  for (int y = 0; y < plain.height(); y += 3)
+    for (int x = 0; x < plain.width(); x += 3)
+      if (pet->valueAt(axial->lpsAt(QPointF(x, y) / scale)) >= 2.0)
+        red += qRed(plain.pixel(x, y)) > qBlue(plain.pixel(x, y)) + 80;
+  CHECK(red <= 0.03 * hot);
+  reg->cycleFusionMode();
+  CHECK(reg->fusionMode() == FusionMode::Blend);
+}
