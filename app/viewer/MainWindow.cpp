@@ -323,6 +323,9 @@ MainWindow::MainWindow(QWidget* parent)
       syncingComparison_ = false;
     } else {
       resetComparisonOffset();
+      // A click in an unregistered prior sets a new offset: the current pane follows at once (the
+      // pane the reader clicked in stays still under the pointer).
+      frameComparison(true);
     }
   });
   connect(document_, &ViewerDocument::displayChanged, this, [this] {

@@ -188,6 +188,27 @@ TEST_CASE("a sarcoma PET/CT: the NIfTIs read in HU and SUV, the PET opens beside
   REQUIRE(window.openComparison(QString::fromStdString(caseDir + "/MR_T1_image.nii.gz")));
   CHECK_FALSE(reg->asAcquired());
   CHECK(reg->fusionMode() == FusionMode::Off);
+  {
+    // Linked by offset (not registered): a click in the MR pane sets a new offset, and the CT pane
+    // re-frames at once, the two showing the same anatomy at the same place.
+    SliceViewport* ctAxial = window.view(0);
+    SliceViewport* mrView = window.comparisonView();
+    ViewerDocument* mr = window.comparison();
+    QApplication::processEvents();
+    const QPoint at = mrView->widgetPointOf(mr->crosshair()).toPoint() + QPoint(40, -25);
+    QTest::mouseClick(mrView, Qt::LeftButton, Qt::NoModifier, at);
+    QApplication::processEvents();
+    const Vec3 offset = mr->crosshair() - ct->crosshair();
+    INFO("offset " << offset[0] << ", " << offset[1] << ", " << offset[2]);
+    for (const Vec3& p : {ct->crosshair(), ct->crosshair() + Vec3{30, 20, 0}}) {
+      const QPointF a = ctAxial->widgetPointOf(p), b = mrView->widgetPointOf(p + offset);
+      INFO("CT (" << a.x() << ", " << a.y() << "), MR (" << b.x() << ", " << b.y() << ")");
+      CHECK(std::hypot(a.x() - b.x(), a.y() - b.y()) < 1.0);
+    }
+    // The MR pane stayed still under the pointer: its crosshair is where the click was.
+    const QPointF clicked = mrView->widgetPointOf(mr->crosshair());
+    CHECK(std::hypot(clicked.x() - at.x(), clicked.y() - at.y()) < 2.0);
+  }
   REQUIRE(window.openComparison(QString::fromStdString(caseDir + "/PET_image.nii.gz")));
   pet = window.comparison();
   REQUIRE(reg->asAcquired());
