@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -37,8 +38,21 @@ int main(int argc, char** argv) {
   setenv("XDG_CONFIG_HOME", scratch, 1);
   QStandardPaths::setTestModeEnabled(true);
   lightbox::setViewerSurfaceFormat();
-  QApplication app(argc, argv);
-  QApplication::setOrganizationName("LightboxTests");
-  QApplication::setApplicationName("LightboxTests");
-  return Catch::Session().run(argc, argv);
+  int result = 0;
+  {
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName("LightboxTests");
+    QApplication::setApplicationName("LightboxTests");
+    result = Catch::Session().run(argc, argv);
+  }
+  // The scratch folder goes with the run (every test process made one, 1450 were left in /tmp);
+  // LIGHTBOX_KEEP_TEST_SCRATCH=1 keeps it to look at.
+  if (const char* keep = std::getenv("LIGHTBOX_KEEP_TEST_SCRATCH");
+      keep && std::strcmp(keep, "1") == 0) {
+    std::fprintf(stderr, "test scratch kept: %s\n", scratch);
+  } else {
+    std::error_code ignored;
+    std::filesystem::remove_all(scratch, ignored);
+  }
+  return result;
 }
