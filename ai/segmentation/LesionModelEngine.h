@@ -55,7 +55,12 @@ public:
   /// a lung nodule in its lung, which the nodule model segments better than the promptable model
   /// as trained so far (resources/models/MODEL_CARD.md).
   static bool inAeratedLung(const Volume& image, const Vec3& seedLps);
+  /// The share of the voxels within kLungRadiusMm of the click at or below -600 HU (0 off CT).
+  static double aeratedShareAround(const Volume& image, const Vec3& seedLps);
   static constexpr double kLungRadiusMm = 25.0, kLungShare = 0.3;
+  /// Below kLungShare but at least this much lung around a CT click: a promptable mask that
+  /// borders lung less than kMinLungBorderShare is checked against the nodule model's.
+  static constexpr double kLungNearShare = 0.1;
   /// The promptable model's leak guard on CT: a mask with more than kMaxAeratedShare of its voxels
   /// at or below -600 HU floods lung or air (a soft-tissue mass has none of them; a pleural mass a
   /// thin rim). Such a mask is refused: emptied, `leakRefused` set, `warning` says so. (Clicks with
@@ -75,6 +80,27 @@ public:
   void setEdgeMinProbability(double p) { edgeMinProbability_ = p; }
   double edgeMinProbability() const { return edgeMinProbability_; }
   static constexpr double kEdgeMinProbability = 0.02;
+
+  /// The ground glass of a part-solid lung nodule (issue 23): the nodule model outlines the solid
+  /// part (its edge lies halfway between the solid part and the lung), so on CT the mask is
+  /// extended into the ground-glass attenuation around it, -750 to -300 HU (the usual quantitative
+  /// CT range), when that region is thicker than the partial-volume rim every solid structure in
+  /// lung has (it survives an in-plane opening of one voxel), touches the mask and stays within
+  /// kGroundGlassReach x the solid part's radius (+1 mm). A region that still runs to that limit
+  /// over more than a quarter of its voxels is diffuse lung density, not the nodule's: not taken.
+  /// Only for a mask whose median is solid (above -300 HU). The box grows to hold the extension.
+  /// True when voxels were added.
+  static bool extendGroundGlass(const Volume& image, LesionMask& lesion);
+  static constexpr double kGroundGlassLowHu = -750.0, kSolidHu = -300.0, kGroundGlassReach = 3.0;
+  static constexpr double kMaxSolidShare =
+      0.7; ///< above it the mask is a solid nodule's: not extended
+
+  /// On CT, the share of a mask's outer faces (6-neighbours outside it) that border aerated lung
+  /// (at or below -600 HU); 1 when it has none. A lung nodule borders lung over most of its
+  /// surface, even against the pleura; a mask that ran into the chest wall or the mediastinum
+  /// borders soft tissue.
+  static double lungBorderShare(const Volume& image, const LesionMask& lesion);
+  static constexpr double kMinLungBorderShare = 0.4;
 
 private:
   void refineEdge(const Volume& image, const VoxelBox& box, const std::vector<std::uint8_t>& probability,

@@ -170,21 +170,20 @@ TEST_CASE(
   std::string why;
   const auto model = loadLesionModel(why, 2);
   REQUIRE(model);
-  // The shipped engine: a CT click with aerated lung around it goes to the nodule model. The
-  // issue's bar is Dice 0.8 for every size; it holds for the 12 mm nodules and the 18 mm one in
-  // LIDC. The 8 mm ones keep only their solid core, the 18 mm CPTAC one most of it (the nodule
-  // model's edge lies halfway between its core and the lung, so the ground glass stays out): the
-  // floors below are today's results less a margin, to catch a regression, not the bar met.
+  // The shipped engine: a CT click with aerated lung around it goes to the nodule model, whose
+  // mask of a part-solid nodule is extended into its ground glass (extendGroundGlass). The issue's
+  // bar: Dice 0.8 for every size. Without the extension the 8 mm nodules and the 18 mm CPTAC one
+  // kept only their solid core (0.37-0.51).
   struct Case {
     const char* series;
     double radiusMm, minDice;
   };
-  const Case cases[] = {{"ct/chest_lidc-idri-0001_nodule_slab/dicom", 4.0, 0.45},
+  const Case cases[] = {{"ct/chest_lidc-idri-0001_nodule_slab/dicom", 4.0, 0.8},
                         {"ct/chest_lidc-idri-0001_nodule_slab/dicom", 6.0, 0.8},
                         {"ct/chest_lidc-idri-0001_nodule_slab/dicom", 9.0, 0.8},
-                        {"ct/chest_cptac-luad_c3n-00247_contrast/dicom", 4.0, 0.3},
+                        {"ct/chest_cptac-luad_c3n-00247_contrast/dicom", 4.0, 0.8},
                         {"ct/chest_cptac-luad_c3n-00247_contrast/dicom", 6.0, 0.8},
-                        {"ct/chest_cptac-luad_c3n-00247_contrast/dicom", 9.0, 0.45}};
+                        {"ct/chest_cptac-luad_c3n-00247_contrast/dicom", 9.0, 0.8}};
   for (const Case& c : cases) {
     LoadedSeries loaded = loadPath(test::sharedData(c.series));
     Volume& ct = loaded.volumes.front();
@@ -388,4 +387,59 @@ TEST_CASE("the wider look keeps the first window when the wide one sees the same
   onCoarse.segment(coarse, coarse.geometry.ijkToLps({29.5, 29.5, 19.5}), {});
   REQUIRE_FALSE(onCoarse.lastPasses().empty());
   CHECK(onCoarse.lastPasses().front() == Approx(3.0));
+}
+
+// A measurement, not run by CTest (a hidden tag): 84 insertions, 7 sizes x 4 places x 3 CTs (POPI
+// too), with their Dice, volume ratio and how much of each mask's border is lung. README, issue 23.
+TEST_CASE("part-solid nodules against the pleura: a sweep of places and sizes (a measurement, not "
+          "run by CTest)",
+          "[.pleura-sweep]") {
+  std::string why;
+  const auto model = loadLesionModel(why, 2);
+  REQUIRE(model);
+  for (const char* series :
+       {"ct/chest_lidc-idri-0001_nodule_slab/dicom", "ct/chest_cptac-luad_c3n-00247_contrast/dicom",
+        "ct/chest_4dct_popi_phase00/dicom"}) {
+    const LoadedSeries original = loadPath(test::sharedData(series));
+    for (double radius : {3.0, 4.0, 5.0, 6.0, 7.5, 9.0, 11.0})
+      for (int place = 0; place < 7; place += 2) {
+        Volume ct = original.volumes.front();
+        const InsertedNodule nodule = insertPartSolidAtPleura(ct, radius, place);
+        const PromptedResult r =
+            segmentWithPrompts(ct, {{LesionPrompt::Kind::Seed, nodule.centreLps, {}}}, model.get());
+        LesionMask whole;
+        for (int a = 0; a < 3; ++a)
+          whole.box.hi[a] = ct.geometry.size[a];
+        whole.mask = r.mask;
+        LesionMask truth = whole;
+        truth.mask = nodule.mask;
+        std::printf("sweep %s %.0f mm place %d: Dice %.3f, volume ratio %.2f lung border %.2f "
+                    "(truth %.2f) %s\n",
+                    series, 2 * radius, place, diceCoefficient(r.mask, nodule.mask),
+                    double(countOf(r.mask)) / double(countOf(nodule.mask)),
+                    LesionModelEngine::lungBorderShare(ct, whole),
+                    LesionModelEngine::lungBorderShare(ct, truth), r.last.engine.c_str());
+        if (std::getenv("SWEEP_DETAIL") &&
+            double(countOf(r.mask)) > 3 * double(countOf(nodule.mask))) {
+          const VolumeGeometry& g = ct.geometry;
+          double lo[3] = {1e9, 1e9, 1e9}, hi[3] = {-1e9, -1e9, -1e9};
+          std::vector<double> hu;
+          for (std::size_t q = 0; q < r.mask.size(); ++q) {
+            if (!r.mask[q])
+              continue;
+            const Vec3 p = g.ijkToLps({double(q % g.size[0]), double((q / g.size[0]) % g.size[1]),
+                                       double(q / (g.size[0] * g.size[1]))});
+            for (int a = 0; a < 3; ++a)
+              lo[a] = std::min(lo[a], p[a] - nodule.centreLps[a]),
+              hi[a] = std::max(hi[a], p[a] - nodule.centreLps[a]);
+            hu.push_back(ct.value(q));
+          }
+          std::sort(hu.begin(), hu.end());
+          std::printf("  mask from centre x %.0f..%.0f y %.0f..%.0f z %.0f..%.0f mm; HU p10 %.0f "
+                      "p50 %.0f p90 %.0f; warning %s\n",
+                      lo[0], hi[0], lo[1], hi[1], lo[2], hi[2], hu[hu.size() / 10],
+                      hu[hu.size() / 2], hu[9 * hu.size() / 10], r.last.warning.c_str());
+        }
+      }
+  }
 }
