@@ -109,7 +109,6 @@ bool LesionModelEngine::extendGroundGlass(const Volume& image, LesionMask& lesio
     return false;
   const VolumeGeometry& g = image.geometry;
   const VoxelBox& box = lesion.box;
-  const std::size_t bx = box.hi[0] - box.lo[0], by = box.hi[1] - box.lo[1];
   // The solid part: its values, volume and centre.
   std::vector<double> values;
   Vec3 centre{0, 0, 0};
@@ -236,11 +235,17 @@ bool LesionModelEngine::extendGroundGlass(const Volume& image, LesionMask& lesio
   if (cut == perMm.size())
     return false; // never closes: not the nodule's ground glass
   std::vector<std::uint8_t> component(along.size(), 0);
-  std::size_t added = 0;
+  std::size_t added = 0, atLimit = 0;
   for (std::size_t q = 0; q < along.size(); ++q)
-    if (!mask[q] && along[q] < double(cut) * bin)
-      component[q] = 1, ++added;
+    if (!mask[q] && along[q] < double(cut) * bin) {
+      component[q] = 1;
+      ++added;
+      atLimit += distance[q] > reach - bin;
+    }
   if (added < solid / 10)
+    return false;
+  // Cut by the reach rather than closed (a quarter of it there): diffuse density, not a halo.
+  if (4 * atLimit > added)
     return false;
   for (std::size_t q = 0; q < component.size(); ++q)
     if (component[q]) {
@@ -254,6 +259,38 @@ bool LesionModelEngine::extendGroundGlass(const Volume& image, LesionMask& lesio
     lesion.probability = std::move(probability);
   return true;
 }
+
+namespace {
+
+std::size_t voxelCount(const LesionMask& m) {
+  return std::size_t(
+      std::count_if(m.mask.begin(), m.mask.end(), [](std::uint8_t v) { return v != 0; }));
+}
+
+bool anyVoxel(const LesionMask& m) {
+  return std::any_of(m.mask.begin(), m.mask.end(), [](std::uint8_t v) { return v != 0; });
+}
+
+/// Voxels of `a` that are in `b` too (each on its own box of the same grid).
+std::size_t voxelsInside(const LesionMask& a, const LesionMask& b) {
+  const std::size_t anx = a.box.hi[0] - a.box.lo[0], any = a.box.hi[1] - a.box.lo[1];
+  const std::size_t bnx = b.box.hi[0] - b.box.lo[0], bny = b.box.hi[1] - b.box.lo[1];
+  std::size_t count = 0;
+  for (std::size_t k = a.box.lo[2]; k < a.box.hi[2]; ++k)
+    for (std::size_t j = a.box.lo[1]; j < a.box.hi[1]; ++j)
+      for (std::size_t i = a.box.lo[0]; i < a.box.hi[0]; ++i) {
+        if (!a.mask[(i - a.box.lo[0]) + anx * ((j - a.box.lo[1]) + any * (k - a.box.lo[2]))])
+          continue;
+        if (i < b.box.lo[0] || j < b.box.lo[1] || k < b.box.lo[2] || i >= b.box.hi[0] ||
+            j >= b.box.hi[1] || k >= b.box.hi[2])
+          continue;
+        count +=
+            b.mask[(i - b.box.lo[0]) + bnx * ((j - b.box.lo[1]) + bny * (k - b.box.lo[2]))] != 0;
+      }
+  return count;
+}
+
+} // namespace
 
 double LesionModelEngine::lungBorderShare(const Volume& image, const LesionMask& lesion) {
   const VolumeGeometry& g = image.geometry;
@@ -281,7 +318,7 @@ double LesionModelEngine::lungBorderShare(const Volume& image, const LesionMask&
           if (inMask(a, c, d))
             continue;
           ++faces;
-          lung += image.value(std::size_t(a), std::size_t(c), std::size_t(d)) <= -600.0;
+          lung += image.value(std::size_t(a), std::size_t(c), std::size_t(d)) <= kSolidHu;
         }
       }
   return faces ? double(lung) / double(faces) : 1.0;
@@ -370,26 +407,31 @@ LesionMask LesionModelEngine::segment(const Volume& image, const Vec3& seedLps,
     LesionMask out = promptable_->segment(image, seedLps, refinements, startCubeMm);
     refuseAeratedLeak(image, out);
     // A CT click with some lung around it whose mask borders soft tissue far more than a lung
-    // nodule does (it ran into the wall or the mediastinum): the nodule model's outline instead
-    // when that one borders lung as a nodule does.
-    if (lungNodule_ && !out.leakRefused && aeratedShareAround(image, seedLps) >= kLungNearShare &&
-        std::any_of(out.mask.begin(), out.mask.end(), [](std::uint8_t v) { return v != 0; })) {
+    // nodule does: a nodule against the wall whose mask ran into the wall. The nodule model's
+    // outline replaces it only when that one is a nodule's (its border mostly on lung), lies
+    // inside it and is a third of it or less; never after a box or correction clicks (the
+    // reader's).
+    if (lungNodule_ && startCubeMm <= 0 && refinements.empty() && !out.leakRefused &&
+        anyVoxel(out) && aeratedShareAround(image, seedLps) >= kLungNearShare) {
       const double share = lungBorderShare(image, out);
       if (share < kMinLungBorderShare) {
         LesionMask nodule = lungNodule_->segment(image, seedLps, refinements);
-        if (!nodule.leakRefused &&
-            std::any_of(nodule.mask.begin(), nodule.mask.end(),
-                        [](std::uint8_t v) { return v != 0; }) &&
-            lungBorderShare(image, nodule) >= kMinLungBorderShare) {
+        const std::size_t noduleVoxels = voxelCount(nodule), inside = voxelsInside(nodule, out);
+        if (!nodule.leakRefused && noduleVoxels > 0 &&
+            lungBorderShare(image, nodule) >= kNoduleLungBorderShare &&
+            10 * inside >= 8 * noduleVoxels && 3 * noduleVoxels <= voxelCount(out)) {
           char what[256];
           std::snprintf(what, sizeof what,
                         "the promptable model's mask ran into the chest wall or the mediastinum "
                         "(%.0f %% of its "
                         "border on lung): the nodule model's outline instead, check it",
                         100.0 * share);
-          nodule.warning = what;
+          nodule.warning =
+              nodule.warning.empty() ? std::string(what) : nodule.warning + "; " + what;
           return nodule;
         }
+        out.warning = (out.warning.empty() ? "" : out.warning + "; ") +
+                      "little of the mask's border is on lung: check it has not run into the wall";
       }
     }
     return out;
@@ -463,47 +505,27 @@ LesionMask LesionModelEngine::segment(const Volume& image, const Vec3& seedLps,
   }
   if (edgeMinProbability_ > 0 && in[seed]) refineEdge(image, out.box, out.probability, in);
   out.mask = flood6(nx, ny, nz, in, seed);
-  extendGroundGlass(image, out); // CT only: the ground glass around a solid part
+  const bool anyMask = anyVoxel(out);
+  // A lung nodule borders lung over most of its surface; a mask that borders soft tissue instead
+  // may have run into the chest wall or the mediastinum (or be a hilar node): said, not changed.
+  const double border = anyMask && image.units == "HU" && inAeratedLung(image, seedLps)
+                            ? lungBorderShare(image, out)
+                            : 1.0;
+  // The ground glass of a part-solid nodule (CT only), not after the reader removed some.
+  const bool removed = std::any_of(refinements.begin(), refinements.end(),
+                                   [](const LesionClick& c) { return !c.positive; });
+  if (!removed)
+    extendGroundGlass(image, out);
   if (pass.touchesEdge) out.warning = "the lesion reaches the edge of the model's field of view (80 mm): check its outline";
-  if (std::none_of(out.mask.begin(), out.mask.end(), [](std::uint8_t v) { return v != 0; })) {
+  if (!anyMask) {
     out.warning = "the model found no lesion at the click";
-  } else if (image.units == "HU" && inAeratedLung(image, seedLps)) {
-    // A lung nodule borders lung over most of its surface. A mask that borders soft tissue instead
-    // ran into the chest wall or the mediastinum: the classical engine (which splits a nodule from
-    // the wall) outlines it instead when its own outline is a nodule's, else nothing is written.
-    const double share = lungBorderShare(image, out);
-    if (share < kMinLungBorderShare) {
-      char what[320];
-      LesionMask classical;
-      try {
-        classical = segmentClassical(image, seedLps);
-      } catch (const std::exception&) {
-        classical.leakRefused = true;
-      }
-      const bool usable = !classical.leakRefused &&
-                          std::any_of(classical.mask.begin(), classical.mask.end(),
-                                      [](std::uint8_t v) { return v != 0; }) &&
-                          lungBorderShare(image, classical) >= kMinLungBorderShare;
-      if (usable) {
-        std::snprintf(what, sizeof what,
-                      "the model's mask ran into the chest wall or the mediastinum (%.0f %% of its "
-                      "border on lung): "
-                      "the classical engine's outline instead, check it",
-                      100.0 * share);
-        classical.warning = what;
-        classical.seconds =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        return classical;
-      }
-      std::snprintf(what, sizeof what,
-                    "the model's mask ran into the chest wall or the mediastinum (%.0f %% of its "
-                    "border on lung) and "
-                    "the classical engine found no nodule there: refused, nothing written",
-                    100.0 * share);
-      out.warning = what;
-      out.leakRefused = true;
-      std::fill(out.mask.begin(), out.mask.end(), std::uint8_t(0));
-    }
+  } else if (border < kMinLungBorderShare) {
+    char what[200];
+    std::snprintf(
+        what, sizeof what,
+        "only %.0f %% of the mask's border is on lung: check it has not run into the wall",
+        100.0 * border);
+    out.warning = out.warning.empty() ? std::string(what) : out.warning + "; " + what;
   }
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return out;

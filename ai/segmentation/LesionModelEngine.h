@@ -81,15 +81,16 @@ public:
   double edgeMinProbability() const { return edgeMinProbability_; }
   static constexpr double kEdgeMinProbability = 0.02;
 
-  /// The ground glass of a part-solid lung nodule (issue 23): the nodule model outlines the solid
-  /// part (its edge lies halfway between the solid part and the lung), so on CT the mask is
-  /// extended into the ground-glass attenuation around it, -750 to -300 HU (the usual quantitative
-  /// CT range), when that region is thicker than the partial-volume rim every solid structure in
-  /// lung has (it survives an in-plane opening of one voxel), touches the mask and stays within
-  /// kGroundGlassReach x the solid part's radius (+1 mm). A region that still runs to that limit
-  /// over more than a quarter of its voxels is diffuse lung density, not the nodule's: not taken.
-  /// Only for a mask whose median is solid (above -300 HU). The box grows to hold the extension.
-  /// True when voxels were added.
+  /// The ground glass of a part-solid lung nodule (issue 23): the nodule model's edge lies
+  /// halfway between the solid part and the lung, so on CT a mask that is at most kMaxSolidShare
+  /// solid (above kSolidHu) is extended into the ground-glass attenuation around it
+  /// (kGroundGlassLowHu to kSolidHu, the usual quantitative-CT range): the voxels that survive an
+  /// in-plane opening of one voxel (the partial-volume rim of a vessel, the wall or a solid nodule
+  /// is a voxel thick), touch the mask and lie within kGroundGlassReach x the mask's radius + 2 mm
+  /// (10-30 mm) of its centre, up to the geodesic distance from the mask where the voxels per step
+  /// fall below a third of their peak (a halo closes; a leak along the pleura goes on). Not taken
+  /// when it never falls or a quarter of what is kept lies at the reach (diffuse density). The
+  /// box grows to hold it. True when voxels were added.
   static bool extendGroundGlass(const Volume& image, LesionMask& lesion);
   static constexpr double kGroundGlassLowHu = -750.0, kSolidHu = -300.0, kGroundGlassReach = 3.0;
   static constexpr double kMaxSolidShare =
@@ -101,6 +102,9 @@ public:
   /// borders soft tissue.
   static double lungBorderShare(const Volume& image, const LesionMask& lesion);
   static constexpr double kMinLungBorderShare = 0.4;
+  /// A nodule model's mask that replaces a promptable one borders lung at least this much (0.68 to
+  /// 0.99 for the 84 part-solid nodules of the sweep, README).
+  static constexpr double kNoduleLungBorderShare = 0.6;
 
 private:
   void refineEdge(const Volume& image, const VoxelBox& box, const std::vector<std::uint8_t>& probability,

@@ -70,10 +70,20 @@ void drawFusion(SliceImage& img, const SlicePlane& plane, const std::vector<floa
   for (std::size_t y = 0; y < h; ++y) {
     for (std::size_t x = 0; x < w; ++x) {
       const float v = other[y * w + x];
+      std::uint8_t* p = img.rgba.data() + 4 * (y * w + x);
       if (std::isnan(v)) {
+        // Outside the image under a colour map (the PET reaches beyond its CT): the colour still
+        // goes over the slice's own grey, so no uptake is shown grey alone.
+        if (layer.mode == FusionLayer::Mode::ColourMapOverImage && colours > 0 &&
+            std::isfinite(values[y * w + x])) {
+          const double s =
+              std::clamp((double(values[y * w + x]) - sliceLo) * diffScale / 255.0, 0.0, 1.0);
+          const Rgba& c =
+              layer.colourMap[std::min(colours - 1, std::size_t(s * double(colours - 1) + 0.5))];
+          blend(p, c, layer.opacity * c[3] / 255.0);
+        }
         continue;
       }
-      std::uint8_t* p = img.rgba.data() + 4 * (y * w + x);
       const double t = std::clamp((double(v) - lo) / width, 0.0, 1.0);
       const auto grey = std::uint8_t(std::lround(255.0 * t));
       switch (layer.mode) {
@@ -99,7 +109,7 @@ void drawFusion(SliceImage& img, const SlicePlane& plane, const std::vector<floa
         break;
       case FusionLayer::Mode::ColourMapOverImage:
         p[0] = p[1] = p[2] = grey;
-        if (colours > 0) {
+        if (colours > 0 && std::isfinite(values[y * w + x])) {
           const double s =
               std::clamp((double(values[y * w + x]) - sliceLo) * diffScale / 255.0, 0.0, 1.0);
           const Rgba& c =

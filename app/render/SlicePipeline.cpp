@@ -256,7 +256,10 @@ struct SlicePipeline::Impl {
     for (const FusionLayer& layer : overlays.fusions) {
       if (layer.mode == FusionLayer::Mode::ColourMapOverImage && layer.image) {
         const auto& spacing = layer.image->geometry.spacing;
-        const double finest = std::min({spacing[0], spacing[1], spacing[2]});
+        // At most 1024 pixels across (a CT's 0.7 mm over a 700 mm field is 1000).
+        const double extent = double(std::max(plane.width, plane.height)) * plane.pixelMm;
+        const double finest =
+            std::max(std::min({spacing[0], spacing[1], spacing[2]}), extent / 1024.0);
         if (finest < plane.pixelMm) {
           plane = withPixelMm(plane, finest);
         }

@@ -19,6 +19,7 @@
 #include "core/net/PacsNode.h"
 #include "core/segmentation/ModalityRecognition.h"
 #include "core/study/StudyLoader.h"
+#include "core/volume/SliceSampler.h"
 
 #include <QApplication>
 #include "app/viewer/FindingsPanel.h"
@@ -322,10 +323,15 @@ MainWindow::MainWindow(QWidget* parent)
       document_->setCrosshair(registration_->transform().applyInverse(comparison_->crosshair()));
       syncingComparison_ = false;
     } else {
+      const Vec3 before = comparisonOffset_;
       resetComparisonOffset();
       // A click in an unregistered prior sets a new offset: the current pane follows at once (the
-      // pane the reader clicked in stays still under the pointer).
-      frameComparison(true);
+      // pane the reader clicked in stays still under the pointer). Scrolling the prior changes the
+      // offset only along the view's normal: no re-framing then.
+      const auto [right, down] = screenAxes(comparisonView_->plane());
+      const Vec3 moved = comparisonOffset_ - before;
+      if (std::abs(dot(moved, right)) > 1e-6 || std::abs(dot(moved, down)) > 1e-6)
+        frameComparison(true);
     }
   });
   connect(document_, &ViewerDocument::displayChanged, this, [this] {

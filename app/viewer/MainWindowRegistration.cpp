@@ -85,7 +85,12 @@ QString MainWindow::fusedReadout(const Vec3& lps) const {
     return tr("; fused PET %1 %2").arg(value, 0, 'f', 2).arg(units);
   if (units == QLatin1String("HU"))
     return tr("; fused CT %1 HU").arg(std::lround(value));
-  return tr("; fused %1 %2").arg(value, 0, 'f', 1).arg(units).trimmed();
+  const QString modality = QString::fromStdString(comparison_->reportSource().modality);
+  return tr("; fused %1 %2 %3")
+      .arg(modality.isEmpty() ? tr("comparison") : modality)
+      .arg(value, 0, 'f', 1)
+      .arg(units)
+      .trimmed();
 }
 
 void MainWindow::updateRegistrationCaptions() {

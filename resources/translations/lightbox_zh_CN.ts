@@ -1916,8 +1916,12 @@ Nothing was written; your review is unchanged.</source>
         <translation>；融合 CT %1 HU</translation>
     </message>
     <message>
-        <source>; fused %1 %2</source>
-        <translation>；融合 %1 %2</translation>
+        <source>; fused %1 %2 %3</source>
+        <translation>；融合 %1 %2 %3</translation>
+    </message>
+    <message>
+        <source>comparison</source>
+        <translation>对比序列</translation>
     </message>
 </context>
 <context>

@@ -94,7 +94,8 @@ leftover=0
 [ -d "$work/kill/received/.incoming" ] && leftover=$(find "$work/kill/received/.incoming" -type f | wc -l)
 [ "$leftover" -eq 0 ] || fail "$leftover temporary files left in .incoming"
 echo "retry after the kill: 141 objects, none twice, nothing left in .incoming"
-"$viewer_tests" "[.pacsdrive]" --warn NoTests || fail "the PACS tab test failed"
+# The window's scratch folder (its report folder is read below) is kept, under $work.
+TMPDIR=$work LIGHTBOX_KEEP_TEST_SCRATCH=1 "$viewer_tests" "[.pacsdrive]" --warn NoTests || fail "the PACS tab test failed"
 # The report the window sent: every object in Orthanc with the same content (Orthanc writes what
 # it stores with explicit lengths: element values compared, pixel data and the PDF included).
 folder=$(sed -n 's/^Report version [0-9]* written to \(.*\) ([0-9]* files.*/\1/p' "$work/report.txt" | head -1)
