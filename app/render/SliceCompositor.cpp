@@ -67,6 +67,16 @@ void drawFusion(SliceImage& img, const SlicePlane& plane, const std::vector<floa
   const double sliceLo = sliceWindow.center - 0.5 * sliceWindow.width;
   const double square = std::max(layer.squareMm, 1e-3) / plane.pixelMm; // in display pixels
   const std::size_t colours = layer.colourMap.size();
+  // The slice's own value through the colour map over the slice's window, blended onto `p`.
+  auto colourOfSlice = [&](std::uint8_t* p, float value) {
+    if (colours == 0 || !std::isfinite(value)) {
+      return;
+    }
+    const double s = std::clamp((double(value) - sliceLo) * diffScale / 255.0, 0.0, 1.0);
+    const Rgba& c =
+        layer.colourMap[std::min(colours - 1, std::size_t(s * double(colours - 1) + 0.5))];
+    blend(p, c, layer.opacity * c[3] / 255.0);
+  };
   for (std::size_t y = 0; y < h; ++y) {
     for (std::size_t x = 0; x < w; ++x) {
       const float v = other[y * w + x];
@@ -74,13 +84,8 @@ void drawFusion(SliceImage& img, const SlicePlane& plane, const std::vector<floa
       if (std::isnan(v)) {
         // Outside the image under a colour map (the PET reaches beyond its CT): the colour still
         // goes over the slice's own grey, so no uptake is shown grey alone.
-        if (layer.mode == FusionLayer::Mode::ColourMapOverImage && colours > 0 &&
-            std::isfinite(values[y * w + x])) {
-          const double s =
-              std::clamp((double(values[y * w + x]) - sliceLo) * diffScale / 255.0, 0.0, 1.0);
-          const Rgba& c =
-              layer.colourMap[std::min(colours - 1, std::size_t(s * double(colours - 1) + 0.5))];
-          blend(p, c, layer.opacity * c[3] / 255.0);
+        if (layer.mode == FusionLayer::Mode::ColourMapOverImage) {
+          colourOfSlice(p, values[y * w + x]);
         }
         continue;
       }
@@ -109,13 +114,7 @@ void drawFusion(SliceImage& img, const SlicePlane& plane, const std::vector<floa
         break;
       case FusionLayer::Mode::ColourMapOverImage:
         p[0] = p[1] = p[2] = grey;
-        if (colours > 0 && std::isfinite(values[y * w + x])) {
-          const double s =
-              std::clamp((double(values[y * w + x]) - sliceLo) * diffScale / 255.0, 0.0, 1.0);
-          const Rgba& c =
-              layer.colourMap[std::min(colours - 1, std::size_t(s * double(colours - 1) + 0.5))];
-          blend(p, c, layer.opacity * c[3] / 255.0);
-        }
+        colourOfSlice(p, values[y * w + x]);
         break;
       }
     }

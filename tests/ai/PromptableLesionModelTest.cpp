@@ -443,3 +443,136 @@ TEST_CASE("part-solid nodules against the pleura: a sweep of places and sizes (a
       }
   }
 }
+
+namespace {
+
+/// A synthetic chest slab: 0.7 x 0.7 x 2.5 mm voxels of lung at -860 HU (a fixed +-20 HU pattern
+/// for texture), the chest wall (+40 HU) for x below `wallX`.
+Volume lungSlab(long wallX = -1) {
+  Volume v;
+  v.geometry.size = {96, 96, 24};
+  v.geometry.spacing = {0.7, 0.7, 2.5};
+  v.units = "HU";
+  std::vector<float> voxels(v.geometry.voxelCount());
+  for (std::size_t q = 0; q < voxels.size(); ++q) {
+    const long x = long(q % 96);
+    voxels[q] = x < wallX ? 40.0f : float(-860 + int((q * 2654435761u) % 41) - 20);
+  }
+  v.voxels = std::move(voxels);
+  return v;
+}
+
+/// Paints a sphere of `radiusMm` at `centre` (voxel indices): solid (+20 HU) within `coreMm`, the
+/// rest at `ggoHu`, each voxel by its share of the sphere (partial volume over a millimetre), only
+/// into lung. Returns the exact mask (share >= 0.5).
+std::vector<std::uint8_t> paintNodule(Volume& v, const Vec3& centre, double radiusMm, double coreMm,
+                                      double ggoHu) {
+  const VolumeGeometry& g = v.geometry;
+  auto& voxels = std::get<std::vector<float>>(v.voxels);
+  std::vector<std::uint8_t> truth(voxels.size(), 0);
+  for (std::size_t q = 0; q < voxels.size(); ++q) {
+    const double dx = (double(q % g.size[0]) - centre[0]) * g.spacing[0];
+    const double dy = (double((q / g.size[0]) % g.size[1]) - centre[1]) * g.spacing[1];
+    const double dz = (double(q / (g.size[0] * g.size[1])) - centre[2]) * g.spacing[2];
+    const double d = std::sqrt(dx * dx + dy * dy + dz * dz);
+    const double share = std::clamp(radiusMm - d + 0.5, 0.0, 1.0);
+    if (share <= 0 || voxels[q] > -400)
+      continue;
+    const double value = d < coreMm ? 20.0 : ggoHu;
+    voxels[q] = float(voxels[q] + (value - voxels[q]) * share);
+    truth[q] = share >= 0.5;
+  }
+  return truth;
+}
+
+/// The whole-grid mask of the voxels of `truth` above `hu` (what a model outlining the solid part
+/// with its edge halfway to the lung gives), as a LesionMask on the whole grid.
+LesionMask maskAbove(const Volume& v, const std::vector<std::uint8_t>& truth, double hu) {
+  LesionMask m;
+  for (int a = 0; a < 3; ++a)
+    m.box.hi[a] = v.geometry.size[a];
+  m.mask.assign(truth.size(), 0);
+  for (std::size_t q = 0; q < truth.size(); ++q)
+    m.mask[q] = truth[q] && v.value(q) > hu;
+  return m;
+}
+
+/// The voxels of `truth` within `mm` of `centre`: a model's mask whose edge cut the ground glass
+/// short.
+LesionMask maskWithin(const Volume& v, const std::vector<std::uint8_t>& truth, const Vec3& centre,
+                      double mm) {
+  const VolumeGeometry& g = v.geometry;
+  LesionMask m = maskAbove(v, truth, -2000);
+  for (std::size_t q = 0; q < truth.size(); ++q) {
+    const double dx = (double(q % g.size[0]) - centre[0]) * g.spacing[0];
+    const double dy = (double((q / g.size[0]) % g.size[1]) - centre[1]) * g.spacing[1];
+    const double dz = (double(q / (g.size[0] * g.size[1])) - centre[2]) * g.spacing[2];
+    m.mask[q] = m.mask[q] && dx * dx + dy * dy + dz * dz <= mm * mm;
+  }
+  return m;
+}
+
+std::vector<std::uint8_t> wholeGrid(const VolumeGeometry& g, const LesionMask& m) {
+  return fullGridMask(g, m);
+}
+
+} // namespace
+
+TEST_CASE("the ground glass of a part-solid nodule joins its solid part's mask; a solid nodule, "
+          "diffuse density and a wall are left out",
+          "[lesion][groundglass]") {
+  const Vec3 centre{48, 48, 12};
+  SECTION("a 16 mm part-solid nodule in lung: its mask from the solid part grows to the nodule") {
+    Volume v = lungSlab();
+    const std::vector<std::uint8_t> truth = paintNodule(v, centre, 8.0, 3.6, -600);
+    LesionMask m =
+        maskWithin(v, truth, centre, 5.0); // the solid part and a little of the ground glass
+    const std::size_t before = countOf(m.mask);
+    REQUIRE(diceCoefficient(m.mask, truth) < 0.6);
+    REQUIRE(LesionModelEngine::extendGroundGlass(v, m));
+    const std::vector<std::uint8_t> after = wholeGrid(v.geometry, m);
+    INFO("mask " << before << " -> " << countOf(after) << " voxels, truth " << countOf(truth));
+    CHECK(diceCoefficient(after, truth) >= 0.9);
+    CHECK(countOf(after) <= 1.1 * double(countOf(truth)));
+    CHECK(LesionModelEngine::lungBorderShare(v, m) > 0.9);
+  }
+  SECTION("a solid nodule is not extended (its partial-volume rim is not ground glass)") {
+    Volume v = lungSlab();
+    const std::vector<std::uint8_t> truth = paintNodule(v, centre, 6.0, 6.0, 20);
+    LesionMask m = maskAbove(v, truth, -420);
+    const std::vector<std::uint8_t> before = m.mask;
+    CHECK_FALSE(LesionModelEngine::extendGroundGlass(v, m));
+    CHECK(m.mask == before);
+  }
+  SECTION("ground glass everywhere around (diffuse density) is not taken") {
+    Volume v = lungSlab();
+    auto& voxels = std::get<std::vector<float>>(v.voxels);
+    for (float& x : voxels)
+      x += 260.0f; // -600 HU lung: an infection, oedema, dependent density
+    // A part-solid nodule in it (ground glass at -450 HU): its mask holds ground glass, so it is
+    // a candidate for the extension, which must not take the density all around.
+    const std::vector<std::uint8_t> truth = paintNodule(v, centre, 5.0, 2.5, -450);
+    LesionMask m = maskWithin(v, truth, centre, 3.5);
+    REQUIRE(countOf(m.mask) > 8);
+    const std::vector<std::uint8_t> before = m.mask;
+    CHECK_FALSE(LesionModelEngine::extendGroundGlass(v, m));
+    CHECK(m.mask == before);
+  }
+  SECTION("the border share: a nodule in lung borders lung, a mask into the wall borders it less") {
+    Volume v = lungSlab(40);
+    const std::vector<std::uint8_t> truth = paintNodule(v, Vec3{52, 48, 12}, 6.0, 6.0, 20);
+    LesionMask nodule = maskAbove(v, truth, -420);
+    const double alone = LesionModelEngine::lungBorderShare(v, nodule);
+    // The same nodule and the wall behind it, 20 mm deep, as a flooded mask would be.
+    LesionMask flooded = nodule;
+    for (std::size_t q = 0; q < flooded.mask.size(); ++q) {
+      const long x = long(q % 96), y = long((q / 96) % 96), z = long(q / (96 * 96));
+      if (x >= 12 && x < 40 && std::abs(y - 48) <= 14 && std::abs(z - 12) <= 4)
+        flooded.mask[q] = 1;
+    }
+    const double wall = LesionModelEngine::lungBorderShare(v, flooded);
+    INFO("nodule " << alone << ", with the wall " << wall);
+    CHECK(alone >= 0.7);
+    CHECK(wall < LesionModelEngine::kMinLungBorderShare);
+  }
+}

@@ -136,6 +136,30 @@ std::pair<std::vector<std::uint8_t>, Vec3> maskAndCentre(const std::string& file
                             double(c / (g.size[0] * g.size[1]))})};
 }
 
+/// The pointer readout of `view` with the mouse moved over `at` (widget pixels).
+QString readoutAt(SliceViewport* view, const QPoint& at) {
+  QSignalSpy probed(view, &SliceViewport::probed);
+  QMouseEvent move(QEvent::MouseMove, QPointF(at), view->mapToGlobal(QPointF(at)), Qt::NoButton,
+                   Qt::NoButton, Qt::NoModifier);
+  QApplication::sendEvent(view, &move);
+  QApplication::processEvents();
+  REQUIRE_FALSE(probed.isEmpty());
+  return probed.last().at(0).toString();
+}
+
+/// Pixels of `view` (every third in each direction) over PET values of 2 SUV or more that are
+/// red (hot iron); none but the crosshair's and letters' when the PET is not fused.
+int redOverUptake(SliceViewport* view, const ViewerDocument* pet) {
+  const QImage frame = view->grabFramebuffer().convertToFormat(QImage::Format_RGB32);
+  const double scale = view->devicePixelRatioF();
+  int red = 0;
+  for (int y = 0; y < frame.height(); y += 3)
+    for (int x = 0; x < frame.width(); x += 3)
+      if (pet->valueAt(view->lpsAt(QPointF(x, y) / scale)) >= 2.0)
+        red += qRed(frame.pixel(x, y)) > qBlue(frame.pixel(x, y)) + 80;
+  return red;
+}
+
 } // namespace
 
 TEST_CASE("a sarcoma PET/CT: the NIfTIs read in HU and SUV, the PET opens beside the CT fused as "
@@ -253,27 +277,14 @@ TEST_CASE("a sarcoma PET/CT: the NIfTIs read in HU and SUV, the PET opens beside
   // Fusion off: the CT alone, grey where the PET was hot.
   reg->setFusionMode(FusionMode::Off);
   QApplication::processEvents();
-  const QImage plain = axial->grabFramebuffer().convertToFormat(QImage::Format_RGB32);
-  int stillRed = 0; // the yellow crosshair and letters only
-  for (int y = 0; y < plain.height(); y += 3)
-    for (int x = 0; x < plain.width(); x += 3) {
-      const double suv = pet->valueAt(axial->lpsAt(QPointF(x, y) / scale));
-      if (suv >= 2.0)
-        stillRed += qRed(plain.pixel(x, y)) > qBlue(plain.pixel(x, y)) + 80;
-    }
+  const int stillRed = redOverUptake(axial, pet); // the yellow crosshair and letters only
   INFO("red with the fusion off: " << stillRed);
   CHECK(stillRed <= 0.03 * hot);
   reg->setFusionMode(FusionMode::Blend);
   QApplication::processEvents();
   // The pointer over the fused CT: its HU and the PET's SUV at that point.
-  QSignalSpy probed(axial, &SliceViewport::probed);
   const QPoint overTumour = axial->widgetPointOf(centre).toPoint();
-  QMouseEvent move(QEvent::MouseMove, QPointF(overTumour), axial->mapToGlobal(QPointF(overTumour)),
-                   Qt::NoButton, Qt::NoButton, Qt::NoModifier);
-  QApplication::sendEvent(axial, &move);
-  QApplication::processEvents();
-  REQUIRE_FALSE(probed.isEmpty());
-  const QString readout = probed.last().at(0).toString();
+  const QString readout = readoutAt(axial, overTumour);
   INFO(readout.toStdString());
   CHECK(readout.contains(" HU at "));
   CHECK(readout.contains(QString("; fused PET %1 SUV")
@@ -468,14 +479,8 @@ TEST_CASE(
   CHECK(coldAsCt >= 0.85 * cold);
   CHECK(coldAsPet <= 0.05 * cold);
   // The pointer over the tumour: the PET's SUV and the CT's HU under it.
-  QSignalSpy probed(axial, &SliceViewport::probed);
   const QPoint overTumour = axial->widgetPointOf(centre).toPoint();
-  QMouseEvent move(QEvent::MouseMove, QPointF(overTumour), axial->mapToGlobal(QPointF(overTumour)),
-                   Qt::NoButton, Qt::NoButton, Qt::NoModifier);
-  QApplication::sendEvent(axial, &move);
-  QApplication::processEvents();
-  REQUIRE_FALSE(probed.isEmpty());
-  const QString readout = probed.last().at(0).toString();
+  const QString readout = readoutAt(axial, overTumour);
   INFO(readout.toStdString());
   CHECK(readout.contains(" SUV at "));
   CHECK(readout.contains(QString("; fused CT %1 HU")
@@ -484,13 +489,7 @@ TEST_CASE(
   reg->cycleFusionMode();
   CHECK(reg->fusionMode() == FusionMode::Off);
   QApplication::processEvents();
-  const QImage plain = axial->grabFramebuffer().convertToFormat(QImage::Format_RGB32);
-  int red = 0;
-  for (int y = 0; y < plain.height(); y += 3)
-    for (int x = 0; x < plain.width(); x += 3)
-      if (pet->valueAt(axial->lpsAt(QPointF(x, y) / scale)) >= 2.0)
-        red += qRed(plain.pixel(x, y)) > qBlue(plain.pixel(x, y)) + 80;
-  CHECK(red <= 0.03 * hot);
+  CHECK(redOverUptake(axial, pet) <= 0.03 * hot);
   reg->cycleFusionMode();
   CHECK(reg->fusionMode() == FusionMode::Blend);
 }
