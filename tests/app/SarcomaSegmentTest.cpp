@@ -136,6 +136,45 @@ std::pair<std::vector<std::uint8_t>, Vec3> maskAndCentre(const std::string& file
                             double(c / (g.size[0] * g.size[1]))})};
 }
 
+/// The pixels of `view`'s frame over both images, by the PET's value there: hot (2.8-4 SUV,
+/// orange to yellow in hot iron over a 0-5 SUV window: red well above blue) and cold (<= 0.9 SUV:
+/// grey; and whether that grey is the CT's through `ctWindow` or the PET's own, within 24 levels).
+struct FusedPixels {
+  int hot = 0, hotRed = 0, cold = 0, coldGrey = 0, coldAsCt = 0, coldAsPet = 0;
+};
+
+FusedPixels countFused(SliceViewport* view, const ViewerDocument* pet, const ViewerDocument* ct,
+                       const WindowLevel& ctWindow, const char* shot) {
+  const QImage frame = view->grabFramebuffer().convertToFormat(QImage::Format_RGB32);
+  if (const char* shots = std::getenv("LIGHTBOX_TEST_SHOTS"))
+    frame.save(QString(shots) + "/" + shot);
+  const double scale = view->devicePixelRatioF();
+  FusedPixels n;
+  for (int y = 0; y < frame.height(); ++y) {
+    for (int x = 0; x < frame.width(); ++x) {
+      const Vec3 p = view->lpsAt(QPointF(x, y) / scale);
+      const double suv = pet->valueAt(p), hu = ct->valueAt(p);
+      if (std::isnan(suv) || std::isnan(hu))
+        continue;
+      const QRgb c = frame.pixel(x, y);
+      if (suv >= 2.8 && suv <= 4.0) {
+        ++n.hot;
+        n.hotRed += qRed(c) > qBlue(c) + 80;
+      } else if (suv <= 0.9) {
+        ++n.cold;
+        n.coldGrey += std::abs(qRed(c) - qBlue(c)) <= 12;
+        const double ctGrey =
+            std::clamp((hu - (ctWindow.center - ctWindow.width / 2)) / ctWindow.width, 0.0, 1.0) *
+            255;
+        const double petGrey = std::clamp(suv / 5.0, 0.0, 1.0) * 255;
+        n.coldAsCt += std::abs(qGreen(c) - ctGrey) <= 24;
+        n.coldAsPet += std::abs(qGreen(c) - petGrey) <= 24 && std::abs(ctGrey - petGrey) > 48;
+      }
+    }
+  }
+  return n;
+}
+
 /// The pointer readout of `view` with the mouse moved over `at` (widget pixels).
 QString readoutAt(SliceViewport* view, const QPoint& at) {
   QSignalSpy probed(view, &SliceViewport::probed);
@@ -245,35 +284,17 @@ TEST_CASE("a sarcoma PET/CT: the NIfTIs read in HU and SUV, the PET opens beside
   ct->setCrosshair(centre);
   QApplication::processEvents();
   SliceViewport* axial = window.view(0);
-  const QImage frame = axial->grabFramebuffer().convertToFormat(QImage::Format_RGB32);
-  const double scale = axial->devicePixelRatioF();
-  int hot = 0, hotRed = 0, cold = 0, coldGrey = 0;
-  for (int y = 0; y < frame.height(); ++y) {
-    for (int x = 0; x < frame.width(); ++x) {
-      const Vec3 p = axial->lpsAt(QPointF(x, y) / scale);
-      const double suv = pet->valueAt(p), hu = ct->valueAt(p);
-      if (std::isnan(suv) || std::isnan(hu))
-        continue;
-      const QRgb c = frame.pixel(x, y);
-      // Hot iron is clear below a fifth of the window (1 SUV), then runs dark red, orange, yellow
-      // to white at the top (5 SUV): orange to yellow between 2.8 and 4; grey below 1.
-      if (suv >= 2.8 && suv <= 4.0) {
-        ++hot;
-        hotRed += qRed(c) > qBlue(c) + 80;
-      } else if (suv <= 0.9) {
-        ++cold;
-        coldGrey += std::abs(qRed(c) - qBlue(c)) <= 12;
-      }
-    }
-  }
-  INFO("hot pixels " << hot << " (red " << hotRed << "), cold " << cold << " (grey " << coldGrey
-                     << ")");
-  if (const char* shots = std::getenv("LIGHTBOX_TEST_SHOTS"))
-    frame.save(QString(shots) + "/sarcoma-petct-axial.png");
-  REQUIRE(hot > 200);
-  REQUIRE(cold > 200);
-  CHECK(hotRed >= 0.9 * hot); // the rest: the legend, the yellow crosshair's gaps, the text
-  CHECK(coldGrey >= 0.95 * cold);
+  // Hot iron is clear below a fifth of the window (1 SUV), then runs dark red, orange, yellow to
+  // white at the top (5 SUV): orange to yellow between 2.8 and 4; grey below 1.
+  const FusedPixels fused = countFused(axial, pet, ct, ct->window(), "sarcoma-petct-axial.png");
+  const int hot = fused.hot;
+  INFO("hot pixels " << fused.hot << " (red " << fused.hotRed << "), cold " << fused.cold
+                     << " (grey " << fused.coldGrey << ")");
+  REQUIRE(fused.hot > 200);
+  REQUIRE(fused.cold > 200);
+  CHECK(fused.hotRed >=
+        0.9 * fused.hot); // the rest: the legend, the yellow crosshair's gaps, the text
+  CHECK(fused.coldGrey >= 0.95 * fused.cold);
   // Fusion off: the CT alone, grey where the PET was hot.
   reg->setFusionMode(FusionMode::Off);
   QApplication::processEvents();
@@ -441,43 +462,19 @@ TEST_CASE(
   pet->setCrosshair(centre);
   QApplication::processEvents();
   SliceViewport* axial = window.view(0);
-  const QImage frame = axial->grabFramebuffer().convertToFormat(QImage::Format_RGB32);
-  const double scale = axial->devicePixelRatioF();
-  const WindowLevel ctWindow = ct->window();
-  REQUIRE(ctWindow == windowPreset("mediastinum"));
-  int hot = 0, hotRed = 0, cold = 0, coldGrey = 0, coldAsCt = 0, coldAsPet = 0;
-  for (int y = 0; y < frame.height(); ++y) {
-    for (int x = 0; x < frame.width(); ++x) {
-      const Vec3 p = axial->lpsAt(QPointF(x, y) / scale);
-      const double suv = pet->valueAt(p), hu = ct->valueAt(p);
-      if (std::isnan(suv) || std::isnan(hu))
-        continue;
-      const QRgb c = frame.pixel(x, y);
-      if (suv >= 2.8 && suv <= 4.0) {
-        ++hot;
-        hotRed += qRed(c) > qBlue(c) + 80;
-      } else if (suv <= 0.9) {
-        ++cold;
-        coldGrey += std::abs(qRed(c) - qBlue(c)) <= 12;
-        const double ctGrey =
-            std::clamp((hu - (ctWindow.center - ctWindow.width / 2)) / ctWindow.width, 0.0, 1.0) *
-            255;
-        const double petGrey = std::clamp(suv / 5.0, 0.0, 1.0) * 255;
-        coldAsCt += std::abs(qGreen(c) - ctGrey) <= 24;
-        coldAsPet += std::abs(qGreen(c) - petGrey) <= 24 && std::abs(ctGrey - petGrey) > 48;
-      }
-    }
-  }
-  INFO("hot " << hot << " (red " << hotRed << "), cold " << cold << " (grey " << coldGrey
-              << ", the CT's grey " << coldAsCt << ", the PET's " << coldAsPet << ")");
+  REQUIRE(ct->window() == windowPreset("mediastinum"));
+  const FusedPixels n = countFused(axial, pet, ct, ct->window(), "sarcoma-pet-over-ct-axial.png");
+  INFO("hot " << n.hot << " (red " << n.hotRed << "), cold " << n.cold << " (grey " << n.coldGrey
+              << ", the CT's grey " << n.coldAsCt << ", the PET's " << n.coldAsPet << ")");
   if (const char* shots = std::getenv("LIGHTBOX_TEST_SHOTS"))
     grabWindow(&window).save(QString(shots) + "/sarcoma-pet-over-ct.png");
-  REQUIRE(hot > 200);
-  REQUIRE(cold > 200);
-  CHECK(hotRed >= 0.9 * hot);
-  CHECK(coldGrey >= 0.95 * cold);
-  CHECK(coldAsCt >= 0.85 * cold);
-  CHECK(coldAsPet <= 0.05 * cold);
+  REQUIRE(n.hot > 200);
+  REQUIRE(n.cold > 200);
+  CHECK(n.hotRed >= 0.9 * n.hot);
+  CHECK(n.coldGrey >= 0.95 * n.cold);
+  CHECK(n.coldAsCt >= 0.85 * n.cold);
+  CHECK(n.coldAsPet <= 0.05 * n.cold);
+  const int hot = n.hot;
   // The pointer over the tumour: the PET's SUV and the CT's HU under it.
   const QPoint overTumour = axial->widgetPointOf(centre).toPoint();
   const QString readout = readoutAt(axial, overTumour);
