@@ -518,7 +518,7 @@ std::vector<std::uint8_t> wholeGrid(const VolumeGeometry& g, const LesionMask& m
 
 } // namespace
 
-TEST_CASE("the ground glass of a part-solid nodule joins its solid part's mask; a solid nodule, "
+TEST_CASE("the ground glass of a part-solid nodule joins its solid part's mask, while a solid nodule, "
           "diffuse density and a wall are left out",
           "[lesion][groundglass]") {
   const Vec3 centre{48, 48, 12};
