@@ -403,7 +403,10 @@ void LesionModelEngine::refuseAeratedLeak(const Volume& image, LesionMask& lesio
 LesionMask LesionModelEngine::segment(const Volume& image, const Vec3& seedLps,
                                       const std::vector<LesionClick>& refinements, double startCubeMm) const {
   if (promptable_) {
-    if (lungNodule_ && inAeratedLung(image, seedLps)) return lungNodule_->segment(image, seedLps, refinements);
+    // The share of lung around the click, measured once for the routing and the check below.
+    const double lungAround = lungNodule_ ? aeratedShareAround(image, seedLps) : 0.0;
+    if (lungAround >= kLungShare)
+      return lungNodule_->segment(image, seedLps, refinements);
     LesionMask out = promptable_->segment(image, seedLps, refinements, startCubeMm);
     refuseAeratedLeak(image, out);
     // A CT click with some lung around it whose mask borders soft tissue far more than a lung
@@ -412,7 +415,7 @@ LesionMask LesionModelEngine::segment(const Volume& image, const Vec3& seedLps,
     // inside it and is a third of it or less; never after a box or correction clicks (the
     // reader's).
     if (lungNodule_ && startCubeMm <= 0 && refinements.empty() && !out.leakRefused &&
-        anyVoxel(out) && aeratedShareAround(image, seedLps) >= kLungNearShare) {
+        anyVoxel(out) && lungAround >= kLungNearShare) {
       const double share = lungBorderShare(image, out);
       if (share < kMinLungBorderShare) {
         LesionMask nodule = lungNodule_->segment(image, seedLps, refinements);
