@@ -11,6 +11,7 @@
 #include "core/review/FindingMask.h"
 #include "core/review/ReadingSession.h"
 #include "core/segmentation/LabelMapFile.h"
+#include "core/segmentation/ModalityRecognition.h"
 #include "core/study/StudyLoader.h"
 
 #include <nlohmann/json.hpp>
@@ -39,6 +40,8 @@ struct ReviewedSeries {
   std::string modality;
   PatientAgeFact age;
   std::string sex;
+  std::string
+      recognised; ///< a research file's modality as recognised from its values, said in the output
 };
 
 ReviewedSeries reviewedSeriesOf(const std::string& path, const std::string& selector) {
@@ -82,6 +85,8 @@ nlohmann::json reviewJson(const ReadingSession& session, const ReviewedSeries& s
   const FindingsRun& run = session.findingsRun();
   nlohmann::json j;
   j["series"] = session.seriesKey();
+  if (!series.recognised.empty())
+    j["modality_recognised"] = series.recognised;
   if (session.hasFindingsRun()) {
     j["model"] = {{"name", run.model}, {"version", run.modelVersion}, {"sha256", run.modelSha256},
                   {"backend", run.backend}, {"ran_at", run.ranAt}};
@@ -141,6 +146,8 @@ nlohmann::json reviewJson(const ReadingSession& session, const ReviewedSeries& s
 void printReview(const ReadingSession& session, const ReviewedSeries& series,
                  const std::map<std::string, MeasuredFindingMask>& masks) {
   std::printf("series %s\n", session.seriesKey().c_str());
+  if (!series.recognised.empty())
+    std::printf("modality %s\n", series.recognised.c_str());
   if (!session.hasFindingsRun()) {
     std::printf("no detection run in this review\n");
   } else {
@@ -213,7 +220,7 @@ int runReview(const std::vector<std::string>& rawArgs) {
       throw std::runtime_error(file + ": " + e.what());
     }
   }
-  const ReviewedSeries series = reviewedSeriesOf(args.positional()[0], args.option("series"));
+  ReviewedSeries series = reviewedSeriesOf(args.positional()[0], args.option("series"));
   const std::string& key = series.key;
   if (imported && !imported->seriesUid.empty() && imported->seriesUid != key) {
     throw std::runtime_error(args.option("import") + " was detected on series " + imported->seriesUid + ", not on " +
@@ -283,6 +290,11 @@ int runReview(const std::vector<std::string>& rawArgs) {
     }
   }
   if (std::error_code ec; std::filesystem::exists(labelsPath, ec) && !loaded.volumes.empty()) {
+    // A research file has no modality: recognised from its values as the viewer does, so a CT's
+    // masks are checked in HU (a mask of air is refused) here as they are there.
+    if (const auto r = recogniseMissingUnits(loaded.volumes)) {
+      series.recognised = r->modality + " (recognised from its values: " + r->evidence + ")";
+    }
     const Volume& image = loaded.volumes.front();
     LabelMap labels;
     try {

@@ -505,11 +505,7 @@ bool MainWindow::loadInto(ViewerDocument* doc, const QString& path, const QStrin
       std::optional<RecognisedModality> recognised;
       runOffGuiThread([&] {
         loaded = loadPath(imagePath.toStdString(), {}, options);
-        if (!loaded.volumes.empty() && loaded.volumes.front().units.empty()) {
-          recognised = recogniseModality(loaded.volumes.front());
-          for (Volume& v : loaded.volumes)
-            v.units = recognisedUnits(*recognised);
-        }
+        recognised = recogniseMissingUnits(loaded.volumes);
       });
       if (!comparison) sliceFiles_.clear();
       if (recognised) {

@@ -78,4 +78,13 @@ std::string recognisedUnits(const RecognisedModality& r) {
   return r.modality == "CT" ? "HU" : r.modality == "PT" ? "SUV" : "";
 }
 
+std::optional<RecognisedModality> recogniseMissingUnits(std::vector<Volume>& volumes) {
+  if (volumes.empty() || !volumes.front().units.empty())
+    return std::nullopt;
+  RecognisedModality r = recogniseModality(volumes.front());
+  for (Volume& v : volumes)
+    v.units = recognisedUnits(r);
+  return r;
+}
+
 } // namespace lightbox

@@ -3,7 +3,9 @@
 
 #include "core/volume/Volume.h"
 
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace lightbox {
 
@@ -28,5 +30,11 @@ RecognisedModality recogniseModality(const Volume& image);
 /// The units a recognised image is read in: "HU" for CT, "SUV" for PET (values in SUV were what
 /// made it PET), "" for MR.
 std::string recognisedUnits(const RecognisedModality& r);
+
+/// A research image (NIfTI, NRRD, MetaImage) read without units: recognised from its first
+/// volume's values and every volume read in the recognised units, as the viewer, `lightbox segment`
+/// and `lightbox review` do. Nothing (and nothing changed) when the units are known or there is no
+/// volume. A pass over every voxel.
+std::optional<RecognisedModality> recogniseMissingUnits(std::vector<Volume>& volumes);
 
 } // namespace lightbox

@@ -4,10 +4,14 @@
 // re-open in Lightbox equal to the review they came from; finalizing again writes version 2 that
 // references version 1 and leaves it untouched.
 #include "app/report/FinalizeReport.h"
+#include "core/annotation/AnnotationStore.h"
 #include "core/clinical/LungRads.h"
+#include "core/io/ImageFileIO.h"
 #include "core/report/MeasurementReportSr.h"
 #include "core/review/FindingMask.h"
 #include "core/segmentation/DicomSegImport.h"
+#include "core/segmentation/LabelMapFile.h"
+#include "core/segmentation/SegmentTools.h"
 #include "tests/report/ReportTestSupport.h"
 #include "tests/support/TestData.h"
 
@@ -17,8 +21,9 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <functional>
 #include <fstream>
+#include <functional>
+#include <optional>
 
 using namespace lightbox;
 namespace fs = std::filesystem;
@@ -246,6 +251,98 @@ TEST_CASE("a finding the reader outlined without linking is reported with the re
   rj = nlohmann::json::parse(linked.output.substr(linked.output.find('{')));
   CHECK(reviewF1(rj)["mask"]["match"] == "linked");
   CHECK(reviewF1(rj)["mask"]["linked"] == true);
+}
+
+TEST_CASE(
+    "lightbox review of a research CT reads it in HU as the viewer does: a mask of air is refused",
+    "[report][review][mask]") {
+  // A NIfTI has no modality. The viewer recognises a CT from its values (HU) and refuses a
+  // finding's mask of air; `lightbox review` left the units empty, so the same mask passed there.
+  const std::string folder = test::sharedData("ct/chest_lidc-idri-0001_nodule_slab/dicom");
+  const StudyScan scan = scanStudy(folder);
+  LoadedSeries dicom = loadSeries(selectSeries(scan, ""));
+  REQUIRE(!dicom.volumes.empty());
+  const std::string nifti = fs::absolute(test::scratchFolder("review-research-ct") + "/lidc.nii.gz")
+                                .lexically_normal()
+                                .string();
+  writeResearchImage({dicom.volumes.front()}, nifti);
+  const std::vector<Volume> read = readResearchImage(nifti);
+  REQUIRE(read.size() == 1);
+  const Volume& image = read.front();
+  REQUIRE(image.units.empty()); // nothing in the file says HU
+
+  // A point deep in aerated lung: every voxel within 4 mm reads below -850 HU.
+  const VolumeGeometry& g = image.geometry;
+  const auto at = [&](long i, long j, long k) {
+    return image.value(std::size_t(i), std::size_t(j), std::size_t(k));
+  };
+  const long ri = long(std::ceil(4.0 / g.spacing[0])), rj = long(std::ceil(4.0 / g.spacing[1])),
+             rk = long(std::ceil(4.0 / g.spacing[2]));
+  std::optional<Vec3> lung;
+  for (long k = rk; k + rk < long(g.size[2]) && !lung; k += 2) {
+    for (long j = rj; j + rj < long(g.size[1]) && !lung; j += 4) {
+      for (long i = ri; i + ri < long(g.size[0]) && !lung; i += 4) {
+        bool air = true;
+        for (long c = -rk; c <= rk && air; ++c)
+          for (long b = -rj; b <= rj && air; ++b)
+            for (long a = -ri; a <= ri && air; ++a)
+              air = at(i + a, j + b, k + c) < -850.0;
+        if (air)
+          lung = g.ijkToLps({double(i), double(j), double(k)});
+      }
+    }
+  }
+  REQUIRE(lung);
+
+  // Its review: F1 accepted there, and a 3 mm ball of that air saved as segment 1 beside it.
+  const AnnotationStore store(AnnotationStore::defaultFolder());
+  ReadingSession session = ReadingSession::open(store, nifti);
+  FindingsRun run;
+  run.model = "lightbox-nodule";
+  run.modelVersion = "test";
+  run.modelSha256 = std::string(64, 'a');
+  run.backend = "cpu";
+  run.licence = "Apache-2.0";
+  run.fpPerScan = 1.0;
+  run.operatingPoints = {{1.0, 0.5}};
+  run.ranAt = "2026-12-06T00:00:00Z";
+  Finding f;
+  f.id = "F1";
+  f.centerLps = *lung;
+  f.diameterMm = 6.0;
+  f.type = "solid";
+  f.score = f.probability = 0.9;
+  session.applyDetection(run, {f});
+  REQUIRE(session.setFindingState("F1", FindingState::Accepted));
+  LabelMap labels(g);
+  Segment s;
+  s.label = 1;
+  s.name = "air";
+  s.origin = SegmentOrigin::Manual;
+  labels.segments.push_back(s);
+  BrushDab dab;
+  dab.centerLps = *lung;
+  dab.radiusMm = 3.0;
+  dab.label = 1;
+  paint(labels, dab);
+  const SegmentStats air = measureSegment(labels, 1, &image);
+  REQUIRE(air.voxels > 20);
+  REQUIRE(air.mean < -850.0);
+  saveLabelMap(labels, store.labelsPathFor(nifti));
+
+  const test::ToolRun review =
+      test::runTool(std::string("'") + LIGHTBOX_BINARY + "' review '" + nifti + "' --json");
+  INFO(review.output);
+  REQUIRE(review.status == 0);
+  const nlohmann::json j = nlohmann::json::parse(review.output.substr(review.output.find('{')));
+  CHECK(j["modality_recognised"].get<std::string>().rfind("CT (recognised from its values", 0) ==
+        0);
+  REQUIRE(j["findings"].size() == 1);
+  REQUIRE(j["findings"][0].contains("mask"));
+  CHECK(j["findings"][0]["mask"]["label"] == 1);
+  REQUIRE(j["findings"][0]["mask"].contains("refused"));
+  CHECK(j["findings"][0]["mask"]["refused"].get<std::string>().find("air, not a lesion") !=
+        std::string::npos);
 }
 
 TEST_CASE("a duplicate proposal on a segmented nodule gets no sliver at finalize, and a size far from the AI's needs "
