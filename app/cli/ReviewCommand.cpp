@@ -292,7 +292,10 @@ int runReview(const std::vector<std::string>& rawArgs) {
   if (std::error_code ec; std::filesystem::exists(labelsPath, ec) && !loaded.volumes.empty()) {
     // A research file has no modality: recognised from its values as the viewer does, so a CT's
     // masks are checked in HU (a mask of air is refused) here as they are there.
-    if (const auto r = recogniseMissingUnits(loaded.volumes)) {
+    // Only a research file: a DICOM series says its modality (an MR's units stay empty).
+    if (const auto r = isResearchImageFile(args.positional()[0])
+                           ? recogniseMissingUnits(loaded.volumes)
+                           : std::nullopt) {
       series.recognised = r->modality + " (recognised from its values: " + r->evidence + ")";
     }
     const Volume& image = loaded.volumes.front();

@@ -32,9 +32,10 @@ RecognisedModality recogniseModality(const Volume& image);
 std::string recognisedUnits(const RecognisedModality& r);
 
 /// A research image (NIfTI, NRRD, MetaImage) read without units: recognised from its first
-/// volume's values and every volume read in the recognised units, as the viewer, `lightbox segment`
-/// and `lightbox review` do. Nothing (and nothing changed) when the units are known or there is no
-/// volume. A pass over every voxel.
+/// volume's values and every volume read in the recognised units (the viewer and `lightbox
+/// review`; `lightbox segment` recognises too but sets only HU, for the model's CT channel).
+/// Nothing (and nothing changed) when the units are known or there is no volume. A pass over
+/// every voxel. For research files only: a DICOM series says its modality.
 std::optional<RecognisedModality> recogniseMissingUnits(std::vector<Volume>& volumes);
 
 } // namespace lightbox

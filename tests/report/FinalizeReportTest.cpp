@@ -335,6 +335,7 @@ TEST_CASE(
   INFO(review.output);
   REQUIRE(review.status == 0);
   const nlohmann::json j = nlohmann::json::parse(review.output.substr(review.output.find('{')));
+  REQUIRE(j.contains("modality_recognised"));
   CHECK(j["modality_recognised"].get<std::string>().rfind("CT (recognised from its values", 0) ==
         0);
   REQUIRE(j["findings"].size() == 1);
