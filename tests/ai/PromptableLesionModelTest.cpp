@@ -19,6 +19,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <functional>
 #include <limits>
 
 using namespace lightbox;
@@ -43,18 +44,61 @@ struct InsertedNodule {
   Vec3 centreLps{0, 0, 0};
 };
 
+/// The value at an LPS point (nearest voxel), `outside` beyond the image.
+double valueNear(const Volume& ct, const Vec3& lps, double outside) {
+  const VolumeGeometry& g = ct.geometry;
+  const Vec3 ijk = g.lpsToIjk(lps);
+  long v[3];
+  for (int a = 0; a < 3; ++a) {
+    v[a] = std::lround(ijk[a]);
+    if (v[a] < 0 || v[a] >= long(g.size[a]))
+      return outside;
+  }
+  return ct.value(std::size_t(v[0]), std::size_t(v[1]), std::size_t(v[2]));
+}
+
+/// Paints a sphere of radius `radiusMm` at `c` into the aerated lung (voxels at or below -400 HU)
+/// of `ct`, with partial volume over a millimetre: `value(d, q)` is the lesion's value at distance
+/// d from the centre, voxel q. The mask is exact: the voxels whose lesion share is at least a half.
+InsertedNodule paintIntoLung(Volume& ct, const Vec3& c, double radiusMm,
+                             const std::function<double(double, std::size_t)>& value) {
+  const VolumeGeometry& g = ct.geometry;
+  InsertedNodule out;
+  out.centreLps = c;
+  out.mask.assign(g.voxelCount(), 0);
+  if (ct.voxelType() == VoxelType::Int16) {
+    const auto& stored = std::get<std::vector<std::int16_t>>(ct.voxels);
+    ct.voxels = std::vector<float>(stored.begin(), stored.end());
+  }
+  auto& voxels = std::get<std::vector<float>>(ct.voxels);
+  const Vec3 lo = g.lpsToIjk(c), reach{radiusMm / g.spacing[0] + 2, radiusMm / g.spacing[1] + 2,
+                                       radiusMm / g.spacing[2] + 2};
+  for (long z = long(lo[2] - reach[2]); z <= long(lo[2] + reach[2]); ++z)
+    for (long y = long(lo[1] - reach[1]); y <= long(lo[1] + reach[1]); ++y)
+      for (long x = long(lo[0] - reach[0]); x <= long(lo[0] + reach[0]); ++x) {
+        if (x < 0 || y < 0 || z < 0 || x >= long(g.size[0]) || y >= long(g.size[1]) ||
+            z >= long(g.size[2]))
+          continue;
+        const std::size_t q =
+            std::size_t(x) + g.size[0] * (std::size_t(y) + g.size[1] * std::size_t(z));
+        const double bg = voxels[q];
+        if (bg > -400)
+          continue; // only aerated lung takes the lesion: it abuts the wall
+        const Vec3 p = g.ijkToLps({double(x), double(y), double(z)});
+        const double d = std::sqrt((p[0] - c[0]) * (p[0] - c[0]) + (p[1] - c[1]) * (p[1] - c[1]) +
+                                   (p[2] - c[2]) * (p[2] - c[2]));
+        const double share = std::clamp(radiusMm - d + 0.5, 0.0, 1.0);
+        if (share <= 0)
+          continue;
+        voxels[q] = float(std::round(bg + (value(d, q) - bg) * share));
+        out.mask[q] = share >= 0.5;
+      }
+  return out;
+}
+
 InsertedNodule insertPartSolidAtPleura(Volume& ct, double radiusMm, int skip) {
   const VolumeGeometry& g = ct.geometry;
-  auto hu = [&](const Vec3& lps) {
-    const Vec3 ijk = g.lpsToIjk(lps);
-    long v[3];
-    for (int a = 0; a < 3; ++a) {
-      v[a] = std::lround(ijk[a]);
-      if (v[a] < 0 || v[a] >= long(g.size[a]))
-        return 0.0; // outside: not lung
-    }
-    return ct.value(std::size_t(v[0]), std::size_t(v[1]), std::size_t(v[2]));
-  };
+  auto hu = [&](const Vec3& lps) { return valueNear(ct, lps, 0.0); }; // outside: not lung
   // A lung voxel whose ball of 0.7 r is aerated and that has the chest wall (soft tissue for at
   // least r more) 0.9 r away along a row or column: the nodule will touch it.
   const Vec3 axes[4] = {{1, 0, 0}, {-1, 0, 0}, {0, 1, 0}, {0, -1, 0}};
@@ -91,38 +135,9 @@ InsertedNodule insertPartSolidAtPleura(Volume& ct, double radiusMm, int skip) {
       }
   if (!candidates.empty()) {
     const Vec3 c = candidates[std::size_t(skip) * candidates.size() / 7 % candidates.size()];
-    InsertedNodule out;
-    out.centreLps = c;
-    out.mask.assign(g.voxelCount(), 0);
-    if (ct.voxelType() == VoxelType::Int16) {
-      const auto& stored = std::get<std::vector<std::int16_t>>(ct.voxels);
-      ct.voxels = std::vector<float>(stored.begin(), stored.end());
-    }
-    auto& voxels = std::get<std::vector<float>>(ct.voxels);
-    const Vec3 lo = g.lpsToIjk(c), reach{radiusMm / g.spacing[0] + 2, radiusMm / g.spacing[1] + 2,
-                                         radiusMm / g.spacing[2] + 2};
-    for (long z = long(lo[2] - reach[2]); z <= long(lo[2] + reach[2]); ++z)
-      for (long y = long(lo[1] - reach[1]); y <= long(lo[1] + reach[1]); ++y)
-        for (long x = long(lo[0] - reach[0]); x <= long(lo[0] + reach[0]); ++x) {
-          if (x < 0 || y < 0 || z < 0 || x >= long(g.size[0]) || y >= long(g.size[1]) ||
-              z >= long(g.size[2]))
-            continue;
-          const std::size_t q =
-              std::size_t(x) + g.size[0] * (std::size_t(y) + g.size[1] * std::size_t(z));
-          const double bg = voxels[q];
-          if (bg > -400)
-            continue; // only aerated lung takes the lesion
-          const Vec3 p = g.ijkToLps({double(x), double(y), double(z)});
-          const double d = std::sqrt((p[0] - c[0]) * (p[0] - c[0]) + (p[1] - c[1]) * (p[1] - c[1]) +
-                                     (p[2] - c[2]) * (p[2] - c[2]));
-          const double share = std::clamp(radiusMm - d + 0.5, 0.0, 1.0);
-          if (share <= 0)
-            continue;
-          const double value = d < 0.45 * radiusMm ? 20.0 : -600.0; // solid core, ground glass
-          voxels[q] = float(std::round(bg + (value - bg) * share));
-          out.mask[q] = share >= 0.5;
-        }
-    return out;
+    return paintIntoLung(ct, c, radiusMm, [&](double d, std::size_t) {
+      return d < 0.45 * radiusMm ? 20.0 : -600.0; // solid core, ground glass
+    });
   }
   FAIL("no place against the pleura for a "
        << radiusMm << " mm nodule (" << lung << " lung voxels tried, " << balls
@@ -131,21 +146,15 @@ InsertedNodule insertPartSolidAtPleura(Volume& ct, double radiusMm, int skip) {
 }
 
 /// A soft-tissue mass against the chest wall beside lung (a pleural or peripheral mass): a sphere
-/// of 35 HU (+-15 HU of fixed noise) whose centre lies half its radius from the wall, painted only
-/// into aerated lung, so the wall cuts it and it abuts the wall on a broad base. `mask` is exact
-/// (lesion share at least a half); `centreLps` is the mask's centroid (inside: the cut sphere is
-/// convex).
+/// of 35 HU (+-15 HU of fixed noise) whose centre lies 0.4-0.5 of its radius from the wall (or the
+/// mediastinum) along a row or column, painted only into aerated lung, so the wall cuts it and it
+/// abuts the wall on a broad base; a vessel inside keeps its values and is not in the mask. `mask`
+/// is exact (lesion share at least a half); `centreLps` is its centroid (or the mask voxel nearest
+/// it).
 InsertedNodule insertMassAtWall(Volume& ct, double radiusMm, int skip) {
   const VolumeGeometry& g = ct.geometry;
-  auto hu = [&](const Vec3& lps) {
-    const Vec3 ijk = g.lpsToIjk(lps);
-    long v[3];
-    for (int a = 0; a < 3; ++a) {
-      v[a] = std::lround(ijk[a]);
-      if (v[a] < 0 || v[a] >= long(g.size[a]))
-        return std::numeric_limits<double>::quiet_NaN(); // outside: neither lung nor wall
-    }
-    return ct.value(std::size_t(v[0]), std::size_t(v[1]), std::size_t(v[2]));
+  auto hu = [&](const Vec3& lps) { // outside: neither lung nor wall
+    return valueNear(ct, lps, std::numeric_limits<double>::quiet_NaN());
   };
   const Vec3 axes[4] = {{1, 0, 0}, {-1, 0, 0}, {0, 1, 0}, {0, -1, 0}};
   std::vector<Vec3> candidates;
@@ -174,42 +183,18 @@ InsertedNodule insertMassAtWall(Volume& ct, double radiusMm, int skip) {
     FAIL("no place against the chest wall for a " << 2 * radiusMm << " mm mass");
   }
   const Vec3 c = candidates[std::size_t(skip) * candidates.size() / 7 % candidates.size()];
-  InsertedNodule out;
-  out.mask.assign(g.voxelCount(), 0);
-  if (ct.voxelType() == VoxelType::Int16) {
-    const auto& stored = std::get<std::vector<std::int16_t>>(ct.voxels);
-    ct.voxels = std::vector<float>(stored.begin(), stored.end());
-  }
-  auto& voxels = std::get<std::vector<float>>(ct.voxels);
-  const Vec3 centre = g.lpsToIjk(c);
-  const Vec3 reach{radiusMm / g.spacing[0] + 2, radiusMm / g.spacing[1] + 2,
-                   radiusMm / g.spacing[2] + 2};
+  InsertedNodule out = paintIntoLung(ct, c, radiusMm, [](double, std::size_t q) {
+    return 35.0 + 15.0 * std::sin(double(q) * 12.9898 + 78.233); // fixed noise, +-15 HU
+  });
   Vec3 sum{0, 0, 0};
   std::size_t n = 0;
-  for (long z = long(centre[2] - reach[2]); z <= long(centre[2] + reach[2]); ++z)
-    for (long y = long(centre[1] - reach[1]); y <= long(centre[1] + reach[1]); ++y)
-      for (long x = long(centre[0] - reach[0]); x <= long(centre[0] + reach[0]); ++x) {
-        if (x < 0 || y < 0 || z < 0 || x >= long(g.size[0]) || y >= long(g.size[1]) ||
-            z >= long(g.size[2]))
-          continue;
-        const std::size_t q =
-            std::size_t(x) + g.size[0] * (std::size_t(y) + g.size[1] * std::size_t(z));
-        const double bg = voxels[q];
-        if (bg > -400)
-          continue; // only aerated lung takes the mass: it abuts the wall
-        const Vec3 p = g.ijkToLps({double(x), double(y), double(z)});
-        const double d = norm(p - c);
-        const double share = std::clamp(radiusMm - d + 0.5, 0.0, 1.0);
-        if (share <= 0)
-          continue;
-        const double noise = 15.0 * std::sin(double(q) * 12.9898 + 78.233); // fixed, +-15 HU
-        voxels[q] = float(std::round(bg + (35.0 + noise - bg) * share));
-        if (share >= 0.5) {
-          out.mask[q] = 1;
-          sum = sum + p;
-          ++n;
-        }
-      }
+  for (std::size_t q = 0; q < out.mask.size(); ++q) {
+    if (out.mask[q]) {
+      sum = sum + g.ijkToLps({double(q % g.size[0]), double((q / g.size[0]) % g.size[1]),
+                              double(q / (g.size[0] * g.size[1]))});
+      ++n;
+    }
+  }
   REQUIRE(n > 0);
   // The click: the mask's centroid, or the mask voxel nearest it should a vessel the mass left
   // as it was (only aerated lung takes the mass) lie there.
