@@ -297,15 +297,7 @@ TEST_CASE(
   // Its review: F1 accepted there, and a 3 mm ball of that air saved as segment 1 beside it.
   const AnnotationStore store(AnnotationStore::defaultFolder());
   ReadingSession session = ReadingSession::open(store, nifti);
-  FindingsRun run;
-  run.model = "lightbox-nodule";
-  run.modelVersion = "test";
-  run.modelSha256 = std::string(64, 'a');
-  run.backend = "cpu";
-  run.licence = "Apache-2.0";
-  run.fpPerScan = 1.0;
-  run.operatingPoints = {{1.0, 0.5}};
-  run.ranAt = "2026-12-06T00:00:00Z";
+  const FindingsRun run = test::testFindingsRun();
   Finding f;
   f.id = "F1";
   f.centerLps = *lung;

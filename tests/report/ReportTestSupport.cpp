@@ -15,6 +15,19 @@
 
 namespace lightbox::test {
 
+FindingsRun testFindingsRun() {
+  FindingsRun run;
+  run.model = "lightbox-nodule";
+  run.modelVersion = "test";
+  run.modelSha256 = std::string(64, 'a');
+  run.backend = "cpu";
+  run.licence = "Apache-2.0";
+  run.fpPerScan = 1.0;
+  run.operatingPoints = {{0.5, 0.9}, {1.0, 0.5}, {4.0, 0.2}};
+  run.ranAt = "2026-12-01T00:00:00Z";
+  return run;
+}
+
 ReviewedSeries lidcReviewedSeries(bool saved, bool linkF1, bool f4OnNodule) {
   ReviewedSeries r;
   r.folder = sharedData("ct/chest_lidc-idri-0001_nodule_slab/dicom");
@@ -39,15 +52,7 @@ ReviewedSeries lidcReviewedSeries(bool saved, bool linkF1, bool f4OnNodule) {
   const SegmentStats stats = measureSegment(r.labels, 1, &r.image);
   REQUIRE(stats.voxels > 100);
 
-  FindingsRun run;
-  run.model = "lightbox-nodule";
-  run.modelVersion = "test";
-  run.modelSha256 = std::string(64, 'a');
-  run.backend = "cpu";
-  run.licence = "Apache-2.0";
-  run.fpPerScan = 1.0;
-  run.operatingPoints = {{0.5, 0.9}, {1.0, 0.5}, {4.0, 0.2}};
-  run.ranAt = "2026-12-01T00:00:00Z";
+  const FindingsRun run = testFindingsRun();
   std::vector<Finding> findings(4);
   const Vec3 corner = r.image.geometry.ijkToLps({100, 100, double(r.image.geometry.size[2] / 2)});
   for (int n = 0; n < 4; ++n) {

@@ -25,6 +25,9 @@ struct ReviewedSeries {
   ReportContent content;            ///< buildReportContent(...) of the above
 };
 
+/// A detection run as the nodule model writes one (test model, 1 FP/scan: score 0.5).
+FindingsRun testFindingsRun();
+
 /// The LIDC-IDRI-0001 slab: F1 (the real nodule, segmented by the classical engine from the
 /// readers' consensus centroid, accepted), F2 (a point on a vessel, type edited to ground-glass,
 /// no mask), F3 (rejected), F4 (left undecided). `saved`: the review and label map are saved where
