@@ -291,8 +291,8 @@ int runReview(const std::vector<std::string>& rawArgs) {
   }
   if (std::error_code ec; std::filesystem::exists(labelsPath, ec) && !loaded.volumes.empty()) {
     // A research file has no modality: recognised from its values as the viewer does, so a CT's
-    // masks are checked in HU (a mask of air is refused) here as they are there.
-    // Only a research file: a DICOM series says its modality (an MR's units stay empty).
+    // masks are checked in HU (a mask of air is refused) here as there. A DICOM series says its
+    // modality (an MR's units stay empty).
     if (const auto r = isResearchImageFile(args.positional()[0])
                            ? recogniseMissingUnits(loaded.volumes)
                            : std::nullopt) {
