@@ -108,6 +108,7 @@ struct Cube {
   PatchGrid grid;
   std::vector<float> probability, valid;
   std::vector<std::uint8_t> component; ///< the lesion at the anchor click, on the patch
+  std::vector<std::uint8_t> filled;    ///< samples below 0.5 taken in as an enclosed hole
   std::size_t voxels = 0;
   bool touches = false; ///< the component reaches a face of the cube inside the image
   double extentMm = 0;
@@ -156,27 +157,60 @@ std::vector<double> PromptableLesionEngine::lastPasses() const {
 
 namespace {
 
+/// Marks as lesion the samples of `in` (a cube of kE^3) that the outside cannot reach: cavities
+/// closed in 3D (not 6-connected to the cube's faces through background). Not slice by slice: a
+/// tumour that encases a bone or a vessel in a slice does not take it in. Returns the samples it
+/// added.
+std::vector<std::uint8_t> fillEnclosed(std::vector<std::uint8_t>& in) {
+  const std::size_t n = kE;
+  std::vector<std::uint8_t> added(in.size(), 0);
+  std::vector<std::uint8_t> background(in.size());
+  for (std::size_t q = 0; q < in.size(); ++q)
+    background[q] = !in[q];
+  std::vector<int> outside(in.size(), 0);
+  for (std::size_t z = 0; z < n; ++z)
+    for (std::size_t y = 0; y < n; ++y)
+      for (std::size_t x = 0; x < n; ++x) {
+        if (x != 0 && y != 0 && z != 0 && x + 1 != n && y + 1 != n && z + 1 != n)
+          continue;
+        floodComponent(n, n, n, background, x + n * (y + n * z), outside, 1);
+      }
+  for (std::size_t q = 0; q < in.size(); ++q)
+    if (!in[q] && !outside[q])
+      in[q] = 1, added[q] = 1;
+  return added;
+}
+
+/// The model's probability on a cube (and which samples lie in the image).
+std::vector<float> runModel(const ModelRunner& runner, const Volume& image, LesionModality modality,
+                            const PatchGrid& grid, const Vec3& seedLps,
+                            const std::vector<LesionClick>& clicks, std::vector<float>& valid) {
+  const std::vector<float> samples = samplePatch(image, grid, 0.0f);
+  valid = patchValidity(image.geometry, grid);
+  std::vector<PatchClick> patchClicks{{grid.toPatch(seedLps), true}};
+  for (const LesionClick& c : clicks)
+    patchClicks.push_back({grid.toPatch(c.lps), c.positive});
+  const Tensor out = runner.run(promptableModelInput(samples, valid, kE, modality, patchClicks));
+  if (out.numel() != grid.count())
+    throw std::runtime_error(runner.path() + ": expected a 48^3 probability map");
+  std::vector<float> probability(out.data.size());
+  for (std::size_t q = 0; q < out.data.size(); ++q)
+    probability[q] = float(1.0 / (1.0 + std::exp(-double(out.data[q]))));
+  return probability;
+}
+
 Cube runCube(const ModelRunner& runner, const Volume& image, LesionModality modality,
              const PatchGrid& grid, const Vec3& seedLps, const std::vector<LesionClick>& clicks) {
   Cube cube;
   cube.grid = grid;
-  const std::vector<float> samples = samplePatch(image, grid, 0.0f);
-  cube.valid = patchValidity(image.geometry, grid);
-  std::vector<PatchClick> patchClicks{{grid.toPatch(seedLps), true}};
-  for (const LesionClick& c : clicks)
-    patchClicks.push_back({grid.toPatch(c.lps), c.positive});
-  const Tensor out =
-      runner.run(promptableModelInput(samples, cube.valid, kE, modality, patchClicks));
-  if (out.numel() != grid.count())
-    throw std::runtime_error(runner.path() + ": expected a 48^3 probability map");
-  cube.probability.resize(out.data.size());
-  std::vector<std::uint8_t> in(out.data.size());
-  for (std::size_t q = 0; q < out.data.size(); ++q) {
-    cube.probability[q] = float(1.0 / (1.0 + std::exp(-double(out.data[q]))));
+  cube.probability = runModel(runner, image, modality, grid, seedLps, clicks, cube.valid);
+  std::vector<std::uint8_t> in(cube.probability.size());
+  for (std::size_t q = 0; q < in.size(); ++q)
     in[q] = cube.probability[q] >= 0.5f;
-  }
+  // A tumour's necrotic core is part of it (a GTV includes it), and a click there lands in it.
+  cube.filled = fillEnclosed(in);
   // The component at the anchor click (or at the nearest lesion sample within 2 samples).
-  const Vec3 at = patchClicks.front().at;
+  const Vec3 at = grid.toPatch(seedLps);
   long c0[3];
   for (int a = 0; a < 3; ++a)
     c0[a] = std::lround(at[a]);
@@ -239,7 +273,9 @@ std::vector<float> componentProbability(const Cube& cube) {
             }
         const std::size_t q = std::size_t(x + n * (y + n * z));
         if (near)
-          out[q] = cube.probability[q];
+          out[q] = !cube.filled.empty() && cube.filled[q] && cube.component[q]
+                       ? 1.0f
+                       : cube.probability[q];
       }
   return out;
 }

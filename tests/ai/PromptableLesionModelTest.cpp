@@ -475,6 +475,48 @@ TEST_CASE("the wider look keeps the first window when the wide one sees the same
   CHECK(onCoarse.lastPasses().front() == Approx(3.0));
 }
 
+namespace {
+
+/// A "model" that calls lesion a shell 5-10 samples from its cube's centre, whatever the image: a
+/// tumour with a cold necrotic core, clicked in the core.
+class ShellRunner : public ModelRunner {
+public:
+  Tensor run(const Tensor& input) const override {
+    Tensor out;
+    const std::size_t e = std::size_t(input.shape[2]);
+    out.shape = {1, 1, input.shape[2], input.shape[3], input.shape[4]};
+    out.data.resize(out.numel());
+    const double c = double(e) / 2 - 0.5;
+    for (std::size_t k = 0, q = 0; k < e; ++k)
+      for (std::size_t j = 0; j < e; ++j)
+        for (std::size_t i = 0; i < e; ++i, ++q) {
+          const double d = std::sqrt((i - c) * (i - c) + (j - c) * (j - c) + (k - c) * (k - c));
+          out.data[q] = d >= 5 && d <= 10 ? 10.0f : -10.0f;
+        }
+    return out;
+  }
+  std::string backend() const override { return "test"; }
+  std::string path() const override { return "shell"; }
+};
+
+} // namespace
+
+TEST_CASE("a click in a tumour's cold core takes the tumour with its core",
+          "[lesion][promptable][core]") {
+  ShellRunner shell;
+  ModelManifest manifest;
+  manifest.name = "shell";
+  PromptableLesionEngine engine(shell, manifest);
+  const Volume image = uniformVolume(100, 100, 60, 2.0);
+  const LesionMask m = engine.segment(image, image.geometry.ijkToLps({49.5, 49.5, 29.5}), {});
+  // The shell's outer radius is 10 samples of 2 mm: a 20 mm ball of 2 mm voxels, core included.
+  const double ball = 4.0 / 3.0 * 3.14159265 * 20 * 20 * 20 / 8.0;
+  const double voxels = double(countOf(m.mask));
+  INFO("mask voxels " << voxels << ", ball " << ball << "; " << m.warning);
+  CHECK(voxels == Approx(ball).epsilon(0.1));
+  CHECK(m.warning.empty());
+}
+
 // A measurement, not run by CTest (a hidden tag): 84 insertions, 7 sizes x 4 places x 3 CTs (POPI
 // too), with their Dice, volume ratio and how much of each mask's border is lung. README, issue 23.
 TEST_CASE("part-solid nodules against the pleura: a sweep of places and sizes (a measurement, not "

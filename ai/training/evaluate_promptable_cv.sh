@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Cross-validation of the promptable lesion model through the product's own engine: each fold's
+# weights (the `cv` mode of train_promptable_lesion.py, WORK/cvF.json.pt) are exported to
+# TorchScript with /usr/bin/python3's torch 1.13 into a models folder of their own (with the nodule
+# model beside them, so CT clicks in aerated lung are routed as shipped), and `lightbox eval-clicks`
+# runs on the fold's held-out sarcoma images only (cases sorted by name, every FOLDS-th). So the
+# numbers include every rule of PromptableLesionEngine (the wider look, PET's first pass, the leak
+# guards), which the Python mirror of train_promptable_lesion.py does not have.
+# usage: ai/training/evaluate_promptable_cv.sh WORK_DIR [BUILD_DIR] [FOLDS]
+#   then: /usr/bin/python3 ai/training/summarise_promptable_cv.py --eval-clicks WORK_DIR/eval-fold*.json
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+WORK=${1:?work folder holding cv0.json.pt ...}
+BUILD=${2:-build}
+FOLDS=${3:-3}
+DATA=${LIGHTBOX_SHARED_DATA:-../shared/data}
+SARCOMA=$DATA/lesions/sarcoma_ibsi_sts
+mapfile -t cases < <(cd "$SARCOMA" && ls -d STS_* | sort)
+for ((fold = 0; fold < FOLDS; ++fold)); do
+  state=$WORK/cv$fold.json.pt
+  [[ -f $state ]] || { echo "missing $state (train_promptable_lesion.py cv $fold $FOLDS ...)" >&2; exit 1; }
+  models=$WORK/fold$fold-models
+  rm -rf "$models"
+  mkdir -p "$models"
+  /usr/bin/python3 ai/training/train_promptable_lesion.py export "$state" "$models" "$models/golden.txt" > /dev/null
+  rm "$models/golden.txt"
+  # The shipped manifest with this fold's weights' hash; the nodule model as shipped.
+  /usr/bin/python3 - "$models" <<'EOF'
+import hashlib, json, sys
+models = sys.argv[1]
+m = json.load(open("resources/models/lightbox-lesion-prompt.json"))
+m["weights"]["sha256"] = hashlib.sha256(open(f"{models}/lightbox-lesion-prompt.pt", "rb").read()).hexdigest()
+m["version"] += "-cv"
+json.dump(m, open(f"{models}/lightbox-lesion-prompt.json", "w"), indent=2)
+EOF
+  cp resources/models/lightbox-lesion.json resources/models/lightbox-lesion.pt "$models/"
+  pairs=()
+  for ((k = 0; k < ${#cases[@]}; ++k)); do
+    ((k % FOLDS == fold)) || continue
+    dir=$SARCOMA/${cases[k]}
+    for m in CT MR_T1 PET; do
+      [[ -f $dir/${m}_image.nii.gz ]] && pairs+=("$dir/${m}_image.nii.gz=$dir/${m}_mask.nii.gz")
+    done
+  done
+  echo "fold $fold: ${#pairs[@]} held-out images"
+  LIGHTBOX_MODELS_BUILTIN=$models LIGHTBOX_MODELS=$models "$BUILD/app/lightbox" eval-clicks "${pairs[@]}" \
+    --engine model --clicks 3 --threads "${LIGHTBOX_THREADS:-1}" --json "$WORK/eval-fold$fold.json" \
+    > "$WORK/eval-fold$fold.txt"
+  tail -n 4 "$WORK/eval-fold$fold.txt"
+done
+/usr/bin/python3 ai/training/summarise_promptable_cv.py --eval-clicks "$WORK"/eval-fold*.json
