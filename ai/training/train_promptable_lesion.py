@@ -9,6 +9,12 @@
   /usr/bin/python3 ai/training/train_promptable_lesion.py final SARCOMA_DIR LUNG_CT.nii OUT_MODELS_DIR GOLDEN_JSON
       trains on every case and exports TorchScript (with this torch: 1.13), the manifest and the golden values.
 
+  /usr/bin/python3 ai/training/train_promptable_lesion.py correct STATE.pt FOLD FOLDS SARCOMA_DIR LUNG_CT.nii OUT
+      fine-tunes saved weights (FOLD held out; -1: every case) for LIGHTBOX_CORRECT_ITERS (150) iterations
+      where every other step adds 1-3 correction clicks at the most interior point of what the network
+      itself gets wrong (LIGHTBOX_OWN_CLICKS=0: the same steps without them, the control); writes
+      OUT.pt. Measured on the folds (model card); the shipped weights do not have it yet.
+
 CPU, deterministic per seed (20261204); LIGHTBOX_ITERS iterations of 8 cubes (default 900).
 """
 import hashlib
@@ -24,15 +30,50 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from promptable_lesion_data import Image, Sampler, load_sarcomas, read_nifti  # noqa: E402
 from promptable_lesion_infer import Engine, evaluate  # noqa: E402
-from promptable_lesion_model import CHANNELS, EDGE, PromptableLesionNet, golden_case, model_input  # noqa: E402
+from promptable_lesion_model import CHANNELS, EDGE, PromptableLesionNet, click_maps, golden_case, model_input  # noqa: E402
 
 SEED = 20261204
 ITERS = int(os.environ.get("LIGHTBOX_ITERS", "900"))
 BATCH = 8
 
 
-def train(images, lung, log, start=None, iters=ITERS, max_lr=3e-3, real_share=0.65, lung_share=0.15, seed=SEED):
-    """From scratch, or (start: a state dict) fine-tuned with another mix of sources."""
+def own_error_clicks(net, x, y, rng, share=0.7, rounds=3):
+    """Correction clicks where the network itself is wrong, as the engine's reader makes them: for
+    `share` of the cubes, 1-`rounds` times, the network's mask with the clicks so far, then a click
+    at the most interior point of what it gets wrong (positive where it misses lesion, negative
+    where it takes too much), added to the click channels. x is changed in place."""
+    net.eval()
+    todo = [i for i in range(x.shape[0]) if rng.random() < share]
+    want = {i: int(rng.integers(1, rounds + 1)) for i in todo}
+    with torch.no_grad():
+        for r in range(rounds):
+            todo = [i for i in todo if want[i] > r]
+            if not todo:
+                break
+            p = torch.sigmoid(net(x[todo]))
+            for j, i in enumerate(todo):
+                wrong = ((p[j, 0] >= 0.5) != (y[i, 0] >= 0.5)) & (x[i, 7] > 0.5)
+                if not bool(wrong.any()):
+                    continue
+                # the deepest point of the error: erode until nothing is left, keep the last layer
+                cur = wrong.float()[None, None]
+                while True:
+                    nxt = -F.max_pool3d(-cur, 3, 1, 1)
+                    if not bool((nxt > 0.5).any()):
+                        break
+                    cur = nxt
+                pts = torch.nonzero(cur[0, 0] > 0.5)
+                c, b, a = pts[int(rng.integers(pts.shape[0]))].tolist()
+                positive = bool(y[i, 0, c, b, a] >= 0.5)
+                x[i, 8 if positive else 9] = torch.maximum(x[i, 8 if positive else 9],
+                                                            click_maps(EDGE, [(a, b, c, True)])[0])
+    net.train()
+
+
+def train(images, lung, log, start=None, iters=ITERS, max_lr=3e-3, real_share=0.65, lung_share=0.15, seed=SEED,
+          own_clicks=False):
+    """From scratch, or (start: a state dict) fine-tuned with another mix of sources; with
+    `own_clicks`, half the steps add correction clicks where the network itself is wrong."""
     torch.manual_seed(seed)
     sampler = Sampler(images, lung, seed, real_share, lung_share)
     net = PromptableLesionNet()
@@ -45,6 +86,8 @@ def train(images, lung, log, start=None, iters=ITERS, max_lr=3e-3, real_share=0.
     for it in range(iters):
         xs, ys = zip(*[sampler.draw() for _ in range(BATCH)])
         x, y = torch.stack(xs), torch.stack(ys)
+        if own_clicks and it % 2 == 1:
+            own_error_clicks(net, x, y, sampler.rng)
         net.train()
         logit = net(x)
         p = torch.sigmoid(logit)
@@ -103,17 +146,24 @@ def main():
         net = train(images, lung_image(lung_path), "final")
         torch.save(net.state_dict(), os.path.join(models, "lightbox-lesion-prompt.state.pt"))
         export(net, models, golden)
-    elif mode == "continue":  # more iterations from saved weights (FOLD -1: every case; else fold FOLD held out and evaluated)
+    elif mode in ("continue", "correct"):
+        # continue: more iterations from saved weights; correct: fine-tuned on clicks where the
+        # network itself is wrong. FOLD -1: every case; else fold FOLD held out (continue evaluates it).
         state, fold, folds, root, lung_path, out = (sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5],
                                                     sys.argv[6], sys.argv[7])
         images = load_sarcomas(root)
         cases = sorted({i.case for i in images})
         held = {c for k, c in enumerate(cases) if fold >= 0 and k % folds == fold}
-        net = train([i for i in images if i.case not in held], lung_image(lung_path), f"continue {fold}", torch.load(state),
-                    int(os.environ.get("LIGHTBOX_MORE_ITERS", "700")), 1.5e-3,
-                    seed=SEED + int(os.environ.get("LIGHTBOX_SEED_OFFSET", "2")))
+        if mode == "continue":
+            iters, max_lr, seed, own = (int(os.environ.get("LIGHTBOX_MORE_ITERS", "700")), 1.5e-3,
+                                        SEED + int(os.environ.get("LIGHTBOX_SEED_OFFSET", "2")), False)
+        else:
+            iters, max_lr, seed, own = (int(os.environ.get("LIGHTBOX_CORRECT_ITERS", "150")), 1e-3, SEED + 3,
+                                        os.environ.get("LIGHTBOX_OWN_CLICKS", "1") != "0")
+        net = train([i for i in images if i.case not in held], lung_image(lung_path), f"{mode} {fold}", torch.load(state),
+                    iters, max_lr, seed=seed, own_clicks=own)
         torch.save(net.state_dict(), out + ".pt")
-        if held:
+        if held and mode == "continue":
             evaluate_fold(net, images, held, out)
     elif mode == "finetune":  # more nodules (part-solid, against the pleura): 45 % real, 40 % lung
         state, root, lung_path, out = sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]

@@ -346,11 +346,12 @@ TEST_CASE("a promptable mask that floods past the largest field from one click i
 
 namespace {
 
-/// A "model" that calls lesion every sample within `radius` samples of its cube's centre, whatever
-/// the image: through a window twice as wide it sees 8 times the volume.
+/// A "model" that calls lesion every sample within `radius` samples of its cube's centre (and
+/// `inner` or more: a shell), whatever the image: through a window twice as wide it sees 8 times
+/// the volume.
 class BlobRunner : public ModelRunner {
 public:
-  explicit BlobRunner(double radius) : radius_(radius) {}
+  explicit BlobRunner(double radius, double inner = 0) : radius_(radius), inner_(inner) {}
   Tensor run(const Tensor& input) const override {
     Tensor out;
     const std::size_t e = std::size_t(input.shape[2]);
@@ -361,7 +362,7 @@ public:
       for (std::size_t j = 0; j < e; ++j)
         for (std::size_t i = 0; i < e; ++i, ++q) {
           const double d = std::sqrt((i - c) * (i - c) + (j - c) * (j - c) + (k - c) * (k - c));
-          out.data[q] = d <= radius_ ? 10.0f : -10.0f;
+          out.data[q] = d <= radius_ && d >= inner_ ? 10.0f : -10.0f;
         }
     return out;
   }
@@ -369,7 +370,7 @@ public:
   std::string path() const override { return "blob"; }
 
 private:
-  double radius_;
+  double radius_, inner_;
 };
 
 } // namespace
@@ -475,35 +476,9 @@ TEST_CASE("the wider look keeps the first window when the wide one sees the same
   CHECK(onCoarse.lastPasses().front() == Approx(3.0));
 }
 
-namespace {
-
-/// A "model" that calls lesion a shell 5-10 samples from its cube's centre, whatever the image: a
-/// tumour with a cold necrotic core, clicked in the core.
-class ShellRunner : public ModelRunner {
-public:
-  Tensor run(const Tensor& input) const override {
-    Tensor out;
-    const std::size_t e = std::size_t(input.shape[2]);
-    out.shape = {1, 1, input.shape[2], input.shape[3], input.shape[4]};
-    out.data.resize(out.numel());
-    const double c = double(e) / 2 - 0.5;
-    for (std::size_t k = 0, q = 0; k < e; ++k)
-      for (std::size_t j = 0; j < e; ++j)
-        for (std::size_t i = 0; i < e; ++i, ++q) {
-          const double d = std::sqrt((i - c) * (i - c) + (j - c) * (j - c) + (k - c) * (k - c));
-          out.data[q] = d >= 5 && d <= 10 ? 10.0f : -10.0f;
-        }
-    return out;
-  }
-  std::string backend() const override { return "test"; }
-  std::string path() const override { return "shell"; }
-};
-
-} // namespace
-
 TEST_CASE("a click in a tumour's cold core takes the tumour with its core",
           "[lesion][promptable][core]") {
-  ShellRunner shell;
+  BlobRunner shell(10, 5); // a tumour with a cold necrotic core, clicked in the core
   ModelManifest manifest;
   manifest.name = "shell";
   PromptableLesionEngine engine(shell, manifest);
