@@ -108,7 +108,6 @@ struct Cube {
   PatchGrid grid;
   std::vector<float> probability, valid;
   std::vector<std::uint8_t> component; ///< the lesion at the anchor click, on the patch
-  std::vector<std::uint8_t> filled;    ///< samples below 0.5 taken in as an enclosed hole
   std::size_t voxels = 0;
   bool touches = false; ///< the component reaches a face of the cube inside the image
   double extentMm = 0;
@@ -158,10 +157,12 @@ std::vector<double> PromptableLesionEngine::lastPasses() const {
 namespace {
 
 /// Marks as lesion the samples of `in` (a cube of kE^3) that the outside cannot reach: cavities
-/// closed in 3D (not 6-connected to the cube's faces through background). Not slice by slice: a
-/// tumour that encases a bone or a vessel in a slice does not take it in. Returns the samples it
-/// added.
-std::vector<std::uint8_t> fillEnclosed(std::vector<std::uint8_t>& in) {
+/// closed in 3D (not 6-connected to the cube's faces through background), except, on CT, air
+/// (a cavitating lesion's gas, a bowel loop's: at or below -600 HU, which the aerated-leak guard
+/// counts). Not slice by slice: a tumour that encases a bone or a vessel in a slice does not take
+/// it in. Returns the samples it added.
+std::vector<std::uint8_t> fillEnclosed(std::vector<std::uint8_t>& in,
+                                       const std::vector<float>& samples, bool ct) {
   const std::size_t n = kE;
   std::vector<std::uint8_t> added(in.size(), 0);
   std::vector<std::uint8_t> background(in.size());
@@ -176,16 +177,17 @@ std::vector<std::uint8_t> fillEnclosed(std::vector<std::uint8_t>& in) {
         floodComponent(n, n, n, background, x + n * (y + n * z), outside, 1);
       }
   for (std::size_t q = 0; q < in.size(); ++q)
-    if (!in[q] && !outside[q])
+    if (!in[q] && !outside[q] && !(ct && samples[q] <= -600.0f))
       in[q] = 1, added[q] = 1;
   return added;
 }
 
-/// The model's probability on a cube (and which samples lie in the image).
+/// The model's probability on a cube (and the image's samples there, and which lie in the image).
 std::vector<float> runModel(const ModelRunner& runner, const Volume& image, LesionModality modality,
                             const PatchGrid& grid, const Vec3& seedLps,
-                            const std::vector<LesionClick>& clicks, std::vector<float>& valid) {
-  const std::vector<float> samples = samplePatch(image, grid, 0.0f);
+                            const std::vector<LesionClick>& clicks, std::vector<float>& samples,
+                            std::vector<float>& valid) {
+  samples = samplePatch(image, grid, 0.0f);
   valid = patchValidity(image.geometry, grid);
   std::vector<PatchClick> patchClicks{{grid.toPatch(seedLps), true}};
   for (const LesionClick& c : clicks)
@@ -203,12 +205,14 @@ Cube runCube(const ModelRunner& runner, const Volume& image, LesionModality moda
              const PatchGrid& grid, const Vec3& seedLps, const std::vector<LesionClick>& clicks) {
   Cube cube;
   cube.grid = grid;
-  cube.probability = runModel(runner, image, modality, grid, seedLps, clicks, cube.valid);
+  std::vector<float> samples;
+  cube.probability = runModel(runner, image, modality, grid, seedLps, clicks, samples, cube.valid);
   std::vector<std::uint8_t> in(cube.probability.size());
   for (std::size_t q = 0; q < in.size(); ++q)
     in[q] = cube.probability[q] >= 0.5f;
   // A tumour's necrotic core is part of it (a GTV includes it), and a click there lands in it.
-  cube.filled = fillEnclosed(in);
+  const std::vector<std::uint8_t> filled =
+      fillEnclosed(in, samples, modality == LesionModality::CT);
   // The component at the anchor click (or at the nearest lesion sample within 2 samples).
   const Vec3 at = grid.toPatch(seedLps);
   long c0[3];
@@ -232,6 +236,11 @@ Cube runCube(const ModelRunner& runner, const Volume& image, LesionModality moda
     return cube;
   }
   cube.component = flood6(kE, kE, kE, in, std::size_t(best));
+  // The lesion's filled core counts as lesion everywhere after this: in the mask on the series
+  // grid, in the probability the uncertainty band is drawn from, and in what a correction changes.
+  for (std::size_t q = 0; q < filled.size(); ++q)
+    if (filled[q] && cube.component[q])
+      cube.probability[q] = 1.0f;
   std::size_t lo[3] = {kE, kE, kE}, hi[3] = {0, 0, 0};
   for (std::size_t q = 0; q < cube.component.size(); ++q) {
     if (!cube.component[q])
@@ -273,9 +282,7 @@ std::vector<float> componentProbability(const Cube& cube) {
             }
         const std::size_t q = std::size_t(x + n * (y + n * z));
         if (near)
-          out[q] = !cube.filled.empty() && cube.filled[q] && cube.component[q]
-                       ? 1.0f
-                       : cube.probability[q];
+          out[q] = cube.probability[q];
       }
   return out;
 }

@@ -10,13 +10,14 @@
 # usage: ai/training/evaluate_promptable_cv.sh WORK_DIR [BUILD_DIR] [FOLDS]
 #   then: /usr/bin/python3 ai/training/summarise_promptable_cv.py --eval-clicks WORK_DIR/eval-fold*.json
 set -euo pipefail
+WORK=$(realpath -m "${1:?work folder holding cv0.json.pt ...}")
 cd "$(dirname "$0")/../.."
-WORK=${1:?work folder holding cv0.json.pt ...}
 BUILD=${2:-build}
 FOLDS=${3:-3}
-DATA=${LIGHTBOX_SHARED_DATA:-../shared/data}
+DATA=$(realpath -m "${LIGHTBOX_SHARED_DATA:-../shared/data}")
 SARCOMA=$DATA/lesions/sarcoma_ibsi_sts
-mapfile -t cases < <(cd "$SARCOMA" && ls -d STS_* | sort)
+# The trainer's split: case folders sorted by name (byte order), every FOLDS-th held out.
+mapfile -t cases < <(cd "$SARCOMA" && ls -d STS_* | LC_ALL=C sort)
 for ((fold = 0; fold < FOLDS; ++fold)); do
   state=$WORK/cv$fold.json.pt
   [[ -f $state ]] || { echo "missing $state (train_promptable_lesion.py cv $fold $FOLDS ...)" >&2; exit 1; }

@@ -38,10 +38,12 @@ BATCH = 8
 
 
 def own_error_clicks(net, x, y, rng, share=0.7, rounds=3):
-    """Correction clicks where the network itself is wrong, as the engine's reader makes them: for
-    `share` of the cubes, 1-`rounds` times, the network's mask with the clicks so far, then a click
-    at the most interior point of what it gets wrong (positive where it misses lesion, negative
-    where it takes too much), added to the click channels. x is changed in place."""
+    """Correction clicks where the network itself is wrong, roughly as `lightbox eval-clicks`
+    simulates a reader: for `share` of the cubes, 1-`rounds` times, the network's mask with the
+    clicks so far, then a click at the deepest point of what it gets wrong (positive where it misses
+    lesion, negative where it takes too much), added to the click channels. x is changed in place.
+    Differences from eval-clicks: the deepest point of all the error, not of its largest component,
+    by 3x3x3 erosion in samples (not the distance in mm), and the cube's faces are no boundary."""
     net.eval()
     todo = [i for i in range(x.shape[0]) if rng.random() < share]
     want = {i: int(rng.integers(1, rounds + 1)) for i in todo}

@@ -490,6 +490,21 @@ TEST_CASE("a click in a tumour's cold core takes the tumour with its core",
   INFO("mask voxels " << voxels << ", ball " << ball << "; " << m.warning);
   CHECK(voxels == Approx(ball).epsilon(0.1));
   CHECK(m.warning.empty());
+  // The core is lesion in the probability the uncertainty band is drawn from too.
+  const VoxelBox& b = m.box;
+  const std::size_t centre =
+      (50 - b.lo[0]) +
+      (b.hi[0] - b.lo[0]) * ((50 - b.lo[1]) + (b.hi[1] - b.lo[1]) * (30 - b.lo[2]));
+  REQUIRE(m.mask[centre]);
+  CHECK(m.probability[centre] >= 128);
+  // On CT an enclosed cavity of air (a cavitating lesion's gas) is not filled: the click in it
+  // finds no lesion.
+  Volume ct = image;
+  ct.units = "HU";
+  ct.voxels = std::vector<std::int16_t>(ct.geometry.voxelCount(), std::int16_t(-1000));
+  PromptableLesionEngine onCt(shell, manifest);
+  const LesionMask air = onCt.segment(ct, ct.geometry.ijkToLps({49.5, 49.5, 29.5}), {});
+  CHECK(countOf(air.mask) == 0);
 }
 
 // A measurement, not run by CTest (a hidden tag): 84 insertions, 7 sizes x 4 places x 3 CTs (POPI
