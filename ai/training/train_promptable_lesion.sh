@@ -35,5 +35,7 @@ LIGHTBOX_ITERS=${FOLD_ITERS:-500} /usr/bin/python3 $train cv 2 3 "$SARCOMA" "$WO
 wait
 /usr/bin/python3 ai/training/summarise_promptable_cv.py "$WORK"/cv0.json "$WORK"/cv1.json "$WORK"/cv2.json
 /usr/bin/python3 ai/training/summarise_promptable_cv.py "$WORK"/cv0-more.json
+# The same folds through the product's engine (lightbox eval-clicks on each fold's held-out images).
+ai/training/evaluate_promptable_cv.sh "$WORK" "$BUILD"
 echo "now update the sha256 in resources/models/lightbox-lesion-prompt.json:"
 sha256sum resources/models/lightbox-lesion-prompt.pt
