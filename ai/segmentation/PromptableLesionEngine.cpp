@@ -182,39 +182,30 @@ std::vector<std::uint8_t> fillEnclosed(std::vector<std::uint8_t>& in,
   return added;
 }
 
-/// The model's probability on a cube (and the image's samples there, and which lie in the image).
-std::vector<float> runModel(const ModelRunner& runner, const Volume& image, LesionModality modality,
-                            const PatchGrid& grid, const Vec3& seedLps,
-                            const std::vector<LesionClick>& clicks, std::vector<float>& samples,
-                            std::vector<float>& valid) {
-  samples = samplePatch(image, grid, 0.0f);
-  valid = patchValidity(image.geometry, grid);
-  std::vector<PatchClick> patchClicks{{grid.toPatch(seedLps), true}};
-  for (const LesionClick& c : clicks)
-    patchClicks.push_back({grid.toPatch(c.lps), c.positive});
-  const Tensor out = runner.run(promptableModelInput(samples, valid, kE, modality, patchClicks));
-  if (out.numel() != grid.count())
-    throw std::runtime_error(runner.path() + ": expected a 48^3 probability map");
-  std::vector<float> probability(out.data.size());
-  for (std::size_t q = 0; q < out.data.size(); ++q)
-    probability[q] = float(1.0 / (1.0 + std::exp(-double(out.data[q]))));
-  return probability;
-}
-
 Cube runCube(const ModelRunner& runner, const Volume& image, LesionModality modality,
              const PatchGrid& grid, const Vec3& seedLps, const std::vector<LesionClick>& clicks) {
   Cube cube;
   cube.grid = grid;
-  std::vector<float> samples;
-  cube.probability = runModel(runner, image, modality, grid, seedLps, clicks, samples, cube.valid);
-  std::vector<std::uint8_t> in(cube.probability.size());
-  for (std::size_t q = 0; q < in.size(); ++q)
+  const std::vector<float> samples = samplePatch(image, grid, 0.0f);
+  cube.valid = patchValidity(image.geometry, grid);
+  std::vector<PatchClick> patchClicks{{grid.toPatch(seedLps), true}};
+  for (const LesionClick& c : clicks)
+    patchClicks.push_back({grid.toPatch(c.lps), c.positive});
+  const Tensor out =
+      runner.run(promptableModelInput(samples, cube.valid, kE, modality, patchClicks));
+  if (out.numel() != grid.count())
+    throw std::runtime_error(runner.path() + ": expected a 48^3 probability map");
+  cube.probability.resize(out.data.size());
+  std::vector<std::uint8_t> in(out.data.size());
+  for (std::size_t q = 0; q < out.data.size(); ++q) {
+    cube.probability[q] = float(1.0 / (1.0 + std::exp(-double(out.data[q]))));
     in[q] = cube.probability[q] >= 0.5f;
+  }
   // A tumour's necrotic core is part of it (a GTV includes it), and a click there lands in it.
   const std::vector<std::uint8_t> filled =
       fillEnclosed(in, samples, modality == LesionModality::CT);
   // The component at the anchor click (or at the nearest lesion sample within 2 samples).
-  const Vec3 at = grid.toPatch(seedLps);
+  const Vec3 at = patchClicks.front().at;
   long c0[3];
   for (int a = 0; a < 3; ++a)
     c0[a] = std::lround(at[a]);
