@@ -10,6 +10,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 namespace fs = std::filesystem;
@@ -22,6 +23,20 @@ constexpr double kPi = 3.14159265358979323846;
 Vec3 randomDirection(std::mt19937& rng) {
   std::normal_distribution<double> n(0.0, 1.0);
   return normalized({n(rng), n(rng), n(rng)});
+}
+
+/// The index of the grid sample nearest to a point, if the point is on the grid.
+std::optional<std::size_t> nearestSample(const VolumeGeometry& g, const Vec3& lps) {
+  const Vec3 ijk = g.lpsToIjk(lps);
+  std::size_t q = 0, stride = 1;
+  for (int a = 0; a < 3; ++a) {
+    const long i = std::lround(ijk[a]);
+    if (i < 0 || i >= long(g.size[a]))
+      return std::nullopt;
+    q += std::size_t(i) * stride;
+    stride *= g.size[a];
+  }
+  return q;
 }
 
 } // namespace
@@ -45,6 +60,10 @@ std::vector<SyntheticNodule> planSyntheticNodules(const PreparedScan& scan, std:
   std::uniform_real_distribution<double> u(0.0, 1.0);
   auto at = [&](std::size_t q) {
     return scan.grid.ijkToLps({double(q % n[0]), double((q / n[0]) % n[1]), double(q / (n[0] * n[1]))});
+  };
+  auto huAt = [&](const Vec3& lps) { // outside the lung mask: not aerated
+    const std::optional<std::size_t> q = nearestSample(scan.grid, lps);
+    return q && scan.lung[*q] ? double(scan.hu.data[*q]) : 0.0;
   };
   auto clear = [&](const Vec3& c, double r) {
     for (const ReferenceNodule& a : avoid)
@@ -74,7 +93,32 @@ std::vector<SyntheticNodule> planSyntheticNodules(const PreparedScan& scan, std:
       if (vessel.empty()) continue;
       const std::size_t v = vessel[std::size_t(u(rng) * double(vessel.size())) % vessel.size()];
       if (std::sqrt(d2[v]) < r + 6.0) continue;
-      s.centerLps = at(v) + randomDirection(rng) * (0.7 * r + 1.5);
+      // Out of the vessel along a random direction to its edge (the first aerated sample, <= -600
+      // HU, found in 0.5-sample steps and then halved down to 0.05 mm), then the centre one radius
+      // beyond it less an overlap of max(0.2 r, 1 mm): the nodule abuts the vessel and overlaps its
+      // wall, and its centre lies in aerated lung, not at the pleura. (A fixed offset from a vessel
+      // sample had put small nodules inside large vessels, where a ground-glass one is invisible.)
+      const Vec3 dir = randomDirection(rng);
+      const Vec3 from = at(v);
+      const double step = 0.5 * std::max(0.1, scan.grid.spacing[0]);
+      double inside = 0, edge = -1;
+      for (double mm = step; mm <= 15.0; mm += step) {
+        if (huAt(from + dir * mm) <= -600.0) {
+          edge = mm;
+          break;
+        }
+        inside = mm;
+      }
+      if (edge < 0)
+        continue;
+      while (edge - inside > 0.05) {
+        const double mid = 0.5 * (inside + edge);
+        (huAt(from + dir * mid) <= -600.0 ? edge : inside) = mid;
+      }
+      s.centerLps = from + dir * (edge + r - std::max(0.2 * r, 1.0));
+      const std::optional<std::size_t> c = nearestSample(scan.grid, s.centerLps);
+      if (!c || huAt(s.centerLps) > -600.0 || std::sqrt(d2[*c]) < r + 2.0)
+        continue;
     } else {
       s.site = "juxta-pleural";
       // Points whose distance to the pleura is a fraction of the radius: the nodule abuts it.
@@ -234,8 +278,15 @@ std::vector<std::string> writeNoduleDataset(const DatasetOptions& o) {
         if (!found[s]) {
           double nearest = 1e9;
           for (const NoduleCandidate& c : prepared.candidates) nearest = std::min(nearest, norm(c.centerLps - plan[s].centerLps));
-          std::fprintf(stderr, "  missed %.1f mm %s %s, nearest candidate %.1f mm away\n", plan[s].diameterMm,
-                       plan[s].type.c_str(), plan[s].site.c_str(), nearest);
+          const std::optional<std::size_t> q = nearestSample(prepared.grid, plan[s].centerLps);
+          std::fprintf(
+              stderr,
+              "  missed %.1f mm %s %s, nearest candidate %.1f mm away, %s, %.0f HU at its centre\n",
+              plan[s].diameterMm, plan[s].type.c_str(), plan[s].site.c_str(), nearest,
+              !q                  ? "outside the lungs' box"
+              : prepared.lung[*q] ? "in the lung mask"
+                                  : "outside the lung mask",
+              q ? double(prepared.hu.data[*q]) : 0.0);
         }
         nodulesCsv << noduleCount + s << ',' << scanName << ',' << split << ',' << plan[s].diameterMm << ','
                    << plan[s].type << ',' << plan[s].site << ',' << plan[s].centerLps[0] << ',' << plan[s].centerLps[1]

@@ -23,9 +23,9 @@ struct SyntheticNodule {
 };
 
 /// Picks `count` sites in the prepared scan's lungs (isolated: away from pleura and vessels;
-/// juxta-vascular: touching a vessel; juxta-pleural: touching the pleura), with diameters
-/// log-uniform in 3-30 mm and types solid 60% / part-solid 20% / ground-glass 20%, kept at least
-/// `keepAwayMm` from each point of `avoid`.
+/// juxta-vascular: against a vessel, its centre in aerated lung; juxta-pleural: touching the
+/// pleura), with diameters log-uniform in 3-30 mm and types solid 60% / part-solid 20% /
+/// ground-glass 20%, kept at least `keepAwayMm` from each point of `avoid`.
 std::vector<SyntheticNodule> planSyntheticNodules(const PreparedScan& scan, std::size_t count, std::mt19937& rng,
                                                   const std::vector<ReferenceNodule>& avoid, double keepAwayMm);
 

@@ -9,11 +9,14 @@
   /usr/bin/python3 ai/training/train_promptable_lesion.py final SARCOMA_DIR LUNG_CT.nii OUT_MODELS_DIR GOLDEN_JSON
       trains on every case and exports TorchScript (with this torch: 1.13), the manifest and the golden values.
 
-  /usr/bin/python3 ai/training/train_promptable_lesion.py correct STATE.pt FOLD FOLDS SARCOMA_DIR LUNG_CT.nii OUT
-      fine-tunes saved weights (FOLD held out; -1: every case) for LIGHTBOX_CORRECT_ITERS (150) iterations
+  /usr/bin/python3 ai/training/train_promptable_lesion.py correct WEIGHTS FOLD FOLDS SARCOMA_DIR LUNG_CT.nii OUT
+      fine-tunes weights (FOLD held out; -1: every case) for LIGHTBOX_CORRECT_ITERS (150) iterations
       where every other step adds 1-3 correction clicks at the most interior point of what the network
       itself gets wrong (LIGHTBOX_OWN_CLICKS=0: the same steps without them, the control); writes
-      OUT.pt. Measured on the folds (model card); the shipped weights do not have it yet.
+      OUT.pt (a state dict). WEIGHTS is a state dict, or an exported TorchScript: its batch norms,
+      folded by the exporter, are unfolded and given the statistics of training cubes
+      (LIGHTBOX_FROZEN_BN=1: kept frozen instead; measured worse on MR). Measured on the folds and on
+      the shipped model (model card); not shipped.
 
 CPU, deterministic per seed (20261204); LIGHTBOX_ITERS iterations of 8 cubes (default 900).
 """
@@ -72,15 +75,95 @@ def own_error_clicks(net, x, y, rng, share=0.7, rounds=3):
     net.train()
 
 
+def unfold_torchscript(path):
+    """A state dict for PromptableLesionNet from an exported (frozen) TorchScript of it, whose batch
+    norms the exporter folded into the convolutions: each convolution's weight as exported, each
+    batch norm the identity plus the folded bias (gamma 1, beta the bias, mean 0, variance 1 - eps).
+    Exact in eval mode; then recalibrate_batch_norms() before training with batch statistics, or
+    train with the batch norms frozen (`frozen_bn`)."""
+    graph = torch.jit.load(path).graph
+    convs = []
+    for node in graph.nodes():
+        if node.kind() == "aten::_convolution":
+            inputs = list(node.inputs())
+            convs.append((inputs[1].toIValue(), inputs[2].toIValue()))
+    net = PromptableLesionNet()
+    layers = [m for m in net.modules() if isinstance(m, (torch.nn.Conv3d, torch.nn.BatchNorm3d))]
+    if len(convs) != sum(isinstance(m, torch.nn.Conv3d) for m in layers):
+        raise SystemExit(f"{path}: {len(convs)} convolutions, not PromptableLesionNet's")
+    k = 0
+    with torch.no_grad():
+        for i, m in enumerate(layers):
+            if not isinstance(m, torch.nn.Conv3d):
+                continue
+            weight, bias = convs[k]
+            k += 1
+            m.weight.copy_(weight)
+            following = layers[i + 1] if i + 1 < len(layers) else None
+            if isinstance(following, torch.nn.BatchNorm3d):
+                following.weight.fill_(1.0)
+                following.bias.copy_(bias)
+                following.running_mean.zero_()
+                following.running_var.fill_(1.0 - following.eps)
+            else:
+                m.bias.copy_(bias)
+    return net.state_dict()
+
+
+def recalibrate_batch_norms(net, sampler, batches=16):
+    """Gives an unfolded network's batch norms (the identity plus a bias) the statistics of their
+    inputs on training cubes, without changing the function in eval mode: mean m and variance v
+    measured, gamma sqrt(v + eps), beta m + bias. So training with batch statistics starts from
+    the exported model rather than from a network whose normalisation it never had."""
+    norms = [m for m in net.modules() if isinstance(m, torch.nn.BatchNorm3d)]
+    sums = {id(m): [0.0, 0.0, 0] for m in norms}
+
+    def hook(module, inputs):
+        x = inputs[0].detach().double()
+        acc = sums[id(module)]
+        acc[0] = acc[0] + x.sum((0, 2, 3, 4))
+        acc[1] = acc[1] + (x * x).sum((0, 2, 3, 4))
+        acc[2] += x.numel() // x.shape[1]
+
+    handles = [m.register_forward_pre_hook(hook) for m in norms]
+    net.eval()
+    with torch.no_grad():
+        for _ in range(batches):
+            net(torch.stack([sampler.draw()[0] for _ in range(BATCH)]))
+    for h in handles:
+        h.remove()
+    with torch.no_grad():
+        for m in norms:
+            total, squares, count = sums[id(m)]
+            mean = total / count
+            var = (squares / count - mean * mean).clamp(min=1e-6)
+            bias = m.bias.double().clone()
+            m.running_mean.copy_(mean)
+            m.running_var.copy_(var)
+            m.weight.copy_(torch.sqrt(var + m.eps))
+            m.bias.copy_(mean + bias)
+
+
+def set_train_mode(net, frozen_bn):
+    net.train()
+    if frozen_bn:
+        for m in net.modules():
+            if isinstance(m, torch.nn.BatchNorm3d):
+                m.eval()
+
+
 def train(images, lung, log, start=None, iters=ITERS, max_lr=3e-3, real_share=0.65, lung_share=0.15, seed=SEED,
-          own_clicks=False):
+          own_clicks=False, frozen_bn=False, recalibrate=False):
     """From scratch, or (start: a state dict) fine-tuned with another mix of sources; with
-    `own_clicks`, half the steps add correction clicks where the network itself is wrong."""
+    `own_clicks`, half the steps add correction clicks where the network itself is wrong; with
+    `frozen_bn`, the batch norms keep their statistics (weights unfolded from a TorchScript)."""
     torch.manual_seed(seed)
     sampler = Sampler(images, lung, seed, real_share, lung_share)
     net = PromptableLesionNet()
     if start is not None:
         net.load_state_dict(start)
+    if recalibrate:
+        recalibrate_batch_norms(net, sampler)
     opt = torch.optim.AdamW(net.parameters(), lr=max_lr / 1.5, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=max_lr, total_steps=iters, pct_start=0.1)
     t0 = time.time()
@@ -90,7 +173,7 @@ def train(images, lung, log, start=None, iters=ITERS, max_lr=3e-3, real_share=0.
         x, y = torch.stack(xs), torch.stack(ys)
         if own_clicks and it % 2 == 1:
             own_error_clicks(net, x, y, sampler.rng)
-        net.train()
+        set_train_mode(net, frozen_bn)
         logit = net(x)
         p = torch.sigmoid(logit)
         inter = (p * y).sum((1, 2, 3, 4))
@@ -162,8 +245,17 @@ def main():
         else:
             iters, max_lr, seed, own = (int(os.environ.get("LIGHTBOX_CORRECT_ITERS", "150")), 1e-3, SEED + 3,
                                         os.environ.get("LIGHTBOX_OWN_CLICKS", "1") != "0")
-        net = train([i for i in images if i.case not in held], lung_image(lung_path), f"{mode} {fold}", torch.load(state),
-                    iters, max_lr, seed=seed, own_clicks=own)
+        # An exported TorchScript (batch norms folded) is unfolded, its batch norms given the training
+        # cubes' statistics (or kept frozen: LIGHTBOX_FROZEN_BN=1); else a state dict.
+        try:
+            torch.jit.load(state)
+            unfolded = True
+        except RuntimeError:
+            unfolded = False
+        start = unfold_torchscript(state) if unfolded else torch.load(state)
+        frozen = unfolded and os.environ.get("LIGHTBOX_FROZEN_BN", "0") != "0"
+        net = train([i for i in images if i.case not in held], lung_image(lung_path), f"{mode} {fold}", start,
+                    iters, max_lr, seed=seed, own_clicks=own, frozen_bn=frozen, recalibrate=unfolded and not frozen)
         torch.save(net.state_dict(), out + ".pt")
         if held and mode == "continue":
             evaluate_fold(net, images, held, out)
