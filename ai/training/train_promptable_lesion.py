@@ -44,7 +44,8 @@ def own_error_clicks(net, x, y, rng, share=0.7, rounds=3):
     """Correction clicks where the network itself is wrong, roughly as `lightbox eval-clicks`
     simulates a reader: for `share` of the cubes, 1-`rounds` times, the network's mask with the
     clicks so far, then a click at the deepest point of what it gets wrong (positive where it misses
-    lesion, negative where it takes too much), added to the click channels. x is changed in place.
+    lesion, negative where it takes too much), added to the click channels. x is changed in place;
+    the network is left in eval mode (train() sets its mode for the step).
     Differences from eval-clicks: the deepest point of all the error, not of its largest component,
     by 3x3x3 erosion in samples (not the distance in mm), and the cube's faces are no boundary."""
     net.eval()
@@ -72,16 +73,15 @@ def own_error_clicks(net, x, y, rng, share=0.7, rounds=3):
                 positive = bool(y[i, 0, c, b, a] >= 0.5)
                 x[i, 8 if positive else 9] = torch.maximum(x[i, 8 if positive else 9],
                                                             click_maps(EDGE, [(a, b, c, True)])[0])
-    net.train()
 
 
-def unfold_torchscript(path):
+def unfold_torchscript(scripted, path):
     """A state dict for PromptableLesionNet from an exported (frozen) TorchScript of it, whose batch
     norms the exporter folded into the convolutions: each convolution's weight as exported, each
     batch norm the identity plus the folded bias (gamma 1, beta the bias, mean 0, variance 1 - eps).
     Exact in eval mode; then recalibrate_batch_norms() before training with batch statistics, or
     train with the batch norms frozen (`frozen_bn`)."""
-    graph = torch.jit.load(path).graph
+    graph = scripted.graph
     convs = []
     for node in graph.nodes():
         if node.kind() == "aten::_convolution":
@@ -248,11 +248,11 @@ def main():
         # An exported TorchScript (batch norms folded) is unfolded, its batch norms given the training
         # cubes' statistics (or kept frozen: LIGHTBOX_FROZEN_BN=1); else a state dict.
         try:
-            torch.jit.load(state)
-            unfolded = True
+            scripted = torch.jit.load(state)
         except RuntimeError:
-            unfolded = False
-        start = unfold_torchscript(state) if unfolded else torch.load(state)
+            scripted = None
+        unfolded = scripted is not None
+        start = unfold_torchscript(scripted, state) if unfolded else torch.load(state)
         frozen = unfolded and os.environ.get("LIGHTBOX_FROZEN_BN", "0") != "0"
         net = train([i for i in images if i.case not in held], lung_image(lung_path), f"{mode} {fold}", start,
                     iters, max_lr, seed=seed, own_clicks=own, frozen_bn=frozen, recalibrate=unfolded and not frozen)
