@@ -47,6 +47,7 @@ nlohmann::json detectionToJson(const DetectionResult& r, const ModelManifest& m,
           {"operating_points", operatingPoints(m)},
           {"ran_at", utcNowIso8601()},
           {"candidates", r.candidates},
+          {"merged_findings", r.mergedFindings},
           {"lung_volume_ml", r.lungVolumeMl},
           {"timing_s", {{"prepare", r.prepareSeconds}, {"inference", r.inferenceSeconds}}},
           {"findings", findings}};

@@ -100,6 +100,8 @@ struct DetectionResult {
   std::vector<std::string> warnings; ///< pre-flight; empty when the scan is in the intended use
   std::vector<NoduleFinding> findings; ///< by descending score, NMS applied, every candidate kept
   std::size_t candidates = 0;
+  /// Findings dropped by sizeFindingsFromMasks as the same lesion as a higher-scoring finding.
+  std::size_t mergedFindings = 0;
   double lungVolumeMl = 0;
   double prepareSeconds = 0, inferenceSeconds = 0;
 };

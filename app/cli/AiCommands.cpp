@@ -16,6 +16,7 @@
 #include "core/annotation/ScoreText.h"
 #include "core/io/ImageFileIO.h"
 #include "core/io/IngestJson.h"
+#include "core/segmentation/ModalityRecognition.h"
 #include "core/study/StudyLoader.h"
 
 #include <nlohmann/json.hpp>
@@ -38,8 +39,23 @@ struct ScanInput {
 ScanInput loadScan(const std::string& path, const std::string& selector, const std::string& modality) {
   ScanInput in;
   if (isResearchImageFile(path)) {
-    in.volume = loadPath(path).volumes.at(0);
-    in.facts.modality = modality; // NIfTI & co. do not say
+    LoadedSeries loaded = loadPath(path);
+    // NIfTI & co. say neither the modality nor the units. A CT named by --modality holds
+    // Hounsfield units; else the values say (as the viewer and `lightbox segment` recognise them).
+    // The lesion engine that sizes the findings takes a volume without HU for an MR: its masks of
+    // a CT then flooded, and the detector warns that the values are not HU.
+    if (loaded.volumes.at(0).units.empty()) {
+      if (modality == "CT") {
+        for (Volume& v : loaded.volumes)
+          v.units = "HU";
+      } else if (modality.empty()) {
+        if (const auto r = recogniseMissingUnits(loaded.volumes); r && r->modality == "CT")
+          in.facts.modality = "CT";
+      }
+    }
+    in.volume = std::move(loaded.volumes.at(0));
+    if (!modality.empty())
+      in.facts.modality = modality;
     return in;
   }
   const StudyScan scan = scanStudy(path);

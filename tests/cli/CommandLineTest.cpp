@@ -136,6 +136,27 @@ TEST_CASE("detect writes the findings JSON and eval-detection scores it against 
   CHECK(std::any_of(j.at("findings").begin(), j.at("findings").end(),
                     [](const nlohmann::json& f) { return f.at("size_source") == "mask"; }));
   CHECK(j.at("series").at("geometry").at("size").at(2) == 16);
+  CHECK(j.at("merged_findings").get<int>() >= 0);
+  // The same CT as NIfTI (no modality, no units in the file): named CT with --modality, or
+  // recognised from its values, it is read in HU, so its findings are sized on masks as from the
+  // DICOM (the lesion engine once took it for an MR and its masks flooded: every size "profile").
+  REQUIRE(lightboxCli({"convert", slab + "/dicom", out + "/slab.nii.gz"}).exitCode == 0);
+  const auto maskSized = [](const nlohmann::json& det) {
+    return std::count_if(det.at("findings").begin(), det.at("findings").end(),
+                         [](const nlohmann::json& f) { return f.at("size_source") == "mask"; });
+  };
+  for (const std::vector<std::string>& modality :
+       {std::vector<std::string>{"--modality", "CT"}, std::vector<std::string>{}}) {
+    std::vector<std::string> command{
+        "detect", out + "/slab.nii.gz", "--json", out + "/det-nii.json", "--fp-per-scan", "8"};
+    command.insert(command.end(), modality.begin(), modality.end());
+    REQUIRE(lightboxCli(command).exitCode == 0);
+    const nlohmann::json nii = nlohmann::json::parse(std::ifstream(out + "/det-nii.json"));
+    INFO((modality.empty() ? "recognised" : "--modality CT"));
+    REQUIRE(!nii.at("findings").empty());
+    CHECK(maskSized(nii) == maskSized(j));
+    CHECK(nii.at("findings").size() == j.at("findings").size());
+  }
   REQUIRE(lightboxCli({"eval-detection", out + "/det.json", slab + "/annotations/069.xml", "--json", out + "/froc.json"}).exitCode == 0);
   const nlohmann::json froc = nlohmann::json::parse(std::ifstream(out + "/froc.json"));
   CHECK(froc.at("nodules") == 1);
