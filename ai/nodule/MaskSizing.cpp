@@ -56,7 +56,7 @@ struct SizedMask {
   }
 
   std::size_t voxels() const {
-    return std::size_t(std::count(mask.begin(), mask.end(), std::uint8_t(1)));
+    return mask.size() - std::size_t(std::count(mask.begin(), mask.end(), std::uint8_t(0)));
   }
 
   /// Voxels in both masks.
