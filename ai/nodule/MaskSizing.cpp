@@ -34,13 +34,18 @@ struct SizedMask {
   VoxelBox box;
   std::vector<std::uint8_t> mask;
 
+  /// The index in `mask` of the grid voxel (i, j, k), which must lie in the box.
+  std::size_t index(std::size_t i, std::size_t j, std::size_t k) const {
+    const std::size_t w = box.hi[0] - box.lo[0], h = box.hi[1] - box.lo[1];
+    return (i - box.lo[0]) + w * ((j - box.lo[1]) + h * (k - box.lo[2]));
+  }
+
   bool at(std::size_t i, std::size_t j, std::size_t k) const {
     if (i < box.lo[0] || j < box.lo[1] || k < box.lo[2] || i >= box.hi[0] || j >= box.hi[1] ||
         k >= box.hi[2]) {
       return false;
     }
-    const std::size_t w = box.hi[0] - box.lo[0], h = box.hi[1] - box.lo[1];
-    return mask[(i - box.lo[0]) + w * ((j - box.lo[1]) + h * (k - box.lo[2]))] != 0;
+    return mask[index(i, j, k)] != 0;
   }
 
   /// Whether the voxel nearest `lps` is in the mask.
@@ -62,14 +67,13 @@ struct SizedMask {
   /// Voxels in both masks.
   std::size_t overlap(const SizedMask& o) const {
     std::size_t n = 0;
-    const std::size_t w = box.hi[0] - box.lo[0], h = box.hi[1] - box.lo[1];
     for (std::size_t k = std::max(box.lo[2], o.box.lo[2]); k < std::min(box.hi[2], o.box.hi[2]);
          ++k)
       for (std::size_t j = std::max(box.lo[1], o.box.lo[1]); j < std::min(box.hi[1], o.box.hi[1]);
            ++j)
         for (std::size_t i = std::max(box.lo[0], o.box.lo[0]); i < std::min(box.hi[0], o.box.hi[0]);
              ++i)
-          n += mask[(i - box.lo[0]) + w * ((j - box.lo[1]) + h * (k - box.lo[2]))] && o.at(i, j, k);
+          n += mask[index(i, j, k)] && o.at(i, j, k);
     return n;
   }
 
@@ -80,11 +84,10 @@ struct SizedMask {
       return centroidLps;
     Vec3 best = centroidLps;
     double bestDistance = 1e300;
-    const std::size_t w = box.hi[0] - box.lo[0], h = box.hi[1] - box.lo[1];
     for (std::size_t k = box.lo[2]; k < box.hi[2]; ++k)
       for (std::size_t j = box.lo[1]; j < box.hi[1]; ++j)
         for (std::size_t i = box.lo[0]; i < box.hi[0]; ++i) {
-          if (!mask[(i - box.lo[0]) + w * ((j - box.lo[1]) + h * (k - box.lo[2]))])
+          if (!mask[index(i, j, k)])
             continue;
           const Vec3 p = g.ijkToLps({double(i), double(j), double(k)});
           const double d = norm(p - centroidLps);
