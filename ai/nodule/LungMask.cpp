@@ -155,32 +155,43 @@ std::vector<float> squaredDistanceTo(const Mask& mask, const std::array<std::siz
     d[p] = mask[p] ? 0.0f : inf;
   }
   const std::size_t nx = n[0], ny = n[1], nz = n[2];
-  // Along x, then y, then z; each pass reads the previous one's result.
+  // Along x, then y, then z; each pass reads the previous one's result. A task is a row (x) or
+  // every line of one slice (y) or one row of x across the slices (z), so no two threads write to
+  // one cache line, and the buffers are each thread's own, reused.
+  struct Buffers {
+    std::vector<float> f, out;
+    std::vector<int> v;
+    std::vector<double> z;
+  };
+  thread_local Buffers b;
   parallelFor(ny * nz, threads, [&](std::size_t line) {
-    std::vector<float> f(nx), out(nx);
-    std::vector<int> v;
-    std::vector<double> z;
+    b.out.resize(nx);
     float* row = &d[line * nx];
-    std::copy(row, row + nx, f.begin());
-    distance1d(f.data(), out.data(), nx, h[0], v, z);
-    std::copy(out.begin(), out.end(), row);
+    distance1d(row, b.out.data(), nx, h[0], b.v, b.z);
+    std::copy(b.out.begin(), b.out.end(), row);
   });
-  parallelFor(nx * nz, threads, [&](std::size_t line) {
-    const std::size_t i = line % nx, k = line / nx;
-    std::vector<float> f(ny), out(ny);
-    std::vector<int> v;
-    std::vector<double> z;
-    for (std::size_t j = 0; j < ny; ++j) f[j] = d[i + nx * (j + ny * k)];
-    distance1d(f.data(), out.data(), ny, h[1], v, z);
-    for (std::size_t j = 0; j < ny; ++j) d[i + nx * (j + ny * k)] = out[j];
+  parallelFor(nz, threads, [&](std::size_t k) {
+    b.f.resize(ny);
+    b.out.resize(ny);
+    for (std::size_t i = 0; i < nx; ++i) {
+      for (std::size_t j = 0; j < ny; ++j)
+        b.f[j] = d[i + nx * (j + ny * k)];
+      distance1d(b.f.data(), b.out.data(), ny, h[1], b.v, b.z);
+      for (std::size_t j = 0; j < ny; ++j)
+        d[i + nx * (j + ny * k)] = b.out[j];
+    }
   });
-  parallelFor(nx * ny, threads, [&](std::size_t line) {
-    std::vector<float> f(nz), out(nz);
-    std::vector<int> v;
-    std::vector<double> z;
-    for (std::size_t k = 0; k < nz; ++k) f[k] = d[line + nx * ny * k];
-    distance1d(f.data(), out.data(), nz, h[2], v, z);
-    for (std::size_t k = 0; k < nz; ++k) d[line + nx * ny * k] = out[k];
+  parallelFor(ny, threads, [&](std::size_t j) {
+    b.f.resize(nz);
+    b.out.resize(nz);
+    for (std::size_t i = 0; i < nx; ++i) {
+      const std::size_t line = i + nx * j;
+      for (std::size_t k = 0; k < nz; ++k)
+        b.f[k] = d[line + nx * ny * k];
+      distance1d(b.f.data(), b.out.data(), nz, h[2], b.v, b.z);
+      for (std::size_t k = 0; k < nz; ++k)
+        d[line + nx * ny * k] = b.out[k];
+    }
   });
   return d;
 }

@@ -3,6 +3,7 @@
 // tests/core/ClinicalScoresTest.cpp).
 #include "ai/nodule/DetectionFindings.h"
 #include "ai/nodule/Froc.h"
+#include "ai/nodule/LungMask.h"
 #include "ai/nodule/NoduleDetector.h"
 #include "ai/nodule/ReferenceNodules.h"
 #include "ai/runtime/ModelManifest.h"
@@ -42,6 +43,46 @@ const SmallPhantom& smallPhantom() {
 }
 
 } // namespace
+
+TEST_CASE("the distance transform is exact on an anisotropic grid, with any thread count",
+          "[ai][nodule][lung]") {
+  // A few scattered sources and a block; every voxel's squared distance checked against the
+  // nearest source by brute force. Both the single-threaded and the two-thread runs.
+  const std::array<std::size_t, 3> n{23, 17, 11};
+  const Vec3 h{0.7, 1.1, 2.5};
+  Mask mask(n[0] * n[1] * n[2], 0);
+  auto at = [&](std::size_t i, std::size_t j, std::size_t k) { return i + n[0] * (j + n[1] * k); };
+  for (std::size_t q = 0; q < mask.size(); q += 97)
+    mask[q] = 1;
+  for (std::size_t k = 4; k < 7; ++k)
+    for (std::size_t j = 2; j < 5; ++j)
+      for (std::size_t i = 15; i < 20; ++i)
+        mask[at(i, j, k)] = 1;
+  std::vector<std::array<std::size_t, 3>> sources;
+  for (std::size_t q = 0; q < mask.size(); ++q)
+    if (mask[q])
+      sources.push_back({q % n[0], (q / n[0]) % n[1], q / (n[0] * n[1])});
+  for (unsigned threads : {1u, 2u}) {
+    const std::vector<float> d = squaredDistanceTo(mask, n, h, threads);
+    REQUIRE(d.size() == mask.size());
+    std::size_t wrong = 0;
+    for (std::size_t k = 0; k < n[2]; ++k)
+      for (std::size_t j = 0; j < n[1]; ++j)
+        for (std::size_t i = 0; i < n[0]; ++i) {
+          double best = 1e30;
+          for (const auto& s : sources) {
+            const double dx = (double(i) - double(s[0])) * h[0],
+                         dy = (double(j) - double(s[1])) * h[1],
+                         dz = (double(k) - double(s[2])) * h[2];
+            best = std::min(best, dx * dx + dy * dy + dz * dz);
+          }
+          if (std::abs(double(d[at(i, j, k)]) - best) > 1e-4 * (1.0 + best))
+            ++wrong;
+        }
+    INFO(threads << " thread(s)");
+    CHECK(wrong == 0);
+  }
+}
 
 TEST_CASE("the lung mask of the POPI chest CT holds two lungs of plausible volume", "[ai][nodule]") {
   const Volume v = loadPath(test::sharedData("ct/chest_4dct_popi_phase00")).volumes.at(0);
