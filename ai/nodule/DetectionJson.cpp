@@ -49,7 +49,10 @@ nlohmann::json detectionToJson(const DetectionResult& r, const ModelManifest& m,
           {"candidates", r.candidates},
           {"merged_findings", r.mergedFindings},
           {"lung_volume_ml", r.lungVolumeMl},
-          {"timing_s", {{"prepare", r.prepareSeconds}, {"inference", r.inferenceSeconds}}},
+          {"timing_s",
+           {{"prepare", r.prepareSeconds},
+            {"inference", r.inferenceSeconds},
+            {"sizing", r.sizingSeconds}}},
           {"findings", findings}};
 }
 

@@ -7,6 +7,7 @@
 #include "core/segmentation/SegmentTools.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 
 namespace lightbox {
@@ -185,6 +186,7 @@ void sizeDetectionFromMasks(DetectionResult& result, const Volume& image, double
                    [minScore](const NoduleFinding& f) { return f.score >= minScore; })) {
     return;
   }
+  const auto t0 = std::chrono::steady_clock::now();
   std::string why;
   const std::unique_ptr<LesionModelEngine> engine = loadLesionModel(why, threads);
   if (!engine) {
@@ -192,6 +194,8 @@ void sizeDetectionFromMasks(DetectionResult& result, const Volume& image, double
     return;
   }
   sizeFindingsFromMasks(result, image, *engine, minScore, keepGoing);
+  result.sizingSeconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
 } // namespace lightbox

@@ -104,6 +104,8 @@ struct DetectionResult {
   std::size_t mergedFindings = 0;
   double lungVolumeMl = 0;
   double prepareSeconds = 0, inferenceSeconds = 0;
+  /// Loading the lesion model and sizing the findings on masks (sizeDetectionFromMasks).
+  double sizingSeconds = 0;
 };
 
 /// The whole pipeline. Findings below the manifest's loosest operating point are dropped; the

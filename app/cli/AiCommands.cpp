@@ -116,9 +116,10 @@ int runDetect(const std::vector<std::string>& rawArgs) {
   // below it keep their profile size and say so.
   sizeDetectionFromMasks(r, in.volume, threshold, threads);
   for (const std::string& w : r.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
-  std::printf("%s %s: %zu candidates, %zu findings kept (%.1f s prepare, %.1f s inference)\n",
-              entry.manifest.name.c_str(), entry.manifest.version.c_str(), r.candidates, r.findings.size(),
-              r.prepareSeconds, r.inferenceSeconds);
+  std::printf("%s %s: %zu candidates, %zu findings kept (%.1f s prepare, %.1f s inference, %.1f s "
+              "sizing)\n",
+              entry.manifest.name.c_str(), entry.manifest.version.c_str(), r.candidates,
+              r.findings.size(), r.prepareSeconds, r.inferenceSeconds, r.sizingSeconds);
   std::printf("operating point %.3g FP/scan: score >= %.4g\n", fpPerScan, threshold);
   std::printf("%-4s %11s %8s %8s  %-13s %s\n", "id", "score", "diam mm", "vol mm3", "type", "centre LPS mm");
   // The findings as a review would take them (the viewer's conversion), filtered at the operating point.

@@ -444,11 +444,12 @@ void FindingsPanel::finishDetection(const QString& seriesKey, const QString& err
   document_->setDetectionResult(run, std::move(detected.findings));
   const std::vector<const Finding*> visible = document_->visibleFindings();
   if (!visible.empty()) document_->selectFinding(visible.front()->id);
-  emit detectionFinished(true, tr("%1 candidates, %2 findings at %3 FP/scan (%4 s)")
-                                   .arg(r.candidates)
-                                   .arg(visible.size())
-                                   .arg(run.fpPerScan)
-                                   .arg(r.prepareSeconds + r.inferenceSeconds, 0, 'f', 1));
+  emit detectionFinished(
+      true, tr("%1 candidates, %2 findings at %3 FP/scan (%4 s)")
+                .arg(r.candidates)
+                .arg(visible.size())
+                .arg(run.fpPerScan)
+                .arg(r.prepareSeconds + r.inferenceSeconds + r.sizingSeconds, 0, 'f', 1));
 }
 
 std::string FindingsPanel::currentId() const {

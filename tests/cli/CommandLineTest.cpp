@@ -137,6 +137,10 @@ TEST_CASE("detect writes the findings JSON and eval-detection scores it against 
                     [](const nlohmann::json& f) { return f.at("size_source") == "mask"; }));
   CHECK(j.at("series").at("geometry").at("size").at(2) == 16);
   CHECK(j.at("merged_findings").get<int>() >= 0);
+  // Where the time went: the detector's two steps, and sizing on masks (a finding was sized).
+  CHECK(j.at("timing_s").at("prepare").get<double>() > 0);
+  CHECK(j.at("timing_s").at("inference").get<double>() > 0);
+  CHECK(j.at("timing_s").at("sizing").get<double>() > 0);
   // The same CT as NIfTI (no modality, no units in the file): named CT with --modality, or
   // recognised from its values, it is read in HU, so its findings are sized on masks as from the
   // DICOM (the lesion engine once took it for an MR and its masks flooded: every size "profile").
