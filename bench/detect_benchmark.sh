@@ -9,11 +9,16 @@
 # prints the time ratio and whether both wrote the same findings.
 # usage: bench/detect_benchmark.sh [THREADS] [RUNS] [BASELINE]
 set -euo pipefail
-cd "$(dirname "$0")/.."
+export LC_ALL=C # EPOCHREALTIME and bc with a decimal point
 threads="${1:-2}"
 runs="${2:-3}"
 baseline="${3:-}"
-[ -z "$baseline" ] || [ -x "$baseline" ] || { echo "$baseline: not an executable" >&2; exit 1; }
+[ "$runs" -ge 1 ] || { echo "RUNS must be at least 1" >&2; exit 2; }
+if [ -n "$baseline" ]; then
+  [ -x "$baseline" ] || { echo "$baseline: not an executable" >&2; exit 1; }
+  baseline=$(realpath "$baseline") # given relative to the caller's folder
+fi
+cd "$(dirname "$0")/.."
 build=build
 model=resources/models/lightbox-nodule.pt
 channels=$(python3 -c "import json;print(json.load(open('resources/models/lightbox-nodule.json'))['input']['channels'])")
@@ -25,11 +30,12 @@ $build/app/lightbox make-phantom "$out/phantom" > /dev/null
 median() { sort -g | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
 
 echo "== end-to-end detection, $threads threads, median of $runs runs =="
-# Seconds one `detect` takes as a whole process.
+# Seconds one `detect` takes as a whole process; a failing run stops the script with its output.
 timeDetect() {
   local t0 t1
   t0=$EPOCHREALTIME
-  "$1" detect "$2" --threads "$threads" --json "$3" > /dev/null 2>&1
+  "$1" detect "$2" --threads "$threads" --json "$3" > "$out/detect.log" 2>&1 ||
+    { echo "detect failed: $1 $2" >&2; cat "$out/detect.log" >&2; exit 1; }
   t1=$EPOCHREALTIME
   echo "$t1 - $t0" | bc -l
 }
@@ -37,8 +43,14 @@ for scan in ../shared/data/ct/chest_4dct_popi_phase00 "$out/phantom"; do
   : > "$out/times"
   : > "$out/base-times"
   for r in $(seq "$runs"); do
-    timeDetect $build/app/lightbox "$scan" "$out/det.json" >> "$out/times"
-    [ -z "$baseline" ] || timeDetect "$baseline" "$scan" "$out/base.json" >> "$out/base-times"
+    # With a baseline, which of the two runs first alternates (the first read of a scan is colder).
+    if [ -n "$baseline" ] && [ $((r % 2)) -eq 0 ]; then
+      timeDetect "$baseline" "$scan" "$out/base.json" >> "$out/base-times"
+      timeDetect $build/app/lightbox "$scan" "$out/det.json" >> "$out/times"
+    else
+      timeDetect $build/app/lightbox "$scan" "$out/det.json" >> "$out/times"
+      [ -z "$baseline" ] || timeDetect "$baseline" "$scan" "$out/base.json" >> "$out/base-times"
+    fi
   done
   printf "%-45s %6.2f s  (target < 10 s)  candidates %s\n" "$(basename "$scan")" "$(median < "$out/times")" \
     "$(python3 -c "import json;print(json.load(open('$out/det.json'))['candidates'])")"

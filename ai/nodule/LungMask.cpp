@@ -81,6 +81,18 @@ void distance1d(const float* f, float* d, std::size_t n, double h, std::vector<i
   }
 }
 
+/// One thread's working lines for squaredDistanceTo (constructed on the thread that first asks).
+struct DistanceBuffers {
+  std::vector<float> f, out;
+  std::vector<int> v;
+  std::vector<double> z;
+};
+
+DistanceBuffers& distanceBuffers() {
+  thread_local DistanceBuffers buffers;
+  return buffers;
+}
+
 } // namespace
 
 Mask lungAirMask(const Volume& hu, unsigned threads) {
@@ -156,21 +168,17 @@ std::vector<float> squaredDistanceTo(const Mask& mask, const std::array<std::siz
   }
   const std::size_t nx = n[0], ny = n[1], nz = n[2];
   // Along x, then y, then z; each pass reads the previous one's result. A task is a row (x) or
-  // every line of one slice (y) or one row of x across the slices (z), so no two threads write to
-  // one cache line, and the buffers are each thread's own, reused.
-  struct Buffers {
-    std::vector<float> f, out;
-    std::vector<int> v;
-    std::vector<double> z;
-  };
-  thread_local Buffers b;
+  // every line of one slice (y) or one row of x across the slices (z), so the threads write to
+  // different rows or slices, and a task's lines share its thread's buffers.
   parallelFor(ny * nz, threads, [&](std::size_t line) {
+    DistanceBuffers& b = distanceBuffers();
     b.out.resize(nx);
     float* row = &d[line * nx];
     distance1d(row, b.out.data(), nx, h[0], b.v, b.z);
     std::copy(b.out.begin(), b.out.end(), row);
   });
   parallelFor(nz, threads, [&](std::size_t k) {
+    DistanceBuffers& b = distanceBuffers();
     b.f.resize(ny);
     b.out.resize(ny);
     for (std::size_t i = 0; i < nx; ++i) {
@@ -182,6 +190,7 @@ std::vector<float> squaredDistanceTo(const Mask& mask, const std::array<std::siz
     }
   });
   parallelFor(ny, threads, [&](std::size_t j) {
+    DistanceBuffers& b = distanceBuffers();
     b.f.resize(nz);
     b.out.resize(nz);
     for (std::size_t i = 0; i < nx; ++i) {

@@ -187,15 +187,18 @@ void sizeDetectionFromMasks(DetectionResult& result, const Volume& image, double
     return;
   }
   const auto t0 = std::chrono::steady_clock::now();
+  auto elapsed = [t0] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  };
   std::string why;
   const std::unique_ptr<LesionModelEngine> engine = loadLesionModel(why, threads);
   if (!engine) {
     result.warnings.push_back("findings sized by radial HU profiles, not masks: " + why);
+    result.sizingSeconds = elapsed(); // the attempt to load
     return;
   }
   sizeFindingsFromMasks(result, image, *engine, minScore, keepGoing);
-  result.sizingSeconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  result.sizingSeconds = elapsed();
 }
 
 } // namespace lightbox

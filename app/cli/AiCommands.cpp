@@ -9,6 +9,7 @@
 #include "ai/nodule/TrainingData.h"
 #include "ai/runtime/ModelManifest.h"
 #include "ai/runtime/ModelRunner.h"
+#include "ai/runtime/TorchBackend.h"
 #include "ai/segmentation/SyntheticLesions.h"
 #include "app/cli/Arguments.h"
 #include "app/cli/Commands.h"
@@ -108,8 +109,10 @@ int runDetect(const std::vector<std::string>& rawArgs) {
   const double fpPerScan = args.number("fp-per-scan", 1.0, 1e-3, 1e3);
   if (args.has("json")) requireWritableFile(args.option("json")); // before the detection
   const ModelEntry entry = findModel(args.option("model", "lightbox-nodule"), defaultModelFolders());
-  const auto runner = loadVerifiedModel(entry, threads);
+  // LibTorch takes most of a second to load: it loads on another thread while the scan is read.
+  preloadTorchBackend();
   const ScanInput in = loadScan(args.positional()[0], args.option("series"), args.option("modality"));
+  const auto runner = loadVerifiedModel(entry, threads);
   DetectionResult r = detectNodules(in.volume, in.facts, entry.manifest, *runner);
   const double threshold = entry.manifest.thresholdForFpPerScan(fpPerScan);
   // Sized on masks at the operating point asked for (each mask takes about 0.3 s); the findings
