@@ -55,13 +55,19 @@ struct ModelManifest {
   std::vector<std::string> labels;
   double threshold = 0.5;            ///< default score threshold
   std::string calibration;           ///< "platt" or "none"
-  double plattA = 1, plattB = 0;     ///< p = 1 / (1 + exp(-(a * logit + b)))
+  double plattA = 1, plattB = 0; ///< p = 1 / (1 + exp(-(a * logit + b))), tail as in probability()
   std::vector<OperatingPoint> operatingPoints; ///< ascending fpPerScan
 
   std::string manifestPath; ///< filled in by the loader
   std::string weightsPath() const;
-  /// Calibrated probability of a raw logit.
+  /// Calibrated probability of a raw logit: the logistic of the calibrated logit z, except above
+  /// kTailProbability (0.9999), where 1 - p is (1 - 0.9999) * z0 / z (z0: the logit of 0.9999)
+  /// instead of 1 / (1 + e^z). The two meet at z0. The logistic's complement shrinks so fast that
+  /// different findings read the same (from z = 21 at nine decimals) and become exactly 1.0 (z >
+  /// 36.7): a score must keep the model's ranking visible. The tail moves a probability by less
+  /// than 1e-4, below what its calibration was measured with (ECE over ten bins).
   double probability(double logit) const;
+  static constexpr double kTailProbability = 0.9999;
   /// Threshold for an expected number of false positives per scan: the operating point with the
   /// largest fpPerScan not above `fpPerScan` (the strictest one when none is; `threshold` when the
   /// manifest has none). The rule itself is core's thresholdForFpPerScan (core/annotation/Finding.h).

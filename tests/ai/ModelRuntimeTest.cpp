@@ -12,6 +12,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <vector>
 
 using namespace lightbox;
 namespace fs = std::filesystem;
@@ -102,6 +103,39 @@ TEST_CASE("manifests are validated and models whose weights do not match are ref
   }
   CHECK_THROWS_WITH(loadTorchScriptModel(fixture("identity.json")), Catch::Contains("identity.json") &&
                                                                          Catch::Contains("not a loadable"));
+}
+
+TEST_CASE("a calibrated score keeps every logit's rank: never 1.0, never a tie at the top",
+          "[ai][manifest]") {
+  ModelManifest m;
+  m.calibration = "platt";
+  m.plattA = 1.2324637174606323; // the shipped nodule model's fit
+  m.plattB = -2.608175039291382;
+  // Below the tail the score is the logistic of the calibrated logit.
+  for (double logit : {-10.0, -1.0, 0.0, 2.0, 5.0, 9.0}) {
+    const double z = m.plattA * logit + m.plattB;
+    CHECK(m.probability(logit) == Approx(1.0 / (1.0 + std::exp(-z))).epsilon(1e-12));
+  }
+  // The tail starts where the logistic reaches 0.9999, and meets it there.
+  const double z0 =
+      std::log(ModelManifest::kTailProbability / (1.0 - ModelManifest::kTailProbability));
+  const double atTail = (z0 - m.plattB) / m.plattA;
+  CHECK(m.probability(atTail - 1e-9) == Approx(ModelManifest::kTailProbability).margin(1e-12));
+  CHECK(m.probability(atTail + 1e-9) == Approx(ModelManifest::kTailProbability).margin(1e-12));
+  // The phantom's top logits (34.1, 32.3, 31.9, 21.1: the logistic gave 1.0, 1.0, 1 - 2e-16,
+  // 1 - 7e-11) and far beyond: strictly increasing, all below one, apart by more than the nine
+  // decimals a score is shown with, and never more than 1e-4 from the logistic.
+  const std::vector<double> logits{21.09, 31.85, 32.31, 34.11, 60.0, 1000.0};
+  for (std::size_t i = 0; i < logits.size(); ++i) {
+    const double p = m.probability(logits[i]);
+    const double logistic = 1.0 / (1.0 + std::exp(-(m.plattA * logits[i] + m.plattB)));
+    INFO("logit " << logits[i]);
+    CHECK(p < 1.0);
+    CHECK(std::abs(p - logistic) < 1e-4);
+    if (i > 0)
+      CHECK(p - m.probability(logits[i - 1]) > 1e-9);
+  }
+  CHECK(std::isnan(m.probability(std::nan(""))));
 }
 
 TEST_CASE("tile starts cover the axis with the requested overlap", "[ai][sliding]") {
