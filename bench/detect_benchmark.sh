@@ -6,7 +6,9 @@
 # thread count, in one run; prints medians and the ratio (target: C++ no slower, ratio <= 1.0).
 # With BASELINE (another build's `lightbox` or `lightbox-full`, e.g. one built from an older
 # commit), each detection run alternates with the baseline's on the same scan, and the script
-# prints the time ratio and whether both wrote the same findings.
+# prints the time ratio and whether both wrote the same findings (logits, centres, sizes, types).
+# A baseline binary loads the liblightbox_torch.so beside it: copied into this build's app/
+# folder, it runs with this build's Torch backend.
 # usage: bench/detect_benchmark.sh [THREADS] [RUNS] [BASELINE]
 set -euo pipefail
 export LC_ALL=C # EPOCHREALTIME and bc with a decimal point
@@ -58,7 +60,10 @@ for scan in ../shared/data/ct/chest_4dct_popi_phase00 "$out/phantom"; do
     same=$(python3 -c "
 import json
 a, b = (json.load(open(p)) for p in ('$out/det.json', '$out/base.json'))
-print('the same findings' if a['findings'] == b['findings'] else 'DIFFERENT findings')")
+# What the model and the engine found, not the score: its mapping from the logit may differ.
+keys = ('id', 'logit', 'center_lps', 'diameter_mm', 'volume_mm3', 'type', 'size_source')
+same = [[f.get(k) for k in keys] for f in a['findings']] == [[f.get(k) for k in keys] for f in b['findings']]
+print('the same findings' if same else 'DIFFERENT findings')")
     printf "%-45s %6.2f s  ratio this/baseline %.2f, %s\n" "  baseline" "$(median < "$out/base-times")" \
       "$(echo "$(median < "$out/times") / $(median < "$out/base-times")" | bc -l)" "$same"
   fi

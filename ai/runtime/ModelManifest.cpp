@@ -64,7 +64,7 @@ std::string ModelManifest::weightsPath() const {
 double ModelManifest::probability(double logit) const {
   const double z = calibration == "platt" ? plattA * logit + plattB : logit;
   static const double z0 = std::log(kTailProbability / (1.0 - kTailProbability));
-  if (z > z0)
+  if (z >= z0)
     return 1.0 - (1.0 - kTailProbability) * z0 / z;
   return 1.0 / (1.0 + std::exp(-z));
 }

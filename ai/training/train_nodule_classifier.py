@@ -168,7 +168,7 @@ def score(z):
     z = np.asarray(z, dtype=np.float64)
     z0 = np.log(TAIL_P / (1.0 - TAIL_P))
     with np.errstate(divide="ignore", over="ignore"):
-        return np.where(z > z0, 1.0 - (1.0 - TAIL_P) * z0 / np.where(z > z0, z, 1.0), sigmoid(z))
+        return np.where(z >= z0, 1.0 - (1.0 - TAIL_P) * z0 / np.where(z >= z0, z, 1.0), sigmoid(z))
 
 
 def main(train_dir, heldout_dir, out_dir, golden_path, report_path):
@@ -265,7 +265,7 @@ def main(train_dir, heldout_dir, out_dir, golden_path, report_path):
         choices[name] = (a, b, nll(sigmoid(a * fit_logits + b), fit_labels))
     method = min(choices, key=lambda k: choices[k][2])
     a, b, _ = choices[method]
-    cal = lambda z: score(a * z + b)  # noqa: E731
+    cal = lambda z: score(a * np.asarray(z, np.float64) + b)  # noqa: E731  (in double, as the C++)
     print(f"calibration: {method} a={a:.4f} b={b:.4f} (log loss " +
           ", ".join(f"{k} {v[2]:.4f}" for k, v in choices.items()) + ")", flush=True)
 

@@ -9,7 +9,6 @@
 #include "ai/nodule/TrainingData.h"
 #include "ai/runtime/ModelManifest.h"
 #include "ai/runtime/ModelRunner.h"
-#include "ai/runtime/TorchBackend.h"
 #include "ai/segmentation/SyntheticLesions.h"
 #include "app/cli/Arguments.h"
 #include "app/cli/Commands.h"
@@ -108,11 +107,11 @@ int runDetect(const std::vector<std::string>& rawArgs) {
   const int threads = int(args.integer("threads", 0, 0, 1024));
   const double fpPerScan = args.number("fp-per-scan", 1.0, 1e-3, 1e3);
   if (args.has("json")) requireWritableFile(args.option("json")); // before the detection
-  const ModelEntry entry = findModel(args.option("model", "lightbox-nodule"), defaultModelFolders());
-  // LibTorch takes most of a second to load: it loads on another thread while the scan is read.
-  preloadTorchBackend();
-  const ScanInput in = loadScan(args.positional()[0], args.option("series"), args.option("modality"));
+  const ModelEntry entry =
+      findModel(args.option("model", "lightbox-nodule"), defaultModelFolders());
   const auto runner = loadVerifiedModel(entry, threads);
+  const ScanInput in =
+      loadScan(args.positional()[0], args.option("series"), args.option("modality"));
   DetectionResult r = detectNodules(in.volume, in.facts, entry.manifest, *runner);
   const double threshold = entry.manifest.thresholdForFpPerScan(fpPerScan);
   // Sized on masks at the operating point asked for (each mask takes about 0.3 s); the findings

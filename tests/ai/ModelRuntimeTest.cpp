@@ -135,6 +135,19 @@ TEST_CASE("a calibrated score keeps every logit's rank: never 1.0, never a tie a
     if (i > 0)
       CHECK(p - m.probability(logits[i - 1]) > 1e-9);
   }
+  // The tail itself, not just any monotone one: the value at the phantom's top logit.
+  const double z = m.plattA * 34.11 + m.plattB;
+  CHECK(m.probability(34.11) ==
+        Approx(1.0 - (1.0 - ModelManifest::kTailProbability) * z0 / z).margin(1e-15));
+  // Never decreasing and without jumps from logit 8 to 100 across the switch (which is on the
+  // calibrated logit, not the raw one).
+  double previous = m.probability(8.0);
+  for (double logit = 8.001; logit < 100.0; logit += 0.001) {
+    const double p = m.probability(logit);
+    REQUIRE(p >= previous);
+    REQUIRE(p - previous < 2e-5);
+    previous = p;
+  }
   CHECK(std::isnan(m.probability(std::nan(""))));
 }
 
