@@ -3,8 +3,8 @@
 #include "app/cli/BatchWorker.h"
 
 #include "ai/nodule/DetectionFindings.h"
-#include "ai/nodule/MaskSizing.h"
 #include "ai/nodule/DetectionJson.h"
+#include "ai/nodule/MaskSizing.h"
 #include "ai/nodule/NoduleDetector.h"
 #include "ai/registration/LearnedRegistration.h"
 #include "ai/runtime/ModelManifest.h"
@@ -12,6 +12,7 @@
 #include "app/cli/GuiApplication.h"
 #include "app/report/FinalizeReport.h"
 #include "core/annotation/AnnotationStore.h"
+#include "core/annotation/ScoreText.h"
 #include "core/index/StudyIndex.h"
 #include "core/io/IngestJson.h"
 #include "core/registration/PairRegistrationStore.h"
@@ -346,16 +347,26 @@ BatchRecord runBatchSeries(const std::string& outFolder, const BatchPlan& plan, 
   // findings.csv: the draft's findings (those at the operating point) with their masks and growth.
   std::ostringstream csv;
   csv << batchFindingsCsvHeader();
+  // Scores as the viewer shows them: truncated, with as many decimals as keep different ones apart.
+  std::vector<double> scores;
+  for (const Finding* f : draft.visibleFindings()) {
+    scores.push_back(f->score);
+    scores.push_back(f->probability);
+  }
+  const int decimals = scoreDecimals(scores);
   for (const Finding* f : draft.visibleFindings()) {
     const auto g = growthOf.find(f->id);
-    csv << batchCsvField(s.seriesUid) << ',' << batchCsvField(s.patientId) << ',' << s.studyDate << ',' << f->id << ','
-        << formatNumber("%.4f", f->score) << ',' << formatNumber("%.4f", f->probability) << ',' << f->type << ','
-        << (f->sizeCapped ? std::string() : formatNumber("%.1f", f->diameterMm)) << ',' << (f->sizeCapped ? 1 : 0) << ','
+    csv << batchCsvField(s.seriesUid) << ',' << batchCsvField(s.patientId) << ',' << s.studyDate
+        << ',' << f->id << ',' << scoreText(f->score, decimals) << ','
+        << scoreText(f->probability, decimals) << ',' << f->type << ','
+        << (f->sizeCapped ? std::string() : formatNumber("%.1f", f->diameterMm)) << ','
+        << (f->sizeCapped ? 1 : 0) << ','
         << (f->segmentLabel ? formatNumber("%.1f", f->maskLongAxisMm) : std::string()) << ','
         << (f->segmentLabel ? formatNumber("%.1f", f->maskShortAxisMm) : std::string()) << ','
-        << (f->segmentLabel ? formatNumber("%.3f", f->maskVolumeMm3 / 1000.0) : std::string()) << ',' << formatNumber("%.1f", f->centerLps[0])
-        << ',' << formatNumber("%.1f", f->centerLps[1]) << ',' << formatNumber("%.1f", f->centerLps[2]) << ','
-        << (g == growthOf.end() ? std::string() : g->second) << '\n';
+        << (f->segmentLabel ? formatNumber("%.3f", f->maskVolumeMm3 / 1000.0) : std::string())
+        << ',' << formatNumber("%.1f", f->centerLps[0]) << ','
+        << formatNumber("%.1f", f->centerLps[1]) << ',' << formatNumber("%.1f", f->centerLps[2])
+        << ',' << (g == growthOf.end() ? std::string() : g->second) << '\n';
   }
   writeText(folder / "findings.csv", csv.str());
   for (const std::string& p : saveProblems) rec.stepNotes.push_back("review: not saved: " + p);

@@ -8,6 +8,7 @@
 #include "ai/segmentation/LesionModelEngine.h"
 #include "app/i18n/CoreMessages.h"
 #include "app/report/ReportPdf.h"
+#include "core/annotation/ScoreText.h"
 #include "core/index/StudyIndex.h"
 #include "core/io/ImageFileIO.h"
 #include "core/report/DicomSegExport.h"
@@ -105,6 +106,12 @@ bool segmentForReport(ReportFinding& f, LabelMap& labels, const Volume& image, c
 }
 
 std::string csvOf(const ReportContent& c) {
+  // Scores as the viewer and the PDF show them: truncated, with as many decimals as keep the
+  // findings' different scores apart (a rounded 0.9999766 read 1.000, tied with its neighbours).
+  std::vector<double> scores;
+  for (const ReportFinding& f : c.findings)
+    scores.push_back(f.score);
+  const int decimals = scoreDecimals(scores);
   std::ostringstream out;
   out << "id,tracking_uid,state,type,diameter_mm,diameter_source,long_axis_mm,short_axis_mm,volume_ml,mean,sd,"
          "ai_score,lung_rads,segment_number\n";
@@ -117,7 +124,8 @@ std::string csvOf(const ReportContent& c) {
     } else {
       out << ",,,,";
     }
-    out << ',' << formatNumber("%.3f", f.score) << ',' << f.lungRadsCategory << ',' << f.segmentNumber << '\n';
+    out << ',' << scoreText(f.score, decimals) << ',' << f.lungRadsCategory << ','
+        << f.segmentNumber << '\n';
   }
   return out.str();
 }
