@@ -177,31 +177,21 @@ std::vector<float> squaredDistanceTo(const Mask& mask, const std::array<std::siz
     distance1d(row, b.out.data(), nx, h[0], b.v, b.z);
     std::copy(b.out.begin(), b.out.end(), row);
   });
-  parallelFor(nz, threads, [&](std::size_t k) {
+  // y and z: the nx lines starting at `first`, each `len` samples `step` apart.
+  auto alongLines = [&](std::size_t first, std::size_t len, std::size_t step, double spacing) {
     DistanceBuffers& b = distanceBuffers();
-    b.f.resize(ny);
-    b.out.resize(ny);
-    for (std::size_t i = 0; i < nx; ++i) {
-      for (std::size_t j = 0; j < ny; ++j)
-        b.f[j] = d[i + nx * (j + ny * k)];
-      distance1d(b.f.data(), b.out.data(), ny, h[1], b.v, b.z);
-      for (std::size_t j = 0; j < ny; ++j)
-        d[i + nx * (j + ny * k)] = b.out[j];
+    b.f.resize(len);
+    b.out.resize(len);
+    for (std::size_t i = first; i < first + nx; ++i) {
+      for (std::size_t t = 0; t < len; ++t)
+        b.f[t] = d[i + t * step];
+      distance1d(b.f.data(), b.out.data(), len, spacing, b.v, b.z);
+      for (std::size_t t = 0; t < len; ++t)
+        d[i + t * step] = b.out[t];
     }
-  });
-  parallelFor(ny, threads, [&](std::size_t j) {
-    DistanceBuffers& b = distanceBuffers();
-    b.f.resize(nz);
-    b.out.resize(nz);
-    for (std::size_t i = 0; i < nx; ++i) {
-      const std::size_t line = i + nx * j;
-      for (std::size_t k = 0; k < nz; ++k)
-        b.f[k] = d[line + nx * ny * k];
-      distance1d(b.f.data(), b.out.data(), nz, h[2], b.v, b.z);
-      for (std::size_t k = 0; k < nz; ++k)
-        d[line + nx * ny * k] = b.out[k];
-    }
-  });
+  };
+  parallelFor(nz, threads, [&](std::size_t k) { alongLines(k * nx * ny, ny, nx, h[1]); });
+  parallelFor(ny, threads, [&](std::size_t j) { alongLines(j * nx, nz, nx * ny, h[2]); });
   return d;
 }
 

@@ -108,10 +108,7 @@ bool segmentForReport(ReportFinding& f, LabelMap& labels, const Volume& image, c
 std::string csvOf(const ReportContent& c) {
   // Scores as the viewer and the PDF show them: truncated, with as many decimals as keep the
   // findings' different scores apart (a rounded 0.9999766 read 1.000, tied with its neighbours).
-  std::vector<double> scores;
-  for (const ReportFinding& f : c.findings)
-    scores.push_back(f.score);
-  const int decimals = scoreDecimals(scores);
+  const int decimals = scoreDecimalsOf(c);
   std::ostringstream out;
   out << "id,tracking_uid,state,type,diameter_mm,diameter_source,long_axis_mm,short_axis_mm,volume_ml,mean,sd,"
          "ai_score,lung_rads,segment_number\n";

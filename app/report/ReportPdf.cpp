@@ -114,13 +114,6 @@ QString diameterSourceText(const std::string& source) {
   return ReportPdfText::tr("unmeasured");
 }
 
-/// Decimals that keep the report's different AI scores different (core/annotation/ScoreText.h).
-int scoreDecimalsOf(const ReportContent& c) {
-  std::vector<double> scores;
-  for (const ReportFinding& f : c.findings) scores.push_back(f.score);
-  return scoreDecimals(scores);
-}
-
 QString diameterText(const ReportFinding& f) {
   if (f.diameterSource == "unmeasured")
     return ReportPdfText::tr("not measured");

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/report/ReportContent.h"
 
+#include "core/annotation/ScoreText.h"
 #include "core/clinical/LungRads.h"
 #include "core/dicom/DcmtkText.h"
 #include "core/dicom/SeriesAssembler.h"
@@ -125,6 +126,13 @@ std::string sourceImageText(const ReportSource& source, std::size_t k, bool with
     return text + where;
   }
   return "slice " + std::to_string(k + 1) + " of " + std::to_string(n) + where;
+}
+
+int scoreDecimalsOf(const ReportContent& content) {
+  std::vector<double> scores;
+  for (const ReportFinding& f : content.findings)
+    scores.push_back(f.score);
+  return scoreDecimals(scores);
 }
 
 std::string formatNumber(const char* printfFormat, double value) {

@@ -171,6 +171,10 @@ std::string draftImpression(const ReportContent& content, ReportLanguage languag
 /// One number printed with a printf format ("%.1f"): the report's texts, tables and CSV.
 std::string formatNumber(const char* printfFormat, double value);
 
+/// Decimals that keep the report's different AI scores different (core/annotation/ScoreText.h):
+/// the PDF and measurements.csv show them with as many.
+int scoreDecimalsOf(const ReportContent& content);
+
 /// Local time now as "2026-12-01T10:15:02" (ReportContent::finalizedAt).
 std::string currentIsoTime();
 
