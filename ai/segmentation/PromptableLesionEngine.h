@@ -23,7 +23,8 @@ class ModelRunner;
 /// - each correction click reruns the last cube with every click so far and changes only the region
 ///   it points at: an add click adds the part of the new mask that is new and connected to the
 ///   click, a remove click removes the part of the old mask that the new one drops and that is
-///   connected to the click (so a correction never undoes the mask elsewhere).
+///   connected to the click (so a correction never undoes the mask elsewhere); with it each
+///   click changes the region it claims geodesically (kClaimContrastWeight below).
 /// The last sequence is cached: a call whose clicks extend the previous call's (same image, same
 /// seed) runs only the new clicks.
 class PromptableLesionEngine {
@@ -40,6 +41,24 @@ public:
   /// corrections; 3 gave 0.697 / 0.700 but CT after 3 corrections fell 0.800 -> 0.759 (remove
   /// clicks on a coarse window take little off).
   static constexpr double kWiderLookMinFill = 0.5, kWiderLookRatio = 4.0;
+
+  /// A correction click also claims a region by competing geodesic fronts (core geodesicClaim),
+  /// where crossing an edge of the image costs up to 1 + 4 times kClaimContrastWeight (CT: per 40
+  /// HU; MR: per tenth of the mask's 5-95 % spread; PET: per 15 % of its median SUV):
+  /// - a remove click, the mask voxels nearer to it than to the seed and the positive clicks, up
+  ///   to kRemoveReach times its depth in the mask (its distance to the mask's border);
+  /// - an add click, the voxels outside the mask nearer to it than to the remove clicks, up to
+  ///   kAddReach times its distance to the mask.
+  /// The model alone changed little: it rarely drops or takes a click's surroundings.
+  /// Cross-validation over the sarcomas (each fold's model on its held-out images, `lightbox
+  /// eval-clicks`, one click then 3 corrections), mean Dice after 3 corrections: 0.749 -> 0.776
+  /// (CT 0.719 -> 0.764, MR 0.723 -> 0.754, PET 0.793 -> 0.805), below 0.5 after 3: 9 -> 3 of 97.
+  /// Without a reach a remove click took true lesion with the leak (35 of 54 PET removes lost
+  /// Dice); a larger add reach overshot (3: 0.770).
+  static constexpr double kClaimContrastWeight = 3.0, kRemoveReach = 4.0, kAddReach = 2.0;
+  /// A claim with more voxels than this within its reach is made on cells of several voxels
+  /// (speed: a correction under 0.5 s on a 1.7 L mask).
+  static constexpr std::size_t kClaimMaxVoxels = 100000;
 
   PromptableLesionEngine(const ModelRunner& runner, const ModelManifest& manifest);
   ~PromptableLesionEngine();

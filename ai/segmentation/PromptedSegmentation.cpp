@@ -53,7 +53,6 @@ PromptedResult segmentWithPrompts(const Volume& image, const std::vector<LesionP
   std::optional<Vec3> seed;
   std::optional<VoxelBox> box;
   std::vector<LesionPrompt> corrections;
-  const LesionPrompt* boxPrompt = nullptr;
   for (const LesionPrompt& p : prompts) {
     if (p.kind == LesionPrompt::Kind::Seed) {
       if (seed) throw std::invalid_argument("only one seed point");
@@ -62,8 +61,8 @@ PromptedResult segmentWithPrompts(const Volume& image, const std::vector<LesionP
     } else if (p.kind == LesionPrompt::Kind::Box) {
       if (box) throw std::invalid_argument("only one box");
       box = voxelBoxBetween(g, p.at, p.corner);
-      if (box->empty()) throw std::invalid_argument("the box holds no voxel of the series");
-      boxPrompt = &p;
+      if (box->empty())
+        throw std::invalid_argument("the box holds no voxel of the series");
     } else {
       if (!insideGrid(g, p.at)) throw std::invalid_argument(std::string("the ") + toString(p.kind) + " click lies outside the series");
       corrections.push_back(p);

@@ -734,3 +734,113 @@ TEST_CASE("the ground glass of a part-solid nodule joins its solid part's mask, 
     CHECK(wall < LesionModelEngine::kMinLungBorderShare);
   }
 }
+
+namespace {
+
+/// A "model" that calls lesion every sample inside the image at least as bright as the clicked
+/// value (channel 0, the contrast against it, >= 0; channel 7, inside the image), whatever the
+/// correction clicks say: it never follows a click, so what a click changes is the engine's own.
+class BrightRunner : public ModelRunner {
+public:
+  Tensor run(const Tensor& input) const override {
+    Tensor out;
+    const std::size_t n = std::size_t(input.shape[2] * input.shape[3] * input.shape[4]);
+    out.shape = {1, 1, input.shape[2], input.shape[3], input.shape[4]};
+    out.data.resize(n);
+    for (std::size_t q = 0; q < n; ++q)
+      out.data[q] = input.data[q] >= -1e-3f && input.data[7 * n + q] > 0.5f ? 10.0f : -10.0f;
+    return out;
+  }
+  std::string backend() const override { return "test"; }
+  std::string path() const override { return "bright"; }
+};
+
+/// 64^3 voxels of 1 mm, 0 outside what `value` paints.
+Volume paintedVolume(const std::function<std::int16_t(double, double, double)>& value) {
+  Volume v;
+  v.geometry.size = {64, 64, 64};
+  v.geometry.spacing = {1, 1, 1};
+  std::vector<std::int16_t> voxels(64 * 64 * 64);
+  for (std::size_t k = 0, q = 0; k < 64; ++k)
+    for (std::size_t j = 0; j < 64; ++j)
+      for (std::size_t i = 0; i < 64; ++i, ++q)
+        voxels[q] = value(double(i), double(j), double(k));
+  v.voxels = std::move(voxels);
+  return v;
+}
+
+std::size_t maskCount(const LesionMask& m, const VolumeGeometry& g,
+                      const std::function<bool(double, double, double)>& where) {
+  std::size_t n = 0, q = 0;
+  for (std::size_t k = m.box.lo[2]; k < m.box.hi[2]; ++k)
+    for (std::size_t j = m.box.lo[1]; j < m.box.hi[1]; ++j)
+      for (std::size_t i = m.box.lo[0]; i < m.box.hi[0]; ++i, ++q)
+        n += m.mask[q] && where(double(i), double(j), double(k));
+  (void)g;
+  return n;
+}
+
+} // namespace
+
+TEST_CASE("a remove click on a leak takes the leak off and leaves the lesion, even when the model "
+          "does not follow it",
+          "[lesion][promptable][correction]") {
+  BrightRunner bright;
+  ModelManifest manifest;
+  manifest.name = "bright";
+  PromptableLesionEngine engine(bright, manifest);
+  // A 10 mm ball (centre x = 24) and, touching it, a slab as bright (x 34-55): the model takes
+  // both.
+  auto ball = [](double x, double y, double z) { return std::hypot(x - 24, y - 32, z - 32) <= 10; };
+  auto slab = [](double x, double y, double z) {
+    return x >= 34 && x <= 55 && std::abs(y - 32) <= 10 && std::abs(z - 32) <= 10;
+  };
+  const Volume v = paintedVolume([&](double x, double y, double z) {
+    return std::int16_t(ball(x, y, z) || slab(x, y, z) ? 1000 : 0);
+  });
+  const Vec3 seed = v.geometry.ijkToLps({24, 32, 32});
+  const LesionMask first = engine.segment(v, seed, {});
+  const std::size_t ballVoxels = maskCount(first, v.geometry, ball);
+  const std::size_t slabVoxels = maskCount(first, v.geometry, slab);
+  REQUIRE(ballVoxels > 3500);
+  REQUIRE(slabVoxels > 8000); // the leak
+  // A remove click in the middle of the slab.
+  const LesionMask removed = engine.segment(v, seed, {{v.geometry.ijkToLps({46, 32, 32}), false}});
+  INFO("ball " << maskCount(removed, v.geometry, ball) << " of " << ballVoxels << ", slab "
+               << maskCount(removed, v.geometry, slab) << " of " << slabVoxels);
+  CHECK(maskCount(removed, v.geometry, ball) == ballVoxels);     // the lesion stays whole
+  CHECK(maskCount(removed, v.geometry, slab) * 10 < slabVoxels); // 90 % of the leak goes
+  CHECK(maskCount(removed, v.geometry, [](double x, double, double) { return x >= 40; }) == 0);
+}
+
+TEST_CASE("an add click takes the tissue around it up to an edge, not the background",
+          "[lesion][promptable][correction]") {
+  BrightRunner bright;
+  ModelManifest manifest;
+  manifest.name = "bright";
+  PromptableLesionEngine engine(bright, manifest);
+  // A bright 6 mm core in a dimmer rim out to 12 mm: the model (brighter than the click) takes
+  // the core only.
+  const Volume v = paintedVolume([](double x, double y, double z) {
+    const double r = std::hypot(x - 32, y - 32, z - 32);
+    return std::int16_t(r <= 6 ? 1000 : r <= 12 ? 600 : 0);
+  });
+  auto rim = [](double x, double y, double z) {
+    const double r = std::hypot(x - 32, y - 32, z - 32);
+    return r > 6 && r <= 12;
+  };
+  auto background = [](double x, double y, double z) {
+    return std::hypot(x - 32, y - 32, z - 32) > 12;
+  };
+  const Vec3 seed = v.geometry.ijkToLps({32, 32, 32});
+  const LesionMask first = engine.segment(v, seed, {});
+  REQUIRE(maskCount(first, v.geometry, rim) == 0);
+  const LesionMask added = engine.segment(v, seed, {{v.geometry.ijkToLps({41, 32, 32}), true}});
+  INFO("rim " << maskCount(added, v.geometry, rim) << ", background "
+              << maskCount(added, v.geometry, background));
+  CHECK(maskCount(added, v.geometry, rim) > 300);
+  CHECK(maskCount(added, v.geometry, background) == 0);
+  // Undone (the click sequence without it) the mask is the first one again.
+  const LesionMask undone = engine.segment(v, seed, {});
+  CHECK(undone.mask == first.mask);
+}

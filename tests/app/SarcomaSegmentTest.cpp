@@ -73,16 +73,22 @@ TEST_CASE("a sarcoma CT: one click outlines the tumour without blocking the wind
   double dice = diceCoefficient(maskOf(), reference);
   std::printf("STS_005 CT in the viewer: one click Dice %.3f", dice);
   CHECK(dice >= 0.6); // 0.77 today (training case; 0.40 with the first 800-iteration model)
+  const double oneClick = dice;
+  // A correction changes the region it points at: the model's change there and the region the
+  // click claims geodesically, which may take a few voxels of tumour with the error (in the
+  // cross-validation 3 of 173 remove clicks and 9 of 118 add clicks lost more than 0.005 Dice).
+  constexpr double kSlack = 0.005;
   for (int k = 0; k < 2; ++k) {
     const std::optional<CorrectionClick> c = nextCorrection(g, maskOf(), reference);
     REQUIRE(c);
     REQUIRE(doc->refineSegment(1, c->lps, c->add));
     const double next = diceCoefficient(maskOf(), reference);
     std::printf(", %s click %.3f", c->add ? "add" : "remove", next);
-    CHECK(next >= dice); // a correction changes only the region it points at
+    CHECK(next >= dice - kSlack);
     dice = next;
   }
   std::printf("\n");
+  CHECK(dice >= oneClick + 0.03); // 0.770 -> 0.791 -> 0.834 today
   // The prompts are saved with the segment, in order.
   REQUIRE(doc->labels().segments.size() == 1);
   const std::vector<SegmentPrompt> prompts = doc->labels().segments[0].prompts;
@@ -117,7 +123,7 @@ TEST_CASE("a sarcoma CT: one click outlines the tumour without blocking the wind
   REQUIRE(reopened->refineSegment(1, third->lps, third->add));
   const double after = diceCoefficient(maskOf(), reference);
   std::printf("after reopening, a third click: %.3f\n", after);
-  CHECK(after >= dice);
+  CHECK(after >= dice - kSlack); // 0.834 -> 0.832 today (a remove click)
   CHECK(reopened->labels().segments[0].prompts.size() == 4);
 }
 
