@@ -2,13 +2,15 @@
 #include "ai/segmentation/PromptableLesionEngine.h"
 
 #include "ai/runtime/ModelRunner.h"
-#include "core/segmentation/GeodesicSplit.h"
+#include "core/segmentation/GeodesicClaim.h"
 #include "core/segmentation/VoxelFlood.h"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <stdexcept>
 
@@ -300,106 +302,164 @@ std::vector<std::uint8_t> componentAt(const BoxMap& allowed, const long ijk[3]) 
   return flood6(allowed.nx(), allowed.ny(), allowed.nz(), allowed.v, std::size_t(best));
 }
 
-/// The region a correction click claims. A remove click: the part of `old` (the mask before it)
-/// whose geodesic distance to the click (through the mask, edges in the image costing more) is
-/// shorter than to the seed and every positive click, and at most kRemoveReach times the click's
-/// depth in the mask (PromptableLesionEngine.h). An add click: the voxels outside the mask
-/// geodesically nearer to it than to any remove click, within kAddReach times its distance to the
-/// mask. The edge cost's unit: CT 40 HU; MR a tenth of the mask's 5-95 % spread; PET 15 % of its
-/// median SUV (at least 0.3).
-std::vector<std::uint8_t> claimedByClick(const Volume& image, LesionModality modality,
-                                         const std::vector<LesionClick>& clicks, const BoxMap& old,
-                                         const long seedVoxel[3], const long at[3], bool positive) {
-  const VolumeGeometry& g = image.geometry;
-  GeodesicGrid grid;
-  grid.size = {old.nx(), old.ny(), old.nz()};
-  grid.spacingMm = {g.spacing[0], g.spacing[1], g.spacing[2]};
-  std::vector<float> values(old.v.size());
-  std::size_t m = 0;
-  for (std::size_t k = old.box.lo[2]; k < old.box.hi[2]; ++k)
-    for (std::size_t j = old.box.lo[1]; j < old.box.hi[1]; ++j)
-      for (std::size_t i = old.box.lo[0]; i < old.box.hi[0]; ++i, ++m)
-        values[m] = float(image.value(i, j, k));
-  double scale = 40.0;
-  if (modality != LesionModality::CT) {
-    std::vector<float> inside;
-    for (std::size_t q = 0; q < values.size(); ++q)
-      if (old.v[q])
-        inside.push_back(values[q]);
-    if (inside.empty())
-      return std::vector<std::uint8_t>(old.v.size(), 0);
-    auto pct = [&](double f) {
-      std::vector<float> c = inside;
-      const std::size_t n = std::min(c.size() - 1, std::size_t(f * double(c.size())));
-      std::nth_element(c.begin(), c.begin() + long(n), c.end());
-      return double(c[n]);
-    };
-    scale = modality == LesionModality::PT ? std::max(0.15 * pct(0.5), 0.3)
-                                           : std::max(0.1 * (pct(0.95) - pct(0.05)), 1e-6);
-  }
-  // Where the click's front may go: the mask (remove), or outside it (add).
-  std::vector<std::uint8_t> domain(old.v.size());
-  for (std::size_t q = 0; q < domain.size(); ++q)
-    domain[q] = positive ? !old.v[q] : old.v[q];
-  std::vector<std::size_t> keep, claim;
-  auto add = [&](const long v[3], std::vector<std::size_t>& to) {
-    if (old.contains(v))
-      to.push_back(old.index(v));
-  };
-  if (!positive)
-    add(seedVoxel, keep);
-  for (const LesionClick& c : clicks) {
-    if (c.positive == positive)
-      continue;
-    const Vec3 ijk = g.lpsToIjk(c.lps);
-    const long v[3] = {std::lround(ijk[0]), std::lround(ijk[1]), std::lround(ijk[2])};
-    add(v, keep);
-  }
-  // The click, or the domain voxel nearest it within one voxel (in-plane two).
+/// The voxel of `inside` (a predicate on box voxels) nearest `ijk` within one slice and two voxels
+/// in-plane (as componentAt looks for the lesion at a click); -1 when there is none.
+template <typename Inside>
+long nearestVoxel(const BoxMap& box, const long ijk[3], const Inside& inside) {
   long best = -1;
   double bestD = 1e9;
   for (long dk = -1; dk <= 1; ++dk)
     for (long dj = -2; dj <= 2; ++dj)
       for (long di = -2; di <= 2; ++di) {
-        const long p[3] = {at[0] + di, at[1] + dj, at[2] + dk};
-        if (!old.contains(p) || !domain[old.index(p)])
+        const long p[3] = {ijk[0] + di, ijk[1] + dj, ijk[2] + dk};
+        if (!box.contains(p))
           continue;
+        const std::size_t q = box.index(p);
         const double d = double(di * di + dj * dj + 4 * dk * dk);
-        if (d < bestD)
-          bestD = d, best = long(old.index(p));
+        if (inside(q) && d < bestD)
+          bestD = d, best = long(q);
       }
-  if (best < 0)
-    return std::vector<std::uint8_t>(old.v.size(), 0);
-  claim.push_back(std::size_t(best));
-  // How deep the click lies in its domain: the distance to the nearest voxel outside it (remove:
-  // the box's faces count too, the mask may run to them; add: the mask only).
-  const long c[3] = {long(best % old.nx()) + long(old.box.lo[0]),
-                     long((best / old.nx()) % old.ny()) + long(old.box.lo[1]),
-                     long(best / (old.nx() * old.ny())) + long(old.box.lo[2])};
-  double depth2 = 1e300;
-  m = 0;
-  for (std::size_t k = old.box.lo[2]; k < old.box.hi[2]; ++k)
-    for (std::size_t j = old.box.lo[1]; j < old.box.hi[1]; ++j)
-      for (std::size_t i = old.box.lo[0]; i < old.box.hi[0]; ++i, ++m) {
-        if (positive ? !old.v[m] : old.v[m])
-          continue;
-        const double d[3] = {(double(i) - double(c[0])) * g.spacing[0],
-                             (double(j) - double(c[1])) * g.spacing[1],
-                             (double(k) - double(c[2])) * g.spacing[2]};
-        depth2 = std::min(depth2, d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
-      }
-  if (!positive)
+  return best;
+}
+
+/// The distance (mm) from voxel `c` of the box to the nearest box voxel where `outside` holds
+/// (and, with `facesCount`, to the box's faces), searched in growing shells; +inf when none.
+template <typename Outside>
+double distanceToNearest(const BoxMap& box, const std::array<double, 3>& spacing, const long c[3],
+                         bool facesCount, const Outside& outside) {
+  double best = std::numeric_limits<double>::infinity();
+  if (facesCount)
     for (int a = 0; a < 3; ++a) {
-      const double lo = (double(c[a]) - double(old.box.lo[a]) + 1) * g.spacing[a];
-      const double hi = (double(old.box.hi[a]) - double(c[a])) * g.spacing[a];
-      depth2 = std::min({depth2, lo * lo, hi * hi});
+      best = std::min(best, (double(c[a]) - double(box.box.lo[a]) + 1) * spacing[a]);
+      best = std::min(best, (double(box.box.hi[a]) - double(c[a])) * spacing[a]);
     }
-  if (depth2 > 1e299)
-    return std::vector<std::uint8_t>(old.v.size(), 0);
+  const double step = std::min({spacing[0], spacing[1], spacing[2]});
+  const long reachAll = long(std::max({box.nx(), box.ny(), box.nz()}));
+  for (long r = 1; r <= reachAll && double(r) * step < best; ++r) {
+    // The voxels of the shell at Chebyshev radius r (in voxels).
+    for (long dk = -r; dk <= r; ++dk)
+      for (long dj = -r; dj <= r; ++dj) {
+        const bool face = std::abs(dk) == r || std::abs(dj) == r;
+        for (long di = -r; di <= r; di += face ? 1 : 2 * r) {
+          const long p[3] = {c[0] + di, c[1] + dj, c[2] + dk};
+          if (!box.contains(p) || !outside(box.index(p)))
+            continue;
+          const double d[3] = {double(di) * spacing[0], double(dj) * spacing[1],
+                               double(dk) * spacing[2]};
+          best = std::min(best, std::sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]));
+        }
+      }
+  }
+  return best;
+}
+
+/// The region a correction click at `at` claims, on the box of `old` (the mask before it):
+/// - remove: the mask voxels whose geodesic distance to the click (through the mask, edges in the
+///   image costing more) is shorter than to the seed and every positive click, out to
+///   kRemoveReach times the click's depth in the mask (its distance to the nearest voxel outside
+///   the mask, or to the box's faces, which the mask may run to);
+/// - add: the voxels outside the mask nearer to the click than to any remove click, out to
+///   kAddReach times the click's distance to the mask.
+/// The seed and the clicks are taken at the nearest voxel of the region they belong to (the
+/// lesion is looked for around a click the same way). Only voxels within twice the reach of the
+/// click are looked at: a front that gets to a claimable voxel first has come no farther than the
+/// reach. The edge cost's unit: CT 40 HU; MR a tenth of the 5-95 % spread of the mask's values
+/// there (at least a fiftieth of all the values' spread there); PET 15 % of their median SUV (at
+/// least 0.3).
+std::vector<std::uint8_t> claimedByClick(const Volume& image, LesionModality modality,
+                                         const std::vector<LesionClick>& clicks, const BoxMap& old,
+                                         const long seedVoxel[3], const long at[3], bool positive) {
   using E = PromptableLesionEngine;
-  return geodesicClaim(grid, domain, values, scale, E::kClaimContrastWeight, keep, claim,
-                       (positive ? E::kAddReach : E::kRemoveReach) * std::sqrt(depth2),
-                       E::kClaimMaxVoxels);
+  const VolumeGeometry& g = image.geometry;
+  std::vector<std::uint8_t> out(old.v.size(), 0);
+  auto inDomain = [&](std::size_t q) { return positive ? !old.v[q] : old.v[q] != 0; };
+  const long best = nearestVoxel(old, at, inDomain);
+  if (best < 0)
+    return out;
+  const long c[3] = {long(std::size_t(best) % old.nx()) + long(old.box.lo[0]),
+                     long((std::size_t(best) / old.nx()) % old.ny()) + long(old.box.lo[1]),
+                     long(std::size_t(best) / (old.nx() * old.ny())) + long(old.box.lo[2])};
+  const std::array<double, 3> spacing{g.spacing[0], g.spacing[1], g.spacing[2]};
+  const double depth = distanceToNearest(old, spacing, c, !positive, [&](std::size_t q) {
+    return positive ? old.v[q] != 0 : !old.v[q];
+  });
+  if (!std::isfinite(depth))
+    return out;
+  const double reach = (positive ? E::kAddReach : E::kRemoveReach) * depth;
+  // The crop: the box's voxels within twice the reach of the click along each axis.
+  BoxMap crop;
+  for (int a = 0; a < 3; ++a) {
+    const long r = long(std::ceil(2 * reach / spacing[a]));
+    crop.box.lo[a] = std::size_t(std::max(long(old.box.lo[a]), c[a] - r));
+    crop.box.hi[a] = std::size_t(std::min(long(old.box.hi[a]), c[a] + r + 1));
+  }
+  crop.v.resize(crop.box.voxelCount());
+  std::vector<float> values(crop.v.size());
+  std::vector<float> lesion, all;
+  std::visit(
+      [&](const auto& voxels) {
+        std::size_t m = 0;
+        for (std::size_t k = crop.box.lo[2]; k < crop.box.hi[2]; ++k)
+          for (std::size_t j = crop.box.lo[1]; j < crop.box.hi[1]; ++j)
+            for (std::size_t i = crop.box.lo[0]; i < crop.box.hi[0]; ++i, ++m) {
+              const long p[3] = {long(i), long(j), long(k)};
+              const std::size_t q = old.index(p);
+              values[m] = float(voxels[i + g.size[0] * (j + g.size[1] * k)]);
+              crop.v[m] = inDomain(q);
+              if (old.v[q])
+                lesion.push_back(values[m]);
+            }
+      },
+      image.voxels);
+  double scale = 40.0;
+  if (modality != LesionModality::CT) {
+    if (lesion.empty())
+      return out;
+    auto quantile = [](std::vector<float>& v, double f) {
+      const std::size_t n = std::min(v.size() - 1, std::size_t(f * double(v.size())));
+      std::nth_element(v.begin(), v.begin() + long(n), v.end());
+      return double(v[n]);
+    };
+    if (modality == LesionModality::PT) {
+      scale = std::max(0.15 * quantile(lesion, 0.5), 0.3);
+    } else {
+      const double spread = quantile(lesion, 0.95) - quantile(lesion, 0.05);
+      all = values;
+      const double wide = quantile(all, 0.95) - quantile(all, 0.05);
+      scale = std::max({0.1 * spread, 0.02 * wide, 1e-6});
+    }
+  }
+  // The fronts' sources on the crop: the click; against it the seed and the positive clicks
+  // (remove) or the remove clicks (add), each at the nearest voxel of the domain.
+  std::vector<std::size_t> keep;
+  auto keepAt = [&](const long v[3]) {
+    const long q = nearestVoxel(crop, v, [&](std::size_t r) { return crop.v[r] != 0; });
+    if (q >= 0)
+      keep.push_back(std::size_t(q));
+  };
+  if (!positive)
+    keepAt(seedVoxel);
+  for (const LesionClick& k : clicks) {
+    if (k.positive == positive)
+      continue;
+    const Vec3 ijk = g.lpsToIjk(k.lps);
+    const long v[3] = {std::lround(ijk[0]), std::lround(ijk[1]), std::lround(ijk[2])};
+    keepAt(v);
+  }
+  GeodesicGrid grid;
+  grid.size = {crop.nx(), crop.ny(), crop.nz()};
+  grid.spacingMm = spacing;
+  const std::vector<std::uint8_t> claimed =
+      geodesicClaim(grid, crop.v, values, scale, E::kClaimContrastWeight, keep, {crop.index(c)},
+                    reach, E::kClaimMaxVoxels);
+  std::size_t m = 0;
+  for (std::size_t k = crop.box.lo[2]; k < crop.box.hi[2]; ++k)
+    for (std::size_t j = crop.box.lo[1]; j < crop.box.hi[1]; ++j)
+      for (std::size_t i = crop.box.lo[0]; i < crop.box.hi[0]; ++i, ++m) {
+        const long p[3] = {long(i), long(j), long(k)};
+        out[old.index(p)] = claimed[m];
+      }
+  return out;
 }
 
 } // namespace
@@ -462,9 +522,9 @@ LesionMask PromptableLesionEngine::segment(const Volume& image, const Vec3& seed
       st->passes.push_back(spacing);
       if (cube.voxels == 0)
         break;
-      // A lesion that fills half the first window without reaching its faces may still be a part
-      // of a larger one (a 15 cm mass seen through 96 mm: the model outlines a central blob). A
-      // window twice as wide looks again; when it sees more than kWiderLookRatio times the
+      // A lesion that fills a third of the first window without reaching its faces may still be a
+      // part of a larger one (a 15 cm mass seen through 96 mm: the model outlines a central blob).
+      // A window twice as wide looks again; when it sees more than kWiderLookRatio times the
       // volume, the first window held only a part and the wide one is kept.
       if (pass == 0 && startCubeMm <= 0 && !cube.touches &&
           cube.extentMm >= kWiderLookMinFill * double(kE) * spacing &&

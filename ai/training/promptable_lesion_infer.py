@@ -83,9 +83,9 @@ class Engine:
             if not bool(comp.any()):
                 return prob, comp, centre, s, passes, False
             touches, ext, new_centre = self._facts(img, comp, valid, centre, s)
-            # As the C++ engine (kWiderLookMinFill, kWiderLookRatio): a first mask filling half the
-            # window is looked at through one twice as wide, kept when it holds > 4x the volume.
-            if len(passes) == 1 and not touches and ext >= 0.5 * EDGE * s and s * 2 <= self.max_s:
+            # As the C++ engine (kWiderLookMinFill, kWiderLookRatio): a first mask spanning a third
+            # of the window is looked at through one twice as wide, kept when it holds > 4x the volume.
+            if len(passes) == 1 and not touches and ext >= 0.3 * EDGE * s and s * 2 <= self.max_s:
                 wprob, wvalid, wpc = self.run_cube(img, first_centre, s * 2, clicks)
                 wcomp = self.component(wprob, wpc[0][:3])
                 passes.append(s * 2)

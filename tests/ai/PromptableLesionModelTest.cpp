@@ -375,7 +375,8 @@ private:
 
 } // namespace
 
-TEST_CASE("a first mask filling half the window is looked at through one twice as wide, kept when it holds far more",
+TEST_CASE("a first mask filling a third of the window is looked at through one twice as wide, kept "
+          "when it holds far more",
           "[lesion][promptable][wider]") {
   ModelManifest manifest;
   manifest.name = "blob";
@@ -397,12 +398,23 @@ TEST_CASE("a first mask filling half the window is looked at through one twice a
   CHECK(wide.lastPasses() == std::vector<double>{2.0, 4.0});
   CHECK(big.box.hi[0] - big.box.lo[0] >= 90); // the 192 mm window's box
   CHECK(extentMm(big) == Approx(148).margin(8));
-  // 10 samples: a 42 mm blob, less than half the window: no second look.
-  BlobRunner small(10);
+  // 10 samples: a 42 mm blob, more than a third of the window (0.5 before 2026-12-07): looked at
+  // again, and kept wide too (this "model" makes every blob 8 times larger through it).
+  BlobRunner medium(10);
+  PromptableLesionEngine second(medium, manifest);
+  const LesionMask seen = second.segment(image, centre, {});
+  CHECK(second.lastPasses() == std::vector<double>{2.0, 4.0});
+  CHECK(extentMm(seen) == Approx(84).margin(6));
+  // 6 samples: a 26 mm blob, under a third of the window: no wider look, a finer one instead.
+  BlobRunner small(6);
   PromptableLesionEngine narrow(small, manifest);
   const LesionMask compact = narrow.segment(image, centre, {});
-  CHECK(narrow.lastPasses() == std::vector<double>{2.0});
-  CHECK(extentMm(compact) == Approx(42).margin(4));
+  const std::vector<double> passes = narrow.lastPasses(); // this "model" shrinks with the samples
+  REQUIRE(passes.size() >= 2);
+  CHECK(passes[0] == 2.0);
+  for (std::size_t k = 1; k < passes.size(); ++k)
+    CHECK(passes[k] < passes[k - 1]);
+  CHECK(extentMm(compact) < 28);
   // A box sizes the window: no second look either.
   PromptableLesionEngine boxed(large, manifest);
   boxed.segment(image, centre, {}, 96.0);
@@ -483,7 +495,11 @@ TEST_CASE("a click in a tumour's cold core takes the tumour with its core",
   manifest.name = "shell";
   PromptableLesionEngine engine(shell, manifest);
   const Volume image = uniformVolume(100, 100, 60, 2.0);
-  const LesionMask m = engine.segment(image, image.geometry.ijkToLps({49.5, 49.5, 29.5}), {});
+  // A window sized as by a 67.2 mm box (2 mm samples, as the first window; no wider look, through
+  // which this "model" would draw every blob twice as large).
+  const double window = 0.7 * 48 * 2.0;
+  const LesionMask m =
+      engine.segment(image, image.geometry.ijkToLps({49.5, 49.5, 29.5}), {}, window);
   // The shell's outer radius is 10 samples of 2 mm: a 20 mm ball of 2 mm voxels, core included.
   const double ball = 4.0 / 3.0 * 3.14159265 * 20 * 20 * 20 / 8.0;
   const double voxels = double(countOf(m.mask));
@@ -503,7 +519,7 @@ TEST_CASE("a click in a tumour's cold core takes the tumour with its core",
   ct.units = "HU";
   ct.voxels = std::vector<std::int16_t>(ct.geometry.voxelCount(), std::int16_t(-1000));
   PromptableLesionEngine onCt(shell, manifest);
-  const LesionMask air = onCt.segment(ct, ct.geometry.ijkToLps({49.5, 49.5, 29.5}), {});
+  const LesionMask air = onCt.segment(ct, ct.geometry.ijkToLps({49.5, 49.5, 29.5}), {}, window);
   CHECK(countOf(air.mask) == 0);
 }
 
@@ -811,6 +827,27 @@ TEST_CASE("a remove click on a leak takes the leak off and leaves the lesion, ev
   CHECK(maskCount(removed, v.geometry, ball) == ballVoxels);     // the lesion stays whole
   CHECK(maskCount(removed, v.geometry, slab) * 10 < slabVoxels); // 90 % of the leak goes
   CHECK(maskCount(removed, v.geometry, [](double x, double, double) { return x >= 40; }) == 0);
+  // Replayed from nothing (a reopened segment's saved prompts), the sequence gives the same mask.
+  PromptableLesionEngine fresh(bright, manifest);
+  const LesionMask replayed = fresh.segment(v, seed, {{v.geometry.ijkToLps({46, 32, 32}), false}});
+  for (int a = 0; a < 3; ++a)
+    CHECK((replayed.box.lo[a] == removed.box.lo[a] && replayed.box.hi[a] == removed.box.hi[a]));
+  CHECK(replayed.mask == removed.mask);
+  // A seed a voxel off the lesion (the engine takes the lesion voxel nearest a click) still holds
+  // the lesion against the remove click's claim, from the lesion's edge: the claim stops halfway
+  // (x = 30; without a seed in the mask it would take the ball, which lies within its reach).
+  PromptableLesionEngine off(bright, manifest);
+  const Vec3 beside = v.geometry.ijkToLps({13, 32, 32}); // the ball's edge is at x = 14
+  const LesionMask offFirst = off.segment(v, beside, {});
+  REQUIRE(maskCount(offFirst, v.geometry, ball) > 3500);
+  const LesionMask offRemoved =
+      off.segment(v, beside, {{v.geometry.ijkToLps({46, 32, 32}), false}});
+  CHECK(maskCount(offRemoved, v.geometry, [&](double x, double y, double z) {
+          return ball(x, y, z) && x <= 29;
+        }) == maskCount(offFirst, v.geometry, [&](double x, double y, double z) {
+          return ball(x, y, z) && x <= 29;
+        }));
+  CHECK(maskCount(offRemoved, v.geometry, ball) * 10 > maskCount(offFirst, v.geometry, ball) * 8);
 }
 
 TEST_CASE("an add click takes the tissue around it up to an edge, not the background",

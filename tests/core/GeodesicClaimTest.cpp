@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // The competing geodesic fronts a remove click splits a lesion mask with.
-#include "core/segmentation/GeodesicSplit.h"
+#include "core/segmentation/GeodesicClaim.h"
 
 #include <catch2/catch.hpp>
 

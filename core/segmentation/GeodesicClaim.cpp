@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "core/segmentation/GeodesicSplit.h"
+#include "core/segmentation/GeodesicClaim.h"
 
 #include <algorithm>
 #include <cmath>
@@ -121,7 +121,8 @@ std::vector<std::uint8_t> geodesicClaim(const GeodesicGrid& grid,
         const long at[3] = {long(q % grid.size[0]), long((q / grid.size[0]) % grid.size[1]),
                             long(q / (grid.size[0] * grid.size[1]))};
         for (int a = 0; a < 3; ++a) {
-          const long r = long(std::ceil(claimReachMm / grid.spacingMm[a]));
+          const double cells = std::ceil(claimReachMm / std::max(grid.spacingMm[a], 1e-9));
+          const long r = long(std::min(cells, double(grid.size[a])));
           clo[a] = std::min(clo[a], std::max(lo[a], at[a] - r));
           chi[a] = std::max(chi[a], std::min(hi[a], at[a] + r));
         }

@@ -30,7 +30,8 @@ struct GeodesicGrid {
 /// lie within that reach of the claims (along each axis), the split is made on cells of several
 /// voxels (about maxVoxels of them there, each as wide along every axis finer than that; a cell is
 /// in the mask when one of its voxels is, its value is their mean), each voxel taking its cell's
-/// side.
+/// side: there a gap in the mask narrower than a cell no longer parts two components, and a keep
+/// source in the claim's own cell leaves nothing claimed.
 std::vector<std::uint8_t>
 geodesicClaim(const GeodesicGrid& grid, const std::vector<std::uint8_t>& mask,
               const std::vector<float>& values, double valueScale, double contrastWeight,
