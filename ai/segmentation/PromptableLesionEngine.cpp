@@ -281,29 +281,8 @@ std::vector<float> componentProbability(const Cube& cube) {
   return out;
 }
 
-/// The 6-connected part of `allowed` (a box map) that holds the voxel nearest `ijk` among those
-/// within one voxel (in-plane two); empty when none is allowed there.
-std::vector<std::uint8_t> componentAt(const BoxMap& allowed, const long ijk[3]) {
-  long best = -1;
-  double bestD = 1e9;
-  for (long dk = -1; dk <= 1; ++dk)
-    for (long dj = -2; dj <= 2; ++dj)
-      for (long di = -2; di <= 2; ++di) {
-        const long p[3] = {ijk[0] + di, ijk[1] + dj, ijk[2] + dk};
-        if (!allowed.contains(p))
-          continue;
-        const std::size_t q = allowed.index(p);
-        const double d = double(di * di + dj * dj + 4 * dk * dk);
-        if (allowed.v[q] && d < bestD)
-          bestD = d, best = long(q);
-      }
-  if (best < 0)
-    return std::vector<std::uint8_t>(allowed.v.size(), 0);
-  return flood6(allowed.nx(), allowed.ny(), allowed.nz(), allowed.v, std::size_t(best));
-}
-
 /// The voxel of `inside` (a predicate on box voxels) nearest `ijk` within one slice and two voxels
-/// in-plane (as componentAt looks for the lesion at a click); -1 when there is none.
+/// in-plane (where a click looks for the lesion); -1 when there is none.
 template <typename Inside>
 long nearestVoxel(const BoxMap& box, const long ijk[3], const Inside& inside) {
   long best = -1;
@@ -320,6 +299,15 @@ long nearestVoxel(const BoxMap& box, const long ijk[3], const Inside& inside) {
           bestD = d, best = long(q);
       }
   return best;
+}
+
+/// The 6-connected part of `allowed` (a box map) that holds the voxel nearest `ijk` among those
+/// within one voxel (in-plane two); empty when none is allowed there.
+std::vector<std::uint8_t> componentAt(const BoxMap& allowed, const long ijk[3]) {
+  const long best = nearestVoxel(allowed, ijk, [&](std::size_t q) { return allowed.v[q] != 0; });
+  if (best < 0)
+    return std::vector<std::uint8_t>(allowed.v.size(), 0);
+  return flood6(allowed.nx(), allowed.ny(), allowed.nz(), allowed.v, std::size_t(best));
 }
 
 /// The distance (mm) from voxel `c` of the box to the nearest box voxel where `outside` holds
