@@ -437,17 +437,11 @@ std::vector<std::uint8_t> claimedByClick(const Volume& image, LesionModality mod
   GeodesicGrid grid;
   grid.size = {crop.nx(), crop.ny(), crop.nz()};
   grid.spacingMm = spacing;
-  const std::vector<std::uint8_t> claimed =
-      geodesicClaim(grid, crop.v, values, scale, E::kClaimContrastWeight, keep, {crop.index(c)},
-                    reach, E::kClaimMaxVoxels);
-  std::size_t m = 0;
-  for (std::size_t k = crop.box.lo[2]; k < crop.box.hi[2]; ++k)
-    for (std::size_t j = crop.box.lo[1]; j < crop.box.hi[1]; ++j)
-      for (std::size_t i = crop.box.lo[0]; i < crop.box.hi[0]; ++i, ++m) {
-        const long p[3] = {long(i), long(j), long(k)};
-        out[old.index(p)] = claimed[m];
-      }
-  return out;
+  BoxMap claimed;
+  claimed.box = crop.box;
+  claimed.v = geodesicClaim(grid, crop.v, values, scale, E::kClaimContrastWeight, keep,
+                            {crop.index(c)}, reach, E::kClaimMaxVoxels);
+  return claimed.on(old.box).v;
 }
 
 } // namespace

@@ -28,7 +28,7 @@ std::vector<std::uint8_t> claimOnGrid(const GeodesicGrid& grid,
   std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> front;
   auto start = [&](const std::vector<std::size_t>& sources, std::uint8_t who) {
     for (std::size_t q : sources) {
-      if (q >= count || !mask[q] || distance[q] == 0.0f)
+      if (q >= count || !mask[q] || owner[q] == who)
         continue;
       distance[q] = 0.0f;
       owner[q] = who;
@@ -38,9 +38,7 @@ std::vector<std::uint8_t> claimOnGrid(const GeodesicGrid& grid,
   // Claims first: a voxel that is both stays with the keep front (a remove click on a positive
   // click's voxel must not take it).
   start(claim, 2);
-  for (std::size_t q : keep)
-    if (q < count && mask[q])
-      distance[q] = 0.0f, owner[q] = 1, front.push({0.0f, q});
+  start(keep, 1);
   if (std::none_of(owner.begin(), owner.end(), [](std::uint8_t o) { return o == 2; }))
     return std::vector<std::uint8_t>(count, 0);
 
