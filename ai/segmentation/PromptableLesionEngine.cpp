@@ -115,6 +115,7 @@ struct Cube {
   bool touches = false; ///< the component reaches a face of the cube inside the image
   double extentMm = 0;
   Vec3 middleLps{0, 0, 0};
+  double spread = 0; ///< the standard deviation of the image's samples in the component
 };
 
 } // namespace
@@ -255,6 +256,16 @@ Cube runCube(const ModelRunner& runner, const Volume& image, LesionModality moda
     cube.extentMm = std::max(cube.extentMm, double(hi[a] - lo[a] + 1) * grid.spacingMm);
   }
   cube.middleLps = grid.toLps(mid);
+  double sum = 0, sum2 = 0, n = 0;
+  for (std::size_t q = 0; q < cube.component.size(); ++q)
+    if (cube.component[q] && cube.valid[q] > 0.5f) {
+      const double v = samples[q];
+      sum += v, sum2 += v * v, n += 1;
+    }
+  if (n > 1) {
+    const double mean = sum / n;
+    cube.spread = std::sqrt(std::max(0.0, sum2 / n - mean * mean));
+  }
   return cube;
 }
 
@@ -506,8 +517,10 @@ LesionMask PromptableLesionEngine::segment(const Volume& image, const Vec3& seed
         break;
       // A lesion that fills a third of the first window without reaching its faces may still be a
       // part of a larger one (a 15 cm mass seen through 96 mm: the model outlines a central blob).
-      // A window twice as wide looks again; when it sees more than kWiderLookRatio times the
-      // volume, the first window held only a part and the wide one is kept.
+      // A window twice as wide looks again. On CT and PET its mask is kept when it holds more and
+      // is about as uniform as the first one (the same tissue, more of it; a leak takes in fat,
+      // bone or bowel); on MR, whose tumours are rarely uniform, when it holds more than
+      // kWiderLookRatio times the volume.
       if (pass == 0 && startCubeMm <= 0 && !cube.touches &&
           cube.extentMm >= kWiderLookMinFill * double(kE) * spacing &&
           spacing * 2 <= kMaxSpacingMm) {
@@ -515,8 +528,13 @@ LesionMask PromptableLesionEngine::segment(const Volume& image, const Vec3& seed
         Cube wide = runCube(runner_, image, st->modality, patchAround(g, seedLps, wideSpacing, kE),
                             seedLps, {});
         st->passes.push_back(wideSpacing);
-        if (double(wide.voxels) * 8.0 >
-            kWiderLookRatio * double(cube.voxels)) { // 8: voxel volume ratio
+        const bool keepWide =
+            st->modality == LesionModality::MR
+                ? double(wide.voxels) * 8.0 >
+                      kWiderLookRatio * double(cube.voxels) // 8: voxel volume ratio
+                : double(wide.voxels) * 8.0 > kWiderLookUniformRatio * double(cube.voxels) &&
+                      wide.spread <= kWiderLookSpreadRatio * cube.spread;
+        if (keepWide) {
           beforeWider = std::move(cube);
           cube = std::move(wide);
           spacing = wideSpacing;

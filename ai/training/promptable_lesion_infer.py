@@ -48,7 +48,13 @@ class Engine:
         x = model_input(v, valid, img.modality, pc)
         with torch.no_grad():
             prob = torch.sigmoid(self.net(x[None]))[0, 0]
+        self.last_samples = torch.as_tensor(np.asarray(v, np.float64))
         return prob, valid, pc
+
+    def spread(self, comp, valid):
+        """The standard deviation of the last cube's samples in the component (kept by run_cube)."""
+        vals = self.last_samples[comp & (torch.as_tensor(valid) > 0.5)]
+        return float(vals.std(unbiased=False)) if vals.numel() > 1 else 0.0
 
     def component(self, prob, at):
         a, b, c = (int(round(t)) for t in at)
@@ -79,17 +85,23 @@ class Engine:
         for _ in range(7):
             prob, valid, pc = self.run_cube(img, centre, s, clicks)
             comp = self.component(prob, pc[0][:3])
+            first_spread = self.spread(comp, valid)
             passes.append(s)
             if not bool(comp.any()):
                 return prob, comp, centre, s, passes, False
             touches, ext, new_centre = self._facts(img, comp, valid, centre, s)
-            # As the C++ engine (kWiderLookMinFill, kWiderLookRatio): a first mask spanning a third
-            # of the window is looked at through one twice as wide, kept when it holds > 4x the volume.
+            # As the C++ engine (kWiderLookMinFill, kWiderLookRatio, kWiderLookUniformRatio,
+            # kWiderLookSpreadRatio): a first mask spanning a third of the window is looked at through
+            # one twice as wide, kept on MR when it holds > 4x the volume, on CT and PET when it holds
+            # more and the image's standard deviation in it is at most 1.3 times the first mask's.
             if len(passes) == 1 and not touches and ext >= 0.3 * EDGE * s and s * 2 <= self.max_s:
                 wprob, wvalid, wpc = self.run_cube(img, first_centre, s * 2, clicks)
                 wcomp = self.component(wprob, wpc[0][:3])
                 passes.append(s * 2)
-                if float(wcomp.sum()) * 8.0 > 4.0 * float(comp.sum()):
+                ratio = float(wcomp.sum()) * 8.0 / max(1.0, float(comp.sum()))
+                keep = ratio > 4.0 if img.modality == "MR" else (
+                    ratio > 1.0 and self.spread(wcomp, wvalid) <= 1.3 * first_spread)
+                if keep:
                     s, centre, prob, comp, valid = s * 2, first_centre.copy(), wprob, wcomp, wvalid
                     touches, ext, new_centre = self._facts(img, comp, valid, centre, s)
             if touches and s < self.max_s:

@@ -421,6 +421,57 @@ TEST_CASE("a first mask filling a third of the window is looked at through one t
   CHECK(boxed.lastPasses().size() == 1);
 }
 
+TEST_CASE("on CT the wider look is kept when its mask is as uniform as the first one, not when it "
+          "takes in other tissue",
+          "[lesion][promptable][wider]") {
+  ModelManifest manifest;
+  manifest.name = "blob";
+  // A CT of 2 mm voxels: a tumour of 40 HU (with +-8 HU of noise) of `radiusMm` round the centre,
+  // in 6 mm layers of fat (-100 HU) and muscle (50 HU).
+  auto ct = [](double radiusMm) {
+    Volume v = uniformVolume(200, 200, 100, 2.0);
+    v.units = "HU";
+    std::vector<std::int16_t> hu(v.geometry.voxelCount());
+    for (std::size_t k = 0, q = 0; k < 100; ++k)
+      for (std::size_t j = 0; j < 200; ++j)
+        for (std::size_t i = 0; i < 200; ++i, ++q) {
+          const double x = 2.0 * (double(i) - 99.5), y = 2.0 * (double(j) - 99.5),
+                       z = 2.0 * (double(k) - 49.5);
+          const int noise = int((i * 73856093u ^ j * 19349663u ^ k * 83492791u) % 17u) - 8;
+          hu[q] = std::int16_t(std::sqrt(x * x + y * y + z * z) <= radiusMm ? 40 + noise
+                               : (i / 3) % 2                                ? -100
+                                                                            : 50);
+        }
+    v.voxels = hu;
+    return v;
+  };
+  auto extentMm = [](const LesionMask& m) {
+    std::size_t lo = SIZE_MAX, hi = 0, q = 0;
+    for (std::size_t k = m.box.lo[2]; k < m.box.hi[2]; ++k)
+      for (std::size_t j = m.box.lo[1]; j < m.box.hi[1]; ++j)
+        for (std::size_t i = m.box.lo[0]; i < m.box.hi[0]; ++i, ++q)
+          if (m.mask[q])
+            lo = std::min(lo, i), hi = std::max(hi, i);
+    return hi >= lo ? double(hi - lo + 1) * 2.0 : 0.0;
+  };
+  // This "model" draws a 42 mm ball through the 96 mm window and an 84 mm one through 192 mm.
+  BlobRunner blob(10);
+  // A 140 mm tumour: the wide ball is tumour too, as uniform as the first: kept.
+  const Volume large = ct(70);
+  const Vec3 centre = large.geometry.ijkToLps({99.5, 99.5, 49.5});
+  PromptableLesionEngine onLarge(blob, manifest);
+  const LesionMask whole = onLarge.segment(large, centre, {});
+  CHECK(onLarge.lastPasses() == std::vector<double>{2.0, 4.0});
+  CHECK(extentMm(whole) == Approx(84).margin(6));
+  // A 60 mm tumour: the wide ball takes in the fat and muscle round it: the first mask stays,
+  // although the wide one holds 8 times the volume (the rule MR keeps).
+  const Volume medium = ct(30);
+  PromptableLesionEngine onMedium(blob, manifest);
+  const LesionMask first = onMedium.segment(medium, centre, {});
+  CHECK(onMedium.lastPasses() == std::vector<double>{2.0, 4.0});
+  CHECK(extentMm(first) == Approx(42).margin(4));
+}
+
 namespace {
 
 /// A "model" that calls lesion where the image is within 0.5 (tanh units) of the clicked value
