@@ -35,8 +35,9 @@ public:
   /// 2.3-3.3 mm instead of 2). Sarcoma PETs, shipped model, one click: mean Dice 0.744 -> 0.778.
   static constexpr double kCoarseImageFactor = 0.6;
   /// A first mask at least this fraction of the first window wide is looked at again through a
-  /// window twice as wide, which is kept when its mask holds more than kWiderLookRatio times the
-  /// volume (the first window saw only a part of a large lesion). On the sarcomas (shipped model):
+  /// window twice as wide, which is kept (on MR since 2026-12-07; CT and PET: below) when its mask
+  /// holds more than kWiderLookRatio times the volume (the first window saw only a part of a large
+  /// lesion). On the sarcomas (shipped model):
   /// 4 lifts CT / MR one-click Dice 0.655 / 0.631 -> 0.716 / 0.662 with the same Dice after 3
   /// corrections; 3 gave 0.697 / 0.700 but CT after 3 corrections fell 0.800 -> 0.759 (remove
   /// clicks on a coarse window take little off). The fraction was 0.5 until 2026-12-07: a CT
@@ -56,11 +57,12 @@ public:
   /// a large uniform tumour is as uniform as the wide one. Cross-validation over the sarcomas (the
   /// folds' models, `lightbox eval-clicks`), one click / after 3 corrections: CT 0.646 / 0.776 ->
   /// 0.714 / 0.801, PET 0.743 / 0.805 -> 0.753 / 0.812 (the volume ratio alone took five CT leaks
-  /// and missed two tumours). Spread ratios 1.2-1.5 gave CT within 0.01 of each other; 1.3 was
-  /// chosen on each pair of folds and held on the third. Without a volume condition PET gained
-  /// 0.005 more, but a lesion the wide window sees no more of then loses the finer window's edge
-  /// (an 80 mm sphere: 11 % of its volume). On MR the spread did not separate the cases (a T1
-  /// sarcoma's fat and necrosis make the true mask as mixed as a leak): MR keeps the volume ratio.
+  /// and missed two tumours). Spread ratios 1.2-1.5 gave CT within 0.01 of each other; chosen on
+  /// each pair of folds, the ratio was 1.3, 1.3 and 1.25, with the same means on the third. Without
+  /// a volume condition PET gained 0.005 more, but a lesion the wide window sees no more of then
+  /// loses the finer window's edge (an 80 mm sphere: 11 % of its volume). On MR the spread did not
+  /// separate the cases (a T1 sarcoma's fat and necrosis make the true mask as mixed as a leak): MR
+  /// keeps the volume ratio.
   static constexpr double kWiderLookUniformRatio = 1.0, kWiderLookSpreadRatio = 1.3;
 
   /// A correction click also claims a region by competing geodesic fronts (core geodesicClaim),

@@ -426,8 +426,9 @@ TEST_CASE("on CT the wider look is kept when its mask is as uniform as the first
           "[lesion][promptable][wider]") {
   ModelManifest manifest;
   manifest.name = "blob";
-  // A CT of 2 mm voxels: a tumour of 40 HU (with +-8 HU of noise) of `radiusMm` round the centre,
-  // in 6 mm layers of fat (-100 HU) and muscle (50 HU).
+  // A CT of 2 mm voxels: a tumour of 40 HU (+-8 HU in a smooth texture, which samples 2 and 4 mm
+  // apart see alike) of `radiusMm` round the centre, in 6 mm layers of fat (-100 HU) and muscle
+  // (50 HU).
   auto ct = [](double radiusMm) {
     Volume v = uniformVolume(200, 200, 100, 2.0);
     v.units = "HU";
@@ -437,7 +438,8 @@ TEST_CASE("on CT the wider look is kept when its mask is as uniform as the first
         for (std::size_t i = 0; i < 200; ++i, ++q) {
           const double x = 2.0 * (double(i) - 99.5), y = 2.0 * (double(j) - 99.5),
                        z = 2.0 * (double(k) - 49.5);
-          const int noise = int((i * 73856093u ^ j * 19349663u ^ k * 83492791u) % 17u) - 8;
+          const int noise = int(std::lround(8.0 * std::sin(2 * 3.14159265 * x / 37.0) *
+                                            std::cos(2 * 3.14159265 * y / 23.0)));
           hu[q] = std::int16_t(std::sqrt(x * x + y * y + z * z) <= radiusMm ? 40 + noise
                                : (i / 3) % 2                                ? -100
                                                                             : 50);
