@@ -10,7 +10,9 @@ calibration report.
 TRAIN_DS: the training backgrounds (its "val" copies: same backgrounds, other insertions; reported).
 HELDOUT_DS: every copy of a background never trained on (every candidate kept). Its even copies
 calibrate and set the operating points; its odd copies are the test set nothing was fitted on.
-LIGHTBOX_TRAINED_WEIGHTS=TRAIN_DS/weights.pth skips training (recalibration, re-export).
+LIGHTBOX_TRAINED_WEIGHTS=TRAIN_DS/weights.pth skips training (recalibration, re-export;
+ai/training/recalibrate_nodule.sh does it for the shipped weights); LIGHTBOX_NODULE_VERSION names
+the version written to the manifest (2.0.0 unless set).
 
 CPU only, deterministic (seed 20261205), Debian's torch 1.13 (export with this version only).
 """
@@ -297,7 +299,7 @@ def main(train_dir, heldout_dir, out_dir, golden_path, report_path):
     manifest = {
         "schema": "lightbox-model/1",
         "name": "lightbox-nodule",
-        "version": "2.0.0",
+        "version": os.environ.get("LIGHTBOX_NODULE_VERSION", "2.0.0"),
         "task": "lung-nodule-candidate-classification",
         "licence": "Apache-2.0",
         "intended_use": "Decision support for adult chest CT (slices <= 2.5 mm): ranks lung-nodule candidates "
