@@ -5,7 +5,9 @@
 # loss) fitted again on the held-out background's even copies and the operating points measured
 # there, the odd copies the test, both written exactly as train.sh writes them. Rewrites
 # resources/models/lightbox-nodule.{pt,json} (the same weights re-exported), the golden values and
-# the calibration report. About 6 minutes on a 2-core machine.
+# the calibration report. About 7 minutes on a 2-core machine. A rerun writes the same manifest,
+# golden logits and report; only the TorchScript's bytes (and so its sha256) differ from export to
+# export.
 # usage: ai/training/recalibrate_nodule.sh [BUILD_DIR] [WORK_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
