@@ -237,10 +237,15 @@ Cube runCube(const ModelRunner& runner, const Volume& image, LesionModality moda
     if (filled[q] && cube.component[q])
       cube.probability[q] = 1.0f;
   std::size_t lo[3] = {kE, kE, kE}, hi[3] = {0, 0, 0};
+  double sum = 0, sum2 = 0, n = 0; // the image inside the component, for its spread
   for (std::size_t q = 0; q < cube.component.size(); ++q) {
     if (!cube.component[q])
       continue;
     ++cube.voxels;
+    if (cube.valid[q] > 0.5f) {
+      const double v = samples[q];
+      sum += v, sum2 += v * v, n += 1;
+    }
     const std::size_t p[3] = {q % kE, (q / kE) % kE, q / (kE * kE)};
     for (int a = 0; a < 3; ++a)
       lo[a] = std::min(lo[a], p[a]), hi[a] = std::max(hi[a], p[a]);
@@ -256,12 +261,6 @@ Cube runCube(const ModelRunner& runner, const Volume& image, LesionModality moda
     cube.extentMm = std::max(cube.extentMm, double(hi[a] - lo[a] + 1) * grid.spacingMm);
   }
   cube.middleLps = grid.toLps(mid);
-  double sum = 0, sum2 = 0, n = 0;
-  for (std::size_t q = 0; q < cube.component.size(); ++q)
-    if (cube.component[q] && cube.valid[q] > 0.5f) {
-      const double v = samples[q];
-      sum += v, sum2 += v * v, n += 1;
-    }
   if (n > 1) {
     const double mean = sum / n;
     cube.spread = std::sqrt(std::max(0.0, sum2 / n - mean * mean));

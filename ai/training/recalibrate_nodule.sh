@@ -14,17 +14,11 @@ cd "$(dirname "$0")/../.."
 BUILD=${1:-build}
 WORK=${2:-/tmp/lightbox-nodule-recalibration}
 VERSION=2.0.1 # 2.0.0's weights, calibrated on the held-out set as rebuilt on 2026-12-07
-DATA=${LIGHTBOX_SHARED_DATA:-../shared/data}
-LIDC=$DATA/ct/chest_lidc-idri-0001_nodule_slab
-CPTAC=$DATA/ct/chest_cptac-luad_c3n-00247_contrast/dicom
 rm -rf "$WORK"
 mkdir -p "$WORK"
-"$BUILD/app/lightbox" make-nodule-dataset "$WORK/train" "$DATA/ct/chest_4dct_popi_phase00" \
-  "$LIDC/dicom=$LIDC/annotations/069.xml" --copies 30 --nodules 10 --every 5 --seed 7
-"$BUILD/app/lightbox" make-nodule-dataset "$WORK/heldout" "$CPTAC=ai/training/references/cptac-luad-c3n-00247.json" \
-  --copies 20 --nodules 10 --every 1 --seed 2024 --val-scans
+ai/training/make_nodule_datasets.sh "$BUILD" "$WORK"
 /usr/bin/python3 - resources/models/lightbox-nodule.pt "$WORK/weights.pth" <<'PY'
-import os, sys
+import sys
 import torch
 sys.path.insert(0, "ai/training")
 from nodule_model import NoduleNet

@@ -14,9 +14,6 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${1:-build}
 WORK=${2:-/tmp/lightbox-nodule-dataset}
-DATA=${LIGHTBOX_SHARED_DATA:-../shared/data}
-LIDC=$DATA/ct/chest_lidc-idri-0001_nodule_slab
-CPTAC=$DATA/ct/chest_cptac-luad_c3n-00247_contrast/dicom
 PREVIOUS_REV=99d4811 # the last commit with lightbox-nodule 1.0.0
 rm -rf "$WORK"
 mkdir -p "$WORK/previous"
@@ -31,10 +28,7 @@ m = json.load(open(sys.argv[1]))
 m["output"]["calibration"] = {"method": "none"}
 json.dump(m, open(sys.argv[1], "w"), indent=2)
 PY
-"$BUILD/app/lightbox" make-nodule-dataset "$WORK/train" "$DATA/ct/chest_4dct_popi_phase00" \
-  "$LIDC/dicom=$LIDC/annotations/069.xml" --copies 30 --nodules 10 --every 5 --seed 7
-"$BUILD/app/lightbox" make-nodule-dataset "$WORK/heldout" "$CPTAC=ai/training/references/cptac-luad-c3n-00247.json" \
-  --copies 20 --nodules 10 --every 1 --seed 2024 --val-scans
+ai/training/make_nodule_datasets.sh "$BUILD" "$WORK"
 LIGHTBOX_PREVIOUS_NODULE_MODEL="$WORK/previous/lightbox-nodule.pt" /usr/bin/python3 ai/training/train_nodule_classifier.py \
   "$WORK/train" "$WORK/heldout" resources/models tests/ai/golden/lightbox-nodule.json \
   ai/training/reports/lightbox-nodule-2-calibration.json

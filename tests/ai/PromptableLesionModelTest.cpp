@@ -346,6 +346,17 @@ TEST_CASE("a promptable mask that floods past the largest field from one click i
 
 namespace {
 
+/// The mask's extent along x in millimetres on a grid of 2 mm voxels (0 when empty).
+double extentMm(const LesionMask& m) {
+  std::size_t lo = SIZE_MAX, hi = 0, q = 0;
+  for (std::size_t k = m.box.lo[2]; k < m.box.hi[2]; ++k)
+    for (std::size_t j = m.box.lo[1]; j < m.box.hi[1]; ++j)
+      for (std::size_t i = m.box.lo[0]; i < m.box.hi[0]; ++i, ++q)
+        if (m.mask[q])
+          lo = std::min(lo, i), hi = std::max(hi, i);
+  return hi >= lo ? double(hi - lo + 1) * 2.0 : 0.0;
+}
+
 /// A "model" that calls lesion every sample within `radius` samples of its cube's centre (and
 /// `inner` or more: a shell), whatever the image: through a window twice as wide it sees 8 times
 /// the volume.
@@ -382,14 +393,6 @@ TEST_CASE("a first mask filling a third of the window is looked at through one t
   manifest.name = "blob";
   const Volume image = uniformVolume(200, 200, 100, 2.0); // 400 x 400 x 200 mm
   const Vec3 centre = image.geometry.ijkToLps({99.5, 99.5, 49.5});
-  auto extentMm = [&](const LesionMask& m) {
-    std::size_t lo = SIZE_MAX, hi = 0, q = 0;
-    for (std::size_t k = m.box.lo[2]; k < m.box.hi[2]; ++k)
-      for (std::size_t j = m.box.lo[1]; j < m.box.hi[1]; ++j)
-        for (std::size_t i = m.box.lo[0]; i < m.box.hi[0]; ++i, ++q)
-          if (m.mask[q]) lo = std::min(lo, i), hi = std::max(hi, i);
-    return double(hi - lo + 1) * image.geometry.spacing[0];
-  };
   // 18 samples: a 74 mm blob in the 96 mm first window, fills more than half: the 192 mm window
   // sees 8 times the volume and is kept.
   BlobRunner large(18);
@@ -446,15 +449,6 @@ TEST_CASE("on CT the wider look is kept when its mask is as uniform as the first
         }
     v.voxels = hu;
     return v;
-  };
-  auto extentMm = [](const LesionMask& m) {
-    std::size_t lo = SIZE_MAX, hi = 0, q = 0;
-    for (std::size_t k = m.box.lo[2]; k < m.box.hi[2]; ++k)
-      for (std::size_t j = m.box.lo[1]; j < m.box.hi[1]; ++j)
-        for (std::size_t i = m.box.lo[0]; i < m.box.hi[0]; ++i, ++q)
-          if (m.mask[q])
-            lo = std::min(lo, i), hi = std::max(hi, i);
-    return hi >= lo ? double(hi - lo + 1) * 2.0 : 0.0;
   };
   // This "model" draws a 42 mm ball through the 96 mm window and an 84 mm one through 192 mm.
   BlobRunner blob(10);
