@@ -159,7 +159,8 @@ def train(images, lung, log, start=None, iters=ITERS, max_lr=3e-3, real_share=0.
           own_clicks=False, frozen_bn=False, recalibrate=False, own_from=0):
     """From scratch, or (start: a state dict) fine-tuned with another mix of sources; with
     `own_clicks`, half the steps from iteration `own_from` on add correction clicks where the
-    network itself is wrong; with `frozen_bn`, the batch norms keep their statistics (weights unfolded from a TorchScript)."""
+    network itself is wrong; with `frozen_bn`, the batch norms keep their statistics (weights
+    unfolded from a TorchScript)."""
     torch.manual_seed(seed)
     sampler = Sampler(images, lung, seed, real_share, lung_share)
     net = PromptableLesionNet()
