@@ -8,6 +8,8 @@
 # numbers include every rule of PromptableLesionEngine (the wider look, PET's first pass, the leak
 # guards), which the Python mirror of train_promptable_lesion.py does not have.
 # usage: ai/training/evaluate_promptable_cv.sh WORK_DIR [BUILD_DIR] [FOLDS]
+#   LIGHTBOX_ENSEMBLE_WITH=OTHER_WORK_DIR: each fold run as the ensemble of WORK_DIR/cvF.json.pt and
+#   OTHER_WORK_DIR/cvF.json.pt (export-ensemble: the mean of their logits).
 #   then: /usr/bin/python3 ai/training/summarise_promptable_cv.py --eval-clicks WORK_DIR/eval-fold*.json
 set -euo pipefail
 WORK=$(realpath -m "${1:?work folder holding cv0.json.pt ...}")
@@ -24,7 +26,15 @@ for ((fold = 0; fold < FOLDS; ++fold)); do
   models=$WORK/fold$fold-models
   rm -rf "$models"
   mkdir -p "$models"
-  /usr/bin/python3 ai/training/train_promptable_lesion.py export "$state" "$models" "$models/golden.txt" > /dev/null
+  if [[ -n ${LIGHTBOX_ENSEMBLE_WITH:-} ]]; then
+    # The fold as an ensemble with the same fold of another run (the mean of their logits).
+    other=$(realpath -m "$LIGHTBOX_ENSEMBLE_WITH")/cv$fold.json.pt
+    [[ -f $other ]] || { echo "missing $other" >&2; exit 1; }
+    /usr/bin/python3 ai/training/train_promptable_lesion.py export-ensemble "$models" "$models/golden.txt" "$state" \
+      "$other" > /dev/null
+  else
+    /usr/bin/python3 ai/training/train_promptable_lesion.py export "$state" "$models" "$models/golden.txt" > /dev/null
+  fi
   rm "$models/golden.txt"
   # The shipped manifest with this fold's weights' hash; the nodule model as shipped.
   /usr/bin/python3 - "$models" <<'EOF'

@@ -21,7 +21,15 @@
       (LIGHTBOX_FROZEN_BN=1: kept frozen instead; measured worse on MR). Measured on the folds and on
       the shipped model (model card); not shipped.
 
-CPU, deterministic per seed (20261204); LIGHTBOX_ITERS iterations of 8 cubes (default 900).
+  /usr/bin/python3 ai/training/train_promptable_lesion.py export-ensemble OUT_MODELS_DIR GOLDEN_JSON WEIGHTS WEIGHTS...
+      exports several trained networks (state dicts or exported TorchScripts) as one TorchScript
+      whose output is the mean of their logits, with the golden values (two runs' folds as one:
+      the members' mean, not better; model card; not shipped).
+
+CPU, deterministic per seed (20261204) (checked across processes, one thread; another thread count
+or lung CT conversion need not give the same weights); LIGHTBOX_ITERS iterations of 8 cubes
+(default 900). One run of a recipe against another differs by about 0.03 in
+the folds' one-click mean (model card): compare recipes over more than one run.
 """
 import hashlib
 import json
@@ -283,8 +291,37 @@ def main():
         net = PromptableLesionNet()
         net.load_state_dict(torch.load(state))
         export(net.eval(), models, golden)
+    elif mode == "export-ensemble":
+        models, golden, members = sys.argv[2], sys.argv[3], sys.argv[4:]
+        if len(members) < 2:
+            raise SystemExit(__doc__)
+        export(MeanLogit([load_member(m) for m in members]).eval(), models, golden)
     else:
         raise SystemExit(__doc__)
+
+
+class MeanLogit(torch.nn.Module):
+    """Several trained networks as one: the mean of their logits (what the engine thresholds at
+    0.5 after the sigmoid). Exported like a single network: the same input and output."""
+
+    def __init__(self, members):
+        super().__init__()
+        self.members = torch.nn.ModuleList(members)
+
+    def forward(self, x):
+        return torch.stack([m(x) for m in self.members]).mean(0)
+
+
+def load_member(path):
+    """A PromptableLesionNet in eval mode from a state dict or from an exported TorchScript (its
+    folded batch norms unfolded: the same function, unfold_torchscript)."""
+    try:
+        scripted = torch.jit.load(path)
+    except RuntimeError:
+        scripted = None
+    net = PromptableLesionNet()
+    net.load_state_dict(unfold_torchscript(scripted, path) if scripted is not None else torch.load(path))
+    return net.eval()
 
 
 def export(net, models, golden):
