@@ -8,11 +8,13 @@
 # numbers include every rule of PromptableLesionEngine (the wider look, PET's first pass, the leak
 # guards), which the Python mirror of train_promptable_lesion.py does not have.
 # usage: ai/training/evaluate_promptable_cv.sh WORK_DIR [BUILD_DIR] [FOLDS]
-#   LIGHTBOX_ENSEMBLE_WITH=OTHER_WORK_DIR: each fold run as the ensemble of WORK_DIR/cvF.json.pt and
-#   OTHER_WORK_DIR/cvF.json.pt (export-ensemble: the mean of their logits).
 #   then: /usr/bin/python3 ai/training/summarise_promptable_cv.py --eval-clicks WORK_DIR/eval-fold*.json
+#   LIGHTBOX_ENSEMBLE_WITH=OTHER_WORK_DIR: each fold run as the ensemble of WORK_DIR/cvF.json.pt and
+#   OTHER_WORK_DIR/cvF.json.pt (export-ensemble: the mean of their logits); it writes over
+#   WORK_DIR's fold*-models and eval-fold*, so give it a WORK_DIR of its own.
 set -euo pipefail
 WORK=$(realpath -m "${1:?work folder holding cv0.json.pt ...}")
+OTHER=${LIGHTBOX_ENSEMBLE_WITH:+$(realpath -m "$LIGHTBOX_ENSEMBLE_WITH")}
 cd "$(dirname "$0")/../.."
 BUILD=${2:-build}
 FOLDS=${3:-3}
@@ -26,9 +28,9 @@ for ((fold = 0; fold < FOLDS; ++fold)); do
   models=$WORK/fold$fold-models
   rm -rf "$models"
   mkdir -p "$models"
-  if [[ -n ${LIGHTBOX_ENSEMBLE_WITH:-} ]]; then
+  if [[ -n $OTHER ]]; then
     # The fold as an ensemble with the same fold of another run (the mean of their logits).
-    other=$(realpath -m "$LIGHTBOX_ENSEMBLE_WITH")/cv$fold.json.pt
+    other=$OTHER/cv$fold.json.pt
     [[ -f $other ]] || { echo "missing $other" >&2; exit 1; }
     /usr/bin/python3 ai/training/train_promptable_lesion.py export-ensemble "$models" "$models/golden.txt" "$state" \
       "$other" > /dev/null
