@@ -268,12 +268,7 @@ def main():
                                         os.environ.get("LIGHTBOX_OWN_CLICKS", "1") != "0")
         # An exported TorchScript (batch norms folded) is unfolded, its batch norms given the training
         # cubes' statistics (or kept frozen: LIGHTBOX_FROZEN_BN=1); else a state dict.
-        try:
-            scripted = torch.jit.load(state)
-        except RuntimeError:
-            scripted = None
-        unfolded = scripted is not None
-        start = unfold_torchscript(scripted, state) if unfolded else torch.load(state)
+        start, unfolded = read_weights(state)
         frozen = unfolded and os.environ.get("LIGHTBOX_FROZEN_BN", "0") != "0"
         net = train([i for i in images if i.case not in held], lung_image(lung_path), f"{mode} {fold}", start,
                     iters, max_lr, seed=seed, own_clicks=own, frozen_bn=frozen, recalibrate=unfolded and not frozen)
@@ -312,15 +307,20 @@ class MeanLogit(torch.nn.Module):
         return torch.stack([m(x) for m in self.members]).mean(0)
 
 
-def load_member(path):
-    """A PromptableLesionNet in eval mode from a state dict or from an exported TorchScript (its
-    folded batch norms unfolded: the same function, unfold_torchscript)."""
+def read_weights(path):
+    """(state dict, unfolded): a saved state dict as is, or an exported TorchScript's weights with
+    its folded batch norms unfolded (the same function in eval mode, unfold_torchscript)."""
     try:
         scripted = torch.jit.load(path)
     except RuntimeError:
-        scripted = None
+        return torch.load(path), False
+    return unfold_torchscript(scripted, path), True
+
+
+def load_member(path):
+    """A PromptableLesionNet in eval mode from a state dict or an exported TorchScript."""
     net = PromptableLesionNet()
-    net.load_state_dict(unfold_torchscript(scripted, path) if scripted is not None else torch.load(path))
+    net.load_state_dict(read_weights(path)[0])
     return net.eval()
 
 
