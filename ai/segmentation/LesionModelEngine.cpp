@@ -401,21 +401,22 @@ void LesionModelEngine::refuseAeratedLeak(const Volume& image, LesionMask& lesio
 }
 
 LesionMask LesionModelEngine::segment(const Volume& image, const Vec3& seedLps,
-                                      const std::vector<LesionClick>& refinements, double startCubeMm) const {
+                                      const std::vector<LesionClick>& refinements,
+                                      const BoxPromptCube& box) const {
   if (promptable_) {
     // The share of lung around the click, measured once for the routing and the check below.
     const double lungAround = lungNodule_ ? aeratedShareAround(image, seedLps) : 0.0;
     if (lungAround >= kLungShare)
       return lungNodule_->segment(image, seedLps, refinements);
-    LesionMask out = promptable_->segment(image, seedLps, refinements, startCubeMm);
+    LesionMask out = promptable_->segment(image, seedLps, refinements, box);
     refuseAeratedLeak(image, out);
     // A CT click with some lung around it whose mask borders soft tissue far more than a lung
     // nodule does: a nodule against the wall whose mask ran into the wall. The nodule model's
     // outline replaces it only when that one is a nodule's (its border mostly on lung), lies
     // inside it and is a third of it or less; never after a box or correction clicks (the
     // reader's).
-    if (lungNodule_ && startCubeMm <= 0 && refinements.empty() && !out.leakRefused &&
-        anyVoxel(out) && lungAround >= kLungNearShare) {
+    if (lungNodule_ && !box.given() && refinements.empty() && !out.leakRefused && anyVoxel(out) &&
+        lungAround >= kLungNearShare) {
       const double share = lungBorderShare(image, out);
       if (share < kMinLungBorderShare) {
         LesionMask nodule = lungNodule_->segment(image, seedLps, refinements);

@@ -3,6 +3,7 @@
 
 #include "ai/runtime/ModelManifest.h"
 #include "core/segmentation/ClassicalSegmenter.h"
+#include "core/segmentation/LesionPrompts.h"
 #include "core/volume/Volume.h"
 
 #include <memory>
@@ -38,10 +39,12 @@ public:
   /// Segments the lesion at `seedLps`; `refinements` add (positive) or remove (negative) regions
   /// on the same cube. The result's `probability` holds the map on its box (0-255) for the
   /// uncertainty band. Throws std::invalid_argument when the click is outside the series.
-  /// With the promptable model, `startCubeMm` > 0 sizes its first cube (a prompt box's largest
-  /// side) and correction clicks change only the region they point at (PromptableLesionEngine).
-  LesionMask segment(const Volume& image, const Vec3& seedLps, const std::vector<LesionClick>& refinements = {},
-                     double startCubeMm = 0) const;
+  /// With the promptable model, a prompt box places and sizes its first cube (centred on the box,
+  /// the box's largest side filling most of it) and correction clicks change only the region they
+  /// point at (PromptableLesionEngine).
+  LesionMask segment(const Volume& image, const Vec3& seedLps,
+                     const std::vector<LesionClick>& refinements = {},
+                     const BoxPromptCube& box = {}) const;
 
   /// The promptable model's procedure, or nullptr for the nodule model.
   const PromptableLesionEngine* promptable() const { return promptable_.get(); }

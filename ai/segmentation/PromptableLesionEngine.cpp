@@ -125,7 +125,7 @@ struct PromptableLesionEngine::State {
   std::array<std::size_t, 3> size{0, 0, 0};
   Vec3 origin{0, 0, 0}, seed{0, 0, 0};
   std::vector<LesionClick> clicks; ///< correction clicks applied, in order
-  double startCubeMm = 0;
+  BoxPromptCube box;
   LesionModality modality = LesionModality::MR;
   PatchGrid grid;
   BoxMap mask, probability;
@@ -458,7 +458,7 @@ std::vector<std::uint8_t> claimedByClick(const Volume& image, LesionModality mod
 
 LesionMask PromptableLesionEngine::segment(const Volume& image, const Vec3& seedLps,
                                            const std::vector<LesionClick>& clicks,
-                                           double startCubeMm) const {
+                                           const BoxPromptCube& box) const {
   const auto t0 = std::chrono::steady_clock::now();
   const VolumeGeometry& g = image.geometry;
   auto voxelOf = [&](const Vec3& lps, long out[3]) {
@@ -475,8 +475,7 @@ LesionMask PromptableLesionEngine::segment(const Volume& image, const Vec3& seed
       std::visit([](const auto& v) { return static_cast<const void*>(v.data()); }, image.voxels);
   // Reuse the cached sequence from the longest prefix of clicks it shares with this call.
   const bool reuse = cache_ && cache_->data == data && cache_->size == g.size &&
-                     cache_->origin == g.origin && cache_->seed == seedLps &&
-                     cache_->startCubeMm == startCubeMm;
+                     cache_->origin == g.origin && cache_->seed == seedLps && cache_->box == box;
   if (reuse) {
     std::size_t common = 0;
     while (common < cache_->clicks.size() && common < clicks.size() &&
@@ -492,18 +491,18 @@ LesionMask PromptableLesionEngine::segment(const Volume& image, const Vec3& seed
     st->size = g.size;
     st->origin = g.origin;
     st->seed = seedLps;
-    st->startCubeMm = startCubeMm;
+    st->box = box;
     st->modality = lesionModalityOf(image);
     double spacing =
-        startCubeMm > 0 ? std::clamp(startCubeMm / (0.7 * double(kE)), kMinSpacingMm, kMaxSpacingMm)
-                        : kFirstSpacingMm;
+        box.given() ? std::clamp(box.sideMm / (kBoxFill * double(kE)), kMinSpacingMm, kMaxSpacingMm)
+                    : kFirstSpacingMm;
     // A coarse image (a PET's 4-5.5 mm voxels) is not sampled much finer than it is: at 2 mm its
     // voxels are smooth blobs and the first cube holds too little of a large lesion.
-    if (startCubeMm <= 0)
+    if (!box.given())
       spacing =
           std::min(kMaxSpacingMm,
                    std::max(spacing, kCoarseImageFactor * std::max(g.spacing[0], g.spacing[1])));
-    Vec3 centre = seedLps;
+    Vec3 centre = box.given() ? box.centreLps : seedLps;
     Cube cube;
     // The first window's mask when the wider look replaced it: it comes back if the wide one then
     // grows into a leak at the largest field (a partial outline is better than a refusal).
@@ -520,7 +519,7 @@ LesionMask PromptableLesionEngine::segment(const Volume& image, const Vec3& seed
       // is about as uniform as the first one (the same tissue, more of it; a leak takes in fat,
       // bone or bowel); on MR, whose tumours are rarely uniform, when it holds more than
       // kWiderLookRatio times the volume.
-      if (pass == 0 && startCubeMm <= 0 && !cube.touches &&
+      if (pass == 0 && !box.given() && !cube.touches &&
           cube.extentMm >= kWiderLookMinFill * double(kE) * spacing &&
           spacing * 2 <= kMaxSpacingMm) {
         const double wideSpacing = spacing * 2;
@@ -540,7 +539,9 @@ LesionMask PromptableLesionEngine::segment(const Volume& image, const Vec3& seed
           centre = seedLps;
         }
       }
-      if (cube.touches && spacing < kMaxSpacingMm) {
+      // With a box the cube stays on it: the box bounds the mask, a wider cube would only see the
+      // lesion smaller (the model outlines it best when it fills most of the cube).
+      if (cube.touches && spacing < kMaxSpacingMm && !box.given()) {
         spacing = std::min(kMaxSpacingMm, spacing * 2);
         centre = cube.middleLps;
         continue;
@@ -683,12 +684,16 @@ LesionMask PromptableLesionEngine::segment(const Volume& image, const Vec3& seed
     }
   }
   const bool largest = st.grid.spacingMm >= kMaxSpacingMm - 1e-9;
-  if (st.touches && largest && startCubeMm <= 0 && (clicks.empty() || spanMm >= 0.9 * fieldMm)) {
+  if (st.touches && largest && !st.box.given() && (clicks.empty() || spanMm >= 0.9 * fieldMm)) {
     out.warning = "the model's mask reaches the edge of its largest field of view (" +
                   std::to_string(int(std::lround(fieldMm))) +
                   " mm): a leak, refused, nothing of it is kept; draw a box around the lesion";
     out.leakRefused = true;
     std::fill(out.mask.begin(), out.mask.end(), std::uint8_t(0));
+  } else if (st.touches && st.box.given()) {
+    out.warning = "the lesion reaches the edge of the field the box set (" +
+                  std::to_string(int(std::lround(fieldMm))) +
+                  " mm): it may go on beyond the box, check its outline";
   } else if (st.touches) {
     out.warning = "the lesion reaches the edge of the model's largest field of view (" +
                   std::to_string(int(std::lround(fieldMm))) + " mm): check its outline";

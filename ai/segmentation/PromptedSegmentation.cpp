@@ -80,17 +80,21 @@ PromptedResult segmentWithPrompts(const Volume& image, const std::vector<LesionP
     throw std::invalid_argument("the seed point lies outside the box");
   }
 
-  // A box tells the promptable model the lesion's size: its first cube is sized to the box.
-  const double boxMm = box ? largestSideMm(g, *box) : 0.0;
+  // A box tells the promptable model where the lesion is and its size: its first cube is placed
+  // on the box and sized to it.
+  const BoxPromptCube boxCube = box ? boxPromptCube(g, *box) : BoxPromptCube{};
   PromptedResult r;
   r.seedLps = *seed;
   r.mask.assign(g.voxelCount(), 0);
   std::vector<VoxelBox> searchBoxes;
   // One engine run at `at`, bounded by the box; a classical leak without a box is refused.
-  auto run = [&](const Vec3& at, const std::vector<LesionClick>& clicks, std::string& note) -> std::vector<std::uint8_t> {
-    LesionMask lesion = model ? model->segment(image, *seed, clicks, boxMm) : segmentClassical(image, at);
+  auto run = [&](const Vec3& at, const std::vector<LesionClick>& clicks,
+                 std::string& note) -> std::vector<std::uint8_t> {
+    LesionMask lesion =
+        model ? model->segment(image, *seed, clicks, boxCube) : segmentClassical(image, at);
     searchBoxes.push_back(lesion.box);
-    if (box) keepInBoxConnected(g, lesion, *box, model ? *seed : at);
+    if (box)
+      keepInBoxConnected(g, lesion, *box, model ? *seed : at);
     if (!lesion.warning.empty()) {
       if (!model && !box) {
         char where[96];

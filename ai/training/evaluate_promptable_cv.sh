@@ -12,6 +12,8 @@
 #   LIGHTBOX_ENSEMBLE_WITH=OTHER_WORK_DIR: each fold run as the ensemble of WORK_DIR/cvF.json.pt and
 #   OTHER_WORK_DIR/cvF.json.pt (export-ensemble: the mean of their logits); it writes over
 #   WORK_DIR's fold*-models and eval-fold*, so give it a WORK_DIR of its own.
+#   LIGHTBOX_EVAL_BOX_MARGIN=F: the first prompt also has a box, the reference's bounding box F of
+#   its extent looser on every side (`eval-clicks --box-margin`).
 set -euo pipefail
 WORK=$(realpath -m "${1:?work folder holding cv0.json.pt ...}")
 OTHER=${LIGHTBOX_ENSEMBLE_WITH:+$(realpath -m "$LIGHTBOX_ENSEMBLE_WITH")}
@@ -59,6 +61,7 @@ EOF
   echo "fold $fold: ${#pairs[@]} held-out images"
   LIGHTBOX_MODELS_BUILTIN=$models LIGHTBOX_MODELS=$models "$BUILD/app/lightbox" eval-clicks "${pairs[@]}" \
     --engine model --clicks 3 --threads "${LIGHTBOX_THREADS:-1}" --json "$WORK/eval-fold$fold.json" \
+    ${LIGHTBOX_EVAL_BOX_MARGIN:+--box-margin "$LIGHTBOX_EVAL_BOX_MARGIN"} \
     > "$WORK/eval-fold$fold.txt"
   tail -n 4 "$WORK/eval-fold$fold.txt"
 done

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // `lightbox eval-clicks`: one click at each lesion's most interior point, then simulated correction
-// clicks, with either engine, on real images with reference masks (issue 23's yardstick).
+// clicks, with either engine, on real images with reference masks (issue 23's yardstick). With
+// --box-margin the first prompt also has a box: the reference's bounding box, looser by that share
+// of its extent on every side (a reader's box).
 #include "app/cli/Arguments.h"
 #include "app/cli/Commands.h"
 #include "app/cli/OutputCheck.h"
@@ -17,10 +19,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <climits>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <map>
 #include <memory>
+#include <optional>
 
 namespace lightbox::cli {
 namespace {
@@ -33,6 +38,30 @@ Vec3 voxelLps(const VolumeGeometry& g, std::size_t n) {
   return g.ijkToLps({double(n % g.size[0]), double((n / g.size[0]) % g.size[1]), double(n / (g.size[0] * g.size[1]))});
 }
 
+/// The reference's bounding box, `margin` of its extent looser on every side (clipped to the grid),
+/// as a box prompt through the centres of its corner voxels.
+LesionPrompt readerBox(const VolumeGeometry& g, const std::vector<std::uint8_t>& ref,
+                       double margin) {
+  long lo[3] = {LONG_MAX, LONG_MAX, LONG_MAX}, hi[3] = {-1, -1, -1};
+  for (std::size_t n = 0; n < ref.size(); ++n) {
+    if (!ref[n])
+      continue;
+    const long at[3] = {long(n % g.size[0]), long((n / g.size[0]) % g.size[1]),
+                        long(n / (g.size[0] * g.size[1]))};
+    for (int a = 0; a < 3; ++a) {
+      lo[a] = std::min(lo[a], at[a]);
+      hi[a] = std::max(hi[a], at[a]);
+    }
+  }
+  Vec3 a{}, b{};
+  for (int k = 0; k < 3; ++k) {
+    const double grow = margin * double(hi[k] - lo[k] + 1);
+    a[k] = std::max(0.0, std::floor(double(lo[k]) - grow));
+    b[k] = std::min(double(g.size[k] - 1), std::ceil(double(hi[k]) + grow));
+  }
+  return {LesionPrompt::Kind::Box, g.ijkToLps(a), g.ijkToLps(b)};
+}
+
 struct Tally {
   std::vector<double> dice; // per click count
   std::vector<std::size_t> below05;
@@ -43,10 +72,12 @@ struct Tally {
 } // namespace
 
 int runEvalClicks(const std::vector<std::string>& argv) {
-  const Arguments args(argv, {}, {"engine", "clicks", "json", "threads"});
+  const Arguments args(argv, {}, {"engine", "clicks", "json", "threads", "box-margin"});
   const std::string usage =
-      "usage: lightbox eval-clicks IMAGE=REFERENCE [IMAGE=REFERENCE ...] [--engine model|classical] [--clicks N] "
-      "[--json OUT.json] [--threads N] (IMAGE: a series folder or a NIfTI/NRRD/MetaImage file; REFERENCE: a mask "
+      "usage: lightbox eval-clicks IMAGE=REFERENCE [IMAGE=REFERENCE ...] [--engine "
+      "model|classical] [--clicks N] "
+      "[--json OUT.json] [--threads N] [--box-margin F] (IMAGE: a series folder or a "
+      "NIfTI/NRRD/MetaImage file; REFERENCE: a mask "
       "file on the image's grid, or an LIDC reader XML: the readers' consensus)";
   if (args.positional().empty()) throw UsageError(usage);
   std::vector<Case> cases;
@@ -60,6 +91,9 @@ int runEvalClicks(const std::vector<std::string>& argv) {
   const int maxClicks = int(args.integer("clicks", 3, 0, 20));
   if (args.has("json")) requireWritableFile(args.option("json"));
   const int threads = int(args.integer("threads", 0, 0, 1024));
+  std::optional<double> boxMargin;
+  if (args.has("box-margin"))
+    boxMargin = args.number("box-margin", 0.0, 0.0, 2.0);
   std::unique_ptr<LesionModelEngine> model;
   if (engine == "model") {
     std::string why;
@@ -92,6 +126,8 @@ int runEvalClicks(const std::vector<std::string>& argv) {
     }
     if (std::count(ref.begin(), ref.end(), 1) == 0) throw std::runtime_error(c.reference + ": the reference is empty");
     std::vector<LesionPrompt> prompts{{LesionPrompt::Kind::Seed, voxelLps(image.geometry, mostInteriorVoxel(image.geometry, ref)), {}}};
+    if (boxMargin)
+      prompts.push_back(readerBox(image.geometry, ref, *boxMargin));
     // Reader-consensus cases (LIDC) are reported apart from the mask sets.
     Tally& t = byModality[readers ? modality + " (readers' consensus)" : modality];
     t.dice.resize(std::size_t(maxClicks) + 1, 0.0);

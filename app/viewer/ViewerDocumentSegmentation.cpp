@@ -65,12 +65,13 @@ int ViewerDocument::segmentAt(const Vec3& lps, const VoxelBox* clip, const Findi
   }
   LesionMask lesion;
   const LesionModelEngine* model = engine_ == SegmentEngine::Model ? lesionModel() : nullptr;
-  // A box tells the promptable model the lesion's size: its first cube is sized to the box.
-  const double boxMm = clip ? largestSideMm(volume_->geometry, *clip) : 0.0;
-  const std::shared_ptr<const Volume> volume =
-      runEngine(tr("segment: still working on the previous click"), tr("segment: %1"), [&](const Volume& v) {
-    lesion = model ? model->segment(v, lps, {}, boxMm) : segmentClassical(v, lps);
-  });
+  // A box tells the promptable model where the lesion is and its size: its first cube is placed
+  // on the box and sized to it.
+  const BoxPromptCube boxCube = clip ? boxPromptCube(volume_->geometry, *clip) : BoxPromptCube{};
+  const std::shared_ptr<const Volume> volume = runEngine(
+      tr("segment: still working on the previous click"), tr("segment: %1"), [&](const Volume& v) {
+        lesion = model ? model->segment(v, lps, {}, boxCube) : segmentClassical(v, lps);
+      });
   if (!volume) return 0;
   if (volume_ != volume || replaying_) return 0; // the series changed meanwhile: the result is dropped
   label = labels_.freeLabel(); // the reader may have made a segment meanwhile

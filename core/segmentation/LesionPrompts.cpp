@@ -156,10 +156,14 @@ std::optional<CorrectionClick> nextCorrection(const VolumeGeometry& g, const std
                                              double(n / (g.size[0] * g.size[1]))})};
 }
 
-double largestSideMm(const VolumeGeometry& g, const VoxelBox& box) {
-  double side = 0;
-  for (int a = 0; a < 3; ++a) side = std::max(side, double(box.hi[a] - box.lo[a]) * g.spacing[a]);
-  return side;
+BoxPromptCube boxPromptCube(const VolumeGeometry& g, const VoxelBox& box) {
+  BoxPromptCube out;
+  for (int a = 0; a < 3; ++a)
+    out.sideMm = std::max(out.sideMm, double(box.hi[a] - box.lo[a]) * g.spacing[a]);
+  out.centreLps =
+      g.ijkToLps({0.5 * double(box.lo[0] + box.hi[0] - 1), 0.5 * double(box.lo[1] + box.hi[1] - 1),
+                  0.5 * double(box.lo[2] + box.hi[2] - 1)});
+  return out;
 }
 
 } // namespace lightbox

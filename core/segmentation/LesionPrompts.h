@@ -23,8 +23,19 @@ void keepInBoxConnected(const VolumeGeometry& geometry, LesionMask& lesion, cons
 std::vector<std::string> touchedFaces(const VolumeGeometry& geometry, const std::vector<std::uint8_t>& mask,
                                       const VoxelBox& limit);
 
-/// The box's largest side in millimetres (a prompt box sizes the promptable model's first cube).
-double largestSideMm(const VolumeGeometry& geometry, const VoxelBox& box);
+/// A prompt box as the promptable model's engine uses it: its first cube is centred on the box
+/// and sized to its largest side. `sideMm` 0: no box.
+struct BoxPromptCube {
+  Vec3 centreLps{0, 0, 0};
+  double sideMm = 0;
+  bool given() const { return sideMm > 0; }
+  bool operator==(const BoxPromptCube& o) const {
+    return centreLps == o.centreLps && sideMm == o.sideMm;
+  }
+};
+
+/// The box's centre (LPS) and its largest side in millimetres.
+BoxPromptCube boxPromptCube(const VolumeGeometry& geometry, const VoxelBox& box);
 
 /// The whole grid as a box.
 VoxelBox wholeGrid(const VolumeGeometry& geometry);

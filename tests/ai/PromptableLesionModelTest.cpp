@@ -332,9 +332,10 @@ TEST_CASE("a promptable mask that floods past the largest field from one click i
   CHECK(clicked.leakRefused);
   CHECK(std::none_of(clicked.mask.begin(), clicked.mask.end(), [](std::uint8_t v) { return v != 0; }));
   // A box (the reader sized the field): the outline is the reader's to judge.
-  const LesionMask boxed = engine.segment(big, centre, {}, 300.0);
+  const LesionMask boxed = engine.segment(big, centre, {}, BoxPromptCube{centre, 300.0});
   CHECK_FALSE(boxed.leakRefused);
-  CHECK(boxed.warning.find("check its outline") != std::string::npos);
+  CHECK(boxed.warning.find("the field the box set (316 mm): it may go on beyond the box") !=
+        std::string::npos);
   CHECK(std::any_of(boxed.mask.begin(), boxed.mask.end(), [](std::uint8_t v) { return v != 0; }));
   // A field smaller than the largest cube: the mask ends at the image's edge, which is no leak.
   const Volume small = uniformVolume(100, 100, 50, 2.0);
@@ -418,10 +419,45 @@ TEST_CASE("a first mask filling a third of the window is looked at through one t
   for (std::size_t k = 1; k < passes.size(); ++k)
     CHECK(passes[k] < passes[k - 1]);
   CHECK(extentMm(compact) < 28);
-  // A box sizes the window: no second look either.
+  // A box sizes the window: no second look either; and a lesion meeting the box's cube's faces
+  // does not move the cube off the box (the box bounds the mask).
   PromptableLesionEngine boxed(large, manifest);
-  boxed.segment(image, centre, {}, 96.0);
-  CHECK(boxed.lastPasses().size() == 1);
+  boxed.segment(image, centre, {}, BoxPromptCube{centre, 96.0});
+  REQUIRE(boxed.lastPasses().size() == 1);
+  CHECK(boxed.lastPasses()[0] == Approx(96.0 / (PromptableLesionEngine::kBoxFill * 48)));
+  BlobRunner filling(30);
+  PromptableLesionEngine boxedFilling(filling, manifest);
+  const LesionMask inBox = boxedFilling.segment(image, centre, {}, BoxPromptCube{centre, 96.0});
+  CHECK(boxedFilling.lastPasses().size() == 1);
+  INFO(inBox.warning);
+  CHECK(inBox.warning.find("the field the box set (101 mm)") != std::string::npos); // 96 mm / 0.95
+}
+
+TEST_CASE("a prompt box places the first cube on the box, not on the seed",
+          "[lesion][promptable][box]") {
+  ModelManifest manifest;
+  manifest.name = "blob";
+  const Volume image = uniformVolume(100, 100, 60, 2.0);
+  BlobRunner blob(10); // a 20 mm ball at the cube's centre (2 mm samples below)
+  PromptableLesionEngine engine(blob, manifest);
+  const Vec3 boxCentre = image.geometry.ijkToLps({49.5, 49.5, 29.5});
+  const Vec3 seed = boxCentre + Vec3{10, 0, 0}; // inside the ball, 10 mm off the box's centre
+  const LesionMask m = engine.segment(
+      image, seed, {}, BoxPromptCube{boxCentre, PromptableLesionEngine::kBoxFill * 48 * 2.0});
+  REQUIRE(engine.lastPasses().size() == 1);
+  CHECK(engine.lastPasses()[0] == Approx(2.0));
+  // The mask's middle along x is the box's centre (voxel 49.5), not the seed's (54.5).
+  std::size_t lo = SIZE_MAX, hi = 0;
+  const VoxelBox& b = m.box;
+  for (std::size_t k = b.lo[2], q = 0; k < b.hi[2]; ++k)
+    for (std::size_t j = b.lo[1]; j < b.hi[1]; ++j)
+      for (std::size_t i = b.lo[0]; i < b.hi[0]; ++i, ++q)
+        if (m.mask[q]) {
+          lo = std::min(lo, i);
+          hi = std::max(hi, i);
+        }
+  REQUIRE(hi >= lo);
+  CHECK(0.5 * double(lo + hi) == Approx(49.5).margin(0.6));
 }
 
 TEST_CASE("on CT the wider look is kept when its mask is as uniform as the first one, not when it "
@@ -542,11 +578,11 @@ TEST_CASE("a click in a tumour's cold core takes the tumour with its core",
   manifest.name = "shell";
   PromptableLesionEngine engine(shell, manifest);
   const Volume image = uniformVolume(100, 100, 60, 2.0);
-  // A window sized as by a 67.2 mm box (2 mm samples, as the first window; no wider look, through
+  // A window sized as by a 91.2 mm box (2 mm samples, as the first window; no wider look, through
   // which this "model" would draw every blob twice as large).
-  const double window = 0.7 * 48 * 2.0;
-  const LesionMask m =
-      engine.segment(image, image.geometry.ijkToLps({49.5, 49.5, 29.5}), {}, window);
+  const Vec3 click = image.geometry.ijkToLps({49.5, 49.5, 29.5});
+  const BoxPromptCube window{click, PromptableLesionEngine::kBoxFill * 48 * 2.0};
+  const LesionMask m = engine.segment(image, click, {}, window);
   // The shell's outer radius is 10 samples of 2 mm: a 20 mm ball of 2 mm voxels, core included.
   const double ball = 4.0 / 3.0 * 3.14159265 * 20 * 20 * 20 / 8.0;
   const double voxels = double(countOf(m.mask));
@@ -566,7 +602,7 @@ TEST_CASE("a click in a tumour's cold core takes the tumour with its core",
   ct.units = "HU";
   ct.voxels = std::vector<std::int16_t>(ct.geometry.voxelCount(), std::int16_t(-1000));
   PromptableLesionEngine onCt(shell, manifest);
-  const LesionMask air = onCt.segment(ct, ct.geometry.ijkToLps({49.5, 49.5, 29.5}), {}, window);
+  const LesionMask air = onCt.segment(ct, click, {}, window);
   CHECK(countOf(air.mask) == 0);
 }
 

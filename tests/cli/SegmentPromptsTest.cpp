@@ -253,3 +253,29 @@ TEST_CASE("eval-clicks: the LIDC lesion from its most interior point, with a sim
   CHECK((steps[1]["prompt"]["kind"] == "add" || steps[1]["prompt"]["kind"] == "remove"));
   CHECK(argv.size() == 9);
 }
+
+TEST_CASE("eval-clicks --box-margin: a reader's box around a sarcoma with the first click",
+          "[cli][segment-prompts][sarcoma]") {
+  const std::string dir = workDir();
+  const std::string root = test::sharedData("lesions/sarcoma_ibsi_sts/STS_005/");
+  std::vector<std::string> args{
+      "lightbox", "eval-clicks", root + "CT_image.nii.gz=" + root + "CT_mask.nii.gz",
+      "--clicks", "0",           "--box-margin",
+      "0.1",      "--json",      dir + "/box.json"};
+  std::vector<char*> argv;
+  for (std::string& a : args)
+    argv.push_back(a.data());
+  REQUIRE(cli::runCommandLine(int(argv.size()), argv.data()) == 0);
+  const nlohmann::json j = readJson(dir + "/box.json");
+  const nlohmann::json& step = j["cases"][0]["steps"][0];
+  CHECK(step["prompt"]["kind"] == "box"); // the seed and the box, the box last
+  // The shipped model (trained on this case) measured 0.83 with a box 10 % looser than the tumour.
+  CHECK(step["dice"].get<double>() > 0.75);
+  std::vector<std::string> bad{"lightbox", "eval-clicks",
+                               root + "CT_image.nii.gz=" + root + "CT_mask.nii.gz", "--box-margin",
+                               "-1"};
+  std::vector<char*> badArgv;
+  for (std::string& a : bad)
+    badArgv.push_back(a.data());
+  CHECK(cli::runCommandLine(int(badArgv.size()), badArgv.data()) == 2);
+}
