@@ -85,6 +85,34 @@ int ViewerDocument::segmentAt(const Vec3& lps, const VoxelBox* clip, const Findi
     // connected to the click (core/segmentation/LesionPrompts, as `lightbox segment --box-lps`).
     keepInBoxConnected(volume_->geometry, lesion, *clip, lps);
     if (!model) lesion.warning.clear(); // the box bounds what leaked
+    // A mask cut by the box is said, as `lightbox segment` says touches_limit. The rectangle is
+    // drawn on one slice: its depth across the slices is a guess (its shorter side), and a long
+    // tumour goes on beyond it.
+    const VolumeGeometry& g = volume_->geometry;
+    std::vector<std::string> faces = touchedFaces(g, fullGridMask(g, lesion), *clip);
+    faces.erase(std::remove_if(faces.begin(), faces.end(),
+                               [&](const std::string& f) {
+                                 const int a = f[0] - 'x';
+                                 return f[1] == '-' ? clip->lo[a] == 0 : clip->hi[a] == g.size[a];
+                               }),
+                faces.end());
+    const bool ends =
+        std::any_of(faces.begin(), faces.end(), [](const std::string& f) { return f[0] == 'z'; });
+    if (!faces.empty()) {
+      QString list;
+      for (const std::string& f : faces)
+        list += (list.isEmpty() ? "" : ", ") + QString::fromStdString(f);
+      emit annotationError(
+          ends ? tr("segment: the lesion reaches the box's ends across the slices (%1; the box's "
+                    "depth is the "
+                    "rectangle's shorter side, %2 mm): it may go on beyond them; a click inside "
+                    "the lesion without "
+                    "a box lets the model find its extent")
+                     .arg(list)
+                     .arg(double(clip->hi[2] - clip->lo[2]) * g.spacing[2], 0, 'f', 0)
+               : tr("segment: the lesion reaches the box's edge (%1): it may go on beyond it")
+                     .arg(list));
+    }
   }
   if (!lesion.warning.empty()) {
     if (!model) {

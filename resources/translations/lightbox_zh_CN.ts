@@ -3516,6 +3516,14 @@ run: %1</source>
         <source>segment finding %1: the segment %2 is not its lesion (%3)</source>
         <translation>分割发现 %1：%2的分割不是其病灶（%3）</translation>
     </message>
+    <message>
+        <source>segment: the lesion reaches the box&apos;s ends across the slices (%1; the box&apos;s depth is the rectangle&apos;s shorter side, %2 mm): it may go on beyond them; a click inside the lesion without a box lets the model find its extent</source>
+        <translation>分割：病灶到达方框在层面方向上的两端（%1；方框的深度取矩形的短边，%2 mm）：病灶可能延伸到其外；不画方框而在病灶内点击，模型会自行确定其范围</translation>
+    </message>
+    <message>
+        <source>segment: the lesion reaches the box&apos;s edge (%1): it may go on beyond it</source>
+        <translation>分割：病灶到达方框的边缘（%1）：病灶可能延伸到其外</translation>
+    </message>
 </context>
 <context>
     <name>lightbox::VolumeViewport</name>

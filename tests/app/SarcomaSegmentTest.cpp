@@ -127,6 +127,86 @@ TEST_CASE("a sarcoma CT: one click outlines the tumour without blocking the wind
   CHECK(reopened->labels().segments[0].prompts.size() == 4);
 }
 
+TEST_CASE("a sarcoma CT: a box dragged with the segment tool outlines the tumour",
+          "[viewer][window][segmentation][sarcoma]") {
+  const std::string folder = test::scratchFolder("sarcoma-box-annotations");
+  setenv("LIGHTBOX_ANNOTATIONS", folder.c_str(), 1);
+  const std::string caseDir = test::sharedData("lesions/sarcoma_ibsi_sts/STS_005");
+  MainWindow window;
+  window.resize(1600, 1000);
+  window.show();
+  REQUIRE(window.openPath(QString::fromStdString(caseDir + "/CT_image.nii.gz")));
+  ViewerDocument* doc = window.document();
+  const VolumeGeometry& g = doc->volume()->geometry;
+  const LoadedSeries maskFile = loadPath(caseDir + "/CT_mask.nii.gz");
+  std::vector<std::uint8_t> reference(g.voxelCount());
+  REQUIRE(maskFile.volumes.front().geometry.voxelCount() == reference.size());
+  for (std::size_t q = 0; q < reference.size(); ++q)
+    reference[q] = maskFile.volumes.front().value(q) > 0.5;
+  // The tumour's extent in the slice of its most interior voxel, 10 % looser on every side: the
+  // rectangle a reader drags on the axial view.
+  const std::size_t interior = mostInteriorVoxel(g, reference);
+  const std::size_t nx = g.size[0], ny = g.size[1], k = interior / (nx * ny);
+  double lo[2] = {1e9, 1e9}, hi[2] = {-1e9, -1e9};
+  for (std::size_t j = 0; j < ny; ++j)
+    for (std::size_t i = 0; i < nx; ++i)
+      if (reference[i + nx * (j + ny * k)]) {
+        lo[0] = std::min(lo[0], double(i)), hi[0] = std::max(hi[0], double(i));
+        lo[1] = std::min(lo[1], double(j)), hi[1] = std::max(hi[1], double(j));
+      }
+  REQUIRE(hi[0] > lo[0]);
+  const double gx = 0.1 * (hi[0] - lo[0] + 1), gy = 0.1 * (hi[1] - lo[1] + 1);
+  const Vec3 a = g.ijkToLps({lo[0] - gx, lo[1] - gy, double(k)}),
+             b = g.ijkToLps({hi[0] + gx, hi[1] + gy, double(k)});
+  doc->setCrosshair((a + b) * 0.5);
+  SliceViewport* axial = window.view(0);
+  REQUIRE(test::waitFor([&] { return !axial->framePending(); }, 20000));
+  doc->setTool(Tool::Segment);
+  QSignalSpy said(doc, &ViewerDocument::annotationError);
+  const QPointF from = axial->widgetPointOf(a), to = axial->widgetPointOf(b);
+  QMouseEvent press(QEvent::MouseButtonPress, from, axial->mapToGlobal(from), Qt::LeftButton,
+                    Qt::LeftButton, Qt::NoModifier);
+  QApplication::sendEvent(axial, &press);
+  for (int step = 1; step <= 4; ++step) {
+    const QPointF at = from + (to - from) * (step / 4.0);
+    QMouseEvent move(QEvent::MouseMove, at, axial->mapToGlobal(at), Qt::NoButton, Qt::LeftButton,
+                     Qt::NoModifier);
+    QApplication::sendEvent(axial, &move);
+  }
+  QMouseEvent release(QEvent::MouseButtonRelease, to, axial->mapToGlobal(to), Qt::LeftButton,
+                      Qt::NoButton, Qt::NoModifier);
+  QApplication::sendEvent(axial, &release);
+  REQUIRE(doc->labels().segments.size() == 1);
+  std::vector<std::uint8_t> mask(reference.size());
+  for (std::size_t q = 0; q < mask.size(); ++q)
+    mask[q] = doc->labels().labels[q] == 1;
+  const double dice = diceCoefficient(mask, reference);
+  // The box is drawn on one slice: its depth is its shorter side (93 mm here), less than this
+  // tumour's 154 mm along z, so the mask stops at the box's ends (said: touches_limit).
+  std::size_t inBoxDepth = 0, referenceVoxels = 0;
+  const double halfDepthMm = 0.5 * std::min(std::abs(b[0] - a[0]), std::abs(b[1] - a[1]));
+  for (std::size_t q = 0; q < reference.size(); ++q) {
+    if (!reference[q])
+      continue;
+    ++referenceVoxels;
+    inBoxDepth += std::abs((double(q / (nx * ny)) - double(k)) * g.spacing[2]) <= halfDepthMm;
+  }
+  std::printf("STS_005 CT in the viewer, a box 10 %% looser than the tumour's slice: Dice %.3f "
+              "(%.0f %% of the tumour "
+              "within the box's depth)\n",
+              dice, 100.0 * double(inBoxDepth) / double(referenceVoxels));
+  CHECK(dice >= 0.6);
+  CHECK(doc->labels().segments[0].algorithm ==
+        "lightbox-lesion-prompt"); // the promptable model, not the nodule one
+  // The cut at the box's ends is said.
+  bool toldEnds = false;
+  for (const QList<QVariant>& message : said)
+    toldEnds = toldEnds || message.at(0).toString().contains("box's ends across the slices");
+  CHECK(toldEnds);
+  if (const char* shots = std::getenv("LIGHTBOX_TEST_SHOTS"))
+    grabWindow(&window).save(QString(shots) + "/sarcoma-ct-box.png");
+}
+
 namespace {
 
 /// The clinicians' mask of `file` on its own grid, and its most interior voxel as an LPS point.
