@@ -36,6 +36,9 @@ WINDOW = (-1000.0, 400.0)
 EPOCHS = int(os.environ.get("LIGHTBOX_EPOCHS", "8"))
 RATES = [0.125, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0]
 PREVIOUS_MODEL = os.environ.get("LIGHTBOX_PREVIOUS_NODULE_MODEL", "")
+# Positives of these types are drawn this many times as often (LIGHTBOX_SUBSOLID_WEIGHT, default
+# 1: as drawn): the model rejected most ground-glass and part-solid nodules under 10 mm.
+SUBSOLID_WEIGHT = float(os.environ.get("LIGHTBOX_SUBSOLID_WEIGHT", "1"))
 
 
 def normalise(hu):
@@ -90,7 +93,7 @@ def logits_of(model, ds, idx, batch=64, channels=None):
             x = ds.batch(idx[s:s + batch])
             if channels is not None:
                 x = x[:, channels]
-            out.append(model(x).reshape(-1))
+            out.append(model(x).reshape(-1).detach())
     return torch.cat(out).numpy() if out else np.zeros(0)
 
 
@@ -198,13 +201,24 @@ def main(train_dir, heldout_dir, out_dir, golden_path, report_path):
     weights = np.ones(len(train))
     if PREVIOUS_MODEL:
         old = torch.jit.load(PREVIOUS_MODEL)
-        old_p = sigmoid(logits_of(old, tr, train, channels=[0]))
+        # 1.0.0 took the 40 mm patch alone; 2.x takes the patch and its context.
+        try:
+            old(tr.batch(train[:1]))
+            channels = None
+        except RuntimeError:
+            channels = [0]
+        old_p = sigmoid(logits_of(old, tr, train, channels=channels))
         order = np.argsort(train)  # logits_of sorts its indices
         old_sorted = np.empty(len(train))
         old_sorted[order] = old_p
         hard = (ytrain == 0) & (old_sorted > 0.5)
         weights[hard] = 3.0
         print(f"hard negatives (previous model > 0.5): {int(hard.sum())} of {int((ytrain == 0).sum())}", flush=True)
+    if SUBSOLID_WEIGHT != 1.0:
+        subsolid = np.array([tr.rows[i]["type"] in ("ground-glass", "part-solid") for i in train]) & (ytrain == 1)
+        weights[subsolid] *= SUBSOLID_WEIGHT
+        print(f"ground-glass and part-solid positives drawn {SUBSOLID_WEIGHT:g} times as often: {int(subsolid.sum())}",
+              flush=True)
 
     model = NoduleNet()
     trained = os.environ.get("LIGHTBOX_TRAINED_WEIGHTS", "")
