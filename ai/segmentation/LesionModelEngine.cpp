@@ -402,7 +402,7 @@ void LesionModelEngine::refuseAeratedLeak(const Volume& image, LesionMask& lesio
 
 LesionMask LesionModelEngine::segment(const Volume& image, const Vec3& seedLps,
                                       const std::vector<LesionClick>& refinements,
-                                      const BoxPromptCube& box) const {
+                                      const BoxPrompt& box) const {
   if (promptable_) {
     // The share of lung around the click, measured once for the routing and the check below.
     const double lungAround = lungNodule_ ? aeratedShareAround(image, seedLps) : 0.0;

@@ -44,7 +44,7 @@ public:
   /// point at (PromptableLesionEngine).
   LesionMask segment(const Volume& image, const Vec3& seedLps,
                      const std::vector<LesionClick>& refinements = {},
-                     const BoxPromptCube& box = {}) const;
+                     const BoxPrompt& box = {}) const;
 
   /// The promptable model's procedure, or nullptr for the nodule model.
   const PromptableLesionEngine* promptable() const { return promptable_.get(); }

@@ -125,7 +125,7 @@ struct PromptableLesionEngine::State {
   std::array<std::size_t, 3> size{0, 0, 0};
   Vec3 origin{0, 0, 0}, seed{0, 0, 0};
   std::vector<LesionClick> clicks; ///< correction clicks applied, in order
-  BoxPromptCube box;
+  BoxPrompt box;
   LesionModality modality = LesionModality::MR;
   PatchGrid grid;
   BoxMap mask, probability;
@@ -458,7 +458,7 @@ std::vector<std::uint8_t> claimedByClick(const Volume& image, LesionModality mod
 
 LesionMask PromptableLesionEngine::segment(const Volume& image, const Vec3& seedLps,
                                            const std::vector<LesionClick>& clicks,
-                                           const BoxPromptCube& box) const {
+                                           const BoxPrompt& box) const {
   const auto t0 = std::chrono::steady_clock::now();
   const VolumeGeometry& g = image.geometry;
   auto voxelOf = [&](const Vec3& lps, long out[3]) {
@@ -493,9 +493,9 @@ LesionMask PromptableLesionEngine::segment(const Volume& image, const Vec3& seed
     st->seed = seedLps;
     st->box = box;
     st->modality = lesionModalityOf(image);
-    double spacing =
-        box.given() ? std::clamp(box.sideMm / (kBoxFill * double(kE)), kMinSpacingMm, kMaxSpacingMm)
-                    : kFirstSpacingMm;
+    double spacing = box.given() ? std::clamp(box.largestSideMm / (kBoxFill * double(kE)),
+                                              kMinSpacingMm, kMaxSpacingMm)
+                                 : kFirstSpacingMm;
     // A coarse image (a PET's 4-5.5 mm voxels) is not sampled much finer than it is: at 2 mm its
     // voxels are smooth blobs and the first cube holds too little of a large lesion.
     if (!box.given())
@@ -547,8 +547,8 @@ LesionMask PromptableLesionEngine::segment(const Volume& image, const Vec3& seed
         continue;
       }
       const bool once = std::count(st->passes.begin(), st->passes.end(), spacing) == 1;
-      if (!cube.touches && cube.extentMm < 0.3 * double(kE) * spacing && spacing > kMinSpacingMm &&
-          once) {
+      if (!box.given() && !cube.touches && cube.extentMm < 0.3 * double(kE) * spacing &&
+          spacing > kMinSpacingMm && once) {
         const double finer = std::max(kMinSpacingMm, cube.extentMm / (0.55 * double(kE)));
         if (finer < 0.8 * spacing) {
           spacing = finer;
@@ -690,14 +690,12 @@ LesionMask PromptableLesionEngine::segment(const Volume& image, const Vec3& seed
                   " mm): a leak, refused, nothing of it is kept; draw a box around the lesion";
     out.leakRefused = true;
     std::fill(out.mask.begin(), out.mask.end(), std::uint8_t(0));
-  } else if (st.touches && st.box.given()) {
-    out.warning = "the lesion reaches the edge of the field the box set (" +
-                  std::to_string(int(std::lround(fieldMm))) +
-                  " mm): it may go on beyond the box, check its outline";
-  } else if (st.touches) {
+  } else if (st.touches && !st.box.given()) {
     out.warning = "the lesion reaches the edge of the model's largest field of view (" +
                   std::to_string(int(std::lround(fieldMm))) + " mm): check its outline";
   }
+  // With a box the cube's faces lie just outside the box's, and the caller, which clips the mask
+  // to the box, says which of the box's faces it meets (touches_limit, the viewer's message).
   if (!out.leakRefused && std::none_of(out.mask.begin(), out.mask.end(), [](std::uint8_t v) { return v != 0; })) {
     out.warning = "the model found no lesion at the click";
   }

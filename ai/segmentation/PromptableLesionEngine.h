@@ -13,11 +13,12 @@ class ModelRunner;
 
 /// The promptable lesion model's procedure (ai/training/promptable_lesion_infer.py does the same
 /// for cross-validation):
-/// - a first pass on a cube of 48 samples 2 mm apart (or sized to the prompt box) centred on the
-///   click; while the lesion connected to the click touches a face of the cube that lies inside
-///   the image, the spacing doubles (at most 8 mm: a 384 mm cube) and the cube moves to the
-///   lesion's centre; a lesion smaller than 30 % of the cube is seen once more at the spacing that
-///   makes it about 55 % of it (at least 0.5 mm);
+/// - with a prompt box, one cube on the box, the box's largest side kBoxFill of its edge;
+/// - without: a first pass on a cube of 48 samples 2 mm apart centred on the click; while the
+///   lesion connected to the click touches a face of the cube that lies inside the image, the
+///   spacing doubles (at most 8 mm: a 384 mm cube) and the cube moves to the lesion's centre; a
+///   lesion smaller than 30 % of the cube is seen once more at the spacing that makes it about
+///   55 % of it (at least 0.5 mm);
 /// - the probability comes back to the series grid trilinearly; >= 0.5 connected to the click is
 ///   the lesion;
 /// - each correction click reruns the last cube with every click so far and changes only the region
@@ -98,10 +99,11 @@ public:
   ~PromptableLesionEngine();
 
   /// A given `box` places the first cube on the box's centre with the box's largest side
-  /// kBoxFill of its edge, and the cube stays there (the mask is the box's to bound); else a
-  /// 96 mm cube on the seed that grows and moves while the lesion touches its faces.
+  /// kBoxFill of its edge, and the cube stays there (the mask is the box's to bound: the caller
+  /// clips it and says where it meets the box's faces); else a 96 mm cube on the seed that grows
+  /// and moves while the lesion touches its faces.
   LesionMask segment(const Volume& image, const Vec3& seedLps,
-                     const std::vector<LesionClick>& clicks, const BoxPromptCube& box = {}) const;
+                     const std::vector<LesionClick>& clicks, const BoxPrompt& box = {}) const;
 
   /// The spacings of the last call's passes, in order (mm), and whether its lesion still touched
   /// the largest cube.

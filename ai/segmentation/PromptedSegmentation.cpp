@@ -69,20 +69,19 @@ PromptedResult segmentWithPrompts(const Volume& image, const std::vector<LesionP
     }
   }
   if (!seed && !box) throw std::invalid_argument("a seed point or a box is needed");
+  // A box tells the promptable model where the lesion is and its size: its first cube is placed
+  // on the box and sized to it.
+  const BoxPrompt boxPrompt = box ? boxPromptOf(g, *box) : BoxPrompt{};
   std::string seedNote;
   if (!seed) {
     // The centre of the box as clipped to the series: a box reaching past the image still has
     // its centre inside.
-    seed = g.ijkToLps({0.5 * double(box->lo[0] + box->hi[0] - 1), 0.5 * double(box->lo[1] + box->hi[1] - 1),
-                       0.5 * double(box->lo[2] + box->hi[2] - 1)});
+    seed = boxPrompt.centreLps;
     seedNote = "the engine ran at the box's centre";
   } else if (box && !insideBox(g, *box, *seed)) {
     throw std::invalid_argument("the seed point lies outside the box");
   }
 
-  // A box tells the promptable model where the lesion is and its size: its first cube is placed
-  // on the box and sized to it.
-  const BoxPromptCube boxCube = box ? boxPromptCube(g, *box) : BoxPromptCube{};
   PromptedResult r;
   r.seedLps = *seed;
   r.mask.assign(g.voxelCount(), 0);
@@ -91,7 +90,7 @@ PromptedResult segmentWithPrompts(const Volume& image, const std::vector<LesionP
   auto run = [&](const Vec3& at, const std::vector<LesionClick>& clicks,
                  std::string& note) -> std::vector<std::uint8_t> {
     LesionMask lesion =
-        model ? model->segment(image, *seed, clicks, boxCube) : segmentClassical(image, at);
+        model ? model->segment(image, *seed, clicks, boxPrompt) : segmentClassical(image, at);
     searchBoxes.push_back(lesion.box);
     if (box)
       keepInBoxConnected(g, lesion, *box, model ? *seed : at);
@@ -161,15 +160,9 @@ PromptedResult segmentWithPrompts(const Volume& image, const std::vector<LesionP
 
   auto touched = [&](const std::string& what, const VoxelBox& limit, bool onlyInsideImage) {
     std::vector<std::string> faces = touchedFaces(g, r.mask, limit);
-    if (onlyInsideImage) {
-      // A search box's face on the image's edge is the image's limit, said as such.
-      faces.erase(std::remove_if(faces.begin(), faces.end(),
-                                 [&](const std::string& f) {
-                                   const int a = f[0] - 'x';
-                                   return f[1] == '-' ? limit.lo[a] == 0 : limit.hi[a] == g.size[a];
-                                 }),
-                  faces.end());
-    }
+    // A search box's face on the image's edge is the image's limit, said as such.
+    if (onlyInsideImage)
+      faces = facesInsideImage(g, std::move(faces), limit);
     if (faces.empty()) return;
     for (auto& [w, fs] : r.limitsTouched) {
       if (w == what) {

@@ -13,7 +13,8 @@
 #   OTHER_WORK_DIR/cvF.json.pt (export-ensemble: the mean of their logits); it writes over
 #   WORK_DIR's fold*-models and eval-fold*, so give it a WORK_DIR of its own.
 #   LIGHTBOX_EVAL_BOX_MARGIN=F: the first prompt also has a box, the reference's bounding box F of
-#   its extent looser on every side (`eval-clicks --box-margin`).
+#   its extent looser on every side (`eval-clicks --box-margin`); it also writes over WORK_DIR's
+#   eval-fold* (their JSON says "box_margin"), so give it a WORK_DIR of its own.
 set -euo pipefail
 WORK=$(realpath -m "${1:?work folder holding cv0.json.pt ...}")
 OTHER=${LIGHTBOX_ENSEMBLE_WITH:+$(realpath -m "$LIGHTBOX_ENSEMBLE_WITH")}

@@ -202,8 +202,10 @@ def main(train_dir, heldout_dir, out_dir, golden_path, report_path):
     if PREVIOUS_MODEL:
         old = torch.jit.load(PREVIOUS_MODEL)
         # 1.0.0 took the 40 mm patch alone; 2.x takes the patch and its context.
+        old.eval()
         try:
-            old(tr.batch(train[:1]))
+            with torch.no_grad():
+                old(tr.batch(train[:1]))
             channels = None
         except RuntimeError:
             channels = [0]

@@ -160,13 +160,24 @@ int runEvalClicks(const std::vector<std::string>& argv) {
       t.dice[std::size_t(k)] += dice;
       t.below05[std::size_t(k)] += dice < 0.5;
       t.seconds += seconds;
-      const std::size_t applied = reused ? 0 : prompts.size(); // a reused mask ran nothing
+      // A reused mask ran nothing; the seed and its box are one prompt.
+      const std::size_t applied = reused ? 0 : prompts.size() - (boxMargin ? 1 : 0);
       t.prompts += applied;
       caseSeconds += seconds;
       casePrompts += applied;
       nlohmann::json step{{"clicks", k}, {"dice", dice}, {"seconds", seconds},
                           {"prompt", {{"kind", toString(prompts.back().kind)},
                                       {"lps", {prompts.back().at[0], prompts.back().at[1], prompts.back().at[2]}}}}};
+      if (k == 0 && boxMargin) {
+        // The first step's prompt is the seed with its box: both are recorded.
+        const LesionPrompt& seedPrompt = prompts.front();
+        const LesionPrompt& boxPrompt = prompts[1];
+        step["prompt"] = {{"kind", "seed+box"},
+                          {"lps", {seedPrompt.at[0], seedPrompt.at[1], seedPrompt.at[2]}},
+                          {"box_lps",
+                           {boxPrompt.at[0], boxPrompt.at[1], boxPrompt.at[2], boxPrompt.corner[0],
+                            boxPrompt.corner[1], boxPrompt.corner[2]}}};
+      }
       std::vector<std::string> codes;
       for (const PromptWarning& w : result.warnings) codes.push_back(w.code);
       step["warning_codes"] = codes;
@@ -188,7 +199,16 @@ int runEvalClicks(const std::vector<std::string>& argv) {
     rows.push_back(row);
   }
   nlohmann::json summary;
-  std::printf("\n%s engine (one click at the most interior point, then up to %d simulated corrections)\n", engine.c_str(), maxClicks);
+  if (boxMargin) {
+    std::printf("\n%s engine (one click at the most interior point with a box %.0f %% looser than "
+                "the reference, then up "
+                "to %d simulated corrections)\n",
+                engine.c_str(), 100.0 * *boxMargin, maxClicks);
+  } else {
+    std::printf(
+        "\n%s engine (one click at the most interior point, then up to %d simulated corrections)\n",
+        engine.c_str(), maxClicks);
+  }
   for (const auto& [modality, t] : byModality) {
     const double n = double(t.cases);
     std::printf("  %-3s n=%-3zu mean Dice", modality.c_str(), t.cases);
@@ -205,7 +225,9 @@ int runEvalClicks(const std::vector<std::string>& argv) {
   }
   if (args.has("json")) {
     std::ofstream out(args.option("json"));
-    out << nlohmann::json{{"engine", engine}, {"summary", summary}, {"cases", rows}}.dump(2) << "\n";
+    nlohmann::json all{{"engine", engine}, {"summary", summary}, {"cases", rows}};
+    all["box_margin"] = boxMargin ? nlohmann::json(*boxMargin) : nlohmann::json(nullptr);
+    out << all.dump(2) << "\n";
     if (!out) throw std::runtime_error("cannot write " + args.option("json"));
   }
   return kExitOk;

@@ -170,12 +170,17 @@ int runSegment(const std::vector<std::string>& argv) {
     const LesionModality m = lesionModalityOf(image);
     handling["model_modality"] = toString(m);
     handling["normalisation"] =
-        std::string("model: a cube of 48 samples along the scan's axes, 2 mm apart first (or sized to the box), ") +
-        "growing up to 8 mm while the lesion touches its edge, finer for a small lesion; " +
-        (m == LesionModality::CT ? "HU against the click's value (60 and 240 HU scales), a lung window and a soft-tissue window"
-         : m == LesionModality::PT
-             ? "SUV against the click's value (15 % of it), SUV / 3 and SUV against the cube's median"
-             : "values against the click's value and the cube's median, in units of the cube's 5-95 % spread") +
+        std::string("model: a cube of 48 samples along the scan's axes, 2 mm apart first, growing "
+                    "up to 8 mm while ") +
+        "the lesion touches its edge, finer for a small lesion (with a box: one cube on the box, "
+        "its largest side 95 % " +
+        "of the cube); " +
+        (m == LesionModality::CT   ? "HU against the click's value (60 and 240 HU scales), a lung "
+                                     "window and a soft-tissue window"
+         : m == LesionModality::PT ? "SUV against the click's value (15 % of it), SUV / 3 and SUV "
+                                     "against the cube's median"
+                                   : "values against the click's value and the cube's median, in "
+                                     "units of the cube's 5-95 % spread") +
         "; outside the image marked as such";
   }
   if (!promptable) handling["normalisation"] =

@@ -67,10 +67,10 @@ int ViewerDocument::segmentAt(const Vec3& lps, const VoxelBox* clip, const Findi
   const LesionModelEngine* model = engine_ == SegmentEngine::Model ? lesionModel() : nullptr;
   // A box tells the promptable model where the lesion is and its size: its first cube is placed
   // on the box and sized to it.
-  const BoxPromptCube boxCube = clip ? boxPromptCube(volume_->geometry, *clip) : BoxPromptCube{};
+  const BoxPrompt boxPrompt = clip ? boxPromptOf(volume_->geometry, *clip) : BoxPrompt{};
   const std::shared_ptr<const Volume> volume = runEngine(
       tr("segment: still working on the previous click"), tr("segment: %1"), [&](const Volume& v) {
-        lesion = model ? model->segment(v, lps, {}, boxCube) : segmentClassical(v, lps);
+        lesion = model ? model->segment(v, lps, {}, boxPrompt) : segmentClassical(v, lps);
       });
   if (!volume) return 0;
   if (volume_ != volume || replaying_) return 0; // the series changed meanwhile: the result is dropped
@@ -85,33 +85,22 @@ int ViewerDocument::segmentAt(const Vec3& lps, const VoxelBox* clip, const Findi
     // connected to the click (core/segmentation/LesionPrompts, as `lightbox segment --box-lps`).
     keepInBoxConnected(volume_->geometry, lesion, *clip, lps);
     if (!model) lesion.warning.clear(); // the box bounds what leaked
-    // A mask cut by the box is said, as `lightbox segment` says touches_limit. The rectangle is
-    // drawn on one slice: its depth across the slices is a guess (its shorter side), and a long
-    // tumour goes on beyond it.
-    const VolumeGeometry& g = volume_->geometry;
-    std::vector<std::string> faces = touchedFaces(g, fullGridMask(g, lesion), *clip);
-    faces.erase(std::remove_if(faces.begin(), faces.end(),
-                               [&](const std::string& f) {
-                                 const int a = f[0] - 'x';
-                                 return f[1] == '-' ? clip->lo[a] == 0 : clip->hi[a] == g.size[a];
-                               }),
-                faces.end());
+    // A mask cut by the box is said (`lightbox segment` says touches_limit). The rectangle is
+    // drawn on one slice: its depth across the slices is a guess, and a long tumour goes on
+    // beyond it. Faces on the image's edge are the image's, not the box's.
+    const std::vector<std::string> faces =
+        facesInsideImage(volume_->geometry, touchedFaces(lesion, *clip), *clip);
     const bool ends =
         std::any_of(faces.begin(), faces.end(), [](const std::string& f) { return f[0] == 'z'; });
-    if (!faces.empty()) {
-      QString list;
-      for (const std::string& f : faces)
-        list += (list.isEmpty() ? "" : ", ") + QString::fromStdString(f);
+    if (ends && model) {
       emit annotationError(
-          ends ? tr("segment: the lesion reaches the box's ends across the slices (%1; the box's "
-                    "depth is the "
-                    "rectangle's shorter side, %2 mm): it may go on beyond them; a click inside "
-                    "the lesion without "
-                    "a box lets the model find its extent")
-                     .arg(list)
-                     .arg(double(clip->hi[2] - clip->lo[2]) * g.spacing[2], 0, 'f', 0)
-               : tr("segment: the lesion reaches the box's edge (%1): it may go on beyond it")
-                     .arg(list));
+          tr("segment: the mask reaches the first or last slice of the box, which spans %1 mm "
+             "across the slices (as deep as the rectangle is narrow): the lesion may go on beyond; "
+             "a click inside it without a box lets the model find its extent")
+              .arg(double(clip->hi[2] - clip->lo[2]) * volume_->geometry.spacing[2], 0, 'f', 0));
+    } else if (!faces.empty()) {
+      emit annotationError(
+          tr("segment: the mask reaches the box's edge: the lesion may go on beyond it"));
     }
   }
   if (!lesion.warning.empty()) {

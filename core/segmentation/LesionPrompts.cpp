@@ -49,6 +49,19 @@ VoxelBox wholeGrid(const VolumeGeometry& g) {
   return b;
 }
 
+namespace {
+
+std::vector<std::string> faceNames(const bool touched[3][2]) {
+  std::vector<std::string> faces;
+  for (int a = 0; a < 3; ++a)
+    for (int s = 0; s < 2; ++s)
+      if (touched[a][s])
+        faces.push_back(std::string(1, char('x' + a)) + (s ? "+" : "-"));
+  return faces;
+}
+
+} // namespace
+
 std::vector<std::string> touchedFaces(const VolumeGeometry& g, const std::vector<std::uint8_t>& mask,
                                       const VoxelBox& limit) {
   bool touched[3][2] = {{false, false}, {false, false}, {false, false}};
@@ -63,10 +76,40 @@ std::vector<std::string> touchedFaces(const VolumeGeometry& g, const std::vector
           touched[a][1] = touched[a][1] || at[a] + 1 == limit.hi[a];
         }
       }
-  std::vector<std::string> faces;
-  for (int a = 0; a < 3; ++a)
-    for (int s = 0; s < 2; ++s)
-      if (touched[a][s]) faces.push_back(std::string(1, char('x' + a)) + (s ? "+" : "-"));
+  return faceNames(touched);
+}
+
+std::vector<std::string> touchedFaces(const LesionMask& lesion, const VoxelBox& limit) {
+  bool touched[3][2] = {{false, false}, {false, false}, {false, false}};
+  const VoxelBox& b = lesion.box;
+  std::size_t q = 0;
+  for (std::size_t k = b.lo[2]; k < b.hi[2]; ++k)
+    for (std::size_t j = b.lo[1]; j < b.hi[1]; ++j)
+      for (std::size_t i = b.lo[0]; i < b.hi[0]; ++i, ++q) {
+        if (!lesion.mask[q])
+          continue;
+        const std::size_t at[3] = {i, j, k};
+        bool inside = true;
+        for (int a = 0; a < 3; ++a)
+          inside = inside && at[a] >= limit.lo[a] && at[a] < limit.hi[a];
+        if (!inside)
+          continue;
+        for (int a = 0; a < 3; ++a) {
+          touched[a][0] = touched[a][0] || at[a] == limit.lo[a];
+          touched[a][1] = touched[a][1] || at[a] + 1 == limit.hi[a];
+        }
+      }
+  return faceNames(touched);
+}
+
+std::vector<std::string> facesInsideImage(const VolumeGeometry& g, std::vector<std::string> faces,
+                                          const VoxelBox& limit) {
+  faces.erase(std::remove_if(faces.begin(), faces.end(),
+                             [&](const std::string& f) {
+                               const int a = f[0] - 'x';
+                               return f[1] == '-' ? limit.lo[a] == 0 : limit.hi[a] == g.size[a];
+                             }),
+              faces.end());
   return faces;
 }
 
@@ -156,10 +199,10 @@ std::optional<CorrectionClick> nextCorrection(const VolumeGeometry& g, const std
                                              double(n / (g.size[0] * g.size[1]))})};
 }
 
-BoxPromptCube boxPromptCube(const VolumeGeometry& g, const VoxelBox& box) {
-  BoxPromptCube out;
+BoxPrompt boxPromptOf(const VolumeGeometry& g, const VoxelBox& box) {
+  BoxPrompt out;
   for (int a = 0; a < 3; ++a)
-    out.sideMm = std::max(out.sideMm, double(box.hi[a] - box.lo[a]) * g.spacing[a]);
+    out.largestSideMm = std::max(out.largestSideMm, double(box.hi[a] - box.lo[a]) * g.spacing[a]);
   out.centreLps =
       g.ijkToLps({0.5 * double(box.lo[0] + box.hi[0] - 1), 0.5 * double(box.lo[1] + box.hi[1] - 1),
                   0.5 * double(box.lo[2] + box.hi[2] - 1)});

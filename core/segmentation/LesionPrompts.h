@@ -23,19 +23,26 @@ void keepInBoxConnected(const VolumeGeometry& geometry, LesionMask& lesion, cons
 std::vector<std::string> touchedFaces(const VolumeGeometry& geometry, const std::vector<std::uint8_t>& mask,
                                       const VoxelBox& limit);
 
-/// A prompt box as the promptable model's engine uses it: its first cube is centred on the box
-/// and sized to its largest side. `sideMm` 0: no box.
-struct BoxPromptCube {
+/// The same for an engine's mask on its own box (no whole-grid copy).
+std::vector<std::string> touchedFaces(const LesionMask& lesion, const VoxelBox& limit);
+
+/// `faces` of `limit` less those lying on the image's edge (there the image ends, not the box).
+std::vector<std::string> facesInsideImage(const VolumeGeometry& geometry,
+                                          std::vector<std::string> faces, const VoxelBox& limit);
+
+/// A prompt box reduced to where it is and how large: its centre and its largest side (the
+/// promptable engine places and sizes its first cube by them). `largestSideMm` 0: no box.
+struct BoxPrompt {
   Vec3 centreLps{0, 0, 0};
-  double sideMm = 0;
-  bool given() const { return sideMm > 0; }
-  bool operator==(const BoxPromptCube& o) const {
-    return centreLps == o.centreLps && sideMm == o.sideMm;
+  double largestSideMm = 0;
+  bool given() const { return largestSideMm > 0; }
+  bool operator==(const BoxPrompt& o) const {
+    return centreLps == o.centreLps && largestSideMm == o.largestSideMm;
   }
 };
 
 /// The box's centre (LPS) and its largest side in millimetres.
-BoxPromptCube boxPromptCube(const VolumeGeometry& geometry, const VoxelBox& box);
+BoxPrompt boxPromptOf(const VolumeGeometry& geometry, const VoxelBox& box);
 
 /// The whole grid as a box.
 VoxelBox wholeGrid(const VolumeGeometry& geometry);

@@ -3517,12 +3517,12 @@ run: %1</source>
         <translation>分割发现 %1：%2的分割不是其病灶（%3）</translation>
     </message>
     <message>
-        <source>segment: the lesion reaches the box&apos;s ends across the slices (%1; the box&apos;s depth is the rectangle&apos;s shorter side, %2 mm): it may go on beyond them; a click inside the lesion without a box lets the model find its extent</source>
-        <translation>分割：病灶到达方框在层面方向上的两端（%1；方框的深度取矩形的短边，%2 mm）：病灶可能延伸到其外；不画方框而在病灶内点击，模型会自行确定其范围</translation>
+        <source>segment: the mask reaches the first or last slice of the box, which spans %1 mm across the slices (as deep as the rectangle is narrow): the lesion may go on beyond; a click inside it without a box lets the model find its extent</source>
+        <translation>分割：掩膜到达方框的第一层或最后一层，方框在层面方向上跨越 %1 mm（深度与矩形的短边相同）：病灶可能延伸到其外；不画方框而在病灶内点击，模型会自行确定其范围</translation>
     </message>
     <message>
-        <source>segment: the lesion reaches the box&apos;s edge (%1): it may go on beyond it</source>
-        <translation>分割：病灶到达方框的边缘（%1）：病灶可能延伸到其外</translation>
+        <source>segment: the mask reaches the box&apos;s edge: the lesion may go on beyond it</source>
+        <translation>分割：掩膜到达方框的边缘：病灶可能延伸到其外</translation>
     </message>
 </context>
 <context>

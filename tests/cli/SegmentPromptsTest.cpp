@@ -268,7 +268,9 @@ TEST_CASE("eval-clicks --box-margin: a reader's box around a sarcoma with the fi
   REQUIRE(cli::runCommandLine(int(argv.size()), argv.data()) == 0);
   const nlohmann::json j = readJson(dir + "/box.json");
   const nlohmann::json& step = j["cases"][0]["steps"][0];
-  CHECK(step["prompt"]["kind"] == "box"); // the seed and the box, the box last
+  CHECK(j["box_margin"].get<double>() == Approx(0.1));
+  CHECK(step["prompt"]["kind"] == "seed+box");
+  REQUIRE(step["prompt"]["box_lps"].size() == 6);
   // The shipped model (trained on this case) measured 0.83 with a box 10 % looser than the tumour.
   CHECK(step["dice"].get<double>() > 0.75);
   std::vector<std::string> bad{"lightbox", "eval-clicks",
