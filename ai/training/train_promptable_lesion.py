@@ -283,9 +283,7 @@ def main():
         torch.save(net.state_dict(), out)
     elif mode == "export":
         state, models, golden = sys.argv[2], sys.argv[3], sys.argv[4]
-        net = PromptableLesionNet()
-        net.load_state_dict(torch.load(state))
-        export(net.eval(), models, golden)
+        export(load_member(state), models, golden)
     elif mode == "export-ensemble":
         if len(sys.argv) < 6:
             raise SystemExit(__doc__)

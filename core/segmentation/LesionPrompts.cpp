@@ -51,6 +51,14 @@ VoxelBox wholeGrid(const VolumeGeometry& g) {
 
 namespace {
 
+/// Marks the faces of `limit` the voxel `at` (inside it) lies on.
+void markFaces(bool touched[3][2], const std::size_t at[3], const VoxelBox& limit) {
+  for (int a = 0; a < 3; ++a) {
+    touched[a][0] = touched[a][0] || at[a] == limit.lo[a];
+    touched[a][1] = touched[a][1] || at[a] + 1 == limit.hi[a];
+  }
+}
+
 std::vector<std::string> faceNames(const bool touched[3][2]) {
   std::vector<std::string> faces;
   for (int a = 0; a < 3; ++a)
@@ -71,10 +79,7 @@ std::vector<std::string> touchedFaces(const VolumeGeometry& g, const std::vector
       for (std::size_t i = limit.lo[0]; i < limit.hi[0]; ++i) {
         if (!mask[i + nx * (j + ny * k)]) continue;
         const std::size_t at[3] = {i, j, k};
-        for (int a = 0; a < 3; ++a) {
-          touched[a][0] = touched[a][0] || at[a] == limit.lo[a];
-          touched[a][1] = touched[a][1] || at[a] + 1 == limit.hi[a];
-        }
+        markFaces(touched, at, limit);
       }
   return faceNames(touched);
 }
@@ -92,12 +97,8 @@ std::vector<std::string> touchedFaces(const LesionMask& lesion, const VoxelBox& 
         bool inside = true;
         for (int a = 0; a < 3; ++a)
           inside = inside && at[a] >= limit.lo[a] && at[a] < limit.hi[a];
-        if (!inside)
-          continue;
-        for (int a = 0; a < 3; ++a) {
-          touched[a][0] = touched[a][0] || at[a] == limit.lo[a];
-          touched[a][1] = touched[a][1] || at[a] + 1 == limit.hi[a];
-        }
+        if (inside)
+          markFaces(touched, at, limit);
       }
   return faceNames(touched);
 }
